@@ -1,0 +1,409 @@
+//! The evaluation order across policy types (spec E-1..E-17).
+//!
+//! [`PolicySet::authorize`] first collects which statements apply, per layer,
+//! then decides in one exhaustive match that follows AWS's enforcement logic.
+//! It never fails and allocates nothing for the common case.
+
+use smallvec::SmallVec;
+
+use crate::condition::Outcome;
+use crate::matcher::Resource;
+use crate::policy::{Effect, PolicyType, Statement};
+use crate::policy_set::PolicySet;
+use crate::principal_match::match_clause;
+use crate::request::{Principal, Request};
+use crate::response::{Decision, LayerDecision, PerType, PrincipalMatch, Response, StatementRef};
+
+/// Whether one statement applies to a request (E-1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Applicability {
+    /// All of principal, action, resource and condition match.
+    Applies(Option<PrincipalMatch>),
+    /// Some element does not match.
+    DoesNotApply,
+    /// A condition could not be evaluated (request value of the wrong type).
+    ConditionError,
+}
+
+/// What the applicable statements of every layer say.
+#[derive(Debug, Default)]
+pub(crate) struct Collected {
+    pub deny: SmallVec<[StatementRef; 4]>,
+    pub deny_layers: u8,
+    pub identity_allow: SmallVec<[StatementRef; 4]>,
+    pub resource_allow: SmallVec<[(StatementRef, PrincipalMatch); 4]>,
+    pub boundary_allow: bool,
+    pub session_allow: bool,
+    pub scp_allowed_levels: u64,
+    pub condition_errors: bool,
+}
+
+fn bit(t: PolicyType) -> u8 {
+    1 << crate::policy_set::layer_slot(t)
+}
+
+/// Which layers take part for this caller (E-4, E-7, E-12, E-13).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Participation {
+    pub identity: bool,
+    pub resource: bool,
+    pub boundary: bool,
+    pub session: bool,
+    pub scp: bool,
+    pub rcp: bool,
+}
+
+impl PolicySet {
+    pub(crate) fn participation(&self, req: &Request) -> Participation {
+        let p = &req.principal;
+        let iam = p.is_iam();
+        let is_session = matches!(
+            p,
+            Principal::RoleSession { .. } | Principal::FederatedUser { .. }
+        );
+        let can_have_boundary = matches!(
+            p,
+            Principal::User { .. } | Principal::RoleSession { .. } | Principal::Unspecified
+        );
+        let opts = self.options();
+        Participation {
+            identity: iam && self.has_layer(PolicyType::Identity),
+            resource: self.has_layer(PolicyType::Resource),
+            boundary: can_have_boundary && self.has_layer(PolicyType::Boundary),
+            session: (is_session || matches!(p, Principal::Unspecified))
+                && self.has_layer(PolicyType::Session),
+            scp: iam && self.scp_levels() > 0 && !opts.principal_in_management_account,
+            rcp: self.rcp_levels() > 0 && !opts.resource_in_management_account,
+        }
+    }
+
+    /// Whether a statement applies to the request (E-1). `action_known` skips
+    /// the action test when the index already established it.
+    pub(crate) fn applicability(
+        &self,
+        stmt: &Statement,
+        layer: PolicyType,
+        req: &Request,
+        action_known: bool,
+        caller_has_boundary: bool,
+    ) -> Applicability {
+        let principal = match (&stmt.principal, layer) {
+            (Some(clause), PolicyType::Resource | PolicyType::Rcp) => {
+                match match_clause(clause, req, self.options(), caller_has_boundary) {
+                    Some(m) => Some(m),
+                    None => return Applicability::DoesNotApply,
+                }
+            }
+            _ => None,
+        };
+        if !action_known && !stmt.action.matches(&req.action) {
+            return Applicability::DoesNotApply;
+        }
+        if !stmt
+            .resource
+            .matches(&req.resource, req.action.service(), &req.context)
+        {
+            return Applicability::DoesNotApply;
+        }
+        if !stmt.condition.is_empty() {
+            match stmt.condition.evaluate(&req.context) {
+                Outcome::True => {}
+                Outcome::False => return Applicability::DoesNotApply,
+                Outcome::Error => return Applicability::ConditionError,
+            }
+        }
+        Applicability::Applies(principal)
+    }
+
+    /// Collects applicable statements; `naive` walks every statement instead
+    /// of the index (the reference evaluator).
+    pub(crate) fn collect(&self, req: &Request, naive: bool) -> Collected {
+        let part = self.participation(req);
+        let mut c = Collected::default();
+        let caller_has_boundary = part.boundary;
+        let lockout_exempt = is_bucket_owner_root_policy_action(req);
+        let layers = [
+            (PolicyType::Identity, part.identity),
+            (PolicyType::Resource, part.resource),
+            (PolicyType::Boundary, part.boundary),
+            (PolicyType::Session, part.session),
+            (PolicyType::Scp, part.scp),
+            (PolicyType::Rcp, part.rcp),
+        ];
+        for (layer, takes_part) in layers {
+            if !takes_part {
+                continue;
+            }
+            let mut visit = |r: StatementRef, exact: bool| {
+                let Some(member) = self.member(r) else { return };
+                let Some(stmt) = member.policy.statements.get(r.statement as usize) else {
+                    return;
+                };
+                match self.applicability(stmt, layer, req, exact, caller_has_boundary) {
+                    Applicability::DoesNotApply => {}
+                    Applicability::ConditionError => c.condition_errors = true,
+                    Applicability::Applies(pm) => match stmt.effect {
+                        Effect::Deny => {
+                            if layer == PolicyType::Resource && lockout_exempt {
+                                return;
+                            }
+                            c.deny.push(r);
+                            c.deny_layers |= bit(layer);
+                        }
+                        Effect::Allow => match layer {
+                            PolicyType::Identity => c.identity_allow.push(r),
+                            PolicyType::Resource => c
+                                .resource_allow
+                                .push((r, pm.unwrap_or(PrincipalMatch::Wildcard))),
+                            PolicyType::Boundary => c.boundary_allow = true,
+                            PolicyType::Session => c.session_allow = true,
+                            PolicyType::Scp => {
+                                if member.level < 64 {
+                                    c.scp_allowed_levels |= 1u64 << member.level;
+                                }
+                            }
+                            PolicyType::Rcp => {}
+                        },
+                    },
+                }
+            };
+            let Some(index) = self.index(layer) else {
+                continue;
+            };
+            if naive {
+                for r in &index.statements {
+                    visit(*r, false);
+                }
+            } else {
+                index.candidates(&req.action, &mut visit);
+            }
+        }
+        c
+    }
+
+    /// Answers one request (E-17). Never fails, never panics.
+    pub fn authorize(&self, req: &Request) -> Response {
+        let collected = self.collect(req, false);
+        self.decide(req, &collected)
+    }
+
+    /// The same answer computed by walking every statement without the
+    /// index: the simple reference the compiled path is tested against.
+    pub fn authorize_reference(&self, req: &Request) -> Response {
+        let collected = self.collect(req, true);
+        self.decide(req, &collected)
+    }
+
+    pub(crate) fn decide(&self, req: &Request, c: &Collected) -> Response {
+        let part = self.participation(req);
+        let p = &req.principal;
+        let same_account = req.is_same_account();
+        let per_type = self.per_type(c, &part);
+        let mut response = Response {
+            decision: Decision::ImplicitDeny,
+            determining: SmallVec::new(),
+            blocked_by: None,
+            per_type,
+            same_account,
+            has_condition_errors: c.condition_errors,
+        };
+        if !c.deny.is_empty() {
+            response.decision = Decision::ExplicitDeny;
+            response.determining = c.deny.clone();
+            return response;
+        }
+        let resource_grants =
+            |accept: &dyn Fn(PrincipalMatch) -> bool| -> SmallVec<[StatementRef; 4]> {
+                c.resource_allow
+                    .iter()
+                    .filter(|(_, m)| accept(*m))
+                    .map(|(r, _)| *r)
+                    .collect()
+            };
+        match p {
+            Principal::Anonymous => {
+                let grants = resource_grants(&|m| {
+                    matches!(m, PrincipalMatch::Wildcard | PrincipalMatch::NotPrincipal)
+                });
+                return allow_or(response, grants, PolicyType::Resource);
+            }
+            Principal::Service(_) => {
+                let grants = resource_grants(&|m| {
+                    matches!(
+                        m,
+                        PrincipalMatch::Direct
+                            | PrincipalMatch::Wildcard
+                            | PrincipalMatch::NotPrincipal
+                    )
+                });
+                return allow_or(response, grants, PolicyType::Resource);
+            }
+            _ => {}
+        }
+        if part.scp {
+            let all = if self.scp_levels() >= 64 {
+                u64::MAX
+            } else {
+                (1u64 << self.scp_levels()) - 1
+            };
+            if c.scp_allowed_levels & all != all {
+                response.blocked_by = Some(PolicyType::Scp);
+                return response;
+            }
+        }
+        let is_root = matches!(p, Principal::Root { .. });
+        let is_federated = matches!(p, Principal::FederatedUser { .. });
+        // E-11: root has every permission of its own account. E-13: a federated
+        // session without a session policy gets nothing from identity policies.
+        let id_allows =
+            is_root || (!c.identity_allow.is_empty() && (!is_federated || part.session));
+        let boundary_ok = !part.boundary || c.boundary_allow;
+        let session_ok = !part.session || c.session_allow;
+        let is_session = matches!(
+            p,
+            Principal::RoleSession { .. } | Principal::FederatedUser { .. }
+        );
+        let trusted = id_allows && boundary_ok && session_ok;
+        let first_failing = || {
+            if !id_allows {
+                PolicyType::Identity
+            } else if !boundary_ok {
+                PolicyType::Boundary
+            } else {
+                PolicyType::Session
+            }
+        };
+        if same_account {
+            // E-5: a resource-policy grant suffices unless the principal it
+            // names leaves it limited by the caller's guardrails.
+            let mut limited_by: Option<PolicyType> = None;
+            let grants: SmallVec<[StatementRef; 4]> = c
+                .resource_allow
+                .iter()
+                .filter(|(_, m)| {
+                    let by_identity = *m == PrincipalMatch::Account;
+                    let by_guardrails = !is_root
+                        && match m {
+                            PrincipalMatch::Direct => false,
+                            PrincipalMatch::Parent | PrincipalMatch::Account => true,
+                            PrincipalMatch::Wildcard | PrincipalMatch::NotPrincipal => is_session,
+                        };
+                    let blocked = if by_identity && !id_allows {
+                        Some(PolicyType::Identity)
+                    } else if by_guardrails && !boundary_ok {
+                        Some(PolicyType::Boundary)
+                    } else if by_guardrails && !session_ok {
+                        Some(PolicyType::Session)
+                    } else {
+                        None
+                    };
+                    if let Some(b) = blocked {
+                        limited_by.get_or_insert(b);
+                    }
+                    blocked.is_none()
+                })
+                .map(|(r, _)| *r)
+                .collect();
+            if !grants.is_empty() {
+                response.decision = Decision::Allowed;
+                response.determining = grants;
+                response
+                    .determining
+                    .extend(c.identity_allow.iter().copied().filter(|_| trusted));
+                return response;
+            }
+            if trusted {
+                response.decision = Decision::Allowed;
+                response.determining = c.identity_allow.clone();
+                return response;
+            }
+            response.blocked_by = Some(match limited_by {
+                Some(b) if !id_allows => b,
+                _ => first_failing(),
+            });
+            return response;
+        }
+        // E-6: cross-account, both sides must allow.
+        if !trusted {
+            response.blocked_by = Some(first_failing());
+            return response;
+        }
+        if c.resource_allow.is_empty() {
+            response.blocked_by = Some(PolicyType::Resource);
+            return response;
+        }
+        response.decision = Decision::Allowed;
+        response.determining = c.identity_allow.clone();
+        response
+            .determining
+            .extend(c.resource_allow.iter().map(|(r, _)| *r));
+        response
+    }
+
+    fn per_type(&self, c: &Collected, part: &Participation) -> PerType {
+        let layer = |t: PolicyType, takes_part: bool, allows: bool| {
+            if !self.has_layer(t) {
+                LayerDecision::NotPresent
+            } else if !takes_part {
+                LayerDecision::NotApplicable
+            } else if c.deny_layers & bit(t) != 0 {
+                LayerDecision::ExplicitDeny
+            } else if allows {
+                LayerDecision::Allowed
+            } else {
+                LayerDecision::ImplicitDeny
+            }
+        };
+        let all_scp = if self.scp_levels() >= 64 {
+            u64::MAX
+        } else {
+            (1u64 << self.scp_levels()) - 1
+        };
+        PerType {
+            identity: layer(
+                PolicyType::Identity,
+                part.identity,
+                !c.identity_allow.is_empty(),
+            ),
+            resource: layer(
+                PolicyType::Resource,
+                part.resource,
+                !c.resource_allow.is_empty(),
+            ),
+            boundary: layer(PolicyType::Boundary, part.boundary, c.boundary_allow),
+            session: layer(PolicyType::Session, part.session, c.session_allow),
+            scp: layer(
+                PolicyType::Scp,
+                part.scp,
+                c.scp_allowed_levels & all_scp == all_scp,
+            ),
+            rcp: layer(PolicyType::Rcp, part.rcp, true),
+        }
+    }
+}
+
+fn allow_or(
+    mut response: Response,
+    grants: SmallVec<[StatementRef; 4]>,
+    blocker: PolicyType,
+) -> Response {
+    if grants.is_empty() {
+        response.blocked_by = Some(blocker);
+    } else {
+        response.decision = Decision::Allowed;
+        response.determining = grants;
+    }
+    response
+}
+
+/// E-11: the bucket owner's root user can always read, change and delete the
+/// bucket policy, whatever the bucket policy says (lock-out recovery).
+pub(crate) fn is_bucket_owner_root_policy_action(req: &Request) -> bool {
+    matches!(req.principal, Principal::Root { .. })
+        && req.is_same_account()
+        && matches!(req.resource, Resource::Arn(_))
+        && matches!(
+            req.action.lower(),
+            "s3:getbucketpolicy" | "s3:putbucketpolicy" | "s3:deletebucketpolicy"
+        )
+}

@@ -1,0 +1,494 @@
+//! The JSONL case format of the differential oracle (`shared/oracle/README.md`):
+//! one request with all its policies per line, and the expected decision.
+//!
+//! The context of a case is exactly what the case gives: nothing is derived
+//! or defaulted.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::context::{Context, ContextValue, Origin};
+use crate::diagnostic::Diagnostic;
+use crate::json::{self, pointer, Document, Kind, SourceFile, Value};
+use crate::matcher::{Action, Resource};
+use crate::policy::{LoadOptions, Policy, PolicyType};
+use crate::policy_set::{PolicySet, PolicySetBuilder};
+use crate::request::{Principal, Request};
+use crate::response::{Decision, Response};
+
+/// Fields a case may have. Anything else is an error: a typo must not pass.
+const FIELDS: &[&str] = &[
+    "id",
+    "identity",
+    "resource_policy",
+    "boundary",
+    "session",
+    "scp",
+    "rcp",
+    "principal",
+    "action",
+    "resource",
+    "resource_account",
+    "context",
+    "expect",
+    "source",
+    "note",
+    "tags",
+    "oracle_expect",
+    "oracle_error",
+    "oracle_ignored_context_keys",
+    "oracle_warnings",
+];
+
+/// One parsed case, ready to evaluate.
+#[derive(Debug, Clone)]
+pub struct Case {
+    /// `id`, or `line N` when absent.
+    pub id: String,
+    /// 1-based line in the file.
+    pub line: usize,
+    /// Every policy of the case.
+    pub policies: PolicySet,
+    /// The request.
+    pub request: Request,
+    /// The expected decision, when given.
+    pub expect: Option<Decision>,
+}
+
+/// How a case ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// The decision is the expected one.
+    Pass,
+    /// It is not.
+    Fail,
+    /// The case uses something s3guard does not model (never counted as a pass).
+    Unsupported,
+    /// The case is invalid (bad JSON, bad policy, bad request).
+    Error,
+    /// No `expect`: evaluated only.
+    Evaluated,
+}
+
+/// The result of one case (one line of `eval --cases --format json`).
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseResult {
+    /// Case id.
+    pub id: String,
+    /// Line in the file.
+    pub line: usize,
+    /// s3guard's decision (`Allow`, `ExplicitDeny`, `ImplicitDeny`), null on error.
+    #[serde(serialize_with = "ser_decision")]
+    pub decision: Option<Decision>,
+    /// The expected decision.
+    #[serde(serialize_with = "ser_decision")]
+    pub expect: Option<Decision>,
+    /// Pass, fail, unsupported or error.
+    pub status: Status,
+    /// Why it failed or errored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// The full response, for failures.
+    #[serde(skip)]
+    pub response: Option<Response>,
+}
+
+fn ser_decision<S: serde::Serializer>(d: &Option<Decision>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.serialize_str(d.case_name()),
+        None => s.serialize_none(),
+    }
+}
+
+/// Splits a JSONL file into `(line number, start, end)` of its non-blank lines.
+pub fn lines(text: &str) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
+    let mut offset = 0;
+    text.split('\n').enumerate().filter_map(move |(i, line)| {
+        let start = offset;
+        offset += line.len() + 1;
+        let trimmed = line.trim_end_matches('\r');
+        (!trimmed.trim().is_empty()).then_some((i + 1, start, start + trimmed.len()))
+    })
+}
+
+/// Parses one case from the line `start..end` of `file`.
+pub fn parse_case(
+    file: &Arc<SourceFile>,
+    line: usize,
+    start: usize,
+    end: usize,
+) -> Result<Case, (String, Vec<Diagnostic>)> {
+    let doc = Arc::new(Document::slice(file.clone(), start, end));
+    let fallback_id = format!("line {line}");
+    let err = |id: &str, d: Diagnostic| (id.to_string(), vec![d]);
+    let parsed = json::parse(doc.text()).map_err(|e| {
+        err(
+            &fallback_id,
+            Diagnostic::error("JSON_SYNTAX_ERROR", e.message)
+                .in_file(file.name())
+                .at(doc.location(u32::try_from(e.offset).unwrap_or(u32::MAX))),
+        )
+    })?;
+    let root = parsed.value;
+    let id = root
+        .get("id")
+        .and_then(|v| v.scalar_text())
+        .unwrap_or_else(|| fallback_id.clone());
+    let at = |v: &Value, ptr: &str, code: &'static str, msg: String| {
+        Diagnostic::error(code, msg)
+            .in_file(file.name())
+            .at(doc.location(v.span.start))
+            .with_pointer(ptr)
+    };
+    if let Some(d) = parsed.duplicates.first() {
+        return Err(err(
+            &id,
+            Diagnostic::error("JSON_SYNTAX_ERROR", format!("duplicate key `{}`", d.key))
+                .in_file(file.name())
+                .at(doc.location(d.second.start))
+                .with_pointer(pointer::join(&d.object_pointer, &d.key)),
+        ));
+    }
+    let Some(members) = root.as_object() else {
+        return Err(err(
+            &id,
+            at(
+                &root,
+                "",
+                "INVALID_CASE",
+                "a case must be a JSON object".into(),
+            ),
+        ));
+    };
+    for m in members {
+        if !FIELDS.contains(&m.key.as_str()) {
+            let hint = crate::diagnostic::did_you_mean(&m.key, FIELDS.iter().copied())
+                .map(|s| format!("did you mean `{s}`?"))
+                .unwrap_or_else(|| format!("known fields: {}", FIELDS.join(", ")));
+            return Err(err(
+                &id,
+                Diagnostic::error("INVALID_CASE", format!("unknown case field `{}`", m.key))
+                    .in_file(file.name())
+                    .at(doc.location(m.key_span.start))
+                    .with_pointer(pointer::join("", &m.key))
+                    .with_hint(hint),
+            ));
+        }
+    }
+    let mut diags = Vec::new();
+    let mut builder = PolicySet::builder();
+    let name = |field: &str, i: Option<usize>| match i {
+        Some(i) => format!("{}:{line} {field}[{i}]", file.name()),
+        None => format!("{}:{line} {field}", file.name()),
+    };
+    let load = |v: &Value, ptr: &str, nm: String, t: PolicyType, diags: &mut Vec<Diagnostic>| {
+        match Policy::from_value(doc.clone(), v, ptr, &nm, LoadOptions::new(t)) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                diags.extend(e.diagnostics.into_iter().filter(Diagnostic::is_error));
+                None
+            }
+        }
+    };
+    let list = |field: &str| -> Vec<(usize, &Value)> {
+        match root.get(field).map(|v| &v.kind) {
+            Some(Kind::Array(items)) => items.iter().enumerate().collect(),
+            Some(Kind::Null) | None => Vec::new(),
+            Some(_) => root
+                .get(field)
+                .map(|v| vec![(0usize, v)])
+                .unwrap_or_default(),
+        }
+    };
+    for (i, v) in list("identity") {
+        if let Some(p) = load(
+            v,
+            &format!("/identity/{i}"),
+            name("identity", Some(i)),
+            PolicyType::Identity,
+            &mut diags,
+        ) {
+            builder = builder.identity(p);
+        }
+    }
+    if let Some(v) = root.get("resource_policy").filter(|v| v.kind != Kind::Null) {
+        if let Some(p) = load(
+            v,
+            "/resource_policy",
+            name("resource_policy", None),
+            PolicyType::Resource,
+            &mut diags,
+        ) {
+            builder = builder.resource(p);
+        }
+    }
+    for (field, t) in [
+        ("boundary", PolicyType::Boundary),
+        ("session", PolicyType::Session),
+    ] {
+        for (i, v) in list(field) {
+            if let Some(p) = load(
+                v,
+                &format!("/{field}/{i}"),
+                name(field, Some(i)),
+                t,
+                &mut diags,
+            ) {
+                builder = match t {
+                    PolicyType::Boundary => builder.boundary(p),
+                    _ => builder.session(p),
+                };
+            }
+        }
+    }
+    for (field, t) in [("scp", PolicyType::Scp), ("rcp", PolicyType::Rcp)] {
+        for (level, v) in list(field) {
+            let docs: Vec<(usize, &Value)> = match &v.kind {
+                Kind::Array(items) => items.iter().enumerate().collect(),
+                _ => vec![(usize::MAX, v)],
+            };
+            let mut policies = Vec::new();
+            for (j, d) in docs {
+                let ptr = if j == usize::MAX {
+                    format!("/{field}/{level}")
+                } else {
+                    format!("/{field}/{level}/{j}")
+                };
+                if let Some(p) = load(d, &ptr, name(field, Some(level)), t, &mut diags) {
+                    policies.push(p);
+                }
+            }
+            builder = add_level(builder, t, policies);
+        }
+    }
+    let request = build_request(&root, file, &doc, &mut diags);
+    let expect = match root.get("expect") {
+        None => None,
+        Some(v) => match v.as_str().and_then(Decision::parse) {
+            Some(d) => Some(d),
+            None => {
+                diags.push(at(
+                    v,
+                    "/expect",
+                    "INVALID_CASE",
+                    "`expect` must be \"Allow\", \"ExplicitDeny\" or \"ImplicitDeny\"".into(),
+                ));
+                None
+            }
+        },
+    };
+    match request {
+        Some(request) if diags.is_empty() => Ok(Case {
+            id,
+            line,
+            policies: builder.build(),
+            request,
+            expect,
+        }),
+        _ => Err((id, diags)),
+    }
+}
+
+fn add_level(b: PolicySetBuilder, t: PolicyType, policies: Vec<Policy>) -> PolicySetBuilder {
+    match t {
+        PolicyType::Scp => b.scp_level(policies),
+        _ => b.rcp_level(policies),
+    }
+}
+
+fn build_request(
+    root: &Value,
+    file: &Arc<SourceFile>,
+    doc: &Document,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Request> {
+    let mut bad = |v: Option<&Value>, ptr: &str, msg: String| {
+        let mut d = Diagnostic::error("INVALID_CASE", msg)
+            .in_file(file.name())
+            .with_pointer(ptr);
+        d.location = Some(doc.location(v.unwrap_or(root).span.start));
+        diags.push(d);
+    };
+    let text = |k: &str| root.get(k).and_then(Value::as_str);
+    let action = match text("action").map(Action::parse) {
+        Some(Ok(a)) => Some(a),
+        Some(Err(e)) => {
+            bad(root.get("action"), "/action", e.to_string());
+            None
+        }
+        None => {
+            bad(None, "/action", "the case has no `action` string".into());
+            None
+        }
+    };
+    let resource = match text("resource").map(Resource::parse) {
+        Some(Ok(r)) => Some(r),
+        Some(Err(e)) => {
+            bad(root.get("resource"), "/resource", e.to_string());
+            None
+        }
+        None => {
+            bad(
+                None,
+                "/resource",
+                "the case has no `resource` string".into(),
+            );
+            None
+        }
+    };
+    let principal = match text("principal") {
+        None => Some(Principal::Unspecified),
+        Some(p) => match Principal::parse(p) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                bad(root.get("principal"), "/principal", e.to_string());
+                None
+            }
+        },
+    };
+    let mut context = Context::new();
+    match root.get("context") {
+        None => {}
+        Some(v) => match v.as_object() {
+            None if v.kind == Kind::Null => {}
+            None => bad(Some(v), "/context", "`context` must be an object".into()),
+            Some(members) => {
+                for m in members {
+                    match context_value(&m.value) {
+                        Some(cv) => context.insert(&m.key, cv, Origin::Given),
+                        None => bad(
+                            Some(&m.value),
+                            &pointer::join("/context", &m.key),
+                            format!(
+                                "context value of `{}` must be a string or an array of strings",
+                                m.key
+                            ),
+                        ),
+                    }
+                }
+            }
+        },
+    }
+    let resource_account = text("resource_account").map(str::to_string);
+    Some(Request {
+        principal: principal?,
+        action: action?,
+        resource: resource?,
+        resource_account,
+        context,
+    })
+}
+
+/// A context value from JSON: a scalar, or an array of scalars.
+pub fn context_value(v: &Value) -> Option<ContextValue> {
+    match &v.kind {
+        Kind::Array(items) => items
+            .iter()
+            .map(Value::scalar_text)
+            .collect::<Option<Vec<_>>>()
+            .map(ContextValue::Multi),
+        _ => v.scalar_text().map(ContextValue::Single),
+    }
+}
+
+/// Evaluates a parsed case.
+pub fn run_case(case: &Case) -> CaseResult {
+    let response = case.policies.authorize(&case.request);
+    let decision = response.decision;
+    let (status, message) = match case.expect {
+        None => (Status::Evaluated, None),
+        Some(e) if e == decision => (Status::Pass, None),
+        Some(e) => (
+            Status::Fail,
+            Some(format!(
+                "expected {}, s3guard says {}",
+                e.case_name(),
+                decision.case_name()
+            )),
+        ),
+    };
+    CaseResult {
+        id: case.id.clone(),
+        line: case.line,
+        decision: Some(decision),
+        expect: case.expect,
+        status,
+        message,
+        response: Some(response),
+    }
+}
+
+/// Parses and evaluates every case of a file; one bad case never stops the run.
+pub fn run_file(file: &Arc<SourceFile>) -> Vec<CaseResult> {
+    lines(file.text())
+        .map(
+            |(line, start, end)| match parse_case(file, line, start, end) {
+                Ok(case) => run_case(&case),
+                Err((id, diags)) => CaseResult {
+                    id,
+                    line,
+                    decision: None,
+                    expect: None,
+                    status: Status::Error,
+                    message: Some(
+                        diags
+                            .iter()
+                            .map(|d| d.to_string().replace('\n', " "))
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                    ),
+                    response: None,
+                },
+            },
+        )
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(text: &str) -> Vec<CaseResult> {
+        run_file(&Arc::new(SourceFile::new("c.jsonl", text)))
+    }
+
+    #[test]
+    fn runs_cases_and_reports_each() {
+        let r = run(concat!(
+            r#"{"id":"a","identity":[{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}],"resource_policy":null,"principal":"arn:aws:iam::111122223333:user/u","action":"s3:GetObject","resource":"arn:aws:s3:::b/k","resource_account":"111122223333","context":{},"expect":"Allow"}"#,
+            "\n\n",
+            r#"{"id":"b","identity":[],"action":"s3:GetObject","resource":"arn:aws:s3:::b/k","expect":"Allow"}"#,
+            "\n",
+            r#"{"id":"c","identity":[{"Statement":{"Effect":"allow","Action":"s3:*","Resource":"*"}}],"action":"s3:GetObject","resource":"arn:aws:s3:::b/k"}"#,
+            "\n",
+            r#"{"id":"d","actoin":"s3:GetObject"}"#,
+            "\nnot json\n"
+        ));
+        let statuses: Vec<_> = r
+            .iter()
+            .map(|c| (c.id.as_str(), c.status, c.line))
+            .collect();
+        assert_eq!(
+            statuses,
+            vec![
+                ("a", Status::Pass, 1),
+                ("b", Status::Fail, 3),
+                ("c", Status::Error, 4),
+                ("d", Status::Error, 5),
+                ("line 6", Status::Error, 6)
+            ]
+        );
+        assert!(
+            r[2].message.as_ref().unwrap().contains("c.jsonl:4:"),
+            "{:?}",
+            r[2].message
+        );
+        assert!(r[3]
+            .message
+            .as_ref()
+            .unwrap()
+            .contains("did you mean `action`"));
+    }
+}

@@ -1,0 +1,353 @@
+//! The action catalog: every IAM action of `s3`, `s3express` and
+//! `s3-object-lambda`, with access level and resource types (spec M-2, M-5).
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::OnceLock;
+
+use serde::Serialize;
+
+use super::data;
+use crate::matcher::ActionPattern;
+
+/// Access levels of the Service Authorization Reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum AccessLevel {
+    /// List resources.
+    List,
+    /// Read data or configuration.
+    Read,
+    /// Create, change or delete.
+    Write,
+    /// Change who can access (policies, ACLs, public access blocks).
+    #[serde(rename = "Permissions management")]
+    PermissionsManagement,
+    /// Change tags.
+    Tagging,
+}
+
+impl AccessLevel {
+    fn parse(s: &str) -> AccessLevel {
+        match s {
+            "List" => AccessLevel::List,
+            "Read" => AccessLevel::Read,
+            "Permissions management" => AccessLevel::PermissionsManagement,
+            "Tagging" => AccessLevel::Tagging,
+            _ => AccessLevel::Write,
+        }
+    }
+
+    /// AWS's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccessLevel::List => "List",
+            AccessLevel::Read => "Read",
+            AccessLevel::Write => "Write",
+            AccessLevel::PermissionsManagement => "Permissions management",
+            AccessLevel::Tagging => "Tagging",
+        }
+    }
+
+    /// All levels, in report order (most dangerous first).
+    pub const REPORT_ORDER: [AccessLevel; 5] = [
+        AccessLevel::PermissionsManagement,
+        AccessLevel::Write,
+        AccessLevel::Tagging,
+        AccessLevel::Read,
+        AccessLevel::List,
+    ];
+}
+
+impl fmt::Display for AccessLevel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A resource type an action can target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ActionResource {
+    /// Type name (`object`, `bucket`, `accesspoint`, …).
+    pub name: String,
+    /// Whether the reference marks it required.
+    pub required: bool,
+    /// ARN pattern with `${…}` placeholders.
+    pub arn_pattern: String,
+}
+
+/// One catalog action.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ActionInfo {
+    /// Service prefix (`s3`).
+    pub service: String,
+    /// Action name (`GetObject`).
+    pub name: String,
+    /// `s3:GetObject`.
+    pub iam_action: String,
+    /// Primary access level.
+    pub access_level: AccessLevel,
+    /// The source's access level text (may list two levels).
+    pub access_level_raw: String,
+    /// What the action grants.
+    pub description: String,
+    /// Resource types it can target; empty for wildcard-only actions.
+    pub resource_types: Vec<ActionResource>,
+    /// No resource type: only `"Resource": "*"` applies (M-6).
+    pub wildcard_only: bool,
+    /// Condition keys the service may put in the request context.
+    pub condition_keys: Vec<String>,
+    /// Actions AWS also checks.
+    pub dependent_actions: Vec<String>,
+    /// API reference page.
+    pub api_documentation: Option<String>,
+}
+
+impl ActionInfo {
+    /// Whether it can target resources of the named type.
+    pub fn supports_resource_type(&self, name: &str) -> bool {
+        self.resource_types.iter().any(|r| r.name == name)
+    }
+}
+
+/// A resource type of a service.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ResourceType {
+    /// Service prefix.
+    pub service: String,
+    /// Type name.
+    pub name: String,
+    /// ARN pattern with `${…}` placeholders.
+    pub arn_pattern: String,
+    /// Condition keys of the type.
+    pub condition_keys: Vec<String>,
+}
+
+/// A service of the catalog.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Service {
+    /// Prefix (`s3`).
+    pub prefix: String,
+    /// Name (`Amazon S3`).
+    pub name: String,
+}
+
+/// The loaded catalog.
+#[derive(Debug)]
+pub struct Catalog {
+    actions: Vec<ActionInfo>,
+    lowers: Vec<String>,
+    by_lower: HashMap<String, usize>,
+    resource_types: Vec<ResourceType>,
+    services: Vec<Service>,
+    version: String,
+}
+
+/// The catalog embedded in the binary.
+pub fn catalog() -> &'static Catalog {
+    static CELL: OnceLock<Catalog> = OnceLock::new();
+    CELL.get_or_init(build)
+}
+
+fn build() -> Catalog {
+    let mut actions = Vec::new();
+    let mut resource_types = Vec::new();
+    let mut services = Vec::new();
+    let mut version = String::new();
+    if let Some(file) = data::actions_file() {
+        version = format!("{} {}", file.source.package, file.source.version);
+        for svc in file.services.values() {
+            services.push(Service {
+                prefix: svc.prefix.clone(),
+                name: svc.name.clone(),
+            });
+            for rt in &svc.resource_types {
+                resource_types.push(ResourceType {
+                    service: svc.prefix.clone(),
+                    name: rt.name.clone(),
+                    arn_pattern: rt.arn_pattern.clone(),
+                    condition_keys: rt.condition_keys.clone(),
+                });
+            }
+            for a in &svc.actions {
+                actions.push(ActionInfo {
+                    service: svc.prefix.clone(),
+                    name: a.name.clone(),
+                    iam_action: a.iam_action.clone(),
+                    access_level: AccessLevel::parse(&a.access_level),
+                    access_level_raw: a.access_level_raw.clone(),
+                    description: a.description.clone(),
+                    resource_types: a
+                        .resource_types
+                        .iter()
+                        .map(|r| ActionResource {
+                            name: r.name.clone(),
+                            required: r.required,
+                            arn_pattern: r.arn_pattern.clone(),
+                        })
+                        .collect(),
+                    wildcard_only: a.wildcard_only,
+                    condition_keys: a
+                        .condition_keys
+                        .iter()
+                        .chain(
+                            a.resource_types
+                                .iter()
+                                .flat_map(|r| r.condition_keys.iter()),
+                        )
+                        .cloned()
+                        .collect(),
+                    dependent_actions: a.dependent_actions.clone(),
+                    api_documentation: a.api_documentation.clone(),
+                });
+            }
+        }
+    }
+    actions.sort_by(|a, b| a.iam_action.cmp(&b.iam_action));
+    let lowers: Vec<String> = actions
+        .iter()
+        .map(|a| a.iam_action.to_lowercase())
+        .collect();
+    let by_lower = lowers
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.clone(), i))
+        .collect();
+    Catalog {
+        actions,
+        lowers,
+        by_lower,
+        resource_types,
+        services,
+        version,
+    }
+}
+
+impl Catalog {
+    /// Every action, sorted by name.
+    pub fn actions(&self) -> &[ActionInfo] {
+        &self.actions
+    }
+
+    /// Every action name lower-cased, in the order of [`Catalog::actions`].
+    pub fn lower_names(&self) -> &[String] {
+        &self.lowers
+    }
+
+    /// Every resource type.
+    pub fn resource_types(&self) -> &[ResourceType] {
+        &self.resource_types
+    }
+
+    /// The services the catalog covers.
+    pub fn services(&self) -> &[Service] {
+        &self.services
+    }
+
+    /// The data's source and version.
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
+    /// Whether the catalog covers this (lower-case) service prefix.
+    pub fn knows_service(&self, prefix: &str) -> bool {
+        self.services
+            .iter()
+            .any(|s| s.prefix.eq_ignore_ascii_case(prefix))
+    }
+
+    /// Looks an action up by name, case-insensitively.
+    pub fn lookup(&self, action: &str) -> Option<&ActionInfo> {
+        let idx = match self.by_lower.get(action) {
+            Some(i) => Some(*i),
+            None => self.by_lower.get(&action.to_lowercase()).copied(),
+        };
+        idx.and_then(|i| self.actions.get(i))
+    }
+
+    /// Position of a lower-cased action in [`Catalog::actions`].
+    pub fn index_of(&self, lower: &str) -> Option<u32> {
+        self.by_lower
+            .get(lower)
+            .and_then(|&i| u32::try_from(i).ok())
+    }
+
+    /// The actions a pattern matches (`s3:Get*`, `*`).
+    pub fn expand(&self, pattern: &str) -> Vec<&ActionInfo> {
+        let p = ActionPattern::new(pattern);
+        self.actions
+            .iter()
+            .zip(&self.lowers)
+            .filter(|(_, l)| p.matches_lower(l))
+            .map(|(a, _)| a)
+            .collect()
+    }
+
+    /// The closest catalog action to a misspelled one.
+    pub fn suggest(&self, action: &str) -> Option<&str> {
+        crate::diagnostic::did_you_mean(action, self.actions.iter().map(|a| a.iam_action.as_str()))
+    }
+
+    /// A resource type by service and name.
+    pub fn resource_type(&self, service: &str, name: &str) -> Option<&ResourceType> {
+        self.resource_types
+            .iter()
+            .find(|r| r.service == service && r.name == name)
+    }
+}
+
+/// Looks an action up in the embedded catalog (case-insensitive).
+pub fn lookup(action: &str) -> Option<&'static ActionInfo> {
+    catalog().lookup(action)
+}
+
+/// The embedded catalog's actions matching a pattern.
+pub fn expand(pattern: &str) -> Vec<&'static ActionInfo> {
+    catalog().expand(pattern)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_match_the_data_readme() {
+        let c = catalog();
+        let s3: Vec<_> = c.actions().iter().filter(|a| a.service == "s3").collect();
+        assert_eq!(s3.len(), 180);
+        assert_eq!(s3.iter().filter(|a| a.wildcard_only).count(), 15);
+        assert_eq!(
+            c.actions()
+                .iter()
+                .filter(|a| a.service == "s3express")
+                .count(),
+            28
+        );
+        assert_eq!(
+            c.actions()
+                .iter()
+                .filter(|a| a.service == "s3-object-lambda")
+                .count(),
+            26
+        );
+    }
+
+    #[test]
+    fn expansion_counts_spec_m2() {
+        assert_eq!(expand("s3:Put*").len(), 40);
+        assert!(expand("s3:Get*")
+            .iter()
+            .all(|a| a.access_level == AccessLevel::Read));
+        assert_eq!(expand("s3:Get*").len(), 63);
+        assert_eq!(expand("s3:List*").len(), 18);
+    }
+
+    #[test]
+    fn lookups_are_case_insensitive() {
+        let a = lookup("S3:getobject").unwrap();
+        assert_eq!(a.iam_action, "s3:GetObject");
+        assert!(a.supports_resource_type("object"));
+        assert!(lookup("s3:ListAllMyBuckets").unwrap().wildcard_only);
+        assert_eq!(catalog().suggest("s3:GetObjects"), Some("s3:GetObject"));
+        assert!(lookup("s3:Nope").is_none());
+    }
+}

@@ -1,0 +1,108 @@
+//! The embedded catalog data (`data/*.json`, from AWS's Service Authorization
+//! Reference; see `data/README.md` for the source and how to refresh it).
+
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+
+const ACTIONS_JSON: &str = include_str!("../../data/s3-actions.json");
+const KEYS_JSON: &str = include_str!("../../data/s3-condition-keys.json");
+
+#[derive(Debug, Deserialize)]
+pub(super) struct ActionsFile {
+    pub source: SourceInfo,
+    pub services: std::collections::BTreeMap<String, ServiceData>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct SourceInfo {
+    pub package: String,
+    pub version: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct ServiceData {
+    pub prefix: String,
+    pub name: String,
+    pub resource_types: Vec<ResourceTypeData>,
+    pub actions: Vec<ActionData>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct ResourceTypeData {
+    pub name: String,
+    pub arn_pattern: String,
+    #[serde(default)]
+    pub condition_keys: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct ActionData {
+    pub name: String,
+    pub iam_action: String,
+    pub access_level: String,
+    pub access_level_raw: String,
+    pub description: String,
+    pub resource_types: Vec<ActionResourceData>,
+    pub wildcard_only: bool,
+    #[serde(default)]
+    pub condition_keys: Vec<String>,
+    #[serde(default)]
+    pub dependent_actions: Vec<String>,
+    pub api_documentation: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct ActionResourceData {
+    pub name: String,
+    pub required: bool,
+    pub arn_pattern: String,
+    #[serde(default)]
+    pub condition_keys: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct KeysFile {
+    pub global: Vec<GlobalKeyData>,
+    pub services: std::collections::BTreeMap<String, Vec<ServiceKeyData>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct GlobalKeyData {
+    pub pattern: String,
+    #[serde(rename = "type")]
+    pub key_type: String,
+    pub multi_valued: bool,
+    pub presence: String,
+    #[serde(default)]
+    pub presence_note: String,
+    pub is_global_aws_key: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct ServiceKeyData {
+    pub key: String,
+    #[serde(rename = "type")]
+    pub key_type: String,
+    pub multi_valued: bool,
+    #[serde(default)]
+    pub description: String,
+}
+
+pub(super) fn actions_file() -> Option<&'static ActionsFile> {
+    static CELL: OnceLock<Option<ActionsFile>> = OnceLock::new();
+    CELL.get_or_init(|| serde_json::from_str(ACTIONS_JSON).ok())
+        .as_ref()
+}
+
+pub(super) fn keys_file() -> Option<&'static KeysFile> {
+    static CELL: OnceLock<Option<KeysFile>> = OnceLock::new();
+    CELL.get_or_init(|| serde_json::from_str(KEYS_JSON).ok())
+        .as_ref()
+}

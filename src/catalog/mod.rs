@@ -1,0 +1,12 @@
+//! What s3guard knows about S3: its actions, resource types and condition
+//! keys, embedded at build time from `data/` (spec M-2, M-5, C-14).
+
+mod actions;
+mod data;
+mod keys;
+
+pub use actions::{
+    catalog, expand, lookup, AccessLevel, ActionInfo, ActionResource, Catalog, ResourceType,
+    Service,
+};
+pub use keys::{condition_key, is_multivalued, keys, suggest_key, KeyInfo, KeyType, Presence};

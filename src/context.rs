@@ -1,0 +1,251 @@
+//! The request context: condition keys and their values (spec section 0, C-1).
+//!
+//! Keys are case-insensitive; values are text, one or several. Every value
+//! remembers where it came from, so output can show what s3guard filled in.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::matcher::{Resolve, Variable};
+
+/// A context value: one string, or several (multi-valued keys such as `aws:TagKeys`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum ContextValue {
+    /// One value.
+    Single(String),
+    /// Several values (possibly none).
+    Multi(Vec<String>),
+}
+
+impl ContextValue {
+    /// The values as a slice (one element for `Single`).
+    pub fn values(&self) -> &[String] {
+        match self {
+            ContextValue::Single(s) => std::slice::from_ref(s),
+            ContextValue::Multi(v) => v,
+        }
+    }
+
+    /// An empty list counts as absent (C-11 decision).
+    pub fn is_empty_set(&self) -> bool {
+        matches!(self, ContextValue::Multi(v) if v.is_empty())
+    }
+}
+
+impl fmt::Display for ContextValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ContextValue::Single(s) => write!(f, "{s:?}"),
+            ContextValue::Multi(v) => {
+                f.write_str("[")?;
+                for (i, s) in v.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{s:?}")?;
+                }
+                f.write_str("]")
+            }
+        }
+    }
+}
+
+/// Where a context value came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Origin {
+    /// Given by the user (`--context`, a context file, a test case).
+    Given,
+    /// Derived by s3guard from the principal or the request (`aws:PrincipalArn`, …).
+    Derived,
+    /// A default s3guard assumed (`aws:SecureTransport=true`, `aws:CurrentTime=now`).
+    Default,
+}
+
+/// One key and its value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ContextEntry {
+    /// The key as given.
+    pub key: String,
+    /// The value.
+    pub value: ContextValue,
+    /// Where it came from.
+    pub origin: Origin,
+    #[serde(skip)]
+    lower: String,
+}
+
+/// The request context. Lookups by lower-cased key never allocate.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Context {
+    entries: Vec<ContextEntry>,
+}
+
+impl Context {
+    /// An empty context.
+    pub fn new() -> Context {
+        Context::default()
+    }
+
+    /// Sets a key (replacing any value under the same key, in any case).
+    /// A one-element list for a key that is not multi-valued becomes a single value.
+    pub fn insert(&mut self, key: &str, value: ContextValue, origin: Origin) {
+        let lower = key.to_lowercase();
+        let value = match value {
+            ContextValue::Multi(mut v)
+                if v.len() == 1 && !crate::catalog::is_multivalued(&lower) =>
+            {
+                ContextValue::Single(v.pop().unwrap_or_default())
+            }
+            v => v,
+        };
+        let entry = ContextEntry {
+            key: key.to_string(),
+            value,
+            origin,
+            lower,
+        };
+        match self.entries.binary_search_by(|e| e.lower.cmp(&entry.lower)) {
+            Ok(i) => {
+                if let Some(slot) = self.entries.get_mut(i) {
+                    *slot = entry;
+                }
+            }
+            Err(i) => self.entries.insert(i, entry),
+        }
+    }
+
+    /// Sets a single value.
+    pub fn set(&mut self, key: &str, value: impl Into<String>, origin: Origin) {
+        self.insert(key, ContextValue::Single(value.into()), origin);
+    }
+
+    /// Sets a key only when it is not there yet.
+    pub fn set_default(&mut self, key: &str, value: ContextValue, origin: Origin) {
+        if self.get(key).is_none() {
+            self.insert(key, value, origin);
+        }
+    }
+
+    /// Adds a value to a key, making it multi-valued when it already had one.
+    pub fn push(&mut self, key: &str, value: String, origin: Origin) {
+        let merged = match self.get(key).map(|e| e.value.clone()) {
+            None => ContextValue::Single(value),
+            Some(ContextValue::Single(old)) => ContextValue::Multi(vec![old, value]),
+            Some(ContextValue::Multi(mut v)) => {
+                v.push(value);
+                ContextValue::Multi(v)
+            }
+        };
+        self.insert(key, merged, origin);
+    }
+
+    /// Removes a key.
+    pub fn remove(&mut self, key: &str) {
+        let lower = key.to_lowercase();
+        self.entries.retain(|e| e.lower != lower);
+    }
+
+    /// Looks a key up, case-insensitively.
+    pub fn get(&self, key: &str) -> Option<&ContextEntry> {
+        if key.bytes().any(|b| b.is_ascii_uppercase()) || !key.is_ascii() {
+            self.get_lower(&key.to_lowercase())
+        } else {
+            self.get_lower(key)
+        }
+    }
+
+    /// Looks up an already lower-cased key (no allocation).
+    pub fn get_lower(&self, lower: &str) -> Option<&ContextEntry> {
+        self.entries
+            .binary_search_by(|e| e.lower.as_str().cmp(lower))
+            .ok()
+            .and_then(|i| self.entries.get(i))
+    }
+
+    /// The value of a key, treating an empty list as absent (C-11).
+    pub fn present(&self, lower: &str) -> Option<&ContextValue> {
+        self.get_lower(lower)
+            .map(|e| &e.value)
+            .filter(|v| !v.is_empty_set())
+    }
+
+    /// All entries, sorted by lower-cased key.
+    pub fn entries(&self) -> &[ContextEntry] {
+        &self.entries
+    }
+
+    /// Number of keys.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there are no keys.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+impl Resolve for Context {
+    /// Variables resolve only to single values; multi-valued keys never
+    /// resolve (V-2, V-4).
+    fn resolve(&self, var: &Variable) -> Option<&str> {
+        match &self.get_lower(&var.key_lower)?.value {
+            ContextValue::Single(s) => Some(s),
+            ContextValue::Multi(_) => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_case_insensitive_spec_c1() {
+        let mut c = Context::new();
+        c.set("aws:SourceIp", "203.0.113.5", Origin::Given);
+        assert_eq!(
+            c.get("AWS:sourceip").unwrap().value,
+            ContextValue::Single("203.0.113.5".into())
+        );
+        c.set("AWS:SOURCEIP", "198.51.100.1", Origin::Given);
+        assert_eq!(c.len(), 1);
+        assert_eq!(c.get("aws:sourceip").unwrap().key, "AWS:SOURCEIP");
+    }
+
+    #[test]
+    fn one_element_lists_of_single_valued_keys_become_single() {
+        let mut c = Context::new();
+        c.insert(
+            "aws:SourceIp",
+            ContextValue::Multi(vec!["1.2.3.4".into()]),
+            Origin::Given,
+        );
+        assert!(matches!(
+            c.get("aws:SourceIp").unwrap().value,
+            ContextValue::Single(_)
+        ));
+        c.insert(
+            "aws:TagKeys",
+            ContextValue::Multi(vec!["a".into()]),
+            Origin::Given,
+        );
+        assert!(matches!(
+            c.get("aws:TagKeys").unwrap().value,
+            ContextValue::Multi(_)
+        ));
+        c.push("aws:TagKeys", "b".into(), Origin::Given);
+        assert_eq!(c.get("aws:tagkeys").unwrap().value.values().len(), 2);
+    }
+
+    #[test]
+    fn empty_lists_count_as_absent_spec_c11() {
+        let mut c = Context::new();
+        c.insert("aws:TagKeys", ContextValue::Multi(vec![]), Origin::Given);
+        assert!(c.present("aws:tagkeys").is_none());
+        assert!(c.get("aws:tagkeys").is_some());
+    }
+}

@@ -1,0 +1,240 @@
+//! Diagnostics: errors and findings people can act on.
+//!
+//! One line with a stable code, the place (`FILE:LINE:COL` and JSON
+//! pointer), then a hint. Severities are Access Analyzer's finding types
+//! (spec A-1), so the same value serves load errors and `lint` findings.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::json::Location;
+
+/// How serious a diagnostic is (Access Analyzer finding types, in order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Severity {
+    /// Part of the policy is not functional; s3guard refuses to evaluate it.
+    Error,
+    /// The policy allows access considered overly permissive.
+    SecurityWarning,
+    /// Not following best practice; no security impact.
+    Warning,
+    /// Stylistic; no effect on access.
+    Suggestion,
+}
+
+impl Severity {
+    /// Access Analyzer's spelling (`SECURITY_WARNING`).
+    pub fn finding_type(self) -> &'static str {
+        match self {
+            Severity::Error => "ERROR",
+            Severity::SecurityWarning => "SECURITY_WARNING",
+            Severity::Warning => "WARNING",
+            Severity::Suggestion => "SUGGESTION",
+        }
+    }
+
+    /// The word used in text output (`security-warning`).
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::SecurityWarning => "security-warning",
+            Severity::Warning => "warning",
+            Severity::Suggestion => "suggestion",
+        }
+    }
+}
+
+/// One problem or finding, with where it is and what to do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// How serious.
+    pub severity: Severity,
+    /// Stable code in Access Analyzer's UPPER_SNAKE_CASE (`INVALID_EFFECT`).
+    pub code: &'static str,
+    /// Lowercase, one line, user input in backticks.
+    pub message: String,
+    /// The file (or `<stdin>`) it is in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// Where it starts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+    /// Where it ends.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end: Option<Location>,
+    /// JSON pointer into the policy document.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pointer: Option<String>,
+    /// What to do about it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    /// A diagnostic of the given severity.
+    pub fn new(severity: Severity, code: &'static str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity,
+            code,
+            message: message.into(),
+            file: None,
+            location: None,
+            end: None,
+            pointer: None,
+            hint: None,
+        }
+    }
+
+    /// An error.
+    pub fn error(code: &'static str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(Severity::Error, code, message)
+    }
+
+    /// A warning.
+    pub fn warning(code: &'static str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(Severity::Warning, code, message)
+    }
+
+    /// Sets the file.
+    pub fn in_file(mut self, file: impl Into<String>) -> Diagnostic {
+        self.file = Some(file.into());
+        self
+    }
+
+    /// Sets the start location.
+    pub fn at(mut self, location: Location) -> Diagnostic {
+        self.location = Some(location);
+        self
+    }
+
+    /// Sets the JSON pointer.
+    pub fn with_pointer(mut self, pointer: impl Into<String>) -> Diagnostic {
+        self.pointer = Some(pointer.into());
+        self
+    }
+
+    /// Sets the hint.
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Diagnostic {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// The code as shown in text output: `INVALID_EFFECT` → `invalid-effect`.
+    pub fn slug(&self) -> String {
+        self.code.to_ascii_lowercase().replace('_', "-")
+    }
+
+    /// Whether this is an error.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.file, &self.location) {
+            (Some(file), Some(loc)) => write!(f, "{file}:{}:{}: ", loc.line, loc.column)?,
+            (Some(file), None) => write!(f, "{file}: ")?,
+            (None, Some(loc)) => write!(f, "{}:{}: ", loc.line, loc.column)?,
+            (None, None) => {}
+        }
+        write!(
+            f,
+            "{}[{}]: {}",
+            self.severity.label(),
+            self.slug(),
+            self.message
+        )?;
+        if let Some(p) = &self.pointer {
+            let shown = if p.is_empty() { "(document root)" } else { p };
+            write!(f, "\n  at {shown}")?;
+        }
+        if let Some(h) = &self.hint {
+            write!(f, "\n  help: {h}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Closest candidate to `word` by edit distance (case-insensitive), for
+/// "did you mean" hints. Returns `None` when nothing is close.
+pub fn did_you_mean<'a, I>(word: &str, candidates: I) -> Option<&'a str>
+where
+    I: IntoIterator<Item = &'a str>,
+{
+    let lw = word.to_ascii_lowercase();
+    let max = (lw.chars().count() / 3).max(2);
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(&lw, &c.to_ascii_lowercase()), c))
+        .filter(|(d, _)| *d <= max)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance over characters.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        if let Some(c0) = cur.first_mut() {
+            *c0 = i + 1;
+        }
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            let del = prev
+                .get(j + 1)
+                .copied()
+                .unwrap_or(usize::MAX)
+                .saturating_add(1);
+            let ins = cur.get(j).copied().unwrap_or(usize::MAX).saturating_add(1);
+            let sub = prev
+                .get(j)
+                .copied()
+                .unwrap_or(usize::MAX)
+                .saturating_add(cost);
+            if let Some(c) = cur.get_mut(j + 1) {
+                *c = del.min(ins).min(sub);
+            }
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev.last().copied().unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_in_the_documented_shape() {
+        let d = Diagnostic::error(
+            "INVALID_CONDITION_OPERATOR",
+            "unknown condition operator `StringEqualz`",
+        )
+        .in_file("policies/p.json")
+        .at(Location {
+            line: 9,
+            column: 9,
+            offset: 100,
+        })
+        .with_pointer("/Statement/0/Condition/StringEqualz")
+        .with_hint("did you mean `StringEquals`?");
+        assert_eq!(
+            d.to_string(),
+            "policies/p.json:9:9: error[invalid-condition-operator]: unknown condition operator `StringEqualz`\n  at /Statement/0/Condition/StringEqualz\n  help: did you mean `StringEquals`?"
+        );
+    }
+
+    #[test]
+    fn suggests_close_words_only() {
+        let ops = ["StringEquals", "StringLike", "NumericEquals"];
+        assert_eq!(did_you_mean("StringEqualz", ops), Some("StringEquals"));
+        assert_eq!(did_you_mean("stringlike", ops), Some("StringLike"));
+        assert_eq!(did_you_mean("Banana", ops), None);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+}

@@ -1,0 +1,12 @@
+//! JSON with positions: a strict parser (duplicate keys, depth limit), a
+//! spanned value tree, JSON pointers, and the source map from byte offsets
+//! to `FILE:LINE:COL`.
+
+mod parser;
+pub mod pointer;
+mod source;
+mod value;
+
+pub use parser::{parse, unescape_at, DuplicateKey, Parsed, SyntaxError, MAX_DEPTH};
+pub use source::{Document, Location, SourceFile, MAX_INPUT_BYTES};
+pub use value::{Kind, Member, Span, Value};

@@ -1,0 +1,486 @@
+//! A strict JSON parser that keeps spans and reports duplicate keys.
+//!
+//! serde_json keeps the last of two equal keys without a word; a policy with
+//! `"Effect"` twice must be rejected (spec G-1), so s3guard parses policies
+//! itself. Nesting is limited (no stack overflow on hostile input).
+
+use super::value::{Kind, Member, Span, Value};
+
+/// Deepest nesting of arrays and objects accepted.
+pub const MAX_DEPTH: usize = 128;
+
+/// A JSON syntax error at a byte offset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    /// Byte offset of the problem.
+    pub offset: usize,
+    /// What is wrong, lowercase, one line.
+    pub message: String,
+}
+
+/// A key that appears twice in one object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DuplicateKey {
+    /// The key.
+    pub key: String,
+    /// Span of the first occurrence.
+    pub first: Span,
+    /// Span of the repeated occurrence.
+    pub second: Span,
+    /// JSON pointer of the object holding both.
+    pub object_pointer: String,
+}
+
+/// The result of a successful parse.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parsed {
+    /// The document's root value.
+    pub value: Value,
+    /// Every duplicated key found (the later occurrence is dropped from the tree).
+    pub duplicates: Vec<DuplicateKey>,
+}
+
+/// Parses one JSON document (exactly one value, surrounded by white space only).
+pub fn parse(text: &str) -> Result<Parsed, SyntaxError> {
+    let mut p = Parser {
+        bytes: text.as_bytes(),
+        text,
+        pos: 0,
+        duplicates: Vec::new(),
+        path: Vec::new(),
+    };
+    p.skip_ws();
+    let value = p.value(0)?;
+    p.skip_ws();
+    if p.pos < p.bytes.len() {
+        return Err(p.error("unexpected text after the JSON value (only one document is allowed)"));
+    }
+    Ok(Parsed {
+        value,
+        duplicates: p.duplicates,
+    })
+}
+
+struct Parser<'a> {
+    bytes: &'a [u8],
+    text: &'a str,
+    pos: usize,
+    duplicates: Vec<DuplicateKey>,
+    path: Vec<String>,
+}
+
+impl<'a> Parser<'a> {
+    fn error(&self, message: impl Into<String>) -> SyntaxError {
+        SyntaxError {
+            offset: self.pos,
+            message: message.into(),
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    fn describe_here(&self) -> String {
+        match self.text.get(self.pos..).and_then(|s| s.chars().next()) {
+            None => "end of input".to_string(),
+            Some(c) if c.is_control() => format!("control character U+{:04X}", c as u32),
+            Some(c) => format!("`{c}`"),
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Value, SyntaxError> {
+        let start = self.pos;
+        let kind = match self.peek() {
+            None => return Err(self.error("expected a JSON value, found end of input")),
+            Some(b'{') => self.object(depth)?,
+            Some(b'[') => self.array(depth)?,
+            Some(b'"') => Kind::String(self.string()?),
+            Some(b't') => self.literal("true", Kind::Bool(true))?,
+            Some(b'f') => self.literal("false", Kind::Bool(false))?,
+            Some(b'n') => self.literal("null", Kind::Null)?,
+            Some(b'-' | b'0'..=b'9') => Kind::Number(self.number()?),
+            Some(_) => {
+                return Err(self.error(format!(
+                    "expected a JSON value, found {}",
+                    self.describe_here()
+                )))
+            }
+        };
+        Ok(Value {
+            kind,
+            span: Span::new(start, self.pos),
+        })
+    }
+
+    fn literal(&mut self, word: &str, kind: Kind) -> Result<Kind, SyntaxError> {
+        if self.bytes.get(self.pos..self.pos + word.len()) == Some(word.as_bytes()) {
+            self.pos += word.len();
+            Ok(kind)
+        } else {
+            Err(self.error(format!(
+                "expected a JSON value, found {} (strings need double quotes)",
+                self.describe_here()
+            )))
+        }
+    }
+
+    fn enter(&mut self, depth: usize) -> Result<(), SyntaxError> {
+        if depth >= MAX_DEPTH {
+            return Err(self.error(format!(
+                "nesting deeper than {MAX_DEPTH} levels (no policy needs that; refusing to go on)"
+            )));
+        }
+        Ok(())
+    }
+
+    fn object(&mut self, depth: usize) -> Result<Kind, SyntaxError> {
+        self.enter(depth)?;
+        self.pos += 1; // '{'
+        let mut members: Vec<Member> = Vec::new();
+        self.skip_ws();
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            return Ok(Kind::Object(members));
+        }
+        loop {
+            self.skip_ws();
+            if self.peek() != Some(b'"') {
+                return Err(self.error(format!(
+                    "expected a key in double quotes, found {}",
+                    self.describe_here()
+                )));
+            }
+            let key_start = self.pos;
+            let key = self.string()?;
+            let key_span = Span::new(key_start, self.pos);
+            self.skip_ws();
+            if self.peek() != Some(b':') {
+                return Err(self.error(format!(
+                    "expected `:` after the key, found {}",
+                    self.describe_here()
+                )));
+            }
+            self.pos += 1;
+            self.skip_ws();
+            self.path.push(key.clone());
+            let value = self.value(depth + 1)?;
+            self.path.pop();
+            if let Some(first) = members.iter().find(|m| m.key == key) {
+                self.duplicates.push(DuplicateKey {
+                    key,
+                    first: first.key_span,
+                    second: key_span,
+                    object_pointer: super::pointer::from_segments(&self.path),
+                });
+            } else {
+                members.push(Member {
+                    key,
+                    key_span,
+                    value,
+                });
+            }
+            self.skip_ws();
+            match self.peek() {
+                Some(b',') => {
+                    self.pos += 1;
+                    self.skip_ws();
+                    if self.peek() == Some(b'}') {
+                        return Err(self.error("trailing comma before `}`"));
+                    }
+                }
+                Some(b'}') => {
+                    self.pos += 1;
+                    return Ok(Kind::Object(members));
+                }
+                _ => {
+                    return Err(self.error(format!(
+                        "expected `,` or `}}` after an object member, found {}",
+                        self.describe_here()
+                    )))
+                }
+            }
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> Result<Kind, SyntaxError> {
+        self.enter(depth)?;
+        self.pos += 1; // '['
+        let mut items = Vec::new();
+        self.skip_ws();
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+            return Ok(Kind::Array(items));
+        }
+        loop {
+            self.skip_ws();
+            self.path.push(items.len().to_string());
+            let v = self.value(depth + 1)?;
+            self.path.pop();
+            items.push(v);
+            self.skip_ws();
+            match self.peek() {
+                Some(b',') => {
+                    self.pos += 1;
+                    self.skip_ws();
+                    if self.peek() == Some(b']') {
+                        return Err(self.error("trailing comma before `]`"));
+                    }
+                }
+                Some(b']') => {
+                    self.pos += 1;
+                    return Ok(Kind::Array(items));
+                }
+                _ => {
+                    return Err(self.error(format!(
+                        "expected `,` or `]` after an array element, found {}",
+                        self.describe_here()
+                    )))
+                }
+            }
+        }
+    }
+
+    fn number(&mut self) -> Result<String, SyntaxError> {
+        let start = self.pos;
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        match self.peek() {
+            Some(b'0') => self.pos += 1,
+            Some(b'1'..=b'9') => {
+                while let Some(b'0'..=b'9') = self.peek() {
+                    self.pos += 1;
+                }
+            }
+            _ => return Err(self.error("invalid number: expected a digit")),
+        }
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            if !matches!(self.peek(), Some(b'0'..=b'9')) {
+                return Err(self.error("invalid number: expected a digit after `.`"));
+            }
+            while let Some(b'0'..=b'9') = self.peek() {
+                self.pos += 1;
+            }
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.pos += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.pos += 1;
+            }
+            if !matches!(self.peek(), Some(b'0'..=b'9')) {
+                return Err(self.error("invalid number: expected a digit in the exponent"));
+            }
+            while let Some(b'0'..=b'9') = self.peek() {
+                self.pos += 1;
+            }
+        }
+        Ok(self
+            .text
+            .get(start..self.pos)
+            .unwrap_or_default()
+            .to_string())
+    }
+
+    fn string(&mut self) -> Result<String, SyntaxError> {
+        let (s, end) = unescape_at(self.text, self.pos, None)?;
+        self.pos = end;
+        Ok(s)
+    }
+}
+
+/// Unescapes the JSON string literal that starts at `start` (its opening
+/// quote). Returns the string and the offset just past the closing quote.
+/// With `map`, pushes for every byte of the result the offset of the source
+/// byte it came from (used to point into strings that hold whole policies).
+pub fn unescape_at(
+    text: &str,
+    start: usize,
+    mut map: Option<&mut Vec<u32>>,
+) -> Result<(String, usize), SyntaxError> {
+    let bytes = text.as_bytes();
+    let err = |offset: usize, message: &str| SyntaxError {
+        offset,
+        message: message.to_string(),
+    };
+    if bytes.get(start) != Some(&b'"') {
+        return Err(err(start, "expected a string"));
+    }
+    let mut out = String::new();
+    let mut pos = start + 1;
+    let push = |out: &mut String, c: char, from: usize, map: &mut Option<&mut Vec<u32>>| {
+        let before = out.len();
+        out.push(c);
+        if let Some(m) = map.as_deref_mut() {
+            for _ in before..out.len() {
+                m.push(u32::try_from(from).unwrap_or(u32::MAX));
+            }
+        }
+    };
+    loop {
+        let Some(&b) = bytes.get(pos) else {
+            return Err(err(start, "unterminated string (missing closing `\"`)"));
+        };
+        match b {
+            b'"' => return Ok((out, pos + 1)),
+            b'\\' => {
+                let esc_start = pos;
+                let Some(&e) = bytes.get(pos + 1) else {
+                    return Err(err(pos, "unterminated escape sequence"));
+                };
+                pos += 2;
+                let c = match e {
+                    b'"' => '"',
+                    b'\\' => '\\',
+                    b'/' => '/',
+                    b'b' => '\u{8}',
+                    b'f' => '\u{c}',
+                    b'n' => '\n',
+                    b'r' => '\r',
+                    b't' => '\t',
+                    b'u' => {
+                        let hi = hex4(bytes, pos).ok_or_else(|| {
+                            err(esc_start, "invalid \\u escape: expected four hex digits")
+                        })?;
+                        pos += 4;
+                        if (0xD800..0xDC00).contains(&hi) {
+                            let lo = if bytes.get(pos) == Some(&b'\\')
+                                && bytes.get(pos + 1) == Some(&b'u')
+                            {
+                                hex4(bytes, pos + 2)
+                            } else {
+                                None
+                            };
+                            match lo {
+                                Some(lo) if (0xDC00..0xE000).contains(&lo) => {
+                                    pos += 6;
+                                    let cp = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
+                                    char::from_u32(cp).ok_or_else(|| {
+                                        err(esc_start, "invalid \\u escape: bad surrogate pair")
+                                    })?
+                                }
+                                _ => {
+                                    return Err(err(
+                                        esc_start,
+                                        "invalid \\u escape: lone surrogate (not valid Unicode)",
+                                    ))
+                                }
+                            }
+                        } else {
+                            char::from_u32(hi).ok_or_else(|| {
+                                err(esc_start, "invalid \\u escape: lone surrogate (not valid Unicode)")
+                            })?
+                        }
+                    }
+                    _ => {
+                        return Err(err(
+                            esc_start,
+                            "invalid escape sequence (allowed: \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)",
+                        ))
+                    }
+                };
+                push(&mut out, c, esc_start, &mut map);
+            }
+            0..=0x1f => {
+                return Err(err(
+                    pos,
+                    "control character in a string (write it as an escape such as \\n or \\u0000)",
+                ))
+            }
+            _ => {
+                let c = text
+                    .get(pos..)
+                    .and_then(|s| s.chars().next())
+                    .ok_or_else(|| err(pos, "invalid UTF-8"))?;
+                push(&mut out, c, pos, &mut map);
+                pos += c.len_utf8();
+            }
+        }
+    }
+}
+
+fn hex4(bytes: &[u8], pos: usize) -> Option<u32> {
+    let digits = bytes.get(pos..pos + 4)?;
+    let mut v = 0u32;
+    for &d in digits {
+        v = v * 16 + (d as char).to_digit(16)?;
+    }
+    Some(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_nested_values_with_spans() {
+        let p = parse(r#" {"a": [1, "x", true, null], "b": {"c": -2.5e3}} "#).unwrap();
+        assert_eq!(p.value.span, Span::new(1, 48));
+        let a = p.value.get("a").unwrap().as_array().unwrap();
+        assert_eq!(a[0].kind, Kind::Number("1".into()));
+        assert_eq!(a[1].as_str(), Some("x"));
+        assert_eq!(a[1].span, Span::new(11, 14));
+        assert!(p.duplicates.is_empty());
+    }
+
+    #[test]
+    fn reports_duplicate_keys_spec_g1() {
+        let p = parse(r#"{"Statement": {"Effect": "Allow", "Effect": "Deny"}}"#).unwrap();
+        assert_eq!(p.duplicates.len(), 1);
+        assert_eq!(p.duplicates[0].key, "Effect");
+        assert_eq!(p.duplicates[0].object_pointer, "/Statement");
+        // the first occurrence is kept
+        let st = p.value.get("Statement").unwrap();
+        assert_eq!(st.get("Effect").unwrap().as_str(), Some("Allow"));
+    }
+
+    #[test]
+    fn rejects_syntax_errors_with_offsets() {
+        for (text, offset) in [
+            ("{\"a\": 1,}", 8),
+            ("[1 2]", 3),
+            ("{'a': 1}", 1),
+            ("\"abc", 0),
+            ("{} {}", 3),
+            ("", 0),
+            ("[01]", 2),
+            ("\"a\u{1}b\"", 2),
+        ] {
+            let e = parse(text).unwrap_err();
+            assert_eq!(e.offset, offset, "{text:?}: {}", e.message);
+        }
+    }
+
+    #[test]
+    fn nesting_is_limited_not_a_stack_overflow() {
+        let deep = "[".repeat(100_000);
+        let e = parse(&deep).unwrap_err();
+        assert!(e.message.contains("nesting deeper"), "{}", e.message);
+    }
+
+    #[test]
+    fn unescapes_and_maps_offsets() {
+        let text = r#""a\"b\u00e9\ud83d\ude00c""#;
+        let mut map = Vec::new();
+        let (s, end) = unescape_at(text, 0, Some(&mut map)).unwrap();
+        assert_eq!(s, "a\"bé😀c");
+        assert_eq!(end, text.len());
+        assert_eq!(map.len(), s.len());
+        assert_eq!(map[0], 1); // 'a'
+        assert_eq!(map[1], 2); // '\"' escape starts at 2
+        assert_eq!(*map.last().unwrap() as usize, text.len() - 2); // 'c'
+    }
+
+    #[test]
+    fn lone_surrogates_are_errors() {
+        assert!(parse(r#""\ud800""#).is_err());
+        assert!(parse(r#""\udc00x""#).is_err());
+    }
+}

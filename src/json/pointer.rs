@@ -1,0 +1,46 @@
+//! JSON pointers (RFC 6901), the address of every diagnostic.
+
+/// Escapes one pointer segment (`~` → `~0`, `/` → `~1`).
+pub fn escape(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
+}
+
+/// Builds a pointer from raw segments: `["Statement","0"]` → `/Statement/0`.
+pub fn from_segments<S: AsRef<str>>(segments: &[S]) -> String {
+    let mut out = String::new();
+    for s in segments {
+        out.push('/');
+        out.push_str(&escape(s.as_ref()));
+    }
+    out
+}
+
+/// Appends a segment to a pointer.
+pub fn join(pointer: &str, segment: impl AsRef<str>) -> String {
+    format!("{pointer}/{}", escape(segment.as_ref()))
+}
+
+/// Splits a pointer into its unescaped segments.
+pub fn segments(pointer: &str) -> Vec<String> {
+    pointer
+        .split('/')
+        .skip(1)
+        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_escaped_segments() {
+        let p = from_segments(&["Condition", "StringLike", "aws:PrincipalTag/a~b"]);
+        assert_eq!(p, "/Condition/StringLike/aws:PrincipalTag~1a~0b");
+        assert_eq!(
+            segments(&p),
+            vec!["Condition", "StringLike", "aws:PrincipalTag/a~b"]
+        );
+        assert_eq!(join("", "Statement"), "/Statement");
+    }
+}

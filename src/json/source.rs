@@ -1,0 +1,255 @@
+//! Source files and the map from byte offsets to line and column.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::diagnostic::Diagnostic;
+
+/// Largest input s3guard reads as one document (AWS's largest policy is a
+/// 20 KB bucket policy; managed policies reach 150 KB). Protects s3guard,
+/// not an AWS limit.
+pub const MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;
+
+/// A file (or stdin) as the user gave it.
+#[derive(Debug)]
+pub struct SourceFile {
+    name: String,
+    text: String,
+    line_starts: Vec<u32>,
+}
+
+/// A 1-based line and column (columns count characters), plus the byte offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Location {
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column, in characters.
+    pub column: u32,
+    /// 0-based byte offset in the file.
+    pub offset: u32,
+}
+
+impl SourceFile {
+    /// A source from text already in memory; `name` is what messages show.
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> SourceFile {
+        let text = text.into();
+        let mut line_starts = vec![0u32];
+        for (i, b) in text.bytes().enumerate() {
+            if b == b'\n' {
+                line_starts.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
+            }
+        }
+        SourceFile {
+            name: name.into(),
+            text,
+            line_starts,
+        }
+    }
+
+    /// Reads a file, or stdin when `path` is `-`. Refuses inputs over
+    /// [`MAX_INPUT_BYTES`] and text that is not UTF-8, naming the place.
+    pub fn read(path: &str) -> Result<SourceFile, Box<Diagnostic>> {
+        let bytes = if path == "-" {
+            read_limited(std::io::stdin().lock(), "<stdin>")?
+        } else {
+            let file = std::fs::File::open(Path::new(path)).map_err(|e| {
+                Box::new(
+                    Diagnostic::error("IO_ERROR", format!("cannot read `{path}`: {e}"))
+                        .in_file(path),
+                )
+            })?;
+            read_limited(file, path)?
+        };
+        let name = if path == "-" { "<stdin>" } else { path };
+        Self::from_bytes(name, bytes)
+    }
+
+    /// Builds a source from raw bytes, refusing invalid UTF-8 with its position.
+    pub fn from_bytes(name: &str, bytes: Vec<u8>) -> Result<SourceFile, Box<Diagnostic>> {
+        match String::from_utf8(bytes) {
+            Ok(text) => Ok(SourceFile::new(name, text)),
+            Err(e) => {
+                let valid = e.utf8_error().valid_up_to();
+                let prefix = String::from_utf8_lossy(e.as_bytes().get(..valid).unwrap_or_default())
+                    .into_owned();
+                let probe = SourceFile::new(name, prefix);
+                let loc = probe.location(u32::try_from(valid).unwrap_or(u32::MAX));
+                Err(Box::new(
+                    Diagnostic::error("INVALID_UTF8", "the input is not valid UTF-8")
+                        .in_file(name)
+                        .at(loc)
+                        .with_hint("policies are JSON text; save the file as UTF-8"),
+                ))
+            }
+        }
+    }
+
+    /// The name messages use for this source.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The whole text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Line and column of a byte offset (clamped to the text).
+    pub fn location(&self, offset: u32) -> Location {
+        let offset = offset.min(u32::try_from(self.text.len()).unwrap_or(u32::MAX));
+        let line_idx = match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        };
+        let line_start = self.line_starts.get(line_idx).copied().unwrap_or(0);
+        let column = self
+            .text
+            .get(line_start as usize..offset as usize)
+            .map(|s| s.chars().count())
+            .unwrap_or(0);
+        Location {
+            line: u32::try_from(line_idx + 1).unwrap_or(u32::MAX),
+            column: u32::try_from(column + 1).unwrap_or(u32::MAX),
+            offset,
+        }
+    }
+}
+
+fn read_limited(reader: impl std::io::Read, name: &str) -> Result<Vec<u8>, Box<Diagnostic>> {
+    use std::io::Read;
+    let mut buf = Vec::new();
+    let limit = u64::try_from(MAX_INPUT_BYTES).unwrap_or(u64::MAX) + 1;
+    reader.take(limit).read_to_end(&mut buf).map_err(|e| {
+        Box::new(Diagnostic::error("IO_ERROR", format!("cannot read `{name}`: {e}")).in_file(name))
+    })?;
+    if buf.len() > MAX_INPUT_BYTES {
+        return Err(Box::new(
+            Diagnostic::error(
+                "INPUT_TOO_LARGE",
+                format!(
+                    "input is larger than {} MiB; s3guard refuses to read it",
+                    MAX_INPUT_BYTES / (1024 * 1024)
+                ),
+            )
+            .in_file(name)
+            .with_hint("the largest AWS policy is a 20 KB bucket policy; is this the right file?"),
+        ));
+    }
+    Ok(buf)
+}
+
+/// The JSON text a policy is parsed from: either a whole source file, or a
+/// string inside one (the AWS CLI's `{"Policy": "<JSON text>"}`), with a map
+/// so that positions still point into the file the user gave.
+#[derive(Debug, Clone)]
+pub struct Document {
+    file: Arc<SourceFile>,
+    inner: Inner,
+}
+
+#[derive(Debug, Clone)]
+enum Inner {
+    Whole,
+    Embedded(String, Vec<u32>),
+    Slice(u32, u32),
+}
+
+impl Document {
+    /// The whole file is the document.
+    pub fn whole(file: Arc<SourceFile>) -> Document {
+        Document {
+            file,
+            inner: Inner::Whole,
+        }
+    }
+
+    /// The bytes `start..end` of `file` are the document (one line of a JSONL file).
+    pub fn slice(file: Arc<SourceFile>, start: usize, end: usize) -> Document {
+        Document {
+            file,
+            inner: Inner::Slice(
+                u32::try_from(start).unwrap_or(u32::MAX),
+                u32::try_from(end).unwrap_or(u32::MAX),
+            ),
+        }
+    }
+
+    /// `text` is embedded in `file`; `map[i]` is the file offset of byte `i` of `text`.
+    pub fn embedded(file: Arc<SourceFile>, text: String, map: Vec<u32>) -> Document {
+        Document {
+            file,
+            inner: Inner::Embedded(text, map),
+        }
+    }
+
+    /// The text to parse.
+    pub fn text(&self) -> &str {
+        match &self.inner {
+            Inner::Embedded(t, _) => t,
+            Inner::Whole => self.file.text(),
+            Inner::Slice(a, b) => self
+                .file
+                .text()
+                .get(*a as usize..*b as usize)
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The file this document lives in.
+    pub fn file(&self) -> &Arc<SourceFile> {
+        &self.file
+    }
+
+    /// The file's display name.
+    pub fn name(&self) -> &str {
+        self.file.name()
+    }
+
+    /// File offset of a document offset.
+    pub fn file_offset(&self, offset: u32) -> u32 {
+        match &self.inner {
+            Inner::Whole => offset,
+            Inner::Slice(a, _) => a.saturating_add(offset),
+            Inner::Embedded(_, map) => match map.get(offset as usize) {
+                Some(&o) => o,
+                None => map.last().map(|&o| o.saturating_add(1)).unwrap_or(0),
+            },
+        }
+    }
+
+    /// Line and column in the file of a document offset.
+    pub fn location(&self, offset: u32) -> Location {
+        self.file.location(self.file_offset(offset))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maps_offsets_to_lines_and_character_columns() {
+        let f = SourceFile::new("p.json", "{\n  \"é\": 1,\n  \"b\": 2\n}");
+        assert_eq!(
+            f.location(0),
+            Location {
+                line: 1,
+                column: 1,
+                offset: 0
+            }
+        );
+        // offset of `1` on line 2: `  "é": ` is 7 chars / 8 bytes
+        let off = f.text().find('1').unwrap() as u32;
+        assert_eq!(f.location(off).line, 2);
+        assert_eq!(f.location(off).column, 8);
+        assert_eq!(f.location(10_000).line, 4);
+    }
+
+    #[test]
+    fn invalid_utf8_is_located() {
+        let e = SourceFile::from_bytes("x.json", b"{\n \"a\xff\": 1}".to_vec()).unwrap_err();
+        assert_eq!(e.code, "INVALID_UTF8");
+        let loc = e.location.unwrap();
+        assert_eq!((loc.line, loc.column), (2, 4));
+    }
+}

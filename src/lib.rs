@@ -1,0 +1,52 @@
+//! s3guard: an offline simulator of AWS IAM authorization, focused on Amazon S3.
+//!
+//! Load policies, put them in a [`PolicySet`] by layer, and ask
+//! [`PolicySet::authorize`] what AWS would answer for a [`Request`]:
+//!
+//! ```
+//! use s3guard::{Policy, PolicySet, Request, Decision};
+//!
+//! let policy = Policy::parse("app.json", r#"{
+//!     "Version": "2012-10-17",
+//!     "Statement": [{"Effect": "Allow", "Action": "s3:GetObject",
+//!                    "Resource": "arn:aws:s3:::media/*"}]
+//! }"#)?;
+//! let set = PolicySet::identity([policy]);
+//! let read = Request::new("s3:GetObject", "arn:aws:s3:::media/cat.png")?;
+//! assert_eq!(set.authorize(&read).decision, Decision::Allowed);
+//! let drop = Request::new("s3:DeleteBucket", "arn:aws:s3:::media")?;
+//! assert_eq!(set.authorize(&drop).decision, Decision::ImplicitDeny);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![forbid(unsafe_code)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+#![warn(missing_docs)]
+
+mod authorizer;
+pub mod cases;
+pub mod catalog;
+pub mod condition;
+pub mod context;
+pub mod diagnostic;
+pub mod json;
+pub mod matcher;
+pub mod policy;
+mod policy_set;
+mod principal_match;
+mod request;
+mod response;
+
+pub use context::{Context, ContextValue, Origin};
+pub use diagnostic::{Diagnostic, Severity};
+pub use policy::{Effect, LoadError, LoadOptions, Policy, PolicyType, Statement};
+pub use policy_set::{EvalOptions, Member, NotPrincipalMode, PolicySet, PolicySetBuilder};
+pub use request::{Principal, PrincipalParseError, Request, RequestError};
+pub use response::{Decision, LayerDecision, PerType, PrincipalMatch, Response, StatementRef};

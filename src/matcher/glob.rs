@@ -1,0 +1,542 @@
+//! Compiled `*`/`?` patterns, optionally holding policy variables.
+//!
+//! A pattern is split once, at load time, into literal segments between
+//! stars. Matching anchors the first and last segments and finds each middle
+//! segment at its leftmost position, which is optimal for `*`-separated
+//! patterns: matching is linear in the text for each segment, with no
+//! backtracking blow-up on patterns such as `*a*a*a*b`. `?` matches exactly
+//! one Unicode character. Text substituted for a variable is literal (V-7).
+
+use std::fmt;
+
+use super::variable::{Piece, Variable};
+
+/// Supplies values for policy variables while matching.
+pub trait Resolve {
+    /// The single value of the variable's key, if the request has one.
+    fn resolve(&self, var: &Variable) -> Option<&str>;
+}
+
+/// A resolver that knows no keys (patterns without variables).
+pub struct NoVariables;
+
+impl Resolve for NoVariables {
+    fn resolve(&self, _var: &Variable) -> Option<&str> {
+        None
+    }
+}
+
+/// One element of a segment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Atom {
+    Lit(Box<str>),
+    One,
+    Var(Variable),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Repr {
+    /// Only stars.
+    Any,
+    /// No wildcard, no variable.
+    Exact(Box<str>),
+    /// `literal*`.
+    Prefix(Box<str>),
+    /// Anything else.
+    General {
+        anchored_start: bool,
+        anchored_end: bool,
+        segments: Vec<Vec<Atom>>,
+    },
+}
+
+/// Outcome of matching a pattern that may hold variables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Match {
+    /// The text matches.
+    Yes,
+    /// The text does not match.
+    No,
+    /// A variable had no value and no default: the pattern matches nothing (V-4).
+    Unresolved,
+}
+
+/// A compiled wildcard pattern.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Glob {
+    repr: Repr,
+    has_vars: bool,
+}
+
+enum Token {
+    Star,
+    One,
+    Lit(String),
+    Var(Variable),
+}
+
+impl Glob {
+    /// Compiles a pattern where `*` and `?` are wildcards and nothing else is special.
+    pub fn new(pattern: &str) -> Glob {
+        Glob::from_pieces(&[Piece::Text(pattern.to_string())])
+    }
+
+    /// Compiles a literal (no wildcards at all).
+    pub fn literal(text: &str) -> Glob {
+        Glob {
+            repr: Repr::Exact(text.into()),
+            has_vars: false,
+        }
+    }
+
+    /// Compiles a template: wildcards in text pieces, variables and `${*}`-style literals.
+    pub fn from_pieces(pieces: &[Piece]) -> Glob {
+        let mut tokens: Vec<Token> = Vec::new();
+        let push_lit = |tokens: &mut Vec<Token>, c: char| match tokens.last_mut() {
+            Some(Token::Lit(s)) => s.push(c),
+            _ => tokens.push(Token::Lit(c.to_string())),
+        };
+        for piece in pieces {
+            match piece {
+                Piece::Text(t) => {
+                    for c in t.chars() {
+                        match c {
+                            '*' => {
+                                if !matches!(tokens.last(), Some(Token::Star)) {
+                                    tokens.push(Token::Star);
+                                }
+                            }
+                            '?' => tokens.push(Token::One),
+                            c => push_lit(&mut tokens, c),
+                        }
+                    }
+                }
+                Piece::Literal(c) => push_lit(&mut tokens, *c),
+                Piece::Var(v) => tokens.push(Token::Var(v.clone())),
+            }
+        }
+        Glob::from_tokens(tokens)
+    }
+
+    fn from_tokens(tokens: Vec<Token>) -> Glob {
+        let has_vars = tokens.iter().any(|t| matches!(t, Token::Var(_)));
+        let has_one = tokens.iter().any(|t| matches!(t, Token::One));
+        let stars = tokens.iter().filter(|t| matches!(t, Token::Star)).count();
+        if !has_vars && !has_one {
+            match (tokens.as_slice(), stars) {
+                ([], _) => return Glob::literal(""),
+                ([Token::Star], _) => {
+                    return Glob {
+                        repr: Repr::Any,
+                        has_vars,
+                    }
+                }
+                ([Token::Lit(l)], 0) => return Glob::literal(l),
+                ([Token::Lit(l), Token::Star], 1) => {
+                    return Glob {
+                        repr: Repr::Prefix(l.as_str().into()),
+                        has_vars,
+                    }
+                }
+                _ => {}
+            }
+        }
+        let anchored_start = !matches!(tokens.first(), Some(Token::Star));
+        let anchored_end = !matches!(tokens.last(), Some(Token::Star));
+        let mut segments: Vec<Vec<Atom>> = Vec::new();
+        let mut current: Vec<Atom> = Vec::new();
+        for t in tokens {
+            match t {
+                Token::Star => {
+                    if !current.is_empty() {
+                        segments.push(std::mem::take(&mut current));
+                    }
+                }
+                Token::One => current.push(Atom::One),
+                Token::Lit(l) => current.push(Atom::Lit(l.into())),
+                Token::Var(v) => current.push(Atom::Var(v)),
+            }
+        }
+        if !current.is_empty() {
+            segments.push(current);
+        }
+        Glob {
+            repr: Repr::General {
+                anchored_start,
+                anchored_end,
+                segments,
+            },
+            has_vars,
+        }
+    }
+
+    /// Whether the pattern holds policy variables.
+    pub fn has_variables(&self) -> bool {
+        self.has_vars
+    }
+
+    /// Whether the pattern is only stars.
+    pub fn is_any(&self) -> bool {
+        matches!(self.repr, Repr::Any)
+    }
+
+    /// The text when the pattern has no wildcard and no variable.
+    pub fn as_literal(&self) -> Option<&str> {
+        match &self.repr {
+            Repr::Exact(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The variables the pattern references.
+    pub fn variables(&self) -> impl Iterator<Item = &Variable> {
+        let segs: &[Vec<Atom>] = match &self.repr {
+            Repr::General { segments, .. } => segments,
+            _ => &[],
+        };
+        segs.iter().flatten().filter_map(|a| match a {
+            Atom::Var(v) => Some(v),
+            _ => None,
+        })
+    }
+
+    /// Matches text against a pattern without variables.
+    pub fn is_match(&self, text: &str) -> bool {
+        self.matches(text, &NoVariables) == Match::Yes
+    }
+
+    /// Matches text, substituting variables from `vars`.
+    pub fn matches(&self, text: &str, vars: &dyn Resolve) -> Match {
+        let yes = |b: bool| if b { Match::Yes } else { Match::No };
+        match &self.repr {
+            Repr::Any => Match::Yes,
+            Repr::Exact(s) => yes(text == &**s),
+            Repr::Prefix(p) => yes(text.starts_with(&**p)),
+            Repr::General {
+                anchored_start,
+                anchored_end,
+                segments,
+            } => {
+                if self.has_vars {
+                    for atom in segments.iter().flatten() {
+                        if let Atom::Var(v) = atom {
+                            if resolve(vars, v).is_none() {
+                                return Match::Unresolved;
+                            }
+                        }
+                    }
+                }
+                yes(match_general(
+                    text.as_bytes(),
+                    *anchored_start,
+                    *anchored_end,
+                    segments,
+                    vars,
+                ))
+            }
+        }
+    }
+}
+
+fn resolve<'a>(vars: &'a dyn Resolve, v: &'a Variable) -> Option<&'a str> {
+    vars.resolve(v).or(v.default.as_deref())
+}
+
+fn match_general(
+    text: &[u8],
+    anchored_start: bool,
+    anchored_end: bool,
+    segments: &[Vec<Atom>],
+    vars: &dyn Resolve,
+) -> bool {
+    let mut segs = segments;
+    let mut pos = 0usize;
+    let mut end = text.len();
+    if anchored_start && anchored_end && segs.len() == 1 {
+        return segs
+            .first()
+            .and_then(|s| match_forward(s, text, 0, vars))
+            .is_some_and(|e| e == text.len());
+    }
+    if anchored_start {
+        let Some((first, rest)) = segs.split_first() else {
+            return text.is_empty();
+        };
+        match match_forward(first, text, 0, vars) {
+            Some(e) => pos = e,
+            None => return false,
+        }
+        segs = rest;
+    }
+    if anchored_end {
+        let Some((last, rest)) = segs.split_last() else {
+            return pos == text.len();
+        };
+        match match_backward(last, text, end, vars) {
+            Some(s) if s >= pos => end = s,
+            _ => return false,
+        }
+        segs = rest;
+    }
+    for seg in segs {
+        match find_leftmost(seg, text, pos, end, vars) {
+            Some(e) => pos = e,
+            None => return false,
+        }
+    }
+    pos <= end
+}
+
+/// Length in bytes of the UTF-8 character starting with `lead`.
+fn char_width(lead: u8) -> usize {
+    match lead {
+        0x00..=0x7f => 1,
+        0xc0..=0xdf => 2,
+        0xe0..=0xef => 3,
+        _ => 4,
+    }
+}
+
+fn is_boundary(text: &[u8], i: usize) -> bool {
+    i == text.len() || text.get(i).is_some_and(|&b| (b & 0xc0) != 0x80)
+}
+
+/// Matches a segment starting at `pos`; returns the end offset.
+fn match_forward(seg: &[Atom], text: &[u8], pos: usize, vars: &dyn Resolve) -> Option<usize> {
+    let mut p = pos;
+    for atom in seg {
+        match atom {
+            Atom::Lit(l) => {
+                let l = l.as_bytes();
+                if text.get(p..p + l.len())? != l {
+                    return None;
+                }
+                p += l.len();
+            }
+            Atom::One => {
+                let lead = *text.get(p)?;
+                p += char_width(lead);
+                if p > text.len() {
+                    return None;
+                }
+            }
+            Atom::Var(v) => {
+                let l = resolve(vars, v)?.as_bytes();
+                if text.get(p..p + l.len())? != l {
+                    return None;
+                }
+                p += l.len();
+            }
+        }
+    }
+    Some(p)
+}
+
+/// Matches a segment ending at `end`; returns the start offset.
+fn match_backward(seg: &[Atom], text: &[u8], end: usize, vars: &dyn Resolve) -> Option<usize> {
+    let mut p = end;
+    for atom in seg.iter().rev() {
+        match atom {
+            Atom::Lit(l) => {
+                let l = l.as_bytes();
+                let start = p.checked_sub(l.len())?;
+                if text.get(start..p)? != l {
+                    return None;
+                }
+                p = start;
+            }
+            Atom::One => {
+                if p == 0 {
+                    return None;
+                }
+                p -= 1;
+                while p > 0 && !is_boundary(text, p) {
+                    p -= 1;
+                }
+            }
+            Atom::Var(v) => {
+                let l = resolve(vars, v)?.as_bytes();
+                let start = p.checked_sub(l.len())?;
+                if text.get(start..p)? != l {
+                    return None;
+                }
+                p = start;
+            }
+        }
+    }
+    if is_boundary(text, p) {
+        Some(p)
+    } else {
+        None
+    }
+}
+
+/// Finds the leftmost placement of a segment within `[from, end)`; returns its end.
+fn find_leftmost(
+    seg: &[Atom],
+    text: &[u8],
+    from: usize,
+    end: usize,
+    vars: &dyn Resolve,
+) -> Option<usize> {
+    let first_lit: Option<&[u8]> = match seg.first() {
+        Some(Atom::Lit(l)) => Some(l.as_bytes()),
+        _ => None,
+    };
+    let mut p = from;
+    while p <= end {
+        if let Some(lit) = first_lit {
+            let window = text.get(p..end)?;
+            p += find_bytes(window, lit)?;
+        }
+        if let Some(e) = match_forward(seg, text, p, vars) {
+            if e <= end {
+                return Some(e);
+            }
+        }
+        if p >= end {
+            return None;
+        }
+        p += text.get(p).map(|&b| char_width(b)).unwrap_or(1);
+    }
+    None
+}
+
+fn find_bytes(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() {
+        return Some(0);
+    }
+    let (&first, rest) = needle.split_first()?;
+    let mut i = 0;
+    while i + needle.len() <= haystack.len() {
+        let window = haystack.get(i..)?;
+        let off = window.iter().position(|&b| b == first)?;
+        i += off;
+        if haystack.get(i + 1..i + needle.len()) == Some(rest) {
+            return Some(i);
+        }
+        i += 1;
+    }
+    None
+}
+
+impl fmt::Display for Glob {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.repr {
+            Repr::Any => f.write_str("*"),
+            Repr::Exact(s) => f.write_str(s),
+            Repr::Prefix(p) => write!(f, "{p}*"),
+            Repr::General {
+                anchored_start,
+                anchored_end,
+                segments,
+            } => {
+                if !anchored_start {
+                    f.write_str("*")?;
+                }
+                for (i, seg) in segments.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str("*")?;
+                    }
+                    for a in seg {
+                        match a {
+                            Atom::Lit(l) => f.write_str(l)?,
+                            Atom::One => f.write_str("?")?,
+                            Atom::Var(v) => write!(f, "{v}")?,
+                        }
+                    }
+                }
+                if !anchored_end && !segments.is_empty() {
+                    f.write_str("*")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::matcher::variable::parse_template;
+
+    struct Vars(&'static [(&'static str, &'static str)]);
+    impl Resolve for Vars {
+        fn resolve(&self, var: &Variable) -> Option<&str> {
+            self.0
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(&var.key))
+                .map(|(_, v)| *v)
+        }
+    }
+
+    #[test]
+    fn matches_wildcards_table() {
+        let cases = [
+            ("*", "", true),
+            ("*", "abc", true),
+            ("", "", true),
+            ("", "a", false),
+            ("abc", "abc", true),
+            ("abc", "abcd", false),
+            ("ab*", "abc", true),
+            ("ab*", "a", false),
+            ("*c", "abc", true),
+            ("*c", "abd", false),
+            ("a?c", "abc", true),
+            ("a?c", "ac", false),
+            ("a*b*c", "aXbYc", true),
+            ("a*b*c", "acb", false),
+            ("*a*a*b", "aaaaaab", true),
+            ("*a*a*b", "ab", false),
+            ("prod/*/test/*", "prod/1/2/test/3/o.jpg", true),
+            ("prod/*/test/*", "prod/test/o.jpg", false),
+            ("b/?", "b/😀", true),
+            ("b/??", "b/😀", false),
+            ("?", "é", true),
+            ("*?", "", false),
+            ("?*?", "ab", true),
+            ("?*?", "a", false),
+            ("a*a", "a", false),
+            ("a*a", "aa", true),
+            ("*ab*ab*", "abab", true),
+            ("*ab*ab*", "aba", false),
+        ];
+        for (p, t, want) in cases {
+            assert_eq!(Glob::new(p).is_match(t), want, "pattern {p:?} text {t:?}");
+        }
+    }
+
+    #[test]
+    fn variables_substitute_literally_spec_v2_v4_v7() {
+        let g = Glob::from_pieces(&parse_template("home/${aws:username}/*").unwrap());
+        let alice = Vars(&[("aws:username", "alice")]);
+        assert_eq!(g.matches("home/alice/notes.txt", &alice), Match::Yes);
+        assert_eq!(g.matches("home/bob/notes.txt", &alice), Match::No);
+        assert_eq!(g.matches("home/alice/x", &NoVariables), Match::Unresolved);
+        // a value with `*` does not widen the pattern (V-7)
+        let star = Vars(&[("aws:username", "*")]);
+        assert_eq!(g.matches("home/bob/x", &star), Match::No);
+        assert_eq!(g.matches("home/*/x", &star), Match::Yes);
+    }
+
+    #[test]
+    fn defaults_and_special_variables_spec_v3_v5() {
+        let g = Glob::from_pieces(
+            &parse_template("corp-${aws:PrincipalTag/team, 'shared'}/*").unwrap(),
+        );
+        assert_eq!(g.matches("corp-shared/x", &NoVariables), Match::Yes);
+        let yellow = Vars(&[("aws:PrincipalTag/team", "yellow")]);
+        assert_eq!(g.matches("corp-yellow/x", &yellow), Match::Yes);
+        let lit = Glob::from_pieces(&parse_template("tmp${*}").unwrap());
+        assert!(lit.is_match("tmp*"));
+        assert!(!lit.is_match("tmp123"));
+    }
+
+    #[test]
+    fn displays_back() {
+        for p in ["*", "abc", "ab*", "*a?b*", "a*b", "?"] {
+            assert_eq!(Glob::new(p).to_string(), p);
+        }
+    }
+}

@@ -1,0 +1,14 @@
+//! Matching of actions and resources: compiled once when a policy loads,
+//! evaluated per request without allocation (spec M-1..M-7, V-1..V-7).
+
+mod action;
+mod arn;
+mod glob;
+mod resource;
+mod variable;
+
+pub use action::{Action, ActionError, ActionPattern};
+pub use arn::{Arn, ArnError, ArnRef, Resource};
+pub use glob::{Glob, Match, NoVariables, Resolve};
+pub use resource::{ResourcePattern, PARTITIONS};
+pub use variable::{has_variable, parse_template, Piece, Variable, VariableError};

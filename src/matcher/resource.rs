@@ -1,0 +1,245 @@
+//! Resource patterns of policies (spec M-4, M-6).
+
+use std::fmt;
+
+use super::arn::{ArnRef, Resource};
+use super::glob::{Glob, Match, Resolve};
+use super::variable::Piece;
+
+/// Partitions s3guard recognises for wildcard-only requests (M-3, M-6).
+pub const PARTITIONS: &[&str] = &["aws", "aws-cn", "aws-us-gov"];
+
+/// One entry of `Resource`/`NotResource`, compiled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResourcePattern {
+    text: String,
+    shape: Shape,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Shape {
+    /// `*`: every resource.
+    Any,
+    /// A pattern with six parts: five compared one by one, the resource part as a whole.
+    Full { parts: [Glob; 5], resource: Glob },
+    /// Fewer than six parts, the last ending in `*`: that `*` swallows the rest (M-4 rule 3).
+    Short { parts: Vec<Glob>, last: Glob },
+    /// Not an ARN pattern at all: matches nothing (a load-time error names it).
+    Never,
+}
+
+impl ResourcePattern {
+    /// Compiles a pattern. `resource_part` is the template of the part after
+    /// the fifth colon (with variables when the policy version allows them);
+    /// pass `None` to treat the whole text literally (except `*`/`?`).
+    pub fn new(text: &str, resource_part: Option<Vec<Piece>>) -> ResourcePattern {
+        let shape = if text == "*" {
+            Shape::Any
+        } else {
+            let parts: Vec<&str> = text.splitn(6, ':').collect();
+            if parts.len() == 6 {
+                let rest = parts.get(5).copied().unwrap_or_default();
+                let resource = match resource_part {
+                    Some(pieces) => Glob::from_pieces(&pieces),
+                    None => Glob::new(rest),
+                };
+                let g = |i: usize| Glob::new(parts.get(i).copied().unwrap_or_default());
+                Shape::Full {
+                    parts: [g(0), g(1), g(2), g(3), g(4)],
+                    resource,
+                }
+            } else if let Some((last, init)) = parts.split_last().filter(|(l, _)| l.ends_with('*'))
+            {
+                Shape::Short {
+                    parts: init.iter().map(|p| Glob::new(p)).collect(),
+                    last: Glob::new(last),
+                }
+            } else {
+                Shape::Never
+            }
+        };
+        ResourcePattern {
+            text: text.to_string(),
+            shape,
+        }
+    }
+
+    /// As written in the policy.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// Whether this is `*`.
+    pub fn is_any(&self) -> bool {
+        matches!(self.shape, Shape::Any)
+    }
+
+    /// Whether this pattern can never match (not an ARN, not `*`).
+    pub fn is_never(&self) -> bool {
+        matches!(self.shape, Shape::Never)
+    }
+
+    /// Whether the resource part holds policy variables.
+    pub fn has_variables(&self) -> bool {
+        matches!(&self.shape, Shape::Full { resource, .. } if resource.has_variables())
+    }
+
+    /// The compiled resource-part glob of a six-part pattern.
+    pub fn resource_glob(&self) -> Option<&Glob> {
+        match &self.shape {
+            Shape::Full { resource, .. } => Some(resource),
+            _ => None,
+        }
+    }
+
+    /// Matches a request resource. `service` is the request action's service
+    /// prefix, used only for wildcard-only requests (M-6).
+    pub fn matches(&self, resource: &Resource, service: &str, vars: &dyn Resolve) -> Match {
+        match resource {
+            Resource::Arn(arn) => self.matches_arn(arn.as_ref(), vars),
+            Resource::Wildcard => {
+                if self.matches_wildcard_request(service) {
+                    Match::Yes
+                } else {
+                    Match::No
+                }
+            }
+        }
+    }
+
+    /// Matches a concrete ARN (M-4).
+    pub fn matches_arn(&self, arn: ArnRef<'_>, vars: &dyn Resolve) -> Match {
+        match &self.shape {
+            Shape::Any => Match::Yes,
+            Shape::Never => Match::No,
+            Shape::Full { parts, resource } => {
+                for (i, p) in parts.iter().enumerate() {
+                    if !p.is_match(arn.part(i)) {
+                        return Match::No;
+                    }
+                }
+                resource.matches(arn.resource(), vars)
+            }
+            Shape::Short { parts, last } => {
+                for (i, p) in parts.iter().enumerate() {
+                    if !p.is_match(arn.part(i)) {
+                        return Match::No;
+                    }
+                }
+                if last.is_match(arn.rest_from(parts.len())) {
+                    Match::Yes
+                } else {
+                    Match::No
+                }
+            }
+        }
+    }
+
+    /// Whether the pattern covers the `*` resource of a wildcard-only action
+    /// (M-6 Decision): `*`, or an ARN pattern of the action's service whose
+    /// region, account and resource parts are all wildcards or empty
+    /// (`arn:aws:s3:::*`, `arn:aws:s3:*:*:*`, `arn:aws:s3:*`).
+    pub fn matches_wildcard_request(&self, service: &str) -> bool {
+        let all_stars = |g: &Glob| g.is_any() || g.as_literal() == Some("");
+        let head_ok = |parts: &[Glob]| {
+            parts.iter().enumerate().all(|(i, g)| match i {
+                0 => g.is_match("arn"),
+                1 => PARTITIONS.iter().any(|p| g.is_match(p)),
+                2 => g.is_match(service),
+                _ => all_stars(g),
+            })
+        };
+        match &self.shape {
+            Shape::Any => true,
+            Shape::Never => false,
+            Shape::Full { parts, resource } => head_ok(parts) && resource.is_any(),
+            Shape::Short { parts, last } => head_ok(parts) && last.is_any(),
+        }
+    }
+}
+
+impl fmt::Display for ResourcePattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::matcher::glob::NoVariables;
+
+    fn m(p: &str, r: &str) -> bool {
+        let res = Resource::parse(r).unwrap();
+        ResourcePattern::new(p, None).matches(&res, "s3", &NoVariables) == Match::Yes
+    }
+
+    #[test]
+    fn resource_matching_table_spec_m4() {
+        let table = [
+            ("arn:aws:s3:::prod/*", "arn:aws:s3:::prod/a/b/c.txt", true),
+            ("arn:aws:s3:::prod/*", "arn:aws:s3:::prod", false),
+            ("arn:aws:s3:::prod*", "arn:aws:s3:::prod", true),
+            ("arn:aws:s3:::prod*", "arn:aws:s3:::prod-logs/x", true),
+            ("arn:aws:s3:::*", "arn:aws:s3:::b/k", true),
+            ("arn:aws:s3:::*/*", "arn:aws:s3:::b/k", true),
+            ("arn:aws:s3:::*/*", "arn:aws:s3:::b", false),
+            (
+                "arn:aws:s3:::b/*/test/*",
+                "arn:aws:s3:::b/1/2/test/3/o.jpg",
+                true,
+            ),
+            (
+                "arn:aws:s3:::b/*/test/*",
+                "arn:aws:s3:::b/test/o.jpg",
+                false,
+            ),
+            ("arn:aws:s3:::b/a:b*", "arn:aws:s3:::b/a:b:c", true),
+            (
+                "arn:aws:s3:::example?bucket/*",
+                "arn:aws:s3:::example1bucket/k",
+                true,
+            ),
+            ("arn:aws:s3:*:*:*", "arn:aws:s3:::b/k", true),
+            (
+                "arn:aws:s3:*",
+                "arn:aws:s3:us-east-1:111:accesspoint/ap",
+                true,
+            ),
+            ("arn:aws:s3:::PROD/*", "arn:aws:s3:::prod/k", false),
+            (
+                "arn:aws:s3:us-east-1:111:accesspoint/*",
+                "arn:aws:s3:us-east-1:111:accesspoint/ap/object/k",
+                true,
+            ),
+            (
+                "arn:aws:s3:::*log*",
+                "arn:aws:s3:::carlossalazar-logs/file.txt",
+                true,
+            ),
+            ("arn:aws:s*:::b", "arn:aws:s3:::b", true),
+            ("arn:aws:s3:u*:111:b", "arn:aws:s3:us-east-1:x:111:b", false),
+            ("arn:aws:s3:u*:::b", "arn:aws:s3:us-east-1:::b", true),
+            ("*", "arn:aws:s3:::anything", true),
+            ("arn:aws:s3", "arn:aws:s3:::b", false),
+            ("not-an-arn", "arn:aws:s3:::b", false),
+        ];
+        for (p, r, want) in table {
+            assert_eq!(m(p, r), want, "pattern {p} resource {r}");
+        }
+    }
+
+    #[test]
+    fn wildcard_only_requests_spec_m6() {
+        assert!(m("*", "*"));
+        assert!(m("arn:aws:s3:::*", "*"));
+        assert!(m("arn:aws:s3:*:*:*", "*"));
+        assert!(m("arn:aws:s3:*", "*"));
+        assert!(m("arn:*:s3:::*", "*"));
+        assert!(!m("arn:aws:s3:::prod", "*"));
+        assert!(!m("arn:aws:s3:::prod*", "*"));
+        assert!(!m("arn:aws:s3:::*/*", "*"));
+        assert!(!m("arn:aws:iam::*:*", "*"));
+        assert!(!m("arn:aws:s3:us-east-1::*", "*"));
+    }
+}

@@ -1,0 +1,155 @@
+//! Statements and their elements (spec G-4..G-10, E-1, E-10).
+
+use std::fmt;
+
+use serde::Serialize;
+
+use super::principal::PrincipalClause;
+use crate::condition::Condition;
+use crate::json::Location;
+use crate::matcher::{Action, ActionPattern, Match, Resolve, Resource, ResourcePattern};
+
+/// `Allow` or `Deny`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum Effect {
+    /// Grants.
+    Allow,
+    /// Forbids; wins over every Allow (E-2).
+    Deny,
+}
+
+impl fmt::Display for Effect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Effect::Allow => "Allow",
+            Effect::Deny => "Deny",
+        })
+    }
+}
+
+/// `Action` or `NotAction`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActionClause {
+    /// Applies to the listed actions.
+    Action(Vec<ActionPattern>),
+    /// Applies to every action (of every service) not listed (E-10).
+    NotAction(Vec<ActionPattern>),
+}
+
+impl ActionClause {
+    /// The patterns, whichever the variant.
+    pub fn patterns(&self) -> &[ActionPattern] {
+        match self {
+            ActionClause::Action(p) | ActionClause::NotAction(p) => p,
+        }
+    }
+
+    /// Whether this is `NotAction`.
+    pub fn is_not(&self) -> bool {
+        matches!(self, ActionClause::NotAction(_))
+    }
+
+    /// Whether the clause covers the action.
+    pub fn matches(&self, action: &Action) -> bool {
+        match self {
+            ActionClause::Action(ps) => ps.iter().any(|p| p.matches(action)),
+            ActionClause::NotAction(ps) => !ps.iter().any(|p| p.matches(action)),
+        }
+    }
+
+    /// The element name.
+    pub fn element(&self) -> &'static str {
+        if self.is_not() {
+            "NotAction"
+        } else {
+            "Action"
+        }
+    }
+}
+
+/// `Resource` or `NotResource`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResourceClause {
+    /// Applies to the listed resources.
+    Resource(Vec<ResourcePattern>),
+    /// Applies to every resource not listed (E-10).
+    NotResource(Vec<ResourcePattern>),
+}
+
+impl ResourceClause {
+    /// The patterns, whichever the variant.
+    pub fn patterns(&self) -> &[ResourcePattern] {
+        match self {
+            ResourceClause::Resource(p) | ResourceClause::NotResource(p) => p,
+        }
+    }
+
+    /// Whether this is `NotResource`.
+    pub fn is_not(&self) -> bool {
+        matches!(self, ResourceClause::NotResource(_))
+    }
+
+    /// The element name.
+    pub fn element(&self) -> &'static str {
+        if self.is_not() {
+            "NotResource"
+        } else {
+            "Resource"
+        }
+    }
+
+    /// Whether the clause covers the resource. An entry whose variable has
+    /// no value matches nothing (and so excludes nothing under NotResource, V-4).
+    pub fn matches(&self, resource: &Resource, service: &str, vars: &dyn Resolve) -> bool {
+        let any = |ps: &[ResourcePattern]| {
+            ps.iter()
+                .any(|p| p.matches(resource, service, vars) == Match::Yes)
+        };
+        match self {
+            ResourceClause::Resource(ps) => any(ps),
+            ResourceClause::NotResource(ps) => !any(ps),
+        }
+    }
+}
+
+/// Where a statement is, for output (`FILE:LINE:COL`, O-1 positions).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StatementLocation {
+    /// Position of the statement's `{`.
+    pub start: Location,
+    /// Position just after its `}`.
+    pub end: Location,
+    /// JSON pointer of the statement.
+    pub pointer: String,
+}
+
+/// One statement of a policy, compiled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Statement {
+    /// 0-based position in the policy.
+    pub index: usize,
+    /// `Sid`, when given.
+    pub sid: Option<String>,
+    /// `Effect`.
+    pub effect: Effect,
+    /// `Principal` / `NotPrincipal` (resource-based policies and RCPs).
+    pub principal: Option<PrincipalClause>,
+    /// `Action` / `NotAction`.
+    pub action: ActionClause,
+    /// `Resource` / `NotResource`.
+    pub resource: ResourceClause,
+    /// `Condition` (empty when absent).
+    pub condition: Condition,
+    /// Where it is.
+    pub location: StatementLocation,
+}
+
+impl Statement {
+    /// `Sid` or `#index` for messages.
+    pub fn label(&self) -> String {
+        match &self.sid {
+            Some(s) => format!("Sid {s}"),
+            None => format!("statement #{}", self.index + 1),
+        }
+    }
+}

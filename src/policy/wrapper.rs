@@ -1,0 +1,188 @@
+//! Opening a policy file: JSON parsing, duplicate keys, and unwrapping what
+//! the AWS CLI prints around policies, with positions still pointing into
+//! the file the user gave.
+//!
+//! Recognised wrappers: `aws iam get-policy-version`
+//! (`{"PolicyVersion":{"Document":…}}`, the document an object, a JSON string
+//! or a URL-encoded string), `aws s3api get-bucket-policy`
+//! (`{"Policy":"<JSON text>"}`), `aws iam get-role-policy` / `get-user-policy`
+//! / `get-group-policy` (`{"PolicyDocument":…}`) and
+//! `aws organizations describe-policy` (`{"Policy":{"Content":"<JSON text>"}}`).
+
+use std::sync::Arc;
+
+use super::LoadError;
+use crate::diagnostic::Diagnostic;
+use crate::json::{self, Document, Kind, SourceFile, Span, Value};
+
+/// The policy's document, its JSON root, the pointer of that root in the
+/// document, and diagnostics found so far (duplicate keys).
+pub(super) type Opened = (Document, Value, String, Vec<Diagnostic>);
+
+pub(super) fn open(file: Arc<SourceFile>) -> Result<Opened, LoadError> {
+    let outer = Document::whole(file.clone());
+    let parsed = parse_doc(&outer)?;
+    let mut diags = duplicate_diagnostics(&outer, &parsed.duplicates);
+    let root = parsed.value;
+    if root.get("Statement").is_some() {
+        return Ok((outer, root, String::new(), diags));
+    }
+    let candidates: [(&[&str], &str); 4] = [
+        (&["PolicyVersion", "Document"], "/PolicyVersion/Document"),
+        (&["Policy", "Content"], "/Policy/Content"),
+        (&["Policy"], "/Policy"),
+        (&["PolicyDocument"], "/PolicyDocument"),
+    ];
+    for (path, pointer) in candidates {
+        let Some(inner) = path.iter().try_fold(&root, |v, k| v.get(k)) else {
+            continue;
+        };
+        match &inner.kind {
+            Kind::Object(_) if inner.get("Statement").is_some() || path.len() == 2 => {
+                return Ok((outer, inner.clone(), pointer.to_string(), diags));
+            }
+            Kind::String(_) => {
+                let doc = embedded(&file, inner.span)?;
+                let parsed = parse_doc(&doc)?;
+                diags.extend(duplicate_diagnostics(&doc, &parsed.duplicates));
+                return Ok((doc, parsed.value, String::new(), diags));
+            }
+            _ => {}
+        }
+    }
+    Ok((outer, root, String::new(), diags))
+}
+
+fn parse_doc(doc: &Document) -> Result<json::Parsed, LoadError> {
+    json::parse(doc.text()).map_err(|e| {
+        let loc = doc.location(u32::try_from(e.offset).unwrap_or(u32::MAX));
+        LoadError {
+            diagnostics: vec![Diagnostic::error("JSON_SYNTAX_ERROR", e.message)
+                .in_file(doc.name())
+                .at(loc)
+                .with_hint("the policy must be one JSON object; check quotes, commas and brackets near this place")],
+        }
+    })
+}
+
+fn duplicate_diagnostics(doc: &Document, dups: &[json::DuplicateKey]) -> Vec<Diagnostic> {
+    dups.iter()
+        .map(|d| {
+            let first = doc.location(d.first.start);
+            Diagnostic::error(
+                "JSON_SYNTAX_ERROR",
+                format!("duplicate key `{}` in one object", d.key),
+            )
+            .in_file(doc.name())
+            .at(doc.location(d.second.start))
+            .with_pointer(json::pointer::join(&d.object_pointer, &d.key))
+            .with_hint(format!(
+                "JSON parsers keep only one of the two (first at {}:{}); remove one or merge them",
+                first.line, first.column
+            ))
+        })
+        .collect()
+}
+
+/// The policy text inside a JSON string of the file, decoded (and
+/// URL-decoded when needed), with the map back to file offsets.
+fn embedded(file: &Arc<SourceFile>, span: Span) -> Result<Document, LoadError> {
+    let mut map = Vec::new();
+    let (text, _) =
+        json::unescape_at(file.text(), span.start as usize, Some(&mut map)).map_err(|e| {
+            LoadError {
+                diagnostics: vec![
+                    Diagnostic::error("JSON_SYNTAX_ERROR", e.message).in_file(file.name())
+                ],
+            }
+        })?;
+    let trimmed = text.trim_start();
+    if !trimmed.starts_with('{') && text.contains('%') {
+        let (decoded, dmap) = percent_decode(&text, &map);
+        return Ok(Document::embedded(file.clone(), decoded, dmap));
+    }
+    Ok(Document::embedded(file.clone(), text, map))
+}
+
+/// Decodes `%XX` escapes (IAM returns documents URL-encoded, RFC 3986).
+fn percent_decode(text: &str, map: &[u32]) -> (String, Vec<u32>) {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut out_map = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let origin = map.get(i).copied().unwrap_or(0);
+        if b == b'%' {
+            let hex = bytes
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| u8::from_str_radix(h, 16).ok());
+            if let Some(v) = hex {
+                out.push(v);
+                out_map.push(origin);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b);
+        out_map.push(origin);
+        i += 1;
+    }
+    match String::from_utf8(out) {
+        Ok(s) => (s, out_map),
+        Err(e) => {
+            let s = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let len = s.len();
+            out_map.resize(len, map.last().copied().unwrap_or(0));
+            (s, out_map)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn open_text(text: &str) -> Result<Opened, LoadError> {
+        open(Arc::new(SourceFile::new("p.json", text)))
+    }
+
+    #[test]
+    fn unwraps_get_bucket_policy_with_positions_into_the_file() {
+        let text = "{\n  \"Policy\": \"{\\\"Statement\\\":{\\\"Effect\\\":\\\"Allow\\\"}}\"\n}";
+        let (doc, root, _, _) = open_text(text).unwrap();
+        let effect = root.get("Statement").unwrap().get("Effect").unwrap();
+        let loc = doc.location(effect.span.start);
+        assert_eq!(loc.line, 2);
+        // the `\"Allow\"` value starts at the backslash before Allow's quote
+        let col = text.lines().nth(1).unwrap().find("\\\"Allow").unwrap() + 1;
+        assert_eq!(loc.column as usize, col);
+    }
+
+    #[test]
+    fn unwraps_url_encoded_policy_version_documents() {
+        let text =
+            r#"{"PolicyVersion":{"Document":"%7B%22Statement%22%3A%5B%5D%7D","VersionId":"v1"}}"#;
+        let (doc, root, _, _) = open_text(text).unwrap();
+        assert!(root.get("Statement").is_some());
+        assert_eq!(doc.text(), r#"{"Statement":[]}"#);
+        let loc = doc.location(root.get("Statement").unwrap().span.start);
+        assert_eq!(loc.column as usize, text.find("%5B").unwrap() + 1);
+    }
+
+    #[test]
+    fn unwraps_object_documents_with_a_pointer() {
+        let (_, root, pointer, _) =
+            open_text(r#"{"PolicyVersion":{"Document":{"Statement":[]}}}"#).unwrap();
+        assert_eq!(pointer, "/PolicyVersion/Document");
+        assert!(root.get("Statement").is_some());
+    }
+
+    #[test]
+    fn syntax_errors_inside_embedded_text_point_into_the_file() {
+        let text = "{\"Policy\": \"{\\\"Statement\\\": [}\"}";
+        let e = open_text(text).unwrap_err();
+        let loc = e.diagnostics[0].location.unwrap();
+        assert_eq!(loc.column as usize, text.find("[}").unwrap() + 2);
+    }
+}

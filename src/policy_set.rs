@@ -1,0 +1,420 @@
+//! A set of policies in their layers (identity, bucket, boundary, session,
+//! SCP levels, RCP levels), compiled once into an action index so that a
+//! request only looks at the statements that can concern its action.
+
+use std::collections::HashMap;
+
+use smallvec::SmallVec;
+
+use crate::catalog;
+use crate::policy::{Policy, PolicyType, Statement};
+use crate::response::StatementRef;
+
+/// How `NotPrincipal` excludes callers (spec E-9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum NotPrincipalMode {
+    /// Excluded only when every level of the caller's chain (session, role,
+    /// user, account) is listed (default; AWS's documented advice).
+    #[default]
+    Strict,
+    /// Excluded when the caller's own ARN (or a session's role ARN) is listed.
+    Lenient,
+}
+
+/// Settings of an evaluation that are not policies.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EvalOptions {
+    /// `NotPrincipal` semantics (E-9).
+    pub not_principal: NotPrincipalMode,
+    /// The caller's account is the organization's management account: SCPs do not apply (E-4).
+    pub principal_in_management_account: bool,
+    /// The resource's account is the management account: RCPs do not apply (E-4).
+    pub resource_in_management_account: bool,
+    /// S3 canonical user ids and the accounts they stand for (`--canonical-id`).
+    pub canonical_ids: Vec<(String, String)>,
+}
+
+/// One policy of the set with its place.
+#[derive(Debug, Clone)]
+pub struct Member {
+    /// The policy.
+    pub policy: Policy,
+    /// Its layer.
+    pub layer: PolicyType,
+    /// For SCPs and RCPs: the organization level (0 = root).
+    pub level: usize,
+    /// AWS simulator id (`PolicyInputList.1`, `ResourcePolicy`, …, O-1).
+    pub source_id: String,
+}
+
+/// The statements of one layer and how to find them by action.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct LayerIndex {
+    /// Every statement of the layer.
+    pub statements: Vec<StatementRef>,
+    /// For each catalog action: the statements (positions in `statements`)
+    /// whose `Action`/`NotAction` covers it, exactly.
+    by_catalog: Vec<SmallVec<[u32; 4]>>,
+    /// For actions outside the catalog: statements with that literal action.
+    by_literal: HashMap<String, SmallVec<[u32; 4]>>,
+    /// … statements with a wildcard pattern of that service.
+    by_service: HashMap<String, SmallVec<[u32; 4]>>,
+    /// … statements with `NotAction` or a wildcard service (`*`, `s3*:*`).
+    always: SmallVec<[u32; 4]>,
+}
+
+/// Policies in their layers, compiled for evaluation.
+#[derive(Debug, Clone, Default)]
+pub struct PolicySet {
+    members: Vec<Member>,
+    scp_levels: usize,
+    rcp_levels: usize,
+    options: EvalOptions,
+    indexes: [LayerIndex; 6],
+}
+
+pub(crate) fn layer_slot(t: PolicyType) -> usize {
+    match t {
+        PolicyType::Identity => 0,
+        PolicyType::Resource => 1,
+        PolicyType::Boundary => 2,
+        PolicyType::Session => 3,
+        PolicyType::Scp => 4,
+        PolicyType::Rcp => 5,
+    }
+}
+
+/// Builds a [`PolicySet`].
+#[derive(Debug, Default)]
+pub struct PolicySetBuilder {
+    members: Vec<Member>,
+    scp_levels: usize,
+    rcp_levels: usize,
+    options: EvalOptions,
+}
+
+impl PolicySetBuilder {
+    fn push(&mut self, policy: Policy, layer: PolicyType, level: usize) {
+        let n = self.members.iter().filter(|m| m.layer == layer).count() + 1;
+        let source_id = match layer {
+            PolicyType::Identity => format!("PolicyInputList.{n}"),
+            PolicyType::Resource => {
+                if n == 1 {
+                    "ResourcePolicy".to_string()
+                } else {
+                    format!("ResourcePolicy.{n}")
+                }
+            }
+            PolicyType::Boundary => format!("PermissionsBoundaryPolicyInputList.{n}"),
+            PolicyType::Session => format!("SessionPolicyInputList.{n}"),
+            PolicyType::Scp => format!("ServiceControlPolicy.{}.{n}", level + 1),
+            PolicyType::Rcp => format!("ResourceControlPolicy.{}.{n}", level + 1),
+        };
+        self.members.push(Member {
+            policy,
+            layer,
+            level,
+            source_id,
+        });
+    }
+
+    /// Adds a policy in the layer of its type (SCPs and RCPs go to a new level each).
+    pub fn policy(mut self, policy: Policy) -> Self {
+        match policy.policy_type {
+            PolicyType::Scp => return self.scp_level(vec![policy]),
+            PolicyType::Rcp => return self.rcp_level(vec![policy]),
+            t => self.push(policy, t, 0),
+        }
+        self
+    }
+
+    /// Adds an identity-based policy.
+    pub fn identity(mut self, policy: Policy) -> Self {
+        self.push(policy, PolicyType::Identity, 0);
+        self
+    }
+
+    /// Adds the bucket policy (resource-based).
+    pub fn resource(mut self, policy: Policy) -> Self {
+        self.push(policy, PolicyType::Resource, 0);
+        self
+    }
+
+    /// Adds a permissions boundary (several are a union).
+    pub fn boundary(mut self, policy: Policy) -> Self {
+        self.push(policy, PolicyType::Boundary, 0);
+        self
+    }
+
+    /// Adds a session policy (several are a union).
+    pub fn session(mut self, policy: Policy) -> Self {
+        self.push(policy, PolicyType::Session, 0);
+        self
+    }
+
+    /// Adds the next SCP level (root first): the policies attached at that level.
+    pub fn scp_level(mut self, policies: Vec<Policy>) -> Self {
+        let level = self.scp_levels;
+        self.scp_levels += 1;
+        for p in policies {
+            self.push(p, PolicyType::Scp, level);
+        }
+        self
+    }
+
+    /// Adds the next RCP level (root first). `RCPFullAWSAccess` is implicit at every level.
+    pub fn rcp_level(mut self, policies: Vec<Policy>) -> Self {
+        let level = self.rcp_levels;
+        self.rcp_levels += 1;
+        for p in policies {
+            self.push(p, PolicyType::Rcp, level);
+        }
+        self
+    }
+
+    /// Sets the evaluation options.
+    pub fn options(mut self, options: EvalOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Compiles the set.
+    pub fn build(self) -> PolicySet {
+        let mut indexes: [LayerIndex; 6] = Default::default();
+        for (pi, m) in self.members.iter().enumerate() {
+            if let Some(index) = indexes.get_mut(layer_slot(m.layer)) {
+                for si in 0..m.policy.statements.len() {
+                    index.statements.push(StatementRef {
+                        policy: u32::try_from(pi).unwrap_or(u32::MAX),
+                        statement: u32::try_from(si).unwrap_or(u32::MAX),
+                    });
+                }
+            }
+        }
+        for index in indexes.iter_mut() {
+            index.compile(&self.members);
+        }
+        PolicySet {
+            members: self.members,
+            scp_levels: self.scp_levels,
+            rcp_levels: self.rcp_levels,
+            options: self.options,
+            indexes,
+        }
+    }
+}
+
+impl LayerIndex {
+    fn compile(&mut self, members: &[Member]) {
+        if self.statements.is_empty() {
+            return;
+        }
+        let cat = catalog::catalog();
+        let lowers = cat.lower_names();
+        self.by_catalog = vec![SmallVec::new(); lowers.len()];
+        for (pos, sref) in self.statements.iter().enumerate() {
+            let Some(st) = statement_of(members, *sref) else {
+                continue;
+            };
+            let pos = u32::try_from(pos).unwrap_or(u32::MAX);
+            let add_catalog = |i: usize, by_catalog: &mut Vec<SmallVec<[u32; 4]>>| {
+                if let Some(list) = by_catalog.get_mut(i) {
+                    if list.last() != Some(&pos) {
+                        list.push(pos);
+                    }
+                }
+            };
+            if st.action.is_not() {
+                self.always.push(pos);
+                for (i, lower) in lowers.iter().enumerate() {
+                    if !st.action.patterns().iter().any(|p| p.matches_lower(lower)) {
+                        add_catalog(i, &mut self.by_catalog);
+                    }
+                }
+                continue;
+            }
+            let patterns = st.action.patterns();
+            let wildcard_service = patterns.iter().any(|p| p.service().is_none());
+            if wildcard_service {
+                self.always.push(pos);
+            }
+            for p in patterns {
+                match (p.service(), p.literal()) {
+                    (Some(_), Some(lit)) => {
+                        if let Some(i) = cat.index_of(lit) {
+                            add_catalog(i as usize, &mut self.by_catalog);
+                        } else if !wildcard_service {
+                            push_unique(self.by_literal.entry(lit.to_string()).or_default(), pos);
+                        }
+                    }
+                    (Some(svc), None) => {
+                        if cat.knows_service(svc) {
+                            for (i, lower) in lowers.iter().enumerate() {
+                                if lower.starts_with(svc)
+                                    && lower.as_bytes().get(svc.len()) == Some(&b':')
+                                    && p.matches_lower(lower)
+                                {
+                                    add_catalog(i, &mut self.by_catalog);
+                                }
+                            }
+                        }
+                        if !wildcard_service {
+                            push_unique(self.by_service.entry(svc.to_string()).or_default(), pos);
+                        }
+                    }
+                    (None, _) => {
+                        for (i, lower) in lowers.iter().enumerate() {
+                            if p.matches_lower(lower) {
+                                add_catalog(i, &mut self.by_catalog);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for list in self.by_catalog.iter_mut() {
+            list.sort_unstable();
+            list.dedup();
+        }
+    }
+
+    /// Calls `f` with every statement (position, ref) of the layer that may
+    /// concern the action; `exact` says the action clause is known to match.
+    pub(crate) fn candidates(
+        &self,
+        action: &crate::matcher::Action,
+        mut f: impl FnMut(StatementRef, bool),
+    ) {
+        if let Some(i) = action.catalog_index() {
+            if let Some(list) = self.by_catalog.get(i as usize) {
+                for &pos in list {
+                    if let Some(r) = self.statements.get(pos as usize) {
+                        f(*r, true);
+                    }
+                }
+                return;
+            }
+        }
+        let mut seen: SmallVec<[u32; 16]> = SmallVec::new();
+        let lists = [
+            self.by_literal.get(action.lower()),
+            self.by_service.get(action.service()),
+            Some(&self.always),
+        ];
+        for pos in lists.into_iter().flatten().flatten() {
+            seen.push(*pos);
+        }
+        seen.sort_unstable();
+        seen.dedup();
+        for pos in seen {
+            if let Some(r) = self.statements.get(pos as usize) {
+                f(*r, false);
+            }
+        }
+    }
+}
+
+fn push_unique(list: &mut SmallVec<[u32; 4]>, pos: u32) {
+    if list.last() != Some(&pos) {
+        list.push(pos);
+    }
+}
+
+fn statement_of(members: &[Member], r: StatementRef) -> Option<&Statement> {
+    members
+        .get(r.policy as usize)?
+        .policy
+        .statements
+        .get(r.statement as usize)
+}
+
+impl PolicySet {
+    /// Starts a builder.
+    pub fn builder() -> PolicySetBuilder {
+        PolicySetBuilder::default()
+    }
+
+    /// A set of identity policies only.
+    pub fn identity(policies: impl IntoIterator<Item = Policy>) -> PolicySet {
+        policies
+            .into_iter()
+            .fold(PolicySet::builder(), PolicySetBuilder::identity)
+            .build()
+    }
+
+    /// Every policy with its place.
+    pub fn members(&self) -> &[Member] {
+        &self.members
+    }
+
+    /// The member holding a statement.
+    pub fn member(&self, r: StatementRef) -> Option<&Member> {
+        self.members.get(r.policy as usize)
+    }
+
+    /// A statement by reference.
+    pub fn statement(&self, r: StatementRef) -> Option<&Statement> {
+        statement_of(&self.members, r)
+    }
+
+    /// Whether any policy of the layer was given.
+    pub fn has_layer(&self, t: PolicyType) -> bool {
+        self.members.iter().any(|m| m.layer == t)
+    }
+
+    /// Number of SCP levels.
+    pub fn scp_levels(&self) -> usize {
+        self.scp_levels
+    }
+
+    /// Number of RCP levels.
+    pub fn rcp_levels(&self) -> usize {
+        self.rcp_levels
+    }
+
+    /// The evaluation options.
+    pub fn options(&self) -> &EvalOptions {
+        &self.options
+    }
+
+    pub(crate) fn index(&self, t: PolicyType) -> Option<&LayerIndex> {
+        self.indexes.get(layer_slot(t))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::matcher::Action;
+
+    fn set(text: &str) -> PolicySet {
+        PolicySet::identity([Policy::parse("p.json", text).unwrap()])
+    }
+
+    fn candidates(s: &PolicySet, action: &str) -> Vec<(u32, bool)> {
+        let mut out = Vec::new();
+        s.index(PolicyType::Identity)
+            .unwrap()
+            .candidates(&Action::parse(action).unwrap(), |r, exact| {
+                out.push((r.statement, exact))
+            });
+        out
+    }
+
+    #[test]
+    fn index_finds_exactly_the_statements_of_catalog_actions() {
+        let s = set(r#"{"Version":"2012-10-17","Statement":[
+            {"Effect":"Allow","Action":"s3:GetObject","Resource":"*"},
+            {"Effect":"Allow","Action":["s3:Put*","ec2:*"],"Resource":"*"},
+            {"Effect":"Deny","NotAction":"s3:GetObject","Resource":"*"},
+            {"Effect":"Allow","Action":"*","Resource":"*"}]}"#);
+        assert_eq!(candidates(&s, "s3:GetObject"), vec![(0, true), (3, true)]);
+        assert_eq!(
+            candidates(&s, "S3:putobject"),
+            vec![(1, true), (2, true), (3, true)]
+        );
+        // outside the catalog: candidates to re-check
+        let ec2 = candidates(&s, "ec2:RunInstances");
+        assert_eq!(ec2, vec![(1, false), (2, false), (3, false)]);
+    }
+}

@@ -1,0 +1,396 @@
+//! An authorization request: who asks to do what on which resource, in which
+//! context (spec section 0).
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::context::{Context, ContextValue, Origin};
+use crate::matcher::{Action, ActionError, ArnError, Resource};
+
+/// The caller of a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Principal {
+    /// An unsigned request (S3 allows these only through a public bucket policy).
+    Anonymous,
+    /// An AWS service principal such as `cloudtrail.amazonaws.com`.
+    Service(String),
+    /// An AWS account's root user.
+    Root {
+        /// Account id.
+        account: String,
+        /// `arn:aws:iam::ACCOUNT:root`.
+        arn: String,
+    },
+    /// An IAM user.
+    User {
+        /// Account id.
+        account: String,
+        /// User ARN.
+        arn: String,
+        /// User name.
+        name: String,
+    },
+    /// A session of an IAM role.
+    RoleSession {
+        /// Account id.
+        account: String,
+        /// `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`.
+        arn: String,
+        /// The role ARN (`arn:aws:iam::ACCOUNT:role/PATH/ROLE`); the path is
+        /// unknown unless given (then `aws:PrincipalArn` in the context wins).
+        role_arn: String,
+        /// Role name.
+        role_name: String,
+        /// Session name.
+        session: String,
+    },
+    /// A federated-user session (GetFederationToken).
+    FederatedUser {
+        /// Account id.
+        account: String,
+        /// `arn:aws:sts::ACCOUNT:federated-user/NAME`.
+        arn: String,
+        /// Federated user name.
+        name: String,
+    },
+    /// Not given: an authenticated principal of the resource's account whose
+    /// identity is unknown. Statements that name principals cannot match it.
+    Unspecified,
+}
+
+/// Why a principal string was not understood.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a principal s3guard understands (expected an IAM user, role or assumed-role ARN, an account root ARN, a service such as cloudtrail.amazonaws.com, or `anonymous`)")]
+pub struct PrincipalParseError(pub String);
+
+impl Principal {
+    /// Parses `anonymous`, a service principal name, or an ARN of a root user,
+    /// IAM user, role (taken as a session of it), assumed-role session or federated user.
+    pub fn parse(text: &str) -> Result<Principal, PrincipalParseError> {
+        let err = || PrincipalParseError(text.to_string());
+        let t = text.trim();
+        if t.eq_ignore_ascii_case("anonymous") || t == "*" {
+            return Ok(Principal::Anonymous);
+        }
+        if !t.starts_with("arn:") {
+            if t.contains('.') && !t.contains([':', '/', ' ']) {
+                return Ok(Principal::Service(t.to_ascii_lowercase()));
+            }
+            return Err(err());
+        }
+        let parts: Vec<&str> = t.splitn(6, ':').collect();
+        let [_, partition, service, _, account, resource] = parts.as_slice() else {
+            return Err(err());
+        };
+        if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(err());
+        }
+        let account = account.to_string();
+        match (*service, *resource) {
+            ("iam", "root") => Ok(Principal::Root {
+                arn: t.to_string(),
+                account,
+            }),
+            ("iam", r) if r.starts_with("user/") => {
+                let name = r
+                    .rsplit('/')
+                    .next()
+                    .filter(|n| !n.is_empty())
+                    .ok_or_else(err)?;
+                Ok(Principal::User {
+                    arn: t.to_string(),
+                    name: name.to_string(),
+                    account,
+                })
+            }
+            ("iam", r) if r.starts_with("role/") => {
+                let name = r
+                    .rsplit('/')
+                    .next()
+                    .filter(|n| !n.is_empty())
+                    .ok_or_else(err)?;
+                Ok(Principal::RoleSession {
+                    arn: format!("arn:{partition}:sts::{account}:assumed-role/{name}/s3guard"),
+                    role_arn: t.to_string(),
+                    role_name: name.to_string(),
+                    session: "s3guard".to_string(),
+                    account,
+                })
+            }
+            ("sts", r) if r.starts_with("assumed-role/") => {
+                let rest = r.trim_start_matches("assumed-role/");
+                let (role, session) = rest.split_once('/').ok_or_else(err)?;
+                if role.is_empty() || session.is_empty() {
+                    return Err(err());
+                }
+                Ok(Principal::RoleSession {
+                    arn: t.to_string(),
+                    role_arn: format!("arn:{partition}:iam::{account}:role/{role}"),
+                    role_name: role.to_string(),
+                    session: session.to_string(),
+                    account,
+                })
+            }
+            ("sts", r) if r.starts_with("federated-user/") => {
+                let name = r.trim_start_matches("federated-user/");
+                if name.is_empty() {
+                    return Err(err());
+                }
+                Ok(Principal::FederatedUser {
+                    arn: t.to_string(),
+                    name: name.to_string(),
+                    account,
+                })
+            }
+            _ => Err(err()),
+        }
+    }
+
+    /// The caller's account, when known.
+    pub fn account(&self) -> Option<&str> {
+        match self {
+            Principal::Root { account, .. }
+            | Principal::User { account, .. }
+            | Principal::RoleSession { account, .. }
+            | Principal::FederatedUser { account, .. } => Some(account),
+            _ => None,
+        }
+    }
+
+    /// The caller's own ARN (session ARN for sessions), when it has one.
+    pub fn arn(&self) -> Option<&str> {
+        match self {
+            Principal::Root { arn, .. }
+            | Principal::User { arn, .. }
+            | Principal::RoleSession { arn, .. }
+            | Principal::FederatedUser { arn, .. } => Some(arn),
+            _ => None,
+        }
+    }
+
+    /// Whether the request is signed by an IAM identity (not anonymous, not a service).
+    pub fn is_iam(&self) -> bool {
+        !matches!(self, Principal::Anonymous | Principal::Service(_))
+    }
+
+    /// The `aws:PrincipalType` value AWS sends.
+    pub fn principal_type(&self) -> Option<&'static str> {
+        Some(match self {
+            Principal::Anonymous => "Anonymous",
+            Principal::Root { .. } => "Account",
+            Principal::User { .. } => "User",
+            Principal::RoleSession { .. } => "AssumedRole",
+            Principal::FederatedUser { .. } => "FederatedUser",
+            Principal::Service(_) | Principal::Unspecified => return None,
+        })
+    }
+
+    /// Fills the context keys AWS derives from the caller (section 0):
+    /// `aws:PrincipalArn`, `aws:PrincipalAccount`, `aws:PrincipalType`,
+    /// `aws:username` (IAM users), `aws:userid` (where known), and for
+    /// services `aws:PrincipalServiceName` / `aws:PrincipalIsAWSService`.
+    /// Keys already present are left alone.
+    pub fn derive_context(&self, ctx: &mut Context) {
+        let mut put = |k: &str, v: &str| {
+            ctx.set_default(k, ContextValue::Single(v.to_string()), Origin::Derived)
+        };
+        match self {
+            Principal::Anonymous => {
+                put("aws:PrincipalType", "Anonymous");
+                put("aws:userid", "anonymous");
+            }
+            Principal::Service(name) => {
+                put("aws:PrincipalServiceName", name);
+                put("aws:PrincipalIsAWSService", "true");
+            }
+            Principal::Unspecified => {}
+            Principal::Root { arn, account } => {
+                put("aws:PrincipalArn", arn);
+                put("aws:PrincipalAccount", account);
+                put("aws:PrincipalType", "Account");
+                put("aws:userid", account);
+                put("aws:PrincipalIsAWSService", "false");
+            }
+            Principal::User { arn, account, name } => {
+                put("aws:PrincipalArn", arn);
+                put("aws:PrincipalAccount", account);
+                put("aws:PrincipalType", "User");
+                put("aws:username", name);
+                put("aws:PrincipalIsAWSService", "false");
+            }
+            Principal::RoleSession {
+                role_arn, account, ..
+            } => {
+                put("aws:PrincipalArn", role_arn);
+                put("aws:PrincipalAccount", account);
+                put("aws:PrincipalType", "AssumedRole");
+                put("aws:PrincipalIsAWSService", "false");
+            }
+            Principal::FederatedUser {
+                arn, account, name, ..
+            } => {
+                put("aws:PrincipalArn", arn);
+                put("aws:PrincipalAccount", account);
+                put("aws:PrincipalType", "FederatedUser");
+                put("aws:userid", &format!("{account}:{name}"));
+                put("aws:PrincipalIsAWSService", "false");
+            }
+        }
+    }
+}
+
+impl fmt::Display for Principal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Principal::Anonymous => f.write_str("anonymous"),
+            Principal::Service(s) => f.write_str(s),
+            Principal::Unspecified => f.write_str("(unspecified principal)"),
+            other => f.write_str(other.arn().unwrap_or_default()),
+        }
+    }
+}
+
+impl Serialize for Principal {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
+/// One authorization request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    /// Who asks.
+    pub principal: Principal,
+    /// The action.
+    pub action: Action,
+    /// The resource (`*` for wildcard-only actions).
+    pub resource: Resource,
+    /// The account owning the resource; `None` means the caller's own account.
+    pub resource_account: Option<String>,
+    /// The request context.
+    pub context: Context,
+}
+
+/// Why a request could not be built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RequestError {
+    /// Bad action.
+    #[error(transparent)]
+    Action(#[from] ActionError),
+    /// Bad resource.
+    #[error(transparent)]
+    Resource(#[from] ArnError),
+    /// Bad principal.
+    #[error(transparent)]
+    Principal(#[from] PrincipalParseError),
+}
+
+impl Request {
+    /// A request by an unspecified principal of the resource's account, with an empty context.
+    pub fn new(action: &str, resource: &str) -> Result<Request, RequestError> {
+        Ok(Request {
+            principal: Principal::Unspecified,
+            action: Action::parse(action)?,
+            resource: Resource::parse(resource)?,
+            resource_account: None,
+            context: Context::new(),
+        })
+    }
+
+    /// Sets the principal (parsed from an ARN, a service name or `anonymous`).
+    pub fn with_principal(mut self, principal: &str) -> Result<Request, RequestError> {
+        self.principal = Principal::parse(principal)?;
+        Ok(self)
+    }
+
+    /// Sets the resource owner's account.
+    pub fn with_resource_account(mut self, account: &str) -> Request {
+        self.resource_account = Some(account.to_string());
+        self
+    }
+
+    /// Sets a context key.
+    pub fn with_context(mut self, key: &str, value: &str) -> Request {
+        self.context.set(key, value, Origin::Given);
+        self
+    }
+
+    /// The resource's account: given, or the caller's own.
+    pub fn effective_resource_account(&self) -> Option<&str> {
+        self.resource_account
+            .as_deref()
+            .or_else(|| self.principal.account())
+    }
+
+    /// Whether caller and resource are in the same account (E-5 vs E-6).
+    pub fn is_same_account(&self) -> bool {
+        match (self.principal.account(), self.resource_account.as_deref()) {
+            (Some(p), Some(r)) => p == r,
+            _ => true,
+        }
+    }
+
+    /// The role ARN of a role session, preferring `aws:PrincipalArn` from the
+    /// context (which carries the role's path).
+    pub fn role_arn(&self) -> Option<&str> {
+        match &self.principal {
+            Principal::RoleSession { role_arn, .. } => Some(
+                match self.context.get_lower("aws:principalarn").map(|e| &e.value) {
+                    Some(ContextValue::Single(s)) if s.contains(":role/") => s.as_str(),
+                    _ => role_arn.as_str(),
+                },
+            ),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_principals() {
+        assert_eq!(Principal::parse("anonymous").unwrap(), Principal::Anonymous);
+        assert_eq!(
+            Principal::parse("cloudtrail.amazonaws.com").unwrap(),
+            Principal::Service("cloudtrail.amazonaws.com".into())
+        );
+        let u = Principal::parse("arn:aws:iam::111122223333:user/dev/alice").unwrap();
+        assert!(matches!(&u, Principal::User { name, .. } if name == "alice"));
+        let s = Principal::parse("arn:aws:sts::111122223333:assumed-role/app/s1").unwrap();
+        assert!(
+            matches!(&s, Principal::RoleSession { role_arn, session, .. }
+            if role_arn == "arn:aws:iam::111122223333:role/app" && session == "s1")
+        );
+        assert!(matches!(
+            Principal::parse("arn:aws:iam::111122223333:root").unwrap(),
+            Principal::Root { .. }
+        ));
+        assert!(Principal::parse("arn:aws:iam::1:user/a").is_err());
+        assert!(Principal::parse("alice").is_err());
+    }
+
+    #[test]
+    fn derives_principal_keys_spec_section0() {
+        let mut c = Context::new();
+        Principal::parse("arn:aws:iam::111122223333:user/alice")
+            .unwrap()
+            .derive_context(&mut c);
+        assert_eq!(
+            c.get("aws:username").unwrap().value,
+            ContextValue::Single("alice".into())
+        );
+        assert_eq!(c.get("aws:PrincipalType").unwrap().origin, Origin::Derived);
+        let mut c = Context::new();
+        Principal::parse("arn:aws:sts::111122223333:assumed-role/app/s1")
+            .unwrap()
+            .derive_context(&mut c);
+        assert!(c.get("aws:username").is_none());
+        assert_eq!(
+            c.get("aws:PrincipalArn").unwrap().value,
+            ContextValue::Single("arn:aws:iam::111122223333:role/app".into())
+        );
+    }
+}

@@ -1,0 +1,171 @@
+//! What an authorization answers: the decision, the statements that
+//! determined it, and which layer decided (spec O-1, O-3).
+
+use std::fmt;
+
+use serde::Serialize;
+use smallvec::SmallVec;
+
+use crate::policy::PolicyType;
+
+/// The three-valued decision (E-2, E-3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum Decision {
+    /// Some applicable Allow, no Deny, no guardrail blocking.
+    Allowed,
+    /// Some applicable Deny.
+    ExplicitDeny,
+    /// No applicable Allow (or a guardrail without one).
+    ImplicitDeny,
+}
+
+impl Decision {
+    /// Whether the request is allowed.
+    pub fn is_allowed(self) -> bool {
+        self == Decision::Allowed
+    }
+
+    /// AWS simulator spelling (`allowed`, `explicitDeny`, `implicitDeny`).
+    pub fn aws_name(self) -> &'static str {
+        match self {
+            Decision::Allowed => "allowed",
+            Decision::ExplicitDeny => "explicitDeny",
+            Decision::ImplicitDeny => "implicitDeny",
+        }
+    }
+
+    /// Case-file spelling (`Allow`, `ExplicitDeny`, `ImplicitDeny`).
+    pub fn case_name(self) -> &'static str {
+        match self {
+            Decision::Allowed => "Allow",
+            Decision::ExplicitDeny => "ExplicitDeny",
+            Decision::ImplicitDeny => "ImplicitDeny",
+        }
+    }
+
+    /// The first line of `s3guard can` text output.
+    pub fn headline(self) -> &'static str {
+        match self {
+            Decision::Allowed => "ALLOW",
+            Decision::ExplicitDeny => "DENY (explicit)",
+            Decision::ImplicitDeny => "DENY (implicit)",
+        }
+    }
+
+    /// Parses the case-file or AWS spelling.
+    pub fn parse(s: &str) -> Option<Decision> {
+        Some(match s {
+            "Allow" | "allowed" | "Allowed" | "allow" => Decision::Allowed,
+            "ExplicitDeny" | "explicitDeny" | "explicit-deny" => Decision::ExplicitDeny,
+            "ImplicitDeny" | "implicitDeny" | "implicit-deny" => Decision::ImplicitDeny,
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Display for Decision {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.headline())
+    }
+}
+
+/// A statement of a policy set: policy index (in the set) and statement index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct StatementRef {
+    /// Index of the policy in the set.
+    pub policy: u32,
+    /// Index of the statement in the policy.
+    pub statement: u32,
+}
+
+/// A layer's own verdict (O-3 `perPolicyType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum LayerDecision {
+    /// The layer allows (for guardrails: does not block).
+    Allowed,
+    /// The layer has an applicable Deny.
+    ExplicitDeny,
+    /// The layer has no applicable Allow.
+    ImplicitDeny,
+    /// No policy of this type was given.
+    NotPresent,
+    /// Policies of this type do not take part for this caller (SCPs for
+    /// anonymous callers, …).
+    NotApplicable,
+}
+
+/// Verdict of every layer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PerType {
+    /// Identity-based policies.
+    pub identity: LayerDecision,
+    /// The bucket (resource-based) policy.
+    pub resource: LayerDecision,
+    /// The permissions boundary.
+    pub boundary: LayerDecision,
+    /// Session policies.
+    pub session: LayerDecision,
+    /// SCPs (every level).
+    pub scp: LayerDecision,
+    /// RCPs (every level).
+    pub rcp: LayerDecision,
+}
+
+impl PerType {
+    /// The verdict of one layer.
+    pub fn get(&self, t: PolicyType) -> LayerDecision {
+        match t {
+            PolicyType::Identity => self.identity,
+            PolicyType::Resource => self.resource,
+            PolicyType::Boundary => self.boundary,
+            PolicyType::Session => self.session,
+            PolicyType::Scp => self.scp,
+            PolicyType::Rcp => self.rcp,
+        }
+    }
+}
+
+/// How a resource-policy statement's `Principal` matched the caller (E-8),
+/// which decides whether guardrails still apply to the grant (E-5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PrincipalMatch {
+    /// The caller's own ARN (user, session, federated user, service).
+    Direct,
+    /// The caller's parent: the role of a session, the user of a federated session.
+    Parent,
+    /// The caller's account (a delegation: the identity policy must allow too).
+    Account,
+    /// `"*"` / `{"AWS":"*"}`.
+    Wildcard,
+    /// `NotPrincipal` that does not exclude the caller.
+    NotPrincipal,
+}
+
+/// The answer to one request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    /// The decision.
+    pub decision: Decision,
+    /// The statements that determined it: the Deny statements for an
+    /// explicit deny, the Allow statements that granted for an allow, none
+    /// for an implicit deny (O-1 `MatchedStatements`).
+    pub determining: SmallVec<[StatementRef; 4]>,
+    /// For an implicit deny, the layer that did not allow.
+    pub blocked_by: Option<PolicyType>,
+    /// Every layer's verdict.
+    pub per_type: PerType,
+    /// Caller and resource in the same account.
+    pub same_account: bool,
+    /// A request value had the wrong type for a condition operator (the
+    /// statement did not apply); `Evaluation::diagnostics` says which.
+    pub has_condition_errors: bool,
+}
+
+impl Response {
+    /// Whether the request is allowed.
+    pub fn is_allowed(&self) -> bool {
+        self.decision.is_allowed()
+    }
+}
