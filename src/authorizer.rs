@@ -117,7 +117,12 @@ impl PolicySet {
 
     /// Collects applicable statements; `naive` walks every statement instead
     /// of the index (the reference evaluator).
-    pub(crate) fn collect(&self, req: &Request, naive: bool) -> Collected {
+    pub(crate) fn collect(
+        &self,
+        req: &Request,
+        naive: bool,
+        force: Option<(StatementRef, Applicability)>,
+    ) -> Collected {
         let part = self.participation(req);
         let mut c = Collected::default();
         let caller_has_boundary = part.boundary;
@@ -139,7 +144,11 @@ impl PolicySet {
                 let Some(stmt) = member.policy.statements.get(r.statement as usize) else {
                     return;
                 };
-                match self.applicability(stmt, layer, req, exact, caller_has_boundary) {
+                let applicability = match force {
+                    Some((f, a)) if f == r => a,
+                    _ => self.applicability(stmt, layer, req, exact, caller_has_boundary),
+                };
+                match applicability {
                     Applicability::DoesNotApply => {}
                     Applicability::ConditionError => c.condition_errors = true,
                     Applicability::Applies(pm) => match stmt.effect {
@@ -183,14 +192,14 @@ impl PolicySet {
 
     /// Answers one request (E-17). Never fails, never panics.
     pub fn authorize(&self, req: &Request) -> Response {
-        let collected = self.collect(req, false);
+        let collected = self.collect(req, false, None);
         self.decide(req, &collected)
     }
 
     /// The same answer computed by walking every statement without the
     /// index: the simple reference the compiled path is tested against.
     pub fn authorize_reference(&self, req: &Request) -> Response {
-        let collected = self.collect(req, true);
+        let collected = self.collect(req, true, None);
         self.decide(req, &collected)
     }
 

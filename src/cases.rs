@@ -113,14 +113,14 @@ pub fn lines(text: &str) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
     })
 }
 
-/// Parses one case from the line `start..end` of `file`.
-pub fn parse_case(
-    file: &Arc<SourceFile>,
-    line: usize,
-    start: usize,
-    end: usize,
-) -> Result<Case, (String, Vec<Diagnostic>)> {
-    let doc = Arc::new(Document::slice(file.clone(), start, end));
+/// Parses one case: `text` is line `line` of the file named `name`.
+pub fn parse_case(name: &str, line: usize, text: &str) -> Result<Case, (String, Vec<Diagnostic>)> {
+    let file = &Arc::new(SourceFile::at_line(
+        name,
+        text,
+        u32::try_from(line).unwrap_or(u32::MAX),
+    ));
+    let doc = Arc::new(Document::whole(file.clone()));
     let fallback_id = format!("line {line}");
     let err = |id: &str, d: Diagnostic| (id.to_string(), vec![d]);
     let parsed = json::parse(doc.text()).map_err(|e| {
@@ -420,29 +420,32 @@ pub fn run_case(case: &Case) -> CaseResult {
     }
 }
 
-/// Parses and evaluates every case of a file; one bad case never stops the run.
-pub fn run_file(file: &Arc<SourceFile>) -> Vec<CaseResult> {
-    lines(file.text())
-        .map(
-            |(line, start, end)| match parse_case(file, line, start, end) {
-                Ok(case) => run_case(&case),
-                Err((id, diags)) => CaseResult {
-                    id,
-                    line,
-                    decision: None,
-                    expect: None,
-                    status: Status::Error,
-                    message: Some(
-                        diags
-                            .iter()
-                            .map(|d| d.to_string().replace('\n', " "))
-                            .collect::<Vec<_>>()
-                            .join("; "),
-                    ),
-                    response: None,
-                },
-            },
-        )
+/// Parses and evaluates one line; a bad case becomes an `error` result.
+pub fn run_line(name: &str, line: usize, text: &str) -> CaseResult {
+    match parse_case(name, line, text) {
+        Ok(case) => run_case(&case),
+        Err((id, diags)) => CaseResult {
+            id,
+            line,
+            decision: None,
+            expect: None,
+            status: Status::Error,
+            message: Some(
+                diags
+                    .iter()
+                    .map(|d| d.to_string().replace('\n', " "))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+            response: None,
+        },
+    }
+}
+
+/// Parses and evaluates every case of a text; one bad case never stops the run.
+pub fn run_text(name: &str, text: &str) -> Vec<CaseResult> {
+    lines(text)
+        .map(|(line, start, end)| run_line(name, line, text.get(start..end).unwrap_or_default()))
         .collect()
 }
 
@@ -451,7 +454,7 @@ mod tests {
     use super::*;
 
     fn run(text: &str) -> Vec<CaseResult> {
-        run_file(&Arc::new(SourceFile::new("c.jsonl", text)))
+        run_text("c.jsonl", text)
     }
 
     #[test]

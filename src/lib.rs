@@ -33,11 +33,14 @@
 mod authorizer;
 pub mod cases;
 pub mod catalog;
+pub mod cli;
 pub mod condition;
 pub mod context;
 pub mod diagnostic;
+mod explain;
 pub mod json;
 pub mod matcher;
+pub mod output;
 pub mod policy;
 mod policy_set;
 mod principal_match;
@@ -46,6 +49,7 @@ mod response;
 
 pub use context::{Context, ContextValue, Origin};
 pub use diagnostic::{Diagnostic, Severity};
+pub use explain::{depends_on_missing, Evaluation, Reason, StatementTrace};
 pub use policy::{Effect, LoadError, LoadOptions, Policy, PolicyType, Statement};
 pub use policy_set::{EvalOptions, Member, NotPrincipalMode, PolicySet, PolicySetBuilder};
 pub use request::{Principal, PrincipalParseError, Request, RequestError};

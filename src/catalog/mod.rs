@@ -2,6 +2,7 @@
 //! keys, embedded at build time from `data/` (spec M-2, M-5, C-14).
 
 mod actions;
+mod advice;
 mod data;
 mod keys;
 
@@ -9,4 +10,5 @@ pub use actions::{
     catalog, expand, lookup, AccessLevel, ActionInfo, ActionResource, Catalog, ResourceType,
     Service,
 };
+pub use advice::{request_warnings, resource_type_of};
 pub use keys::{condition_key, is_multivalued, keys, suggest_key, KeyInfo, KeyType, Presence};

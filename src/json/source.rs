@@ -16,6 +16,7 @@ pub struct SourceFile {
     name: String,
     text: String,
     line_starts: Vec<u32>,
+    first_line: u32,
 }
 
 /// A 1-based line and column (columns count characters), plus the byte offset.
@@ -43,7 +44,20 @@ impl SourceFile {
             name: name.into(),
             text,
             line_starts,
+            first_line: 1,
         }
+    }
+
+    /// A source that is line `first_line` (1-based) onwards of a larger file
+    /// (one line of a JSONL stream): locations count from there.
+    pub fn at_line(
+        name: impl Into<String>,
+        text: impl Into<String>,
+        first_line: u32,
+    ) -> SourceFile {
+        let mut f = SourceFile::new(name, text);
+        f.first_line = first_line.max(1);
+        f
     }
 
     /// Reads a file, or stdin when `path` is `-`. Refuses inputs over
@@ -108,7 +122,9 @@ impl SourceFile {
             .map(|s| s.chars().count())
             .unwrap_or(0);
         Location {
-            line: u32::try_from(line_idx + 1).unwrap_or(u32::MAX),
+            line: u32::try_from(line_idx)
+                .unwrap_or(u32::MAX)
+                .saturating_add(self.first_line),
             column: u32::try_from(column + 1).unwrap_or(u32::MAX),
             offset,
         }

@@ -1,0 +1,100 @@
+//! Argument groups shared by several subcommands.
+
+use clap::{Args, ValueEnum};
+
+/// The policies of a request, by layer.
+#[derive(Debug, Clone, Default, Args)]
+pub struct PolicyArgs {
+    /// Identity-based policy of the caller (repeatable; `-` reads stdin). AWS
+    /// CLI output (get-policy-version, get-role-policy, …) is unwrapped.
+    #[arg(long = "policy", short = 'p', value_name = "FILE")]
+    pub identity: Vec<String>,
+    /// Bucket policy of the resource's bucket (resource-based policy).
+    #[arg(
+        long = "bucket-policy",
+        visible_alias = "resource-policy",
+        value_name = "FILE"
+    )]
+    pub bucket: Vec<String>,
+    /// Permissions boundary of the caller (repeatable: a union).
+    #[arg(long = "boundary", value_name = "FILE")]
+    pub boundary: Vec<String>,
+    /// Session policy of the caller's session (repeatable: a union).
+    #[arg(long = "session-policy", value_name = "FILE")]
+    pub session: Vec<String>,
+    /// SCPs of one organization level, root first, account last: one flag
+    /// per level, several files of a level separated by commas.
+    #[arg(long = "scp", value_name = "FILE[,FILE…]")]
+    pub scp: Vec<String>,
+    /// RCPs of one organization level (as --scp). RCPFullAWSAccess is
+    /// implicit at every level.
+    #[arg(long = "rcp", value_name = "FILE[,FILE…]")]
+    pub rcp: Vec<String>,
+    /// The caller's account is the organization's management account (SCPs do not apply).
+    #[arg(long)]
+    pub management_account: bool,
+    /// The resource's account is the management account (RCPs do not apply).
+    #[arg(long)]
+    pub resource_in_management_account: bool,
+    /// How NotPrincipal excludes callers (spec E-9).
+    #[arg(long = "notprincipal", value_enum, default_value_t = NotPrincipalArg::Strict)]
+    pub not_principal: NotPrincipalArg,
+    /// An S3 canonical user id and the account it stands for (for CanonicalUser principals).
+    #[arg(long = "canonical-id", value_name = "ID=ACCOUNT")]
+    pub canonical_ids: Vec<String>,
+    /// Treat NotPrincipal with Allow as an error.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+impl PolicyArgs {
+    /// Whether no policy was given at all.
+    pub fn is_empty(&self) -> bool {
+        self.identity.is_empty()
+            && self.bucket.is_empty()
+            && self.boundary.is_empty()
+            && self.session.is_empty()
+            && self.scp.is_empty()
+            && self.rcp.is_empty()
+    }
+}
+
+/// `--notprincipal`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum NotPrincipalArg {
+    /// Excluded only when every level of the caller's identity is listed.
+    #[default]
+    Strict,
+    /// Excluded when the caller's own ARN (or its role) is listed.
+    Lenient,
+}
+
+/// Who asks, and the request context.
+#[derive(Debug, Clone, Default, Args)]
+pub struct RequestArgs {
+    /// The caller: an IAM user, role or assumed-role session ARN, an account
+    /// root ARN, a service principal (cloudtrail.amazonaws.com) or `anonymous`.
+    #[arg(long)]
+    pub principal: Option<String>,
+    /// The account that owns the bucket (default: the caller's account).
+    #[arg(long = "resource-account", value_name = "ID")]
+    pub resource_account: Option<String>,
+    /// A context key (repeatable; repeating a key makes it multi-valued).
+    #[arg(long = "context", short = 'c', value_name = "KEY=VALUE")]
+    pub context: Vec<String>,
+    /// Context keys from a JSON object file: {"aws:SourceIp": "203.0.113.5", "aws:TagKeys": ["a","b"]}.
+    #[arg(long = "context-file", value_name = "FILE")]
+    pub context_files: Vec<String>,
+    /// A tag of the caller (sets aws:PrincipalTag/KEY).
+    #[arg(long = "principal-tag", value_name = "KEY=VALUE")]
+    pub principal_tags: Vec<String>,
+    /// The time of the request for aws:CurrentTime / aws:EpochTime (ISO 8601 or epoch seconds; default: now).
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    /// The region of the request (aws:RequestedRegion).
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Do not fill in any context key (as `eval --cases` does).
+    #[arg(long)]
+    pub no_defaults: bool,
+}

@@ -1,0 +1,295 @@
+//! `s3guard can ACTION RESOURCE`: one question, AWS's answer, the reason.
+
+use clap::{Args, ValueEnum};
+
+use super::args::{PolicyArgs, RequestArgs};
+use super::{load, Io, EXIT_DENIED, EXIT_INVALID, EXIT_OK};
+use crate::explain::Evaluation;
+use crate::output;
+use crate::policy::{PolicyType, Statement};
+use crate::policy_set::PolicySet;
+use crate::request::{Principal, Request};
+use crate::response::Decision;
+
+/// Output formats of `can`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CanFormat {
+    /// For people.
+    Text,
+    /// AWS simulator shape plus s3guard's fields.
+    Json,
+    /// Exactly the AWS simulator's fields (`aws iam simulate-custom-policy`).
+    Aws,
+}
+
+/// Arguments of `can`.
+#[derive(Debug, Args)]
+pub struct CanArgs {
+    /// The IAM action, e.g. s3:DeleteBucket.
+    pub action: String,
+    /// The resource ARN, e.g. arn:aws:s3:::prod or arn:aws:s3:::prod/key (`*` for s3:ListAllMyBuckets).
+    pub resource: String,
+    /// The policies, by layer.
+    #[command(flatten)]
+    pub policies: PolicyArgs,
+    /// The caller and the request context.
+    #[command(flatten)]
+    pub request: RequestArgs,
+    /// Explain every statement: which element matched, or why not.
+    #[arg(long)]
+    pub explain: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CanFormat::Text)]
+    pub format: CanFormat,
+}
+
+/// Runs `can`.
+pub fn run(args: &CanArgs, io: &mut Io<'_>) -> i32 {
+    let json = args.format != CanFormat::Text;
+    if args.policies.is_empty() {
+        io.diagnostics(
+            &[
+                crate::diagnostic::Diagnostic::error("INVALID_ARGUMENT", "no policy given")
+                    .with_hint("pass --policy FILE (identity policy) and/or --bucket-policy FILE"),
+            ],
+            json,
+        );
+        return EXIT_INVALID;
+    }
+    let loaded = match load::load_policies(&args.policies) {
+        Ok(l) => l,
+        Err(diags) => {
+            io.diagnostics(&diags, json);
+            return EXIT_INVALID;
+        }
+    };
+    io.diagnostics(&loaded.warnings, json);
+    let req = match load::build_request(&args.action, &args.resource, &args.request) {
+        Ok(r) => r,
+        Err(diags) => {
+            io.diagnostics(&diags, json);
+            return EXIT_INVALID;
+        }
+    };
+    let set = &loaded.set;
+    let eval = set.evaluate(&req);
+    let mut warnings = crate::catalog::request_warnings(&req.action, &req.resource);
+    warnings.extend(eval.condition_errors.iter().cloned());
+    match args.format {
+        CanFormat::Text => {
+            io.out(&render_text(set, &req, &eval, args.explain));
+            for w in &warnings {
+                io.err(&format!("warning: {w}"));
+            }
+        }
+        CanFormat::Json | CanFormat::Aws => {
+            let mut doc = output::simulation(set, &req, &eval, args.format == CanFormat::Aws);
+            if args.format == CanFormat::Json {
+                if let Some(s) = doc
+                    .get_mut("EvaluationResults")
+                    .and_then(|r| r.get_mut(0))
+                    .and_then(|r| r.get_mut("s3guard"))
+                    .and_then(|r| r.as_object_mut())
+                {
+                    s.insert("warnings".into(), serde_json::json!(warnings));
+                }
+            }
+            io.out(&serde_json::to_string_pretty(&doc).unwrap_or_default());
+        }
+    }
+    if eval.response.decision == Decision::Allowed {
+        EXIT_OK
+    } else {
+        EXIT_DENIED
+    }
+}
+
+/// `Allow s3:GetObject, s3:PutObject on arn:aws:s3:::b/*`, shortened when long.
+pub fn describe_statement(s: &Statement) -> String {
+    fn list<'a>(items: impl Iterator<Item = &'a str>) -> String {
+        let all: Vec<&str> = items.collect();
+        if all.len() > 4 {
+            format!(
+                "{} … ({} more)",
+                all.get(..3).unwrap_or_default().join(", "),
+                all.len() - 3
+            )
+        } else if all.is_empty() {
+            "(nothing)".into()
+        } else {
+            all.join(", ")
+        }
+    }
+    let actions = list(s.action.patterns().iter().map(|p| p.as_str()));
+    let resources = list(s.resource.patterns().iter().map(|p| p.as_str()));
+    let a = if s.action.is_not() {
+        format!("every action except {actions}")
+    } else {
+        actions
+    };
+    let r = if s.resource.is_not() {
+        format!("everything except {resources}")
+    } else {
+        resources
+    };
+    let cond = if s.condition.is_empty() {
+        ""
+    } else {
+        " (with a condition)"
+    };
+    format!("{} {a} on {r}{cond}", s.effect)
+}
+
+fn layer_phrase(set: &PolicySet, t: PolicyType) -> String {
+    let files: Vec<&str> = set
+        .members()
+        .iter()
+        .filter(|m| m.layer == t)
+        .map(|m| m.policy.name.as_str())
+        .collect();
+    format!("{} {}", t.describe(), files.join(", "))
+}
+
+fn caller_phrase(p: &Principal) -> String {
+    match p {
+        Principal::Unspecified => "the caller".into(),
+        other => format!("`{other}`"),
+    }
+}
+
+/// The text answer of `can`.
+pub fn render_text(set: &PolicySet, req: &Request, eval: &Evaluation, explain: bool) -> String {
+    let resp = &eval.response;
+    let mut out = String::new();
+    let what = format!("{} on {}", req.action, req.resource);
+    match resp.decision {
+        Decision::Allowed => {
+            out.push_str("ALLOW\n");
+            for r in &resp.determining {
+                if let Some(s) = set.statement(*r) {
+                    out.push_str(&format!(
+                        "  allowed by {}: {}\n",
+                        set.position(*r),
+                        describe_statement(s)
+                    ));
+                }
+            }
+        }
+        Decision::ExplicitDeny => {
+            let layers: Vec<PolicyType> = resp
+                .determining
+                .iter()
+                .filter_map(|r| set.member(*r))
+                .map(|m| m.layer)
+                .collect();
+            let non_identity = layers.iter().find(|t| **t != PolicyType::Identity);
+            match (non_identity, resp.determining.first()) {
+                (Some(t), Some(first)) => out.push_str(&format!(
+                    "DENY (explicit) — {} {}\n",
+                    t.describe(),
+                    set.position(*first)
+                )),
+                _ => out.push_str("DENY (explicit)\n"),
+            }
+            for r in &resp.determining {
+                if let Some(s) = set.statement(*r) {
+                    out.push_str(&format!(
+                        "  denied by {}: {}\n",
+                        set.position(*r),
+                        describe_statement(s)
+                    ));
+                }
+            }
+        }
+        Decision::ImplicitDeny => {
+            let reason = match resp.blocked_by {
+                Some(PolicyType::Identity) | None => None,
+                Some(PolicyType::Resource) if !resp.same_account => Some(format!(
+                    "blocked by the resource account {}: no bucket policy statement allows {} to do {what} (cross-account requests need an Allow on both sides, spec E-6)",
+                    req.resource_account.as_deref().unwrap_or("?"),
+                    caller_phrase(&req.principal)
+                )),
+                Some(PolicyType::Resource) => Some(format!(
+                    "no bucket policy statement allows {} to do {what}",
+                    caller_phrase(&req.principal)
+                )),
+                Some(PolicyType::Scp) => Some(format!(
+                    "blocked by {}: some organization level has no statement that allows {what}",
+                    layer_phrase(set, PolicyType::Scp)
+                )),
+                Some(t) => Some(format!("blocked by {}: no statement allows {what}", layer_phrase(set, t))),
+            };
+            match reason {
+                Some(r) => out.push_str(&format!("DENY (implicit) — {r}\n")),
+                None => {
+                    out.push_str("DENY (implicit)\n");
+                    if set.has_layer(PolicyType::Identity) || !set.has_layer(PolicyType::Resource) {
+                        let who = if !resp.same_account {
+                            " (the caller's account side)"
+                        } else {
+                            ""
+                        };
+                        out.push_str(&format!(
+                            "  no identity policy statement allows {what}{who}\n"
+                        ));
+                    } else {
+                        out.push_str(&format!("  no policy statement allows {what}\n"));
+                    }
+                }
+            }
+        }
+    }
+    if !resp.same_account {
+        out.push_str(&format!(
+            "  cross-account: caller in {}, resource in {}\n",
+            req.principal.account().unwrap_or("?"),
+            req.resource_account.as_deref().unwrap_or("?")
+        ));
+    }
+    for n in &eval.notes {
+        out.push_str(&format!("note: {n}\n"));
+    }
+    if explain {
+        out.push_str("statements:\n");
+        for t in &eval.traces {
+            out.push_str(&format!(
+                "  {} ({}) {} [{}]: {}\n",
+                t.position(),
+                t.label(),
+                t.effect,
+                t.policy_type,
+                t.summary()
+            ));
+        }
+        out.push_str("request:\n");
+        out.push_str(&format!("  principal: {}\n", req.principal));
+        out.push_str(&format!(
+            "  resource account: {}{}\n",
+            req.effective_resource_account().unwrap_or("(unknown)"),
+            if req.resource_account.is_none() {
+                " (the caller's own account)"
+            } else {
+                ""
+            }
+        ));
+        out.push_str("context:\n");
+        if req.context.is_empty() {
+            out.push_str("  (empty)\n");
+        }
+        for e in req.context.entries() {
+            let origin = match e.origin {
+                crate::context::Origin::Given => "given",
+                crate::context::Origin::Derived => "derived by s3guard",
+                crate::context::Origin::Default => "default assumed by s3guard",
+            };
+            out.push_str(&format!("  {} = {} ({origin})\n", e.key, e.value));
+        }
+        if !eval.missing_context.is_empty() {
+            out.push_str(&format!(
+                "missing context: {}\n",
+                eval.missing_context.join(", ")
+            ));
+        }
+    }
+    out.trim_end().to_string()
+}

@@ -1,0 +1,351 @@
+//! Turning command-line arguments into a policy set and a request, with
+//! every problem reported at its place.
+
+use std::sync::Arc;
+
+use super::args::{NotPrincipalArg, PolicyArgs, RequestArgs};
+use crate::condition::date;
+use crate::context::{ContextValue, Origin};
+use crate::diagnostic::Diagnostic;
+use crate::json::{self, SourceFile};
+use crate::policy::{LoadOptions, Policy, PolicyType};
+use crate::policy_set::{EvalOptions, NotPrincipalMode, PolicySet};
+use crate::request::{Principal, Request};
+
+/// Policies loaded from the command line, with the warnings found.
+pub struct Loaded {
+    /// The compiled set.
+    pub set: PolicySet,
+    /// Warnings and suggestions of all files.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Loads one policy file as a type.
+pub fn load_one(path: &str, t: PolicyType, strict: bool) -> Result<Policy, Vec<Diagnostic>> {
+    Policy::load_file(
+        path,
+        LoadOptions {
+            policy_type: t,
+            strict,
+        },
+    )
+    .map_err(|e| e.diagnostics)
+}
+
+/// Loads every policy of the arguments; all errors of all files are returned together.
+pub fn load_policies(args: &PolicyArgs) -> Result<Loaded, Vec<Diagnostic>> {
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+    let stdin_uses = [&args.identity, &args.bucket, &args.boundary, &args.session]
+        .iter()
+        .flat_map(|v| v.iter().map(String::as_str))
+        .chain(
+            args.scp
+                .iter()
+                .chain(args.rcp.iter())
+                .flat_map(|l| l.split(',')),
+        )
+        .filter(|p| *p == "-")
+        .count();
+    if stdin_uses > 1 {
+        errors.push(Diagnostic::error(
+            "INVALID_ARGUMENT",
+            "only one policy can be read from stdin (`-`)",
+        ));
+        return Err(errors);
+    }
+    let mut load = |path: &str, t: PolicyType| -> Option<Policy> {
+        match load_one(path, t, args.strict) {
+            Ok(p) => {
+                warnings.extend(p.warnings.iter().cloned());
+                Some(p)
+            }
+            Err(diags) => {
+                errors.extend(diags);
+                None
+            }
+        }
+    };
+    let mut b = PolicySet::builder();
+    for path in &args.identity {
+        if let Some(p) = load(path, PolicyType::Identity) {
+            b = b.identity(p);
+        }
+    }
+    for path in &args.bucket {
+        if let Some(p) = load(path, PolicyType::Resource) {
+            b = b.resource(p);
+        }
+    }
+    for path in &args.boundary {
+        if let Some(p) = load(path, PolicyType::Boundary) {
+            b = b.boundary(p);
+        }
+    }
+    for path in &args.session {
+        if let Some(p) = load(path, PolicyType::Session) {
+            b = b.session(p);
+        }
+    }
+    for level in &args.scp {
+        let policies: Vec<Policy> = level
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .filter_map(|path| load(path, PolicyType::Scp))
+            .collect();
+        b = b.scp_level(policies);
+    }
+    for level in &args.rcp {
+        let policies: Vec<Policy> = level
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .filter_map(|path| load(path, PolicyType::Rcp))
+            .collect();
+        b = b.rcp_level(policies);
+    }
+    let mut canonical_ids = Vec::new();
+    for item in &args.canonical_ids {
+        match item.split_once('=') {
+            Some((id, acct)) if !id.is_empty() && acct.len() == 12 => {
+                canonical_ids.push((id.to_string(), acct.to_string()))
+            }
+            _ => errors.push(
+                Diagnostic::error(
+                    "INVALID_ARGUMENT",
+                    format!("--canonical-id `{item}` is not ID=ACCOUNT"),
+                )
+                .with_hint("e.g. --canonical-id 79a59df9…=111122223333"),
+            ),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let set = b
+        .options(EvalOptions {
+            not_principal: match args.not_principal {
+                NotPrincipalArg::Strict => NotPrincipalMode::Strict,
+                NotPrincipalArg::Lenient => NotPrincipalMode::Lenient,
+            },
+            principal_in_management_account: args.management_account,
+            resource_in_management_account: args.resource_in_management_account,
+            canonical_ids,
+        })
+        .build();
+    if !args.scp.is_empty() {
+        for (level, _) in args.scp.iter().enumerate() {
+            let allows = set.members().iter().any(|m| {
+                m.layer == PolicyType::Scp
+                    && m.level == level
+                    && m.policy
+                        .statements
+                        .iter()
+                        .any(|s| s.effect == crate::policy::Effect::Allow)
+            });
+            if !allows {
+                warnings.push(Diagnostic::warning(
+                    "SCP_LEVEL_WITHOUT_ALLOW",
+                    format!("SCP level {} has no Allow statement: it blocks every request (did you forget FullAWSAccess?)", level + 1),
+                ));
+            }
+        }
+    }
+    Ok(Loaded { set, warnings })
+}
+
+fn bad(message: String, hint: &str) -> Diagnostic {
+    Diagnostic::error("INVALID_ARGUMENT", message).with_hint(hint)
+}
+
+/// Builds the request of `can` and similar commands: parses the principal,
+/// fills in what AWS derives and the defaults (unless `--no-defaults`),
+/// adds `--context`, `--context-file` and `--principal-tag` values.
+pub fn build_request(
+    action: &str,
+    resource: &str,
+    args: &RequestArgs,
+) -> Result<Request, Vec<Diagnostic>> {
+    let mut errors = Vec::new();
+    let mut req = match Request::new(action, resource) {
+        Ok(r) => r,
+        Err(e) => {
+            errors.push(bad(e.to_string(), match e {
+                crate::request::RequestError::Action(_) => "write the action as service:Name, e.g. s3:GetObject",
+                _ => "S3 resources look like arn:aws:s3:::bucket or arn:aws:s3:::bucket/key; use * for actions such as s3:ListAllMyBuckets",
+            }));
+            return Err(errors);
+        }
+    };
+    if let Some(p) = &args.principal {
+        match Principal::parse(p) {
+            Ok(p) => req.principal = p,
+            Err(e) => errors.push(bad(
+                e.to_string(),
+                "e.g. --principal arn:aws:iam::111122223333:user/app",
+            )),
+        }
+    }
+    if let Some(a) = &args.resource_account {
+        if a.len() != 12 || !a.bytes().all(|b| b.is_ascii_digit()) {
+            errors.push(bad(
+                format!("--resource-account `{a}` is not a 12-digit account id"),
+                "e.g. --resource-account 111122223333",
+            ));
+        } else {
+            req.resource_account = Some(a.clone());
+        }
+    }
+    for file in &args.context_files {
+        if let Err(mut d) = read_context_file(file, &mut req) {
+            errors.append(&mut d);
+        }
+    }
+    for item in &args.context {
+        match item.split_once('=') {
+            Some((k, v)) if !k.is_empty() => req.context.push(k, v.to_string(), Origin::Given),
+            _ => errors.push(bad(
+                format!("--context `{item}` is not KEY=VALUE"),
+                "e.g. --context aws:SourceIp=203.0.113.5",
+            )),
+        }
+    }
+    for item in &args.principal_tags {
+        match item.split_once('=') {
+            Some((k, v)) if !k.is_empty() => {
+                req.context
+                    .set(&format!("aws:PrincipalTag/{k}"), v, Origin::Given)
+            }
+            _ => errors.push(bad(
+                format!("--principal-tag `{item}` is not KEY=VALUE"),
+                "e.g. --principal-tag team=web",
+            )),
+        }
+    }
+    let instant = match &args.at {
+        Some(t) => match date::parse(t) {
+            Some(i) => Some(i),
+            None => {
+                errors.push(bad(
+                    format!("--at `{t}` is not a date"),
+                    "use ISO 8601 (2025-01-31T12:00:00Z) or epoch seconds",
+                ));
+                None
+            }
+        },
+        None => None,
+    };
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    if !args.no_defaults {
+        apply_defaults(&mut req, instant, args);
+    }
+    Ok(req)
+}
+
+fn apply_defaults(req: &mut Request, at: Option<date::Instant>, args: &RequestArgs) {
+    req.principal.clone().derive_context(&mut req.context);
+    let ctx = &mut req.context;
+    let single = |s: String| ContextValue::Single(s);
+    ctx.set_default(
+        "aws:SecureTransport",
+        single("true".into()),
+        Origin::Default,
+    );
+    let (instant, origin) = match at {
+        Some(i) => (i, Origin::Given),
+        None => {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| i128::from(d.as_secs()) * 1_000_000_000)
+                .unwrap_or(0);
+            (now, Origin::Default)
+        }
+    };
+    ctx.set_default(
+        "aws:CurrentTime",
+        single(date::format(instant)),
+        origin.clone(),
+    );
+    ctx.set_default(
+        "aws:EpochTime",
+        single(instant.div_euclid(1_000_000_000).to_string()),
+        origin,
+    );
+    if req.principal.is_iam() {
+        ctx.set_default("aws:ViaAWSService", single("false".into()), Origin::Default);
+    }
+    if let Some(r) = &args.region {
+        ctx.set_default("aws:RequestedRegion", single(r.clone()), Origin::Given);
+    }
+    let account = req
+        .resource_account
+        .clone()
+        .or_else(|| req.principal.account().map(str::to_string));
+    if let Some(acct) = account {
+        req.context
+            .set_default("aws:ResourceAccount", single(acct.clone()), Origin::Derived);
+        if req.action.service() == "s3" {
+            req.context
+                .set_default("s3:ResourceAccount", single(acct), Origin::Derived);
+        }
+    }
+}
+
+fn read_context_file(path: &str, req: &mut Request) -> Result<(), Vec<Diagnostic>> {
+    let file = Arc::new(SourceFile::read(path).map_err(|d| vec![*d])?);
+    let parsed = json::parse(file.text()).map_err(|e| {
+        vec![Diagnostic::error("JSON_SYNTAX_ERROR", e.message)
+            .in_file(file.name())
+            .at(file.location(u32::try_from(e.offset).unwrap_or(u32::MAX)))]
+    })?;
+    let mut errors: Vec<Diagnostic> = parsed
+        .duplicates
+        .iter()
+        .map(|d| {
+            Diagnostic::error(
+                "JSON_SYNTAX_ERROR",
+                format!("duplicate context key `{}`", d.key),
+            )
+            .in_file(file.name())
+            .at(file.location(d.second.start))
+            .with_pointer(json::pointer::join(&d.object_pointer, &d.key))
+        })
+        .collect();
+    let Some(members) = parsed.value.as_object() else {
+        return Err(vec![Diagnostic::error(
+            "INVALID_CONTEXT",
+            format!(
+                "a context file must be a JSON object, found {}",
+                parsed.value.type_name()
+            ),
+        )
+        .in_file(file.name())
+        .at(file.location(parsed.value.span.start))
+        .with_hint(
+            "write {\"aws:SourceIp\": \"203.0.113.5\", \"aws:TagKeys\": [\"a\", \"b\"]}",
+        )]);
+    };
+    for m in members {
+        match crate::cases::context_value(&m.value) {
+            Some(v) => req.context.insert(&m.key, v, Origin::Given),
+            None => errors.push(
+                Diagnostic::error(
+                    "INVALID_CONTEXT",
+                    format!(
+                        "value of `{}` must be a string, number, boolean or an array of them",
+                        m.key
+                    ),
+                )
+                .in_file(file.name())
+                .at(file.location(m.value.span.start))
+                .with_pointer(json::pointer::join("", &m.key)),
+            ),
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}

@@ -1,0 +1,161 @@
+//! The JSON shapes of answers: AWS's `simulate-custom-policy` result
+//! (`EvaluationResults`, spec O-1) plus s3guard's own fields (O-3).
+
+use serde_json::{json, Map, Value};
+
+use crate::context::Origin;
+use crate::explain::Evaluation;
+use crate::policy::PolicyType;
+use crate::policy_set::PolicySet;
+use crate::request::Request;
+use crate::response::{Decision, LayerDecision, StatementRef};
+
+/// AWS's human names of policy types as seen in simulator output.
+pub fn aws_policy_type(t: PolicyType) -> &'static str {
+    match t {
+        PolicyType::Identity => "IAM Policy",
+        PolicyType::Resource => "Resource Policy",
+        PolicyType::Boundary => "Permissions Boundary Policy",
+        PolicyType::Session => "Session Policy",
+        PolicyType::Scp => "Service Control Policy",
+        PolicyType::Rcp => "Resource Control Policy",
+    }
+}
+
+fn layer_name(d: LayerDecision) -> &'static str {
+    match d {
+        LayerDecision::Allowed => "allowed",
+        LayerDecision::ExplicitDeny => "explicitDeny",
+        LayerDecision::ImplicitDeny => "implicitDeny",
+        LayerDecision::NotPresent => "notPresent",
+        LayerDecision::NotApplicable => "notApplicable",
+    }
+}
+
+fn matched_statement(set: &PolicySet, r: StatementRef) -> Option<Value> {
+    let m = set.member(r)?;
+    let s = set.statement(r)?;
+    Some(json!({
+        "SourcePolicyId": m.source_id,
+        "SourcePolicyType": aws_policy_type(m.layer),
+        "StartPosition": {"Line": s.location.start.line, "Column": s.location.start.column},
+        "EndPosition": {"Line": s.location.end.line, "Column": s.location.end.column},
+    }))
+}
+
+/// One `EvaluationResults[]` entry. With `aws_only`, exactly AWS's fields.
+pub fn evaluation_result(
+    set: &PolicySet,
+    req: &Request,
+    eval: &Evaluation,
+    aws_only: bool,
+) -> Value {
+    let resp = &eval.response;
+    let matched: Vec<Value> = resp
+        .determining
+        .iter()
+        .filter_map(|r| matched_statement(set, *r))
+        .collect();
+    let allowed_by_orgs = resp.per_type.scp != LayerDecision::ImplicitDeny
+        && resp.per_type.scp != LayerDecision::ExplicitDeny;
+    let allowed_by_boundary = resp.per_type.boundary != LayerDecision::ImplicitDeny
+        && resp.per_type.boundary != LayerDecision::ExplicitDeny;
+    let mut details = Map::new();
+    if !resp.same_account {
+        details.insert(
+            aws_policy_type(PolicyType::Identity).into(),
+            json!(layer_name(resp.per_type.identity)),
+        );
+        details.insert(
+            aws_policy_type(PolicyType::Resource).into(),
+            json!(layer_name(resp.per_type.resource)),
+        );
+    }
+    let decision = resp.decision.aws_name();
+    let mut result = json!({
+        "EvalActionName": req.action.as_str(),
+        "EvalResourceName": req.resource.as_str(),
+        "EvalDecision": decision,
+        "MatchedStatements": matched,
+        "MissingContextValues": eval.missing_context,
+        "OrganizationsDecisionDetail": {"AllowedByOrganizations": allowed_by_orgs},
+        "PermissionsBoundaryDecisionDetail": {"AllowedByPermissionsBoundary": allowed_by_boundary},
+        "EvalDecisionDetails": details,
+        "ResourceSpecificResults": [{
+            "EvalResourceName": req.resource.as_str(),
+            "EvalResourceDecision": decision,
+            "MatchedStatements": matched,
+            "MissingContextValues": eval.missing_context,
+            "EvalDecisionDetails": details,
+            "PermissionsBoundaryDecisionDetail": {"AllowedByPermissionsBoundary": allowed_by_boundary},
+        }],
+    });
+    if !aws_only {
+        if let Some(obj) = result.as_object_mut() {
+            obj.insert("s3guard".into(), s3guard_fields(set, req, eval));
+        }
+    }
+    result
+}
+
+fn s3guard_fields(set: &PolicySet, req: &Request, eval: &Evaluation) -> Value {
+    let resp = &eval.response;
+    let matched: Vec<Value> = resp
+        .determining
+        .iter()
+        .filter_map(|r| {
+            let m = set.member(*r)?;
+            let s = set.statement(*r)?;
+            Some(json!({
+                "policy": m.policy.name,
+                "policyType": m.layer.as_str(),
+                "index": s.index,
+                "sid": s.sid,
+                "effect": s.effect,
+                "line": s.location.start.line,
+                "column": s.location.start.column,
+            }))
+        })
+        .collect();
+    let pt = &resp.per_type;
+    let context: Vec<Value> = req
+        .context
+        .entries()
+        .iter()
+        .map(|e| {
+            json!({
+                "key": e.key,
+                "value": e.value,
+                "origin": match e.origin { Origin::Given => "given", Origin::Derived => "derived", Origin::Default => "default" },
+            })
+        })
+        .collect();
+    json!({
+        "decision": resp.decision.case_name(),
+        "blockedBy": resp.blocked_by.filter(|_| resp.decision == Decision::ImplicitDeny).map(|t| vec![t.as_str()]).unwrap_or_default(),
+        "sameAccount": resp.same_account,
+        "principal": req.principal.to_string(),
+        "resourceAccount": req.effective_resource_account(),
+        "matchedStatements": matched,
+        "perPolicyType": {
+            "identity": layer_name(pt.identity),
+            "resource": layer_name(pt.resource),
+            "boundary": layer_name(pt.boundary),
+            "session": layer_name(pt.session),
+            "scp": layer_name(pt.scp),
+            "rcp": layer_name(pt.rcp),
+        },
+        "notes": eval.notes,
+        "conditionErrors": eval.condition_errors,
+        "context": context,
+        "statements": eval.traces,
+    })
+}
+
+/// The whole `simulate-custom-policy`-shaped document for one request.
+pub fn simulation(set: &PolicySet, req: &Request, eval: &Evaluation, aws_only: bool) -> Value {
+    json!({
+        "EvaluationResults": [evaluation_result(set, req, eval, aws_only)],
+        "IsTruncated": false,
+    })
+}
