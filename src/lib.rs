@@ -54,3 +54,8 @@ pub use policy::{Effect, LoadError, LoadOptions, Policy, PolicyType, Statement};
 pub use policy_set::{EvalOptions, Member, NotPrincipalMode, PolicySet, PolicySetBuilder};
 pub use request::{Principal, PrincipalParseError, Request, RequestError};
 pub use response::{Decision, LayerDecision, PerType, PrincipalMatch, Response, StatementRef};
+
+/// The README's Rust examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
