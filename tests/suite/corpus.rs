@@ -90,3 +90,35 @@ fn documented_disagreements_are_pinned() {
         assert_eq!(decision(&docs, id), Some(want), "{id}");
     }
 }
+
+/// One case file per operator family (spec C-1..C-13, V-1..V-7, G-2, G-10);
+/// each case cites its rule in `source`.
+#[test]
+fn condition_family_cases_pass() {
+    let dir = repo("tests/fixtures/cases/conditions");
+    let mut total = 0;
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    for name in &names {
+        let results = run_fixture(&format!("conditions/{name}"));
+        total += results.len();
+        let failures: Vec<_> = results
+            .iter()
+            .filter(|r| r.status != Status::Pass)
+            .map(|r| {
+                format!(
+                    "{} {:?} {}",
+                    r.id,
+                    r.status,
+                    r.message.clone().unwrap_or_default()
+                )
+            })
+            .collect();
+        assert!(failures.is_empty(), "{name}:\n{}", failures.join("\n"));
+    }
+    assert_eq!(names.len(), 12, "one file per family");
+    assert_eq!(total, 119);
+}

@@ -219,3 +219,105 @@ proptest! {
         prop_assert_eq!(p.matches(&a), theirs);
     }
 }
+
+mod conditions {
+    //! Invariants of condition operators (spec C-2, C-6, C-9, C-12).
+    use proptest::prelude::*;
+    use s3guard::condition::{KeyCondition, Operator, Outcome, Values};
+    use s3guard::{Context, Origin};
+
+    fn eval(op: &str, key: &str, values: &[String], ctx_value: Option<&str>) -> Outcome {
+        let op = Operator::parse(op).unwrap();
+        let values_c = Values::compile(&op, values, true).unwrap();
+        let kc = KeyCondition {
+            key: key.into(),
+            key_lower: key.to_lowercase(),
+            raw_values: values.to_vec(),
+            values: values_c,
+        };
+        let mut ctx = Context::new();
+        if let Some(v) = ctx_value {
+            ctx.set(key, v, Origin::Given);
+        }
+        kc.evaluate(&op, &ctx)
+    }
+
+    fn negate(o: Outcome) -> Outcome {
+        match o {
+            Outcome::True => Outcome::False,
+            Outcome::False => Outcome::True,
+            Outcome::Error => Outcome::Error,
+        }
+    }
+
+    proptest! {
+        /// C-2: for a present single value, a negated operator is the complement of its positive.
+        #[test]
+        fn negated_is_the_complement_for_present_values(
+            values in prop::collection::vec("[ab*?]{0,4}", 1..4),
+            value in "[ab]{0,4}",
+            n in prop::collection::vec(-50i64..50, 1..3),
+            nv in -60i64..60,
+        ) {
+            for (pos, neg) in [("StringEquals", "StringNotEquals"), ("StringLike", "StringNotLike"),
+                               ("StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase"), ("ArnLike", "ArnNotLike")] {
+                let vals: Vec<String> = if pos.starts_with("Arn") {
+                    values.iter().map(|v| format!("arn:aws:s3:::{v}")).collect()
+                } else { values.clone() };
+                let cv = if pos.starts_with("Arn") { format!("arn:aws:s3:::{value}") } else { value.clone() };
+                prop_assert_eq!(eval(neg, "k:x", &vals, Some(&cv)), negate(eval(pos, "k:x", &vals, Some(&cv))));
+            }
+            let nvals: Vec<String> = n.iter().map(|x| x.to_string()).collect();
+            prop_assert_eq!(
+                eval("NumericNotEquals", "k:n", &nvals, Some(&nv.to_string())),
+                negate(eval("NumericEquals", "k:n", &nvals, Some(&nv.to_string())))
+            );
+        }
+
+        /// C-12: `IfExists` on a present key is the plain operator.
+        #[test]
+        fn if_exists_on_a_present_key_is_the_plain_operator(
+            values in prop::collection::vec("[ab*]{0,3}", 1..3),
+            value in "[ab]{0,3}",
+        ) {
+            for op in ["StringEquals", "StringNotLike", "StringLike", "StringNotEquals"] {
+                prop_assert_eq!(
+                    eval(&format!("{op}IfExists"), "k:x", &values, Some(&value)),
+                    eval(op, "k:x", &values, Some(&value))
+                );
+            }
+        }
+
+        /// C-6: dates compare the same in ISO 8601 and epoch notation.
+        #[test]
+        fn dates_agree_between_iso_and_epoch(a in 0i64..4_102_444_800, b in 0i64..4_102_444_800) {
+            let iso = |s: i64| s3guard::condition::date::format(i128::from(s) * 1_000_000_000);
+            for op in ["DateEquals", "DateLessThan", "DateGreaterThanEquals", "DateNotEquals"] {
+                let epoch_policy = eval(op, "aws:CurrentTime", &[a.to_string()], Some(&iso(b)));
+                let iso_policy = eval(op, "aws:CurrentTime", &[iso(a)], Some(&b.to_string()));
+                let both_iso = eval(op, "aws:CurrentTime", &[iso(a)], Some(&iso(b)));
+                prop_assert_eq!(epoch_policy, both_iso);
+                prop_assert_eq!(iso_policy, both_iso);
+            }
+        }
+
+        /// C-9: IP matching agrees with a reference built on std::net.
+        #[test]
+        fn ip_matching_agrees_with_std_net(net in any::<u32>(), prefix in 0u8..=32, ip in any::<u32>(),
+                                           net6 in any::<u128>(), prefix6 in 0u8..=128, ip6 in any::<u128>()) {
+            let v4 = |x: u32| std::net::Ipv4Addr::from(x).to_string();
+            let mask4 = if prefix == 0 { 0 } else { u32::MAX << (32 - prefix) };
+            let want4 = (ip & mask4) == (net & mask4);
+            let got4 = eval("IpAddress", "aws:SourceIp", &[format!("{}/{prefix}", v4(net))], Some(&v4(ip)));
+            prop_assert_eq!(got4 == Outcome::True, want4);
+            let v6 = |x: u128| std::net::Ipv6Addr::from(x).to_string();
+            let mask6 = if prefix6 == 0 { 0 } else { u128::MAX << (128 - prefix6) };
+            let want6 = (ip6 & mask6) == (net6 & mask6);
+            let got6 = eval("IpAddress", "aws:SourceIp", &[format!("{}/{prefix6}", v6(net6))], Some(&v6(ip6)));
+            prop_assert_eq!(got6 == Outcome::True, want6);
+            // IPv4 requests never match IPv6 ranges
+            let cross = eval("IpAddress", "aws:SourceIp", &[format!("{}/{prefix6}", v6(net6))], Some(&v4(ip)));
+            prop_assert_eq!(cross, Outcome::False);
+        }
+    }
+}

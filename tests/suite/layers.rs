@@ -1,0 +1,148 @@
+//! Policy types combined (spec E-4..E-17): the cross-account matrix and
+//! invariants of guardrail layers.
+
+use proptest::prelude::*;
+use s3guard::{Decision, Policy, PolicySet, PolicyType, Request};
+
+const ME: &str = "arn:aws:iam::111122223333:user/alice";
+const EVE: &str = "arn:aws:iam::999988887777:user/eve";
+const OBJ: &str = "arn:aws:s3:::prod/x";
+
+fn identity(allow: bool) -> Option<Policy> {
+    allow.then(|| {
+        Policy::parse(
+            "id.json",
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#,
+        )
+        .unwrap()
+    })
+}
+
+fn bucket(principal: Option<&str>) -> Option<Policy> {
+    principal.map(|p| {
+        let text = format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{p},"Action":"s3:GetObject","Resource":"arn:aws:s3:::prod/*"}}]}}"#
+        );
+        Policy::parse_as("bucket.json", &text, s3guard::LoadOptions::new(PolicyType::Resource)).unwrap()
+    })
+}
+
+fn decide(caller: &str, id: bool, grant: Option<&str>) -> Decision {
+    let mut b = PolicySet::builder();
+    if let Some(p) = identity(id) {
+        b = b.identity(p);
+    }
+    if let Some(p) = bucket(grant) {
+        b = b.resource(p);
+    }
+    let req = Request::new("s3:GetObject", OBJ)
+        .unwrap()
+        .with_principal(caller)
+        .unwrap()
+        .with_resource_account("111122223333");
+    b.build().authorize(&req).decision
+}
+
+/// Spec E-5 (same account: identity OR a direct resource grant) and E-6
+/// (cross account: identity AND a resource grant of any kind).
+#[test]
+fn cross_account_matrix_spec_e5_e6() {
+    use Decision::{Allowed as A, ImplicitDeny as I};
+    let me_direct = format!(r#"{{"AWS":"{ME}"}}"#);
+    let eve_direct = format!(r#"{{"AWS":"{EVE}"}}"#);
+    let rows: Vec<(&str, bool, Option<&str>, Decision)> = vec![
+        // same account
+        (ME, false, None, I),
+        (ME, true, None, A),
+        (ME, false, Some(me_direct.as_str()), A),
+        (ME, true, Some(me_direct.as_str()), A),
+        (ME, false, Some(r#"{"AWS":"111122223333"}"#), I), // account grant = delegation
+        (ME, true, Some(r#"{"AWS":"111122223333"}"#), A),
+        (ME, false, Some(r#""*""#), A),
+        // cross account
+        (EVE, false, None, I),
+        (EVE, true, None, I),
+        (EVE, false, Some(eve_direct.as_str()), I),
+        (EVE, true, Some(eve_direct.as_str()), A),
+        (EVE, true, Some(r#"{"AWS":"999988887777"}"#), A),
+        (EVE, true, Some(r#""*""#), A),
+        (EVE, false, Some(r#""*""#), I),
+        (EVE, true, Some(r#"{"AWS":"111122223333"}"#), I),
+    ];
+    for (caller, id, grant, want) in rows {
+        assert_eq!(
+            decide(caller, id, grant),
+            want,
+            "caller {caller} identity {id} grant {grant:?}"
+        );
+    }
+}
+
+fn layer(t: PolicyType, body: &str) -> Policy {
+    let p = match t {
+        PolicyType::Rcp => format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Deny","Principal":"*",{body}}}]}}"#
+        ),
+        _ => format!(r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow",{body}}}]}}"#),
+    };
+    Policy::parse_as("layer.json", &p, s3guard::LoadOptions::new(t)).unwrap()
+}
+
+const BODIES: &[&str] = &[
+    r#""Action":"s3:*","Resource":"*""#,
+    r#""Action":"s3:Get*","Resource":"*""#,
+    r#""Action":"s3:PutObject","Resource":"arn:aws:s3:::prod/*""#,
+    r#""NotAction":"s3:Delete*","Resource":"*""#,
+    r#""Action":"*","Resource":"arn:aws:s3:::other/*""#,
+];
+const ACTIONS: &[&str] = &[
+    "s3:GetObject",
+    "s3:PutObject",
+    "s3:DeleteObject",
+    "s3:DeleteBucket",
+];
+const CALLERS: &[&str] = &[
+    ME,
+    "arn:aws:sts::111122223333:assumed-role/app/s1",
+    "arn:aws:iam::111122223333:root",
+];
+
+proptest! {
+    /// Spec E-3, E-12..E-14: guardrail layers (boundary, session policy, SCP
+    /// level, RCP level) never turn a denied request into an allowed one.
+    #[test]
+    fn guardrails_never_turn_deny_into_allow(
+        id in 0..BODIES.len(), g in 0..BODIES.len(), kind in 0usize..4,
+        a in 0..ACTIONS.len(), c in 0..CALLERS.len(),
+    ) {
+        let base = || PolicySet::builder().identity(layer(PolicyType::Identity, BODIES[id]));
+        let t = [PolicyType::Boundary, PolicyType::Session, PolicyType::Scp, PolicyType::Rcp][kind];
+        let guard = layer(t, BODIES[g]);
+        let with = match t {
+            PolicyType::Boundary => base().boundary(guard),
+            PolicyType::Session => base().session(guard),
+            PolicyType::Scp => base().scp_level(vec![guard]),
+            _ => base().rcp_level(vec![guard]),
+        };
+        let resource = if ACTIONS[a] == "s3:DeleteBucket" { "arn:aws:s3:::prod" } else { OBJ };
+        let req = Request::new(ACTIONS[a], resource).unwrap().with_principal(CALLERS[c]).unwrap();
+        let before = base().build().authorize(&req).decision;
+        let after = with.build().authorize(&req).decision;
+        if before != Decision::Allowed {
+            prop_assert_ne!(after, Decision::Allowed);
+        }
+    }
+
+    /// With no bucket policy and no guardrail, a same-account caller gets the
+    /// identity policies' answer whoever it is (E-5, E-17).
+    #[test]
+    fn without_other_layers_the_identity_decision_stands(
+        id in 0..BODIES.len(), a in 0..ACTIONS.len(), c in 0..2usize,
+    ) {
+        let set = PolicySet::identity([layer(PolicyType::Identity, BODIES[id])]);
+        let resource = if ACTIONS[a] == "s3:DeleteBucket" { "arn:aws:s3:::prod" } else { OBJ };
+        let unspecified = Request::new(ACTIONS[a], resource).unwrap();
+        let named = unspecified.clone().with_principal(CALLERS[c]).unwrap();
+        prop_assert_eq!(set.authorize(&unspecified).decision, set.authorize(&named).decision);
+    }
+}
