@@ -428,6 +428,17 @@ impl Lowerer<'_> {
         };
         let element = if is_not { "NotAction" } else { "Action" };
         let p = pointer::join(sp, element);
+        if is_not && self.options.policy_type == PolicyType::Rcp {
+            // AWS Organizations "RCP syntax": Action, Resource, NotResource, no NotAction.
+            self.error(
+                "UNSUPPORTED_ELEMENT",
+                "`NotAction` is not supported in resource control policies".into(),
+                v.span,
+                &p,
+                "list the denied actions in `Action`",
+            );
+            return None;
+        }
         let mut patterns = Vec::new();
         for (text, item, ip) in self.strings(v, &p, element) {
             if let Some(pattern) = self.action_pattern(&text, item.span, &ip) {
@@ -513,7 +524,6 @@ impl Lowerer<'_> {
     }
 
     fn resources(&mut self, st: &Value, sp: &str) -> Option<ResourceClause> {
-        let ptype = self.options.policy_type;
         let Some((is_not, v)) = self.exclusive(st, sp, ("Resource", "NotResource")) else {
             if st.get("Resource").is_none() && st.get("NotResource").is_none() {
                 self.error(
@@ -528,16 +538,6 @@ impl Lowerer<'_> {
         };
         let element = if is_not { "NotResource" } else { "Resource" };
         let p = pointer::join(sp, element);
-        if is_not && matches!(ptype, PolicyType::Scp | PolicyType::Rcp) {
-            self.error(
-                "UNSUPPORTED_ELEMENT",
-                format!("`NotResource` is not supported in {}s", ptype.describe()),
-                v.span,
-                &p,
-                "use `Resource`",
-            );
-            return None;
-        }
         let mut patterns = Vec::new();
         for (text, item, ip) in self.strings(v, &p, element) {
             if let Some(pattern) = self.resource_pattern(&text, item.span, &ip) {

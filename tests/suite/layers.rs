@@ -80,8 +80,10 @@ fn cross_account_matrix_spec_e5_e6() {
 
 fn layer(t: PolicyType, body: &str) -> Policy {
     let p = match t {
+        // RCPs have no NotAction (AWS Organizations RCP syntax)
         PolicyType::Rcp => format!(
-            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Deny","Principal":"*",{body}}}]}}"#
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Deny","Principal":"*",{}}}]}}"#,
+            body.replace("NotAction", "Action")
         ),
         _ => format!(r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow",{body}}}]}}"#),
     };
