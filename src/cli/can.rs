@@ -245,6 +245,12 @@ pub fn render_text(set: &PolicySet, req: &Request, eval: &Evaluation, explain: b
             req.principal.account().unwrap_or("?"),
             req.resource_account.as_deref().unwrap_or("?")
         ));
+    } else if let (None, Some(acct)) = (&req.resource_account, req.principal.account()) {
+        if matches!(req.resource, crate::matcher::Resource::Arn(_)) {
+            out.push_str(&format!(
+                "  resource account: {acct}, the caller's own (by default; pass --resource-account if another account owns the bucket)\n"
+            ));
+        }
     }
     for n in &eval.notes {
         out.push_str(&format!("note: {n}\n"));
