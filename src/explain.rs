@@ -381,6 +381,22 @@ impl PolicySet {
 
     fn general_notes(&self, req: &Request, eval: &mut Evaluation) {
         let notes = &mut eval.notes;
+        for m in self.members() {
+            if !m.policy.skipped.is_empty() {
+                let places: Vec<String> = m
+                    .policy
+                    .skipped
+                    .iter()
+                    .filter_map(|d| d.location.map(|l| format!("{}:{}", l.line, l.column)))
+                    .collect();
+                notes.push(format!(
+                    "{}: {} error(s) tolerated with --lenient (at {}); the statements they concern were skipped and this answer ignores them",
+                    m.policy.name,
+                    m.policy.skipped.len(),
+                    places.join(", ")
+                ));
+            }
+        }
         if crate::authorizer::is_bucket_owner_root_policy_action(req)
             && self.has_layer(PolicyType::Resource)
         {

@@ -45,6 +45,10 @@ pub struct PolicyArgs {
     /// Treat NotPrincipal with Allow as an error.
     #[arg(long)]
     pub strict: bool,
+    /// Evaluate despite invalid statements: they are skipped and reported
+    /// as warnings (JSON syntax errors still stop).
+    #[arg(long)]
+    pub lenient: bool,
 }
 
 impl PolicyArgs {

@@ -21,12 +21,13 @@ pub struct Loaded {
 }
 
 /// Loads one policy file as a type.
-pub fn load_one(path: &str, t: PolicyType, strict: bool) -> Result<Policy, Vec<Diagnostic>> {
+pub fn load_one(path: &str, t: PolicyType, args: &PolicyArgs) -> Result<Policy, Vec<Diagnostic>> {
     Policy::load_file(
         path,
         LoadOptions {
             policy_type: t,
-            strict,
+            strict: args.strict,
+            lenient: args.lenient,
         },
     )
     .map_err(|e| e.diagnostics)
@@ -55,8 +56,13 @@ pub fn load_policies(args: &PolicyArgs) -> Result<Loaded, Vec<Diagnostic>> {
         return Err(errors);
     }
     let mut load = |path: &str, t: PolicyType| -> Option<Policy> {
-        match load_one(path, t, args.strict) {
+        match load_one(path, t, args) {
             Ok(p) => {
+                warnings.extend(p.skipped.iter().cloned().map(|mut d| {
+                    d.severity = crate::diagnostic::Severity::Warning;
+                    d.message = format!("{} (statement skipped: --lenient)", d.message);
+                    d
+                }));
                 warnings.extend(p.warnings.iter().cloned());
                 Some(p)
             }

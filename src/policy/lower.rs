@@ -129,8 +129,20 @@ pub(super) fn lower(
         }
         l.unique_sids(&statements, root);
     }
+    let mut skipped = Vec::new();
     if diags.iter().any(Diagnostic::is_error) {
-        return Err(finish(std::mem::take(diags)));
+        if !options.lenient
+            || !root
+                .as_object()
+                .is_some_and(|_| root.get("Statement").is_some())
+        {
+            return Err(finish(std::mem::take(diags)));
+        }
+        let (errors, rest): (Vec<_>, Vec<_>) = std::mem::take(diags)
+            .into_iter()
+            .partition(Diagnostic::is_error);
+        skipped = errors;
+        *diags = rest;
     }
     Ok(Policy {
         name: doc.name().to_string(),
@@ -139,6 +151,7 @@ pub(super) fn lower(
         id,
         statements,
         warnings: std::mem::take(diags),
+        skipped,
         document: doc,
         base_pointer: base,
     })

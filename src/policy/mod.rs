@@ -141,6 +141,9 @@ pub struct Policy {
     pub statements: Vec<Statement>,
     /// Warnings and suggestions found while loading (never errors).
     pub warnings: Vec<Diagnostic>,
+    /// Errors tolerated under `lenient` loading: the statements they concern
+    /// were skipped (empty otherwise).
+    pub skipped: Vec<Diagnostic>,
     /// The document it came from (positions, sizes).
     pub document: Arc<Document>,
     /// JSON pointer of the policy inside the document (non-empty when unwrapped).
@@ -185,6 +188,10 @@ pub struct LoadOptions {
     pub policy_type: PolicyType,
     /// Treat `NotPrincipal` with `Allow` as an error (G-9 `--strict`).
     pub strict: bool,
+    /// Load despite errors: invalid statements are skipped and their errors
+    /// kept in [`Policy::skipped`] (G-11 `--lenient`). JSON syntax errors and
+    /// a document without any usable structure still fail.
+    pub lenient: bool,
 }
 
 impl LoadOptions {
@@ -193,6 +200,7 @@ impl LoadOptions {
         LoadOptions {
             policy_type,
             strict: false,
+            lenient: false,
         }
     }
 }

@@ -472,3 +472,29 @@ fn warns_when_the_action_cannot_apply_to_the_resource_spec_m7() {
     assert!(err.contains("warning: s3:GetObject applies to"), "{err}");
     assert!(err.contains("arn:aws:s3:::bucket/KEY"), "{err}");
 }
+
+/// Spec G-11: invalid statements stop evaluation unless `--lenient`, which
+/// skips them and says so.
+#[test]
+fn lenient_skips_invalid_statements_and_says_so_spec_g11() {
+    let args = [
+        "can",
+        "s3:GetObject",
+        "arn:aws:s3:::b/k",
+        "--policy",
+        "tests/fixtures/policies/invalid.json",
+        "--policy",
+        "policies/amazon-s3-read-only-access.json",
+    ];
+    let (code, _, _) = run(&args);
+    assert_eq!(code, 2);
+    let mut lenient = args.to_vec();
+    lenient.push("--lenient");
+    let (code, out, err) = run(&lenient);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("2 error(s) tolerated with --lenient (at 6:17, 9:21)"),
+        "{out}"
+    );
+    assert!(err.contains("warning[invalid-effect]"), "{err}");
+}
