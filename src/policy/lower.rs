@@ -131,11 +131,7 @@ pub(super) fn lower(
     }
     let mut skipped = Vec::new();
     if diags.iter().any(Diagnostic::is_error) {
-        if !options.lenient
-            || !root
-                .as_object()
-                .is_some_and(|_| root.get("Statement").is_some())
-        {
+        if !options.lenient || root.get("Statement").is_none() {
             return Err(finish(std::mem::take(diags)));
         }
         let (errors, rest): (Vec<_>, Vec<_>) = std::mem::take(diags)
