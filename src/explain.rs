@@ -232,6 +232,7 @@ impl PolicySet {
                 PolicyType::Session => part.session,
                 PolicyType::Scp => part.scp,
                 PolicyType::Rcp => part.rcp,
+                PolicyType::VpcEndpoint => part.vpce,
             };
             for (si, stmt) in member.policy.statements.iter().enumerate() {
                 let r = StatementRef {
@@ -440,6 +441,7 @@ impl PolicySet {
             (PolicyType::Session, part.session),
             (PolicyType::Scp, part.scp),
             (PolicyType::Rcp, part.rcp),
+            (PolicyType::VpcEndpoint, part.vpce),
             (PolicyType::Identity, part.identity),
         ] {
             if self.has_layer(t) && !takes_part {
@@ -477,6 +479,7 @@ fn layer_absence(t: PolicyType, p: &Principal) -> String {
         }
         (PolicyType::Scp, _) => "SCPs do not apply in the organization's management account".into(),
         (PolicyType::Rcp, _) => "RCPs do not apply to resources of the management account".into(),
+        (PolicyType::VpcEndpoint, _) => "the request does not come through the VPC endpoint (no aws:SourceVpce in the request; pass --vpce ID)".into(),
         _ => "not applicable to this caller".into(),
     }
 }
@@ -490,7 +493,9 @@ fn trace_statement(
     trace: &mut StatementTrace,
 ) {
     let mut ok = true;
-    if let (Some(clause), PolicyType::Resource | PolicyType::Rcp) = (&stmt.principal, layer) {
+    if let (Some(clause), PolicyType::Resource | PolicyType::Rcp | PolicyType::VpcEndpoint) =
+        (&stmt.principal, layer)
+    {
         let m = match_clause(clause, req, set.options(), caller_has_boundary);
         let detail = match (m, clause.is_not()) {
             (Some(PrincipalMatch::NotPrincipal), _) => {

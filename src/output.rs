@@ -19,6 +19,7 @@ pub fn aws_policy_type(t: PolicyType) -> &'static str {
         PolicyType::Session => "Session Policy",
         PolicyType::Scp => "Service Control Policy",
         PolicyType::Rcp => "Resource Control Policy",
+        PolicyType::VpcEndpoint => "VPC Endpoint Policy",
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod args;
 pub mod can;
 pub mod eval;
+pub mod from;
 pub mod load;
 
 use std::ffi::OsString;
