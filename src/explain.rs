@@ -435,6 +435,12 @@ impl PolicySet {
                 notes.push("the role's path is unknown (session ARNs omit it): role principals were compared by account and name; pass --context aws:PrincipalArn=ROLE_ARN to be exact".into());
             }
         }
+        if self.options().block_public_access
+            && self.is_bucket_policy_public()
+            && !self.public_access_restricts(req)
+        {
+            notes.push("the bucket policy is public: with Block Public Access on, it grants only to the bucket's account and to AWS services (spec E-15)".into());
+        }
         let part = self.participation(req);
         for (t, takes_part) in [
             (PolicyType::Boundary, part.boundary),
@@ -446,7 +452,7 @@ impl PolicySet {
         ] {
             if self.has_layer(t) && !takes_part {
                 notes.push(format!(
-                    "{}s do not take part: {}",
+                    "the {} does not take part: {}",
                     t.describe(),
                     layer_absence(t, &req.principal)
                 ));

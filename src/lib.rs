@@ -40,6 +40,7 @@ pub mod diagnostic;
 mod explain;
 pub mod json;
 pub mod matcher;
+pub mod near_miss;
 pub mod output;
 pub mod policy;
 mod policy_set;

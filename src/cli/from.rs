@@ -26,7 +26,7 @@ pub fn load_sources(args: &PolicyArgs) -> Result<Vec<Selected>, Vec<Diagnostic>>
     for path in &args.policy_from {
         match Source::open(path) {
             Ok(s) => sources.push((path.as_str(), s, false)),
-            Err(mut d) => errors.append(&mut d),
+            Err(e) => errors.extend(e.diagnostics),
         }
     }
     if !errors.is_empty() {
@@ -82,7 +82,7 @@ pub fn load_sources(args: &PolicyArgs) -> Result<Vec<Selected>, Vec<Diagnostic>>
             *used = true;
             match source.select(Some(wanted), &params, args.strict) {
                 Ok(mut s) => selected.append(&mut s),
-                Err(mut d) => errors.append(&mut d),
+                Err(e) => errors.extend(e.diagnostics),
             }
         }
     }
@@ -90,7 +90,7 @@ pub fn load_sources(args: &PolicyArgs) -> Result<Vec<Selected>, Vec<Diagnostic>>
         if !used {
             match source.select(None, &params, args.strict) {
                 Ok(mut s) => selected.append(&mut s),
-                Err(mut d) => errors.append(&mut d),
+                Err(e) => errors.extend(e.diagnostics),
             }
         }
     }

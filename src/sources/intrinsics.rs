@@ -409,25 +409,26 @@ impl<'a, 'c> Resolver<'a, 'c> {
             );
         }
         let ty = self.rtype(logical);
-        let s =
-            match (ty, attr) {
-                ("AWS::S3::Bucket", "Arn") => self
-                    .nested(at, |r| r.ref_value(logical, at))
-                    .map(|b| format!("arn:{}:s3:::{b}", self.partition())),
-                ("AWS::IAM::Role", "Arn") => self.iam_arn(logical, "role", at),
-                ("AWS::IAM::User", "Arn") => self.iam_arn(logical, "user", at),
-                ("AWS::IAM::Group", "Arn") => self.iam_arn(logical, "group", at),
-                ("AWS::IAM::ManagedPolicy", "PolicyArn") => {
-                    self.nested(at, |r| r.managed_policy_arn(logical, at))
-                }
-                _ => return self.unknown(
+        let s = match (ty, attr) {
+            ("AWS::S3::Bucket", "Arn") => self
+                .nested(at, |r| r.ref_value(logical, at))
+                .map(|b| format!("arn:{}:s3:::{b}", self.partition())),
+            ("AWS::IAM::Role", "Arn") => self.iam_arn(logical, "role", at),
+            ("AWS::IAM::User", "Arn") => self.iam_arn(logical, "user", at),
+            ("AWS::IAM::Group", "Arn") => self.iam_arn(logical, "group", at),
+            ("AWS::IAM::ManagedPolicy", "PolicyArn") => {
+                self.nested(at, |r| r.managed_policy_arn(logical, at))
+            }
+            _ => {
+                return self.unknown(
                     at,
                     format!(
                         "attribute `{attr}` of `{logical}` ({ty}) is known only after deployment"
                     ),
                     format!("give it: --param {logical}.{attr}=VALUE"),
-                ),
-            };
+                )
+            }
+        };
         match s {
             Some(s) => R::Val(string(s, at.span)),
             None => R::Unknown,

@@ -50,7 +50,7 @@ use std::sync::Arc;
 
 use crate::diagnostic::Diagnostic;
 use crate::json::{self, SourceFile, Value};
-use crate::policy::{LoadOptions, Policy, PolicyType};
+use crate::policy::{LoadError, LoadOptions, Policy, PolicyType};
 
 /// The formats policies are read from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -178,14 +178,14 @@ pub struct Source {
 
 impl Source {
     /// Reads a file (`-` for stdin) and recognises its format.
-    pub fn open(path: &str) -> Result<Source, Vec<Diagnostic>> {
-        let file = SourceFile::read(path).map_err(|d| vec![*d])?;
-        Source::from_file(Arc::new(file))
+    pub fn open(path: &str) -> Result<Source, LoadError> {
+        let file = SourceFile::read(path).map_err(|d| failed(vec![*d]))?;
+        Source::from_file(Arc::new(file)).map_err(failed)
     }
 
     /// A source from text in memory; `name` is what messages show.
-    pub fn from_text(name: &str, text: &str) -> Result<Source, Vec<Diagnostic>> {
-        Source::from_file(Arc::new(SourceFile::new(name, text)))
+    pub fn from_text(name: &str, text: &str) -> Result<Source, LoadError> {
+        Source::from_file(Arc::new(SourceFile::new(name, text))).map_err(failed)
     }
 
     fn from_file(file: Arc<SourceFile>) -> Result<Source, Vec<Diagnostic>> {
@@ -207,7 +207,7 @@ impl Source {
             }
             parsed.value
         } else {
-            yaml::parse(&file).map_err(|d| vec![d])?
+            yaml::parse(&file).map_err(|d| vec![*d])?
         };
         let has = |k: &str| root.get(k).is_some();
         let format = if has("planned_values")
@@ -291,13 +291,17 @@ impl Source {
         name: Option<&str>,
         params: &Params,
         strict: bool,
-    ) -> Result<Vec<Selected>, Vec<Diagnostic>> {
+    ) -> Result<Vec<Selected>, LoadError> {
         let choice = self.resolve(name)?;
         self.load(&choice, params, strict)
     }
 
     /// The one choice `name` stands for, or an error listing the choices.
-    pub fn resolve(&self, name: Option<&str>) -> Result<Choice, Vec<Diagnostic>> {
+    pub fn resolve(&self, name: Option<&str>) -> Result<Choice, LoadError> {
+        self.resolve_inner(name).map_err(failed)
+    }
+
+    fn resolve_inner(&self, name: Option<&str>) -> Result<Choice, Vec<Diagnostic>> {
         let all = self.choices();
         let listing = |cs: &[Choice]| -> String {
             let mut s = String::from("choose one with --select NAME:");
@@ -367,7 +371,7 @@ impl Source {
         choice: &Choice,
         params: &Params,
         strict: bool,
-    ) -> Result<Vec<Selected>, Vec<Diagnostic>> {
+    ) -> Result<Vec<Selected>, LoadError> {
         let ctx = Ctx {
             file: &self.file,
             root: &self.root,
@@ -379,7 +383,12 @@ impl Source {
             Format::CloudFormation => cloudformation::load(&ctx, choice),
             Format::AccountDetails => account::load(&ctx, choice),
         }
+        .map_err(failed)
     }
+}
+
+fn failed(diagnostics: Vec<Diagnostic>) -> LoadError {
+    LoadError { diagnostics }
 }
 
 /// What every reader needs.
@@ -478,7 +487,9 @@ mod tests {
 
     #[test]
     fn unknown_formats_are_refused_with_a_hint() {
-        let e = Source::from_text("p.json", r#"{"Statement": []}"#).unwrap_err();
+        let e = Source::from_text("p.json", r#"{"Statement": []}"#)
+            .unwrap_err()
+            .diagnostics;
         assert_eq!(e[0].code, "UNKNOWN_SOURCE_FORMAT");
         assert!(e[0].hint.as_deref().unwrap().contains("--policy"));
     }

@@ -64,7 +64,7 @@ struct Builder<'a> {
 }
 
 /// Parses a YAML document into a spanned tree (spans are byte offsets of `file`).
-pub fn parse(file: &SourceFile) -> Result<Value, Diagnostic> {
+pub fn parse(file: &SourceFile) -> Result<Value, Box<Diagnostic>> {
     let text = file.text();
     let mut char_bytes: Vec<u32> = text
         .char_indices()
@@ -105,7 +105,7 @@ impl Builder<'_> {
     fn run(
         &mut self,
         parser: Parser<'_, saphyr_parser::StrInput<'_>>,
-    ) -> Result<Value, Diagnostic> {
+    ) -> Result<Value, Box<Diagnostic>> {
         let mut stack: Vec<Frame> = Vec::new();
         let mut root: Option<Value> = None;
         for item in parser {
@@ -113,7 +113,7 @@ impl Builder<'_> {
                 Ok(e) => e,
                 Err(e) => {
                     let at = self.offset(e.marker().index());
-                    return Err(self.error(at, e.info().to_string()).with_hint(
+                    return fail(self.error(at, e.info().to_string()).with_hint(
                         "the template must be valid YAML; check indentation and quoting near this place",
                     ));
                 }
@@ -125,25 +125,24 @@ impl Builder<'_> {
                 }
                 Event::DocumentStart(_) => {
                     if root.is_some() {
-                        return Err(self
-                            .error(
+                        return fail(
+                            self.error(
                                 span.start,
                                 "a template holds one YAML document; found a second one",
                             )
-                            .with_hint(
-                                "remove the `---` line and what follows, or split the file",
-                            ));
+                            .with_hint("remove the `---` line and what follows, or split the file"),
+                        );
                     }
                     continue;
                 }
                 Event::Alias(id) => {
                     let Some(v) = self.anchors.iter().rev().find(|(a, _)| *a == id) else {
-                        return Err(self.error(span.start, "alias to an unknown anchor"));
+                        return fail(self.error(span.start, "alias to an unknown anchor"));
                     };
                     let v = v.1.clone();
                     self.nodes = self.nodes.saturating_add(count_nodes(&v));
                     if self.nodes > MAX_NODES {
-                        return Err(self.error(span.start, "YAML aliases expand to more than a million nodes; s3guard refuses to read it"));
+                        return fail(self.error(span.start, "YAML aliases expand to more than a million nodes; s3guard refuses to read it"));
                     }
                     v
                 }
@@ -154,7 +153,7 @@ impl Builder<'_> {
                 }
                 Event::SequenceStart(anchor, tag) => {
                     if stack.len() >= MAX_DEPTH {
-                        return Err(self.error(
+                        return fail(self.error(
                             span.start,
                             format!("nesting deeper than {MAX_DEPTH} levels"),
                         ));
@@ -170,7 +169,7 @@ impl Builder<'_> {
                 }
                 Event::MappingStart(anchor, tag) => {
                     if stack.len() >= MAX_DEPTH {
-                        return Err(self.error(
+                        return fail(self.error(
                             span.start,
                             format!("nesting deeper than {MAX_DEPTH} levels"),
                         ));
@@ -205,7 +204,7 @@ impl Builder<'_> {
                         self.remember(anchor, &v);
                         v
                     }
-                    _ => return Err(self.error(span.start, "unbalanced YAML sequence")),
+                    _ => return fail(self.error(span.start, "unbalanced YAML sequence")),
                 },
                 Event::MappingEnd => match stack.pop() {
                     Some(Frame::Map {
@@ -216,7 +215,7 @@ impl Builder<'_> {
                         key,
                     }) => {
                         if let Some((k, ks)) = key {
-                            return Err(self.error(ks.start, format!("key `{k}` has no value")));
+                            return fail(self.error(ks.start, format!("key `{k}` has no value")));
                         }
                         let end = span
                             .end
@@ -231,7 +230,7 @@ impl Builder<'_> {
                         self.remember(anchor, &v);
                         v
                     }
-                    _ => return Err(self.error(span.start, "unbalanced YAML mapping")),
+                    _ => return fail(self.error(span.start, "unbalanced YAML mapping")),
                 },
             };
             self.nodes = self.nodes.saturating_add(1);
@@ -244,7 +243,7 @@ impl Builder<'_> {
                         Kind::Number(s) => *key = Some((s.clone(), node.span)),
                         Kind::Bool(b) => *key = Some((b.to_string(), node.span)),
                         _ => {
-                            return Err(self.error(
+                            return fail(self.error(
                                 node.span.start,
                                 format!(
                                     "a mapping key must be a scalar, found {}",
@@ -256,7 +255,7 @@ impl Builder<'_> {
                     Some((k, key_span)) => {
                         if let Some(first) = members.iter().find(|m| m.key == k) {
                             let loc = self.file.location(first.key_span.start);
-                            return Err(self
+                            return fail(self
                                 .error(key_span.start, format!("duplicate key `{k}` in one mapping"))
                                 .with_hint(format!(
                                     "the first is at {}:{}; CloudFormation rejects templates with duplicate keys",
@@ -273,8 +272,10 @@ impl Builder<'_> {
             }
         }
         root.ok_or_else(|| {
-            self.error(0, "the file holds no YAML document")
-                .with_hint("a CloudFormation template is a mapping with `Resources`")
+            Box::new(
+                self.error(0, "the file holds no YAML document")
+                    .with_hint("a CloudFormation template is a mapping with `Resources`"),
+            )
         })
     }
 
@@ -286,7 +287,11 @@ impl Builder<'_> {
 
     /// The CloudFormation function a tag stands for (`Ref`, `Fn::Sub`, …);
     /// `None` for core-schema tags.
-    fn tag_name(&self, tag: Option<&Tag>, span: Span) -> Result<Option<(String, u32)>, Diagnostic> {
+    fn tag_name(
+        &self,
+        tag: Option<&Tag>,
+        span: Span,
+    ) -> Result<Option<(String, u32)>, Box<Diagnostic>> {
         let Some(tag) = tag else { return Ok(None) };
         if tag.is_yaml_core_schema() {
             return Ok(None);
@@ -313,7 +318,7 @@ impl Builder<'_> {
         } else {
             d = d.with_hint("CloudFormation knows !Ref, !Sub, !Join, !GetAtt, !If, !Select, … (short forms of Ref and Fn::*)");
         }
-        Err(d)
+        fail(d)
     }
 
     fn scalar(
@@ -322,7 +327,7 @@ impl Builder<'_> {
         style: ScalarStyle,
         tag: Option<&Tag>,
         span: Span,
-    ) -> Result<Value, Diagnostic> {
+    ) -> Result<Value, Box<Diagnostic>> {
         let fname = self.tag_name(tag, span)?;
         let core = tag
             .filter(|t| t.is_yaml_core_schema())
@@ -334,6 +339,10 @@ impl Builder<'_> {
         };
         Ok(wrap(fname, Value { kind, span }))
     }
+}
+
+fn fail<T>(d: Diagnostic) -> Result<T, Box<Diagnostic>> {
+    Err(Box::new(d))
 }
 
 /// `{"Fn::Sub": value}` for a tagged node.
