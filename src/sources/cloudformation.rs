@@ -78,6 +78,22 @@ fn literal_name(r: &Value, key: &str) -> Option<String> {
     prop(r, key)?.as_str().map(str::to_string)
 }
 
+/// A name for listings: a literal, or a `Ref` to a parameter's `Default`.
+fn simple_name(root: &Value, r: &Value, key: &str) -> Option<String> {
+    let v = prop(r, key)?;
+    if let Some(s) = v.as_str() {
+        return Some(s.to_string());
+    }
+    match intrinsic(v) {
+        Some(("Ref", arg)) => root
+            .get("Parameters")?
+            .get(arg.as_str()?)?
+            .get("Default")?
+            .scalar_text(),
+        _ => None,
+    }
+}
+
 fn name_key(ty: &str) -> &'static str {
     match ty {
         "AWS::IAM::Role" => "RoleName",
@@ -115,7 +131,7 @@ pub(super) fn choices(root: &Value) -> Vec<Choice> {
                                 aliases.push(l.to_string());
                                 let bucket = resources(root).iter().find(|x| x.key == l);
                                 if let Some(n) =
-                                    bucket.and_then(|x| literal_name(&x.value, "BucketName"))
+                                    bucket.and_then(|x| simple_name(root, &x.value, "BucketName"))
                                 {
                                     detail = format!("bucket `{n}`");
                                     aliases.push(n);

@@ -328,6 +328,9 @@ impl<'a, 'c> Resolver<'a, 'c> {
 
     /// The name a resource's `Ref` returns, when the template fixes it.
     fn ref_value(&mut self, logical: &str, at: &Value) -> Option<String> {
+        if let Some(v) = self.ctx.params.get(logical) {
+            return Some(v.to_string());
+        }
         let ty = self.rtype(logical);
         let name_prop = match ty {
             "AWS::S3::Bucket" => "BucketName",

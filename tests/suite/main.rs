@@ -5,4 +5,5 @@ mod cli_eval;
 mod corpus;
 mod properties;
 mod readme;
+mod sources;
 mod support;
