@@ -3,6 +3,8 @@
 mod cli_can;
 mod cli_eval;
 mod corpus;
+mod layers;
+mod near_miss;
 mod properties;
 mod readme;
 mod sources;
