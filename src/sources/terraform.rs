@@ -931,3 +931,50 @@ fn managed(
         load_attr(ctx, all, o, "policy", layer, c);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_name_resources_in_modules() {
+        assert_eq!(
+            reference_target("aws_iam_role.app.name"),
+            "aws_iam_role.app"
+        );
+        assert_eq!(
+            reference_target("data.aws_iam_policy_document.d.json"),
+            "data.aws_iam_policy_document.d"
+        );
+        assert_eq!(
+            reference_target("module.m.module.n[0].aws_iam_policy.p.arn"),
+            "module.m.module.n.aws_iam_policy.p"
+        );
+    }
+
+    #[test]
+    fn principals_and_conditions_render_as_the_provider_does() {
+        let blocks = crate::json::parse(
+            r#"[{"type":"AWS","identifiers":["a"]},{"type":"AWS","identifiers":["b"]},{"type":"Service","identifiers":["s"]}]"#,
+        )
+        .unwrap()
+        .value;
+        assert_eq!(
+            principals(&blocks).to_serde(),
+            serde_json::json!({"AWS": ["a", "b"], "Service": ["s"]})
+        );
+        let star = crate::json::parse(r#"[{"type":"*","identifiers":["*"]}]"#)
+            .unwrap()
+            .value;
+        assert_eq!(principals(&star).to_serde(), serde_json::json!("*"));
+        let conds = crate::json::parse(
+            r#"[{"test":"StringLike","variable":"s3:prefix","values":["a/*"]},{"test":"StringLike","variable":"s3:prefix","values":["b/*"]},{"test":"Bool","variable":"aws:SecureTransport","values":["true"]}]"#,
+        )
+        .unwrap()
+        .value;
+        assert_eq!(
+            conditions(&conds).to_serde(),
+            serde_json::json!({"StringLike": {"s3:prefix": ["a/*", "b/*"]}, "Bool": {"aws:SecureTransport": ["true"]}})
+        );
+    }
+}
