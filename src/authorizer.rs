@@ -34,6 +34,7 @@ pub(crate) struct Collected {
     pub resource_allow: SmallVec<[(StatementRef, PrincipalMatch); 4]>,
     pub boundary_allow: bool,
     pub session_allow: bool,
+    pub vpce_allow: bool,
     pub scp_allowed_levels: u64,
     pub condition_errors: bool,
 }
@@ -51,6 +52,8 @@ pub(crate) struct Participation {
     pub session: bool,
     pub scp: bool,
     pub rcp: bool,
+    /// The request comes through a VPC endpoint whose policy was given.
+    pub vpce: bool,
 }
 
 impl PolicySet {
@@ -74,7 +77,22 @@ impl PolicySet {
                 && self.has_layer(PolicyType::Session),
             scp: iam && self.scp_levels() > 0 && !opts.principal_in_management_account,
             rcp: self.rcp_levels() > 0 && !opts.resource_in_management_account,
+            vpce: self.has_layer(PolicyType::VpcEndpoint)
+                && req.context.present("aws:sourcevpce").is_some(),
         }
+    }
+
+    /// S3 Block Public Access takes the bucket policy's grants away from
+    /// this caller (E-15): the policy is public and the caller is neither
+    /// of the bucket's account nor an AWS service.
+    pub(crate) fn public_access_restricts(&self, req: &Request) -> bool {
+        self.options().block_public_access
+            && self.is_bucket_policy_public()
+            && match req.principal {
+                Principal::Service(_) => false,
+                Principal::Anonymous => true,
+                _ => !req.is_same_account(),
+            }
     }
 
     /// Whether a statement applies to the request (E-1). `action_known` skips
@@ -88,7 +106,7 @@ impl PolicySet {
         caller_has_boundary: bool,
     ) -> Applicability {
         let principal = match (&stmt.principal, layer) {
-            (Some(clause), PolicyType::Resource | PolicyType::Rcp) => {
+            (Some(clause), PolicyType::Resource | PolicyType::Rcp | PolicyType::VpcEndpoint) => {
                 match match_clause(clause, req, self.options(), caller_has_boundary) {
                     Some(m) => Some(m),
                     None => return Applicability::DoesNotApply,
@@ -134,6 +152,7 @@ impl PolicySet {
             (PolicyType::Session, part.session),
             (PolicyType::Scp, part.scp),
             (PolicyType::Rcp, part.rcp),
+            (PolicyType::VpcEndpoint, part.vpce),
         ];
         for (layer, takes_part) in layers {
             if !takes_part {
@@ -172,6 +191,7 @@ impl PolicySet {
                                 }
                             }
                             PolicyType::Rcp => {}
+                            PolicyType::VpcEndpoint => c.vpce_allow = true,
                         },
                     },
                 }
@@ -207,7 +227,7 @@ impl PolicySet {
         let part = self.participation(req);
         let p = &req.principal;
         let same_account = req.is_same_account();
-        let per_type = self.per_type(c, &part);
+        let per_type = self.per_type(req, c, &part);
         let mut response = Response {
             decision: Decision::ImplicitDeny,
             determining: SmallVec::new(),
@@ -221,14 +241,23 @@ impl PolicySet {
             response.determining = c.deny.clone();
             return response;
         }
+        // E-15: a public bucket policy grants nothing to callers outside
+        // the bucket's account when Block Public Access is on.
+        let restricted = self.public_access_restricts(req);
+        // A request through a VPC endpoint needs the endpoint policy's Allow.
+        let vpce_blocks = part.vpce && !c.vpce_allow;
         let resource_grants =
             |accept: &dyn Fn(PrincipalMatch) -> bool| -> SmallVec<[StatementRef; 4]> {
                 c.resource_allow
                     .iter()
-                    .filter(|(_, m)| accept(*m))
+                    .filter(|(_, m)| !restricted && accept(*m))
                     .map(|(r, _)| *r)
                     .collect()
             };
+        if vpce_blocks && matches!(p, Principal::Anonymous | Principal::Service(_)) {
+            response.blocked_by = Some(PolicyType::VpcEndpoint);
+            return response;
+        }
         match p {
             Principal::Anonymous => {
                 let grants = resource_grants(&|m| {
@@ -259,6 +288,10 @@ impl PolicySet {
                 response.blocked_by = Some(PolicyType::Scp);
                 return response;
             }
+        }
+        if vpce_blocks {
+            response.blocked_by = Some(PolicyType::VpcEndpoint);
+            return response;
         }
         let is_root = matches!(p, Principal::Root { .. });
         let is_federated = matches!(p, Principal::FederatedUser { .. });
@@ -337,7 +370,7 @@ impl PolicySet {
             response.blocked_by = Some(first_failing());
             return response;
         }
-        if c.resource_allow.is_empty() {
+        if c.resource_allow.is_empty() || restricted {
             response.blocked_by = Some(PolicyType::Resource);
             return response;
         }
@@ -349,7 +382,7 @@ impl PolicySet {
         response
     }
 
-    fn per_type(&self, c: &Collected, part: &Participation) -> PerType {
+    fn per_type(&self, req: &Request, c: &Collected, part: &Participation) -> PerType {
         let layer = |t: PolicyType, takes_part: bool, allows: bool| {
             if !self.has_layer(t) {
                 LayerDecision::NotPresent
@@ -387,6 +420,16 @@ impl PolicySet {
                 c.scp_allowed_levels & all_scp == all_scp,
             ),
             rcp: layer(PolicyType::Rcp, part.rcp, true),
+            vpce: layer(PolicyType::VpcEndpoint, part.vpce, c.vpce_allow),
+            block_public_access: if !self.options().block_public_access {
+                LayerDecision::NotPresent
+            } else if !self.public_access_restricts(req) {
+                LayerDecision::NotApplicable
+            } else if c.resource_allow.is_empty() {
+                LayerDecision::Allowed
+            } else {
+                LayerDecision::ImplicitDeny
+            },
         }
     }
 }

@@ -232,6 +232,7 @@ impl PolicySet {
                 PolicyType::Session => part.session,
                 PolicyType::Scp => part.scp,
                 PolicyType::Rcp => part.rcp,
+                PolicyType::VpcEndpoint => part.vpce,
             };
             for (si, stmt) in member.policy.statements.iter().enumerate() {
                 let r = StatementRef {
@@ -450,17 +451,24 @@ impl PolicySet {
                 notes.push("the role's path is unknown (session ARNs omit it): role principals were compared by account and name; pass --context aws:PrincipalArn=ROLE_ARN to be exact".into());
             }
         }
+        if self.options().block_public_access
+            && self.is_bucket_policy_public()
+            && !self.public_access_restricts(req)
+        {
+            notes.push("the bucket policy is public: with Block Public Access on, it grants only to the bucket's account and to AWS services (spec E-15)".into());
+        }
         let part = self.participation(req);
         for (t, takes_part) in [
             (PolicyType::Boundary, part.boundary),
             (PolicyType::Session, part.session),
             (PolicyType::Scp, part.scp),
             (PolicyType::Rcp, part.rcp),
+            (PolicyType::VpcEndpoint, part.vpce),
             (PolicyType::Identity, part.identity),
         ] {
             if self.has_layer(t) && !takes_part {
                 notes.push(format!(
-                    "{}s do not take part: {}",
+                    "the {} does not take part: {}",
                     t.describe(),
                     layer_absence(t, &req.principal)
                 ));
@@ -493,6 +501,7 @@ fn layer_absence(t: PolicyType, p: &Principal) -> String {
         }
         (PolicyType::Scp, _) => "SCPs do not apply in the organization's management account".into(),
         (PolicyType::Rcp, _) => "RCPs do not apply to resources of the management account".into(),
+        (PolicyType::VpcEndpoint, _) => "the request does not come through the VPC endpoint (no aws:SourceVpce in the request; pass --vpce ID)".into(),
         _ => "not applicable to this caller".into(),
     }
 }
@@ -506,7 +515,9 @@ fn trace_statement(
     trace: &mut StatementTrace,
 ) {
     let mut ok = true;
-    if let (Some(clause), PolicyType::Resource | PolicyType::Rcp) = (&stmt.principal, layer) {
+    if let (Some(clause), PolicyType::Resource | PolicyType::Rcp | PolicyType::VpcEndpoint) =
+        (&stmt.principal, layer)
+    {
         let m = match_clause(clause, req, set.options(), caller_has_boundary);
         let detail = match (m, clause.is_not()) {
             (Some(PrincipalMatch::NotPrincipal), _) => {

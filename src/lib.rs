@@ -40,12 +40,15 @@ pub mod diagnostic;
 mod explain;
 pub mod json;
 pub mod matcher;
+pub mod near_miss;
 pub mod output;
 pub mod policy;
 mod policy_set;
 mod principal_match;
+pub mod public_access;
 mod request;
 mod response;
+pub mod sources;
 
 pub use context::{Context, ContextValue, Origin};
 pub use diagnostic::{Diagnostic, Severity};

@@ -19,6 +19,7 @@ pub fn aws_policy_type(t: PolicyType) -> &'static str {
         PolicyType::Session => "Session Policy",
         PolicyType::Scp => "Service Control Policy",
         PolicyType::Rcp => "Resource Control Policy",
+        PolicyType::VpcEndpoint => "VPC Endpoint Policy",
     }
 }
 
@@ -132,7 +133,7 @@ fn s3guard_fields(set: &PolicySet, req: &Request, eval: &Evaluation) -> Value {
         .collect();
     json!({
         "decision": resp.decision.case_name(),
-        "blockedBy": resp.blocked_by.filter(|_| resp.decision == Decision::ImplicitDeny).map(|t| vec![t.as_str()]).unwrap_or_default(),
+        "blockedBy": if resp.is_blocked_by_public_access() { vec!["block-public-access"] } else { resp.blocked_by.filter(|_| resp.decision == Decision::ImplicitDeny).map(|t| vec![t.as_str()]).unwrap_or_default() },
         "sameAccount": resp.same_account,
         "principal": req.principal.to_string(),
         "resourceAccount": req.effective_resource_account(),
@@ -144,7 +145,10 @@ fn s3guard_fields(set: &PolicySet, req: &Request, eval: &Evaluation) -> Value {
             "session": layer_name(pt.session),
             "scp": layer_name(pt.scp),
             "rcp": layer_name(pt.rcp),
+            "vpce": layer_name(pt.vpce),
+            "blockPublicAccess": layer_name(pt.block_public_access),
         },
+        "nearMisses": crate::near_miss::near_misses(set, req, eval).into_iter().take(3).collect::<Vec<_>>(),
         "notes": eval.notes,
         "conditionErrors": eval.condition_errors,
         "context": context,

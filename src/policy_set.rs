@@ -32,6 +32,10 @@ pub struct EvalOptions {
     pub resource_in_management_account: bool,
     /// S3 canonical user ids and the accounts they stand for (`--canonical-id`).
     pub canonical_ids: Vec<(String, String)>,
+    /// S3 Block Public Access is on for the bucket or its account
+    /// (`RestrictPublicBuckets`, spec E-15): a public bucket policy grants
+    /// only to the bucket owner's account and to AWS service principals.
+    pub block_public_access: bool,
 }
 
 /// One policy of the set with its place.
@@ -70,8 +74,12 @@ pub struct PolicySet {
     scp_levels: usize,
     rcp_levels: usize,
     options: EvalOptions,
-    indexes: [LayerIndex; 6],
+    indexes: [LayerIndex; LAYERS],
+    resource_public: bool,
 }
+
+/// Number of policy layers (one index each).
+pub(crate) const LAYERS: usize = 7;
 
 pub(crate) fn layer_slot(t: PolicyType) -> usize {
     match t {
@@ -81,6 +89,7 @@ pub(crate) fn layer_slot(t: PolicyType) -> usize {
         PolicyType::Session => 3,
         PolicyType::Scp => 4,
         PolicyType::Rcp => 5,
+        PolicyType::VpcEndpoint => 6,
     }
 }
 
@@ -109,6 +118,7 @@ impl PolicySetBuilder {
             PolicyType::Session => format!("SessionPolicyInputList.{n}"),
             PolicyType::Scp => format!("ServiceControlPolicy.{}.{n}", level + 1),
             PolicyType::Rcp => format!("ResourceControlPolicy.{}.{n}", level + 1),
+            PolicyType::VpcEndpoint => format!("VpcEndpointPolicy.{n}"),
         };
         self.members.push(Member {
             policy,
@@ -152,6 +162,14 @@ impl PolicySetBuilder {
         self
     }
 
+    /// Adds the policy of the VPC endpoint the request goes through
+    /// (several are a union). It takes part when the request carries
+    /// `aws:SourceVpce`.
+    pub fn vpc_endpoint(mut self, policy: Policy) -> Self {
+        self.push(policy, PolicyType::VpcEndpoint, 0);
+        self
+    }
+
     /// Adds the next SCP level (root first): the policies attached at that level.
     pub fn scp_level(mut self, policies: Vec<Policy>) -> Self {
         let level = self.scp_levels;
@@ -180,7 +198,7 @@ impl PolicySetBuilder {
 
     /// Compiles the set.
     pub fn build(self) -> PolicySet {
-        let mut indexes: [LayerIndex; 6] = Default::default();
+        let mut indexes: [LayerIndex; LAYERS] = Default::default();
         for (pi, m) in self.members.iter().enumerate() {
             if let Some(index) = indexes.get_mut(layer_slot(m.layer)) {
                 for si in 0..m.policy.statements.len() {
@@ -194,12 +212,16 @@ impl PolicySetBuilder {
         for index in indexes.iter_mut() {
             index.compile(&self.members);
         }
+        let resource_public = self.members.iter().any(|m| {
+            m.layer == PolicyType::Resource && crate::public_access::is_public_policy(&m.policy)
+        });
         PolicySet {
             members: self.members,
             scp_levels: self.scp_levels,
             rcp_levels: self.rcp_levels,
             options: self.options,
             indexes,
+            resource_public,
         }
     }
 }
@@ -370,6 +392,12 @@ impl PolicySet {
     /// Number of RCP levels.
     pub fn rcp_levels(&self) -> usize {
         self.rcp_levels
+    }
+
+    /// Whether the bucket policy is public (spec E-15): some Allow grants to
+    /// everyone without a condition fixing who may use it.
+    pub fn is_bucket_policy_public(&self) -> bool {
+        self.resource_public
     }
 
     /// The evaluation options.

@@ -110,6 +110,14 @@ pub struct PerType {
     pub scp: LayerDecision,
     /// RCPs (every level).
     pub rcp: LayerDecision,
+    /// The VPC endpoint policy (requests through the endpoint only).
+    pub vpce: LayerDecision,
+    /// S3 Block Public Access (`RestrictPublicBuckets`, E-15): `implicitDeny`
+    /// when it took the bucket policy's grants away from this caller,
+    /// `allowed` when it restricts the caller but took nothing away,
+    /// `notApplicable` when the bucket policy is not public or the caller
+    /// is of the bucket's account or an AWS service.
+    pub block_public_access: LayerDecision,
 }
 
 impl PerType {
@@ -122,6 +130,7 @@ impl PerType {
             PolicyType::Session => self.session,
             PolicyType::Scp => self.scp,
             PolicyType::Rcp => self.rcp,
+            PolicyType::VpcEndpoint => self.vpce,
         }
     }
 }
@@ -167,5 +176,14 @@ impl Response {
     /// Whether the request is allowed.
     pub fn is_allowed(&self) -> bool {
         self.decision.is_allowed()
+    }
+
+    /// Whether S3 Block Public Access decided: the bucket policy would
+    /// have allowed, but it is public and the caller is outside the
+    /// bucket's account (E-15). `blocked_by` is then the resource layer.
+    pub fn is_blocked_by_public_access(&self) -> bool {
+        self.decision == Decision::ImplicitDeny
+            && self.blocked_by == Some(PolicyType::Resource)
+            && self.per_type.block_public_access == LayerDecision::ImplicitDeny
     }
 }

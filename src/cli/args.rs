@@ -49,6 +49,30 @@ pub struct PolicyArgs {
     /// as warnings (JSON syntax errors still stop).
     #[arg(long)]
     pub lenient: bool,
+    /// Take policies from a Terraform plan (`terraform show -json`), a
+    /// CloudFormation or `cdk synth` template (JSON or YAML), or `aws iam
+    /// get-account-authorization-details` output (repeatable).
+    #[arg(long = "policy-from", value_name = "FILE")]
+    pub policy_from: Vec<String>,
+    /// What to take from --policy-from files: a policy, a role, user or group
+    /// (its identity policies and boundary), a bucket's policy, by Terraform
+    /// address, template logical id or CDK path, IAM name or ARN. Repeatable;
+    /// `FILE#NAME` picks from one file. Without it, a file's only policy.
+    #[arg(long = "select", value_name = "NAME", requires = "policy_from")]
+    pub select: Vec<String>,
+    /// A value a template leaves open: a parameter, a pseudo parameter
+    /// (AWS::AccountId), a resource's name (MyBucket) or attribute (MyBucket.Arn).
+    #[arg(long = "param", value_name = "NAME=VALUE", requires = "policy_from")]
+    pub params: Vec<String>,
+    /// Policy of the VPC endpoint the request goes through (applies when the
+    /// request carries aws:SourceVpce, e.g. with --vpce ID).
+    #[arg(long = "vpce-policy", value_name = "FILE")]
+    pub vpce_policies: Vec<String>,
+    /// S3 Block Public Access is on for the bucket or its account
+    /// (RestrictPublicBuckets): a public bucket policy grants only to the
+    /// bucket owner's account and to AWS services (spec E-15).
+    #[arg(long = "block-public-access")]
+    pub block_public_access: bool,
 }
 
 impl PolicyArgs {
@@ -60,6 +84,8 @@ impl PolicyArgs {
             && self.session.is_empty()
             && self.scp.is_empty()
             && self.rcp.is_empty()
+            && self.policy_from.is_empty()
+            && self.vpce_policies.is_empty()
     }
 }
 
@@ -98,6 +124,9 @@ pub struct RequestArgs {
     /// The region of the request (aws:RequestedRegion).
     #[arg(long)]
     pub region: Option<String>,
+    /// The request comes through this VPC endpoint (sets aws:SourceVpce).
+    #[arg(long = "vpce", value_name = "VPCE_ID")]
+    pub vpce: Option<String>,
     /// Do not fill in any context key (as `eval --cases` does).
     #[arg(long)]
     pub no_defaults: bool,

@@ -183,7 +183,12 @@ pub fn render_text(set: &PolicySet, req: &Request, eval: &Evaluation, explain: b
                 .map(|m| m.layer)
                 .collect();
             let non_identity = layers.iter().find(|t| **t != PolicyType::Identity);
-            match (non_identity, resp.determining.first()) {
+            let first_of = |t: PolicyType| {
+                resp.determining
+                    .iter()
+                    .find(|r| set.member(**r).is_some_and(|m| m.layer == t))
+            };
+            match (non_identity, non_identity.and_then(|t| first_of(*t))) {
                 (Some(t), Some(first)) => out.push_str(&format!(
                     "DENY (explicit) — {} {}\n",
                     t.describe(),
@@ -203,6 +208,11 @@ pub fn render_text(set: &PolicySet, req: &Request, eval: &Evaluation, explain: b
         }
         Decision::ImplicitDeny => {
             let reason = match resp.blocked_by {
+                _ if resp.is_blocked_by_public_access() => Some(format!(
+                    "blocked by S3 Block Public Access (RestrictPublicBuckets): the bucket policy is public, so it grants only to the bucket's account{} and to AWS services, not to {} (spec E-15)",
+                    req.resource_account.as_deref().map(|a| format!(" {a}")).unwrap_or_default(),
+                    caller_phrase(&req.principal)
+                )),
                 Some(PolicyType::Identity) | None => None,
                 Some(PolicyType::Resource) if !resp.same_account => Some(format!(
                     "blocked by the resource account {}: no bucket policy statement allows {} to do {what} (cross-account requests need an Allow on both sides, spec E-6)",
@@ -216,6 +226,15 @@ pub fn render_text(set: &PolicySet, req: &Request, eval: &Evaluation, explain: b
                 Some(PolicyType::Scp) => Some(format!(
                     "blocked by {}: some organization level has no statement that allows {what}",
                     layer_phrase(set, PolicyType::Scp)
+                )),
+                Some(PolicyType::VpcEndpoint) => Some(format!(
+                    "blocked by {} (the request comes through endpoint {}): no statement allows {} to do {what}",
+                    layer_phrase(set, PolicyType::VpcEndpoint),
+                    req.context
+                        .get_lower("aws:sourcevpce")
+                        .map(|e| e.value.values().join(", "))
+                        .unwrap_or_default(),
+                    caller_phrase(&req.principal)
                 )),
                 Some(t) => Some(format!("blocked by {}: no statement allows {what}", layer_phrase(set, t))),
             };
@@ -237,6 +256,16 @@ pub fn render_text(set: &PolicySet, req: &Request, eval: &Evaluation, explain: b
                     }
                 }
             }
+        }
+    }
+    if let Some(m) = crate::near_miss::near_misses(set, req, eval).first() {
+        let said = m.only_missing_keys()
+            && eval
+                .notes
+                .iter()
+                .any(|n| n.starts_with("decision depends on missing key"));
+        if !said {
+            out.push_str(&format!("  closest: {}\n", m.describe()));
         }
     }
     if !resp.same_account {

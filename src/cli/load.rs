@@ -37,17 +37,24 @@ pub fn load_one(path: &str, t: PolicyType, args: &PolicyArgs) -> Result<Policy, 
 pub fn load_policies(args: &PolicyArgs) -> Result<Loaded, Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
-    let stdin_uses = [&args.identity, &args.bucket, &args.boundary, &args.session]
-        .iter()
-        .flat_map(|v| v.iter().map(String::as_str))
-        .chain(
-            args.scp
-                .iter()
-                .chain(args.rcp.iter())
-                .flat_map(|l| l.split(',')),
-        )
-        .filter(|p| *p == "-")
-        .count();
+    let stdin_uses = [
+        &args.identity,
+        &args.bucket,
+        &args.boundary,
+        &args.session,
+        &args.vpce_policies,
+        &args.policy_from,
+    ]
+    .iter()
+    .flat_map(|v| v.iter().map(String::as_str))
+    .chain(
+        args.scp
+            .iter()
+            .chain(args.rcp.iter())
+            .flat_map(|l| l.split(',')),
+    )
+    .filter(|p| *p == "-")
+    .count();
     if stdin_uses > 1 {
         errors.push(Diagnostic::error(
             "INVALID_ARGUMENT",
@@ -93,6 +100,11 @@ pub fn load_policies(args: &PolicyArgs) -> Result<Loaded, Vec<Diagnostic>> {
             b = b.session(p);
         }
     }
+    for path in &args.vpce_policies {
+        if let Some(p) = load(path, PolicyType::VpcEndpoint) {
+            b = b.vpc_endpoint(p);
+        }
+    }
     for level in &args.scp {
         let policies: Vec<Policy> = level
             .split(',')
@@ -108,6 +120,24 @@ pub fn load_policies(args: &PolicyArgs) -> Result<Loaded, Vec<Diagnostic>> {
             .filter_map(|path| load(path, PolicyType::Rcp))
             .collect();
         b = b.rcp_level(policies);
+    }
+    if !args.policy_from.is_empty() {
+        match super::from::load_sources(args) {
+            Ok(selected) => {
+                for s in selected {
+                    warnings.extend(s.policy.warnings.iter().cloned());
+                    b = match s.layer {
+                        PolicyType::Scp | PolicyType::Rcp => b.policy(s.policy),
+                        PolicyType::Identity => b.identity(s.policy),
+                        PolicyType::Resource => b.resource(s.policy),
+                        PolicyType::Boundary => b.boundary(s.policy),
+                        PolicyType::Session => b.session(s.policy),
+                        PolicyType::VpcEndpoint => b.vpc_endpoint(s.policy),
+                    };
+                }
+            }
+            Err(mut d) => errors.append(&mut d),
+        }
     }
     let mut canonical_ids = Vec::new();
     for item in &args.canonical_ids {
@@ -136,6 +166,7 @@ pub fn load_policies(args: &PolicyArgs) -> Result<Loaded, Vec<Diagnostic>> {
             principal_in_management_account: args.management_account,
             resource_in_management_account: args.resource_in_management_account,
             canonical_ids,
+            block_public_access: args.block_public_access,
         })
         .build();
     if !args.scp.is_empty() {
@@ -214,6 +245,9 @@ pub fn build_request(
                 "e.g. --context aws:SourceIp=203.0.113.5",
             )),
         }
+    }
+    if let Some(v) = &args.vpce {
+        req.context.set("aws:SourceVpce", v.as_str(), Origin::Given);
     }
     for item in &args.principal_tags {
         match item.split_once('=') {

@@ -4,6 +4,7 @@
 pub mod args;
 pub mod can;
 pub mod eval;
+pub mod from;
 pub mod load;
 
 use std::ffi::OsString;
@@ -32,7 +33,7 @@ boundaries, session policies, SCPs and RCPs, with conditions and policy variable
 Exit codes: 0 allowed / passed, 1 denied / failed, 2 invalid input.
 
 Not modelled (say so in your reviews): S3 ACLs (bucket/object ACL grants),
-VPC endpoint policies, KMS key policies, S3 Access Grants, Object Lambda beyond
+KMS key policies, S3 Access Grants, Object Lambda beyond
 the catalog, service-linked-role exemptions, live AWS Organizations membership.";
 
 /// The command line.

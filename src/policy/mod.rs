@@ -38,6 +38,8 @@ pub enum PolicyType {
     Scp,
     /// Resource control policy (AWS Organizations).
     Rcp,
+    /// VPC endpoint policy: applies to requests made through the endpoint.
+    VpcEndpoint,
 }
 
 impl PolicyType {
@@ -50,6 +52,7 @@ impl PolicyType {
             PolicyType::Session => "session",
             PolicyType::Scp => "scp",
             PolicyType::Rcp => "rcp",
+            PolicyType::VpcEndpoint => "vpce",
         }
     }
 
@@ -62,6 +65,7 @@ impl PolicyType {
             PolicyType::Session => "session policy",
             PolicyType::Scp => "service control policy",
             PolicyType::Rcp => "resource control policy",
+            PolicyType::VpcEndpoint => "VPC endpoint policy",
         }
     }
 
@@ -69,7 +73,7 @@ impl PolicyType {
     pub fn access_analyzer_type(self) -> &'static str {
         match self {
             PolicyType::Identity | PolicyType::Boundary | PolicyType::Session => "IDENTITY_POLICY",
-            PolicyType::Resource => "RESOURCE_POLICY",
+            PolicyType::Resource | PolicyType::VpcEndpoint => "RESOURCE_POLICY",
             PolicyType::Scp => "SERVICE_CONTROL_POLICY",
             PolicyType::Rcp => "RESOURCE_CONTROL_POLICY",
         }
@@ -77,7 +81,10 @@ impl PolicyType {
 
     /// Whether statements name principals (resource policies, RCPs).
     pub fn has_principals(self) -> bool {
-        matches!(self, PolicyType::Resource | PolicyType::Rcp)
+        matches!(
+            self,
+            PolicyType::Resource | PolicyType::Rcp | PolicyType::VpcEndpoint
+        )
     }
 
     /// Whether the policy is an IAM policy (strict Sid rules, G-5).
@@ -97,6 +104,7 @@ impl PolicyType {
             "session" => PolicyType::Session,
             "scp" => PolicyType::Scp,
             "rcp" => PolicyType::Rcp,
+            "vpce" | "vpc-endpoint" => PolicyType::VpcEndpoint,
             _ => return None,
         })
     }
@@ -246,6 +254,37 @@ impl Policy {
         let mut p = lower::lower(doc, value, pointer.to_string(), options, &mut diags)?;
         p.name = name.to_string();
         Ok(p)
+    }
+
+    /// Loads a policy whose JSON text is `doc` (a policy inside a larger
+    /// file: a string attribute of a Terraform plan, a rendered template
+    /// document). `pointer` locates it in that file for messages.
+    pub(crate) fn from_document(
+        doc: Document,
+        pointer: &str,
+        name: &str,
+        options: LoadOptions,
+    ) -> Result<Policy, LoadError> {
+        let parsed = wrapper::parse_doc(&doc)?;
+        let mut diags = wrapper::duplicate_diagnostics(&doc, &parsed.duplicates);
+        let mut p = lower::lower(
+            Arc::new(doc),
+            &parsed.value,
+            pointer.to_string(),
+            options,
+            &mut diags,
+        )?;
+        p.name = name.to_string();
+        Ok(p)
+    }
+
+    /// The policy text held by the JSON string at `span` of `file`
+    /// (URL-decoded when needed), positions still pointing into `file`.
+    pub(crate) fn embedded_document(
+        file: &Arc<SourceFile>,
+        span: crate::json::Span,
+    ) -> Result<Document, LoadError> {
+        wrapper::embedded(file, span)
     }
 
     /// The statements, in order.

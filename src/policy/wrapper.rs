@@ -53,7 +53,7 @@ pub(super) fn open(file: Arc<SourceFile>) -> Result<Opened, LoadError> {
     Ok((outer, root, String::new(), diags))
 }
 
-fn parse_doc(doc: &Document) -> Result<json::Parsed, LoadError> {
+pub(crate) fn parse_doc(doc: &Document) -> Result<json::Parsed, LoadError> {
     json::parse(doc.text()).map_err(|e| {
         let loc = doc.location(u32::try_from(e.offset).unwrap_or(u32::MAX));
         LoadError {
@@ -65,7 +65,10 @@ fn parse_doc(doc: &Document) -> Result<json::Parsed, LoadError> {
     })
 }
 
-fn duplicate_diagnostics(doc: &Document, dups: &[json::DuplicateKey]) -> Vec<Diagnostic> {
+pub(crate) fn duplicate_diagnostics(
+    doc: &Document,
+    dups: &[json::DuplicateKey],
+) -> Vec<Diagnostic> {
     dups.iter()
         .map(|d| {
             let first = doc.location(d.first.start);
@@ -86,7 +89,7 @@ fn duplicate_diagnostics(doc: &Document, dups: &[json::DuplicateKey]) -> Vec<Dia
 
 /// The policy text inside a JSON string of the file, decoded (and
 /// URL-decoded when needed), with the map back to file offsets.
-fn embedded(file: &Arc<SourceFile>, span: Span) -> Result<Document, LoadError> {
+pub(crate) fn embedded(file: &Arc<SourceFile>, span: Span) -> Result<Document, LoadError> {
     let mut map = Vec::new();
     let (text, _) =
         json::unescape_at(file.text(), span.start as usize, Some(&mut map)).map_err(|e| {

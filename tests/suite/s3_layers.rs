@@ -1,0 +1,402 @@
+//! VPC endpoint policies and S3 Block Public Access as further layers
+//! (spec E-15, E-17 ordering; AWS PrivateLink Guide "Control access to VPC
+//! endpoints using endpoint policies"; S3 User Guide "Blocking public
+//! access to your Amazon S3 storage").
+
+use proptest::prelude::*;
+use s3guard::{
+    Decision, EvalOptions, LayerDecision, LoadOptions, Policy, PolicySet, PolicyType, Request,
+};
+
+use crate::support::run;
+
+const FULL: &str = "tests/fixtures/layers/full-s3.json";
+const VPCE: &str = "tests/fixtures/layers/vpce.json";
+const PUBLIC: &str = "tests/fixtures/layers/public-bucket.json";
+const VPCE_ONLY: &str = "tests/fixtures/layers/vpce-only-bucket.json";
+
+fn json(args: &[&str]) -> (i32, serde_json::Value) {
+    let (code, out, err) = run(&[args, &["--format", "json"]].concat());
+    let v: serde_json::Value =
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
+    (code, v["EvaluationResults"][0]["s3guard"].clone())
+}
+
+/// An endpoint policy must allow a request that goes through the endpoint.
+#[test]
+fn vpc_endpoint_policy_must_allow_requests_through_the_endpoint() {
+    let via = [
+        "--policy",
+        FULL,
+        "--vpce-policy",
+        VPCE,
+        "--vpce",
+        "vpce-1a2b3c4d",
+    ];
+    let (code, out, _) = run(&[
+        &["can", "s3:GetObject", "arn:aws:s3:::app-uploads/a"][..],
+        &via,
+    ]
+    .concat());
+    assert_eq!((code, out.lines().next()), (0, Some("ALLOW")), "{out}");
+    let (code, out, _) = run(&[
+        &["can", "s3:PutObject", "arn:aws:s3:::app-uploads/a"][..],
+        &via,
+    ]
+    .concat());
+    assert_eq!(code, 1);
+    assert!(
+        out.starts_with(&format!("DENY (implicit) — blocked by VPC endpoint policy {VPCE} (the request comes through endpoint vpce-1a2b3c4d): no statement allows the caller to do s3:PutObject on arn:aws:s3:::app-uploads/a")),
+        "{out}"
+    );
+    let (code, s) = json(
+        &[
+            &["can", "s3:PutObject", "arn:aws:s3:::app-uploads/a"][..],
+            &via,
+        ]
+        .concat(),
+    );
+    assert_eq!(code, 1);
+    assert_eq!(s["blockedBy"], serde_json::json!(["vpce"]));
+    assert_eq!(s["perPolicyType"]["vpce"], "implicitDeny");
+    assert_eq!(s["perPolicyType"]["identity"], "allowed");
+}
+
+/// Spec E-2: any Deny, in the endpoint policy too, denies.
+#[test]
+fn a_deny_in_the_endpoint_policy_is_an_explicit_deny_e2() {
+    let (code, out, _) = run(&[
+        "can",
+        "s3:DeleteObject",
+        "arn:aws:s3:::app-uploads/a",
+        "--policy",
+        FULL,
+        "--vpce-policy",
+        VPCE,
+        "--vpce",
+        "vpce-1a2b3c4d",
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        out.lines().next(),
+        Some(format!("DENY (explicit) — VPC endpoint policy {VPCE}:11:5 (Sid NoDeletesThroughTheEndpoint)").as_str())
+    );
+}
+
+#[test]
+fn the_endpoint_policy_does_not_bind_requests_that_do_not_go_through_it() {
+    let (code, out, _) = run(&[
+        "can",
+        "s3:PutObject",
+        "arn:aws:s3:::app-uploads/a",
+        "--policy",
+        FULL,
+        "--vpce-policy",
+        VPCE,
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("note: the VPC endpoint policy does not take part: the request does not come through the VPC endpoint"), "{out}");
+    let (_, s) = json(&[
+        "can",
+        "s3:PutObject",
+        "arn:aws:s3:::app-uploads/a",
+        "--policy",
+        FULL,
+        "--vpce-policy",
+        VPCE,
+    ]);
+    assert_eq!(s["perPolicyType"]["vpce"], "notApplicable");
+}
+
+/// Spec E-7 with an endpoint: an anonymous request through the endpoint
+/// needs both the bucket policy's and the endpoint policy's Allow.
+#[test]
+fn anonymous_requests_through_the_endpoint_need_its_allow_e7() {
+    let base = [
+        "--bucket-policy",
+        PUBLIC,
+        "--principal",
+        "anonymous",
+        "--vpce-policy",
+        VPCE,
+        "--vpce",
+        "vpce-1a2b3c4d",
+    ];
+    let (code, out, _) = run(&[
+        &["can", "s3:GetObject", "arn:aws:s3:::site/index.html"][..],
+        &base,
+    ]
+    .concat());
+    assert_eq!(code, 1, "the endpoint allows only app-uploads: {out}");
+    assert!(
+        out.starts_with("DENY (implicit) — blocked by VPC endpoint policy"),
+        "{out}"
+    );
+}
+
+/// Spec E-15: RestrictPublicBuckets — a public bucket policy grants nothing
+/// to anonymous callers.
+#[test]
+fn block_public_access_stops_anonymous_reads_of_a_public_bucket_e15() {
+    let args = [
+        "can",
+        "s3:GetObject",
+        "arn:aws:s3:::site/index.html",
+        "--bucket-policy",
+        PUBLIC,
+        "--principal",
+        "anonymous",
+    ];
+    let (code, _, _) = run(&args);
+    assert_eq!(code, 0, "public without Block Public Access");
+    let (code, out, _) = run(&[&args[..], &["--block-public-access"]].concat());
+    assert_eq!(code, 1);
+    assert_eq!(
+        out.lines().next(),
+        Some("DENY (implicit) — blocked by S3 Block Public Access (RestrictPublicBuckets): the bucket policy is public, so it grants only to the bucket's account and to AWS services, not to `anonymous` (spec E-15)")
+    );
+    let (_, s) = json(&[&args[..], &["--block-public-access"]].concat());
+    assert_eq!(s["blockedBy"], serde_json::json!(["block-public-access"]));
+    assert_eq!(s["perPolicyType"]["blockPublicAccess"], "implicitDeny");
+    assert_eq!(s["perPolicyType"]["resource"], "allowed");
+}
+
+/// Spec E-15: "public and cross-account access within any public bucket
+/// policy, including non-public delegation to specific accounts, is blocked".
+#[test]
+fn block_public_access_stops_cross_account_grants_of_a_public_policy_e15() {
+    let args = [
+        "can",
+        "s3:PutObject",
+        "arn:aws:s3:::site/incoming/x",
+        "--bucket-policy",
+        PUBLIC,
+        "--policy",
+        FULL,
+        "--principal",
+        "arn:aws:iam::444455556666:user/partner",
+        "--resource-account",
+        "111122223333",
+    ];
+    assert_eq!(
+        run(&args).0,
+        0,
+        "the account grant works without Block Public Access"
+    );
+    let (code, out, _) = run(&[&args[..], &["--block-public-access"]].concat());
+    assert_eq!(code, 1);
+    assert!(
+        out.starts_with("DENY (implicit) — blocked by S3 Block Public Access"),
+        "{out}"
+    );
+}
+
+/// Spec E-15: same-account principals and AWS services keep their access.
+#[test]
+fn block_public_access_keeps_the_bucket_account_and_services_e15() {
+    for principal in [
+        "arn:aws:iam::111122223333:user/web",
+        "cloudfront.amazonaws.com",
+    ] {
+        let (code, out, _) = run(&[
+            "can",
+            "s3:GetObject",
+            "arn:aws:s3:::site/index.html",
+            "--bucket-policy",
+            PUBLIC,
+            "--principal",
+            principal,
+            "--resource-account",
+            "111122223333",
+            "--block-public-access",
+        ]);
+        assert_eq!(code, 0, "{principal}: {out}");
+    }
+    let (_, s) = json(&[
+        "can",
+        "s3:GetObject",
+        "arn:aws:s3:::site/index.html",
+        "--bucket-policy",
+        PUBLIC,
+        "--principal",
+        "arn:aws:iam::111122223333:user/web",
+        "--block-public-access",
+    ]);
+    assert_eq!(s["perPolicyType"]["blockPublicAccess"], "notApplicable");
+    assert!(s["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|n| n.as_str().unwrap().contains("the bucket policy is public")));
+}
+
+/// Spec E-15: a grant to everyone limited to a fixed aws:SourceVpce is not public.
+#[test]
+fn a_policy_limited_to_an_endpoint_is_not_public_e15() {
+    let (code, out, _) = run(&[
+        "can",
+        "s3:GetObject",
+        "arn:aws:s3:::site/index.html",
+        "--bucket-policy",
+        VPCE_ONLY,
+        "--principal",
+        "anonymous",
+        "--vpce",
+        "vpce-1a2b3c4d",
+        "--block-public-access",
+    ]);
+    assert_eq!(code, 0, "{out}");
+}
+
+// ---- property tests: the new layers only ever take access away ----------
+
+const ACTIONS: &[&str] = &["s3:*", "s3:GetObject", "s3:PutObject", "s3:Get*", "*"];
+const RESOURCES: &[&str] = &[
+    "*",
+    "arn:aws:s3:::b/*",
+    "arn:aws:s3:::b",
+    "arn:aws:s3:::c/*",
+];
+const PRINCIPALS: &[&str] = &[
+    r#""*""#,
+    r#"{"AWS":"111122223333"}"#,
+    r#"{"AWS":"arn:aws:iam::444455556666:user/u"}"#,
+    r#"{"Service":"logging.s3.amazonaws.com"}"#,
+];
+const CONDITIONS: &[&str] = &[
+    "",
+    r#","Condition":{"StringEquals":{"aws:SourceVpce":"vpce-1"}}"#,
+    r#","Condition":{"StringLike":{"aws:SourceVpc":"vpc-*"}}"#,
+];
+const CALLERS: &[&str] = &[
+    "arn:aws:iam::111122223333:user/me",
+    "arn:aws:iam::444455556666:user/u",
+    "anonymous",
+    "logging.s3.amazonaws.com",
+    "arn:aws:sts::111122223333:assumed-role/r/s",
+];
+const REQS: &[(&str, &str)] = &[
+    ("s3:GetObject", "arn:aws:s3:::b/k"),
+    ("s3:PutObject", "arn:aws:s3:::b/k"),
+    ("s3:ListBucket", "arn:aws:s3:::b"),
+    ("s3:GetObject", "arn:aws:s3:::c/k"),
+];
+
+fn statements(stmts: &[(bool, usize, usize, usize, usize)], principals: bool) -> String {
+    let body: Vec<String> = stmts
+        .iter()
+        .map(|(deny, a, r, p, c)| {
+            let principal = if principals {
+                format!(r#""Principal":{},"#, PRINCIPALS[*p])
+            } else {
+                String::new()
+            };
+            format!(
+                r#"{{"Effect":"{}",{principal}"Action":"{}","Resource":"{}"{}}}"#,
+                if *deny { "Deny" } else { "Allow" },
+                ACTIONS[*a],
+                RESOURCES[*r],
+                CONDITIONS[*c]
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+        body.join(",")
+    )
+}
+
+fn stmts() -> impl Strategy<Value = Vec<(bool, usize, usize, usize, usize)>> {
+    prop::collection::vec(
+        (
+            prop::bool::weighted(0.25),
+            0..ACTIONS.len(),
+            0..RESOURCES.len(),
+            0..PRINCIPALS.len(),
+            0..CONDITIONS.len(),
+        ),
+        0..4,
+    )
+}
+
+fn load(text: &str, t: PolicyType) -> Policy {
+    Policy::parse_as("p.json", text, LoadOptions::new(t)).expect("generated policies are valid")
+}
+
+fn set(identity: &str, bucket: &str, vpce: Option<&str>, bpa: bool) -> PolicySet {
+    let mut b = PolicySet::builder()
+        .identity(load(identity, PolicyType::Identity))
+        .resource(load(bucket, PolicyType::Resource));
+    if let Some(v) = vpce {
+        b = b.vpc_endpoint(load(v, PolicyType::VpcEndpoint));
+    }
+    b.options(EvalOptions {
+        block_public_access: bpa,
+        ..EvalOptions::default()
+    })
+    .build()
+}
+
+fn request(caller: usize, req: usize, via: u8) -> Request {
+    let (a, r) = REQS[req];
+    let mut q = Request::new(a, r)
+        .unwrap()
+        .with_principal(CALLERS[caller])
+        .unwrap()
+        .with_resource_account("111122223333");
+    if via & 1 != 0 {
+        q = q.with_context("aws:SourceVpce", "vpce-1");
+    }
+    if via & 2 != 0 {
+        q = q.with_context("aws:SourceVpc", "vpc-9");
+    }
+    q
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// The compiled path agrees with the reference with every layer present.
+    #[test]
+    fn compiled_agrees_with_the_reference_with_vpce_and_bpa(
+        id in stmts(), bucket in stmts(), vpce in stmts(), bpa in any::<bool>(),
+        caller in 0..CALLERS.len(), req in 0..REQS.len(), via in 0u8..4,
+    ) {
+        let s = set(&statements(&id, false), &statements(&bucket, true), Some(&statements(&vpce, true)), bpa);
+        let q = request(caller, req, via);
+        let (fast, slow) = (s.authorize(&q), s.authorize_reference(&q));
+        prop_assert_eq!(fast.decision, slow.decision);
+        prop_assert_eq!(fast.blocked_by, slow.blocked_by);
+        prop_assert_eq!(fast.per_type, slow.per_type);
+    }
+
+    /// An endpoint policy and Block Public Access only take access away:
+    /// adding them never turns a denial into an allow.
+    #[test]
+    fn vpce_and_bpa_never_grant(
+        id in stmts(), bucket in stmts(), vpce in stmts(), bpa in any::<bool>(),
+        caller in 0..CALLERS.len(), req in 0..REQS.len(), via in 0u8..4,
+    ) {
+        let (id, bucket) = (statements(&id, false), statements(&bucket, true));
+        let q = request(caller, req, via);
+        let without = set(&id, &bucket, None, false).authorize(&q).decision;
+        let with = set(&id, &bucket, Some(&statements(&vpce, true)), bpa).authorize(&q).decision;
+        if without != Decision::Allowed {
+            prop_assert_ne!(with, Decision::Allowed);
+        }
+    }
+
+    /// Without aws:SourceVpce the endpoint policy does not take part.
+    #[test]
+    fn requests_not_through_the_endpoint_ignore_its_policy(
+        id in stmts(), bucket in stmts(), vpce in stmts(),
+        caller in 0..CALLERS.len(), req in 0..REQS.len(),
+    ) {
+        let (id, bucket) = (statements(&id, false), statements(&bucket, true));
+        let q = request(caller, req, 2);
+        let without = set(&id, &bucket, None, false).authorize(&q);
+        let with = set(&id, &bucket, Some(&statements(&vpce, true)), false).authorize(&q);
+        prop_assert_eq!(without.decision, with.decision);
+        prop_assert_eq!(with.per_type.vpce, LayerDecision::NotApplicable);
+    }
+}
