@@ -792,7 +792,10 @@ mod tests {
         ] {
             let e = resource(&with(expr), &[]).unwrap_err();
             assert!(e.contains(says), "{expr}: {e}");
-            assert!(e.contains("t.yaml:18:2"), "located on the line of the expression: {e}");
+            assert!(
+                e.contains("t.yaml:18:2"),
+                "located on the line of the expression: {e}"
+            );
         }
     }
 

@@ -404,6 +404,7 @@ impl Ctx<'_> {
         LoadOptions {
             policy_type: t,
             strict: self.strict,
+            lenient: false,
         }
     }
 
