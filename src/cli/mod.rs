@@ -1,6 +1,7 @@
 //! The `s3guard` command line: one small function per subcommand over the
 //! library API. Answers go to stdout, diagnostics to stderr.
 
+pub mod actions;
 pub mod args;
 pub mod can;
 pub mod eval;
@@ -52,6 +53,8 @@ pub enum Command {
     Can(can::CanArgs),
     /// Run a JSONL file of cases (policies, request, expected decision).
     Eval(eval::EvalArgs),
+    /// Catalog actions a pattern matches, or every action policies allow (destructive ones marked).
+    Actions(actions::ActionsArgs),
 }
 
 /// Where a command writes: answers to `out`, diagnostics to `err`.
@@ -116,6 +119,7 @@ where
     match &cli.command {
         Command::Can(a) => can::run(a, &mut io),
         Command::Eval(a) => eval::run(a, &mut io),
+        Command::Actions(a) => actions::run(a, &mut io),
     }
 }
 

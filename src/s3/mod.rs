@@ -1,0 +1,6 @@
+//! S3 knowledge on top of the evaluator: what policies allow per catalog
+//! action, what `aws s3` commands and Rails upload libraries ask IAM for,
+//! and replaying CloudTrail records (issue 5; `shared/spec/aws-cli-s3-mapping.md`).
+
+pub mod grants;
+pub mod probe;
