@@ -4,6 +4,7 @@
 pub mod actions;
 pub mod args;
 pub mod can;
+pub mod can_run;
 pub mod eval;
 pub mod load;
 
@@ -55,6 +56,8 @@ pub enum Command {
     Eval(eval::EvalArgs),
     /// Catalog actions a pattern matches, or every action policies allow (destructive ones marked).
     Actions(actions::ActionsArgs),
+    /// Can this `aws s3 …` command (or Rails upload library, --app) run? Each IAM request it makes, evaluated.
+    CanRun(can_run::CanRunArgs),
 }
 
 /// Where a command writes: answers to `out`, diagnostics to `err`.
@@ -120,6 +123,7 @@ where
         Command::Can(a) => can::run(a, &mut io),
         Command::Eval(a) => eval::run(a, &mut io),
         Command::Actions(a) => actions::run(a, &mut io),
+        Command::CanRun(a) => can_run::run(a, &mut io),
     }
 }
 

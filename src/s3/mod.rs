@@ -2,5 +2,9 @@
 //! action, what `aws s3` commands and Rails upload libraries ask IAM for,
 //! and replaying CloudTrail records (issue 5; `shared/spec/aws-cli-s3-mapping.md`).
 
+pub mod apps;
+pub mod command;
 pub mod grants;
+pub mod outcome;
 pub mod probe;
+pub mod requests;

@@ -140,18 +140,17 @@ pub fn judge(set: &PolicySet, req: &Request) -> Verdict {
     }
 }
 
-/// One line saying why a request was denied (or `allowed by …`).
+/// Why the evaluator decided (`allowed by FILE:L:C (Sid X): …`, `no identity
+/// policy statement allows …`), without the decision headline.
 pub fn reason_line(set: &PolicySet, req: &Request, v: &Verdict) -> String {
     let text = crate::cli::can::render_text(set, req, &v.eval, false);
     let mut lines = text.lines();
-    let head = lines.next().unwrap_or_default().to_string();
-    let detail: Vec<&str> = lines
-        .filter(|l| !l.starts_with("note:"))
-        .map(str::trim)
+    let head = lines.next().unwrap_or_default();
+    let mut detail: Vec<&str> = head
+        .split_once(" — ")
+        .map(|(_, rest)| rest)
+        .into_iter()
         .collect();
-    if detail.is_empty() {
-        head
-    } else {
-        format!("{head}: {}", detail.join("; "))
-    }
+    detail.extend(lines.filter(|l| !l.starts_with("note:")).map(str::trim));
+    detail.join("; ")
 }
