@@ -7,6 +7,7 @@ pub mod can;
 pub mod can_run;
 pub mod eval;
 pub mod load;
+pub mod replay;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -58,6 +59,8 @@ pub enum Command {
     Actions(actions::ActionsArgs),
     /// Can this `aws s3 …` command (or Rails upload library, --app) run? Each IAM request it makes, evaluated.
     CanRun(can_run::CanRunArgs),
+    /// Replay CloudTrail records under policies: what would be denied, and (--suggest) a policy allowing it all.
+    Replay(replay::ReplayArgs),
 }
 
 /// Where a command writes: answers to `out`, diagnostics to `err`.
@@ -124,6 +127,7 @@ where
         Command::Eval(a) => eval::run(a, &mut io),
         Command::Actions(a) => actions::run(a, &mut io),
         Command::CanRun(a) => can_run::run(a, &mut io),
+        Command::Replay(a) => replay::run(a, &mut io),
     }
 }
 

@@ -3,8 +3,11 @@
 //! and replaying CloudTrail records (issue 5; `shared/spec/aws-cli-s3-mapping.md`).
 
 pub mod apps;
+pub mod cloudtrail;
 pub mod command;
 pub mod grants;
 pub mod outcome;
 pub mod probe;
+pub mod replay;
 pub mod requests;
+pub mod suggest;
