@@ -326,8 +326,8 @@ impl Builder<'_> {
                 true,
             );
             self.optional("only for multipart copies whose tags exceed 2 KiB (on failure the CLI deletes the new object)");
-            self.note("a single-request CopyObject copies tags server-side (TaggingDirective COPY); whether AWS then also checks s3:GetObjectTagging / s3:PutObjectTagging is not documented clearly [L]; --copy-props none avoids the tag calls of multipart copies");
         }
+        self.note("a single-request CopyObject copies tags server-side (TaggingDirective COPY); whether AWS then also checks s3:GetObjectTagging / s3:PutObjectTagging is not documented clearly [L]; --copy-props none avoids the tag calls of multipart copies");
     }
 
     fn delete(&mut self, phase: u32, bucket: &str, key: &str, why: &str) {
@@ -541,6 +541,9 @@ pub fn expand(cmd: &Command, keys: &[String], region: Option<&str>) -> Plan {
     if o.dryrun {
         b.calls.retain(|c| !c.mutates && c.api != "GetObject");
         b.note("--dryrun: the CLI lists and prints what it would do; no transfer or delete is made [M]");
+    }
+    if !placeholder && !b.placeholder && b.rel_keys.as_slice() != keys {
+        b.note("--keys is ignored: the command names its object key");
     }
     let keys = b.rel_keys.clone();
     Plan {

@@ -5,4 +5,6 @@ mod cli_eval;
 mod corpus;
 mod properties;
 mod readme;
+mod s3_can_run;
+mod s3_mapping;
 mod support;
