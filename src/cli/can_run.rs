@@ -283,6 +283,23 @@ pub fn render_app(r: &AppReport) -> String {
     } else {
         out.push_str(&format!("  failing: {}\n", failing.join(", ")));
     }
+    let mut optional_denied: Vec<&str> = Vec::new();
+    for o in &r.operations {
+        for s in &o.steps {
+            if s.optional.is_some()
+                && s.decision != "allowed"
+                && !optional_denied.contains(&s.action.as_str())
+            {
+                optional_denied.push(&s.action);
+            }
+        }
+    }
+    if !optional_denied.is_empty() {
+        out.push_str(&format!(
+            "  denied in some cases only: {} (see the operations below)\n",
+            optional_denied.join(", ")
+        ));
+    }
     out.push_str("\noperations:\n");
     for o in &r.operations {
         let mark = match (o.works, o.required) {

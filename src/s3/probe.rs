@@ -124,6 +124,16 @@ pub fn judge(set: &PolicySet, req: &Request) -> Verdict {
             );
             if alt.decision == Decision::Allowed {
                 condition_keys_of(&t.reasons, &mut keys);
+                for r in &t.reasons {
+                    if let Reason::Resource {
+                        pattern: Some(p), ..
+                    } = r
+                    {
+                        if !scopes.contains(p) {
+                            scopes.push(p.clone());
+                        }
+                    }
+                }
                 found = Grant::Conditional;
             }
         }

@@ -249,7 +249,7 @@ pub fn replay(set: &PolicySet, events: &[Event], only: Option<&str>) -> Replay {
     }
     if callers.len() > 1 {
         out.notes.push(format!(
-            "{} callers in the replay ({}); a suggested policy covers all of them — use --only PRINCIPAL for one",
+            "{} callers in the replay ({}): --only PRINCIPAL replays one of them (and makes --suggest a policy for it alone)",
             callers.len(),
             callers.join(", ")
         ));

@@ -5,6 +5,8 @@ mod cli_eval;
 mod corpus;
 mod properties;
 mod readme;
+mod s3_actions;
 mod s3_can_run;
 mod s3_mapping;
+mod s3_replay;
 mod support;
