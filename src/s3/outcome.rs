@@ -152,9 +152,9 @@ pub fn step_request(
 fn context_json(ctx: &[(String, ContextValue)]) -> serde_json::Map<String, serde_json::Value> {
     ctx.iter()
         .filter(|(k, v)| {
-            !k.eq_ignore_ascii_case("s3:signatureversion")
-                && !(k.eq_ignore_ascii_case("s3:authType")
-                    && v.values().iter().any(|x| x == "REST-HEADER"))
+            let header_auth = k.eq_ignore_ascii_case("s3:authType")
+                && v.values().iter().any(|x| x == "REST-HEADER");
+            !k.eq_ignore_ascii_case("s3:signatureversion") && !header_auth
         })
         .map(|(k, v)| (k.clone(), serde_json::to_value(v).unwrap_or_default()))
         .collect()
