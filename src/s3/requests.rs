@@ -110,16 +110,16 @@ pub fn list_context(
     c
 }
 
-struct Builder<'a> {
-    cmd: &'a Command,
-    calls: Vec<Call>,
-    notes: Vec<String>,
-    rel_keys: Vec<String>,
-    placeholder: bool,
-    caller: Caller,
+pub(super) struct Builder<'a> {
+    pub(super) cmd: &'a Command,
+    pub(super) calls: Vec<Call>,
+    pub(super) notes: Vec<String>,
+    pub(super) rel_keys: Vec<String>,
+    pub(super) placeholder: bool,
+    pub(super) caller: Caller,
 }
 
-fn dir_prefix(key: &str) -> String {
+pub(super) fn dir_prefix(key: &str) -> String {
     if key.is_empty() || key.ends_with('/') {
         key.to_string()
     } else {
@@ -127,7 +127,7 @@ fn dir_prefix(key: &str) -> String {
     }
 }
 
-fn basename(local: &str) -> &str {
+pub(super) fn basename(local: &str) -> &str {
     local
         .trim_end_matches('/')
         .rsplit('/')
@@ -136,14 +136,14 @@ fn basename(local: &str) -> &str {
 }
 
 impl Builder<'_> {
-    fn auth(&self) -> Vec<(String, ContextValue)> {
+    pub(super) fn auth(&self) -> Vec<(String, ContextValue)> {
         match self.caller {
             Caller::Principal => header_auth(),
             Caller::Anonymous => Vec::new(),
         }
     }
 
-    fn call(
+    pub(super) fn call(
         &mut self,
         phase: u32,
         api: &str,
@@ -170,20 +170,20 @@ impl Builder<'_> {
         });
     }
 
-    fn optional(&mut self, when: &str) {
+    pub(super) fn optional(&mut self, when: &str) {
         if let Some(c) = self.calls.last_mut() {
             c.optional = Some(when.to_string());
         }
     }
 
-    fn note(&mut self, n: impl Into<String>) {
+    pub(super) fn note(&mut self, n: impl Into<String>) {
         let n = n.into();
         if !self.notes.contains(&n) {
             self.notes.push(n);
         }
     }
 
-    fn list(
+    pub(super) fn list(
         &mut self,
         phase: u32,
         bucket: &str,
@@ -205,14 +205,14 @@ impl Builder<'_> {
     }
 
     /// The full keys under a prefix: prefix + each relative key.
-    fn keys_under(&self, prefix: &str) -> Vec<String> {
+    pub(super) fn keys_under(&self, prefix: &str) -> Vec<String> {
         self.rel_keys
             .iter()
             .map(|k| format!("{prefix}{k}"))
             .collect()
     }
 
-    fn put_context(&mut self) -> (Vec<(String, ContextValue)>, bool) {
+    pub(super) fn put_context(&mut self) -> (Vec<(String, ContextValue)>, bool) {
         let o = &self.cmd.options;
         let mut ctx = Vec::new();
         let mut acl = false;
@@ -260,7 +260,7 @@ impl Builder<'_> {
         (ctx, acl)
     }
 
-    fn upload(&mut self, phase: u32, bucket: &str, key: &str, from: &str) {
+    pub(super) fn upload(&mut self, phase: u32, bucket: &str, key: &str, from: &str) {
         let (ctx, acl) = self.put_context();
         let mut requests = vec![req("s3:PutObject", obj(bucket, key), ctx.clone())];
         if acl {
@@ -288,7 +288,7 @@ impl Builder<'_> {
         self.optional("only when a multipart upload (file ≥ 8 MiB, multipart_threshold) fails");
     }
 
-    fn copy(&mut self, phase: u32, sb: &str, sk: &str, db: &str, dk: &str) {
+    pub(super) fn copy(&mut self, phase: u32, sb: &str, sk: &str, db: &str, dk: &str) {
         let (mut ctx, acl) = self.put_context();
         ctx.push(single("s3:x-amz-copy-source", &format!("{sb}/{sk}")));
         if let Some(d) = &self.cmd.options.metadata_directive {
@@ -330,7 +330,7 @@ impl Builder<'_> {
         self.note("a single-request CopyObject copies tags server-side (TaggingDirective COPY); whether AWS then also checks s3:GetObjectTagging / s3:PutObjectTagging is not documented clearly [L]; --copy-props none avoids the tag calls of multipart copies");
     }
 
-    fn delete(&mut self, phase: u32, bucket: &str, key: &str, why: &str) {
+    pub(super) fn delete(&mut self, phase: u32, bucket: &str, key: &str, why: &str) {
         self.call(
             phase,
             "DeleteObject",
@@ -534,8 +534,10 @@ pub fn expand(cmd: &Command, keys: &[String], region: Option<&str>) -> Plan {
                 b.delete(1, &bucket, &key, " (also succeeds when no such key exists)");
             }
         }
-        (Verb::Cp | Verb::Mv, Some(src), Some(dst)) => transfer(&mut b, cmd.verb, &src, &dst),
-        (Verb::Sync, Some(src), Some(dst)) => sync(&mut b, &src, &dst),
+        (Verb::Cp | Verb::Mv, Some(src), Some(dst)) => {
+            super::transfers::transfer(&mut b, cmd.verb, &src, &dst)
+        }
+        (Verb::Sync, Some(src), Some(dst)) => super::transfers::sync(&mut b, &src, &dst),
         _ => {}
     }
     if o.dryrun {
@@ -551,217 +553,5 @@ pub fn expand(cmd: &Command, keys: &[String], region: Option<&str>) -> Plan {
         notes: b.notes,
         keys,
         placeholder: b.placeholder,
-    }
-}
-
-fn transfer(b: &mut Builder<'_>, verb: Verb, src: &Path, dst: &Path) {
-    let recursive = b.cmd.options.recursive;
-    let mv = verb == Verb::Mv;
-    match (src, dst) {
-        (Path::Local(file), Path::S3 { bucket, key }) => {
-            if recursive {
-                let prefix = dir_prefix(key);
-                for k in b.keys_under(&prefix) {
-                    let rel = k.strip_prefix(&prefix).unwrap_or(&k).to_string();
-                    b.upload(
-                        1,
-                        bucket,
-                        &k,
-                        &format!("{}/{rel}", file.trim_end_matches('/')),
-                    );
-                }
-            } else {
-                let k = if key.is_empty() || key.ends_with('/') {
-                    format!("{key}{}", basename(file))
-                } else {
-                    key.clone()
-                };
-                b.upload(1, bucket, &k, file);
-                b.rel_keys = vec![k];
-                b.placeholder = false;
-            }
-            if mv {
-                b.note("mv deletes the local file after the upload (no extra S3 request)");
-            }
-        }
-        (Path::S3 { bucket, key }, Path::Local(_)) => {
-            if recursive {
-                let prefix = dir_prefix(key);
-                b.list(
-                    1,
-                    bucket,
-                    &prefix,
-                    None,
-                    &format!("every key under s3://{bucket}/{prefix}"),
-                );
-                for k in b.keys_under(&prefix) {
-                    b.call(
-                        2,
-                        "GetObject",
-                        vec![req("s3:GetObject", obj(bucket, &k), Vec::new())],
-                        format!("downloads s3://{bucket}/{k}"),
-                        false,
-                    );
-                    if mv {
-                        b.delete(3, bucket, &k, " (mv: after its download)");
-                    }
-                }
-            } else {
-                b.rel_keys = vec![key.clone()];
-                b.placeholder = false;
-                b.call(
-                    1,
-                    "HeadObject",
-                    vec![req("s3:GetObject", obj(bucket, key), Vec::new())],
-                    format!("reads the size and metadata of s3://{bucket}/{key}"),
-                    false,
-                );
-                b.call(1, "HeadObject (missing key)", vec![req("s3:ListBucket", bkt(bucket), Vec::new())], format!("lets S3 answer 404 Not Found instead of 403 Access Denied when s3://{bucket}/{key} does not exist"), false);
-                b.optional("only matters when the key does not exist: without s3:ListBucket S3 answers 403 instead of 404");
-                b.call(
-                    2,
-                    "GetObject",
-                    vec![req("s3:GetObject", obj(bucket, key), Vec::new())],
-                    format!("downloads s3://{bucket}/{key}"),
-                    false,
-                );
-                if mv {
-                    b.delete(3, bucket, key, " (mv: after the download)");
-                }
-            }
-            b.note("SSE-KMS encrypted objects also need kms:Decrypt on their key — outside the S3 catalog, not evaluated [M]");
-        }
-        (
-            Path::S3 {
-                bucket: sb,
-                key: sk,
-            },
-            Path::S3 {
-                bucket: db,
-                key: dk,
-            },
-        ) => {
-            if recursive {
-                let sp = dir_prefix(sk);
-                let dp = dir_prefix(dk);
-                b.list(1, sb, &sp, None, &format!("every key under s3://{sb}/{sp}"));
-                for rel in b.rel_keys.clone() {
-                    let (s, d) = (format!("{sp}{rel}"), format!("{dp}{rel}"));
-                    b.copy(2, sb, &s, db, &d);
-                    if mv {
-                        b.delete(3, sb, &s, " (mv: after its copy)");
-                    }
-                }
-            } else {
-                let d = if dk.is_empty() || dk.ends_with('/') {
-                    format!("{dk}{}", basename(sk))
-                } else {
-                    dk.clone()
-                };
-                b.rel_keys = vec![sk.clone()];
-                b.placeholder = false;
-                b.call(
-                    1,
-                    "HeadObject",
-                    vec![req("s3:GetObject", obj(sb, sk), Vec::new())],
-                    format!("reads the size and metadata of s3://{sb}/{sk}"),
-                    false,
-                );
-                b.copy(2, sb, sk, db, &d);
-                if mv {
-                    b.delete(3, sb, sk, " (mv: after the copy)");
-                }
-            }
-            if mv
-                && b.cmd
-                    .options
-                    .ignored
-                    .iter()
-                    .any(|i| i == "--validate-same-s3-paths")
-            {
-                b.note("--validate-same-s3-paths also calls s3control:GetAccessPoint / GetMultiRegionAccessPoint and sts:GetCallerIdentity for access-point paths (not evaluated)");
-            }
-        }
-        (Path::Local(_), Path::Local(_)) => {}
-    }
-}
-
-fn sync(b: &mut Builder<'_>, src: &Path, dst: &Path) {
-    let delete = b.cmd.options.delete;
-    match (src, dst) {
-        (Path::Local(dir), Path::S3 { bucket, key }) => {
-            let prefix = dir_prefix(key);
-            b.list(
-                1,
-                bucket,
-                &prefix,
-                None,
-                &format!("every key under s3://{bucket}/{prefix}, to compare"),
-            );
-            for k in b.keys_under(&prefix) {
-                let rel = k.strip_prefix(&prefix).unwrap_or(&k).to_string();
-                b.upload(
-                    2,
-                    bucket,
-                    &k,
-                    &format!("{}/{rel}", dir.trim_end_matches('/')),
-                );
-                if delete {
-                    b.delete(2, bucket, &k, " (--delete: the key has no local file)");
-                    b.optional("with --delete, for keys under the prefix that have no local file");
-                }
-            }
-        }
-        (Path::S3 { bucket, key }, Path::Local(_)) => {
-            let prefix = dir_prefix(key);
-            b.list(
-                1,
-                bucket,
-                &prefix,
-                None,
-                &format!("every key under s3://{bucket}/{prefix}, to compare"),
-            );
-            for k in b.keys_under(&prefix) {
-                b.call(
-                    2,
-                    "GetObject",
-                    vec![req("s3:GetObject", obj(bucket, &k), Vec::new())],
-                    format!("downloads s3://{bucket}/{k} (new or changed)"),
-                    false,
-                );
-            }
-            if delete {
-                b.note("sync --delete from S3 removes local files only; no S3 request");
-            }
-        }
-        (
-            Path::S3 {
-                bucket: sb,
-                key: sk,
-            },
-            Path::S3 {
-                bucket: db,
-                key: dk,
-            },
-        ) => {
-            let (sp, dp) = (dir_prefix(sk), dir_prefix(dk));
-            b.list(1, sb, &sp, None, &format!("every key under s3://{sb}/{sp}"));
-            b.list(
-                1,
-                db,
-                &dp,
-                None,
-                &format!("every key under s3://{db}/{dp}, to compare"),
-            );
-            for rel in b.rel_keys.clone() {
-                let (s, d) = (format!("{sp}{rel}"), format!("{dp}{rel}"));
-                b.copy(2, sb, &s, db, &d);
-                if delete {
-                    b.delete(2, db, &d, " (--delete: the key is not in the source)");
-                    b.optional("with --delete, for destination keys missing from the source");
-                }
-            }
-        }
-        (Path::Local(_), Path::Local(_)) => {}
     }
 }
