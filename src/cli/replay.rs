@@ -195,8 +195,9 @@ fn render(
         }
     } else {
         out.push_str(&format!(
-            "read {} from {file}: {} to cover\n",
+            "read {} from {file}: {} replayed, {} to cover\n",
             plural(r.events, "event"),
+            r.evaluated_events,
             plural(r.requests, "request")
         ));
     }

@@ -311,7 +311,7 @@ pub fn read(file: &Arc<SourceFile>) -> Result<Vec<Event>, Vec<Diagnostic>> {
             } else {
                 return Err(vec![Diagnostic::error(
                     "INVALID_CLOUDTRAIL",
-                    format!("expected CloudTrail records, found a JSON {} without `Records`", v.type_name()),
+                    format!("expected CloudTrail records, found {} without `Records`", v.type_name()),
                 )
                 .in_file(file.name())
                 .at(file.location(v.span.start))
@@ -324,11 +324,7 @@ pub fn read(file: &Arc<SourceFile>) -> Result<Vec<Event>, Vec<Diagnostic>> {
                     errors.push(
                         Diagnostic::error(
                             "INVALID_CLOUDTRAIL",
-                            format!(
-                                "record {} is a JSON {}, not an object",
-                                i + 1,
-                                r.type_name()
-                            ),
+                            format!("record {} is {}, not an object", i + 1, r.type_name()),
                         )
                         .in_file(file.name())
                         .at(file.location(r.span.start))
@@ -366,7 +362,7 @@ pub fn read(file: &Arc<SourceFile>) -> Result<Vec<Event>, Vec<Diagnostic>> {
                         Diagnostic::error(
                             "INVALID_CLOUDTRAIL",
                             format!(
-                                "line {lineno} is a JSON {}, not an event object",
+                                "line {lineno} is {}, not an event object",
                                 p.value.type_name()
                             ),
                         )

@@ -245,7 +245,12 @@ pub fn parse(text: &str) -> Result<Command, CommandError> {
         }
         _ => return Err(err("the command must start with `aws s3`", usage)),
     }
-    let verb_word = it.next().unwrap_or_default();
+    let Some(verb_word) = it.next() else {
+        return Err(err(
+            "`aws s3` needs a subcommand",
+            "ls, mb, rb, cp, mv, rm, sync, presign or website, e.g. \"aws s3 ls s3://bucket\"",
+        ));
+    };
     let Some(verb) = Verb::ALL
         .iter()
         .find(|(n, _)| *n == verb_word)
@@ -390,7 +395,7 @@ fn validate(c: &Command) -> Result<(), CommandError> {
         if let Path::S3 { bucket, .. } = p {
             if bucket.is_empty() {
                 return Err(err(
-                    format!("`{p}` has no bucket name"),
+                    "an s3:// path has no bucket name",
                     "write s3://BUCKET/KEY",
                 ));
             }

@@ -160,6 +160,15 @@ pub fn replay(set: &PolicySet, events: &[Event], only: Option<&str>) -> Replay {
                 events: vec![EventRef::of(e)],
             }),
         };
+        if let (Some(o), Some(_)) = (only, &e.skipped) {
+            let same = match &e.principal {
+                Some(p) => principal_matches(p, o),
+                None => Principal::parse(&e.caller).is_ok_and(|p| principal_matches(&p, o)),
+            };
+            if !same {
+                continue;
+            }
+        }
         let principal = match (&e.skipped, &e.principal) {
             (Some(why), _) => {
                 skip(&mut out, why.clone());
