@@ -516,3 +516,63 @@ fn shrine_direct_upload_is_a_post_form() {
         "{out}"
     );
 }
+
+mod outcome_properties {
+    use proptest::prelude::*;
+    use s3guard::s3::{command, outcome, requests};
+    use s3guard::{Policy, PolicySet, Request};
+
+    const COMMANDS: &[&str] = &[
+        "aws s3 ls",
+        "aws s3 ls s3://another-test-bucket/p/ --recursive",
+        "aws s3 mb s3://another-test-bucket",
+        "aws s3 rb s3://another-test-bucket --force",
+        "aws s3 cp a.txt s3://another-test-bucket/a.txt --acl public-read",
+        "aws s3 cp s3://another-test-bucket/a s3://other/a",
+        "aws s3 mv s3://another-test-bucket/a s3://other/a --copy-props none",
+        "aws s3 rm s3://another-test-bucket/logs --recursive",
+        "aws s3 sync ./d s3://another-test-bucket/www --delete",
+        "aws s3 sync s3://another-test-bucket s3://other --delete",
+        "aws s3 presign s3://another-test-bucket/k",
+        "aws s3 website s3://another-test-bucket --index-document i.html",
+    ];
+    const POLICIES: &[&str] = &[
+        "policies/rails-app.json",
+        "policies/amazon-s3-full-access.json",
+        "policies/amazon-s3-read-only-access.json",
+        "policies/deny-bucket-deletion.json",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(120))]
+
+        /// Outcome invariants (mapping section 3): succeeds iff every
+        /// mandatory request is allowed; partial iff something changed
+        /// before the first denial; AmazonS3FullAccess runs everything.
+        #[test]
+        fn outcome_follows_the_steps(c in 0..COMMANDS.len(), p in prop::collection::vec(0..POLICIES.len(), 1..3), keys in prop::collection::vec("[a-z]{1,3}", 0..3)) {
+            let policies: Vec<Policy> = p.iter().map(|i| Policy::from_file(&crate::support::repo(POLICIES[*i]).to_string_lossy()).unwrap()).collect();
+            let full = p.iter().any(|i| *i == 1) && !p.iter().any(|i| *i == 3);
+            let set = PolicySet::identity(policies);
+            let cmd = command::parse(COMMANDS[c]).unwrap();
+            let plan = requests::expand(&cmd, &keys, None);
+            let base = Request::new("s3:GetObject", "*").unwrap();
+            let r = outcome::evaluate(&set, &base, &plan);
+            let all_allowed = r.steps.iter().all(|s| s.decision == "allowed");
+            prop_assert_eq!(r.outcome == outcome::Outcome::Succeeds, all_allowed);
+            match r.outcome {
+                outcome::Outcome::Succeeds => prop_assert!(r.failed_at.is_none()),
+                outcome::Outcome::Fails => prop_assert!(r.failed_at.is_some() && r.done_before_failure.is_empty()),
+                outcome::Outcome::Partial => prop_assert!(r.failed_at.is_some() && !r.done_before_failure.is_empty()),
+            }
+            if let Some(n) = r.failed_at {
+                let failed = r.steps.iter().find(|s| s.step == n).unwrap();
+                prop_assert!(failed.decision != "allowed");
+                prop_assert!(r.steps.iter().filter(|s| s.phase > failed.phase).all(|s| !s.reached));
+            }
+            if full {
+                prop_assert_eq!(r.outcome, outcome::Outcome::Succeeds);
+            }
+        }
+    }
+}
