@@ -552,7 +552,7 @@ mod outcome_properties {
         #[test]
         fn outcome_follows_the_steps(c in 0..COMMANDS.len(), p in prop::collection::vec(0..POLICIES.len(), 1..3), keys in prop::collection::vec("[a-z]{1,3}", 0..3)) {
             let policies: Vec<Policy> = p.iter().map(|i| Policy::from_file(&crate::support::repo(POLICIES[*i]).to_string_lossy()).unwrap()).collect();
-            let full = p.iter().any(|i| *i == 1) && !p.iter().any(|i| *i == 3);
+            let full = p.contains(&1) && !p.contains(&3);
             let set = PolicySet::identity(policies);
             let cmd = command::parse(COMMANDS[c]).unwrap();
             let plan = requests::expand(&cmd, &keys, None);
