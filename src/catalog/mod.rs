@@ -4,6 +4,7 @@
 mod actions;
 mod advice;
 mod data;
+mod destructive;
 mod keys;
 
 pub use actions::{
@@ -11,4 +12,5 @@ pub use actions::{
     Service,
 };
 pub use advice::{request_warnings, resource_type_of};
+pub use destructive::{destructive, Danger, Destructive, Scope, INDIRECT_DELETES};
 pub use keys::{condition_key, is_multivalued, keys, suggest_key, KeyInfo, KeyType, Presence};

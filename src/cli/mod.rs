@@ -1,11 +1,14 @@
 //! The `s3guard` command line: one small function per subcommand over the
 //! library API. Answers go to stdout, diagnostics to stderr.
 
+pub mod actions;
 pub mod args;
 pub mod can;
+pub mod can_run;
 pub mod eval;
 pub mod from;
 pub mod load;
+pub mod replay;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -53,6 +56,12 @@ pub enum Command {
     Can(can::CanArgs),
     /// Run a JSONL file of cases (policies, request, expected decision).
     Eval(eval::EvalArgs),
+    /// Catalog actions a pattern matches, or every action policies allow (destructive ones marked).
+    Actions(actions::ActionsArgs),
+    /// Can this `aws s3 …` command (or Rails upload library, --app) run? Each IAM request it makes, evaluated.
+    CanRun(can_run::CanRunArgs),
+    /// Replay CloudTrail records under policies: what would be denied, and (--suggest) a policy allowing it all.
+    Replay(replay::ReplayArgs),
 }
 
 /// Where a command writes: answers to `out`, diagnostics to `err`.
@@ -117,6 +126,9 @@ where
     match &cli.command {
         Command::Can(a) => can::run(a, &mut io),
         Command::Eval(a) => eval::run(a, &mut io),
+        Command::Actions(a) => actions::run(a, &mut io),
+        Command::CanRun(a) => can_run::run(a, &mut io),
+        Command::Replay(a) => replay::run(a, &mut io),
     }
 }
 

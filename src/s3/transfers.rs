@@ -1,0 +1,219 @@
+//! The transfer commands (`cp`, `mv`, `sync`) expanded into calls
+//! (`shared/spec/aws-cli-s3-mapping.md` section 1, rows cp/mv/sync).
+
+use super::command::{Path, Verb};
+use super::requests::{basename, bkt, dir_prefix, obj, req, Builder};
+
+/// `cp` and `mv`: uploads, downloads and copies between buckets.
+pub(super) fn transfer(b: &mut Builder<'_>, verb: Verb, src: &Path, dst: &Path) {
+    let recursive = b.cmd.options.recursive;
+    let mv = verb == Verb::Mv;
+    match (src, dst) {
+        (Path::Local(file), Path::S3 { bucket, key }) => {
+            if recursive {
+                let prefix = dir_prefix(key);
+                for k in b.keys_under(&prefix) {
+                    let rel = k.strip_prefix(&prefix).unwrap_or(&k).to_string();
+                    b.upload(
+                        1,
+                        bucket,
+                        &k,
+                        &format!("{}/{rel}", file.trim_end_matches('/')),
+                    );
+                }
+            } else {
+                let k = if key.is_empty() || key.ends_with('/') {
+                    format!("{key}{}", basename(file))
+                } else {
+                    key.clone()
+                };
+                b.upload(1, bucket, &k, file);
+                b.rel_keys = vec![k];
+                b.placeholder = false;
+            }
+            if mv {
+                b.note("mv deletes the local file after the upload (no extra S3 request)");
+            }
+        }
+        (Path::S3 { bucket, key }, Path::Local(_)) => {
+            if recursive {
+                let prefix = dir_prefix(key);
+                b.list(
+                    1,
+                    bucket,
+                    &prefix,
+                    None,
+                    &format!("every key under s3://{bucket}/{prefix}"),
+                );
+                for k in b.keys_under(&prefix) {
+                    b.call(
+                        2,
+                        "GetObject",
+                        vec![req("s3:GetObject", obj(bucket, &k), Vec::new())],
+                        format!("downloads s3://{bucket}/{k}"),
+                        false,
+                    );
+                    if mv {
+                        b.delete(3, bucket, &k, " (mv: after its download)");
+                    }
+                }
+            } else {
+                b.rel_keys = vec![key.clone()];
+                b.placeholder = false;
+                b.call(
+                    1,
+                    "HeadObject",
+                    vec![req("s3:GetObject", obj(bucket, key), Vec::new())],
+                    format!("reads the size and metadata of s3://{bucket}/{key}"),
+                    false,
+                );
+                b.call(1, "HeadObject (missing key)", vec![req("s3:ListBucket", bkt(bucket), Vec::new())], format!("lets S3 answer 404 Not Found instead of 403 Access Denied when s3://{bucket}/{key} does not exist"), false);
+                b.optional("only matters when the key does not exist: without s3:ListBucket S3 answers 403 instead of 404");
+                b.call(
+                    2,
+                    "GetObject",
+                    vec![req("s3:GetObject", obj(bucket, key), Vec::new())],
+                    format!("downloads s3://{bucket}/{key}"),
+                    false,
+                );
+                if mv {
+                    b.delete(3, bucket, key, " (mv: after the download)");
+                }
+            }
+            b.note("SSE-KMS encrypted objects also need kms:Decrypt on their key — outside the S3 catalog, not evaluated [M]");
+        }
+        (
+            Path::S3 {
+                bucket: sb,
+                key: sk,
+            },
+            Path::S3 {
+                bucket: db,
+                key: dk,
+            },
+        ) => {
+            if recursive {
+                let sp = dir_prefix(sk);
+                let dp = dir_prefix(dk);
+                b.list(1, sb, &sp, None, &format!("every key under s3://{sb}/{sp}"));
+                for rel in b.rel_keys.clone() {
+                    let (s, d) = (format!("{sp}{rel}"), format!("{dp}{rel}"));
+                    b.copy(2, sb, &s, db, &d);
+                    if mv {
+                        b.delete(3, sb, &s, " (mv: after its copy)");
+                    }
+                }
+            } else {
+                let d = if dk.is_empty() || dk.ends_with('/') {
+                    format!("{dk}{}", basename(sk))
+                } else {
+                    dk.clone()
+                };
+                b.rel_keys = vec![sk.clone()];
+                b.placeholder = false;
+                b.call(
+                    1,
+                    "HeadObject",
+                    vec![req("s3:GetObject", obj(sb, sk), Vec::new())],
+                    format!("reads the size and metadata of s3://{sb}/{sk}"),
+                    false,
+                );
+                b.copy(2, sb, sk, db, &d);
+                if mv {
+                    b.delete(3, sb, sk, " (mv: after the copy)");
+                }
+            }
+            if mv
+                && b.cmd
+                    .options
+                    .ignored
+                    .iter()
+                    .any(|i| i == "--validate-same-s3-paths")
+            {
+                b.note("--validate-same-s3-paths also calls s3control:GetAccessPoint / GetMultiRegionAccessPoint and sts:GetCallerIdentity for access-point paths (not evaluated)");
+            }
+        }
+        (Path::Local(_), Path::Local(_)) => {}
+    }
+}
+
+/// `sync` in its three directions.
+pub(super) fn sync(b: &mut Builder<'_>, src: &Path, dst: &Path) {
+    let delete = b.cmd.options.delete;
+    match (src, dst) {
+        (Path::Local(dir), Path::S3 { bucket, key }) => {
+            let prefix = dir_prefix(key);
+            b.list(
+                1,
+                bucket,
+                &prefix,
+                None,
+                &format!("every key under s3://{bucket}/{prefix}, to compare"),
+            );
+            for k in b.keys_under(&prefix) {
+                let rel = k.strip_prefix(&prefix).unwrap_or(&k).to_string();
+                b.upload(
+                    2,
+                    bucket,
+                    &k,
+                    &format!("{}/{rel}", dir.trim_end_matches('/')),
+                );
+                if delete {
+                    b.delete(2, bucket, &k, " (--delete: the key has no local file)");
+                    b.optional("with --delete, for keys under the prefix that have no local file");
+                }
+            }
+        }
+        (Path::S3 { bucket, key }, Path::Local(_)) => {
+            let prefix = dir_prefix(key);
+            b.list(
+                1,
+                bucket,
+                &prefix,
+                None,
+                &format!("every key under s3://{bucket}/{prefix}, to compare"),
+            );
+            for k in b.keys_under(&prefix) {
+                b.call(
+                    2,
+                    "GetObject",
+                    vec![req("s3:GetObject", obj(bucket, &k), Vec::new())],
+                    format!("downloads s3://{bucket}/{k} (new or changed)"),
+                    false,
+                );
+            }
+            if delete {
+                b.note("sync --delete from S3 removes local files only; no S3 request");
+            }
+        }
+        (
+            Path::S3 {
+                bucket: sb,
+                key: sk,
+            },
+            Path::S3 {
+                bucket: db,
+                key: dk,
+            },
+        ) => {
+            let (sp, dp) = (dir_prefix(sk), dir_prefix(dk));
+            b.list(1, sb, &sp, None, &format!("every key under s3://{sb}/{sp}"));
+            b.list(
+                1,
+                db,
+                &dp,
+                None,
+                &format!("every key under s3://{db}/{dp}, to compare"),
+            );
+            for rel in b.rel_keys.clone() {
+                let (s, d) = (format!("{sp}{rel}"), format!("{dp}{rel}"));
+                b.copy(2, sb, &s, db, &d);
+                if delete {
+                    b.delete(2, db, &d, " (--delete: the key is not in the source)");
+                    b.optional("with --delete, for destination keys missing from the source");
+                }
+            }
+        }
+        (Path::Local(_), Path::Local(_)) => {}
+    }
+}
