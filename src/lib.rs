@@ -46,6 +46,7 @@ mod policy_set;
 mod principal_match;
 mod request;
 mod response;
+pub mod review;
 
 pub use context::{Context, ContextValue, Origin};
 pub use diagnostic::{Diagnostic, Severity};

@@ -3,8 +3,10 @@
 
 pub mod args;
 pub mod can;
+pub mod diff;
 pub mod eval;
 pub mod load;
+pub mod review;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -52,6 +54,10 @@ pub enum Command {
     Can(can::CanArgs),
     /// Run a JSONL file of cases (policies, request, expected decision).
     Eval(eval::EvalArgs),
+    /// What do these policies allow? Every S3 action on every bucket they name, with a verdict.
+    Review(review::ReviewArgs),
+    /// What access does NEW grant that OLD did not (and the reverse)?
+    Diff(diff::DiffArgs),
 }
 
 /// Where a command writes: answers to `out`, diagnostics to `err`.
@@ -116,6 +122,8 @@ where
     match &cli.command {
         Command::Can(a) => can::run(a, &mut io),
         Command::Eval(a) => eval::run(a, &mut io),
+        Command::Review(a) => review::run(a, &mut io),
+        Command::Diff(a) => diff::run(a, &mut io),
     }
 }
 
