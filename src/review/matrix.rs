@@ -19,6 +19,7 @@ use serde::Serialize;
 
 use super::classes::ResourceClass;
 use super::sample::{self, PatternText};
+use super::witness;
 use super::wording::describe_condition;
 use crate::authorizer::Applicability;
 use crate::catalog::{self, ActionInfo};
@@ -129,6 +130,11 @@ pub struct Cell {
     /// The statements that decide (allowing ones for allowed and
     /// conditional cells, denying ones for explicit denials).
     pub statements: Vec<String>,
+    /// For a conditional cell: request values under which it is allowed
+    /// (`aws:SourceIp=203.0.113.0`), when s3guard found some.
+    pub example: Option<String>,
+    /// For a conditional cell the search could not confirm both ways.
+    pub note: Option<String>,
 }
 
 /// The whole matrix.
@@ -258,6 +264,8 @@ fn decide_cell(
         explicit_deny: false,
         requirements: Vec::new(),
         statements: Vec::new(),
+        example: None,
+        note: None,
     };
     if uncertain.is_empty() {
         let resp = &eval.response;
@@ -311,6 +319,25 @@ fn decide_cell(
         }
         return cell;
     }
+    // The bounds leave it open: look for real requests either way.
+    let refs: Vec<StatementRef> = uncertain.iter().map(|u| u.r).collect();
+    let w = witness::search(set, req, &refs);
+    match (&w.allowed, &w.denied, w.exhaustive) {
+        (None, Some(_), true) => return cell, // the conditions exclude each other
+        (Some((allowed, _)), None, true) => {
+            cell.access = Access::Allowed;
+            cell.statements = positions(allowed);
+            return cell;
+        }
+        (None, _, false) => {
+            cell.note = Some("s3guard found no request context that allows it: the conditions may exclude each other".into())
+        }
+        (Some(_), None, false) => {
+            cell.note = Some("s3guard found no request context that denies it".into())
+        }
+        _ => {}
+    }
+    cell.example = w.allowed.map(|(_, example)| example);
     cell.access = Access::Conditional;
     cell.statements = positions(&best);
     let mut reqs = Vec::new();
@@ -455,7 +482,10 @@ fn uncertain_statements(set: &PolicySet, req: &Request, eval: &Evaluation) -> Ve
                     };
                     let vars = unresolved
                         .iter()
-                        .map(|v| format!("`{v}`"))
+                        .map(|v| {
+                            let key = v.trim_start_matches("${").trim_end_matches('}');
+                            format!("`{}`", key.split(", ").next().unwrap_or(key))
+                        })
                         .collect::<Vec<_>>()
                         .join(", ");
                     let shown = fits
@@ -469,7 +499,7 @@ fn uncertain_statements(set: &PolicySet, req: &Request, eval: &Evaluation) -> Ve
                         )),
                         (true, _, _) => {}
                         (false, "Resource", false) => {
-                            parts.push(format!("{vars} makes the resource fall under {shown}"))
+                            parts.push(format!("the caller's {vars} fits {shown}"))
                         }
                         (false, _, _) => possible = false,
                     }
@@ -677,7 +707,8 @@ mod tests {
         let cell = m.cell("s3:GetObject", id).unwrap();
         assert_eq!(cell.access, Access::Conditional);
         assert!(
-            phrase(&cell.requirements).contains("`${aws:username}` makes the resource fall under"),
+            phrase(&cell.requirements)
+                == "only if the caller's `aws:username` fits `arn:aws:s3:::team-files/home/${aws:username}/*`",
             "{:?}",
             cell.requirements
         );

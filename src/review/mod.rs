@@ -30,6 +30,7 @@ mod report;
 mod risk;
 mod sample;
 mod verdict;
+mod witness;
 mod wording;
 
 pub use classes::{resource_classes, ClassKind, Classes, ResourceClass};

@@ -87,14 +87,15 @@ pub fn destructive_reason(info: &ActionInfo) -> Option<&'static str> {
 /// Report order of actions: destructive first, then permission-changing,
 /// then the rest; within each, `s3` before `s3express` and
 /// `s3-object-lambda`, bucket and object actions before account-level ones
-/// and those before other resource types, then by access level (most
-/// dangerous first), then by name.
+/// and those before other resource types, then by access level (Write,
+/// Permissions management, Tagging, Read, List), then by name.
 pub fn report_order(a: &ActionInfo, b: &ActionInfo) -> std::cmp::Ordering {
-    let level = |i: &ActionInfo| {
-        AccessLevel::REPORT_ORDER
-            .iter()
-            .position(|l| *l == i.access_level)
-            .unwrap_or(usize::MAX)
+    let level = |i: &ActionInfo| match i.access_level {
+        AccessLevel::Write => 0,
+        AccessLevel::PermissionsManagement => 1,
+        AccessLevel::Tagging => 2,
+        AccessLevel::Read => 3,
+        AccessLevel::List => 4,
     };
     let service = |i: &ActionInfo| match i.service.as_str() {
         "s3" => 0,

@@ -6,7 +6,13 @@ use crate::condition::{Comparison, Family, Operator, SetQualifier, StringOp};
 fn list(values: &[String]) -> String {
     values
         .iter()
-        .map(|v| format!("`{v}`"))
+        .map(|v| {
+            if v.is_empty() {
+                "`\"\"`".to_string()
+            } else {
+                format!("`{v}`")
+            }
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }

@@ -3,6 +3,8 @@
 mod cli_can;
 mod cli_eval;
 mod corpus;
+mod diff;
 mod properties;
 mod readme;
+mod review;
 mod support;

@@ -170,6 +170,12 @@ fn cell_td(c: &Cell, class: &ResourceClass, footnote: Option<usize>) -> String {
     if !c.statements.is_empty() {
         let _ = write!(title, " (by {})", c.statements.join(", "));
     }
+    if let Some(e) = &c.example {
+        let _ = write!(title, "; e.g. allowed with {e}");
+    }
+    if let Some(n) = &c.note {
+        let _ = write!(title, "; {n}");
+    }
     format!(
         "<td class=\"cell {css}\" data-class=\"{}\" title=\"{}\">{text}</td>",
         esc(&class.id),

@@ -23,6 +23,12 @@ pub(crate) fn cell_json(c: &Cell) -> Value {
         if c.access == Access::Conditional {
             o.insert("conditions".into(), json!(phrase(&c.requirements)));
             o.insert("requirements".into(), json!(c.requirements));
+            if let Some(e) = &c.example {
+                o.insert("example".into(), json!(e));
+            }
+            if let Some(n) = &c.note {
+                o.insert("note".into(), json!(n));
+            }
         }
         if !c.statements.is_empty() {
             o.insert("statements".into(), json!(c.statements));

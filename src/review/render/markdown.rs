@@ -30,9 +30,17 @@ pub fn markdown(review: &Review) -> String {
     out.push_str(&format!("**Caller:** {}\n\n", review.caller()));
     out.push_str(&format!("**Verdict:** {}\n\n", review.verdict.paragraph()));
     out.push_str("| resource | allowed | conditional | denied |\n| --- | ---: | ---: | ---: |\n");
+    let mut nothing: Vec<&str> = Vec::new();
     for (ci, class) in m.classes.iter().enumerate() {
         let cells: Vec<&Cell> = m.cells_of(ci).collect();
         if cells.is_empty() {
+            continue;
+        }
+        if cells
+            .iter()
+            .all(|c| c.access == Access::Denied && !c.explicit_deny)
+        {
+            nothing.push(&class.label);
             continue;
         }
         let n = |a: Access| cells.iter().filter(|c| c.access == a).count();
@@ -43,6 +51,9 @@ pub fn markdown(review: &Review) -> String {
             n(Access::Conditional),
             n(Access::Denied)
         ));
+    }
+    if !nothing.is_empty() {
+        out.push_str(&format!("\nNothing allowed on: {}.\n", nothing.join(", ")));
     }
     for (ci, class) in m.classes.iter().enumerate() {
         let cells: Vec<&Cell> = m.cells_of(ci).collect();
@@ -59,14 +70,19 @@ pub fn markdown(review: &Review) -> String {
         for (group, cs) in grouped(with_access(cells.iter().copied(), Access::Conditional)) {
             for c in cs {
                 out.push_str(&format!(
-                    "- conditional, {group}: `{}` — {}\n",
+                    "- conditional, {group}: `{}` — {}{}\n",
                     c.action.iam_action,
-                    phrase(&c.requirements)
+                    phrase(&c.requirements),
+                    c.note
+                        .as_ref()
+                        .map(|n| format!(" ({n})"))
+                        .unwrap_or_default()
                 ));
             }
         }
         let denied: Vec<&Cell> = with_access(cells.iter().copied(), Access::Denied).collect();
-        let explicit: Vec<&Cell> = denied.iter().copied().filter(|c| c.explicit_deny).collect();
+        let mut explicit: Vec<&Cell> = denied.iter().copied().filter(|c| c.explicit_deny).collect();
+        explicit.sort_by(|a, b| crate::review::risk::report_order(a.action, b.action));
         if !explicit.is_empty() {
             out.push_str(&format!(
                 "- **explicitly denied**: {}\n",

@@ -59,7 +59,10 @@ pub fn text(review: &Review) -> String {
                 // one line per distinct condition within the group
                 let mut by_phrase: Vec<(String, Vec<&Cell>)> = Vec::new();
                 for c in cs {
-                    let p = phrase(&c.requirements);
+                    let p = match &c.note {
+                        Some(n) => format!("{} ({n})", phrase(&c.requirements)),
+                        None => phrase(&c.requirements),
+                    };
                     match by_phrase.iter_mut().find(|(q, _)| *q == p) {
                         Some((_, v)) => v.push(c),
                         None => by_phrase.push((p, vec![c])),
@@ -74,7 +77,8 @@ pub fn text(review: &Review) -> String {
             }
         }
         let denied: Vec<&Cell> = with_access(cells.iter().copied(), Access::Denied).collect();
-        let explicit: Vec<&Cell> = denied.iter().copied().filter(|c| c.explicit_deny).collect();
+        let mut explicit: Vec<&Cell> = denied.iter().copied().filter(|c| c.explicit_deny).collect();
+        explicit.sort_by(|a, b| crate::review::risk::report_order(a.action, b.action));
         if !explicit.is_empty() {
             let mut by: Vec<&str> = Vec::new();
             for c in &explicit {
