@@ -25,10 +25,12 @@
 mod classes;
 mod diff;
 mod matrix;
+mod other_types;
 pub mod render;
 mod report;
 mod risk;
 mod sample;
+mod uncertain;
 mod verdict;
 mod witness;
 mod wording;

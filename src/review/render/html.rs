@@ -5,8 +5,9 @@
 
 use std::fmt::Write as _;
 
-use crate::review::classes::{friendly, ClassKind, ResourceClass};
+use crate::review::classes::{ClassKind, ResourceClass};
 use crate::review::matrix::{phrase, Access, Cell, Matrix};
+use crate::review::other_types::friendly;
 use crate::review::report::Review;
 use crate::review::risk::{report_order, Risk};
 use crate::review::verdict::{Answer, VerdictItem};
