@@ -84,6 +84,22 @@ pub fn run(args: &DiffArgs, io: &mut Io<'_>) -> i32 {
         io.diagnostics(&bad, json);
         return EXIT_INVALID;
     }
+    let p = &args.policies;
+    let shared_stdin = [&p.identity, &p.bucket, &p.boundary, &p.session]
+        .iter()
+        .flat_map(|v| v.iter())
+        .chain(p.scp.iter().chain(p.rcp.iter()))
+        .any(|f| f.split(',').any(|x| x == "-"));
+    if shared_stdin {
+        io.diagnostics(
+            &[Diagnostic::error(
+                "INVALID_ARGUMENT",
+                "`diff` reads both sides with the policies they share: `-` (stdin) can only be OLD or NEW",
+            )],
+            json,
+        );
+        return EXIT_INVALID;
+    }
     let mut errors: Vec<Diagnostic> = Vec::new();
     let mut load = |file: &str| match load::load_policies(&with(&args.policies, args.layer, file)) {
         Ok(l) => Some(l),

@@ -143,4 +143,7 @@ fn bad_input_exits_2() {
     let (code, _, err) = run(&["diff", RAILS, FULL, "--bucket", "a/b"]);
     assert_eq!(code, 2);
     assert!(err.contains("not a bucket name"), "{err}");
+    let (code, _, err) = run(&["diff", RAILS, FULL, "--boundary", "-"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("can only be OLD or NEW"), "{err}");
 }
