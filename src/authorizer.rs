@@ -134,12 +134,13 @@ impl PolicySet {
     }
 
     /// Collects applicable statements; `naive` walks every statement instead
-    /// of the index (the reference evaluator).
+    /// of the index (the reference evaluator). `force` overrides whether the
+    /// listed statements apply (what-ifs of explanations and reviews).
     pub(crate) fn collect(
         &self,
         req: &Request,
         naive: bool,
-        force: Option<(StatementRef, Applicability)>,
+        force: &[(StatementRef, Applicability)],
     ) -> Collected {
         let part = self.participation(req);
         let mut c = Collected::default();
@@ -163,9 +164,9 @@ impl PolicySet {
                 let Some(stmt) = member.policy.statements.get(r.statement as usize) else {
                     return;
                 };
-                let applicability = match force {
-                    Some((f, a)) if f == r => a,
-                    _ => self.applicability(stmt, layer, req, exact, caller_has_boundary),
+                let applicability = match force.iter().find(|(f, _)| *f == r) {
+                    Some((_, a)) => *a,
+                    None => self.applicability(stmt, layer, req, exact, caller_has_boundary),
                 };
                 match applicability {
                     Applicability::DoesNotApply => {}
@@ -212,14 +213,25 @@ impl PolicySet {
 
     /// Answers one request (E-17). Never fails, never panics.
     pub fn authorize(&self, req: &Request) -> Response {
-        let collected = self.collect(req, false, None);
+        let collected = self.collect(req, false, &[]);
+        self.decide(req, &collected)
+    }
+
+    /// The answer if the listed statements did (or did not) apply, whatever
+    /// their conditions say: the what-ifs of `explain` and `review`.
+    pub(crate) fn authorize_forcing(
+        &self,
+        req: &Request,
+        force: &[(StatementRef, Applicability)],
+    ) -> Response {
+        let collected = self.collect(req, false, force);
         self.decide(req, &collected)
     }
 
     /// The same answer computed by walking every statement without the
     /// index: the simple reference the compiled path is tested against.
     pub fn authorize_reference(&self, req: &Request) -> Response {
-        let collected = self.collect(req, true, None);
+        let collected = self.collect(req, true, &[]);
         self.decide(req, &collected)
     }
 

@@ -334,10 +334,7 @@ impl PolicySet {
                 });
                 Applicability::Applies(how)
             };
-            let alt = self.decide(
-                req,
-                &self.collect(req, false, Some((t.statement_ref, flipped))),
-            );
+            let alt = self.authorize_forcing(req, &[(t.statement_ref, flipped)]);
             if alt.decision == eval.response.decision {
                 continue;
             }

@@ -48,6 +48,7 @@ mod principal_match;
 pub mod public_access;
 mod request;
 mod response;
+pub mod review;
 pub mod s3;
 pub mod sources;
 

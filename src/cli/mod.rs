@@ -5,10 +5,12 @@ pub mod actions;
 pub mod args;
 pub mod can;
 pub mod can_run;
+pub mod diff;
 pub mod eval;
 pub mod from;
 pub mod load;
 pub mod replay;
+pub mod review;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -62,6 +64,10 @@ pub enum Command {
     CanRun(can_run::CanRunArgs),
     /// Replay CloudTrail records under policies: what would be denied, and (--suggest) a policy allowing it all.
     Replay(replay::ReplayArgs),
+    /// What do these policies allow? Every S3 action on every bucket they name, with a verdict.
+    Review(review::ReviewArgs),
+    /// What access does NEW grant that OLD did not (and the reverse)?
+    Diff(diff::DiffArgs),
 }
 
 /// Where a command writes: answers to `out`, diagnostics to `err`.
@@ -129,6 +135,8 @@ where
         Command::Actions(a) => actions::run(a, &mut io),
         Command::CanRun(a) => can_run::run(a, &mut io),
         Command::Replay(a) => replay::run(a, &mut io),
+        Command::Review(a) => review::run(a, &mut io),
+        Command::Diff(a) => diff::run(a, &mut io),
     }
 }
 

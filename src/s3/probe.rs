@@ -114,14 +114,7 @@ pub fn judge(set: &PolicySet, req: &Request) -> Verdict {
                 Reason::Principal { how, .. } => *how,
                 _ => None,
             });
-            let alt = set.decide(
-                req,
-                &set.collect(
-                    req,
-                    false,
-                    Some((t.statement_ref, Applicability::Applies(how))),
-                ),
-            );
+            let alt = set.authorize_forcing(req, &[(t.statement_ref, Applicability::Applies(how))]);
             if alt.decision == Decision::Allowed {
                 condition_keys_of(&t.reasons, &mut keys);
                 for r in &t.reasons {

@@ -3,10 +3,12 @@
 mod cli_can;
 mod cli_eval;
 mod corpus;
+mod diff;
 mod layers;
 mod near_miss;
 mod properties;
 mod readme;
+mod review;
 mod s3_actions;
 mod s3_can_run;
 mod s3_layers;
