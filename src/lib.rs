@@ -46,6 +46,8 @@ mod policy_set;
 mod principal_match;
 mod request;
 mod response;
+pub mod testfile;
+pub mod testing;
 
 pub use context::{Context, ContextValue, Origin};
 pub use diagnostic::{Diagnostic, Severity};

@@ -3,8 +3,12 @@
 
 pub mod args;
 pub mod can;
+pub mod completions;
 pub mod eval;
+pub mod init_tests;
 pub mod load;
+pub mod man;
+pub mod test;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -52,6 +56,14 @@ pub enum Command {
     Can(can::CanArgs),
     /// Run a JSONL file of cases (policies, request, expected decision).
     Eval(eval::EvalArgs),
+    /// Run policy test files: `s3guard test policies/` (finds *.s3guard.json).
+    Test(test::TestArgs),
+    /// Write a starter test file for a policy: what it allows, the dangerous requests it denies.
+    InitTests(init_tests::InitTestsArgs),
+    /// Print a shell completion script: `s3guard completions bash`.
+    Completions(completions::CompletionsArgs),
+    /// Print the man page (roff): `s3guard man | man -l -`.
+    Man(man::ManArgs),
 }
 
 /// Where a command writes: answers to `out`, diagnostics to `err`.
@@ -116,6 +128,10 @@ where
     match &cli.command {
         Command::Can(a) => can::run(a, &mut io),
         Command::Eval(a) => eval::run(a, &mut io),
+        Command::Test(a) => test::run(a, &mut io),
+        Command::InitTests(a) => init_tests::run(a, &mut io),
+        Command::Completions(a) => completions::run(a, &mut io),
+        Command::Man(a) => man::run(a, &mut io),
     }
 }
 
