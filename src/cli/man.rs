@@ -39,7 +39,14 @@ pub fn run(args: &ManArgs, io: &mut Io<'_>) -> i32 {
                 );
                 return EXIT_INVALID;
             };
-            (sub, format!("s3guard-{name}"))
+            let title = format!("s3guard-{}", sub.get_name());
+            let bin = format!("s3guard {}", sub.get_name());
+            (
+                sub.display_name(title.clone())
+                    .bin_name(bin)
+                    .version(env!("CARGO_PKG_VERSION")),
+                title,
+            )
         }
     };
     let man = clap_mangen::Man::new(page).title(title);

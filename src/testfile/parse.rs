@@ -168,7 +168,7 @@ impl Parser {
             if allowed.contains(&m.key.as_str()) {
                 continue;
             }
-            let hint = match did_you_mean(&m.key, allowed.iter().copied()) {
+            let hint = match suggest(&m.key, allowed) {
                 Some(s) => format!("did you mean `{s}`?"),
                 None => format!("{what} has the fields {}", list(allowed)),
             };
@@ -229,7 +229,7 @@ impl Parser {
         if allowed.contains(&s.as_str()) {
             return Some(s);
         }
-        let hint = match did_you_mean(&s, allowed.iter().copied()) {
+        let hint = match suggest(&s, allowed) {
             Some(c) => format!("did you mean `{c}`?"),
             None => String::new(),
         };
@@ -440,6 +440,23 @@ impl Parser {
         }
         t
     }
+}
+
+/// The closest allowed word: by edit distance, else one of the same stem
+/// (`denied` → `deny`, `policy` → `policies`).
+pub(super) fn suggest<'a>(word: &str, allowed: &[&'a str]) -> Option<&'a str> {
+    let lower = word.to_lowercase();
+    let head = |s: &str| {
+        s.get(..s.len().saturating_sub(1))
+            .unwrap_or_default()
+            .to_string()
+    };
+    did_you_mean(word, allowed.iter().copied()).or_else(|| {
+        allowed.iter().copied().find(|c| {
+            let (hc, hw) = (head(c), head(&lower));
+            (hc.len() >= 3 && lower.starts_with(&hc)) || (hw.len() >= 4 && c.starts_with(&hw))
+        })
+    })
 }
 
 pub(super) fn list(items: &[&str]) -> String {

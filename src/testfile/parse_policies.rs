@@ -130,7 +130,10 @@ impl Parser {
                     (_, Some(t)) if !matches!(t, PolicyType::Scp | PolicyType::Rcp) => {
                         self.error(
                             "INVALID_VALUE",
-                            format!("`level` is for SCPs and RCPs, not for a {}", t.describe()),
+                            format!(
+                                "`level` is for SCPs and RCPs, not for policies of type `{}`",
+                                t.as_str()
+                            ),
                             l,
                             &lp,
                             "remove `level`",

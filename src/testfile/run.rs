@@ -371,3 +371,160 @@ impl Summary {
         self.failed == 0 && self.errors == 0 && self.invalid_files == 0
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testfile::checker::{CommandOutcome, ProofQuery, RunQuery};
+    use crate::testfile::{Engines, CAN_RUN_MISSING, PROVE_MISSING};
+
+    /// A checker that answers what it is told, to test the runner alone.
+    struct Fake {
+        proof: ProofOutcome,
+        run: RunOutcome,
+    }
+
+    impl Checker for Fake {
+        fn prove_cannot(&self, _: &PolicySet, q: &ProofQuery) -> ProofOutcome {
+            assert_eq!(q.actions, "s3:Delete*");
+            assert_eq!(q.resources, "arn:aws:s3:::prod*");
+            assert_eq!(
+                q.principal.as_deref(),
+                Some("arn:aws:iam::111122223333:user/app")
+            );
+            self.proof.clone()
+        }
+
+        fn run_command(&self, _: &PolicySet, q: &RunQuery) -> RunOutcome {
+            assert_eq!(q.words, ["aws", "s3", "rb", "s3://prod", "--force"]);
+            assert_eq!(q.keys, ["a.txt"]);
+            // steps are built with the case's caller and context
+            let step = q
+                .template
+                .request("s3:DeleteObject", "arn:aws:s3:::prod/a.txt")
+                .unwrap();
+            assert_eq!(
+                step.principal.to_string(),
+                "arn:aws:iam::111122223333:user/app"
+            );
+            assert!(step.context.get("aws:SourceIp").is_some());
+            self.run.clone()
+        }
+    }
+
+    const FILE: &str = r#"{
+      "policies": [{"type": "identity", "document": {"Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}}],
+      "defaults": {"principal": "arn:aws:iam::111122223333:user/app"},
+      "cases": [
+        {"name": "proof", "cannot": "s3:Delete*", "on": "arn:aws:s3:::prod*"},
+        {"name": "command", "run": "aws s3 rb s3://prod --force", "keys": ["a.txt"],
+         "context": {"aws:SourceIp": "203.0.113.9"}, "expect": "partial"}
+      ]
+    }"#;
+
+    fn statuses(checker: &dyn Checker) -> Vec<(Status, Option<String>, Option<String>)> {
+        TestFile::parse("t.s3guard.json", FILE)
+            .unwrap()
+            .run(checker)
+            .into_iter()
+            .map(|r| (r.status, r.actual, r.message))
+            .collect()
+    }
+
+    #[test]
+    fn proofs_and_commands_pass_only_on_the_engines_answer() {
+        let req = Request::new("s3:DeleteObject", "arn:aws:s3:::prod/a").unwrap();
+        let cases = [
+            (ProofOutcome::Proved, Status::Pass),
+            (
+                ProofOutcome::Counterexample {
+                    request: Box::new(req),
+                    explanation: vec!["ALLOW".into()],
+                },
+                Status::Fail,
+            ),
+            (
+                ProofOutcome::Undecided {
+                    reason: "a condition".into(),
+                },
+                Status::Fail,
+            ),
+            (
+                ProofOutcome::Unavailable {
+                    message: "no prover".into(),
+                },
+                Status::Error,
+            ),
+        ];
+        for (proof, want) in cases {
+            let fake = Fake {
+                proof,
+                run: RunOutcome::Completed {
+                    outcome: CommandOutcome::Partial,
+                    steps: vec![],
+                },
+            };
+            let got = statuses(&fake);
+            assert_eq!(got[0].0, want, "{:?}", got[0]);
+            assert_eq!(got[1].0, Status::Pass);
+        }
+        let runs = [
+            (
+                RunOutcome::Completed {
+                    outcome: CommandOutcome::Fails,
+                    steps: vec!["DENY s3:ListBucket".into()],
+                },
+                Status::Fail,
+                Some("expected `aws s3 rb s3://prod --force` to partly run, but it fails"),
+            ),
+            (
+                RunOutcome::Invalid {
+                    message: "unknown command".into(),
+                },
+                Status::Error,
+                Some("unknown command"),
+            ),
+        ];
+        for (run, want, message) in runs {
+            let fake = Fake {
+                proof: ProofOutcome::Proved,
+                run,
+            };
+            let got = statuses(&fake);
+            assert_eq!(got[1].0, want);
+            assert_eq!(got[1].2.as_deref(), message);
+        }
+    }
+
+    #[test]
+    fn without_engines_proofs_and_commands_are_errors_never_passes() {
+        let got = statuses(&Engines);
+        if got[0].2.as_deref() == Some(PROVE_MISSING) {
+            assert_eq!(got[0].0, Status::Error);
+            assert_eq!(got[0].1, None);
+        }
+        if got[1].2.as_deref() == Some(CAN_RUN_MISSING) {
+            assert_eq!(got[1].0, Status::Error);
+        }
+        assert!(got.iter().all(|g| g.0 != Status::Pass || g.1.is_some()));
+    }
+
+    #[test]
+    fn summary_line_counts_errors_and_invalid_files() {
+        let s = Summary {
+            passed: 3,
+            failed: 1,
+            errors: 2,
+            invalid_files: 1,
+        };
+        assert_eq!(s.line(), "3 passed, 1 failed, 2 errors, 1 invalid file");
+        assert!(!s.is_success());
+        let ok = Summary {
+            passed: 3,
+            ..Summary::default()
+        };
+        assert_eq!(ok.line(), "3 passed, 0 failed");
+        assert!(ok.is_success());
+    }
+}
