@@ -30,9 +30,9 @@
 //!     LoadOptions::new(PolicyType::Resource),
 //! )?;
 //! let set = PolicySet::builder().identity(identity).resource(bucket).build();
-//! assert_allowed!(&set, "s3:GetObject", "arn:aws:s3:::reports/q1.csv",
+//! assert_allowed!(&set, "s3:GetObject", "arn:aws:s3:::another-test-bucket/report.csv",
 //!     principal = "arn:aws:iam::111122223333:user/analyst");
-//! assert_decision!(&set, Decision::ExplicitDeny, "s3:GetObject", "arn:aws:s3:::reports/q1.csv",
+//! assert_decision!(&set, Decision::ExplicitDeny, "s3:GetObject", "arn:aws:s3:::another-test-bucket/report.csv",
 //!     principal = "arn:aws:iam::111122223333:user/analyst",
 //!     context = [("aws:SecureTransport", "false")]);
 //! # Ok::<(), Box<dyn std::error::Error>>(())

@@ -684,3 +684,77 @@ fn init_tests_refuses_what_it_cannot_do() {
     assert_eq!(code, 2);
     assert!(err.contains("`bob` is not a principal"), "{err}");
 }
+
+#[test]
+fn readme_shows_the_bundled_test_file_verbatim() {
+    let readme = std::fs::read_to_string(repo("README.md")).unwrap();
+    let file = std::fs::read_to_string(repo("policies/rails-app.s3guard.json")).unwrap();
+    assert!(
+        readme.contains(&format!("```json\n{}```", file)),
+        "README's test file is policies/rails-app.s3guard.json"
+    );
+}
+
+/// The fields the parser accepts in each object, read from its "unknown
+/// field" hint (`… has the fields `a`, `b``).
+fn accepted_fields(text: &str, what: &str) -> Vec<String> {
+    let errors = errors_of(text);
+    let hint = errors
+        .iter()
+        .find_map(|e| e.split(&format!("| {what} has the fields ")).nth(1))
+        .unwrap_or_else(|| panic!("no field list for {what}: {errors:#?}"));
+    let mut fields: Vec<String> = hint
+        .split(", ")
+        .map(|f| f.trim_matches('`').to_string())
+        .collect();
+    fields.sort();
+    fields
+}
+
+#[test]
+fn the_documented_schema_lists_exactly_the_accepted_fields() {
+    let doc = std::fs::read_to_string(repo("docs/test-files.md")).unwrap();
+    let start = doc.find("```json\n{\n  \"$schema\"").expect("schema block") + 8;
+    let end = start + doc[start..].find("\n```").unwrap();
+    let schema: serde_json::Value = serde_json::from_str(&doc[start..end]).unwrap();
+    let props = |v: &serde_json::Value| {
+        let mut keys: Vec<String> = v["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
+        keys.sort();
+        keys
+    };
+    let defs = &schema["$defs"];
+    let case = |fields: &str| with_case(&format!(r#"{{"name": "x", {fields}, "zzzzzzzz": 1}}"#));
+    let table = [
+        (props(&schema), r#"{"zzzzzzzz": 1}"#.to_string(), "a test file"),
+        (
+            props(&defs["policy"]),
+            r#"{"policies": [{"file": "rails-app.json", "type": "identity", "zzzzzzzz": 1}], "cases": []}"#.to_string(),
+            "a policy entry",
+        ),
+        (props(&defs["defaults"]), r#"{"defaults": {"zzzzzzzz": 1}}"#.to_string(), "`defaults`"),
+        (props(&defs["options"]), r#"{"options": {"zzzzzzzz": 1}}"#.to_string(), "`options`"),
+        (
+            props(&defs["request_case"]),
+            case(r#""action": "s3:ListBucket", "resource": "arn:aws:s3:::b", "expect": "deny""#),
+            "a request case",
+        ),
+        (
+            props(&defs["cannot_case"]),
+            case(r#""cannot": "s3:Delete*", "on": "*""#),
+            "a `cannot` case",
+        ),
+        (
+            props(&defs["run_case"]),
+            case(r#""run": "aws s3 ls", "expect": "succeeds""#),
+            "a `run` case",
+        ),
+    ];
+    for (documented, text, what) in table {
+        assert_eq!(accepted_fields(&text, what), documented, "{what}");
+    }
+}
