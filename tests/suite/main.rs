@@ -11,3 +11,4 @@ mod properties;
 mod readme;
 mod reports;
 mod support;
+mod test_file_errors;
