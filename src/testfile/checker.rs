@@ -148,14 +148,22 @@ pub const PROVE_MISSING: &str = "this build of s3guard has no `prove` engine, so
 pub const CAN_RUN_MISSING: &str = "this build of s3guard has no `can-run` engine (the `aws s3` command model), so a `run` case cannot be checked; it counts as an error, never as a pass";
 
 impl Checker for Engines {
-    // Wiring point: call the prover of `s3guard prove --cannot` here.
+    // Wiring point: call the prover of `s3guard prove --cannot ACTIONS --on
+    // RESOURCES` with these policies (and `--principal`/`--resource-account`
+    // when the query has them); map "proved" (exit 0) to `Proved`, a
+    // counterexample (exit 1) to `Counterexample` with its explanation
+    // lines, "cannot prove" (exit 3) to `Undecided`.
     fn prove_cannot(&self, _policies: &PolicySet, _query: &ProofQuery) -> ProofOutcome {
         ProofOutcome::Unavailable {
             message: PROVE_MISSING.to_string(),
         }
     }
 
-    // Wiring point: call the command model of `s3guard can-run` here.
+    // Wiring point: expand `query.words` as `s3guard can-run` does (with
+    // `query.keys` as `--keys`), build each step's request with
+    // `query.template.request(action, resource)`, authorize it under
+    // `policies`, and return the outcome (`succeeds`/`fails`/`partial`) with
+    // one line per step; a command the model does not know is `Invalid`.
     fn run_command(&self, _policies: &PolicySet, _query: &RunQuery) -> RunOutcome {
         RunOutcome::Unavailable {
             message: CAN_RUN_MISSING.to_string(),

@@ -129,7 +129,11 @@ impl Parser {
         };
         self.known_fields(members, ptr, fields, what);
         let own = self.template(item, ptr);
-        let template = defaults.overlay(&own);
+        let mut template = defaults.overlay(&own);
+        if item.get("no_defaults").is_some() {
+            // a case may turn `no_defaults` of the defaults off again
+            template.no_defaults = own.no_defaults;
+        }
         if item.get("action").is_some() {
             self.request_case(item, ptr, template)
         } else if item.get("cannot").is_some() {

@@ -316,6 +316,29 @@ fn defaults_apply_to_every_case_and_cases_override_them() {
 }
 
 #[test]
+fn a_case_can_turn_no_defaults_off_again() {
+    // aws:SecureTransport is filled in (true) only without no_defaults
+    let text = r#"{
+      "policies": [{"type": "identity", "document": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+         "Condition": {"Bool": {"aws:SecureTransport": "true"}}}]}}],
+      "defaults": {"no_defaults": true},
+      "cases": [
+        {"name": "bare", "action": "s3:GetObject", "resource": "arn:aws:s3:::b/k", "expect": "implicit-deny"},
+        {"name": "filled", "action": "s3:GetObject", "resource": "arn:aws:s3:::b/k",
+         "no_defaults": false, "expect": "allow"}
+      ]
+    }"#;
+    let results = TestFile::parse("t.s3guard.json", text)
+        .unwrap()
+        .run(&Engines);
+    assert!(
+        results.iter().all(|r| r.status == Status::Pass),
+        "{results:#?}"
+    );
+}
+
+#[test]
 fn a_pass_that_depends_on_missing_context_says_so_issue3() {
     let (code, out, _) = run(&["test", "tests/fixtures/ci-tests/notes.s3guard.json"]);
     assert_eq!(code, 0);
