@@ -51,6 +51,8 @@ mod response;
 pub mod review;
 pub mod s3;
 pub mod sources;
+pub mod testfile;
+pub mod testing;
 
 pub use context::{Context, ContextValue, Origin};
 pub use diagnostic::{Diagnostic, Severity};

@@ -5,12 +5,16 @@ pub mod actions;
 pub mod args;
 pub mod can;
 pub mod can_run;
+pub mod completions;
 pub mod diff;
 pub mod eval;
 pub mod from;
+pub mod init_tests;
 pub mod load;
+pub mod man;
 pub mod replay;
 pub mod review;
+pub mod test;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -68,6 +72,14 @@ pub enum Command {
     Review(review::ReviewArgs),
     /// What access does NEW grant that OLD did not (and the reverse)?
     Diff(diff::DiffArgs),
+    /// Run policy test files: `s3guard test policies/` (finds *.s3guard.json).
+    Test(test::TestArgs),
+    /// Write a starter test file for a policy: what it allows, the dangerous requests it denies.
+    InitTests(init_tests::InitTestsArgs),
+    /// Print a shell completion script: `s3guard completions bash`.
+    Completions(completions::CompletionsArgs),
+    /// Print the man page (roff): `s3guard man | man -l -`.
+    Man(man::ManArgs),
 }
 
 /// Where a command writes: answers to `out`, diagnostics to `err`.
@@ -137,6 +149,10 @@ where
         Command::Replay(a) => replay::run(a, &mut io),
         Command::Review(a) => review::run(a, &mut io),
         Command::Diff(a) => diff::run(a, &mut io),
+        Command::Test(a) => test::run(a, &mut io),
+        Command::InitTests(a) => init_tests::run(a, &mut io),
+        Command::Completions(a) => completions::run(a, &mut io),
+        Command::Man(a) => man::run(a, &mut io),
     }
 }
 

@@ -1,0 +1,172 @@
+//! The boundary between the test runner and s3guard's proof and command
+//! engines (`s3guard prove`, `s3guard can-run`).
+//!
+//! Request cases need only the evaluator. `cannot` cases need a prover and
+//! `run` cases need the AWS CLI command model; the runner reaches both
+//! through [`Checker`], so an engine can be plugged in (or replaced in a
+//! test) without touching the runner. [`Engines`] is the checker that
+//! `s3guard test` uses: its two methods are where the engines are wired.
+
+use serde::Serialize;
+
+use super::request::RequestTemplate;
+use crate::policy_set::PolicySet;
+use crate::request::Request;
+
+/// A proof to attempt: no request whose action matches `actions` and whose
+/// resource matches `resources`, under any context, is allowed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProofQuery {
+    /// Action pattern (`s3:Delete*`), validated against the catalog.
+    pub actions: String,
+    /// Resource pattern (`arn:aws:s3:::prod*`), validated as an ARN pattern.
+    pub resources: String,
+    /// The caller, when the test fixes one (`s3guard prove --principal`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub principal: Option<String>,
+    /// The bucket owner's account, when the test fixes one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource_account: Option<String>,
+}
+
+/// What a proof attempt found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProofOutcome {
+    /// No such request is allowed (`s3guard prove` exit 0).
+    Proved,
+    /// A request that is allowed (`s3guard prove` exit 1).
+    Counterexample {
+        /// The allowed request.
+        request: Box<Request>,
+        /// Why it is allowed (the deciding statements), one line each.
+        explanation: Vec<String>,
+    },
+    /// The prover could not decide (`s3guard prove` exit 3); never a pass.
+    Undecided {
+        /// Why.
+        reason: String,
+    },
+    /// This build has no prover; the case is an error, never a pass.
+    Unavailable {
+        /// What is missing and what to do.
+        message: String,
+    },
+}
+
+/// An AWS CLI command to replay under the policies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RunQuery {
+    /// The command as written (`aws s3 rb s3://prod --force`).
+    pub command: String,
+    /// The words of the command (quotes removed).
+    pub words: Vec<String>,
+    /// Object keys the command touches (`s3guard can-run --keys`); empty:
+    /// the engine uses a placeholder key and says so.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub keys: Vec<String>,
+    /// Who runs it, in which context: build each step's request with
+    /// [`RequestTemplate::request`] so that steps get the same context as
+    /// request cases.
+    pub template: RequestTemplate,
+}
+
+/// How an AWS CLI command ends (`s3guard can-run`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CommandOutcome {
+    /// Every request of the command is allowed.
+    Succeeds,
+    /// The first request is denied: nothing happens.
+    Fails,
+    /// Some requests are allowed before one is denied: the command does
+    /// part of its work (objects deleted, then the bucket deletion denied).
+    Partial,
+}
+
+impl CommandOutcome {
+    /// The test-file spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CommandOutcome::Succeeds => "succeeds",
+            CommandOutcome::Fails => "fails",
+            CommandOutcome::Partial => "partial",
+        }
+    }
+
+    /// Parses the test-file spelling.
+    pub fn parse(s: &str) -> Option<CommandOutcome> {
+        Some(match s {
+            "succeeds" => CommandOutcome::Succeeds,
+            "fails" => CommandOutcome::Fails,
+            "partial" => CommandOutcome::Partial,
+            _ => return None,
+        })
+    }
+}
+
+/// What replaying a command found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunOutcome {
+    /// The command was expanded and every step evaluated.
+    Completed {
+        /// How it ends.
+        outcome: CommandOutcome,
+        /// The steps and their decisions, one line each.
+        steps: Vec<String>,
+    },
+    /// The engine does not understand the command (an error, never a pass).
+    Invalid {
+        /// Why.
+        message: String,
+    },
+    /// This build has no command model; the case is an error, never a pass.
+    Unavailable {
+        /// What is missing and what to do.
+        message: String,
+    },
+}
+
+/// What the test runner needs beyond the evaluator.
+pub trait Checker {
+    /// Attempts to prove that no request matching the query is allowed
+    /// under `policies`, whatever its context.
+    fn prove_cannot(&self, policies: &PolicySet, query: &ProofQuery) -> ProofOutcome;
+
+    /// Expands an `aws s3` command into the requests it makes, evaluates
+    /// each under `policies`, and says how the command ends.
+    fn run_command(&self, policies: &PolicySet, query: &RunQuery) -> RunOutcome;
+}
+
+/// The checker `s3guard test` uses: s3guard's own engines.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Engines;
+
+/// Message of a `cannot` case while the prover is not part of s3guard.
+pub const PROVE_MISSING: &str = "this build of s3guard has no `prove` engine, so a `cannot` case cannot be checked; it counts as an error, never as a pass";
+
+/// Message of a `run` case while the command model is not part of s3guard.
+pub const CAN_RUN_MISSING: &str = "this build of s3guard has no `can-run` engine (the `aws s3` command model), so a `run` case cannot be checked; it counts as an error, never as a pass";
+
+impl Checker for Engines {
+    // Wiring point: call the prover of `s3guard prove --cannot ACTIONS --on
+    // RESOURCES` with these policies (and `--principal`/`--resource-account`
+    // when the query has them); map "proved" (exit 0) to `Proved`, a
+    // counterexample (exit 1) to `Counterexample` with its explanation
+    // lines, "cannot prove" (exit 3) to `Undecided`.
+    fn prove_cannot(&self, _policies: &PolicySet, _query: &ProofQuery) -> ProofOutcome {
+        ProofOutcome::Unavailable {
+            message: PROVE_MISSING.to_string(),
+        }
+    }
+
+    // Wiring point: expand `query.words` as `s3guard can-run` does (with
+    // `query.keys` as `--keys`), build each step's request with
+    // `query.template.request(action, resource)`, authorize it under
+    // `policies`, and return the outcome (`succeeds`/`fails`/`partial`) with
+    // one line per step; a command the model does not know is `Invalid`.
+    fn run_command(&self, _policies: &PolicySet, _query: &RunQuery) -> RunOutcome {
+        RunOutcome::Unavailable {
+            message: CAN_RUN_MISSING.to_string(),
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! The reports of `s3guard test`: text for people, a stable JSON document
+//! for tools. (JUnit XML is in `junit.rs`.)
+
+use serde_json::json;
+
+use super::run::{CaseResult, FileOutcome, FileReport, Status, Summary};
+
+/// The text report: per file, one line per case (`ok`, `FAILED`,
+/// `ERROR`); under a case that did not pass, `FILE:LINE:COL: why` and the
+/// explanation; last line `N passed, N failed`.
+pub fn text(reports: &[FileReport]) -> String {
+    let mut out = String::new();
+    for r in reports {
+        out.push_str(&r.path);
+        out.push('\n');
+        match &r.outcome {
+            FileOutcome::Ran { cases, .. } => {
+                for c in cases {
+                    case_text(&r.path, c, &mut out);
+                }
+            }
+            FileOutcome::Invalid { diagnostics } => {
+                let n = diagnostics.iter().filter(|d| d.is_error()).count();
+                out.push_str(&format!(
+                    "  INVALID test file: {n} error{} (on stderr); no case ran\n",
+                    if n == 1 { "" } else { "s" }
+                ));
+            }
+        }
+        out.push('\n');
+    }
+    out.push_str(&Summary::of(reports).line());
+    out
+}
+
+const DETAIL_INDENT: &str = "          ";
+
+fn case_text(path: &str, c: &CaseResult, out: &mut String) {
+    let label = match c.status {
+        Status::Pass => "ok    ",
+        Status::Fail => "FAILED",
+        Status::Error => "ERROR ",
+    };
+    out.push_str(&format!("  {label}  {}\n", c.name));
+    if c.status != Status::Pass {
+        out.push_str(&format!(
+            "{DETAIL_INDENT}{path}:{}:{}: {}\n",
+            c.line,
+            c.column,
+            c.message.as_deref().unwrap_or("did not pass")
+        ));
+        for d in &c.details {
+            out.push_str(&format!("{DETAIL_INDENT}  {d}\n"));
+        }
+    }
+    for n in &c.notes {
+        out.push_str(&format!("{DETAIL_INDENT}note: {n}\n"));
+    }
+}
+
+/// The JSON report (stable; documented in `docs/test-files.md`).
+pub fn json(reports: &[FileReport]) -> serde_json::Value {
+    let files: Vec<serde_json::Value> = reports
+        .iter()
+        .map(|r| match &r.outcome {
+            FileOutcome::Ran { cases, warnings } => json!({
+                "file": r.path,
+                "status": "ran",
+                "cases": cases,
+                "warnings": warnings,
+            }),
+            FileOutcome::Invalid { diagnostics } => json!({
+                "file": r.path,
+                "status": "invalid",
+                "diagnostics": diagnostics,
+            }),
+        })
+        .collect();
+    let s = Summary::of(reports);
+    json!({
+        "files": files,
+        "summary": {
+            "passed": s.passed,
+            "failed": s.failed,
+            "errors": s.errors,
+            "invalid_files": s.invalid_files,
+            "line": s.line(),
+        }
+    })
+}
