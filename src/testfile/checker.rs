@@ -159,14 +159,51 @@ impl Checker for Engines {
         }
     }
 
-    // Wiring point: expand `query.words` as `s3guard can-run` does (with
-    // `query.keys` as `--keys`), build each step's request with
-    // `query.template.request(action, resource)`, authorize it under
-    // `policies`, and return the outcome (`succeeds`/`fails`/`partial`) with
-    // one line per step; a command the model does not know is `Invalid`.
-    fn run_command(&self, _policies: &PolicySet, _query: &RunQuery) -> RunOutcome {
-        RunOutcome::Unavailable {
-            message: CAN_RUN_MISSING.to_string(),
-        }
+    /// Expands the command as `s3guard can-run` does and evaluates each
+    /// step with the case's caller and context.
+    fn run_command(&self, policies: &PolicySet, query: &RunQuery) -> RunOutcome {
+        let cmd = match crate::s3::command::parse(&query.command) {
+            Ok(c) => c,
+            Err(e) => {
+                return RunOutcome::Invalid {
+                    message: format!("{} ({})", e.message, e.hint),
+                }
+            }
+        };
+        let base = match query.template.request("s3:GetObject", "*") {
+            Ok(r) => r,
+            Err(diags) => {
+                return RunOutcome::Invalid {
+                    message: diags
+                        .iter()
+                        .map(|d| d.message.clone())
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                }
+            }
+        };
+        let plan = crate::s3::requests::expand(&cmd, &query.keys, cmd.options.region.as_deref());
+        let report = crate::s3::outcome::evaluate(policies, &base, &plan);
+        let outcome = match report.outcome {
+            crate::s3::outcome::Outcome::Succeeds => CommandOutcome::Succeeds,
+            crate::s3::outcome::Outcome::Fails => CommandOutcome::Fails,
+            crate::s3::outcome::Outcome::Partial => CommandOutcome::Partial,
+        };
+        let steps = report
+            .steps
+            .iter()
+            .map(|s| {
+                format!(
+                    "{}. {} {} on {}: {}{}",
+                    s.step,
+                    s.api_call,
+                    s.action,
+                    s.resource,
+                    s.decision,
+                    if s.reached { "" } else { " (not reached)" }
+                )
+            })
+            .collect();
+        RunOutcome::Completed { outcome, steps }
     }
 }
