@@ -663,13 +663,14 @@ impl Lowerer<'_> {
                 } else {
                     "NotPrincipal"
                 };
+                let a = if ptype == PolicyType::Identity { "an" } else { "a" };
                 self.error(
                     "UNSUPPORTED_PRINCIPAL",
-                    format!("`{name}` is not allowed in an {}", ptype.describe()),
+                    format!("`{name}` is not allowed in {a} {}", ptype.describe()),
                     v.span,
                     &pointer::join(sp, name),
                     &format!(
-                        "an {} applies to the principal it is attached to; remove `{name}` (or load the file as a bucket policy)",
+                        "{a} {} applies to the principal it is attached to; remove `{name}` (or load the file as a bucket policy)",
                         ptype.describe()
                     ),
                 );
