@@ -4,7 +4,8 @@
 //!
 //! The classification is computed from the catalog data, not listed by hand:
 //! - **deletes**: the action name contains the word `Delete`
-//!   (`DeleteObject`, `DeleteBucketPolicy`, `ReplicateDelete`, …);
+//!   (`DeleteObject`, `DeleteBucketPolicy`, `ReplicateDelete`, …), except
+//!   tag edits (access level `Tagging`: `DeleteObjectTagging`);
 //! - **changes permissions**: the Service Authorization Reference gives the
 //!   action the access level `Permissions management` (`Put*Acl`,
 //!   `Put*Policy`, `PutBucketPublicAccessBlock`, `CreateAccessGrant`, …);
@@ -20,10 +21,20 @@ use serde::Serialize;
 use super::actions::{AccessLevel, ActionInfo};
 
 /// Action names (any service) that delete data indirectly, with why.
-pub const INDIRECT_DELETES: [(&str, &str); 1] = [(
-    "PutLifecycleConfiguration",
-    "lifecycle expiration rules delete objects and object versions",
-)];
+pub const INDIRECT_DELETES: [(&str, &str); 3] = [
+    (
+        "PutLifecycleConfiguration",
+        "lifecycle expiration rules delete objects and object versions",
+    ),
+    (
+        "PutBucketVersioning",
+        "suspending versioning lets overwrites and deletes destroy data",
+    ),
+    (
+        "BypassGovernanceRetention",
+        "lets deletes ignore Object Lock governance retention",
+    ),
+];
 
 /// One way an action is dangerous.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -136,7 +147,8 @@ fn words(name: &str) -> impl Iterator<Item = &str> {
 pub fn destructive(info: &ActionInfo) -> Option<Destructive> {
     let mut dangers = Vec::new();
     let mut why = Vec::new();
-    if words(&info.name).any(|w| w == "Delete") {
+    // Deleting tags is a tag edit, not a deletion of data (access level Tagging).
+    if words(&info.name).any(|w| w == "Delete") && info.access_level != AccessLevel::Tagging {
         dangers.push(Danger::Deletes);
         why.push(format!("{} deletes", info.name));
     }
@@ -233,7 +245,7 @@ mod tests {
         for a in catalog().actions() {
             let d = destructive(a);
             let pm = a.access_level_raw.contains("Permissions management");
-            let del = a.name.starts_with("Delete");
+            let del = a.name.starts_with("Delete") && a.access_level != AccessLevel::Tagging;
             if pm || del {
                 assert!(d.is_some(), "{} should be flagged", a.iam_action);
             }
@@ -263,9 +275,10 @@ mod tests {
             .filter(|(_, d)| d.dangers.contains(&Danger::ChangesPermissions))
             .count();
         // Data README: 27 s3 actions have the level Permissions management;
-        // 24 action names carry the word Delete (23 Delete* + ReplicateDelete).
+        // 24 action names carry the word Delete (23 Delete* + ReplicateDelete),
+        // 4 of which only delete tags (access level Tagging).
         assert_eq!(perms, 27);
-        assert_eq!(deletes, 24);
+        assert_eq!(deletes, 20);
         let bucket_level: Vec<&str> = s3
             .iter()
             .filter(|(_, d)| d.scope == Scope::Bucket)

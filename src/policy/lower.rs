@@ -663,7 +663,11 @@ impl Lowerer<'_> {
                 } else {
                     "NotPrincipal"
                 };
-                let a = if ptype == PolicyType::Identity { "an" } else { "a" };
+                let a = if ptype == PolicyType::Identity {
+                    "an"
+                } else {
+                    "a"
+                };
                 self.error(
                     "UNSUPPORTED_PRINCIPAL",
                     format!("`{name}` is not allowed in {a} {}", ptype.describe()),

@@ -4,28 +4,7 @@
 
 use serde::Serialize;
 
-use crate::catalog::{AccessLevel, ActionInfo};
-
-/// Configuration writes that can destroy data without being named
-/// `Delete…` (each with the reason it is destructive).
-const DESTRUCTIVE_WRITES: &[(&str, &str)] = &[
-    (
-        "PutLifecycleConfiguration",
-        "expiration rules delete objects",
-    ),
-    (
-        "PutBucketVersioning",
-        "suspending versioning lets overwrites destroy data",
-    ),
-    (
-        "BypassGovernanceRetention",
-        "lets deletes ignore Object Lock governance retention",
-    ),
-    (
-        "ReplicateDelete",
-        "replicates deletions into the destination bucket",
-    ),
-];
+use crate::catalog::{AccessLevel, ActionInfo, Danger};
 
 /// How dangerous an action is, for ordering reports and verdicts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -41,16 +20,18 @@ pub struct Risk {
 }
 
 impl Risk {
-    /// Classifies a catalog action: `Delete…` actions that are not tag
-    /// edits, a few named configuration writes ([`DESTRUCTIVE_WRITES`]),
-    /// and every action whose access level mentions permissions management.
+    /// Classifies a catalog action with the catalog's own rule
+    /// ([`crate::catalog::destructive`]): deletions (not tag edits), the
+    /// writes that delete indirectly, and permission changes.
     pub fn of(info: &ActionInfo) -> Risk {
-        let deletes = info.name.starts_with("Delete") && info.access_level != AccessLevel::Tagging;
-        let destructive_write = DESTRUCTIVE_WRITES.iter().any(|(n, _)| *n == info.name);
+        let dangers = crate::catalog::destructive(info)
+            .map(|d| d.dangers)
+            .unwrap_or_default();
         Risk {
-            destructive: deletes || destructive_write,
-            changes_permissions: info.access_level == AccessLevel::PermissionsManagement
-                || info.access_level_raw.contains("Permissions management"),
+            destructive: dangers
+                .iter()
+                .any(|d| matches!(d, Danger::Deletes | Danger::DeletesIndirectly)),
+            changes_permissions: dangers.contains(&Danger::ChangesPermissions),
         }
     }
 
@@ -78,7 +59,7 @@ impl Risk {
 
 /// Why a `Put…` action counts as destructive, if it is one of the named ones.
 pub fn destructive_reason(info: &ActionInfo) -> Option<&'static str> {
-    DESTRUCTIVE_WRITES
+    crate::catalog::INDIRECT_DELETES
         .iter()
         .find(|(n, _)| *n == info.name)
         .map(|(_, why)| *why)
@@ -174,7 +155,7 @@ mod tests {
 
     #[test]
     fn every_named_destructive_write_is_in_the_catalog() {
-        for (name, _) in DESTRUCTIVE_WRITES {
+        for (name, _) in crate::catalog::INDIRECT_DELETES {
             assert!(lookup(&format!("s3:{name}")).is_some(), "{name}");
         }
     }
