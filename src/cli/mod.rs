@@ -4,6 +4,7 @@
 pub mod args;
 pub mod can;
 pub mod eval;
+pub mod lint;
 pub mod load;
 
 use std::ffi::OsString;
@@ -52,6 +53,8 @@ pub enum Command {
     Can(can::CanArgs),
     /// Run a JSONL file of cases (policies, request, expected decision).
     Eval(eval::EvalArgs),
+    /// Check policies: errors and Access Analyzer-style findings (text, JSON, SARIF).
+    Lint(lint::LintArgs),
 }
 
 /// Where a command writes: answers to `out`, diagnostics to `err`.
@@ -116,6 +119,7 @@ where
     match &cli.command {
         Command::Can(a) => can::run(a, &mut io),
         Command::Eval(a) => eval::run(a, &mut io),
+        Command::Lint(a) => lint::run(a, &mut io),
     }
 }
 

@@ -1,0 +1,506 @@
+//! Checks on `Resource`/`NotResource`: ARN formats of the catalog's services
+//! (A-2 #10, M-5), resources no action applies to (A-2 #11) and actions no
+//! resource applies to (M-7), bucket-name wildcards that reach other buckets,
+//! wildcard-only actions granted through an ARN (M-6), redundant entries
+//! (A-2 #28), `Allow` with `NotResource`, and `--resource-type`.
+
+use super::actions::{expand, service_of};
+use super::pattern::Pattern;
+use super::view::{Entry, StatementView};
+use super::{abbreviate, Ctx};
+use crate::catalog::{catalog, ActionInfo};
+use crate::matcher::ResourcePattern;
+use crate::policy::Effect;
+
+pub(super) fn check(ctx: &mut Ctx<'_>) {
+    let view = ctx.view;
+    for st in &view.statements {
+        let Some(element) = &st.resource else {
+            continue;
+        };
+        for e in &element.entries {
+            arn_format(ctx, e);
+        }
+        redundant(ctx, &element.entries, element.name);
+        if st.effect == Some(Effect::Allow) && element.is_not {
+            ctx.emit(
+                "S3GUARD_ALLOW_WITH_NOT_RESOURCE",
+                element.span,
+                &element.pointer,
+                format!(
+                    "{} allows its actions on every resource except those listed (spec E-10): every other bucket, and buckets created later, too",
+                    st.label()
+                ),
+                Some("list the resources to allow in `Resource` instead".into()),
+            );
+        }
+        if element.is_not {
+            continue;
+        }
+        unsupported_resources(ctx, st);
+        action_resource_mismatch(ctx, st);
+        if st.effect == Some(Effect::Allow) {
+            for e in &element.entries {
+                broad_bucket_pattern(ctx, e);
+            }
+            wildcard_only_through_arn(ctx, st);
+        }
+        resource_type(ctx, st);
+    }
+}
+
+fn variables(ctx: &Ctx<'_>) -> bool {
+    ctx.view.variables
+}
+
+/// The literal service of an ARN pattern (`s3` of `arn:aws:s3:::b`).
+fn arn_service(text: &str) -> Option<&str> {
+    let parts: Vec<&str> = text.splitn(6, ':').collect();
+    match parts.as_slice() {
+        [arn, _, service, _, _, _] if *arn == "arn" && !service.contains(['*', '?']) => {
+            Some(service)
+        }
+        _ => None,
+    }
+}
+
+/// Catalog ARN formats of a service's resource types, compiled.
+fn formats(service: &str) -> Vec<(String, Pattern)> {
+    catalog()
+        .resource_types()
+        .iter()
+        .filter(|r| r.service == service)
+        .map(|r| (r.name.clone(), Pattern::catalog_arn(&r.arn_pattern)))
+        .collect()
+}
+
+fn arn_format(ctx: &mut Ctx<'_>, e: &Entry) {
+    let Some(service) = arn_service(&e.text) else {
+        return;
+    };
+    if !catalog().knows_service(service) {
+        return;
+    }
+    let p = Pattern::arn(&e.text, variables(ctx));
+    if formats(service).iter().any(|(_, f)| p.intersects(f)) {
+        return;
+    }
+    let hint = if service == "s3" {
+        "S3 ARNs look like arn:aws:s3:::BUCKET, arn:aws:s3:::BUCKET/KEY or arn:aws:s3:REGION:ACCOUNT:accesspoint/NAME (bucket ARNs have no region or account)"
+    } else {
+        "see the resource types of the service in `s3guard actions`"
+    };
+    ctx.emit(
+        "INVALID_ARN_RESOURCE",
+        e.span,
+        &e.pointer,
+        format!(
+            "`{}` matches no resource format of `{service}`: it matches no request",
+            e.text
+        ),
+        Some(hint.into()),
+    );
+}
+
+/// Whether action `a` can apply to some resource the entry matches (M-4..M-7).
+fn applies(a: &ActionInfo, entry: &str, variables: bool) -> bool {
+    if entry == "*" {
+        return true;
+    }
+    if a.wildcard_only {
+        return ResourcePattern::new(entry, None).matches_wildcard_request(&a.service);
+    }
+    let p = Pattern::arn(entry, variables);
+    a.resource_types
+        .iter()
+        .any(|r| p.intersects(&Pattern::catalog_arn(&r.arn_pattern)))
+}
+
+/// The catalog actions of a statement's `Action` entries.
+fn statement_actions(st: &StatementView<'_>) -> Vec<&'static ActionInfo> {
+    let mut out: Vec<&'static ActionInfo> = Vec::new();
+    for e in st.actions() {
+        for a in expand(&e.text) {
+            if !out.iter().any(|o| o.iam_action == a.iam_action) {
+                out.push(a);
+            }
+        }
+    }
+    out
+}
+
+/// Whether every action entry names its service literally (so an ARN of
+/// another service is certainly out of reach).
+fn literal_services(st: &StatementView<'_>) -> bool {
+    st.actions()
+        .iter()
+        .all(|e| service_of(&e.text).is_some_and(|s| !s.contains(['*', '?'])))
+}
+
+/// A-2 #11: a resource entry that no action of the statement can target.
+fn unsupported_resources(ctx: &mut Ctx<'_>, st: &StatementView<'_>) {
+    if st.actions().is_empty() {
+        return;
+    }
+    let actions = statement_actions(st);
+    let vars = variables(ctx);
+    for e in st.resources() {
+        let Some(service) = arn_service(&e.text) else {
+            continue;
+        };
+        if !catalog().knows_service(service) {
+            continue;
+        }
+        let of_service: Vec<&&ActionInfo> =
+            actions.iter().filter(|a| a.service == service).collect();
+        if of_service.is_empty() && !literal_services(st) {
+            continue;
+        }
+        if of_service.iter().any(|a| applies(a, &e.text, vars)) {
+            continue;
+        }
+        let kinds = kinds_of(&e.text, vars);
+        let msg = if of_service.is_empty() {
+            format!(
+                "`{}` is a `{service}` resource, but {} has no `{service}` action: the entry has no effect",
+                e.text,
+                st.label()
+            )
+        } else {
+            format!(
+                "no action of {} applies to `{}`{}: the entry has no effect",
+                st.label(),
+                e.text,
+                if kinds.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (a {} ARN)", kinds.join(" / "))
+                }
+            )
+        };
+        ctx.emit(
+            "UNSUPPORTED_RESOURCE_ARN_IN_POLICY",
+            e.span,
+            &e.pointer,
+            msg,
+            Some(
+                "object actions need arn:aws:s3:::BUCKET/*, bucket actions arn:aws:s3:::BUCKET (spec M-7)"
+                    .into(),
+            ),
+        );
+    }
+}
+
+/// The resource types an ARN pattern can be.
+fn kinds_of(text: &str, variables: bool) -> Vec<String> {
+    let Some(service) = arn_service(text) else {
+        return Vec::new();
+    };
+    let p = Pattern::arn(text, variables);
+    formats(service)
+        .into_iter()
+        .filter(|(_, f)| p.intersects(f))
+        .map(|(n, _)| n)
+        .collect()
+}
+
+/// M-7: an action entry none of whose actions any resource entry applies to.
+fn action_resource_mismatch(ctx: &mut Ctx<'_>, st: &StatementView<'_>) {
+    let resources = st.resources();
+    if resources.is_empty() {
+        return;
+    }
+    let vars = variables(ctx);
+    for e in st.actions() {
+        let actions = expand(&e.text);
+        if actions.is_empty() {
+            continue;
+        }
+        let none_applies = actions
+            .iter()
+            .all(|a| !resources.iter().any(|r| applies(a, &r.text, vars)));
+        if !none_applies {
+            continue;
+        }
+        let needs = needs(&actions);
+        let given: Vec<String> = resources.iter().map(|r| r.text.clone()).collect();
+        let verb = if st.effect == Some(Effect::Deny) {
+            "denies"
+        } else {
+            "grants"
+        };
+        let msg = format!(
+            "`{}` applies to {needs}, but {} names only {}: it {verb} nothing for `{}`",
+            e.text,
+            st.label(),
+            abbreviate(&given),
+            e.text
+        );
+        let hint = suggestion(&actions, resources);
+        ctx.emit(
+            "S3GUARD_ACTION_RESOURCE_MISMATCH",
+            e.span,
+            &e.pointer,
+            msg,
+            Some(hint),
+        );
+    }
+}
+
+/// `object ARNs (arn:…:s3:::BUCKET/KEY)` / `only "Resource": "*"`.
+fn needs(actions: &[&ActionInfo]) -> String {
+    if actions.iter().all(|a| a.wildcard_only) {
+        return "`\"Resource\": \"*\"` only (it has no resource type, spec M-6)".into();
+    }
+    let mut kinds: Vec<&str> = actions
+        .iter()
+        .flat_map(|a| a.resource_types.iter().map(|r| r.name.as_str()))
+        .collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    format!("{} ARNs", kinds.join(" / "))
+}
+
+fn suggestion(actions: &[&ActionInfo], resources: &[Entry]) -> String {
+    let wants = |k: &str| {
+        actions
+            .iter()
+            .any(|a| a.resource_types.iter().any(|r| r.name == k))
+    };
+    let bucket_of = |t: &str| {
+        t.strip_prefix("arn:aws:s3:::")
+            .map(|r| r.split('/').next().unwrap_or(r).to_string())
+    };
+    let first = resources.iter().find_map(|r| bucket_of(&r.text));
+    match first {
+        Some(b) if wants("bucket") && !wants("object") => {
+            format!("add the bucket ARN `arn:aws:s3:::{b}` (bucket actions take the bucket, not its objects)")
+        }
+        Some(b) if wants("object") => format!(
+            "add the object ARNs `arn:aws:s3:::{b}/*` (object actions take objects, not the bucket)"
+        ),
+        _ if actions.iter().all(|a| a.wildcard_only) => {
+            "use \"Resource\": \"*\" for this action".into()
+        }
+        _ => "add a resource of a type the action supports (see `s3guard actions`)".into(),
+    }
+}
+
+/// Two example names a bucket-name pattern also matches.
+fn examples(bucket_pattern: &str) -> (String, String) {
+    let fill = |first: &str, rest: &str, one: char| {
+        let mut out = String::new();
+        for (i, c) in bucket_pattern.chars().enumerate() {
+            match c {
+                '*' if i == 0 => out.push_str(first),
+                '*' => out.push_str(rest),
+                '?' => out.push(one),
+                c => out.push(c),
+            }
+        }
+        out
+    };
+    (fill("team-a", "-bucket", '1'), fill("staging", "ing", 'x'))
+}
+
+fn broad_bucket_pattern(ctx: &mut Ctx<'_>, e: &Entry) {
+    let Some(rest) = e.text.strip_prefix("arn:aws:s3:::").or_else(|| {
+        e.text
+            .strip_prefix("arn:aws-cn:s3:::")
+            .or_else(|| e.text.strip_prefix("arn:aws-us-gov:s3:::"))
+    }) else {
+        return;
+    };
+    let (bucket, objects) = match rest.split_once('/') {
+        Some((b, o)) => (b, Some(o)),
+        None => (rest, None),
+    };
+    if !bucket.contains(['*', '?']) || bucket.chars().all(|c| c == '*') {
+        return;
+    }
+    if ctx.view.variables && bucket.contains("${") {
+        return;
+    }
+    let literal: String = bucket.chars().filter(|c| !matches!(c, '*' | '?')).collect();
+    let (a, b) = examples(bucket);
+    let also = if objects.is_none() && bucket.ends_with('*') {
+        ", and as `*` also matches `/`, every object in them"
+    } else {
+        ""
+    };
+    ctx.emit(
+        "S3GUARD_BROAD_BUCKET_PATTERN",
+        e.span,
+        &e.pointer,
+        format!(
+            "`{}` matches every bucket whose name fits `{bucket}`: `{a}` and `{b}` too, not only `{literal}`{also}",
+            e.text
+        ),
+        Some(format!(
+            "name the bucket exactly (arn:aws:s3:::{literal} and arn:aws:s3:::{literal}/*)"
+        )),
+    );
+}
+
+/// M-6: a wildcard-only action granted only through an ARN pattern.
+fn wildcard_only_through_arn(ctx: &mut Ctx<'_>, st: &StatementView<'_>) {
+    let resources = st.resources();
+    if resources.iter().any(|r| r.text == "*") {
+        return;
+    }
+    let only: Vec<&ActionInfo> = statement_actions(st)
+        .into_iter()
+        .filter(|a| a.wildcard_only)
+        .collect();
+    for r in resources {
+        let relying: Vec<String> = only
+            .iter()
+            .filter(|a| applies(a, &r.text, false))
+            .map(|a| a.iam_action.clone())
+            .collect();
+        if relying.is_empty() {
+            continue;
+        }
+        ctx.emit(
+            "S3GUARD_WILDCARD_ONLY_ACTION_ARN",
+            r.span,
+            &r.pointer,
+            format!(
+                "{} {} no resource type: AWS checks {} against `*`, and s3guard lets `{}` stand for it (spec M-6), but AWS may not",
+                abbreviate(&relying),
+                if relying.len() == 1 { "has" } else { "have" },
+                if relying.len() == 1 { "it" } else { "them" },
+                r.text
+            ),
+            Some("grant wildcard-only actions with \"Resource\": \"*\"".into()),
+        );
+    }
+}
+
+fn redundant(ctx: &mut Ctx<'_>, entries: &[Entry], element: &str) {
+    let vars = variables(ctx);
+    let pats: Vec<Pattern> = entries
+        .iter()
+        .map(|e| Pattern::arn(&e.text, vars))
+        .collect();
+    for (i, a) in entries.iter().enumerate() {
+        if vars && a.text.contains("${") {
+            continue;
+        }
+        let Some(pa) = pats.get(i) else { continue };
+        let cover = entries.iter().enumerate().find(|(j, b)| {
+            let Some(pb) = pats.get(*j) else { return false };
+            *j != i
+                && !(vars && b.text.contains("${"))
+                && pa.contained_in(pb)
+                && !(pb.contained_in(pa) && *j > i)
+        });
+        if let Some((_, b)) = cover {
+            let msg = if a.text == b.text {
+                format!("`{}` is listed twice in `{element}`", a.text)
+            } else {
+                format!(
+                    "`{}` is redundant: `{}` in the same `{element}` already matches every resource it does",
+                    a.text, b.text
+                )
+            };
+            let extra = ctx.place(b.span, &b.pointer);
+            if let Some(f) = ctx.emit(
+                "REDUNDANT_RESOURCE",
+                a.span,
+                &a.pointer,
+                msg,
+                Some(format!("remove `{}`", a.text)),
+            ) {
+                f.locations.push(extra);
+            }
+        }
+    }
+}
+
+/// `--resource-type`: only that resource's ARNs and its service's actions.
+fn resource_type(ctx: &mut Ctx<'_>, st: &StatementView<'_>) {
+    let Some(rt) = ctx.resource_type else { return };
+    let service = rt.service();
+    let allowed: Vec<Pattern> = catalog()
+        .resource_types()
+        .iter()
+        .filter(|r| r.service == service && rt.catalog_types().contains(&r.name.as_str()))
+        .map(|r| Pattern::catalog_arn(&r.arn_pattern))
+        .collect();
+    let vars = variables(ctx);
+    for e in st.resources() {
+        if e.text == "*" {
+            continue;
+        }
+        let p = Pattern::arn(&e.text, vars);
+        let mrap_object = rt == super::ResourceType::S3MultiRegionAccessPoint
+            && p.intersects(&Pattern::catalog_arn(
+                "arn:${Partition}:s3::${Account}:accesspoint/${AccessPointAlias}/object/${ObjectName}",
+            ));
+        if allowed.iter().any(|f| p.intersects(f)) || mrap_object {
+            continue;
+        }
+        ctx.emit(
+            "UNSUPPORTED_RESOURCE_ARN_IN_POLICY",
+            e.span,
+            &e.pointer,
+            format!(
+                "`{}` cannot appear in a policy of a {}: {}",
+                e.text,
+                rt,
+                rt.describe()
+            ),
+            None,
+        );
+    }
+    for e in st.actions() {
+        let Some(svc) = service_of(&e.text) else {
+            continue;
+        };
+        if svc.contains(['*', '?']) || svc.eq_ignore_ascii_case(service) {
+            continue;
+        }
+        ctx.emit(
+            "UNSUPPORTED_ACTION_IN_POLICY",
+            e.span,
+            &e.pointer,
+            format!(
+                "`{}` is not a `{service}` action: a policy of a {rt} can grant only `{service}` actions",
+                e.text
+            ),
+            None,
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn broad_bucket_examples_name_other_buckets() {
+        assert_eq!(
+            examples("test*"),
+            ("test-bucket".to_string(), "testing".to_string())
+        );
+        assert_eq!(
+            examples("*-logs"),
+            ("team-a-logs".to_string(), "staging-logs".to_string())
+        );
+    }
+
+    #[test]
+    fn applicability_follows_catalog_formats_spec_m7() {
+        let get = catalog().lookup("s3:GetObject").unwrap();
+        let list = catalog().lookup("s3:ListBucket").unwrap();
+        let all = catalog().lookup("s3:ListAllMyBuckets").unwrap();
+        assert!(applies(get, "arn:aws:s3:::b/*", true));
+        assert!(!applies(get, "arn:aws:s3:::b", true));
+        assert!(applies(list, "arn:aws:s3:::b", true));
+        assert!(!applies(list, "arn:aws:s3:::b/*", true));
+        assert!(applies(all, "*", true));
+        assert!(applies(all, "arn:aws:s3:::*", true));
+        assert!(!applies(all, "arn:aws:s3:::b", true));
+    }
+}
