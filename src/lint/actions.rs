@@ -108,31 +108,80 @@ pub(super) fn expand(text: &str) -> Vec<&'static ActionInfo> {
     catalog().expand(text)
 }
 
-/// Whether every action `a` stands for is also covered by `b`. Patterns of
-/// the catalog's services are compared by the catalog actions they match
-/// (as Access Analyzer does); others by their text as globs.
-fn covered_by(a: &str, b: &str) -> bool {
-    let (ea, eb) = (expand(a), expand(b));
-    let catalog_only = |t: &str| {
-        service_of(t).is_some_and(|s| !s.contains(['*', '?']) && catalog().knows_service(s))
-    };
-    if catalog_only(a) && !ea.is_empty() {
-        return ea
-            .iter()
-            .all(|x| eb.iter().any(|y| y.iam_action == x.iam_action));
+/// What an action entry covers, computed once per entry.
+struct Coverage<'a> {
+    text: &'a str,
+    /// Lower-cased literal service prefix (`None` when it has a wildcard).
+    service: Option<String>,
+    /// Indexes of the catalog actions it matches, sorted.
+    expansion: Vec<usize>,
+    /// Whether its service is one of the catalog's: compare by expansion.
+    by_catalog: bool,
+}
+
+impl<'a> Coverage<'a> {
+    fn new(text: &'a str) -> Coverage<'a> {
+        let service = service_of(text)
+            .filter(|s| !s.contains(['*', '?']))
+            .map(str::to_ascii_lowercase);
+        let cat = catalog();
+        let reaches_catalog = match &service {
+            Some(s) => cat.knows_service(s),
+            None => true,
+        };
+        let expansion = if reaches_catalog {
+            let p = crate::matcher::ActionPattern::new(text);
+            cat.lower_names()
+                .iter()
+                .enumerate()
+                .filter(|(_, l)| p.matches_lower(l))
+                .map(|(i, _)| i)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let by_catalog =
+            service.as_deref().is_some_and(|s| cat.knows_service(s)) && !expansion.is_empty();
+        Coverage {
+            text,
+            service,
+            expansion,
+            by_catalog,
+        }
     }
-    Pattern::action(a).contained_in(&Pattern::action(b))
+
+    /// Whether every action this entry stands for is also covered by `b`.
+    /// Patterns of the catalog's services are compared by the catalog
+    /// actions they match (as Access Analyzer does); others as globs.
+    fn covered_by(&self, b: &Coverage<'_>) -> bool {
+        if let (Some(x), Some(y)) = (&self.service, &b.service) {
+            if x != y {
+                return false;
+            }
+        }
+        if self.by_catalog {
+            return self
+                .expansion
+                .iter()
+                .all(|i| b.expansion.binary_search(i).is_ok());
+        }
+        super::pattern::action_covered(self.text, b.text)
+    }
+}
+
+#[cfg(test)]
+fn covered_by(a: &str, b: &str) -> bool {
+    Coverage::new(a).covered_by(&Coverage::new(b))
 }
 
 fn redundant(ctx: &mut Ctx<'_>, entries: &[Entry], element: &str) {
-    for (i, a) in entries.iter().enumerate() {
-        let cover = entries.iter().enumerate().find(|(j, b)| {
-            *j != i && covered_by(&a.text, &b.text) && {
-                // of two entries that cover each other, the later one is redundant
-                !(covered_by(&b.text, &a.text) && *j > i)
-            }
+    let cov: Vec<Coverage<'_>> = entries.iter().map(|e| Coverage::new(&e.text)).collect();
+    for (i, (a, ca)) in entries.iter().zip(&cov).enumerate() {
+        let cover = entries.iter().zip(&cov).enumerate().find(|(j, (_, cb))| {
+            // of two entries that cover each other, the later one is redundant
+            *j != i && ca.covered_by(cb) && !(*j > i && cb.covered_by(ca))
         });
-        if let Some((_, b)) = cover {
+        if let Some((_, (b, _))) = cover {
             let msg = if a.text.eq_ignore_ascii_case(&b.text) {
                 format!("`{}` is listed twice in `{element}`", a.text)
             } else {

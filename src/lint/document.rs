@@ -2,7 +2,7 @@
 //! characters IAM does not accept (G-13), statements that add nothing to
 //! another one (G-12, A-2 #29).
 
-use super::pattern::Pattern;
+use super::pattern::{action_covered, resource_covered, Pattern};
 use super::view::StatementView;
 use super::Ctx;
 use crate::condition::Operator;
@@ -226,18 +226,19 @@ fn subsumed(a: &Canonical, b: &Canonical, variables: bool) -> bool {
     let (Some((false, ar)), Some((false, br))) = (&a.resource, &b.resource) else {
         return a == b;
     };
-    let actions = aa.iter().all(|x| {
-        ba.iter()
-            .any(|y| Pattern::action(x).contained_in(&Pattern::action(y)))
-    });
     let resources = ar.iter().all(|x| {
         br.iter().any(|y| {
-            !(variables && (x.contains("${") || y.contains("${")))
-                && Pattern::arn(x, variables).contained_in(&Pattern::arn(y, variables))
-                || x == y
+            x == y
+                || !(variables && (x.contains("${") || y.contains("${")))
+                    && resource_covered(
+                        x,
+                        &Pattern::arn(x, variables),
+                        y,
+                        &Pattern::arn(y, variables),
+                    )
         })
     });
-    actions && resources
+    resources && aa.iter().all(|x| ba.iter().any(|y| action_covered(x, y)))
 }
 
 fn redundant_statements(ctx: &mut Ctx<'_>) {

@@ -229,10 +229,7 @@ pub fn lint_source(file: Arc<SourceFile>, options: LintOptions) -> FileReport {
         root: Some(&opened.root),
         base: &opened.pointer,
     };
-    let mut findings: Vec<Finding> = loaded
-        .iter()
-        .map(|d| locator.finding(d, &name))
-        .collect();
+    let mut findings: Vec<Finding> = loaded.iter().map(|d| locator.finding(d, &name)).collect();
     let view = PolicyView::new(&opened.root, &opened.pointer, policy_type);
     let mut ctx = Ctx {
         view: &view,

@@ -282,6 +282,46 @@ impl Pattern {
     }
 }
 
+/// The text before the first wildcard.
+fn literal_prefix(text: &str) -> &str {
+    let end = text.find(['*', '?']).unwrap_or(text.len());
+    text.get(..end).unwrap_or(text)
+}
+
+/// Whether every action `a` matches is matched by `b` (M-1, case-insensitive),
+/// with cheap answers first.
+pub(crate) fn action_covered(a: &str, b: &str) -> bool {
+    if a.eq_ignore_ascii_case(b) || b == "*" {
+        return true;
+    }
+    if !b.contains(['*', '?']) {
+        return false;
+    }
+    let (la, lb) = (a.to_ascii_lowercase(), b.to_ascii_lowercase());
+    let (pa, pb) = (literal_prefix(&la), literal_prefix(&lb));
+    let n = pa.len().min(pb.len());
+    if pa.get(..n) != pb.get(..n) {
+        return false;
+    }
+    Pattern::action(a).contained_in(&Pattern::action(b))
+}
+
+/// Whether every resource `a` matches is matched by `b` (M-4), cheap answers first.
+pub(crate) fn resource_covered(a: &str, pa: &Pattern, b: &str, pb: &Pattern) -> bool {
+    if a == b || b == "*" {
+        return true;
+    }
+    if !b.contains(['*', '?']) {
+        return false;
+    }
+    let (la, lb) = (literal_prefix(a), literal_prefix(b));
+    let n = la.len().min(lb.len());
+    if la.get(..n) != lb.get(..n) {
+        return false;
+    }
+    pa.contained_in(pb)
+}
+
 /// Tokens of an ARN's resource part: a glob, with variables as "any text".
 fn resource_part(part: &str, variables: bool, tokens: &mut Vec<Token>) {
     let glob = |text: &str, tokens: &mut Vec<Token>| {

@@ -5,7 +5,7 @@
 //! (A-2 #28), `Allow` with `NotResource`, and `--resource-type`.
 
 use super::actions::{expand, service_of};
-use super::pattern::Pattern;
+use super::pattern::{resource_covered, Pattern};
 use super::view::{Entry, StatementView};
 use super::{abbreviate, Ctx};
 use crate::catalog::{catalog, ActionInfo};
@@ -64,14 +64,87 @@ fn arn_service(text: &str) -> Option<&str> {
     }
 }
 
-/// Catalog ARN formats of a service's resource types, compiled.
-fn formats(service: &str) -> Vec<(String, Pattern)> {
-    catalog()
-        .resource_types()
-        .iter()
-        .filter(|r| r.service == service)
-        .map(|r| (r.name.clone(), Pattern::catalog_arn(&r.arn_pattern)))
-        .collect()
+/// Every catalog resource type's ARN format, compiled once.
+fn all_formats() -> &'static [(&'static str, &'static str, Pattern)] {
+    static CELL: std::sync::OnceLock<Vec<(&'static str, &'static str, Pattern)>> =
+        std::sync::OnceLock::new();
+    CELL.get_or_init(|| {
+        catalog()
+            .resource_types()
+            .iter()
+            .map(|r| {
+                (
+                    r.service.as_str(),
+                    r.name.as_str(),
+                    Pattern::catalog_arn(&r.arn_pattern),
+                )
+            })
+            .collect()
+    })
+}
+
+/// Catalog ARN formats of a service's resource types.
+fn formats(
+    service: &str,
+) -> impl Iterator<Item = &'static (&'static str, &'static str, Pattern)> + '_ {
+    all_formats().iter().filter(move |(s, _, _)| *s == service)
+}
+
+/// What a resource entry can stand for, computed once per entry.
+struct Facts {
+    /// `"*"`.
+    star: bool,
+    /// (service, resource type) pairs whose format it intersects.
+    kinds: Vec<(&'static str, &'static str)>,
+    /// Services whose wildcard-only requests it covers (M-6).
+    wildcard_services: Vec<&'static str>,
+}
+
+impl Facts {
+    fn new(text: &str, variables: bool) -> Facts {
+        if text == "*" {
+            return Facts {
+                star: true,
+                kinds: Vec::new(),
+                wildcard_services: Vec::new(),
+            };
+        }
+        let literal = text.split(':').nth(2).filter(|s| !s.contains(['*', '?']));
+        let p = Pattern::arn(text, variables);
+        let kinds = all_formats()
+            .iter()
+            .filter(|(s, _, _)| literal.is_none_or(|l| l == *s))
+            .filter(|(_, _, f)| p.intersects(f))
+            .map(|(s, n, _)| (*s, *n))
+            .collect();
+        let rp = ResourcePattern::new(text, None);
+        let wildcard_services = catalog()
+            .services()
+            .iter()
+            .map(|s| s.prefix.as_str())
+            .filter(|s| rp.matches_wildcard_request(s))
+            .collect();
+        Facts {
+            star: false,
+            kinds,
+            wildcard_services,
+        }
+    }
+
+    /// Whether action `a` can apply to some resource the entry matches (M-4..M-7).
+    fn admits(&self, a: &ActionInfo) -> bool {
+        if self.star {
+            return true;
+        }
+        if a.wildcard_only {
+            return self.wildcard_services.contains(&a.service.as_str());
+        }
+        a.resource_types.iter().any(|r| {
+            self.kinds
+                .iter()
+                .any(|(s, n)| *s == a.service && *n == r.name)
+        })
+    }
 }
 
 fn arn_format(ctx: &mut Ctx<'_>, e: &Entry) {
@@ -82,7 +155,7 @@ fn arn_format(ctx: &mut Ctx<'_>, e: &Entry) {
         return;
     }
     let p = Pattern::arn(&e.text, variables(ctx));
-    if formats(service).iter().any(|(_, f)| p.intersects(f)) {
+    if formats(service).any(|(_, _, f)| p.intersects(f)) {
         return;
     }
     let hint = if service == "s3" {
@@ -102,18 +175,9 @@ fn arn_format(ctx: &mut Ctx<'_>, e: &Entry) {
     );
 }
 
-/// Whether action `a` can apply to some resource the entry matches (M-4..M-7).
+#[cfg(test)]
 fn applies(a: &ActionInfo, entry: &str, variables: bool) -> bool {
-    if entry == "*" {
-        return true;
-    }
-    if a.wildcard_only {
-        return ResourcePattern::new(entry, None).matches_wildcard_request(&a.service);
-    }
-    let p = Pattern::arn(entry, variables);
-    a.resource_types
-        .iter()
-        .any(|r| p.intersects(&Pattern::catalog_arn(&r.arn_pattern)))
+    Facts::new(entry, variables).admits(a)
 }
 
 /// The catalog actions of a statement's `Action` entries.
@@ -156,10 +220,12 @@ fn unsupported_resources(ctx: &mut Ctx<'_>, st: &StatementView<'_>) {
         if of_service.is_empty() && !literal_services(st) {
             continue;
         }
-        if of_service.iter().any(|a| applies(a, &e.text, vars)) {
+        let facts = Facts::new(&e.text, vars);
+        if of_service.iter().any(|a| facts.admits(a)) {
             continue;
         }
-        let kinds = kinds_of(&e.text, vars);
+        let mut kinds: Vec<&str> = facts.kinds.iter().map(|(_, n)| *n).collect();
+        kinds.dedup();
         let msg = if of_service.is_empty() {
             format!(
                 "`{}` is a `{service}` resource, but {} has no `{service}` action: the entry has no effect",
@@ -191,19 +257,6 @@ fn unsupported_resources(ctx: &mut Ctx<'_>, st: &StatementView<'_>) {
     }
 }
 
-/// The resource types an ARN pattern can be.
-fn kinds_of(text: &str, variables: bool) -> Vec<String> {
-    let Some(service) = arn_service(text) else {
-        return Vec::new();
-    };
-    let p = Pattern::arn(text, variables);
-    formats(service)
-        .into_iter()
-        .filter(|(_, f)| p.intersects(f))
-        .map(|(n, _)| n)
-        .collect()
-}
-
 /// M-7: an action entry none of whose actions any resource entry applies to.
 fn action_resource_mismatch(ctx: &mut Ctx<'_>, st: &StatementView<'_>) {
     let resources = st.resources();
@@ -211,14 +264,16 @@ fn action_resource_mismatch(ctx: &mut Ctx<'_>, st: &StatementView<'_>) {
         return;
     }
     let vars = variables(ctx);
+    let facts: Vec<Facts> = resources
+        .iter()
+        .map(|r| Facts::new(&r.text, vars))
+        .collect();
     for e in st.actions() {
         let actions = expand(&e.text);
         if actions.is_empty() {
             continue;
         }
-        let none_applies = actions
-            .iter()
-            .all(|a| !resources.iter().any(|r| applies(a, &r.text, vars)));
+        let none_applies = actions.iter().all(|a| !facts.iter().any(|f| f.admits(a)));
         if !none_applies {
             continue;
         }
@@ -353,9 +408,10 @@ fn wildcard_only_through_arn(ctx: &mut Ctx<'_>, st: &StatementView<'_>) {
         .filter(|a| a.wildcard_only)
         .collect();
     for r in resources {
+        let facts = Facts::new(&r.text, false);
         let relying: Vec<String> = only
             .iter()
-            .filter(|a| applies(a, &r.text, false))
+            .filter(|a| facts.admits(a))
             .map(|a| a.iam_action.clone())
             .collect();
         if relying.is_empty() {
@@ -392,8 +448,8 @@ fn redundant(ctx: &mut Ctx<'_>, entries: &[Entry], element: &str) {
             let Some(pb) = pats.get(*j) else { return false };
             *j != i
                 && !(vars && b.text.contains("${"))
-                && pa.contained_in(pb)
-                && !(pb.contained_in(pa) && *j > i)
+                && resource_covered(&a.text, pa, &b.text, pb)
+                && !(*j > i && resource_covered(&b.text, pb, &a.text, pa))
         });
         if let Some((_, b)) = cover {
             let msg = if a.text == b.text {

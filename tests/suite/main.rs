@@ -3,6 +3,7 @@
 mod cli_can;
 mod cli_eval;
 mod corpus;
+mod lint;
 mod properties;
 mod readme;
 mod support;
