@@ -156,7 +156,7 @@ fn type_mismatch(
         key.key_span,
         &key.pointer,
         format!(
-            "`{}` is a {} key, but `{}` compares {}: the values are read the wrong way",
+            "`{}` has type {}, but `{}` compares {}: the values are read the wrong way",
             key.key,
             type_name(info.key_type),
             block.operator_text,

@@ -132,7 +132,7 @@ fn characters(ctx: &mut Ctx<'_>) {
         if reported_lines.len() > 20 {
             break;
         }
-        let ptr = ctx.view.base.clone();
+        let ptr = super::view::pointer_at(ctx.view.root, &ctx.view.base, at.start);
         ctx.emit(
             "S3GUARD_NON_LATIN1_CHARACTER",
             at,

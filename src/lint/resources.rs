@@ -193,12 +193,43 @@ fn statement_actions(st: &StatementView<'_>) -> Vec<&'static ActionInfo> {
     out
 }
 
-/// Whether every action entry names its service literally (so an ARN of
+/// Whether every action entry names a real service literally (so an ARN of
 /// another service is certainly out of reach).
-fn literal_services(st: &StatementView<'_>) -> bool {
-    st.actions()
-        .iter()
-        .all(|e| service_of(&e.text).is_some_and(|s| !s.contains(['*', '?'])))
+fn known_services(st: &StatementView<'_>) -> bool {
+    st.actions().iter().all(|e| {
+        service_of(&e.text).is_some_and(|s| {
+            !s.contains(['*', '?'])
+                && super::services::check(s) == super::services::ServiceCheck::Known
+        })
+    })
+}
+
+/// Whether an action entry that may belong to `service` matches no catalog
+/// action (a typo, a variable): what the statement meant is unknown.
+fn unresolved_actions(st: &StatementView<'_>, service: &str) -> bool {
+    st.actions().iter().any(|e| {
+        let of_service = match service_of(&e.text) {
+            Some(s) if !s.contains(['*', '?']) => s.eq_ignore_ascii_case(service),
+            _ => true,
+        };
+        of_service && expand(&e.text).is_empty()
+    })
+}
+
+/// Whether a resource entry is `*` or an ARN pattern of a known format
+/// (the others get their own ERROR finding).
+fn well_formed(text: &str, variables: bool) -> bool {
+    if text == "*" {
+        return true;
+    }
+    let parts = text.split(':').count();
+    if !text.starts_with("arn:") || (parts < 6 && !text.ends_with('*')) {
+        return false;
+    }
+    match arn_service(text) {
+        Some(s) if catalog().knows_service(s) => !Facts::new(text, variables).kinds.is_empty(),
+        _ => true,
+    }
 }
 
 /// A-2 #11: a resource entry that no action of the statement can target.
@@ -217,10 +248,16 @@ fn unsupported_resources(ctx: &mut Ctx<'_>, st: &StatementView<'_>) {
         }
         let of_service: Vec<&&ActionInfo> =
             actions.iter().filter(|a| a.service == service).collect();
-        if of_service.is_empty() && !literal_services(st) {
+        if of_service.is_empty() && !known_services(st) {
             continue;
         }
+        if unresolved_actions(st, service) {
+            continue; // a misspelled action of the service: INVALID_ACTION says so
+        }
         let facts = Facts::new(&e.text, vars);
+        if facts.kinds.is_empty() {
+            continue; // no format at all: INVALID_ARN_RESOURCE says so
+        }
         if of_service.iter().any(|a| facts.admits(a)) {
             continue;
         }
@@ -260,10 +297,10 @@ fn unsupported_resources(ctx: &mut Ctx<'_>, st: &StatementView<'_>) {
 /// M-7: an action entry none of whose actions any resource entry applies to.
 fn action_resource_mismatch(ctx: &mut Ctx<'_>, st: &StatementView<'_>) {
     let resources = st.resources();
-    if resources.is_empty() {
+    let vars = variables(ctx);
+    if resources.is_empty() || !resources.iter().all(|r| well_formed(&r.text, vars)) {
         return;
     }
-    let vars = variables(ctx);
     let facts: Vec<Facts> = resources
         .iter()
         .map(|r| Facts::new(&r.text, vars))

@@ -155,6 +155,35 @@ impl<'a> PolicyView<'a> {
     }
 }
 
+/// The JSON pointer of the innermost value of `root` that contains the
+/// document offset `offset` (`base` is the root's pointer).
+pub(crate) fn pointer_at(root: &Value, base: &str, offset: u32) -> String {
+    let mut ptr = base.to_string();
+    let mut node = root;
+    loop {
+        let inside = |v: &Value| v.span.start <= offset && offset < v.span.end;
+        let next = match &node.kind {
+            Kind::Array(items) => items
+                .iter()
+                .enumerate()
+                .find(|(_, v)| inside(v))
+                .map(|(i, v)| (i.to_string(), v)),
+            Kind::Object(members) => members
+                .iter()
+                .find(|m| inside(&m.value))
+                .map(|m| (m.key.clone(), &m.value)),
+            _ => None,
+        };
+        match next {
+            Some((seg, v)) => {
+                ptr = pointer::join(&ptr, seg);
+                node = v;
+            }
+            None => return ptr,
+        }
+    }
+}
+
 /// Whether any statement names principals (the default policy type, A-1).
 pub(crate) fn names_principals(root: &Value) -> bool {
     let has = |v: &Value| v.get("Principal").is_some() || v.get("NotPrincipal").is_some();

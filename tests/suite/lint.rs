@@ -341,7 +341,7 @@ const CASES: &[Case] = &[
         "G-14",
     ),
     (
-        "policy_size_exceeds_scp_quota",
+        "policy_size_exceeds_rcp_quota",
         "POLICY_SIZE_EXCEEDS_RCP_QUOTA",
         Error,
         Some(Rcp),
@@ -1338,4 +1338,32 @@ fn aws_cli_wrapped_bucket_policy_points_into_the_file() {
     assert!(
         text.lines().nth(1).unwrap()[(l.span.start.column as usize - 1)..].starts_with("\\\"*\\\"")
     );
+}
+
+#[test]
+fn near_misses_have_no_findings_at_all() {
+    // the fixed version of each fixture is clean: no check fires on a neighbour's fix
+    let mut noisy = Vec::new();
+    for c in CASES {
+        let r = lint_case(c.0, "passes.json", c);
+        if !r.findings.is_empty() {
+            noisy.push(format!(
+                "{}: {:?}",
+                c.0,
+                r.findings.iter().map(|f| f.code).collect::<Vec<_>>()
+            ));
+        }
+    }
+    assert!(noisy.is_empty(), "{}", noisy.join("\n"));
+}
+
+#[test]
+fn findings_inside_strings_point_at_the_string_spec_g13() {
+    let r = lint_case("s3guard_non_latin1_character", "fires.json", &CASES[0]);
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == "S3GUARD_NON_LATIN1_CHARACTER")
+        .unwrap();
+    assert_eq!(f.location().unwrap().pointer, "/Statement/0/Resource");
 }
