@@ -246,8 +246,13 @@ fn write_or_permissions_star(ctx: &mut Ctx<'_>, st: &StatementView<'_>) {
                 dangerous.len()
             )
         };
+        let everything = if dangerous.iter().all(|a| a.service == "s3") {
+            "every bucket and object"
+        } else {
+            "every resource"
+        };
         let msg = format!(
-            "`{}` on `{}` {what} on every bucket and object{}",
+            "`{}` on `{}` {what} on {everything}{}",
             e.text,
             every.text,
             if st.conditions.is_empty() {

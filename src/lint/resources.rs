@@ -392,7 +392,12 @@ fn examples(bucket_pattern: &str) -> (String, String) {
         }
         out
     };
-    (fill("team-a", "-bucket", '1'), fill("staging", "ing", 'x'))
+    let second = if bucket_pattern.trim_end_matches('*').ends_with("ing") {
+        "-2"
+    } else {
+        "ing"
+    };
+    (fill("team-a", "-bucket", '1'), fill("staging", second, 'x'))
 }
 
 fn broad_bucket_pattern(ctx: &mut Ctx<'_>, e: &Entry) {
@@ -581,6 +586,7 @@ mod tests {
             examples("*-logs"),
             ("team-a-logs".to_string(), "staging-logs".to_string())
         );
+        assert_eq!(examples("staging*").1, "staging-2");
     }
 
     #[test]
