@@ -420,3 +420,83 @@ mod tests {
         assert!(!p.intersects(&concrete));
     }
 }
+
+#[cfg(test)]
+mod properties {
+    //! The automata agree with brute force over every short string, and with
+    //! the evaluator's own ARN matcher (spec M-1, M-4).
+    use super::*;
+    use crate::matcher::{Arn, NoVariables, ResourcePattern};
+    use proptest::prelude::*;
+
+    const ALPHABET: [char; 4] = ['a', 'b', '/', ':'];
+
+    fn glob(p: &[char], s: &[char]) -> bool {
+        match p.split_first() {
+            None => s.is_empty(),
+            Some(('*', rest)) => (0..=s.len()).any(|k| glob(rest, s.get(k..).unwrap_or(&[]))),
+            Some(('?', rest)) => !s.is_empty() && glob(rest, &s[1..]),
+            Some((c, rest)) => s.first() == Some(c) && glob(rest, &s[1..]),
+        }
+    }
+
+    fn all_strings(max: usize) -> Vec<String> {
+        let mut out = vec![String::new()];
+        let mut frontier = vec![String::new()];
+        for _ in 0..max {
+            let mut next = Vec::new();
+            for s in &frontier {
+                for c in ALPHABET {
+                    next.push(format!("{s}{c}"));
+                }
+            }
+            out.extend(next.iter().cloned());
+            frontier = next;
+        }
+        out
+    }
+
+    fn pattern() -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            prop::sample::select(vec!['a', 'b', '/', ':', '*', '?']),
+            0..5,
+        )
+        .prop_map(|v| v.into_iter().collect())
+    }
+
+    proptest! {
+        #[test]
+        fn intersection_and_containment_agree_with_brute_force(a in pattern(), b in pattern()) {
+            let strings = all_strings(5);
+            let (ca, cb): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+            let in_a: Vec<bool> = strings.iter().map(|s| glob(&ca, &s.chars().collect::<Vec<_>>())).collect();
+            let in_b: Vec<bool> = strings.iter().map(|s| glob(&cb, &s.chars().collect::<Vec<_>>())).collect();
+            let (pa, pb) = (Pattern::action(&a), Pattern::action(&b));
+            // a common short string proves the intersection; the automaton must see it
+            if in_a.iter().zip(&in_b).any(|(x, y)| *x && *y) {
+                prop_assert!(pa.intersects(&pb));
+            }
+            // containment claimed ⇒ no short string of `a` outside `b`
+            if pa.contained_in(&pb) {
+                prop_assert!(in_a.iter().zip(&in_b).all(|(x, y)| !*x || *y));
+            }
+            // containment is exact: every pattern contains itself and is in `*`
+            prop_assert!(pa.contained_in(&pa));
+            prop_assert!(pa.contained_in(&Pattern::action("*")));
+        }
+
+        #[test]
+        fn arn_patterns_agree_with_the_resource_matcher(
+            region in "[a*?]{0,2}", bucket in "[ab*?]{1,3}", key in "[ab/:*?]{0,3}",
+            cr in "(a)?", cb in "[ab]{1,2}", ck in "[ab/:]{0,3}",
+        ) {
+            let p = format!("arn:aws:s3:{region}::{bucket}{}", if key.is_empty() { String::new() } else { format!("/{key}") });
+            let concrete = format!("arn:aws:s3:{cr}::{cb}{}", if ck.is_empty() { String::new() } else { format!("/{ck}") });
+            let arn = Arn::parse(&concrete).unwrap();
+            let matches = ResourcePattern::new(&p, None).matches_arn(arn.as_ref(), &NoVariables)
+                == crate::matcher::Match::Yes;
+            prop_assert_eq!(Pattern::arn(&p, false).intersects(&Pattern::arn(&concrete, false)), matches);
+            prop_assert_eq!(Pattern::arn(&concrete, false).contained_in(&Pattern::arn(&p, false)), matches);
+        }
+    }
+}

@@ -1367,3 +1367,59 @@ fn findings_inside_strings_point_at_the_string_spec_g13() {
         .unwrap();
     assert_eq!(f.location().unwrap().pointer, "/Statement/0/Resource");
 }
+
+mod never_panics {
+    //! lint answers every input with findings, never a panic, and every
+    //! location lies inside the file.
+    use proptest::prelude::*;
+    use s3guard::lint::{lint_text, LintOptions};
+
+    fn fragment() -> impl Strategy<Value = String> {
+        prop::sample::select(vec![
+            r#""Effect":"Allow""#, r#""Effect":"Deny""#, r#""Effect":5"#,
+            r#""Action":"s3:*""#, r#""Action":["s3:Get*","s3:GetObject","ec2:*","s?:*",""]"#,
+            r#""NotAction":"iam:PassRole""#, r#""Resource":"*""#,
+            r#""Resource":["arn:aws:s3:::b*","arn:aws:s3:::b/*","arn:aws:s3","x","arn:aws:s3:::${aws:username}/*"]"#,
+            r#""NotResource":"arn:aws:s3:::b""#, r#""Principal":"*""#, r#""Principal":{"AWS":["*","111122223333","arn:aws:iam::*:root"]}"#,
+            r#""NotPrincipal":{"AWS":"arn:aws:sts::111122223333:assumed-role/r/s"}"#,
+            r#""Condition":{"ForAllValues:StringEquals":{"aws:TagKeys":["a"],"AWS:tagkeys":"b"}}"#,
+            r#""Condition":{"IpAddress":{"aws:SourceIp":["10.0.0.1/8","::1","x"]},"NullIfExists":{"k":"true"}}"#,
+            r#""Condition":{"DateLessThan":{"aws:CurrentTime":[1,"2020",true,null]}}"#,
+            r#""Condition":{}"#, r#""Sid":"é x""#, r#""Effect":"Allow","Effect":"Deny""#,
+        ])
+        .prop_map(str::to_string)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        #[test]
+        fn lint_never_panics_and_locations_are_in_the_file(
+            parts in proptest::collection::vec(fragment(), 0..6),
+            version in prop::sample::select(vec!["", r#""Version":"2012-10-17","#, r#""Version":"2008-10-17","#]),
+            wrap in any::<bool>(),
+            cut in 0usize..400,
+        ) {
+            let st = format!("{{{}}}", parts.join(","));
+            let mut text = format!("{{{version}\"Statement\":[{st},{st}]}}");
+            if wrap {
+                text = format!("{{\"PolicyDocument\":{text}}}");
+            }
+            if cut % 7 == 0 {
+                let mut c = cut.min(text.len());
+                while !text.is_char_boundary(c) {
+                    c -= 1;
+                }
+                text.truncate(c);
+            }
+            for t in [None, Some(s3guard::PolicyType::Scp), Some(s3guard::PolicyType::Resource)] {
+                let r = lint_text("p.json", &text, LintOptions { policy_type: t, resource_type: None });
+                for f in &r.findings {
+                    for l in &f.locations {
+                        prop_assert!(l.span.start.offset as usize <= text.len());
+                        prop_assert!(l.span.start.offset <= l.span.end.offset);
+                    }
+                }
+            }
+        }
+    }
+}
