@@ -129,6 +129,21 @@ pub fn run(args: &LintArgs, io: &mut Io<'_>) -> i32 {
         LintFormat::Json => io.out(&render::json(&reports)),
         LintFormat::Sarif => io.out(&sarif::render(&reports)),
     }
+    let unreadable: Vec<&str> = reports
+        .iter()
+        .filter(|r| !r.readable)
+        .map(|r| r.file.as_str())
+        .collect();
+    if !unreadable.is_empty() {
+        io.err(&format!(
+            "error: cannot read {} (reported as IO_ERROR findings)",
+            unreadable
+                .iter()
+                .map(|f| format!("`{f}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
     match args.fail_on {
         Some(level) => {
             let failed = reports

@@ -54,6 +54,11 @@ pub enum Command {
     /// Run a JSONL file of cases (policies, request, expected decision).
     Eval(eval::EvalArgs),
     /// Check policies: errors and Access Analyzer-style findings (text, JSON, SARIF).
+    ///
+    /// Exit codes: with --fail-on LEVEL, 1 when a finding of that type or a more
+    /// serious one exists (a file that cannot be read or parsed is an ERROR
+    /// finding), else 0; without --fail-on, 0, or 2 when a file cannot be read.
+    /// 2 for invalid arguments.
     Lint(lint::LintArgs),
 }
 

@@ -448,10 +448,17 @@ fn irrelevant(ctx: &mut Ctx<'_>, st: &StatementView<'_>, key: &CondKey) {
         }
     }
     let lower = key.key.to_lowercase();
-    if relevant
-        .iter()
-        .any(|a| a.condition_keys.iter().any(|k| key_matches(k, &lower)))
-    {
+    // keys of the action, and of the resource types it targets (the access
+    // point keys are declared on the access point types, not per action)
+    let supplies = |a: &crate::catalog::ActionInfo| {
+        a.condition_keys.iter().any(|k| key_matches(k, &lower))
+            || catalog()
+                .resource_types()
+                .iter()
+                .filter(|r| r.service == a.service && a.supports_resource_type(&r.name))
+                .any(|r| r.condition_keys.iter().any(|k| key_matches(k, &lower)))
+    };
+    if relevant.iter().any(|a| supplies(a)) {
         return;
     }
     ctx.emit(

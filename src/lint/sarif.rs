@@ -9,7 +9,8 @@ use super::{rules, FileReport, Finding};
 use crate::diagnostic::Severity;
 
 /// The schema the output declares.
-pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+pub const SCHEMA: &str =
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 
 const INFORMATION_URI: &str =
     "https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html";

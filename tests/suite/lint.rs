@@ -1423,3 +1423,23 @@ mod never_panics {
         }
     }
 }
+
+#[test]
+fn access_point_delegation_is_neither_public_nor_an_irrelevant_key_spec_e15() {
+    // AWS's documented delegation of a bucket to its account's access points:
+    // s3:DataAccessPointAccount is declared on the access point resource types
+    let text = r#"{"Version":"2012-10-17","Statement":[
+        {"Effect":"Allow","Principal":{"AWS":"*"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::media/*",
+         "Condition":{"StringEquals":{"s3:DataAccessPointAccount":"111122223333"}}},
+        {"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::media","arn:aws:s3:::media/*"],
+         "Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}"#;
+    let r = s3guard::lint::lint_text("p.json", text, LintOptions::default());
+    assert!(r.findings.is_empty(), "{:?}", r.findings);
+}
+
+#[test]
+fn io_errors_say_so_on_stderr_too() {
+    let (code, _, err) = run(&["lint", "no/such/policy.json"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("cannot read `no/such/policy.json`"), "{err}");
+}
