@@ -5,7 +5,8 @@
 //! diagnostics become findings, each once), and its JSON tree is walked by
 //! the checks, one module per group:
 //! [`actions`](self) (services, redundancy, `s3:*` on `*`, `iam:PassRole`),
-//! resources (ARN formats, bucket vs object, broad bucket patterns),
+//! resources (ARN formats, bucket vs object), buckets (broad bucket
+//! patterns, `--resource-type`),
 //! conditions (keys, operator types, set operators, IP ranges), principals
 //! (public buckets, NotPrincipal, TLS) and document-wide checks (size,
 //! characters, redundant statements). A file that does not load still gets
@@ -22,6 +23,7 @@
 //! ```
 
 mod actions;
+mod buckets;
 mod conditions;
 mod document;
 mod finding;

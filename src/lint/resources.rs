@@ -2,7 +2,7 @@
 //! (A-2 #10, M-5), resources no action applies to (A-2 #11) and actions no
 //! resource applies to (M-7), bucket-name wildcards that reach other buckets,
 //! wildcard-only actions granted through an ARN (M-6), redundant entries
-//! (A-2 #28), `Allow` with `NotResource`, and `--resource-type`.
+//! (A-2 #28) and `Allow` with `NotResource`.
 
 use super::actions::{expand, service_of};
 use super::pattern::{resource_covered, Pattern};
@@ -41,15 +41,15 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
         action_resource_mismatch(ctx, st);
         if st.effect == Some(Effect::Allow) {
             for e in &element.entries {
-                broad_bucket_pattern(ctx, e);
+                super::buckets::broad_bucket_pattern(ctx, e);
             }
             wildcard_only_through_arn(ctx, st);
         }
-        resource_type(ctx, st);
+        super::buckets::resource_type(ctx, st);
     }
 }
 
-fn variables(ctx: &Ctx<'_>) -> bool {
+pub(super) fn variables(ctx: &Ctx<'_>) -> bool {
     ctx.view.variables
 }
 
@@ -378,67 +378,6 @@ fn suggestion(actions: &[&ActionInfo], resources: &[Entry]) -> String {
     }
 }
 
-/// Two example names a bucket-name pattern also matches.
-fn examples(bucket_pattern: &str) -> (String, String) {
-    let fill = |first: &str, rest: &str, one: char| {
-        let mut out = String::new();
-        for (i, c) in bucket_pattern.chars().enumerate() {
-            match c {
-                '*' if i == 0 => out.push_str(first),
-                '*' => out.push_str(rest),
-                '?' => out.push(one),
-                c => out.push(c),
-            }
-        }
-        out
-    };
-    let second = if bucket_pattern.trim_end_matches('*').ends_with("ing") {
-        "-2"
-    } else {
-        "ing"
-    };
-    (fill("team-a", "-bucket", '1'), fill("staging", second, 'x'))
-}
-
-fn broad_bucket_pattern(ctx: &mut Ctx<'_>, e: &Entry) {
-    let Some(rest) = e.text.strip_prefix("arn:aws:s3:::").or_else(|| {
-        e.text
-            .strip_prefix("arn:aws-cn:s3:::")
-            .or_else(|| e.text.strip_prefix("arn:aws-us-gov:s3:::"))
-    }) else {
-        return;
-    };
-    let (bucket, objects) = match rest.split_once('/') {
-        Some((b, o)) => (b, Some(o)),
-        None => (rest, None),
-    };
-    if !bucket.contains(['*', '?']) || bucket.chars().all(|c| c == '*') {
-        return;
-    }
-    if ctx.view.variables && bucket.contains("${") {
-        return;
-    }
-    let literal: String = bucket.chars().filter(|c| !matches!(c, '*' | '?')).collect();
-    let (a, b) = examples(bucket);
-    let also = if objects.is_none() && bucket.ends_with('*') {
-        ", and as `*` also matches `/`, every object in them"
-    } else {
-        ""
-    };
-    ctx.emit(
-        "S3GUARD_BROAD_BUCKET_PATTERN",
-        e.span,
-        &e.pointer,
-        format!(
-            "`{}` matches every bucket whose name fits `{bucket}`: `{a}` and `{b}` too, not only `{literal}`{also}",
-            e.text
-        ),
-        Some(format!(
-            "name the bucket exactly (arn:aws:s3:::{literal} and arn:aws:s3:::{literal}/*)"
-        )),
-    );
-}
-
 /// M-6: a wildcard-only action granted only through an ARN pattern.
 fn wildcard_only_through_arn(ctx: &mut Ctx<'_>, st: &StatementView<'_>) {
     let resources = st.resources();
@@ -516,78 +455,9 @@ fn redundant(ctx: &mut Ctx<'_>, entries: &[Entry], element: &str) {
     }
 }
 
-/// `--resource-type`: only that resource's ARNs and its service's actions.
-fn resource_type(ctx: &mut Ctx<'_>, st: &StatementView<'_>) {
-    let Some(rt) = ctx.resource_type else { return };
-    let service = rt.service();
-    let allowed: Vec<Pattern> = catalog()
-        .resource_types()
-        .iter()
-        .filter(|r| r.service == service && rt.catalog_types().contains(&r.name.as_str()))
-        .map(|r| Pattern::catalog_arn(&r.arn_pattern))
-        .collect();
-    let vars = variables(ctx);
-    for e in st.resources() {
-        if e.text == "*" {
-            continue;
-        }
-        let p = Pattern::arn(&e.text, vars);
-        let mrap_object = rt == super::ResourceType::S3MultiRegionAccessPoint
-            && p.intersects(&Pattern::catalog_arn(
-                "arn:${Partition}:s3::${Account}:accesspoint/${AccessPointAlias}/object/${ObjectName}",
-            ));
-        if allowed.iter().any(|f| p.intersects(f)) || mrap_object {
-            continue;
-        }
-        ctx.emit(
-            "UNSUPPORTED_RESOURCE_ARN_IN_POLICY",
-            e.span,
-            &e.pointer,
-            format!(
-                "`{}` cannot appear in a policy of a {}: {}",
-                e.text,
-                rt,
-                rt.describe()
-            ),
-            None,
-        );
-    }
-    for e in st.actions() {
-        let Some(svc) = service_of(&e.text) else {
-            continue;
-        };
-        if svc.contains(['*', '?']) || svc.eq_ignore_ascii_case(service) {
-            continue;
-        }
-        ctx.emit(
-            "UNSUPPORTED_ACTION_IN_POLICY",
-            e.span,
-            &e.pointer,
-            format!(
-                "`{}` is not a `{service}` action: a policy of a {rt} can grant only `{service}` actions",
-                e.text
-            ),
-            None,
-        );
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn broad_bucket_examples_name_other_buckets() {
-        assert_eq!(
-            examples("test*"),
-            ("test-bucket".to_string(), "testing".to_string())
-        );
-        assert_eq!(
-            examples("*-logs"),
-            ("team-a-logs".to_string(), "staging-logs".to_string())
-        );
-        assert_eq!(examples("staging*").1, "staging-2");
-    }
 
     #[test]
     fn applicability_follows_catalog_formats_spec_m7() {
