@@ -39,6 +39,7 @@ pub mod context;
 pub mod diagnostic;
 mod explain;
 pub mod json;
+pub mod lint;
 pub mod matcher;
 pub mod near_miss;
 pub mod output;

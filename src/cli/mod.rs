@@ -10,6 +10,7 @@ pub mod diff;
 pub mod eval;
 pub mod from;
 pub mod init_tests;
+pub mod lint;
 pub mod load;
 pub mod man;
 pub mod replay;
@@ -80,6 +81,13 @@ pub enum Command {
     Completions(completions::CompletionsArgs),
     /// Print the man page (roff): `s3guard man | man -l -`.
     Man(man::ManArgs),
+    /// Check policies: errors and Access Analyzer-style findings (text, JSON, SARIF).
+    ///
+    /// Exit codes: with --fail-on LEVEL, 1 when a finding of that type or a more
+    /// serious one exists (a file that cannot be read or parsed is an ERROR
+    /// finding), else 0; without --fail-on, 0, or 2 when a file cannot be read.
+    /// 2 for invalid arguments.
+    Lint(lint::LintArgs),
 }
 
 /// Where a command writes: answers to `out`, diagnostics to `err`.
@@ -153,6 +161,7 @@ where
         Command::InitTests(a) => init_tests::run(a, &mut io),
         Command::Completions(a) => completions::run(a, &mut io),
         Command::Man(a) => man::run(a, &mut io),
+        Command::Lint(a) => lint::run(a, &mut io),
     }
 }
 

@@ -397,6 +397,7 @@ impl Lowerer<'_> {
                         Severity::Suggestion,
                         match element {
                             "Action" | "NotAction" => "EMPTY_ARRAY_ACTION",
+                            "Principal" | "NotPrincipal" => "EMPTY_ARRAY_PRINCIPAL",
                             _ => "EMPTY_ARRAY_RESOURCE",
                         },
                         format!("`{element}` is an empty array: it matches nothing"),

@@ -189,6 +189,19 @@ impl LoadError {
     }
 }
 
+/// A policy file parsed as JSON but not yet lowered (see [`Policy::open`]).
+#[derive(Debug, Clone)]
+pub struct OpenedDocument {
+    /// The policy document (positions map into the file).
+    pub document: Arc<Document>,
+    /// Its root JSON value.
+    pub root: crate::json::Value,
+    /// JSON pointer of the root in the document (non-empty when unwrapped).
+    pub pointer: String,
+    /// Diagnostics found while parsing (duplicate keys).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
 /// How to load a policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LoadOptions {
@@ -233,6 +246,19 @@ impl Policy {
     /// Parses a policy of any type from text.
     pub fn parse_as(name: &str, text: &str, options: LoadOptions) -> Result<Policy, LoadError> {
         Policy::load_source(Arc::new(SourceFile::new(name, text)), options)
+    }
+
+    /// Opens a source file as JSON without lowering it: the (unwrapped)
+    /// policy document, its root value, the root's JSON pointer, and the
+    /// diagnostics found so far (duplicate keys). `lint` walks this tree.
+    pub fn open(file: Arc<SourceFile>) -> Result<OpenedDocument, LoadError> {
+        let (document, root, pointer, diagnostics) = wrapper::open(file)?;
+        Ok(OpenedDocument {
+            document: Arc::new(document),
+            root,
+            pointer,
+            diagnostics,
+        })
     }
 
     /// Loads from a source file: parses, unwraps AWS CLI output, lowers.

@@ -9,6 +9,7 @@ mod diff;
 mod init_tests;
 mod install;
 mod layers;
+mod lint;
 mod near_miss;
 mod properties;
 mod readme;

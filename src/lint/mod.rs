@@ -1,0 +1,378 @@
+//! `lint`: every validation error of a policy plus Access Analyzer-style
+//! findings (spec A-1, A-2), with s3guard's own S3 checks (`S3GUARD_…`).
+//!
+//! A file is opened as JSON, loaded with the policy loader (whose
+//! diagnostics become findings, each once), and its JSON tree is walked by
+//! the checks, one module per group:
+//! [`actions`](self) (services, redundancy, `s3:*` on `*`, `iam:PassRole`),
+//! resources (ARN formats, bucket vs object), buckets (broad bucket
+//! patterns, `--resource-type`),
+//! conditions (keys, operator types, set operators, IP ranges), principals
+//! (public buckets, NotPrincipal, TLS) and document-wide checks (size,
+//! characters, redundant statements). A file that does not load still gets
+//! every check that its well-formed parts allow.
+//!
+//! ```
+//! use s3guard::lint::{lint_text, LintOptions};
+//! use s3guard::Severity;
+//!
+//! let report = lint_text("p.json", r#"{"Version": "2012-10-17", "Statement": [
+//!     {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}"#, LintOptions::default());
+//! assert!(report.findings.iter().any(|f| f.code == "S3GUARD_WRITE_OR_PERMISSIONS_STAR"
+//!     && f.finding_type == Severity::SecurityWarning));
+//! ```
+
+mod actions;
+mod buckets;
+mod conditions;
+mod document;
+mod finding;
+mod pattern;
+mod principals;
+pub mod render;
+mod resources;
+pub mod rules;
+pub mod sarif;
+mod services;
+mod view;
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::sync::Arc;
+
+pub use finding::{Finding, FindingLocation, FindingSpan, PathElement};
+pub use rules::{Rule, RULES};
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::json::{SourceFile, Span};
+use crate::policy::{LoadOptions, Policy, PolicyType};
+use finding::{finding_from_diagnostic, Locator};
+use view::PolicyView;
+
+/// The resource a resource-based policy is attached to (Access Analyzer's
+/// `validatePolicyResourceType`, spec A-1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ResourceType {
+    /// `AWS::S3::Bucket`: a bucket policy.
+    S3Bucket,
+    /// `AWS::S3::AccessPoint`.
+    S3AccessPoint,
+    /// `AWS::S3::MultiRegionAccessPoint`.
+    S3MultiRegionAccessPoint,
+    /// `AWS::S3ObjectLambda::AccessPoint`.
+    S3ObjectLambdaAccessPoint,
+    /// `AWS::S3Express::DirectoryBucket`.
+    S3ExpressDirectoryBucket,
+}
+
+impl ResourceType {
+    /// Every resource type, in `--help` order.
+    pub const ALL: [ResourceType; 5] = [
+        ResourceType::S3Bucket,
+        ResourceType::S3AccessPoint,
+        ResourceType::S3MultiRegionAccessPoint,
+        ResourceType::S3ObjectLambdaAccessPoint,
+        ResourceType::S3ExpressDirectoryBucket,
+    ];
+
+    /// The CloudFormation-style name (`AWS::S3::Bucket`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResourceType::S3Bucket => "AWS::S3::Bucket",
+            ResourceType::S3AccessPoint => "AWS::S3::AccessPoint",
+            ResourceType::S3MultiRegionAccessPoint => "AWS::S3::MultiRegionAccessPoint",
+            ResourceType::S3ObjectLambdaAccessPoint => "AWS::S3ObjectLambda::AccessPoint",
+            ResourceType::S3ExpressDirectoryBucket => "AWS::S3Express::DirectoryBucket",
+        }
+    }
+
+    /// Parses the name (case-insensitive).
+    pub fn parse(s: &str) -> Option<ResourceType> {
+        ResourceType::ALL
+            .into_iter()
+            .find(|t| t.as_str().eq_ignore_ascii_case(s))
+    }
+
+    /// The service whose actions such a policy can grant.
+    pub(crate) fn service(self) -> &'static str {
+        match self {
+            ResourceType::S3ObjectLambdaAccessPoint => "s3-object-lambda",
+            ResourceType::S3ExpressDirectoryBucket => "s3express",
+            _ => "s3",
+        }
+    }
+
+    /// The catalog resource types such a policy can name.
+    pub(crate) fn catalog_types(self) -> &'static [&'static str] {
+        match self {
+            ResourceType::S3Bucket => &["bucket", "object"],
+            ResourceType::S3AccessPoint => &["accesspoint", "accesspointobject"],
+            ResourceType::S3MultiRegionAccessPoint => &["multiregionaccesspoint"],
+            ResourceType::S3ObjectLambdaAccessPoint => &["objectlambdaaccesspoint"],
+            ResourceType::S3ExpressDirectoryBucket => &["bucket"],
+        }
+    }
+
+    /// What a person calls the resource.
+    pub(crate) fn describe(self) -> &'static str {
+        match self {
+            ResourceType::S3Bucket => "a bucket policy can only name its bucket and objects",
+            ResourceType::S3AccessPoint => {
+                "an access point policy can only name the access point and its objects"
+            }
+            ResourceType::S3MultiRegionAccessPoint => {
+                "a Multi-Region Access Point policy can only name the Multi-Region Access Point"
+            }
+            ResourceType::S3ObjectLambdaAccessPoint => {
+                "an Object Lambda access point policy can only name the Object Lambda access point"
+            }
+            ResourceType::S3ExpressDirectoryBucket => {
+                "a directory bucket policy can only name the directory bucket"
+            }
+        }
+    }
+}
+
+impl fmt::Display for ResourceType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How to lint.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LintOptions {
+    /// The policy type; `None`: a resource policy when any statement names a
+    /// principal, else an identity policy.
+    pub policy_type: Option<PolicyType>,
+    /// The resource a resource policy belongs to (stricter resource checks).
+    pub resource_type: Option<ResourceType>,
+}
+
+/// What `lint` found in one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileReport {
+    /// The file as given.
+    pub file: String,
+    /// The policy type it was checked as (`None` when it could not be parsed).
+    pub policy_type: Option<PolicyType>,
+    /// The resource type given with `--resource-type`.
+    pub resource_type: Option<ResourceType>,
+    /// Findings, sorted by position.
+    pub findings: Vec<Finding>,
+    /// What was not checked and why (services outside the catalog, …).
+    pub notes: Vec<String>,
+    /// Whether the file could be read at all.
+    pub readable: bool,
+}
+
+impl FileReport {
+    /// The most serious finding type present.
+    pub fn worst(&self) -> Option<Severity> {
+        self.findings.iter().map(|f| f.finding_type).min()
+    }
+}
+
+/// Lints a file (`-` for stdin).
+pub fn lint_file(path: &str, options: LintOptions) -> FileReport {
+    match SourceFile::read(path) {
+        Ok(file) => lint_source(Arc::new(file), options),
+        Err(d) => FileReport {
+            file: path.to_string(),
+            policy_type: options.policy_type,
+            resource_type: options.resource_type,
+            findings: vec![finding_from_diagnostic(&d, path, None)],
+            notes: Vec::new(),
+            readable: false,
+        },
+    }
+}
+
+/// Lints policy text; `name` is what findings show as the file.
+pub fn lint_text(name: &str, text: &str, options: LintOptions) -> FileReport {
+    lint_source(Arc::new(SourceFile::new(name, text)), options)
+}
+
+/// Lints a source file.
+pub fn lint_source(file: Arc<SourceFile>, options: LintOptions) -> FileReport {
+    let name = file.name().to_string();
+    let opened = match Policy::open(file.clone()) {
+        Ok(o) => o,
+        Err(e) => {
+            let mut findings: Vec<Finding> = e
+                .diagnostics
+                .iter()
+                .map(|d| finding_from_diagnostic(d, &name, None))
+                .collect();
+            findings.sort_by_key(Finding::sort_key);
+            return FileReport {
+                file: name,
+                policy_type: options.policy_type,
+                resource_type: options.resource_type,
+                findings,
+                notes: Vec::new(),
+                readable: true,
+            };
+        }
+    };
+    let policy_type = options.policy_type.unwrap_or({
+        if view::names_principals(&opened.root) {
+            PolicyType::Resource
+        } else {
+            PolicyType::Identity
+        }
+    });
+    let loaded: Vec<Diagnostic> = match Policy::load_source(file, LoadOptions::new(policy_type)) {
+        Ok(p) => p.warnings,
+        Err(e) => e.diagnostics,
+    };
+    let locator = Locator {
+        doc: &opened.document,
+        root: Some(&opened.root),
+        base: &opened.pointer,
+    };
+    let mut findings: Vec<Finding> = loaded.iter().map(|d| locator.finding(d, &name)).collect();
+    let view = PolicyView::new(&opened.root, &opened.pointer, policy_type);
+    let mut ctx = Ctx {
+        view: &view,
+        locator: &locator,
+        file: &name,
+        resource_type: options.resource_type,
+        findings: Vec::new(),
+        unchecked_services: BTreeSet::new(),
+        unchecked_key_services: BTreeSet::new(),
+    };
+    actions::check(&mut ctx);
+    resources::check(&mut ctx);
+    conditions::check(&mut ctx);
+    principals::check(&mut ctx);
+    document::check(&mut ctx);
+    let notes = ctx.notes();
+    findings.append(&mut ctx.findings);
+    let findings = dedupe(findings);
+    FileReport {
+        file: name,
+        policy_type: Some(policy_type),
+        resource_type: options.resource_type,
+        findings,
+        notes,
+        readable: true,
+    }
+}
+
+/// One finding per (code, place): the loader's comes first and stays.
+fn dedupe(findings: Vec<Finding>) -> Vec<Finding> {
+    let mut seen = BTreeSet::new();
+    let mut out: Vec<Finding> = findings
+        .into_iter()
+        .filter(|f| {
+            let place = f
+                .location()
+                .map(|l| (l.pointer.clone(), l.span.start.offset));
+            seen.insert((f.code, place))
+        })
+        .collect();
+    out.sort_by_key(Finding::sort_key);
+    out
+}
+
+/// What the checks share: the policy, where to put findings.
+pub(crate) struct Ctx<'a> {
+    pub(crate) view: &'a PolicyView<'a>,
+    pub(crate) locator: &'a Locator<'a>,
+    pub(crate) file: &'a str,
+    pub(crate) resource_type: Option<ResourceType>,
+    pub(crate) findings: Vec<Finding>,
+    /// Action service prefixes outside the catalog (checked for syntax only).
+    pub(crate) unchecked_services: BTreeSet<String>,
+    /// Condition-key prefixes outside the catalog (not checked).
+    pub(crate) unchecked_key_services: BTreeSet<String>,
+}
+
+impl Ctx<'_> {
+    /// Adds a finding with the rule's usual type.
+    pub(crate) fn emit(
+        &mut self,
+        code: &'static str,
+        span: Span,
+        ptr: &str,
+        message: String,
+        hint: Option<String>,
+    ) -> Option<&mut Finding> {
+        let severity = rules::rule(code)
+            .map(|r| r.severity)
+            .unwrap_or(Severity::Warning);
+        self.emit_as(severity, code, span, ptr, message, hint)
+    }
+
+    /// Adds a finding with an explicit type.
+    pub(crate) fn emit_as(
+        &mut self,
+        severity: Severity,
+        code: &'static str,
+        span: Span,
+        ptr: &str,
+        message: String,
+        hint: Option<String>,
+    ) -> Option<&mut Finding> {
+        let rule = rules::rule_or_default(code, severity);
+        self.findings.push(Finding {
+            file: self.file.to_string(),
+            finding_type: severity,
+            code,
+            message,
+            hint,
+            learn_more_link: rule.help,
+            locations: vec![self.locator.at(span, ptr)],
+        });
+        self.findings.last_mut()
+    }
+
+    /// A further location for a finding.
+    pub(crate) fn place(&self, span: Span, ptr: &str) -> FindingLocation {
+        self.locator.at(span, ptr)
+    }
+
+    fn notes(&self) -> Vec<String> {
+        let mut notes = Vec::new();
+        if !self.unchecked_services.is_empty() {
+            notes.push(format!(
+                "actions of {} outside s3guard's catalog ({}) were checked for syntax only",
+                plural(self.unchecked_services.len(), "service", "services"),
+                abbreviate(&self.unchecked_services)
+            ));
+        }
+        if !self.unchecked_key_services.is_empty() {
+            notes.push(format!(
+                "condition keys of {} outside s3guard's catalog ({}) were not checked",
+                plural(self.unchecked_key_services.len(), "service", "services"),
+                abbreviate(&self.unchecked_key_services)
+            ));
+        }
+        notes
+    }
+}
+
+/// `1 service`, `3 services`.
+pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("{n} {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+/// The first few names and how many more.
+pub(crate) fn abbreviate<'a, I>(names: I) -> String
+where
+    I: IntoIterator<Item = &'a String>,
+{
+    let all: Vec<&String> = names.into_iter().collect();
+    let shown: Vec<String> = all.iter().take(5).map(|s| format!("`{s}`")).collect();
+    let more = all.len().saturating_sub(5);
+    if more > 0 {
+        format!("{}, and {more} more", shown.join(", "))
+    } else {
+        shown.join(", ")
+    }
+}

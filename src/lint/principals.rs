@@ -1,0 +1,212 @@
+//! Checks on who a resource policy names: public buckets (E-15),
+//! `NotPrincipal` lists missing the caller's account (E-9), and bucket
+//! policies that do not deny plain HTTP.
+
+use super::view::{CondBlock, CondKey, PrincipalView, StatementView};
+use super::Ctx;
+use crate::condition::{Family, IpRange, SetQualifier, StringOp};
+use crate::policy::{parse_aws_principal, Effect, PolicyType, PrincipalKind};
+
+pub(super) fn check(ctx: &mut Ctx<'_>) {
+    let view = ctx.view;
+    if view.policy_type != PolicyType::Resource {
+        return;
+    }
+    for st in &view.statements {
+        let Some(p) = &st.principal else { continue };
+        if st.effect == Some(Effect::Allow) && !p.is_not && p.is_everyone() {
+            public_access(ctx, st, p);
+        }
+        if st.effect == Some(Effect::Deny) && p.is_not {
+            not_principal_accounts(ctx, p);
+        }
+    }
+    no_tls_enforcement(ctx);
+}
+
+/// Keys whose fixed value makes a grant to `*` non-public (S3 User Guide,
+/// "The meaning of public"; spec E-15).
+const LIMITING_KEYS: &[&str] = &[
+    "aws:principalaccount",
+    "aws:principalarn",
+    "aws:principalorgid",
+    "aws:principalorgpaths",
+    "aws:sourceaccount",
+    "aws:sourcearn",
+    "aws:sourceowner",
+    "aws:sourcevpc",
+    "aws:sourcevpce",
+    "aws:sourceorgid",
+    "aws:sourceorgpaths",
+    "aws:userid",
+    "s3:dataaccesspointarn",
+    "s3:dataaccesspointaccount",
+];
+
+/// Whether one condition key pins the caller to fixed values.
+fn limits(block: &CondBlock, key: &CondKey) -> bool {
+    let Some(op) = block.operator else {
+        return false;
+    };
+    if op.negated || op.if_exists || op.set == Some(SetQualifier::ForAllValues) {
+        return false;
+    }
+    let lower = key.key.to_ascii_lowercase();
+    let fixed = |v: &str| !v.contains(['*', '?']) && !v.is_empty();
+    if LIMITING_KEYS.contains(&lower.as_str()) {
+        let exact = matches!(
+            op.family,
+            Family::String(StringOp::Equals | StringOp::EqualsIgnoreCase | StringOp::Like)
+                | Family::Arn { .. }
+        );
+        return exact && !key.values.is_empty() && key.values.iter().all(|v| fixed(&v.text));
+    }
+    if lower == "aws:sourceip" && op.family == Family::IpAddress {
+        // a range no wider than /8 (IPv4) or /32 (IPv6) is not "everyone" [M]
+        return !key.values.is_empty()
+            && key.values.iter().all(|v| {
+                IpRange::parse(&v.text).is_some_and(|r| {
+                    let min = if r.addr().is_ipv4() { 8 } else { 32 };
+                    r.prefix() >= min
+                })
+            });
+    }
+    false
+}
+
+fn public_access(ctx: &mut Ctx<'_>, st: &StatementView<'_>, p: &PrincipalView) {
+    if st.condition_keys().any(|(b, k)| limits(b, k)) {
+        return;
+    }
+    let actions: Vec<String> = st
+        .action
+        .as_ref()
+        .map(|a| {
+            let names: Vec<String> = a.entries.iter().map(|e| e.text.clone()).collect();
+            if a.is_not {
+                format!("every action but {}", super::abbreviate(&names))
+            } else {
+                super::abbreviate(&names)
+            }
+        })
+        .into_iter()
+        .collect();
+    let what = actions
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "its actions".into());
+    let cond = if st.conditions.is_empty() {
+        "with no condition"
+    } else {
+        "with no condition that pins the caller's account, organization, VPC or source"
+    };
+    ctx.emit(
+        "S3GUARD_PUBLIC_ACCESS",
+        p.span,
+        &p.pointer,
+        format!(
+            "{} allows {what} to everyone, anonymous callers included, {cond}: the bucket is public",
+            st.label()
+        ),
+        Some(
+            "name the principals, or add a condition such as StringEquals aws:PrincipalOrgID / aws:SourceVpce (with Block Public Access, AWS rejects such a policy)"
+                .into(),
+        ),
+    );
+}
+
+/// E-9: a user, role or session in `NotPrincipal` without its account (and
+/// a session without its role): AWS may check those too, and deny.
+fn not_principal_accounts(ctx: &mut Ctx<'_>, p: &PrincipalView) {
+    let parsed: Vec<(PrincipalKind, &super::view::PrincipalValue)> = p
+        .values
+        .iter()
+        .filter(|v| v.kind == "AWS")
+        .filter_map(|v| parse_aws_principal(&v.entry.text).ok().map(|k| (k, v)))
+        .collect();
+    let accounts: Vec<&str> = parsed
+        .iter()
+        .filter_map(|(k, _)| match k {
+            PrincipalKind::Account { account } => Some(account.as_str()),
+            _ => None,
+        })
+        .collect();
+    let roles: Vec<(&str, &str)> = parsed
+        .iter()
+        .filter_map(|(k, _)| match k {
+            PrincipalKind::Role { account, name, .. } => Some((account.as_str(), name.as_str())),
+            _ => None,
+        })
+        .collect();
+    for (kind, v) in &parsed {
+        let (account, role) = match kind {
+            PrincipalKind::User { account, .. } | PrincipalKind::FederatedUser { account, .. } => {
+                (account, None)
+            }
+            PrincipalKind::Role { account, .. } => (account, None),
+            PrincipalKind::RoleSession { account, role, .. } => (account, Some(role.as_str())),
+            _ => continue,
+        };
+        let mut missing = Vec::new();
+        if !accounts.contains(&account.as_str()) {
+            missing.push(format!("its account `arn:aws:iam::{account}:root`"));
+        }
+        if let Some(role) = role {
+            if !roles.iter().any(|(a, n)| *a == account && *n == role) {
+                missing.push(format!("its role `arn:aws:iam::{account}:role/{role}`"));
+            }
+        }
+        if missing.is_empty() {
+            continue;
+        }
+        ctx.emit(
+            "S3GUARD_NOTPRINCIPAL_MISSING_ACCOUNT",
+            v.entry.span,
+            &v.entry.pointer,
+            format!(
+                "`NotPrincipal` lists `{}` but not {}: AWS may check those too, and then this Deny applies to `{}` as well (spec E-9)",
+                v.entry.text,
+                missing.join(" or "),
+                v.entry.text
+            ),
+            Some(format!("add {} to `NotPrincipal`", missing.join(" and "))),
+        );
+    }
+}
+
+/// A bucket policy with no `Deny` on `aws:SecureTransport = false`.
+fn no_tls_enforcement(ctx: &mut Ctx<'_>) {
+    let view = ctx.view;
+    if view.statements.is_empty() {
+        return;
+    }
+    let enforced = view.statements.iter().any(|st| {
+        st.effect == Some(Effect::Deny)
+            && st.condition_keys().any(|(b, k)| {
+                let Some(op) = b.operator else { return false };
+                let insecure = k.key.eq_ignore_ascii_case("aws:SecureTransport")
+                    && op.family == Family::Bool
+                    && k.values
+                        .iter()
+                        .any(|v| v.text.eq_ignore_ascii_case("false"));
+                let old_tls = k.key.eq_ignore_ascii_case("s3:TlsVersion")
+                    && matches!(op.family, Family::Numeric(_));
+                insecure || old_tls
+            })
+    });
+    if enforced {
+        return;
+    }
+    let root = view.root;
+    let ptr = view.base.clone();
+    ctx.emit(
+        "S3GUARD_NO_TLS_ENFORCEMENT",
+        root.span,
+        &ptr,
+        "the bucket policy does not deny requests made without TLS (plain HTTP)".into(),
+        Some(
+            "add {\"Effect\": \"Deny\", \"Principal\": \"*\", \"Action\": \"s3:*\", \"Resource\": [BUCKET, BUCKET/*], \"Condition\": {\"Bool\": {\"aws:SecureTransport\": \"false\"}}}"
+                .into(),
+        ),
+    );
+}
