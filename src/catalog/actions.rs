@@ -186,6 +186,9 @@ fn build() -> Catalog {
                         })
                         .collect(),
                     wildcard_only: a.wildcard_only,
+                    // the action's own keys, those of its resource types as the
+                    // action lists them, and those the service declares on
+                    // the resource types (access points, bucket tags, …)
                     condition_keys: a
                         .condition_keys
                         .iter()
@@ -194,8 +197,18 @@ fn build() -> Catalog {
                                 .iter()
                                 .flat_map(|r| r.condition_keys.iter()),
                         )
-                        .cloned()
-                        .collect(),
+                        .chain(a.resource_types.iter().flat_map(|r| {
+                            svc.resource_types
+                                .iter()
+                                .filter(move |t| t.name == r.name)
+                                .flat_map(|t| t.condition_keys.iter())
+                        }))
+                        .fold(Vec::<String>::new(), |mut acc, k| {
+                            if !acc.contains(k) {
+                                acc.push(k.clone());
+                            }
+                            acc
+                        }),
                     dependent_actions: a.dependent_actions.clone(),
                     api_documentation: a.api_documentation.clone(),
                 });
@@ -339,6 +352,26 @@ mod tests {
             .all(|a| a.access_level == AccessLevel::Read));
         assert_eq!(expand("s3:Get*").len(), 63);
         assert_eq!(expand("s3:List*").len(), 18);
+    }
+
+    /// Keys the service declares on a resource type belong to the actions
+    /// that target it (the access point keys of s3:GetObject).
+    #[test]
+    fn actions_carry_the_keys_of_their_resource_types() {
+        let keys = &lookup("s3:GetObject").unwrap().condition_keys;
+        for k in [
+            "s3:DataAccessPointArn",
+            "s3:AccessPointNetworkOrigin",
+            "s3:ExistingObjectTag/<key>",
+        ] {
+            assert!(keys.iter().any(|x| x == k), "{k}: {keys:?}");
+        }
+        assert_eq!(
+            keys.iter()
+                .filter(|k| *k == "s3:DataAccessPointArn")
+                .count(),
+            1
+        );
     }
 
     #[test]
