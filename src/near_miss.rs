@@ -216,30 +216,11 @@ impl NearMiss {
 
 /// `allows s3:GetObject on arn:aws:s3:::b/*`.
 fn allows(s: &Statement) -> String {
-    let list = |items: Vec<&str>| -> String {
-        if items.len() > 4 {
-            format!(
-                "{} … ({} more)",
-                items.get(..3).unwrap_or_default().join(", "),
-                items.len() - 3
-            )
-        } else {
-            items.join(", ")
-        }
-    };
-    let actions = list(s.action.patterns().iter().map(|p| p.as_str()).collect());
-    let resources = list(s.resource.patterns().iter().map(|p| p.as_str()).collect());
-    let a = if s.action.is_not() {
-        format!("every action except {actions}")
-    } else {
-        actions
-    };
-    let r = if s.resource.is_not() {
-        format!("everything except {resources}")
-    } else {
-        resources
-    };
-    format!("allows {a} on {r}")
+    format!(
+        "allows {} on {}",
+        s.describe_actions(),
+        s.describe_resources()
+    )
 }
 
 /// The layers whose Allow would have changed an implicit deny.

@@ -106,38 +106,17 @@ pub fn run(args: &CanArgs, io: &mut Io<'_>) -> i32 {
 
 /// `Allow s3:GetObject, s3:PutObject on arn:aws:s3:::b/*`, shortened when long.
 pub fn describe_statement(s: &Statement) -> String {
-    fn list<'a>(items: impl Iterator<Item = &'a str>) -> String {
-        let all: Vec<&str> = items.collect();
-        if all.len() > 4 {
-            format!(
-                "{} … ({} more)",
-                all.get(..3).unwrap_or_default().join(", "),
-                all.len() - 3
-            )
-        } else if all.is_empty() {
-            "(nothing)".into()
-        } else {
-            all.join(", ")
-        }
-    }
-    let actions = list(s.action.patterns().iter().map(|p| p.as_str()));
-    let resources = list(s.resource.patterns().iter().map(|p| p.as_str()));
-    let a = if s.action.is_not() {
-        format!("every action except {actions}")
-    } else {
-        actions
-    };
-    let r = if s.resource.is_not() {
-        format!("everything except {resources}")
-    } else {
-        resources
-    };
     let cond = if s.condition.is_empty() {
         ""
     } else {
         " (with a condition)"
     };
-    format!("{} {a} on {r}{cond}", s.effect)
+    format!(
+        "{} {} on {}{cond}",
+        s.effect,
+        s.describe_actions(),
+        s.describe_resources()
+    )
 }
 
 fn layer_phrase(set: &PolicySet, t: PolicyType) -> String {

@@ -145,11 +145,48 @@ pub struct Statement {
 }
 
 impl Statement {
+    /// `s3:GetObject, s3:PutObject` or `every action except s3:Delete*`,
+    /// shortened after four entries.
+    pub fn describe_actions(&self) -> String {
+        let list = short_list(self.action.patterns().iter().map(|p| p.as_str()));
+        if self.action.is_not() {
+            format!("every action except {list}")
+        } else {
+            list
+        }
+    }
+
+    /// `arn:aws:s3:::b/*` or `everything except …`, shortened after four entries.
+    pub fn describe_resources(&self) -> String {
+        let list = short_list(self.resource.patterns().iter().map(|p| p.as_str()));
+        if self.resource.is_not() {
+            format!("everything except {list}")
+        } else {
+            list
+        }
+    }
+
     /// `Sid` or `#index` for messages.
     pub fn label(&self) -> String {
         match &self.sid {
             Some(s) => format!("Sid {s}"),
             None => format!("statement #{}", self.index + 1),
         }
+    }
+}
+
+/// `a, b, c` — or `a, b, c … (N more)` past four items, `(nothing)` when empty.
+fn short_list<'a>(items: impl Iterator<Item = &'a str>) -> String {
+    let all: Vec<&str> = items.collect();
+    if all.len() > 4 {
+        format!(
+            "{} … ({} more)",
+            all.get(..3).unwrap_or_default().join(", "),
+            all.len() - 3
+        )
+    } else if all.is_empty() {
+        "(nothing)".into()
+    } else {
+        all.join(", ")
     }
 }
