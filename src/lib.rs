@@ -44,6 +44,7 @@ pub mod output;
 pub mod policy;
 mod policy_set;
 mod principal_match;
+pub mod prove;
 mod request;
 mod response;
 

@@ -5,6 +5,7 @@ pub mod args;
 pub mod can;
 pub mod eval;
 pub mod load;
+pub mod prove;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -52,6 +53,8 @@ pub enum Command {
     Can(can::CanArgs),
     /// Run a JSONL file of cases (policies, request, expected decision).
     Eval(eval::EvalArgs),
+    /// Is ANY such request allowed? `s3guard prove --cannot 's3:Delete*' --on 'arn:aws:s3:::*' --policy p.json`
+    Prove(prove::ProveArgs),
 }
 
 /// Where a command writes: answers to `out`, diagnostics to `err`.
@@ -116,6 +119,7 @@ where
     match &cli.command {
         Command::Can(a) => can::run(a, &mut io),
         Command::Eval(a) => eval::run(a, &mut io),
+        Command::Prove(a) => prove::run(a, &mut io),
     }
 }
 

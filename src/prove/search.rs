@@ -1,0 +1,598 @@
+//! The search: for every action class and resource region, is there a
+//! context in which a granting combination of statements applies and no
+//! Deny does (E-2, E-17)? A small constraint search over the regions of
+//! the condition keys answers it; every answer found is made concrete and
+//! checked by the evaluator before it counts.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::ControlFlow;
+
+use super::actions::{self, ActionClass, Targets};
+use super::bits::Bits;
+use super::decision::{self, Role};
+use super::keys::{self, AtomInput, Conditions};
+use super::lang::VarEnv;
+use super::resources::{self, ResourceSpace};
+use super::witness::{self, Leaf};
+use super::{Limit, Proof, Query, Scope, Witness};
+use crate::matcher::Resource;
+use crate::policy::{Effect, PolicyType, Statement};
+use crate::policy_set::PolicySet;
+use crate::principal_match::match_clause;
+use crate::request::{Principal, Request};
+use crate::response::PrincipalMatch;
+
+/// Most search steps over condition regions, over the whole proof.
+const NODE_BUDGET: usize = 2_000_000;
+/// Most candidate requests checked by the evaluator.
+const CONFIRM_BUDGET: usize = 400;
+/// Most times a combination of statements that yields unconfirmed
+/// candidates is tried again with another action or resource.
+const RETRIES: usize = 3;
+
+/// A statement of the set, with what the query's caller makes of it.
+pub(crate) struct Stmt<'a> {
+    /// The statement.
+    pub statement: &'a Statement,
+    /// Its policy's layer.
+    pub layer: PolicyType,
+    /// Whether `${…}` are variables in its policy.
+    pub variables: bool,
+    /// Whether it can apply to the caller at all (its layer takes part, its
+    /// principal element matches, E-1, E-8).
+    pub eligible: bool,
+    /// For eligible Allow statements: the role it fills.
+    pub role: Option<Role>,
+}
+
+/// Runs a proof.
+pub(crate) fn run(set: &PolicySet, query: &Query) -> Proof {
+    let mut scope = Scope {
+        catalog: crate::catalog::catalog().version().to_string(),
+        resource_types: !query.any_resource,
+        ..Scope::default()
+    };
+    match prove_in(set, query, &mut scope) {
+        Ok(Some(w)) => Proof::Counterexample(Box::new(w), scope),
+        Ok(None) => Proof::Proved(scope),
+        Err(Limit(reason)) => Proof::Unknown { reason, scope },
+    }
+}
+
+/// The keys AWS does not send for this caller (section 0 table).
+fn absent_keys(p: &Principal) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    match p {
+        Principal::Unspecified => {}
+        Principal::User { .. } => out.push("aws:principalservicename"),
+        Principal::Root { .. }
+        | Principal::RoleSession { .. }
+        | Principal::FederatedUser { .. } => {
+            out.extend(["aws:username", "aws:principalservicename"])
+        }
+        Principal::Anonymous => out.extend([
+            "aws:username",
+            "aws:principalarn",
+            "aws:principalaccount",
+            "aws:principalservicename",
+            "aws:principalisawsservice",
+        ]),
+        Principal::Service(_) => out.push("aws:username"),
+    }
+    out
+}
+
+fn prove_in(set: &PolicySet, query: &Query, scope: &mut Scope) -> Result<Option<Witness>, Limit> {
+    query.check().map_err(|e| Limit(e.to_string()))?;
+    let base = query.base_request().map_err(|d| {
+        Limit(
+            d.iter()
+                .map(|x| x.message.clone())
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
+    })?;
+    // the fixed context: given keys, and what AWS derives from the caller
+    let mut env = VarEnv {
+        fixed: base.context.clone(),
+        absent: HashSet::new(),
+    };
+    base.principal.derive_context(&mut env.fixed);
+    for k in absent_keys(&base.principal) {
+        if env.fixed.get_lower(k).is_none() {
+            env.absent.insert(k.to_string());
+        }
+    }
+    let template = Request {
+        context: env.fixed.clone(),
+        ..base
+    };
+    let part = set.participation(&template);
+    let takes_part = |t: PolicyType| match t {
+        PolicyType::Identity => part.identity,
+        PolicyType::Resource => part.resource,
+        PolicyType::Boundary => part.boundary,
+        PolicyType::Session => part.session,
+        PolicyType::Scp => part.scp,
+        PolicyType::Rcp => part.rcp,
+    };
+    let mut stmts: Vec<Stmt<'_>> = Vec::new();
+    for member in set.members() {
+        for statement in &member.policy.statements {
+            let layer = member.layer;
+            let mut eligible = takes_part(layer);
+            let mut pm: Option<PrincipalMatch> = None;
+            if let (Some(clause), PolicyType::Resource | PolicyType::Rcp) =
+                (&statement.principal, layer)
+            {
+                pm = match_clause(clause, &template, set.options(), part.boundary);
+                eligible &= pm.is_some();
+            }
+            let role = (eligible && statement.effect == Effect::Allow)
+                .then(|| Role::of(layer, member.level, pm))
+                .flatten();
+            stmts.push(Stmt {
+                statement,
+                layer,
+                variables: member.policy.version.has_variables(),
+                eligible,
+                role,
+            });
+        }
+    }
+    let available: Vec<Role> = stmts.iter().filter_map(|s| s.role).collect();
+    let grants = decision::minimal_grants(set, &template, &available)?;
+
+    let query_rp = query.resource_pattern();
+    let mut resource_texts: Vec<&str> = vec![query.resource.as_str()];
+    for s in &stmts {
+        resource_texts.extend(s.statement.resource.patterns().iter().map(|p| p.as_str()));
+    }
+    let owner_root =
+        matches!(template.principal, Principal::Root { .. }) && template.is_same_account();
+    let space = actions::build(
+        &query.action,
+        &stmts,
+        query.any_resource,
+        owner_root,
+        &actions::service_segments(&resource_texts),
+    )?;
+    scope.catalog_actions = space.catalog_actions.clone();
+    scope.other_services = space.other_services;
+    let mut fixed: Vec<String> = env.fixed.entries().iter().map(|e| e.key.clone()).collect();
+    fixed.extend(env.absent.iter().map(|k| format!("{k} (absent)")));
+    fixed.sort();
+    scope.fixed_keys = fixed;
+    if space.classes.is_empty() {
+        return Err(Limit(format!(
+            "the action pattern `{}` matches no action of the catalog and no other service",
+            query.action
+        )));
+    }
+    if grants.is_empty() {
+        return Ok(None);
+    }
+
+    let covers = |i: usize, arns: bool| {
+        space.classes.iter().any(|c| {
+            c.covered.get(i).copied().unwrap_or(false) && (!arns || c.targets != Targets::Wildcard)
+        })
+    };
+    let relevant_arn: Vec<bool> = stmts
+        .iter()
+        .enumerate()
+        .map(|(i, s)| s.eligible && covers(i, true))
+        .collect();
+    let relevant: Vec<bool> = stmts
+        .iter()
+        .enumerate()
+        .map(|(i, s)| s.eligible && covers(i, false))
+        .collect();
+    let mut types: Vec<String> = Vec::new();
+    for c in &space.classes {
+        if let Targets::Typed(names) = &c.targets {
+            for n in names {
+                if !types.contains(n) {
+                    types.push(n.clone());
+                }
+            }
+        }
+    }
+    let needs_arns = space.classes.iter().any(|c| c.targets != Targets::Wildcard);
+    let account = template.effective_resource_account().map(str::to_string);
+    let resources = if needs_arns {
+        Some(resources::build(
+            &query.resource,
+            &stmts,
+            &relevant_arn,
+            &types,
+            &env,
+            account.as_deref(),
+        )?)
+    } else {
+        None
+    };
+
+    let mut inputs: Vec<AtomInput<'_>> = Vec::new();
+    for (i, s) in stmts.iter().enumerate() {
+        if !relevant.get(i).copied().unwrap_or(false) {
+            continue;
+        }
+        for block in &s.statement.condition.blocks {
+            for key in &block.keys {
+                inputs.push(AtomInput {
+                    stmt: i,
+                    effect: s.statement.effect,
+                    operator: block.operator,
+                    key,
+                    variables: s.variables,
+                });
+            }
+        }
+    }
+    let conditions = keys::build(&inputs, stmts.len(), &env)?;
+    scope.free_keys = conditions
+        .keys
+        .iter()
+        .filter(|k| !k.fixed)
+        .map(|k| k.key.clone())
+        .collect();
+    for k in conditions.keys.iter().filter(|k| k.approximate) {
+        scope.approximations.push(format!(
+            "the values of `{}` could not be split exactly (compared in several ways, or too many values); candidate values are tried",
+            k.key
+        ));
+    }
+    if stmts.iter().enumerate().any(|(i, s)| {
+        relevant.get(i).copied().unwrap_or(false) && witness::has_free_variables(s, &env)
+    }) {
+        scope.approximations.push(
+            "policy variables on keys the query leaves free are unknown strings: a grant counts where some value could make it match, a Deny only where it matches for every value".into(),
+        );
+    }
+
+    let mut search = Search {
+        set,
+        query,
+        env: &env,
+        stmts: &stmts,
+        grants: &grants,
+        conditions: &conditions,
+        nodes: 0,
+        confirmations: 0,
+        dead: HashSet::new(),
+        tried: HashMap::new(),
+        unconfirmed: None,
+        limit: None,
+    };
+    for class in &space.classes {
+        for (resource, applies) in cells(class, &query_rp, resources.as_ref(), &stmts, &env) {
+            if let Some(w) = search.cell(class, &resource, &applies) {
+                return Ok(Some(w));
+            }
+            if let Some(l) = search.limit.take() {
+                return Err(l);
+            }
+        }
+    }
+    match search.unconfirmed {
+        Some(reason) => Err(Limit(reason)),
+        None => Ok(None),
+    }
+}
+
+/// The resources of a class: `*` when its requests can carry it and the
+/// query's pattern covers it (M-6), and the ARN regions of its types.
+fn cells(
+    class: &ActionClass,
+    query_rp: &crate::matcher::ResourcePattern,
+    resources: Option<&ResourceSpace>,
+    stmts: &[Stmt<'_>],
+    env: &VarEnv,
+) -> Vec<(String, Vec<bool>)> {
+    let mut out = Vec::new();
+    let wildcard = matches!(class.targets, Targets::Wildcard | Targets::Anything);
+    if wildcard && query_rp.matches_wildcard_request(&class.service) {
+        let applies = stmts
+            .iter()
+            .map(|s| {
+                s.statement
+                    .resource
+                    .matches(&Resource::Wildcard, &class.service, &env.fixed)
+            })
+            .collect();
+        out.push(("*".to_string(), applies));
+    }
+    if let Some(space) = resources {
+        for region in &space.regions {
+            let fits = match &class.targets {
+                Targets::Wildcard => false,
+                Targets::Anything => true,
+                Targets::Typed(names) => region
+                    .resource_type
+                    .and_then(|t| space.types.get(t))
+                    .is_some_and(|t| names.contains(t)),
+            };
+            if fits {
+                out.push((region.witness.clone(), region.applies.clone()));
+            }
+        }
+    }
+    out
+}
+
+/// What the search does with each solution: narrowed domains, supporting statements.
+type OnLeaf<'f, S> = dyn FnMut(&mut S, &[Bits], &[usize]) -> ControlFlow<()> + 'f;
+
+/// A clause of the constraint search.
+enum Clause {
+    /// One of these statements must apply (all its atoms hold).
+    OneOf(Vec<usize>),
+    /// This Deny must not apply (some atom fails).
+    NotAll(usize),
+}
+
+struct Search<'a> {
+    set: &'a PolicySet,
+    query: &'a Query,
+    env: &'a VarEnv,
+    stmts: &'a [Stmt<'a>],
+    grants: &'a [Vec<Role>],
+    conditions: &'a Conditions,
+    nodes: usize,
+    confirmations: usize,
+    /// Combinations of statements with no solution at all.
+    dead: HashSet<Vec<usize>>,
+    /// Combinations with unconfirmed solutions, and how often tried.
+    tried: HashMap<Vec<usize>, usize>,
+    unconfirmed: Option<String>,
+    limit: Option<Limit>,
+}
+
+impl Search<'_> {
+    /// Searches one (action class, resource) cell.
+    fn cell(&mut self, class: &ActionClass, resource: &str, applies: &[bool]) -> Option<Witness> {
+        let active: Vec<usize> = (0..self.stmts.len())
+            .filter(|&i| {
+                let s = self.stmts.get(i);
+                s.is_some_and(|s| s.eligible)
+                    && class.covered.get(i).copied().unwrap_or(false)
+                    && applies.get(i).copied().unwrap_or(false)
+                    && !(class.lockout_exempt
+                        && s.is_some_and(|s| {
+                            s.layer == PolicyType::Resource && s.statement.effect == Effect::Deny
+                        }))
+            })
+            .collect();
+        if self.dead.contains(&active) {
+            return None;
+        }
+        let tries = self.tried.get(&active).copied().unwrap_or(0);
+        if tries >= RETRIES {
+            return None;
+        }
+        let denies: Vec<usize> = active
+            .iter()
+            .copied()
+            .filter(|&i| {
+                self.stmt(i)
+                    .is_some_and(|s| s.statement.effect == Effect::Deny)
+            })
+            .collect();
+        let mut any_leaf = false;
+        for grant in self.grants {
+            let mut clauses: Vec<Clause> = Vec::new();
+            let mut possible = true;
+            for role in grant {
+                let fill: Vec<usize> = active
+                    .iter()
+                    .copied()
+                    .filter(|&i| self.stmt(i).and_then(|s| s.role) == Some(*role))
+                    .collect();
+                if fill.is_empty() {
+                    possible = false;
+                    break;
+                }
+                clauses.push(Clause::OneOf(fill));
+            }
+            if !possible {
+                continue;
+            }
+            clauses.extend(denies.iter().map(|&d| Clause::NotAll(d)));
+            let mut domains: Vec<Bits> = self
+                .conditions
+                .keys
+                .iter()
+                .map(|k| Bits::full(k.values.len()))
+                .collect();
+            let mut chosen: Vec<usize> = Vec::new();
+            let mut found: Option<Witness> = None;
+            let flow = self.solve(
+                &clauses,
+                0,
+                &mut domains,
+                &mut chosen,
+                &mut |this, domains, chosen| {
+                    any_leaf = true;
+                    let leaf = Leaf {
+                        action: &class.witness,
+                        resource,
+                        domains,
+                        support: chosen,
+                        active: &active,
+                    };
+                    match this.confirm(&leaf) {
+                        Some(w) => {
+                            found = Some(w);
+                            ControlFlow::Break(())
+                        }
+                        None if this.limit.is_some() => ControlFlow::Break(()),
+                        None => ControlFlow::Continue(()),
+                    }
+                },
+            );
+            if found.is_some() {
+                return found;
+            }
+            if flow.is_break() || self.limit.is_some() {
+                return None;
+            }
+        }
+        if any_leaf {
+            *self.tried.entry(active).or_insert(0) += 1;
+            if self.unconfirmed.is_none() {
+                self.unconfirmed = Some(self.unconfirmed_reason(class, resource));
+            }
+        } else {
+            self.dead.insert(active);
+        }
+        None
+    }
+
+    fn unconfirmed_reason(&self, class: &ActionClass, resource: &str) -> String {
+        let vars = self
+            .stmts
+            .iter()
+            .any(|s| witness::has_free_variables(s, self.env));
+        let approx: Vec<&str> = self
+            .conditions
+            .keys
+            .iter()
+            .filter(|k| k.approximate)
+            .map(|k| k.key.as_str())
+            .collect();
+        let mut why: Vec<String> = Vec::new();
+        if vars {
+            why.push("policy variables whose keys the query leaves free".into());
+        }
+        if !approx.is_empty() {
+            why.push(format!(
+                "condition keys whose values could not be split exactly ({})",
+                approx.join(", ")
+            ));
+        }
+        if why.is_empty() {
+            why.push("an internal disagreement with the evaluator (please report it)".into());
+        }
+        format!(
+            "{} on {} might be allowed, but s3guard found no concrete request that the evaluator confirms; the answer depends on {}",
+            class.witness,
+            resource,
+            why.join(" and ")
+        )
+    }
+
+    fn stmt(&self, i: usize) -> Option<&Stmt<'_>> {
+        self.stmts.get(i)
+    }
+
+    fn confirm(&mut self, leaf: &Leaf<'_>) -> Option<Witness> {
+        for attempt in witness::attempts(leaf, self.conditions, self.stmts, self.env, self.query) {
+            if self.confirmations >= CONFIRM_BUDGET {
+                self.limit = Some(Limit(format!(
+                    "s3guard checked {CONFIRM_BUDGET} candidate requests without confirming one"
+                )));
+                return None;
+            }
+            self.confirmations += 1;
+            if let Some(w) = witness::confirm(self.set, self.query, self.env, &attempt) {
+                return Some(w);
+            }
+        }
+        None
+    }
+
+    /// Depth-first search over clauses; calls `leaf` for every consistent
+    /// choice (domains narrowed, supporting statements chosen).
+    fn solve(
+        &mut self,
+        clauses: &[Clause],
+        i: usize,
+        domains: &mut Vec<Bits>,
+        chosen: &mut Vec<usize>,
+        leaf: &mut OnLeaf<'_, Self>,
+    ) -> ControlFlow<()> {
+        self.nodes += 1;
+        if self.nodes > NODE_BUDGET {
+            if self.limit.is_none() {
+                self.limit = Some(Limit(format!(
+                    "the search over condition values passed {NODE_BUDGET} steps"
+                )));
+            }
+            return ControlFlow::Break(());
+        }
+        let Some(clause) = clauses.get(i) else {
+            return leaf(self, domains, chosen);
+        };
+        let atoms = |s: usize| -> &[keys::Atom] {
+            self.conditions
+                .atoms
+                .get(s)
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+        };
+        match clause {
+            Clause::OneOf(options) => {
+                for &s in options {
+                    let list: Vec<keys::Atom> = atoms(s).to_vec();
+                    let feasible = list.iter().all(|a| {
+                        domains
+                            .get(a.key)
+                            .is_some_and(|d| !d.and(a.holds).is_empty())
+                    });
+                    if !feasible {
+                        continue;
+                    }
+                    let saved: Vec<(usize, Bits)> = list
+                        .iter()
+                        .filter_map(|a| domains.get(a.key).map(|d| (a.key, *d)))
+                        .collect();
+                    for a in &list {
+                        if let Some(d) = domains.get_mut(a.key) {
+                            *d = d.and(a.holds);
+                        }
+                    }
+                    chosen.push(s);
+                    let flow = self.solve(clauses, i + 1, domains, chosen, leaf);
+                    chosen.pop();
+                    for (k, d) in saved.into_iter().rev() {
+                        if let Some(slot) = domains.get_mut(k) {
+                            *slot = d;
+                        }
+                    }
+                    flow?;
+                }
+                ControlFlow::Continue(())
+            }
+            Clause::NotAll(d) => {
+                let list: Vec<keys::Atom> = atoms(*d).to_vec();
+                let already = list.iter().any(|a| {
+                    domains
+                        .get(a.key)
+                        .is_some_and(|dom| dom.and(a.holds).is_empty())
+                });
+                if already {
+                    return self.solve(clauses, i + 1, domains, chosen, leaf);
+                }
+                for a in &list {
+                    let Some(&before) = domains.get(a.key) else {
+                        continue;
+                    };
+                    let narrowed = before.minus(a.holds);
+                    if narrowed.is_empty() {
+                        continue;
+                    }
+                    if let Some(slot) = domains.get_mut(a.key) {
+                        *slot = narrowed;
+                    }
+                    let flow = self.solve(clauses, i + 1, domains, chosen, leaf);
+                    if let Some(slot) = domains.get_mut(a.key) {
+                        *slot = before;
+                    }
+                    flow?;
+                }
+                ControlFlow::Continue(())
+            }
+        }
+    }
+}
