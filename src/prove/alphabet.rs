@@ -72,6 +72,7 @@ impl Alphabet {
     }
 
     /// Symbols as a string (OTHER as its stand-in character).
+    #[cfg(test)]
     pub(crate) fn decode(&self, syms: &[Sym]) -> String {
         syms.iter().map(|s| self.char_of(*s)).collect()
     }

@@ -409,6 +409,7 @@ pub(crate) fn nice_arns(account: Option<&str>) -> Vec<Lang> {
     let not_ugly = || {
         Lang::Or(vec![
             Lang::contains("//"),
+            Lang::contains(":/"),
             Lang::seq(vec![Tok::Star(Class::Any), Tok::Lit('/')]),
             Lang::seq(vec![Tok::Star(Class::Any), Tok::Lit(':')]),
         ])

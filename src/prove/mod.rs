@@ -23,7 +23,7 @@
 //! let buckets = Query::new("s3:DeleteBucket", "arn:aws:s3:::*")?;
 //! assert!(matches!(prove(&set, &buckets), Proof::Proved(_)));
 //! let objects = Query::new("s3:Delete*", "arn:aws:s3:::*")?;
-//! let Proof::Counterexample(w) = prove(&set, &objects) else { panic!() };
+//! let Proof::Counterexample(w, _) = prove(&set, &objects) else { panic!() };
 //! assert_eq!(w.request.action.as_str(), "s3:DeleteObject");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -61,6 +61,7 @@ mod bits;
 mod decision;
 mod keys;
 mod lang;
+mod overlap;
 mod regions;
 mod resources;
 mod search;
@@ -79,6 +80,10 @@ use crate::request::{Request, RequestError};
 use crate::response::Response;
 
 pub(crate) use automaton::TooLarge;
+pub use overlap::{
+    action_contains, action_overlap, resource_contains, resource_difference, resource_overlap,
+    TooComplex,
+};
 
 /// A reason the proof had to stop short (limits, approximations).
 #[derive(Debug, Clone, PartialEq, Eq)]

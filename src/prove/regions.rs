@@ -65,7 +65,7 @@ pub(crate) fn split(
     cells
         .into_iter()
         .map(|(dfa, inside)| {
-            let witness = alpha.decode(&prettify(alpha, &dfa, witness(&dfa, nice)?));
+            let witness = prettify(alpha, &dfa, witness(&dfa, nice)?);
             Ok(Region {
                 dfa,
                 inside,
@@ -86,30 +86,34 @@ pub(crate) fn witness(dfa: &Dfa, nice: &[Dfa]) -> Result<Vec<Sym>, TooLarge> {
     Ok(dfa.shortest().unwrap_or_default())
 }
 
-/// Replaces each run of "any other character" in a witness by a word, when
-/// the automaton still accepts it (`arn:aws:s3:::example` reads better
-/// than `arn:aws:s3:::x`).
-pub(crate) fn prettify(alpha: &Alphabet, dfa: &Dfa, w: Vec<Sym>) -> Vec<Sym> {
-    let filler = alpha.encode("example");
-    let mut cur = w;
+/// Decodes a witness, replacing each run of "any other character" by a
+/// word when the automaton still accepts the result
+/// (`arn:aws:s3:::example` reads better than `arn:aws:s3:::x`).
+pub(crate) fn prettify(alpha: &Alphabet, dfa: &Dfa, w: Vec<Sym>) -> String {
+    let mut cur: Vec<char> = w.iter().map(|s| alpha.char_of(*s)).collect();
     let mut i = 0;
     while i < cur.len() {
-        if cur.get(i) != Some(&OTHER) {
+        if cur.get(i).map(|c| alpha.symbol(*c)) != Some(OTHER) {
             i += 1;
             continue;
         }
-        let run = cur.iter().skip(i).take_while(|s| **s == OTHER).count();
-        let mut candidate: Vec<Sym> = cur.iter().take(i).copied().collect();
-        candidate.extend(filler.iter().copied());
+        let run = cur
+            .iter()
+            .skip(i)
+            .take_while(|c| alpha.symbol(**c) == OTHER)
+            .count();
+        let mut candidate: Vec<char> = cur.iter().take(i).copied().collect();
+        candidate.extend("example".chars());
         candidate.extend(cur.iter().skip(i + run).copied());
-        if dfa.accepts(&candidate) {
+        let text: String = candidate.iter().collect();
+        if dfa.accepts(&alpha.encode(&text)) {
             cur = candidate;
-            i += filler.len();
+            i += "example".len();
         } else {
             i += run;
         }
     }
-    cur
+    cur.into_iter().collect()
 }
 
 /// Compiles languages over an alphabet.

@@ -4,5 +4,6 @@ mod cli_can;
 mod cli_eval;
 mod corpus;
 mod properties;
+mod prove;
 mod readme;
 mod support;
