@@ -247,9 +247,9 @@ fn actions_text(scope: &Scope) -> String {
         )
     };
     if scope.other_services {
-        format!("{listed}, and every action of other services")
+        format!("{listed}, and actions of other services (any name)")
     } else {
-        listed
+        format!("{listed} (catalog {})", scope.catalog)
     }
 }
 

@@ -126,7 +126,11 @@ pub(crate) fn build(
                 info.resource_types.iter().map(|r| r.name.clone()).collect();
             names.sort();
             names.dedup();
-            Targets::Typed(names)
+            if names.is_empty() {
+                Targets::Anything
+            } else {
+                Targets::Typed(names)
+            }
         };
         let lockout_exempt = owner_root
             && matches!(

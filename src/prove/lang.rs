@@ -356,6 +356,91 @@ pub(crate) fn arn_template(pieces: &[Piece], env: &VarEnv, approx: Approx) -> La
     Lang::And(vec![Lang::seq(join_segments(parts)), arn_valid()])
 }
 
+/// A letter standing for the value of a free variable: one per key, outside
+/// every alphabet policies use (Unicode private use plane 15).
+pub(crate) fn fresh_letter(index: usize) -> char {
+    char::from_u32(0xF_0000 + u32::try_from(index).unwrap_or(0) % 0xFFFD).unwrap_or('\u{F0000}')
+}
+
+/// How a free variable is taken in [`resource_pattern_symbolic`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Symbolic {
+    /// Present: its value is the fresh letter.
+    Present,
+    /// Missing (or a list): its default, or the entry matches nothing (V-4, V-5).
+    Missing,
+}
+
+/// The ARNs a `Resource` entry matches with each free variable `keys[i]`
+/// (lower-cased) taken as `modes[i]`: a present variable becomes its own
+/// fresh letter ([`fresh_letter`]`(i)`) that no wildcard matches. The
+/// language `L(ω)` maps onto the entry's language for a value `v` under
+/// `ω ↦ v`, so `L1(ω) ⊆ L2(ω)` means the first entry's ARNs are the
+/// second's for every value, provided the second (the `covering` side) lets
+/// its `*` over the resource part match `ω` (any value is any text) but
+/// never its `?` (a value may be longer than one character). `Ok(None)`:
+/// the entry matches nothing; `Err(())`: it cannot be represented (fewer
+/// than six parts).
+#[allow(clippy::result_unit_err)]
+pub(crate) fn resource_pattern_symbolic(
+    text: &str,
+    variables: bool,
+    env: &VarEnv,
+    keys: &[String],
+    modes: &[Symbolic],
+    covering: bool,
+) -> Result<Option<Vec<Tok>>, ()> {
+    let banned_letters: Vec<char> = (0..keys.len()).map(fresh_letter).collect();
+    let star_any = if covering {
+        Class::Any
+    } else {
+        Class::Except(banned_letters.clone())
+    };
+    if text == "*" {
+        return Ok(Some(vec![Tok::Star(star_any)]));
+    }
+    let parts: Vec<&str> = text.splitn(6, ':').collect();
+    if parts.len() != 6 {
+        return if parts.last().is_some_and(|l| l.ends_with('*')) {
+            Err(())
+        } else {
+            Ok(None)
+        };
+    }
+    let mut banned = banned_letters.clone();
+    let one = Class::Except(banned.clone());
+    banned.push(':');
+    let nc = Class::Except(banned);
+    let mut out: Vec<Vec<Tok>> = parts.iter().take(5).map(|p| glob(p, &nc)).collect();
+    let mut rest = Vec::new();
+    for piece in pieces_of(parts.get(5).copied().unwrap_or_default(), variables) {
+        match piece {
+            Piece::Text(t) => rest.extend(t.chars().map(|c| match c {
+                '*' => Tok::Star(star_any.clone()),
+                '?' => Tok::One(one.clone()),
+                c => Tok::Lit(c),
+            })),
+            Piece::Literal(c) => rest.push(Tok::Lit(c)),
+            Piece::Var(v) => match env.value(&v) {
+                VarValue::Text(s) => rest.extend(s.chars().map(Tok::Lit)),
+                VarValue::Unresolved => return Ok(None),
+                VarValue::Free => {
+                    let i = keys.iter().position(|k| *k == v.key_lower).ok_or(())?;
+                    match modes.get(i) {
+                        Some(Symbolic::Present) => rest.push(Tok::Lit(fresh_letter(i))),
+                        _ => match &v.default {
+                            Some(d) => rest.extend(d.chars().map(Tok::Lit)),
+                            None => return Ok(None),
+                        },
+                    }
+                }
+            },
+        }
+    }
+    out.push(rest);
+    Ok(Some(join_segments(out)))
+}
+
 /// Every spelling of `word` in ASCII upper and lower case (`Bool` values, C-7).
 pub(crate) fn ascii_any_case(word: &str) -> Lang {
     let mut seqs: Vec<Vec<Tok>> = vec![Vec::new()];

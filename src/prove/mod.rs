@@ -59,6 +59,7 @@ mod alphabet;
 mod automaton;
 mod bits;
 mod decision;
+mod dominance;
 mod keys;
 mod lang;
 mod overlap;

@@ -59,23 +59,23 @@ pub(crate) fn run(set: &PolicySet, query: &Query) -> Proof {
     }
 }
 
-/// The keys AWS does not send for this caller (section 0 table).
+/// The keys AWS does not send for this caller (section 0 table), as AWS spells them.
 fn absent_keys(p: &Principal) -> Vec<&'static str> {
     let mut out = Vec::new();
     match p {
         Principal::Unspecified => {}
-        Principal::User { .. } => out.push("aws:principalservicename"),
+        Principal::User { .. } => out.push("aws:PrincipalServiceName"),
         Principal::Root { .. }
         | Principal::RoleSession { .. }
         | Principal::FederatedUser { .. } => {
-            out.extend(["aws:username", "aws:principalservicename"])
+            out.extend(["aws:username", "aws:PrincipalServiceName"])
         }
         Principal::Anonymous => out.extend([
             "aws:username",
-            "aws:principalarn",
-            "aws:principalaccount",
-            "aws:principalservicename",
-            "aws:principalisawsservice",
+            "aws:PrincipalArn",
+            "aws:PrincipalAccount",
+            "aws:PrincipalServiceName",
+            "aws:PrincipalIsAWSService",
         ]),
         Principal::Service(_) => out.push("aws:username"),
     }
@@ -98,9 +98,12 @@ fn prove_in(set: &PolicySet, query: &Query, scope: &mut Scope) -> Result<Option<
         absent: HashSet::new(),
     };
     base.principal.derive_context(&mut env.fixed);
+    let mut absent_shown: Vec<String> = Vec::new();
     for k in absent_keys(&base.principal) {
-        if env.fixed.get_lower(k).is_none() {
-            env.absent.insert(k.to_string());
+        let lower = k.to_lowercase();
+        if env.fixed.get_lower(&lower).is_none() {
+            env.absent.insert(lower);
+            absent_shown.push(format!("{k} (absent)"));
         }
     }
     let template = Request {
@@ -160,7 +163,7 @@ fn prove_in(set: &PolicySet, query: &Query, scope: &mut Scope) -> Result<Option<
     scope.catalog_actions = space.catalog_actions.clone();
     scope.other_services = space.other_services;
     let mut fixed: Vec<String> = env.fixed.entries().iter().map(|e| e.key.clone()).collect();
-    fixed.extend(env.absent.iter().map(|k| format!("{k} (absent)")));
+    fixed.extend(absent_shown);
     fixed.sort();
     scope.fixed_keys = fixed;
     if space.classes.is_empty() {
@@ -251,7 +254,9 @@ fn prove_in(set: &PolicySet, query: &Query, scope: &mut Scope) -> Result<Option<
         );
     }
 
+    let dominated = super::dominance::pairs(&stmts, &env)?;
     let mut search = Search {
+        dominated,
         set,
         query,
         env: &env,
@@ -333,6 +338,8 @@ enum Clause {
 }
 
 struct Search<'a> {
+    /// (grant, Deny) pairs where the Deny always cancels the grant.
+    dominated: HashSet<(usize, usize)>,
     set: &'a PolicySet,
     query: &'a Query,
     env: &'a VarEnv,
@@ -341,10 +348,11 @@ struct Search<'a> {
     conditions: &'a Conditions,
     nodes: usize,
     confirmations: usize,
-    /// Combinations of statements with no solution at all.
-    dead: HashSet<Vec<usize>>,
+    /// Combinations of statements (applicable, and grants cancelled) with
+    /// no solution at all.
+    dead: HashSet<(Vec<usize>, Vec<usize>)>,
     /// Combinations with unconfirmed solutions, and how often tried.
-    tried: HashMap<Vec<usize>, usize>,
+    tried: HashMap<(Vec<usize>, Vec<usize>), usize>,
     unconfirmed: Option<String>,
     limit: Option<Limit>,
 }
@@ -364,10 +372,16 @@ impl Search<'_> {
                         }))
             })
             .collect();
-        if self.dead.contains(&active) {
+        let cancelled: Vec<usize> = active
+            .iter()
+            .copied()
+            .filter(|&i| self.cancelled(i, class))
+            .collect();
+        let memo = (active.clone(), cancelled);
+        if self.dead.contains(&memo) {
             return None;
         }
-        let tries = self.tried.get(&active).copied().unwrap_or(0);
+        let tries = self.tried.get(&memo).copied().unwrap_or(0);
         if tries >= RETRIES {
             return None;
         }
@@ -388,6 +402,7 @@ impl Search<'_> {
                     .iter()
                     .copied()
                     .filter(|&i| self.stmt(i).and_then(|s| s.role) == Some(*role))
+                    .filter(|i| !memo.1.contains(i))
                     .collect();
                 if fill.is_empty() {
                     possible = false;
@@ -439,14 +454,26 @@ impl Search<'_> {
             }
         }
         if any_leaf {
-            *self.tried.entry(active).or_insert(0) += 1;
+            *self.tried.entry(memo).or_insert(0) += 1;
             if self.unconfirmed.is_none() {
                 self.unconfirmed = Some(self.unconfirmed_reason(class, resource));
             }
         } else {
-            self.dead.insert(active);
+            self.dead.insert(memo);
         }
         None
+    }
+
+    /// Whether an unconditional Deny that covers the class always cancels the grant.
+    fn cancelled(&self, grant: usize, class: &ActionClass) -> bool {
+        self.dominated.iter().any(|&(g, d)| {
+            g == grant
+                && class.covered.get(d).copied().unwrap_or(false)
+                && !(class.lockout_exempt
+                    && self
+                        .stmt(d)
+                        .is_some_and(|s| s.layer == PolicyType::Resource))
+        })
     }
 
     fn unconfirmed_reason(&self, class: &ActionClass, resource: &str) -> String {

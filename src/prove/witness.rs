@@ -155,7 +155,8 @@ pub(crate) fn attempts(
     };
     first(&mut base);
     let condition_keys: HashSet<String> = conditions.keys.iter().map(|k| k.lower.clone()).collect();
-    let captures = variable_values(leaf, stmts, env, &base);
+    let alternatives = variable_values(leaf, stmts, env, &base);
+    let captures: Vec<(String, String)> = alternatives.first().cloned().unwrap_or_default();
     let mut shown: Vec<String> = Vec::new();
     for &s in leaf.active {
         for a in conditions
@@ -176,9 +177,11 @@ pub(crate) fn attempts(
             shown.push(k.clone());
         }
     }
-    let with = |values: &[(String, KeyValue)], override_conditions: bool| {
+    let with_captures = |values: &[(String, KeyValue)],
+                         captures: &[(String, String)],
+                         override_conditions: bool| {
         let mut v: Vec<(String, KeyValue)> = values.to_vec();
-        for (key, value) in &captures {
+        for (key, value) in captures {
             let lower = key.to_lowercase();
             if env.is_fixed(&lower) {
                 continue;
@@ -197,7 +200,13 @@ pub(crate) fn attempts(
             shown: shown.clone(),
         }
     };
+    let with = |values: &[(String, KeyValue)], override_conditions: bool| {
+        with_captures(values, &captures, override_conditions)
+    };
     let mut out: Vec<Attempt> = vec![with(&base, false)];
+    for alt in alternatives.iter().skip(1) {
+        out.push(with_captures(&base, alt, false));
+    }
     if !captures.is_empty() {
         out.push(with(&base, true));
         out.push(Attempt {
@@ -221,22 +230,17 @@ pub(crate) fn attempts(
     out
 }
 
-/// Values of free variables that make the granting statements match the
-/// witness resource and the chosen condition values.
+/// Assignments of free variables that make the granting statements match
+/// the witness resource and the chosen condition values: the first
+/// assignment of every template combined, then each template's other
+/// assignments in turn.
 fn variable_values(
     leaf: &Leaf<'_>,
     stmts: &[Stmt<'_>],
     env: &VarEnv,
     values: &[(String, KeyValue)],
-) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = Vec::new();
-    let add = |found: Vec<(String, String)>, out: &mut Vec<(String, String)>| {
-        for (k, v) in found {
-            if !out.iter().any(|(x, _)| x.eq_ignore_ascii_case(&k)) {
-                out.push((k, v));
-            }
-        }
-    };
+) -> Vec<Vec<(String, String)>> {
+    let mut per_template: Vec<Vec<Vec<(String, String)>>> = Vec::new();
     let arn = Arn::parse(leaf.resource).ok();
     for &i in leaf.support {
         let Some(s) = stmts.get(i) else { continue };
@@ -251,9 +255,7 @@ fn variable_values(
                 }
                 let pieces = lang::pieces_of(parts.get(5).copied().unwrap_or_default(), true);
                 if lang::has_free_variable(&pieces, env) {
-                    if let Some(found) = capture(&pieces, true, arn.resource(), env) {
-                        add(found, &mut out);
-                    }
+                    per_template.push(capture(&pieces, true, arn.resource(), env));
                 }
             }
         }
@@ -282,15 +284,38 @@ fn variable_values(
                 for raw in &kc.raw_values {
                     let pieces = lang::pieces_of(raw, true);
                     if lang::has_free_variable(&pieces, env) {
-                        if let Some(found) = capture(&pieces, like, &value, env) {
-                            add(found, &mut out);
-                        }
+                        per_template.push(capture(&pieces, like, &value, env));
                     }
                 }
             }
         }
     }
-    out
+    let merge = |base: &mut Vec<(String, String)>, more: &[(String, String)]| {
+        for (k, v) in more {
+            if !base.iter().any(|(x, _)| x.eq_ignore_ascii_case(k)) {
+                base.push((k.clone(), v.clone()));
+            }
+        }
+    };
+    per_template.retain(|t| !t.is_empty());
+    let mut first: Vec<(String, String)> = Vec::new();
+    for t in &per_template {
+        if let Some(a) = t.first() {
+            merge(&mut first, a);
+        }
+    }
+    let mut alternatives = vec![first.clone()];
+    for t in &per_template {
+        for a in t.iter().skip(1) {
+            let mut alt = a.clone();
+            merge(&mut alt, &first);
+            if !alternatives.contains(&alt) {
+                alternatives.push(alt);
+            }
+        }
+    }
+    alternatives.retain(|a| !a.is_empty());
+    alternatives
 }
 
 #[derive(Debug, Clone)]
@@ -301,14 +326,17 @@ enum CTok {
     Var(String),
 }
 
+/// Most assignments of variables tried per template.
+const MAX_CAPTURES: usize = 4;
+
 /// Values for the free variables of a template under which it matches
-/// `text` (the first assignment found), or `None`.
+/// `text`: up to [`MAX_CAPTURES`] assignments, shortest values first.
 pub(crate) fn capture(
     pieces: &[Piece],
     wildcards: bool,
     text: &str,
     env: &VarEnv,
-) -> Option<Vec<(String, String)>> {
+) -> Vec<Vec<(String, String)>> {
     let mut toks = Vec::new();
     for p in pieces {
         match p {
@@ -320,41 +348,50 @@ pub(crate) fn capture(
             Piece::Literal(c) => toks.push(CTok::Lit(*c)),
             Piece::Var(v) => match env.value(v) {
                 VarValue::Text(s) => toks.extend(s.chars().map(CTok::Lit)),
-                VarValue::Unresolved => return None,
+                VarValue::Unresolved => return Vec::new(),
                 VarValue::Free => toks.push(CTok::Var(v.key.clone())),
             },
         }
     }
     let chars: Vec<char> = text.chars().collect();
+    let mut found: Vec<Vec<(String, String)>> = Vec::new();
     let mut binds: Vec<(String, String)> = Vec::new();
     let mut steps = 0usize;
-    if go(&toks, &chars, &mut binds, &mut steps) {
-        Some(binds)
-    } else {
-        None
-    }
+    go(&toks, &chars, &mut binds, &mut steps, &mut found);
+    found
 }
 
-fn go(toks: &[CTok], text: &[char], binds: &mut Vec<(String, String)>, steps: &mut usize) -> bool {
+/// Backtracking match; records every complete assignment (until enough).
+/// Returns `true` to stop.
+fn go(
+    toks: &[CTok],
+    text: &[char],
+    binds: &mut Vec<(String, String)>,
+    steps: &mut usize,
+    found: &mut Vec<Vec<(String, String)>>,
+) -> bool {
     *steps += 1;
-    if *steps > 100_000 {
-        return false;
+    if *steps > 100_000 || found.len() >= MAX_CAPTURES {
+        return true;
     }
     let Some((tok, rest)) = toks.split_first() else {
-        return text.is_empty();
+        if text.is_empty() && !found.contains(binds) {
+            found.push(binds.clone());
+        }
+        return found.len() >= MAX_CAPTURES;
     };
     match tok {
         CTok::Lit(c) => match text.split_first() {
-            Some((t, tail)) if t == c => go(rest, tail, binds, steps),
+            Some((t, tail)) if t == c => go(rest, tail, binds, steps, found),
             _ => false,
         },
         CTok::One => match text.split_first() {
-            Some((_, tail)) => go(rest, tail, binds, steps),
+            Some((_, tail)) => go(rest, tail, binds, steps, found),
             None => false,
         },
         CTok::Star => (0..=text.len()).any(|n| {
             text.get(n..)
-                .is_some_and(|tail| go(rest, tail, binds, steps))
+                .is_some_and(|tail| go(rest, tail, binds, steps, found))
         }),
         CTok::Var(key) => {
             if let Some(bound) = binds
@@ -365,7 +402,7 @@ fn go(toks: &[CTok], text: &[char], binds: &mut Vec<(String, String)>, steps: &m
                 return text.starts_with(&bound)
                     && text
                         .get(bound.len()..)
-                        .is_some_and(|tail| go(rest, tail, binds, steps));
+                        .is_some_and(|tail| go(rest, tail, binds, steps, found));
             }
             // prefer non-empty values, shortest first
             let lengths = (1..=text.len()).chain(std::iter::once(0));
@@ -374,10 +411,11 @@ fn go(toks: &[CTok], text: &[char], binds: &mut Vec<(String, String)>, steps: &m
                     continue;
                 };
                 binds.push((key.clone(), head.iter().collect()));
-                if go(rest, tail, binds, steps) {
+                let stop = go(rest, tail, binds, steps, found);
+                binds.pop();
+                if stop {
                     return true;
                 }
-                binds.pop();
             }
             false
         }
@@ -495,15 +533,22 @@ mod tests {
     #[test]
     fn captures_variable_values_spec_v2() {
         let pieces = parse_template("home/${aws:username}/*").unwrap();
-        let got = capture(&pieces, true, "home/alice/notes.txt", &VarEnv::default()).unwrap();
-        assert_eq!(got, vec![("aws:username".to_string(), "alice".to_string())]);
-        assert!(capture(&pieces, true, "other/alice/x", &VarEnv::default()).is_none());
+        let got = capture(&pieces, true, "home/alice/notes.txt", &VarEnv::default());
+        assert_eq!(
+            got[0],
+            vec![("aws:username".to_string(), "alice".to_string())]
+        );
+        assert!(capture(&pieces, true, "other/alice/x", &VarEnv::default()).is_empty());
+        // several assignments: the variable may also span a slash
+        let got = capture(&pieces, true, "home/a/b/c", &VarEnv::default());
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[1][0].1, "a/b");
         // the same variable twice must take the same value
         let twice = parse_template("${aws:username}/${aws:username}").unwrap();
         assert_eq!(
-            capture(&twice, true, "bob/bob", &VarEnv::default()).unwrap(),
-            vec![("aws:username".to_string(), "bob".to_string())]
+            capture(&twice, true, "bob/bob", &VarEnv::default()),
+            vec![vec![("aws:username".to_string(), "bob".to_string())]]
         );
-        assert!(capture(&twice, true, "bob/ann", &VarEnv::default()).is_none());
+        assert!(capture(&twice, true, "bob/ann", &VarEnv::default()).is_empty());
     }
 }

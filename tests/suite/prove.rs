@@ -274,6 +274,53 @@ fn user_home_prefix_with_a_fixed_user_spec_v2() {
     assert_eq!(code, 0, "{out}");
 }
 
+/// A Deny on the same variable pattern as a grant cancels it for every
+/// value of the variable (spec E-2, V-2): proved without fixing the user.
+#[test]
+fn mirrored_deny_cancels_a_variable_grant_spec_v2_e2() {
+    let (code, out, _) = run(&[
+        "prove",
+        "--cannot",
+        "s3:DeleteObject",
+        "--on",
+        "arn:aws:s3:::homes/*",
+        "--policy",
+        "tests/fixtures/prove/home-no-delete.json",
+    ]);
+    assert_eq!(code, 0, "{out}");
+}
+
+/// Regression: a combination of statements found dead for an action the
+/// Deny covers was skipped for the next action, which it does not cover.
+#[test]
+fn cancelled_grants_depend_on_the_action_regression() {
+    let (code, out, _) = run(&[
+        "prove",
+        "--cannot",
+        "s3:*Object",
+        "--on",
+        "arn:aws:s3:::homes/*",
+        "--policy",
+        "tests/fixtures/prove/home-no-delete.json",
+    ]);
+    assert_eq!(code, 1, "{out}");
+    assert!(!out.contains("s3:DeleteObject\n"), "{out}");
+    let policy = Policy::from_file(
+        repo("tests/fixtures/prove/home-no-delete.json")
+            .to_str()
+            .unwrap(),
+    )
+    .unwrap();
+    let set = PolicySet::identity([policy]);
+    for action in ["s3:Get*", "s3:*", "s3:Put*"] {
+        let q = Query::new(action, "arn:aws:s3:::homes/*").unwrap();
+        assert!(
+            matches!(prove(&set, &q), Proof::Counterexample(..)),
+            "{action}"
+        );
+    }
+}
+
 // ---------------------------------------------------------------- properties
 
 /// Pools the generated policies and queries draw from. Each flavor makes
