@@ -204,6 +204,36 @@ pub(crate) fn attempts(
         with_captures(values, &captures, override_conditions)
     };
     let mut out: Vec<Attempt> = vec![with(&base, false)];
+    // a Deny whose negated condition compares a key with a variable
+    // (`StringNotEquals s3:ExistingObjectTag/team: ${aws:PrincipalTag/team}`)
+    // is avoided by giving the key the variable's value
+    let avoid = deny_avoiding_values(leaf, stmts, env, &captures);
+    if !avoid.is_empty() {
+        let mut v = base.clone();
+        for (key, value) in &avoid {
+            v.retain(|(k, _)| !k.eq_ignore_ascii_case(key));
+            v.push((key.clone(), KeyValue::Single(value.clone())));
+        }
+        out.push(with(&v, false));
+    }
+    // a grant comparing a key with a template holding variables
+    // (`StringLike s3:prefix: home/${aws:username}/*`): the key takes an
+    // instance of the template, consistent with the values captured so far
+    let (keys_set, vars_set) = instances(leaf, stmts, env, &captures);
+    if !keys_set.is_empty() {
+        let mut v = base.clone();
+        for (key, value) in &keys_set {
+            v.retain(|(k, _)| !k.eq_ignore_ascii_case(key));
+            v.push((key.clone(), KeyValue::Single(value.clone())));
+        }
+        let mut all = captures.clone();
+        for (k, val) in &vars_set {
+            if !all.iter().any(|(x, _)| x.eq_ignore_ascii_case(k)) {
+                all.push((k.clone(), val.clone()));
+            }
+        }
+        out.push(with_captures(&v, &all, false));
+    }
     for alt in alternatives.iter().skip(1) {
         out.push(with_captures(&base, alt, false));
     }
@@ -316,6 +346,146 @@ fn variable_values(
     }
     alternatives.retain(|a| !a.is_empty());
     alternatives
+}
+
+/// Instances of the templates that granting statements compare keys with
+/// (positive `String…`/`Arn…` operators): the key's value, and values for
+/// the variables not captured yet (`example`). Wildcards take `example`
+/// (`*`) or `x` (`?`).
+fn instances(
+    leaf: &Leaf<'_>,
+    stmts: &[Stmt<'_>],
+    env: &VarEnv,
+    captures: &[(String, String)],
+) -> (Vec<(String, String)>, Vec<(String, String)>) {
+    let mut keys: Vec<(String, String)> = Vec::new();
+    let mut vars: Vec<(String, String)> = captures.to_vec();
+    for &i in leaf.support {
+        let Some(s) = stmts.get(i) else { continue };
+        if !s.variables {
+            continue;
+        }
+        for block in &s.statement.condition.blocks {
+            let op = block.operator;
+            let like = match op.family {
+                Family::String(StringOp::Like) | Family::Arn { .. } => true,
+                Family::String(StringOp::Equals) => false,
+                _ => continue,
+            };
+            if op.negated || op.set.is_some() {
+                continue;
+            }
+            for kc in &block.keys {
+                if env.is_fixed(&kc.key_lower)
+                    || keys.iter().any(|(k, _)| k.eq_ignore_ascii_case(&kc.key))
+                {
+                    continue;
+                }
+                let Some(raw) = kc
+                    .raw_values
+                    .iter()
+                    .find(|r| lang::has_free_variable(&lang::pieces_of(r, true), env))
+                else {
+                    continue;
+                };
+                let mut text = String::new();
+                for p in lang::pieces_of(raw, true) {
+                    match p {
+                        Piece::Text(t) => {
+                            for c in t.chars() {
+                                match c {
+                                    '*' if like => text.push_str("example"),
+                                    '?' if like => text.push('x'),
+                                    c => text.push(c),
+                                }
+                            }
+                        }
+                        Piece::Literal(c) => text.push(c),
+                        Piece::Var(v) => match env.value(&v) {
+                            VarValue::Text(t) => text.push_str(&t),
+                            VarValue::Unresolved => {}
+                            VarValue::Free => {
+                                let value =
+                                    match vars.iter().find(|(k, _)| k.eq_ignore_ascii_case(&v.key))
+                                    {
+                                        Some((_, val)) => val.clone(),
+                                        None => {
+                                            vars.push((v.key.clone(), "example".into()));
+                                            "example".into()
+                                        }
+                                    };
+                                text.push_str(&value);
+                            }
+                        },
+                    }
+                }
+                keys.push((kc.key.clone(), text));
+            }
+        }
+    }
+    vars.retain(|(k, _)| !captures.iter().any(|(c, _)| c.eq_ignore_ascii_case(k)));
+    (keys, vars)
+}
+
+/// Values for keys that negated `String…` conditions of applicable Denies
+/// compare with variables: the variable's value (from `captures` or fixed),
+/// so that the Deny's condition is false.
+fn deny_avoiding_values(
+    leaf: &Leaf<'_>,
+    stmts: &[Stmt<'_>],
+    env: &VarEnv,
+    captures: &[(String, String)],
+) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for &i in leaf.active {
+        let Some(s) = stmts.get(i) else { continue };
+        if s.statement.effect != crate::policy::Effect::Deny || !s.variables {
+            continue;
+        }
+        for block in &s.statement.condition.blocks {
+            let op = block.operator;
+            if !op.negated || op.set.is_some() || !matches!(op.family, Family::String(_)) {
+                continue;
+            }
+            for kc in &block.keys {
+                if env.is_fixed(&kc.key_lower)
+                    || out.iter().any(|(k, _)| k.eq_ignore_ascii_case(&kc.key))
+                {
+                    continue;
+                }
+                for raw in &kc.raw_values {
+                    let pieces = lang::pieces_of(raw, true);
+                    if !lang::has_free_variable(&pieces, env) {
+                        continue;
+                    }
+                    let mut text = String::new();
+                    let mut complete = true;
+                    for p in &pieces {
+                        match p {
+                            Piece::Text(t) => text.push_str(t),
+                            Piece::Literal(c) => text.push(*c),
+                            Piece::Var(v) => match env.value(v) {
+                                VarValue::Text(t) => text.push_str(&t),
+                                VarValue::Unresolved => complete = false,
+                                VarValue::Free => match captures
+                                    .iter()
+                                    .find(|(k, _)| k.eq_ignore_ascii_case(&v.key))
+                                {
+                                    Some((_, val)) => text.push_str(val),
+                                    None => complete = false,
+                                },
+                            },
+                        }
+                    }
+                    if complete {
+                        out.push((kc.key.clone(), text));
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    out
 }
 
 #[derive(Debug, Clone)]

@@ -220,6 +220,27 @@ fn tls_only_deny_protects_nothing_over_tls() {
     assert_eq!(code, 0, "{out}");
 }
 
+/// ABAC: a Deny unless the object's tag equals the caller's tag is avoided
+/// by a request where they are equal, and that request is found (spec V-2, C-2).
+#[test]
+fn tag_based_deny_is_avoided_by_equal_tags_spec_v2() {
+    let (code, out, _) = run(&[
+        "prove",
+        "--cannot",
+        "s3:GetObject",
+        "--on",
+        "arn:aws:s3:::shared/*",
+        "--policy",
+        "tests/fixtures/prove/team-objects.json",
+    ]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("aws:PrincipalTag/team = \"example\""), "{out}");
+    assert!(
+        out.contains("s3:ExistingObjectTag/team = \"example\""),
+        "{out}"
+    );
+}
+
 /// Invalid input exits 2 with a clear message.
 #[test]
 fn invalid_queries_exit_2() {
