@@ -48,6 +48,9 @@ pub(crate) struct Attempt {
     shown: Vec<String>,
 }
 
+/// Keys (or variables) and their values.
+type Assignment = Vec<(String, String)>;
+
 /// Most attempts per solution.
 const MAX_ATTEMPTS: usize = 12;
 
@@ -357,7 +360,7 @@ fn instances(
     stmts: &[Stmt<'_>],
     env: &VarEnv,
     captures: &[(String, String)],
-) -> (Vec<(String, String)>, Vec<(String, String)>) {
+) -> (Assignment, Assignment) {
     let mut keys: Vec<(String, String)> = Vec::new();
     let mut vars: Vec<(String, String)> = captures.to_vec();
     for &i in leaf.support {
