@@ -309,23 +309,23 @@ fn render_text(
     }
     out.push_str(&format!("  actions:   {}\n", actions_text(scope)));
     let resources = if scope.resource_types {
-        "ARNs matching the pattern, of the resource types AWS sends for each action (`*` for wildcard-only actions)"
+        "the matching ARNs of the types AWS sends for each action (`*` for wildcard-only ones)"
     } else {
-        "every ARN matching the pattern, and `*`"
+        "every matching ARN, and `*`, for every action"
     };
     out.push_str(&format!("  resources: {resources}\n"));
     out.push_str(&format!("  caller:    {}\n", caller_text(q)));
     if let Some(a) = &q.resource_account {
         out.push_str(&format!("  resource account: {a}\n"));
     }
-    let fixed = if scope.fixed_keys.is_empty() {
-        "none".to_string()
+    if scope.fixed_keys.is_empty() {
+        out.push_str("  context:   every key free (any value, or missing)\n");
     } else {
-        scope.fixed_keys.join(", ")
-    };
-    out.push_str(&format!(
-        "  context:   any value of every key, or missing (fixed: {fixed})\n"
-    ));
+        out.push_str(&format!(
+            "  context:   every key free (any value, or missing) except {}\n",
+            scope.fixed_keys.join(", ")
+        ));
+    }
     for a in &scope.approximations {
         out.push_str(&format!("note: {a}\n"));
     }

@@ -239,7 +239,9 @@ fn is_resource_pattern(text: &str) -> bool {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Scope {
-    /// Catalog actions the action pattern matches (all were considered).
+    /// Catalog actions the action pattern matches (all were considered), in
+    /// the order they were searched: bucket and object actions of `s3`
+    /// first, then other resource actions, then wildcard-only ones.
     pub catalog_actions: Vec<String>,
     /// Whether actions of services outside the catalog were considered too
     /// (the pattern covers other services).
