@@ -360,13 +360,15 @@ struct Search<'a> {
 impl Search<'_> {
     /// Searches one (action class, resource) cell.
     fn cell(&mut self, class: &ActionClass, resource: &str, applies: &[bool]) -> Option<Witness> {
+        // E-11: the owner's root user may manage the bucket policy (an ARN) whatever it says
+        let exempt = class.lockout_exempt && resource != "*";
         let active: Vec<usize> = (0..self.stmts.len())
             .filter(|&i| {
                 let s = self.stmts.get(i);
                 s.is_some_and(|s| s.eligible)
                     && class.covered.get(i).copied().unwrap_or(false)
                     && applies.get(i).copied().unwrap_or(false)
-                    && !(class.lockout_exempt
+                    && !(exempt
                         && s.is_some_and(|s| {
                             s.layer == PolicyType::Resource && s.statement.effect == Effect::Deny
                         }))
@@ -375,7 +377,7 @@ impl Search<'_> {
         let cancelled: Vec<usize> = active
             .iter()
             .copied()
-            .filter(|&i| self.cancelled(i, class))
+            .filter(|&i| self.cancelled(i, class, exempt))
             .collect();
         let memo = (active.clone(), cancelled);
         if self.dead.contains(&memo) {
@@ -465,11 +467,11 @@ impl Search<'_> {
     }
 
     /// Whether an unconditional Deny that covers the class always cancels the grant.
-    fn cancelled(&self, grant: usize, class: &ActionClass) -> bool {
+    fn cancelled(&self, grant: usize, class: &ActionClass, exempt: bool) -> bool {
         self.dominated.iter().any(|&(g, d)| {
             g == grant
                 && class.covered.get(d).copied().unwrap_or(false)
-                && !(class.lockout_exempt
+                && !(exempt
                     && self
                         .stmt(d)
                         .is_some_and(|s| s.layer == PolicyType::Resource))

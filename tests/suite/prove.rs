@@ -577,12 +577,18 @@ fn stmt() -> impl Strategy<Value = Stmt> {
         )
 }
 
+/// SCP levels: (with an `Allow * on *` statement, more statements).
+type Levels = Vec<(bool, Vec<Stmt>)>;
+
 #[derive(Debug, Clone)]
 struct Case {
     flavor: usize,
     identity: Vec<Stmt>,
     bucket: Vec<(Stmt, usize)>,
     boundary: Option<Vec<Stmt>>,
+    session: Option<Vec<Stmt>>,
+    scp: Levels,
+    rcp: Option<Vec<Stmt>>,
     caller: usize,
     query_action: usize,
     query_resource: usize,
@@ -590,9 +596,23 @@ struct Case {
     seed: u64,
 }
 
+fn guardrails() -> impl Strategy<Value = (Option<Vec<Stmt>>, Levels, Option<Vec<Stmt>>)> {
+    (
+        prop::option::weighted(0.12, prop::collection::vec(stmt(), 1..3)),
+        prop_oneof![
+            4 => Just(Vec::new()),
+            1 => prop::collection::vec(
+                (prop::bool::weighted(0.7), prop::collection::vec(stmt(), 0..3)),
+                1..3
+            ),
+        ],
+        prop::option::weighted(0.12, prop::collection::vec(stmt(), 1..3)),
+    )
+}
+
 fn case() -> impl Strategy<Value = Case> {
     (
-        0..FLAVORS.len(),
+        (0..FLAVORS.len(), guardrails()),
         prop::collection::vec(stmt(), 1..5),
         prop::collection::vec((stmt(), 0..BUCKET_PRINCIPALS.len()), 0..3),
         prop::option::weighted(0.15, prop::collection::vec(stmt(), 1..3)),
@@ -604,7 +624,7 @@ fn case() -> impl Strategy<Value = Case> {
     )
         .prop_map(
             |(
-                flavor,
+                (flavor, (session, scp, rcp)),
                 identity,
                 bucket,
                 boundary,
@@ -618,6 +638,9 @@ fn case() -> impl Strategy<Value = Case> {
                 identity,
                 bucket,
                 boundary,
+                session,
+                scp,
+                rcp,
                 caller,
                 query_action,
                 query_resource,
@@ -656,6 +679,44 @@ impl Case {
         if let Some(bd) = &self.boundary {
             let s: Vec<String> = bd.iter().map(|s| s.json(pools, None)).collect();
             b = b.boundary(policy(&s, PolicyType::Boundary));
+        }
+        if let Some(sp) = &self.session {
+            let s: Vec<String> = sp.iter().map(|s| s.json(pools, None)).collect();
+            b = b.session(policy(&s, PolicyType::Session));
+        }
+        // SCPs and RCPs take no NotResource; RCPs deny, for Principal "*" (E-4)
+        for (allow_all, stmts) in &self.scp {
+            let mut s: Vec<String> = stmts
+                .iter()
+                .map(|s| {
+                    Stmt {
+                        not_resource: false,
+                        ..s.clone()
+                    }
+                    .json(pools, None)
+                })
+                .collect();
+            if *allow_all {
+                s.push(r#"{"Effect":"Allow","Action":"*","Resource":"*"}"#.into());
+            }
+            if s.is_empty() {
+                s.push(r#"{"Effect":"Deny","Action":"ec2:*","Resource":"*"}"#.into());
+            }
+            b = b.scp_level(vec![policy(&s, PolicyType::Scp)]);
+        }
+        if let Some(rcp) = &self.rcp {
+            let s: Vec<String> = rcp
+                .iter()
+                .map(|s| {
+                    Stmt {
+                        deny: true,
+                        not_resource: false,
+                        ..s.clone()
+                    }
+                    .json(pools, Some(r#""*""#))
+                })
+                .collect();
+            b = b.rcp_level(vec![policy(&s, PolicyType::Rcp)]);
         }
         b.build()
     }
