@@ -12,7 +12,8 @@ use super::alphabet::Alphabet;
 use super::automaton::{Class, Tok};
 use super::lang::{self, Lang};
 use super::regions;
-use super::search::Stmt;
+use super::shapes;
+use super::statements::Stmt;
 use super::Limit;
 use crate::catalog::{self, ActionInfo};
 use crate::matcher::{Action, ActionPattern};
@@ -223,7 +224,7 @@ fn other_services(
         return Ok(Vec::new());
     }
     let dfas = regions::compile_all(&alpha, &preds)?;
-    let nice = regions::compile_all(&alpha, &lang::nice_strings())?;
+    let nice = regions::compile_all(&alpha, &shapes::nice_strings())?;
     let cells = regions::split(
         &alpha,
         base,

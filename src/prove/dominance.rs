@@ -15,7 +15,7 @@ use std::collections::HashSet;
 use super::alphabet::Alphabet;
 use super::automaton::{token_chars, Tok};
 use super::lang::{self, Lang, Symbolic, VarEnv, VarValue};
-use super::search::Stmt;
+use super::statements::Stmt;
 use super::Limit;
 use crate::matcher::Piece;
 use crate::policy::{Effect, ResourceClause};

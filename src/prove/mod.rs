@@ -56,17 +56,23 @@
 
 mod actions;
 mod alphabet;
+mod atoms;
 mod automaton;
 mod bits;
+mod constraints;
 mod decision;
 mod dominance;
 mod keys;
 mod lang;
+mod minimize;
 mod overlap;
 mod regions;
 mod resources;
 mod search;
+mod shapes;
+mod statements;
 mod values;
+mod variables;
 mod witness;
 
 use std::fmt;

@@ -10,6 +10,7 @@ use super::alphabet::Alphabet;
 use super::automaton::{Dfa, TooLarge};
 use super::lang::{self, Approx, Lang, VarEnv};
 use super::regions;
+use super::shapes;
 
 /// The patterns are too complex to compare within s3guard's limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -49,8 +50,11 @@ fn action_lang(p: &str) -> Lang {
 /// An ARN that both resource patterns match, or `None` when no ARN does
 /// (`*` stands for every ARN here; `${…}` is literal text).
 pub fn resource_overlap(a: &str, b: &str) -> Result<Option<String>, TooComplex> {
-    let (alpha, da, db, nice) =
-        compile_pair(&resource_lang(a), &resource_lang(b), &lang::nice_arns(None))?;
+    let (alpha, da, db, nice) = compile_pair(
+        &resource_lang(a),
+        &resource_lang(b),
+        &shapes::nice_arns(None),
+    )?;
     let both = da.intersect(&db)?;
     if both.is_empty() {
         return Ok(None);
@@ -67,8 +71,11 @@ pub fn resource_contains(outer: &str, inner: &str) -> Result<bool, TooComplex> {
 
 /// An ARN that `a` matches and `b` does not, or `None` when `b` contains `a`.
 pub fn resource_difference(a: &str, b: &str) -> Result<Option<String>, TooComplex> {
-    let (alpha, da, db, nice) =
-        compile_pair(&resource_lang(a), &resource_lang(b), &lang::nice_arns(None))?;
+    let (alpha, da, db, nice) = compile_pair(
+        &resource_lang(a),
+        &resource_lang(b),
+        &shapes::nice_arns(None),
+    )?;
     let only = da.minus(&db)?;
     if only.is_empty() {
         return Ok(None);

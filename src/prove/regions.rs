@@ -124,7 +124,8 @@ pub(crate) fn compile_all(alpha: &Alphabet, langs: &[Lang]) -> Result<Vec<Dfa>, 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::prove::lang::{nice_strings, Lang};
+    use crate::prove::lang::Lang;
+    use crate::prove::shapes::nice_strings;
 
     #[test]
     fn splits_into_the_non_empty_cells_of_the_venn_diagram() {

@@ -10,7 +10,8 @@
 use super::alphabet::Alphabet;
 use super::lang::{self, Approx, Lang, VarEnv};
 use super::regions;
-use super::search::Stmt;
+use super::shapes;
+use super::statements::Stmt;
 use super::Limit;
 use crate::policy::{Effect, ResourceClause};
 
@@ -87,8 +88,8 @@ pub(crate) fn build(
         pred_of.push(Some(i));
     }
     let first_type = preds.len();
-    preds.extend(types.iter().map(|t| lang::resource_type(t)));
-    let nice = lang::nice_arns(account);
+    preds.extend(types.iter().map(|t| shapes::resource_type(t)));
+    let nice = shapes::nice_arns(account);
     let mut chars: Vec<char> = Vec::new();
     base.chars(&mut chars);
     for l in preds.iter().chain(&nice) {

@@ -9,18 +9,19 @@ use std::ops::ControlFlow;
 
 use super::actions::{self, ActionClass, Targets};
 use super::bits::Bits;
+use super::constraints::{self, Budget, Clause};
 use super::decision::{self, Role};
 use super::keys::{self, AtomInput, Conditions};
 use super::lang::VarEnv;
 use super::resources::{self, ResourceSpace};
+use super::statements::{self, fixed_context, Stmt};
+use super::variables;
 use super::witness::{self, Leaf};
 use super::{Limit, Proof, Query, Scope, Witness};
 use crate::matcher::Resource;
-use crate::policy::{Effect, PolicyType, Statement};
+use crate::policy::{Effect, PolicyType};
 use crate::policy_set::PolicySet;
-use crate::principal_match::match_clause;
-use crate::request::{Principal, Request};
-use crate::response::PrincipalMatch;
+use crate::request::Principal;
 
 /// Most search steps over condition regions, over the whole proof.
 const NODE_BUDGET: usize = 2_000_000;
@@ -29,21 +30,6 @@ const CONFIRM_BUDGET: usize = 400;
 /// Most times a combination of statements that yields unconfirmed
 /// candidates is tried again with another action or resource.
 const RETRIES: usize = 3;
-
-/// A statement of the set, with what the query's caller makes of it.
-pub(crate) struct Stmt<'a> {
-    /// The statement.
-    pub statement: &'a Statement,
-    /// Its policy's layer.
-    pub layer: PolicyType,
-    /// Whether `${…}` are variables in its policy.
-    pub variables: bool,
-    /// Whether it can apply to the caller at all (its layer takes part, its
-    /// principal element matches, E-1, E-8).
-    pub eligible: bool,
-    /// For eligible Allow statements: the role it fills.
-    pub role: Option<Role>,
-}
 
 /// Runs a proof.
 pub(crate) fn run(set: &PolicySet, query: &Query) -> Proof {
@@ -59,29 +45,6 @@ pub(crate) fn run(set: &PolicySet, query: &Query) -> Proof {
     }
 }
 
-/// The keys AWS does not send for this caller (section 0 table), as AWS spells them.
-fn absent_keys(p: &Principal) -> Vec<&'static str> {
-    let mut out = Vec::new();
-    match p {
-        Principal::Unspecified => {}
-        Principal::User { .. } => out.push("aws:PrincipalServiceName"),
-        Principal::Root { .. }
-        | Principal::RoleSession { .. }
-        | Principal::FederatedUser { .. } => {
-            out.extend(["aws:username", "aws:PrincipalServiceName"])
-        }
-        Principal::Anonymous => out.extend([
-            "aws:username",
-            "aws:PrincipalArn",
-            "aws:PrincipalAccount",
-            "aws:PrincipalServiceName",
-            "aws:PrincipalIsAWSService",
-        ]),
-        Principal::Service(_) => out.push("aws:username"),
-    }
-    out
-}
-
 fn prove_in(set: &PolicySet, query: &Query, scope: &mut Scope) -> Result<Option<Witness>, Limit> {
     query.check().map_err(|e| Limit(e.to_string()))?;
     let base = query.base_request().map_err(|d| {
@@ -92,57 +55,8 @@ fn prove_in(set: &PolicySet, query: &Query, scope: &mut Scope) -> Result<Option<
                 .join("; "),
         )
     })?;
-    // the fixed context: given keys, and what AWS derives from the caller
-    let mut env = VarEnv {
-        fixed: base.context.clone(),
-        absent: HashSet::new(),
-    };
-    base.principal.derive_context(&mut env.fixed);
-    let mut absent_shown: Vec<String> = Vec::new();
-    for k in absent_keys(&base.principal) {
-        let lower = k.to_lowercase();
-        if env.fixed.get_lower(&lower).is_none() {
-            env.absent.insert(lower);
-            absent_shown.push(format!("{k} (absent)"));
-        }
-    }
-    let template = Request {
-        context: env.fixed.clone(),
-        ..base
-    };
-    let part = set.participation(&template);
-    let takes_part = |t: PolicyType| match t {
-        PolicyType::Identity => part.identity,
-        PolicyType::Resource => part.resource,
-        PolicyType::Boundary => part.boundary,
-        PolicyType::Session => part.session,
-        PolicyType::Scp => part.scp,
-        PolicyType::Rcp => part.rcp,
-    };
-    let mut stmts: Vec<Stmt<'_>> = Vec::new();
-    for member in set.members() {
-        for statement in &member.policy.statements {
-            let layer = member.layer;
-            let mut eligible = takes_part(layer);
-            let mut pm: Option<PrincipalMatch> = None;
-            if let (Some(clause), PolicyType::Resource | PolicyType::Rcp) =
-                (&statement.principal, layer)
-            {
-                pm = match_clause(clause, &template, set.options(), part.boundary);
-                eligible &= pm.is_some();
-            }
-            let role = (eligible && statement.effect == Effect::Allow)
-                .then(|| Role::of(layer, member.level, pm))
-                .flatten();
-            stmts.push(Stmt {
-                statement,
-                layer,
-                variables: member.policy.version.has_variables(),
-                eligible,
-                role,
-            });
-        }
-    }
+    let (env, template, absent_shown) = fixed_context(base);
+    let stmts = statements::of(set, &template);
     let available: Vec<Role> = stmts.iter().filter_map(|s| s.role).collect();
     let grants = decision::minimal_grants(set, &template, &available)?;
 
@@ -247,7 +161,7 @@ fn prove_in(set: &PolicySet, query: &Query, scope: &mut Scope) -> Result<Option<
         ));
     }
     if stmts.iter().enumerate().any(|(i, s)| {
-        relevant.get(i).copied().unwrap_or(false) && witness::has_free_variables(s, &env)
+        relevant.get(i).copied().unwrap_or(false) && variables::has_free_variables(s, &env)
     }) {
         scope.approximations.push(
             "policy variables on keys the query leaves free are unknown strings: a grant counts where some value could make it match, a Deny only where it matches for every value".into(),
@@ -326,17 +240,6 @@ fn cells(
     out
 }
 
-/// What the search does with each solution: narrowed domains, supporting statements.
-type OnLeaf<'f, S> = dyn FnMut(&mut S, &[Bits], &[usize]) -> ControlFlow<()> + 'f;
-
-/// A clause of the constraint search.
-enum Clause {
-    /// One of these statements must apply (all its atoms hold).
-    OneOf(Vec<usize>),
-    /// This Deny must not apply (some atom fails).
-    NotAll(usize),
-}
-
 struct Search<'a> {
     /// (grant, Deny) pairs where the Deny always cancels the grant.
     dominated: HashSet<(usize, usize)>,
@@ -355,6 +258,21 @@ struct Search<'a> {
     tried: HashMap<(Vec<usize>, Vec<usize>), usize>,
     unconfirmed: Option<String>,
     limit: Option<Limit>,
+}
+
+impl Budget for Search<'_> {
+    fn step(&mut self) -> bool {
+        self.nodes += 1;
+        if self.nodes > NODE_BUDGET {
+            if self.limit.is_none() {
+                self.limit = Some(Limit(format!(
+                    "the search over condition values passed {NODE_BUDGET} steps"
+                )));
+            }
+            return false;
+        }
+        true
+    }
 }
 
 impl Search<'_> {
@@ -424,7 +342,10 @@ impl Search<'_> {
                 .collect();
             let mut chosen: Vec<usize> = Vec::new();
             let mut found: Option<Witness> = None;
-            let flow = self.solve(
+            let conditions = self.conditions;
+            let flow = constraints::solve(
+                self,
+                &conditions.atoms,
                 &clauses,
                 0,
                 &mut domains,
@@ -482,7 +403,7 @@ impl Search<'_> {
         let vars = self
             .stmts
             .iter()
-            .any(|s| witness::has_free_variables(s, self.env));
+            .any(|s| variables::has_free_variables(s, self.env));
         let approx: Vec<&str> = self
             .conditions
             .keys
@@ -529,99 +450,5 @@ impl Search<'_> {
             }
         }
         None
-    }
-
-    /// Depth-first search over clauses; calls `leaf` for every consistent
-    /// choice (domains narrowed, supporting statements chosen).
-    fn solve(
-        &mut self,
-        clauses: &[Clause],
-        i: usize,
-        domains: &mut Vec<Bits>,
-        chosen: &mut Vec<usize>,
-        leaf: &mut OnLeaf<'_, Self>,
-    ) -> ControlFlow<()> {
-        self.nodes += 1;
-        if self.nodes > NODE_BUDGET {
-            if self.limit.is_none() {
-                self.limit = Some(Limit(format!(
-                    "the search over condition values passed {NODE_BUDGET} steps"
-                )));
-            }
-            return ControlFlow::Break(());
-        }
-        let Some(clause) = clauses.get(i) else {
-            return leaf(self, domains, chosen);
-        };
-        let atoms = |s: usize| -> &[keys::Atom] {
-            self.conditions
-                .atoms
-                .get(s)
-                .map(Vec::as_slice)
-                .unwrap_or_default()
-        };
-        match clause {
-            Clause::OneOf(options) => {
-                for &s in options {
-                    let list: Vec<keys::Atom> = atoms(s).to_vec();
-                    let feasible = list.iter().all(|a| {
-                        domains
-                            .get(a.key)
-                            .is_some_and(|d| !d.and(a.holds).is_empty())
-                    });
-                    if !feasible {
-                        continue;
-                    }
-                    let saved: Vec<(usize, Bits)> = list
-                        .iter()
-                        .filter_map(|a| domains.get(a.key).map(|d| (a.key, *d)))
-                        .collect();
-                    for a in &list {
-                        if let Some(d) = domains.get_mut(a.key) {
-                            *d = d.and(a.holds);
-                        }
-                    }
-                    chosen.push(s);
-                    let flow = self.solve(clauses, i + 1, domains, chosen, leaf);
-                    chosen.pop();
-                    for (k, d) in saved.into_iter().rev() {
-                        if let Some(slot) = domains.get_mut(k) {
-                            *slot = d;
-                        }
-                    }
-                    flow?;
-                }
-                ControlFlow::Continue(())
-            }
-            Clause::NotAll(d) => {
-                let list: Vec<keys::Atom> = atoms(*d).to_vec();
-                let already = list.iter().any(|a| {
-                    domains
-                        .get(a.key)
-                        .is_some_and(|dom| dom.and(a.holds).is_empty())
-                });
-                if already {
-                    return self.solve(clauses, i + 1, domains, chosen, leaf);
-                }
-                for a in &list {
-                    let Some(&before) = domains.get(a.key) else {
-                        continue;
-                    };
-                    let narrowed = before.minus(a.holds);
-                    if narrowed.is_empty() {
-                        continue;
-                    }
-                    if let Some(slot) = domains.get_mut(a.key) {
-                        *slot = narrowed;
-                    }
-                    let flow = self.solve(clauses, i + 1, domains, chosen, leaf);
-                    if let Some(slot) = domains.get_mut(a.key) {
-                        *slot = before;
-                    }
-                    flow?;
-                }
-                ControlFlow::Continue(())
-            }
-        }
     }
 }
