@@ -46,6 +46,7 @@ pub mod output;
 pub mod policy;
 mod policy_set;
 mod principal_match;
+pub mod prove;
 pub mod public_access;
 mod request;
 mod response;

@@ -13,6 +13,7 @@ pub mod init_tests;
 pub mod lint;
 pub mod load;
 pub mod man;
+pub mod prove;
 pub mod replay;
 pub mod review;
 pub mod test;
@@ -40,7 +41,7 @@ s3guard answers, without credentials or network, what AWS would decide for an S3
 request under given policies: identity policies, bucket policies, permissions
 boundaries, session policies, SCPs and RCPs, with conditions and policy variables.
 
-Exit codes: 0 allowed / passed, 1 denied / failed, 2 invalid input.
+Exit codes: 0 allowed / passed, 1 denied / failed, 2 invalid input, 3 `prove` could not decide.
 
 Not modelled (say so in your reviews): S3 ACLs (bucket/object ACL grants),
 KMS key policies, S3 Access Grants, Object Lambda beyond
@@ -88,6 +89,8 @@ pub enum Command {
     /// finding), else 0; without --fail-on, 0, or 2 when a file cannot be read.
     /// 2 for invalid arguments.
     Lint(lint::LintArgs),
+    /// Is ANY such request allowed? `s3guard prove --cannot 's3:Delete*' --on 'arn:aws:s3:::*' --policy p.json`
+    Prove(prove::ProveArgs),
 }
 
 /// Where a command writes: answers to `out`, diagnostics to `err`.
@@ -162,6 +165,7 @@ where
         Command::Completions(a) => completions::run(a, &mut io),
         Command::Man(a) => man::run(a, &mut io),
         Command::Lint(a) => lint::run(a, &mut io),
+        Command::Prove(a) => prove::run(a, &mut io),
     }
 }
 

@@ -46,11 +46,6 @@ pub enum ProofOutcome {
         /// Why.
         reason: String,
     },
-    /// This build has no prover; the case is an error, never a pass.
-    Unavailable {
-        /// What is missing and what to do.
-        message: String,
-    },
 }
 
 /// An AWS CLI command to replay under the policies.
@@ -119,11 +114,6 @@ pub enum RunOutcome {
         /// Why.
         message: String,
     },
-    /// This build has no command model; the case is an error, never a pass.
-    Unavailable {
-        /// What is missing and what to do.
-        message: String,
-    },
 }
 
 /// What the test runner needs beyond the evaluator.
@@ -141,21 +131,51 @@ pub trait Checker {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Engines;
 
-/// Message of a `cannot` case while the prover is not part of s3guard.
-pub const PROVE_MISSING: &str = "this build of s3guard has no `prove` engine, so a `cannot` case cannot be checked; it counts as an error, never as a pass";
-
-/// Message of a `run` case while the command model is not part of s3guard.
-pub const CAN_RUN_MISSING: &str = "this build of s3guard has no `can-run` engine (the `aws s3` command model), so a `run` case cannot be checked; it counts as an error, never as a pass";
-
 impl Checker for Engines {
-    // Wiring point: call the prover of `s3guard prove --cannot ACTIONS --on
-    // RESOURCES` with these policies (and `--principal`/`--resource-account`
-    // when the query has them); map "proved" (exit 0) to `Proved`, a
-    // counterexample (exit 1) to `Counterexample` with its explanation
-    // lines, "cannot prove" (exit 3) to `Undecided`.
-    fn prove_cannot(&self, _policies: &PolicySet, _query: &ProofQuery) -> ProofOutcome {
-        ProofOutcome::Unavailable {
-            message: PROVE_MISSING.to_string(),
+    /// Asks the prover (`s3guard prove --cannot`) with the case's caller
+    /// and resource account.
+    fn prove_cannot(&self, policies: &PolicySet, query: &ProofQuery) -> ProofOutcome {
+        let built = crate::prove::Query::new(&query.actions, &query.resources).and_then(|q| {
+            let q = match &query.principal {
+                Some(p) => q.with_principal(p)?,
+                None => q,
+            };
+            match &query.resource_account {
+                Some(a) => q.with_resource_account(a),
+                None => Ok(q),
+            }
+        });
+        let q = match built {
+            Ok(q) => q,
+            Err(e) => {
+                return ProofOutcome::Undecided {
+                    reason: e.to_string(),
+                }
+            }
+        };
+        match crate::prove::prove(policies, &q) {
+            crate::prove::Proof::Proved(_) => ProofOutcome::Proved,
+            crate::prove::Proof::Counterexample(w, _) => {
+                let explanation = w
+                    .response
+                    .determining
+                    .iter()
+                    .filter_map(|r| {
+                        policies.statement(*r).map(|s| {
+                            format!(
+                                "allowed by {}: {}",
+                                policies.position(*r),
+                                crate::cli::can::describe_statement(s)
+                            )
+                        })
+                    })
+                    .collect();
+                ProofOutcome::Counterexample {
+                    request: Box::new(w.request.clone()),
+                    explanation,
+                }
+            }
+            crate::prove::Proof::Unknown { reason, .. } => ProofOutcome::Undecided { reason },
         }
     }
 

@@ -39,7 +39,6 @@ mod words;
 
 pub use checker::{
     Checker, CommandOutcome, Engines, ProofOutcome, ProofQuery, RunOutcome, RunQuery,
-    CAN_RUN_MISSING, PROVE_MISSING,
 };
 pub use discover::{discover, SUFFIX};
 pub use junit::junit;

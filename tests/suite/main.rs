@@ -12,6 +12,7 @@ mod layers;
 mod lint;
 mod near_miss;
 mod properties;
+mod prove;
 mod readme;
 mod reports;
 mod review;

@@ -1,0 +1,454 @@
+//! The search: for every action class and resource region, is there a
+//! context in which a granting combination of statements applies and no
+//! Deny does (E-2, E-17)? A small constraint search over the regions of
+//! the condition keys answers it; every answer found is made concrete and
+//! checked by the evaluator before it counts.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::ControlFlow;
+
+use super::actions::{self, ActionClass, Targets};
+use super::bits::Bits;
+use super::constraints::{self, Budget, Clause};
+use super::decision::{self, Role};
+use super::keys::{self, AtomInput, Conditions};
+use super::lang::VarEnv;
+use super::resources::{self, ResourceSpace};
+use super::statements::{self, fixed_context, Stmt};
+use super::variables;
+use super::witness::{self, Leaf};
+use super::{Limit, Proof, Query, Scope, Witness};
+use crate::matcher::Resource;
+use crate::policy::{Effect, PolicyType};
+use crate::policy_set::PolicySet;
+use crate::request::Principal;
+
+/// Most search steps over condition regions, over the whole proof.
+const NODE_BUDGET: usize = 2_000_000;
+/// Most candidate requests checked by the evaluator.
+const CONFIRM_BUDGET: usize = 400;
+/// Most times a combination of statements that yields unconfirmed
+/// candidates is tried again with another action or resource.
+const RETRIES: usize = 3;
+
+/// Runs a proof.
+pub(crate) fn run(set: &PolicySet, query: &Query) -> Proof {
+    let mut scope = Scope {
+        catalog: crate::catalog::catalog().version().to_string(),
+        resource_types: !query.any_resource,
+        ..Scope::default()
+    };
+    match prove_in(set, query, &mut scope) {
+        Ok(Some(w)) => Proof::Counterexample(Box::new(w), scope),
+        Ok(None) => Proof::Proved(scope),
+        Err(Limit(reason)) => Proof::Unknown { reason, scope },
+    }
+}
+
+fn prove_in(set: &PolicySet, query: &Query, scope: &mut Scope) -> Result<Option<Witness>, Limit> {
+    query.check().map_err(|e| Limit(e.to_string()))?;
+    let base = query.base_request().map_err(|d| {
+        Limit(
+            d.iter()
+                .map(|x| x.message.clone())
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
+    })?;
+    let (env, template, absent_shown) = fixed_context(base);
+    let stmts = statements::of(set, &template);
+    let available: Vec<Role> = stmts.iter().filter_map(|s| s.role).collect();
+    let grants = decision::minimal_grants(set, &template, &available)?;
+
+    let query_rp = query.resource_pattern();
+    let mut resource_texts: Vec<&str> = vec![query.resource.as_str()];
+    for s in &stmts {
+        resource_texts.extend(s.statement.resource.patterns().iter().map(|p| p.as_str()));
+    }
+    let owner_root =
+        matches!(template.principal, Principal::Root { .. }) && template.is_same_account();
+    let space = actions::build(
+        &query.action,
+        &stmts,
+        query.any_resource,
+        owner_root,
+        &actions::service_segments(&resource_texts),
+    )?;
+    scope.catalog_actions = space.catalog_actions.clone();
+    scope.other_services = space.other_services;
+    let mut fixed: Vec<String> = env.fixed.entries().iter().map(|e| e.key.clone()).collect();
+    fixed.extend(absent_shown);
+    fixed.sort();
+    scope.fixed_keys = fixed;
+    if space.classes.is_empty() {
+        return Err(Limit(format!(
+            "the action pattern `{}` matches no action of the catalog and no other service",
+            query.action
+        )));
+    }
+    if grants.is_empty() {
+        return Ok(None);
+    }
+
+    let covers = |i: usize, arns: bool| {
+        space.classes.iter().any(|c| {
+            c.covered.get(i).copied().unwrap_or(false) && (!arns || c.targets != Targets::Wildcard)
+        })
+    };
+    let relevant_arn: Vec<bool> = stmts
+        .iter()
+        .enumerate()
+        .map(|(i, s)| s.eligible && covers(i, true))
+        .collect();
+    let relevant: Vec<bool> = stmts
+        .iter()
+        .enumerate()
+        .map(|(i, s)| s.eligible && covers(i, false))
+        .collect();
+    let mut types: Vec<String> = Vec::new();
+    for c in &space.classes {
+        if let Targets::Typed(names) = &c.targets {
+            for n in names {
+                if !types.contains(n) {
+                    types.push(n.clone());
+                }
+            }
+        }
+    }
+    let needs_arns = space.classes.iter().any(|c| c.targets != Targets::Wildcard);
+    let account = template.effective_resource_account().map(str::to_string);
+    let resources = if needs_arns {
+        Some(resources::build(
+            &query.resource,
+            &stmts,
+            &relevant_arn,
+            &types,
+            &env,
+            account.as_deref(),
+        )?)
+    } else {
+        None
+    };
+
+    let mut inputs: Vec<AtomInput<'_>> = Vec::new();
+    for (i, s) in stmts.iter().enumerate() {
+        if !relevant.get(i).copied().unwrap_or(false) {
+            continue;
+        }
+        for block in &s.statement.condition.blocks {
+            for key in &block.keys {
+                inputs.push(AtomInput {
+                    stmt: i,
+                    effect: s.statement.effect,
+                    operator: block.operator,
+                    key,
+                    variables: s.variables,
+                });
+            }
+        }
+    }
+    let conditions = keys::build(&inputs, stmts.len(), &env)?;
+    scope.free_keys = conditions
+        .keys
+        .iter()
+        .filter(|k| !k.fixed)
+        .map(|k| k.key.clone())
+        .collect();
+    for k in conditions.keys.iter().filter(|k| k.approximate) {
+        scope.approximations.push(format!(
+            "the values of `{}` could not be split exactly (compared in several ways, or too many values); candidate values are tried",
+            k.key
+        ));
+    }
+    if stmts.iter().enumerate().any(|(i, s)| {
+        relevant.get(i).copied().unwrap_or(false) && variables::has_free_variables(s, &env)
+    }) {
+        scope.approximations.push(
+            "policy variables on keys the query leaves free are unknown strings: a grant counts where some value could make it match, a Deny only where it matches for every value".into(),
+        );
+    }
+
+    let dominated = super::dominance::pairs(&stmts, &env)?;
+    let mut search = Search {
+        dominated,
+        set,
+        query,
+        env: &env,
+        stmts: &stmts,
+        grants: &grants,
+        conditions: &conditions,
+        nodes: 0,
+        confirmations: 0,
+        dead: HashSet::new(),
+        tried: HashMap::new(),
+        unconfirmed: None,
+        limit: None,
+    };
+    for class in &space.classes {
+        for (resource, applies) in cells(class, &query_rp, resources.as_ref(), &stmts, &env) {
+            if let Some(w) = search.cell(class, &resource, &applies) {
+                return Ok(Some(w));
+            }
+            if let Some(l) = search.limit.take() {
+                return Err(l);
+            }
+        }
+    }
+    match search.unconfirmed {
+        Some(reason) => Err(Limit(reason)),
+        None => Ok(None),
+    }
+}
+
+/// The resources of a class: `*` when its requests can carry it and the
+/// query's pattern covers it (M-6), and the ARN regions of its types.
+fn cells(
+    class: &ActionClass,
+    query_rp: &crate::matcher::ResourcePattern,
+    resources: Option<&ResourceSpace>,
+    stmts: &[Stmt<'_>],
+    env: &VarEnv,
+) -> Vec<(String, Vec<bool>)> {
+    let mut out = Vec::new();
+    let wildcard = matches!(class.targets, Targets::Wildcard | Targets::Anything);
+    if wildcard && query_rp.matches_wildcard_request(&class.service) {
+        let applies = stmts
+            .iter()
+            .map(|s| {
+                s.statement
+                    .resource
+                    .matches(&Resource::Wildcard, &class.service, &env.fixed)
+            })
+            .collect();
+        out.push(("*".to_string(), applies));
+    }
+    if let Some(space) = resources {
+        for region in &space.regions {
+            let fits = match &class.targets {
+                Targets::Wildcard => false,
+                Targets::Anything => true,
+                Targets::Typed(names) => region
+                    .resource_type
+                    .and_then(|t| space.types.get(t))
+                    .is_some_and(|t| names.contains(t)),
+            };
+            if fits {
+                out.push((region.witness.clone(), region.applies.clone()));
+            }
+        }
+    }
+    out
+}
+
+struct Search<'a> {
+    /// (grant, Deny) pairs where the Deny always cancels the grant.
+    dominated: HashSet<(usize, usize)>,
+    set: &'a PolicySet,
+    query: &'a Query,
+    env: &'a VarEnv,
+    stmts: &'a [Stmt<'a>],
+    grants: &'a [Vec<Role>],
+    conditions: &'a Conditions,
+    nodes: usize,
+    confirmations: usize,
+    /// Combinations of statements (applicable, and grants cancelled) with
+    /// no solution at all.
+    dead: HashSet<(Vec<usize>, Vec<usize>)>,
+    /// Combinations with unconfirmed solutions, and how often tried.
+    tried: HashMap<(Vec<usize>, Vec<usize>), usize>,
+    unconfirmed: Option<String>,
+    limit: Option<Limit>,
+}
+
+impl Budget for Search<'_> {
+    fn step(&mut self) -> bool {
+        self.nodes += 1;
+        if self.nodes > NODE_BUDGET {
+            if self.limit.is_none() {
+                self.limit = Some(Limit(format!(
+                    "the search over condition values passed {NODE_BUDGET} steps"
+                )));
+            }
+            return false;
+        }
+        true
+    }
+}
+
+impl Search<'_> {
+    /// Searches one (action class, resource) cell.
+    fn cell(&mut self, class: &ActionClass, resource: &str, applies: &[bool]) -> Option<Witness> {
+        // E-11: the owner's root user may manage the bucket policy (an ARN) whatever it says
+        let exempt = class.lockout_exempt && resource != "*";
+        let active: Vec<usize> = (0..self.stmts.len())
+            .filter(|&i| {
+                let s = self.stmts.get(i);
+                s.is_some_and(|s| s.eligible)
+                    && class.covered.get(i).copied().unwrap_or(false)
+                    && applies.get(i).copied().unwrap_or(false)
+                    && !(exempt
+                        && s.is_some_and(|s| {
+                            s.layer == PolicyType::Resource && s.statement.effect == Effect::Deny
+                        }))
+            })
+            .collect();
+        let cancelled: Vec<usize> = active
+            .iter()
+            .copied()
+            .filter(|&i| self.cancelled(i, class, exempt))
+            .collect();
+        let memo = (active.clone(), cancelled);
+        if self.dead.contains(&memo) {
+            return None;
+        }
+        let tries = self.tried.get(&memo).copied().unwrap_or(0);
+        if tries >= RETRIES {
+            return None;
+        }
+        let denies: Vec<usize> = active
+            .iter()
+            .copied()
+            .filter(|&i| {
+                self.stmt(i)
+                    .is_some_and(|s| s.statement.effect == Effect::Deny)
+            })
+            .collect();
+        let mut any_leaf = false;
+        for grant in self.grants {
+            let mut clauses: Vec<Clause> = Vec::new();
+            let mut possible = true;
+            for role in grant {
+                let fill: Vec<usize> = active
+                    .iter()
+                    .copied()
+                    .filter(|&i| self.stmt(i).and_then(|s| s.role) == Some(*role))
+                    .filter(|i| !memo.1.contains(i))
+                    .collect();
+                if fill.is_empty() {
+                    possible = false;
+                    break;
+                }
+                clauses.push(Clause::OneOf(fill));
+            }
+            if !possible {
+                continue;
+            }
+            clauses.extend(denies.iter().map(|&d| Clause::NotAll(d)));
+            let mut domains: Vec<Bits> = self
+                .conditions
+                .keys
+                .iter()
+                .map(|k| Bits::full(k.values.len()))
+                .collect();
+            let mut chosen: Vec<usize> = Vec::new();
+            let mut found: Option<Witness> = None;
+            let conditions = self.conditions;
+            let flow = constraints::solve(
+                self,
+                &conditions.atoms,
+                &clauses,
+                0,
+                &mut domains,
+                &mut chosen,
+                &mut |this, domains, chosen| {
+                    any_leaf = true;
+                    let leaf = Leaf {
+                        action: &class.witness,
+                        resource,
+                        domains,
+                        support: chosen,
+                        active: &active,
+                    };
+                    match this.confirm(&leaf) {
+                        Some(w) => {
+                            found = Some(w);
+                            ControlFlow::Break(())
+                        }
+                        None if this.limit.is_some() => ControlFlow::Break(()),
+                        None => ControlFlow::Continue(()),
+                    }
+                },
+            );
+            if found.is_some() {
+                return found;
+            }
+            if flow.is_break() || self.limit.is_some() {
+                return None;
+            }
+        }
+        if any_leaf {
+            *self.tried.entry(memo).or_insert(0) += 1;
+            if self.unconfirmed.is_none() {
+                self.unconfirmed = Some(self.unconfirmed_reason(class, resource));
+            }
+        } else {
+            self.dead.insert(memo);
+        }
+        None
+    }
+
+    /// Whether an unconditional Deny that covers the class always cancels the grant.
+    fn cancelled(&self, grant: usize, class: &ActionClass, exempt: bool) -> bool {
+        self.dominated.iter().any(|&(g, d)| {
+            g == grant
+                && class.covered.get(d).copied().unwrap_or(false)
+                && !(exempt
+                    && self
+                        .stmt(d)
+                        .is_some_and(|s| s.layer == PolicyType::Resource))
+        })
+    }
+
+    fn unconfirmed_reason(&self, class: &ActionClass, resource: &str) -> String {
+        let vars = self
+            .stmts
+            .iter()
+            .any(|s| variables::has_free_variables(s, self.env));
+        let approx: Vec<&str> = self
+            .conditions
+            .keys
+            .iter()
+            .filter(|k| k.approximate)
+            .map(|k| k.key.as_str())
+            .collect();
+        let mut why: Vec<String> = Vec::new();
+        if vars {
+            why.push("policy variables whose keys the query leaves free".into());
+        }
+        if !approx.is_empty() {
+            why.push(format!(
+                "condition keys whose values could not be split exactly ({})",
+                approx.join(", ")
+            ));
+        }
+        if why.is_empty() {
+            why.push("an internal disagreement with the evaluator (please report it)".into());
+        }
+        format!(
+            "{} on {} might be allowed, but s3guard found no concrete request that the evaluator confirms; the answer depends on {}",
+            class.witness,
+            resource,
+            why.join(" and ")
+        )
+    }
+
+    fn stmt(&self, i: usize) -> Option<&Stmt<'_>> {
+        self.stmts.get(i)
+    }
+
+    fn confirm(&mut self, leaf: &Leaf<'_>) -> Option<Witness> {
+        for attempt in witness::attempts(leaf, self.conditions, self.stmts, self.env, self.query) {
+            if self.confirmations >= CONFIRM_BUDGET {
+                self.limit = Some(Limit(format!(
+                    "s3guard checked {CONFIRM_BUDGET} candidate requests without confirming one"
+                )));
+                return None;
+            }
+            self.confirmations += 1;
+            if let Some(w) = witness::confirm(self.set, self.query, self.env, &attempt) {
+                return Some(w);
+            }
+        }
+        None
+    }
+}
