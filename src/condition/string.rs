@@ -34,7 +34,7 @@ impl StringValue {
                     Piece::Var(v) => v.to_string(),
                 })
                 .collect();
-            StringValue::Folded(text.to_lowercase())
+            StringValue::Folded(fold(&text))
         }
     }
 
@@ -61,7 +61,7 @@ impl StringValue {
                         Piece::Var(v) => text.push_str(vars.resolve(v).or(v.default.as_deref())?),
                     }
                 }
-                Some(eq_folded(value, &text.to_lowercase()))
+                Some(eq_folded(value, &fold(&text)))
             }
         }
     }
@@ -92,6 +92,12 @@ fn literalize(pieces: &[Piece]) -> Vec<Piece> {
         }
     }
     out
+}
+
+/// Lower-cases character by character, exactly as [`eq_folded`] folds the
+/// request value (`str::to_lowercase` would treat a final Σ differently).
+fn fold(text: &str) -> String {
+    text.chars().flat_map(char::to_lowercase).collect()
 }
 
 /// Case-insensitive equality against an already lower-cased value, without allocating.
@@ -131,6 +137,10 @@ mod tests {
         assert_eq!(folded.matches("hell", &NoVariables), Some(false));
         let unicode = StringValue::folded(&pieces("ÉTÉ"));
         assert_eq!(unicode.matches("été", &NoVariables), Some(true));
+        // a word ending in capital sigma matches itself (no final-sigma rule on one side only)
+        let sigma = StringValue::folded(&pieces("ΟΔΟΣ"));
+        assert_eq!(sigma.matches("ΟΔΟΣ", &NoVariables), Some(true));
+        assert_eq!(sigma.matches("οδοσ", &NoVariables), Some(true));
         let var = StringValue::exact(&pieces("${aws:username}"));
         assert_eq!(var.matches("alice", &NoVariables), None);
     }
