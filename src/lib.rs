@@ -31,6 +31,7 @@
 #![warn(missing_docs)]
 
 mod authorizer;
+pub mod batch;
 pub mod cases;
 pub mod catalog;
 pub mod cli;

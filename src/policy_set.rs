@@ -379,6 +379,18 @@ impl PolicySet {
         statement_of(&self.members, r)
     }
 
+    /// Whether an answer may depend on the request context: some statement
+    /// has a `Condition` or a policy variable in its resources. Otherwise
+    /// [`PolicySet::authorize`] says all there is to say, and `evaluate`'s
+    /// notes on missing context can never have anything to report.
+    pub fn uses_context(&self) -> bool {
+        self.members.iter().any(|m| {
+            m.policy.statements.iter().any(|s| {
+                !s.condition.is_empty() || s.resource.patterns().iter().any(|p| p.has_variables())
+            })
+        })
+    }
+
     /// Whether any policy of the layer was given.
     pub fn has_layer(&self, t: PolicyType) -> bool {
         self.members.iter().any(|m| m.layer == t)

@@ -1,31 +1,56 @@
-//! `s3guard eval --cases FILE.jsonl`: run a corpus of cases (the oracle's
-//! JSONL format) and report each.
+//! `s3guard eval`: many requests at once.
+//!
+//! - `--cases FILE.jsonl`: a corpus of cases (the oracle's JSONL format),
+//!   each with its own policies and expected decision.
+//! - `--requests FILE.jsonl`: one request per line under the policies given
+//!   by the usual flags; one decision per line, in input order.
+//!
+//! Both stream in constant memory and use every core (`--threads`).
 
 use std::io::BufRead;
 
-use clap::{Args, ValueEnum};
+use clap::{ArgGroup, Args, ValueEnum};
 
-use super::{Io, EXIT_DENIED, EXIT_INVALID, EXIT_OK};
+use super::args::{PolicyArgs, RequestArgs};
+use super::{load, Io, EXIT_DENIED, EXIT_INVALID, EXIT_OK};
+use crate::batch::{self, requests, Line, Output};
 use crate::cases::{run_line, CaseResult, Status};
+use crate::diagnostic::Diagnostic;
+use crate::request::Request;
 
 /// Output formats of `eval`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum EvalFormat {
-    /// Failures and a summary line.
+    /// For people: failures and a summary (`--cases`), one line per request (`--requests`).
     Text,
-    /// One JSON object per case, then a summary object.
+    /// One JSON object per line (`--cases`: then a summary object).
     Json,
 }
 
 /// Arguments of `eval`.
 #[derive(Debug, Args)]
+#[command(group(ArgGroup::new("input").required(true).args(["cases", "requests"])))]
 pub struct EvalArgs {
     /// A JSONL file of cases (`-` for stdin): one request with its policies and expected decision per line.
     #[arg(long, value_name = "FILE.jsonl")]
-    pub cases: String,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = EvalFormat::Text)]
-    pub format: EvalFormat,
+    pub cases: Option<String>,
+    /// A JSONL file of requests (`-` for stdin): {"action", "resource", and
+    /// optionally "principal", "resource_account", "context", "id"} per line,
+    /// evaluated under the policies given by --policy and the other policy flags.
+    #[arg(long, value_name = "FILE.jsonl")]
+    pub requests: Option<String>,
+    /// The policies (with --requests).
+    #[command(flatten)]
+    pub policies: PolicyArgs,
+    /// Defaults for every request (with --requests): a line's own fields win.
+    #[command(flatten)]
+    pub request: RequestArgs,
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Output format (default: text for --cases, json for --requests).
+    #[arg(long, value_enum)]
+    pub format: Option<EvalFormat>,
 }
 
 /// Counts of a run.
@@ -49,6 +74,12 @@ impl Summary {
         }
     }
 
+    fn merge(&mut self, o: Summary) {
+        self.passed += o.passed;
+        self.failed += o.failed;
+        self.skipped += o.skipped;
+    }
+
     /// `N passed, N failed[, N skipped]`.
     pub fn line(&self) -> String {
         let mut s = format!("{} passed, {} failed", self.passed, self.failed);
@@ -59,77 +90,131 @@ impl Summary {
     }
 }
 
-/// Runs `eval --cases`.
+/// Runs `eval`.
 pub fn run(args: &EvalArgs, io: &mut Io<'_>) -> i32 {
-    let json = args.format == EvalFormat::Json;
-    let reader: Box<dyn BufRead> = if args.cases == "-" {
-        Box::new(std::io::BufReader::new(std::io::stdin()))
-    } else {
-        match std::fs::File::open(&args.cases) {
-            Ok(f) => Box::new(std::io::BufReader::new(f)),
-            Err(e) => {
-                io.diagnostics(
-                    &[crate::diagnostic::Diagnostic::error(
-                        "IO_ERROR",
-                        format!("cannot read `{}`: {e}", args.cases),
-                    )],
-                    json,
-                );
-                return EXIT_INVALID;
-            }
+    match (&args.cases, &args.requests) {
+        (Some(cases), None) => run_cases(cases, args, io),
+        (None, Some(reqs)) => run_requests(reqs, args, io),
+        _ => {
+            io.diagnostics(
+                &[Diagnostic::error(
+                    "INVALID_ARGUMENT",
+                    "give exactly one of --cases and --requests",
+                )],
+                args.format == Some(EvalFormat::Json),
+            );
+            EXIT_INVALID
         }
-    };
-    let name = if args.cases == "-" {
+    }
+}
+
+fn open(path: &str) -> Result<Box<dyn BufRead + Send>, Box<Diagnostic>> {
+    if path == "-" {
+        return Ok(Box::new(std::io::BufReader::with_capacity(
+            1 << 16,
+            std::io::stdin(),
+        )));
+    }
+    std::fs::File::open(path)
+        .map(|f| Box::new(std::io::BufReader::with_capacity(1 << 16, f)) as Box<dyn BufRead + Send>)
+        .map_err(|e| {
+            Box::new(Diagnostic::error(
+                "IO_ERROR",
+                format!("cannot read `{path}`: {e}"),
+            ))
+        })
+}
+
+fn display_name(path: &str) -> &str {
+    if path == "-" {
         "<stdin>"
     } else {
-        args.cases.as_str()
+        path
+    }
+}
+
+fn threads(args: &EvalArgs) -> usize {
+    args.threads.unwrap_or_else(batch::default_threads)
+}
+
+/// A line as text, or the reason it cannot be one.
+fn line_text<'a>(name: &str, line: Line<'a>) -> Result<&'a str, String> {
+    let text = std::str::from_utf8(line.bytes).map_err(|e| {
+        format!(
+            "{name}:{}:{}: the line is not valid UTF-8",
+            line.number,
+            String::from_utf8_lossy(line.bytes.get(..e.valid_up_to()).unwrap_or_default())
+                .chars()
+                .count()
+                + 1
+        )
+    })?;
+    if text.len() > crate::json::MAX_INPUT_BYTES {
+        return Err(format!(
+            "{name}:{}: the line is larger than 16 MiB",
+            line.number
+        ));
+    }
+    Ok(text)
+}
+
+fn run_cases(path: &str, args: &EvalArgs, io: &mut Io<'_>) -> i32 {
+    let json = args.format == Some(EvalFormat::Json);
+    if !args.policies.is_empty() {
+        io.diagnostics(
+            &[Diagnostic::error(
+                "INVALID_ARGUMENT",
+                "--cases files carry their own policies; policy flags go with --requests",
+            )],
+            json,
+        );
+        return EXIT_INVALID;
+    }
+    let input = match open(path) {
+        Ok(r) => r,
+        Err(d) => {
+            io.diagnostics(&[*d], json);
+            return EXIT_INVALID;
+        }
+    };
+    let name = display_name(path);
+    let work = |_: &mut (), line: Line<'_>, out: &mut Output<Summary>| {
+        let result = match line_text(name, line) {
+            Ok(text) if text.trim().is_empty() => return,
+            Ok(text) => run_line(name, line.number, text),
+            Err(message) => CaseResult {
+                id: format!("line {}", line.number),
+                line: line.number,
+                decision: None,
+                expect: None,
+                status: Status::Error,
+                message: Some(message),
+                response: None,
+            },
+        };
+        out.stats.add(&result);
+        report(&result, name, json, &mut out.text);
     };
     let mut summary = Summary::default();
-    for (i, line) in reader.split(b'\n').enumerate() {
-        let line_no = i + 1;
-        let bytes = match line {
-            Ok(b) => b,
-            Err(e) => {
-                io.diagnostics(
-                    &[crate::diagnostic::Diagnostic::error(
-                        "IO_ERROR",
-                        format!("cannot read `{name}`: {e}"),
-                    )],
-                    json,
-                );
-                return EXIT_INVALID;
-            }
-        };
-        let text = String::from_utf8_lossy(&bytes);
-        let text = text.trim_end_matches('\r');
-        if text.trim().is_empty() {
-            continue;
-        }
-        let result = if std::str::from_utf8(&bytes).is_err() {
-            CaseResult {
-                id: format!("line {line_no}"),
-                line: line_no,
-                decision: None,
-                expect: None,
-                status: Status::Error,
-                message: Some(format!("{name}:{line_no}: the line is not valid UTF-8")),
-                response: None,
-            }
-        } else if text.len() > crate::json::MAX_INPUT_BYTES {
-            CaseResult {
-                id: format!("line {line_no}"),
-                line: line_no,
-                decision: None,
-                expect: None,
-                status: Status::Error,
-                message: Some(format!("{name}:{line_no}: the case is larger than 16 MiB")),
-                response: None,
-            }
-        } else {
-            run_line(name, line_no, text)
-        };
-        summary.add(&result);
-        report(&result, name, json, io);
+    let read = batch::for_each_line(
+        input,
+        threads(args),
+        || (),
+        work,
+        |out| {
+            summary.merge(out.stats);
+            io.out_bytes(&out.text);
+        },
+    );
+    if let Err(e) = read {
+        io.diagnostics(
+            &[Diagnostic::error(
+                "IO_ERROR",
+                format!("cannot read `{name}`: {e}"),
+            )],
+            json,
+        );
+        return EXIT_INVALID;
     }
     if json {
         io.out(
@@ -151,9 +236,11 @@ pub fn run(args: &EvalArgs, io: &mut Io<'_>) -> i32 {
     }
 }
 
-fn report(r: &CaseResult, name: &str, json: bool, io: &mut Io<'_>) {
+fn report(r: &CaseResult, name: &str, json: bool, out: &mut Vec<u8>) {
+    use std::io::Write;
     if json {
-        io.out(&serde_json::to_string(r).unwrap_or_default());
+        let _ = serde_json::to_writer(&mut *out, r);
+        out.push(b'\n');
         return;
     }
     let label = match r.status {
@@ -162,10 +249,202 @@ fn report(r: &CaseResult, name: &str, json: bool, io: &mut Io<'_>) {
         Status::Error => "ERROR",
         Status::Unsupported => "UNSUPPORTED",
     };
-    io.out(&format!(
+    let _ = writeln!(
+        out,
         "{label} {} ({name}:{}): {}",
         r.id,
         r.line,
         r.message.as_deref().unwrap_or_default()
-    ));
+    );
+}
+
+/// Counts of a `--requests` run.
+#[derive(Debug, Default, Clone, Copy)]
+struct RequestStats {
+    allowed: usize,
+    denied: usize,
+    invalid: usize,
+}
+
+fn run_requests(path: &str, args: &EvalArgs, io: &mut Io<'_>) -> i32 {
+    let json = args.format != Some(EvalFormat::Text);
+    let stdin_twice = path == "-"
+        && [
+            &args.policies.identity,
+            &args.policies.bucket,
+            &args.policies.boundary,
+            &args.policies.session,
+            &args.policies.vpce_policies,
+        ]
+        .iter()
+        .any(|files| files.iter().any(|f| f == "-"));
+    let problem = if args.policies.is_empty() {
+        Some(
+            Diagnostic::error("INVALID_ARGUMENT", "no policy given")
+                .with_hint("pass --policy FILE (identity policy) and/or --bucket-policy FILE"),
+        )
+    } else if stdin_twice {
+        Some(Diagnostic::error(
+            "INVALID_ARGUMENT",
+            "stdin cannot hold both the requests and a policy",
+        ))
+    } else {
+        None
+    };
+    if let Some(d) = problem {
+        io.diagnostics(&[d], json);
+        return EXIT_INVALID;
+    }
+    let loaded = match load::load_policies(&args.policies) {
+        Ok(l) => l,
+        Err(diags) => {
+            io.diagnostics(&diags, json);
+            return EXIT_INVALID;
+        }
+    };
+    io.diagnostics(&loaded.warnings, json);
+    // The flags' principal, account and context, without defaults: those
+    // are filled in per request, once its own fields are known.
+    let template_args = RequestArgs {
+        no_defaults: true,
+        ..args.request.clone()
+    };
+    let template = match load::build_request("s3:GetObject", "*", &template_args) {
+        Ok(r) => r,
+        Err(diags) => {
+            io.diagnostics(&diags, json);
+            return EXIT_INVALID;
+        }
+    };
+    let at = match load::request_time(&args.request) {
+        Ok(at) => at,
+        Err(d) => {
+            io.diagnostics(&[*d], json);
+            return EXIT_INVALID;
+        }
+    };
+    let input = match open(path) {
+        Ok(r) => r,
+        Err(d) => {
+            io.diagnostics(&[*d], json);
+            return EXIT_INVALID;
+        }
+    };
+    let set = &loaded.set;
+    let statements = requests::StatementJson::new(set);
+    let explain = set.uses_context();
+    let name = display_name(path);
+    // Every request of the run happens at one instant (--at, or now).
+    let at = Some(at.unwrap_or_else(load::now));
+    let defaults = !args.request.no_defaults;
+    // The full context of a request: the flags', then the line's, then
+    // what AWS derives and the defaults.
+    let complete = |mut req: Request| {
+        let mut context = template.context.clone();
+        for e in req.context.entries() {
+            context.insert(&e.key, e.value.clone(), e.origin.clone());
+        }
+        req.context = context;
+        if defaults {
+            load::apply_defaults(&mut req, at, &args.request);
+        }
+        req
+    };
+    let work = |state: &mut requests::Requests, line: Line<'_>, out: &mut Output<RequestStats>| {
+        let parsed = match line_text(name, line) {
+            Ok(text) if text.trim().is_empty() => return,
+            Ok(text) => requests::parse_line(name, line.number, text, &template),
+            Err(message) => Err(vec![Diagnostic::error("INVALID_REQUEST", message)]),
+        };
+        let parsed = match parsed {
+            Ok(p) => p,
+            Err(diags) => {
+                out.stats.invalid += 1;
+                if json {
+                    requests::write_error(&mut out.text, line.number, &diags);
+                } else {
+                    for d in &diags {
+                        out.text.extend_from_slice(
+                            format!(
+                                "{}: INVALID {}\n",
+                                line.number,
+                                d.to_string().replace('\n', " ")
+                            )
+                            .as_bytes(),
+                        );
+                    }
+                }
+                return;
+            }
+        };
+        let request = state.request(parsed.request, parsed.own_context, complete);
+        let evaluation = explain.then(|| set.evaluate(request));
+        let authorized;
+        let response = match &evaluation {
+            Some(e) => &e.response,
+            None => {
+                authorized = set.authorize(request);
+                &authorized
+            }
+        };
+        if response.is_allowed() {
+            out.stats.allowed += 1;
+        } else {
+            out.stats.denied += 1;
+        }
+        if json {
+            requests::write_decision(
+                &mut out.text,
+                line.number,
+                request,
+                parsed.id.as_deref(),
+                response,
+                evaluation.as_ref(),
+                &statements,
+            );
+        } else {
+            let _ = std::io::Write::write_fmt(
+                &mut out.text,
+                format_args!(
+                    "{}: {} {} on {}\n",
+                    line.number,
+                    response.decision.headline(),
+                    request.action.as_str(),
+                    request.resource.as_str()
+                ),
+            );
+        }
+    };
+    let mut stats = RequestStats::default();
+    let read = batch::for_each_line(
+        input,
+        threads(args),
+        requests::Requests::default,
+        work,
+        |out| {
+            stats.allowed += out.stats.allowed;
+            stats.denied += out.stats.denied;
+            stats.invalid += out.stats.invalid;
+            io.out_bytes(&out.text);
+        },
+    );
+    if let Err(e) = read {
+        io.diagnostics(
+            &[Diagnostic::error(
+                "IO_ERROR",
+                format!("cannot read `{name}`: {e}"),
+            )],
+            json,
+        );
+        return EXIT_INVALID;
+    }
+    if stats.invalid > 0 {
+        io.err(&format!(
+            "{name}: {} invalid request line(s) not evaluated ({} allowed, {} denied)",
+            stats.invalid, stats.allowed, stats.denied
+        ));
+        EXIT_INVALID
+    } else {
+        EXIT_OK
+    }
 }

@@ -261,18 +261,12 @@ pub fn build_request(
             )),
         }
     }
-    let instant = match &args.at {
-        Some(t) => match date::parse(t) {
-            Some(i) => Some(i),
-            None => {
-                errors.push(bad(
-                    format!("--at `{t}` is not a date"),
-                    "use ISO 8601 (2025-01-31T12:00:00Z) or epoch seconds",
-                ));
-                None
-            }
-        },
-        None => None,
+    let instant = match request_time(args) {
+        Ok(i) => i,
+        Err(d) => {
+            errors.push(*d);
+            None
+        }
     };
     if !errors.is_empty() {
         return Err(errors);
@@ -283,7 +277,30 @@ pub fn build_request(
     Ok(req)
 }
 
-fn apply_defaults(req: &mut Request, at: Option<date::Instant>, args: &RequestArgs) {
+/// The current time.
+pub(crate) fn now() -> date::Instant {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i128::from(d.as_secs()) * 1_000_000_000)
+        .unwrap_or(0)
+}
+
+/// The time of `--at`, if given.
+pub(crate) fn request_time(args: &RequestArgs) -> Result<Option<date::Instant>, Box<Diagnostic>> {
+    match &args.at {
+        Some(t) => date::parse(t).map(Some).ok_or_else(|| {
+            Box::new(bad(
+                format!("--at `{t}` is not a date"),
+                "use ISO 8601 (2025-01-31T12:00:00Z) or epoch seconds",
+            ))
+        }),
+        None => Ok(None),
+    }
+}
+
+/// Fills in what AWS derives from the caller and the defaults of `can`
+/// (secure transport, the time, the resource account), leaving given keys.
+pub(crate) fn apply_defaults(req: &mut Request, at: Option<date::Instant>, args: &RequestArgs) {
     req.principal.clone().derive_context(&mut req.context);
     let ctx = &mut req.context;
     let single = |s: String| ContextValue::Single(s);
@@ -294,13 +311,7 @@ fn apply_defaults(req: &mut Request, at: Option<date::Instant>, args: &RequestAr
     );
     let (instant, origin) = match at {
         Some(i) => (i, Origin::Given),
-        None => {
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| i128::from(d.as_secs()) * 1_000_000_000)
-                .unwrap_or(0);
-            (now, Origin::Default)
-        }
+        None => (now(), Origin::Default),
     };
     ctx.set_default(
         "aws:CurrentTime",

@@ -110,6 +110,11 @@ impl<'a> Io<'a> {
         let _ = writeln!(self.out, "{text}");
     }
 
+    /// Writes bytes of the answer as they are (already line-terminated).
+    pub fn out_bytes(&mut self, bytes: &[u8]) {
+        let _ = self.out.write_all(bytes);
+    }
+
     /// Writes a line to stderr.
     pub fn err(&mut self, text: &str) {
         let _ = writeln!(self.err, "{text}");

@@ -395,12 +395,27 @@ pub fn unescape_at(
                 ))
             }
             _ => {
-                let c = text
+                // A run of plain characters is copied at once. `text` is a
+                // `str`, and the run stops only at ASCII bytes, so it ends
+                // on a character boundary.
+                let run = bytes
                     .get(pos..)
-                    .and_then(|s| s.chars().next())
+                    .unwrap_or_default()
+                    .iter()
+                    .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+                    .unwrap_or(bytes.len().saturating_sub(pos));
+                let plain = text
+                    .get(pos..pos + run)
                     .ok_or_else(|| err(pos, "invalid UTF-8"))?;
-                push(&mut out, c, pos, &mut map);
-                pos += c.len_utf8();
+                out.push_str(plain);
+                if let Some(m) = map.as_deref_mut() {
+                    for (i, c) in plain.char_indices() {
+                        for _ in 0..c.len_utf8() {
+                            m.push(u32::try_from(pos + i).unwrap_or(u32::MAX));
+                        }
+                    }
+                }
+                pos += run;
             }
         }
     }

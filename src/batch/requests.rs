@@ -1,0 +1,423 @@
+//! One request per JSONL line (`eval --requests`): parsing a line into a
+//! [`Request`] and writing its decision as one JSON line.
+//!
+//! A line is `{"action": ..., "resource": ..., "principal": ...,
+//! "resource_account": ..., "context": {...}, "id": ...}` (the request
+//! fields of the case format); only `action` and `resource` are required.
+
+use std::io::Write;
+
+use crate::context::Origin;
+use crate::diagnostic::{did_you_mean, Diagnostic};
+use crate::explain::Evaluation;
+use crate::json::{self, pointer, Kind, Location, Value};
+use crate::matcher::{Action, Resource};
+use crate::policy_set::PolicySet;
+use crate::request::{Principal, Request};
+use crate::response::{Response, StatementRef};
+
+/// The fields a request line may have.
+pub const FIELDS: &[&str] = &[
+    "action",
+    "resource",
+    "principal",
+    "resource_account",
+    "context",
+    "id",
+];
+
+/// A parsed request line.
+#[derive(Debug)]
+pub struct RequestLine {
+    /// The request: the template's principal and resource account where
+    /// the line is silent; the context holds only the line's own keys
+    /// (see [`RequestLine::own_context`]).
+    pub request: Request,
+    /// The line's `id`, as JSON text, echoed in the output.
+    pub id: Option<String>,
+    /// Whether the line has context keys of its own. Without them its
+    /// context is the template's, so a caller may reuse one built earlier.
+    pub own_context: bool,
+}
+
+/// Where a byte offset of one line is, in the whole file.
+fn location(line_no: usize, text: &str, offset: u32) -> Location {
+    let offset = offset as usize;
+    let column = text.get(..offset).map_or(1, |s| s.chars().count() + 1);
+    Location {
+        line: u32::try_from(line_no).unwrap_or(u32::MAX),
+        column: u32::try_from(column).unwrap_or(u32::MAX),
+        offset: u32::try_from(offset).unwrap_or(u32::MAX),
+    }
+}
+
+fn invalid(
+    name: &str,
+    line_no: usize,
+    text: &str,
+    offset: u32,
+    ptr: &str,
+    msg: String,
+) -> Diagnostic {
+    Diagnostic::error("INVALID_REQUEST", msg)
+        .in_file(name)
+        .at(location(line_no, text, offset))
+        .with_pointer(ptr)
+}
+
+/// Parses one line. `template` gives the principal and resource account
+/// that apply where the line does not say. Every problem of the line is
+/// returned.
+pub fn parse_line(
+    name: &str,
+    line_no: usize,
+    text: &str,
+    template: &Request,
+) -> Result<RequestLine, Vec<Diagnostic>> {
+    let parsed = json::parse(text).map_err(|e| {
+        vec![Diagnostic::error("JSON_SYNTAX_ERROR", e.message)
+            .in_file(name)
+            .at(location(
+                line_no,
+                text,
+                u32::try_from(e.offset).unwrap_or(u32::MAX),
+            ))]
+    })?;
+    let mut errors: Vec<Diagnostic> = parsed
+        .duplicates
+        .iter()
+        .map(|d| {
+            invalid(
+                name,
+                line_no,
+                text,
+                d.second.start,
+                &pointer::join(&d.object_pointer, &d.key),
+                format!("duplicate key `{}`", d.key),
+            )
+        })
+        .collect();
+    let root = &parsed.value;
+    let Some(members) = root.as_object() else {
+        errors.push(
+            invalid(
+                name,
+                line_no,
+                text,
+                root.span.start,
+                "",
+                format!(
+                    "a request must be a JSON object, found {}",
+                    root.type_name()
+                ),
+            )
+            .with_hint(
+                r#"write {"action": "s3:GetObject", "resource": "arn:aws:s3:::bucket/key"}"#,
+            ),
+        );
+        return Err(errors);
+    };
+    for m in members {
+        if !FIELDS.contains(&m.key.as_str()) {
+            let hint = did_you_mean(&m.key, FIELDS.iter().copied())
+                .map(|s| format!("did you mean `{s}`?"))
+                .unwrap_or_else(|| format!("known fields: {}", FIELDS.join(", ")));
+            errors.push(
+                invalid(
+                    name,
+                    line_no,
+                    text,
+                    m.key_span.start,
+                    &pointer::join("", &m.key),
+                    format!("unknown request field `{}`", m.key),
+                )
+                .with_hint(hint),
+            );
+        }
+    }
+    let mut bad = |v: Option<&Value>, ptr: &str, msg: String| {
+        errors.push(invalid(
+            name,
+            line_no,
+            text,
+            v.unwrap_or(root).span.start,
+            ptr,
+            msg,
+        ));
+    };
+    let string =
+        |key: &str, bad: &mut dyn FnMut(Option<&Value>, &str, String)| -> Option<Option<&str>> {
+            match root.get(key) {
+                None => Some(None),
+                Some(v) => match v.as_str() {
+                    Some(s) => Some(Some(s)),
+                    None => {
+                        bad(
+                            Some(v),
+                            &format!("/{key}"),
+                            format!("`{key}` must be a string, found {}", v.type_name()),
+                        );
+                        None
+                    }
+                },
+            }
+        };
+    let action = match string("action", &mut bad) {
+        Some(Some(a)) => match Action::parse(a) {
+            Ok(a) => Some(a),
+            Err(e) => {
+                bad(root.get("action"), "/action", e.to_string());
+                None
+            }
+        },
+        Some(None) => {
+            bad(None, "/action", "the request has no `action`".into());
+            None
+        }
+        None => None,
+    };
+    let resource = match string("resource", &mut bad) {
+        Some(Some(r)) => match Resource::parse(r) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                bad(root.get("resource"), "/resource", e.to_string());
+                None
+            }
+        },
+        Some(None) => {
+            bad(None, "/resource", "the request has no `resource`".into());
+            None
+        }
+        None => None,
+    };
+    let principal = match string("principal", &mut bad) {
+        Some(Some(p)) => match Principal::parse(p) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                bad(root.get("principal"), "/principal", e.to_string());
+                None
+            }
+        },
+        Some(None) => Some(template.principal.clone()),
+        None => None,
+    };
+    let resource_account = match string("resource_account", &mut bad) {
+        Some(Some(a)) if a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()) => {
+            Some(Some(a.to_string()))
+        }
+        Some(Some(a)) => {
+            bad(
+                root.get("resource_account"),
+                "/resource_account",
+                format!("`resource_account` `{a}` is not a 12-digit account id"),
+            );
+            None
+        }
+        Some(None) => Some(template.resource_account.clone()),
+        None => None,
+    };
+    let mut context = crate::context::Context::new();
+    let own_context = root.get("context").is_some_and(|v| v.kind != Kind::Null);
+    match root.get("context") {
+        None => {}
+        Some(v) if v.kind == Kind::Null => {}
+        Some(v) => match v.as_object() {
+            None => bad(
+                Some(v),
+                "/context",
+                format!("`context` must be an object, found {}", v.type_name()),
+            ),
+            Some(members) => {
+                for m in members {
+                    match crate::cases::context_value(&m.value) {
+                        Some(cv) => context.insert(&m.key, cv, Origin::Given),
+                        None => bad(
+                            Some(&m.value),
+                            &pointer::join("/context", &m.key),
+                            format!(
+                                "the value of `{}` must be a string, number, boolean or an array of them",
+                                m.key
+                            ),
+                        ),
+                    }
+                }
+            }
+        },
+    }
+    let id = root.get("id").map(|v| v.to_serde().to_string());
+    match (action, resource, principal, resource_account) {
+        (Some(action), Some(resource), Some(principal), Some(resource_account))
+            if errors.is_empty() =>
+        {
+            Ok(RequestLine {
+                request: Request {
+                    principal,
+                    action,
+                    resource,
+                    resource_account,
+                    context,
+                },
+                id,
+                own_context,
+            })
+        }
+        _ => Err(errors),
+    }
+}
+
+/// The JSON of each statement of a set as it appears in `matchedStatements`,
+/// rendered once (the same fields as `can --format json`).
+#[derive(Debug)]
+pub struct StatementJson {
+    by_policy: Vec<Vec<String>>,
+}
+
+impl StatementJson {
+    /// Renders every statement of the set.
+    pub fn new(set: &PolicySet) -> StatementJson {
+        let by_policy = set
+            .members()
+            .iter()
+            .map(|m| {
+                m.policy
+                    .statements
+                    .iter()
+                    .map(|s| {
+                        serde_json::json!({
+                            "policy": m.policy.name,
+                            "policyType": m.layer.as_str(),
+                            "index": s.index,
+                            "sid": s.sid,
+                            "effect": s.effect,
+                            "line": s.location.start.line,
+                            "column": s.location.start.column,
+                        })
+                        .to_string()
+                    })
+                    .collect()
+            })
+            .collect();
+        StatementJson { by_policy }
+    }
+
+    fn get(&self, r: StatementRef) -> Option<&str> {
+        self.by_policy
+            .get(r.policy as usize)?
+            .get(r.statement as usize)
+            .map(String::as_str)
+    }
+}
+
+fn json_str(out: &mut Vec<u8>, s: &str) {
+    let _ = serde_json::to_writer(&mut *out, s);
+}
+
+fn json_list(out: &mut Vec<u8>, key: &str, items: &[String]) {
+    if items.is_empty() {
+        return;
+    }
+    let _ = write!(out, ",\"{key}\":");
+    let _ = serde_json::to_writer(&mut *out, items);
+}
+
+/// Writes one decision as a JSON line: `line`, `id` (if given), `action`,
+/// `resource`, `decision` (`Allow`, `ExplicitDeny`, `ImplicitDeny`),
+/// `matchedStatements`, and when not empty `missingContext`, `notes` and
+/// `conditionErrors` (the answer depends on what the request did not say).
+pub fn write_decision(
+    out: &mut Vec<u8>,
+    line_no: usize,
+    req: &Request,
+    id: Option<&str>,
+    response: &Response,
+    evaluation: Option<&Evaluation>,
+    statements: &StatementJson,
+) {
+    let _ = write!(out, "{{\"line\":{line_no}");
+    if let Some(id) = id {
+        let _ = write!(out, ",\"id\":{id}");
+    }
+    out.extend_from_slice(b",\"action\":");
+    json_str(out, req.action.as_str());
+    out.extend_from_slice(b",\"resource\":");
+    json_str(out, req.resource.as_str());
+    let _ = write!(
+        out,
+        ",\"decision\":\"{}\",\"matchedStatements\":[",
+        response.decision.case_name()
+    );
+    for (i, r) in response.determining.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(statements.get(*r).unwrap_or("null").as_bytes());
+    }
+    out.push(b']');
+    if let Some(e) = evaluation {
+        json_list(out, "missingContext", &e.missing_context);
+        json_list(out, "notes", &e.notes);
+        json_list(out, "conditionErrors", &e.condition_errors);
+    }
+    out.extend_from_slice(b"}\n");
+}
+
+/// Writes an invalid line as `{"line": N, "errors": [<diagnostic>, ...]}`.
+pub fn write_error(out: &mut Vec<u8>, line_no: usize, diagnostics: &[Diagnostic]) {
+    let _ = write!(out, "{{\"line\":{line_no},\"errors\":");
+    let _ = serde_json::to_writer(&mut *out, diagnostics);
+    out.extend_from_slice(b"}\n");
+}
+
+/// How many callers' contexts a worker keeps.
+const RECENT: usize = 8;
+
+/// The requests of one worker. The full context of a line without context
+/// of its own depends only on the caller, the resource account and whether
+/// the action is S3's (`s3:ResourceAccount`): it is built once and reused
+/// for the following lines of the same caller, which saves most of the
+/// cost of a request.
+#[derive(Debug, Default)]
+pub struct Requests {
+    /// Completed requests of recent callers, least recent first.
+    recent: Vec<Request>,
+    /// The request in use, and whether its context may be shared.
+    current: Option<(Request, bool)>,
+}
+
+impl Requests {
+    /// The request of a line, completed by `complete` (which adds the
+    /// template's context and the defaults) unless a request of the same
+    /// caller was completed before.
+    pub fn request(
+        &mut self,
+        mut line: Request,
+        own_context: bool,
+        complete: impl Fn(Request) -> Request,
+    ) -> &Request {
+        if let Some((previous, true)) = self.current.take() {
+            if self.recent.len() >= RECENT {
+                self.recent.remove(0);
+            }
+            self.recent.push(previous);
+        }
+        if own_context {
+            return &self.current.insert((complete(line), false)).0;
+        }
+        let s3 = line.action.service() == "s3";
+        let found = self.recent.iter().position(|r| {
+            r.principal == line.principal
+                && r.resource_account == line.resource_account
+                && (r.action.service() == "s3") == s3
+        });
+        let request = match found {
+            Some(i) => {
+                let mut r = self.recent.remove(i);
+                std::mem::swap(&mut r.action, &mut line.action);
+                std::mem::swap(&mut r.resource, &mut line.resource);
+                r
+            }
+            None => complete(line),
+        };
+        &self.current.insert((request, true)).0
+    }
+}
