@@ -146,6 +146,13 @@ impl PolicySet {
         let mut c = Collected::default();
         let caller_has_boundary = part.boundary;
         let lockout_exempt = is_bucket_owner_root_policy_action(req);
+        let bucket = match &req.resource {
+            Resource::Arn(arn) => {
+                let rest = arn.resource();
+                Some(rest.split_once('/').map_or(rest, |(first, _)| first))
+            }
+            Resource::Wildcard => None,
+        };
         let layers = [
             (PolicyType::Identity, part.identity),
             (PolicyType::Resource, part.resource),
@@ -205,7 +212,7 @@ impl PolicySet {
                     visit(*r, false);
                 }
             } else {
-                index.candidates(&req.action, &mut visit);
+                index.candidates(&req.action, bucket, &mut visit);
             }
         }
         c

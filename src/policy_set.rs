@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use smallvec::SmallVec;
 
 use crate::catalog;
-use crate::policy::{Policy, PolicyType, Statement};
+use crate::policy::{Policy, PolicyType, ResourceClause, Statement};
 use crate::response::StatementRef;
 
 /// How `NotPrincipal` excludes callers (spec E-9).
@@ -65,7 +65,17 @@ pub(crate) struct LayerIndex {
     by_service: HashMap<String, SmallVec<[u32; 4]>>,
     /// … statements with `NotAction` or a wildcard service (`*`, `s3*:*`).
     always: SmallVec<[u32; 4]>,
+    /// Resource filter: statements all of whose `Resource` patterns fix
+    /// the first component of the resource part (the bucket), by that
+    /// component; they can concern no other resource.
+    by_bucket: HashMap<Box<str>, SmallVec<[u32; 4]>>,
+    /// … and every other statement (any bucket), ascending.
+    any_bucket: Vec<u32>,
 }
+
+/// Below this many candidates by action, the resource filter costs more
+/// than it saves.
+const BUCKET_FILTER_MIN: usize = 8;
 
 /// Policies in their layers, compiled for evaluation.
 #[derive(Debug, Clone, Default)]
@@ -270,14 +280,11 @@ impl LayerIndex {
                         }
                     }
                     (Some(svc), None) => {
-                        if cat.knows_service(svc) {
-                            for (i, lower) in lowers.iter().enumerate() {
-                                if lower.starts_with(svc)
-                                    && lower.as_bytes().get(svc.len()) == Some(&b':')
-                                    && p.matches_lower(lower)
-                                {
-                                    add_catalog(i, &mut self.by_catalog);
-                                }
+                        let range = cat.service_range(svc);
+                        let start = range.start;
+                        for (i, lower) in lowers.get(range).unwrap_or_default().iter().enumerate() {
+                            if p.matches_lower(lower) {
+                                add_catalog(start + i, &mut self.by_catalog);
                             }
                         }
                         if !wildcard_service {
@@ -298,17 +305,95 @@ impl LayerIndex {
             list.sort_unstable();
             list.dedup();
         }
+        self.compile_buckets(members);
+    }
+
+    fn compile_buckets(&mut self, members: &[Member]) {
+        for (pos, sref) in self.statements.iter().enumerate() {
+            let pos = u32::try_from(pos).unwrap_or(u32::MAX);
+            let buckets: Option<SmallVec<[&str; 4]>> = match statement_of(members, *sref) {
+                Some(st) => match &st.resource {
+                    ResourceClause::Resource(patterns) if !patterns.is_empty() => {
+                        patterns.iter().map(|p| p.fixed_first_component()).collect()
+                    }
+                    _ => None,
+                },
+                None => None,
+            };
+            match buckets {
+                Some(buckets) => {
+                    for b in buckets {
+                        push_unique(self.by_bucket.entry(b.into()).or_default(), pos);
+                    }
+                }
+                None => self.any_bucket.push(pos),
+            }
+        }
+        if self.any_bucket.len() == self.statements.len() {
+            // Nothing to filter by.
+            self.by_bucket.clear();
+        }
+    }
+
+    /// Calls `f` for the positions in `list` (ascending) that the resource
+    /// filter keeps for `bucket`, walking the shorter side.
+    fn filter_by_bucket(&self, list: &[u32], bucket: &str, f: &mut impl FnMut(u32)) {
+        let fixed: &[u32] = self.by_bucket.get(bucket).map_or(&[], |l| l.as_slice());
+        let (mut i, mut j) = (0, 0);
+        // The union of `fixed` and `any_bucket`, ascending, intersected with `list`.
+        loop {
+            let next = match (fixed.get(i), self.any_bucket.get(j)) {
+                (Some(&a), Some(&b)) if a == b => {
+                    i += 1;
+                    j += 1;
+                    a
+                }
+                (Some(&a), Some(&b)) if a < b => {
+                    i += 1;
+                    a
+                }
+                (_, Some(&b)) => {
+                    j += 1;
+                    b
+                }
+                (Some(&a), None) => {
+                    i += 1;
+                    a
+                }
+                (None, None) => return,
+            };
+            if list.binary_search(&next).is_ok() {
+                f(next);
+            }
+        }
     }
 
     /// Calls `f` with every statement (position, ref) of the layer that may
-    /// concern the action; `exact` says the action clause is known to match.
+    /// concern the action, in statement order; `exact` says the action
+    /// clause is known to match. `bucket` is the first component of the
+    /// requested ARN's resource part, when the request names an ARN:
+    /// statements fixed to other buckets are then left out.
     pub(crate) fn candidates(
         &self,
         action: &crate::matcher::Action,
+        bucket: Option<&str>,
         mut f: impl FnMut(StatementRef, bool),
     ) {
         if let Some(i) = action.catalog_index() {
             if let Some(list) = self.by_catalog.get(i as usize) {
+                if let (Some(bucket), true) = (bucket, list.len() >= BUCKET_FILTER_MIN) {
+                    if !self.by_bucket.is_empty()
+                        && self.by_bucket.get(bucket).map_or(0, |l| l.len()) + self.any_bucket.len()
+                            < list.len()
+                    {
+                        self.filter_by_bucket(list, bucket, &mut |pos| {
+                            if let Some(r) = self.statements.get(pos as usize) {
+                                f(*r, true);
+                            }
+                        });
+                        return;
+                    }
+                }
                 for &pos in list {
                     if let Some(r) = self.statements.get(pos as usize) {
                         f(*r, true);
@@ -433,11 +518,11 @@ mod tests {
 
     fn candidates(s: &PolicySet, action: &str) -> Vec<(u32, bool)> {
         let mut out = Vec::new();
-        s.index(PolicyType::Identity)
-            .unwrap()
-            .candidates(&Action::parse(action).unwrap(), |r, exact| {
-                out.push((r.statement, exact))
-            });
+        s.index(PolicyType::Identity).unwrap().candidates(
+            &Action::parse(action).unwrap(),
+            None,
+            |r, exact| out.push((r.statement, exact)),
+        );
         out
     }
 

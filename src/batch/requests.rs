@@ -322,7 +322,8 @@ fn json_list(out: &mut Vec<u8>, key: &str, items: &[String]) {
 
 /// Writes one decision as a JSON line: `line`, `id` (if given), `action`,
 /// `resource`, `decision` (`Allow`, `ExplicitDeny`, `ImplicitDeny`),
-/// `matchedStatements`, and when not empty `missingContext`, `notes` and
+/// `matchedStatements`, for an implicit deny the layer that did not allow
+/// (`blockedBy`, as in `can --format json`), and when not empty `missingContext`, `notes` and
 /// `conditionErrors` (the answer depends on what the request did not say).
 pub fn write_decision(
     out: &mut Vec<u8>,
@@ -353,6 +354,16 @@ pub fn write_decision(
         out.extend_from_slice(statements.get(*r).unwrap_or("null").as_bytes());
     }
     out.push(b']');
+    if response.decision == crate::response::Decision::ImplicitDeny {
+        let layer = if response.is_blocked_by_public_access() {
+            Some("block-public-access")
+        } else {
+            response.blocked_by.map(|t| t.as_str())
+        };
+        if let Some(layer) = layer {
+            let _ = write!(out, ",\"blockedBy\":\"{layer}\"");
+        }
+    }
     if let Some(e) = evaluation {
         json_list(out, "missingContext", &e.missing_context);
         json_list(out, "notes", &e.notes);

@@ -137,6 +137,8 @@ pub struct Catalog {
     actions: Vec<ActionInfo>,
     lowers: Vec<String>,
     by_lower: HashMap<String, usize>,
+    /// Each service's actions are contiguous (sorted by name): their range.
+    service_ranges: HashMap<String, std::ops::Range<usize>>,
     resource_types: Vec<ResourceType>,
     services: Vec<Service>,
     version: String,
@@ -225,10 +227,18 @@ fn build() -> Catalog {
         .enumerate()
         .map(|(i, a)| (a.clone(), i))
         .collect();
+    let mut service_ranges: HashMap<String, std::ops::Range<usize>> = HashMap::new();
+    for (i, a) in actions.iter().enumerate() {
+        let r = service_ranges
+            .entry(a.service.to_lowercase())
+            .or_insert(i..i);
+        r.end = i + 1;
+    }
     Catalog {
         actions,
         lowers,
         by_lower,
+        service_ranges,
         resource_types,
         services,
         version,
@@ -282,6 +292,28 @@ impl Catalog {
         self.by_lower
             .get(lower)
             .and_then(|&i| u32::try_from(i).ok())
+    }
+
+    /// Positions (in [`Catalog::actions`]) of a service's actions, by
+    /// lower-cased prefix; empty for an unknown service.
+    pub fn service_range(&self, lower_prefix: &str) -> std::ops::Range<usize> {
+        self.service_ranges
+            .get(lower_prefix)
+            .cloned()
+            .unwrap_or(0..0)
+    }
+
+    /// Whether a compiled pattern matches any catalog action.
+    pub fn matches_any(&self, p: &ActionPattern) -> bool {
+        let range = match p.service() {
+            Some(svc) => self.service_range(svc),
+            None => 0..self.lowers.len(),
+        };
+        self.lowers
+            .get(range)
+            .unwrap_or_default()
+            .iter()
+            .any(|l| p.matches_lower(l))
     }
 
     /// The actions a pattern matches (`s3:Get*`, `*`).

@@ -2,7 +2,23 @@
 
 /// Escapes one pointer segment (`~` → `~0`, `/` → `~1`).
 pub fn escape(segment: &str) -> String {
-    segment.replace('~', "~0").replace('/', "~1")
+    let mut out = String::with_capacity(segment.len());
+    push_escaped(&mut out, segment);
+    out
+}
+
+fn push_escaped(out: &mut String, segment: &str) {
+    if !segment.contains(['~', '/']) {
+        out.push_str(segment);
+        return;
+    }
+    for c in segment.chars() {
+        match c {
+            '~' => out.push_str("~0"),
+            '/' => out.push_str("~1"),
+            c => out.push(c),
+        }
+    }
 }
 
 /// Builds a pointer from raw segments: `["Statement","0"]` → `/Statement/0`.
@@ -10,14 +26,19 @@ pub fn from_segments<S: AsRef<str>>(segments: &[S]) -> String {
     let mut out = String::new();
     for s in segments {
         out.push('/');
-        out.push_str(&escape(s.as_ref()));
+        push_escaped(&mut out, s.as_ref());
     }
     out
 }
 
 /// Appends a segment to a pointer.
 pub fn join(pointer: &str, segment: impl AsRef<str>) -> String {
-    format!("{pointer}/{}", escape(segment.as_ref()))
+    let segment = segment.as_ref();
+    let mut out = String::with_capacity(pointer.len() + 1 + segment.len());
+    out.push_str(pointer);
+    out.push('/');
+    push_escaped(&mut out, segment);
+    out
 }
 
 /// Splits a pointer into its unescaped segments.

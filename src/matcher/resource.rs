@@ -84,6 +84,22 @@ impl ResourcePattern {
         matches!(&self.shape, Shape::Full { resource, .. } if resource.has_variables())
     }
 
+    /// The first `/`-separated component of the resource part (an S3
+    /// bucket name) when the pattern fixes it literally: every ARN the
+    /// pattern matches has exactly that first component. `None` when it
+    /// can vary (`*`, `arn:aws:s3:::prod*`, a variable or `?` in it).
+    pub fn fixed_first_component(&self) -> Option<&str> {
+        let Shape::Full { resource, .. } = &self.shape else {
+            return None;
+        };
+        let (prefix, exact) = resource.literal_prefix();
+        match prefix.split_once('/') {
+            Some((first, _)) => Some(first),
+            None if exact => Some(prefix),
+            None => None,
+        }
+    }
+
     /// The compiled resource-part glob of a six-part pattern.
     pub fn resource_glob(&self) -> Option<&Glob> {
         match &self.shape {

@@ -518,7 +518,7 @@ impl Lowerer<'_> {
                             Some(hint),
                         );
                     }
-                } else if cat.expand(text).is_empty() {
+                } else if !cat.matches_any(&pattern) {
                     self.emit(
                         Severity::Warning,
                         "UNMATCHED_ACTION_PATTERN",
@@ -999,12 +999,12 @@ impl Lowerer<'_> {
 
     fn unique_sids(&mut self, statements: &[Statement], root: &Value) {
         let ptype = self.options.policy_type;
-        let mut seen: Vec<&str> = Vec::new();
+        let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
         for s in statements {
             let Some(sid) = s.sid.as_deref() else {
                 continue;
             };
-            if seen.contains(&sid) {
+            if !seen.insert(sid) {
                 let (severity, code) = if ptype.is_iam() {
                     (Severity::Error, "UNIQUE_SIDS_REQUIRED")
                 } else {
@@ -1028,8 +1028,6 @@ impl Lowerer<'_> {
                     &ptr,
                     Some("give each statement its own Sid".into()),
                 );
-            } else {
-                seen.push(sid);
             }
         }
     }

@@ -1,0 +1,279 @@
+//! Benchmarks of issue 8: parse+compile and authorize for the bundled
+//! policies and for synthetic policies of 1 to 10,000 statements with
+//! conditions, pathological patterns, and batch evaluation.
+//!
+//! `cargo bench` runs them all; `cargo bench --bench evaluate -- authorize`
+//! one group. README's performance table reports their medians.
+
+use std::hint::black_box;
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use s3guard::batch::{self, Output};
+use s3guard::matcher::Glob;
+use s3guard::{Decision, Policy, PolicySet, Request};
+
+/// A bundled policy's text.
+fn bundled(name: &str) -> String {
+    let path = format!("{}/policies/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// `n` statements, each on its own bucket and with two conditions; the
+/// request of [`synthetic_request`] is granted by the last one only.
+fn synthetic(n: usize) -> String {
+    let statements: Vec<String> = (0..n)
+        .map(|i| {
+            format!(
+                r#"{{"Sid":"S{i}","Effect":"Allow","Action":["s3:GetObject","s3:PutObject","s3:List*"],
+                "Resource":["arn:aws:s3:::bucket-{i}","arn:aws:s3:::bucket-{i}/*"],
+                "Condition":{{"StringEquals":{{"aws:PrincipalTag/team":"team-{i}"}},
+                              "IpAddress":{{"aws:SourceIp":"10.{}.0.0/16"}}}}}}"#,
+                i % 256
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+        statements.join(",")
+    )
+}
+
+fn synthetic_request(n: usize) -> Request {
+    let last = n - 1;
+    Request::new(
+        "s3:GetObject",
+        &format!("arn:aws:s3:::bucket-{last}/report.csv"),
+    )
+    .and_then(|r| r.with_principal("arn:aws:iam::111122223333:user/app"))
+    .map(|r| {
+        r.with_context("aws:PrincipalTag/team", &format!("team-{last}"))
+            .with_context("aws:SourceIp", &format!("10.{}.1.2", last % 256))
+    })
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn set_of(text: &str) -> PolicySet {
+    PolicySet::identity([Policy::parse("bench.json", text).unwrap_or_else(|e| panic!("{e}"))])
+}
+
+fn parse_compile(c: &mut Criterion) {
+    let mut g = c.benchmark_group("parse_compile");
+    for name in [
+        "rails-app.json",
+        "amazon-s3-full-access.json",
+        "read-only-access.json",
+    ] {
+        let text = bundled(name);
+        g.bench_function(name, |b| b.iter(|| set_of(black_box(&text))));
+    }
+    for n in [1usize, 10, 100, 1_000, 10_000] {
+        let text = synthetic(n);
+        g.throughput(Throughput::Elements(n as u64));
+        g.bench_with_input(
+            BenchmarkId::new("synthetic_statements", n),
+            &text,
+            |b, t| b.iter(|| set_of(black_box(t))),
+        );
+    }
+    g.finish();
+}
+
+fn authorize(c: &mut Criterion) {
+    let mut g = c.benchmark_group("authorize");
+    let cases = [
+        (
+            "rails-app.json",
+            "s3:PutObject",
+            "arn:aws:s3:::another-test-bucket/uploads/a.png",
+            Decision::Allowed,
+        ),
+        (
+            "rails-app.json",
+            "s3:DeleteBucket",
+            "arn:aws:s3:::another-test-bucket",
+            Decision::ImplicitDeny,
+        ),
+        (
+            "amazon-s3-full-access.json",
+            "s3:DeleteBucket",
+            "arn:aws:s3:::prod",
+            Decision::Allowed,
+        ),
+        (
+            "read-only-access.json",
+            "s3:GetObject",
+            "arn:aws:s3:::prod/k",
+            Decision::Allowed,
+        ),
+        (
+            "read-only-access.json",
+            "s3:DeleteObject",
+            "arn:aws:s3:::prod/k",
+            Decision::ImplicitDeny,
+        ),
+    ];
+    for (policy, action, resource, expected) in cases {
+        let set = set_of(&bundled(policy));
+        let req = Request::new(action, resource).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(set.authorize(&req).decision, expected, "{policy} {action}");
+        g.bench_function(format!("{policy}/{action}"), |b| {
+            b.iter(|| set.authorize(black_box(&req)))
+        });
+    }
+    for n in [1usize, 10, 100, 1_000, 10_000] {
+        let set = set_of(&synthetic(n));
+        let req = synthetic_request(n);
+        assert_eq!(set.authorize(&req).decision, Decision::Allowed);
+        g.bench_with_input(BenchmarkId::new("synthetic_statements", n), &req, |b, r| {
+            b.iter(|| set.authorize(black_box(r)))
+        });
+    }
+    g.finish();
+}
+
+/// `*a*a*…*b` patterns of growing length against an ARN of the same
+/// length that does not match: the matcher's cost grows about linearly
+/// with the pattern (no exponential backtracking).
+fn pathological_patterns(c: &mut Criterion) {
+    let mut g = c.benchmark_group("pathological_pattern");
+    for n in [100usize, 1_000, 10_000] {
+        let pattern = format!("{}b", "*a".repeat(n / 2));
+        let subject = "a".repeat(n);
+        let glob = Glob::new(&pattern);
+        assert!(!glob.is_match(&subject));
+        g.throughput(Throughput::Bytes(n as u64));
+        g.bench_with_input(BenchmarkId::new("star_a_b", n), &subject, |b, s| {
+            b.iter(|| glob.is_match(black_box(s)))
+        });
+    }
+    g.finish();
+}
+
+/// Request lines evaluated in-process over both cores, as `eval
+/// --requests` does (without the file reading and the process start).
+fn batch_requests(c: &mut Criterion) {
+    let set = set_of(&bundled("rails-app.json"));
+    let n = 100_000;
+    let text: String = (0..n)
+        .map(|i| {
+            let a = [
+                "s3:GetObject",
+                "s3:PutObject",
+                "s3:DeleteBucket",
+                "s3:ListBucket",
+            ][i % 4];
+            format!(
+                "{{\"action\":\"{a}\",\"resource\":\"arn:aws:s3:::another-test-bucket/k{i}\"}}\n"
+            )
+        })
+        .collect();
+    let template = Request::new("s3:GetObject", "*").unwrap_or_else(|e| panic!("{e}"));
+    let statements = batch::requests::StatementJson::new(&set);
+    let mut g = c.benchmark_group("eval_requests");
+    g.throughput(Throughput::Elements(n as u64));
+    g.sample_size(10);
+    for threads in [1usize, 2] {
+        g.bench_function(format!("rails-app/{threads}_threads"), |b| {
+            b.iter(|| {
+                let mut lines = 0usize;
+                let input = Box::new(std::io::Cursor::new(text.clone().into_bytes()));
+                let _ = batch::for_each_line(
+                    input,
+                    threads,
+                    batch::requests::Requests::default,
+                    |state, line, out: &mut Output<usize>| {
+                        let Ok(text) = std::str::from_utf8(line.bytes) else {
+                            return;
+                        };
+                        let Ok(parsed) =
+                            batch::requests::parse_line("b", line.number, text, &template)
+                        else {
+                            return;
+                        };
+                        let req = state.request(parsed.request, parsed.own_context, |r| r);
+                        let response = set.authorize(req);
+                        batch::requests::write_decision(
+                            &mut out.text,
+                            line.number,
+                            req,
+                            None,
+                            &response,
+                            None,
+                            &statements,
+                        );
+                        out.stats += 1;
+                    },
+                    |out| lines += out.stats,
+                );
+                assert_eq!(lines, n);
+            })
+        });
+    }
+    g.finish();
+}
+
+/// `eval --cases` over 2,600 heterogeneous cases (each with its own
+/// policies): the bundled fixtures, repeated.
+fn eval_cases(c: &mut Criterion) {
+    let dir = format!("{}/tests/fixtures/cases", env!("CARGO_MANIFEST_DIR"));
+    let mut lines: Vec<String> = Vec::new();
+    let mut files: Vec<std::path::PathBuf> = Vec::new();
+    for d in [dir.clone(), format!("{dir}/conditions")] {
+        if let Ok(entries) = std::fs::read_dir(&d) {
+            files.extend(
+                entries
+                    .flatten()
+                    .map(|e| e.path())
+                    .filter(|p| p.extension().is_some_and(|x| x == "jsonl")),
+            );
+        }
+    }
+    files.sort();
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap_or_default();
+        lines.extend(
+            text.lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(str::to_string),
+        );
+    }
+    assert!(!lines.is_empty());
+    let corpus: Vec<String> = lines.iter().cycle().take(2_600).cloned().collect();
+    let text = corpus.join("\n");
+    let mut g = c.benchmark_group("eval_cases");
+    g.throughput(Throughput::Elements(2_600));
+    g.sample_size(10);
+    for threads in [1usize, 2] {
+        g.bench_function(format!("2600_cases/{threads}_threads"), |b| {
+            b.iter(|| {
+                let mut passed = 0usize;
+                let input = Box::new(std::io::Cursor::new(text.clone().into_bytes()));
+                let _ = batch::for_each_line(
+                    input,
+                    threads,
+                    || (),
+                    |_, line, out: &mut Output<usize>| {
+                        let text = std::str::from_utf8(line.bytes).unwrap_or_default();
+                        let r = s3guard::cases::run_line("bench", line.number, text);
+                        if r.status == s3guard::cases::Status::Pass {
+                            out.stats += 1;
+                        }
+                    },
+                    |out| passed += out.stats,
+                );
+                assert_eq!(passed, 2_600);
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(
+    benches,
+    parse_compile,
+    authorize,
+    pathological_patterns,
+    batch_requests,
+    eval_cases
+);
+criterion_main!(benches);
