@@ -162,34 +162,30 @@ pub fn parse_line(
                 },
             }
         };
-    let action = match string("action", &mut bad) {
-        Some(Some(a)) => match Action::parse(a) {
-            Ok(a) => Some(a),
-            Err(e) => {
-                bad(root.get("action"), "/action", e.to_string());
+    // A required field parsed by `parse`; `None` when missing or invalid.
+    let required =
+        |key: &str, bad: &mut dyn FnMut(Option<&Value>, &str, String)| match string(key, bad) {
+            Some(Some(text)) => Some(text),
+            Some(None) => {
+                bad(
+                    None,
+                    &format!("/{key}"),
+                    format!("the request has no `{key}`"),
+                );
                 None
             }
-        },
-        Some(None) => {
-            bad(None, "/action", "the request has no `action`".into());
-            None
-        }
-        None => None,
-    };
-    let resource = match string("resource", &mut bad) {
-        Some(Some(r)) => match Resource::parse(r) {
-            Ok(r) => Some(r),
-            Err(e) => {
-                bad(root.get("resource"), "/resource", e.to_string());
-                None
-            }
-        },
-        Some(None) => {
-            bad(None, "/resource", "the request has no `resource`".into());
-            None
-        }
-        None => None,
-    };
+            None => None,
+        };
+    let action = required("action", &mut bad).and_then(|a| {
+        Action::parse(a)
+            .map_err(|e| bad(root.get("action"), "/action", e.to_string()))
+            .ok()
+    });
+    let resource = required("resource", &mut bad).and_then(|r| {
+        Resource::parse(r)
+            .map_err(|e| bad(root.get("resource"), "/resource", e.to_string()))
+            .ok()
+    });
     let principal = match string("principal", &mut bad) {
         Some(Some(p)) => match Principal::parse(p) {
             Ok(p) => Some(p),

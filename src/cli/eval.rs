@@ -133,6 +133,18 @@ fn display_name(path: &str) -> &str {
     }
 }
 
+/// Reports an input that could not be read to the end.
+fn read_failed(io: &mut Io<'_>, name: &str, e: &std::io::Error, json: bool) -> i32 {
+    io.diagnostics(
+        &[Diagnostic::error(
+            "IO_ERROR",
+            format!("cannot read `{name}`: {e}"),
+        )],
+        json,
+    );
+    EXIT_INVALID
+}
+
 fn threads(args: &EvalArgs) -> usize {
     args.threads.unwrap_or_else(batch::default_threads)
 }
@@ -207,14 +219,7 @@ fn run_cases(path: &str, args: &EvalArgs, io: &mut Io<'_>) -> i32 {
         },
     );
     if let Err(e) = read {
-        io.diagnostics(
-            &[Diagnostic::error(
-                "IO_ERROR",
-                format!("cannot read `{name}`: {e}"),
-            )],
-            json,
-        );
-        return EXIT_INVALID;
+        return read_failed(io, name, &e, json);
     }
     if json {
         io.out(
@@ -429,14 +434,7 @@ fn run_requests(path: &str, args: &EvalArgs, io: &mut Io<'_>) -> i32 {
         },
     );
     if let Err(e) = read {
-        io.diagnostics(
-            &[Diagnostic::error(
-                "IO_ERROR",
-                format!("cannot read `{name}`: {e}"),
-            )],
-            json,
-        );
-        return EXIT_INVALID;
+        return read_failed(io, name, &e, json);
     }
     if stats.invalid > 0 {
         io.err(&format!(
