@@ -2,9 +2,9 @@
 //! characters IAM does not accept (G-13), statements that add nothing to
 //! another one (G-12, A-2 #29).
 
-use super::pattern::{action_covered, resource_covered, Pattern};
+use super::pattern::{Budget, Entry};
 use super::view::StatementView;
-use super::Ctx;
+use super::{Ctx, MAX_PAIRWISE_STATEMENTS};
 use crate::condition::Operator;
 use crate::json::Span;
 use crate::policy::PolicyType;
@@ -216,51 +216,96 @@ fn canonical(st: &StatementView<'_>) -> Canonical {
     }
 }
 
+/// A statement's canonical form with its actions and resources compiled.
+struct Form {
+    canonical: Canonical,
+    actions: Vec<Entry>,
+    resources: Vec<Entry>,
+}
+
+impl Form {
+    fn new(st: &StatementView<'_>, variables: bool) -> Form {
+        let canonical = canonical(st);
+        let actions = match &canonical.action {
+            Some((_, v)) => v.iter().map(|a| Entry::action(a)).collect(),
+            None => Vec::new(),
+        };
+        let resources = match &canonical.resource {
+            Some((_, v)) => v.iter().map(|r| Entry::resource(r, variables)).collect(),
+            None => Vec::new(),
+        };
+        Form {
+            canonical,
+            actions,
+            resources,
+        }
+    }
+}
+
 /// Whether statement `a` adds nothing to `b`: same effect, principal and
 /// condition (or `b` unconditional), every action and resource of `a`
 /// covered by `b`'s.
-fn subsumed(a: &Canonical, b: &Canonical, variables: bool) -> bool {
+fn subsumed(fa: &Form, fb: &Form, variables: bool, budget: &Budget) -> bool {
+    let (a, b) = (&fa.canonical, &fb.canonical);
+    if !budget.spend(1) {
+        return false;
+    }
     if a.effect != b.effect || a.principal != b.principal {
         return false;
     }
     if !(a.condition == b.condition || b.condition.is_empty()) {
         return false;
     }
-    let (Some((false, aa)), Some((false, ba))) = (&a.action, &b.action) else {
+    let (Some((false, _)), Some((false, _))) = (&a.action, &b.action) else {
         return a == b;
     };
     let (Some((false, ar)), Some((false, br))) = (&a.resource, &b.resource) else {
         return a == b;
     };
-    let resources = ar.iter().all(|x| {
-        br.iter().any(|y| {
+    let resources = ar.iter().zip(&fa.resources).all(|(x, ex)| {
+        br.iter().zip(&fb.resources).any(|(y, ey)| {
             x == y
                 || !(variables && (x.contains("${") || y.contains("${")))
-                    && resource_covered(
-                        x,
-                        &Pattern::arn(x, variables),
-                        y,
-                        &Pattern::arn(y, variables),
-                    )
+                    && ex.covered_by(ey, budget)
         })
     });
-    resources && aa.iter().all(|x| ba.iter().any(|y| action_covered(x, y)))
+    resources
+        && fa
+            .actions
+            .iter()
+            .all(|x| fb.actions.iter().any(|y| x.covered_by(y, budget)))
 }
 
 fn redundant_statements(ctx: &mut Ctx<'_>) {
     let view = ctx.view;
-    let forms: Vec<Canonical> = view.statements.iter().map(canonical).collect();
+    if view.statements.len() > MAX_PAIRWISE_STATEMENTS {
+        ctx.skipped_pairwise.push(format!(
+            "{} statements (the limit is {MAX_PAIRWISE_STATEMENTS})",
+            view.statements.len()
+        ));
+        return;
+    }
+    let forms: Vec<Form> = view
+        .statements
+        .iter()
+        .map(|st| Form::new(st, view.variables))
+        .collect();
     for (i, st) in view.statements.iter().enumerate() {
         let Some(a) = forms.get(i) else { continue };
-        if a.action.is_none() || a.resource.is_none() {
+        if a.canonical.action.is_none() || a.canonical.resource.is_none() {
             continue;
         }
+        let budget = &ctx.budget;
         let cover = view.statements.iter().enumerate().find(|(j, _)| {
             let Some(b) = forms.get(*j) else { return false };
-            *j != i && subsumed(a, b, view.variables) && !(subsumed(b, a, view.variables) && *j > i)
+            *j != i
+                && subsumed(a, b, view.variables, budget)
+                && !(subsumed(b, a, view.variables, budget) && *j > i)
         });
         let Some((_, other)) = cover else { continue };
-        let msg = if forms.get(i) == cover.and_then(|(j, _)| forms.get(j)) {
+        let msg = if forms.get(i).map(|f| &f.canonical)
+            == cover.and_then(|(j, _)| forms.get(j)).map(|f| &f.canonical)
+        {
             format!(
                 "{} repeats {}: it has no effect of its own",
                 st.label(),
@@ -271,7 +316,7 @@ fn redundant_statements(ctx: &mut Ctx<'_>) {
                 "{} adds nothing to {}, which covers all its actions and resources{}",
                 st.label(),
                 other.label(),
-                if a.condition.is_empty() {
+                if a.canonical.condition.is_empty() {
                     ""
                 } else {
                     " with the same or no condition"

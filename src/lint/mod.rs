@@ -49,6 +49,19 @@ use crate::policy::{LoadOptions, Policy, PolicyType};
 use finding::{finding_from_diagnostic, Locator};
 use view::PolicyView;
 
+/// Most statements that the redundancy check compares pairwise. More than
+/// 1,000 statements fit no AWS policy quota (a statement takes at least 46
+/// characters; the largest quota is 20,480), and the quadratic check would
+/// take minutes: it is skipped with a note.
+pub(crate) const MAX_PAIRWISE_STATEMENTS: usize = 1_000;
+
+/// Most entries of one `Action` or `Resource` compared pairwise (AWS's own
+/// `ReadOnlyAccess` lists about 1,500 actions).
+pub(crate) const MAX_PAIRWISE_ENTRIES: usize = 5_000;
+
+/// Work the pattern comparisons of one file may take (see [`pattern::Budget`]).
+const COMPARISON_BUDGET: usize = 50_000_000;
+
 /// The resource a resource-based policy is attached to (Access Analyzer's
 /// `validatePolicyResourceType`, spec A-1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -241,6 +254,8 @@ pub fn lint_source(file: Arc<SourceFile>, options: LintOptions) -> FileReport {
         findings: Vec::new(),
         unchecked_services: BTreeSet::new(),
         unchecked_key_services: BTreeSet::new(),
+        skipped_pairwise: Vec::new(),
+        budget: pattern::Budget::new(COMPARISON_BUDGET),
     };
     actions::check(&mut ctx);
     resources::check(&mut ctx);
@@ -287,6 +302,10 @@ pub(crate) struct Ctx<'a> {
     pub(crate) unchecked_services: BTreeSet<String>,
     /// Condition-key prefixes outside the catalog (not checked).
     pub(crate) unchecked_key_services: BTreeSet<String>,
+    /// Lists too long for the pairwise redundancy checks.
+    pub(crate) skipped_pairwise: Vec<String>,
+    /// Work left for pattern comparisons.
+    pub(crate) budget: pattern::Budget,
 }
 
 impl Ctx<'_> {
@@ -348,6 +367,17 @@ impl Ctx<'_> {
                 plural(self.unchecked_key_services.len(), "service", "services"),
                 abbreviate(&self.unchecked_key_services)
             ));
+        }
+        if !self.skipped_pairwise.is_empty() {
+            notes.push(format!(
+                "redundant statements and entries were not looked for in lists this long: {}",
+                self.skipped_pairwise.join(", ")
+            ));
+        }
+        if self.budget.is_exhausted() {
+            notes.push(
+                "comparing the patterns took too long: some redundant statements or entries may not be reported".to_string(),
+            );
         }
         notes
     }
