@@ -263,7 +263,14 @@ pub fn build_request(
     }
     let instant = match &args.at {
         Some(t) => match date::parse(t) {
-            Some(i) => Some(i),
+            Some(i) if date::is_formattable(i) => Some(i),
+            Some(_) => {
+                errors.push(bad(
+                    format!("--at `{t}` is outside the years 0000 to 9999"),
+                    "aws:CurrentTime is an ISO 8601 date with a four-digit year; use a time in that range",
+                ));
+                None
+            }
             None => {
                 errors.push(bad(
                     format!("--at `{t}` is not a date"),
@@ -366,9 +373,10 @@ fn read_context_file(path: &str, req: &mut Request) -> Result<(), Vec<Diagnostic
             "write {\"aws:SourceIp\": \"203.0.113.5\", \"aws:TagKeys\": [\"a\", \"b\"]}",
         )]);
     };
+    let mut values = Vec::with_capacity(members.len());
     for m in members {
         match crate::cases::context_value(&m.value) {
-            Some(v) => req.context.insert(&m.key, v, Origin::Given),
+            Some(v) => values.push((m.key.clone(), v, Origin::Given)),
             None => errors.push(
                 Diagnostic::error(
                     "INVALID_CONTEXT",
@@ -383,6 +391,7 @@ fn read_context_file(path: &str, req: &mut Request) -> Result<(), Vec<Diagnostic
             ),
         }
     }
+    req.context.extend(values);
     if errors.is_empty() {
         Ok(())
     } else {
