@@ -185,15 +185,28 @@ fn redundant(ctx: &mut Ctx<'_>, entries: &[Entry], element: &str) {
         return;
     }
     let cov: Vec<Coverage> = entries.iter().map(|e| Coverage::new(&e.text)).collect();
+    let duplicates = pattern::earlier_duplicates(cov.iter().map(|c| c.entry.text()));
     for (i, (a, ca)) in entries.iter().zip(&cov).enumerate() {
         let budget = &ctx.budget;
-        let cover = entries.iter().zip(&cov).enumerate().find(|(j, (_, cb))| {
-            // of two entries that cover each other, the later one is redundant
-            *j != i
-                && budget.spend(1)
-                && ca.covered_by(cb, budget)
-                && !(*j > i && cb.covered_by(ca, budget))
-        });
+        let cover = entries
+            .iter()
+            .zip(&cov)
+            .enumerate()
+            .find(|(j, (_, cb))| {
+                // of two entries that cover each other, the later one is redundant
+                *j != i
+                    && budget.spend(1)
+                    && ca.covered_by(cb, budget)
+                    && !(*j > i && cb.covered_by(ca, budget))
+            })
+            .or_else(|| {
+                // the budget ran out: exact duplicates are still reported
+                let j = (*duplicates.get(i)?)?;
+                if !budget.is_exhausted() {
+                    return None;
+                }
+                Some((j, (entries.get(j)?, cov.get(j)?)))
+            });
         if let Some((_, (b, _))) = cover {
             let msg = if a.text.eq_ignore_ascii_case(&b.text) {
                 format!("`{}` is listed twice in `{element}`", a.text)

@@ -4,7 +4,7 @@
 
 use super::pattern::{Budget, Entry};
 use super::view::StatementView;
-use super::{Ctx, MAX_PAIRWISE_STATEMENTS};
+use super::{Ctx, InlineOwner, MAX_PAIRWISE_STATEMENTS};
 use crate::condition::Operator;
 use crate::json::Span;
 use crate::policy::PolicyType;
@@ -40,8 +40,39 @@ pub(crate) fn policy_size(text: &str) -> (usize, usize) {
     (chars, bytes)
 }
 
-/// (code, limit, unit, what) of a policy type's size quota (G-14).
-fn quota(t: PolicyType) -> (&'static str, usize, bool, &'static str) {
+/// (code, limit, unit, what) of a policy type's size quota (G-14); an
+/// identity policy printed by `aws iam get-user-policy` (or the group and
+/// role variants) is inline, with its owner's quota for all its inline
+/// policies together (one policy over it is over it too).
+fn quota(t: PolicyType, inline: Option<InlineOwner>) -> (&'static str, usize, bool, &'static str) {
+    const IDENTITY: &str = "POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA";
+    match (t, inline) {
+        (PolicyType::Identity, Some(InlineOwner::User)) => {
+            return (
+                IDENTITY,
+                2048,
+                false,
+                "the 2,048-character quota of a user's inline policies (all of them together)",
+            );
+        }
+        (PolicyType::Identity, Some(InlineOwner::Group)) => {
+            return (
+                IDENTITY,
+                5120,
+                false,
+                "the 5,120-character quota of a group's inline policies (all of them together)",
+            );
+        }
+        (PolicyType::Identity, Some(InlineOwner::Role)) => {
+            return (
+                IDENTITY,
+                10_240,
+                false,
+                "the 10,240-character quota of a role's inline policies (all of them together)",
+            );
+        }
+        _ => {}
+    }
     match t {
         PolicyType::Identity | PolicyType::Boundary => (
             "POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA",
@@ -91,7 +122,10 @@ fn size(ctx: &mut Ctx<'_>) {
         .get(span.start as usize..span.end as usize)
         .unwrap_or_default();
     let (chars, bytes) = policy_size(text);
-    let (code, limit, in_bytes, what) = quota(view.policy_type);
+    let inline = ctx
+        .inline
+        .filter(|_| view.policy_type == PolicyType::Identity);
+    let (code, limit, in_bytes, what) = quota(view.policy_type, inline);
     let size = if in_bytes { bytes } else { chars };
     if size <= limit {
         return;
@@ -102,7 +136,8 @@ fn size(ctx: &mut Ctx<'_>) {
         span,
         &view.base,
         format!(
-            "the {} is {size} {unit} without white space, over {what}",
+            "the {}{} is {size} {unit} without white space, over {what}",
+            if inline.is_some() { "inline " } else { "" },
             view.policy_type.describe()
         ),
         Some("split it into several policies, or shorten it with wildcards where that grants nothing more".into()),

@@ -152,6 +152,39 @@ impl fmt::Display for ResourceType {
     }
 }
 
+/// Whose inline policy a file holds, when it is what `aws iam
+/// get-user-policy`, `get-group-policy` or `get-role-policy` prints
+/// (`{"UserName": …, "PolicyName": …, "PolicyDocument": …}`): inline
+/// policies have their own size quotas (G-14).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum InlineOwner {
+    /// An IAM user: 2,048 characters for all its inline policies.
+    User,
+    /// An IAM group: 5,120 characters.
+    Group,
+    /// An IAM role: 10,240 characters.
+    Role,
+}
+
+impl InlineOwner {
+    /// The owner named next to `PolicyDocument` at the top of the file.
+    fn of(file: &SourceFile) -> Option<InlineOwner> {
+        if !file.text().contains("\"PolicyDocument\"") {
+            return None;
+        }
+        let root = crate::json::parse(file.text()).ok()?.value;
+        root.get("PolicyDocument")?;
+        [
+            ("UserName", InlineOwner::User),
+            ("GroupName", InlineOwner::Group),
+            ("RoleName", InlineOwner::Role),
+        ]
+        .into_iter()
+        .find(|(key, _)| root.get(key).is_some())
+        .map(|(_, owner)| owner)
+    }
+}
+
 /// How to lint.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct LintOptions {
@@ -235,6 +268,7 @@ pub fn lint_source(file: Arc<SourceFile>, options: LintOptions) -> FileReport {
             PolicyType::Identity
         }
     });
+    let inline = InlineOwner::of(&file);
     let loaded: Vec<Diagnostic> = match Policy::load_source(file, LoadOptions::new(policy_type)) {
         Ok(p) => p.warnings,
         Err(e) => e.diagnostics,
@@ -247,6 +281,7 @@ pub fn lint_source(file: Arc<SourceFile>, options: LintOptions) -> FileReport {
     let mut findings: Vec<Finding> = loaded.iter().map(|d| locator.finding(d, &name)).collect();
     let view = PolicyView::new(&opened.root, &opened.pointer, policy_type);
     let mut ctx = Ctx {
+        inline,
         view: &view,
         locator: &locator,
         file: &name,
@@ -294,6 +329,8 @@ fn dedupe(findings: Vec<Finding>) -> Vec<Finding> {
 /// What the checks share: the policy, where to put findings.
 pub(crate) struct Ctx<'a> {
     pub(crate) view: &'a PolicyView<'a>,
+    /// Whose inline policy this is, when the file says so.
+    pub(crate) inline: Option<InlineOwner>,
     pub(crate) locator: &'a Locator<'a>,
     pub(crate) file: &'a str,
     pub(crate) resource_type: Option<ResourceType>,

@@ -10,7 +10,7 @@
 //! five fields `*` and `?` cannot cross a colon.
 
 use std::cell::Cell;
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use crate::matcher::{parse_template, Piece};
 
@@ -386,6 +386,11 @@ impl Entry {
         }
     }
 
+    /// The text as compared.
+    pub(crate) fn text(&self) -> &str {
+        &self.text
+    }
+
     /// Whether every action or resource `self` matches is matched by `b`,
     /// cheap answers first; the automaton spends from `budget`.
     pub(crate) fn covered_by(&self, b: &Entry, budget: &Budget) -> bool {
@@ -401,6 +406,27 @@ impl Entry {
         }
         self.pattern.contained_in_within(&b.pattern, budget)
     }
+}
+
+/// For each text, the index of the first earlier one equal to it (in
+/// linear time): exact duplicates are still reported when the budget of
+/// the pairwise comparisons has run out.
+pub(crate) fn earlier_duplicates<'a, I>(texts: I) -> Vec<Option<usize>>
+where
+    I: IntoIterator<Item = &'a str>,
+{
+    let mut first: HashMap<&str, usize> = HashMap::new();
+    texts
+        .into_iter()
+        .enumerate()
+        .map(|(i, t)| match first.get(t) {
+            Some(&j) => Some(j),
+            None => {
+                first.insert(t, i);
+                None
+            }
+        })
+        .collect()
 }
 
 /// Tokens of an ARN's resource part: a glob, with variables as "any text".

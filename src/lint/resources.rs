@@ -433,6 +433,7 @@ fn redundant(ctx: &mut Ctx<'_>, entries: &[Entry], element: &str) {
             )
         })
         .collect();
+    let duplicates = pattern::earlier_duplicates(entries.iter().map(|e| e.text.as_str()));
     for (i, (a, (pa, a_var))) in entries.iter().zip(&compiled).enumerate() {
         if *a_var {
             continue;
@@ -448,6 +449,14 @@ fn redundant(ctx: &mut Ctx<'_>, entries: &[Entry], element: &str) {
                     && budget.spend(1)
                     && pa.covered_by(pb, budget)
                     && !(*j > i && pb.covered_by(pa, budget))
+            })
+            .or_else(|| {
+                // the budget ran out: exact duplicates are still reported
+                let j = (*duplicates.get(i)?)?;
+                if !budget.is_exhausted() {
+                    return None;
+                }
+                Some((j, (entries.get(j)?, compiled.get(j)?)))
             });
         if let Some((_, (b, _))) = cover {
             let msg = if a.text == b.text {
