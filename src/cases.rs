@@ -355,9 +355,10 @@ fn build_request(
             None if v.kind == Kind::Null => {}
             None => bad(Some(v), "/context", "`context` must be an object".into()),
             Some(members) => {
+                let mut values = Vec::with_capacity(members.len());
                 for m in members {
                     match context_value(&m.value) {
-                        Some(cv) => context.insert(&m.key, cv, Origin::Given),
+                        Some(cv) => values.push((m.key.clone(), cv, Origin::Given)),
                         None => bad(
                             Some(&m.value),
                             &pointer::join("/context", &m.key),
@@ -368,6 +369,7 @@ fn build_request(
                         ),
                     }
                 }
+                context.extend(values);
             }
         },
     }

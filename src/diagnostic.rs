@@ -165,9 +165,14 @@ where
     I: IntoIterator<Item = &'a str>,
 {
     let lw = word.to_ascii_lowercase();
-    let max = (lw.chars().count() / 3).max(2);
+    let len = lw.chars().count();
+    let max = (len / 3).max(2);
     candidates
         .into_iter()
+        // the distance is at least the difference in length: skip the
+        // quadratic computation for words that cannot be close (a
+        // 10,000-character action name against the whole catalog)
+        .filter(|c| c.chars().count().abs_diff(len) <= max)
         .map(|c| (edit_distance(&lw, &c.to_ascii_lowercase()), c))
         .filter(|(d, _)| *d <= max)
         .min_by_key(|(d, _)| *d)

@@ -288,12 +288,17 @@ pub(crate) fn now() -> date::Instant {
 /// The time of `--at`, if given.
 pub(crate) fn request_time(args: &RequestArgs) -> Result<Option<date::Instant>, Box<Diagnostic>> {
     match &args.at {
-        Some(t) => date::parse(t).map(Some).ok_or_else(|| {
-            Box::new(bad(
+        Some(t) => match date::parse(t) {
+            Some(i) if date::is_formattable(i) => Ok(Some(i)),
+            Some(_) => Err(Box::new(bad(
+                format!("--at `{t}` is outside the years 0000 to 9999"),
+                "aws:CurrentTime is an ISO 8601 date with a four-digit year; use a time in that range",
+            ))),
+            None => Err(Box::new(bad(
                 format!("--at `{t}` is not a date"),
                 "use ISO 8601 (2025-01-31T12:00:00Z) or epoch seconds",
-            ))
-        }),
+            ))),
+        },
         None => Ok(None),
     }
 }
@@ -377,9 +382,10 @@ fn read_context_file(path: &str, req: &mut Request) -> Result<(), Vec<Diagnostic
             "write {\"aws:SourceIp\": \"203.0.113.5\", \"aws:TagKeys\": [\"a\", \"b\"]}",
         )]);
     };
+    let mut values = Vec::with_capacity(members.len());
     for m in members {
         match crate::cases::context_value(&m.value) {
-            Some(v) => req.context.insert(&m.key, v, Origin::Given),
+            Some(v) => values.push((m.key.clone(), v, Origin::Given)),
             None => errors.push(
                 Diagnostic::error(
                     "INVALID_CONTEXT",
@@ -394,6 +400,7 @@ fn read_context_file(path: &str, req: &mut Request) -> Result<(), Vec<Diagnostic
             ),
         }
     }
+    req.context.extend(values);
     if errors.is_empty() {
         Ok(())
     } else {

@@ -151,6 +151,14 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// Whether [`format`] writes the instant as a date that [`parse`] reads
+/// back: years 0000 to 9999 (ISO 8601's four-digit years).
+pub fn is_formattable(instant: Instant) -> bool {
+    let start = i128::from(days_from_civil(0, 1, 1)) * 86_400 * NANOS;
+    let end = i128::from(days_from_civil(10_000, 1, 1)) * 86_400 * NANOS;
+    (start..end).contains(&instant)
+}
+
 /// Formats an instant as `YYYY-MM-DDThh:mm:ssZ` (for messages and derived context keys).
 pub fn format(instant: Instant) -> String {
     let secs = instant.div_euclid(NANOS);
@@ -220,6 +228,27 @@ mod tests {
             assert!(parse(s).is_none(), "{s:?}");
         }
         assert!(parse("2024-02-29").is_some());
+    }
+
+    #[test]
+    fn formattable_instants_are_those_of_four_digit_years() {
+        for t in [
+            "0000-01-01T00:00:00Z",
+            "9999-12-31T23:59:59.999999999Z",
+            "0",
+            "-100",
+        ] {
+            let i = parse(t).unwrap();
+            assert!(is_formattable(i), "{t}");
+            assert_eq!(
+                parse(&format(i)).map(|p| p / NANOS),
+                Some(i.div_euclid(NANOS))
+            );
+        }
+        // 15-digit epoch seconds are a date, but not one of a four-digit year
+        for t in ["999999999999999", "-999999999999999", "253402300800"] {
+            assert!(!is_formattable(parse(t).unwrap()), "{t}");
+        }
     }
 
     #[test]

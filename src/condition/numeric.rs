@@ -12,7 +12,7 @@ pub struct Decimal<'a> {
     skip: usize,
     /// Significant digits (after `skip`, trailing zeros removed).
     len: usize,
-    point: i64,
+    point: i128,
 }
 
 impl<'a> Decimal<'a> {
@@ -36,7 +36,7 @@ impl<'a> Decimal<'a> {
         if int.is_empty() && frac.is_empty() {
             return None;
         }
-        let mut exp: i64 = 0;
+        let mut exp: i128 = 0;
         if let Some((b'e' | b'E', after)) = rest.split_first() {
             let (eneg, digits) = match after.split_first() {
                 Some((b'-', d)) => (true, d),
@@ -46,8 +46,10 @@ impl<'a> Decimal<'a> {
             if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
                 return None;
             }
+            // exact up to exponents of 38 digits; larger ones are refused
+            // rather than saturated (two such numbers would compare equal)
             for d in digits {
-                exp = exp.saturating_mul(10).saturating_add(i64::from(d - b'0'));
+                exp = exp.checked_mul(10)?.checked_add(i128::from(d - b'0'))?;
             }
             if eneg {
                 exp = -exp;
@@ -68,15 +70,15 @@ impl<'a> Decimal<'a> {
         let skip = (0..total).take_while(|&i| digit(i) == b'0').count();
         let last_nonzero = (0..total).rev().find(|&i| digit(i) != b'0');
         let len = last_nonzero.map(|l| l + 1 - skip).unwrap_or(0);
-        let int_len_i = i64::try_from(int.len()).ok()?;
-        let skip_i = i64::try_from(skip).ok()?;
+        let int_len_i = i128::try_from(int.len()).ok()?;
+        let skip_i = i128::try_from(skip).ok()?;
         Some(Decimal {
             negative: negative && len > 0,
             int,
             frac,
             skip,
             len,
-            point: int_len_i.saturating_sub(skip_i).saturating_add(exp),
+            point: int_len_i.checked_sub(skip_i)?.checked_add(exp)?,
         })
     }
 
@@ -150,12 +152,37 @@ mod tests {
             Ordering::Less
         );
         assert_eq!(cmp("1e999999999999999999999", "1"), Ordering::Greater);
+        // huge exponents stay exact: equal values are equal, others are not
+        assert_eq!(
+            cmp("10e9223372036854775807", "1e9223372036854775808"),
+            Ordering::Equal
+        );
+        assert_eq!(
+            cmp("1e9223372036854775808", "1e9223372036854775809"),
+            Ordering::Less
+        );
+        assert_eq!(cmp("-1e400", "1e-400"), Ordering::Less);
+        assert_eq!(
+            cmp(&"9".repeat(400), &format!("1{}", "0".repeat(400))),
+            Ordering::Less
+        );
     }
 
     #[test]
     fn rejects_non_numbers() {
         for s in [
-            "", "abc", "1.2.3", "1e", "--1", "NaN", "inf", "0x10", "1 2", ".",
+            "",
+            "abc",
+            "1.2.3",
+            "1e",
+            "--1",
+            "NaN",
+            "inf",
+            "0x10",
+            "1 2",
+            ".",
+            // an exponent past i128: refused, not saturated
+            "1e1000000000000000000000000000000000000000",
         ] {
             assert!(Decimal::parse(s).is_none(), "{s:?}");
         }

@@ -4,10 +4,16 @@
 //! `"Effect"` twice must be rejected (spec G-1), so s3guard parses policies
 //! itself. Nesting is limited (no stack overflow on hostile input).
 
+use std::collections::HashMap;
+
 use super::value::{Kind, Member, Span, Value};
 
 /// Deepest nesting of arrays and objects accepted.
 pub const MAX_DEPTH: usize = 128;
+
+/// Members of one object from which duplicate keys are found with a hash
+/// map rather than a linear search.
+const INDEX_FROM: usize = 16;
 
 /// A JSON syntax error at a byte offset.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -144,6 +150,9 @@ impl<'a> Parser<'a> {
         self.enter(depth)?;
         self.pos += 1; // '{'
         let mut members: Vec<Member> = Vec::new();
+        // key → index in `members`, once there are enough keys for a linear
+        // search to hurt (a context file of 100,000 keys)
+        let mut index: Option<HashMap<String, usize>> = None;
         self.skip_ws();
         if self.peek() == Some(b'}') {
             self.pos += 1;
@@ -172,7 +181,20 @@ impl<'a> Parser<'a> {
             self.path.push(key.clone());
             let value = self.value(depth + 1)?;
             self.path.pop();
-            if let Some(first) = members.iter().find(|m| m.key == key) {
+            if index.is_none() && members.len() >= INDEX_FROM {
+                index = Some(
+                    members
+                        .iter()
+                        .enumerate()
+                        .map(|(i, m)| (m.key.clone(), i))
+                        .collect(),
+                );
+            }
+            let first = match &index {
+                Some(map) => map.get(&key).and_then(|&i| members.get(i)),
+                None => members.iter().find(|m| m.key == key),
+            };
+            if let Some(first) = first {
                 self.duplicates.push(DuplicateKey {
                     key,
                     first: first.key_span,
@@ -180,6 +202,9 @@ impl<'a> Parser<'a> {
                     object_pointer: super::pointer::from_segments(&self.path),
                 });
             } else {
+                if let Some(map) = &mut index {
+                    map.insert(key.clone(), members.len());
+                }
                 members.push(Member {
                     key,
                     key_span,
@@ -471,6 +496,23 @@ mod tests {
             let e = parse(text).unwrap_err();
             assert_eq!(e.offset, offset, "{text:?}: {}", e.message);
         }
+    }
+
+    #[test]
+    fn reports_duplicate_keys_in_large_objects() {
+        // past INDEX_FROM members, duplicates are found through the index
+        let mut text = String::from("{");
+        for i in 0..100 {
+            text.push_str(&format!("\"k{i}\": {i}, "));
+        }
+        text.push_str("\"k3\": 0, \"k99\": 0, \"k100\": 0}");
+        let p = parse(&text).unwrap();
+        let dups: Vec<&str> = p.duplicates.iter().map(|d| d.key.as_str()).collect();
+        assert_eq!(dups, ["k3", "k99"]);
+        let members = p.value.as_object().unwrap();
+        assert_eq!(members.len(), 101);
+        // the first occurrence is kept
+        assert_eq!(p.value.get("k3").unwrap().kind, Kind::Number("3".into()));
     }
 
     #[test]

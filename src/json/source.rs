@@ -10,12 +10,19 @@ use crate::diagnostic::Diagnostic;
 /// not an AWS limit.
 pub const MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;
 
+/// Bytes between two character-count checkpoints of a [`SourceFile`].
+const CHECKPOINT_BYTES: usize = 256;
+
 /// A file (or stdin) as the user gave it.
 #[derive(Debug)]
 pub struct SourceFile {
     name: String,
     text: String,
     line_starts: Vec<u32>,
+    /// `char_checkpoints[i]`: characters before byte `i * CHECKPOINT_BYTES`,
+    /// so that a column costs at most one block to count, not the whole line
+    /// (a minified policy is one line of megabytes).
+    char_checkpoints: Vec<u32>,
     first_line: u32,
 }
 
@@ -35,15 +42,27 @@ impl SourceFile {
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> SourceFile {
         let text = text.into();
         let mut line_starts = vec![0u32];
+        let mut char_checkpoints = Vec::with_capacity(text.len() / CHECKPOINT_BYTES + 1);
+        let mut chars = 0u32;
         for (i, b) in text.bytes().enumerate() {
+            if i % CHECKPOINT_BYTES == 0 {
+                char_checkpoints.push(chars);
+            }
+            if !is_continuation(b) {
+                chars = chars.saturating_add(1);
+            }
             if b == b'\n' {
                 line_starts.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
             }
+        }
+        if text.len() % CHECKPOINT_BYTES == 0 {
+            char_checkpoints.push(chars); // the end of the text starts a block
         }
         SourceFile {
             name: name.into(),
             text,
             line_starts,
+            char_checkpoints,
             first_line: 1,
         }
     }
@@ -117,18 +136,36 @@ impl SourceFile {
         };
         let line_start = self.line_starts.get(line_idx).copied().unwrap_or(0);
         let column = self
-            .text
-            .get(line_start as usize..offset as usize)
-            .map(|s| s.chars().count())
-            .unwrap_or(0);
+            .chars_before(offset as usize)
+            .saturating_sub(self.chars_before(line_start as usize));
         Location {
             line: u32::try_from(line_idx)
                 .unwrap_or(u32::MAX)
                 .saturating_add(self.first_line),
-            column: u32::try_from(column + 1).unwrap_or(u32::MAX),
+            column: column.saturating_add(1),
             offset,
         }
     }
+
+    /// Characters in the text before byte `offset` (in constant time: from
+    /// the nearest checkpoint, at most one block of bytes is counted).
+    fn chars_before(&self, offset: usize) -> u32 {
+        let block = offset / CHECKPOINT_BYTES;
+        let base = self.char_checkpoints.get(block).copied().unwrap_or(0);
+        let from = block * CHECKPOINT_BYTES;
+        let rest = self
+            .text
+            .as_bytes()
+            .get(from..offset)
+            .map(|b| b.iter().filter(|&&b| !is_continuation(b)).count())
+            .unwrap_or(0);
+        base.saturating_add(u32::try_from(rest).unwrap_or(u32::MAX))
+    }
+}
+
+/// Whether a byte continues a UTF-8 character (is not its first byte).
+fn is_continuation(b: u8) -> bool {
+    b & 0xc0 == 0x80
 }
 
 fn read_limited(reader: impl std::io::Read, name: &str) -> Result<Vec<u8>, Box<Diagnostic>> {
@@ -259,6 +296,24 @@ mod tests {
         assert_eq!(f.location(off).line, 2);
         assert_eq!(f.location(off).column, 8);
         assert_eq!(f.location(10_000).line, 4);
+    }
+
+    #[test]
+    fn columns_of_long_lines_count_characters_across_checkpoints() {
+        // one line of several checkpoint blocks, with multi-byte characters
+        // on both sides of block boundaries
+        let line = "é".repeat(300) + &"a".repeat(700) + "😀" + "b";
+        let text = format!("x\n{line}\n");
+        let f = SourceFile::new("p.json", text.as_str());
+        for (i, (byte, _)) in line.char_indices().enumerate() {
+            let loc = f.location(u32::try_from(2 + byte).unwrap());
+            assert_eq!((loc.line, loc.column), (2, i as u32 + 1), "char {i}");
+        }
+        let end = f.location(u32::try_from(text.len()).unwrap());
+        assert_eq!((end.line, end.column), (3, 1));
+        // a text whose end is a block boundary
+        let f = SourceFile::new("p.json", "é".repeat(256));
+        assert_eq!(f.location(512).column, 257);
     }
 
     #[test]

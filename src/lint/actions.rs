@@ -3,10 +3,11 @@
 //! actions on every bucket, `Allow` with `NotAction`, `iam:PassRole` on `*`
 //! (A-2 #26).
 
-use super::pattern::Pattern;
+use super::pattern::{self, Budget, Pattern};
 use super::services::{self, ServiceCheck};
 use super::view::{Entry, StatementView};
 use super::Ctx;
+use super::MAX_PAIRWISE_ENTRIES;
 use crate::catalog::{catalog, AccessLevel, ActionInfo};
 use crate::policy::Effect;
 
@@ -109,8 +110,9 @@ pub(super) fn expand(text: &str) -> Vec<&'static ActionInfo> {
 }
 
 /// What an action entry covers, computed once per entry.
-struct Coverage<'a> {
-    text: &'a str,
+struct Coverage {
+    /// The entry as a glob (for services outside the catalog).
+    entry: pattern::Entry,
     /// Lower-cased literal service prefix (`None` when it has a wildcard).
     service: Option<String>,
     /// Indexes of the catalog actions it matches, sorted.
@@ -119,8 +121,8 @@ struct Coverage<'a> {
     by_catalog: bool,
 }
 
-impl<'a> Coverage<'a> {
-    fn new(text: &'a str) -> Coverage<'a> {
+impl Coverage {
+    fn new(text: &str) -> Coverage {
         let service = service_of(text)
             .filter(|s| !s.contains(['*', '?']))
             .map(str::to_ascii_lowercase);
@@ -143,7 +145,7 @@ impl<'a> Coverage<'a> {
         let by_catalog =
             service.as_deref().is_some_and(|s| cat.knows_service(s)) && !expansion.is_empty();
         Coverage {
-            text,
+            entry: pattern::Entry::action(text),
             service,
             expansion,
             by_catalog,
@@ -153,7 +155,7 @@ impl<'a> Coverage<'a> {
     /// Whether every action this entry stands for is also covered by `b`.
     /// Patterns of the catalog's services are compared by the catalog
     /// actions they match (as Access Analyzer does); others as globs.
-    fn covered_by(&self, b: &Coverage<'_>) -> bool {
+    fn covered_by(&self, b: &Coverage, budget: &Budget) -> bool {
         if let (Some(x), Some(y)) = (&self.service, &b.service) {
             if x != y {
                 return false;
@@ -165,22 +167,46 @@ impl<'a> Coverage<'a> {
                 .iter()
                 .all(|i| b.expansion.binary_search(i).is_ok());
         }
-        super::pattern::action_covered(self.text, b.text)
+        self.entry.covered_by(&b.entry, budget)
     }
 }
 
 #[cfg(test)]
 fn covered_by(a: &str, b: &str) -> bool {
-    Coverage::new(a).covered_by(&Coverage::new(b))
+    Coverage::new(a).covered_by(&Coverage::new(b), &Budget::new(usize::MAX))
 }
 
 fn redundant(ctx: &mut Ctx<'_>, entries: &[Entry], element: &str) {
-    let cov: Vec<Coverage<'_>> = entries.iter().map(|e| Coverage::new(&e.text)).collect();
+    if entries.len() > MAX_PAIRWISE_ENTRIES {
+        ctx.skipped_pairwise.push(format!(
+            "{} entries of one `{element}` (the limit is {MAX_PAIRWISE_ENTRIES})",
+            entries.len()
+        ));
+        return;
+    }
+    let cov: Vec<Coverage> = entries.iter().map(|e| Coverage::new(&e.text)).collect();
+    let duplicates = pattern::earlier_duplicates(cov.iter().map(|c| c.entry.text()));
     for (i, (a, ca)) in entries.iter().zip(&cov).enumerate() {
-        let cover = entries.iter().zip(&cov).enumerate().find(|(j, (_, cb))| {
-            // of two entries that cover each other, the later one is redundant
-            *j != i && ca.covered_by(cb) && !(*j > i && cb.covered_by(ca))
-        });
+        let budget = &ctx.budget;
+        let cover = entries
+            .iter()
+            .zip(&cov)
+            .enumerate()
+            .find(|(j, (_, cb))| {
+                // of two entries that cover each other, the later one is redundant
+                *j != i
+                    && budget.spend(1)
+                    && ca.covered_by(cb, budget)
+                    && !(*j > i && cb.covered_by(ca, budget))
+            })
+            .or_else(|| {
+                // the budget ran out: exact duplicates are still reported
+                let j = (*duplicates.get(i)?)?;
+                if !budget.is_exhausted() {
+                    return None;
+                }
+                Some((j, (entries.get(j)?, cov.get(j)?)))
+            });
         if let Some((_, (b, _))) = cover {
             let msg = if a.text.eq_ignore_ascii_case(&b.text) {
                 format!("`{}` is listed twice in `{element}`", a.text)

@@ -2,9 +2,9 @@
 //! characters IAM does not accept (G-13), statements that add nothing to
 //! another one (G-12, A-2 #29).
 
-use super::pattern::{action_covered, resource_covered, Pattern};
+use super::pattern::{Budget, Entry};
 use super::view::StatementView;
-use super::Ctx;
+use super::{Ctx, InlineOwner, MAX_PAIRWISE_STATEMENTS};
 use crate::condition::Operator;
 use crate::json::Span;
 use crate::policy::PolicyType;
@@ -40,8 +40,39 @@ pub(crate) fn policy_size(text: &str) -> (usize, usize) {
     (chars, bytes)
 }
 
-/// (code, limit, unit, what) of a policy type's size quota (G-14).
-fn quota(t: PolicyType) -> (&'static str, usize, bool, &'static str) {
+/// (code, limit, unit, what) of a policy type's size quota (G-14); an
+/// identity policy printed by `aws iam get-user-policy` (or the group and
+/// role variants) is inline, with its owner's quota for all its inline
+/// policies together (one policy over it is over it too).
+fn quota(t: PolicyType, inline: Option<InlineOwner>) -> (&'static str, usize, bool, &'static str) {
+    const IDENTITY: &str = "POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA";
+    match (t, inline) {
+        (PolicyType::Identity, Some(InlineOwner::User)) => {
+            return (
+                IDENTITY,
+                2048,
+                false,
+                "the 2,048-character quota of a user's inline policies (all of them together)",
+            );
+        }
+        (PolicyType::Identity, Some(InlineOwner::Group)) => {
+            return (
+                IDENTITY,
+                5120,
+                false,
+                "the 5,120-character quota of a group's inline policies (all of them together)",
+            );
+        }
+        (PolicyType::Identity, Some(InlineOwner::Role)) => {
+            return (
+                IDENTITY,
+                10_240,
+                false,
+                "the 10,240-character quota of a role's inline policies (all of them together)",
+            );
+        }
+        _ => {}
+    }
     match t {
         PolicyType::Identity | PolicyType::Boundary => (
             "POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA",
@@ -91,7 +122,10 @@ fn size(ctx: &mut Ctx<'_>) {
         .get(span.start as usize..span.end as usize)
         .unwrap_or_default();
     let (chars, bytes) = policy_size(text);
-    let (code, limit, in_bytes, what) = quota(view.policy_type);
+    let inline = ctx
+        .inline
+        .filter(|_| view.policy_type == PolicyType::Identity);
+    let (code, limit, in_bytes, what) = quota(view.policy_type, inline);
     let size = if in_bytes { bytes } else { chars };
     if size <= limit {
         return;
@@ -102,7 +136,8 @@ fn size(ctx: &mut Ctx<'_>) {
         span,
         &view.base,
         format!(
-            "the {} is {size} {unit} without white space, over {what}",
+            "the {}{} is {size} {unit} without white space, over {what}",
+            if inline.is_some() { "inline " } else { "" },
             view.policy_type.describe()
         ),
         Some("split it into several policies, or shorten it with wildcards where that grants nothing more".into()),
@@ -216,51 +251,96 @@ fn canonical(st: &StatementView<'_>) -> Canonical {
     }
 }
 
+/// A statement's canonical form with its actions and resources compiled.
+struct Form {
+    canonical: Canonical,
+    actions: Vec<Entry>,
+    resources: Vec<Entry>,
+}
+
+impl Form {
+    fn new(st: &StatementView<'_>, variables: bool) -> Form {
+        let canonical = canonical(st);
+        let actions = match &canonical.action {
+            Some((_, v)) => v.iter().map(|a| Entry::action(a)).collect(),
+            None => Vec::new(),
+        };
+        let resources = match &canonical.resource {
+            Some((_, v)) => v.iter().map(|r| Entry::resource(r, variables)).collect(),
+            None => Vec::new(),
+        };
+        Form {
+            canonical,
+            actions,
+            resources,
+        }
+    }
+}
+
 /// Whether statement `a` adds nothing to `b`: same effect, principal and
 /// condition (or `b` unconditional), every action and resource of `a`
 /// covered by `b`'s.
-fn subsumed(a: &Canonical, b: &Canonical, variables: bool) -> bool {
+fn subsumed(fa: &Form, fb: &Form, variables: bool, budget: &Budget) -> bool {
+    let (a, b) = (&fa.canonical, &fb.canonical);
+    if !budget.spend(1) {
+        return false;
+    }
     if a.effect != b.effect || a.principal != b.principal {
         return false;
     }
     if !(a.condition == b.condition || b.condition.is_empty()) {
         return false;
     }
-    let (Some((false, aa)), Some((false, ba))) = (&a.action, &b.action) else {
+    let (Some((false, _)), Some((false, _))) = (&a.action, &b.action) else {
         return a == b;
     };
     let (Some((false, ar)), Some((false, br))) = (&a.resource, &b.resource) else {
         return a == b;
     };
-    let resources = ar.iter().all(|x| {
-        br.iter().any(|y| {
+    let resources = ar.iter().zip(&fa.resources).all(|(x, ex)| {
+        br.iter().zip(&fb.resources).any(|(y, ey)| {
             x == y
                 || !(variables && (x.contains("${") || y.contains("${")))
-                    && resource_covered(
-                        x,
-                        &Pattern::arn(x, variables),
-                        y,
-                        &Pattern::arn(y, variables),
-                    )
+                    && ex.covered_by(ey, budget)
         })
     });
-    resources && aa.iter().all(|x| ba.iter().any(|y| action_covered(x, y)))
+    resources
+        && fa
+            .actions
+            .iter()
+            .all(|x| fb.actions.iter().any(|y| x.covered_by(y, budget)))
 }
 
 fn redundant_statements(ctx: &mut Ctx<'_>) {
     let view = ctx.view;
-    let forms: Vec<Canonical> = view.statements.iter().map(canonical).collect();
+    if view.statements.len() > MAX_PAIRWISE_STATEMENTS {
+        ctx.skipped_pairwise.push(format!(
+            "{} statements (the limit is {MAX_PAIRWISE_STATEMENTS})",
+            view.statements.len()
+        ));
+        return;
+    }
+    let forms: Vec<Form> = view
+        .statements
+        .iter()
+        .map(|st| Form::new(st, view.variables))
+        .collect();
     for (i, st) in view.statements.iter().enumerate() {
         let Some(a) = forms.get(i) else { continue };
-        if a.action.is_none() || a.resource.is_none() {
+        if a.canonical.action.is_none() || a.canonical.resource.is_none() {
             continue;
         }
+        let budget = &ctx.budget;
         let cover = view.statements.iter().enumerate().find(|(j, _)| {
             let Some(b) = forms.get(*j) else { return false };
-            *j != i && subsumed(a, b, view.variables) && !(subsumed(b, a, view.variables) && *j > i)
+            *j != i
+                && subsumed(a, b, view.variables, budget)
+                && !(subsumed(b, a, view.variables, budget) && *j > i)
         });
         let Some((_, other)) = cover else { continue };
-        let msg = if forms.get(i) == cover.and_then(|(j, _)| forms.get(j)) {
+        let msg = if forms.get(i).map(|f| &f.canonical)
+            == cover.and_then(|(j, _)| forms.get(j)).map(|f| &f.canonical)
+        {
             format!(
                 "{} repeats {}: it has no effect of its own",
                 st.label(),
@@ -271,7 +351,7 @@ fn redundant_statements(ctx: &mut Ctx<'_>) {
                 "{} adds nothing to {}, which covers all its actions and resources{}",
                 st.label(),
                 other.label(),
-                if a.condition.is_empty() {
+                if a.canonical.condition.is_empty() {
                     ""
                 } else {
                     " with the same or no condition"

@@ -49,6 +49,19 @@ use crate::policy::{LoadOptions, Policy, PolicyType};
 use finding::{finding_from_diagnostic, Locator};
 use view::PolicyView;
 
+/// Most statements that the redundancy check compares pairwise. More than
+/// 1,000 statements fit no AWS policy quota (a statement takes at least 46
+/// characters; the largest quota is 20,480), and the quadratic check would
+/// take minutes: it is skipped with a note.
+pub(crate) const MAX_PAIRWISE_STATEMENTS: usize = 1_000;
+
+/// Most entries of one `Action` or `Resource` compared pairwise (AWS's own
+/// `ReadOnlyAccess` lists about 1,500 actions).
+pub(crate) const MAX_PAIRWISE_ENTRIES: usize = 5_000;
+
+/// Work the pattern comparisons of one file may take (see [`pattern::Budget`]).
+const COMPARISON_BUDGET: usize = 50_000_000;
+
 /// The resource a resource-based policy is attached to (Access Analyzer's
 /// `validatePolicyResourceType`, spec A-1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -139,6 +152,39 @@ impl fmt::Display for ResourceType {
     }
 }
 
+/// Whose inline policy a file holds, when it is what `aws iam
+/// get-user-policy`, `get-group-policy` or `get-role-policy` prints
+/// (`{"UserName": …, "PolicyName": …, "PolicyDocument": …}`): inline
+/// policies have their own size quotas (G-14).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum InlineOwner {
+    /// An IAM user: 2,048 characters for all its inline policies.
+    User,
+    /// An IAM group: 5,120 characters.
+    Group,
+    /// An IAM role: 10,240 characters.
+    Role,
+}
+
+impl InlineOwner {
+    /// The owner named next to `PolicyDocument` at the top of the file.
+    fn of(file: &SourceFile) -> Option<InlineOwner> {
+        if !file.text().contains("\"PolicyDocument\"") {
+            return None;
+        }
+        let root = crate::json::parse(file.text()).ok()?.value;
+        root.get("PolicyDocument")?;
+        [
+            ("UserName", InlineOwner::User),
+            ("GroupName", InlineOwner::Group),
+            ("RoleName", InlineOwner::Role),
+        ]
+        .into_iter()
+        .find(|(key, _)| root.get(key).is_some())
+        .map(|(_, owner)| owner)
+    }
+}
+
 /// How to lint.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct LintOptions {
@@ -222,6 +268,7 @@ pub fn lint_source(file: Arc<SourceFile>, options: LintOptions) -> FileReport {
             PolicyType::Identity
         }
     });
+    let inline = InlineOwner::of(&file);
     let loaded: Vec<Diagnostic> = match Policy::load_source(file, LoadOptions::new(policy_type)) {
         Ok(p) => p.warnings,
         Err(e) => e.diagnostics,
@@ -234,6 +281,7 @@ pub fn lint_source(file: Arc<SourceFile>, options: LintOptions) -> FileReport {
     let mut findings: Vec<Finding> = loaded.iter().map(|d| locator.finding(d, &name)).collect();
     let view = PolicyView::new(&opened.root, &opened.pointer, policy_type);
     let mut ctx = Ctx {
+        inline,
         view: &view,
         locator: &locator,
         file: &name,
@@ -241,6 +289,8 @@ pub fn lint_source(file: Arc<SourceFile>, options: LintOptions) -> FileReport {
         findings: Vec::new(),
         unchecked_services: BTreeSet::new(),
         unchecked_key_services: BTreeSet::new(),
+        skipped_pairwise: Vec::new(),
+        budget: pattern::Budget::new(COMPARISON_BUDGET),
     };
     actions::check(&mut ctx);
     resources::check(&mut ctx);
@@ -279,6 +329,8 @@ fn dedupe(findings: Vec<Finding>) -> Vec<Finding> {
 /// What the checks share: the policy, where to put findings.
 pub(crate) struct Ctx<'a> {
     pub(crate) view: &'a PolicyView<'a>,
+    /// Whose inline policy this is, when the file says so.
+    pub(crate) inline: Option<InlineOwner>,
     pub(crate) locator: &'a Locator<'a>,
     pub(crate) file: &'a str,
     pub(crate) resource_type: Option<ResourceType>,
@@ -287,6 +339,10 @@ pub(crate) struct Ctx<'a> {
     pub(crate) unchecked_services: BTreeSet<String>,
     /// Condition-key prefixes outside the catalog (not checked).
     pub(crate) unchecked_key_services: BTreeSet<String>,
+    /// Lists too long for the pairwise redundancy checks.
+    pub(crate) skipped_pairwise: Vec<String>,
+    /// Work left for pattern comparisons.
+    pub(crate) budget: pattern::Budget,
 }
 
 impl Ctx<'_> {
@@ -348,6 +404,17 @@ impl Ctx<'_> {
                 plural(self.unchecked_key_services.len(), "service", "services"),
                 abbreviate(&self.unchecked_key_services)
             ));
+        }
+        if !self.skipped_pairwise.is_empty() {
+            notes.push(format!(
+                "redundant statements and entries were not looked for in lists this long: {}",
+                self.skipped_pairwise.join(", ")
+            ));
+        }
+        if self.budget.is_exhausted() {
+            notes.push(
+                "comparing the patterns took too long: some redundant statements or entries may not be reported".to_string(),
+            );
         }
         notes
     }

@@ -9,7 +9,8 @@
 //! characters of a class. ARN patterns keep M-4's segment rule: in the first
 //! five fields `*` and `?` cannot cross a colon.
 
-use std::collections::{HashSet, VecDeque};
+use std::cell::Cell;
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use crate::matcher::{parse_template, Piece};
 
@@ -70,9 +71,55 @@ pub(crate) struct Pattern {
     tokens: Vec<Token>,
 }
 
-/// Most states explored by [`Pattern::contains`] before it gives up
+/// Most states explored by [`Pattern::contained_in`] before it gives up
 /// (answering "not contained", the answer that produces no finding).
 const MAX_STATES: usize = 20_000;
+
+/// Most work (positions of `other` visited, summed over states and steps)
+/// one [`Pattern::contained_in`] spends before it gives up the same way: two
+/// 10,000-character patterns such as `*a*a*…*b` would otherwise take minutes.
+const MAX_WORK: usize = 2_000_000;
+
+/// Work left for the pattern comparisons of one lint run, shared by all
+/// of them, so that a hostile file of thousands of long patterns cannot make
+/// the pairwise checks run for hours. When it runs out, comparisons answer
+/// "not covered" (no finding) and the report says so.
+#[derive(Debug)]
+pub(crate) struct Budget {
+    left: Cell<usize>,
+    exhausted: Cell<bool>,
+}
+
+impl Budget {
+    /// A budget of `work` units (one unit: a pattern position visited, or one
+    /// pair compared).
+    pub(crate) fn new(work: usize) -> Budget {
+        Budget {
+            left: Cell::new(work),
+            exhausted: Cell::new(false),
+        }
+    }
+
+    /// Takes `n` units; `false` (and exhausted from now on) when there are
+    /// not that many left.
+    pub(crate) fn spend(&self, n: usize) -> bool {
+        match self.left.get().checked_sub(n) {
+            Some(rest) if !self.exhausted.get() => {
+                self.left.set(rest);
+                true
+            }
+            _ => {
+                self.exhausted.set(true);
+                false
+            }
+        }
+    }
+
+    /// Whether some comparison was cut short.
+    pub(crate) fn is_exhausted(&self) -> bool {
+        self.exhausted.get()
+    }
+}
 
 impl Pattern {
     /// An action pattern (M-1): case-insensitive, `*` and `?` cross colons.
@@ -196,13 +243,26 @@ impl Pattern {
     }
 
     /// Whether every string matching `self` also matches `other`. Gives up
-    /// (answers `false`) past [`MAX_STATES`] explored states.
+    /// (answers `false`) past [`MAX_STATES`] explored states or [`MAX_WORK`].
     pub(crate) fn contained_in(&self, other: &Pattern) -> bool {
+        self.contained_in_within(other, &Budget::new(MAX_WORK))
+    }
+
+    /// [`Pattern::contained_in`], spending from a shared budget (and never
+    /// more than [`MAX_WORK`]); `false` when the budget runs out.
+    pub(crate) fn contained_in_within(&self, other: &Pattern, budget: &Budget) -> bool {
         let reps = self.representatives(other);
         let start = other.closure(vec![0]);
         let mut seen: HashSet<(usize, Vec<usize>)> = HashSet::new();
         let mut queue = VecDeque::from([(0usize, start)]);
+        let mut work = 0usize;
         while let Some((i, set)) = queue.pop_front() {
+            // hashing the state, then one step per representative
+            let cost = set.len().saturating_add(1).saturating_mul(reps.len() + 1);
+            work = work.saturating_add(cost);
+            if work > MAX_WORK || !budget.spend(cost) {
+                return false;
+            }
             if !seen.insert((i, set.clone())) {
                 continue;
             }
@@ -255,18 +315,26 @@ impl Pattern {
         reps
     }
 
-    /// Positions reachable from `set` by skipping stars.
+    /// Positions reachable from `set` by skipping stars, sorted. Linear in
+    /// the sizes of `set` and of the result (`*a*a*…` puts thousands of
+    /// positions in a set; a quadratic closure made lint hang).
     fn closure(&self, mut set: Vec<usize>) -> Vec<usize> {
-        let mut k = 0;
-        while let Some(&p) = set.get(k) {
-            if self.tokens.get(p).is_some_and(|t| t.is_star()) && !set.contains(&(p + 1)) {
-                set.push(p + 1);
-            }
-            k += 1;
-        }
         set.sort_unstable();
         set.dedup();
-        set
+        let mut out: Vec<usize> = Vec::with_capacity(set.len());
+        for p in set {
+            // a star at `q` adds `q + 1`: a run of consecutive positions,
+            // and a run already pushed holds every later position of it
+            let mut q = p;
+            while out.last().is_none_or(|&last| last < q) {
+                out.push(q);
+                if !self.tokens.get(q).is_some_and(|t| t.is_star()) {
+                    break;
+                }
+                q += 1;
+            }
+        }
+        out
     }
 
     fn step(&self, set: &[usize], c: char) -> Vec<usize> {
@@ -282,44 +350,83 @@ impl Pattern {
     }
 }
 
-/// The text before the first wildcard.
-fn literal_prefix(text: &str) -> &str {
-    let end = text.find(['*', '?']).unwrap_or(text.len());
-    text.get(..end).unwrap_or(text)
+/// An `Action` or `Resource` entry compiled once, for the pairwise
+/// redundancy checks (a pair costs a comparison of literal prefixes, and the
+/// automaton only when they agree).
+#[derive(Debug, Clone)]
+pub(crate) struct Entry {
+    /// The text as compared (ASCII-lowercased for actions, M-1).
+    text: String,
+    pattern: Pattern,
+    /// Bytes before the first wildcard.
+    prefix: usize,
+    /// Whether the text holds `*` or `?`.
+    wild: bool,
 }
 
-/// Whether every action `a` matches is matched by `b` (M-1, case-insensitive),
-/// with cheap answers first.
-pub(crate) fn action_covered(a: &str, b: &str) -> bool {
-    if a.eq_ignore_ascii_case(b) || b == "*" {
-        return true;
+impl Entry {
+    /// An action entry (M-1, case-insensitive).
+    pub(crate) fn action(text: &str) -> Entry {
+        let lower = text.to_ascii_lowercase();
+        Entry::new(Pattern::action(text), lower)
     }
-    if !b.contains(['*', '?']) {
-        return false;
+
+    /// A resource entry (M-4).
+    pub(crate) fn resource(text: &str, variables: bool) -> Entry {
+        Entry::new(Pattern::arn(text, variables), text.to_string())
     }
-    let (la, lb) = (a.to_ascii_lowercase(), b.to_ascii_lowercase());
-    let (pa, pb) = (literal_prefix(&la), literal_prefix(&lb));
-    let n = pa.len().min(pb.len());
-    if pa.get(..n) != pb.get(..n) {
-        return false;
+
+    fn new(pattern: Pattern, text: String) -> Entry {
+        let prefix = text.find(['*', '?']);
+        Entry {
+            wild: prefix.is_some(),
+            prefix: prefix.unwrap_or(text.len()),
+            text,
+            pattern,
+        }
     }
-    Pattern::action(a).contained_in(&Pattern::action(b))
+
+    /// The text as compared.
+    pub(crate) fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Whether every action or resource `self` matches is matched by `b`,
+    /// cheap answers first; the automaton spends from `budget`.
+    pub(crate) fn covered_by(&self, b: &Entry, budget: &Budget) -> bool {
+        if self.text == b.text || b.text == "*" {
+            return true;
+        }
+        if !b.wild {
+            return false;
+        }
+        let n = self.prefix.min(b.prefix);
+        if self.text.as_bytes().get(..n) != b.text.as_bytes().get(..n) {
+            return false;
+        }
+        self.pattern.contained_in_within(&b.pattern, budget)
+    }
 }
 
-/// Whether every resource `a` matches is matched by `b` (M-4), cheap answers first.
-pub(crate) fn resource_covered(a: &str, pa: &Pattern, b: &str, pb: &Pattern) -> bool {
-    if a == b || b == "*" {
-        return true;
-    }
-    if !b.contains(['*', '?']) {
-        return false;
-    }
-    let (la, lb) = (literal_prefix(a), literal_prefix(b));
-    let n = la.len().min(lb.len());
-    if la.get(..n) != lb.get(..n) {
-        return false;
-    }
-    pa.contained_in(pb)
+/// For each text, the index of the first earlier one equal to it (in
+/// linear time): exact duplicates are still reported when the budget of
+/// the pairwise comparisons has run out.
+pub(crate) fn earlier_duplicates<'a, I>(texts: I) -> Vec<Option<usize>>
+where
+    I: IntoIterator<Item = &'a str>,
+{
+    let mut first: HashMap<&str, usize> = HashMap::new();
+    texts
+        .into_iter()
+        .enumerate()
+        .map(|(i, t)| match first.get(t) {
+            Some(&j) => Some(j),
+            None => {
+                first.insert(t, i);
+                None
+            }
+        })
+        .collect()
 }
 
 /// Tokens of an ARN's resource part: a glob, with variables as "any text".

@@ -5,8 +5,9 @@
 //! (A-2 #28) and `Allow` with `NotResource`.
 
 use super::actions::{expand, service_of};
-use super::pattern::{resource_covered, Pattern};
+use super::pattern::{self, Pattern};
 use super::view::{Entry, StatementView};
+use super::MAX_PAIRWISE_ENTRIES;
 use super::{abbreviate, Ctx};
 use crate::catalog::{catalog, ActionInfo};
 use crate::matcher::ResourcePattern;
@@ -415,24 +416,49 @@ fn wildcard_only_through_arn(ctx: &mut Ctx<'_>, st: &StatementView<'_>) {
 }
 
 fn redundant(ctx: &mut Ctx<'_>, entries: &[Entry], element: &str) {
+    if entries.len() > MAX_PAIRWISE_ENTRIES {
+        ctx.skipped_pairwise.push(format!(
+            "{} entries of one `{element}` (the limit is {MAX_PAIRWISE_ENTRIES})",
+            entries.len()
+        ));
+        return;
+    }
     let vars = variables(ctx);
-    let pats: Vec<Pattern> = entries
+    let compiled: Vec<(pattern::Entry, bool)> = entries
         .iter()
-        .map(|e| Pattern::arn(&e.text, vars))
+        .map(|e| {
+            (
+                pattern::Entry::resource(&e.text, vars),
+                vars && e.text.contains("${"),
+            )
+        })
         .collect();
-    for (i, a) in entries.iter().enumerate() {
-        if vars && a.text.contains("${") {
+    let duplicates = pattern::earlier_duplicates(entries.iter().map(|e| e.text.as_str()));
+    for (i, (a, (pa, a_var))) in entries.iter().zip(&compiled).enumerate() {
+        if *a_var {
             continue;
         }
-        let Some(pa) = pats.get(i) else { continue };
-        let cover = entries.iter().enumerate().find(|(j, b)| {
-            let Some(pb) = pats.get(*j) else { return false };
-            *j != i
-                && !(vars && b.text.contains("${"))
-                && resource_covered(&a.text, pa, &b.text, pb)
-                && !(*j > i && resource_covered(&b.text, pb, &a.text, pa))
-        });
-        if let Some((_, b)) = cover {
+        let budget = &ctx.budget;
+        let cover = entries
+            .iter()
+            .zip(&compiled)
+            .enumerate()
+            .find(|(j, (_, (pb, b_var)))| {
+                *j != i
+                    && !*b_var
+                    && budget.spend(1)
+                    && pa.covered_by(pb, budget)
+                    && !(*j > i && pb.covered_by(pa, budget))
+            })
+            .or_else(|| {
+                // the budget ran out: exact duplicates are still reported
+                let j = (*duplicates.get(i)?)?;
+                if !budget.is_exhausted() {
+                    return None;
+                }
+                Some((j, (entries.get(j)?, compiled.get(j)?)))
+            });
+        if let Some((_, (b, _))) = cover {
             let msg = if a.text == b.text {
                 format!("`{}` is listed twice in `{element}`", a.text)
             } else {

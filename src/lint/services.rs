@@ -51,10 +51,11 @@ pub(crate) fn check(prefix: &str) -> ServiceCheck {
     if list.contains(&lower.as_str()) {
         return ServiceCheck::Known;
     }
-    match list
-        .iter()
-        .find(|p| edit_distance(&lower, p) == 1 && p.len() >= 2)
-    {
+    match list.iter().find(|p| {
+        p.len() >= 2
+            && p.chars().count().abs_diff(lower.chars().count()) <= 1
+            && edit_distance(&lower, p) == 1
+    }) {
         Some(p) => ServiceCheck::Typo(p),
         None => ServiceCheck::Unknown,
     }

@@ -417,16 +417,22 @@ impl Parser {
         if let Some(a) = v.get("at") {
             let ap = pointer::join(ptr, "at");
             if let Some(s) = self.string(a, &ap, "at") {
-                if date::parse(&s).is_some() {
-                    t.at = Some(s);
-                } else {
-                    self.error(
+                match date::parse(&s) {
+                    Some(i) if date::is_formattable(i) => t.at = Some(s),
+                    Some(_) => self.error(
+                        "INVALID_VALUE",
+                        format!("`at` `{s}` is outside the years 0000 to 9999"),
+                        a,
+                        &ap,
+                        "aws:CurrentTime is an ISO 8601 date with a four-digit year",
+                    ),
+                    None => self.error(
                         "INVALID_VALUE",
                         format!("`at` `{s}` is not a date"),
                         a,
                         &ap,
                         "use ISO 8601 (2025-01-31T12:00:00Z) or epoch seconds",
-                    );
+                    ),
                 }
             }
         }

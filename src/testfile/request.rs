@@ -52,20 +52,35 @@ impl RequestTemplate {
             ..RequestArgs::default()
         };
         let mut req = build_request(action, resource, &args)?;
-        for (key, value) in &self.context {
-            req.context.insert(key, value.clone(), Origin::Given);
-        }
+        req.context.extend(
+            self.context
+                .iter()
+                .map(|(key, value)| (key.clone(), value.clone(), Origin::Given)),
+        );
         Ok(req)
     }
 
     /// The template with `other`'s settings laid over this one's: scalar
     /// fields of `other` replace, context keys are merged key by key.
     pub fn overlay(&self, other: &RequestTemplate) -> RequestTemplate {
-        let mut context = self.context.clone();
-        for (k, v) in &other.context {
-            context.retain(|(old, _)| !old.eq_ignore_ascii_case(k));
-            context.push((k.clone(), v.clone()));
-        }
+        // as if each key of `other` in turn removed the same key (in any
+        // case) and was appended, in linear time (thousands of keys)
+        let mut seen = std::collections::HashSet::new();
+        let mut from_other: Vec<(String, ContextValue)> = other
+            .context
+            .iter()
+            .rev()
+            .filter(|(k, _)| seen.insert(k.to_ascii_lowercase()))
+            .cloned()
+            .collect();
+        from_other.reverse();
+        let mut context: Vec<(String, ContextValue)> = self
+            .context
+            .iter()
+            .filter(|(k, _)| !seen.contains(&k.to_ascii_lowercase()))
+            .cloned()
+            .collect();
+        context.append(&mut from_other);
         RequestTemplate {
             principal: other.principal.clone().or_else(|| self.principal.clone()),
             resource_account: other
@@ -260,6 +275,22 @@ mod tests {
                 ("b".into(), ContextValue::Single("3".into()))
             ]
         );
+        // a key repeated in another case: the later one replaces the earlier
+        let over = RequestTemplate {
+            context: vec![
+                ("X".into(), ContextValue::Single("4".into())),
+                ("b".into(), ContextValue::Single("3".into())),
+                ("x".into(), ContextValue::Single("5".into())),
+            ],
+            ..RequestTemplate::default()
+        };
+        let keys: Vec<String> = base
+            .overlay(&over)
+            .context
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect();
+        assert_eq!(keys, ["a", "b", "x"]);
     }
 
     #[test]
