@@ -56,6 +56,33 @@ pub(crate) struct Participation {
     pub vpce: bool,
 }
 
+impl Participation {
+    /// Every layer, in evaluation order, and whether it takes part.
+    pub(crate) fn layers(&self) -> [(PolicyType, bool); 7] {
+        [
+            (PolicyType::Identity, self.identity),
+            (PolicyType::Resource, self.resource),
+            (PolicyType::Boundary, self.boundary),
+            (PolicyType::Session, self.session),
+            (PolicyType::Scp, self.scp),
+            (PolicyType::Rcp, self.rcp),
+            (PolicyType::VpcEndpoint, self.vpce),
+        ]
+    }
+}
+
+/// The first component of the requested ARN's resource part (an S3
+/// bucket), for the index's resource filter.
+fn request_bucket(req: &Request) -> Option<&str> {
+    match &req.resource {
+        Resource::Arn(arn) => {
+            let rest = arn.resource();
+            Some(rest.split_once('/').map_or(rest, |(first, _)| first))
+        }
+        Resource::Wildcard => None,
+    }
+}
+
 impl PolicySet {
     pub(crate) fn participation(&self, req: &Request) -> Participation {
         let p = &req.principal;
@@ -146,23 +173,8 @@ impl PolicySet {
         let mut c = Collected::default();
         let caller_has_boundary = part.boundary;
         let lockout_exempt = is_bucket_owner_root_policy_action(req);
-        let bucket = match &req.resource {
-            Resource::Arn(arn) => {
-                let rest = arn.resource();
-                Some(rest.split_once('/').map_or(rest, |(first, _)| first))
-            }
-            Resource::Wildcard => None,
-        };
-        let layers = [
-            (PolicyType::Identity, part.identity),
-            (PolicyType::Resource, part.resource),
-            (PolicyType::Boundary, part.boundary),
-            (PolicyType::Session, part.session),
-            (PolicyType::Scp, part.scp),
-            (PolicyType::Rcp, part.rcp),
-            (PolicyType::VpcEndpoint, part.vpce),
-        ];
-        for (layer, takes_part) in layers {
+        let bucket = request_bucket(req);
+        for (layer, takes_part) in part.layers() {
             if !takes_part {
                 continue;
             }
@@ -216,6 +228,22 @@ impl PolicySet {
             }
         }
         c
+    }
+
+    /// The statements, in the layers that take part for this caller, whose
+    /// action and resource may match the request (a superset of those that
+    /// match), sorted.
+    pub(crate) fn candidate_statements(&self, req: &Request) -> Vec<StatementRef> {
+        let part = self.participation(req);
+        let bucket = request_bucket(req);
+        let mut out = Vec::new();
+        for (layer, takes_part) in part.layers() {
+            if let (true, Some(index)) = (takes_part, self.index(layer)) {
+                index.candidates(&req.action, bucket, |r, _| out.push(r));
+            }
+        }
+        out.sort_unstable();
+        out
     }
 
     /// Answers one request (E-17). Never fails, never panics.

@@ -220,9 +220,23 @@ impl PolicySet {
     /// Authorizes and explains: traces every statement, lists missing
     /// context keys that matter and what the answer would be with them.
     pub fn evaluate(&self, req: &Request) -> Evaluation {
+        self.evaluate_traced(req, false)
+    }
+
+    /// As [`PolicySet::evaluate`], but traces only the statements whose
+    /// action and resource may match (the compiled index's candidates, in
+    /// the layers that take part): the same decision, missing context,
+    /// notes and condition errors, without a trace per statement of the
+    /// set. For callers that ask many questions of large policies.
+    pub fn evaluate_relevant(&self, req: &Request) -> Evaluation {
+        self.evaluate_traced(req, true)
+    }
+
+    fn evaluate_traced(&self, req: &Request, relevant_only: bool) -> Evaluation {
         let response = self.authorize(req);
         let part = self.participation(req);
         let caller_has_boundary = part.boundary;
+        let relevant = relevant_only.then(|| self.candidate_statements(req));
         let mut traces = Vec::new();
         for (pi, member) in self.members().iter().enumerate() {
             let takes_part = match member.layer {
@@ -239,6 +253,12 @@ impl PolicySet {
                     policy: u32::try_from(pi).unwrap_or(u32::MAX),
                     statement: u32::try_from(si).unwrap_or(u32::MAX),
                 };
+                if relevant
+                    .as_ref()
+                    .is_some_and(|c| c.binary_search(&r).is_err())
+                {
+                    continue;
+                }
                 let mut trace = StatementTrace {
                     statement_ref: r,
                     policy: member.policy.name.clone(),

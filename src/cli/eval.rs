@@ -383,7 +383,7 @@ fn run_requests(path: &str, args: &EvalArgs, io: &mut Io<'_>) -> i32 {
             }
         };
         let request = state.request(parsed.request, parsed.own_context, complete);
-        let evaluation = explain.then(|| set.evaluate(request));
+        let evaluation = explain.then(|| set.evaluate_relevant(request));
         let authorized;
         let response = match &evaluation {
             Some(e) => &e.response,

@@ -72,11 +72,20 @@ impl AccessDiff {
     /// Compares two matrices cell by cell (matched by class id and action).
     pub fn between(old: &Matrix, new: &Matrix) -> AccessDiff {
         let mut rows = Vec::new();
+        // The old cells by (class id, action): one lookup per new cell.
+        let old_cells: std::collections::HashMap<(&str, &str), &Cell> = old
+            .cells
+            .iter()
+            .filter_map(|c| {
+                let class = old.classes.get(c.class)?;
+                Some(((class.id.as_str(), c.action.iam_action.as_str()), c))
+            })
+            .collect();
         for n in &new.cells {
             let Some(class) = new.classes.get(n.class) else {
                 continue;
             };
-            let Some(o) = old.cell(&n.action.iam_action, &class.id) else {
+            let Some(&o) = old_cells.get(&(class.id.as_str(), n.action.iam_action.as_str())) else {
                 continue;
             };
             let (old_side, new_side) = (Side::of(o), Side::of(n));

@@ -192,7 +192,7 @@ impl Matrix {
                 {
                     req.context.remove("s3:ResourceAccount");
                 }
-                let eval = set.evaluate(&req);
+                let eval = set.evaluate_relevant(&req);
                 collect_notes(&eval, &mut notes);
                 cells.push(decide_cell(set, &req, &eval, info, ci));
             }

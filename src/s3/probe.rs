@@ -71,7 +71,7 @@ fn condition_keys_of(reasons: &[Reason], keys: &mut Vec<String>) {
 /// condition was false), or when it is denied but making one conditional
 /// Allow statement apply would allow it (asked of the same evaluator).
 pub fn judge(set: &PolicySet, req: &Request) -> Verdict {
-    let eval = set.evaluate(req);
+    let eval = set.evaluate_relevant(req);
     let resp = &eval.response;
     let mut keys = Vec::new();
     let mut scopes = Vec::new();
@@ -146,7 +146,16 @@ pub fn judge(set: &PolicySet, req: &Request) -> Verdict {
 /// Why the evaluator decided (`allowed by FILE:L:C (Sid X): …`, `no identity
 /// policy statement allows …`), without the decision headline.
 pub fn reason_line(set: &PolicySet, req: &Request, v: &Verdict) -> String {
-    let text = crate::cli::can::render_text(set, req, &v.eval, false);
+    // A verdict traces only the statements that may match; a denial's
+    // closest near miss may be any statement, so it takes every trace.
+    let full;
+    let eval = if v.eval.response.decision == Decision::Allowed {
+        &v.eval
+    } else {
+        full = set.evaluate(req);
+        &full
+    };
+    let text = crate::cli::can::render_text(set, req, eval, false);
     let mut lines = text.lines();
     let head = lines.next().unwrap_or_default();
     let mut detail: Vec<&str> = head
