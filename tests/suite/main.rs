@@ -6,6 +6,7 @@ mod cli_can;
 mod cli_eval;
 mod corpus;
 mod diff;
+mod fuzz_regressions;
 mod init_tests;
 mod install;
 mod layers;
