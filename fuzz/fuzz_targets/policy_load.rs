@@ -65,8 +65,8 @@ fuzz_target!(|data: &[u8]| {
         // Vary strict/lenient with the input so both paths get exercised.
         let options = LoadOptions {
             policy_type: t,
-            strict: (data.len() + i) % 2 == 0,
-            lenient: (data.len() + i) % 3 == 0,
+            strict: (data.len() + i).is_multiple_of(2),
+            lenient: (data.len() + i).is_multiple_of(3),
         };
         let Ok(policy) = Policy::load_source(file.clone(), options) else {
             continue;
