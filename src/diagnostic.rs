@@ -164,32 +164,41 @@ pub fn did_you_mean<'a, I>(word: &str, candidates: I) -> Option<&'a str>
 where
     I: IntoIterator<Item = &'a str>,
 {
-    let lw = word.to_ascii_lowercase();
-    let len = lw.chars().count();
-    let max = (len / 3).max(2);
+    let lw: Vec<char> = word.to_ascii_lowercase().chars().collect();
+    let max = (lw.len() / 3).max(2);
     candidates
         .into_iter()
-        // the distance is at least the difference in length: skip the
-        // quadratic computation for words that cannot be close (a
-        // 10,000-character action name against the whole catalog)
-        .filter(|c| c.chars().count().abs_diff(len) <= max)
-        .map(|c| (edit_distance(&lw, &c.to_ascii_lowercase()), c))
-        .filter(|(d, _)| *d <= max)
+        .filter_map(|c| {
+            let lc: Vec<char> = c.to_ascii_lowercase().chars().collect();
+            distance_within(&lw, &lc, max).map(|d| (d, c))
+        })
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
 }
 
-/// Levenshtein distance over characters.
-pub fn edit_distance(a: &str, b: &str) -> usize {
+/// Levenshtein distance over characters when it is at most `max`, `None`
+/// otherwise. Cheap when the strings are far apart: nothing is computed
+/// when their lengths differ by more than `max`, and the computation stops
+/// as soon as every entry of a row exceeds `max`.
+pub fn edit_distance_within(a: &str, b: &str, max: usize) -> Option<usize> {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
+    distance_within(&a, &b, max)
+}
+
+fn distance_within(a: &[char], b: &[char], max: usize) -> Option<usize> {
+    // The distance is at least the difference in length.
+    if a.len().abs_diff(b.len()) > max {
+        return None;
+    }
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
+    for (i, ca) in a.iter().enumerate() {
         if let Some(c0) = cur.first_mut() {
             *c0 = i + 1;
         }
         for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
+            let cost = usize::from(ca != cb);
             let del = prev
                 .get(j + 1)
                 .copied()
@@ -205,9 +214,18 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
                 *c = del.min(ins).min(sub);
             }
         }
+        // No entry of a later row is below the smallest of this one.
+        if cur.iter().min().is_some_and(|&m| m > max) {
+            return None;
+        }
         std::mem::swap(&mut prev, &mut cur);
     }
-    prev.last().copied().unwrap_or(0)
+    prev.last().copied().filter(|&d| d <= max)
+}
+
+/// Levenshtein distance over characters.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    edit_distance_within(a, b, usize::MAX).unwrap_or(usize::MAX)
 }
 
 #[cfg(test)]
@@ -241,5 +259,30 @@ mod tests {
         assert_eq!(did_you_mean("stringlike", ops), Some("StringLike"));
         assert_eq!(did_you_mean("Banana", ops), None);
         assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+
+    #[test]
+    fn bounded_distance_agrees_with_the_full_one() {
+        let words = [
+            "",
+            "a",
+            "kitten",
+            "sitting",
+            "s3:GetObject",
+            "s3:getobjekt",
+            "é€x",
+        ];
+        for a in words {
+            for b in words {
+                let d = edit_distance(a, b);
+                for max in 0..8 {
+                    let want = (d <= max).then_some(d);
+                    assert_eq!(edit_distance_within(a, b, max), want, "{a:?} {b:?} {max}");
+                }
+            }
+        }
+        let long = "x".repeat(100_000);
+        assert_eq!(edit_distance_within(&long, "s3:GetObject", 3), None);
+        assert_eq!(did_you_mean(&long, ["s3:GetObject"]), None);
     }
 }

@@ -7,6 +7,7 @@ mod cli_eval;
 mod corpus;
 mod diff;
 mod eval_requests;
+mod fuzz_regressions;
 mod hostile;
 mod init_tests;
 mod install;
