@@ -498,3 +498,43 @@ fn lenient_skips_invalid_statements_and_says_so_spec_g11() {
     );
     assert!(err.contains("warning[invalid-effect]"), "{err}");
 }
+
+/// Spec E-7: an AWS service principal is not an IAM identity; identity
+/// policies given for it do not take part (only the bucket policy decides),
+/// and the answer says so instead of ignoring them silently. (iam-simulate
+/// applies them: see docs/semantics.md, differential runs.)
+#[test]
+fn identity_policies_do_not_apply_to_service_principals_spec_e7() {
+    let (code, out, _) = run(&[
+        "can",
+        "s3:GetObject",
+        "arn:aws:s3:::b/k",
+        "--policy",
+        "policies/amazon-s3-full-access.json",
+        "--principal",
+        "cloudtrail.amazonaws.com",
+    ]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.starts_with("DENY (implicit)"), "{out}");
+    assert!(
+        out.contains(
+            "the identity policy does not take part: the caller is an AWS service principal"
+        ),
+        "{out}"
+    );
+    let bucket = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+        "Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}"#;
+    let (_d, path) = temp_file("bucket.json", bucket);
+    let p = path.to_string_lossy().to_string();
+    let (code, out, _) = run(&[
+        "can",
+        "s3:GetObject",
+        "arn:aws:s3:::b/k",
+        "--bucket-policy",
+        &p,
+        "--principal",
+        "cloudtrail.amazonaws.com",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.starts_with("ALLOW"), "{out}");
+}
