@@ -99,24 +99,26 @@ pub fn evaluation_result(
     result
 }
 
+/// A deciding statement as `matchedStatements` shows it (`can --format
+/// json`, `eval --requests`): policy, type, index, Sid, effect, position.
+pub fn statement_json(m: &crate::policy_set::Member, s: &crate::policy::Statement) -> Value {
+    json!({
+        "policy": m.policy.name,
+        "policyType": m.layer.as_str(),
+        "index": s.index,
+        "sid": s.sid,
+        "effect": s.effect,
+        "line": s.location.start.line,
+        "column": s.location.start.column,
+    })
+}
+
 fn s3guard_fields(set: &PolicySet, req: &Request, eval: &Evaluation) -> Value {
     let resp = &eval.response;
     let matched: Vec<Value> = resp
         .determining
         .iter()
-        .filter_map(|r| {
-            let m = set.member(*r)?;
-            let s = set.statement(*r)?;
-            Some(json!({
-                "policy": m.policy.name,
-                "policyType": m.layer.as_str(),
-                "index": s.index,
-                "sid": s.sid,
-                "effect": s.effect,
-                "line": s.location.start.line,
-                "column": s.location.start.column,
-            }))
-        })
+        .filter_map(|r| Some(statement_json(set.member(*r)?, set.statement(*r)?)))
         .collect();
     let pt = &resp.per_type;
     let context: Vec<Value> = req

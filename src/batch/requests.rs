@@ -278,18 +278,7 @@ impl StatementJson {
                 m.policy
                     .statements
                     .iter()
-                    .map(|s| {
-                        serde_json::json!({
-                            "policy": m.policy.name,
-                            "policyType": m.layer.as_str(),
-                            "index": s.index,
-                            "sid": s.sid,
-                            "effect": s.effect,
-                            "line": s.location.start.line,
-                            "column": s.location.start.column,
-                        })
-                        .to_string()
-                    })
+                    .map(|s| crate::output::statement_json(m, s).to_string())
                     .collect()
             })
             .collect();
