@@ -2,6 +2,31 @@
 
 use clap::{Args, ValueEnum};
 
+/// The prover's budget (`prove`, and `cannot` cases of `test`).
+#[derive(Debug, Clone, Copy, Args)]
+pub struct LimitArgs {
+    /// Memory the prover's automata may hold at once, in MiB; a proof that
+    /// needs more ends "cannot decide within limits" (exit 3).
+    #[arg(long = "max-memory", value_name = "MIB", default_value_t = (crate::prove::DEFAULT_MEMORY >> 20) as u64,
+          value_parser = clap::value_parser!(u64).range(1..=1 << 20))]
+    pub max_memory: u64,
+    /// Seconds one proof may run; past them it ends "cannot decide within
+    /// limits" (exit 3).
+    #[arg(long = "timeout", value_name = "SECONDS", default_value_t = crate::prove::DEFAULT_TIME.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub timeout: u64,
+}
+
+impl LimitArgs {
+    /// The prover's limits.
+    pub fn limits(&self) -> crate::prove::Limits {
+        crate::prove::Limits {
+            memory: usize::try_from(self.max_memory.saturating_mul(1 << 20)).unwrap_or(usize::MAX),
+            time: Some(std::time::Duration::from_secs(self.timeout)),
+        }
+    }
+}
+
 /// The policies of a request, by layer.
 #[derive(Debug, Clone, Default, Args)]
 pub struct PolicyArgs {

@@ -5,7 +5,7 @@
 use clap::{ArgGroup, Args, ValueEnum};
 use serde_json::{json, Value};
 
-use super::args::{NotPrincipalArg, PolicyArgs};
+use super::args::{LimitArgs, NotPrincipalArg, PolicyArgs};
 use super::can::describe_statement;
 use super::{load, Io, EXIT_DENIED, EXIT_INVALID, EXIT_OK, EXIT_UNDECIDED};
 use crate::context::ContextValue;
@@ -57,6 +57,9 @@ pub struct ProveArgs {
     /// types AWS sends for it (spec M-5..M-7).
     #[arg(long)]
     pub any_resource: bool,
+    /// The prover's budget.
+    #[command(flatten)]
+    pub limits: LimitArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ProveFormat::Text)]
     pub format: ProveFormat,
@@ -118,7 +121,7 @@ pub fn run(args: &ProveArgs, io: &mut Io<'_>) -> i32 {
     };
     io.diagnostics(&loaded.warnings, json);
     let set = &loaded.set;
-    let proof = prove::prove(set, &query);
+    let proof = prove::prove_within(set, &query, &args.limits.limits());
     if let Proof::Unknown { scope, .. } = &proof {
         if scope.catalog_actions.is_empty() && !scope.other_services {
             let hint = crate::catalog::catalog()

@@ -2,8 +2,9 @@
 
 use clap::{Args, ValueEnum};
 
+use super::args::LimitArgs;
 use super::{Io, EXIT_DENIED, EXIT_INVALID, EXIT_OK};
-use crate::testfile::{self, discover, run_path, Engines, FileOutcome, Summary};
+use crate::testfile::{self, discover, run_path, EnginesWithin, FileOutcome, Summary};
 
 /// Output formats of `test`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -26,6 +27,9 @@ pub struct TestArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = TestFormat::Text)]
     pub format: TestFormat,
+    /// The prover's budget for each `cannot` case.
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 /// Runs `test`: exit 0 when every case passes, 1 when a case fails or
@@ -39,7 +43,7 @@ pub fn run(args: &TestArgs, io: &mut Io<'_>) -> i32 {
             return EXIT_INVALID;
         }
     };
-    let reports: Vec<_> = files.iter().map(|f| run_path(f, &Engines)).collect();
+    let reports: Vec<_> = files.iter().map(|f| run_path(f, &EnginesWithin(args.limits.limits()))).collect();
     for r in &reports {
         match &r.outcome {
             FileOutcome::Ran { warnings, .. } => io.diagnostics(warnings, json),

@@ -1,19 +1,44 @@
 //! Finite automata over an [`Alphabet`]: wildcard patterns compile to NFAs,
 //! NFAs determinize to DFAs, and DFAs combine by product (intersection,
 //! difference), complement, emptiness and shortest-witness search. Every
-//! construction is bounded: past [`STATE_LIMIT`] states it gives up with
-//! [`TooLarge`] instead of exhausting memory.
+//! construction is bounded: past [`STATE_LIMIT`] states, past the memory
+//! budget or past the deadline of the proof ([`super::budget`]) it gives up
+//! with [`TooLarge`] instead of exhausting memory or time.
+//!
+//! # Linear automata for star patterns
+//!
+//! The subset construction keeps, for each deterministic state, the set of
+//! pattern positions still alive. For `*a*a*a…b` that set would hold every
+//! `*` already passed, so n states of up to n positions each: quadratic
+//! memory. But a position before a `*` whose class covers everything between
+//! them is redundant (whatever the earlier position can still match, the
+//! later `*` can match too: `X·C*·R ⊆ C*·R` when `X ⊆ C*`), so each set is
+//! pruned to the positions no later `*` absorbs. The language of a state is
+//! unchanged, and for patterns whose literal runs between stars are short
+//! the sets stay small: `*a*a…b` compiles in linear time and memory. (A
+//! long literal run after a `*`, such as `*aaaa…ab`, still needs its
+//! partial matches; the budget bounds it.)
 
 use std::collections::{HashMap, VecDeque};
+use std::rc::Rc;
+use std::time::Duration;
 
 use super::alphabet::{Alphabet, Sym};
+use super::budget::{self, Reservation};
 
 /// Most states any automaton may have.
 pub(crate) const STATE_LIMIT: usize = 200_000;
 
-/// An automaton grew past [`STATE_LIMIT`] states.
+/// Why an automaton could not be built within the limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct TooLarge;
+pub(crate) enum TooLarge {
+    /// It grew past [`STATE_LIMIT`] states.
+    States,
+    /// The automata would hold more than this many bytes.
+    Memory(usize),
+    /// The proof ran longer than this.
+    Time(Duration),
+}
 
 /// A set of characters that a wildcard ranges over.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,6 +95,30 @@ pub(crate) struct Nfa {
     edges: Vec<Vec<(Label, usize)>>,
     eps: Vec<Vec<usize>>,
     accept: Vec<bool>,
+    /// For each state: the lowest state whose language it contains, with
+    /// every state between them (the positions a `*` absorbs; itself when
+    /// none). Only states of one sequence, numbered consecutively.
+    absorbs_from: Vec<usize>,
+}
+
+/// Whether every character of `inner` is in `outer`.
+fn class_within(inner: &Class, outer: &Class) -> bool {
+    match (inner, outer) {
+        (_, Class::Any) => true,
+        (Class::Any, Class::Except(out)) => out.is_empty(),
+        (Class::Except(inn), Class::Except(out)) => out.iter().all(|c| inn.contains(c)),
+    }
+}
+
+/// Whether every string of the token is a run of `class` characters.
+fn token_within(tok: &Tok, class: &Class) -> bool {
+    match tok {
+        Tok::Lit(c) => match class {
+            Class::Any => true,
+            Class::Except(cs) => !cs.contains(c),
+        },
+        Tok::One(inner) | Tok::Star(inner) => class_within(inner, class),
+    }
 }
 
 impl Nfa {
@@ -77,7 +126,9 @@ impl Nfa {
         self.edges.push(Vec::new());
         self.eps.push(Vec::new());
         self.accept.push(false);
-        self.edges.len() - 1
+        let id = self.edges.len() - 1;
+        self.absorbs_from.push(id);
+        id
     }
 
     fn edge(&mut self, from: usize, label: Label, to: usize) {
@@ -105,6 +156,9 @@ impl Nfa {
         for seq in seqs {
             let mut cur = nfa.add_state();
             nfa.epsilon(start, cur);
+            // the states of this sequence so far, each with the token that
+            // led into it (`None` for the first)
+            let mut chain: Vec<(usize, Option<&Tok>)> = vec![(cur, None)];
             for tok in seq {
                 match tok {
                     Tok::Lit(c) => {
@@ -123,13 +177,49 @@ impl Nfa {
                         let lp = nfa.add_state();
                         nfa.epsilon(cur, lp);
                         nfa.edge(lp, Label::Set(class_set(alpha, class)), lp);
+                        nfa.absorb(lp, class, &chain);
                         cur = lp;
                     }
                 }
+                chain.push((cur, Some(tok)));
             }
             nfa.set_accept(cur);
         }
         nfa
+    }
+
+    /// Records which earlier states of `chain` the loop state `lp` of a
+    /// `*` over `class` absorbs: going back from the state it is entered
+    /// from by ε, every state whose own loop (if any) and whose following
+    /// tokens stay within `class`. An earlier loop state over a narrower
+    /// class lends its own reach, so `*a*a*a…` takes constant time per `*`.
+    fn absorb(&mut self, lp: usize, class: &Class, chain: &[(usize, Option<&Tok>)]) {
+        // `chain[j]` is state `first + j`: a sequence's states are consecutive
+        let first = chain.first().map_or(lp, |c| c.0);
+        let mut low = lp;
+        let mut candidate = chain.len().checked_sub(1);
+        while let Some(&(state, into)) = candidate.and_then(|c| chain.get(c)) {
+            // the candidate's own loop must stay within the class
+            low = match into {
+                Some(Tok::Star(inner)) if class_within(inner, class) => self
+                    .absorbs_from
+                    .get(state)
+                    .copied()
+                    .unwrap_or(state)
+                    .min(state),
+                Some(Tok::Star(_)) => break,
+                _ => state,
+            };
+            // the state before `low` leads to it by the token into `low`
+            let index = low.saturating_sub(first);
+            candidate = match chain.get(index) {
+                Some(&(_, Some(tok))) if token_within(tok, class) => index.checked_sub(1),
+                _ => None,
+            };
+        }
+        if let Some(slot) = self.absorbs_from.get_mut(lp) {
+            *slot = low;
+        }
     }
 
     /// Strings whose characters, each lower-cased (`char::to_lowercase`),
@@ -178,6 +268,26 @@ impl Nfa {
             i += 1;
         }
         set.sort_unstable();
+        self.prune(set);
+    }
+
+    /// Drops from a sorted set the states a `*` in it absorbs (see the
+    /// module documentation): the set's language stays the same.
+    fn prune(&self, set: &mut Vec<usize>) {
+        let mut low = usize::MAX;
+        let mut keep = set.len();
+        for i in (0..set.len()).rev() {
+            let Some(&s) = set.get(i) else { continue };
+            if s >= low {
+                continue; // absorbed by a later state of its sequence
+            }
+            keep -= 1;
+            if let Some(slot) = set.get_mut(keep) {
+                *slot = s;
+            }
+            low = low.min(self.absorbs_from.get(s).copied().unwrap_or(s));
+        }
+        set.drain(..keep);
     }
 
     /// The equivalent deterministic automaton (subset construction).
@@ -187,33 +297,41 @@ impl Nfa {
         let mut generation: u32 = 0;
         let mut start = vec![0usize];
         self.closure(&mut start, &mut mark, generation);
-        let mut ids: HashMap<Vec<usize>, u32> = HashMap::new();
-        let mut sets: Vec<Vec<usize>> = Vec::new();
+        // each set is stored once, shared by the index and the work list;
+        // the work list lets go of a set once its transitions are built
+        let mut ids: HashMap<Rc<[usize]>, u32> = HashMap::new();
+        let mut sets: Vec<Rc<[usize]>> = Vec::new();
         let mut dfa = Dfa::empty_with(k);
-        let mut intern = |set: Vec<usize>, dfa: &mut Dfa, sets: &mut Vec<Vec<usize>>| {
-            if let Some(&id) = ids.get(&set) {
+        let mut scratch = Reservation::default();
+        let mut intern = |set: Vec<usize>, dfa: &mut Dfa, sets: &mut Vec<Rc<[usize]>>| {
+            if let Some(&id) = ids.get(set.as_slice()) {
                 return Ok(id);
             }
             if sets.len() >= STATE_LIMIT {
-                return Err(TooLarge);
+                return Err(TooLarge::States);
             }
-            let id = u32::try_from(sets.len()).map_err(|_| TooLarge)?;
+            let id = u32::try_from(sets.len()).map_err(|_| TooLarge::States)?;
+            // twice its size: the unpruned copies made while computing
+            // transitions and the allocator's slack cost about as much again
+            scratch.grow(2 * (SET_OVERHEAD + set.len() * std::mem::size_of::<usize>()))?;
+            budget::tick()?;
             let acc = set
                 .iter()
                 .any(|s| self.accept.get(*s).copied().unwrap_or(false));
-            dfa.push_state(acc);
-            ids.insert(set.clone(), id);
+            dfa.push_state(acc)?;
+            let set: Rc<[usize]> = set.into();
+            ids.insert(Rc::clone(&set), id);
             sets.push(set);
             Ok(id)
         };
         intern(start, &mut dfa, &mut sets)?;
         let mut buckets: Vec<Vec<usize>> = vec![Vec::new(); k];
         let mut i = 0usize;
-        while let Some(set) = sets.get(i).cloned() {
+        while let Some(set) = sets.get_mut(i).map(|s| std::mem::replace(s, Rc::from([]))) {
             for b in buckets.iter_mut() {
                 b.clear();
             }
-            for &s in &set {
+            for &s in set.iter() {
                 for (label, t) in self.edges.get(s).map(Vec::as_slice).unwrap_or_default() {
                     match label {
                         Label::Sym(x) => {
@@ -260,12 +378,41 @@ fn class_set(alpha: &Alphabet, class: &Class) -> Vec<bool> {
     set
 }
 
-/// A complete deterministic automaton; state 0 is the start.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Bytes a stored set or table entry costs besides its elements (vector
+/// header and hash-table slot), for the budget.
+const SET_OVERHEAD: usize = 48;
+
+/// A complete deterministic automaton; state 0 is the start. The bytes of
+/// its tables count against the proof's memory budget while it lives.
+#[derive(Debug, PartialEq, Eq)]
 pub(crate) struct Dfa {
     pub(super) k: usize,
     pub(super) trans: Vec<u32>,
     pub(super) accept: Vec<bool>,
+}
+
+impl Dfa {
+    /// Bytes of its tables, as counted by the budget.
+    pub(super) fn bytes(&self) -> usize {
+        self.trans.len() * std::mem::size_of::<u32>() + self.accept.len()
+    }
+}
+
+impl Clone for Dfa {
+    fn clone(&self) -> Dfa {
+        budget::charge_unchecked(self.bytes());
+        Dfa {
+            k: self.k,
+            trans: self.trans.clone(),
+            accept: self.accept.clone(),
+        }
+    }
+}
+
+impl Drop for Dfa {
+    fn drop(&mut self) {
+        budget::release(self.bytes());
+    }
 }
 
 impl Dfa {
@@ -277,7 +424,17 @@ impl Dfa {
         }
     }
 
-    fn push_state(&mut self, accept: bool) {
+    fn push_state(&mut self, accept: bool) -> Result<(), TooLarge> {
+        budget::charge(self.k * std::mem::size_of::<u32>() + 1)?;
+        self.accept.push(accept);
+        self.trans.extend(std::iter::repeat_n(0, self.k));
+        Ok(())
+    }
+
+    /// Adds a state without checking the budget (tiny automata, and
+    /// minimized copies no larger than what was checked).
+    pub(super) fn push_state_unchecked(&mut self, accept: bool) {
+        budget::charge_unchecked(self.k * std::mem::size_of::<u32>() + 1);
         self.accept.push(accept);
         self.trans.extend(std::iter::repeat_n(0, self.k));
     }
@@ -307,14 +464,14 @@ impl Dfa {
     /// Accepts every string over `k` symbols.
     pub(crate) fn all(k: usize) -> Dfa {
         let mut d = Dfa::empty_with(k);
-        d.push_state(true);
+        d.push_state_unchecked(true);
         d
     }
 
     /// Accepts nothing.
     pub(crate) fn none(k: usize) -> Dfa {
         let mut d = Dfa::empty_with(k);
-        d.push_state(false);
+        d.push_state_unchecked(false);
         d
     }
 
@@ -324,8 +481,8 @@ impl Dfa {
             return Ok(Dfa::none(alpha.size()));
         }
         Nfa::from_sequences(alpha, seqs)
-            .determinize(alpha.size())
-            .map(|d| d.minimize())
+            .determinize(alpha.size())?
+            .minimize()
     }
 
     /// The strings this automaton rejects.
@@ -347,15 +504,19 @@ impl Dfa {
         let mut ids: HashMap<(usize, usize), u32> = HashMap::new();
         let mut pairs: Vec<(usize, usize)> = Vec::new();
         let mut out = Dfa::empty_with(k);
+        let mut scratch = Reservation::default();
         let mut intern = |p: (usize, usize), out: &mut Dfa, pairs: &mut Vec<(usize, usize)>| {
             if let Some(&id) = ids.get(&p) {
                 return Ok(id);
             }
             if pairs.len() >= STATE_LIMIT {
-                return Err(TooLarge);
+                return Err(TooLarge::States);
             }
-            let id = u32::try_from(pairs.len()).map_err(|_| TooLarge)?;
-            out.push_state(op(self.is_accepting(p.0), other.is_accepting(p.1)));
+            let id = u32::try_from(pairs.len()).map_err(|_| TooLarge::States)?;
+            // the pair is held in the index and the work list
+            scratch.grow(SET_OVERHEAD)?;
+            budget::tick()?;
+            out.push_state(op(self.is_accepting(p.0), other.is_accepting(p.1)))?;
             ids.insert(p, id);
             pairs.push(p);
             Ok(id)
@@ -373,7 +534,7 @@ impl Dfa {
             }
             i += 1;
         }
-        Ok(out.minimize())
+        out.minimize()
     }
 
     /// Strings accepted by both.
@@ -566,7 +727,7 @@ mod tests {
     fn minimization_keeps_the_language() {
         let alpha = space(&["*a*a*", "*aa*"]);
         let d = dfa(&alpha, "*a*a*");
-        let m = d.minimize();
+        let m = d.minimize().unwrap();
         assert!(m.states() <= d.states());
         for t in ["", "a", "aa", "aba", "bab", "xaxa"] {
             assert_eq!(
@@ -575,5 +736,112 @@ mod tests {
                 "{t}"
             );
         }
+    }
+
+    /// Naive reference: does `toks` match all of `text`?
+    fn naive(toks: &[Tok], text: &[char]) -> bool {
+        let within = |cl: &Class, c: char| !cl.chars().contains(&c);
+        match toks.split_first() {
+            None => text.is_empty(),
+            Some((Tok::Lit(c), rest)) => text.first() == Some(c) && naive(rest, &text[1..]),
+            Some((Tok::One(cl), rest)) => {
+                text.first().is_some_and(|c| within(cl, *c)) && naive(rest, &text[1..])
+            }
+            Some((Tok::Star(cl), rest)) => (0..=text.len())
+                .take_while(|&i| i == 0 || within(cl, text[i - 1]))
+                .any(|i| naive(rest, &text[i..])),
+        }
+    }
+
+    fn all_strings(chars: &[char], max: usize) -> Vec<String> {
+        let mut out = vec![String::new()];
+        let mut last = vec![String::new()];
+        for _ in 0..max {
+            last = last
+                .iter()
+                .flat_map(|s| chars.iter().map(move |c| format!("{s}{c}")))
+                .collect();
+            out.extend(last.iter().cloned());
+        }
+        out
+    }
+
+    /// Pruning absorbed positions (module docs) keeps every language: all
+    /// patterns of up to 5 tokens over `a`, `:`, `*`, `?` and the colon-free
+    /// classes, against a backtracking matcher, on every string of up to 5
+    /// characters; and unions of two patterns.
+    #[test]
+    fn absorbed_positions_keep_the_language() {
+        let toks = [
+            Tok::Lit('a'),
+            Tok::Lit(':'),
+            Tok::Star(Class::Any),
+            Tok::One(Class::Any),
+            Tok::Star(Class::no_colon()),
+            Tok::One(Class::no_colon()),
+        ];
+        let alpha = Alphabet::new(['a', ':']);
+        let texts = all_strings(&['a', ':', 'x'], 5);
+        let mut patterns: Vec<Vec<Tok>> = vec![Vec::new()];
+        let mut last: Vec<Vec<Tok>> = vec![Vec::new()];
+        for _ in 0..4 {
+            last = last
+                .iter()
+                .flat_map(|p| {
+                    toks.iter().map(move |t| {
+                        let mut q = p.clone();
+                        q.push(t.clone());
+                        q
+                    })
+                })
+                .collect();
+            patterns.extend(last.iter().cloned());
+        }
+        for (i, p) in patterns.iter().enumerate() {
+            let other = &patterns[(i * 7919) % patterns.len()];
+            let single = Dfa::from_sequences(&alpha, std::slice::from_ref(p)).unwrap();
+            let union = Dfa::from_sequences(&alpha, &[p.clone(), other.clone()]).unwrap();
+            for t in &texts {
+                let cs: Vec<char> = t.chars().collect();
+                let want = naive(p, &cs);
+                assert_eq!(single.accepts(&alpha.encode(t)), want, "{p:?} {t:?}");
+                let either = want || naive(other, &cs);
+                assert_eq!(union.accepts(&alpha.encode(t)), either, "{p:?}|{other:?} {t:?}");
+            }
+        }
+    }
+
+    /// Issue 15: `*a*a…*ab` with 5,000 stars compiles to about as many
+    /// states as it has stars, each subset holding a few positions (it
+    /// held every passed `*`, quadratic memory, before pruning).
+    #[test]
+    fn star_patterns_compile_in_linear_size() {
+        let text = format!("{}b", "*a".repeat(5_000));
+        let alpha = space(&[&text]);
+        let limits = budget::Limits {
+            memory: 64 << 20,
+            time: None,
+        };
+        let d = budget::within(&limits, || Dfa::from_sequences(&alpha, &[glob(&text)])).unwrap();
+        assert!(d.states() <= 5_003, "{} states", d.states());
+        let mut w = "a".repeat(5_000);
+        w.push('b');
+        assert!(d.accepts(&alpha.encode(&w)));
+        assert!(!d.accepts(&alpha.encode(&w[1..])));
+    }
+
+    /// Issue 15: a long literal run after `*` still needs its partial
+    /// matches (quadratic subsets); the budget stops it instead of memory
+    /// running out.
+    #[test]
+    fn the_budget_stops_quadratic_constructions() {
+        let text = format!("*{}b", "a".repeat(20_000));
+        let alpha = space(&[&text]);
+        let limits = budget::Limits {
+            memory: 16 << 20,
+            time: None,
+        };
+        let got = budget::within(&limits, || Dfa::from_sequences(&alpha, &[glob(&text)]));
+        assert_eq!(got, Err(TooLarge::Memory(16 << 20)));
     }
 }

@@ -301,6 +301,9 @@ fn key_space(lower: &str, atoms: &[Prepared], env: &VarEnv) -> Result<KeySpace, 
                 match text_cells(atoms, key_type) {
                     Ok(c) => add(c, &mut exact, &mut candidates),
                     Err(_) => {
+                        // too large to split exactly: candidate values, unless
+                        // the proof is out of time altogether
+                        super::budget::expired().map_err(Limit::from)?;
                         exact = false;
                         candidates
                             .extend(atoms.iter().flat_map(|a| a.condition.raw_values.clone()));

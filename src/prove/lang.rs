@@ -152,7 +152,7 @@ impl Lang {
             Lang::Empty => Ok(Dfa::none(k)),
             Lang::All => Ok(Dfa::all(k)),
             Lang::Seqs(seqs) => Dfa::from_sequences(alpha, seqs),
-            Lang::Folded(s) => Nfa::folded(alpha, s).determinize(k).map(|d| d.minimize()),
+            Lang::Folded(s) => Nfa::folded(alpha, s).determinize(k)?.minimize(),
             Lang::And(ls) => {
                 let mut acc = Dfa::all(k);
                 for l in ls {

@@ -1,7 +1,8 @@
 //! Minimal automata: Hopcroft's partition refinement, with a canonical
 //! numbering so that automata of equal languages compare equal.
 
-use super::automaton::Dfa;
+use super::automaton::{Dfa, TooLarge};
+use super::budget::{self, Reservation};
 
 impl Dfa {
     /// The states reachable from the start, in breadth-first order.
@@ -31,13 +32,17 @@ impl Dfa {
     /// The minimal equivalent automaton (Hopcroft's partition refinement
     /// over the reachable states), numbered in breadth-first order from the
     /// start, so that equal languages give equal automata.
-    pub(crate) fn minimize(&self) -> Dfa {
+    /// Fails when its scratch tables would pass the proof's budget.
+    pub(crate) fn minimize(&self) -> Result<Dfa, TooLarge> {
         let order = self.reachable();
         let n = order.len();
         let k = self.k;
         if n == 0 {
-            return Dfa::none(k);
+            return Ok(Dfa::none(k));
         }
+        // predecessor tables (4 of k·n words) and per-state vectors (8)
+        let mut scratch = Reservation::default();
+        scratch.grow((4 * k * n + 8 * n) * std::mem::size_of::<usize>())?;
         // local numbering 0..n
         let mut local = vec![usize::MAX; self.states()];
         for (i, &s) in order.iter().enumerate() {
@@ -110,6 +115,7 @@ impl Dfa {
         let mut work: Vec<usize> = (0..blocks.len()).collect();
         let mut touched: Vec<usize> = Vec::new();
         while let Some(a) = work.pop() {
+            budget::tick()?;
             if let Some(w) = in_work.get_mut(a) {
                 *w = false;
             }
@@ -212,6 +218,8 @@ impl Dfa {
             }
             i += 1;
         }
-        out
+        // no larger than `self`, whose tables were counted already
+        budget::charge_unchecked(out.bytes());
+        Ok(out)
     }
 }

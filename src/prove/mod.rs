@@ -59,6 +59,7 @@ mod alphabet;
 mod atoms;
 mod automaton;
 mod bits;
+mod budget;
 mod constraints;
 mod decision;
 mod dominance;
@@ -87,6 +88,7 @@ use crate::request::{Request, RequestError};
 use crate::response::Response;
 
 pub(crate) use automaton::TooLarge;
+pub use budget::{Limits, DEFAULT_MEMORY, DEFAULT_TIME};
 pub use overlap::{
     action_contains, action_overlap, resource_contains, resource_difference, resource_overlap,
     TooComplex,
@@ -97,11 +99,21 @@ pub use overlap::{
 pub(crate) struct Limit(pub String);
 
 impl From<TooLarge> for Limit {
-    fn from(_: TooLarge) -> Limit {
-        Limit(format!(
-            "an automaton of the patterns grew past {} states",
-            automaton::STATE_LIMIT
-        ))
+    fn from(e: TooLarge) -> Limit {
+        Limit(match e {
+            TooLarge::States => format!(
+                "cannot decide within limits: an automaton of the patterns grew past {} states",
+                automaton::STATE_LIMIT
+            ),
+            TooLarge::Memory(bytes) => format!(
+                "cannot decide within limits: the automata of the patterns need more than {} MiB (--max-memory)",
+                bytes >> 20
+            ),
+            TooLarge::Time(t) => format!(
+                "cannot decide within limits: the proof ran longer than {} s (--timeout)",
+                t.as_secs()
+            ),
+        })
     }
 }
 
@@ -318,8 +330,15 @@ impl fmt::Display for Proof {
     }
 }
 
-/// Decides whether any request of the query is allowed by the policy set.
-/// Never panics; an invalid query (see [`Query::check`]) is `Unknown`.
+/// Decides whether any request of the query is allowed by the policy set,
+/// within the default [`Limits`]. Never panics; an invalid query (see
+/// [`Query::check`]) is `Unknown`.
 pub fn prove(set: &PolicySet, query: &Query) -> Proof {
-    search::run(set, query)
+    prove_within(set, query, &Limits::default())
+}
+
+/// [`prove`] within `limits`: a proof that would need more memory or time
+/// is `Unknown` ("cannot decide within limits").
+pub fn prove_within(set: &PolicySet, query: &Query, limits: &Limits) -> Proof {
+    budget::within(limits, || search::run(set, query))
 }

@@ -263,6 +263,12 @@ struct Search<'a> {
 impl Budget for Search<'_> {
     fn step(&mut self) -> bool {
         self.nodes += 1;
+        if let Err(e) = super::budget::tick() {
+            if self.limit.is_none() {
+                self.limit = Some(Limit::from(e));
+            }
+            return false;
+        }
         if self.nodes > NODE_BUDGET {
             if self.limit.is_none() {
                 self.limit = Some(Limit(format!(

@@ -127,11 +127,27 @@ pub trait Checker {
     fn run_command(&self, policies: &PolicySet, query: &RunQuery) -> RunOutcome;
 }
 
-/// The checker `s3guard test` uses: s3guard's own engines.
+/// The checker `s3guard test` uses: s3guard's own engines, the prover
+/// within its default [`Limits`](crate::prove::Limits).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Engines;
 
 impl Checker for Engines {
+    fn prove_cannot(&self, policies: &PolicySet, query: &ProofQuery) -> ProofOutcome {
+        EnginesWithin(crate::prove::Limits::default()).prove_cannot(policies, query)
+    }
+
+    fn run_command(&self, policies: &PolicySet, query: &RunQuery) -> RunOutcome {
+        EnginesWithin(crate::prove::Limits::default()).run_command(policies, query)
+    }
+}
+
+/// [`Engines`] with the prover held to the given limits (`s3guard test
+/// --max-memory/--timeout`): a `cannot` case past them is undecided.
+#[derive(Debug, Clone, Copy)]
+pub struct EnginesWithin(pub crate::prove::Limits);
+
+impl Checker for EnginesWithin {
     /// Asks the prover (`s3guard prove --cannot`) with the case's caller
     /// and resource account.
     fn prove_cannot(&self, policies: &PolicySet, query: &ProofQuery) -> ProofOutcome {
@@ -153,7 +169,7 @@ impl Checker for Engines {
                 }
             }
         };
-        match crate::prove::prove(policies, &q) {
+        match crate::prove::prove_within(policies, &q, &self.0) {
             crate::prove::Proof::Proved(_) => ProofOutcome::Proved,
             crate::prove::Proof::Counterexample(w, _) => {
                 let explanation = w

@@ -38,7 +38,7 @@ mod starter;
 mod words;
 
 pub use checker::{
-    Checker, CommandOutcome, Engines, ProofOutcome, ProofQuery, RunOutcome, RunQuery,
+    Checker, CommandOutcome, Engines, EnginesWithin, ProofOutcome, ProofQuery, RunOutcome, RunQuery,
 };
 pub use discover::{discover, SUFFIX};
 pub use junit::junit;
