@@ -8,6 +8,7 @@ mod corpus;
 mod diff;
 mod eval_requests;
 mod fuzz_regressions;
+mod hardening;
 mod hostile;
 mod init_tests;
 mod install;
