@@ -205,7 +205,10 @@ fn batch_requests(c: &mut Criterion) {
                         );
                         out.stats += 1;
                     },
-                    |out| lines += out.stats,
+                    |out| {
+                        lines += out.stats;
+                        true
+                    },
                 );
                 assert_eq!(lines, n);
             })
@@ -261,7 +264,10 @@ fn eval_cases(c: &mut Criterion) {
                             out.stats += 1;
                         }
                     },
-                    |out| passed += out.stats,
+                    |out| {
+                        passed += out.stats;
+                        true
+                    },
                 );
                 assert_eq!(passed, 2_600);
             })

@@ -133,8 +133,14 @@ impl Diagnostic {
 }
 
 impl fmt::Display for Diagnostic {
+    /// `FILE:LINE:COL: error[code]: message`, then the pointer and the hint
+    /// on lines of their own; every part from the input is
+    /// [escaped](crate::escape::value), so it cannot forge a line or act on
+    /// the terminal.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (&self.file, &self.location) {
+        use crate::escape::value;
+        let file = self.file.as_deref().map(value);
+        match (&file, &self.location) {
             (Some(file), Some(loc)) => write!(f, "{file}:{}:{}: ", loc.line, loc.column)?,
             (Some(file), None) => write!(f, "{file}: ")?,
             (None, Some(loc)) => write!(f, "{}:{}: ", loc.line, loc.column)?,
@@ -145,14 +151,14 @@ impl fmt::Display for Diagnostic {
             "{}[{}]: {}",
             self.severity.label(),
             self.slug(),
-            self.message
+            value(&self.message)
         )?;
         if let Some(p) = &self.pointer {
             let shown = if p.is_empty() { "(document root)" } else { p };
-            write!(f, "\n  at {shown}")?;
+            write!(f, "\n  at {}", value(shown))?;
         }
         if let Some(h) = &self.hint {
-            write!(f, "\n  help: {h}")?;
+            write!(f, "\n  help: {}", value(h))?;
         }
         Ok(())
     }

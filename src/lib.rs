@@ -38,6 +38,7 @@ pub mod cli;
 pub mod condition;
 pub mod context;
 pub mod diagnostic;
+pub mod escape;
 mod explain;
 pub mod json;
 pub mod lint;

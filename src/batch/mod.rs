@@ -1,7 +1,10 @@
 //! Line-oriented batch work (`eval --requests`, `eval --cases`): lines are
 //! read in chunks, handed to worker threads, and their output is written
 //! back in input order. Memory stays constant: at most a fixed number of
-//! chunks is in flight, whatever the input's length.
+//! chunks is in flight, whatever the input's length, and a line is never
+//! held past [`MAX_LINE_BYTES`]: a longer one is skipped up to its newline
+//! while it is read (it reaches the worker as [`Line::too_long`]), so one
+//! endless line (`/dev/zero`) costs no more memory than a short one.
 
 pub mod requests;
 
@@ -16,6 +19,11 @@ const CHUNK_LINES: usize = 2048;
 const CHUNK_BYTES: usize = 1 << 18;
 /// Chunks in flight per worker (read, being worked on, or waiting to be written).
 const IN_FLIGHT_PER_WORKER: usize = 4;
+/// Most worker threads (`--threads` is checked against it; more gain
+/// nothing and cost a stack each).
+pub const MAX_THREADS: usize = 256;
+/// Longest line kept (a case line carries its policies; the 16 MiB input cap).
+pub const MAX_LINE_BYTES: usize = crate::json::MAX_INPUT_BYTES;
 
 /// What the work on some lines produced: text to write, and counts.
 #[derive(Debug, Default)]
@@ -32,14 +40,19 @@ pub struct Output<S> {
 pub struct Line<'a> {
     /// 1-based line number in the input.
     pub number: usize,
-    /// The line's bytes.
+    /// The line's bytes (empty when it is [`too_long`](Line::too_long)).
     pub bytes: &'a [u8],
+    /// The line was longer than [`MAX_LINE_BYTES`]: it was skipped unread.
+    pub too_long: bool,
 }
 
+/// Lines read for one worker: their bytes, each ending in `\n`, and the
+/// indexes (from 0) of the lines skipped as too long.
 struct Chunk {
     seq: u64,
     first_line: usize,
     data: Vec<u8>,
+    too_long: Vec<usize>,
 }
 
 /// The number of worker threads to use: the machine's parallelism.
@@ -50,8 +63,9 @@ pub fn default_threads() -> usize {
 /// Runs `work` on every line of `input` with `threads` workers and hands
 /// each chunk's output to `emit` in input order, on the calling thread.
 /// Each worker has its own state, made by `init` (caches, buffers).
-/// A read error stops the run and is returned (output of the lines before
-/// it has been emitted).
+/// When `emit` returns `false` (its output is gone: a closed pipe, a full
+/// disk) the run stops promptly: no more input is read. A read error stops
+/// the run and is returned (output of the lines before it has been emitted).
 pub fn for_each_line<S, T, I, W, E>(
     input: Box<dyn BufRead + Send>,
     threads: usize,
@@ -63,21 +77,45 @@ where
     S: Default + Send,
     I: Fn() -> T + Sync,
     W: Fn(&mut T, Line<'_>, &mut Output<S>) + Sync,
-    E: FnMut(Output<S>),
+    E: FnMut(Output<S>) -> bool,
 {
-    let threads = threads.max(1);
+    let threads = threads.clamp(1, MAX_THREADS);
     let mut input = input;
-    if threads == 1 {
-        let mut first_line = 1;
-        let mut state = init();
-        while let Some((data, lines)) = read_chunk(&mut input)? {
-            let mut out = Output::default();
-            run_chunk(&mut state, &data, first_line, &work, &mut out);
-            emit(out);
-            first_line += lines;
+    if threads > 1 {
+        if let Some(done) = in_threads(&mut input, threads, &init, &work, &mut emit) {
+            return done;
         }
-        return Ok(());
+        // no thread could be started: the same work on this one
     }
+    let mut first_line = 1;
+    let mut state = init();
+    while let Some((chunk, lines)) = read_chunk(&mut input, MAX_LINE_BYTES)? {
+        let mut out = Output::default();
+        run_chunk(&mut state, &chunk, first_line, &work, &mut out);
+        if !emit(out) {
+            return Ok(());
+        }
+        first_line += lines;
+    }
+    Ok(())
+}
+
+/// [`for_each_line`] with a reader thread and `threads` workers; `None`
+/// (nothing read) when the system starts no worker or no reader. Fewer
+/// workers than asked for are fine.
+fn in_threads<S, T, I, W, E>(
+    input: &mut Box<dyn BufRead + Send>,
+    threads: usize,
+    init: &I,
+    work: &W,
+    emit: &mut E,
+) -> Option<std::io::Result<()>>
+where
+    S: Default + Send,
+    I: Fn() -> T + Sync,
+    W: Fn(&mut T, Line<'_>, &mut Output<S>) + Sync,
+    E: FnMut(Output<S>) -> bool,
+{
     let slots = threads * IN_FLIGHT_PER_WORKER;
     let (chunk_tx, chunk_rx) = sync_channel::<Chunk>(slots);
     let (done_tx, done_rx) = sync_channel::<(u64, Output<S>)>(slots);
@@ -89,28 +127,45 @@ where
     }
     let chunk_rx = Mutex::new(chunk_rx);
     std::thread::scope(|scope| {
-        let reader = scope.spawn(move || read_all(&mut input, &chunk_tx, &token_rx));
+        let mut workers = 0;
         for _ in 0..threads {
             let done_tx = done_tx.clone();
             let chunk_rx = &chunk_rx;
-            let (work, init) = (&work, &init);
-            scope.spawn(move || worker(chunk_rx, &done_tx, init, work));
+            let started = std::thread::Builder::new()
+                .spawn_scoped(scope, move || worker(chunk_rx, &done_tx, init, work));
+            if started.is_err() {
+                break;
+            }
+            workers += 1;
         }
         drop(done_tx);
+        if workers == 0 {
+            return None;
+        }
+        let reader = std::thread::Builder::new()
+            .spawn_scoped(scope, move || read_all(input, &chunk_tx, &token_rx))
+            .ok()?;
         let mut pending: BTreeMap<u64, Output<S>> = BTreeMap::new();
         let mut next = 0u64;
-        for (seq, out) in done_rx.iter() {
+        'receive: for (seq, out) in done_rx.iter() {
             pending.insert(seq, out);
             while let Some(out) = pending.remove(&next) {
-                emit(out);
+                if !emit(out) {
+                    break 'receive;
+                }
                 next += 1;
                 let _ = token_tx.send(());
             }
         }
+        // stopping: the reader sees no more tokens, the workers no more
+        // chunks and nobody receiving their output
         drop(token_tx);
-        reader
-            .join()
-            .unwrap_or_else(|_| Err(std::io::Error::other("the reader thread failed")))
+        drop(done_rx);
+        Some(
+            reader
+                .join()
+                .unwrap_or_else(|_| Err(std::io::Error::other("the reader thread failed"))),
+        )
     })
 }
 
@@ -125,17 +180,12 @@ fn read_all(
         if tokens.recv().is_err() {
             return Ok(());
         }
-        let Some((data, lines)) = read_chunk(input)? else {
+        let Some((mut chunk, lines)) = read_chunk(input, MAX_LINE_BYTES)? else {
             return Ok(());
         };
-        if chunks
-            .send(Chunk {
-                seq,
-                first_line,
-                data,
-            })
-            .is_err()
-        {
+        chunk.seq = seq;
+        chunk.first_line = first_line;
+        if chunks.send(chunk).is_err() {
             return Ok(());
         }
         seq += 1;
@@ -161,7 +211,7 @@ fn worker<S, T, I, W>(
         };
         let Ok(chunk) = next else { return };
         let mut out = Output::default();
-        run_chunk(&mut state, &chunk.data, chunk.first_line, work, &mut out);
+        run_chunk(&mut state, &chunk, chunk.first_line, work, &mut out);
         if done.send((chunk.seq, out)).is_err() {
             return;
         }
@@ -169,29 +219,90 @@ fn worker<S, T, I, W>(
 }
 
 /// Reads whole lines up to the chunk limits; `None` at end of input.
-fn read_chunk(input: &mut Box<dyn BufRead + Send>) -> std::io::Result<Option<(Vec<u8>, usize)>> {
-    let mut data = Vec::with_capacity(CHUNK_BYTES + 1024);
+fn read_chunk(
+    input: &mut Box<dyn BufRead + Send>,
+    max_line: usize,
+) -> std::io::Result<Option<(Chunk, usize)>> {
+    let mut chunk = Chunk {
+        seq: 0,
+        first_line: 0,
+        data: Vec::with_capacity(CHUNK_BYTES + 1024),
+        too_long: Vec::new(),
+    };
     let mut lines = 0;
-    while lines < CHUNK_LINES && data.len() < CHUNK_BYTES {
-        let n = input.read_until(b'\n', &mut data)?;
-        if n == 0 {
-            break;
+    while lines < CHUNK_LINES && chunk.data.len() < CHUNK_BYTES {
+        match read_line(input, &mut chunk.data, max_line)? {
+            Read::End => break,
+            Read::Line => {}
+            Read::TooLong => chunk.too_long.push(lines),
         }
         lines += 1;
     }
-    Ok(if lines == 0 {
-        None
-    } else {
-        Some((data, lines))
-    })
+    Ok((lines > 0).then_some((chunk, lines)))
 }
 
-fn run_chunk<S, T, W>(state: &mut T, data: &[u8], first_line: usize, work: &W, out: &mut Output<S>)
+/// What [`read_line`] found.
+enum Read {
+    /// End of input, nothing read.
+    End,
+    /// A line, appended with its `\n`.
+    Line,
+    /// A line longer than the limit: skipped, only its `\n` appended.
+    TooLong,
+}
+
+/// Appends one line (with a `\n`, added at the end of input) to `data`,
+/// holding at most `max` bytes of it: past that the rest is skipped up to
+/// the newline, never stored.
+fn read_line(input: &mut dyn BufRead, data: &mut Vec<u8>, max: usize) -> std::io::Result<Read> {
+    let start = data.len();
+    let mut too_long = false;
+    loop {
+        let buf = match input.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if buf.is_empty() {
+            if too_long {
+                data.push(b'\n');
+                return Ok(Read::TooLong);
+            }
+            if data.len() == start {
+                return Ok(Read::End);
+            }
+            data.push(b'\n');
+            return Ok(Read::Line);
+        }
+        let newline = buf.iter().position(|&b| b == b'\n');
+        let take = newline.map_or(buf.len(), |i| i + 1);
+        if !too_long {
+            let body = take - usize::from(newline.is_some());
+            if data.len() - start + body > max {
+                too_long = true;
+                data.truncate(start);
+            } else {
+                data.extend_from_slice(buf.get(..take).unwrap_or_default());
+            }
+        }
+        input.consume(take);
+        if newline.is_some() {
+            if too_long {
+                data.push(b'\n');
+                return Ok(Read::TooLong);
+            }
+            return Ok(Read::Line);
+        }
+    }
+}
+
+fn run_chunk<S, T, W>(state: &mut T, chunk: &Chunk, first_line: usize, work: &W, out: &mut Output<S>)
 where
     W: Fn(&mut T, Line<'_>, &mut Output<S>),
 {
-    let mut rest = data;
-    let mut number = first_line;
+    let mut rest = chunk.data.as_slice();
+    let mut index = 0;
+    let mut long = chunk.too_long.iter().peekable();
     while !rest.is_empty() {
         let (line, tail) = match rest.iter().position(|&b| b == b'\n') {
             Some(i) => (
@@ -201,16 +312,18 @@ where
             None => (rest, &[][..]),
         };
         let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let too_long = long.next_if_eq(&&index).is_some();
         work(
             state,
             Line {
-                number,
+                number: first_line + index,
                 bytes: line,
+                too_long,
             },
             out,
         );
         rest = tail;
-        number += 1;
+        index += 1;
     }
 }
 
@@ -235,6 +348,7 @@ mod tests {
             |out| {
                 text.extend_from_slice(&out.text);
                 count += out.stats;
+                true
             },
         )
         .unwrap();
@@ -257,5 +371,68 @@ mod tests {
     fn a_last_line_without_newline_and_empty_input() {
         assert_eq!(run("a\nb", 2), ("1:a\n2:b\n".to_string(), 2));
         assert_eq!(run("", 2), (String::new(), 0));
+    }
+
+    /// Issue 15, item 2: a line past the limit is skipped while it is read
+    /// (the chunk never holds it), reported as too long, and the next line
+    /// is read as usual; also at the end of input without a newline.
+    #[test]
+    fn long_lines_are_skipped_while_read() {
+        let long = "x".repeat(100_000);
+        let input = format!("short\n{long}\nafter\n{long}");
+        // a tiny buffer: the line arrives in many pieces
+        let mut reader: Box<dyn BufRead + Send> = Box::new(std::io::BufReader::with_capacity(
+            7,
+            std::io::Cursor::new(input.into_bytes()),
+        ));
+        let (chunk, lines) = read_chunk(&mut reader, 10).unwrap().unwrap();
+        assert_eq!(lines, 4);
+        assert_eq!(chunk.too_long, vec![1, 3]);
+        assert_eq!(chunk.data, b"short\n\nafter\n\n");
+        let seen = std::cell::RefCell::new(Vec::new());
+        run_chunk(
+            &mut (),
+            &chunk,
+            1,
+            &|_: &mut (), line: Line<'_>, _: &mut Output<()>| {
+                seen.borrow_mut()
+                    .push((line.number, line.bytes.to_vec(), line.too_long));
+            },
+            &mut Output::default(),
+        );
+        assert_eq!(
+            seen.into_inner(),
+            vec![
+                (1, b"short".to_vec(), false),
+                (2, Vec::new(), true),
+                (3, b"after".to_vec(), false),
+                (4, Vec::new(), true),
+            ]
+        );
+        // exactly the limit is kept
+        let mut reader: Box<dyn BufRead + Send> =
+            Box::new(std::io::Cursor::new(b"0123456789\n".to_vec()));
+        let (chunk, _) = read_chunk(&mut reader, 10).unwrap().unwrap();
+        assert!(chunk.too_long.is_empty());
+    }
+
+    #[test]
+    fn a_false_emit_stops_reading() {
+        let input: String = (0..100_000).map(|i| format!("l{i}\n")).collect();
+        for threads in [1, 2] {
+            let mut emitted = 0;
+            for_each_line(
+                Box::new(std::io::Cursor::new(input.clone().into_bytes())),
+                threads,
+                || (),
+                |_, _, out: &mut Output<usize>| out.stats += 1,
+                |_| {
+                    emitted += 1;
+                    false
+                },
+            )
+            .unwrap();
+            assert_eq!(emitted, 1, "{threads} threads");
+        }
     }
 }

@@ -147,7 +147,7 @@ pub fn run(args: &ActionsArgs, io: &mut Io<'_>) -> i32 {
             },
             "actions": grants,
         });
-        io.out(&serde_json::to_string_pretty(&doc).unwrap_or_default());
+        io.out_raw(&serde_json::to_string_pretty(&doc).unwrap_or_default());
         return EXIT_OK;
     }
     let per_service: Vec<String> = counts
@@ -287,7 +287,7 @@ fn list_patterns(args: &ActionsArgs, patterns: &[ActionPattern], io: &mut Io<'_>
             "count": found.len(),
             "actions": actions,
         });
-        io.out(&serde_json::to_string_pretty(&doc).unwrap_or_default());
+        io.out_raw(&serde_json::to_string_pretty(&doc).unwrap_or_default());
     } else {
         io.out(&format!(
             "{} matches {} catalog action{} ({})",

@@ -94,7 +94,7 @@ pub fn run(args: &CanArgs, io: &mut Io<'_>) -> i32 {
                     s.insert("warnings".into(), serde_json::json!(warnings));
                 }
             }
-            io.out(&serde_json::to_string_pretty(&doc).unwrap_or_default());
+            io.out_raw(&serde_json::to_string_pretty(&doc).unwrap_or_default());
         }
     }
     if eval.response.decision == Decision::Allowed {

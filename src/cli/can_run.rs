@@ -130,7 +130,7 @@ pub fn run(args: &CanRunArgs, io: &mut Io<'_>) -> i32 {
             public,
         );
         if json {
-            io.out(&serde_json::to_string_pretty(&report).unwrap_or_default());
+            io.out_raw(&serde_json::to_string_pretty(&report).unwrap_or_default());
         } else {
             io.out(&render_app(&report));
         }
@@ -147,7 +147,7 @@ pub fn run(args: &CanRunArgs, io: &mut Io<'_>) -> i32 {
             m.insert("command".into(), json!(cmd.text));
             m.insert("principal".into(), json!(base.principal.to_string()));
         }
-        io.out(&serde_json::to_string_pretty(&doc).unwrap_or_default());
+        io.out_raw(&serde_json::to_string_pretty(&doc).unwrap_or_default());
     } else {
         io.out(&render(&cmd.text, &report));
     }

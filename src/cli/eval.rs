@@ -45,8 +45,9 @@ pub struct EvalArgs {
     /// Defaults for every request (with --requests): a line's own fields win.
     #[command(flatten)]
     pub request: RequestArgs,
-    /// Worker threads (default: one per core).
-    #[arg(long, value_name = "N")]
+    /// Worker threads, 1 to 256 (default: one per core). If the system
+    /// starts fewer, the work runs on those it starts.
+    #[arg(long, value_name = "N", value_parser = threads_arg)]
     pub threads: Option<usize>,
     /// Output format (default: text for --cases, json for --requests).
     #[arg(long, value_enum)]
@@ -145,12 +146,40 @@ fn read_failed(io: &mut Io<'_>, name: &str, e: &std::io::Error, json: bool) -> i
     EXIT_INVALID
 }
 
+/// Writes a chunk of answer lines: JSON as it is, text through the
+/// terminal-safe net. `false` when stdout is gone (stop reading input).
+fn emit_lines(io: &mut Io<'_>, text: &[u8], json: bool) -> bool {
+    if json {
+        return io.out_bytes(text);
+    }
+    let text = String::from_utf8_lossy(text);
+    io.out_bytes(crate::escape::lines(&text).as_bytes())
+}
+
+/// `--threads`: 1 to [`batch::MAX_THREADS`].
+fn threads_arg(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if (1..=batch::MAX_THREADS).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "expected a number of threads from 1 to {}",
+            batch::MAX_THREADS
+        )),
+    }
+}
+
 fn threads(args: &EvalArgs) -> usize {
     args.threads.unwrap_or_else(batch::default_threads)
 }
 
 /// A line as text, or the reason it cannot be one.
 fn line_text<'a>(name: &str, line: Line<'a>) -> Result<&'a str, String> {
+    if line.too_long {
+        return Err(format!(
+            "{name}:{}: the line is longer than {} MiB (skipped unread)",
+            line.number,
+            batch::MAX_LINE_BYTES >> 20
+        ));
+    }
     let text = std::str::from_utf8(line.bytes).map_err(|e| {
         format!(
             "{name}:{}:{}: the line is not valid UTF-8",
@@ -161,12 +190,6 @@ fn line_text<'a>(name: &str, line: Line<'a>) -> Result<&'a str, String> {
                 + 1
         )
     })?;
-    if text.len() > crate::json::MAX_INPUT_BYTES {
-        return Err(format!(
-            "{name}:{}: the line is larger than 16 MiB",
-            line.number
-        ));
-    }
     Ok(text)
 }
 
@@ -215,7 +238,7 @@ fn run_cases(path: &str, args: &EvalArgs, io: &mut Io<'_>) -> i32 {
         work,
         |out| {
             summary.merge(out.stats);
-            io.out_bytes(&out.text);
+            emit_lines(io, &out.text, json)
         },
     );
     if let Err(e) = read {
@@ -414,8 +437,8 @@ fn run_requests(path: &str, args: &EvalArgs, io: &mut Io<'_>) -> i32 {
                     "{}: {} {} on {}\n",
                     line.number,
                     response.decision.headline(),
-                    request.action.as_str(),
-                    request.resource.as_str()
+                    crate::escape::value(request.action.as_str()),
+                    crate::escape::value(request.resource.as_str())
                 ),
             );
         }
@@ -430,7 +453,7 @@ fn run_requests(path: &str, args: &EvalArgs, io: &mut Io<'_>) -> i32 {
             stats.allowed += out.stats.allowed;
             stats.denied += out.stats.denied;
             stats.invalid += out.stats.invalid;
-            io.out_bytes(&out.text);
+            emit_lines(io, &out.text, json)
         },
     );
     if let Err(e) = read {

@@ -4,7 +4,7 @@ use std::path::{Component, Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
-use super::{Io, EXIT_INVALID, EXIT_OK};
+use super::{write, Io, EXIT_INVALID, EXIT_OK};
 use crate::diagnostic::Diagnostic;
 use crate::policy::PolicyType;
 use crate::request::Principal;
@@ -39,7 +39,8 @@ pub struct InitTestsArgs {
     /// policy's directory: save the file next to the policy.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<String>,
-    /// Overwrite --output if it exists.
+    /// Replace --output if it exists (a symbolic link there is replaced,
+    /// never followed).
     #[arg(long)]
     pub force: bool,
     /// The policy's type.
@@ -116,13 +117,9 @@ pub fn run(args: &InitTestsArgs, io: &mut Io<'_>) -> i32 {
         Err(message) => return invalid(io, json, message, "create the directory first"),
     };
     if let Some(out) = &args.output {
-        if Path::new(out).exists() && !args.force {
-            return invalid(
-                io,
-                json,
-                format!("`{out}` exists; init-tests does not overwrite test files"),
-                "pass --force to overwrite it, or choose another --output",
-            );
+        if let Err(e) = write::check_destination(Path::new(out), args.force) {
+            io.diagnostics(&[e.diagnostic()], json);
+            return EXIT_INVALID;
         }
     }
     let options = StarterOptions {
@@ -152,11 +149,12 @@ pub fn run(args: &InitTestsArgs, io: &mut Io<'_>) -> i32 {
         io.out(s.text.trim_end());
         return EXIT_OK;
     };
-    if let Err(e) = std::fs::write(out, &s.text) {
-        return invalid(io, json, format!("cannot write `{out}`: {e}"), "");
+    if let Err(e) = write::write_file(Path::new(out), s.text.as_bytes(), args.force) {
+        io.diagnostics(&[e.diagnostic()], json);
+        return EXIT_INVALID;
     }
     if json {
-        io.out(
+        io.out_raw(
             &serde_json::json!({
                 "file": out,
                 "allow_cases": s.allowed,
@@ -180,7 +178,7 @@ pub fn run(args: &InitTestsArgs, io: &mut Io<'_>) -> i32 {
 
 fn report(io: &mut Io<'_>, json: bool, kind: &str, message: &str) {
     if json {
-        io.err(&serde_json::json!({ "severity": kind, "message": message }).to_string());
+        io.err_raw(&serde_json::json!({ "severity": kind, "message": message }).to_string());
     } else {
         io.err(&format!("{kind}: {message}"));
     }

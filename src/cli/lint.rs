@@ -126,8 +126,8 @@ pub fn run(args: &LintArgs, io: &mut Io<'_>) -> i32 {
             let text = render::text(&reports);
             io.out(text.trim_end_matches('\n'));
         }
-        LintFormat::Json => io.out(&render::json(&reports)),
-        LintFormat::Sarif => io.out(&sarif::render(&reports)),
+        LintFormat::Json => io.out_raw(&render::json(&reports)),
+        LintFormat::Sarif => io.out_raw(&sarif::render(&reports)),
     }
     let unreadable: Vec<&str> = reports
         .iter()

@@ -17,6 +17,7 @@ pub mod prove;
 pub mod replay;
 pub mod review;
 pub mod test;
+pub mod write;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -94,29 +95,77 @@ pub enum Command {
 }
 
 /// Where a command writes: answers to `out`, diagnostics to `err`.
+///
+/// Text is written through [`escape::lines`](crate::escape::lines), so no
+/// control character of a policy or a file name reaches the terminal;
+/// structured formats (JSON, SARIF, JUnit, HTML, Markdown) go through
+/// [`Io::out_raw`]. The first failed write on stdout is kept: the command
+/// learns it from the `false` the writers return and stops producing, and
+/// [`run`] turns it into exit 2 with a message, or, for a closed pipe
+/// (`| head`), into a quiet end.
 pub struct Io<'a> {
     out: &'a mut dyn Write,
     err: &'a mut dyn Write,
+    failed: Option<std::io::Error>,
 }
 
 impl<'a> Io<'a> {
     /// Wraps two writers.
     pub fn new(out: &'a mut dyn Write, err: &'a mut dyn Write) -> Io<'a> {
-        Io { out, err }
+        Io {
+            out,
+            err,
+            failed: None,
+        }
     }
 
-    /// Writes a line of the answer (errors such as a closed pipe are ignored).
+    /// Writes a line of the answer as text (control characters escaped).
     pub fn out(&mut self, text: &str) {
-        let _ = writeln!(self.out, "{text}");
+        let text = crate::escape::lines(text);
+        self.write_out(text.as_bytes(), true);
     }
 
-    /// Writes bytes of the answer as they are (already line-terminated).
-    pub fn out_bytes(&mut self, bytes: &[u8]) {
-        let _ = self.out.write_all(bytes);
+    /// Writes a line of the answer in a structured format, as it is.
+    pub fn out_raw(&mut self, text: &str) {
+        self.write_out(text.as_bytes(), true);
     }
 
-    /// Writes a line to stderr.
+    /// Writes bytes of the answer as they are (already line-terminated,
+    /// already escaped). `false` once stdout has failed: stop producing.
+    pub fn out_bytes(&mut self, bytes: &[u8]) -> bool {
+        self.write_out(bytes, false)
+    }
+
+    fn write_out(&mut self, bytes: &[u8], newline: bool) -> bool {
+        if self.failed.is_some() {
+            return false;
+        }
+        let mut written = self.out.write_all(bytes);
+        if newline && written.is_ok() {
+            written = self.out.write_all(b"\n");
+        }
+        match written {
+            Ok(()) => true,
+            Err(e) => {
+                self.failed = Some(e);
+                false
+            }
+        }
+    }
+
+    /// Whether writing stdout has failed (the rest of the answer is lost).
+    pub fn out_failed(&self) -> bool {
+        self.failed.is_some()
+    }
+
+    /// Writes a line of text to stderr (control characters escaped; a
+    /// failure has nowhere to be reported and is ignored).
     pub fn err(&mut self, text: &str) {
+        let _ = writeln!(self.err, "{}", crate::escape::lines(text));
+    }
+
+    /// Writes a line of a structured format (JSON) to stderr, as it is.
+    pub fn err_raw(&mut self, text: &str) {
         let _ = writeln!(self.err, "{text}");
     }
 
@@ -125,9 +174,35 @@ impl<'a> Io<'a> {
         for d in diags {
             if json {
                 let line = serde_json::to_string(d).unwrap_or_default();
-                self.err(&line);
+                let _ = writeln!(self.err, "{line}");
             } else {
                 self.err(&d.to_string());
+            }
+        }
+    }
+
+    /// Flushes stdout and ends the command: its exit code, or 2 with a
+    /// message when the answer could not be written. A closed pipe is not
+    /// an error: the reader has all it wanted.
+    fn finish(mut self, code: i32) -> i32 {
+        if self.failed.is_none() {
+            if let Err(e) = self.out.flush() {
+                self.failed = Some(e);
+            }
+        }
+        match self.failed.take() {
+            None => code,
+            Some(e) if e.kind() == std::io::ErrorKind::BrokenPipe => code,
+            Some(e) => {
+                self.diagnostics(
+                    &[Diagnostic::error(
+                        "WRITE_FAILED",
+                        format!("cannot write the answer to stdout: {e}"),
+                    )
+                    .with_hint("check the disk or the pipe stdout goes to")],
+                    false,
+                );
+                EXIT_INVALID
             }
         }
     }
@@ -157,7 +232,7 @@ where
         }
     };
     let mut io = Io::new(out, err);
-    match &cli.command {
+    let code = match &cli.command {
         Command::Can(a) => can::run(a, &mut io),
         Command::Eval(a) => eval::run(a, &mut io),
         Command::Actions(a) => actions::run(a, &mut io),
@@ -171,7 +246,8 @@ where
         Command::Man(a) => man::run(a, &mut io),
         Command::Lint(a) => lint::run(a, &mut io),
         Command::Prove(a) => prove::run(a, &mut io),
-    }
+    };
+    io.finish(code)
 }
 
 /// The binary's entry point.
@@ -180,7 +256,7 @@ pub fn main() -> std::process::ExitCode {
     let stderr = std::io::stderr();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut err = stderr.lock();
+    // `run` flushes and reports a failed write
     let code = run(std::env::args_os(), &mut out, &mut err);
-    let _ = out.flush();
     std::process::ExitCode::from(u8::try_from(code).unwrap_or(2))
 }

@@ -152,7 +152,7 @@ pub fn run(args: &ProveArgs, io: &mut Io<'_>) -> i32 {
         ProveFormat::Text => io.out(&render_text(set, &query, &proof, claim_can, &policy_flags)),
         ProveFormat::Json => {
             let doc = render_json(set, &query, &proof, claim_can, &policy_flags);
-            io.out(&serde_json::to_string_pretty(&doc).unwrap_or_default());
+            io.out_raw(&serde_json::to_string_pretty(&doc).unwrap_or_default());
         }
     }
     code

@@ -109,7 +109,7 @@ pub fn run(args: &ReplayArgs, io: &mut Io<'_>) -> i32 {
                 m.insert("suggested_policy".into(), s.to_json());
             }
         }
-        io.out(&serde_json::to_string_pretty(&doc).unwrap_or_default());
+        io.out_raw(&serde_json::to_string_pretty(&doc).unwrap_or_default());
     } else {
         io.out(&render(
             file.name(),

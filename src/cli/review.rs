@@ -43,9 +43,14 @@ pub struct ReviewArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReviewFormat::Text)]
     pub format: ReviewFormat,
-    /// Write the report to FILE instead of stdout.
+    /// Write the report to FILE instead of stdout (refused if FILE exists,
+    /// unless --force).
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Replace --output if it exists (a symbolic link there is replaced,
+    /// never followed).
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Checks `--bucket` values: bucket names, or bucket-name patterns with `*`/`?`.
@@ -69,25 +74,38 @@ pub(crate) fn base_request(args: &RequestArgs) -> Result<Request, Vec<Diagnostic
     load::build_request("s3:ListAllMyBuckets", "*", args)
 }
 
-/// Writes the rendered report to `--output` or stdout.
-pub(crate) fn emit(output: Option<&PathBuf>, text: &str, io: &mut Io<'_>) -> Result<(), i32> {
+/// Writes the rendered report to `--output` (see [`write`](super::write))
+/// or stdout; `raw` for formats with their own escaping (all but text).
+pub(crate) fn emit(
+    output: Option<&PathBuf>,
+    force: bool,
+    text: &str,
+    raw: bool,
+    io: &mut Io<'_>,
+) -> Result<(), i32> {
     match output {
-        Some(path) => match std::fs::write(path, format!("{}\n", text.trim_end())) {
-            Ok(()) => {
-                io.err(&format!("wrote {}", path.display()));
-                Ok(())
+        Some(path) => {
+            let body = format!("{}\n", text.trim_end());
+            let body = if raw {
+                body
+            } else {
+                crate::escape::lines(&body).into_owned()
+            };
+            match super::write::write_file(path, body.as_bytes(), force) {
+                Ok(()) => {
+                    io.err(&format!("wrote {}", crate::escape::value(&path.to_string_lossy())));
+                    Ok(())
+                }
+                Err(e) => {
+                    io.diagnostics(&[e.diagnostic()], false);
+                    Err(EXIT_INVALID)
+                }
             }
-            Err(e) => {
-                io.diagnostics(
-                    &[Diagnostic::error(
-                        "OUTPUT_ERROR",
-                        format!("cannot write `{}`: {e}", path.display()),
-                    )],
-                    false,
-                );
-                Err(EXIT_INVALID)
-            }
-        },
+        }
+        None if raw => {
+            io.out_raw(text.trim_end());
+            Ok(())
+        }
         None => {
             io.out(text.trim_end());
             Ok(())
@@ -116,6 +134,12 @@ pub fn run(args: &ReviewArgs, io: &mut Io<'_>) -> i32 {
         io.diagnostics(&bad, json);
         return EXIT_INVALID;
     }
+    if let Some(path) = &args.output {
+        if let Err(e) = super::write::check_destination(path, args.force) {
+            io.diagnostics(&[e.diagnostic()], json);
+            return EXIT_INVALID;
+        }
+    }
     let loaded = match load::load_policies(&policies) {
         Ok(l) => l,
         Err(diags) => {
@@ -138,7 +162,8 @@ pub fn run(args: &ReviewArgs, io: &mut Io<'_>) -> i32 {
         ReviewFormat::Json => render::json(&review),
         ReviewFormat::Html => render::html(&review),
     };
-    match emit(args.output.as_ref(), &text, io) {
+    let raw = args.format != ReviewFormat::Text;
+    match emit(args.output.as_ref(), args.force, &text, raw, io) {
         Ok(()) => EXIT_OK,
         Err(code) => code,
     }

@@ -53,9 +53,9 @@ pub fn run(args: &TestArgs, io: &mut Io<'_>) -> i32 {
     match args.format {
         TestFormat::Text => io.out(&testfile::text(&reports)),
         TestFormat::Json => {
-            io.out(&serde_json::to_string_pretty(&testfile::json(&reports)).unwrap_or_default())
+            io.out_raw(&serde_json::to_string_pretty(&testfile::json(&reports)).unwrap_or_default())
         }
-        TestFormat::Junit => io.out(testfile::junit(&reports).trim_end()),
+        TestFormat::Junit => io.out_raw(testfile::junit(&reports).trim_end()),
     }
     let summary = Summary::of(&reports);
     if summary.invalid_files > 0 {
