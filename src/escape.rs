@@ -14,8 +14,9 @@
 //! use it: [`value`] for a value inside a line (line breaks escaped too),
 //! and [`lines`] for a whole text answer (its own line breaks and tabs are
 //! kept), which the command line applies to every text it prints as a net
-//! under the values. JSON, SARIF, JUnit, HTML and Markdown have their own
-//! escaping and are written as they are.
+//! under the values. JSON, SARIF, JUnit and HTML have their own escaping
+//! and are written as they are; Markdown values go through
+//! [`markdown`] and [`markdown_code`], which start from [`value`].
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -62,6 +63,63 @@ pub fn lines(text: &str) -> Cow<'_, str> {
     escape(text, true)
 }
 
+/// A value in Markdown text (a paragraph, a list item, a table cell, a
+/// heading): control characters and line breaks escaped as by [`value`]
+/// (so a value cannot end a table row or start a heading), HTML
+/// metacharacters as entities (no raw `<img onerror=…>` or `<script>`),
+/// and the Markdown characters that could format, link or split a cell
+/// backslash-escaped (`\ ` * _ [ ] | ~ $`, and at the start of the value
+/// the ones that would open a heading, a list or a quote).
+pub fn markdown(text: &str) -> String {
+    let text = value(text);
+    let mut out = String::with_capacity(text.len() + 8);
+    // digits at the start followed by `.` or `)` would open an ordered list
+    let lead_digits = text.chars().take_while(char::is_ascii_digit).count();
+    for (i, c) in text.chars().enumerate() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' | '$' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '#' | '-' | '+' | '=' if i == 0 => {
+                out.push('\\');
+                out.push(c);
+            }
+            '.' | ')' if i == lead_digits && i > 0 => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A value as a Markdown code span: control characters and line breaks
+/// escaped as by [`value`], fenced by more backticks than any run in the
+/// value (so it cannot close the span early). HTML and Markdown inside a
+/// code span are shown literally.
+pub fn markdown_code(text: &str) -> String {
+    let text = value(text);
+    let mut longest = 0;
+    let mut run = 0;
+    for c in text.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    let pad = if text.starts_with('`') || text.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{text}{pad}{fence}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -86,5 +144,27 @@ mod tests {
     #[test]
     fn whole_texts_keep_their_lines() {
         assert_eq!(lines("a\tb\nc\u{1b}[31m\r\n"), "a\tb\nc\\u{1b}[31m\\r\n");
+    }
+
+    #[test]
+    fn markdown_values_cannot_format_or_inject() {
+        for (raw, want) in [
+            ("prod-logs", "prod-logs"),
+            ("<img src=x onerror=alert(1)>", "&lt;img src=x onerror=alert(1)&gt;"),
+            ("<script>x</script>", "&lt;script&gt;x&lt;/script&gt;"),
+            ("a|b\n## owned", "a\\|b\\\\n## owned"),
+            ("# heading", "\\# heading"),
+            ("- item", "\\- item"),
+            ("1. item", "1\\. item"),
+            ("[x](javascript:y)", "\\[x\\](javascript:y)"),
+            ("*bold* _it_ ~s~ `c` $m$", "\\*bold\\* \\_it\\_ \\~s\\~ \\`c\\` \\$m\\$"),
+            ("a & \"b\"", "a &amp; &quot;b&quot;"),
+        ] {
+            assert_eq!(markdown(raw), want, "{raw:?}");
+        }
+        assert_eq!(markdown_code("s3:GetObject"), "`s3:GetObject`");
+        assert_eq!(markdown_code("a`b"), "``a`b``");
+        assert_eq!(markdown_code("`x"), "`` `x ``");
+        assert_eq!(markdown_code("a\nb"), "`a\\nb`");
     }
 }

@@ -112,13 +112,18 @@ pub struct StatementTrace {
 impl StatementTrace {
     /// `FILE:LINE:COL`.
     pub fn position(&self) -> String {
-        format!("{}:{}:{}", self.policy, self.line, self.column)
+        format!(
+            "{}:{}:{}",
+            crate::escape::value(&self.policy),
+            self.line,
+            self.column
+        )
     }
 
-    /// `Sid X` or `statement #N`.
+    /// `Sid X` or `statement #N` (control characters escaped).
     pub fn label(&self) -> String {
         match &self.sid {
-            Some(s) => format!("Sid {s}"),
+            Some(s) => format!("Sid {}", crate::escape::value(s)),
             None => format!("statement #{}", self.index + 1),
         }
     }

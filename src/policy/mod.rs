@@ -327,7 +327,9 @@ impl Policy {
     pub fn statement_position(&self, statement: &Statement) -> String {
         format!(
             "{}:{}:{}",
-            self.name, statement.location.start.line, statement.location.start.column
+            crate::escape::value(&self.name),
+            statement.location.start.line,
+            statement.location.start.column
         )
     }
 }

@@ -3,6 +3,8 @@
 
 use serde_json::json;
 
+use crate::escape::value;
+
 use super::run::{CaseResult, FileOutcome, FileReport, Status, Summary};
 
 /// The text report: per file, one line per case (`ok`, `FAILED`,
@@ -11,7 +13,7 @@ use super::run::{CaseResult, FileOutcome, FileReport, Status, Summary};
 pub fn text(reports: &[FileReport]) -> String {
     let mut out = String::new();
     for r in reports {
-        out.push_str(&r.path);
+        out.push_str(&value(&r.path));
         out.push('\n');
         match &r.outcome {
             FileOutcome::Ran { cases, .. } => {
@@ -41,20 +43,22 @@ fn case_text(path: &str, c: &CaseResult, out: &mut String) {
         Status::Fail => "FAILED",
         Status::Error => "ERROR ",
     };
-    out.push_str(&format!("  {label}  {}\n", c.name));
+    // names, messages and details come from the test file: one line each
+    out.push_str(&format!("  {label}  {}\n", value(&c.name)));
     if c.status != Status::Pass {
         out.push_str(&format!(
-            "{DETAIL_INDENT}{path}:{}:{}: {}\n",
+            "{DETAIL_INDENT}{}:{}:{}: {}\n",
+            value(path),
             c.line,
             c.column,
-            c.message.as_deref().unwrap_or("did not pass")
+            value(c.message.as_deref().unwrap_or("did not pass"))
         ));
         for d in &c.details {
-            out.push_str(&format!("{DETAIL_INDENT}  {d}\n"));
+            out.push_str(&format!("{DETAIL_INDENT}  {}\n", value(d)));
         }
     }
     for n in &c.notes {
-        out.push_str(&format!("{DETAIL_INDENT}note: {n}\n"));
+        out.push_str(&format!("{DETAIL_INDENT}note: {}\n", value(n)));
     }
 }
 

@@ -5,16 +5,17 @@ use crate::review::matrix::{phrase, Access, Cell};
 use crate::review::report::Review;
 use crate::review::risk::Risk;
 
+// Every value below (file names, bucket names, ARNs, actions, condition
+// values, notes) goes through `md` or `code`: it cannot inject HTML, format
+// text, end a table row or start a heading.
+use crate::escape::{markdown as md, markdown_code as code};
+
 fn code_list(cells: &[&Cell]) -> String {
     cells
         .iter()
-        .map(|c| format!("`{}`", c.action.iam_action))
+        .map(|c| code(&c.action.iam_action))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-fn cell_text(s: &str) -> String {
-    s.replace('|', "\\|")
 }
 
 /// Renders a review as markdown.
@@ -24,13 +25,16 @@ pub fn markdown(review: &Review) -> String {
     let files: Vec<String> = review
         .policies
         .iter()
-        .map(|p| format!("`{}` ({})", p.name, p.policy_type.describe()))
+        .map(|p| format!("{} ({})", code(&p.name), p.policy_type.describe()))
         .collect();
     out.push_str(&format!("**Policies:** {}  \n", files.join(", ")));
-    out.push_str(&format!("**Caller:** {}\n\n", review.caller()));
-    out.push_str(&format!("**Verdict:** {}\n\n", review.verdict.paragraph()));
+    out.push_str(&format!("**Caller:** {}\n\n", md(&review.caller())));
+    out.push_str(&format!(
+        "**Verdict:** {}\n\n",
+        md(&review.verdict.paragraph())
+    ));
     out.push_str("| resource | allowed | conditional | denied |\n| --- | ---: | ---: | ---: |\n");
-    let mut nothing: Vec<&str> = Vec::new();
+    let mut nothing: Vec<String> = Vec::new();
     for (ci, class) in m.classes.iter().enumerate() {
         let cells: Vec<&Cell> = m.cells_of(ci).collect();
         if cells.is_empty() {
@@ -40,13 +44,13 @@ pub fn markdown(review: &Review) -> String {
             .iter()
             .all(|c| c.access == Access::Denied && !c.explicit_deny)
         {
-            nothing.push(&class.label);
+            nothing.push(md(&class.label));
             continue;
         }
         let n = |a: Access| cells.iter().filter(|c| c.access == a).count();
         out.push_str(&format!(
             "| {} | {} | {} | {} |\n",
-            cell_text(&class.label),
+            md(&class.label),
             n(Access::Allowed),
             n(Access::Conditional),
             n(Access::Denied)
@@ -63,19 +67,24 @@ pub fn markdown(review: &Review) -> String {
         {
             continue;
         }
-        out.push_str(&format!("\n### {}\n\n`{}`\n\n", class.label, class.arn));
+        out.push_str(&format!(
+            "\n### {}\n\n{}\n\n",
+            md(&class.label),
+            code(&class.arn)
+        ));
         for (group, cs) in grouped(with_access(cells.iter().copied(), Access::Allowed)) {
-            out.push_str(&format!("- allowed, {group}: {}\n", code_list(&cs)));
+            out.push_str(&format!("- allowed, {}: {}\n", md(&group), code_list(&cs)));
         }
         for (group, cs) in grouped(with_access(cells.iter().copied(), Access::Conditional)) {
             for c in cs {
                 out.push_str(&format!(
-                    "- conditional, {group}: `{}` — {}{}\n",
-                    c.action.iam_action,
-                    phrase(&c.requirements),
+                    "- conditional, {}: {} — {}{}\n",
+                    md(&group),
+                    code(&c.action.iam_action),
+                    md(&phrase(&c.requirements)),
                     c.note
                         .as_ref()
-                        .map(|n| format!(" ({n})"))
+                        .map(|n| format!(" ({})", md(n)))
                         .unwrap_or_default()
                 ));
             }
@@ -114,7 +123,7 @@ pub fn markdown(review: &Review) -> String {
     if !review.notes.is_empty() {
         out.push_str("\n### Notes\n\n");
         for n in &review.notes {
-            out.push_str(&format!("- {n}\n"));
+            out.push_str(&format!("- {}\n", md(n)));
         }
     }
     out.trim_end().to_string()
