@@ -158,7 +158,8 @@ impl fmt::Display for Diagnostic {
             write!(f, "\n  at {}", value(shown))?;
         }
         if let Some(h) = &self.hint {
-            write!(f, "\n  help: {}", value(h))?;
+            // a hint may list choices, one per line, each escaped where it is made
+            write!(f, "\n  help: {}", crate::escape::lines(h))?;
         }
         Ok(())
     }

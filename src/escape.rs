@@ -120,6 +120,22 @@ pub fn markdown_code(text: &str) -> String {
     format!("{fence}{pad}{text}{pad}{fence}")
 }
 
+/// A sentence of s3guard's own wording in Markdown: its `` `…` `` spans
+/// (values it quotes: keys, condition values, patterns) become code spans
+/// by [`markdown_code`], the rest is text by [`markdown`]. A value holding
+/// a backtick of its own only moves a span boundary: every piece is still
+/// escaped.
+pub fn markdown_wording(text: &str) -> String {
+    text.split('`')
+        .enumerate()
+        .map(|(i, piece)| match (i % 2 == 1, piece.is_empty()) {
+            (true, _) => markdown_code(piece),
+            (false, true) => String::new(),
+            (false, false) => markdown(piece),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -166,5 +182,13 @@ mod tests {
         assert_eq!(markdown_code("a`b"), "``a`b``");
         assert_eq!(markdown_code("`x"), "`` `x ``");
         assert_eq!(markdown_code("a\nb"), "`a\\nb`");
+        assert_eq!(
+            markdown_wording("denied if `aws:SecureTransport` is `<b>`"),
+            "denied if `aws:SecureTransport` is `<b>`"
+        );
+        assert_eq!(
+            markdown_wording("only if `k` is `a`|b<i>`"),
+            "only if `k` is `a`\\|b&lt;i&gt;``"
+        );
     }
 }

@@ -94,21 +94,25 @@ impl Finding {
 }
 
 impl fmt::Display for Finding {
+    /// As a diagnostic: every part from the input escaped
+    /// ([`crate::escape`]), the hint's own lines kept.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::escape::value;
+        let file = value(&self.file);
         match self.location() {
             Some(l) => write!(
                 f,
-                "{}:{}:{}: ",
-                self.file, l.span.start.line, l.span.start.column
+                "{file}:{}:{}: ",
+                l.span.start.line, l.span.start.column
             )?,
-            None => write!(f, "{}: ", self.file)?,
+            None => write!(f, "{file}: ")?,
         }
         write!(
             f,
             "{}[{}]: {}",
             self.finding_type.label(),
             self.slug(),
-            self.message
+            value(&self.message)
         )?;
         if let Some(l) = self.location() {
             let shown = if l.pointer.is_empty() {
@@ -116,10 +120,10 @@ impl fmt::Display for Finding {
             } else {
                 &l.pointer
             };
-            write!(f, "\n  at {shown}")?;
+            write!(f, "\n  at {}", value(shown))?;
         }
         if let Some(h) = &self.hint {
-            write!(f, "\n  help: {h}")?;
+            write!(f, "\n  help: {}", crate::escape::lines(h))?;
         }
         Ok(())
     }

@@ -307,7 +307,7 @@ impl Source {
             let mut s = String::from("choose one with --select NAME:");
             for c in cs {
                 s.push_str("\n    ");
-                s.push_str(&c.listing());
+                s.push_str(&crate::escape::value(&c.listing()));
             }
             s
         };

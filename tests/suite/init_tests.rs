@@ -39,7 +39,7 @@ fn init_tests_writes_a_file_that_passes_right_away() {
     let (code, _, err) = run(&["init-tests", "policies/rails-app.json", "--output", &out_s]);
     assert_eq!(code, 2);
     assert!(
-        err.contains("exists; init-tests does not overwrite"),
+        err.contains("exists; s3guard does not overwrite files"),
         "{err}"
     );
     let (code, _, _) = run(&[

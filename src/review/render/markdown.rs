@@ -6,9 +6,9 @@ use crate::review::report::Review;
 use crate::review::risk::Risk;
 
 // Every value below (file names, bucket names, ARNs, actions, condition
-// values, notes) goes through `md` or `code`: it cannot inject HTML, format
+// values, notes) goes through `md`, `code` or `words`: it cannot inject HTML, format
 // text, end a table row or start a heading.
-use crate::escape::{markdown as md, markdown_code as code};
+use crate::escape::{markdown as md, markdown_code as code, markdown_wording as words};
 
 fn code_list(cells: &[&Cell]) -> String {
     cells
@@ -28,10 +28,10 @@ pub fn markdown(review: &Review) -> String {
         .map(|p| format!("{} ({})", code(&p.name), p.policy_type.describe()))
         .collect();
     out.push_str(&format!("**Policies:** {}  \n", files.join(", ")));
-    out.push_str(&format!("**Caller:** {}\n\n", md(&review.caller())));
+    out.push_str(&format!("**Caller:** {}\n\n", words(&review.caller())));
     out.push_str(&format!(
         "**Verdict:** {}\n\n",
-        md(&review.verdict.paragraph())
+        words(&review.verdict.paragraph())
     ));
     out.push_str("| resource | allowed | conditional | denied |\n| --- | ---: | ---: | ---: |\n");
     let mut nothing: Vec<String> = Vec::new();
@@ -81,10 +81,10 @@ pub fn markdown(review: &Review) -> String {
                     "- conditional, {}: {} — {}{}\n",
                     md(&group),
                     code(&c.action.iam_action),
-                    md(&phrase(&c.requirements)),
+                    words(&phrase(&c.requirements)),
                     c.note
                         .as_ref()
-                        .map(|n| format!(" ({})", md(n)))
+                        .map(|n| format!(" ({})", words(n)))
                         .unwrap_or_default()
                 ));
             }
@@ -123,7 +123,7 @@ pub fn markdown(review: &Review) -> String {
     if !review.notes.is_empty() {
         out.push_str("\n### Notes\n\n");
         for n in &review.notes {
-            out.push_str(&format!("- {}\n", md(n)));
+            out.push_str(&format!("- {}\n", words(n)));
         }
     }
     out.trim_end().to_string()
