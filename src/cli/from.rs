@@ -32,16 +32,24 @@ pub fn load_sources(args: &PolicyArgs) -> Result<Vec<Selected>, Vec<Diagnostic>>
     if !errors.is_empty() {
         return Err(errors);
     }
+    // each file is read into an index once: N selections cost O(M + N)
+    let indexes: Vec<_> = sources.iter().map(|(_, s, _)| s.index()).collect();
+    let mut used = vec![false; sources.len()];
+    let sources: Vec<(&str, &crate::sources::Index<'_>)> = sources
+        .iter()
+        .zip(&indexes)
+        .map(|((p, _, _), i)| (*p, i))
+        .collect();
     let mut selected = Vec::new();
     for name in &args.select {
         let (file, wanted) = match name.split_once('#') {
-            Some((f, n)) if sources.iter().any(|(p, _, _)| *p == f) => (Some(f), n),
+            Some((f, n)) if sources.iter().any(|(p, _)| *p == f) => (Some(f), n),
             _ => (None, name.as_str()),
         };
         let hits: Vec<usize> = sources
             .iter()
             .enumerate()
-            .filter(|(_, (p, s, _))| file.is_none_or(|f| f == *p) && !s.matches(wanted).is_empty())
+            .filter(|(_, (p, s))| file.is_none_or(|f| f == *p) && !s.matches(wanted).is_empty())
             .map(|(i, _)| i)
             .collect();
         let target = match (hits.as_slice(), sources.len()) {
@@ -55,7 +63,7 @@ pub fn load_sources(args: &PolicyArgs) -> Result<Vec<Selected>, Vec<Diagnostic>>
                     )
                     .with_hint(format!(
                         "the files are {}; `s3guard` lists each file's choices when you select from it alone",
-                        sources.iter().map(|(p, _, _)| format!("`{p}`")).collect::<Vec<_>>().join(", ")
+                        sources.iter().map(|(p, _)| format!("`{p}`")).collect::<Vec<_>>().join(", ")
                     )),
                 );
                 continue;
@@ -70,7 +78,7 @@ pub fn load_sources(args: &PolicyArgs) -> Result<Vec<Selected>, Vec<Diagnostic>>
                         "pick the file: {}",
                         many.iter()
                             .filter_map(|i| sources.get(*i))
-                            .map(|(p, _, _)| format!("--select '{p}#{wanted}'"))
+                            .map(|(p, _)| format!("--select '{p}#{wanted}'"))
                             .collect::<Vec<_>>()
                             .join(" or ")
                     )),
@@ -78,7 +86,7 @@ pub fn load_sources(args: &PolicyArgs) -> Result<Vec<Selected>, Vec<Diagnostic>>
                 continue;
             }
         };
-        if let Some((_, source, used)) = sources.get_mut(target) {
+        if let (Some((_, source)), Some(used)) = (sources.get(target), used.get_mut(target)) {
             *used = true;
             match source.select(Some(wanted), &params, args.strict) {
                 Ok(mut s) => selected.append(&mut s),
@@ -86,7 +94,7 @@ pub fn load_sources(args: &PolicyArgs) -> Result<Vec<Selected>, Vec<Diagnostic>>
             }
         }
     }
-    for (_, source, used) in &sources {
+    for ((_, source), used) in sources.iter().zip(&used) {
         if !used {
             match source.select(None, &params, args.strict) {
                 Ok(mut s) => selected.append(&mut s),

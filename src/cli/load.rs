@@ -349,7 +349,9 @@ pub(crate) fn apply_defaults(req: &mut Request, at: Option<date::Instant>, args:
 }
 
 fn read_context_file(path: &str, req: &mut Request) -> Result<(), Vec<Diagnostic>> {
-    let file = Arc::new(SourceFile::read(path).map_err(|d| vec![*d])?);
+    let file = Arc::new(
+        SourceFile::read_as(path, crate::json::InputKind::ContextFile).map_err(|d| vec![*d])?,
+    );
     let parsed = json::parse(file.text()).map_err(|e| {
         vec![Diagnostic::error("JSON_SYNTAX_ERROR", e.message)
             .in_file(file.name())

@@ -71,7 +71,7 @@ pub fn run(args: &ReplayArgs, io: &mut Io<'_>) -> i32 {
             }
         }
     };
-    let file = match SourceFile::read(&args.file) {
+    let file = match SourceFile::read_as(&args.file, crate::json::InputKind::CloudTrail) {
         Ok(f) => Arc::new(f),
         Err(d) => {
             io.diagnostics(&[*d], json_out);

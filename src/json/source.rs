@@ -10,6 +10,67 @@ use crate::diagnostic::Diagnostic;
 /// not an AWS limit.
 pub const MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;
 
+/// What an input is, for its size cap and for messages about it. A
+/// policy, a test file or a context file is small (AWS's largest policy is
+/// a 20 KB bucket policy); a Terraform plan, a template or an account dump
+/// of a large account, or a CloudTrail file, is not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKind {
+    /// A policy document (also a test file's policy, a `--context-file`).
+    Policy,
+    /// A `*.s3guard.json` test file.
+    TestFile,
+    /// A `--context-file`.
+    ContextFile,
+    /// A `--policy-from` file: Terraform plan, CloudFormation template or
+    /// `get-account-authorization-details` dump.
+    PolicySource,
+    /// A CloudTrail file (`replay`).
+    CloudTrail,
+}
+
+impl InputKind {
+    /// Largest input of this kind s3guard reads (a limit that protects
+    /// s3guard, not an AWS one). Inputs are held in memory with their parse
+    /// tree, so these bound s3guard's memory too.
+    pub const fn max_bytes(self) -> usize {
+        match self {
+            InputKind::Policy | InputKind::TestFile | InputKind::ContextFile => MAX_INPUT_BYTES,
+            InputKind::PolicySource | InputKind::CloudTrail => MAX_LARGE_INPUT_BYTES,
+        }
+    }
+
+    /// What the input is, in messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            InputKind::Policy => "policy",
+            InputKind::TestFile => "test file",
+            InputKind::ContextFile => "context file",
+            InputKind::PolicySource => {
+                "Terraform plan, CloudFormation template or account authorization dump"
+            }
+            InputKind::CloudTrail => "CloudTrail file",
+        }
+    }
+
+    fn too_large_hint(self) -> &'static str {
+        match self {
+            InputKind::Policy => {
+                "the largest AWS policy is a 20 KB bucket policy; is this the right file?"
+            }
+            InputKind::TestFile => "split the cases into several test files",
+            InputKind::ContextFile => "a request context is a few keys; is this the right file?",
+            InputKind::PolicySource => {
+                "plan a smaller part (terraform plan -target, one stack, or get-account-authorization-details --filter)"
+            }
+            InputKind::CloudTrail => "replay the CloudTrail files one by one (each log file is a few MB)",
+        }
+    }
+}
+
+/// Largest Terraform plan, template, account dump or CloudTrail file.
+pub const MAX_LARGE_INPUT_BYTES: usize = 256 * 1024 * 1024;
+
 /// Bytes between two character-count checkpoints of a [`SourceFile`].
 const CHECKPOINT_BYTES: usize = 256;
 
@@ -79,11 +140,18 @@ impl SourceFile {
         f
     }
 
-    /// Reads a file, or stdin when `path` is `-`. Refuses inputs over
-    /// [`MAX_INPUT_BYTES`] and text that is not UTF-8, naming the place.
+    /// Reads a policy file, or stdin when `path` is `-`. Refuses inputs
+    /// over [`MAX_INPUT_BYTES`] and text that is not UTF-8, naming the place.
     pub fn read(path: &str) -> Result<SourceFile, Box<Diagnostic>> {
+        Self::read_as(path, InputKind::Policy)
+    }
+
+    /// Reads an input of the given kind, or stdin when `path` is `-`.
+    /// Refuses inputs over the kind's [cap](InputKind::max_bytes), naming
+    /// the kind, and text that is not UTF-8, naming the place.
+    pub fn read_as(path: &str, kind: InputKind) -> Result<SourceFile, Box<Diagnostic>> {
         let bytes = if path == "-" {
-            read_limited(std::io::stdin().lock(), "<stdin>")?
+            read_limited(std::io::stdin().lock(), "<stdin>", kind)?
         } else {
             let file = std::fs::File::open(Path::new(path)).map_err(|e| {
                 Box::new(
@@ -91,14 +159,45 @@ impl SourceFile {
                         .in_file(path),
                 )
             })?;
-            read_limited(file, path)?
+            read_limited(file, path, kind)?
         };
         let name = if path == "-" { "<stdin>" } else { path };
         Self::from_bytes(name, bytes)
     }
 
-    /// Builds a source from raw bytes, refusing invalid UTF-8 with its position.
+    /// Builds a source from raw bytes, refusing invalid UTF-8 with its
+    /// position, and a byte order mark by its name.
+    ///
+    /// A UTF-8 byte order mark is refused, as AWS does: IAM accepts in a
+    /// policy document only tab, line feed, carriage return and the
+    /// characters U+0020 to U+00FF (U+FEFF is not among them), and S3 says
+    /// "the first byte must be '{'"; JSON (RFC 8259, section 8.1) forbids
+    /// writing one. See
+    /// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html>.
     pub fn from_bytes(name: &str, bytes: Vec<u8>) -> Result<SourceFile, Box<Diagnostic>> {
+        let bom = match bytes.get(..3) {
+            Some([0xef, 0xbb, 0xbf]) => Some("a UTF-8 byte order mark (EF BB BF)"),
+            _ => match bytes.get(..2) {
+                Some([0xff, 0xfe]) | Some([0xfe, 0xff]) => {
+                    Some("a UTF-16 byte order mark: the file is UTF-16, not UTF-8")
+                }
+                _ => None,
+            },
+        };
+        if let Some(what) = bom {
+            return Err(Box::new(
+                Diagnostic::error("BYTE_ORDER_MARK", format!("the file starts with {what}"))
+                    .in_file(name)
+                    .at(Location {
+                        line: 1,
+                        column: 1,
+                        offset: 0,
+                    })
+                    .with_hint(
+                        "AWS refuses it in policies too: save the file as UTF-8 without a byte order mark",
+                    ),
+            ));
+        }
         match String::from_utf8(bytes) {
             Ok(text) => Ok(SourceFile::new(name, text)),
             Err(e) => {
@@ -168,24 +267,30 @@ fn is_continuation(b: u8) -> bool {
     b & 0xc0 == 0x80
 }
 
-fn read_limited(reader: impl std::io::Read, name: &str) -> Result<Vec<u8>, Box<Diagnostic>> {
+fn read_limited(
+    reader: impl std::io::Read,
+    name: &str,
+    kind: InputKind,
+) -> Result<Vec<u8>, Box<Diagnostic>> {
     use std::io::Read;
+    let max = kind.max_bytes();
     let mut buf = Vec::new();
-    let limit = u64::try_from(MAX_INPUT_BYTES).unwrap_or(u64::MAX) + 1;
+    let limit = u64::try_from(max).unwrap_or(u64::MAX) + 1;
     reader.take(limit).read_to_end(&mut buf).map_err(|e| {
         Box::new(Diagnostic::error("IO_ERROR", format!("cannot read `{name}`: {e}")).in_file(name))
     })?;
-    if buf.len() > MAX_INPUT_BYTES {
+    if buf.len() > max {
         return Err(Box::new(
             Diagnostic::error(
                 "INPUT_TOO_LARGE",
                 format!(
-                    "input is larger than {} MiB; s3guard refuses to read it",
-                    MAX_INPUT_BYTES / (1024 * 1024)
+                    "input is larger than {} MiB, the limit for a {}; s3guard refuses to read it",
+                    max / (1024 * 1024),
+                    kind.describe()
                 ),
             )
             .in_file(name)
-            .with_hint("the largest AWS policy is a 20 KB bucket policy; is this the right file?"),
+            .with_hint(kind.too_large_hint()),
         ));
     }
     Ok(buf)

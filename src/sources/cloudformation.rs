@@ -106,6 +106,12 @@ fn name_key(ty: &str) -> &'static str {
 
 pub(super) fn choices(root: &Value) -> Vec<Choice> {
     let mut out = Vec::new();
+    // resources by logical id (the first of duplicates, as a search finds)
+    let mut by_id: std::collections::HashMap<&str, &crate::json::Member> =
+        std::collections::HashMap::new();
+    for m in resources(root) {
+        by_id.entry(m.key.as_str()).or_insert(m);
+    }
     for m in resources(root) {
         let r = &m.value;
         let ty = rtype(r);
@@ -129,7 +135,7 @@ pub(super) fn choices(root: &Value) -> Vec<Choice> {
                         if let Some(("Ref", arg)) = intrinsic(b) {
                             if let Some(l) = arg.as_str() {
                                 aliases.push(l.to_string());
-                                let bucket = resources(root).iter().find(|x| x.key == l);
+                                let bucket = by_id.get(l).copied();
                                 if let Some(n) =
                                     bucket.and_then(|x| simple_name(root, &x.value, "BucketName"))
                                 {

@@ -45,6 +45,7 @@ mod render;
 mod terraform;
 pub mod yaml;
 
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -179,7 +180,8 @@ pub struct Source {
 impl Source {
     /// Reads a file (`-` for stdin) and recognises its format.
     pub fn open(path: &str) -> Result<Source, LoadError> {
-        let file = SourceFile::read(path).map_err(|d| failed(vec![*d]))?;
+        let file = SourceFile::read_as(path, json::InputKind::PolicySource)
+            .map_err(|d| failed(vec![*d]))?;
         Source::from_file(Arc::new(file)).map_err(failed)
     }
 
@@ -251,39 +253,139 @@ impl Source {
         self.file.name()
     }
 
+    /// The file read once and indexed for selections: build it once to
+    /// select many things (each `--select`), instead of calling
+    /// [`Source::select`] for each, which reads the file's structure again.
+    pub fn index(&self) -> Index<'_> {
+        Index::new(self)
+    }
+
     /// Everything that can be selected, in file order.
     pub fn choices(&self) -> Vec<Choice> {
-        match self.format {
-            Format::Terraform => terraform::choices(&self.root),
-            Format::CloudFormation => cloudformation::choices(&self.root),
-            Format::AccountDetails => account::choices(&self.root),
-        }
+        self.index().choices
     }
 
     /// The choices `name` selects: exact names first, then aliases
     /// (case-insensitive when nothing matches exactly).
     pub fn matches(&self, name: &str) -> Vec<Choice> {
-        let all = self.choices();
-        let exact: Vec<Choice> = all.iter().filter(|c| c.name == name).cloned().collect();
-        if !exact.is_empty() {
-            return exact;
+        self.index().matches(name)
+    }
+
+    /// Loads what `name` selects (`None`: the only thing the file holds).
+    /// A missing, unknown or ambiguous name is an error listing the choices.
+    pub fn select(
+        &self,
+        name: Option<&str>,
+        params: &Params,
+        strict: bool,
+    ) -> Result<Vec<Selected>, LoadError> {
+        self.index().select(name, params, strict)
+    }
+
+    /// The one choice `name` stands for, or an error listing the choices.
+    pub fn resolve(&self, name: Option<&str>) -> Result<Choice, LoadError> {
+        self.index().resolve(name)
+    }
+
+    /// Loads one choice.
+    pub fn load(
+        &self,
+        choice: &Choice,
+        params: &Params,
+        strict: bool,
+    ) -> Result<Vec<Selected>, LoadError> {
+        self.index().load(choice, params, strict)
+    }
+}
+
+/// A [`Source`] read once for selections: its choices, indexed by name,
+/// alias and case-folded name, and the format's own index (a Terraform
+/// plan's resources by address and type). Selecting N things from a file
+/// of M resources costs O(M) to build it and about O(1) per policy
+/// selected (a role, user or group also looks at the attachments of its
+/// kind).
+pub struct Index<'a> {
+    source: &'a Source,
+    choices: Vec<Choice>,
+    exact: HashMap<String, Vec<usize>>,
+    alias: HashMap<String, Vec<usize>>,
+    folded: HashMap<String, Vec<usize>>,
+    plan: Option<terraform::Plan<'a>>,
+}
+
+impl fmt::Debug for Index<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Index")
+            .field("source", &self.source.name())
+            .field("choices", &self.choices.len())
+            .finish()
+    }
+}
+
+/// Adds `i` to the list of `key` unless it is already its last entry.
+fn note<K: std::hash::Hash + Eq>(map: &mut HashMap<K, Vec<usize>>, key: K, i: usize) {
+    let list = map.entry(key).or_default();
+    if list.last() != Some(&i) {
+        list.push(i);
+    }
+}
+
+impl<'a> Index<'a> {
+    fn new(source: &'a Source) -> Index<'a> {
+        let plan =
+            (source.format == Format::Terraform).then(|| terraform::Plan::new(&source.root));
+        let choices = match (&plan, source.format) {
+            (Some(p), _) => terraform::choices(p),
+            (None, Format::CloudFormation) => cloudformation::choices(&source.root),
+            (None, _) => account::choices(&source.root),
+        };
+        let mut exact = HashMap::new();
+        let mut alias = HashMap::new();
+        let mut folded = HashMap::new();
+        for (i, c) in choices.iter().enumerate() {
+            note(&mut exact, c.name.clone(), i);
+            note(&mut folded, c.name.to_ascii_lowercase(), i);
+            for a in &c.aliases {
+                note(&mut alias, a.clone(), i);
+                note(&mut folded, a.to_ascii_lowercase(), i);
+            }
         }
-        let alias: Vec<Choice> = all
+        Index {
+            source,
+            choices,
+            exact,
+            alias,
+            folded,
+            plan,
+        }
+    }
+
+    /// Everything that can be selected, in file order.
+    pub fn choices(&self) -> &[Choice] {
+        &self.choices
+    }
+
+    fn pick(&self, ids: Option<&Vec<usize>>) -> Vec<Choice> {
+        ids.map(Vec::as_slice)
+            .unwrap_or_default()
             .iter()
-            .filter(|c| c.aliases.iter().any(|a| a == name))
-            .cloned()
-            .collect();
-        if !alias.is_empty() {
-            return alias;
-        }
-        all.into_iter()
-            .filter(|c| {
-                c.name.eq_ignore_ascii_case(name)
-                    || c.aliases.iter().any(|a| a.eq_ignore_ascii_case(name))
-            })
+            .filter_map(|&i| self.choices.get(i).cloned())
             .collect()
     }
 
+    /// The choices `name` selects: exact names first, then aliases
+    /// (case-insensitive when nothing matches exactly).
+    pub fn matches(&self, name: &str) -> Vec<Choice> {
+        let exact = self.pick(self.exact.get(name));
+        if !exact.is_empty() {
+            return exact;
+        }
+        let alias = self.pick(self.alias.get(name));
+        if !alias.is_empty() {
+            return alias;
+        }
+        self.pick(self.folded.get(&name.to_ascii_lowercase()))
+    }
     /// Loads what `name` selects (`None`: the only thing the file holds).
     /// A missing, unknown or ambiguous name is an error listing the choices.
     pub fn select(
@@ -302,7 +404,7 @@ impl Source {
     }
 
     fn resolve_inner(&self, name: Option<&str>) -> Result<Choice, Vec<Diagnostic>> {
-        let all = self.choices();
+        let all = &self.choices;
         let listing = |cs: &[Choice]| -> String {
             let mut s = String::from("choose one with --select NAME:");
             for c in cs {
@@ -311,11 +413,11 @@ impl Source {
             }
             s
         };
-        let here = |d: Diagnostic| d.in_file(self.file.name());
+        let here = |d: Diagnostic| d.in_file(self.source.file.name());
         if all.is_empty() {
             return Err(vec![here(Diagnostic::error(
                 "NOTHING_TO_SELECT",
-                format!("this {} holds no policy s3guard can read", self.format),
+                format!("this {} holds no policy s3guard can read", self.source.format),
             ))
             .with_hint(
                 "s3guard reads IAM policies, roles, users, groups and bucket policies (see README: where policies live)",
@@ -329,7 +431,7 @@ impl Source {
                 "SELECTION_REQUIRED",
                 format!(
                     "this {} holds {} things to evaluate; say which",
-                    self.format,
+                    self.source.format,
                     all.len()
                 ),
             ))
@@ -345,7 +447,7 @@ impl Source {
                 let close = crate::diagnostic::did_you_mean(name, names);
                 let mut d = here(Diagnostic::error(
                     "UNKNOWN_SELECTION",
-                    format!("nothing named `{name}` in this {}", self.format),
+                    format!("nothing named `{name}` in this {}", self.source.format),
                 ));
                 d = d.with_hint(match close {
                     Some(c) => format!("did you mean `{c}`? {}", listing(&all)),
@@ -358,7 +460,7 @@ impl Source {
                 format!(
                     "`{name}` names {} things in this {}",
                     many.len(),
-                    self.format
+                    self.source.format
                 ),
             ))
             .with_hint(listing(many))]),
@@ -373,13 +475,16 @@ impl Source {
         strict: bool,
     ) -> Result<Vec<Selected>, LoadError> {
         let ctx = Ctx {
-            file: &self.file,
-            root: &self.root,
+            file: &self.source.file,
+            root: &self.source.root,
             params,
             strict,
         };
-        match self.format {
-            Format::Terraform => terraform::load(&ctx, choice),
+        match self.source.format {
+            Format::Terraform => match &self.plan {
+                Some(plan) => terraform::load(&ctx, plan, choice),
+                None => terraform::load(&ctx, &terraform::Plan::new(&self.source.root), choice),
+            },
             Format::CloudFormation => cloudformation::load(&ctx, choice),
             Format::AccountDetails => account::load(&ctx, choice),
         }

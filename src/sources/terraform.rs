@@ -11,6 +11,8 @@
 //! name or by the configuration's references. A value Terraform only knows
 //! after apply is reported with the references it depends on.
 
+use std::collections::{HashMap, HashSet};
+
 use super::render::{load_json_string, load_value};
 use super::{strip_indexes, Choice, ChoiceKind, Collector, Ctx, Selected};
 use crate::diagnostic::Diagnostic;
@@ -145,6 +147,7 @@ fn resources(root: &Value) -> Vec<Res<'_>> {
         collect_config(m, "", &mut configs);
     }
     let mut changes: Vec<(&str, &Value)> = Vec::new();
+    let mut change_of: HashMap<&str, &Value> = HashMap::new();
     for rc in root
         .get("resource_changes")
         .and_then(Value::as_array)
@@ -152,8 +155,15 @@ fn resources(root: &Value) -> Vec<Res<'_>> {
     {
         if let Some(a) = rc.get("address").and_then(Value::as_str) {
             changes.push((a, rc));
+            change_of.entry(a).or_insert(rc);
         }
     }
+    let config_of: HashMap<&str, &Value> = configs
+        .iter()
+        .rev() // the first of equal addresses wins, as a search would find it
+        .map(|(a, c)| (a.as_str(), *c))
+        .collect();
+    let mut seen: HashSet<String> = HashSet::new();
     let mut out: Vec<Res<'_>> = Vec::new();
     let mut modules: Vec<&Value> = Vec::new();
     for top in [
@@ -183,17 +193,17 @@ fn resources(root: &Value) -> Vec<Res<'_>> {
             let Some(address) = r.get("address").and_then(Value::as_str) else {
                 continue;
             };
-            if out.iter().any(|o| o.address == address) {
+            if !seen.insert(address.to_string()) {
                 continue;
             }
-            let change = changes.iter().find(|(a, _)| *a == address).map(|(_, c)| *c);
-            let res = make_res(address, &module, r, r.get("values"), change, &configs);
+            let change = change_of.get(address).copied();
+            let res = make_res(address, &module, r, r.get("values"), change, &config_of);
             out.push(res);
         }
     }
     // data sources deferred to apply time appear only as changes
     for (address, rc) in &changes {
-        if out.iter().any(|o| o.address == *address) {
+        if !seen.insert(address.to_string()) {
             continue;
         }
         let module = rc
@@ -202,7 +212,7 @@ fn resources(root: &Value) -> Vec<Res<'_>> {
             .map(strip_indexes)
             .unwrap_or_default();
         let after = rc.get("change").and_then(|c| c.get("after"));
-        let res = make_res(address, &module, rc, after, Some(rc), &configs);
+        let res = make_res(address, &module, rc, after, Some(rc), &config_of);
         out.push(res);
     }
     out
@@ -214,7 +224,7 @@ fn make_res<'a>(
     at: &'a Value,
     values: Option<&'a Value>,
     change: Option<&'a Value>,
-    configs: &[(String, &'a Value)],
+    configs: &HashMap<&str, &'a Value>,
 ) -> Res<'a> {
     let s = |k: &str| {
         at.get(k)
@@ -225,10 +235,7 @@ fn make_res<'a>(
     let is_data =
         at.get("mode").and_then(Value::as_str) == Some("data") || address.contains("data.");
     let stripped = strip_indexes(address);
-    let config = configs
-        .iter()
-        .find(|(a, _)| *a == stripped)
-        .map(|(_, c)| *c);
+    let config = configs.get(stripped.as_str()).copied();
     Res {
         address: address.to_string(),
         module: module.to_string(),
@@ -295,6 +302,70 @@ const POLICY_TYPES: &[(&str, PolicyType)] = &[
     ("aws_vpc_endpoint", PolicyType::VpcEndpoint),
 ];
 
+/// The resources of a plan, read once and indexed, so that selecting N
+/// things from M resources costs O(M) once and then little per selection:
+/// by address, policy documents by configuration address, the resources
+/// referring to each document, and the resources of each type.
+pub(super) struct Plan<'a> {
+    all: Vec<Res<'a>>,
+    by_address: HashMap<String, usize>,
+    /// `data.aws_iam_policy_document` by configuration address.
+    documents: HashMap<String, usize>,
+    /// Managed resources whose `policy` refers to each configuration address.
+    policy_users: HashMap<String, Vec<usize>>,
+    /// Managed (non-data) resources by type.
+    by_type: HashMap<String, Vec<usize>>,
+}
+
+impl<'a> Plan<'a> {
+    /// Reads and indexes every resource of the file.
+    pub(super) fn new(root: &'a Value) -> Plan<'a> {
+        let all = resources(root);
+        let mut plan = Plan {
+            by_address: HashMap::new(),
+            documents: HashMap::new(),
+            policy_users: HashMap::new(),
+            by_type: HashMap::new(),
+            all: Vec::new(),
+        };
+        for (i, r) in all.iter().enumerate() {
+            plan.by_address.entry(r.address.clone()).or_insert(i);
+            if r.is_data {
+                if r.rtype == "aws_iam_policy_document" {
+                    plan.documents.entry(r.config_address()).or_insert(i);
+                }
+                continue;
+            }
+            plan.by_type.entry(r.rtype.clone()).or_default().push(i);
+            for x in r.references("policy") {
+                let users = plan.policy_users.entry(reference_target(&x)).or_default();
+                if users.last() != Some(&i) {
+                    users.push(i);
+                }
+            }
+        }
+        plan.all = all;
+        plan
+    }
+
+    /// Managed resources of a type, in file order.
+    fn of_type(&self, t: &str) -> impl Iterator<Item = &Res<'a>> {
+        self.by_type
+            .get(t)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|&i| self.all.get(i))
+    }
+
+    /// The policy document at a configuration address.
+    fn document(&self, config_address: &str) -> Option<&Res<'a>> {
+        self.documents
+            .get(config_address)
+            .and_then(|&i| self.all.get(i))
+    }
+}
+
 fn policy_layer(r: &Res<'_>) -> Option<PolicyType> {
     if r.is_data {
         return None;
@@ -306,16 +377,14 @@ fn policy_layer(r: &Res<'_>) -> Option<PolicyType> {
 }
 
 /// The layer of a policy document: bucket policy when only bucket policies use it.
-fn document_layer(all: &[Res<'_>], doc: &Res<'_>) -> PolicyType {
-    let target = doc.config_address();
-    let users: Vec<&Res<'_>> = all
+fn document_layer(plan: &Plan<'_>, doc: &Res<'_>) -> PolicyType {
+    let users: Vec<&Res<'_>> = plan
+        .policy_users
+        .get(&doc.config_address())
+        .map(Vec::as_slice)
+        .unwrap_or_default()
         .iter()
-        .filter(|r| {
-            !r.is_data
-                && r.references("policy")
-                    .iter()
-                    .any(|x| reference_target(x) == target)
-        })
+        .filter_map(|&i| plan.all.get(i))
         .collect();
     if !users.is_empty() && users.iter().all(|r| r.rtype == "aws_s3_bucket_policy") {
         PolicyType::Resource
@@ -326,10 +395,9 @@ fn document_layer(all: &[Res<'_>], doc: &Res<'_>) -> PolicyType {
     }
 }
 
-pub(super) fn choices(root: &Value) -> Vec<Choice> {
-    let all = resources(root);
+pub(super) fn choices(plan: &Plan<'_>) -> Vec<Choice> {
     let mut out = Vec::new();
-    for r in &all {
+    for r in &plan.all {
         let mut aliases = vec![r.name.clone()];
         if r.address.starts_with("module.") {
             // `aws_iam_policy.p` selects `module.m.aws_iam_policy.p` too
@@ -340,7 +408,7 @@ pub(super) fn choices(root: &Value) -> Vec<Choice> {
             }
         }
         let kind = if r.is_data && r.rtype == "aws_iam_policy_document" {
-            ChoiceKind::Policy(document_layer(&all, r))
+            ChoiceKind::Policy(document_layer(plan, r))
         } else if let Some(l) = policy_layer(r) {
             if r.rtype == "aws_vpc_endpoint"
                 && r.attr("policy").is_none()
@@ -378,9 +446,16 @@ pub(super) fn choices(root: &Value) -> Vec<Choice> {
     out
 }
 
-pub(super) fn load(ctx: &Ctx<'_>, choice: &Choice) -> Result<Vec<Selected>, Vec<Diagnostic>> {
-    let all = resources(ctx.root);
-    let Some(r) = all.iter().find(|r| r.address == choice.name) else {
+pub(super) fn load(
+    ctx: &Ctx<'_>,
+    plan: &Plan<'_>,
+    choice: &Choice,
+) -> Result<Vec<Selected>, Vec<Diagnostic>> {
+    let Some(r) = plan
+        .by_address
+        .get(&choice.name)
+        .and_then(|&i| plan.all.get(i))
+    else {
         return Err(vec![Diagnostic::error(
             "UNKNOWN_SELECTION",
             format!("`{}` is not in the plan", choice.name),
@@ -393,11 +468,11 @@ pub(super) fn load(ctx: &Ctx<'_>, choice: &Choice) -> Result<Vec<Selected>, Vec<
             if r.is_data {
                 c.push(document(ctx, r, layer), layer, r.label());
             } else {
-                load_attr(ctx, &all, r, "policy", layer, &mut c);
+                load_attr(ctx, plan, r, "policy", layer, &mut c);
             }
         }
         ChoiceKind::Role | ChoiceKind::User | ChoiceKind::Group => {
-            principal(ctx, &all, r, choice.kind, &mut c);
+            principal(ctx, plan, r, choice.kind, &mut c);
         }
     }
     c.finish()
@@ -407,7 +482,7 @@ pub(super) fn load(ctx: &Ctx<'_>, choice: &Choice) -> Result<Vec<Selected>, Vec<
 /// document its configuration refers to, when the string is not known yet).
 fn load_attr(
     ctx: &Ctx<'_>,
-    all: &[Res<'_>],
+    plan: &Plan<'_>,
     r: &Res<'_>,
     key: &str,
     layer: PolicyType,
@@ -425,11 +500,9 @@ fn load_attr(
         }
     }
     let refs = r.references(key);
-    let doc = refs.iter().find_map(|x| {
-        let t = reference_target(x);
-        all.iter()
-            .find(|o| o.is_data && o.rtype == "aws_iam_policy_document" && o.config_address() == t)
-    });
+    let doc = refs
+        .iter()
+        .find_map(|x| plan.document(&reference_target(x)));
     if let Some(d) = doc {
         c.push(document(ctx, d, layer), layer, d.label());
         return;
@@ -769,7 +842,7 @@ fn links(r: &Res<'_>, key: &str, target: &Res<'_>) -> Option<bool> {
 }
 
 /// A role's, user's or group's identity policies and boundary.
-fn principal(ctx: &Ctx<'_>, all: &[Res<'_>], p: &Res<'_>, kind: ChoiceKind, c: &mut Collector) {
+fn principal(ctx: &Ctx<'_>, plan: &Plan<'_>, p: &Res<'_>, kind: ChoiceKind, c: &mut Collector) {
     let (inline_type, attach_type, field, plural) = match kind {
         ChoiceKind::Role => (
             "aws_iam_role_policy",
@@ -822,10 +895,17 @@ fn principal(ctx: &Ctx<'_>, all: &[Res<'_>], p: &Res<'_>, kind: ChoiceKind, c: &
             );
         }
     }
-    for r in all.iter().filter(|r| !r.is_data) {
+    // only the resources of the linking types, in file order
+    let mut linking: Vec<usize> = [inline_type, attach_type, "aws_iam_policy_attachment"]
+        .iter()
+        .flat_map(|t| plan.by_type.get(*t).map(Vec::as_slice).unwrap_or_default())
+        .copied()
+        .collect();
+    linking.sort_unstable();
+    for r in linking.iter().filter_map(|&i| plan.all.get(i)) {
         if r.rtype == inline_type {
             match links(r, field, p) {
-                Some(true) => load_attr(ctx, all, r, "policy", PolicyType::Identity, c),
+                Some(true) => load_attr(ctx, plan, r, "policy", PolicyType::Identity, c),
                 Some(false) => {}
                 None => undecided(r, field, c),
             }
@@ -838,7 +918,7 @@ fn principal(ctx: &Ctx<'_>, all: &[Res<'_>], p: &Res<'_>, kind: ChoiceKind, c: &
             Some(false)
         };
         match attached {
-            Some(true) => managed(ctx, all, r, "policy_arn", PolicyType::Identity, c),
+            Some(true) => managed(ctx, plan, r, "policy_arn", PolicyType::Identity, c),
             Some(false) => {}
             None => undecided(r, field, c),
         }
@@ -850,24 +930,19 @@ fn principal(ctx: &Ctx<'_>, all: &[Res<'_>], p: &Res<'_>, kind: ChoiceKind, c: &
         ("permissions_boundary", PolicyType::Boundary),
     ] {
         if p.attr(key).is_some() || (p.is_unknown(key) && p.is_configured(key)) {
-            managed(ctx, all, p, key, layer, c);
+            managed(ctx, plan, p, key, layer, c);
         }
     }
     if kind == ChoiceKind::User {
-        for g in all
-            .iter()
-            .filter(|r| !r.is_data && r.rtype == "aws_iam_group")
-        {
-            let member = all.iter().any(|m| {
-                (m.rtype == "aws_iam_user_group_membership"
-                    && links(m, "user", p) == Some(true)
-                    && links(m, "groups", g) == Some(true))
-                    || (m.rtype == "aws_iam_group_membership"
-                        && links(m, "users", p) == Some(true)
-                        && links(m, "group", g) == Some(true))
-            });
+        for g in plan.of_type("aws_iam_group") {
+            let member = plan
+                .of_type("aws_iam_user_group_membership")
+                .any(|m| links(m, "user", p) == Some(true) && links(m, "groups", g) == Some(true))
+                || plan.of_type("aws_iam_group_membership").any(|m| {
+                    links(m, "users", p) == Some(true) && links(m, "group", g) == Some(true)
+                });
             if member {
-                principal(ctx, all, g, ChoiceKind::Group, c);
+                principal(ctx, plan, g, ChoiceKind::Group, c);
             }
         }
     }
@@ -876,16 +951,13 @@ fn principal(ctx: &Ctx<'_>, all: &[Res<'_>], p: &Res<'_>, kind: ChoiceKind, c: &
 /// Loads the managed policies an ARN attribute names (one ARN or a list).
 fn managed(
     ctx: &Ctx<'_>,
-    all: &[Res<'_>],
+    plan: &Plan<'_>,
     r: &Res<'_>,
     key: &str,
     layer: PolicyType,
     c: &mut Collector,
 ) {
-    let policies: Vec<&Res<'_>> = all
-        .iter()
-        .filter(|o| !o.is_data && o.rtype == "aws_iam_policy")
-        .collect();
+    let policies: Vec<&Res<'_>> = plan.of_type("aws_iam_policy").collect();
     let refs: Vec<String> = r
         .references(key)
         .iter()
@@ -928,7 +1000,7 @@ fn managed(
             .push(unknown(ctx, r, key, r.at, &r.references(key)));
     }
     for o in found {
-        load_attr(ctx, all, o, "policy", layer, c);
+        load_attr(ctx, plan, o, "policy", layer, c);
     }
 }
 

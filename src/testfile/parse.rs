@@ -64,7 +64,7 @@ impl TestFile {
     /// Reads and validates a test file. Policy files are found relative to
     /// the test file's directory. All problems are returned together.
     pub fn load(path: &str) -> Result<TestFile, Vec<Diagnostic>> {
-        let file = SourceFile::read(path).map_err(|d| vec![*d])?;
+        let file = SourceFile::read_as(path, crate::json::InputKind::TestFile).map_err(|d| vec![*d])?;
         TestFile::from_source(Arc::new(file))
     }
 
