@@ -165,6 +165,54 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// Most diagnostics s3guard keeps for one policy; past it they are only
+/// counted (one `too-many-diagnostics` error says how many), so that a
+/// hostile input (a list of millions of bad values) cannot fill memory.
+pub const MAX_PER_POLICY: usize = 1000;
+
+/// Most diagnostics alike (same severity, code and message) shown; the rest
+/// are summed up in one line ("… and N more like this").
+pub const MAX_ALIKE: usize = 10;
+
+/// The diagnostics to show, in order, with repeated ones capped: the first
+/// [`MAX_ALIKE`] of each kind (severity, code, message), then, for each
+/// kind with more, one note saying how many more.
+pub fn condense(diags: &[Diagnostic]) -> Vec<Diagnostic> {
+    use std::collections::HashMap;
+    let mut seen: HashMap<(Severity, &str, &str), usize> = HashMap::new();
+    let mut shown = Vec::new();
+    let mut order: Vec<(Severity, &str, &str)> = Vec::new();
+    for d in diags {
+        let key = (d.severity, d.code, d.message.as_str());
+        let n = seen.entry(key).or_insert(0);
+        *n += 1;
+        if *n == 1 {
+            order.push(key);
+        }
+        if *n <= MAX_ALIKE {
+            shown.push(d.clone());
+        }
+    }
+    for key in order {
+        let n = seen.get(&key).copied().unwrap_or(0);
+        if n > MAX_ALIKE {
+            let (severity, code, message) = key;
+            let like = Diagnostic::new(severity, code, message);
+            shown.push(Diagnostic::new(
+                severity,
+                "REPEATED_DIAGNOSTIC",
+                format!(
+                    "… and {} more like this: {}[{}]: {message}",
+                    n - MAX_ALIKE,
+                    severity.label(),
+                    like.slug()
+                ),
+            ));
+        }
+    }
+    shown
+}
+
 /// Closest candidate to `word` by edit distance (case-insensitive), for
 /// "did you mean" hints. Returns `None` when nothing is close.
 pub fn did_you_mean<'a, I>(word: &str, candidates: I) -> Option<&'a str>

@@ -170,8 +170,9 @@ impl<'a> Io<'a> {
     }
 
     /// Writes diagnostics to stderr: as text, or one JSON object per line.
+    /// Repeated ones are capped ([`condense`](crate::diagnostic::condense)).
     pub fn diagnostics(&mut self, diags: &[Diagnostic], json: bool) {
-        for d in diags {
+        for d in &crate::diagnostic::condense(diags) {
             if json {
                 let line = serde_json::to_string(d).unwrap_or_default();
                 let _ = writeln!(self.err, "{line}");

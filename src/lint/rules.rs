@@ -43,6 +43,7 @@ const QUOTAS: &str = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference
 
 rules! {
     "ALLOW_WITH_NOT_PRINCIPAL", SecurityWarning, "Allow with NotPrincipal grants access to everyone not listed", Some(AA_ALLOW_WITH_NOT_PRINCIPAL);
+    "BYTE_ORDER_MARK", Error, "a file that starts with a byte order mark", Some(QUOTAS);
     "DUPLICATE_KEYS_WITH_DIFFERENT_CASE", Error, "a condition key repeated with different case", Some(AA_DUPLICATE_KEYS);
     "EMPTY_ARRAY_ACTION", Suggestion, "an empty Action array", Some(AA_EMPTY_ARRAY_ACTION);
     "EMPTY_ARRAY_CONDITION", Suggestion, "a condition key with no values", Some(AA_EMPTY_ARRAY_CONDITION);
@@ -121,6 +122,7 @@ rules! {
     "S3GUARD_PUBLIC_ACCESS", SecurityWarning, "a bucket policy that grants access to everyone", Some("https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html");
     "S3GUARD_WILDCARD_ONLY_ACTION_ARN", Suggestion, "a wildcard-only action granted through an ARN pattern", Some(S3_RESOURCES);
     "S3GUARD_WRITE_OR_PERMISSIONS_STAR", SecurityWarning, "write, delete or permissions actions allowed on every bucket", Some("https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege");
+    "TOO_MANY_DIAGNOSTICS", Error, "more problems in one policy than s3guard lists", None;
     "TYPE_MISMATCH", Warning, "a condition operator that does not fit the key's type", Some(AA_TYPE_MISMATCH);
     "TYPE_MISMATCH_BINARY", Error, "a BinaryEquals value that is not base64", Some(AA_TYPE_MISMATCH_STRING);
     "TYPE_MISMATCH_BOOLEAN", Error, "a Bool or Null value that is not true/false", Some(AA_TYPE_MISMATCH_BOOLEAN);

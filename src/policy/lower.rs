@@ -30,6 +30,10 @@ struct Lowerer<'a> {
     options: LoadOptions,
     variables: bool,
     diags: &'a mut Vec<Diagnostic>,
+    /// Errors found (kept or not).
+    errors: usize,
+    /// Diagnostics past [`MAX_PER_POLICY`](crate::diagnostic::MAX_PER_POLICY), counted only.
+    dropped: usize,
 }
 
 pub(super) fn lower(
@@ -48,6 +52,8 @@ pub(super) fn lower(
             options,
             variables: false,
             diags,
+            errors: 0,
+            dropped: 0,
         };
         let Some(members) = root.as_object() else {
             l.emit(
@@ -58,6 +64,7 @@ pub(super) fn lower(
                 &base,
                 Some("write {\"Version\": \"2012-10-17\", \"Statement\": [...]}".into()),
             );
+            l.note_dropped();
             return Err(finish(std::mem::take(l.diags)));
         };
         l.unknown_keys(members, TOP_KEYS, &base, "top-level element");
@@ -128,6 +135,7 @@ pub(super) fn lower(
             }
         }
         l.unique_sids(&statements, root);
+        l.note_dropped();
     }
     let mut skipped = Vec::new();
     if diags.iter().any(Diagnostic::is_error) {
@@ -168,6 +176,13 @@ impl Lowerer<'_> {
         ptr: &str,
         hint: Option<String>,
     ) {
+        if severity == Severity::Error {
+            self.errors += 1;
+        }
+        if self.diags.len() >= crate::diagnostic::MAX_PER_POLICY {
+            self.dropped += 1;
+            return;
+        }
         let mut d = Diagnostic::new(severity, code, message)
             .in_file(self.doc.name())
             .at(self.doc.location(span.start))
@@ -353,7 +368,26 @@ impl Lowerer<'_> {
     }
 
     fn error_count(&self) -> usize {
-        self.diags.iter().filter(|d| d.is_error()).count()
+        self.errors
+    }
+
+    /// One error saying how many diagnostics were past the cap.
+    fn note_dropped(&mut self) {
+        if self.dropped > 0 {
+            self.diags.push(
+                Diagnostic::error(
+                    "TOO_MANY_DIAGNOSTICS",
+                    format!(
+                        "… and {} more problems in this policy (s3guard lists the first {})",
+                        self.dropped,
+                        crate::diagnostic::MAX_PER_POLICY
+                    ),
+                )
+                .in_file(self.doc.name())
+                .with_hint("fix the first ones: they are often the same mistake repeated"),
+            );
+            self.dropped = 0;
+        }
     }
 
     fn exclusive<'v>(
