@@ -33,6 +33,7 @@
 pub mod awscli;
 pub mod batch;
 pub mod catalog;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod cloudtrail;
 pub mod condition;
@@ -58,6 +59,7 @@ pub use eval::response::{
 pub use explain::{depends_on_missing, Evaluation, Reason, StatementTrace};
 pub use policy::{Effect, LoadError, LoadOptions, Policy, PolicyType, Statement};
 pub use request::context::{Context, ContextValue, Origin};
+pub use request::builder::RequestBuilder;
 pub use request::{Principal, PrincipalParseError, Request, RequestError};
 
 /// The README's Rust examples, compiled and run as doctests.
