@@ -12,8 +12,9 @@
 //!     .principal("arn:aws:iam::111122223333:user/app")
 //!     .context("aws:SourceIp", "203.0.113.9")
 //!     .build("s3:GetObject", "arn:aws:s3:::media/cat.png")?;
-//! assert_eq!(req.context.get_lower("aws:securetransport").map(|e| e.value.to_string()).as_deref(), Some("true"));
-//! assert_eq!(req.context.get_lower("aws:username").map(|e| e.value.to_string()).as_deref(), Some("app"));
+//! let value = |key: &str| req.context.get_lower(key).map(|e| e.value.values().to_vec());
+//! assert_eq!(value("aws:securetransport"), Some(vec!["true".to_string()]));
+//! assert_eq!(value("aws:username"), Some(vec!["app".to_string()]));
 //! # Ok::<(), Vec<s3guard::Diagnostic>>(())
 //! ```
 
