@@ -135,10 +135,10 @@ impl Diagnostic {
 impl fmt::Display for Diagnostic {
     /// `FILE:LINE:COL: error[code]: message`, then the pointer and the hint
     /// on lines of their own; every part from the input is
-    /// [escaped](crate::escape::value), so it cannot forge a line or act on
+    /// [escaped](crate::render::escape::value), so it cannot forge a line or act on
     /// the terminal.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        use crate::escape::value;
+        use crate::render::escape::value;
         let file = self.file.as_deref().map(value);
         match (&file, &self.location) {
             (Some(file), Some(loc)) => write!(f, "{file}:{}:{}: ", loc.line, loc.column)?,
@@ -159,7 +159,7 @@ impl fmt::Display for Diagnostic {
         }
         if let Some(h) = &self.hint {
             // a hint may list choices, one per line, each escaped where it is made
-            write!(f, "\n  help: {}", crate::escape::lines(h))?;
+            write!(f, "\n  help: {}", crate::render::escape::lines(h))?;
         }
         Ok(())
     }
@@ -212,6 +212,8 @@ pub fn condense(diags: &[Diagnostic]) -> Vec<Diagnostic> {
     }
     shown
 }
+
+impl std::error::Error for Diagnostic {}
 
 /// Closest candidate to `word` by edit distance (case-insensitive), for
 /// "did you mean" hints. Returns `None` when nothing is close.

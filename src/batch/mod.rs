@@ -6,6 +6,7 @@
 //! while it is read (it reaches the worker as [`Line::too_long`]), so one
 //! endless line (`/dev/zero`) costs no more memory than a short one.
 
+pub mod cases;
 pub mod requests;
 
 use std::collections::BTreeMap;
@@ -296,8 +297,13 @@ fn read_line(input: &mut dyn BufRead, data: &mut Vec<u8>, max: usize) -> std::io
     }
 }
 
-fn run_chunk<S, T, W>(state: &mut T, chunk: &Chunk, first_line: usize, work: &W, out: &mut Output<S>)
-where
+fn run_chunk<S, T, W>(
+    state: &mut T,
+    chunk: &Chunk,
+    first_line: usize,
+    work: &W,
+    out: &mut Output<S>,
+) where
     W: Fn(&mut T, Line<'_>, &mut Output<S>),
 {
     let mut rest = chunk.data.as_slice();

@@ -96,7 +96,7 @@ pub enum Command {
 
 /// Where a command writes: answers to `out`, diagnostics to `err`.
 ///
-/// Text is written through [`escape::lines`](crate::escape::lines), so no
+/// Text is written through [`escape::lines`](crate::render::escape::lines), so no
 /// control character of a policy or a file name reaches the terminal;
 /// structured formats (JSON, SARIF, JUnit, HTML, Markdown) go through
 /// [`Io::out_raw`]. The first failed write on stdout is kept: the command
@@ -121,7 +121,7 @@ impl<'a> Io<'a> {
 
     /// Writes a line of the answer as text (control characters escaped).
     pub fn out(&mut self, text: &str) {
-        let text = crate::escape::lines(text);
+        let text = crate::render::escape::lines(text);
         self.write_out(text.as_bytes(), true);
     }
 
@@ -161,7 +161,7 @@ impl<'a> Io<'a> {
     /// Writes a line of text to stderr (control characters escaped; a
     /// failure has nowhere to be reported and is ignored).
     pub fn err(&mut self, text: &str) {
-        let _ = writeln!(self.err, "{}", crate::escape::lines(text));
+        let _ = writeln!(self.err, "{}", crate::render::escape::lines(text));
     }
 
     /// Writes a line of a structured format (JSON) to stderr, as it is.

@@ -89,11 +89,14 @@ pub(crate) fn emit(
             let body = if raw {
                 body
             } else {
-                crate::escape::lines(&body).into_owned()
+                crate::render::escape::lines(&body).into_owned()
             };
             match super::write::write_file(path, body.as_bytes(), force) {
                 Ok(()) => {
-                    io.err(&format!("wrote {}", crate::escape::value(&path.to_string_lossy())));
+                    io.err(&format!(
+                        "wrote {}",
+                        crate::render::escape::value(&path.to_string_lossy())
+                    ));
                     Ok(())
                 }
                 Err(e) => {

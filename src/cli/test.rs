@@ -43,7 +43,10 @@ pub fn run(args: &TestArgs, io: &mut Io<'_>) -> i32 {
             return EXIT_INVALID;
         }
     };
-    let reports: Vec<_> = files.iter().map(|f| run_path(f, &EnginesWithin(args.limits.limits()))).collect();
+    let reports: Vec<_> = files
+        .iter()
+        .map(|f| run_path(f, &EnginesWithin(args.limits.limits())))
+        .collect();
     for r in &reports {
         match &r.outcome {
             FileOutcome::Ran { warnings, .. } => io.diagnostics(warnings, json),

@@ -8,7 +8,5 @@ mod source;
 mod value;
 
 pub use parser::{parse, unescape_at, DuplicateKey, Parsed, SyntaxError, MAX_DEPTH};
-pub use source::{
-    Document, InputKind, Location, SourceFile, MAX_INPUT_BYTES, MAX_LARGE_INPUT_BYTES,
-};
+pub use source::{Document, InputKind, Location, SourceFile, MAX_INPUT_BYTES};
 pub use value::{Kind, Member, Span, Value};

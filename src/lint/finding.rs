@@ -95,16 +95,12 @@ impl Finding {
 
 impl fmt::Display for Finding {
     /// As a diagnostic: every part from the input escaped
-    /// ([`crate::escape`]), the hint's own lines kept.
+    /// ([`crate::render::escape`]), the hint's own lines kept.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        use crate::escape::value;
+        use crate::render::escape::value;
         let file = value(&self.file);
         match self.location() {
-            Some(l) => write!(
-                f,
-                "{file}:{}:{}: ",
-                l.span.start.line, l.span.start.column
-            )?,
+            Some(l) => write!(f, "{file}:{}:{}: ", l.span.start.line, l.span.start.column)?,
             None => write!(f, "{file}: ")?,
         }
         write!(
@@ -123,7 +119,7 @@ impl fmt::Display for Finding {
             write!(f, "\n  at {}", value(shown))?;
         }
         if let Some(h) = &self.hint {
-            write!(f, "\n  help: {}", crate::escape::lines(h))?;
+            write!(f, "\n  help: {}", crate::render::escape::lines(h))?;
         }
         Ok(())
     }

@@ -88,7 +88,7 @@ impl StatementView<'_> {
     /// `Sid X` or `statement #N`, for messages.
     pub(crate) fn label(&self) -> String {
         match &self.sid {
-            Some(s) => format!("statement `{}`", crate::escape::value(s)),
+            Some(s) => format!("statement `{}`", crate::render::escape::value(s)),
             None => format!("statement #{}", self.index + 1),
         }
     }

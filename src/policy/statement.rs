@@ -169,7 +169,7 @@ impl Statement {
     /// `Sid` or `#index` for messages (control characters escaped).
     pub fn label(&self) -> String {
         match &self.sid {
-            Some(s) => format!("Sid {}", crate::escape::value(s)),
+            Some(s) => format!("Sid {}", crate::render::escape::value(s)),
             None => format!("statement #{}", self.index + 1),
         }
     }
@@ -178,7 +178,7 @@ impl Statement {
 /// `a, b, c` — or `a, b, c … (N more)` past four items, `(nothing)` when
 /// empty; control characters escaped.
 fn short_list<'a>(items: impl Iterator<Item = &'a str>) -> String {
-    let all: Vec<std::borrow::Cow<'a, str>> = items.map(crate::escape::value).collect();
+    let all: Vec<std::borrow::Cow<'a, str>> = items.map(crate::render::escape::value).collect();
     if all.len() > 4 {
         format!(
             "{} … ({} more)",

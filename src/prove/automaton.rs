@@ -806,7 +806,11 @@ mod tests {
                 let want = naive(p, &cs);
                 assert_eq!(single.accepts(&alpha.encode(t)), want, "{p:?} {t:?}");
                 let either = want || naive(other, &cs);
-                assert_eq!(union.accepts(&alpha.encode(t)), either, "{p:?}|{other:?} {t:?}");
+                assert_eq!(
+                    union.accepts(&alpha.encode(t)),
+                    either,
+                    "{p:?}|{other:?} {t:?}"
+                );
             }
         }
     }

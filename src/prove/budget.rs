@@ -69,7 +69,8 @@ pub(crate) fn within<T>(limits: &Limits, f: impl FnOnce() -> T) -> T {
     let saved = STATE.with(|s| (s.memory.get(), s.deadline.get(), s.time.get()));
     STATE.with(|s| {
         s.memory.set(limits.memory);
-        s.deadline.set(limits.time.and_then(|t| Instant::now().checked_add(t)));
+        s.deadline
+            .set(limits.time.and_then(|t| Instant::now().checked_add(t)));
         s.time.set(limits.time);
     });
     let out = f();

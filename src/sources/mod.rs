@@ -332,8 +332,7 @@ fn note<K: std::hash::Hash + Eq>(map: &mut HashMap<K, Vec<usize>>, key: K, i: us
 
 impl<'a> Index<'a> {
     fn new(source: &'a Source) -> Index<'a> {
-        let plan =
-            (source.format == Format::Terraform).then(|| terraform::Plan::new(&source.root));
+        let plan = (source.format == Format::Terraform).then(|| terraform::Plan::new(&source.root));
         let choices = match (&plan, source.format) {
             (Some(p), _) => terraform::choices(p),
             (None, Format::CloudFormation) => cloudformation::choices(&source.root),
@@ -409,7 +408,7 @@ impl<'a> Index<'a> {
             let mut s = String::from("choose one with --select NAME:");
             for c in cs {
                 s.push_str("\n    ");
-                s.push_str(&crate::escape::value(&c.listing()));
+                s.push_str(&crate::render::escape::value(&c.listing()));
             }
             s
         };

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::escape::value;
+use crate::render::escape::value;
 
 use super::run::{CaseResult, FileOutcome, FileReport, Status, Summary};
 

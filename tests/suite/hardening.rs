@@ -100,7 +100,13 @@ fn prove_of_long_star_patterns_is_linear() {
     let allowed = write(&dir, "allowed.json", eight_star_patterns(""));
     let r = bounded(
         &[
-            "prove", "--cannot", "s3:GetObject", "--on", "*", "--policy", &allowed,
+            "prove",
+            "--cannot",
+            "s3:GetObject",
+            "--on",
+            "*",
+            "--policy",
+            &allowed,
         ],
         b"",
         GIB2,
@@ -123,7 +129,13 @@ fn prove_of_long_star_patterns_is_linear() {
     );
     let r = bounded(
         &[
-            "prove", "--cannot", "s3:GetObject", "--on", "*", "--policy", &denied,
+            "prove",
+            "--cannot",
+            "s3:GetObject",
+            "--on",
+            "*",
+            "--policy",
+            &denied,
         ],
         b"",
         GIB2,
@@ -261,11 +273,22 @@ fn cannot_cases_of_test_files_stay_within_the_budget() {
 /// Issue 15, item 1: the budget flags are validated.
 #[test]
 fn prover_budget_flags_are_validated() {
-    for (flag, value) in [("--max-memory", "0"), ("--timeout", "0"), ("--timeout", "x")] {
+    for (flag, value) in [
+        ("--max-memory", "0"),
+        ("--timeout", "0"),
+        ("--timeout", "x"),
+    ] {
         let r = bounded(
             &[
-                "prove", "--cannot", "s3:*", "--on", "*", "--policy",
-                "policies/amazon-s3-full-access.json", flag, value,
+                "prove",
+                "--cannot",
+                "s3:*",
+                "--on",
+                "*",
+                "--policy",
+                "policies/amazon-s3-full-access.json",
+                flag,
+                value,
             ],
             b"",
             GIB2,

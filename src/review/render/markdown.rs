@@ -8,7 +8,7 @@ use crate::review::risk::Risk;
 // Every value below (file names, bucket names, ARNs, actions, condition
 // values, notes) goes through `md`, `code` or `words`: it cannot inject HTML, format
 // text, end a table row or start a heading.
-use crate::escape::{markdown as md, markdown_code as code, markdown_wording as words};
+use crate::render::escape::{markdown as md, markdown_code as code, markdown_wording as words};
 
 fn code_list(cells: &[&Cell]) -> String {
     cells

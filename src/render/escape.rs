@@ -166,14 +166,20 @@ mod tests {
     fn markdown_values_cannot_format_or_inject() {
         for (raw, want) in [
             ("prod-logs", "prod-logs"),
-            ("<img src=x onerror=alert(1)>", "&lt;img src=x onerror=alert(1)&gt;"),
+            (
+                "<img src=x onerror=alert(1)>",
+                "&lt;img src=x onerror=alert(1)&gt;",
+            ),
             ("<script>x</script>", "&lt;script&gt;x&lt;/script&gt;"),
             ("a|b\n## owned", "a\\|b\\\\n## owned"),
             ("# heading", "\\# heading"),
             ("- item", "\\- item"),
             ("1. item", "1\\. item"),
             ("[x](javascript:y)", "\\[x\\](javascript:y)"),
-            ("*bold* _it_ ~s~ `c` $m$", "\\*bold\\* \\_it\\_ \\~s\\~ \\`c\\` \\$m\\$"),
+            (
+                "*bold* _it_ ~s~ `c` $m$",
+                "\\*bold\\* \\_it\\_ \\~s\\~ \\`c\\` \\$m\\$",
+            ),
             ("a & \"b\"", "a &amp; &quot;b&quot;"),
         ] {
             assert_eq!(markdown(raw), want, "{raw:?}");
