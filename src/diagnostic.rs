@@ -215,6 +215,41 @@ pub fn condense(diags: &[Diagnostic]) -> Vec<Diagnostic> {
 
 impl std::error::Error for Diagnostic {}
 
+/// The hint "did you mean `SUGGESTION`?", pointing out the characters of
+/// `word` outside ASCII: a Cyrillic `е` in `s3:GetObjеct` looks like the
+/// Latin `e`, and without the note the two names would read the same.
+pub fn did_you_mean_hint(word: &str, suggestion: &str) -> String {
+    let mut hint = format!("did you mean `{suggestion}`?");
+    let odd: Vec<String> = word
+        .chars()
+        .enumerate()
+        .filter(|(_, c)| !c.is_ascii())
+        .take(3)
+        .map(|(i, c)| {
+            format!(
+                "`{}` (U+{:04X}) at character {}",
+                crate::render::escape::value(&c.to_string()),
+                u32::from(c),
+                i + 1
+            )
+        })
+        .collect();
+    if !odd.is_empty() {
+        let more = word.chars().filter(|c| !c.is_ascii()).count() - odd.len();
+        hint.push_str(&format!(
+            " `{}` holds {}{} — not ASCII, though it may look it",
+            crate::render::escape::value(word),
+            odd.join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
+        ));
+    }
+    hint
+}
+
 /// Closest candidate to `word` by edit distance (case-insensitive), for
 /// "did you mean" hints. Returns `None` when nothing is close.
 pub fn did_you_mean<'a, I>(word: &str, candidates: I) -> Option<&'a str>
@@ -341,5 +376,18 @@ mod tests {
         let long = "x".repeat(100_000);
         assert_eq!(edit_distance_within(&long, "s3:GetObject", 3), None);
         assert_eq!(did_you_mean(&long, ["s3:GetObject"]), None);
+    }
+
+    #[test]
+    fn did_you_mean_points_out_characters_outside_ascii() {
+        assert_eq!(
+            did_you_mean_hint("s3:GetObjct", "s3:GetObject"),
+            "did you mean `s3:GetObject`?"
+        );
+        // a Cyrillic `е` (U+0435) in place of the Latin `e`
+        assert_eq!(
+            did_you_mean_hint("s3:GetObj\u{435}ct", "s3:GetObject"),
+            "did you mean `s3:GetObject`? `s3:GetObj\u{435}ct` holds `\u{435}` (U+0435) at character 10 — not ASCII, though it may look it"
+        );
     }
 }

@@ -92,7 +92,7 @@ impl UnknownAction {
             }
             UnknownAction::Action {
                 suggestion: Some(s),
-            } => format!("did you mean `{s}`?"),
+            } => crate::diagnostic::did_you_mean_hint(action.as_str(), s),
             UnknownAction::Action { suggestion: None } => {
                 format!("see `s3guard actions '{}:*'`", action.service())
             }

@@ -79,7 +79,7 @@ fn service_prefix(ctx: &mut Ctx<'_>, e: &Entry) {
                     "the service `{service}` in `{}` does not exist: the action matches no request",
                     e.text
                 ),
-                Some(format!("did you mean `{s}`?")),
+                Some(crate::diagnostic::did_you_mean_hint(&e.text, s)),
             );
         }
         ServiceCheck::Malformed => {

@@ -67,7 +67,7 @@ fn known_key(ctx: &mut Ctx<'_>, key: &CondKey) -> Option<&'static KeyInfo> {
         .key
         .split_once(':')
         .map(|(p, _)| p.to_ascii_lowercase())?;
-    let hint = suggest_key(&key.key).map(|s| format!("did you mean `{s}`?"));
+    let hint = suggest_key(&key.key).map(|s| crate::diagnostic::did_you_mean_hint(&key.key, s));
     if prefix == "aws" {
         ctx.emit(
             "INVALID_GLOBAL_CONDITION_KEY",

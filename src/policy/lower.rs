@@ -8,7 +8,7 @@ use super::statement::{ActionClause, Effect, ResourceClause, Statement, Statemen
 use super::{LoadError, LoadOptions, Policy, PolicyType, Version};
 use crate::catalog;
 use crate::condition::{Block, Condition, KeyCondition, Operator, Values};
-use crate::diagnostic::{did_you_mean, Diagnostic, Severity};
+use crate::diagnostic::{did_you_mean, did_you_mean_hint, Diagnostic, Severity};
 use crate::json::{pointer, Document, Kind, Member, Span, Value};
 use crate::matcher::{parse_template, ActionPattern, ResourcePattern};
 
@@ -222,7 +222,7 @@ impl Lowerer<'_> {
             let hint = match allowed.iter().find(|a| a.eq_ignore_ascii_case(&m.key)) {
                 Some(exact) => format!("element names are case-sensitive: write `{exact}`"),
                 None => match did_you_mean(&m.key, allowed.iter().copied()) {
-                    Some(s) => format!("did you mean `{s}`?"),
+                    Some(s) => did_you_mean_hint(&m.key, s),
                     None => format!("allowed here: {}", allowed.join(", ")),
                 },
             };
@@ -371,6 +371,16 @@ impl Lowerer<'_> {
         self.errors
     }
 
+    /// The catalog's did-you-mean for an action, unless the diagnostic it
+    /// is for will not be kept (past the cap the search is not worth it:
+    /// a list of 200,000 bad actions would search the catalog each time).
+    fn suggest_action(&self, text: &str) -> Option<String> {
+        if self.diags.len() >= crate::diagnostic::MAX_PER_POLICY {
+            return None;
+        }
+        catalog::catalog().suggest(text).map(str::to_string)
+    }
+
     /// One error saying how many diagnostics were past the cap.
     fn note_dropped(&mut self) {
         if self.dropped > 0 {
@@ -516,8 +526,8 @@ impl Lowerer<'_> {
                 format!("`{text}` is not an action: it has no service prefix"),
                 span,
                 p,
-                &match catalog::catalog().suggest(&format!("s3:{text}")) {
-                    Some(s) => format!("did you mean `{s}`?"),
+                &match self.suggest_action(&format!("s3:{text}")) {
+                    Some(s) => did_you_mean_hint(text, &s),
                     None => "write service:Action, e.g. s3:GetObject".into(),
                 },
             );
@@ -539,8 +549,8 @@ impl Lowerer<'_> {
             if cat.knows_service(svc) {
                 if let Some(lit) = pattern.literal() {
                     if cat.lookup(lit).is_none() {
-                        let hint = match cat.suggest(text) {
-                            Some(s) => format!("did you mean `{s}`?"),
+                        let hint = match self.suggest_action(text) {
+                            Some(s) => did_you_mean_hint(text, &s),
                             None => format!("see `s3guard actions '{svc}:*'` for the list"),
                         };
                         self.emit(
@@ -792,7 +802,7 @@ impl Lowerer<'_> {
                                 &m.key,
                                 ["AWS", "Service", "Federated", "CanonicalUser"],
                             ) {
-                                Some(s) => format!("did you mean `{s}`?"),
+                                Some(s) => did_you_mean_hint(&m.key, s),
                                 None => "use AWS, Service, Federated or CanonicalUser".into(),
                             },
                         );
@@ -866,7 +876,7 @@ impl Lowerer<'_> {
                 Ok(op) => op,
                 Err(e) => {
                     let hint = match &e.suggestion {
-                        Some(s) => format!("did you mean `{s}`?"),
+                        Some(s) => did_you_mean_hint(&m.key, s),
                         None => "see the condition operators of the IAM User Guide".into(),
                     };
                     self.error(e.code, e.message, m.key_span, &op_ptr, &hint);
@@ -940,7 +950,7 @@ impl Lowerer<'_> {
                         k.key_span,
                         &kp,
                         &match catalog::suggest_key(&k.key) {
-                            Some(s) => format!("did you mean `{s}`?"),
+                            Some(s) => did_you_mean_hint(&k.key, s),
                             None => "keys look like aws:SourceIp or s3:prefix".into(),
                         },
                     );
