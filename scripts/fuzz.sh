@@ -5,7 +5,8 @@
 #
 # usage: scripts/fuzz.sh [SECONDS] [TARGET...]
 #   SECONDS  run time per target (default 600)
-#   TARGET   policy_load, pattern_match, condition_eval, case_runner (default: all four)
+#   TARGET   policy_load, pattern_match, condition_eval, case_runner,
+#            prove_patterns (default: all five)
 #
 # needs: the nightly toolchain, `cargo install cargo-fuzz`, python3 (seeds).
 # env:   FUZZ_LOG_DIR   where libFuzzer's output goes (default fuzz/logs)
@@ -17,7 +18,7 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-ALL_TARGETS=(policy_load pattern_match condition_eval case_runner)
+ALL_TARGETS=(policy_load pattern_match condition_eval case_runner prove_patterns)
 
 seconds=600
 if [[ $# -gt 0 && "$1" =~ ^[0-9]+$ ]]; then
@@ -192,6 +193,17 @@ for p in policies:
             for v in as_list(values):
                 if isinstance(v, str):
                     put("pattern_match", f"{v}\nalice/home/x")
+
+# prove_patterns: three repetition counts (a byte each, times 12), then
+# units, tail, one a line: the long pattern shapes of issue 15
+for counts_, units in [
+    (b"\xff\xff\x10", "*a\n*a\na\nb"),
+    (b"\xff\x01\x01", "a\n*a\n*\nb"),
+    (b"\x80\x80\x80", "?*\n*ab\n*a*\nc"),
+    (b"\x40\xff\x20", "a*\naa\n?\nz"),
+    (b"\x10\x10\x10", "${aws:username}*\n*/\n*\nx"),
+]:
+    put("prove_patterns", counts_ + units.encode())
 
 for target, items in pending.items():
     for data in sorted(items, key=lambda d: hashlib.sha1(d).digest())[:CAP[target]]:

@@ -434,7 +434,7 @@ impl<'a> Index<'a> {
                     all.len()
                 ),
             ))
-            .with_hint(listing(&all))]);
+            .with_hint(listing(all))]);
         };
         let found = self.matches(name);
         match found.as_slice() {
@@ -449,8 +449,8 @@ impl<'a> Index<'a> {
                     format!("nothing named `{name}` in this {}", self.source.format),
                 ));
                 d = d.with_hint(match close {
-                    Some(c) => format!("did you mean `{c}`? {}", listing(&all)),
-                    None => listing(&all),
+                    Some(c) => format!("did you mean `{c}`? {}", listing(all)),
+                    None => listing(all),
                 });
                 Err(vec![d])
             }
