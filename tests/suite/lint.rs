@@ -722,6 +722,11 @@ const CASES: &[Case] = &[
 const TESTED_ELSEWHERE: &[(&str, &str)] = &[
     ("IO_ERROR", "unreadable_file_is_an_io_error_finding"),
     ("INVALID_UTF8", "invalid_utf8_is_an_error_finding"),
+    ("BYTE_ORDER_MARK", "hardening::a_byte_order_mark_is_named_and_refused"),
+    (
+        "TOO_MANY_DIAGNOSTICS",
+        "hardening::repeated_diagnostics_are_capped",
+    ),
     (
         "INPUT_TOO_LARGE",
         "json::source (MAX_INPUT_BYTES); 16 MiB fixture not worth shipping",
