@@ -69,3 +69,9 @@ pub use response::{Decision, LayerDecision, PerType, PrincipalMatch, Response, S
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
+
+/// The Rust examples of `docs/rust.md` (the library guide), compiled and
+/// run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/rust.md")]
+pub struct RustGuideDoctests;
