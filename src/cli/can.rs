@@ -4,12 +4,12 @@ use clap::{Args, ValueEnum};
 
 use super::args::{PolicyArgs, RequestArgs};
 use super::{load, Io, EXIT_DENIED, EXIT_INVALID, EXIT_OK};
+use crate::eval::policy_set::PolicySet;
+use crate::eval::response::Decision;
 use crate::explain::Evaluation;
-use crate::output;
 use crate::policy::{PolicyType, Statement};
-use crate::policy_set::PolicySet;
+use crate::render::json as output;
 use crate::request::{Principal, Request};
-use crate::response::Decision;
 
 /// Output formats of `can`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -237,7 +237,7 @@ pub fn render_text(set: &PolicySet, req: &Request, eval: &Evaluation, explain: b
             }
         }
     }
-    if let Some(m) = crate::near_miss::near_misses(set, req, eval).first() {
+    if let Some(m) = crate::explain::near_miss::near_misses(set, req, eval).first() {
         let said = m.only_missing_keys()
             && eval
                 .notes
@@ -292,9 +292,9 @@ pub fn render_text(set: &PolicySet, req: &Request, eval: &Evaluation, explain: b
         }
         for e in req.context.entries() {
             let origin = match e.origin {
-                crate::context::Origin::Given => "given",
-                crate::context::Origin::Derived => "derived by s3guard",
-                crate::context::Origin::Default => "default assumed by s3guard",
+                crate::request::context::Origin::Given => "given",
+                crate::request::context::Origin::Derived => "derived by s3guard",
+                crate::request::context::Origin::Default => "default assumed by s3guard",
             };
             out.push_str(&format!("  {} = {} ({origin})\n", e.key, e.value));
         }

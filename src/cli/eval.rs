@@ -13,8 +13,8 @@ use clap::{ArgGroup, Args, ValueEnum};
 
 use super::args::{PolicyArgs, RequestArgs};
 use super::{load, Io, EXIT_DENIED, EXIT_INVALID, EXIT_OK};
+use crate::batch::cases::{run_line, CaseResult, Status};
 use crate::batch::{self, requests, Line, Output};
-use crate::cases::{run_line, CaseResult, Status};
 use crate::diagnostic::Diagnostic;
 use crate::request::Request;
 

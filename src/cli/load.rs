@@ -5,11 +5,11 @@ use std::sync::Arc;
 
 use super::args::{NotPrincipalArg, PolicyArgs, RequestArgs};
 use crate::condition::date;
-use crate::context::{ContextValue, Origin};
 use crate::diagnostic::Diagnostic;
+use crate::eval::policy_set::{EvalOptions, NotPrincipalMode, PolicySet};
 use crate::json::{self, SourceFile};
 use crate::policy::{LoadOptions, Policy, PolicyType};
-use crate::policy_set::{EvalOptions, NotPrincipalMode, PolicySet};
+use crate::request::context::{ContextValue, Origin};
 use crate::request::{Principal, Request};
 
 /// Policies loaded from the command line, with the warnings found.
@@ -384,7 +384,7 @@ fn read_context_file(path: &str, req: &mut Request) -> Result<(), Vec<Diagnostic
     };
     let mut values = Vec::with_capacity(members.len());
     for m in members {
-        match crate::cases::context_value(&m.value) {
+        match crate::batch::cases::context_value(&m.value) {
             Some(v) => values.push((m.key.clone(), v, Origin::Given)),
             None => errors.push(
                 Diagnostic::error(

@@ -80,11 +80,11 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::cli::args::RequestArgs;
-use crate::context::ContextValue;
+use crate::eval::policy_set::PolicySet;
+use crate::eval::response::Response;
 use crate::matcher::ResourcePattern;
-use crate::policy_set::PolicySet;
+use crate::request::context::ContextValue;
 use crate::request::{Request, RequestError};
-use crate::response::Response;
 
 pub(crate) use automaton::TooLarge;
 pub use overlap::{

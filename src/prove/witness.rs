@@ -16,9 +16,9 @@ use super::lang::VarEnv;
 use super::statements::Stmt;
 use super::variables::{deny_avoiding_values, instances, variable_values};
 use super::{Query, Witness};
-use crate::context::ContextValue;
-use crate::policy_set::PolicySet;
-use crate::response::Decision;
+use crate::eval::policy_set::PolicySet;
+use crate::eval::response::Decision;
+use crate::request::context::ContextValue;
 
 /// A solution of the search for one action and resource.
 pub(crate) struct Leaf<'a> {

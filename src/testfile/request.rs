@@ -8,9 +8,9 @@ use serde::Serialize;
 use crate::catalog;
 use crate::cli::args::RequestArgs;
 use crate::cli::load::build_request;
-use crate::context::{ContextValue, Origin};
 use crate::diagnostic::Diagnostic;
 use crate::matcher::{Action, Resource};
+use crate::request::context::{ContextValue, Origin};
 use crate::request::Request;
 
 /// Who asks and in which context: everything of a request but its action

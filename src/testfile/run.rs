@@ -8,9 +8,9 @@ use super::model::{decision_name, Case, Check, TestFile};
 use super::request::RequestSpec;
 use crate::cli::can::render_text;
 use crate::diagnostic::Diagnostic;
+use crate::eval::policy_set::PolicySet;
 use crate::explain::{depends_on_missing, Evaluation};
 use crate::policy::{Effect, PolicyType};
-use crate::policy_set::PolicySet;
 use crate::request::Request;
 
 /// How a case ended.

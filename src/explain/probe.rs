@@ -4,13 +4,13 @@
 
 use serde::Serialize;
 
-use crate::authorizer::Applicability;
+use crate::eval::authorizer::Applicability;
+use crate::eval::policy_set::PolicySet;
+use crate::eval::response::Decision;
 use crate::explain::{Evaluation, Reason};
 use crate::matcher::{Action, Resource};
 use crate::policy::Effect;
-use crate::policy_set::PolicySet;
 use crate::request::Request;
-use crate::response::Decision;
 
 /// A copy of `base` (principal, account, context) asking `action` on `resource`.
 pub fn probe(base: &Request, action: &Action, resource: Resource) -> Request {

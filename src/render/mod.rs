@@ -1,0 +1,4 @@
+//! Rendering answers: the JSON shapes of decisions (AWS's simulator result
+//! shape) shared by `can --format json` and `eval`.
+
+pub mod json;
