@@ -382,9 +382,10 @@ fn every_cited_rule_id_has_a_heading_in_semantics() {
         let text = std::fs::read_to_string(&file).unwrap_or_default();
         for id in rule_ids(&text) {
             cited.insert(id.clone());
-            let has = headings
-                .iter()
-                .any(|h| h.strip_prefix(id.as_str()).is_some_and(|r| r.starts_with(' ')));
+            let has = headings.iter().any(|h| {
+                h.strip_prefix(id.as_str())
+                    .is_some_and(|r| r.starts_with(' '))
+            });
             if !has && !missing.iter().any(|(i, _)| *i == id) {
                 missing.push((id, file.display().to_string()));
             }
