@@ -39,6 +39,8 @@ const S3_RESOURCES: &str = "https://docs.aws.amazon.com/service-authorization/la
 const RESOURCE_ELEMENT: &str =
     "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html";
 const MULTIVALUED: &str = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html";
+const RCP_SYNTAX: &str =
+    "https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_syntax.html";
 const QUOTAS: &str = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html";
 
 rules! {
@@ -69,7 +71,9 @@ rules! {
     "INVALID_POLICY_ELEMENT", Error, "an unknown policy element", Some(AA_INVALID_POLICY_ELEMENT);
     "INVALID_PRINCIPAL_FORMAT", Error, "a principal value in the wrong format", Some(AA_INVALID_PRINCIPAL_FORMAT);
     "INVALID_PRINCIPAL_KEY", Error, "an unknown principal type", Some(AA_INVALID_PRINCIPAL_KEY);
-    "INVALID_RCP_PRINCIPAL", Error, "an RCP statement whose Principal is not `*`", None;
+    "INVALID_RCP_ACTION", Error, "`*` (every service) in the Action of a customer managed RCP", Some(RCP_SYNTAX);
+    "INVALID_RCP_EFFECT", Error, "Allow in a customer managed RCP (only RCPFullAWSAccess allows)", Some(RCP_SYNTAX);
+    "INVALID_RCP_PRINCIPAL", Error, "an RCP statement whose Principal is not `*`", Some(RCP_SYNTAX);
     "INVALID_SERVICE_CONDITION_KEY", Error, "an unknown service condition key", Some(AA_INVALID_SERVICE_CONDITION_KEY);
     "INVALID_SERVICE_IN_ACTION", Error, "an action of a service that does not exist", Some(AA_INVALID_SERVICE_IN_ACTION);
     "INVALID_SID", Error, "a Sid with characters IAM does not accept", Some(AA_UNSUPPORTED_SID);

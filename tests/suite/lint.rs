@@ -613,6 +613,22 @@ const CASES: &[Case] = &[
         "AWS Organizations, RCP syntax: no NotAction",
     ),
     (
+        "invalid_rcp_action",
+        "INVALID_RCP_ACTION",
+        Error,
+        Some(Rcp),
+        None,
+        "AWS Organizations, RCP syntax: no `*` in the Action of a customer managed RCP",
+    ),
+    (
+        "invalid_rcp_effect",
+        "INVALID_RCP_EFFECT",
+        Error,
+        Some(Rcp),
+        None,
+        "AWS Organizations, RCP syntax: Allow only in RCPFullAWSAccess",
+    ),
+    (
         "invalid_rcp_principal",
         "INVALID_RCP_PRINCIPAL",
         Error,
