@@ -228,3 +228,49 @@ fn rcp_grammar_limits_are_load_errors_organizations_rcp_syntax() {
         }
     }
 }
+
+/// AWS Organizations User Guide, "SCP syntax"
+/// (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_syntax.html):
+/// an SCP has no `Principal` or `NotPrincipal` (it applies to the principals of
+/// the accounts it is attached to), while `NotAction`, `NotResource` and
+/// `Condition` are supported with both effects in the current syntax.
+#[test]
+fn scp_grammar_limits_organizations_scp_syntax() {
+    let rows: &[(&str, Option<&str>)] = &[
+        (
+            r#"{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*"}"#,
+            Some("error[unsupported-principal]"),
+        ),
+        (
+            r#"{"Effect":"Deny","NotPrincipal":{"AWS":"111122223333"},"Action":"s3:*","Resource":"*"}"#,
+            Some("error[unsupported-principal]"),
+        ),
+        (
+            r#"{"Effect":"Allow","NotAction":"s3:DeleteBucket","NotResource":"arn:aws:s3:::locked/*","Condition":{"StringEquals":{"aws:RequestedRegion":"eu-west-1"}}}"#,
+            None,
+        ),
+    ];
+    for (statement, code) in rows {
+        let text = format!(r#"{{"Version":"2012-10-17","Statement":[{statement}]}}"#);
+        let (_dir, path) = crate::support::temp_file("scp.json", &text);
+        let path = path.to_string_lossy();
+        let (exit, _, err) = crate::support::run(&[
+            "can",
+            "s3:GetObject",
+            "arn:aws:s3:::b/k",
+            "--principal",
+            ME,
+            "--policy",
+            "policies/amazon-s3-full-access.json",
+            "--scp",
+            &path,
+        ]);
+        match code {
+            Some(code) => {
+                assert_eq!(exit, 2, "{statement}: {err}");
+                assert!(err.contains(code), "{statement}: {err}");
+            }
+            None => assert_ne!(exit, 2, "{statement}: {err}"),
+        }
+    }
+}
