@@ -117,6 +117,7 @@ rules! {
     "S3GUARD_ALLOW_WITH_NOT_ACTION", SecurityWarning, "Allow with NotAction grants every other action of every service", Some("https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notaction.html");
     "S3GUARD_ALLOW_WITH_NOT_RESOURCE", SecurityWarning, "Allow with NotResource grants on every other resource", Some("https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notresource.html");
     "S3GUARD_BROAD_BUCKET_PATTERN", Warning, "a bucket-name wildcard that also matches other buckets", Some(RESOURCE_ELEMENT);
+    "S3GUARD_CLOUDFRONT_OAI", Suggestion, "a CloudFront origin access identity: the legacy form, succeeded by origin access control", Some("https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html");
     "S3GUARD_FORALLVALUES_ALLOW_WITHOUT_NULL", SecurityWarning, "Allow with ForAllValues is true when the key is missing", Some(MULTIVALUED);
     "S3GUARD_MISSING_SET_OPERATOR", Warning, "a multi-valued key without ForAnyValue/ForAllValues", Some(MULTIVALUED);
     "S3GUARD_NON_LATIN1_CHARACTER", Warning, "a character IAM policies may not contain", Some(QUOTAS);

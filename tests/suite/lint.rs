@@ -613,6 +613,14 @@ const CASES: &[Case] = &[
         "AWS Organizations, RCP syntax: no NotAction",
     ),
     (
+        "s3guard_cloudfront_oai",
+        "S3GUARD_CLOUDFRONT_OAI",
+        Suggestion,
+        None,
+        None,
+        "CloudFront Developer Guide, \"Restrict access to an Amazon S3 origin\": OAI is legacy, OAC its successor",
+    ),
+    (
         "invalid_rcp_action",
         "INVALID_RCP_ACTION",
         Error,
