@@ -576,3 +576,51 @@ mod outcome_properties {
         }
     }
 }
+
+/// awscli `customizations/s3/subcommands.py`: `ls`, `website` and `presign`
+/// strip an optional `s3://` (the seed tutorial types `aws s3 ls
+/// another-test-bucket`; AWS CLI reference for `aws s3 website` shows
+/// `aws s3 website s3://my-bucket/`), and `aws s3 ls s3://` lists every bucket.
+#[test]
+fn bare_bucket_names_are_s3_locations_for_ls_website_and_presign() {
+    let rows: &[(&str, &str, &str)] = &[
+        (
+            "aws s3 ls another-test-bucket",
+            "s3:ListBucket",
+            "arn:aws:s3:::another-test-bucket",
+        ),
+        (
+            "aws s3 ls another-test-bucket/logs/ --recursive",
+            "s3:ListBucket",
+            "arn:aws:s3:::another-test-bucket",
+        ),
+        (
+            "aws s3 website another-test-bucket --index-document index.html",
+            "s3:PutBucketWebsite",
+            "arn:aws:s3:::another-test-bucket",
+        ),
+        (
+            "aws s3 presign another-test-bucket/report.pdf",
+            "s3:GetObject",
+            "arn:aws:s3:::another-test-bucket/report.pdf",
+        ),
+        ("aws s3 ls s3://", "s3:ListAllMyBuckets", "*"),
+    ];
+    for (command, action, resource) in rows {
+        let (code, out, err) = run(&["can-run", command, "--policy", FULL]);
+        assert_eq!(code, 0, "{command}: {out}{err}");
+        assert!(out.starts_with("SUCCEEDS"), "{command}: {out}");
+        assert!(
+            out.contains(&format!("{action} on {resource}")),
+            "{command}: {out}"
+        );
+    }
+    // mb and rb require s3:// (the CLI: "<S3Uri> Error: Invalid argument type")
+    for command in [
+        "aws s3 mb another-test-bucket",
+        "aws s3 rb another-test-bucket",
+    ] {
+        let (code, _, err) = run(&["can-run", command, "--policy", FULL]);
+        assert_eq!(code, 2, "{command}: {err}");
+    }
+}
