@@ -14,6 +14,10 @@ const PLAN: &str = "tests/fixtures/sources/plan.json";
 const YAML: &str = "tests/fixtures/sources/template.yaml";
 const JSON: &str = "tests/fixtures/sources/template.json";
 const ACCOUNT: &str = "tests/fixtures/sources/account.json";
+/// template.yaml's bucket policy with flow collections closed at their key's
+/// indent, as AWS's CloudFormation samples write them (PyYAML, ruamel and
+/// CloudFormation read them; YAML 1.2's flow indentation rule does not).
+const FLOW_INDENT: &str = "tests/fixtures/sources/template-flow-indent.yaml";
 
 fn path(p: &str) -> String {
     repo(p).to_string_lossy().into_owned()
@@ -168,6 +172,7 @@ fn the_bucket_policy_reads_the_same_from_every_format() {
         (YAML, "UploadsPolicy"),
         (YAML, "Uploads"),
         (JSON, "UploadsPolicy"),
+        (FLOW_INDENT, "UploadsPolicy"),
     ] {
         let mut selected = select(file, name);
         assert_eq!(selected.len(), 1, "{file} {name}");
