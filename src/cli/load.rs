@@ -62,7 +62,25 @@ pub fn load_policies(args: &PolicyArgs) -> Result<Loaded, Vec<Diagnostic>> {
         ));
         return Err(errors);
     }
+    let mut seen: Vec<(PolicyType, std::path::PathBuf)> = Vec::new();
     let mut load = |path: &str, t: PolicyType| -> Option<Policy> {
+        // the same file twice in one layer is one policy: evaluated and
+        // shown once (SCP and RCP levels may repeat a file on purpose)
+        if path != "-" && !matches!(t, PolicyType::Scp | PolicyType::Rcp) {
+            if let Ok(canonical) = std::fs::canonicalize(path) {
+                if seen.iter().any(|(st, sp)| *st == t && *sp == canonical) {
+                    warnings.push(
+                        Diagnostic::warning(
+                            "DUPLICATE_POLICY_FILE",
+                            format!("`{path}` is given twice (as the same {}): it is read once", t.describe()),
+                        )
+                        .in_file(path),
+                    );
+                    return None;
+                }
+                seen.push((t, canonical));
+            }
+        }
         match load_one(path, t, args) {
             Ok(p) => {
                 warnings.extend(p.skipped.iter().cloned().map(|mut d| {

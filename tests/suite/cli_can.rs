@@ -618,3 +618,22 @@ fn cloudfront_origin_access_identity_principals_match_the_oai_only() {
         }
     }
 }
+
+/// The same file given twice to `--policy` (by two spellings of its path)
+/// is one policy: evaluated and printed once, with a warning on stderr.
+#[test]
+fn the_same_policy_file_twice_is_read_once() {
+    let (once_code, once, _) = run(&["can", "s3:DeleteBucket", "arn:aws:s3:::prod", "--policy", FULL]);
+    let (code, out, err) = run(&[
+        "can",
+        "s3:DeleteBucket",
+        "arn:aws:s3:::prod",
+        "--policy",
+        FULL,
+        "--policy",
+        "./policies/amazon-s3-full-access.json",
+    ]);
+    assert_eq!((code, out.as_str()), (once_code, once.as_str()));
+    assert_eq!(out.matches("allowed by").count(), 1, "{out}");
+    assert!(err.contains("warning[duplicate-policy-file]"), "{err}");
+}
