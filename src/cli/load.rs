@@ -72,7 +72,10 @@ pub fn load_policies(args: &PolicyArgs) -> Result<Loaded, Vec<Diagnostic>> {
                     warnings.push(
                         Diagnostic::warning(
                             "DUPLICATE_POLICY_FILE",
-                            format!("`{path}` is given twice (as the same {}): it is read once", t.describe()),
+                            format!(
+                                "`{path}` is given twice (as the same {}): it is read once",
+                                t.describe()
+                            ),
                         )
                         .in_file(path),
                     );

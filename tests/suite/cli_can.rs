@@ -623,7 +623,13 @@ fn cloudfront_origin_access_identity_principals_match_the_oai_only() {
 /// is one policy: evaluated and printed once, with a warning on stderr.
 #[test]
 fn the_same_policy_file_twice_is_read_once() {
-    let (once_code, once, _) = run(&["can", "s3:DeleteBucket", "arn:aws:s3:::prod", "--policy", FULL]);
+    let (once_code, once, _) = run(&[
+        "can",
+        "s3:DeleteBucket",
+        "arn:aws:s3:::prod",
+        "--policy",
+        FULL,
+    ]);
     let (code, out, err) = run(&[
         "can",
         "s3:DeleteBucket",

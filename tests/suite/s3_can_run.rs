@@ -558,7 +558,7 @@ mod outcome_properties {
             let plan = requests::expand(&cmd, &keys, None);
             let base = Request::new("s3:GetObject", "*").unwrap();
             let r = outcome::evaluate(&set, &base, &plan);
-            let all_allowed = r.steps.iter().all(|s| s.decision == "allowed");
+            let all_allowed = r.steps.iter().all(|s| s.decision == s3guard::Decision::Allowed);
             prop_assert_eq!(r.outcome == outcome::Outcome::Succeeds, all_allowed);
             match r.outcome {
                 outcome::Outcome::Succeeds => prop_assert!(r.failed_at.is_none()),
@@ -567,7 +567,7 @@ mod outcome_properties {
             }
             if let Some(n) = r.failed_at {
                 let failed = r.steps.iter().find(|s| s.step == n).unwrap();
-                prop_assert!(failed.decision != "allowed");
+                prop_assert!(failed.decision != s3guard::Decision::Allowed);
                 prop_assert!(r.steps.iter().filter(|s| s.phase > failed.phase).all(|s| !s.reached));
             }
             if full {
