@@ -12,6 +12,9 @@ use crate::testfile::run::evaluate;
 
 const OTHER_BUCKET: &str = "s3guard-other-bucket";
 
+/// A resource and the dangerous actions allowed on it.
+type ByResource = (String, Vec<String>);
+
 /// Bucket-level requests that a least-privilege policy must not allow:
 /// deleting the bucket, changing who can access it, turning off what
 /// protects its objects.
@@ -116,7 +119,7 @@ impl Builder<'_> {
             tries.push(((*a).into(), r));
         }
         // dangerous requests the policy allows, by what allows them, then by resource
-        let mut allowed: Vec<(String, Vec<(String, Vec<String>)>)> = Vec::new();
+        let mut allowed: Vec<(String, Vec<ByResource>)> = Vec::new();
         for (action, resource) in tries {
             if check_request(&action, &resource).is_err() {
                 continue;
