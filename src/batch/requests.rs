@@ -7,14 +7,14 @@
 
 use std::io::Write;
 
-use crate::context::Origin;
 use crate::diagnostic::{did_you_mean, Diagnostic};
+use crate::eval::policy_set::PolicySet;
+use crate::eval::response::{Response, StatementRef};
 use crate::explain::Evaluation;
 use crate::json::{self, pointer, Kind, Location, Value};
 use crate::matcher::{Action, Resource};
-use crate::policy_set::PolicySet;
+use crate::request::context::Origin;
 use crate::request::{Principal, Request};
-use crate::response::{Response, StatementRef};
 
 /// The fields a request line may have.
 pub const FIELDS: &[&str] = &[
@@ -73,6 +73,7 @@ pub fn parse_line(
     line_no: usize,
     text: &str,
     template: &Request,
+    allow_unknown_action: bool,
 ) -> Result<RequestLine, Vec<Diagnostic>> {
     let parsed = json::parse(text).map_err(|e| {
         vec![Diagnostic::error("JSON_SYNTAX_ERROR", e.message)
@@ -177,9 +178,24 @@ pub fn parse_line(
             None => None,
         };
     let action = required("action", &mut bad).and_then(|a| {
-        Action::parse(a)
+        let action = Action::parse(a)
             .map_err(|e| bad(root.get("action"), "/action", e.to_string()))
-            .ok()
+            .ok()?;
+        match crate::catalog::unknown_action(&action) {
+            Some(u) if !allow_unknown_action => {
+                let hint = u.hint(&action);
+                bad(
+                    root.get("action"),
+                    "/action",
+                    format!(
+                        "{} ({hint}; --allow-unknown-action evaluates it anyway)",
+                        u.message(&action)
+                    ),
+                );
+                None
+            }
+            _ => Some(action),
+        }
     });
     let resource = required("resource", &mut bad).and_then(|r| {
         Resource::parse(r)
@@ -212,7 +228,7 @@ pub fn parse_line(
         Some(None) => Some(template.resource_account.clone()),
         None => None,
     };
-    let mut context = crate::context::Context::new();
+    let mut context = crate::request::context::Context::new();
     let own_context = root.get("context").is_some_and(|v| v.kind != Kind::Null);
     match root.get("context") {
         None => {}
@@ -225,7 +241,7 @@ pub fn parse_line(
             ),
             Some(members) => {
                 for m in members {
-                    match crate::cases::context_value(&m.value) {
+                    match crate::batch::cases::context_value(&m.value) {
                         Some(cv) => context.insert(&m.key, cv, Origin::Given),
                         None => bad(
                             Some(&m.value),
@@ -278,7 +294,7 @@ impl StatementJson {
                 m.policy
                     .statements
                     .iter()
-                    .map(|s| crate::output::statement_json(m, s).to_string())
+                    .map(|s| crate::render::json::statement_json(m, s).to_string())
                     .collect()
             })
             .collect();
@@ -339,7 +355,7 @@ pub fn write_decision(
         out.extend_from_slice(statements.get(*r).unwrap_or("null").as_bytes());
     }
     out.push(b']');
-    if response.decision == crate::response::Decision::ImplicitDeny {
+    if response.decision == crate::eval::response::Decision::ImplicitDeny {
         let layer = if response.is_blocked_by_public_access() {
             Some("block-public-access")
         } else {

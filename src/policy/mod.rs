@@ -18,7 +18,7 @@ pub use principal::{
     is_canonical_user_id, oai_id, parse_aws as parse_aws_principal, PrincipalClause,
     PrincipalEntry, PrincipalKind,
 };
-pub use statement::{ActionClause, Effect, ResourceClause, Statement, StatementLocation};
+pub use statement::{ActionClause, Effect, ResourceClause, Statement};
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::json::{Document, SourceFile};

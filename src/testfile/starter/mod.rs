@@ -17,12 +17,12 @@ use super::model::{decision_name, TestFile};
 use super::request::{check_request, RequestSpec, RequestTemplate};
 use super::run::{evaluate, Status};
 use crate::catalog::{self, resource_type_of, ActionInfo};
+use crate::eval::policy_set::PolicySet;
+use crate::eval::response::Decision;
 use crate::matcher::{ActionPattern, ArnRef};
 use crate::policy::{
     ActionClause, Effect, Policy, PolicyType, PrincipalKind, ResourceClause, Statement,
 };
-use crate::policy_set::PolicySet;
-use crate::response::Decision;
 
 /// How to write the starter file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -223,7 +223,8 @@ fn self_check(path: &str, text: &str) -> Result<(), String> {
     let file = TestFile::parse(path, text).map_err(|d| {
         format!(
             "internal error: the starter file does not load: {}",
-            d.iter()
+            d.diagnostics
+                .iter()
                 .map(ToString::to_string)
                 .collect::<Vec<_>>()
                 .join("; ")

@@ -13,8 +13,8 @@ use serde::Serialize;
 
 use super::probe::{judge, probe, Grant};
 use crate::catalog::{self, destructive, ActionInfo, Destructive, ResourceType};
+use crate::eval::policy_set::PolicySet;
 use crate::matcher::{parse_template, Action, Arn, Match, Piece, Resource, ResourcePattern};
-use crate::policy_set::PolicySet;
 use crate::request::Request;
 
 /// An ARN asked about, with where it came from.
@@ -57,13 +57,6 @@ pub struct ActionGrant {
     pub destructive: Option<Destructive>,
     /// Where it is allowed (at least one entry).
     pub allowed_on: Vec<ResourceGrant>,
-}
-
-impl ActionGrant {
-    /// Allowed somewhere without condition.
-    pub fn is_unconditional(&self) -> bool {
-        self.allowed_on.iter().any(|g| g.grant == Grant::Allowed)
-    }
 }
 
 fn example_value(placeholder: &str, base: &Request) -> String {
