@@ -20,6 +20,7 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
         if st.effect == Some(Effect::Deny) && p.is_not {
             not_principal_accounts(ctx, p);
         }
+        cloudfront_oai(ctx, p);
     }
     no_tls_enforcement(ctx);
 }
@@ -170,6 +171,37 @@ fn not_principal_accounts(ctx: &mut Ctx<'_>, p: &PrincipalView) {
                 v.entry.text
             ),
             Some(format!("add {} to `NotPrincipal`", missing.join(" and "))),
+        );
+    }
+}
+
+/// A CloudFront origin access identity named by its ARN, or a canonical user
+/// id (how OAIs are otherwise named): the legacy form; CloudFront's origin
+/// access control (the `cloudfront.amazonaws.com` service principal with
+/// `aws:SourceArn`) is its successor.
+fn cloudfront_oai(ctx: &mut Ctx<'_>, p: &PrincipalView) {
+    for v in &p.values {
+        let is_oai = v.kind == "AWS" && crate::policy::oai_id(&v.entry.text).is_some();
+        if !is_oai && v.kind != "CanonicalUser" {
+            continue;
+        }
+        let what = if is_oai {
+            format!(
+                "`{}` is a CloudFront origin access identity (OAI)",
+                v.entry.text
+            )
+        } else {
+            format!(
+                "`CanonicalUser` `{}` is how CloudFront origin access identities (OAI) are named",
+                v.entry.text
+            )
+        };
+        ctx.emit(
+            "S3GUARD_CLOUDFRONT_OAI",
+            v.entry.span,
+            &v.entry.pointer,
+            format!("{what}: the legacy way for CloudFront to read an S3 origin, succeeded by origin access control (OAC)"),
+            Some("allow {\"Service\": \"cloudfront.amazonaws.com\"} with a StringEquals aws:SourceArn condition naming the distribution".into()),
         );
     }
 }

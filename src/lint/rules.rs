@@ -39,6 +39,8 @@ const S3_RESOURCES: &str = "https://docs.aws.amazon.com/service-authorization/la
 const RESOURCE_ELEMENT: &str =
     "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html";
 const MULTIVALUED: &str = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html";
+const RCP_SYNTAX: &str =
+    "https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_syntax.html";
 const QUOTAS: &str = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html";
 
 rules! {
@@ -69,7 +71,9 @@ rules! {
     "INVALID_POLICY_ELEMENT", Error, "an unknown policy element", Some(AA_INVALID_POLICY_ELEMENT);
     "INVALID_PRINCIPAL_FORMAT", Error, "a principal value in the wrong format", Some(AA_INVALID_PRINCIPAL_FORMAT);
     "INVALID_PRINCIPAL_KEY", Error, "an unknown principal type", Some(AA_INVALID_PRINCIPAL_KEY);
-    "INVALID_RCP_PRINCIPAL", Error, "an RCP statement whose Principal is not `*`", None;
+    "INVALID_RCP_ACTION", Error, "`*` (every service) in the Action of a customer managed RCP", Some(RCP_SYNTAX);
+    "INVALID_RCP_EFFECT", Error, "Allow in a customer managed RCP (only RCPFullAWSAccess allows)", Some(RCP_SYNTAX);
+    "INVALID_RCP_PRINCIPAL", Error, "an RCP statement whose Principal is not `*`", Some(RCP_SYNTAX);
     "INVALID_SERVICE_CONDITION_KEY", Error, "an unknown service condition key", Some(AA_INVALID_SERVICE_CONDITION_KEY);
     "INVALID_SERVICE_IN_ACTION", Error, "an action of a service that does not exist", Some(AA_INVALID_SERVICE_IN_ACTION);
     "INVALID_SID", Error, "a Sid with characters IAM does not accept", Some(AA_UNSUPPORTED_SID);
@@ -113,6 +117,7 @@ rules! {
     "S3GUARD_ALLOW_WITH_NOT_ACTION", SecurityWarning, "Allow with NotAction grants every other action of every service", Some("https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notaction.html");
     "S3GUARD_ALLOW_WITH_NOT_RESOURCE", SecurityWarning, "Allow with NotResource grants on every other resource", Some("https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notresource.html");
     "S3GUARD_BROAD_BUCKET_PATTERN", Warning, "a bucket-name wildcard that also matches other buckets", Some(RESOURCE_ELEMENT);
+    "S3GUARD_CLOUDFRONT_OAI", Suggestion, "a CloudFront origin access identity: the legacy form, succeeded by origin access control", Some("https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html");
     "S3GUARD_FORALLVALUES_ALLOW_WITHOUT_NULL", SecurityWarning, "Allow with ForAllValues is true when the key is missing", Some(MULTIVALUED);
     "S3GUARD_MISSING_SET_OPERATOR", Warning, "a multi-valued key without ForAnyValue/ForAllValues", Some(MULTIVALUED);
     "S3GUARD_NON_LATIN1_CHARACTER", Warning, "a character IAM policies may not contain", Some(QUOTAS);

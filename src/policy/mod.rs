@@ -15,7 +15,8 @@ use std::sync::Arc;
 use serde::Serialize;
 
 pub use principal::{
-    parse_aws as parse_aws_principal, PrincipalClause, PrincipalEntry, PrincipalKind,
+    is_canonical_user_id, oai_id, parse_aws as parse_aws_principal, PrincipalClause,
+    PrincipalEntry, PrincipalKind,
 };
 pub use statement::{ActionClause, Effect, ResourceClause, Statement};
 

@@ -378,12 +378,29 @@ impl Source {
             params,
             strict,
         };
-        match self.format {
+        let selected = match self.format {
             Format::Terraform => terraform::load(&ctx, choice),
             Format::CloudFormation => cloudformation::load(&ctx, choice),
             Format::AccountDetails => account::load(&ctx, choice),
         }
-        .map_err(failed)
+        .map_err(failed)?;
+        if selected.is_empty() {
+            // evaluating nothing would answer for policies that were not read
+            return Err(failed(vec![Diagnostic::error(
+                "NOTHING_SELECTED",
+                format!(
+                    "`{}` ({}) yields no policy in this {}",
+                    choice.name,
+                    choice.kind.describe(),
+                    self.format
+                ),
+            )
+            .in_file(self.file.name())
+            .with_hint(
+                "select a policy, or a role, user or group with policies attached; pass policies attached from elsewhere with --policy FILE",
+            )]));
+        }
+        Ok(selected)
     }
 }
 
