@@ -1176,6 +1176,7 @@ fn sarif_output_has_every_required_field_of_sarif_2_1_0() {
         "lint",
         "--format",
         "sarif",
+        "--exit-zero",
         "policies/amazon-s3-full-access.json",
         "tests/fixtures/lint/invalid_effect/fires.json",
         "tests/fixtures/lint/s3guard_no_tls_enforcement/fires.json",
@@ -1243,40 +1244,79 @@ fn text_output_is_sorted_with_a_summary_line() {
     let text = render::text(&reports);
     assert!(text.ends_with("in 1 file: 1 suggestion\n"), "{text}");
     let (_, out, _) = run(&["lint", "policies/rails-app.json"]);
-    assert_eq!(out, "no findings in 1 file\n");
+    assert_eq!(
+        out,
+        "policies/rails-app.json: note: checked as an identity policy: no statement names a `Principal` (a boundary, session policy or SCP has none either: say so with --type)\nno findings in 1 file\n"
+    );
+    let (_, out, _) = run(&["lint", "--type", "identity", "policies/rails-app.json"]);
+    assert_eq!(
+        out, "no findings in 1 file\n",
+        "a type given is not repeated"
+    );
 }
 
 // ---- exit codes ---------------------------------------------------------------
 
 #[test]
-fn unreadable_file_is_an_io_error_finding() {
+fn unreadable_file_is_an_io_error_finding_and_invalid_input() {
     let (code, out, _) = run(&["lint", "no/such/policy.json"]);
     assert_eq!(code, 2, "{out}");
     assert!(
         out.contains("no/such/policy.json: error[io-error]: cannot read"),
         "{out}"
     );
-    let (code, _, _) = run(&["lint", "--fail-on", "suggestion", "no/such/policy.json"]);
-    assert_eq!(code, 1);
+    // a file that cannot be read is invalid input whatever the flags (exit 2)
+    for flag in ["--fail-on=suggestion", "--exit-zero"] {
+        let (code, _, _) = run(&["lint", flag, "no/such/policy.json"]);
+        assert_eq!(code, 2, "{flag}");
+    }
 }
 
 #[test]
-fn invalid_utf8_is_an_error_finding() {
+fn invalid_utf8_is_an_error_finding_and_invalid_input() {
     let (_dir, path) = temp_file("bad.json", "");
     std::fs::write(&path, b"{\"Statement\": \"\xff\"}").unwrap();
     let (code, out, _) = run(&["lint", "--fail-on", "error", &path.to_string_lossy()]);
-    assert_eq!(code, 1);
+    assert_eq!(code, 2);
     assert!(out.contains("error[invalid-utf8]"), "{out}");
 }
 
 #[test]
-fn unparsable_file_fails_only_with_fail_on() {
-    let f = "tests/fixtures/lint/json_syntax_error/fires.json";
+fn unparsable_file_is_invalid_input_exit_2_unless_exit_zero_issue_14_9() {
+    // a JSON syntax error, an empty file: the text is not a policy document,
+    // which is invalid input (2), like a bad argument; --exit-zero reports only
+    let (_dir, empty) = temp_file("empty.json", "");
+    let empty = empty.to_string_lossy().to_string();
+    for f in [
+        "tests/fixtures/lint/json_syntax_error/fires.json",
+        empty.as_str(),
+    ] {
+        let (code, out, err) = run(&["lint", f]);
+        assert_eq!(code, 2, "{f}: {out}");
+        assert!(out.contains("error[json-syntax-error]"), "{out}");
+        assert!(err.contains("is not a policy document"), "{err}");
+        let (code, _, _) = run(&["lint", "--fail-on", "suggestion", f]);
+        assert_eq!(code, 2, "{f}");
+        let (code, out, _) = run(&["lint", "--exit-zero", f]);
+        assert_eq!(code, 0, "{f}");
+        assert!(out.contains("error[json-syntax-error]"), "{out}");
+    }
+}
+
+#[test]
+fn error_findings_fail_by_default_issue_14_9() {
+    // an invalid Effect: the policy parses, but does not load: exit 1
+    let f = "tests/fixtures/lint/invalid_effect/fires.json";
     let (code, out, _) = run(&["lint", f]);
+    assert_eq!(code, 1, "{out}");
+    let (code, _, _) = run(&["lint", "--exit-zero", f]);
     assert_eq!(code, 0);
-    assert!(out.contains("error[json-syntax-error]"), "{out}");
-    let (code, _, _) = run(&["lint", "--fail-on", "error", f]);
-    assert_eq!(code, 1);
+    // warnings alone do not fail by default
+    let (code, _, _) = run(&["lint", "tests/fixtures/lint/missing_version/fires.json"]);
+    assert_eq!(code, 0);
+    // --exit-zero and --fail-on exclude each other
+    let (code, _, _) = run(&["lint", "--exit-zero", "--fail-on", "error", f]);
+    assert_eq!(code, 2);
 }
 
 #[test]
@@ -1442,4 +1482,133 @@ fn io_errors_say_so_on_stderr_too() {
     let (code, _, err) = run(&["lint", "no/such/policy.json"]);
     assert_eq!(code, 2);
     assert!(err.contains("cannot read `no/such/policy.json`"), "{err}");
+}
+
+// ---- which policy type, and why (issue 14, item 10) ---------------------------
+
+#[test]
+fn the_policy_type_and_why_in_every_format_issue_14_10() {
+    let f = "tests/fixtures/lint/s3guard_public_access/fires.json";
+    let (_, out, _) = run(&["lint", f]);
+    let note = format!("{f}: note: checked as a bucket policy: statement");
+    assert!(
+        out.contains(&note) && out.contains("names a `Principal`"),
+        "{out}"
+    );
+    let (_, out, _) = run(&["lint", "--format", "json", f]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let file = &v["files"][0];
+    assert_eq!(file["policyType"], "resource");
+    assert_eq!(file["policyTypeReason"]["kind"], "principal");
+    assert!(file["policyTypeReason"]["text"]
+        .as_str()
+        .unwrap()
+        .contains("names a `Principal`"));
+    let (_, out, _) = run(&["lint", "--format", "sarif", f]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let n = &v["runs"][0]["invocations"][0]["toolExecutionNotifications"][0];
+    assert_eq!(n["descriptor"]["id"], "policy-type");
+    assert_eq!(n["properties"]["policyType"], "resource");
+    assert!(n["message"]["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("checked as a bucket policy: statement"));
+    // given with --type: JSON says so too
+    let (_, out, _) = run(&["lint", "--format", "json", "--type", "rcp", f]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["files"][0]["policyType"], "rcp");
+    assert_eq!(v["files"][0]["policyTypeReason"]["kind"], "given");
+}
+
+#[test]
+fn aws_cli_output_says_which_policy_type_it_is() {
+    // `aws organizations describe-policy` of an RCP: checked as an RCP, not
+    // guessed to be a bucket policy from its Principal
+    let text = r#"{"Policy": {"PolicySummary": {"Id": "p-1", "Type": "RESOURCE_CONTROL_POLICY"},
+        "Content": "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"s3:*\",\"Resource\":\"*\",\"Condition\":{\"BoolIfExists\":{\"aws:SecureTransport\":\"false\"}}}]}"}}"#;
+    let r = s3guard::lint::lint_text("rcp.json", text, LintOptions::default());
+    assert_eq!(r.policy_type, Some(Rcp));
+    assert!(matches!(
+        r.type_reason,
+        Some(s3guard::lint::TypeReason::Wrapper { .. })
+    ));
+    assert!(r.findings.is_empty(), "{:?}", r.findings);
+}
+
+#[test]
+fn vpc_endpoint_policies_get_no_bucket_policy_or_pass_role_findings_issue_17_6() {
+    // the default endpoint policy, and a common S3 endpoint policy: as a
+    // bucket policy they would be public, lack TLS, hand out s3:* and
+    // iam:PassRole; as an endpoint policy they only bound what passes
+    let default = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}"#;
+    let s3 = r#"{"Version":"2012-10-17","Statement":[{"Sid":"OwnBuckets","Effect":"Allow","Principal":"*",
+        "Action":["s3:GetObject","s3:PutObject","s3:ListBucket"],"Resource":["arn:aws:s3:::app","arn:aws:s3:::app/*"]}]}"#;
+    let vpce = LintOptions {
+        policy_type: Some(s3guard::PolicyType::VpcEndpoint),
+        resource_type: None,
+    };
+    for text in [default, s3] {
+        let r = s3guard::lint::lint_text("vpce.json", text, vpce);
+        assert!(r.findings.is_empty(), "{text}: {:?}", r.findings);
+    }
+    let r = s3guard::lint::lint_text("vpce.json", default, LintOptions::default());
+    let codes: Vec<_> = r.findings.iter().map(|f| f.code).collect();
+    for code in [
+        "S3GUARD_PUBLIC_ACCESS",
+        "S3GUARD_NO_TLS_ENFORCEMENT",
+        "PASS_ROLE_WITH_STAR_IN_ACTION_AND_RESOURCE",
+    ] {
+        assert!(codes.contains(&code), "{code}: {codes:?}");
+    }
+    let (code, out, _) = run(&["lint", "--type", "vpce", "--format", "json", "-"]);
+    assert_eq!(code, 2, "no stdin: {out}");
+}
+
+#[test]
+fn lint_reads_policy_from_templates_with_positions_in_the_template_issue_14_10() {
+    let f = "tests/fixtures/lint/policy_from/template.yaml";
+    let (code, out, _) = run(&["lint", "--policy-from", f]);
+    assert_eq!(code, 1, "{out}");
+    // the misspelled action in the bucket policy, at its line in the YAML
+    assert!(
+        out.contains(&format!(
+            "{f}:19:21: error[invalid-action]: `s3:GetObjects`"
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains("at /Resources/UploadsPolicy/Properties/PolicyDocument/Statement/0/Action")
+    );
+    assert!(out.contains(&format!(
+        "{f}: note: `UploadsPolicy` checked as a bucket policy: so the --policy-from file says"
+    )));
+    assert!(out.contains(&format!(
+        "{f}: note: `AppPolicy` checked as an identity policy"
+    )));
+    assert!(
+        out.ends_with("in 1 file (2 policies): 3 errors, 1 security warning, 1 suggestion\n"),
+        "{out}"
+    );
+    // --select one of them
+    let (_, out, _) = run(&[
+        "lint",
+        "--policy-from",
+        f,
+        "--select",
+        "AppPolicy",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["files"].as_array().map(Vec::len), Some(1));
+    assert_eq!(v["files"][0]["origin"], "AppPolicy");
+    assert_eq!(v["files"][0]["policyTypeReason"]["kind"], "source");
+    // a selection that names nothing is invalid input
+    let (code, out, _) = run(&["lint", "--policy-from", f, "--select", "Nope"]);
+    assert_eq!(code, 2);
+    assert!(out.contains("error[unknown-selection]"), "{out}");
+    // a template that is not YAML at all
+    let (_dir, bad) = temp_file("bad.yaml", "Resources: [\n");
+    let (code, _, _) = run(&["lint", "--policy-from", &bad.to_string_lossy()]);
+    assert_eq!(code, 2);
 }
