@@ -17,6 +17,15 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
         let Some(element) = &st.action else { continue };
         for e in &element.entries {
             service_prefix(ctx, e);
+            if e.text == "*" && view.policy_type == PolicyType::Rcp && !element.is_not {
+                ctx.emit(
+                    "UNSUPPORTED_ACTION_IN_POLICY",
+                    e.span,
+                    &e.pointer,
+                    "`*` in `Action` of a resource control policy: AWS Organizations rejects it (only the AWS managed RCPFullAWSAccess uses it)".into(),
+                    Some("list the services' actions, e.g. \"s3:*\" (RCP syntax)".into()),
+                );
+            }
         }
         redundant(ctx, &element.entries, element.name);
         if st.effect == Some(Effect::Allow) {

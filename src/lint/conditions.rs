@@ -336,12 +336,12 @@ fn ip_ranges(ctx: &mut Ctx<'_>, op: &Operator, key: &CondKey) {
         (false, false) => "PRIVATE_IP_ADDRESS_SUBSET",
         (true, false) => "PRIVATE_NOT_IP_ADDRESS_SUBSET",
     };
-    let effect = if op.negated {
-        "so the condition always holds"
-    } else if all {
-        "so the condition never holds"
-    } else {
-        "so the private ranges never match"
+    // a request's aws:SourceIp is never private: the private values match nothing
+    let effect = match (op.negated, all) {
+        (true, true) => "so the condition always holds",
+        (true, false) => "so they exclude no request: only the public ranges count",
+        (false, true) => "so the condition never holds",
+        (false, false) => "so they never match: only the public ranges count",
     };
     ctx.emit(
         code,

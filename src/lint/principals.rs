@@ -100,19 +100,45 @@ fn public_access(ctx: &mut Ctx<'_>, st: &StatementView<'_>, p: &PrincipalView) {
     } else {
         "with no condition that pins the caller's account, organization, VPC or source"
     };
+    let (who, hint) = match anonymous_excluded(st, ctx.view.variables) {
+        Some(key) if key.eq_ignore_ascii_case("aws:PrincipalIsAWSService") => (
+            "to every AWS service principal, acting for any account (anonymous callers never carry `aws:PrincipalIsAWSService`),".to_string(),
+            "add a condition on aws:SourceAccount or aws:SourceArn, so that services act only for your account and resources (the confused deputy problem)",
+        ),
+        Some(key) => (
+            format!("to principals of every AWS account (anonymous callers never carry `{key}`),"),
+            "name the principals, or pin aws:PrincipalAccount / aws:PrincipalOrgID to fixed values (with Block Public Access, AWS rejects such a policy)",
+        ),
+        None => (
+            "to everyone, anonymous callers included,".to_string(),
+            "name the principals, or add a condition such as StringEquals aws:PrincipalOrgID / aws:SourceVpce (with Block Public Access, AWS rejects such a policy)",
+        ),
+    };
     ctx.emit(
         "S3GUARD_PUBLIC_ACCESS",
         p.span,
         &p.pointer,
         format!(
-            "{} allows {what} to everyone, anonymous callers included, {cond}: the bucket is public",
+            "{} allows {what} {who} {cond}: the bucket is public",
             st.label()
         ),
-        Some(
-            "name the principals, or add a condition such as StringEquals aws:PrincipalOrgID / aws:SourceVpce (with Block Public Access, AWS rejects such a policy)"
-                .into(),
-        ),
+        Some(hint.into()),
     );
+}
+
+/// A key of the statement's condition that anonymous requests never carry
+/// (the prover's table of absent keys) and whose test fails without it:
+/// anonymous callers never match the statement.
+fn anonymous_excluded(st: &StatementView<'_>, variables: bool) -> Option<String> {
+    let absent = crate::prove::absent_keys(&crate::request::Principal::Anonymous);
+    st.condition_keys()
+        .find(|(b, k)| {
+            absent.iter().any(|a| a.eq_ignore_ascii_case(&k.key))
+                && b.operator
+                    .and_then(|op| k.holds_when_absent(&op, variables))
+                    == Some(false)
+        })
+        .map(|(_, k)| k.key.clone())
 }
 
 /// E-9: a user, role or session in `NotPrincipal` without its account (and

@@ -404,13 +404,13 @@ fn wildcard_only_through_arn(ctx: &mut Ctx<'_>, st: &StatementView<'_>) {
             r.span,
             &r.pointer,
             format!(
-                "{} {} no resource type: AWS checks {} against `*`, and s3guard lets `{}` stand for it (spec M-6), but AWS may not",
+                "{} {} no resource type: `{}` grants {} as `*` would (spec M-6; AWS's own S3 examples write it this way), but readers may think it names resources",
                 abbreviate(&relying),
                 if relying.len() == 1 { "has" } else { "have" },
+                r.text,
                 if relying.len() == 1 { "it" } else { "them" },
-                r.text
             ),
-            Some("grant wildcard-only actions with \"Resource\": \"*\"".into()),
+            Some("optional: \"Resource\": \"*\" says the same plainly".into()),
         );
     }
 }

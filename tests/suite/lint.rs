@@ -613,6 +613,14 @@ const CASES: &[Case] = &[
         "AWS Organizations, RCP syntax: no NotAction",
     ),
     (
+        "unsupported_action_in_policy_rcp",
+        "UNSUPPORTED_ACTION_IN_POLICY",
+        Error,
+        Some(Rcp),
+        None,
+        "G-9 (RCP syntax: no `*` in Action), issue 17.6",
+    ),
+    (
         "invalid_rcp_principal",
         "INVALID_RCP_PRINCIPAL",
         Error,
@@ -1611,4 +1619,102 @@ fn lint_reads_policy_from_templates_with_positions_in_the_template_issue_14_10()
     let (_dir, bad) = temp_file("bad.yaml", "Resources: [\n");
     let (code, _, _) = run(&["lint", "--policy-from", &bad.to_string_lossy()]);
     assert_eq!(code, 2);
+}
+
+// ---- false findings on organization and endpoint policies (issue 17.6, 17.7) ----
+
+#[test]
+fn aws_iq_is_a_service_issue_17_6() {
+    let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":["iq:*","iq-permission:*"],"Resource":"*"}]}"#;
+    let r = s3guard::lint::lint_text(
+        "scp.json",
+        text,
+        LintOptions {
+            policy_type: Some(Scp),
+            resource_type: None,
+        },
+    );
+    assert!(r.findings.is_empty(), "{:?}", r.findings);
+}
+
+#[test]
+fn not_ip_address_with_some_private_ranges_does_not_always_hold_issue_17_6() {
+    // 203.0.113.0/24 is public: the Deny applies outside it, not always
+    let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"*",
+        "Condition":{"NotIpAddress":{"aws:SourceIp":["10.0.0.0/8","192.168.0.0/16","203.0.113.0/24"]}}}]}"#;
+    let r = s3guard::lint::lint_text("p.json", text, LintOptions::default());
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == "PRIVATE_NOT_IP_ADDRESS_SUBSET")
+        .expect("fires");
+    assert!(!f.message.contains("always holds"), "{}", f.message);
+    assert!(
+        f.message.contains("2 of its values are private"),
+        "{}",
+        f.message
+    );
+}
+
+#[test]
+fn grants_to_aws_services_do_not_blame_anonymous_callers_issue_17_6() {
+    // anonymous requests never carry aws:PrincipalIsAWSService (IAM User Guide,
+    // global condition keys: present for signed requests only)
+    let text = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Services","Effect":"Allow","Principal":"*",
+        "Action":"s3:PutObject","Resource":"arn:aws:s3:::logs/*",
+        "Condition":{"Bool":{"aws:PrincipalIsAWSService":"true"}}},
+        {"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::logs","arn:aws:s3:::logs/*"],
+        "Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}"#;
+    let r = s3guard::lint::lint_text("p.json", text, LintOptions::default());
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == "S3GUARD_PUBLIC_ACCESS")
+        .expect("still public for Block Public Access");
+    assert!(
+        !f.message.contains("anonymous callers included"),
+        "{}",
+        f.message
+    );
+    assert!(
+        f.message.contains("every AWS service principal"),
+        "{}",
+        f.message
+    );
+    assert!(f.hint.as_deref().unwrap().contains("aws:SourceAccount"));
+    // without the condition, anonymous callers are named
+    let open = text.replace(
+        r#""Condition":{"Bool":{"aws:PrincipalIsAWSService":"true"}}"#,
+        r#""Sid":"X""#,
+    );
+    let r = s3guard::lint::lint_text("p.json", &open, LintOptions::default());
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == "S3GUARD_PUBLIC_ACCESS")
+        .unwrap();
+    assert!(
+        f.message.contains("anonymous callers included"),
+        "{}",
+        f.message
+    );
+}
+
+#[test]
+fn list_all_my_buckets_on_every_bucket_arn_is_only_a_suggestion_issue_17_7() {
+    // the S3 User Guide's own examples grant s3:ListAllMyBuckets on arn:aws:s3:::*
+    let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"arn:aws:s3:::*"}]}"#;
+    let r = s3guard::lint::lint_text("p.json", text, LintOptions::default());
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == "S3GUARD_WILDCARD_ONLY_ACTION_ARN")
+        .expect("fires");
+    assert_eq!(f.finding_type, Suggestion);
+    assert!(!f.message.contains("AWS may not"), "{}", f.message);
+    assert!(
+        f.hint.as_deref().unwrap().starts_with("optional"),
+        "{:?}",
+        f.hint
+    );
 }
