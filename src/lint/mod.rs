@@ -28,6 +28,7 @@ mod conditions;
 mod document;
 mod finding;
 mod pattern;
+mod placeholders;
 mod policy_type;
 mod principals;
 pub mod render;
@@ -35,6 +36,7 @@ mod resources;
 pub mod rules;
 pub mod sarif;
 mod services;
+mod tls;
 mod view;
 
 use std::collections::BTreeSet;
@@ -333,6 +335,8 @@ fn lint_opened(
     resources::check(&mut ctx);
     conditions::check(&mut ctx);
     principals::check(&mut ctx);
+    tls::check(&mut ctx);
+    placeholders::check(&mut ctx);
     document::check(&mut ctx);
     let notes = ctx.notes();
     findings.append(&mut ctx.findings);
@@ -466,6 +470,23 @@ pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
     } else {
         format!("{n} {many}")
     }
+}
+
+/// Action names, the everyday ones first (`s3:ListBucket`, `s3:GetObject`,
+/// …), then the others in order, abbreviated.
+pub(crate) fn everyday_first(actions: &[&str]) -> String {
+    const FIRST: [&str; 6] = [
+        "s3:ListBucket",
+        "s3:GetObject",
+        "s3:PutObject",
+        "s3:DeleteObject",
+        "s3:GetBucketLocation",
+        "s3:DeleteBucket",
+    ];
+    let mut sorted: Vec<&str> = actions.to_vec();
+    sorted.sort_by_key(|a| (FIRST.iter().position(|f| f == a).unwrap_or(FIRST.len()), *a));
+    let all: Vec<String> = sorted.iter().map(|a| (*a).to_string()).collect();
+    abbreviate(&all)
 }
 
 /// The first few names and how many more.

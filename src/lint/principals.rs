@@ -1,6 +1,5 @@
-//! Checks on who a resource policy names: public buckets (E-15),
-//! `NotPrincipal` lists missing the caller's account (E-9), and bucket
-//! policies that do not deny plain HTTP.
+//! Checks on who a resource policy names: public buckets (E-15) and
+//! `NotPrincipal` lists missing the caller's account (E-9).
 
 use super::view::{CondBlock, CondKey, PrincipalView, StatementView};
 use super::Ctx;
@@ -21,7 +20,6 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
             not_principal_accounts(ctx, p);
         }
     }
-    no_tls_enforcement(ctx);
 }
 
 /// Keys whose fixed value makes a grant to `*` non-public (S3 User Guide,
@@ -198,41 +196,4 @@ fn not_principal_accounts(ctx: &mut Ctx<'_>, p: &PrincipalView) {
             Some(format!("add {} to `NotPrincipal`", missing.join(" and "))),
         );
     }
-}
-
-/// A bucket policy with no `Deny` on `aws:SecureTransport = false`.
-fn no_tls_enforcement(ctx: &mut Ctx<'_>) {
-    let view = ctx.view;
-    if view.statements.is_empty() {
-        return;
-    }
-    let enforced = view.statements.iter().any(|st| {
-        st.effect == Some(Effect::Deny)
-            && st.condition_keys().any(|(b, k)| {
-                let Some(op) = b.operator else { return false };
-                let insecure = k.key.eq_ignore_ascii_case("aws:SecureTransport")
-                    && op.family == Family::Bool
-                    && k.values
-                        .iter()
-                        .any(|v| v.text.eq_ignore_ascii_case("false"));
-                let old_tls = k.key.eq_ignore_ascii_case("s3:TlsVersion")
-                    && matches!(op.family, Family::Numeric(_));
-                insecure || old_tls
-            })
-    });
-    if enforced {
-        return;
-    }
-    let root = view.root;
-    let ptr = view.base.clone();
-    ctx.emit(
-        "S3GUARD_NO_TLS_ENFORCEMENT",
-        root.span,
-        &ptr,
-        "the bucket policy does not deny requests made without TLS (plain HTTP)".into(),
-        Some(
-            "add {\"Effect\": \"Deny\", \"Principal\": \"*\", \"Action\": \"s3:*\", \"Resource\": [BUCKET, BUCKET/*], \"Condition\": {\"Bool\": {\"aws:SecureTransport\": \"false\"}}}"
-                .into(),
-        ),
-    );
 }

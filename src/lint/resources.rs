@@ -10,6 +10,7 @@ use super::view::{Entry, StatementView};
 use super::MAX_PAIRWISE_ENTRIES;
 use super::{abbreviate, Ctx};
 use crate::catalog::{catalog, ActionInfo};
+use crate::diagnostic::Severity;
 use crate::matcher::ResourcePattern;
 use crate::policy::Effect;
 
@@ -240,6 +241,16 @@ fn unsupported_resources(ctx: &mut Ctx<'_>, st: &StatementView<'_>) {
     }
     let actions = statement_actions(st);
     let vars = variables(ctx);
+    // entries that some action of the statement applies to: beside one of
+    // them, an entry with no effect is a warning, not an error (issue 17.5)
+    let working = st
+        .resources()
+        .iter()
+        .filter(|e| {
+            let f = Facts::new(&e.text, vars);
+            actions.iter().any(|a| f.admits(a))
+        })
+        .count();
     for e in st.resources() {
         let Some(service) = arn_service(&e.text) else {
             continue;
@@ -278,11 +289,17 @@ fn unsupported_resources(ctx: &mut Ctx<'_>, st: &StatementView<'_>) {
                 if kinds.is_empty() {
                     String::new()
                 } else {
-                    format!(" (a {} ARN)", kinds.join(" / "))
+                    format!(" ({} ARN)", article(&kinds.join(" / ")))
                 }
             )
         };
-        ctx.emit(
+        let severity = if working > 0 {
+            Severity::Warning
+        } else {
+            Severity::Error
+        };
+        ctx.emit_as(
+            severity,
             "UNSUPPORTED_RESOURCE_ARN_IN_POLICY",
             e.span,
             &e.pointer,
@@ -497,5 +514,14 @@ mod tests {
         assert!(applies(all, "*", true));
         assert!(applies(all, "arn:aws:s3:::*", true));
         assert!(!applies(all, "arn:aws:s3:::b", true));
+    }
+}
+
+/// `an object`, `a bucket`.
+fn article(noun: &str) -> String {
+    if noun.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        format!("an {noun}")
+    } else {
+        format!("a {noun}")
     }
 }

@@ -124,7 +124,18 @@ const CASES: &[Case] = &[
         "M-5",
     ),
     (
+        // the bucket ARN beside `media/*` has no effect while `media/*` works:
+        // a warning (issue 17.5: an entry with no effect beside working ones)
         "unsupported_resource_arn_in_policy",
+        "UNSUPPORTED_RESOURCE_ARN_IN_POLICY",
+        Warning,
+        None,
+        None,
+        "A-2 #11",
+    ),
+    (
+        // no entry works: the statement does nothing, an error
+        "unsupported_resource_arn_in_policy_no_entry_works",
         "UNSUPPORTED_RESOURCE_ARN_IN_POLICY",
         Error,
         None,
@@ -611,6 +622,46 @@ const CASES: &[Case] = &[
         Some(Rcp),
         None,
         "AWS Organizations, RCP syntax: no NotAction",
+    ),
+    (
+        "s3guard_partial_tls_enforcement",
+        "S3GUARD_PARTIAL_TLS_ENFORCEMENT",
+        Warning,
+        None,
+        None,
+        "issue 17.1 (S3 User Guide, security best practices: enforce encryption in transit)",
+    ),
+    (
+        "s3guard_http_only_allow",
+        "S3GUARD_HTTP_ONLY_ALLOW",
+        Error,
+        None,
+        None,
+        "issue 17.2, C-7",
+    ),
+    (
+        "s3guard_template_placeholder",
+        "S3GUARD_TEMPLATE_PLACEHOLDER",
+        Warning,
+        None,
+        None,
+        "issue 17.3, V-2",
+    ),
+    (
+        "s3guard_doc_placeholder",
+        "S3GUARD_DOC_PLACEHOLDER",
+        Warning,
+        None,
+        None,
+        "issue 17.3",
+    ),
+    (
+        "s3guard_key_absent_for_actions",
+        "S3GUARD_KEY_ABSENT_FOR_ACTIONS",
+        Warning,
+        None,
+        None,
+        "issue 17.4, C-3",
     ),
     (
         "unsupported_action_in_policy_rcp",
