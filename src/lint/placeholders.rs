@@ -347,4 +347,30 @@ mod tests {
             assert_eq!((p.origin, p.text.as_str()), (Origin::Documentation, token));
         }
     }
+
+    proptest::proptest! {
+        /// Brute force: `variables` finds exactly the `${…}` a naive scan
+        /// over every start position finds (no nesting, first `}` closes),
+        /// and `find` never panics.
+        #[test]
+        fn variables_agree_with_a_naive_scan(text in "[a-z$:{}<>.A-Z_-]{0,24}") {
+            let mut naive = Vec::new();
+            let mut i = 0;
+            while i + 1 < text.len() {
+                if &text[i..i + 2] == "${" {
+                    match text[i + 2..].find('}') {
+                        Some(end) => {
+                            naive.push(&text[i + 2..i + 2 + end]);
+                            i = i + 2 + end + 1;
+                            continue;
+                        }
+                        None => break,
+                    }
+                }
+                i += 1;
+            }
+            proptest::prop_assert_eq!(variables(&text), naive);
+            let _ = find(&text);
+        }
+    }
 }

@@ -1485,6 +1485,12 @@ mod never_panics {
             r#""Condition":{"IpAddress":{"aws:SourceIp":["10.0.0.1/8","::1","x"]},"NullIfExists":{"k":"true"}}"#,
             r#""Condition":{"DateLessThan":{"aws:CurrentTime":[1,"2020",true,null]}}"#,
             r#""Condition":{}"#, r#""Sid":"é x""#, r#""Effect":"Allow","Effect":"Deny""#,
+            r#""Condition":{"Bool":{"aws:SecureTransport":["false","true"]},"StringNotEquals":{"s3:prefix":"${var.x}"}}"#,
+            r#""Condition":{"BoolIfExists":{"aws:SecureTransport":"false"},"Null":{"s3:x-amz-acl":"true"}}"#,
+            r#""Resource":["arn:aws:s3:::${BUCKET}","arn:aws:s3:::DOC-EXAMPLE-BUCKET/<key>","arn:aws:s3express:REGION:ACCOUNT-ID:bucket/x","${","${}${a:"]"#,
+            r#""Principal":{"AWS":["AccountB-ID","arn:aws:iam::${AWS::AccountId}:root"]}"#,
+            r#""Action":["s3:ListBucket","s3:GetBucketLocation","s3express:*","*"]"#,
+
         ])
         .prop_map(str::to_string)
     }
@@ -1510,7 +1516,13 @@ mod never_panics {
                 }
                 text.truncate(c);
             }
-            for t in [None, Some(s3guard::PolicyType::Scp), Some(s3guard::PolicyType::Resource)] {
+            for t in [
+                None,
+                Some(s3guard::PolicyType::Scp),
+                Some(s3guard::PolicyType::Resource),
+                Some(s3guard::PolicyType::Rcp),
+                Some(s3guard::PolicyType::VpcEndpoint),
+            ] {
                 let r = lint_text("p.json", &text, LintOptions { policy_type: t, resource_type: None });
                 for f in &r.findings {
                     for l in &f.locations {
@@ -1768,4 +1780,182 @@ fn list_all_my_buckets_on_every_bucket_arn_is_only_a_suggestion_issue_17_7() {
         "{:?}",
         f.hint
     );
+}
+
+#[test]
+fn a_deny_on_a_key_some_actions_never_carry_blocks_them_all_issue_17_4() {
+    // a common mistake: requiring an encryption header on every S3 action;
+    // only uploads carry s3:x-amz-server-side-encryption (Service
+    // Authorization Reference, Amazon S3 condition keys per action)
+    let text = r#"{"Version":"2012-10-17","Statement":[{"Sid":"RequireSse","Effect":"Deny","Action":"s3:*",
+        "Resource":"*","Condition":{"StringNotEquals":{"s3:x-amz-server-side-encryption":"AES256"}}}]}"#;
+    let r = s3guard::lint::lint_text("p.json", text, LintOptions::default());
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == "S3GUARD_KEY_ABSENT_FOR_ACTIONS")
+        .expect("fires");
+    assert_eq!(f.finding_type, Error);
+    assert!(
+        f.message.contains("`s3:ListBucket`, `s3:GetObject`"),
+        "the everyday actions are named first: {}",
+        f.message
+    );
+    assert!(
+        f.message.contains("the Deny blocks every such request"),
+        "{}",
+        f.message
+    );
+    // the same Deny on uploads only is what AWS documents: no finding
+    let uploads = text.replace(r#""Action":"s3:*""#, r#""Action":"s3:PutObject""#);
+    let r = s3guard::lint::lint_text("p.json", &uploads, LintOptions::default());
+    assert!(r.findings.is_empty(), "{:?}", r.findings);
+    // an Allow of s3:* limited by s3:prefix grants the non-list actions nothing
+    let allow = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::b",
+        "Condition":{"StringLike":{"s3:prefix":"home/${aws:username}/*"}}}]}"#;
+    let r = s3guard::lint::lint_text("p.json", allow, LintOptions::default());
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == "S3GUARD_KEY_ABSENT_FOR_ACTIONS")
+        .expect("fires");
+    assert_eq!(f.finding_type, Warning);
+    assert!(
+        f.message.contains("the statement grants them nothing"),
+        "{}",
+        f.message
+    );
+    assert!(f.message.contains("`s3:GetObject`"), "{}", f.message);
+}
+
+#[test]
+fn placeholders_are_errors_when_no_entry_of_the_list_works_issue_17_3() {
+    let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject",
+        "Resource":"arn:aws:s3:::${bucket}/*"}]}"#;
+    let r = s3guard::lint::lint_text("p.json", text, LintOptions::default());
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == "S3GUARD_TEMPLATE_PLACEHOLDER")
+        .expect("fires");
+    assert_eq!(f.finding_type, Error);
+    assert!(f.message.contains("`${bucket}`"), "{}", f.message);
+    assert!(
+        f.message.contains("templatefile"),
+        "the likely source: {}",
+        f.message
+    );
+    // `${username}` is most likely `${aws:username}`
+    let text = text.replace("${bucket}/*", "home/${username}/*");
+    let r = s3guard::lint::lint_text("p.json", &text, LintOptions::default());
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == "S3GUARD_TEMPLATE_PLACEHOLDER")
+        .unwrap();
+    assert_eq!(f.hint.as_deref(), Some("did you mean `${aws:username}`?"));
+    // parliament's false positive: an identity provider's key is a real variable
+    let cognito = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject",
+        "Resource":"arn:aws:s3:::app/${cognito-identity.amazonaws.com:sub}/*"}]}"#;
+    let r = s3guard::lint::lint_text("p.json", cognito, LintOptions::default());
+    assert!(r.findings.is_empty(), "{:?}", r.findings);
+}
+
+#[test]
+fn a_tls_deny_on_one_bucket_of_two_names_the_other() {
+    let text = r#"{"Version":"2012-10-17","Statement":[
+        {"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"s3:GetObject",
+         "Resource":["arn:aws:s3:::a/*","arn:aws:s3:::b/*"]},
+        {"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::a","arn:aws:s3:::a/*"],
+         "Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}"#;
+    let r = s3guard::lint::lint_text("p.json", text, LintOptions::default());
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == "S3GUARD_PARTIAL_TLS_ENFORCEMENT")
+        .expect("fires");
+    assert!(
+        f.message.contains("`arn:aws:s3:::b`") && f.message.contains("`arn:aws:s3:::b/*`"),
+        "{}",
+        f.message
+    );
+    assert!(!f.message.contains("`arn:aws:s3:::a"), "{}", f.message);
+}
+
+mod tls_coverage_vs_the_evaluator {
+    //! S3GUARD_PARTIAL_TLS_ENFORCEMENT agrees with brute force: the
+    //! evaluator asked, for every S3 bucket and object action of the
+    //! catalog, whether a plain-HTTP request is denied.
+    use proptest::prelude::*;
+    use s3guard::lint::{lint_text, LintOptions};
+    use s3guard::{Decision, LoadOptions, Policy, PolicySet, PolicyType, Request};
+
+    fn deny() -> impl Strategy<Value = String> {
+        let actions = prop::sample::subsequence(
+            vec![
+                "\"s3:*\"",
+                "\"s3:Get*\"",
+                "\"s3:PutObject\"",
+                "\"s3:ListBucket\"",
+                "\"s3:*Object\"",
+                "\"s3:Delete*\"",
+            ],
+            1..4,
+        );
+        let resources = prop::sample::subsequence(
+            vec![
+                "\"arn:aws:s3:::media\"",
+                "\"arn:aws:s3:::media/*\"",
+                "\"arn:aws:s3:::med*\"",
+                "\"arn:aws:s3:::media/private/*\"",
+                "\"arn:aws:s3:::*/*\"",
+            ],
+            1..3,
+        );
+        (actions, resources, any::<bool>()).prop_map(|(a, r, not_action)| {
+            format!(
+                r#"{{"Effect":"Deny","Principal":"*","{}":[{}],"Resource":[{}],"Condition":{{"Bool":{{"aws:SecureTransport":"false"}}}}}}"#,
+                if not_action { "NotAction" } else { "Action" },
+                a.join(","),
+                r.join(",")
+            )
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+        #[test]
+        fn partial_tls_fires_exactly_when_some_action_works_over_http(d in deny()) {
+            let text = format!(
+                r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::111122223333:root"}},"Action":"s3:*","Resource":["arn:aws:s3:::media","arn:aws:s3:::media/*"]}},{d}]}}"#
+            );
+            let report = lint_text("p.json", &text, LintOptions::default());
+            let fires = report.findings.iter().any(|f| f.code == "S3GUARD_PARTIAL_TLS_ENFORCEMENT");
+            let policy = Policy::parse_as("p.json", &text, LoadOptions::new(PolicyType::Resource)).unwrap();
+            let set = PolicySet::builder().resource(policy).build();
+            let mut open = false;
+            for a in s3guard::catalog::catalog().actions().iter().filter(|a| a.service == "s3") {
+                for (kind, arn) in [("bucket", "arn:aws:s3:::media"), ("object", "arn:aws:s3:::media/any/key")] {
+                    if !a.resource_types.iter().any(|r| r.name == kind) {
+                        continue;
+                    }
+                    let req = Request::new(&a.iam_action, arn)
+                        .unwrap()
+                        .with_principal("arn:aws:iam::111122223333:user/alice")
+                        .unwrap()
+                        .with_context("aws:SecureTransport", "false");
+                    if set.authorize(&req).decision != Decision::ExplicitDeny {
+                        open = true;
+                    }
+                }
+            }
+            // an object pattern narrower than `media/*` leaves other keys open:
+            // lint checks `media/*` as a whole, the evaluator one key
+            if !d.contains("media/private") {
+                prop_assert_eq!(fires, open, "{}", text);
+            } else if !fires {
+                prop_assert!(!open, "{}", text);
+            }
+        }
+    }
 }
