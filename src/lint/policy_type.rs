@@ -168,10 +168,10 @@ impl fmt::Display for TypeReason {
             },
             TypeReason::Principal { statement } => write!(
                 f,
-                "{statement} names a `Principal` (an RCP or a VPC endpoint policy does too: say so with --type rcp or --type vpce)"
+                "{statement} names a `Principal` (if it is an RCP or endpoint policy, say --type rcp or vpce)"
             ),
             TypeReason::NoPrincipal => f.write_str(
-                "no statement names a `Principal` (a boundary, session policy or SCP has none either: say so with --type)",
+                "no statement names a `Principal` (if it is a boundary, session policy or SCP, say --type)",
             ),
         }
     }

@@ -1305,7 +1305,7 @@ fn text_output_is_sorted_with_a_summary_line() {
     let (_, out, _) = run(&["lint", "policies/rails-app.json"]);
     assert_eq!(
         out,
-        "policies/rails-app.json: note: checked as an identity policy: no statement names a `Principal` (a boundary, session policy or SCP has none either: say so with --type)\nno findings in 1 file\n"
+        "policies/rails-app.json: note: checked as an identity policy: no statement names a `Principal` (if it is a boundary, session policy or SCP, say --type)\nno findings in 1 file\n"
     );
     let (_, out, _) = run(&["lint", "--type", "identity", "policies/rails-app.json"]);
     assert_eq!(
