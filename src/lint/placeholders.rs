@@ -263,7 +263,7 @@ fn documentation(text: &str) -> Option<Placeholder> {
 /// principal (`ACCOUNT-ID`, `AccountB-ID`, `account-id`).
 fn account_word(text: &str) -> Option<&str> {
     let field = if text.starts_with("arn:") {
-        text.splitn(6, ':').nth(4)?
+        text.split(':').nth(4)?
     } else {
         text
     };

@@ -498,6 +498,15 @@ fn redundant(ctx: &mut Ctx<'_>, entries: &[Entry], element: &str) {
     }
 }
 
+/// `an object`, `a bucket`.
+fn article(noun: &str) -> String {
+    if noun.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        format!("an {noun}")
+    } else {
+        format!("a {noun}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -514,14 +523,5 @@ mod tests {
         assert!(applies(all, "*", true));
         assert!(applies(all, "arn:aws:s3:::*", true));
         assert!(!applies(all, "arn:aws:s3:::b", true));
-    }
-}
-
-/// `an object`, `a bucket`.
-fn article(noun: &str) -> String {
-    if noun.starts_with(['a', 'e', 'i', 'o', 'u']) {
-        format!("an {noun}")
-    } else {
-        format!("a {noun}")
     }
 }
