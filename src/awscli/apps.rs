@@ -14,7 +14,8 @@ use crate::explain::grants::allowed_actions;
 use crate::request::Request;
 
 /// The libraries s3guard knows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "kebab-case")]
 pub enum App {
     /// Rails Active Storage, S3 service.

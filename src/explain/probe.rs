@@ -155,7 +155,7 @@ pub fn reason_line(set: &PolicySet, req: &Request, v: &Verdict) -> String {
         full = set.evaluate(req);
         &full
     };
-    let text = crate::cli::can::render_text(set, req, eval, false);
+    let text = crate::render::text::render_text(set, req, eval, false);
     let mut lines = text.lines();
     let head = lines.next().unwrap_or_default();
     let mut detail: Vec<&str> = head

@@ -298,9 +298,10 @@ pub(crate) fn confirm(
             push_value(&mut context, k, &v);
         }
     }
-    let args = query.request_args(context.clone(), no_defaults);
-    let request =
-        crate::cli::load::build_request(&attempt.action, &attempt.resource, &args).ok()?;
+    let request = query
+        .request_builder(context.clone(), no_defaults)
+        .build(&attempt.action, &attempt.resource)
+        .ok()?;
     let response = set.authorize(&request);
     if response.decision != Decision::Allowed {
         return None;

@@ -1,6 +1,7 @@
 //! An authorization request: who asks to do what on which resource, in which
 //! context (spec section 0).
 
+pub mod builder;
 pub mod context;
 
 use std::fmt;

@@ -60,14 +60,15 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use crate::cli::can::render_text;
 use crate::eval::policy_set::PolicySet;
 use crate::eval::response::{Decision, Response};
 use crate::explain::Evaluation;
 use crate::policy::Policy;
+use crate::render::text::render_text;
 use crate::request::context::ContextValue;
 use crate::request::Request;
-use crate::testfile::{check_request, Expect, RequestSpec};
+pub use crate::testfile::Expect;
+use crate::testfile::{check_request, RequestSpec};
 
 /// Anything assertions can evaluate against.
 pub trait Policies {

@@ -165,7 +165,7 @@ impl Checker for Engines {
                             format!(
                                 "allowed by {}: {}",
                                 policies.position(*r),
-                                crate::cli::can::describe_statement(s)
+                                crate::render::text::describe_statement(s)
                             )
                         })
                     })

@@ -6,10 +6,9 @@
 use serde::Serialize;
 
 use crate::catalog;
-use crate::cli::args::RequestArgs;
-use crate::cli::load::build_request;
 use crate::diagnostic::Diagnostic;
 use crate::matcher::{Action, Resource};
+use crate::request::builder::RequestBuilder;
 use crate::request::context::{ContextValue, Origin};
 use crate::request::Request;
 
@@ -43,15 +42,20 @@ impl RequestTemplate {
     /// `--at`, `--region` and `--no-defaults`; the given context keys are
     /// set last, so they replace anything s3guard would have filled in.
     pub fn request(&self, action: &str, resource: &str) -> Result<Request, Vec<Diagnostic>> {
-        let args = RequestArgs {
-            principal: self.principal.clone(),
-            resource_account: self.resource_account.clone(),
-            at: self.at.clone(),
-            region: self.region.clone(),
-            no_defaults: self.no_defaults,
-            ..RequestArgs::default()
-        };
-        let mut req = build_request(action, resource, &args)?;
+        let mut b = RequestBuilder::new().no_defaults(self.no_defaults);
+        if let Some(p) = &self.principal {
+            b = b.principal(p.clone());
+        }
+        if let Some(a) = &self.resource_account {
+            b = b.resource_account(a.clone());
+        }
+        if let Some(t) = &self.at {
+            b = b.at(t.clone());
+        }
+        if let Some(r) = &self.region {
+            b = b.region(r.clone());
+        }
+        let mut req = b.build(action, resource)?;
         req.context.extend(
             self.context
                 .iter()
@@ -177,28 +181,28 @@ pub fn check_request(action: &str, resource: &str) -> Result<(), RequestProblem>
             "S3 resources look like arn:aws:s3:::bucket or arn:aws:s3:::bucket/key; use * for s3:ListAllMyBuckets",
         )
     })?;
-    let cat = catalog::catalog();
-    if !cat.knows_service(parsed_action.service()) {
-        let services: Vec<&str> = cat.services().iter().map(|s| s.prefix.as_str()).collect();
-        return Err(RequestProblem::new(
-            "action",
-            format!(
-                "s3guard's catalog has no service `{}`: a test of `{action}` could only pass by accident",
-                parsed_action.service()
-            ),
-            format!("s3guard knows the actions of {}", services.join(", ")),
-        ));
-    }
-    if parsed_action.catalog_index().is_none() {
-        let hint = cat
-            .suggest(action)
-            .map(|s| format!("did you mean `{s}`?"))
-            .unwrap_or_else(|| format!("see `s3guard actions '{}:*'`", parsed_action.service()));
-        return Err(RequestProblem::new(
-            "action",
-            format!("`{action}` is not an action of the `{}` catalog: no real request carries it, so a test of it would pass by accident", parsed_action.service()),
-            hint,
-        ));
+    match catalog::unknown_action(&parsed_action) {
+        Some(u @ catalog::UnknownAction::Service { .. }) => {
+            return Err(RequestProblem::new(
+                "action",
+                format!(
+                    "s3guard's catalog has no service `{}`: a test of `{action}` could only pass by accident",
+                    parsed_action.service()
+                ),
+                u.hint(&parsed_action),
+            ));
+        }
+        Some(u) => {
+            return Err(RequestProblem::new(
+                "action",
+                format!(
+                    "{}, so a test of it would pass by accident",
+                    u.message(&parsed_action)
+                ),
+                u.hint(&parsed_action),
+            ));
+        }
+        None => {}
     }
     if let Some(w) = catalog::request_warnings(&parsed_action, &parsed_resource)
         .into_iter()
