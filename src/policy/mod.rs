@@ -314,6 +314,19 @@ impl Policy {
         wrapper::embedded(file, span)
     }
 
+    /// Opens this policy's document again, as [`Policy::open`] does a file:
+    /// `lint` walks the JSON tree of a policy taken from a template or plan.
+    pub fn reopen(&self) -> Result<OpenedDocument, LoadError> {
+        let parsed = wrapper::parse_doc(&self.document)?;
+        let diagnostics = wrapper::duplicate_diagnostics(&self.document, &parsed.duplicates);
+        Ok(OpenedDocument {
+            document: self.document.clone(),
+            root: parsed.value,
+            pointer: self.base_pointer.clone(),
+            diagnostics,
+        })
+    }
+
     /// The statements, in order.
     pub fn statements(&self) -> &[Statement] {
         &self.statements
