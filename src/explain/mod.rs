@@ -312,6 +312,9 @@ impl PolicySet {
     }
 
     fn missing_and_what_ifs(&self, req: &Request, eval: &mut Evaluation) {
+        // a service key the action never carries is absent, not missing (C-15)
+        let action_info = crate::catalog::info(&req.action);
+        let never_sent = |key: &str| action_info.is_some_and(|i| !i.can_carry_key(key));
         let mut missing: Vec<String> = Vec::new();
         let mut notes = Vec::new();
         for t in &eval.traces {
@@ -330,6 +333,7 @@ impl PolicySet {
                 } = r
                 {
                     match why {
+                        KeyReason::Missing if never_sent(key) => {}
                         KeyReason::Missing => {
                             if !missing.iter().any(|m| m.eq_ignore_ascii_case(key)) {
                                 missing.push(key.clone());
@@ -518,6 +522,9 @@ fn layer_absence(t: PolicyType, p: &Principal) -> String {
         }
         (PolicyType::Identity | PolicyType::Boundary | PolicyType::Session | PolicyType::Scp, Principal::Service(_)) => {
             "the caller is an AWS service principal (SCPs bind only IAM users and roles of member accounts)".into()
+        }
+        (PolicyType::Identity | PolicyType::Boundary | PolicyType::Session | PolicyType::Scp, Principal::CloudFrontOai { .. } | Principal::CanonicalUser { .. }) => {
+            "the caller is a CloudFront origin access identity (or known only by its canonical user id): only the bucket policy can grant it access".into()
         }
         (PolicyType::Boundary, Principal::Root { .. } | Principal::FederatedUser { .. }) => {
             "only IAM users and roles have permissions boundaries".into()

@@ -175,6 +175,7 @@ pub struct Source {
     file: Arc<SourceFile>,
     root: Value,
     format: Format,
+    lenient: bool,
 }
 
 impl Source {
@@ -240,7 +241,20 @@ impl Source {
             .at(file.location(root.span.start))
             .with_hint(hint)]);
         };
-        Ok(Source { file, root, format })
+        Ok(Source {
+            file,
+            root,
+            format,
+            lenient: false,
+        })
+    }
+
+    /// Loads policies whose statements have errors too (G-11 `--lenient`:
+    /// the errors are kept in `Policy::skipped`), for callers that report
+    /// them themselves (`lint`).
+    pub fn lenient(mut self, yes: bool) -> Source {
+        self.lenient = yes;
+        self
     }
 
     /// The recognised format.
@@ -478,8 +492,9 @@ impl<'a> Index<'a> {
             root: &self.source.root,
             params,
             strict,
+            lenient: self.source.lenient,
         };
-        match self.source.format {
+        let selected = match self.source.format {
             Format::Terraform => match &self.plan {
                 Some(plan) => terraform::load(&ctx, plan, choice),
                 None => terraform::load(&ctx, &terraform::Plan::new(&self.source.root), choice),
@@ -487,7 +502,24 @@ impl<'a> Index<'a> {
             Format::CloudFormation => cloudformation::load(&ctx, choice),
             Format::AccountDetails => account::load(&ctx, choice),
         }
-        .map_err(failed)
+        .map_err(failed)?;
+        if selected.is_empty() {
+            // evaluating nothing would answer for policies that were not read
+            return Err(failed(vec![Diagnostic::error(
+                "NOTHING_SELECTED",
+                format!(
+                    "`{}` ({}) yields no policy in this {}",
+                    choice.name,
+                    choice.kind.describe(),
+                    self.source.format
+                ),
+            )
+            .in_file(self.source.file.name())
+            .with_hint(
+                "select a policy, or a role, user or group with policies attached; pass policies attached from elsewhere with --policy FILE",
+            )]));
+        }
+        Ok(selected)
     }
 }
 
@@ -501,6 +533,7 @@ pub(crate) struct Ctx<'a> {
     pub root: &'a Value,
     pub params: &'a Params,
     pub strict: bool,
+    pub lenient: bool,
 }
 
 impl Ctx<'_> {
@@ -508,7 +541,7 @@ impl Ctx<'_> {
         LoadOptions {
             policy_type: t,
             strict: self.strict,
-            lenient: false,
+            lenient: self.lenient,
         }
     }
 

@@ -236,7 +236,7 @@ impl Checker for EnginesWithin {
                     s.api_call,
                     s.action,
                     s.resource,
-                    s.decision,
+                    s.decision.headline(),
                     if s.reached { "" } else { " (not reached)" }
                 )
             })
