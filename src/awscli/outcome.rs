@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::requests::{Call, Caller, Plan, PLACEHOLDER_KEY};
 use crate::eval::policy_set::PolicySet;
 use crate::eval::response::Decision;
-use crate::explain::probe::{judge, probe, reason_line, Grant};
+use crate::explain::probe::{judge, probe, Grant};
 use crate::matcher::{Action, Resource};
 use crate::request::context::{ContextValue, Origin};
 use crate::request::{Principal, Request};
@@ -210,7 +210,7 @@ pub fn evaluate(set: &PolicySet, base: &Request, plan: &Plan) -> Report {
             };
             let v = judge(set, &req);
             let mut step_notes = crate::catalog::request_warnings(&req.action, &req.resource);
-            step_notes.extend(v.eval.notes.iter().cloned());
+            step_notes.extend(v.eval.notes.iter().map(ToString::to_string));
             let list = if call.optional.is_some() {
                 &mut optional_steps
             } else {
@@ -232,7 +232,7 @@ pub fn evaluate(set: &PolicySet, base: &Request, plan: &Plan) -> Report {
                 optional: call.optional.clone(),
                 reached: true,
                 statements: v.statements.clone(),
-                reason: reason_line(set, &req, &v),
+                reason: crate::render::text::verdict_reason_line(set, &req, &v),
                 notes: step_notes,
                 call: ci,
             });

@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::events::Event;
 use crate::eval::policy_set::PolicySet;
 use crate::eval::response::Decision;
-use crate::explain::probe::{judge, reason_line, Grant};
+use crate::explain::probe::{judge, Grant};
 use crate::request::context::{ContextValue, Origin};
 use crate::request::{Principal, Request};
 
@@ -222,7 +222,7 @@ pub fn replay(set: &PolicySet, events: &[Event], only: Option<&str>) -> Replay {
             }
             event_allowed = false;
             out.denied += 1;
-            let reason = reason_line(set, &req, &v);
+            let reason = crate::render::text::verdict_reason_line(set, &req, &v);
             let decision = v.decision().aws_name();
             match out
                 .denied_groups

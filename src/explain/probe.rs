@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::eval::authorizer::Applicability;
+use crate::eval::applicability::Applicability;
 use crate::eval::policy_set::PolicySet;
 use crate::eval::response::Decision;
 use crate::explain::{Evaluation, Reason};
@@ -141,28 +141,4 @@ pub fn judge(set: &PolicySet, req: &Request) -> Verdict {
         statements,
         scopes,
     }
-}
-
-/// Why the evaluator decided (`allowed by FILE:L:C (Sid X): …`, `no identity
-/// policy statement allows …`), without the decision headline.
-pub fn reason_line(set: &PolicySet, req: &Request, v: &Verdict) -> String {
-    // A verdict traces only the statements that may match; a denial's
-    // closest near miss may be any statement, so it takes every trace.
-    let full;
-    let eval = if v.eval.response.decision == Decision::Allowed {
-        &v.eval
-    } else {
-        full = set.evaluate(req);
-        &full
-    };
-    let text = crate::render::text::render_text(set, req, eval, false);
-    let mut lines = text.lines();
-    let head = lines.next().unwrap_or_default();
-    let mut detail: Vec<&str> = head
-        .split_once(" — ")
-        .map(|(_, rest)| rest)
-        .into_iter()
-        .collect();
-    detail.extend(lines.filter(|l| !l.starts_with("note:")).map(str::trim));
-    detail.join("; ")
 }

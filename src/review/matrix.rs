@@ -21,10 +21,10 @@ use super::classes::ResourceClass;
 use super::uncertain::uncertain_statements;
 use super::witness;
 use crate::catalog::{self, ActionInfo};
-use crate::eval::authorizer::Applicability;
+use crate::eval::applicability::Applicability;
 use crate::eval::policy_set::PolicySet;
 use crate::eval::response::{Decision, Response, StatementRef};
-use crate::explain::Evaluation;
+use crate::explain::{Evaluation, Note};
 use crate::matcher::{Action, Resource};
 use crate::policy::Effect;
 use crate::request::context::Origin;
@@ -219,15 +219,13 @@ impl Matrix {
 }
 
 fn collect_notes(eval: &Evaluation, notes: &mut Vec<String>) {
-    for n in eval.notes.iter().chain(&eval.condition_errors) {
-        if n.starts_with("decision depends on missing key") {
-            continue; // conditional cells say this, with the condition
-        }
-        let n = if n.contains("(spec M-6)") {
-            "some account-level actions are granted through an ARN pattern such as `arn:aws:s3:::*` instead of \"*\"; AWS documentation disagrees on whether that works: use \"Resource\": \"*\" (spec M-6)".to_string()
-        } else {
-            n.clone()
-        };
+    let said = eval.notes.iter().filter_map(|n| match n {
+        // conditional cells say this, with the condition
+        Note::DependsOnMissing(_) => None,
+        Note::WildcardOnlyThroughPattern { .. } => Some("some account-level actions are granted through an ARN pattern such as `arn:aws:s3:::*` instead of \"*\"; AWS documentation disagrees on whether that works: use \"Resource\": \"*\" (spec M-6)".to_string()),
+        other => Some(other.to_string()),
+    });
+    for n in said.chain(eval.condition_errors.iter().cloned()) {
         if !notes.contains(&n) {
             notes.push(n);
         }
