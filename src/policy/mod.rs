@@ -15,7 +15,8 @@ use std::sync::Arc;
 use serde::Serialize;
 
 pub use principal::{
-    parse_aws as parse_aws_principal, PrincipalClause, PrincipalEntry, PrincipalKind,
+    parse_aws as parse_aws_principal, parse_other as parse_other_principal, PrincipalClause,
+    PrincipalEntry, PrincipalKind,
 };
 pub use statement::{ActionClause, ClauseMatch, Effect, ResourceClause, Statement};
 
