@@ -8,8 +8,8 @@ mod destructive;
 mod keys;
 
 pub use actions::{
-    catalog, expand, lookup, AccessLevel, ActionInfo, ActionResource, Catalog, ResourceType,
-    Service,
+    catalog, expand, fill_arn_template, lookup, AccessLevel, ActionInfo, ActionResource, Catalog,
+    ResourceType, Service,
 };
 pub use advice::{request_warnings, resource_type_of};
 pub use destructive::{destructive, Danger, Destructive, Scope, INDIRECT_DELETES};

@@ -14,7 +14,9 @@ use serde::Serialize;
 use super::probe::{judge, probe, Grant};
 use crate::catalog::{self, destructive, ActionInfo, Destructive, ResourceType};
 use crate::eval::policy_set::PolicySet;
-use crate::matcher::{parse_template, Action, Arn, Match, Piece, Resource, ResourcePattern};
+use crate::matcher::{
+    fill, parse_template, Action, Arn, Match, Resolve, Resource, ResourcePattern,
+};
 use crate::request::Request;
 
 /// An ARN asked about, with where it came from.
@@ -80,23 +82,7 @@ fn example_value(placeholder: &str, base: &Request) -> String {
 
 /// The generic example ARN of a resource type (`arn:aws:s3:::example-bucket`).
 pub fn generic_arn(rt_pattern: &str, base: &Request) -> String {
-    let mut out = String::new();
-    let mut rest = rt_pattern;
-    while let Some(i) = rest.find("${") {
-        out.push_str(rest.get(..i).unwrap_or_default());
-        let after = rest.get(i + 2..).unwrap_or_default();
-        match after.find('}') {
-            Some(j) => {
-                out.push_str(&example_value(after.get(..j).unwrap_or_default(), base));
-                rest = after.get(j + 1..).unwrap_or_default();
-            }
-            None => {
-                rest = "";
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+    catalog::fill_arn_template(rt_pattern, |name| example_value(name, base))
 }
 
 fn valid_for(arn: &Arn, rt: &ResourceType) -> bool {
@@ -153,32 +139,13 @@ fn instantiate(pattern: &str, rt: &ResourceType, base: &Request) -> Option<Strin
     let pieces = parse_template(rest).ok()?;
     let compiled = ResourcePattern::new(pattern, Some(pieces.clone()));
     for filler in FILLERS {
-        let mut text = prefix.clone();
-        let mut ok = true;
-        for piece in &pieces {
-            match piece {
-                Piece::Text(t) => {
-                    for c in t.chars() {
-                        match c {
-                            '*' => text.push_str(filler),
-                            '?' => text.push('x'),
-                            c => text.push(c),
-                        }
-                    }
-                }
-                Piece::Literal(c) => text.push(*c),
-                Piece::Var(v) => match base.context.get(&v.key).map(|e| &e.value) {
-                    Some(crate::ContextValue::Single(s)) => text.push_str(s),
-                    _ => match &v.default {
-                        Some(d) => text.push_str(d),
-                        None => ok = false,
-                    },
-                },
-            }
-        }
-        if !ok {
-            return None;
-        }
+        let rest = fill(&pieces, filler, &mut |v| {
+            base.context
+                .resolve(v)
+                .or(v.default.as_deref())
+                .map(str::to_string)
+        })?;
+        let text = format!("{prefix}{rest}");
         let Ok(arn) = Arn::parse(&text) else { continue };
         if valid_for(&arn, rt) && compiled.matches_arn(arn.as_ref(), &base.context) == Match::Yes {
             return Some(text);

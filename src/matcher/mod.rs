@@ -11,4 +11,4 @@ pub use action::{Action, ActionError, ActionPattern};
 pub use arn::{Arn, ArnError, ArnRef, Resource};
 pub use glob::{Glob, Match, NoVariables, Resolve};
 pub use resource::{Fit, ResourcePattern, PARTITIONS};
-pub use variable::{has_variable, parse_template, Piece, Variable, VariableError};
+pub use variable::{fill, has_variable, parse_template, Piece, Variable, VariableError};
