@@ -8,7 +8,8 @@ use serde::Serialize;
 use super::requests::{Call, Caller, Plan, PLACEHOLDER_KEY};
 use crate::eval::policy_set::PolicySet;
 use crate::eval::response::Decision;
-use crate::explain::probe::{judge, probe, Grant};
+use crate::explain::classify::Access;
+use crate::explain::probe::{judge, probe};
 use crate::matcher::{Action, Resource};
 use crate::request::context::{ContextValue, Origin};
 use crate::request::{Principal, Request};
@@ -56,7 +57,7 @@ pub struct Step {
     /// `allowed`, `explicitDeny`, `implicitDeny`.
     pub decision: &'static str,
     /// Allowed, conditional or denied.
-    pub grant: Grant,
+    pub grant: Access,
     /// Condition keys the answer depends on.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub condition_keys: Vec<String>,
@@ -279,7 +280,7 @@ pub fn evaluate(set: &PolicySet, base: &Request, plan: &Plan) -> Report {
     };
     let conditional: Vec<&Step> = steps
         .iter()
-        .filter(|s| s.grant == Grant::Conditional)
+        .filter(|s| s.grant == Access::Conditional)
         .collect();
     if !conditional.is_empty() {
         let mut keys: Vec<&str> = conditional

@@ -7,7 +7,8 @@ use serde::Serialize;
 use super::events::Event;
 use crate::eval::policy_set::PolicySet;
 use crate::eval::response::Decision;
-use crate::explain::probe::{judge, Grant};
+use crate::explain::classify::Access;
+use crate::explain::probe::judge;
 use crate::request::context::{ContextValue, Origin};
 use crate::request::{Principal, Request};
 
@@ -215,7 +216,7 @@ pub fn replay(set: &PolicySet, events: &[Event], only: Option<&str>) -> Replay {
             let v = judge(set, &req);
             if v.decision() == Decision::Allowed {
                 out.allowed += 1;
-                if v.grant == Grant::Conditional {
+                if v.grant == Access::Conditional {
                     out.conditional += 1;
                 }
                 continue;

@@ -11,7 +11,8 @@
 
 use serde::Serialize;
 
-use super::probe::{judge, probe, Grant};
+use super::classify::Access;
+use super::probe::{judge, probe};
 use crate::catalog::{self, destructive, ActionInfo, Destructive, ResourceType};
 use crate::eval::policy_set::PolicySet;
 use crate::matcher::{
@@ -38,7 +39,7 @@ pub struct ResourceGrant {
     /// The `Resource` entries of the statements that allowed it.
     pub scopes: Vec<String>,
     /// Allowed or conditional.
-    pub grant: Grant,
+    pub grant: Access,
     /// Condition keys the grant depends on.
     pub condition_keys: Vec<String>,
     /// The statements that allowed it.
@@ -249,7 +250,7 @@ pub fn allowed_actions(
                 continue;
             }
             let v = judge(set, &req);
-            if v.grant == Grant::Denied {
+            if v.grant == Access::Denied {
                 continue;
             }
             let same_scope = allowed_on.iter_mut().find(|g| {
@@ -342,7 +343,7 @@ mod tests {
         assert!(g[0]
             .allowed_on
             .iter()
-            .all(|a| a.grant == Grant::Conditional));
+            .all(|a| a.grant == Access::Conditional));
         assert_eq!(g[0].allowed_on[0].condition_keys, ["aws:SourceIp"]);
     }
 

@@ -9,6 +9,7 @@
 //! here is data that serializes to JSON; words are made by `Display` impls
 //! and the renderers.
 
+pub mod classify;
 pub mod grants;
 pub(crate) mod missing;
 pub mod near_miss;
