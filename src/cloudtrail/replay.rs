@@ -190,10 +190,10 @@ pub fn replay(set: &PolicySet, events: &[Event], only: Option<&str>) -> Replay {
         if !callers.contains(&e.caller) {
             callers.push(e.caller.clone());
         }
-        if e.notes.iter().any(|n| n.starts_with("no tlsDetails")) {
+        if e.tls_details_missing {
             no_tls += 1;
         }
-        for n in e.notes.iter().filter(|n| !n.starts_with("no tlsDetails")) {
+        for n in &e.notes {
             let n = format!("line {}: {n}", e.line);
             if !out.notes.contains(&n) {
                 out.notes.push(n);
