@@ -67,29 +67,11 @@ impl Observer for Unobserved {
 }
 
 impl PolicySet {
-    /// Whether a statement applies to the request (E-1). `action_known` skips
-    /// the action test when the index already established it.
-    #[inline]
-    pub(crate) fn applicability(
-        &self,
-        stmt: &Statement,
-        layer: PolicyType,
-        req: &Request,
-        action_known: bool,
-        caller_has_boundary: bool,
-    ) -> Applicability {
-        self.applicability_observed(
-            stmt,
-            layer,
-            req,
-            action_known,
-            caller_has_boundary,
-            &mut Unobserved,
-        )
-    }
-
-    /// [`PolicySet::applicability`], telling `observer` how each element fared.
-    pub(crate) fn applicability_observed<O: Observer>(
+    /// Whether a statement applies to the request (E-1), telling
+    /// `observer` how each element fared. `action_known` skips the action
+    /// test when the index already established it (unless the observer
+    /// wants every element).
+    pub(crate) fn applicability<O: Observer>(
         &self,
         stmt: &Statement,
         layer: PolicyType,

@@ -6,7 +6,7 @@
 
 use smallvec::SmallVec;
 
-use crate::eval::applicability::Applicability;
+use crate::eval::applicability::{Applicability, Unobserved};
 use crate::eval::policy_set::PolicySet;
 use crate::eval::response::{
     Decision, LayerDecision, PerType, PrincipalMatch, Response, StatementRef,
@@ -137,7 +137,14 @@ impl PolicySet {
                 };
                 let applicability = match force.iter().find(|(f, _)| *f == r) {
                     Some((_, a)) => *a,
-                    None => self.applicability(stmt, layer, req, exact, caller_has_boundary),
+                    None => self.applicability(
+                        stmt,
+                        layer,
+                        req,
+                        exact,
+                        caller_has_boundary,
+                        &mut Unobserved,
+                    ),
                 };
                 match applicability {
                     Applicability::DoesNotApply => {}

@@ -2,7 +2,7 @@
 //! as typed [`Reason`]s that serialize to JSON.
 //!
 //! A trace is what the one statement matcher
-//! ([`PolicySet::applicability_observed`]) saw: [`Tracer`] is the observer
+//! ([`PolicySet::applicability`]) saw: [`Tracer`] is the observer
 //! that writes each element's fact down, so an explanation can never
 //! disagree with the decision it explains.
 
@@ -429,7 +429,7 @@ impl PolicySet {
                         reasons: Vec::new(),
                         elements_match: false,
                     };
-                    let a = self.applicability_observed(
+                    let a = self.applicability(
                         stmt,
                         member.layer,
                         req,
