@@ -54,8 +54,9 @@ pub struct Step {
     pub context: serde_json::Map<String, serde_json::Value>,
     /// Who signs it.
     pub caller: Caller,
-    /// `allowed`, `explicitDeny`, `implicitDeny`.
-    pub decision: &'static str,
+    /// The decision (serialized as `allowed`, `explicitDeny`, `implicitDeny`).
+    #[serde(serialize_with = "aws_decision")]
+    pub decision: Decision,
     /// Allowed, conditional or denied.
     pub grant: Access,
     /// Condition keys the answer depends on.
@@ -225,7 +226,7 @@ pub fn evaluate(set: &PolicySet, base: &Request, plan: &Plan) -> Report {
                 resource: r.resource.clone(),
                 context: context_json(&r.context),
                 caller: call.caller,
-                decision: v.decision().aws_name(),
+                decision: v.decision(),
                 grant: v.grant,
                 condition_keys: v.condition_keys.clone(),
                 effect_if_allowed: call.effect.clone(),
@@ -241,13 +242,13 @@ pub fn evaluate(set: &PolicySet, base: &Request, plan: &Plan) -> Report {
     }
     let failed_phase = steps
         .iter()
-        .filter(|s| s.decision != Decision::Allowed.aws_name())
+        .filter(|s| s.decision != Decision::Allowed)
         .map(|s| s.phase)
         .min();
     let failed_at = failed_phase.and_then(|p| {
         steps
             .iter()
-            .find(|s| s.phase == p && s.decision != Decision::Allowed.aws_name())
+            .find(|s| s.phase == p && s.decision != Decision::Allowed)
             .map(|s| s.step)
     });
     if let Some(p) = failed_phase {
@@ -259,7 +260,7 @@ pub fn evaluate(set: &PolicySet, base: &Request, plan: &Plan) -> Report {
         steps
             .iter()
             .filter(|s| s.call == ci)
-            .all(|s| s.decision == Decision::Allowed.aws_name())
+            .all(|s| s.decision == Decision::Allowed)
     };
     let mut done: Vec<(&Call, &Step)> = Vec::new();
     let mut seen_calls: Vec<usize> = Vec::new();
@@ -321,4 +322,9 @@ pub fn evaluate(set: &PolicySet, base: &Request, plan: &Plan) -> Report {
         keys: plan.keys.clone(),
         notes,
     }
+}
+
+/// A decision in the AWS simulator spelling, as JSON output has it.
+fn aws_decision<S: serde::Serializer>(d: &Decision, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(d.aws_name())
 }

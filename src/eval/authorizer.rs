@@ -107,7 +107,10 @@ impl PolicySet {
             && self.is_bucket_policy_public()
             && match req.principal {
                 Principal::Service(_) => false,
-                Principal::Anonymous => true,
+                // neither an AWS service nor of the bucket's account
+                Principal::Anonymous
+                | Principal::CloudFrontOai { .. }
+                | Principal::CanonicalUser { .. } => true,
                 _ => !req.is_same_account(),
             }
     }
@@ -260,7 +263,7 @@ impl PolicySet {
                     .map(|(r, _)| *r)
                     .collect()
             };
-        if vpce_blocks && matches!(p, Principal::Anonymous | Principal::Service(_)) {
+        if vpce_blocks && (*p == Principal::Anonymous || p.is_outside_iam()) {
             response.blocked_by = Some(PolicyType::VpcEndpoint);
             return response;
         }
@@ -271,7 +274,9 @@ impl PolicySet {
                 });
                 return allow_or(response, grants, PolicyType::Resource);
             }
-            Principal::Service(_) => {
+            // E-7: no identity policy, boundary or SCP takes part; only a
+            // grant naming the caller (or everyone) allows
+            p if p.is_outside_iam() => {
                 let grants = resource_grants(&|m| {
                     matches!(
                         m,
@@ -330,11 +335,15 @@ impl PolicySet {
                 .iter()
                 .filter(|(_, m)| {
                     let by_identity = *m == PrincipalMatch::Account;
+                    // E-5 table: a grant to the role (Parent) or the
+                    // account is limited by the caller's boundary and
+                    // session policy; one to `*` (typically narrowed by
+                    // aws:PrincipalArn) is not, only an explicit Deny bites.
                     let by_guardrails = !is_root
                         && match m {
-                            PrincipalMatch::Direct => false,
+                            PrincipalMatch::Direct | PrincipalMatch::Wildcard => false,
                             PrincipalMatch::Parent | PrincipalMatch::Account => true,
-                            PrincipalMatch::Wildcard | PrincipalMatch::NotPrincipal => is_session,
+                            PrincipalMatch::NotPrincipal => is_session,
                         };
                     let blocked = if by_identity && !id_allows {
                         Some(PolicyType::Identity)

@@ -12,9 +12,10 @@
 //! took a fitting value and nothing known fails it. The statement is then
 //! forced the other way and asked of the evaluator
 //! ([`PolicySet::authorize_forcing`]); the note is due only when the
-//! decision changes. Keys the caller can never carry (an anonymous caller
-//! has no `aws:PrincipalArn`) are absent, not missing: they are neither
-//! noted nor listed.
+//! decision changes. Keys the request can never carry (an anonymous caller
+//! has no `aws:PrincipalArn`, E-7; `s3:PutBucketPolicy` never sends
+//! `s3:prefix`, C-15) are absent, not missing: they are neither noted nor
+//! listed.
 
 use super::notes::{MissingKeyNote, Note, Values, WhatIf};
 use super::trace::{Reason, StatementTrace};
@@ -45,9 +46,8 @@ fn unknowns(
     t: &StatementTrace,
     stmt: &Statement,
     req: &Request,
-    absent: &[&str],
+    carried: &dyn Fn(&str) -> bool,
 ) -> Option<Unknowns> {
-    let carried = |key: &str| !absent.iter().any(|a| a.eq_ignore_ascii_case(key));
     let mut fits: Vec<(String, Option<String>, Vec<String>)> = Vec::new();
     let mut resource_known = true;
     for r in &t.reasons {
@@ -202,8 +202,14 @@ impl PolicySet {
     /// Fills `eval.missing_context` and adds a note for every set of keys
     /// the decision depends on.
     pub(crate) fn missing_context(&self, req: &Request, eval: &mut Evaluation) {
+        // Keys the caller never has (E-7) and service keys the action never
+        // carries (C-15) are absent, not missing.
         let absent = req.principal.never_carried_keys();
-        let carried = |key: &str| !absent.iter().any(|a| a.eq_ignore_ascii_case(key));
+        let action = crate::catalog::info(&req.action);
+        let carried = |key: &str| {
+            !absent.iter().any(|a| a.eq_ignore_ascii_case(key))
+                && !action.is_some_and(|i| !i.can_carry_key(key))
+        };
         let mut missing: Vec<String> = Vec::new();
         let mut notes: Vec<MissingKeyNote> = Vec::new();
         for t in &eval.traces {
@@ -224,7 +230,7 @@ impl PolicySet {
             let Some(stmt) = self.statement(t.statement_ref) else {
                 continue;
             };
-            let Some(u) = unknowns(t, stmt, req, &absent) else {
+            let Some(u) = unknowns(t, stmt, req, &carried) else {
                 continue;
             };
             let flipped = if t.applies {

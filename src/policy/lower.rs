@@ -326,6 +326,9 @@ impl Lowerer<'_> {
             }
         };
 
+        if ptype == PolicyType::Rcp {
+            self.rcp_limits(st, sp, effect);
+        }
         let principal = self.principal(st, sp, effect);
         let action = self.actions(st, sp);
         let resource = self.resources(st, sp);
@@ -350,6 +353,66 @@ impl Lowerer<'_> {
                 pointer: sp.to_string(),
             },
         })
+    }
+
+    /// AWS Organizations, "RCP syntax": `Allow` is supported only in the AWS
+    /// managed `RCPFullAWSAccess` (Allow, Principal `*`, Action `*`, Resource
+    /// `*`, no condition), and a customer managed RCP cannot use `*` in its
+    /// `Action` (nor `*:*` or another all-wildcard service prefix, which
+    /// means the same).
+    /// `Principal` (`*` only) and `NotAction`/`NotPrincipal` (absent) are
+    /// checked with their elements.
+    fn rcp_limits(&mut self, st: &Value, sp: &str, effect: Option<Effect>) {
+        let is_star = |key: &str| match st.get(key).map(|v| &v.kind) {
+            Some(Kind::String(s)) => s == "*",
+            Some(Kind::Array(items)) => {
+                !items.is_empty() && items.iter().all(|i| i.as_str() == Some("*"))
+            }
+            _ => false,
+        };
+        if effect == Some(Effect::Allow)
+            && is_star("Principal")
+            && is_star("Action")
+            && is_star("Resource")
+            && st.get("Condition").is_none()
+        {
+            return; // RCPFullAWSAccess
+        }
+        if let (Some(Effect::Allow), Some(v)) = (effect, st.get("Effect")) {
+            self.error(
+                "INVALID_RCP_EFFECT",
+                "a customer managed RCP can only deny: `Allow` exists only in the AWS managed RCPFullAWSAccess".into(),
+                v.span,
+                &pointer::join(sp, "Effect"),
+                "write \"Effect\": \"Deny\" with the conditions under which to deny; RCPFullAWSAccess is implicit at every level",
+            );
+        }
+        let Some(action) = st.get("Action") else {
+            return;
+        };
+        let ap = pointer::join(sp, "Action");
+        let items: Vec<(&Value, String)> = match &action.kind {
+            Kind::String(_) => vec![(action, ap)],
+            Kind::Array(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| (item, pointer::join(&ap, i.to_string())))
+                .collect(),
+            _ => Vec::new(),
+        };
+        for (item, ip) in items {
+            let Some(text) = item.as_str() else { continue };
+            let service = text.split_once(':').map_or(text, |(svc, _)| svc);
+            if service.chars().all(|c| c == '*' || c == '?') {
+                self.error(
+                    "INVALID_RCP_ACTION",
+                    format!("a customer managed RCP cannot use `{text}` in `Action`: it must name the service"),
+                    item.span,
+                    &ip,
+                    "name the service's actions, e.g. \"s3:*\" (RCPs apply to S3, STS, KMS, SQS, Secrets Manager and a few other services)",
+                );
+            }
+        }
     }
 
     fn error_count(&self) -> usize {
