@@ -208,7 +208,7 @@ impl PolicySet {
         let action = crate::catalog::info(&req.action);
         let carried = |key: &str| {
             !absent.iter().any(|a| a.eq_ignore_ascii_case(key))
-                && !action.is_some_and(|i| !i.can_carry_key(key))
+                && action.is_none_or(|i| i.can_carry_key(key))
         };
         let mut missing: Vec<String> = Vec::new();
         let mut notes: Vec<MissingKeyNote> = Vec::new();
