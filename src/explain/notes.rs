@@ -325,15 +325,11 @@ impl PolicySet {
         {
             notes.push(Note::PublicPolicyRestricted);
         }
-        let part = self.participation(req);
-        for (t, takes_part) in [
-            (PolicyType::Boundary, part.boundary),
-            (PolicyType::Session, part.session),
-            (PolicyType::Scp, part.scp),
-            (PolicyType::Rcp, part.rcp),
-            (PolicyType::VpcEndpoint, part.vpce),
-            (PolicyType::Identity, part.identity),
-        ] {
+        // In evaluation order, but the identity layer last (the bucket
+        // policy always takes part).
+        let mut layers = self.participation(req).layers();
+        layers.rotate_left(1);
+        for (t, takes_part) in layers {
             if self.has_layer(t) && !takes_part {
                 notes.push(Note::LayerNotTakingPart {
                     layer: t,
