@@ -193,26 +193,30 @@ pub(super) fn operations(
             when,
         )
     };
+    // "upload": PutObject of the stored object, and the abort of a failed
+    // multipart upload, which the library starts `multipart_when`.
+    let upload = |multipart_when: &str| {
+        op(
+            "upload",
+            true,
+            vec![
+                call(
+                    1,
+                    "PutObject",
+                    put(b, &store, acl),
+                    "stores the file",
+                    Caller::Principal,
+                    "header",
+                ),
+                abort(&store, multipart_when),
+            ],
+            None,
+        )
+    };
     match app {
         App::ActiveStorage => {
-            ops.push(op(
-                "upload",
-                true,
-                vec![
-                    call(
-                        1,
-                        "PutObject",
-                        put(b, &store, acl),
-                        "stores the file",
-                        Caller::Principal,
-                        "header",
-                    ),
-                    abort(
-                        &store,
-                        "multipart uploads (≥ 100 MiB, upload: multipart_threshold) that fail",
-                    ),
-                ],
-                None,
+            ops.push(upload(
+                "multipart uploads (≥ 100 MiB, upload: multipart_threshold) that fail",
             ));
             ops.push(store_op(
                 b,
@@ -375,24 +379,8 @@ pub(super) fn operations(
             notes.push("a fog_acl = false option (carrierwave PR #2811) stops sending the ACL header; it is not in 3.1.2 [M]".into());
         }
         App::Shrine => {
-            ops.push(op(
-                "upload",
-                true,
-                vec![
-                    call(
-                        1,
-                        "PutObject",
-                        put(b, &store, acl),
-                        "stores the file",
-                        Caller::Principal,
-                        "header",
-                    ),
-                    abort(
-                        &store,
-                        "multipart uploads (≥ 15 MiB or unknown size) that fail",
-                    ),
-                ],
-                None,
+            ops.push(upload(
+                "multipart uploads (≥ 15 MiB or unknown size) that fail",
             ));
             let mut promote = vec![req("s3:GetObject", obj(b, &cache), vec![])];
             promote.extend(put(b, &store, acl).into_iter().map(|mut r| {
