@@ -98,12 +98,10 @@ class S3guardCase(pytest.Item):
             raise S3guardCaseFailed(self._report(result, notes))
 
     def _report(self, result: Dict[str, Any], notes: list) -> str:
-        label = "FAILED" if result["status"] == "fail" else "ERROR (could not be checked)"
-        lines = [
-            f"{label}  {self.name}",
-            f"{self._tests.path}:{self._line}:{self._column}: "
-            + (result["message"] or "did not pass"),
-        ]
+        why = result["message"] or "did not pass"
+        if result["status"] == "error":
+            why = f"could not be checked: {why}"
+        lines = [f"{self._tests.path}:{self._line}:{self._column}: {why}"]
         lines += [f"  {d}" for d in result["details"]]
         lines += notes
         return "\n".join(lines)
