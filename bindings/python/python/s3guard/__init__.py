@@ -238,16 +238,12 @@ def _source(value: PolicyInput, where: str) -> _Source:
     )
 
 
-def _is_one(value: Any) -> bool:
-    return isinstance(value, (str, os.PathLike, Mapping))
-
-
 def _many(value: Union[None, PolicyInput, Iterable[PolicyInput]], where: str) -> List[_Source]:
     if value is None:
         return []
-    if _is_one(value):
-        return [_source(value, where)]  # type: ignore[arg-type]
-    return [_source(v, f"{where}[{i}]") for i, v in enumerate(value)]  # type: ignore[union-attr]
+    if isinstance(value, (str, os.PathLike, Mapping)):
+        return [_source(value, where)]
+    return [_source(v, f"{where}[{i}]") for i, v in enumerate(value)]
 
 
 def _levels(
@@ -256,9 +252,9 @@ def _levels(
 ) -> List[List[_Source]]:
     if value is None:
         return []
-    if _is_one(value):
-        return [[_source(value, f"{where}[0]")]]  # type: ignore[arg-type]
-    return [_many(level, f"{where}[{i}]") for i, level in enumerate(value)]  # type: ignore[union-attr]
+    if isinstance(value, (str, os.PathLike, Mapping)):
+        return [[_source(value, f"{where}[0]")]]
+    return [_many(level, f"{where}[{i}]") for i, level in enumerate(value)]
 
 
 def _context(context: Optional[Mapping[str, ContextValue]]) -> Optional[Dict[str, Any]]:

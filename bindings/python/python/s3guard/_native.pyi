@@ -2,14 +2,19 @@
 # API: use `s3guard`. Answers are plain dicts that `s3guard` turns into
 # dataclasses; invalid input raises `s3guard.PolicyError` subclasses.
 
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union, final
+
+from typing_extensions import Self
+
+__all__ = ["Policies", "TestFile"]
 
 _Source = Union[str, Tuple[str, str]]
 """A path, or (name, JSON text)."""
 
+@final
 class Policies:
-    def __init__(
-        self,
+    def __new__(
+        cls,
         identity: Sequence[_Source],
         bucket: Sequence[_Source],
         boundary: Sequence[_Source],
@@ -23,7 +28,7 @@ class Policies:
         canonical_ids: Sequence[Tuple[str, str]],
         block_public_access: bool,
         strict: bool,
-    ) -> None: ...
+    ) -> Self: ...
     def warnings(self) -> List[Dict[str, Any]]: ...
     def can(
         self,
@@ -58,8 +63,9 @@ class Policies:
         context: Optional[Dict[str, Any]],
     ) -> Dict[str, Any]: ...
 
+@final
 class TestFile:
-    def __init__(self, path: str) -> None: ...
+    def __new__(cls, path: str) -> Self: ...
     @property
     def path(self) -> str: ...
     def warnings(self) -> List[Dict[str, Any]]: ...

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Dict, Iterator, Optional, Tuple, Union
+from typing import Any, Dict, Iterator, List, Optional, Tuple, Union
 
 import pytest
 
@@ -97,7 +97,7 @@ class S3guardCase(pytest.Item):
         if result["status"] != "pass":
             raise S3guardCaseFailed(self._report(result, notes))
 
-    def _report(self, result: Dict[str, Any], notes: list) -> str:
+    def _report(self, result: Dict[str, Any], notes: List[str]) -> str:
         why = result["message"] or "did not pass"
         if result["status"] == "error":
             why = f"could not be checked: {why}"
