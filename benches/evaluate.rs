@@ -256,8 +256,8 @@ fn eval_cases(c: &mut Criterion) {
                     || (),
                     |_, line, out: &mut Output<usize>| {
                         let text = std::str::from_utf8(line.bytes).unwrap_or_default();
-                        let r = s3guard::cases::run_line("bench", line.number, text);
-                        if r.status == s3guard::cases::Status::Pass {
+                        let r = s3guard::batch::cases::run_line("bench", line.number, text);
+                        if r.status == s3guard::batch::cases::Status::Pass {
                             out.stats += 1;
                         }
                     },

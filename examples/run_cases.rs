@@ -3,12 +3,12 @@ fn main() {
     for path in std::env::args().skip(1) {
         let file = Arc::new(s3guard::json::SourceFile::read(&path).unwrap());
         let t = std::time::Instant::now();
-        let res = s3guard::cases::run_text(file.name(), file.text());
+        let res = s3guard::batch::cases::run_text(file.name(), file.text());
         let el = t.elapsed();
         let mut counts = std::collections::BTreeMap::new();
         for r in &res {
             *counts.entry(format!("{:?}", r.status)).or_insert(0) += 1;
-            if !matches!(r.status, s3guard::cases::Status::Pass) {
+            if !matches!(r.status, s3guard::batch::cases::Status::Pass) {
                 println!(
                     "{} line {} {:?} expect {:?} got {:?} {}",
                     r.id,

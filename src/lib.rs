@@ -30,40 +30,37 @@
 )]
 #![warn(missing_docs)]
 
-mod authorizer;
+pub mod awscli;
 pub mod batch;
-pub mod cases;
 pub mod catalog;
+#[cfg(feature = "cli")]
 pub mod cli;
+pub mod cloudtrail;
 pub mod condition;
-pub mod context;
 pub mod diagnostic;
-mod explain;
+pub mod eval;
+pub mod explain;
 pub mod json;
 pub mod lint;
 pub mod matcher;
-pub mod near_miss;
-pub mod output;
 pub mod policy;
-mod policy_set;
-mod principal_match;
 pub mod prove;
-pub mod public_access;
-mod request;
-mod response;
+pub mod render;
+pub mod request;
 pub mod review;
-pub mod s3;
 pub mod sources;
 pub mod testfile;
-pub mod testing;
 
-pub use context::{Context, ContextValue, Origin};
 pub use diagnostic::{Diagnostic, Severity};
+pub use eval::policy_set::{EvalOptions, Member, NotPrincipalMode, PolicySet, PolicySetBuilder};
+pub use eval::response::{
+    Decision, LayerDecision, PerType, PrincipalMatch, Response, StatementRef,
+};
 pub use explain::{depends_on_missing, Evaluation, Reason, StatementTrace};
 pub use policy::{Effect, LoadError, LoadOptions, Policy, PolicyType, Statement};
-pub use policy_set::{EvalOptions, Member, NotPrincipalMode, PolicySet, PolicySetBuilder};
+pub use request::context::{Context, ContextValue, Origin};
+pub use request::builder::RequestBuilder;
 pub use request::{Principal, PrincipalParseError, Request, RequestError};
-pub use response::{Decision, LayerDecision, PerType, PrincipalMatch, Response, StatementRef};
 
 /// The README's Rust examples, compiled and run as doctests.
 #[cfg(doctest)]

@@ -1,5 +1,5 @@
 //! Arbitrary bytes as one line of the `eval --cases` JSONL format, through
-//! `s3guard::cases::run_line` (parse, load every policy, authorize), and the
+//! `s3guard::batch::cases::run_line` (parse, load every policy, authorize), and the
 //! result serialized as `eval --cases --format json` prints it. Nothing may
 //! panic.
 #![no_main]
@@ -13,13 +13,13 @@ fuzz_target!(|data: &[u8]| {
     };
     // As `eval --cases` does: one line, a trailing CR dropped.
     let line = text.trim_end_matches('\r');
-    let result = s3guard::cases::run_line("fuzz.jsonl", 1, line);
+    let result = s3guard::batch::cases::run_line("fuzz.jsonl", 1, line);
     let _ = serde_json::to_string(&result);
     if let Some(r) = &result.response {
         let _ = format!("{r:?}");
     }
     // The whole-file path too: it splits lines itself.
     if text.contains('\n') {
-        let _ = s3guard::cases::run_text("fuzz.jsonl", text);
+        let _ = s3guard::batch::cases::run_text("fuzz.jsonl", text);
     }
 });

@@ -3,6 +3,7 @@
 //! back in input order. Memory stays constant: at most a fixed number of
 //! chunks is in flight, whatever the input's length.
 
+pub mod cases;
 pub mod requests;
 
 use std::collections::BTreeMap;

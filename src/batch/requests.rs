@@ -7,14 +7,14 @@
 
 use std::io::Write;
 
-use crate::context::Origin;
 use crate::diagnostic::{did_you_mean, Diagnostic};
+use crate::eval::policy_set::PolicySet;
+use crate::eval::response::{Response, StatementRef};
 use crate::explain::Evaluation;
 use crate::json::{self, pointer, Kind, Location, Value};
 use crate::matcher::{Action, Resource};
-use crate::policy_set::PolicySet;
+use crate::request::context::Origin;
 use crate::request::{Principal, Request};
-use crate::response::{Response, StatementRef};
 
 /// The fields a request line may have.
 pub const FIELDS: &[&str] = &[
@@ -212,7 +212,7 @@ pub fn parse_line(
         Some(None) => Some(template.resource_account.clone()),
         None => None,
     };
-    let mut context = crate::context::Context::new();
+    let mut context = crate::request::context::Context::new();
     let own_context = root.get("context").is_some_and(|v| v.kind != Kind::Null);
     match root.get("context") {
         None => {}
@@ -225,7 +225,7 @@ pub fn parse_line(
             ),
             Some(members) => {
                 for m in members {
-                    match crate::cases::context_value(&m.value) {
+                    match crate::batch::cases::context_value(&m.value) {
                         Some(cv) => context.insert(&m.key, cv, Origin::Given),
                         None => bad(
                             Some(&m.value),
@@ -278,7 +278,7 @@ impl StatementJson {
                 m.policy
                     .statements
                     .iter()
-                    .map(|s| crate::output::statement_json(m, s).to_string())
+                    .map(|s| crate::render::json::statement_json(m, s).to_string())
                     .collect()
             })
             .collect();
@@ -339,7 +339,7 @@ pub fn write_decision(
         out.extend_from_slice(statements.get(*r).unwrap_or("null").as_bytes());
     }
     out.push(b']');
-    if response.decision == crate::response::Decision::ImplicitDeny {
+    if response.decision == crate::eval::response::Decision::ImplicitDeny {
         let layer = if response.is_blocked_by_public_access() {
             Some("block-public-access")
         } else {

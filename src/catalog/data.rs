@@ -95,14 +95,38 @@ pub(super) struct ServiceKeyData {
     pub description: String,
 }
 
+/// The embedded action catalog. It is compiled into the binary, so it
+/// cannot fail to load in a build whose tests pass (`embedded_data_loads`);
+/// the library still never panics: a broken file reads as an empty catalog.
 pub(super) fn actions_file() -> Option<&'static ActionsFile> {
-    static CELL: OnceLock<Option<ActionsFile>> = OnceLock::new();
-    CELL.get_or_init(|| serde_json::from_str(ACTIONS_JSON).ok())
+    static CELL: OnceLock<Result<ActionsFile, String>> = OnceLock::new();
+    CELL.get_or_init(|| serde_json::from_str(ACTIONS_JSON).map_err(|e| e.to_string()))
         .as_ref()
+        .ok()
 }
 
+/// The embedded condition keys (see [`actions_file`]).
 pub(super) fn keys_file() -> Option<&'static KeysFile> {
-    static CELL: OnceLock<Option<KeysFile>> = OnceLock::new();
-    CELL.get_or_init(|| serde_json::from_str(KEYS_JSON).ok())
+    static CELL: OnceLock<Result<KeysFile, String>> = OnceLock::new();
+    CELL.get_or_init(|| serde_json::from_str(KEYS_JSON).map_err(|e| e.to_string()))
         .as_ref()
+        .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The embedded data must parse: a schema drift in `data/*.json` fails
+    /// here, loudly, instead of leaving s3guard with an empty catalog.
+    #[test]
+    fn embedded_data_loads() {
+        let actions: Result<ActionsFile, _> = serde_json::from_str(ACTIONS_JSON);
+        let actions = actions.unwrap_or_else(|e| panic!("data/s3-actions.json: {e}"));
+        let s3 = actions.services.get("s3").map(|s| s.actions.len());
+        assert_eq!(s3, Some(180), "the s3 service lists 180 actions");
+        let keys: Result<KeysFile, _> = serde_json::from_str(KEYS_JSON);
+        keys.unwrap_or_else(|e| panic!("data/s3-condition-keys.json: {e}"));
+        assert!(actions_file().is_some() && keys_file().is_some());
+    }
 }

@@ -9,9 +9,9 @@ use super::args::{PolicyArgs, RequestArgs};
 use super::{load, Io, EXIT_DENIED, EXIT_INVALID, EXIT_OK};
 use crate::catalog::{self, AccessLevel, ActionInfo, Scope};
 use crate::diagnostic::Diagnostic;
+use crate::explain::grants::{allowed_actions, ActionGrant};
+use crate::explain::probe::Grant;
 use crate::matcher::{ActionPattern, Resource};
-use crate::s3::grants::{allowed_actions, ActionGrant};
-use crate::s3::probe::Grant;
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

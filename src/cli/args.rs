@@ -2,6 +2,8 @@
 
 use clap::{Args, ValueEnum};
 
+use crate::request::builder::RequestBuilder;
+
 /// The policies of a request, by layer.
 #[derive(Debug, Clone, Default, Args)]
 pub struct PolicyArgs {
@@ -130,4 +132,36 @@ pub struct RequestArgs {
     /// Do not fill in any context key (as `eval --cases` does).
     #[arg(long)]
     pub no_defaults: bool,
+}
+
+impl RequestArgs {
+    /// The library's request builder with these flags.
+    pub fn builder(&self) -> RequestBuilder {
+        let mut b = RequestBuilder::new().no_defaults(self.no_defaults);
+        if let Some(p) = &self.principal {
+            b = b.principal(p.clone());
+        }
+        if let Some(a) = &self.resource_account {
+            b = b.resource_account(a.clone());
+        }
+        for f in &self.context_files {
+            b = b.context_file(f.clone());
+        }
+        for c in &self.context {
+            b = b.context_entry(c.clone());
+        }
+        for t in &self.principal_tags {
+            b = b.principal_tag(t.clone());
+        }
+        if let Some(t) = &self.at {
+            b = b.at(t.clone());
+        }
+        if let Some(r) = &self.region {
+            b = b.region(r.clone());
+        }
+        if let Some(v) = &self.vpce {
+            b = b.vpce(v.clone());
+        }
+        b
+    }
 }

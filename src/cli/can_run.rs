@@ -1,17 +1,17 @@
 //! `s3guard can-run "aws s3 …"` and `s3guard can-run --app LIBRARY`: what a
 //! high-level AWS CLI command or a Rails upload library asks IAM for, each
-//! request evaluated, and the verdict (`shared/spec/aws-cli-s3-mapping.md`).
+//! request evaluated, and the verdict (`docs/can-run.md`).
 
 use clap::{Args, ValueEnum};
 use serde_json::json;
 
 use super::args::{PolicyArgs, RequestArgs};
 use super::{load, Io, EXIT_DENIED, EXIT_INVALID, EXIT_OK};
+use crate::awscli::apps::{self, App, AppReport};
+use crate::awscli::outcome::{self, Outcome, Report, Step};
+use crate::awscli::{command, requests};
 use crate::diagnostic::Diagnostic;
-use crate::s3::apps::{self, App, AppReport};
-use crate::s3::outcome::{self, Outcome, Report, Step};
-use crate::s3::probe::Grant;
-use crate::s3::{command, requests};
+use crate::explain::probe::Grant;
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -181,7 +181,7 @@ fn render_step(out: &mut String, label: &str, s: &Step) {
         s.action,
         s.resource,
         context_text(s),
-        if s.caller == crate::s3::requests::Caller::Anonymous {
+        if s.caller == crate::awscli::requests::Caller::Anonymous {
             "  (anonymous)"
         } else {
             ""

@@ -13,8 +13,8 @@ use clap::{ArgGroup, Args, ValueEnum};
 
 use super::args::{PolicyArgs, RequestArgs};
 use super::{load, Io, EXIT_DENIED, EXIT_INVALID, EXIT_OK};
+use crate::batch::cases::{run_line, CaseResult, Status};
 use crate::batch::{self, requests, Line, Output};
-use crate::cases::{run_line, CaseResult, Status};
 use crate::diagnostic::Diagnostic;
 use crate::request::Request;
 
@@ -310,18 +310,15 @@ fn run_requests(path: &str, args: &EvalArgs, io: &mut Io<'_>) -> i32 {
     io.diagnostics(&loaded.warnings, json);
     // The flags' principal, account and context, without defaults: those
     // are filled in per request, once its own fields are known.
-    let template_args = RequestArgs {
-        no_defaults: true,
-        ..args.request.clone()
-    };
-    let template = match load::build_request("s3:GetObject", "*", &template_args) {
+    let builder = args.request.builder();
+    let template = match builder.clone().no_defaults(true).build("s3:GetObject", "*") {
         Ok(r) => r,
         Err(diags) => {
             io.diagnostics(&diags, json);
             return EXIT_INVALID;
         }
     };
-    let at = match load::request_time(&args.request) {
+    let at = match builder.time() {
         Ok(at) => at,
         Err(d) => {
             io.diagnostics(&[*d], json);
@@ -340,8 +337,8 @@ fn run_requests(path: &str, args: &EvalArgs, io: &mut Io<'_>) -> i32 {
     let explain = set.uses_context();
     let name = display_name(path);
     // Every request of the run happens at one instant (--at, or now).
-    let at = Some(at.unwrap_or_else(load::now));
-    let defaults = !args.request.no_defaults;
+    let at = Some(at.unwrap_or_else(crate::request::builder::now));
+    let defaults = builder.fills_defaults();
     // The full context of a request: the flags', then the line's, then
     // what AWS derives and the defaults.
     let complete = |mut req: Request| {
@@ -351,7 +348,7 @@ fn run_requests(path: &str, args: &EvalArgs, io: &mut Io<'_>) -> i32 {
         }
         req.context = context;
         if defaults {
-            load::apply_defaults(&mut req, at, &args.request);
+            builder.apply_defaults(&mut req, at);
         }
         req
     };

@@ -1,16 +1,11 @@
 //! Turning command-line arguments into a policy set and a request, with
 //! every problem reported at its place.
 
-use std::sync::Arc;
-
 use super::args::{NotPrincipalArg, PolicyArgs, RequestArgs};
-use crate::condition::date;
-use crate::context::{ContextValue, Origin};
 use crate::diagnostic::Diagnostic;
-use crate::json::{self, SourceFile};
+use crate::eval::policy_set::{EvalOptions, NotPrincipalMode, PolicySet};
 use crate::policy::{LoadOptions, Policy, PolicyType};
-use crate::policy_set::{EvalOptions, NotPrincipalMode, PolicySet};
-use crate::request::{Principal, Request};
+use crate::request::Request;
 
 /// Policies loaded from the command line, with the warnings found.
 pub struct Loaded {
@@ -190,220 +185,12 @@ pub fn load_policies(args: &PolicyArgs) -> Result<Loaded, Vec<Diagnostic>> {
     Ok(Loaded { set, warnings })
 }
 
-fn bad(message: String, hint: &str) -> Diagnostic {
-    Diagnostic::error("INVALID_ARGUMENT", message).with_hint(hint)
-}
-
-/// Builds the request of `can` and similar commands: parses the principal,
-/// fills in what AWS derives and the defaults (unless `--no-defaults`),
-/// adds `--context`, `--context-file` and `--principal-tag` values.
+/// Builds the request of `can` and similar commands from the flags (see
+/// [`RequestBuilder`](crate::request::builder::RequestBuilder)).
 pub fn build_request(
     action: &str,
     resource: &str,
     args: &RequestArgs,
 ) -> Result<Request, Vec<Diagnostic>> {
-    let mut errors = Vec::new();
-    let mut req = match Request::new(action, resource) {
-        Ok(r) => r,
-        Err(e) => {
-            errors.push(bad(e.to_string(), match e {
-                crate::request::RequestError::Action(_) => "write the action as service:Name, e.g. s3:GetObject",
-                _ => "S3 resources look like arn:aws:s3:::bucket or arn:aws:s3:::bucket/key; use * for actions such as s3:ListAllMyBuckets",
-            }));
-            return Err(errors);
-        }
-    };
-    if let Some(p) = &args.principal {
-        match Principal::parse(p) {
-            Ok(p) => req.principal = p,
-            Err(e) => errors.push(bad(
-                e.to_string(),
-                "e.g. --principal arn:aws:iam::111122223333:user/app",
-            )),
-        }
-    }
-    if let Some(a) = &args.resource_account {
-        if a.len() != 12 || !a.bytes().all(|b| b.is_ascii_digit()) {
-            errors.push(bad(
-                format!("--resource-account `{a}` is not a 12-digit account id"),
-                "e.g. --resource-account 111122223333",
-            ));
-        } else {
-            req.resource_account = Some(a.clone());
-        }
-    }
-    for file in &args.context_files {
-        if let Err(mut d) = read_context_file(file, &mut req) {
-            errors.append(&mut d);
-        }
-    }
-    for item in &args.context {
-        match item.split_once('=') {
-            Some((k, v)) if !k.is_empty() => req.context.push(k, v.to_string(), Origin::Given),
-            _ => errors.push(bad(
-                format!("--context `{item}` is not KEY=VALUE"),
-                "e.g. --context aws:SourceIp=203.0.113.5",
-            )),
-        }
-    }
-    if let Some(v) = &args.vpce {
-        req.context.set("aws:SourceVpce", v.as_str(), Origin::Given);
-    }
-    for item in &args.principal_tags {
-        match item.split_once('=') {
-            Some((k, v)) if !k.is_empty() => {
-                req.context
-                    .set(&format!("aws:PrincipalTag/{k}"), v, Origin::Given)
-            }
-            _ => errors.push(bad(
-                format!("--principal-tag `{item}` is not KEY=VALUE"),
-                "e.g. --principal-tag team=web",
-            )),
-        }
-    }
-    let instant = match request_time(args) {
-        Ok(i) => i,
-        Err(d) => {
-            errors.push(*d);
-            None
-        }
-    };
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    if !args.no_defaults {
-        apply_defaults(&mut req, instant, args);
-    }
-    Ok(req)
-}
-
-/// The current time.
-pub(crate) fn now() -> date::Instant {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i128::from(d.as_secs()) * 1_000_000_000)
-        .unwrap_or(0)
-}
-
-/// The time of `--at`, if given.
-pub(crate) fn request_time(args: &RequestArgs) -> Result<Option<date::Instant>, Box<Diagnostic>> {
-    match &args.at {
-        Some(t) => match date::parse(t) {
-            Some(i) if date::is_formattable(i) => Ok(Some(i)),
-            Some(_) => Err(Box::new(bad(
-                format!("--at `{t}` is outside the years 0000 to 9999"),
-                "aws:CurrentTime is an ISO 8601 date with a four-digit year; use a time in that range",
-            ))),
-            None => Err(Box::new(bad(
-                format!("--at `{t}` is not a date"),
-                "use ISO 8601 (2025-01-31T12:00:00Z) or epoch seconds",
-            ))),
-        },
-        None => Ok(None),
-    }
-}
-
-/// Fills in what AWS derives from the caller and the defaults of `can`
-/// (secure transport, the time, the resource account), leaving given keys.
-pub(crate) fn apply_defaults(req: &mut Request, at: Option<date::Instant>, args: &RequestArgs) {
-    req.principal.clone().derive_context(&mut req.context);
-    let ctx = &mut req.context;
-    let single = |s: String| ContextValue::Single(s);
-    ctx.set_default(
-        "aws:SecureTransport",
-        single("true".into()),
-        Origin::Default,
-    );
-    let (instant, origin) = match at {
-        Some(i) => (i, Origin::Given),
-        None => (now(), Origin::Default),
-    };
-    ctx.set_default(
-        "aws:CurrentTime",
-        single(date::format(instant)),
-        origin.clone(),
-    );
-    ctx.set_default(
-        "aws:EpochTime",
-        single(instant.div_euclid(1_000_000_000).to_string()),
-        origin,
-    );
-    if req.principal.is_iam() {
-        ctx.set_default("aws:ViaAWSService", single("false".into()), Origin::Default);
-    }
-    if let Some(r) = &args.region {
-        ctx.set_default("aws:RequestedRegion", single(r.clone()), Origin::Given);
-    }
-    let account = req
-        .resource_account
-        .clone()
-        .or_else(|| req.principal.account().map(str::to_string));
-    if let Some(acct) = account {
-        req.context
-            .set_default("aws:ResourceAccount", single(acct.clone()), Origin::Derived);
-        if req.action.service() == "s3" {
-            req.context
-                .set_default("s3:ResourceAccount", single(acct), Origin::Derived);
-        }
-    }
-}
-
-fn read_context_file(path: &str, req: &mut Request) -> Result<(), Vec<Diagnostic>> {
-    let file = Arc::new(SourceFile::read(path).map_err(|d| vec![*d])?);
-    let parsed = json::parse(file.text()).map_err(|e| {
-        vec![Diagnostic::error("JSON_SYNTAX_ERROR", e.message)
-            .in_file(file.name())
-            .at(file.location(u32::try_from(e.offset).unwrap_or(u32::MAX)))]
-    })?;
-    let mut errors: Vec<Diagnostic> = parsed
-        .duplicates
-        .iter()
-        .map(|d| {
-            Diagnostic::error(
-                "JSON_SYNTAX_ERROR",
-                format!("duplicate context key `{}`", d.key),
-            )
-            .in_file(file.name())
-            .at(file.location(d.second.start))
-            .with_pointer(json::pointer::join(&d.object_pointer, &d.key))
-        })
-        .collect();
-    let Some(members) = parsed.value.as_object() else {
-        return Err(vec![Diagnostic::error(
-            "INVALID_CONTEXT",
-            format!(
-                "a context file must be a JSON object, found {}",
-                parsed.value.type_name()
-            ),
-        )
-        .in_file(file.name())
-        .at(file.location(parsed.value.span.start))
-        .with_hint(
-            "write {\"aws:SourceIp\": \"203.0.113.5\", \"aws:TagKeys\": [\"a\", \"b\"]}",
-        )]);
-    };
-    let mut values = Vec::with_capacity(members.len());
-    for m in members {
-        match crate::cases::context_value(&m.value) {
-            Some(v) => values.push((m.key.clone(), v, Origin::Given)),
-            None => errors.push(
-                Diagnostic::error(
-                    "INVALID_CONTEXT",
-                    format!(
-                        "value of `{}` must be a string, number, boolean or an array of them",
-                        m.key
-                    ),
-                )
-                .in_file(file.name())
-                .at(file.location(m.value.span.start))
-                .with_pointer(json::pointer::join("", &m.key)),
-            ),
-        }
-    }
-    req.context.extend(values);
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(errors)
-    }
+    args.builder().build(action, resource)
 }

@@ -6,12 +6,12 @@ use clap::{ArgGroup, Args, ValueEnum};
 use serde_json::{json, Value};
 
 use super::args::{NotPrincipalArg, PolicyArgs};
-use super::can::describe_statement;
 use super::{load, Io, EXIT_DENIED, EXIT_INVALID, EXIT_OK, EXIT_UNDECIDED};
-use crate::context::ContextValue;
 use crate::diagnostic::Diagnostic;
-use crate::policy_set::PolicySet;
+use crate::eval::policy_set::PolicySet;
 use crate::prove::{self, Proof, Query, Scope, Witness};
+use crate::render::text::describe_statement;
+use crate::request::context::ContextValue;
 
 /// Output formats of `prove`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -9,10 +9,10 @@ use serde_json::json;
 
 use super::args::PolicyArgs;
 use super::{load, Io, EXIT_DENIED, EXIT_INVALID, EXIT_OK};
+use crate::cloudtrail::{events as cloudtrail, replay, suggest};
 use crate::diagnostic::Diagnostic;
+use crate::eval::policy_set::PolicySet;
 use crate::json::SourceFile;
-use crate::policy_set::PolicySet;
-use crate::s3::{cloudtrail, replay, suggest};
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -20,8 +20,8 @@ pub use operator::{
 };
 pub use string::StringValue;
 
-use crate::context::{Context, ContextValue};
 use crate::matcher::{parse_template, Piece, Resolve};
+use crate::request::context::{Context, ContextValue};
 
 /// A whole `Condition` element: every block must hold (C-2).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -556,7 +556,7 @@ pub enum KeyReason {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::context::Origin;
+    use crate::request::context::Origin;
 
     fn key(op: &str, k: &str, vals: &[&str]) -> (Operator, KeyCondition) {
         let op = Operator::parse(op).unwrap();

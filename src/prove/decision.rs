@@ -11,11 +11,11 @@
 //! the filled roles include one of them.
 
 use super::Limit;
-use crate::authorizer::Collected;
+use crate::eval::authorizer::Collected;
+use crate::eval::policy_set::PolicySet;
+use crate::eval::response::{Decision, PrincipalMatch, StatementRef};
 use crate::policy::PolicyType;
-use crate::policy_set::PolicySet;
 use crate::request::Request;
-use crate::response::{Decision, PrincipalMatch, StatementRef};
 
 /// A role an Allow statement can fill.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

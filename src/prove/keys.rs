@@ -29,8 +29,8 @@ use super::values::{self, Candidates};
 use super::Limit;
 use crate::catalog::{self, KeyType, Presence};
 use crate::condition::{Family, KeyCondition, Operator, Outcome};
-use crate::context::{Context, ContextValue, Origin};
 use crate::policy::Effect;
+use crate::request::context::{Context, ContextValue, Origin};
 
 pub(crate) use super::atoms::AtomInput;
 

@@ -13,8 +13,8 @@ use std::collections::HashSet;
 
 use super::alphabet::Alphabet;
 use super::automaton::{token_chars, Class, Dfa, Nfa, Tok, TooLarge};
-use crate::context::{Context, ContextValue};
 use crate::matcher::{parse_template, Piece, Variable};
+use crate::request::context::{Context, ContextValue};
 
 /// Which side of an unknown value a language stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -578,7 +578,7 @@ mod tests {
         let mut fixed = VarEnv::default();
         fixed
             .fixed
-            .set("aws:username", "a*", crate::context::Origin::Given);
+            .set("aws:username", "a*", crate::request::context::Origin::Given);
         let l = resource_pattern(p, true, &fixed, Approx::Lower);
         let alpha = alphabet_of(&[&l], "");
         let d = l.compile(&alpha).unwrap();
@@ -611,9 +611,11 @@ mod tests {
     fn arn_condition_templates_spec_c10() {
         let pieces = parse_template("arn:aws:iam::111:role/${aws:username}").unwrap();
         let mut fixed = VarEnv::default();
-        fixed
-            .fixed
-            .set("aws:username", "x:y", crate::context::Origin::Given);
+        fixed.fixed.set(
+            "aws:username",
+            "x:y",
+            crate::request::context::Origin::Given,
+        );
         let l = arn_template(&pieces, &fixed, Approx::Lower);
         let alpha = alphabet_of(&[&l], "");
         let d = l.compile(&alpha).unwrap();

@@ -79,12 +79,12 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::cli::args::RequestArgs;
-use crate::context::ContextValue;
+use crate::eval::policy_set::PolicySet;
+use crate::eval::response::Response;
 use crate::matcher::ResourcePattern;
-use crate::policy_set::PolicySet;
+use crate::request::builder::RequestBuilder;
+use crate::request::context::ContextValue;
 use crate::request::{Request, RequestError};
-use crate::response::Response;
 
 pub(crate) use automaton::TooLarge;
 pub use overlap::{
@@ -197,24 +197,30 @@ impl Query {
             .map_err(|d| QueryError::Request(render(&d)))
     }
 
-    /// The request arguments of `s3guard can` for this query.
-    pub(crate) fn request_args(&self, context: Vec<String>, no_defaults: bool) -> RequestArgs {
-        RequestArgs {
-            principal: self.principal.clone(),
-            resource_account: self.resource_account.clone(),
-            context,
-            no_defaults,
-            ..RequestArgs::default()
+    /// The request builder of `s3guard can` for this query's caller, with
+    /// these context entries (`KEY=VALUE`).
+    pub(crate) fn request_builder(
+        &self,
+        context: Vec<String>,
+        no_defaults: bool,
+    ) -> RequestBuilder {
+        let mut b = RequestBuilder::new().no_defaults(no_defaults);
+        if let Some(p) = &self.principal {
+            b = b.principal(p.clone());
         }
+        if let Some(a) = &self.resource_account {
+            b = b.resource_account(a.clone());
+        }
+        for c in context {
+            b = b.context_entry(c);
+        }
+        b
     }
 
     /// A request carrying the query's caller and fixed context (no defaults).
     pub(crate) fn base_request(&self) -> Result<Request, Vec<crate::Diagnostic>> {
-        crate::cli::load::build_request(
-            "s3:GetObject",
-            "*",
-            &self.request_args(self.context.clone(), true),
-        )
+        self.request_builder(self.context.clone(), true)
+            .build("s3:GetObject", "*")
     }
 
     pub(crate) fn resource_pattern(&self) -> ResourcePattern {

@@ -18,9 +18,9 @@ use super::statements::{self, fixed_context, Stmt};
 use super::variables;
 use super::witness::{self, Leaf};
 use super::{Limit, Proof, Query, Scope, Witness};
+use crate::eval::policy_set::PolicySet;
 use crate::matcher::Resource;
 use crate::policy::{Effect, PolicyType};
-use crate::policy_set::PolicySet;
 use crate::request::Principal;
 
 /// Most search steps over condition regions, over the whole proof.

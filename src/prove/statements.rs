@@ -7,11 +7,11 @@ use std::collections::HashSet;
 
 use super::decision::Role;
 use super::lang::VarEnv;
+use crate::eval::policy_set::PolicySet;
+use crate::eval::principal_match::match_clause;
+use crate::eval::response::PrincipalMatch;
 use crate::policy::{Effect, PolicyType, Statement};
-use crate::policy_set::PolicySet;
-use crate::principal_match::match_clause;
 use crate::request::{Principal, Request};
-use crate::response::PrincipalMatch;
 
 /// A statement of the set, with what the query's caller makes of it.
 pub(crate) struct Stmt<'a> {

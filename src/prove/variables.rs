@@ -10,9 +10,9 @@ use super::lang::{self, VarEnv, VarValue};
 use super::statements::Stmt;
 use super::witness::Leaf;
 use crate::condition::{Family, StringOp, Values};
-use crate::context::ContextValue;
 use crate::matcher::{Arn, Piece};
 use crate::policy::ResourceClause;
+use crate::request::context::ContextValue;
 
 /// Keys (or variables) and their values.
 pub(crate) type Assignment = Vec<(String, String)>;

@@ -16,9 +16,9 @@ use super::lang::VarEnv;
 use super::statements::Stmt;
 use super::variables::{deny_avoiding_values, instances, variable_values};
 use super::{Query, Witness};
-use crate::context::ContextValue;
-use crate::policy_set::PolicySet;
-use crate::response::Decision;
+use crate::eval::policy_set::PolicySet;
+use crate::eval::response::Decision;
+use crate::request::context::ContextValue;
 
 /// A solution of the search for one action and resource.
 pub(crate) struct Leaf<'a> {
@@ -298,9 +298,10 @@ pub(crate) fn confirm(
             push_value(&mut context, k, &v);
         }
     }
-    let args = query.request_args(context.clone(), no_defaults);
-    let request =
-        crate::cli::load::build_request(&attempt.action, &attempt.resource, &args).ok()?;
+    let request = query
+        .request_builder(context.clone(), no_defaults)
+        .build(&attempt.action, &attempt.resource)
+        .ok()?;
     let response = set.authorize(&request);
     if response.decision != Decision::Allowed {
         return None;

@@ -10,9 +10,9 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 
 use super::sample::{self, PatternText};
-use crate::context::Context;
 use crate::matcher::Glob;
 use crate::policy::Policy;
+use crate::request::context::Context;
 
 /// What a class stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]

@@ -129,8 +129,8 @@ impl AccessDiff {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::eval::policy_set::PolicySet;
     use crate::policy::Policy;
-    use crate::policy_set::PolicySet;
     use crate::request::Request;
     use crate::review::classes::resource_classes;
 

@@ -20,15 +20,15 @@ use serde::Serialize;
 use super::classes::ResourceClass;
 use super::uncertain::uncertain_statements;
 use super::witness;
-use crate::authorizer::Applicability;
 use crate::catalog::{self, ActionInfo};
-use crate::context::Origin;
+use crate::eval::authorizer::Applicability;
+use crate::eval::policy_set::PolicySet;
+use crate::eval::response::{Decision, Response, StatementRef};
 use crate::explain::Evaluation;
 use crate::matcher::{Action, Resource};
 use crate::policy::Effect;
-use crate::policy_set::PolicySet;
+use crate::request::context::Origin;
 use crate::request::Request;
-use crate::response::{Decision, Response, StatementRef};
 
 /// The answer of one cell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]

@@ -8,8 +8,8 @@ use std::collections::BTreeSet;
 use super::classes::{is_literal, ClassKind, Classes, ResourceClass};
 use super::sample::{self, PatternText};
 use crate::catalog::{self, resource_type_of};
-use crate::context::Context;
 use crate::matcher::ArnRef;
+use crate::request::context::Context;
 
 /// Friendly names of catalog resource types (singular, plural).
 pub(crate) fn friendly(service: &str, rt: &str) -> (&'static str, &'static str) {

@@ -5,8 +5,8 @@ use super::classes::resource_classes;
 use super::matrix::Matrix;
 use super::verdict::Verdict;
 use crate::catalog;
+use crate::eval::policy_set::PolicySet;
 use crate::policy::{Effect, PolicyType, PrincipalKind};
-use crate::policy_set::PolicySet;
 use crate::request::{Principal, Request};
 
 /// One reviewed policy.

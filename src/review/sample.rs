@@ -6,8 +6,8 @@
 //! templates, and check that a sample for "any other bucket" really is
 //! outside every bucket a policy names.
 
-use crate::context::Context;
 use crate::matcher::{parse_template, Glob, Match, NoVariables, Piece, Resolve, ResourcePattern};
+use crate::request::context::Context;
 
 /// A resource pattern as written, and whether `${…}` in it is a variable
 /// (policy version 2012-10-17) or literal text.
@@ -199,7 +199,11 @@ mod tests {
             "home/username/example"
         );
         let mut ctx = Context::new();
-        ctx.set("aws:username", "alice", crate::context::Origin::Derived);
+        ctx.set(
+            "aws:username",
+            "alice",
+            crate::request::context::Origin::Derived,
+        );
         assert_eq!(
             p.instantiate("home/${aws:username}/*", "example", &ctx),
             "home/alice/example"

@@ -5,15 +5,15 @@
 
 use super::sample::{self, PatternText};
 use super::wording::describe_condition;
-use crate::authorizer::Applicability;
 use crate::condition::Outcome;
-use crate::context::Origin;
+use crate::eval::authorizer::Applicability;
+use crate::eval::policy_set::PolicySet;
+use crate::eval::response::{PrincipalMatch, StatementRef};
 use crate::explain::{Evaluation, Reason};
 use crate::matcher::Resource;
 use crate::policy::{Effect, PrincipalClause, PrincipalEntry, PrincipalKind, Statement};
-use crate::policy_set::PolicySet;
+use crate::request::context::Origin;
 use crate::request::{Principal, Request};
-use crate::response::{PrincipalMatch, StatementRef};
 
 /// A statement whose applicability depends on an unknown.
 #[derive(Debug)]

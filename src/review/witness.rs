@@ -14,12 +14,12 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use crate::catalog::{self, Presence};
 use crate::condition::{date, Family, IpRange, Operator, StringOp};
-use crate::context::{ContextValue, Origin};
+use crate::eval::policy_set::PolicySet;
+use crate::eval::response::{Decision, Response, StatementRef};
 use crate::matcher::Resource;
 use crate::policy::{PrincipalClause, PrincipalKind, Statement};
-use crate::policy_set::PolicySet;
+use crate::request::context::{ContextValue, Origin};
 use crate::request::{Principal, Request};
-use crate::response::{Decision, Response, StatementRef};
 
 /// More combinations than this are not all tried (the search is then not exhaustive).
 const MAX_COMBINATIONS: usize = 4096;

@@ -10,7 +10,7 @@
 use serde::Serialize;
 
 use super::request::RequestTemplate;
-use crate::policy_set::PolicySet;
+use crate::eval::policy_set::PolicySet;
 use crate::request::Request;
 
 /// A proof to attempt: no request whose action matches `actions` and whose
@@ -165,7 +165,7 @@ impl Checker for Engines {
                             format!(
                                 "allowed by {}: {}",
                                 policies.position(*r),
-                                crate::cli::can::describe_statement(s)
+                                crate::render::text::describe_statement(s)
                             )
                         })
                     })
@@ -182,7 +182,7 @@ impl Checker for Engines {
     /// Expands the command as `s3guard can-run` does and evaluates each
     /// step with the case's caller and context.
     fn run_command(&self, policies: &PolicySet, query: &RunQuery) -> RunOutcome {
-        let cmd = match crate::s3::command::parse(&query.command) {
+        let cmd = match crate::awscli::command::parse(&query.command) {
             Ok(c) => c,
             Err(e) => {
                 return RunOutcome::Invalid {
@@ -202,12 +202,13 @@ impl Checker for Engines {
                 }
             }
         };
-        let plan = crate::s3::requests::expand(&cmd, &query.keys, cmd.options.region.as_deref());
-        let report = crate::s3::outcome::evaluate(policies, &base, &plan);
+        let plan =
+            crate::awscli::requests::expand(&cmd, &query.keys, cmd.options.region.as_deref());
+        let report = crate::awscli::outcome::evaluate(policies, &base, &plan);
         let outcome = match report.outcome {
-            crate::s3::outcome::Outcome::Succeeds => CommandOutcome::Succeeds,
-            crate::s3::outcome::Outcome::Fails => CommandOutcome::Fails,
-            crate::s3::outcome::Outcome::Partial => CommandOutcome::Partial,
+            crate::awscli::outcome::Outcome::Succeeds => CommandOutcome::Succeeds,
+            crate::awscli::outcome::Outcome::Fails => CommandOutcome::Fails,
+            crate::awscli::outcome::Outcome::Partial => CommandOutcome::Partial,
         };
         let steps = report
             .steps

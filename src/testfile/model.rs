@@ -6,10 +6,10 @@ use serde::Serialize;
 use super::checker::{CommandOutcome, ProofQuery, RunQuery};
 use super::request::{RequestSpec, RequestTemplate};
 use crate::diagnostic::Diagnostic;
+use crate::eval::policy_set::PolicySet;
+use crate::eval::response::Decision;
 use crate::json::Location;
 use crate::policy::PolicyType;
-use crate::policy_set::PolicySet;
-use crate::response::Decision;
 
 /// A parsed and validated test file (`*.s3guard.json`).
 #[derive(Debug, Clone)]

@@ -8,8 +8,8 @@ use super::model::TestFile;
 use super::request::RequestTemplate;
 use crate::condition::date;
 use crate::diagnostic::{did_you_mean, Diagnostic};
+use crate::eval::policy_set::{EvalOptions, NotPrincipalMode};
 use crate::json::{self, pointer, Document, Kind, Member, SourceFile, Value};
-use crate::policy_set::{EvalOptions, NotPrincipalMode};
 use crate::request::Principal;
 
 const ROOT_FIELDS: &[&str] = &["description", "policies", "defaults", "options", "cases"];
@@ -401,7 +401,7 @@ impl Parser {
             let cp = pointer::join(ptr, "context");
             if let Some(members) = self.object(c, &cp, "`context`") {
                 for m in members {
-                    match crate::cases::context_value(&m.value) {
+                    match crate::batch::cases::context_value(&m.value) {
                         Some(value) => t.context.push((m.key.clone(), value)),
                         None => self.error(
                             "INVALID_VALUE",

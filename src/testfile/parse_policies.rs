@@ -7,9 +7,9 @@ use std::sync::Arc;
 use super::model::PolicyEntry;
 use super::parse::{Parser, POLICY_FIELDS, TYPES};
 use crate::diagnostic::did_you_mean;
+use crate::eval::policy_set::{EvalOptions, PolicySet};
 use crate::json::{pointer, Kind, SourceFile, Value};
 use crate::policy::{LoadOptions, Policy, PolicyType};
-use crate::policy_set::{EvalOptions, PolicySet};
 
 impl Parser {
     pub(super) fn policies(

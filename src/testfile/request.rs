@@ -6,11 +6,10 @@
 use serde::Serialize;
 
 use crate::catalog;
-use crate::cli::args::RequestArgs;
-use crate::cli::load::build_request;
-use crate::context::{ContextValue, Origin};
 use crate::diagnostic::Diagnostic;
 use crate::matcher::{Action, Resource};
+use crate::request::builder::RequestBuilder;
+use crate::request::context::{ContextValue, Origin};
 use crate::request::Request;
 
 /// Who asks and in which context: everything of a request but its action
@@ -43,15 +42,20 @@ impl RequestTemplate {
     /// `--at`, `--region` and `--no-defaults`; the given context keys are
     /// set last, so they replace anything s3guard would have filled in.
     pub fn request(&self, action: &str, resource: &str) -> Result<Request, Vec<Diagnostic>> {
-        let args = RequestArgs {
-            principal: self.principal.clone(),
-            resource_account: self.resource_account.clone(),
-            at: self.at.clone(),
-            region: self.region.clone(),
-            no_defaults: self.no_defaults,
-            ..RequestArgs::default()
-        };
-        let mut req = build_request(action, resource, &args)?;
+        let mut b = RequestBuilder::new().no_defaults(self.no_defaults);
+        if let Some(p) = &self.principal {
+            b = b.principal(p.clone());
+        }
+        if let Some(a) = &self.resource_account {
+            b = b.resource_account(a.clone());
+        }
+        if let Some(t) = &self.at {
+            b = b.at(t.clone());
+        }
+        if let Some(r) = &self.region {
+            b = b.region(r.clone());
+        }
+        let mut req = b.build(action, resource)?;
         req.context.extend(
             self.context
                 .iter()

@@ -6,11 +6,11 @@ use serde::Serialize;
 use super::checker::{Checker, ProofOutcome, RunOutcome};
 use super::model::{decision_name, Case, Check, TestFile};
 use super::request::RequestSpec;
-use crate::cli::can::render_text;
 use crate::diagnostic::Diagnostic;
+use crate::eval::policy_set::PolicySet;
 use crate::explain::{depends_on_missing, Evaluation};
 use crate::policy::{Effect, PolicyType};
-use crate::policy_set::PolicySet;
+use crate::render::text::render_text;
 use crate::request::Request;
 
 /// How a case ended.

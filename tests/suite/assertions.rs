@@ -1,8 +1,8 @@
 //! The Rust testing API against the bundled Rails policy: what a Rust
 //! project's own tests look like (issue 7, "Rust API for tests").
 
+use s3guard::testfile::assertions::{check, Query};
 use s3guard::testfile::Expect;
-use s3guard::testing::{check, Query};
 use s3guard::{assert_allowed, assert_decision, assert_denied, Decision, Policy, PolicySet};
 
 fn rails_app() -> Policy {

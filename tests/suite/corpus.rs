@@ -1,11 +1,11 @@
 //! The case corpora: the oracle sample, the AWS documentation cases and the
 //! spec's test vectors, all run through the case runner.
 
-use s3guard::cases::{run_text, Status};
+use s3guard::batch::cases::{run_text, Status};
 
 use crate::support::repo;
 
-fn run_fixture(name: &str) -> Vec<s3guard::cases::CaseResult> {
+fn run_fixture(name: &str) -> Vec<s3guard::batch::cases::CaseResult> {
     let path = repo(&format!("tests/fixtures/cases/{name}"));
     let text = std::fs::read_to_string(&path).expect("fixture exists");
     run_text(name, &text)
@@ -62,7 +62,7 @@ fn spec_vectors_pass() {
 fn documented_disagreements_are_pinned() {
     let sample = run_fixture("oracle-sample.jsonl");
     let docs = run_fixture("aws-docs.jsonl");
-    let decision = |rs: &[s3guard::cases::CaseResult], id: &str| {
+    let decision = |rs: &[s3guard::batch::cases::CaseResult], id: &str| {
         rs.iter()
             .find(|r| r.id == id)
             .and_then(|r| r.decision)
@@ -146,7 +146,8 @@ fn compiled_and_reference_evaluators_agree_on_every_corpus_case() {
             if line.trim().is_empty() {
                 continue;
             }
-            let case = s3guard::cases::parse_case("c", i + 1, line).expect("fixture cases parse");
+            let case =
+                s3guard::batch::cases::parse_case("c", i + 1, line).expect("fixture cases parse");
             let mut requests = vec![case.request.clone()];
             for other in ["arn:aws:s3:::other-bucket", "arn:aws:s3:::other-bucket/k/x"] {
                 let mut r = case.request.clone();

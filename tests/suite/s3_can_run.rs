@@ -519,7 +519,7 @@ fn shrine_direct_upload_is_a_post_form() {
 
 mod outcome_properties {
     use proptest::prelude::*;
-    use s3guard::s3::{command, outcome, requests};
+    use s3guard::awscli::{command, outcome, requests};
     use s3guard::{Policy, PolicySet, Request};
 
     const COMMANDS: &[&str] = &[

@@ -2,8 +2,8 @@
 //! command expands into exactly the IAM requests the row lists (action,
 //! resource, notable context keys), mandatory and optional apart.
 
-use s3guard::s3::command::parse;
-use s3guard::s3::requests::{expand, Plan};
+use s3guard::awscli::command::parse;
+use s3guard::awscli::requests::{expand, Plan};
 
 /// `ACTION RESOURCE k=v …` per request; `(mandatory, optional)`.
 fn lines(plan: &Plan) -> (Vec<String>, Vec<String>) {
@@ -326,7 +326,7 @@ fn no_sign_request_makes_every_call_anonymous() {
     assert!(p
         .calls
         .iter()
-        .all(|c| c.caller == s3guard::s3::requests::Caller::Anonymous));
+        .all(|c| c.caller == s3guard::awscli::requests::Caller::Anonymous));
 }
 
 #[test]
@@ -348,7 +348,7 @@ mod parser_properties {
         /// The parser never panics, whatever the command line.
         #[test]
         fn parser_never_panics(tail in "[ -~]{0,60}") {
-            let _ = s3guard::s3::command::parse(&format!("aws s3 {tail}"));
+            let _ = s3guard::awscli::command::parse(&format!("aws s3 {tail}"));
         }
 
         /// Expansion of any accepted command asks only about catalog actions
@@ -362,8 +362,8 @@ mod parser_properties {
                 "ls" | "rb" | "rm" => format!("aws s3 {verb} s3://b/p {opt}"),
                 _ => format!("aws s3 {verb} s3://a/p s3://b/q {opt}"),
             };
-            if let Ok(c) = s3guard::s3::command::parse(&text) {
-                let plan = s3guard::s3::requests::expand(&c, &[], None);
+            if let Ok(c) = s3guard::awscli::command::parse(&text) {
+                let plan = s3guard::awscli::requests::expand(&c, &[], None);
                 for call in &plan.calls {
                     for r in &call.requests {
                         prop_assert!(s3guard::catalog::lookup(&r.action).is_some(), "{}", r.action);

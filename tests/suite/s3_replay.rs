@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use crate::support::{run, temp_file};
-use s3guard::s3::event_names::{iam_actions, RENAMED};
+use s3guard::cloudtrail::event_names::{iam_actions, RENAMED};
 
 const WEEK: &str = "tests/fixtures/cloudtrail/rails-app-week.json";
 const PUBLIC: &str = "tests/fixtures/cloudtrail/public-reads.jsonl";

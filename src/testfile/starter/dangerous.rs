@@ -4,9 +4,9 @@
 use std::collections::BTreeMap;
 
 use super::{Builder, Try};
+use crate::eval::response::Decision;
 use crate::matcher::ArnRef;
 use crate::policy::{Effect, PolicyType};
-use crate::response::Decision;
 use crate::testfile::request::check_request;
 use crate::testfile::run::evaluate;
 

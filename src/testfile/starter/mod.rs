@@ -17,12 +17,12 @@ use super::model::{decision_name, TestFile};
 use super::request::{check_request, RequestSpec, RequestTemplate};
 use super::run::{evaluate, Status};
 use crate::catalog::{self, resource_type_of, ActionInfo};
+use crate::eval::policy_set::PolicySet;
+use crate::eval::response::Decision;
 use crate::matcher::{ActionPattern, ArnRef};
 use crate::policy::{
     ActionClause, Effect, Policy, PolicyType, PrincipalKind, ResourceClause, Statement,
 };
-use crate::policy_set::PolicySet;
-use crate::response::Decision;
 
 /// How to write the starter file.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,13 +4,13 @@
 
 use serde::Serialize;
 
-use crate::authorizer::Applicability;
+use crate::eval::authorizer::Applicability;
+use crate::eval::policy_set::PolicySet;
+use crate::eval::response::Decision;
 use crate::explain::{Evaluation, Reason};
 use crate::matcher::{Action, Resource};
 use crate::policy::Effect;
-use crate::policy_set::PolicySet;
 use crate::request::Request;
-use crate::response::Decision;
 
 /// A copy of `base` (principal, account, context) asking `action` on `resource`.
 pub fn probe(base: &Request, action: &Action, resource: Resource) -> Request {
@@ -155,7 +155,7 @@ pub fn reason_line(set: &PolicySet, req: &Request, v: &Verdict) -> String {
         full = set.evaluate(req);
         &full
     };
-    let text = crate::cli::can::render_text(set, req, eval, false);
+    let text = crate::render::text::render_text(set, req, eval, false);
     let mut lines = text.lines();
     let head = lines.next().unwrap_or_default();
     let mut detail: Vec<&str> = head

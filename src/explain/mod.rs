@@ -5,17 +5,21 @@
 //! This is the slow, allocating companion of [`PolicySet::authorize`]: it
 //! re-walks every statement and keeps typed reasons that serialize to JSON.
 
+pub mod grants;
+pub mod near_miss;
+pub mod probe;
+
 use serde::Serialize;
 
-use crate::authorizer::Applicability;
 use crate::condition::{KeyReason, Operator, Outcome};
-use crate::context::ContextValue;
+use crate::eval::authorizer::Applicability;
+use crate::eval::policy_set::PolicySet;
+use crate::eval::principal_match::match_clause;
+use crate::eval::response::{Decision, PrincipalMatch, Response, StatementRef};
 use crate::matcher::{Match, Resource};
 use crate::policy::{Effect, PolicyType, Statement};
-use crate::policy_set::PolicySet;
-use crate::principal_match::match_clause;
+use crate::request::context::ContextValue;
 use crate::request::{Principal, Request};
-use crate::response::{Decision, PrincipalMatch, Response, StatementRef};
 
 /// Why an element of a statement matched or not.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -415,7 +419,7 @@ impl PolicySet {
                 ));
             }
         }
-        if crate::authorizer::is_bucket_owner_root_policy_action(req)
+        if crate::eval::authorizer::is_bucket_owner_root_policy_action(req)
             && self.has_layer(PolicyType::Resource)
         {
             notes.push("the bucket owner's root user can always read, change and delete the bucket policy; Deny statements of the bucket policy do not apply to it (spec E-11)".into());

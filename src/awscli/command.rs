@@ -1,6 +1,6 @@
 //! Parsing an `aws s3 …` command line (AWS CLI v2 high-level commands) into
 //! a typed command: the verb, its paths and the options that change what is
-//! asked of IAM (`shared/spec/aws-cli-s3-mapping.md` section 1).
+//! asked of IAM (`docs/can-run.md`).
 
 use std::fmt;
 

@@ -1,4 +1,4 @@
-//! The JSONL case format of the differential oracle (`shared/oracle/README.md`):
+//! The JSONL case format of differential testing (`eval --cases`, `docs/eval.md`):
 //! one request with all its policies per line, and the expected decision.
 //!
 //! The context of a case is exactly what the case gives: nothing is derived
@@ -8,14 +8,14 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::context::{Context, ContextValue, Origin};
 use crate::diagnostic::Diagnostic;
+use crate::eval::policy_set::{PolicySet, PolicySetBuilder};
+use crate::eval::response::{Decision, Response};
 use crate::json::{self, pointer, Document, Kind, SourceFile, Value};
 use crate::matcher::{Action, Resource};
 use crate::policy::{LoadOptions, Policy, PolicyType};
-use crate::policy_set::{PolicySet, PolicySetBuilder};
+use crate::request::context::{Context, ContextValue, Origin};
 use crate::request::{Principal, Request};
-use crate::response::{Decision, Response};
 
 /// Fields a case may have. Anything else is an error: a typo must not pass.
 const FIELDS: &[&str] = &[

@@ -3,12 +3,12 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::context::Origin;
+use crate::eval::policy_set::PolicySet;
+use crate::eval::response::{Decision, LayerDecision, StatementRef};
 use crate::explain::Evaluation;
 use crate::policy::PolicyType;
-use crate::policy_set::PolicySet;
+use crate::request::context::Origin;
 use crate::request::Request;
-use crate::response::{Decision, LayerDecision, StatementRef};
 
 /// AWS's human names of policy types as seen in simulator output.
 pub fn aws_policy_type(t: PolicyType) -> &'static str {
@@ -101,7 +101,7 @@ pub fn evaluation_result(
 
 /// A deciding statement as `matchedStatements` shows it (`can --format
 /// json`, `eval --requests`): policy, type, index, Sid, effect, position.
-pub fn statement_json(m: &crate::policy_set::Member, s: &crate::policy::Statement) -> Value {
+pub fn statement_json(m: &crate::eval::policy_set::Member, s: &crate::policy::Statement) -> Value {
     json!({
         "policy": m.policy.name,
         "policyType": m.layer.as_str(),
@@ -150,7 +150,7 @@ fn s3guard_fields(set: &PolicySet, req: &Request, eval: &Evaluation) -> Value {
             "vpce": layer_name(pt.vpce),
             "blockPublicAccess": layer_name(pt.block_public_access),
         },
-        "nearMisses": crate::near_miss::near_misses(set, req, eval).into_iter().take(3).collect::<Vec<_>>(),
+        "nearMisses": crate::explain::near_miss::near_misses(set, req, eval).into_iter().take(3).collect::<Vec<_>>(),
         "notes": eval.notes,
         "conditionErrors": eval.condition_errors,
         "context": context,

@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use smallvec::SmallVec;
 
 use crate::catalog;
+use crate::eval::response::StatementRef;
 use crate::policy::{Policy, PolicyType, ResourceClause, Statement};
-use crate::response::StatementRef;
 
 /// How `NotPrincipal` excludes callers (spec E-9).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -223,7 +223,8 @@ impl PolicySetBuilder {
             index.compile(&self.members);
         }
         let resource_public = self.members.iter().any(|m| {
-            m.layer == PolicyType::Resource && crate::public_access::is_public_policy(&m.policy)
+            m.layer == PolicyType::Resource
+                && crate::eval::public_access::is_public_policy(&m.policy)
         });
         PolicySet {
             members: self.members,

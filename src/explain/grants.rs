@@ -13,8 +13,8 @@ use serde::Serialize;
 
 use super::probe::{judge, probe, Grant};
 use crate::catalog::{self, destructive, ActionInfo, Destructive, ResourceType};
+use crate::eval::policy_set::PolicySet;
 use crate::matcher::{parse_template, Action, Arn, Match, Piece, Resource, ResourcePattern};
-use crate::policy_set::PolicySet;
 use crate::request::Request;
 
 /// An ARN asked about, with where it came from.

@@ -1,5 +1,5 @@
 //! The transfer commands (`cp`, `mv`, `sync`) expanded into calls
-//! (`shared/spec/aws-cli-s3-mapping.md` section 1, rows cp/mv/sync).
+//! (`docs/can-run.md`, the cp, mv and sync rows).
 
 use super::command::{Path, Verb};
 use super::requests::{basename, bkt, dir_prefix, obj, req, Builder};

@@ -14,11 +14,11 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::event_names::requests_of;
-use super::requests::IamRequest;
+use crate::awscli::requests::IamRequest;
 use crate::condition::date;
-use crate::context::ContextValue;
 use crate::diagnostic::Diagnostic;
 use crate::json::{self, SourceFile};
+use crate::request::context::ContextValue;
 use crate::request::Principal;
 
 /// One CloudTrail event, ready to evaluate (or the reason it cannot be).

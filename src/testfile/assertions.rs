@@ -60,13 +60,13 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use crate::cli::can::render_text;
-use crate::context::ContextValue;
+use crate::eval::policy_set::PolicySet;
+use crate::eval::response::{Decision, Response};
 use crate::explain::Evaluation;
 use crate::policy::Policy;
-use crate::policy_set::PolicySet;
+use crate::render::text::render_text;
+use crate::request::context::ContextValue;
 use crate::request::Request;
-use crate::response::{Decision, Response};
 use crate::testfile::{check_request, Expect, RequestSpec};
 
 /// Anything assertions can evaluate against.
@@ -329,7 +329,7 @@ impl Policy {
 /// s3guard's decision and the deciding statements.
 ///
 /// `assert_allowed!(policies, action, resource $(, key = value)*)`, where
-/// each `key` is a method of [`Query`](crate::testing::Query).
+/// each `key` is a method of [`Query`](crate::testfile::assertions::Query).
 ///
 /// ```
 /// use s3guard::{assert_allowed, Policy};
@@ -349,7 +349,7 @@ macro_rules! assert_allowed {
 /// failure, panics with s3guard's decision and the deciding statements.
 ///
 /// `assert_denied!(policies, action, resource $(, key = value)*)`, where
-/// each `key` is a method of [`Query`](crate::testing::Query).
+/// each `key` is a method of [`Query`](crate::testfile::assertions::Query).
 ///
 /// ```
 /// use s3guard::{assert_denied, Policy};
@@ -380,7 +380,7 @@ macro_rules! assert_denied {
 #[macro_export]
 macro_rules! assert_decision {
     ($policies:expr, $decision:expr, $action:expr, $resource:expr $(, $key:ident = $value:expr)* $(,)?) => {
-        $crate::__s3guard_assert!($crate::testing::expect_of($decision), $policies, $action, $resource $(, $key = $value)*)
+        $crate::__s3guard_assert!($crate::testfile::assertions::expect_of($decision), $policies, $action, $resource $(, $key = $value)*)
     };
 }
 
@@ -388,10 +388,10 @@ macro_rules! assert_decision {
 #[macro_export]
 macro_rules! __s3guard_assert {
     ($expect:expr, $policies:expr, $action:expr, $resource:expr $(, $key:ident = $value:expr)*) => {
-        if let ::std::result::Result::Err(failure) = $crate::testing::check(
+        if let ::std::result::Result::Err(failure) = $crate::testfile::assertions::check(
             &$policies,
             $expect,
-            &$crate::testing::Query::new($action, $resource)$(.$key($value))*,
+            &$crate::testfile::assertions::Query::new($action, $resource)$(.$key($value))*,
         ) {
             ::std::panic!("{}", failure);
         }

@@ -1,10 +1,10 @@
 //! Expanding an `aws s3` command into the API calls it makes and the IAM
-//! requests each call is authorized as (`shared/spec/aws-cli-s3-mapping.md`
+//! requests each call is authorized as (`docs/can-run.md`
 //! sections 0 and 1; confidence tags [H]/[M]/[L] of that document appear in
 //! the notes).
 
 use super::command::{Command, Path, Verb};
-use crate::context::ContextValue;
+use crate::request::context::ContextValue;
 
 /// Who makes a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]

@@ -3,9 +3,9 @@
 
 use serde_json::Value;
 
-use super::cloudtrail::{resources_of, s};
-use super::requests::{bkt, obj, IamRequest, PLACEHOLDER_KEY};
-use crate::context::ContextValue;
+use super::events::{resources_of, s};
+use crate::awscli::requests::{bkt, obj, IamRequest, PLACEHOLDER_KEY};
+use crate::request::context::ContextValue;
 
 /// The event-name → IAM-action table for names that differ from the action
 /// (S3 User Guide "Required permissions for Amazon S3 API operations";

@@ -5,13 +5,13 @@
 
 use serde::Serialize;
 
-use super::probe::{judge, probe, reason_line, Grant};
 use super::requests::{Call, Caller, Plan, PLACEHOLDER_KEY};
-use crate::context::{ContextValue, Origin};
+use crate::eval::policy_set::PolicySet;
+use crate::eval::response::Decision;
+use crate::explain::probe::{judge, probe, reason_line, Grant};
 use crate::matcher::{Action, Resource};
-use crate::policy_set::PolicySet;
+use crate::request::context::{ContextValue, Origin};
 use crate::request::{Principal, Request};
-use crate::response::Decision;
 
 /// What a command would do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -1,20 +1,21 @@
 //! Rails upload libraries as profiles: the operations Active Storage,
 //! CarrierWave (fog-aws) and Shrine perform on S3, the IAM requests each one
-//! makes (`shared/spec/aws-cli-s3-mapping.md` section 2), whether a policy
+//! makes (`docs/can-run.md`), whether a policy
 //! allows them, and what the policy grants beyond them (least privilege).
 
 use serde::Serialize;
 
 use super::app_operations::operations;
-use super::grants::allowed_actions;
 use super::outcome::{self, Outcome, Step};
 use super::requests::{Caller, Plan, PLACEHOLDER_KEY};
 use crate::catalog::{AccessLevel, Destructive, Scope};
-use crate::policy_set::PolicySet;
+use crate::eval::policy_set::PolicySet;
+use crate::explain::grants::allowed_actions;
 use crate::request::Request;
 
 /// The libraries s3guard knows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "kebab-case")]
 pub enum App {
     /// Rails Active Storage, S3 service.

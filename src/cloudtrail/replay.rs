@@ -4,12 +4,12 @@
 
 use serde::Serialize;
 
-use super::cloudtrail::Event;
-use super::probe::{judge, reason_line, Grant};
-use crate::context::{ContextValue, Origin};
-use crate::policy_set::PolicySet;
+use super::events::Event;
+use crate::eval::policy_set::PolicySet;
+use crate::eval::response::Decision;
+use crate::explain::probe::{judge, reason_line, Grant};
+use crate::request::context::{ContextValue, Origin};
 use crate::request::{Principal, Request};
-use crate::response::Decision;
 
 /// Where an event is.
 #[derive(Debug, Clone, Serialize)]

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{json, Value};
 
-use super::requests::PLACEHOLDER_KEY;
+use crate::awscli::requests::PLACEHOLDER_KEY;
 
 /// The resource pattern a request is generalized to: `*` for wildcard-only
 /// actions, the bucket ARN for bucket actions, `arn:aws:s3:::B/P/*` for an

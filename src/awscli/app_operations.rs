@@ -1,12 +1,12 @@
 //! What Active Storage, CarrierWave (fog-aws) and Shrine do on S3, operation
-//! by operation, as API calls (`shared/spec/aws-cli-s3-mapping.md` section 2:
+//! by operation, as API calls (`docs/can-run.md` section "Rails upload libraries":
 //! AS `s3_service.rb`, CW `storage/fog.rb` + fog-aws, SH `storage/s3.rb`).
 
 use super::apps::App;
 use super::requests::{
     bkt, header_auth, list_context, obj, req, Call, Caller, IamRequest, PLACEHOLDER_KEY,
 };
-use crate::context::ContextValue;
+use crate::request::context::ContextValue;
 
 /// One operation of a library and the calls it makes.
 pub(super) struct Op {

@@ -11,13 +11,13 @@
 use serde::Serialize;
 
 use crate::condition::{KeyReason, Outcome};
-use crate::context::ContextValue;
+use crate::eval::policy_set::PolicySet;
+use crate::eval::response::{Decision, StatementRef};
 use crate::explain::{Evaluation, Reason, StatementTrace};
 use crate::matcher::Resource;
 use crate::policy::{Effect, PolicyType, Statement};
-use crate::policy_set::PolicySet;
+use crate::request::context::ContextValue;
 use crate::request::Request;
-use crate::response::{Decision, StatementRef};
 
 /// One element that kept a statement from applying.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -1,9 +1,9 @@
 //! Matching `Principal` and `NotPrincipal` against the caller (spec E-8, E-9).
 
+use crate::eval::policy_set::{EvalOptions, NotPrincipalMode};
+use crate::eval::response::PrincipalMatch;
 use crate::policy::{PrincipalClause, PrincipalEntry, PrincipalKind};
-use crate::policy_set::{EvalOptions, NotPrincipalMode};
 use crate::request::{Principal, Request};
-use crate::response::PrincipalMatch;
 
 /// How a statement's principal element treats the caller: `None` when the
 /// statement does not concern the caller.

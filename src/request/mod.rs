@@ -1,12 +1,15 @@
 //! An authorization request: who asks to do what on which resource, in which
 //! context (spec section 0).
 
+pub mod builder;
+pub mod context;
+
 use std::fmt;
 
 use serde::Serialize;
 
-use crate::context::{Context, ContextValue, Origin};
 use crate::matcher::{Action, ActionError, ArnError, Resource};
+use crate::request::context::{Context, ContextValue, Origin};
 
 /// The caller of a request.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,12 +7,14 @@
 use smallvec::SmallVec;
 
 use crate::condition::Outcome;
+use crate::eval::policy_set::PolicySet;
+use crate::eval::principal_match::match_clause;
+use crate::eval::response::{
+    Decision, LayerDecision, PerType, PrincipalMatch, Response, StatementRef,
+};
 use crate::matcher::Resource;
 use crate::policy::{Effect, PolicyType, Statement};
-use crate::policy_set::PolicySet;
-use crate::principal_match::match_clause;
 use crate::request::{Principal, Request};
-use crate::response::{Decision, LayerDecision, PerType, PrincipalMatch, Response, StatementRef};
 
 /// Whether one statement applies to a request (E-1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,7 +42,7 @@ pub(crate) struct Collected {
 }
 
 fn bit(t: PolicyType) -> u8 {
-    1 << crate::policy_set::layer_slot(t)
+    1 << crate::eval::policy_set::layer_slot(t)
 }
 
 /// Which layers take part for this caller (E-4, E-7, E-12, E-13).

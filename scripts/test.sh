@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# All of s3guard's checks, as CI runs them: formatting, lints, the library
+# without the command line, and every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo fmt --all -- --check
+cargo clippy --all-targets -- -D warnings
+cargo build --lib --no-default-features --quiet
+cargo test

@@ -1,0 +1,10 @@
+//! Evaluation: the compiled [`PolicySet`](policy_set::PolicySet) by layer,
+//! the one statement matcher and the one evaluation order (`authorize`),
+//! principal matching, the definition of a public bucket policy, and the
+//! [`Response`](response::Response) they produce.
+
+pub(crate) mod authorizer;
+pub(crate) mod policy_set;
+pub(crate) mod principal_match;
+pub mod public_access;
+pub(crate) mod response;
