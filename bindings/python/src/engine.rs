@@ -5,11 +5,12 @@
 //! library's public API moves, this file is the one to follow it.
 
 use s3guard::prove::{self, Proof};
-use s3guard::testfile::{self, Engines, RequestTemplate, Status, TestFile};
-use s3guard::testing;
+use s3guard::render::text::render_text;
+use s3guard::testfile::assertions;
+use s3guard::testfile::{self, Engines, Status, TestFile};
 use s3guard::{
-    ContextValue, Diagnostic, EvalOptions, LoadOptions, NotPrincipalMode, Policy, PolicySet,
-    PolicyType, Request,
+    ContextValue, Diagnostic, EvalOptions, LoadOptions, NotPrincipalMode, Origin, Policy,
+    PolicySet, PolicyType, Request, RequestBuilder,
 };
 
 /// Where a policy comes from.
@@ -276,26 +277,32 @@ fn value(v: &ContextValue) -> Value {
 }
 
 impl Caller {
-    fn template(&self) -> RequestTemplate {
-        RequestTemplate {
-            principal: self.principal.clone(),
-            resource_account: self.resource_account.clone(),
-            context: self
-                .context
-                .iter()
-                .map(|(k, v)| (k.clone(), context_value(v)))
-                .collect(),
-            at: self.at.clone(),
-            region: self.region.clone(),
-            no_defaults: self.no_defaults,
-        }
-    }
-
-    /// The request `s3guard can ACTION RESOURCE` builds with these arguments.
+    /// The request `s3guard can ACTION RESOURCE` builds with these
+    /// arguments; the given context keys are set last, so they replace
+    /// anything s3guard fills in.
     fn request(&self, action: &str, resource: &str) -> Result<Request, Failure> {
-        self.template()
-            .request(action, resource)
-            .map_err(|ds| Failure::request(&ds))
+        let mut b = RequestBuilder::new().no_defaults(self.no_defaults);
+        if let Some(p) = &self.principal {
+            b = b.principal(p.as_str());
+        }
+        if let Some(a) = &self.resource_account {
+            b = b.resource_account(a.as_str());
+        }
+        if let Some(t) = &self.at {
+            b = b.at(t.as_str());
+        }
+        if let Some(r) = &self.region {
+            b = b.region(r.as_str());
+        }
+        let mut req = b
+            .build(action, resource)
+            .map_err(|ds| Failure::request(&ds))?;
+        req.context.extend(
+            self.context
+                .iter()
+                .map(|(k, v)| (k.clone(), context_value(v), Origin::Given)),
+        );
+        Ok(req)
     }
 }
 
@@ -373,7 +380,7 @@ fn answer(set: &PolicySet, req: &Request, explain: bool) -> Answer {
         notes: eval.notes.clone(),
         missing_keys: eval.missing_context.clone(),
         warnings,
-        text: s3guard::cli::can::render_text(set, req, &eval, explain),
+        text: render_text(set, req, &eval, explain),
     }
 }
 
@@ -418,27 +425,26 @@ pub fn check(
         Expectation::ExplicitDeny => testfile::Expect::ExplicitDeny,
         Expectation::ImplicitDeny => testfile::Expect::ImplicitDeny,
     };
-    let mut query = testing::Query::new(action, resource).no_defaults(caller.no_defaults);
-    let t = caller.template();
-    if let Some(p) = t.principal {
-        query = query.principal(p);
+    let mut query = assertions::Query::new(action, resource).no_defaults(caller.no_defaults);
+    if let Some(p) = &caller.principal {
+        query = query.principal(p.as_str());
     }
-    if let Some(a) = t.resource_account {
-        query = query.resource_account(a);
+    if let Some(a) = &caller.resource_account {
+        query = query.resource_account(a.as_str());
     }
-    if let Some(at) = t.at {
-        query = query.at(at);
+    if let Some(at) = &caller.at {
+        query = query.at(at.as_str());
     }
-    if let Some(r) = t.region {
-        query = query.region(r);
+    if let Some(r) = &caller.region {
+        query = query.region(r.as_str());
     }
-    for (k, v) in t.context {
+    for (k, v) in &caller.context {
         query = match v {
-            ContextValue::Single(s) => query.context([(k, s)]),
-            ContextValue::Multi(vs) => query.context([(k, vs)]),
+            Value::Single(s) => query.context([(k.as_str(), s.as_str())]),
+            Value::Multi(vs) => query.context([(k.as_str(), vs.clone())]),
         };
     }
-    testing::check(set, expect, &query)
+    assertions::check(set, expect, &query)
         .map(|_| ())
         .map_err(|f| f.message)
 }
