@@ -29,6 +29,8 @@
     )
 )]
 #![warn(missing_docs)]
+// Without the command line, the helpers only it calls are unused.
+#![cfg_attr(not(feature = "cli"), allow(dead_code, unused_imports))]
 
 pub mod awscli;
 pub mod batch;
@@ -37,16 +39,16 @@ pub mod catalog;
 pub mod cli;
 pub mod cloudtrail;
 pub mod condition;
-pub mod diagnostic;
-pub mod eval;
-pub mod explain;
-pub mod json;
+pub(crate) mod diagnostic;
+pub(crate) mod eval;
+pub(crate) mod explain;
+pub(crate) mod json;
 pub mod lint;
 pub mod matcher;
-pub mod policy;
+pub(crate) mod policy;
 pub mod prove;
 pub mod render;
-pub mod request;
+pub(crate) mod request;
 pub mod review;
 pub mod sources;
 pub mod testfile;
@@ -58,8 +60,8 @@ pub use eval::response::{
 };
 pub use explain::{depends_on_missing, Evaluation, Reason, StatementTrace};
 pub use policy::{Effect, LoadError, LoadOptions, Policy, PolicyType, Statement};
-pub use request::context::{Context, ContextValue, Origin};
 pub use request::builder::RequestBuilder;
+pub use request::context::{Context, ContextValue, Origin};
 pub use request::{Principal, PrincipalParseError, Request, RequestError};
 
 /// The README's Rust examples, compiled and run as doctests.

@@ -59,13 +59,6 @@ pub struct ActionGrant {
     pub allowed_on: Vec<ResourceGrant>,
 }
 
-impl ActionGrant {
-    /// Allowed somewhere without condition.
-    pub fn is_unconditional(&self) -> bool {
-        self.allowed_on.iter().any(|g| g.grant == Grant::Allowed)
-    }
-}
-
 fn example_value(placeholder: &str, base: &Request) -> String {
     match placeholder {
         "Partition" => "aws".into(),

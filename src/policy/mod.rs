@@ -17,7 +17,7 @@ use serde::Serialize;
 pub use principal::{
     parse_aws as parse_aws_principal, PrincipalClause, PrincipalEntry, PrincipalKind,
 };
-pub use statement::{ActionClause, Effect, ResourceClause, Statement, StatementLocation};
+pub use statement::{ActionClause, Effect, ResourceClause, Statement};
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::json::{Document, SourceFile};

@@ -300,7 +300,9 @@ pub fn run_path(path: &str, checker: &dyn Checker) -> FileReport {
             cases: f.run(checker),
             warnings: f.warnings.clone(),
         },
-        Err(diagnostics) => FileOutcome::Invalid { diagnostics },
+        Err(e) => FileOutcome::Invalid {
+            diagnostics: e.diagnostics,
+        },
     };
     FileReport {
         path: path.to_string(),

@@ -13,7 +13,8 @@ const POLICY: &str = r#"{"file": "rails-app.json", "type": "identity"}"#;
 fn errors_of(text: &str) -> Vec<String> {
     match TestFile::parse("policies/t.s3guard.json", text) {
         Ok(_) => vec![],
-        Err(diags) => diags
+        Err(e) => e
+            .diagnostics
             .iter()
             .filter(|d| d.is_error())
             .map(|d| {

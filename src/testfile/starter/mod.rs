@@ -223,7 +223,8 @@ fn self_check(path: &str, text: &str) -> Result<(), String> {
     let file = TestFile::parse(path, text).map_err(|d| {
         format!(
             "internal error: the starter file does not load: {}",
-            d.iter()
+            d.diagnostics
+                .iter()
                 .map(ToString::to_string)
                 .collect::<Vec<_>>()
                 .join("; ")
