@@ -588,7 +588,7 @@ pub fn load_tests(path: &str) -> Result<(Tests, Vec<Diag>), Failure> {
         }
         Err(ds) => Err(Failure {
             kind: FailureKind::TestFile,
-            diagnostics: diags(&ds),
+            diagnostics: diags(&ds.diagnostics),
         }),
     }
 }
