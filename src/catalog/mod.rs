@@ -11,6 +11,6 @@ pub use actions::{
     catalog, expand, lookup, AccessLevel, ActionInfo, ActionResource, Catalog, ResourceType,
     Service,
 };
-pub use advice::{request_warnings, resource_type_of};
+pub use advice::{request_warnings, resource_type_of, unknown_action, UnknownAction};
 pub use destructive::{destructive, Danger, Destructive, Scope, INDIRECT_DELETES};
 pub use keys::{condition_key, is_multivalued, keys, suggest_key, KeyInfo, KeyType, Presence};

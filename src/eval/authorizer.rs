@@ -373,11 +373,15 @@ impl PolicySet {
                 .iter()
                 .filter(|(_, m)| {
                     let by_identity = *m == PrincipalMatch::Account;
+                    // E-5 table: a grant to the role (Parent) or the
+                    // account is limited by the caller's boundary and
+                    // session policy; one to `*` (typically narrowed by
+                    // aws:PrincipalArn) is not, only an explicit Deny bites.
                     let by_guardrails = !is_root
                         && match m {
-                            PrincipalMatch::Direct => false,
+                            PrincipalMatch::Direct | PrincipalMatch::Wildcard => false,
                             PrincipalMatch::Parent | PrincipalMatch::Account => true,
-                            PrincipalMatch::Wildcard | PrincipalMatch::NotPrincipal => is_session,
+                            PrincipalMatch::NotPrincipal => is_session,
                         };
                     let blocked = if by_identity && !id_allows {
                         Some(PolicyType::Identity)

@@ -204,7 +204,10 @@ impl Query {
         context: Vec<String>,
         no_defaults: bool,
     ) -> RequestBuilder {
-        let mut b = RequestBuilder::new().no_defaults(no_defaults);
+        // the prover explores every action a pattern reaches, catalog or not
+        let mut b = RequestBuilder::new()
+            .no_defaults(no_defaults)
+            .allow_unknown_action(true);
         if let Some(p) = &self.principal {
             b = b.principal(p.clone());
         }

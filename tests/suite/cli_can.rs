@@ -538,3 +538,35 @@ fn identity_policies_do_not_apply_to_service_principals_spec_e7() {
     assert_eq!(code, 0, "{out}");
     assert!(out.starts_with("ALLOW"), "{out}");
 }
+
+/// Issue "no silent wrong answer", item 6: a typo in the action asked about
+/// is invalid input (exit 2, with the closest catalog action), not a DENY
+/// that a script would read as "this policy cannot delete buckets".
+/// `--allow-unknown-action` evaluates it anyway.
+#[test]
+fn an_action_missing_from_the_catalog_is_invalid_input_exit_2() {
+    let (code, out, err) = run(&[
+        "can",
+        "s3:DeleteBuckets",
+        "arn:aws:s3:::b",
+        "--policy",
+        FULL,
+    ]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(out.is_empty(), "no answer on stdout: {out}");
+    assert!(err.contains("error[unknown-action]"), "{err}");
+    assert!(err.contains("did you mean `s3:DeleteBucket`?"), "{err}");
+    let (code, out, _) = run(&[
+        "can",
+        "s3:DeleteBuckets",
+        "arn:aws:s3:::b",
+        "--policy",
+        FULL,
+        "--allow-unknown-action",
+    ]);
+    // s3:* matches the string, so AmazonS3FullAccess allows it (M-1)
+    assert_eq!((code, first_line(&out)), (0, "ALLOW"));
+    let (code, _, err) = run(&["can", "ec2:RunInstances", "*", "--policy", FULL]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no service `ec2`"), "{err}");
+}

@@ -148,3 +148,54 @@ proptest! {
         prop_assert_eq!(set.authorize(&unspecified).decision, set.authorize(&named).decision);
     }
 }
+
+/// Issue "no silent wrong answer", item 1. IAM User Guide, Principal element,
+/// "IAM role principals"
+/// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-roles):
+/// "Identity-based policy types, such as permissions boundaries or session
+/// policies, do not limit permissions granted using the aws:PrincipalArn
+/// condition key with a wildcard(*) in the Principal element, unless the
+/// identity-based policies contain an explicit deny." (spec E-5, the `"*"` row)
+#[test]
+fn a_wildcard_grant_narrowed_by_principal_arn_is_not_limited_by_guardrails_spec_e5() {
+    let bucket = Policy::parse_as(
+        "bucket.json",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*",
+            "Action":"s3:GetObject","Resource":"arn:aws:s3:::prod/*",
+            "Condition":{"ArnEquals":{"aws:PrincipalArn":"arn:aws:iam::111122223333:role/app-role"}}}]}"#,
+        s3guard::LoadOptions::new(PolicyType::Resource),
+    )
+    .unwrap();
+    let list_only = r#""Action":"s3:ListBucket","Resource":"*""#;
+    let session = "arn:aws:sts::111122223333:assumed-role/app-role/s1";
+    let ask = |set: PolicySet| {
+        let req = s3guard::RequestBuilder::new()
+            .principal(session)
+            .resource_account("111122223333")
+            .build("s3:GetObject", OBJ)
+            .unwrap();
+        set.authorize(&req).decision
+    };
+    let boundary = PolicySet::builder()
+        .resource(bucket.clone())
+        .boundary(layer(PolicyType::Boundary, list_only));
+    assert_eq!(ask(boundary.build()), Decision::Allowed, "boundary");
+    let session_policy = PolicySet::builder()
+        .resource(bucket.clone())
+        .session(layer(PolicyType::Session, list_only));
+    assert_eq!(
+        ask(session_policy.build()),
+        Decision::Allowed,
+        "session policy"
+    );
+    // "unless the identity-based policies contain an explicit deny"
+    let deny = Policy::parse_as(
+        "boundary.json",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},
+            {"Effect":"Deny","Action":"s3:GetObject","Resource":"*"}]}"#,
+        s3guard::LoadOptions::new(PolicyType::Boundary),
+    )
+    .unwrap();
+    let denied = PolicySet::builder().resource(bucket).boundary(deny);
+    assert_eq!(ask(denied.build()), Decision::ExplicitDeny);
+}
