@@ -260,6 +260,9 @@ pub struct Caller {
     pub region: Option<String>,
     /// Fill in nothing but the given keys.
     pub no_defaults: bool,
+    /// Evaluate an action missing from s3guard's catalog (otherwise it is
+    /// invalid input: a typo would be answered "denied").
+    pub allow_unknown_action: bool,
 }
 
 fn context_value(v: &Value) -> ContextValue {
@@ -281,7 +284,9 @@ impl Caller {
     /// arguments; the given context keys are set last, so they replace
     /// anything s3guard fills in.
     fn request(&self, action: &str, resource: &str) -> Result<Request, Failure> {
-        let mut b = RequestBuilder::new().no_defaults(self.no_defaults);
+        let mut b = RequestBuilder::new()
+            .no_defaults(self.no_defaults)
+            .allow_unknown_action(self.allow_unknown_action);
         if let Some(p) = &self.principal {
             b = b.principal(p.as_str());
         }

@@ -120,7 +120,6 @@ fn context(ctx: Option<&Bound<'_, PyDict>>) -> PyResult<Vec<(String, Value)>> {
     Ok(out)
 }
 
-#[allow(clippy::too_many_arguments)]
 fn caller(
     principal: Option<String>,
     resource_account: Option<String>,
@@ -136,6 +135,7 @@ fn caller(
         at,
         region,
         no_defaults,
+        allow_unknown_action: false,
     })
 }
 
@@ -232,7 +232,7 @@ impl Policies {
     }
 
     /// `s3guard can`: the answer as a dict.
-    #[pyo3(signature = (action, resource, principal, resource_account, context, at, region, no_defaults, explain))]
+    #[pyo3(signature = (action, resource, principal, resource_account, context, at, region, no_defaults, allow_unknown_action, explain))]
     #[allow(clippy::too_many_arguments)]
     fn can<'py>(
         &self,
@@ -245,16 +245,20 @@ impl Policies {
         at: Option<String>,
         region: Option<String>,
         no_defaults: bool,
+        allow_unknown_action: bool,
         explain: bool,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let who = caller(
-            principal,
-            resource_account,
-            context,
-            at,
-            region,
-            no_defaults,
-        )?;
+        let who = Caller {
+            allow_unknown_action,
+            ..caller(
+                principal,
+                resource_account,
+                context,
+                at,
+                region,
+                no_defaults,
+            )?
+        };
         let a = engine::can(&self.loaded.set, action, resource, &who, explain)
             .map_err(|f| raise(py, f))?;
         answer_dict(py, &a)

@@ -4,7 +4,8 @@ Every case of tests/fixtures/cases (one request with its policies per line,
 format in src/cases.rs) is evaluated twice: by `s3guard eval --cases FILE
 --format json` and by `s3guard.PolicySet(...).can(...)` with the case's
 policies as dicts and its context exactly as given (`no_defaults=True`: a
-case's context is the whole context). The two decisions must be equal, and
+case's context is the whole context; `allow_unknown_action=True`: like
+`eval --cases`, any action is evaluated). The two decisions must be equal, and
 equal to the case's `expect`.
 """
 
@@ -78,6 +79,7 @@ def test_python_and_cli_agree(path: Path, line: int, case: Dict[str, Any], s3gua
         context=case.get("context") or {},
         resource_account=case.get("resource_account"),
         no_defaults=True,
+        allow_unknown_action=True,
     )
     assert answer.decision == cli["decision"], answer.text
     assert answer.decision == case["expect"]

@@ -93,6 +93,19 @@ def test_invalid_requests_raise_request_errors(action, resource, principal, need
     assert raised.value.hint
 
 
+def test_an_action_missing_from_the_catalog_is_refused_unless_allowed():
+    policies = s3guard.PolicySet(
+        identity={"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+    )
+    # a typo would otherwise be answered "denied" by accident, as `s3guard can` refuses it
+    with pytest.raises(s3guard.RequestError) as raised:
+        policies.can("s3:DeleteBuckets", "arn:aws:s3:::b")
+    assert raised.value.code == "UNKNOWN_ACTION"
+    assert "s3:DeleteBucket" in (raised.value.hint or "")
+    # evaluated anyway when asked: `s3:*` covers it
+    assert policies.can("s3:DeleteBuckets", "arn:aws:s3:::b", allow_unknown_action=True).allowed
+
+
 def test_invalid_proof_patterns_raise_request_errors():
     policies = s3guard.PolicySet(identity={"Version": "2012-10-17", "Statement": []})
     with pytest.raises(s3guard.RequestError, match="not a resource pattern"):

@@ -333,6 +333,7 @@ class PolicySet:
         at: Optional[str] = None,
         region: Optional[str] = None,
         no_defaults: bool = False,
+        allow_unknown_action: bool = False,
         explain: bool = False,
     ) -> Answer:
         """What AWS answers to ``action`` on ``resource``: ``s3guard can``.
@@ -348,7 +349,10 @@ class PolicySet:
         every statement's trace and the request context to ``text``.
 
         Raises :class:`RequestError` for an invalid action, resource,
-        principal, account or date.
+        principal, account or date, and for an action missing from
+        s3guard's catalog (a typo such as ``s3:DeleteBuckets`` would
+        otherwise be "denied"): ``allow_unknown_action=True`` evaluates it
+        anyway, as ``s3guard can --allow-unknown-action`` does.
         """
         return Answer._from(
             self._native.can(
@@ -360,6 +364,7 @@ class PolicySet:
                 at,
                 region,
                 no_defaults,
+                allow_unknown_action,
                 explain,
             )
         )

@@ -40,6 +40,7 @@ class Policies:
         at: Optional[str],
         region: Optional[str],
         no_defaults: bool,
+        allow_unknown_action: bool,
         explain: bool,
     ) -> Dict[str, Any]: ...
     def check(
