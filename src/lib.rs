@@ -68,3 +68,9 @@ pub use request::{Principal, PrincipalParseError, Request, RequestError};
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
+
+/// The Rust examples of `docs/rust.md` (the library guide), compiled and
+/// run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/rust.md")]
+pub struct RustGuideDoctests;

@@ -8,7 +8,7 @@ mod destructive;
 mod keys;
 
 pub use actions::{
-    catalog, expand, lookup, AccessLevel, ActionInfo, ActionResource, Catalog, ResourceType,
+    catalog, expand, info, lookup, AccessLevel, ActionInfo, ActionResource, Catalog, ResourceType,
     Service,
 };
 pub use advice::{request_warnings, resource_type_of, unknown_action, UnknownAction};

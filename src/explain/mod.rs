@@ -307,6 +307,9 @@ impl PolicySet {
     }
 
     fn missing_and_what_ifs(&self, req: &Request, eval: &mut Evaluation) {
+        // a service key the action never carries is absent, not missing (C-15)
+        let action_info = crate::catalog::info(&req.action);
+        let never_sent = |key: &str| action_info.is_some_and(|i| !i.can_carry_key(key));
         let mut missing: Vec<String> = Vec::new();
         let mut notes = Vec::new();
         for t in &eval.traces {
@@ -325,6 +328,7 @@ impl PolicySet {
                 } = r
                 {
                     match why {
+                        KeyReason::Missing if never_sent(key) => {}
                         KeyReason::Missing => {
                             if !missing.iter().any(|m| m.eq_ignore_ascii_case(key)) {
                                 missing.push(key.clone());

@@ -268,6 +268,10 @@ pub struct Scope {
     pub fixed_keys: Vec<String>,
     /// Context keys the policies test that the query leaves free.
     pub free_keys: Vec<String>,
+    /// Service keys the policies test that no action of the query carries
+    /// (`s3:prefix` for `s3:PutBucketPolicy`): absent, so conditions on
+    /// them are evaluated as for a missing key (spec C-15).
+    pub absent_keys: Vec<String>,
     /// Where the proof approximated (variables, keys compared in several ways).
     pub approximations: Vec<String>,
     /// The catalog's source and version.

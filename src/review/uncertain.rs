@@ -163,7 +163,10 @@ pub(crate) fn uncertain_statements(
                         .context
                         .get(key)
                         .is_some_and(|e| matches!(e.origin, Origin::Given | Origin::Derived));
-                    if known {
+                    // a service key the action never carries is known: absent (C-15)
+                    let never_sent = crate::catalog::info(&req.action)
+                        .is_some_and(|info| !info.can_carry_key(key));
+                    if known || never_sent {
                         possible &= *result == Outcome::True;
                     } else {
                         parts.push(describe_condition(operator, key, values));

@@ -1,6 +1,7 @@
 //! `s3guard can-run`: outcomes of `aws s3` commands (succeeds / fails /
-//! partial, `shared/spec/aws-cli-s3-mapping.md` section 1 and 3) and Rails
-//! app profiles (section 2), through the CLI: stdout, stderr, exit codes.
+//! partial, docs/can-run.md: the `aws s3` command table and its modelling
+//! notes) and Rails app profiles (the Rails libraries table), through the
+//! CLI: stdout, stderr, exit codes.
 
 use serde_json::Value;
 
