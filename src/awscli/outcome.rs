@@ -53,8 +53,9 @@ pub struct Step {
     pub context: serde_json::Map<String, serde_json::Value>,
     /// Who signs it.
     pub caller: Caller,
-    /// `allowed`, `explicitDeny`, `implicitDeny`.
-    pub decision: &'static str,
+    /// The decision (serialized as `allowed`, `explicitDeny`, `implicitDeny`).
+    #[serde(serialize_with = "aws_decision")]
+    pub decision: Decision,
     /// Allowed, conditional or denied.
     pub grant: Grant,
     /// Condition keys the answer depends on.
@@ -224,7 +225,7 @@ pub fn evaluate(set: &PolicySet, base: &Request, plan: &Plan) -> Report {
                 resource: r.resource.clone(),
                 context: context_json(&r.context),
                 caller: call.caller,
-                decision: v.decision().aws_name(),
+                decision: v.decision(),
                 grant: v.grant,
                 condition_keys: v.condition_keys.clone(),
                 effect_if_allowed: call.effect.clone(),
@@ -240,13 +241,13 @@ pub fn evaluate(set: &PolicySet, base: &Request, plan: &Plan) -> Report {
     }
     let failed_phase = steps
         .iter()
-        .filter(|s| s.decision != Decision::Allowed.aws_name())
+        .filter(|s| s.decision != Decision::Allowed)
         .map(|s| s.phase)
         .min();
     let failed_at = failed_phase.and_then(|p| {
         steps
             .iter()
-            .find(|s| s.phase == p && s.decision != Decision::Allowed.aws_name())
+            .find(|s| s.phase == p && s.decision != Decision::Allowed)
             .map(|s| s.step)
     });
     if let Some(p) = failed_phase {
@@ -258,7 +259,7 @@ pub fn evaluate(set: &PolicySet, base: &Request, plan: &Plan) -> Report {
         steps
             .iter()
             .filter(|s| s.call == ci)
-            .all(|s| s.decision == Decision::Allowed.aws_name())
+            .all(|s| s.decision == Decision::Allowed)
     };
     let mut done: Vec<(&Call, &Step)> = Vec::new();
     let mut seen_calls: Vec<usize> = Vec::new();
@@ -320,4 +321,9 @@ pub fn evaluate(set: &PolicySet, base: &Request, plan: &Plan) -> Report {
         keys: plan.keys.clone(),
         notes,
     }
+}
+
+/// A decision in the AWS simulator spelling, as JSON output has it.
+fn aws_decision<S: serde::Serializer>(d: &Decision, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(d.aws_name())
 }

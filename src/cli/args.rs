@@ -41,8 +41,9 @@ pub struct PolicyArgs {
     /// How NotPrincipal excludes callers (spec E-9).
     #[arg(long = "notprincipal", value_enum, default_value_t = NotPrincipalArg::Strict)]
     pub not_principal: NotPrincipalArg,
-    /// An S3 canonical user id and the account it stands for (for CanonicalUser principals).
-    #[arg(long = "canonical-id", value_name = "ID=ACCOUNT")]
+    /// An S3 canonical user id and the account (or CloudFront origin access
+    /// identity ARN) it stands for, for CanonicalUser principals.
+    #[arg(long = "canonical-id", value_name = "ID=ACCOUNT|OAI_ARN")]
     pub canonical_ids: Vec<String>,
     /// Treat NotPrincipal with Allow as an error.
     #[arg(long)]

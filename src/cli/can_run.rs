@@ -159,11 +159,7 @@ pub fn run(args: &CanRunArgs, io: &mut Io<'_>) -> i32 {
 }
 
 fn headline(s: &Step) -> &'static str {
-    match s.decision {
-        "allowed" => "ALLOW",
-        "explicitDeny" => "DENY (explicit)",
-        _ => "DENY (implicit)",
-    }
+    s.decision.headline()
 }
 
 fn context_text(s: &Step) -> String {
@@ -193,7 +189,7 @@ fn render_step(out: &mut String, label: &str, s: &Step) {
         String::new()
     };
     let reached = if s.reached { "" } else { " — not reached" };
-    let effect = if s.decision == "allowed" {
+    let effect = if s.decision.is_allowed() {
         s.effect_if_allowed.clone()
     } else {
         format!("would have: {}", s.effect_if_allowed)
@@ -287,7 +283,7 @@ pub fn render_app(r: &AppReport) -> String {
     for o in &r.operations {
         for s in &o.steps {
             if s.optional.is_some()
-                && s.decision != "allowed"
+                && !s.decision.is_allowed()
                 && !optional_denied.contains(&s.action.as_str())
             {
                 optional_denied.push(&s.action);
@@ -328,7 +324,7 @@ pub fn render_app(r: &AppReport) -> String {
                 cond,
                 when
             ));
-            if s.decision != "allowed" && !s.reason.is_empty() {
+            if !s.decision.is_allowed() && !s.reason.is_empty() {
                 out.push_str(&format!("           {}\n", s.reason));
             }
         }

@@ -119,7 +119,10 @@ impl PolicySet {
             && self.is_bucket_policy_public()
             && match req.principal {
                 Principal::Service(_) => false,
-                Principal::Anonymous => true,
+                // neither an AWS service nor of the bucket's account
+                Principal::Anonymous
+                | Principal::CloudFrontOai { .. }
+                | Principal::CanonicalUser { .. } => true,
                 _ => !req.is_same_account(),
             }
     }
@@ -303,7 +306,7 @@ impl PolicySet {
                     .map(|(r, _)| *r)
                     .collect()
             };
-        if vpce_blocks && matches!(p, Principal::Anonymous | Principal::Service(_)) {
+        if vpce_blocks && (*p == Principal::Anonymous || p.is_outside_iam()) {
             response.blocked_by = Some(PolicyType::VpcEndpoint);
             return response;
         }
@@ -314,7 +317,9 @@ impl PolicySet {
                 });
                 return allow_or(response, grants, PolicyType::Resource);
             }
-            Principal::Service(_) => {
+            // E-7: no identity policy, boundary or SCP takes part; only a
+            // grant naming the caller (or everyone) allows
+            p if p.is_outside_iam() => {
                 let grants = resource_grants(&|m| {
                     matches!(
                         m,

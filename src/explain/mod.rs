@@ -518,6 +518,9 @@ fn layer_absence(t: PolicyType, p: &Principal) -> String {
         (PolicyType::Identity | PolicyType::Boundary | PolicyType::Session | PolicyType::Scp, Principal::Service(_)) => {
             "the caller is an AWS service principal (SCPs bind only IAM users and roles of member accounts)".into()
         }
+        (PolicyType::Identity | PolicyType::Boundary | PolicyType::Session | PolicyType::Scp, Principal::CloudFrontOai { .. } | Principal::CanonicalUser { .. }) => {
+            "the caller is a CloudFront origin access identity (or known only by its canonical user id): only the bucket policy can grant it access".into()
+        }
         (PolicyType::Boundary, Principal::Root { .. } | Principal::FederatedUser { .. }) => {
             "only IAM users and roles have permissions boundaries".into()
         }

@@ -9,13 +9,14 @@ use super::view::{Entry, StatementView};
 use super::Ctx;
 use super::MAX_PAIRWISE_ENTRIES;
 use crate::catalog::{catalog, AccessLevel, ActionInfo};
-use crate::policy::Effect;
+use crate::policy::{Effect, PolicyType};
 
 pub(super) fn check(ctx: &mut Ctx<'_>) {
     let view = ctx.view;
     for st in &view.statements {
         let Some(element) = &st.action else { continue };
         for e in &element.entries {
+            // `*` in an RCP's Action is the loader's INVALID_RCP_ACTION
             service_prefix(ctx, e);
         }
         redundant(ctx, &element.entries, element.name);
@@ -33,10 +34,24 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
                     Some("list the actions to allow in `Action` instead".into()),
                 );
             }
-            write_or_permissions_star(ctx, st);
+            if grants_by_itself(view.policy_type) {
+                write_or_permissions_star(ctx, st);
+            }
         }
-        pass_role(ctx, st);
+        if grants_by_itself(view.policy_type) {
+            pass_role(ctx, st);
+        }
     }
+}
+
+/// Whether an Allow of this policy type grants access by itself (identity
+/// and bucket policies), rather than only bounding what others grant
+/// (boundaries, session policies, SCPs, RCPs, VPC endpoint policies: their
+/// `Allow * on *` is the usual "no limit"). Checks of what a statement
+/// hands out apply to the first kind only; an S3 endpoint policy, for one,
+/// never lets `iam:PassRole` through, as IAM requests do not use it.
+fn grants_by_itself(t: PolicyType) -> bool {
+    matches!(t, PolicyType::Identity | PolicyType::Resource)
 }
 
 /// `s3:GetObject` → `s3`, when the entry is `service:name`.

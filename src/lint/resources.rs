@@ -10,6 +10,7 @@ use super::view::{Entry, StatementView};
 use super::MAX_PAIRWISE_ENTRIES;
 use super::{abbreviate, Ctx};
 use crate::catalog::{catalog, ActionInfo};
+use crate::diagnostic::Severity;
 use crate::matcher::ResourcePattern;
 use crate::policy::Effect;
 
@@ -240,6 +241,16 @@ fn unsupported_resources(ctx: &mut Ctx<'_>, st: &StatementView<'_>) {
     }
     let actions = statement_actions(st);
     let vars = variables(ctx);
+    // entries that some action of the statement applies to: beside one of
+    // them, an entry with no effect is a warning, not an error (issue 17.5)
+    let working = st
+        .resources()
+        .iter()
+        .filter(|e| {
+            let f = Facts::new(&e.text, vars);
+            actions.iter().any(|a| f.admits(a))
+        })
+        .count();
     for e in st.resources() {
         let Some(service) = arn_service(&e.text) else {
             continue;
@@ -278,11 +289,17 @@ fn unsupported_resources(ctx: &mut Ctx<'_>, st: &StatementView<'_>) {
                 if kinds.is_empty() {
                     String::new()
                 } else {
-                    format!(" (a {} ARN)", kinds.join(" / "))
+                    format!(" ({} ARN)", article(&kinds.join(" / ")))
                 }
             )
         };
-        ctx.emit(
+        let severity = if working > 0 {
+            Severity::Warning
+        } else {
+            Severity::Error
+        };
+        ctx.emit_as(
+            severity,
             "UNSUPPORTED_RESOURCE_ARN_IN_POLICY",
             e.span,
             &e.pointer,
@@ -404,13 +421,13 @@ fn wildcard_only_through_arn(ctx: &mut Ctx<'_>, st: &StatementView<'_>) {
             r.span,
             &r.pointer,
             format!(
-                "{} {} no resource type: AWS checks {} against `*`, and s3guard lets `{}` stand for it (spec M-6), but AWS may not",
+                "{} {} no resource type: `{}` grants {} as `*` would (spec M-6; AWS's own S3 examples write it this way), but readers may think it names resources",
                 abbreviate(&relying),
                 if relying.len() == 1 { "has" } else { "have" },
+                r.text,
                 if relying.len() == 1 { "it" } else { "them" },
-                r.text
             ),
-            Some("grant wildcard-only actions with \"Resource\": \"*\"".into()),
+            Some("optional: \"Resource\": \"*\" says the same plainly".into()),
         );
     }
 }
@@ -478,6 +495,15 @@ fn redundant(ctx: &mut Ctx<'_>, entries: &[Entry], element: &str) {
                 f.locations.push(extra);
             }
         }
+    }
+}
+
+/// `an object`, `a bucket`.
+fn article(noun: &str) -> String {
+    if noun.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        format!("an {noun}")
+    } else {
+        format!("a {noun}")
     }
 }
 

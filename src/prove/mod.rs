@@ -72,6 +72,8 @@ mod search;
 mod shapes;
 mod statements;
 mod values;
+
+pub(crate) use statements::absent_keys;
 mod variables;
 mod witness;
 

@@ -32,7 +32,10 @@ pub(crate) struct Stmt<'a> {
 pub(crate) fn absent_keys(p: &Principal) -> Vec<&'static str> {
     let mut out = Vec::new();
     match p {
-        Principal::Unspecified => {}
+        // what AWS sends for an origin access identity is not documented: free
+        Principal::Unspecified
+        | Principal::CloudFrontOai { .. }
+        | Principal::CanonicalUser { .. } => {}
         Principal::User { .. } => out.push("aws:PrincipalServiceName"),
         Principal::Root { .. }
         | Principal::RoleSession { .. }

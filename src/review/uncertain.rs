@@ -46,7 +46,8 @@ fn forced_match(entries: &[PrincipalEntry]) -> Option<PrincipalMatch> {
             PrincipalKind::User { .. }
             | PrincipalKind::RoleSession { .. }
             | PrincipalKind::FederatedUser { .. }
-            | PrincipalKind::Service { .. } => Some(PrincipalMatch::Direct),
+            | PrincipalKind::Service { .. }
+            | PrincipalKind::CloudFrontOai { .. } => Some(PrincipalMatch::Direct),
             PrincipalKind::Role { .. } => Some(PrincipalMatch::Parent),
             PrincipalKind::Account { .. } | PrincipalKind::CanonicalUser { .. } => {
                 Some(PrincipalMatch::Account)

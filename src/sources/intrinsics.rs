@@ -273,7 +273,9 @@ impl<'a, 'c> Resolver<'a, 'c> {
             return match p.get("Default") {
                 Some(d) => match text(d) {
                     Some(s) => R::Val(self.parameter_value(name, &s, d.span)),
-                    None => R::Val(d.clone()),
+                    // not a literal: the template is invalid, reported at
+                    // the Default by the check every template load runs first
+                    None => R::Unknown,
                 },
                 None => self.unknown(
                     at,
@@ -480,24 +482,34 @@ impl<'a, 'c> Resolver<'a, 'c> {
             rest = after.get(end + 1..).unwrap_or_default();
             let value = if let Some(m) = vars.iter().find(|m| m.key == var) {
                 self.resolve_string(&m.value)
-            } else if let Some((l, a)) = var.split_once('.').filter(|_| !var.starts_with("AWS::")) {
-                match self.get_att(l, a, at) {
-                    R::Val(v) => text(&v),
-                    _ => None,
-                }
             } else {
-                match self.reference(var, at) {
-                    R::Val(v) => match &v.kind {
-                        Kind::Array(_) => {
+                let resolved = match var.split_once('.').filter(|_| !var.starts_with("AWS::")) {
+                    Some((l, a)) => self.get_att(l, a, at),
+                    None => self.reference(var, at),
+                };
+                match resolved {
+                    R::Val(v) => match text(&v) {
+                        Some(s) => Some(s),
+                        None => {
                             self.invalid(
                                 at,
-                                format!("`${{{var}}}` is a list; `Fn::Sub` needs a string"),
+                                format!(
+                                    "`${{{var}}}` is {}; `Fn::Sub` needs a string",
+                                    v.type_name()
+                                ),
                             );
                             None
                         }
-                        _ => text(&v),
                     },
-                    _ => None,
+                    R::NoValue => {
+                        self.invalid(
+                            at,
+                            format!("`${{{var}}}` is `AWS::NoValue`; `Fn::Sub` needs a string"),
+                        );
+                        None
+                    }
+                    // already reported
+                    R::Unknown => None,
                 }
             };
             match value {

@@ -139,9 +139,10 @@ fn deep_nesting_in_a_policy_is_refused_with_its_place() {
             &r,
             "error[json-syntax-error]: nesting deeper than 128 levels",
         );
-        // lint reports the same error as a finding
+        // lint reports the same error as a finding; a file that is not a
+        // policy document is invalid input: exit 2 (issue 14 item 9)
         let r = run(&["lint", "--fail-on", "error", &p]);
-        assert_eq!(r.code, 1, "{}", r.out);
+        assert_eq!(r.code, 2, "{}", r.out);
         assert!(
             r.out.contains("nesting deeper than 128 levels"),
             "{}",

@@ -80,10 +80,12 @@ fn cross_account_matrix_spec_e5_e6() {
 
 fn layer(t: PolicyType, body: &str) -> Policy {
     let p = match t {
-        // RCPs have no NotAction (AWS Organizations RCP syntax)
+        // RCPs have no NotAction, and a customer managed RCP names its
+        // services: no `"Action": "*"` (AWS Organizations RCP syntax)
         PolicyType::Rcp => format!(
             r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Deny","Principal":"*",{}}}]}}"#,
             body.replace("NotAction", "Action")
+                .replace(r#""Action":"*""#, r#""Action":"s3:*""#)
         ),
         _ => format!(r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow",{body}}}]}}"#),
     };
@@ -146,6 +148,130 @@ proptest! {
         let unspecified = Request::new(ACTIONS[a], resource).unwrap();
         let named = unspecified.clone().with_principal(CALLERS[c]).unwrap();
         prop_assert_eq!(set.authorize(&unspecified).decision, set.authorize(&named).decision);
+    }
+}
+
+/// AWS Organizations User Guide, "RCP syntax"
+/// (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_syntax.html):
+/// "You cannot use "*" in the Action element of a customer managed RCP", and
+/// "The effect of Allow is only supported for the RCPFullAWSAccess policy".
+/// Each is refused when the RCP loads (exit 2, at the element), as AWS
+/// Organizations refuses to create such a policy; RCPFullAWSAccess itself loads.
+#[test]
+fn rcp_grammar_limits_are_load_errors_organizations_rcp_syntax() {
+    let rcp = |statement: &str| format!(r#"{{"Version":"2012-10-17","Statement":[{statement}]}}"#);
+    let rows: &[(&str, Option<&str>)] = &[
+        (
+            r#"{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*","Condition":{"StringNotEqualsIfExists":{"aws:PrincipalOrgID":"o-1"}}}"#,
+            Some("INVALID_RCP_ACTION"),
+        ),
+        (
+            r#"{"Effect":"Deny","Principal":"*","Action":["s3:GetObject","*:*"],"Resource":"*"}"#,
+            Some("INVALID_RCP_ACTION"),
+        ),
+        (
+            r#"{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"}"#,
+            Some("INVALID_RCP_EFFECT"),
+        ),
+        (
+            r#"{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"true"}}}"#,
+            Some("INVALID_RCP_EFFECT"),
+        ),
+        (
+            r#"{"Effect":"Deny","Principal":"*","NotAction":"s3:GetObject","Resource":"*"}"#,
+            Some("UNSUPPORTED_ELEMENT"),
+        ),
+        (
+            r#"{"Effect":"Deny","NotPrincipal":{"AWS":"111122223333"},"Action":"s3:*","Resource":"*"}"#,
+            Some("UNSUPPORTED_ELEMENT"),
+        ),
+        (
+            r#"{"Effect":"Deny","Principal":{"AWS":"111122223333"},"Action":"s3:*","Resource":"*"}"#,
+            Some("INVALID_RCP_PRINCIPAL"),
+        ),
+        (
+            r#"{"Effect":"Deny","Action":"s3:*","Resource":"*"}"#,
+            Some("MISSING_PRINCIPAL"),
+        ),
+        // RCPFullAWSAccess, as AWS attaches it
+        (
+            r#"{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}"#,
+            None,
+        ),
+        (
+            r#"{"Effect":"Deny","Principal":"*","Action":"s3:*","NotResource":"arn:aws:s3:::ok/*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}"#,
+            None,
+        ),
+    ];
+    for (statement, code) in rows {
+        let (_dir, path) = crate::support::temp_file("rcp.json", &rcp(statement));
+        let path = path.to_string_lossy();
+        let (exit, _, err) = crate::support::run(&[
+            "can",
+            "s3:GetObject",
+            "arn:aws:s3:::b/k",
+            "--principal",
+            ME,
+            "--policy",
+            "policies/amazon-s3-full-access.json",
+            "--rcp",
+            &path,
+        ]);
+        match code {
+            Some(code) => {
+                assert_eq!(exit, 2, "{statement}: {err}");
+                let code = format!("error[{}]", code.to_lowercase().replace('_', "-"));
+                assert!(err.contains(&code), "{statement}: {err}");
+                assert!(err.contains("rcp.json:1:"), "{statement}: {err}");
+            }
+            None => assert_eq!(exit, 0, "{statement}: {err}"),
+        }
+    }
+}
+
+/// AWS Organizations User Guide, "SCP syntax"
+/// (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_syntax.html):
+/// an SCP has no `Principal` or `NotPrincipal` (it applies to the principals of
+/// the accounts it is attached to), while `NotAction`, `NotResource` and
+/// `Condition` are supported with both effects in the current syntax.
+#[test]
+fn scp_grammar_limits_organizations_scp_syntax() {
+    let rows: &[(&str, Option<&str>)] = &[
+        (
+            r#"{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*"}"#,
+            Some("error[unsupported-principal]"),
+        ),
+        (
+            r#"{"Effect":"Deny","NotPrincipal":{"AWS":"111122223333"},"Action":"s3:*","Resource":"*"}"#,
+            Some("error[unsupported-principal]"),
+        ),
+        (
+            r#"{"Effect":"Allow","NotAction":"s3:DeleteBucket","NotResource":"arn:aws:s3:::locked/*","Condition":{"StringEquals":{"aws:RequestedRegion":"eu-west-1"}}}"#,
+            None,
+        ),
+    ];
+    for (statement, code) in rows {
+        let text = format!(r#"{{"Version":"2012-10-17","Statement":[{statement}]}}"#);
+        let (_dir, path) = crate::support::temp_file("scp.json", &text);
+        let path = path.to_string_lossy();
+        let (exit, _, err) = crate::support::run(&[
+            "can",
+            "s3:GetObject",
+            "arn:aws:s3:::b/k",
+            "--principal",
+            ME,
+            "--policy",
+            "policies/amazon-s3-full-access.json",
+            "--scp",
+            &path,
+        ]);
+        match code {
+            Some(code) => {
+                assert_eq!(exit, 2, "{statement}: {err}");
+                assert!(err.contains(code), "{statement}: {err}");
+            }
+            None => assert_ne!(exit, 2, "{statement}: {err}"),
+        }
     }
 }
 

@@ -114,7 +114,13 @@ pub(super) fn example_resource(info: &ActionInfo) -> Option<String> {
     if info.wildcard_only {
         return Some("*".into());
     }
-    let kind = info.resource_types.first()?;
+    // a bucket or an object, the resources people ask about, before access
+    // points and the other types an action also applies to
+    let kind = info
+        .resource_types
+        .iter()
+        .find(|k| k.name == "object" || k.name == "bucket")
+        .or_else(|| info.resource_types.first())?;
     Some(match kind.name.as_str() {
         "bucket" => "arn:aws:s3:::example-bucket".into(),
         "object" => "arn:aws:s3:::example-bucket/example.txt".into(),
