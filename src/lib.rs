@@ -66,7 +66,10 @@ pub use eval::policy_set::{EvalOptions, Member, NotPrincipalMode, PolicySet, Pol
 pub use eval::response::{
     Decision, LayerDecision, PerType, PrincipalMatch, Response, StatementRef,
 };
-pub use explain::{depends_on_missing, Evaluation, Reason, StatementTrace};
+pub use explain::{
+    depends_on_missing, Evaluation, LayerAbsence, MissingKeyNote, Note, PrincipalDetail, Reason,
+    StatementTrace, Values, WhatIf,
+};
 pub use policy::{Effect, LoadError, LoadOptions, Policy, PolicyType, Statement};
 pub use request::builder::RequestBuilder;
 pub use request::context::{Context, ContextValue, Origin};

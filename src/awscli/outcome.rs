@@ -8,7 +8,8 @@ use serde::Serialize;
 use super::requests::{Call, Caller, Plan, PLACEHOLDER_KEY};
 use crate::eval::policy_set::PolicySet;
 use crate::eval::response::Decision;
-use crate::explain::probe::{judge, probe, reason_line, Grant};
+use crate::explain::classify::Access;
+use crate::explain::probe::{judge, probe};
 use crate::matcher::{Action, Resource};
 use crate::request::context::{ContextValue, Origin};
 use crate::request::{Principal, Request};
@@ -57,7 +58,7 @@ pub struct Step {
     #[serde(serialize_with = "aws_decision")]
     pub decision: Decision,
     /// Allowed, conditional or denied.
-    pub grant: Grant,
+    pub grant: Access,
     /// Condition keys the answer depends on.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub condition_keys: Vec<String>,
@@ -211,7 +212,7 @@ pub fn evaluate(set: &PolicySet, base: &Request, plan: &Plan) -> Report {
             };
             let v = judge(set, &req);
             let mut step_notes = crate::catalog::request_warnings(&req.action, &req.resource);
-            step_notes.extend(v.eval.notes.iter().cloned());
+            step_notes.extend(v.eval.notes.iter().map(ToString::to_string));
             let list = if call.optional.is_some() {
                 &mut optional_steps
             } else {
@@ -233,7 +234,7 @@ pub fn evaluate(set: &PolicySet, base: &Request, plan: &Plan) -> Report {
                 optional: call.optional.clone(),
                 reached: true,
                 statements: v.statements.clone(),
-                reason: reason_line(set, &req, &v),
+                reason: crate::render::text::verdict_reason_line(set, &req, &v),
                 notes: step_notes,
                 call: ci,
             });
@@ -280,7 +281,7 @@ pub fn evaluate(set: &PolicySet, base: &Request, plan: &Plan) -> Report {
     };
     let conditional: Vec<&Step> = steps
         .iter()
-        .filter(|s| s.grant == Grant::Conditional)
+        .filter(|s| s.grant == Access::Conditional)
         .collect();
     if !conditional.is_empty() {
         let mut keys: Vec<&str> = conditional

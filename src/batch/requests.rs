@@ -313,7 +313,7 @@ fn json_str(out: &mut Vec<u8>, s: &str) {
     let _ = serde_json::to_writer(&mut *out, s);
 }
 
-fn json_list(out: &mut Vec<u8>, key: &str, items: &[String]) {
+fn json_list<T: serde::Serialize>(out: &mut Vec<u8>, key: &str, items: &[T]) {
     if items.is_empty() {
         return;
     }

@@ -160,6 +160,26 @@ pub struct ResourceType {
     pub condition_keys: Vec<String>,
 }
 
+/// Fills a catalog ARN template (`arn:${Partition}:s3:::${BucketName}`):
+/// each placeholder takes what `value` gives for its name. The one place
+/// s3guard makes an example ARN of a resource type.
+pub fn fill_arn_template(template: &str, value: impl Fn(&str) -> String) -> String {
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some(i) = rest.find("${") {
+        out.push_str(rest.get(..i).unwrap_or_default());
+        let after = rest.get(i + 2..).unwrap_or_default();
+        let Some(close) = after.find('}') else {
+            out.push_str(rest.get(i..).unwrap_or_default());
+            return out;
+        };
+        out.push_str(&value(after.get(..close).unwrap_or_default()));
+        rest = after.get(close + 1..).unwrap_or_default();
+    }
+    out.push_str(rest);
+    out
+}
+
 /// A service of the catalog.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Service {

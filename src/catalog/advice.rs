@@ -3,6 +3,19 @@
 
 use crate::matcher::{ArnRef, Resource};
 
+/// The resource types of the `s3` ARNs with a region or an account that
+/// are not access points, by the start of their resource part, in the order
+/// M-5 tries them: the first prefix the resource part starts with decides.
+pub const S3_RESOURCE_PREFIXES: [(&str, &str); 7] = [
+    ("job/", "job"),
+    ("storage-lens-group/", "storagelensgroup"),
+    ("storage-lens/", "storagelensconfiguration"),
+    ("access-grants/default/location/", "accessgrantslocation"),
+    ("access-grants/default/grant/", "accessgrant"),
+    ("access-grants/default", "accessgrantsinstance"),
+    ("async-request/mrap/", "multiregionaccesspointrequestarn"),
+];
+
 /// The resource type an ARN has, inferred from its shape (M-5 order).
 pub fn resource_type_of(arn: ArnRef<'_>) -> Option<&'static str> {
     let r = arn.resource();
@@ -21,16 +34,7 @@ pub fn resource_type_of(arn: ArnRef<'_>) -> Option<&'static str> {
                     "accesspoint"
                 });
             }
-            let prefixes: [(&str, &'static str); 7] = [
-                ("job/", "job"),
-                ("storage-lens-group/", "storagelensgroup"),
-                ("storage-lens/", "storagelensconfiguration"),
-                ("access-grants/default/location/", "accessgrantslocation"),
-                ("access-grants/default/grant/", "accessgrant"),
-                ("access-grants/default", "accessgrantsinstance"),
-                ("async-request/mrap/", "multiregionaccesspointrequestarn"),
-            ];
-            prefixes
+            S3_RESOURCE_PREFIXES
                 .iter()
                 .find(|(p, _)| r.starts_with(p))
                 .map(|(_, t)| *t)

@@ -8,9 +8,11 @@ mod destructive;
 mod keys;
 
 pub use actions::{
-    catalog, expand, info, lookup, AccessLevel, ActionInfo, ActionResource, Catalog, ResourceType,
-    Service,
+    catalog, expand, fill_arn_template, info, lookup, AccessLevel, ActionInfo, ActionResource,
+    Catalog, ResourceType, Service,
 };
-pub use advice::{request_warnings, resource_type_of, unknown_action, UnknownAction};
+pub use advice::{
+    request_warnings, resource_type_of, unknown_action, UnknownAction, S3_RESOURCE_PREFIXES,
+};
 pub use destructive::{destructive, Danger, Destructive, Scope, INDIRECT_DELETES};
 pub use keys::{condition_key, is_multivalued, keys, suggest_key, KeyInfo, KeyType, Presence};

@@ -11,7 +11,7 @@ use crate::awscli::apps::{self, App, AppReport};
 use crate::awscli::outcome::{self, Outcome, Report, Step};
 use crate::awscli::{command, requests};
 use crate::diagnostic::Diagnostic;
-use crate::explain::probe::Grant;
+use crate::explain::classify::Access;
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -183,7 +183,7 @@ fn render_step(out: &mut String, label: &str, s: &Step) {
             ""
         }
     ));
-    let cond = if s.grant == Grant::Conditional {
+    let cond = if s.grant == Access::Conditional {
         format!(" (conditional: {})", s.condition_keys.join(", "))
     } else {
         String::new()
@@ -305,7 +305,7 @@ pub fn render_app(r: &AppReport) -> String {
         };
         out.push_str(&format!("  {mark} {}\n", o.name));
         for s in &o.steps {
-            let cond = if s.grant == Grant::Conditional {
+            let cond = if s.grant == Access::Conditional {
                 " (conditional)"
             } else {
                 ""

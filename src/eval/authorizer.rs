@@ -6,26 +6,14 @@
 
 use smallvec::SmallVec;
 
-use crate::condition::Outcome;
+use crate::eval::applicability::{Applicability, Unobserved};
 use crate::eval::policy_set::PolicySet;
-use crate::eval::principal_match::match_clause;
 use crate::eval::response::{
     Decision, LayerDecision, PerType, PrincipalMatch, Response, StatementRef,
 };
 use crate::matcher::Resource;
-use crate::policy::{Effect, PolicyType, Statement};
+use crate::policy::{Effect, PolicyType};
 use crate::request::{Principal, Request};
-
-/// Whether one statement applies to a request (E-1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Applicability {
-    /// All of principal, action, resource and condition match.
-    Applies(Option<PrincipalMatch>),
-    /// Some element does not match.
-    DoesNotApply,
-    /// A condition could not be evaluated (request value of the wrong type).
-    ConditionError,
-}
 
 /// What the applicable statements of every layer say.
 #[derive(Debug, Default)]
@@ -127,44 +115,6 @@ impl PolicySet {
             }
     }
 
-    /// Whether a statement applies to the request (E-1). `action_known` skips
-    /// the action test when the index already established it.
-    pub(crate) fn applicability(
-        &self,
-        stmt: &Statement,
-        layer: PolicyType,
-        req: &Request,
-        action_known: bool,
-        caller_has_boundary: bool,
-    ) -> Applicability {
-        let principal = match (&stmt.principal, layer) {
-            (Some(clause), PolicyType::Resource | PolicyType::Rcp | PolicyType::VpcEndpoint) => {
-                match match_clause(clause, req, self.options(), caller_has_boundary) {
-                    Some(m) => Some(m),
-                    None => return Applicability::DoesNotApply,
-                }
-            }
-            _ => None,
-        };
-        if !action_known && !stmt.action.matches(&req.action) {
-            return Applicability::DoesNotApply;
-        }
-        if !stmt
-            .resource
-            .matches(&req.resource, req.action.service(), &req.context)
-        {
-            return Applicability::DoesNotApply;
-        }
-        if !stmt.condition.is_empty() {
-            match stmt.condition.evaluate(&req.context) {
-                Outcome::True => {}
-                Outcome::False => return Applicability::DoesNotApply,
-                Outcome::Error => return Applicability::ConditionError,
-            }
-        }
-        Applicability::Applies(principal)
-    }
-
     /// Collects applicable statements; `naive` walks every statement instead
     /// of the index (the reference evaluator). `force` overrides whether the
     /// listed statements apply (what-ifs of explanations and reviews).
@@ -190,7 +140,14 @@ impl PolicySet {
                 };
                 let applicability = match force.iter().find(|(f, _)| *f == r) {
                     Some((_, a)) => *a,
-                    None => self.applicability(stmt, layer, req, exact, caller_has_boundary),
+                    None => self.applicability(
+                        stmt,
+                        layer,
+                        req,
+                        exact,
+                        caller_has_boundary,
+                        &mut Unobserved,
+                    ),
                 };
                 match applicability {
                     Applicability::DoesNotApply => {}

@@ -4,10 +4,10 @@
 //! (A-2 #26).
 
 use super::pattern::{self, Budget, Pattern};
+use super::redundant::{report_redundant, Compared, Report};
 use super::services::{self, ServiceCheck};
 use super::view::{Entry, StatementView};
 use super::Ctx;
-use super::MAX_PAIRWISE_ENTRIES;
 use crate::catalog::{catalog, AccessLevel, ActionInfo};
 use crate::policy::{Effect, PolicyType};
 
@@ -19,7 +19,13 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
             // `*` in an RCP's Action is the loader's INVALID_RCP_ACTION
             service_prefix(ctx, e);
         }
-        redundant(ctx, &element.entries, element.name);
+        report_redundant(
+            ctx,
+            &element.entries,
+            element.name,
+            |e| Coverage::new(&e.text),
+            &REDUNDANT_ACTION,
+        );
         if st.effect == Some(Effect::Allow) {
             if element.is_not {
                 ctx.emit(
@@ -191,59 +197,26 @@ fn covered_by(a: &str, b: &str) -> bool {
     Coverage::new(a).covered_by(&Coverage::new(b), &Budget::new(usize::MAX))
 }
 
-fn redundant(ctx: &mut Ctx<'_>, entries: &[Entry], element: &str) {
-    if entries.len() > MAX_PAIRWISE_ENTRIES {
-        ctx.skipped_pairwise.push(format!(
-            "{} entries of one `{element}` (the limit is {MAX_PAIRWISE_ENTRIES})",
-            entries.len()
-        ));
-        return;
+impl Compared for Coverage {
+    fn key<'a>(&'a self, _entry: &'a Entry) -> &'a str {
+        self.entry.text()
     }
-    let cov: Vec<Coverage> = entries.iter().map(|e| Coverage::new(&e.text)).collect();
-    let duplicates = pattern::earlier_duplicates(cov.iter().map(|c| c.entry.text()));
-    for (i, (a, ca)) in entries.iter().zip(&cov).enumerate() {
-        let budget = &ctx.budget;
-        let cover = entries
-            .iter()
-            .zip(&cov)
-            .enumerate()
-            .find(|(j, (_, cb))| {
-                // of two entries that cover each other, the later one is redundant
-                *j != i
-                    && budget.spend(1)
-                    && ca.covered_by(cb, budget)
-                    && !(*j > i && cb.covered_by(ca, budget))
-            })
-            .or_else(|| {
-                // the budget ran out: exact duplicates are still reported
-                let j = (*duplicates.get(i)?)?;
-                if !budget.is_exhausted() {
-                    return None;
-                }
-                Some((j, (entries.get(j)?, cov.get(j)?)))
-            });
-        if let Some((_, (b, _))) = cover {
-            let msg = if a.text.eq_ignore_ascii_case(&b.text) {
-                format!("`{}` is listed twice in `{element}`", a.text)
-            } else {
-                format!(
-                    "`{}` is redundant: `{}` in the same `{element}` already covers it",
-                    a.text, b.text
-                )
-            };
-            let extra = ctx.place(b.span, &b.pointer);
-            if let Some(f) = ctx.emit(
-                "REDUNDANT_ACTION",
-                a.span,
-                &a.pointer,
-                msg,
-                Some(format!("remove `{}`", a.text)),
-            ) {
-                f.locations.push(extra);
-            }
-        }
+
+    fn compared(&self) -> bool {
+        true
+    }
+
+    fn covered_by(&self, other: &Self, budget: &Budget) -> bool {
+        Coverage::covered_by(self, other, budget)
     }
 }
+
+/// REDUNDANT_ACTION: action names ignore ASCII case (M-1).
+const REDUNDANT_ACTION: Report = Report {
+    code: "REDUNDANT_ACTION",
+    same: str::eq_ignore_ascii_case,
+    covers: "covers it",
+};
 
 /// Whether a resource entry stands for every bucket (`*`, `arn:aws:s3:::*`, …).
 pub(super) fn is_every_bucket(text: &str) -> bool {

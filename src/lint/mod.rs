@@ -31,6 +31,7 @@ mod pattern;
 mod placeholders;
 mod policy_type;
 mod principals;
+mod redundant;
 pub mod render;
 mod resources;
 pub mod rules;

@@ -3,8 +3,26 @@
 
 use super::view::{CondBlock, CondKey, PrincipalView, StatementView};
 use super::Ctx;
-use crate::condition::{Family, IpRange, SetQualifier, StringOp};
-use crate::policy::{parse_aws_principal, Effect, PolicyType, PrincipalKind};
+use crate::eval::public_access;
+use crate::policy::{
+    parse_aws_principal, parse_other_principal, Effect, PolicyType, PrincipalKind,
+};
+
+/// The first entry of a `Principal` element that makes an Allow public
+/// (`"*"`, `{"AWS": "*"}`, a web identity provider), as the evaluator
+/// reads it.
+fn public_principal(p: &PrincipalView) -> Option<PrincipalKind> {
+    if p.is_everyone() {
+        return Some(PrincipalKind::Everyone);
+    }
+    p.values.iter().find_map(|v| {
+        let kind = match v.kind.as_str() {
+            "AWS" => parse_aws_principal(&v.entry.text),
+            other => parse_other_principal(other, &v.entry.text),
+        };
+        kind.ok().filter(public_access::is_public_principal)
+    })
+}
 
 pub(super) fn check(ctx: &mut Ctx<'_>) {
     let view = ctx.view;
@@ -13,7 +31,8 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
     }
     for st in &view.statements {
         let Some(p) = &st.principal else { continue };
-        if st.effect == Some(Effect::Allow) && !p.is_not && p.is_everyone() {
+        // An Allow with NotPrincipal is public too; ALLOW_WITH_NOT_PRINCIPAL says so.
+        if st.effect == Some(Effect::Allow) && !p.is_not && public_principal(p).is_some() {
             public_access(ctx, st, p);
         }
         if st.effect == Some(Effect::Deny) && p.is_not {
@@ -23,54 +42,13 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
     }
 }
 
-/// Keys whose fixed value makes a grant to `*` non-public (S3 User Guide,
-/// "The meaning of public"; spec E-15).
-const LIMITING_KEYS: &[&str] = &[
-    "aws:principalaccount",
-    "aws:principalarn",
-    "aws:principalorgid",
-    "aws:principalorgpaths",
-    "aws:sourceaccount",
-    "aws:sourcearn",
-    "aws:sourceowner",
-    "aws:sourcevpc",
-    "aws:sourcevpce",
-    "aws:sourceorgid",
-    "aws:sourceorgpaths",
-    "aws:userid",
-    "s3:dataaccesspointarn",
-    "s3:dataaccesspointaccount",
-];
-
-/// Whether one condition key pins the caller to fixed values.
+/// Whether one condition key pins the caller to fixed values: the
+/// evaluator's own rule (`eval::public_access`, spec E-15).
 fn limits(block: &CondBlock, key: &CondKey) -> bool {
-    let Some(op) = block.operator else {
-        return false;
-    };
-    if op.negated || op.if_exists || op.set == Some(SetQualifier::ForAllValues) {
-        return false;
-    }
-    let lower = key.key.to_ascii_lowercase();
-    let fixed = |v: &str| !v.contains(['*', '?']) && !v.is_empty();
-    if LIMITING_KEYS.contains(&lower.as_str()) {
-        let exact = matches!(
-            op.family,
-            Family::String(StringOp::Equals | StringOp::EqualsIgnoreCase | StringOp::Like)
-                | Family::Arn { .. }
-        );
-        return exact && !key.values.is_empty() && key.values.iter().all(|v| fixed(&v.text));
-    }
-    if lower == "aws:sourceip" && op.family == Family::IpAddress {
-        // a range no wider than /8 (IPv4) or /32 (IPv6) is not "everyone" [M]
-        return !key.values.is_empty()
-            && key.values.iter().all(|v| {
-                IpRange::parse(&v.text).is_some_and(|r| {
-                    let min = if r.addr().is_ipv4() { 8 } else { 32 };
-                    r.prefix() >= min
-                })
-            });
-    }
-    false
+    let values: Vec<&str> = key.values.iter().map(|v| v.text.as_str()).collect();
+    block
+        .operator
+        .is_some_and(|op| public_access::pins_callers(&op, &key.key, &values))
 }
 
 fn public_access(ctx: &mut Ctx<'_>, st: &StatementView<'_>, p: &PrincipalView) {
@@ -109,7 +87,12 @@ fn public_access(ctx: &mut Ctx<'_>, st: &StatementView<'_>, p: &PrincipalView) {
             "name the principals, or pin aws:PrincipalAccount / aws:PrincipalOrgID to fixed values (with Block Public Access, AWS rejects such a policy)",
         ),
         None => (
-            "to everyone, anonymous callers included,".to_string(),
+            match public_principal(p) {
+                Some(PrincipalKind::Federated { provider }) => {
+                    format!("to anyone who signs in through `{provider}`,")
+                }
+                _ => "to everyone, anonymous callers included,".to_string(),
+            },
             "name the principals, or add a condition such as StringEquals aws:PrincipalOrgID / aws:SourceVpce (with Block Public Access, AWS rejects such a policy)",
         ),
     };
@@ -129,7 +112,7 @@ fn public_access(ctx: &mut Ctx<'_>, st: &StatementView<'_>, p: &PrincipalView) {
 /// (the prover's table of absent keys) and whose test fails without it:
 /// anonymous callers never match the statement.
 fn anonymous_excluded(st: &StatementView<'_>, variables: bool) -> Option<String> {
-    let absent = crate::prove::absent_keys(&crate::request::Principal::Anonymous);
+    let absent = crate::request::Principal::Anonymous.never_carried_keys();
     st.condition_keys()
         .find(|(b, k)| {
             absent.iter().any(|a| a.eq_ignore_ascii_case(&k.key))

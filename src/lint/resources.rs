@@ -5,9 +5,9 @@
 //! (A-2 #28) and `Allow` with `NotResource`.
 
 use super::actions::{expand, service_of};
-use super::pattern::{self, Pattern};
+use super::pattern::{self, Budget, Pattern};
+use super::redundant::{report_redundant, Compared, Report};
 use super::view::{Entry, StatementView};
-use super::MAX_PAIRWISE_ENTRIES;
 use super::{abbreviate, Ctx};
 use crate::catalog::{catalog, ActionInfo};
 use crate::diagnostic::Severity;
@@ -23,7 +23,17 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
         for e in &element.entries {
             arn_format(ctx, e);
         }
-        redundant(ctx, &element.entries, element.name);
+        let vars = variables(ctx);
+        report_redundant(
+            ctx,
+            &element.entries,
+            element.name,
+            |e| Compiled {
+                entry: pattern::Entry::resource(&e.text, vars),
+                has_variable: vars && e.text.contains("${"),
+            },
+            &REDUNDANT_RESOURCE,
+        );
         if st.effect == Some(Effect::Allow) && element.is_not {
             ctx.emit(
                 "S3GUARD_ALLOW_WITH_NOT_RESOURCE",
@@ -432,71 +442,33 @@ fn wildcard_only_through_arn(ctx: &mut Ctx<'_>, st: &StatementView<'_>) {
     }
 }
 
-fn redundant(ctx: &mut Ctx<'_>, entries: &[Entry], element: &str) {
-    if entries.len() > MAX_PAIRWISE_ENTRIES {
-        ctx.skipped_pairwise.push(format!(
-            "{} entries of one `{element}` (the limit is {MAX_PAIRWISE_ENTRIES})",
-            entries.len()
-        ));
-        return;
+/// A resource entry as compared; one with a policy variable (when the
+/// policy type has them) is not compared.
+struct Compiled {
+    entry: pattern::Entry,
+    has_variable: bool,
+}
+
+impl Compared for Compiled {
+    fn key<'a>(&'a self, entry: &'a Entry) -> &'a str {
+        &entry.text
     }
-    let vars = variables(ctx);
-    let compiled: Vec<(pattern::Entry, bool)> = entries
-        .iter()
-        .map(|e| {
-            (
-                pattern::Entry::resource(&e.text, vars),
-                vars && e.text.contains("${"),
-            )
-        })
-        .collect();
-    let duplicates = pattern::earlier_duplicates(entries.iter().map(|e| e.text.as_str()));
-    for (i, (a, (pa, a_var))) in entries.iter().zip(&compiled).enumerate() {
-        if *a_var {
-            continue;
-        }
-        let budget = &ctx.budget;
-        let cover = entries
-            .iter()
-            .zip(&compiled)
-            .enumerate()
-            .find(|(j, (_, (pb, b_var)))| {
-                *j != i
-                    && !*b_var
-                    && budget.spend(1)
-                    && pa.covered_by(pb, budget)
-                    && !(*j > i && pb.covered_by(pa, budget))
-            })
-            .or_else(|| {
-                // the budget ran out: exact duplicates are still reported
-                let j = (*duplicates.get(i)?)?;
-                if !budget.is_exhausted() {
-                    return None;
-                }
-                Some((j, (entries.get(j)?, compiled.get(j)?)))
-            });
-        if let Some((_, (b, _))) = cover {
-            let msg = if a.text == b.text {
-                format!("`{}` is listed twice in `{element}`", a.text)
-            } else {
-                format!(
-                    "`{}` is redundant: `{}` in the same `{element}` already matches every resource it does",
-                    a.text, b.text
-                )
-            };
-            let extra = ctx.place(b.span, &b.pointer);
-            if let Some(f) = ctx.emit(
-                "REDUNDANT_RESOURCE",
-                a.span,
-                &a.pointer,
-                msg,
-                Some(format!("remove `{}`", a.text)),
-            ) {
-                f.locations.push(extra);
-            }
-        }
+
+    fn compared(&self) -> bool {
+        !self.has_variable
+    }
+
+    fn covered_by(&self, other: &Self, budget: &Budget) -> bool {
+        self.entry.covered_by(&other.entry, budget)
     }
 }
+
+/// REDUNDANT_RESOURCE: resource entries compare case-sensitively.
+const REDUNDANT_RESOURCE: Report = Report {
+    code: "REDUNDANT_RESOURCE",
+    same: |a, b| a == b,
+    covers: "matches every resource it does",
+};
 
 /// `an object`, `a bucket`.
 fn article(noun: &str) -> String {

@@ -15,10 +15,10 @@ use std::sync::Arc;
 use serde::Serialize;
 
 pub use principal::{
-    is_canonical_user_id, oai_id, parse_aws as parse_aws_principal, PrincipalClause,
-    PrincipalEntry, PrincipalKind,
+    is_canonical_user_id, oai_id, parse_aws as parse_aws_principal,
+    parse_other as parse_other_principal, PrincipalClause, PrincipalEntry, PrincipalKind,
 };
-pub use statement::{ActionClause, Effect, ResourceClause, Statement};
+pub use statement::{ActionClause, ClauseMatch, Effect, ResourceClause, Statement};
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::json::{Document, SourceFile};

@@ -74,7 +74,6 @@ mod shapes;
 mod statements;
 mod values;
 
-pub(crate) use statements::absent_keys;
 mod variables;
 mod witness;
 

@@ -228,6 +228,31 @@ impl Principal {
         )
     }
 
+    /// The context keys AWS never sends for this caller (an anonymous
+    /// caller has no `aws:PrincipalArn`, only IAM users have
+    /// `aws:username`), as AWS spells them: such a key is absent, never
+    /// missing (spec E-7 and section 0 of the semantics).
+    pub fn never_carried_keys(&self) -> Vec<&'static str> {
+        match self {
+            // what AWS sends for an origin access identity is not documented: free
+            Principal::Unspecified
+            | Principal::CloudFrontOai { .. }
+            | Principal::CanonicalUser { .. } => Vec::new(),
+            Principal::User { .. } => vec!["aws:PrincipalServiceName"],
+            Principal::Root { .. }
+            | Principal::RoleSession { .. }
+            | Principal::FederatedUser { .. } => vec!["aws:username", "aws:PrincipalServiceName"],
+            Principal::Anonymous => vec![
+                "aws:username",
+                "aws:PrincipalArn",
+                "aws:PrincipalAccount",
+                "aws:PrincipalServiceName",
+                "aws:PrincipalIsAWSService",
+            ],
+            Principal::Service(_) => vec!["aws:username"],
+        }
+    }
+
     /// The `aws:PrincipalType` value AWS sends.
     pub fn principal_type(&self) -> Option<&'static str> {
         Some(match self {

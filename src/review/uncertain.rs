@@ -6,7 +6,7 @@
 use super::sample::{self, PatternText};
 use super::wording::describe_condition;
 use crate::condition::Outcome;
-use crate::eval::authorizer::Applicability;
+use crate::eval::applicability::Applicability;
 use crate::eval::policy_set::PolicySet;
 use crate::eval::response::{PrincipalMatch, StatementRef};
 use crate::explain::{Evaluation, Reason};

@@ -96,49 +96,54 @@ impl<'a, 'c> Resolver<'a, 'c> {
         }
         match &v.kind {
             Kind::Object(members) => {
-                let mut out = Vec::with_capacity(members.len());
-                let mut unknown = false;
-                for m in members {
-                    match self.resolve(&m.value) {
-                        R::Val(x) => out.push(Member {
-                            key: m.key.clone(),
-                            key_span: m.key_span,
-                            value: x,
-                        }),
-                        R::NoValue => {}
-                        R::Unknown => unknown = true,
-                    }
-                }
-                if unknown {
-                    R::Unknown
-                } else {
+                let out = self.resolve_each(
+                    members,
+                    |m| &m.value,
+                    |m, x| Member {
+                        key: m.key.clone(),
+                        key_span: m.key_span,
+                        value: x,
+                    },
+                );
+                out.map_or(R::Unknown, |out| {
                     R::Val(Value {
                         kind: Kind::Object(out),
                         span: v.span,
                     })
-                }
+                })
             }
             Kind::Array(items) => {
-                let mut out = Vec::with_capacity(items.len());
-                let mut unknown = false;
-                for i in items {
-                    match self.resolve(i) {
-                        R::Val(x) => out.push(x),
-                        R::NoValue => {}
-                        R::Unknown => unknown = true,
-                    }
-                }
-                if unknown {
-                    R::Unknown
-                } else {
+                let out = self.resolve_each(items, |i| i, |_, x| x);
+                out.map_or(R::Unknown, |out| {
                     R::Val(Value {
                         kind: Kind::Array(out),
                         span: v.span,
                     })
-                }
+                })
             }
             _ => R::Val(v.clone()),
         }
+    }
+
+    /// Resolves each of `items` (`value` picks its value) and keeps the
+    /// resolved ones, made by `keep`, leaving out `AWS::NoValue`; `None`
+    /// when any is unknown (every one is still resolved).
+    fn resolve_each<T, U>(
+        &mut self,
+        items: &[T],
+        value: impl Fn(&T) -> &Value,
+        keep: impl Fn(&T, Value) -> U,
+    ) -> Option<Vec<U>> {
+        let mut out = Vec::with_capacity(items.len());
+        let mut unknown = false;
+        for item in items {
+            match self.resolve(value(item)) {
+                R::Val(x) => out.push(keep(item, x)),
+                R::NoValue => {}
+                R::Unknown => unknown = true,
+            }
+        }
+        (!unknown).then_some(out)
     }
 
     /// Resolves to one string (scalars as text).

@@ -151,7 +151,7 @@ pub fn run_case(set: &PolicySet, case: &Case, checker: &dyn Checker) -> CaseResu
             });
             r.deciding = deciding(set, &eval);
             if depends_on_missing(&eval) {
-                r.notes = eval.notes.clone();
+                r.notes = eval.notes.iter().map(ToString::to_string).collect();
             }
             if expect.is_met_by(decision) {
                 r.status = Status::Pass;
