@@ -130,6 +130,11 @@ pub struct RequestArgs {
     /// The request comes through this VPC endpoint (sets aws:SourceVpce).
     #[arg(long = "vpce", value_name = "VPCE_ID")]
     pub vpce: Option<String>,
+    /// The caller is (a session of) a service-linked role: SCPs and RCPs do
+    /// not restrict it. Roles on the path `aws-service-role/` are recognised
+    /// without it; session ARNs drop the path, so say it for them.
+    #[arg(long)]
+    pub service_linked_role: bool,
     /// Do not fill in any context key (as `eval --cases` does).
     #[arg(long)]
     pub no_defaults: bool,
@@ -144,7 +149,8 @@ impl RequestArgs {
     pub fn builder(&self) -> RequestBuilder {
         let mut b = RequestBuilder::new()
             .no_defaults(self.no_defaults)
-            .allow_unknown_action(self.allow_unknown_action);
+            .allow_unknown_action(self.allow_unknown_action)
+            .service_linked_role(self.service_linked_role);
         if let Some(p) = &self.principal {
             b = b.principal(p.clone());
         }
