@@ -54,7 +54,9 @@ pub mod sources;
 pub mod testfile;
 
 pub use diagnostic::{Diagnostic, Severity};
-pub use eval::policy_set::{EvalOptions, Member, NotPrincipalMode, PolicySet, PolicySetBuilder};
+pub use eval::policy_set::{
+    EvalOptions, Member, NotPrincipalMode, PolicySet, PolicySetBuilder, VpceType,
+};
 pub use eval::response::{
     Decision, LayerDecision, PerType, PrincipalMatch, Response, StatementRef,
 };

@@ -71,6 +71,10 @@ pub struct PolicyArgs {
     /// request carries aws:SourceVpce, e.g. with --vpce ID).
     #[arg(long = "vpce-policy", value_name = "FILE")]
     pub vpce_policies: Vec<String>,
+    /// The type of that VPC endpoint: in a gateway endpoint's policy an
+    /// account principal ("111122223333") names the account's root user only.
+    #[arg(long = "vpce-type", value_enum, default_value_t = VpceTypeArg::Interface)]
+    pub vpce_type: VpceTypeArg,
     /// S3 Block Public Access is on for the bucket or its account
     /// (RestrictPublicBuckets): a public bucket policy grants only to the
     /// bucket owner's account and to AWS services (spec E-15).
@@ -90,6 +94,16 @@ impl PolicyArgs {
             && self.policy_from.is_empty()
             && self.vpce_policies.is_empty()
     }
+}
+
+/// `--vpce-type`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum VpceTypeArg {
+    /// An interface endpoint (AWS PrivateLink).
+    #[default]
+    Interface,
+    /// A gateway endpoint (S3, DynamoDB).
+    Gateway,
 }
 
 /// `--notprincipal`.

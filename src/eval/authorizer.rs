@@ -144,7 +144,7 @@ impl PolicySet {
     ) -> Applicability {
         let principal = match (&stmt.principal, layer) {
             (Some(clause), PolicyType::Resource | PolicyType::Rcp | PolicyType::VpcEndpoint) => {
-                match match_clause(clause, req, self.options(), caller_has_boundary) {
+                match match_clause(clause, layer, req, self.options(), caller_has_boundary) {
                     Some(m) => Some(m),
                     None => return Applicability::DoesNotApply,
                 }

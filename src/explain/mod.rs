@@ -546,7 +546,7 @@ fn trace_statement(
     if let (Some(clause), PolicyType::Resource | PolicyType::Rcp | PolicyType::VpcEndpoint) =
         (&stmt.principal, layer)
     {
-        let m = match_clause(clause, req, set.options(), caller_has_boundary);
+        let m = match_clause(clause, layer, req, set.options(), caller_has_boundary);
         let detail = match (m, clause.is_not()) {
             (Some(PrincipalMatch::NotPrincipal), _) => {
                 "the caller is not excluded by NotPrincipal".to_string()

@@ -528,3 +528,77 @@ fn an_access_point_arn_names_its_owner() {
         "bucket ARNs name no account"
     );
 }
+
+/// In a gateway endpoint's policy, `"Principal": {"AWS": "111122223333"}`
+/// (or `arn:aws:iam::111122223333:root`) "grants access to the account
+/// root user only, and not all IAM users and roles"
+/// (https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html);
+/// in an interface endpoint's policy it names the whole account, as in a
+/// bucket policy (the default, `--vpce-type interface`).
+#[test]
+fn a_gateway_endpoint_policy_account_principal_names_the_root_user_only() {
+    let ask = |principal: &str, kind: &str| {
+        run(&[
+            "can",
+            "s3:GetObject",
+            "arn:aws:s3:::app-uploads/a",
+            "--policy",
+            FULL,
+            "--vpce-policy",
+            "tests/fixtures/layers/vpce-account.json",
+            "--vpce",
+            "vpce-1a2b3c4d",
+            "--vpce-type",
+            kind,
+            "--principal",
+            principal,
+        ])
+    };
+    let user = "arn:aws:iam::111122223333:user/app";
+    let root = "arn:aws:iam::111122223333:root";
+    assert_eq!(
+        ask(user, "interface").0,
+        0,
+        "interface: the account's users"
+    );
+    let (code, out, _) = ask(user, "gateway");
+    assert_eq!(code, 1, "gateway: not the account's users");
+    assert!(
+        out.starts_with("DENY (implicit) — blocked by VPC endpoint policy"),
+        "{out}"
+    );
+    assert_eq!(ask(root, "gateway").0, 0, "gateway: the root user");
+    let (code, _, err) = ask(user, "tunnel");
+    assert_eq!(code, 2, "{err}");
+    let text = std::fs::read_to_string(crate::support::repo(
+        "tests/fixtures/layers/vpce-account.json",
+    ))
+    .unwrap()
+    .replace("\"111122223333\"", "\"arn:aws:iam::111122223333:root\"");
+    let (_dir, path) = crate::support::temp_file("vpce-root-arn.json", &text);
+    let path = path.to_string_lossy();
+    let with_arn = |principal: &str| {
+        run(&[
+            "can",
+            "s3:GetObject",
+            "arn:aws:s3:::app-uploads/a",
+            "--policy",
+            FULL,
+            "--vpce-policy",
+            &path,
+            "--vpce",
+            "vpce-1a2b3c4d",
+            "--vpce-type",
+            "gateway",
+            "--principal",
+            principal,
+        ])
+        .0
+    };
+    assert_eq!(
+        with_arn(user),
+        1,
+        "the :root ARN form: not the users either"
+    );
+    assert_eq!(with_arn(root), 0);
+}
