@@ -53,6 +53,14 @@ pub mod review;
 pub mod sources;
 pub mod testfile;
 
+/// Internals the fuzz targets (`fuzz/`) drive directly: source files with
+/// their position maps. Not a stable API; only with the `fuzzing` feature.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use crate::json::SourceFile;
+}
+
 pub use diagnostic::{Diagnostic, Severity};
 pub use eval::policy_set::{
     EvalOptions, Member, NotPrincipalMode, PolicySet, PolicySetBuilder, VpceType,

@@ -229,7 +229,7 @@ fn tag_based_deny_is_avoided_by_equal_tags_spec_v2() {
         "--cannot",
         "s3:GetObject",
         "--on",
-        "arn:aws:s3:::shared/*",
+        "arn:aws:s3:::team-data/*",
         "--policy",
         "tests/fixtures/prove/team-objects.json",
     ]);
