@@ -9,3 +9,5 @@ cargo build --lib --no-default-features --quiet
 # the fuzz targets (their own crate) still compile against the library
 cargo check --manifest-path fuzz/Cargo.toml --quiet
 cargo test
+# the Python package, built in a fresh virtual environment, and its pytest suite
+bash bindings/python/ci.sh

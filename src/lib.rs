@@ -62,7 +62,9 @@ pub mod fuzzing {
 }
 
 pub use diagnostic::{Diagnostic, Severity};
-pub use eval::policy_set::{EvalOptions, Member, NotPrincipalMode, PolicySet, PolicySetBuilder};
+pub use eval::policy_set::{
+    EvalOptions, Member, NotPrincipalMode, PolicySet, PolicySetBuilder, VpceType,
+};
 pub use eval::response::{
     Decision, LayerDecision, PerType, PrincipalMatch, Response, StatementRef,
 };

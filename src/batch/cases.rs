@@ -379,6 +379,7 @@ fn build_request(
         action: action?,
         resource: resource?,
         resource_account,
+        is_service_linked_role: false,
         context,
     })
 }

@@ -267,6 +267,7 @@ pub fn parse_line(
                     action,
                     resource,
                     resource_account,
+                    is_service_linked_role: false,
                     context,
                 },
                 id,
@@ -355,15 +356,15 @@ pub fn write_decision(
         out.extend_from_slice(statements.get(*r).unwrap_or("null").as_bytes());
     }
     out.push(b']');
-    if response.decision == crate::eval::response::Decision::ImplicitDeny {
-        let layer = if response.is_blocked_by_public_access() {
-            Some("block-public-access")
-        } else {
-            response.blocked_by.map(|t| t.as_str())
-        };
-        if let Some(layer) = layer {
-            let _ = write!(out, ",\"blockedBy\":\"{layer}\"");
-        }
+    let layer = if response.is_blocked_by_public_access() {
+        Some("block-public-access")
+    } else if response.decision == crate::eval::response::Decision::ImplicitDeny {
+        response.blocked_by.map(|t| t.as_str())
+    } else {
+        None
+    };
+    if let Some(layer) = layer {
+        let _ = write!(out, ",\"blockedBy\":\"{layer}\"");
     }
     if let Some(e) = evaluation {
         json_list(out, "missingContext", &e.missing_context);

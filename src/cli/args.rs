@@ -96,6 +96,10 @@ pub struct PolicyArgs {
     /// request carries aws:SourceVpce, e.g. with --vpce ID).
     #[arg(long = "vpce-policy", value_name = "FILE")]
     pub vpce_policies: Vec<String>,
+    /// The type of that VPC endpoint: in a gateway endpoint's policy an
+    /// account principal ("111122223333") names the account's root user only.
+    #[arg(long = "vpce-type", value_enum, default_value_t = VpceTypeArg::Interface)]
+    pub vpce_type: VpceTypeArg,
     /// S3 Block Public Access is on for the bucket or its account
     /// (RestrictPublicBuckets): a public bucket policy grants only to the
     /// bucket owner's account and to AWS services (spec E-15).
@@ -115,6 +119,16 @@ impl PolicyArgs {
             && self.policy_from.is_empty()
             && self.vpce_policies.is_empty()
     }
+}
+
+/// `--vpce-type`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum VpceTypeArg {
+    /// An interface endpoint (AWS PrivateLink).
+    #[default]
+    Interface,
+    /// A gateway endpoint (S3, DynamoDB).
+    Gateway,
 }
 
 /// `--notprincipal`.
@@ -155,6 +169,11 @@ pub struct RequestArgs {
     /// The request comes through this VPC endpoint (sets aws:SourceVpce).
     #[arg(long = "vpce", value_name = "VPCE_ID")]
     pub vpce: Option<String>,
+    /// The caller is (a session of) a service-linked role: SCPs and RCPs do
+    /// not restrict it. Roles on the path `aws-service-role/` are recognised
+    /// without it; session ARNs drop the path, so say it for them.
+    #[arg(long)]
+    pub service_linked_role: bool,
     /// Do not fill in any context key (as `eval --cases` does).
     #[arg(long)]
     pub no_defaults: bool,
@@ -169,7 +188,8 @@ impl RequestArgs {
     pub fn builder(&self) -> RequestBuilder {
         let mut b = RequestBuilder::new()
             .no_defaults(self.no_defaults)
-            .allow_unknown_action(self.allow_unknown_action);
+            .allow_unknown_action(self.allow_unknown_action)
+            .service_linked_role(self.service_linked_role);
         if let Some(p) = &self.principal {
             b = b.principal(p.clone());
         }

@@ -1,9 +1,9 @@
 //! Turning command-line arguments into a policy set and a request, with
 //! every problem reported at its place.
 
-use super::args::{NotPrincipalArg, PolicyArgs, RequestArgs};
+use super::args::{NotPrincipalArg, PolicyArgs, RequestArgs, VpceTypeArg};
 use crate::diagnostic::Diagnostic;
-use crate::eval::policy_set::{EvalOptions, NotPrincipalMode, PolicySet};
+use crate::eval::policy_set::{EvalOptions, NotPrincipalMode, PolicySet, VpceType};
 use crate::policy::{LoadOptions, Policy, PolicyType};
 use crate::request::Request;
 
@@ -187,6 +187,10 @@ pub fn load_policies(args: &PolicyArgs) -> Result<Loaded, Vec<Diagnostic>> {
             resource_in_management_account: args.resource_in_management_account,
             canonical_ids,
             block_public_access: args.block_public_access,
+            vpce_type: match args.vpce_type {
+                VpceTypeArg::Interface => VpceType::Interface,
+                VpceTypeArg::Gateway => VpceType::Gateway,
+            },
         })
         .build();
     if !args.scp.is_empty() {

@@ -83,7 +83,7 @@ impl PolicySet {
         let mut all_match = true;
         let principal = match (&stmt.principal, layer) {
             (Some(clause), PolicyType::Resource | PolicyType::Rcp | PolicyType::VpcEndpoint) => {
-                let m = match_clause(clause, req, self.options(), caller_has_boundary);
+                let m = match_clause(clause, layer, req, self.options(), caller_has_boundary);
                 observer.principal(clause, m);
                 if m.is_none() {
                     if !O::EVERY_ELEMENT {

@@ -86,14 +86,19 @@ impl PolicySet {
             Principal::User { .. } | Principal::RoleSession { .. } | Principal::Unspecified
         );
         let opts = self.options();
+        // E-4: SCPs and RCPs do not restrict service-linked roles.
+        let service_linked = req.is_service_linked_role();
         Participation {
             identity: iam && self.has_layer(PolicyType::Identity),
             resource: self.has_layer(PolicyType::Resource),
             boundary: can_have_boundary && self.has_layer(PolicyType::Boundary),
             session: (is_session || matches!(p, Principal::Unspecified))
                 && self.has_layer(PolicyType::Session),
-            scp: iam && self.scp_levels() > 0 && !opts.principal_in_management_account,
-            rcp: self.rcp_levels() > 0 && !opts.resource_in_management_account,
+            scp: iam
+                && self.scp_levels() > 0
+                && !opts.principal_in_management_account
+                && !service_linked,
+            rcp: self.rcp_levels() > 0 && !opts.resource_in_management_account && !service_linked,
             vpce: self.has_layer(PolicyType::VpcEndpoint)
                 && req.context.present("aws:sourcevpce").is_some(),
         }
@@ -250,16 +255,21 @@ impl PolicySet {
             response.determining = c.deny.clone();
             return response;
         }
-        // E-15: a public bucket policy grants nothing to callers outside
-        // the bucket's account when Block Public Access is on.
-        let restricted = self.public_access_restricts(req);
+        // E-15: with Block Public Access on, a public bucket policy grants
+        // nothing to callers outside the bucket's account, and the settings
+        // "act as explicit deny policies" (S3 troubleshooting page): an
+        // explicit deny without a Deny statement.
+        if self.public_access_restricts(req) {
+            response.decision = Decision::ExplicitDeny;
+            return response;
+        }
         // A request through a VPC endpoint needs the endpoint policy's Allow.
         let vpce_blocks = part.vpce && !c.vpce_allow;
         let resource_grants =
             |accept: &dyn Fn(PrincipalMatch) -> bool| -> SmallVec<[StatementRef; 4]> {
                 c.resource_allow
                     .iter()
-                    .filter(|(_, m)| !restricted && accept(*m))
+                    .filter(|(_, m)| accept(*m))
                     .map(|(r, _)| *r)
                     .collect()
             };
@@ -385,7 +395,7 @@ impl PolicySet {
             response.blocked_by = Some(first_failing());
             return response;
         }
-        if c.resource_allow.is_empty() || restricted {
+        if c.resource_allow.is_empty() {
             response.blocked_by = Some(PolicyType::Resource);
             return response;
         }
@@ -440,10 +450,8 @@ impl PolicySet {
                 LayerDecision::NotPresent
             } else if !self.public_access_restricts(req) {
                 LayerDecision::NotApplicable
-            } else if c.resource_allow.is_empty() {
-                LayerDecision::Allowed
             } else {
-                LayerDecision::ImplicitDeny
+                LayerDecision::ExplicitDeny
             },
         }
     }

@@ -37,6 +37,23 @@ pub struct EvalOptions {
     /// (`RestrictPublicBuckets`, spec E-15): a public bucket policy grants
     /// only to the bucket owner's account and to AWS service principals.
     pub block_public_access: bool,
+    /// The type of the VPC endpoint the request goes through (E-15): in a
+    /// gateway endpoint's policy an account principal names the account's
+    /// root user only.
+    pub vpce_type: VpceType,
+}
+
+/// The type of a VPC endpoint (`--vpce-type`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum VpceType {
+    /// An interface endpoint (AWS PrivateLink): principals match as in
+    /// bucket policies.
+    #[default]
+    Interface,
+    /// A gateway endpoint (S3, DynamoDB): `"Principal": {"AWS": "ACCOUNT"}`
+    /// "grants access to the account root user only, and not all IAM users
+    /// and roles" (PrivateLink Guide, endpoint policies).
+    Gateway,
 }
 
 /// One policy of the set with its place.

@@ -1,22 +1,33 @@
 //! Matching `Principal` and `NotPrincipal` against the caller (spec E-8, E-9).
 
+use crate::eval::policy_set::VpceType;
 use crate::eval::policy_set::{EvalOptions, NotPrincipalMode};
 use crate::eval::response::PrincipalMatch;
-use crate::policy::{oai_id, PrincipalClause, PrincipalEntry, PrincipalKind};
+use crate::policy::{oai_id, PolicyType, PrincipalClause, PrincipalEntry, PrincipalKind};
 use crate::request::{Principal, Request};
 
-/// How a statement's principal element treats the caller: `None` when the
-/// statement does not concern the caller.
+/// How a statement's principal element, in a policy of `layer`, treats the
+/// caller: `None` when the statement does not concern the caller.
 pub(crate) fn match_clause(
     clause: &PrincipalClause,
+    layer: PolicyType,
     req: &Request,
     options: &EvalOptions,
     caller_has_boundary: bool,
 ) -> Option<PrincipalMatch> {
+    // E-15: in a gateway endpoint's policy an account principal names the
+    // account's root user only.
+    let account_is_root_only =
+        layer == PolicyType::VpcEndpoint && options.vpce_type == VpceType::Gateway;
     match clause {
         PrincipalClause::Principal(entries) => entries
             .iter()
             .filter_map(|e| match_entry(e, req, options))
+            .filter(|m| {
+                *m != PrincipalMatch::Account
+                    || !account_is_root_only
+                    || matches!(req.principal, Principal::Root { .. })
+            })
             .max_by_key(|m| strength(*m)),
         PrincipalClause::NotPrincipal(entries) => {
             if is_excluded(entries, req, options, caller_has_boundary) {

@@ -112,11 +112,12 @@ pub struct PerType {
     pub rcp: LayerDecision,
     /// The VPC endpoint policy (requests through the endpoint only).
     pub vpce: LayerDecision,
-    /// S3 Block Public Access (`RestrictPublicBuckets`, E-15): `implicitDeny`
-    /// when it took the bucket policy's grants away from this caller,
-    /// `allowed` when it restricts the caller but took nothing away,
-    /// `notApplicable` when the bucket policy is not public or the caller
-    /// is of the bucket's account or an AWS service.
+    /// S3 Block Public Access (`RestrictPublicBuckets`, E-15): `explicitDeny`
+    /// when it restricts this caller (the bucket policy is public and the
+    /// caller is outside the bucket's account: the settings "act as
+    /// explicit deny policies"), `notApplicable` when the bucket policy is
+    /// not public or the caller is of the bucket's account or an AWS
+    /// service.
     pub block_public_access: LayerDecision,
 }
 
@@ -161,7 +162,9 @@ pub struct Response {
     /// explicit deny, the Allow statements that granted for an allow, none
     /// for an implicit deny (O-1 `MatchedStatements`).
     pub determining: SmallVec<[StatementRef; 4]>,
-    /// For an implicit deny, the layer that did not allow.
+    /// For an implicit deny, the layer that did not allow (for the
+    /// explicit deny of Block Public Access, see
+    /// [`Response::is_blocked_by_public_access`]).
     pub blocked_by: Option<PolicyType>,
     /// Every layer's verdict.
     pub per_type: PerType,
@@ -178,12 +181,14 @@ impl Response {
         self.decision.is_allowed()
     }
 
-    /// Whether S3 Block Public Access decided: the bucket policy would
-    /// have allowed, but it is public and the caller is outside the
-    /// bucket's account (E-15). `blocked_by` is then the resource layer.
+    /// Whether S3 Block Public Access decided: the bucket policy is public
+    /// and the caller is outside the bucket's account, and no Deny
+    /// statement applies (E-15). The decision is then an explicit deny
+    /// with no determining statement: the settings "act as explicit deny
+    /// policies" (S3 User Guide, troubleshooting access denied errors).
     pub fn is_blocked_by_public_access(&self) -> bool {
-        self.decision == Decision::ImplicitDeny
-            && self.blocked_by == Some(PolicyType::Resource)
-            && self.per_type.block_public_access == LayerDecision::ImplicitDeny
+        self.decision == Decision::ExplicitDeny
+            && self.determining.is_empty()
+            && self.per_type.block_public_access == LayerDecision::ExplicitDeny
     }
 }

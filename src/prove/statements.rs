@@ -76,7 +76,7 @@ pub(crate) fn of<'a>(set: &'a PolicySet, template: &Request) -> Vec<Stmt<'a>> {
                 PolicyType::Resource | PolicyType::Rcp | PolicyType::VpcEndpoint,
             ) = (&statement.principal, layer)
             {
-                pm = match_clause(clause, template, set.options(), part.boundary);
+                pm = match_clause(clause, layer, template, set.options(), part.boundary);
                 eligible &= pm.is_some();
             }
             let role = (eligible && statement.effect == Effect::Allow)

@@ -74,6 +74,13 @@ fn answer(set: &PolicySet, req: &Request, eval: &Evaluation) -> Answer {
                 }
             }
         }
+        Decision::ExplicitDeny if resp.is_blocked_by_public_access() => {
+            reason = Some(format!(
+                "blocked by S3 Block Public Access (RestrictPublicBuckets): the bucket policy is public, so it grants only to the bucket's account{} and to AWS services, not to {} (spec E-15)",
+                req.stated_resource_account().map(|a| format!(" {a}")).unwrap_or_default(),
+                caller_phrase(&req.principal)
+            ));
+        }
         Decision::ExplicitDeny => {
             let layers: Vec<PolicyType> = resp
                 .determining
@@ -103,15 +110,10 @@ fn answer(set: &PolicySet, req: &Request, eval: &Evaluation) -> Answer {
         }
         Decision::ImplicitDeny => {
             reason = match resp.blocked_by {
-                _ if resp.is_blocked_by_public_access() => Some(format!(
-                    "blocked by S3 Block Public Access (RestrictPublicBuckets): the bucket policy is public, so it grants only to the bucket's account{} and to AWS services, not to {} (spec E-15)",
-                    req.resource_account.as_deref().map(|a| format!(" {a}")).unwrap_or_default(),
-                    caller_phrase(&req.principal)
-                )),
                 Some(PolicyType::Identity) | None => None,
                 Some(PolicyType::Resource) if !resp.same_account => Some(format!(
                     "blocked by the resource account {}: no bucket policy statement allows {} to do {what} (cross-account requests need an Allow on both sides, spec E-6)",
-                    req.resource_account.as_deref().unwrap_or("?"),
+                    req.stated_resource_account().unwrap_or("?"),
                     caller_phrase(&req.principal)
                 )),
                 Some(PolicyType::Resource) => Some(format!(
@@ -157,9 +159,9 @@ fn answer(set: &PolicySet, req: &Request, eval: &Evaluation) -> Answer {
         details.push(format!(
             "cross-account: caller in {}, resource in {}",
             req.principal.account().unwrap_or("?"),
-            req.resource_account.as_deref().unwrap_or("?")
+            req.stated_resource_account().unwrap_or("?")
         ));
-    } else if let (None, Some(acct)) = (&req.resource_account, req.principal.account()) {
+    } else if let (None, Some(acct)) = (req.stated_resource_account(), req.principal.account()) {
         if matches!(req.resource, crate::matcher::Resource::Arn(_)) {
             details.push(format!(
                 "resource account: {acct}, the caller's own (by default; pass --resource-account if another account owns the bucket)"
@@ -231,7 +233,7 @@ pub fn render_text(set: &PolicySet, req: &Request, eval: &Evaluation, explain: b
         out.push_str(&format!(
             "  resource account: {}{}\n",
             req.effective_resource_account().unwrap_or("(unknown)"),
-            if req.resource_account.is_none() {
+            if req.stated_resource_account().is_none() {
                 " (the caller's own account)"
             } else {
                 ""

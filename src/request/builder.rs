@@ -42,6 +42,7 @@ pub struct RequestBuilder {
     at: Option<String>,
     region: Option<String>,
     vpce: Option<String>,
+    service_linked_role: bool,
     no_defaults: bool,
     allow_unknown_action: bool,
 }
@@ -108,6 +109,14 @@ impl RequestBuilder {
         self
     }
 
+    /// Whether the caller is (a session of) a service-linked role, which
+    /// SCPs and RCPs do not restrict (E-4). Needed for session ARNs, which
+    /// drop the role's `aws-service-role/` path.
+    pub fn service_linked_role(mut self, yes: bool) -> Self {
+        self.service_linked_role = yes;
+        self
+    }
+
     /// Fill in nothing: the context is exactly what was given (as `eval --cases`).
     pub fn no_defaults(mut self, no_defaults: bool) -> Self {
         self.no_defaults = no_defaults;
@@ -166,11 +175,17 @@ impl RequestBuilder {
                 )),
             }
         }
+        req.is_service_linked_role = self.service_linked_role;
         if let Some(a) = &self.resource_account {
             if a.len() != 12 || !a.bytes().all(|b| b.is_ascii_digit()) {
                 errors.push(bad(
                     format!("--resource-account `{a}` is not a 12-digit account id"),
                     "e.g. --resource-account 111122223333",
+                ));
+            } else if let Some(owner) = req.arn_account().filter(|o| o != a) {
+                errors.push(bad(
+                    format!("--resource-account `{a}` disagrees with the resource ARN, which names account `{owner}` as its owner"),
+                    "an access point ARN names its owner's account: leave out --resource-account",
                 ));
             } else {
                 req.resource_account = Some(a.clone());
@@ -252,11 +267,7 @@ impl RequestBuilder {
         if let Some(r) = &self.region {
             ctx.set_default("aws:RequestedRegion", single(r.clone()), Origin::Given);
         }
-        let account = req
-            .resource_account
-            .clone()
-            .or_else(|| req.principal.account().map(str::to_string));
-        if let Some(acct) = account {
+        if let Some(acct) = req.effective_resource_account().map(str::to_string) {
             req.context
                 .set_default("aws:ResourceAccount", single(acct.clone()), Origin::Derived);
             if req.action.service() == "s3" {

@@ -353,6 +353,9 @@ pub struct Request {
     pub resource: Resource,
     /// The account owning the resource; `None` means the caller's own account.
     pub resource_account: Option<String>,
+    /// The caller was said to be (a session of) a service-linked role
+    /// (`--service-linked-role`); see [`Request::is_service_linked_role`].
+    pub is_service_linked_role: bool,
     /// The request context.
     pub context: Context,
 }
@@ -379,6 +382,7 @@ impl Request {
             action: Action::parse(action)?,
             resource: Resource::parse(resource)?,
             resource_account: None,
+            is_service_linked_role: false,
             context: Context::new(),
         })
     }
@@ -401,19 +405,54 @@ impl Request {
         self
     }
 
-    /// The resource's account: given, or the caller's own.
-    pub fn effective_resource_account(&self) -> Option<&str> {
+    /// The resource's account when something states it: given
+    /// (`--resource-account`), or else the account the resource ARN names.
+    /// Access point ARNs "encode the access point's AWS Region and the AWS
+    /// account ID of the access point's owner" (S3 User Guide, "Referencing
+    /// access points"); bucket and object ARNs leave the account empty.
+    /// `None`: nothing says, so the resource is taken to be the caller's.
+    pub fn stated_resource_account(&self) -> Option<&str> {
         self.resource_account
             .as_deref()
+            .or_else(|| self.arn_account())
+    }
+
+    /// The 12-digit account written in the resource ARN, if any.
+    pub fn arn_account(&self) -> Option<&str> {
+        match &self.resource {
+            Resource::Arn(arn) => {
+                let a = arn.account();
+                (a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit())).then_some(a)
+            }
+            Resource::Wildcard => None,
+        }
+    }
+
+    /// The resource's account: stated ([`Request::stated_resource_account`]),
+    /// or the caller's own.
+    pub fn effective_resource_account(&self) -> Option<&str> {
+        self.stated_resource_account()
             .or_else(|| self.principal.account())
     }
 
     /// Whether caller and resource are in the same account (E-5 vs E-6).
     pub fn is_same_account(&self) -> bool {
-        match (self.principal.account(), self.resource_account.as_deref()) {
+        match (self.principal.account(), self.stated_resource_account()) {
             (Some(p), Some(r)) => p == r,
             _ => true,
         }
+    }
+
+    /// Whether the caller is a service-linked role or a session of one:
+    /// said so (`--service-linked-role`), or its role ARN (the principal's,
+    /// or `aws:PrincipalArn`) is on the path `aws-service-role/`, where
+    /// IAM puts every service-linked role. SCPs and RCPs do not restrict
+    /// such callers (E-4).
+    pub fn is_service_linked_role(&self) -> bool {
+        self.is_service_linked_role
+            || self
+                .role_arn()
+                .is_some_and(|arn| arn.contains(":role/aws-service-role/"))
     }
 
     /// The role ARN of a role session, preferring `aws:PrincipalArn` from the

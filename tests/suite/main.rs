@@ -15,6 +15,7 @@ mod install;
 mod layers;
 mod lint;
 mod near_miss;
+mod org_exemptions;
 mod properties;
 mod prove;
 mod readme;

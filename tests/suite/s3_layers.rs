@@ -135,7 +135,9 @@ fn anonymous_requests_through_the_endpoint_need_its_allow_e7() {
 }
 
 /// Spec E-15: RestrictPublicBuckets — a public bucket policy grants nothing
-/// to anonymous callers.
+/// to anonymous callers, and the denial is explicit: Block Public Access
+/// settings "act as explicit deny policies"
+/// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/troubleshoot-403-errors.html).
 #[test]
 fn block_public_access_stops_anonymous_reads_of_a_public_bucket_e15() {
     let args = [
@@ -153,11 +155,14 @@ fn block_public_access_stops_anonymous_reads_of_a_public_bucket_e15() {
     assert_eq!(code, 1);
     assert_eq!(
         out.lines().next(),
-        Some("DENY (implicit) — blocked by S3 Block Public Access (RestrictPublicBuckets): the bucket policy is public, so it grants only to the bucket's account and to AWS services, not to `anonymous` (spec E-15)")
+        Some("DENY (explicit) — blocked by S3 Block Public Access (RestrictPublicBuckets): the bucket policy is public, so it grants only to the bucket's account and to AWS services, not to `anonymous` (spec E-15)")
     );
-    let (_, s) = json(&[&args[..], &["--block-public-access"]].concat());
+    let (code, s) = json(&[&args[..], &["--block-public-access"]].concat());
+    assert_eq!(code, 1);
+    assert_eq!(s["decision"], "ExplicitDeny");
+    assert_eq!(s["matchedStatements"], serde_json::json!([]));
     assert_eq!(s["blockedBy"], serde_json::json!(["block-public-access"]));
-    assert_eq!(s["perPolicyType"]["blockPublicAccess"], "implicitDeny");
+    assert_eq!(s["perPolicyType"]["blockPublicAccess"], "explicitDeny");
     assert_eq!(s["perPolicyType"]["resource"], "allowed");
 }
 
@@ -186,9 +191,64 @@ fn block_public_access_stops_cross_account_grants_of_a_public_policy_e15() {
     let (code, out, _) = run(&[&args[..], &["--block-public-access"]].concat());
     assert_eq!(code, 1);
     assert!(
-        out.starts_with("DENY (implicit) — blocked by S3 Block Public Access"),
+        out.starts_with("DENY (explicit) — blocked by S3 Block Public Access"),
         "{out}"
     );
+}
+
+/// Block Public Access "act[s] as explicit deny policies"
+/// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/troubleshoot-403-errors.html):
+/// a cross-account caller whose own side does not allow either is still
+/// denied explicitly, by Block Public Access, not implicitly by its identity
+/// side; a Deny statement that applies stays the reason.
+#[test]
+fn block_public_access_is_an_explicit_deny_whatever_else_fails() {
+    let args = [
+        "can",
+        "s3:PutObject",
+        "arn:aws:s3:::site/incoming/x",
+        "--bucket-policy",
+        PUBLIC,
+        "--principal",
+        "arn:aws:iam::444455556666:user/partner",
+        "--resource-account",
+        "111122223333",
+        "--block-public-access",
+    ];
+    let (code, s) = json(&args);
+    assert_eq!(code, 1);
+    assert_eq!(s["decision"], "ExplicitDeny");
+    assert_eq!(s["blockedBy"], serde_json::json!(["block-public-access"]));
+    let set = PolicySet::builder()
+        .resource(load(
+            r#"{"Version":"2012-10-17","Statement":[
+                {"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::site/*"},
+                {"Effect":"Deny","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::site/secret"}]}"#,
+            PolicyType::Resource,
+        ))
+        .options(EvalOptions {
+            block_public_access: true,
+            ..EvalOptions::default()
+        })
+        .build();
+    let anonymous = |r: &str| {
+        Request::new("s3:GetObject", r)
+            .unwrap()
+            .with_principal("anonymous")
+            .unwrap()
+            .with_resource_account("111122223333")
+    };
+    let by_bpa = set.authorize(&anonymous("arn:aws:s3:::site/index.html"));
+    assert_eq!(by_bpa.decision, Decision::ExplicitDeny);
+    assert!(by_bpa.is_blocked_by_public_access());
+    assert_eq!(
+        by_bpa.per_type.block_public_access,
+        LayerDecision::ExplicitDeny
+    );
+    let by_statement = set.authorize(&anonymous("arn:aws:s3:::site/secret"));
+    assert_eq!(by_statement.decision, Decision::ExplicitDeny);
+    assert_eq!(by_statement.determining.len(), 1);
+    assert!(!by_statement.is_blocked_by_public_access());
 }
 
 /// Spec E-15: same-account principals and AWS services keep their access.
@@ -399,4 +459,146 @@ proptest! {
         prop_assert_eq!(without.decision, with.decision);
         prop_assert_eq!(with.per_type.vpce, LayerDecision::NotApplicable);
     }
+}
+
+/// Access point ARNs "encode the access point's AWS Region and the AWS
+/// account ID of the access point's owner"
+/// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-alias.html):
+/// without `--resource-account`, the ARN's account is the resource's.
+#[test]
+fn an_access_point_arn_names_its_owner() {
+    const AP: &str = "arn:aws:s3:us-west-2:444455556666:accesspoint/ap/object/k";
+    let (code, s) = json(&[
+        "can",
+        "s3:GetObject",
+        AP,
+        "--policy",
+        FULL,
+        "--principal",
+        "arn:aws:iam::111122223333:user/alice",
+    ]);
+    assert_eq!(code, 1, "cross-account: the owner grants nothing");
+    assert_eq!(s["sameAccount"], false);
+    assert_eq!(s["resourceAccount"], "444455556666");
+    assert_eq!(s["blockedBy"], serde_json::json!(["resource"]));
+    let account = s["context"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["key"] == "aws:ResourceAccount")
+        .map(|e| e["value"].clone());
+    assert_eq!(account, Some(serde_json::json!("444455556666")));
+    let (code, s) = json(&[
+        "can",
+        "s3:GetObject",
+        AP,
+        "--policy",
+        FULL,
+        "--principal",
+        "arn:aws:iam::444455556666:user/owner",
+    ]);
+    assert_eq!(code, 0, "the owner's own user: same account");
+    assert_eq!(s["sameAccount"], true);
+    let (code, _, err) = run(&[
+        "can",
+        "s3:GetObject",
+        AP,
+        "--policy",
+        FULL,
+        "--principal",
+        "arn:aws:iam::111122223333:user/alice",
+        "--resource-account",
+        "111122223333",
+    ]);
+    assert_eq!(code, 2, "a --resource-account contradicting the ARN: {err}");
+    assert!(err.contains("names account `444455556666`"), "{err}");
+    let q = Request::new("s3:GetObject", AP)
+        .unwrap()
+        .with_principal("arn:aws:iam::111122223333:user/alice")
+        .unwrap();
+    assert!(!q.is_same_account());
+    assert_eq!(q.effective_resource_account(), Some("444455556666"));
+    let bucket = Request::new("s3:GetObject", "arn:aws:s3:::b/k")
+        .unwrap()
+        .with_principal("arn:aws:iam::111122223333:user/alice")
+        .unwrap();
+    assert_eq!(
+        bucket.stated_resource_account(),
+        None,
+        "bucket ARNs name no account"
+    );
+}
+
+/// In a gateway endpoint's policy, `"Principal": {"AWS": "111122223333"}`
+/// (or `arn:aws:iam::111122223333:root`) "grants access to the account
+/// root user only, and not all IAM users and roles"
+/// (https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html);
+/// in an interface endpoint's policy it names the whole account, as in a
+/// bucket policy (the default, `--vpce-type interface`).
+#[test]
+fn a_gateway_endpoint_policy_account_principal_names_the_root_user_only() {
+    let ask = |principal: &str, kind: &str| {
+        run(&[
+            "can",
+            "s3:GetObject",
+            "arn:aws:s3:::app-uploads/a",
+            "--policy",
+            FULL,
+            "--vpce-policy",
+            "tests/fixtures/layers/vpce-account.json",
+            "--vpce",
+            "vpce-1a2b3c4d",
+            "--vpce-type",
+            kind,
+            "--principal",
+            principal,
+        ])
+    };
+    let user = "arn:aws:iam::111122223333:user/app";
+    let root = "arn:aws:iam::111122223333:root";
+    assert_eq!(
+        ask(user, "interface").0,
+        0,
+        "interface: the account's users"
+    );
+    let (code, out, _) = ask(user, "gateway");
+    assert_eq!(code, 1, "gateway: not the account's users");
+    assert!(
+        out.starts_with("DENY (implicit) — blocked by VPC endpoint policy"),
+        "{out}"
+    );
+    assert_eq!(ask(root, "gateway").0, 0, "gateway: the root user");
+    let (code, _, err) = ask(user, "tunnel");
+    assert_eq!(code, 2, "{err}");
+    let text = std::fs::read_to_string(crate::support::repo(
+        "tests/fixtures/layers/vpce-account.json",
+    ))
+    .unwrap()
+    .replace("\"111122223333\"", "\"arn:aws:iam::111122223333:root\"");
+    let (_dir, path) = crate::support::temp_file("vpce-root-arn.json", &text);
+    let path = path.to_string_lossy();
+    let with_arn = |principal: &str| {
+        run(&[
+            "can",
+            "s3:GetObject",
+            "arn:aws:s3:::app-uploads/a",
+            "--policy",
+            FULL,
+            "--vpce-policy",
+            &path,
+            "--vpce",
+            "vpce-1a2b3c4d",
+            "--vpce-type",
+            "gateway",
+            "--principal",
+            principal,
+        ])
+        .0
+    };
+    assert_eq!(
+        with_arn(user),
+        1,
+        "the :root ARN form: not the users either"
+    );
+    assert_eq!(with_arn(root), 0);
 }
