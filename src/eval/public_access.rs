@@ -308,9 +308,11 @@ mod tests {
             ),
             Decision::Allowed
         );
+        // a public policy restricted by RestrictPublicBuckets: Block Public
+        // Access denies explicitly (E-15, docs/semantics.md)
         assert_eq!(
             decide(r#"{"IpAddress":{"aws:SourceIp":"0.0.0.0/1"}}"#),
-            Decision::ImplicitDeny
+            Decision::ExplicitDeny
         );
     }
 
