@@ -5,6 +5,7 @@ mod actions;
 mod advice;
 mod data;
 mod destructive;
+mod iam;
 mod keys;
 
 pub use actions::{
@@ -13,4 +14,7 @@ pub use actions::{
 };
 pub use advice::{request_warnings, resource_type_of};
 pub use destructive::{destructive, Danger, Destructive, Scope, INDIRECT_DELETES};
-pub use keys::{condition_key, is_multivalued, keys, suggest_key, KeyInfo, KeyType, Presence};
+pub use iam::{iam_action, iam_actions, IamAction};
+pub use keys::{
+    condition_key, is_multivalued, keys, may_be_sent, suggest_key, KeyInfo, KeyType, Presence,
+};
