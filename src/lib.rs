@@ -30,6 +30,7 @@
 )]
 #![warn(missing_docs)]
 
+pub mod access;
 pub mod awscli;
 pub mod batch;
 pub mod catalog;
