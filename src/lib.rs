@@ -59,8 +59,8 @@ pub use eval::response::{
 };
 pub use explain::{depends_on_missing, Evaluation, Reason, StatementTrace};
 pub use policy::{Effect, LoadError, LoadOptions, Policy, PolicyType, Statement};
-pub use request::context::{Context, ContextValue, Origin};
 pub use request::builder::RequestBuilder;
+pub use request::context::{Context, ContextValue, Origin};
 pub use request::{Principal, PrincipalParseError, Request, RequestError};
 
 /// The README's Rust examples, compiled and run as doctests.

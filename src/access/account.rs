@@ -147,10 +147,15 @@ impl AccountModel {
                         None => errors.push(
                             Diagnostic::error(
                                 "UNKNOWN_POLICY",
-                                format!("user `{}` is in group `{g}`, which is not in this dump", e.arn),
+                                format!(
+                                    "user `{}` is in group `{g}`, which is not in this dump",
+                                    e.arn
+                                ),
                             )
                             .in_file(file)
-                            .with_hint("dump the account without --filter so that groups are included"),
+                            .with_hint(
+                                "dump the account without --filter so that groups are included",
+                            ),
                         ),
                     }
                 }

@@ -148,9 +148,8 @@ fn is_pattern(s: &str) -> bool {
 impl Question {
     /// Checks the action and the resource: an error says what is wrong.
     pub fn new(action: &str, resource: &str) -> Result<Question, Vec<Diagnostic>> {
-        let bad = |m: String, hint: &str| {
-            vec![Diagnostic::error("INVALID_ARGUMENT", m).with_hint(hint)]
-        };
+        let bad =
+            |m: String, hint: &str| vec![Diagnostic::error("INVALID_ARGUMENT", m).with_hint(hint)];
         let literal = if is_pattern(action) {
             if !action.contains(':') && action != "*" {
                 return Err(bad(
@@ -161,7 +160,10 @@ impl Question {
             None
         } else {
             Some(Action::parse(action).map_err(|e| {
-                bad(e.to_string(), "write the action as service:Name, e.g. s3:DeleteBucket")
+                bad(
+                    e.to_string(),
+                    "write the action as service:Name, e.g. s3:DeleteBucket",
+                )
             })?)
         };
         let resource_pattern = is_pattern(resource);
@@ -170,7 +172,10 @@ impl Question {
                 .map_err(|e| bad(e.to_string(), "e.g. arn:aws:s3:::prod*"))?;
         } else {
             Request::new(action_for_check(action, &literal), resource).map_err(|e| {
-                bad(e.to_string(), "S3 resources look like arn:aws:s3:::bucket or arn:aws:s3:::bucket/key")
+                bad(
+                    e.to_string(),
+                    "S3 resources look like arn:aws:s3:::bucket or arn:aws:s3:::bucket/key",
+                )
             })?;
         }
         let (actions, other_services) = match &literal {
@@ -292,15 +297,10 @@ pub fn decide(
     if q.is_concrete() {
         let req = builder.build(&q.action, &q.resource)?;
         let resp = ps.set.authorize(&req);
+        let context_matters = depends_on_context(ps, q);
         if resp.decision == Decision::Allowed {
-            let keys: Vec<KeyNote> = if ps.set.uses_context() {
-                ps.set
-                    .evaluate_relevant(&req)
-                    .missing_context
-                    .into_iter()
-                    .filter(|k| q.may_send(k))
-                    .map(|key| KeyNote { key, value: None })
-                    .collect()
+            let keys = if context_matters {
+                free_keys_of_allow(ps, &req, &resp, q)
             } else {
                 Vec::new()
             };
@@ -317,13 +317,144 @@ pub fn decide(
                 note: None,
             }));
         }
-        if !ps.set.uses_context() {
+        if !context_matters {
             return Ok(Outcome::Cannot(limiting(&resp)));
         }
         return prove_one(ps, &req, caller, resource_account, q, Some(&resp));
     }
     let req = builder.build(action_for_check(&q.action, &q.literal), "*")?;
     prove_one(ps, &req, caller, resource_account, q, None)
+}
+
+/// Whether a statement that can concern the question's action tests the
+/// context (a condition, or a policy variable in its resources): if none
+/// does, the answer of `authorize` holds whatever the context.
+fn depends_on_context(ps: &PrincipalSet, q: &Question) -> bool {
+    ps.set.members().iter().any(|m| {
+        m.policy.statements.iter().any(|s| {
+            (!s.condition.is_empty() || s.resource.patterns().iter().any(|p| p.has_variables()))
+                && q.covered_by(&s.action)
+        })
+    })
+}
+
+/// For an allowed request: the free keys that could change the answer if
+/// present, as the trace shows them missing: keys of the granting
+/// statements, of Deny statements whose other elements match, and of the
+/// guardrail layers (boundary, session, SCP, RCP, VPC endpoint), whose
+/// Allow must keep holding. Keys of other Allow statements cannot take the
+/// access away.
+fn free_keys_of_allow(
+    ps: &PrincipalSet,
+    req: &Request,
+    resp: &Response,
+    q: &Question,
+) -> Vec<KeyNote> {
+    let eval = ps.set.evaluate_relevant(req);
+    let mut out: Vec<KeyNote> = Vec::new();
+    for t in &eval.traces {
+        if !t.elements_match {
+            continue;
+        }
+        let matters = t.effect == Effect::Deny
+            || resp.determining.contains(&t.statement_ref)
+            || !matches!(t.policy_type, PolicyType::Identity | PolicyType::Resource);
+        if !matters {
+            continue;
+        }
+        for r in &t.reasons {
+            if let crate::explain::Reason::Condition {
+                key,
+                context_value: None,
+                ..
+            } = r
+            {
+                if req.context.get(key).is_none()
+                    && q.may_send(key)
+                    && !out.iter().any(|k| k.key.eq_ignore_ascii_case(key))
+                {
+                    out.push(KeyNote {
+                        key: key.clone(),
+                        value: None,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A key under which principals share an answer: the statements of the set
+/// that can concern the question (by policy identity and position, with
+/// their layer) and the kind of caller. `None` when the answer may depend
+/// on who the caller is beyond that: a relevant statement names principals
+/// (other than `*`), tests a key derived from the caller (`aws:username`,
+/// `aws:PrincipalArn`, `aws:PrincipalTag/…`, …) or has policy variables.
+/// Principals with equal keys get the same decision, keys and statements:
+/// the evaluator sees the same statements and the same context.
+pub fn share_key(
+    ps: &PrincipalSet,
+    q: &Question,
+    caller_kind: u8,
+) -> Option<Vec<(usize, u8, u32)>> {
+    const CALLER_KEYS: &[&str] = &[
+        "aws:username",
+        "aws:userid",
+        "aws:principal",
+        "aws:sourceidentity",
+    ];
+    // Which layers are present matters even without a relevant statement
+    // (a boundary that covers nothing denies).
+    let layers = [
+        PolicyType::Identity,
+        PolicyType::Resource,
+        PolicyType::Boundary,
+        PolicyType::Session,
+        PolicyType::VpcEndpoint,
+    ]
+    .iter()
+    .enumerate()
+    .fold(0u32, |acc, (i, t)| {
+        acc | (u32::from(ps.set.has_layer(*t)) << i)
+    });
+    let mut out = vec![(
+        usize::from(caller_kind),
+        u8::MAX,
+        layers | (u32::try_from(ps.set.scp_levels() + 8 * ps.set.rcp_levels()).unwrap_or(0) << 8),
+    )];
+    for m in ps.set.members() {
+        for st in &m.policy.statements {
+            if !q.covered_by(&st.action) {
+                continue;
+            }
+            if st.resource.patterns().iter().any(|p| p.has_variables()) {
+                return None;
+            }
+            if let Some(c) = &st.principal {
+                let anyone = !c.is_not()
+                    && c.entries()
+                        .iter()
+                        .all(|e| e.kind == crate::policy::PrincipalKind::Everyone);
+                if !anyone {
+                    return None;
+                }
+            }
+            for b in &st.condition.blocks {
+                if b.keys
+                    .iter()
+                    .any(|k| CALLER_KEYS.iter().any(|c| k.key_lower.starts_with(c)))
+                {
+                    return None;
+                }
+            }
+            out.push((
+                std::sync::Arc::as_ptr(&m.policy) as usize,
+                crate::eval::policy_set::layer_slot(m.layer) as u8,
+                u32::try_from(st.index).unwrap_or(u32::MAX),
+            ));
+        }
+    }
+    Some(out)
 }
 
 /// The keys the prover must not vary: every key of `can`'s request except
@@ -456,7 +587,9 @@ fn limiting(resp: &Response) -> Vec<PolicyType> {
     ] {
         let d = pt.get(t);
         if d == LayerDecision::ExplicitDeny
-            || (grant && d == LayerDecision::ImplicitDeny && !matches!(t, PolicyType::Identity | PolicyType::Resource))
+            || (grant
+                && d == LayerDecision::ImplicitDeny
+                && !matches!(t, PolicyType::Identity | PolicyType::Resource))
         {
             out.push(t);
         }

@@ -17,7 +17,7 @@
 //! (itself included) that can rewrite its own permissions (which grants
 //! anything the guardrails allow).
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::fmt;
 
 use serde::Serialize;
@@ -25,6 +25,7 @@ use serde::Serialize;
 use super::account::{Analysis, PrincipalKind};
 use super::decide::{decide, Outcome, Question};
 use crate::matcher::Resource;
+use crate::policy::PrincipalKind as Named;
 
 /// Actions on a user's own ARN that change its permissions.
 pub const USER_ACTIONS: &[&str] = &[
@@ -105,9 +106,11 @@ impl fmt::Display for Path {
         for s in &self.steps {
             match s {
                 Step::Assumes { role } => write!(f, " → assumes {}", short(role))?,
-                Step::RewritesTrustOf { role } => {
-                    write!(f, " → rewrites the trust policy of {} and assumes it", short(role))?
-                }
+                Step::RewritesTrustOf { role } => write!(
+                    f,
+                    " → rewrites the trust policy of {} and assumes it",
+                    short(role)
+                )?,
             }
         }
         match &self.end {
@@ -146,10 +149,18 @@ impl Escalation {
         };
         let question = |action: &str, resource: &str| Question::new(action, resource).ok();
         let can = |i: usize, q: &Question, bucketless: &super::account::PrincipalSet| -> bool {
-            let Some(p) = principals.get(i) else { return false };
+            let Some(p) = principals.get(i) else {
+                return false;
+            };
             let builder = a.builder_for(&p.arn, &p.tags);
             matches!(
-                decide(bucketless, &builder, &p.arn, super::account::account_of(&p.arn), q),
+                decide(
+                    bucketless,
+                    &builder,
+                    &p.arn,
+                    super::account::account_of(&p.arn),
+                    q
+                ),
                 Ok(Outcome::Can(_))
             )
         };
@@ -159,34 +170,86 @@ impl Escalation {
         let Some(assume_any) = question("sts:AssumeRole", "*") else {
             return g;
         };
-        let roles: Vec<usize> = (0..n)
-            .filter(|&i| principals.get(i).is_some_and(|p| p.kind == PrincipalKind::Role))
-            .collect();
+        // Each role's trust policy, once: whom it names, by ARN or account.
+        struct Trust<'a> {
+            index: usize,
+            arn: &'a str,
+            account: &'a str,
+            resource: Resource,
+            accounts: Vec<String>,
+            everyone: bool,
+        }
+        let mut roles: Vec<Trust<'_>> = Vec::new();
+        let mut named: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (r, role) in principals.iter().enumerate() {
+            if role.kind != PrincipalKind::Role {
+                continue;
+            }
+            let Ok(resource) = Resource::parse(&role.arn) else {
+                continue;
+            };
+            let mut t = Trust {
+                index: r,
+                arn: &role.arn,
+                account: &role.account,
+                resource,
+                accounts: Vec::new(),
+                everyone: false,
+            };
+            for st in role.trust.iter().flat_map(|x| x.policy.statements.iter()) {
+                let Some(clause) = &st.principal else {
+                    continue;
+                };
+                if clause.is_not() {
+                    t.everyone = true;
+                    continue;
+                }
+                for e in clause.entries() {
+                    match &e.kind {
+                        Named::Everyone => t.everyone = true,
+                        Named::Account { account } => t.accounts.push(account.clone()),
+                        Named::User { arn, .. } | Named::Role { arn, .. } => {
+                            named.entry(arn.as_str()).or_default().push(roles.len())
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            roles.push(t);
+        }
+        let update_any = question(UPDATE_TRUST, "*");
         for (i, p) in principals.iter().enumerate() {
             let ident = || p.identity.iter().map(|x| &*x.policy);
             let iam = iam_any.granted_by_any(ident());
             let assume = assume_any.granted_by_any(ident());
             let mut set: Option<super::account::PrincipalSet> = None;
-            // Roles whose trust policy names this principal directly may
-            // be assumed without an identity grant (same account).
-            for &r in &roles {
-                let Some(role) = principals.get(r) else { continue };
+            // Roles whose trust policy names this principal, and, when its
+            // policies grant sts:AssumeRole on them, roles that trust its
+            // account or anyone.
+            let mut candidates: Vec<usize> = named.get(p.arn.as_str()).cloned().unwrap_or_default();
+            if assume {
+                for (k, t) in roles.iter().enumerate() {
+                    if (t.everyone || t.accounts.iter().any(|x| *x == p.account))
+                        && !candidates.contains(&k)
+                    {
+                        candidates.push(k);
+                    }
+                }
+            }
+            for k in candidates {
+                let Some(t) = roles.get(k) else { continue };
+                let (r, Some(role)) = (t.index, principals.get(t.index)) else {
+                    continue;
+                };
                 if r == i {
                     continue;
                 }
                 let Some(trust) = &role.trust else { continue };
-                let Ok(resource) = Resource::parse(&role.arn) else { continue };
-                let named = trust.policy.statements.iter().any(|s| {
-                    s.principal.as_ref().is_some_and(|c| {
-                        c.entries().iter().any(|e| e.text == p.arn)
-                    })
-                });
-                let Some(q) = question(ASSUME_ROLE, &role.arn) else { continue };
-                let identity_may = assume && q.granted_on_by_any(&resource, ident());
-                if !named && !identity_may {
+                let Some(q) = question(ASSUME_ROLE, t.arn) else {
                     continue;
-                }
-                if !q.granted_by_any([&*trust.policy]) {
+                };
+                let directly = named.get(p.arn.as_str()).is_some_and(|l| l.contains(&k));
+                if !directly && !q.granted_on_by_any(&t.resource, ident()) {
                     continue;
                 }
                 let mut b = crate::eval::policy_set::PolicySet::builder();
@@ -209,14 +272,25 @@ impl Escalation {
                     set: b.options(a.options.clone()).build(),
                     names,
                 };
-                let builder = a.builder_for(&p.arn, &p.tags);
-                let builder = builder.resource_account(role.account.clone());
+                let builder = a.builder_for(&p.arn, &p.tags).resource_account(t.account);
+                // AssumeRole needs the trust policy's grant even within
+                // the account: an identity grant alone is not enough.
+                let trusted = |g: &super::decide::Grant| {
+                    g.statements
+                        .iter()
+                        .any(|s| s.layer == crate::policy::PolicyType::Resource)
+                };
                 if matches!(
-                    decide(&ps, &builder, &p.arn, Some(&role.account), &q),
-                    Ok(Outcome::Can(_))
+                    decide(&ps, &builder, &p.arn, Some(t.account), &q),
+                    Ok(Outcome::Can(ref g)) if trusted(g)
                 ) {
                     if let Some(list) = g.becomes.get_mut(i) {
-                        list.push((r, Step::Assumes { role: role.arn.clone() }));
+                        list.push((
+                            r,
+                            Step::Assumes {
+                                role: role.arn.clone(),
+                            },
+                        ));
                     }
                 }
             }
@@ -225,17 +299,27 @@ impl Escalation {
             }
             let ps = set.get_or_insert_with(|| a.principal_set(p, None));
             // Rewriting another role's trust policy: that role becomes reachable.
-            for &r in &roles {
-                let Some(role) = principals.get(r) else { continue };
-                if r == i {
-                    continue;
-                }
-                let Some(q) = question(UPDATE_TRUST, &role.arn) else { continue };
-                let Ok(resource) = Resource::parse(&role.arn) else { continue };
-                if q.granted_on_by_any(&resource, ident()) && can(i, &q, ps) {
-                    if let Some(list) = g.becomes.get_mut(i) {
-                        if !list.iter().any(|(j, _)| *j == r) {
-                            list.push((r, Step::RewritesTrustOf { role: role.arn.clone() }));
+            if update_any
+                .as_ref()
+                .is_some_and(|u| u.granted_by_any(ident()))
+            {
+                for t in &roles {
+                    if t.index == i {
+                        continue;
+                    }
+                    let Some(q) = question(UPDATE_TRUST, t.arn) else {
+                        continue;
+                    };
+                    if q.granted_on_by_any(&t.resource, ident()) && can(i, &q, ps) {
+                        if let Some(list) = g.becomes.get_mut(i) {
+                            if !list.iter().any(|(j, _)| *j == t.index) {
+                                list.push((
+                                    t.index,
+                                    Step::RewritesTrustOf {
+                                        role: t.arn.to_string(),
+                                    },
+                                ));
+                            }
                         }
                     }
                 }
@@ -259,8 +343,12 @@ impl Escalation {
                 targets.extend(POLICY_ACTIONS.iter().map(|act| (*act, m.as_str())));
             }
             for (act, target) in targets {
-                let Some(q) = question(act, target) else { continue };
-                let Ok(resource) = Resource::parse(target) else { continue };
+                let Some(q) = question(act, target) else {
+                    continue;
+                };
+                let Ok(resource) = Resource::parse(target) else {
+                    continue;
+                };
                 if q.granted_on_by_any(&resource, ident()) && can(i, &q, ps) {
                     if let Some(slot) = g.rewrites.get_mut(i) {
                         *slot = Some((act.to_string(), target.to_string()));
@@ -281,7 +369,9 @@ impl Escalation {
                 continue;
             }
             let found = self
-                .search(i, |j| can.get(j).copied().unwrap_or(false).then_some(End::Can))
+                .search(i, |j| {
+                    can.get(j).copied().unwrap_or(false).then_some(End::Can)
+                })
                 .or_else(|| {
                     self.search(i, |j| {
                         self.rewrites
@@ -343,7 +433,9 @@ impl Escalation {
                     let mut steps = Vec::new();
                     let mut at = *v;
                     while at != start {
-                        let Some(Some((back, step))) = prev.get(at) else { break };
+                        let Some(Some((back, step))) = prev.get(at) else {
+                            break;
+                        };
                         steps.push(step.clone());
                         at = *back;
                     }

@@ -3,16 +3,17 @@
 //! bucket policy names that are not in the data, and those that could gain
 //! the access by escalation ([`super::escalation`]).
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde::Serialize;
 
 use super::account::{Analysis, PrincipalKind};
-use super::decide::{decide, Grant, Outcome, Question};
+use super::decide::{decide, share_key, Grant, Outcome, Question};
 use super::escalation::{Escalation, Path};
 use crate::diagnostic::Diagnostic;
-use crate::policy::{Policy, PolicyType};
 use crate::policy::PrincipalKind as Named;
+use crate::policy::{Policy, PolicyType};
 use crate::sources::NamedPolicy;
 
 /// Who a listed principal is.
@@ -85,7 +86,8 @@ pub struct WhoCan {
 /// `{"Effect": "Allow", "Action": "*", "Resource": "*"}`: the own identity
 /// policies of a principal outside the data, assumed to allow.
 pub fn assumed_own_policies() -> Option<NamedPolicy> {
-    let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+    let text =
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
     let name = "(its own policies, assumed to allow)";
     let policy = Policy::parse(name, text).ok()?;
     Some(NamedPolicy {
@@ -101,10 +103,13 @@ pub fn who_can(
     q: &Question,
     escalation: Option<&Escalation>,
 ) -> Result<WhoCan, Vec<Diagnostic>> {
-    let bucket = q.bucket().map(str::to_string).or_else(|| match a.buckets.as_slice() {
-        [only] => Some(only.bucket.clone()),
-        _ => None,
-    });
+    let bucket = q
+        .bucket()
+        .map(str::to_string)
+        .or_else(|| match a.buckets.as_slice() {
+            [only] => Some(only.bucket.clone()),
+            _ => None,
+        });
     let bucket_policy = bucket.as_deref().and_then(|b| a.bucket_policy(b));
     let bucket_grants = bucket_policy.is_some_and(|bp| q.granted_by_any([&*bp.policy]));
     let account = a.resource_account();
@@ -117,13 +122,26 @@ pub fn who_can(
         principals_in_data: a.model.principals().len(),
     };
     let mut can = vec![false; a.model.principals().len()];
+    // Principals whose relevant statements are the same share an answer.
+    let mut shared: HashMap<Vec<(usize, u8, u32)>, (String, Outcome)> = HashMap::new();
     for (i, p) in a.model.principals().iter().enumerate() {
         if !bucket_grants && !q.granted_by_any(p.identity.iter().map(|n| &*n.policy)) {
             continue;
         }
         let ps = a.principal_set(p, bucket.as_deref());
         let builder = a.builder_for(&p.arn, &p.tags);
-        match decide(&ps, &builder, &p.arn, account, q)? {
+        let key = share_key(&ps, q, p.kind as u8);
+        let outcome = match key.as_ref().and_then(|k| shared.get(k)) {
+            Some((from, o)) => rebase(o, from, &p.arn),
+            None => {
+                let o = decide(&ps, &builder, &p.arn, account, q)?;
+                if let Some(k) = key {
+                    shared.insert(k, (p.arn.clone(), o.clone()));
+                }
+                o
+            }
+        };
+        match outcome {
             Outcome::Can(grant) => {
                 if let Some(c) = can.get_mut(i) {
                     *c = true;
@@ -155,7 +173,10 @@ pub fn who_can(
             if let Some(acct) = account {
                 builder = builder.resource_account(acct);
             }
-            if let Outcome::Can(grant) = decide(&ps, &builder, &caller, account, q)? {
+            if let Outcome::Can(mut grant) = decide(&ps, &builder, &caller, account, q)? {
+                if let Some(o) = &own {
+                    grant.statements.retain(|s| s.policy != o.name);
+                }
                 out.principals.push(Entry {
                     principal: label,
                     kind,
@@ -180,6 +201,22 @@ pub fn who_can(
     Ok(out)
 }
 
+/// A shared answer for another principal: the witness's `can` arguments
+/// name this principal instead.
+fn rebase(o: &Outcome, from: &str, to: &str) -> Outcome {
+    let mut o = o.clone();
+    if let Outcome::Can(g) = &mut o {
+        if let Some(w) = &mut g.witness {
+            for arg in &mut w.args {
+                if arg == from {
+                    *arg = to.to_string();
+                }
+            }
+        }
+    }
+    o
+}
+
 /// The principals a bucket policy's Allow statements for the question name
 /// that are not users or roles of the data: (label, caller, kind).
 fn external_principals(a: &Analysis, q: &Question, policy: &Policy) -> Vec<(String, String, Kind)> {
@@ -194,7 +231,9 @@ fn external_principals(a: &Analysis, q: &Question, policy: &Policy) -> Vec<(Stri
         if st.effect != crate::policy::Effect::Allow || !q.covered_by(&st.action) {
             continue;
         }
-        let Some(clause) = &st.principal else { continue };
+        let Some(clause) = &st.principal else {
+            continue;
+        };
         if clause.is_not() {
             add("*".into(), "anonymous".into(), Kind::Anyone);
             continue;

@@ -290,6 +290,7 @@ pub(super) fn dump(ctx: &Ctx<'_>) -> Result<Dump, Vec<Diagnostic>> {
             }
         }
     };
+    let mut invalid: Vec<String> = Vec::new();
     for (pi, p) in items(ctx.root, "Policies").iter().enumerate() {
         let Some(arn) = s(p, "Arn") else { continue };
         let name = s(p, "PolicyName").unwrap_or(arn);
@@ -308,8 +309,7 @@ pub(super) fn dump(ctx: &Ctx<'_>) -> Result<Dump, Vec<Diagnostic>> {
                     .enumerate()
                     .find(|(_, v)| id.is_some() && s(v, "VersionId") == id)
             });
-        let Some((vi, doc)) = default.and_then(|(vi, v)| v.get("Document").map(|d| (vi, d)))
-        else {
+        let Some((vi, doc)) = default.and_then(|(vi, v)| v.get("Document").map(|d| (vi, d))) else {
             continue;
         };
         let ptr = pointer::from_segments(&[
@@ -319,12 +319,21 @@ pub(super) fn dump(ctx: &Ctx<'_>) -> Result<Dump, Vec<Diagnostic>> {
             vi.to_string().as_str(),
             "Document",
         ]);
-        if let Some(np) = one(doc, ptr, PolicyType::Identity, format!("policy/{name}"), &mut errors) {
-            out.managed.push((arn.to_string(), np));
+        match one(
+            doc,
+            ptr,
+            PolicyType::Identity,
+            format!("policy/{name}"),
+            &mut errors,
+        ) {
+            Some(np) => out.managed.push((arn.to_string(), np)),
+            // Reported; attachments of it are not "missing" too.
+            None => invalid.push(arn.to_string()),
         }
     }
     let known: std::collections::HashSet<String> =
         out.managed.iter().map(|(a, _)| a.clone()).collect();
+    let invalid: std::collections::HashSet<String> = invalid.into_iter().collect();
     let kinds = [EntityKind::User, EntityKind::Group, EntityKind::Role];
     for ((list, _, name_key, _), kind) in LISTS.iter().zip(kinds) {
         for (idx, e) in items(ctx.root, list).iter().enumerate() {
@@ -363,6 +372,9 @@ pub(super) fn dump(ctx: &Ctx<'_>) -> Result<Dump, Vec<Diagnostic>> {
             }
             for a in items(e, "AttachedManagedPolicies") {
                 if let Some(parn) = s(a, "PolicyArn") {
+                    if invalid.contains(parn) {
+                        continue;
+                    }
                     if !known.contains(parn) {
                         errors.push(
                             ctx.error_at(
@@ -381,7 +393,7 @@ pub(super) fn dump(ctx: &Ctx<'_>) -> Result<Dump, Vec<Diagnostic>> {
                 if let Some(barn) = s(b, "PermissionsBoundaryArn") {
                     if known.contains(barn) {
                         entity.boundary = Some(barn.to_string());
-                    } else {
+                    } else if !invalid.contains(barn) {
                         errors.push(ctx.error_at(
                             "UNKNOWN_POLICY",
                             format!("`{arn}` has the boundary `{barn}`, but its document is not in this dump"),

@@ -401,7 +401,9 @@ impl Source {
                 ),
             )
             .in_file(self.file.name())
-            .with_hint("--account reads the output of `aws iam get-account-authorization-details`")]));
+            .with_hint(
+                "--account reads the output of `aws iam get-account-authorization-details`",
+            )]));
         }
         let params = Params::default();
         let ctx = Ctx {
