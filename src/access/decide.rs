@@ -384,6 +384,9 @@ fn free_keys_of_allow(
     out
 }
 
+/// Identifies the statements a shared answer depends on (see [`share_key`]).
+pub type ShareKey = Vec<(usize, u8, u32)>;
+
 /// A key under which principals share an answer: the statements of the set
 /// that can concern the question (by policy identity and position, with
 /// their layer) and the kind of caller. `None` when the answer may depend

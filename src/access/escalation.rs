@@ -229,9 +229,7 @@ impl Escalation {
             let mut candidates: Vec<usize> = named.get(p.arn.as_str()).cloned().unwrap_or_default();
             if assume {
                 for (k, t) in roles.iter().enumerate() {
-                    if (t.everyone || t.accounts.iter().any(|x| *x == p.account))
-                        && !candidates.contains(&k)
-                    {
+                    if (t.everyone || t.accounts.contains(&p.account)) && !candidates.contains(&k) {
                         candidates.push(k);
                     }
                 }

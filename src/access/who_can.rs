@@ -9,7 +9,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::account::{Analysis, PrincipalKind};
-use super::decide::{decide, share_key, Grant, Outcome, Question};
+use super::decide::{decide, share_key, Grant, Outcome, Question, ShareKey};
 use super::escalation::{Escalation, Path};
 use crate::diagnostic::Diagnostic;
 use crate::policy::PrincipalKind as Named;
@@ -123,7 +123,7 @@ pub fn who_can(
     };
     let mut can = vec![false; a.model.principals().len()];
     // Principals whose relevant statements are the same share an answer.
-    let mut shared: HashMap<Vec<(usize, u8, u32)>, (String, Outcome)> = HashMap::new();
+    let mut shared: HashMap<ShareKey, (String, Outcome)> = HashMap::new();
     for (i, p) in a.model.principals().iter().enumerate() {
         if !bucket_grants && !q.granted_by_any(p.identity.iter().map(|n| &*n.policy)) {
             continue;

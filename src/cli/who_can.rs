@@ -295,7 +295,9 @@ pub fn run(args: &WhoCanArgs, io: &mut Io<'_>) -> i32 {
     if json {
         let mut v = serde_json::to_value(&answer).unwrap_or_default();
         if !only.is_empty() {
-            v["unexpected"] = json!(unexpected);
+            if let Some(obj) = v.as_object_mut() {
+                obj.insert("unexpected".into(), json!(unexpected));
+            }
         }
         io.out(&serde_json::to_string_pretty(&v).unwrap_or_default());
     } else {

@@ -38,8 +38,12 @@ fn statement() -> impl Strategy<Value = String> {
 }
 
 fn document() -> impl Strategy<Value = String> {
-    prop::collection::vec(statement(), 1..3)
-        .prop_map(|s| format!(r#"{{"Version":"2012-10-17","Statement":[{}]}}"#, s.join(",")))
+    prop::collection::vec(statement(), 1..3).prop_map(|s| {
+        format!(
+            r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+            s.join(",")
+        )
+    })
 }
 
 /// A small dump: users (inline policy, managed policies, group), roles,
@@ -170,7 +174,17 @@ const BP: &str = "policies/account/prod-bucket-policy.json";
 #[test]
 fn who_can_lists_allowed_conditional_external_and_escalation() {
     let out = s3guard()
-        .args(["who-can", "s3:DeleteBucket", "arn:aws:s3:::prod", "--account", ACCT, "--bucket-policy", BP, "--format", "json"])
+        .args([
+            "who-can",
+            "s3:DeleteBucket",
+            "arn:aws:s3:::prod",
+            "--account",
+            ACCT,
+            "--bucket-policy",
+            BP,
+            "--format",
+            "json",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
@@ -184,26 +198,71 @@ fn who_can_lists_allowed_conditional_external_and_escalation() {
             .map(|e| e["access"].as_str().unwrap().to_string())
     };
     // alice: group admins → S3Admin, s3:* on *
-    assert_eq!(access_of("arn:aws:iam::111122223333:user/alice").as_deref(), Some("allowed"));
+    assert_eq!(
+        access_of("arn:aws:iam::111122223333:user/alice").as_deref(),
+        Some("allowed")
+    );
     // dave: only with MFA
-    assert_eq!(access_of("arn:aws:iam::111122223333:user/dave").as_deref(), Some("conditional"));
+    assert_eq!(
+        access_of("arn:aws:iam::111122223333:user/dave").as_deref(),
+        Some("conditional")
+    );
     // carol: S3Admin, but her boundary denies bucket deletion
     assert_eq!(access_of("arn:aws:iam::111122223333:user/carol"), None);
-    assert_eq!(v["limited"][0]["principal"], "arn:aws:iam::111122223333:user/carol");
+    assert_eq!(
+        v["limited"][0]["principal"],
+        "arn:aws:iam::111122223333:user/carol"
+    );
     // the bucket policy's partner account, which is not in the data
-    assert_eq!(access_of("arn:aws:iam::444455556666:root").as_deref(), Some("allowed"));
+    assert_eq!(
+        access_of("arn:aws:iam::444455556666:root").as_deref(),
+        Some("allowed")
+    );
     // bob assumes deployer (its trust policy names bob); reader cannot (not trusted)
-    let gains: Vec<&str> = v["couldGain"].as_array().unwrap().iter().map(|g| g["principal"].as_str().unwrap()).collect();
-    assert!(gains.contains(&"arn:aws:iam::111122223333:user/bob"), "{gains:?}");
-    assert!(gains.contains(&"arn:aws:iam::111122223333:role/ops"), "{gains:?}");
-    assert!(!gains.contains(&"arn:aws:iam::111122223333:role/reader"), "{gains:?}");
+    let gains: Vec<&str> = v["couldGain"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["principal"].as_str().unwrap())
+        .collect();
+    assert!(
+        gains.contains(&"arn:aws:iam::111122223333:user/bob"),
+        "{gains:?}"
+    );
+    assert!(
+        gains.contains(&"arn:aws:iam::111122223333:role/ops"),
+        "{gains:?}"
+    );
+    assert!(
+        !gains.contains(&"arn:aws:iam::111122223333:role/reader"),
+        "{gains:?}"
+    );
 }
 
 #[test]
 fn who_can_only_exits_1_when_anyone_else_can() {
-    let base = ["who-can", "s3:DeleteBucket", "arn:aws:s3:::prod", "--account", ACCT, "--bucket-policy", BP];
-    s3guard().args(base).args(["--only", "alice,deployer,dave,arn:aws:iam::444455556666:root"]).assert().code(0);
-    let out = s3guard().args(base).args(["--only", "alice"]).output().unwrap();
+    let base = [
+        "who-can",
+        "s3:DeleteBucket",
+        "arn:aws:s3:::prod",
+        "--account",
+        ACCT,
+        "--bucket-policy",
+        BP,
+    ];
+    s3guard()
+        .args(base)
+        .args([
+            "--only",
+            "alice,deployer,dave,arn:aws:iam::444455556666:root",
+        ])
+        .assert()
+        .code(0);
+    let out = s3guard()
+        .args(base)
+        .args(["--only", "alice"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("role/deployer"));
 }
@@ -211,22 +270,50 @@ fn who_can_only_exits_1_when_anyone_else_can() {
 #[test]
 fn who_can_invalid_input_exits_2_with_the_place() {
     let out = s3guard()
-        .args(["who-can", "s3:DeleteBucket", "arn:aws:s3:::prod", "--account", BP])
+        .args([
+            "who-can",
+            "s3:DeleteBucket",
+            "arn:aws:s3:::prod",
+            "--account",
+            BP,
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("not a Terraform plan, a CloudFormation template or an account authorization dump"));
-    s3guard().args(["who-can", "DeleteBucket", "arn:aws:s3:::prod", "--account", ACCT]).assert().code(2);
+    assert!(String::from_utf8_lossy(&out.stderr).contains(
+        "not a Terraform plan, a CloudFormation template or an account authorization dump"
+    ));
+    s3guard()
+        .args([
+            "who-can",
+            "DeleteBucket",
+            "arn:aws:s3:::prod",
+            "--account",
+            ACCT,
+        ])
+        .assert()
+        .code(2);
 }
 
 #[test]
 fn principal_can_marks_escalation() {
     let out = s3guard()
-        .args(["principal-can", "arn:aws:iam::111122223333:role/ops", "--account", ACCT])
+        .args([
+            "principal-can",
+            "arn:aws:iam::111122223333:role/ops",
+            "--account",
+            ACCT,
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("ESCALATION: ops, which can iam:PutRolePolicy on ops"), "{text}");
-    s3guard().args(["principal-can", "nobody", "--account", ACCT]).assert().code(2);
+    assert!(
+        text.contains("ESCALATION: ops, which can iam:PutRolePolicy on ops"),
+        "{text}"
+    );
+    s3guard()
+        .args(["principal-can", "nobody", "--account", ACCT])
+        .assert()
+        .code(2);
 }
