@@ -188,7 +188,7 @@ fn batch_requests(c: &mut Criterion) {
                             return;
                         };
                         let Ok(parsed) =
-                            batch::requests::parse_line("b", line.number, text, &template)
+                            batch::requests::parse_line("b", line.number, text, &template, false)
                         else {
                             return;
                         };

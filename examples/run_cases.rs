@@ -1,9 +1,8 @@
-use std::sync::Arc;
 fn main() {
     for path in std::env::args().skip(1) {
-        let file = Arc::new(s3guard::json::SourceFile::read(&path).unwrap());
+        let text = std::fs::read_to_string(&path).unwrap();
         let t = std::time::Instant::now();
-        let res = s3guard::batch::cases::run_text(file.name(), file.text());
+        let res = s3guard::batch::cases::run_text(&path, &text);
         let el = t.elapsed();
         let mut counts = std::collections::BTreeMap::new();
         for r in &res {

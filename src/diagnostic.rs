@@ -158,6 +158,8 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+impl std::error::Error for Diagnostic {}
+
 /// Closest candidate to `word` by edit distance (case-insensitive), for
 /// "did you mean" hints. Returns `None` when nothing is close.
 pub fn did_you_mean<'a, I>(word: &str, candidates: I) -> Option<&'a str>

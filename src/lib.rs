@@ -29,6 +29,8 @@
     )
 )]
 #![warn(missing_docs)]
+// Without the command line, the helpers only it calls are unused.
+#![cfg_attr(not(feature = "cli"), allow(dead_code, unused_imports))]
 
 pub mod access;
 pub mod awscli;
@@ -38,26 +40,37 @@ pub mod catalog;
 pub mod cli;
 pub mod cloudtrail;
 pub mod condition;
-pub mod diagnostic;
-pub mod eval;
-pub mod explain;
-pub mod json;
+pub(crate) mod diagnostic;
+pub(crate) mod eval;
+pub(crate) mod explain;
+pub(crate) mod json;
 pub mod lint;
 pub mod matcher;
-pub mod policy;
+pub(crate) mod policy;
 pub mod prove;
 pub mod render;
-pub mod request;
+pub(crate) mod request;
 pub mod review;
 pub mod sources;
 pub mod testfile;
+
+/// Internals the fuzz targets (`fuzz/`) drive directly: source files with
+/// their position maps. Not a stable API; only with the `fuzzing` feature.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use crate::json::SourceFile;
+}
 
 pub use diagnostic::{Diagnostic, Severity};
 pub use eval::policy_set::{EvalOptions, Member, NotPrincipalMode, PolicySet, PolicySetBuilder};
 pub use eval::response::{
     Decision, LayerDecision, PerType, PrincipalMatch, Response, StatementRef,
 };
-pub use explain::{depends_on_missing, Evaluation, Reason, StatementTrace};
+pub use explain::{
+    depends_on_missing, Evaluation, LayerAbsence, MissingKeyNote, Note, PrincipalDetail, Reason,
+    StatementTrace, Values, WhatIf,
+};
 pub use policy::{Effect, LoadError, LoadOptions, Policy, PolicyType, Statement};
 pub use request::builder::RequestBuilder;
 pub use request::context::{Context, ContextValue, Origin};
@@ -67,3 +80,9 @@ pub use request::{Principal, PrincipalParseError, Request, RequestError};
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
+
+/// The Rust examples of `docs/rust.md` (the library guide), compiled and
+/// run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/rust.md")]
+pub struct RustGuideDoctests;

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use libfuzzer_sys::fuzz_target;
-use s3guard::json::SourceFile;
+use s3guard::fuzzing::SourceFile;
 use s3guard::{LoadOptions, Policy, PolicySet, PolicyType, Request};
 
 const TYPES: [PolicyType; 7] = [

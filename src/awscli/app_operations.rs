@@ -85,6 +85,24 @@ fn optional(mut c: Call, when: &str) -> Call {
     c
 }
 
+/// A required operation that makes one call, `api`, on the stored object, as
+/// the principal with header auth; the IAM action is `s3:` + `api`.
+fn store_op(b: &str, store: &str, name: &str, api: &str, effect: &str) -> Op {
+    op(
+        name,
+        true,
+        vec![call(
+            1,
+            api,
+            vec![req(&format!("s3:{api}"), obj(b, store), vec![])],
+            effect,
+            Caller::Principal,
+            "header",
+        )],
+        None,
+    )
+}
+
 const MISSING_KEY: &str = "without s3:ListBucket S3 answers 403 for a missing key and the client raises instead of returning false";
 
 fn common_reads(b: &str, store: &str, ops: &mut Vec<Op>, exists_name: &str) {
@@ -175,53 +193,45 @@ pub(super) fn operations(
             when,
         )
     };
+    // "upload": PutObject of the stored object, and the abort of a failed
+    // multipart upload, which the library starts `multipart_when`.
+    let upload = |multipart_when: &str| {
+        op(
+            "upload",
+            true,
+            vec![
+                call(
+                    1,
+                    "PutObject",
+                    put(b, &store, acl),
+                    "stores the file",
+                    Caller::Principal,
+                    "header",
+                ),
+                abort(&store, multipart_when),
+            ],
+            None,
+        )
+    };
     match app {
         App::ActiveStorage => {
-            ops.push(op(
-                "upload",
-                true,
-                vec![
-                    call(
-                        1,
-                        "PutObject",
-                        put(b, &store, acl),
-                        "stores the file",
-                        Caller::Principal,
-                        "header",
-                    ),
-                    abort(
-                        &store,
-                        "multipart uploads (≥ 100 MiB, upload: multipart_threshold) that fail",
-                    ),
-                ],
-                None,
+            ops.push(upload(
+                "multipart uploads (≥ 100 MiB, upload: multipart_threshold) that fail",
             ));
-            ops.push(op(
+            ops.push(store_op(
+                b,
+                &store,
                 "download / streaming download",
-                true,
-                vec![call(
-                    1,
-                    "GetObject",
-                    vec![req("s3:GetObject", obj(b, &store), vec![])],
-                    "reads the file (HeadObject + ranged GetObject when streaming)",
-                    Caller::Principal,
-                    "header",
-                )],
-                None,
+                "GetObject",
+                "reads the file (HeadObject + ranged GetObject when streaming)",
             ));
             common_reads(b, &store, &mut ops, "exist?");
-            ops.push(op(
+            ops.push(store_op(
+                b,
+                &store,
                 "delete",
-                true,
-                vec![call(
-                    1,
-                    "DeleteObject",
-                    vec![req("s3:DeleteObject", obj(b, &store), vec![])],
-                    "deletes the file",
-                    Caller::Principal,
-                    "header",
-                )],
-                None,
+                "DeleteObject",
+                "deletes the file",
             ));
             let vp = format!("{store_p}variants/{PLACEHOLDER_KEY}/");
             ops.push(op(
@@ -295,31 +305,19 @@ pub(super) fn operations(
             let up = |k: &str| put(b, k, Some(acl_value));
             ops.push(op("store! / cache! (upload)", true, vec![call(1, "PutObject", up(&store), "stores the file with an x-amz-acl header", Caller::Principal, "header"), abort(&store, "multipart uploads (body ≥ max_put_chunk_size, 5 GiB) that fail")], Some("fog always sends x-amz-acl (public-read with fog_public, else private), so s3:PutObjectAcl is needed either way")));
             common_reads(b, &store, &mut ops, "exists? / size");
-            ops.push(op(
+            ops.push(store_op(
+                b,
+                &store,
                 "read",
-                true,
-                vec![call(
-                    1,
-                    "GetObject",
-                    vec![req("s3:GetObject", obj(b, &store), vec![])],
-                    "HeadObject then GetObject",
-                    Caller::Principal,
-                    "header",
-                )],
-                None,
+                "GetObject",
+                "HeadObject then GetObject",
             ));
-            ops.push(op(
+            ops.push(store_op(
+                b,
+                &store,
                 "delete / remove!",
-                true,
-                vec![call(
-                    1,
-                    "DeleteObject",
-                    vec![req("s3:DeleteObject", obj(b, &store), vec![])],
-                    "deletes the file",
-                    Caller::Principal,
-                    "header",
-                )],
-                None,
+                "DeleteObject",
+                "deletes the file",
             ));
             url_ops(b, &store, public, &mut ops, "CarrierWave fog_public");
             let mut mv = vec![req("s3:GetObject", obj(b, &cache), vec![])];
@@ -381,24 +379,8 @@ pub(super) fn operations(
             notes.push("a fog_acl = false option (carrierwave PR #2811) stops sending the ACL header; it is not in 3.1.2 [M]".into());
         }
         App::Shrine => {
-            ops.push(op(
-                "upload",
-                true,
-                vec![
-                    call(
-                        1,
-                        "PutObject",
-                        put(b, &store, acl),
-                        "stores the file",
-                        Caller::Principal,
-                        "header",
-                    ),
-                    abort(
-                        &store,
-                        "multipart uploads (≥ 15 MiB or unknown size) that fail",
-                    ),
-                ],
-                None,
+            ops.push(upload(
+                "multipart uploads (≥ 15 MiB or unknown size) that fail",
             ));
             let mut promote = vec![req("s3:GetObject", obj(b, &cache), vec![])];
             promote.extend(put(b, &store, acl).into_iter().map(|mut r| {
@@ -425,32 +407,20 @@ pub(super) fn operations(
                 )],
                 None,
             ));
-            ops.push(op(
+            ops.push(store_op(
+                b,
+                &store,
                 "open / download",
-                true,
-                vec![call(
-                    1,
-                    "GetObject",
-                    vec![req("s3:GetObject", obj(b, &store), vec![])],
-                    "reads the file",
-                    Caller::Principal,
-                    "header",
-                )],
-                None,
+                "GetObject",
+                "reads the file",
             ));
             common_reads(b, &store, &mut ops, "exists?");
-            ops.push(op(
+            ops.push(store_op(
+                b,
+                &store,
                 "delete",
-                true,
-                vec![call(
-                    1,
-                    "DeleteObject",
-                    vec![req("s3:DeleteObject", obj(b, &store), vec![])],
-                    "deletes the file",
-                    Caller::Principal,
-                    "header",
-                )],
-                None,
+                "DeleteObject",
+                "deletes the file",
             ));
             ops.push(op(
                 "delete_prefixed / clear!",

@@ -42,6 +42,14 @@ impl Verb {
         ("website", Verb::Website),
     ];
 
+    /// Whether the CLI takes this subcommand's path argument as an S3
+    /// location with or without `s3://` (awscli `customizations/s3/subcommands.py`:
+    /// `ls`, `website` and `presign` strip an optional `s3://`; `mb`, `rb`
+    /// and the transfer commands require it).
+    fn takes_bare_bucket(self) -> bool {
+        matches!(self, Verb::Ls | Verb::Website | Verb::Presign)
+    }
+
     /// The subcommand's name.
     pub fn name(self) -> &'static str {
         Verb::ALL
@@ -205,15 +213,18 @@ pub fn split_words(s: &str) -> Result<Vec<String>, CommandError> {
     Ok(words)
 }
 
-fn parse_path(word: &str) -> Path {
+fn s3_path(rest: &str) -> Path {
+    let (bucket, key) = rest.split_once('/').unwrap_or((rest, ""));
+    Path::S3 {
+        bucket: bucket.to_string(),
+        key: key.to_string(),
+    }
+}
+
+fn parse_path(word: &str, verb: Verb) -> Path {
     match word.strip_prefix("s3://") {
-        Some(rest) => {
-            let (bucket, key) = rest.split_once('/').unwrap_or((rest, ""));
-            Path::S3 {
-                bucket: bucket.to_string(),
-                key: key.to_string(),
-            }
-        }
+        Some(rest) => s3_path(rest),
+        None if verb.takes_bare_bucket() => s3_path(word),
         None => Path::Local(word.to_string()),
     }
 }
@@ -270,7 +281,11 @@ pub fn parse(text: &str) -> Result<Command, CommandError> {
     let mut o = Options::default();
     while let Some(w) = it.next() {
         if !w.starts_with("--") {
-            paths.push(parse_path(w));
+            match parse_path(w, verb) {
+                // `aws s3 ls s3://` lists every bucket, as `aws s3 ls` does
+                Path::S3 { bucket, .. } if bucket.is_empty() && verb == Verb::Ls => {}
+                p => paths.push(p),
+            }
             continue;
         }
         let (name, inline) = match w.split_once('=') {
@@ -409,7 +424,7 @@ fn validate(c: &Command) -> Result<(), CommandError> {
         }
     };
     match c.verb {
-        Verb::Ls => want(n <= 1 && s3_count(&c.paths) == n, "at most one s3:// path"),
+        Verb::Ls => want(n <= 1, "at most one s3:// path"),
         Verb::Mb | Verb::Rb | Verb::Website => {
             want(n == 1 && s3_count(&c.paths) == 1, "one s3://BUCKET path")?;
             match c.paths.first() {
@@ -485,6 +500,47 @@ mod tests {
                 key: String::new()
             }]
         );
+    }
+
+    /// awscli `customizations/s3/subcommands.py`: `ls`, `website` and
+    /// `presign` strip an optional `s3://` from their path (the seed
+    /// tutorial's `aws s3 ls another-test-bucket`); `ls s3://` lists buckets.
+    #[test]
+    fn ls_website_and_presign_take_a_bare_bucket() {
+        for (text, bucket, key) in [
+            ("aws s3 ls another-test-bucket", "another-test-bucket", ""),
+            (
+                "aws s3 ls another-test-bucket/logs/",
+                "another-test-bucket",
+                "logs/",
+            ),
+            (
+                "aws s3 website my-site --index-document index.html",
+                "my-site",
+                "",
+            ),
+            (
+                "aws s3 website s3://my-site/ --index-document index.html",
+                "my-site",
+                "",
+            ),
+            ("aws s3 presign b/report.pdf", "b", "report.pdf"),
+        ] {
+            let c = parse(text).unwrap();
+            assert_eq!(
+                c.paths,
+                [Path::S3 {
+                    bucket: bucket.into(),
+                    key: key.into()
+                }],
+                "{text}"
+            );
+        }
+        assert!(parse("aws s3 ls s3://").unwrap().paths.is_empty());
+        // mb, rb and rm require s3:// (the CLI: "Invalid argument type")
+        for text in ["aws s3 mb b", "aws s3 rb b", "aws s3 rm b/k"] {
+            assert!(parse(text).is_err(), "{text}");
+        }
     }
 
     #[test]

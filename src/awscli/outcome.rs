@@ -8,7 +8,8 @@ use serde::Serialize;
 use super::requests::{Call, Caller, Plan, PLACEHOLDER_KEY};
 use crate::eval::policy_set::PolicySet;
 use crate::eval::response::Decision;
-use crate::explain::probe::{judge, probe, reason_line, Grant};
+use crate::explain::classify::Access;
+use crate::explain::probe::{judge, probe};
 use crate::matcher::{Action, Resource};
 use crate::request::context::{ContextValue, Origin};
 use crate::request::{Principal, Request};
@@ -53,10 +54,11 @@ pub struct Step {
     pub context: serde_json::Map<String, serde_json::Value>,
     /// Who signs it.
     pub caller: Caller,
-    /// `allowed`, `explicitDeny`, `implicitDeny`.
-    pub decision: &'static str,
+    /// The decision (serialized as `allowed`, `explicitDeny`, `implicitDeny`).
+    #[serde(serialize_with = "aws_decision")]
+    pub decision: Decision,
     /// Allowed, conditional or denied.
-    pub grant: Grant,
+    pub grant: Access,
     /// Condition keys the answer depends on.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub condition_keys: Vec<String>,
@@ -210,7 +212,7 @@ pub fn evaluate(set: &PolicySet, base: &Request, plan: &Plan) -> Report {
             };
             let v = judge(set, &req);
             let mut step_notes = crate::catalog::request_warnings(&req.action, &req.resource);
-            step_notes.extend(v.eval.notes.iter().cloned());
+            step_notes.extend(v.eval.notes.iter().map(ToString::to_string));
             let list = if call.optional.is_some() {
                 &mut optional_steps
             } else {
@@ -224,7 +226,7 @@ pub fn evaluate(set: &PolicySet, base: &Request, plan: &Plan) -> Report {
                 resource: r.resource.clone(),
                 context: context_json(&r.context),
                 caller: call.caller,
-                decision: v.decision().aws_name(),
+                decision: v.decision(),
                 grant: v.grant,
                 condition_keys: v.condition_keys.clone(),
                 effect_if_allowed: call.effect.clone(),
@@ -232,7 +234,7 @@ pub fn evaluate(set: &PolicySet, base: &Request, plan: &Plan) -> Report {
                 optional: call.optional.clone(),
                 reached: true,
                 statements: v.statements.clone(),
-                reason: reason_line(set, &req, &v),
+                reason: crate::render::text::verdict_reason_line(set, &req, &v),
                 notes: step_notes,
                 call: ci,
             });
@@ -240,13 +242,13 @@ pub fn evaluate(set: &PolicySet, base: &Request, plan: &Plan) -> Report {
     }
     let failed_phase = steps
         .iter()
-        .filter(|s| s.decision != Decision::Allowed.aws_name())
+        .filter(|s| s.decision != Decision::Allowed)
         .map(|s| s.phase)
         .min();
     let failed_at = failed_phase.and_then(|p| {
         steps
             .iter()
-            .find(|s| s.phase == p && s.decision != Decision::Allowed.aws_name())
+            .find(|s| s.phase == p && s.decision != Decision::Allowed)
             .map(|s| s.step)
     });
     if let Some(p) = failed_phase {
@@ -258,7 +260,7 @@ pub fn evaluate(set: &PolicySet, base: &Request, plan: &Plan) -> Report {
         steps
             .iter()
             .filter(|s| s.call == ci)
-            .all(|s| s.decision == Decision::Allowed.aws_name())
+            .all(|s| s.decision == Decision::Allowed)
     };
     let mut done: Vec<(&Call, &Step)> = Vec::new();
     let mut seen_calls: Vec<usize> = Vec::new();
@@ -279,7 +281,7 @@ pub fn evaluate(set: &PolicySet, base: &Request, plan: &Plan) -> Report {
     };
     let conditional: Vec<&Step> = steps
         .iter()
-        .filter(|s| s.grant == Grant::Conditional)
+        .filter(|s| s.grant == Access::Conditional)
         .collect();
     if !conditional.is_empty() {
         let mut keys: Vec<&str> = conditional
@@ -320,4 +322,9 @@ pub fn evaluate(set: &PolicySet, base: &Request, plan: &Plan) -> Report {
         keys: plan.keys.clone(),
         notes,
     }
+}
+
+/// A decision in the AWS simulator spelling, as JSON output has it.
+fn aws_decision<S: serde::Serializer>(d: &Decision, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(d.aws_name())
 }

@@ -330,6 +330,29 @@ impl Builder<'_> {
         self.note("a single-request CopyObject copies tags server-side (TaggingDirective COPY); whether AWS then also checks s3:GetObjectTagging / s3:PutObjectTagging is not documented clearly [L]; --copy-props none avoids the tag calls of multipart copies");
     }
 
+    /// GetObject of s3://`bucket`/`key`; `why` follows the description.
+    pub(super) fn download(&mut self, phase: u32, bucket: &str, key: &str, why: &str) {
+        self.call(
+            phase,
+            "GetObject",
+            vec![req("s3:GetObject", obj(bucket, key), Vec::new())],
+            format!("downloads s3://{bucket}/{key}{why}"),
+            false,
+        );
+    }
+
+    /// HeadObject of s3://`bucket`/`key` (needs s3:GetObject), which reads
+    /// its size and metadata.
+    pub(super) fn head(&mut self, phase: u32, bucket: &str, key: &str) {
+        self.call(
+            phase,
+            "HeadObject",
+            vec![req("s3:GetObject", obj(bucket, key), Vec::new())],
+            format!("reads the size and metadata of s3://{bucket}/{key}"),
+            false,
+        );
+    }
+
     pub(super) fn delete(&mut self, phase: u32, bucket: &str, key: &str, why: &str) {
         self.call(
             phase,

@@ -2,7 +2,7 @@
 //! (`docs/can-run.md`, the cp, mv and sync rows).
 
 use super::command::{Path, Verb};
-use super::requests::{basename, bkt, dir_prefix, obj, req, Builder};
+use super::requests::{basename, bkt, dir_prefix, req, Builder};
 
 /// `cp` and `mv`: uploads, downloads and copies between buckets.
 pub(super) fn transfer(b: &mut Builder<'_>, verb: Verb, src: &Path, dst: &Path) {
@@ -46,13 +46,7 @@ pub(super) fn transfer(b: &mut Builder<'_>, verb: Verb, src: &Path, dst: &Path) 
                     &format!("every key under s3://{bucket}/{prefix}"),
                 );
                 for k in b.keys_under(&prefix) {
-                    b.call(
-                        2,
-                        "GetObject",
-                        vec![req("s3:GetObject", obj(bucket, &k), Vec::new())],
-                        format!("downloads s3://{bucket}/{k}"),
-                        false,
-                    );
+                    b.download(2, bucket, &k, "");
                     if mv {
                         b.delete(3, bucket, &k, " (mv: after its download)");
                     }
@@ -60,22 +54,10 @@ pub(super) fn transfer(b: &mut Builder<'_>, verb: Verb, src: &Path, dst: &Path) 
             } else {
                 b.rel_keys = vec![key.clone()];
                 b.placeholder = false;
-                b.call(
-                    1,
-                    "HeadObject",
-                    vec![req("s3:GetObject", obj(bucket, key), Vec::new())],
-                    format!("reads the size and metadata of s3://{bucket}/{key}"),
-                    false,
-                );
+                b.head(1, bucket, key);
                 b.call(1, "HeadObject (missing key)", vec![req("s3:ListBucket", bkt(bucket), Vec::new())], format!("lets S3 answer 404 Not Found instead of 403 Access Denied when s3://{bucket}/{key} does not exist"), false);
                 b.optional("only matters when the key does not exist: without s3:ListBucket S3 answers 403 instead of 404");
-                b.call(
-                    2,
-                    "GetObject",
-                    vec![req("s3:GetObject", obj(bucket, key), Vec::new())],
-                    format!("downloads s3://{bucket}/{key}"),
-                    false,
-                );
+                b.download(2, bucket, key, "");
                 if mv {
                     b.delete(3, bucket, key, " (mv: after the download)");
                 }
@@ -111,13 +93,7 @@ pub(super) fn transfer(b: &mut Builder<'_>, verb: Verb, src: &Path, dst: &Path) 
                 };
                 b.rel_keys = vec![sk.clone()];
                 b.placeholder = false;
-                b.call(
-                    1,
-                    "HeadObject",
-                    vec![req("s3:GetObject", obj(sb, sk), Vec::new())],
-                    format!("reads the size and metadata of s3://{sb}/{sk}"),
-                    false,
-                );
+                b.head(1, sb, sk);
                 b.copy(2, sb, sk, db, &d);
                 if mv {
                     b.delete(3, sb, sk, " (mv: after the copy)");
@@ -174,13 +150,7 @@ pub(super) fn sync(b: &mut Builder<'_>, src: &Path, dst: &Path) {
                 &format!("every key under s3://{bucket}/{prefix}, to compare"),
             );
             for k in b.keys_under(&prefix) {
-                b.call(
-                    2,
-                    "GetObject",
-                    vec![req("s3:GetObject", obj(bucket, &k), Vec::new())],
-                    format!("downloads s3://{bucket}/{k} (new or changed)"),
-                    false,
-                );
+                b.download(2, bucket, &k, " (new or changed)");
             }
             if delete {
                 b.note("sync --delete from S3 removes local files only; no S3 request");

@@ -73,6 +73,7 @@ pub fn parse_line(
     line_no: usize,
     text: &str,
     template: &Request,
+    allow_unknown_action: bool,
 ) -> Result<RequestLine, Vec<Diagnostic>> {
     let parsed = json::parse(text).map_err(|e| {
         vec![Diagnostic::error("JSON_SYNTAX_ERROR", e.message)
@@ -177,9 +178,24 @@ pub fn parse_line(
             None => None,
         };
     let action = required("action", &mut bad).and_then(|a| {
-        Action::parse(a)
+        let action = Action::parse(a)
             .map_err(|e| bad(root.get("action"), "/action", e.to_string()))
-            .ok()
+            .ok()?;
+        match crate::catalog::unknown_action(&action) {
+            Some(u) if !allow_unknown_action => {
+                let hint = u.hint(&action);
+                bad(
+                    root.get("action"),
+                    "/action",
+                    format!(
+                        "{} ({hint}; --allow-unknown-action evaluates it anyway)",
+                        u.message(&action)
+                    ),
+                );
+                None
+            }
+            _ => Some(action),
+        }
     });
     let resource = required("resource", &mut bad).and_then(|r| {
         Resource::parse(r)
@@ -297,7 +313,7 @@ fn json_str(out: &mut Vec<u8>, s: &str) {
     let _ = serde_json::to_writer(&mut *out, s);
 }
 
-fn json_list(out: &mut Vec<u8>, key: &str, items: &[String]) {
+fn json_list<T: serde::Serialize>(out: &mut Vec<u8>, key: &str, items: &[T]) {
     if items.is_empty() {
         return;
     }

@@ -107,6 +107,44 @@ impl ActionInfo {
     pub fn supports_resource_type(&self, name: &str) -> bool {
         self.resource_types.iter().any(|r| r.name == name)
     }
+
+    /// Whether a request for this action can carry the condition key.
+    ///
+    /// Global keys (`aws:…`) and keys of services outside the catalog may be
+    /// present; a service key of the catalog's services (`s3:prefix`,
+    /// `s3express:SessionMode`) is present only when the Service
+    /// Authorization Reference lists it for the action or for one of its
+    /// resource types — AWS sends `s3:prefix` with the list actions only, so
+    /// for `s3:PutBucketPolicy` the key is absent and a condition on it
+    /// evaluates as for a missing key (spec C-15). Tag keys
+    /// (`s3:ExistingObjectTag/team`) match their declared family
+    /// (`s3:ExistingObjectTag/<key>`). Case-insensitive.
+    pub fn can_carry_key(&self, key: &str) -> bool {
+        let lower = key.to_ascii_lowercase();
+        let Some((prefix, _)) = lower.split_once(':') else {
+            return true;
+        };
+        if prefix == "aws" || !catalog().knows_service(prefix) {
+            return true;
+        }
+        let family = |k: &str| -> String {
+            match k.split_once('/') {
+                Some((head, _)) => format!("{head}/"),
+                None => k.to_string(),
+            }
+        };
+        let wanted = family(&lower);
+        self.condition_keys
+            .iter()
+            .any(|k| family(&k.to_ascii_lowercase()) == wanted)
+    }
+}
+
+/// The catalog entry of a parsed action, if the catalog has it.
+pub fn info(action: &crate::matcher::Action) -> Option<&'static ActionInfo> {
+    action
+        .catalog_index()
+        .and_then(|i| catalog().actions().get(i as usize))
 }
 
 /// A resource type of a service.
@@ -120,6 +158,26 @@ pub struct ResourceType {
     pub arn_pattern: String,
     /// Condition keys of the type.
     pub condition_keys: Vec<String>,
+}
+
+/// Fills a catalog ARN template (`arn:${Partition}:s3:::${BucketName}`):
+/// each placeholder takes what `value` gives for its name. The one place
+/// s3guard makes an example ARN of a resource type.
+pub fn fill_arn_template(template: &str, value: impl Fn(&str) -> String) -> String {
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some(i) = rest.find("${") {
+        out.push_str(rest.get(..i).unwrap_or_default());
+        let after = rest.get(i + 2..).unwrap_or_default();
+        let Some(close) = after.find('}') else {
+            out.push_str(rest.get(i..).unwrap_or_default());
+            return out;
+        };
+        out.push_str(&value(after.get(..close).unwrap_or_default()));
+        rest = after.get(close + 1..).unwrap_or_default();
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A service of the catalog.
@@ -414,5 +472,26 @@ mod tests {
         assert!(lookup("s3:ListAllMyBuckets").unwrap().wildcard_only);
         assert_eq!(catalog().suggest("s3:GetObjects"), Some("s3:GetObject"));
         assert!(lookup("s3:Nope").is_none());
+    }
+
+    /// Spec C-15, and the Service Authorization Reference for Amazon S3:
+    /// `s3:prefix` is listed for ListBucket (and the other list actions)
+    /// only; global keys stay possible everywhere.
+    #[test]
+    fn service_keys_are_carried_only_by_the_actions_that_declare_them_spec_c15() {
+        let list = lookup("s3:ListBucket").unwrap();
+        let put_policy = lookup("s3:PutBucketPolicy").unwrap();
+        assert!(list.can_carry_key("s3:prefix"));
+        assert!(list.can_carry_key("S3:Prefix"));
+        assert!(!put_policy.can_carry_key("s3:prefix"));
+        assert!(!lookup("s3:GetBucketLocation")
+            .unwrap()
+            .can_carry_key("s3:delimiter"));
+        assert!(put_policy.can_carry_key("aws:SourceIp"));
+        assert!(put_policy.can_carry_key("ec2:Vpc"), "not a catalog service");
+        let get = lookup("s3:GetObject").unwrap();
+        assert!(get.can_carry_key("s3:ExistingObjectTag/team"));
+        assert!(!get.can_carry_key("s3:RequestObjectTag/team"));
+        assert!(!get.can_carry_key("s3express:SessionMode"));
     }
 }

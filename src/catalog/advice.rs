@@ -3,6 +3,19 @@
 
 use crate::matcher::{ArnRef, Resource};
 
+/// The resource types of the `s3` ARNs with a region or an account that
+/// are not access points, by the start of their resource part, in the order
+/// M-5 tries them: the first prefix the resource part starts with decides.
+pub const S3_RESOURCE_PREFIXES: [(&str, &str); 7] = [
+    ("job/", "job"),
+    ("storage-lens-group/", "storagelensgroup"),
+    ("storage-lens/", "storagelensconfiguration"),
+    ("access-grants/default/location/", "accessgrantslocation"),
+    ("access-grants/default/grant/", "accessgrant"),
+    ("access-grants/default", "accessgrantsinstance"),
+    ("async-request/mrap/", "multiregionaccesspointrequestarn"),
+];
+
 /// The resource type an ARN has, inferred from its shape (M-5 order).
 pub fn resource_type_of(arn: ArnRef<'_>) -> Option<&'static str> {
     let r = arn.resource();
@@ -21,16 +34,7 @@ pub fn resource_type_of(arn: ArnRef<'_>) -> Option<&'static str> {
                     "accesspoint"
                 });
             }
-            let prefixes: [(&str, &'static str); 7] = [
-                ("job/", "job"),
-                ("storage-lens-group/", "storagelensgroup"),
-                ("storage-lens/", "storagelensconfiguration"),
-                ("access-grants/default/location/", "accessgrantslocation"),
-                ("access-grants/default/grant/", "accessgrant"),
-                ("access-grants/default", "accessgrantsinstance"),
-                ("async-request/mrap/", "multiregionaccesspointrequestarn"),
-            ];
-            prefixes
+            S3_RESOURCE_PREFIXES
                 .iter()
                 .find(|(p, _)| r.starts_with(p))
                 .map(|(_, t)| *t)
@@ -49,6 +53,71 @@ pub fn resource_type_of(arn: ArnRef<'_>) -> Option<&'static str> {
             .then_some("objectlambdaaccesspoint"),
         _ => None,
     }
+}
+
+/// Why an action is missing from s3guard's catalog. A request for such an
+/// action never reaches AWS's authorization as asked (a typo such as
+/// `s3:DeleteBuckets`), so an answer about it would be right only by
+/// accident: commands treat it as invalid input unless told otherwise.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UnknownAction {
+    /// The catalog has no service of that prefix.
+    Service {
+        /// The prefixes the catalog has.
+        known: Vec<String>,
+    },
+    /// The service is in the catalog, the action is not.
+    Action {
+        /// The closest catalog action, if any is close.
+        suggestion: Option<String>,
+    },
+}
+
+impl UnknownAction {
+    /// A one-line explanation, naming the action.
+    pub fn message(&self, action: &crate::matcher::Action) -> String {
+        match self {
+            UnknownAction::Service { .. } => format!(
+                "s3guard's catalog has no service `{}`, so it cannot know `{action}`",
+                action.service()
+            ),
+            UnknownAction::Action { .. } => format!(
+                "`{action}` is not an action of the `{}` catalog: no real request carries it",
+                action.service()
+            ),
+        }
+    }
+
+    /// What to do instead: the closest action, or the services known.
+    pub fn hint(&self, action: &crate::matcher::Action) -> String {
+        match self {
+            UnknownAction::Service { known } => {
+                format!("s3guard knows the actions of {}", known.join(", "))
+            }
+            UnknownAction::Action {
+                suggestion: Some(s),
+            } => format!("did you mean `{s}`?"),
+            UnknownAction::Action { suggestion: None } => {
+                format!("see `s3guard actions '{}:*'`", action.service())
+            }
+        }
+    }
+}
+
+/// Whether the catalog has the action; why not when it does not.
+pub fn unknown_action(action: &crate::matcher::Action) -> Option<UnknownAction> {
+    let cat = super::catalog();
+    if action.catalog_index().is_some() {
+        return None;
+    }
+    if !cat.knows_service(action.service()) {
+        return Some(UnknownAction::Service {
+            known: cat.services().iter().map(|s| s.prefix.clone()).collect(),
+        });
+    }
+    Some(UnknownAction::Action {
+        suggestion: cat.suggest(action.as_str()).map(str::to_string),
+    })
 }
 
 /// Warnings about a request that AWS would never evaluate that way: an

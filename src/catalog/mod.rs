@@ -9,10 +9,12 @@ mod iam;
 mod keys;
 
 pub use actions::{
-    catalog, expand, lookup, AccessLevel, ActionInfo, ActionResource, Catalog, ResourceType,
-    Service,
+    catalog, expand, fill_arn_template, info, lookup, AccessLevel, ActionInfo, ActionResource,
+    Catalog, ResourceType, Service,
 };
-pub use advice::{request_warnings, resource_type_of};
+pub use advice::{
+    request_warnings, resource_type_of, unknown_action, UnknownAction, S3_RESOURCE_PREFIXES,
+};
 pub use destructive::{destructive, Danger, Destructive, Scope, INDIRECT_DELETES};
 pub use iam::{iam_action, iam_actions, IamAction};
 pub use keys::{

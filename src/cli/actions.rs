@@ -9,8 +9,8 @@ use super::args::{PolicyArgs, RequestArgs};
 use super::{load, Io, EXIT_DENIED, EXIT_INVALID, EXIT_OK};
 use crate::catalog::{self, AccessLevel, ActionInfo, Scope};
 use crate::diagnostic::Diagnostic;
+use crate::explain::classify::Access;
 use crate::explain::grants::{allowed_actions, ActionGrant};
-use crate::explain::probe::Grant;
 use crate::matcher::{ActionPattern, Resource};
 
 /// Output formats.
@@ -185,7 +185,7 @@ pub fn run(args: &ActionsArgs, io: &mut Io<'_>) -> i32 {
                 } else {
                     r.scopes.join(", ")
                 };
-                let cond = if r.grant == Grant::Conditional {
+                let cond = if r.grant == Access::Conditional {
                     format!(" (conditional: {})", r.condition_keys.join(", "))
                 } else {
                     String::new()

@@ -41,8 +41,9 @@ pub struct PolicyArgs {
     /// How NotPrincipal excludes callers (spec E-9).
     #[arg(long = "notprincipal", value_enum, default_value_t = NotPrincipalArg::Strict)]
     pub not_principal: NotPrincipalArg,
-    /// An S3 canonical user id and the account it stands for (for CanonicalUser principals).
-    #[arg(long = "canonical-id", value_name = "ID=ACCOUNT")]
+    /// An S3 canonical user id and the account (or CloudFront origin access
+    /// identity ARN) it stands for, for CanonicalUser principals.
+    #[arg(long = "canonical-id", value_name = "ID=ACCOUNT|OAI_ARN")]
     pub canonical_ids: Vec<String>,
     /// Treat NotPrincipal with Allow as an error.
     #[arg(long)]
@@ -132,12 +133,18 @@ pub struct RequestArgs {
     /// Do not fill in any context key (as `eval --cases` does).
     #[arg(long)]
     pub no_defaults: bool,
+    /// Evaluate an action that is not in s3guard's catalog (by default it
+    /// is invalid input, exit 2: a typo would otherwise be "denied").
+    #[arg(long)]
+    pub allow_unknown_action: bool,
 }
 
 impl RequestArgs {
     /// The library's request builder with these flags.
     pub fn builder(&self) -> RequestBuilder {
-        let mut b = RequestBuilder::new().no_defaults(self.no_defaults);
+        let mut b = RequestBuilder::new()
+            .no_defaults(self.no_defaults)
+            .allow_unknown_action(self.allow_unknown_action);
         if let Some(p) = &self.principal {
             b = b.principal(p.clone());
         }

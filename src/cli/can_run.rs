@@ -11,7 +11,7 @@ use crate::awscli::apps::{self, App, AppReport};
 use crate::awscli::outcome::{self, Outcome, Report, Step};
 use crate::awscli::{command, requests};
 use crate::diagnostic::Diagnostic;
-use crate::explain::probe::Grant;
+use crate::explain::classify::Access;
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -159,11 +159,7 @@ pub fn run(args: &CanRunArgs, io: &mut Io<'_>) -> i32 {
 }
 
 fn headline(s: &Step) -> &'static str {
-    match s.decision {
-        "allowed" => "ALLOW",
-        "explicitDeny" => "DENY (explicit)",
-        _ => "DENY (implicit)",
-    }
+    s.decision.headline()
 }
 
 fn context_text(s: &Step) -> String {
@@ -187,13 +183,13 @@ fn render_step(out: &mut String, label: &str, s: &Step) {
             ""
         }
     ));
-    let cond = if s.grant == Grant::Conditional {
+    let cond = if s.grant == Access::Conditional {
         format!(" (conditional: {})", s.condition_keys.join(", "))
     } else {
         String::new()
     };
     let reached = if s.reached { "" } else { " — not reached" };
-    let effect = if s.decision == "allowed" {
+    let effect = if s.decision.is_allowed() {
         s.effect_if_allowed.clone()
     } else {
         format!("would have: {}", s.effect_if_allowed)
@@ -287,7 +283,7 @@ pub fn render_app(r: &AppReport) -> String {
     for o in &r.operations {
         for s in &o.steps {
             if s.optional.is_some()
-                && s.decision != "allowed"
+                && !s.decision.is_allowed()
                 && !optional_denied.contains(&s.action.as_str())
             {
                 optional_denied.push(&s.action);
@@ -309,7 +305,7 @@ pub fn render_app(r: &AppReport) -> String {
         };
         out.push_str(&format!("  {mark} {}\n", o.name));
         for s in &o.steps {
-            let cond = if s.grant == Grant::Conditional {
+            let cond = if s.grant == Access::Conditional {
                 " (conditional)"
             } else {
                 ""
@@ -328,7 +324,7 @@ pub fn render_app(r: &AppReport) -> String {
                 cond,
                 when
             ));
-            if s.decision != "allowed" && !s.reason.is_empty() {
+            if !s.decision.is_allowed() && !s.reason.is_empty() {
                 out.push_str(&format!("           {}\n", s.reason));
             }
         }

@@ -13,6 +13,17 @@ use crate::sources::{Params, Selected, Source};
 
 /// Loads every selection of the arguments; all errors are returned together.
 pub fn load_sources(args: &PolicyArgs) -> Result<Vec<Selected>, Vec<Diagnostic>> {
+    load(args, false)
+}
+
+/// As [`load_sources`], but a policy whose statements have errors still
+/// loads (its errors kept in `Policy::skipped`): `lint` reports every error
+/// of every policy itself, with the other findings.
+pub fn load_sources_for_lint(args: &PolicyArgs) -> Result<Vec<Selected>, Vec<Diagnostic>> {
+    load(args, true)
+}
+
+fn load(args: &PolicyArgs, tolerant: bool) -> Result<Vec<Selected>, Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let mut params = Params::default();
     for item in &args.params {
@@ -25,7 +36,7 @@ pub fn load_sources(args: &PolicyArgs) -> Result<Vec<Selected>, Vec<Diagnostic>>
     let mut sources = Vec::new();
     for path in &args.policy_from {
         match Source::open(path) {
-            Ok(s) => sources.push((path.as_str(), s, false)),
+            Ok(s) => sources.push((path.as_str(), s.lenient(tolerant), false)),
             Err(e) => errors.extend(e.diagnostics),
         }
     }

@@ -57,7 +57,28 @@ pub fn load_policies(args: &PolicyArgs) -> Result<Loaded, Vec<Diagnostic>> {
         ));
         return Err(errors);
     }
+    let mut seen: Vec<(PolicyType, std::path::PathBuf)> = Vec::new();
     let mut load = |path: &str, t: PolicyType| -> Option<Policy> {
+        // the same file twice in one layer is one policy: evaluated and
+        // shown once (SCP and RCP levels may repeat a file on purpose)
+        if path != "-" && !matches!(t, PolicyType::Scp | PolicyType::Rcp) {
+            if let Ok(canonical) = std::fs::canonicalize(path) {
+                if seen.iter().any(|(st, sp)| *st == t && *sp == canonical) {
+                    warnings.push(
+                        Diagnostic::warning(
+                            "DUPLICATE_POLICY_FILE",
+                            format!(
+                                "`{path}` is given twice (as the same {}): it is read once",
+                                t.describe()
+                            ),
+                        )
+                        .in_file(path),
+                    );
+                    return None;
+                }
+                seen.push((t, canonical));
+            }
+        }
         match load_one(path, t, args) {
             Ok(p) => {
                 warnings.extend(p.skipped.iter().cloned().map(|mut d| {
@@ -137,15 +158,19 @@ pub fn load_policies(args: &PolicyArgs) -> Result<Loaded, Vec<Diagnostic>> {
     let mut canonical_ids = Vec::new();
     for item in &args.canonical_ids {
         match item.split_once('=') {
-            Some((id, acct)) if !id.is_empty() && acct.len() == 12 => {
-                canonical_ids.push((id.to_string(), acct.to_string()))
+            Some((id, target))
+                if !id.is_empty()
+                    && ((target.len() == 12 && target.bytes().all(|b| b.is_ascii_digit()))
+                        || crate::policy::oai_id(target).is_some()) =>
+            {
+                canonical_ids.push((id.to_string(), target.to_string()))
             }
             _ => errors.push(
                 Diagnostic::error(
                     "INVALID_ARGUMENT",
-                    format!("--canonical-id `{item}` is not ID=ACCOUNT"),
+                    format!("--canonical-id `{item}` is not ID=ACCOUNT or ID=OAI_ARN"),
                 )
-                .with_hint("e.g. --canonical-id 79a59df9…=111122223333"),
+                .with_hint("e.g. --canonical-id 79a59df9…=111122223333, or --canonical-id b970b423…='arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity E74FTE3AEXAMPLE'"),
             ),
         }
     }

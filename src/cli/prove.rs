@@ -337,6 +337,12 @@ fn render_text(
             scope.fixed_keys.join(", ")
         ));
     }
+    if !scope.absent_keys.is_empty() {
+        out.push_str(&format!(
+            "  absent:    {} (no action of the query carries it: treated as missing)\n",
+            scope.absent_keys.join(", ")
+        ));
+    }
     for a in &scope.approximations {
         out.push_str(&format!("note: {a}\n"));
     }

@@ -48,6 +48,8 @@ pub struct Event {
     pub skipped: Option<String>,
     /// Things to know about this event (placeholder keys, …).
     pub notes: Vec<String>,
+    /// The record has no `tlsDetails`: `aws:SecureTransport` is left missing.
+    pub tls_details_missing: bool,
 }
 
 pub(super) fn s<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
@@ -109,7 +111,8 @@ fn principal_of(
     }
 }
 
-fn record_context(rec: &Value, ctx: &mut Vec<(String, ContextValue)>, notes: &mut Vec<String>) {
+/// Reads the context keys of a record; returns whether it had `tlsDetails`.
+fn record_context(rec: &Value, ctx: &mut Vec<(String, ContextValue)>) -> bool {
     if let Some(t) = s(rec, &["eventTime"]) {
         ctx.push(single("aws:CurrentTime", t));
         if let Some(i) = date::parse(t) {
@@ -136,6 +139,7 @@ fn record_context(rec: &Value, ctx: &mut Vec<(String, ContextValue)>, notes: &mu
         (None, Some(ip)) => ctx.push(single("aws:SourceIp", ip)),
         (None, None) => {}
     }
+    let mut tls = true;
     match rec.get("tlsDetails") {
         Some(t) if t.is_object() => {
             ctx.push(single("aws:SecureTransport", "true"));
@@ -143,7 +147,7 @@ fn record_context(rec: &Value, ctx: &mut Vec<(String, ContextValue)>, notes: &mu
                 ctx.push(single("s3:TlsVersion", v));
             }
         }
-        _ => notes.push("no tlsDetails in the record: aws:SecureTransport is left missing".into()),
+        _ => tls = false,
     }
     let via = s(rec, &["userIdentity", "invokedBy"]).is_some_and(|i| i.ends_with(".amazonaws.com"));
     ctx.push(single(
@@ -186,6 +190,7 @@ fn record_context(rec: &Value, ctx: &mut Vec<(String, ContextValue)>, notes: &mu
             ctx.push(single(&key, &text));
         }
     }
+    tls
 }
 
 pub(super) fn resources_of<'a>(rec: &'a Value, kind: &str) -> Vec<&'a str> {
@@ -215,6 +220,7 @@ fn event_of(rec: &Value, line: u32) -> Event {
         requests: Vec::new(),
         skipped: None,
         notes: Vec::new(),
+        tls_details_missing: false,
     };
     ev.caller = s(rec, &["userIdentity", "arn"])
         .or(s(rec, &["userIdentity", "invokedBy"]))
@@ -246,7 +252,7 @@ fn event_of(rec: &Value, line: u32) -> Event {
         })
         .and_then(|r| s(r, &["accountId"]))
         .map(str::to_string);
-    record_context(rec, &mut ctx, &mut ev.notes);
+    ev.tls_details_missing = !record_context(rec, &mut ctx);
     match requests_of(rec, &name, &ctx, &mut ev.notes) {
         Ok(r) => ev.requests = r,
         Err(e) => ev.skipped = Some(e),

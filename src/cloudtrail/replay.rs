@@ -7,7 +7,8 @@ use serde::Serialize;
 use super::events::Event;
 use crate::eval::policy_set::PolicySet;
 use crate::eval::response::Decision;
-use crate::explain::probe::{judge, reason_line, Grant};
+use crate::explain::classify::Access;
+use crate::explain::probe::judge;
 use crate::request::context::{ContextValue, Origin};
 use crate::request::{Principal, Request};
 
@@ -189,10 +190,10 @@ pub fn replay(set: &PolicySet, events: &[Event], only: Option<&str>) -> Replay {
         if !callers.contains(&e.caller) {
             callers.push(e.caller.clone());
         }
-        if e.notes.iter().any(|n| n.starts_with("no tlsDetails")) {
+        if e.tls_details_missing {
             no_tls += 1;
         }
-        for n in e.notes.iter().filter(|n| !n.starts_with("no tlsDetails")) {
+        for n in &e.notes {
             let n = format!("line {}: {n}", e.line);
             if !out.notes.contains(&n) {
                 out.notes.push(n);
@@ -215,14 +216,14 @@ pub fn replay(set: &PolicySet, events: &[Event], only: Option<&str>) -> Replay {
             let v = judge(set, &req);
             if v.decision() == Decision::Allowed {
                 out.allowed += 1;
-                if v.grant == Grant::Conditional {
+                if v.grant == Access::Conditional {
                     out.conditional += 1;
                 }
                 continue;
             }
             event_allowed = false;
             out.denied += 1;
-            let reason = reason_line(set, &req, &v);
+            let reason = crate::render::text::verdict_reason_line(set, &req, &v);
             let decision = v.decision().aws_name();
             match out
                 .denied_groups

@@ -6,26 +6,14 @@
 
 use smallvec::SmallVec;
 
-use crate::condition::Outcome;
+use crate::eval::applicability::{Applicability, Unobserved};
 use crate::eval::policy_set::PolicySet;
-use crate::eval::principal_match::match_clause;
 use crate::eval::response::{
     Decision, LayerDecision, PerType, PrincipalMatch, Response, StatementRef,
 };
 use crate::matcher::Resource;
-use crate::policy::{Effect, PolicyType, Statement};
+use crate::policy::{Effect, PolicyType};
 use crate::request::{Principal, Request};
-
-/// Whether one statement applies to a request (E-1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Applicability {
-    /// All of principal, action, resource and condition match.
-    Applies(Option<PrincipalMatch>),
-    /// Some element does not match.
-    DoesNotApply,
-    /// A condition could not be evaluated (request value of the wrong type).
-    ConditionError,
-}
 
 /// What the applicable statements of every layer say.
 #[derive(Debug, Default)]
@@ -119,47 +107,12 @@ impl PolicySet {
             && self.is_bucket_policy_public()
             && match req.principal {
                 Principal::Service(_) => false,
-                Principal::Anonymous => true,
+                // neither an AWS service nor of the bucket's account
+                Principal::Anonymous
+                | Principal::CloudFrontOai { .. }
+                | Principal::CanonicalUser { .. } => true,
                 _ => !req.is_same_account(),
             }
-    }
-
-    /// Whether a statement applies to the request (E-1). `action_known` skips
-    /// the action test when the index already established it.
-    pub(crate) fn applicability(
-        &self,
-        stmt: &Statement,
-        layer: PolicyType,
-        req: &Request,
-        action_known: bool,
-        caller_has_boundary: bool,
-    ) -> Applicability {
-        let principal = match (&stmt.principal, layer) {
-            (Some(clause), PolicyType::Resource | PolicyType::Rcp | PolicyType::VpcEndpoint) => {
-                match match_clause(clause, req, self.options(), caller_has_boundary) {
-                    Some(m) => Some(m),
-                    None => return Applicability::DoesNotApply,
-                }
-            }
-            _ => None,
-        };
-        if !action_known && !stmt.action.matches(&req.action) {
-            return Applicability::DoesNotApply;
-        }
-        if !stmt
-            .resource
-            .matches(&req.resource, req.action.service(), &req.context)
-        {
-            return Applicability::DoesNotApply;
-        }
-        if !stmt.condition.is_empty() {
-            match stmt.condition.evaluate(&req.context) {
-                Outcome::True => {}
-                Outcome::False => return Applicability::DoesNotApply,
-                Outcome::Error => return Applicability::ConditionError,
-            }
-        }
-        Applicability::Applies(principal)
     }
 
     /// Collects applicable statements; `naive` walks every statement instead
@@ -187,7 +140,14 @@ impl PolicySet {
                 };
                 let applicability = match force.iter().find(|(f, _)| *f == r) {
                     Some((_, a)) => *a,
-                    None => self.applicability(stmt, layer, req, exact, caller_has_boundary),
+                    None => self.applicability(
+                        stmt,
+                        layer,
+                        req,
+                        exact,
+                        caller_has_boundary,
+                        &mut Unobserved,
+                    ),
                 };
                 match applicability {
                     Applicability::DoesNotApply => {}
@@ -303,7 +263,7 @@ impl PolicySet {
                     .map(|(r, _)| *r)
                     .collect()
             };
-        if vpce_blocks && matches!(p, Principal::Anonymous | Principal::Service(_)) {
+        if vpce_blocks && (*p == Principal::Anonymous || p.is_outside_iam()) {
             response.blocked_by = Some(PolicyType::VpcEndpoint);
             return response;
         }
@@ -314,7 +274,9 @@ impl PolicySet {
                 });
                 return allow_or(response, grants, PolicyType::Resource);
             }
-            Principal::Service(_) => {
+            // E-7: no identity policy, boundary or SCP takes part; only a
+            // grant naming the caller (or everyone) allows
+            p if p.is_outside_iam() => {
                 let grants = resource_grants(&|m| {
                     matches!(
                         m,
@@ -373,11 +335,15 @@ impl PolicySet {
                 .iter()
                 .filter(|(_, m)| {
                     let by_identity = *m == PrincipalMatch::Account;
+                    // E-5 table: a grant to the role (Parent) or the
+                    // account is limited by the caller's boundary and
+                    // session policy; one to `*` (typically narrowed by
+                    // aws:PrincipalArn) is not, only an explicit Deny bites.
                     let by_guardrails = !is_root
                         && match m {
-                            PrincipalMatch::Direct => false,
+                            PrincipalMatch::Direct | PrincipalMatch::Wildcard => false,
                             PrincipalMatch::Parent | PrincipalMatch::Account => true,
-                            PrincipalMatch::Wildcard | PrincipalMatch::NotPrincipal => is_session,
+                            PrincipalMatch::NotPrincipal => is_session,
                         };
                     let blocked = if by_identity && !id_allows {
                         Some(PolicyType::Identity)

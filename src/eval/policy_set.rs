@@ -31,7 +31,8 @@ pub struct EvalOptions {
     pub principal_in_management_account: bool,
     /// The resource's account is the management account: RCPs do not apply (E-4).
     pub resource_in_management_account: bool,
-    /// S3 canonical user ids and the accounts they stand for (`--canonical-id`).
+    /// S3 canonical user ids and the accounts (or CloudFront origin access
+    /// identity ARNs) they stand for (`--canonical-id`).
     pub canonical_ids: Vec<(String, String)>,
     /// S3 Block Public Access is on for the bucket or its account
     /// (`RestrictPublicBuckets`, spec E-15): a public bucket policy grants

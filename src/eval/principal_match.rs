@@ -2,7 +2,7 @@
 
 use crate::eval::policy_set::{EvalOptions, NotPrincipalMode};
 use crate::eval::response::PrincipalMatch;
-use crate::policy::{PrincipalClause, PrincipalEntry, PrincipalKind};
+use crate::policy::{oai_id, PrincipalClause, PrincipalEntry, PrincipalKind};
 use crate::request::{Principal, Request};
 
 /// How a statement's principal element treats the caller: `None` when the
@@ -38,12 +38,41 @@ fn strength(m: PrincipalMatch) -> u8 {
     }
 }
 
-fn canonical_account<'a>(id: &str, options: &'a EvalOptions) -> Option<&'a str> {
+/// What `--canonical-id ID=…` maps a canonical user id to: an account id or
+/// a CloudFront origin access identity ARN.
+fn canonical_target<'a>(id: &str, options: &'a EvalOptions) -> Option<&'a str> {
     options
         .canonical_ids
         .iter()
         .find(|(cid, _)| cid.eq_ignore_ascii_case(id))
-        .map(|(_, acct)| acct.as_str())
+        .map(|(_, target)| target.as_str())
+}
+
+fn canonical_account<'a>(id: &str, options: &'a EvalOptions) -> Option<&'a str> {
+    canonical_target(id, options).filter(|t| oai_id(t).is_none())
+}
+
+/// Whether a policy entry names the caller when the caller is a CloudFront
+/// origin access identity or is known by its canonical user id: an OAI by
+/// its ARN's id, a canonical user by its id, each also through the
+/// `--canonical-id` mapping between the two.
+fn names_oai_or_canonical(kind: &PrincipalKind, p: &Principal, options: &EvalOptions) -> bool {
+    let mapped_oai = |cid: &str| canonical_target(cid, options).and_then(oai_id);
+    match (kind, p) {
+        (PrincipalKind::CloudFrontOai { id }, Principal::CloudFrontOai { id: caller, .. }) => {
+            id == caller
+        }
+        (PrincipalKind::CloudFrontOai { id }, Principal::CanonicalUser { id: caller }) => {
+            mapped_oai(caller) == Some(id.as_str())
+        }
+        (PrincipalKind::CanonicalUser { id }, Principal::CanonicalUser { id: caller }) => {
+            id.eq_ignore_ascii_case(caller)
+        }
+        (PrincipalKind::CanonicalUser { id }, Principal::CloudFrontOai { id: caller, .. }) => {
+            mapped_oai(id) == Some(caller.as_str())
+        }
+        _ => false,
+    }
 }
 
 /// The caller's account, taking an unspecified caller to be of the resource's account.
@@ -83,6 +112,12 @@ fn match_entry(e: &PrincipalEntry, req: &Request, options: &EvalOptions) -> Opti
         PrincipalKind::Account { account } => (p.is_iam()
             && caller_account(req) == Some(account.as_str()))
         .then_some(PrincipalMatch::Account),
+        PrincipalKind::CanonicalUser { .. } | PrincipalKind::CloudFrontOai { .. }
+            if names_oai_or_canonical(&e.kind, p, options) =>
+        {
+            Some(PrincipalMatch::Direct)
+        }
+        PrincipalKind::CloudFrontOai { .. } => None,
         PrincipalKind::CanonicalUser { id } => {
             let account = canonical_account(id, options)?;
             (p.is_iam() && caller_account(req) == Some(account)).then_some(PrincipalMatch::Account)
@@ -154,6 +189,9 @@ fn is_excluded(
     let strict = options.not_principal == NotPrincipalMode::Strict;
     match &req.principal {
         Principal::Anonymous | Principal::Unspecified => false,
+        Principal::CloudFrontOai { .. } | Principal::CanonicalUser { .. } => entries
+            .iter()
+            .any(|e| names_oai_or_canonical(&e.kind, &req.principal, options)),
         Principal::Service(name) => entries.iter().any(|e| {
             matches!(&e.kind, PrincipalKind::Service { name: n } if n.eq_ignore_ascii_case(name))
         }),

@@ -11,10 +11,13 @@
 
 use serde::Serialize;
 
-use super::probe::{judge, probe, Grant};
+use super::classify::Access;
+use super::probe::{judge, probe};
 use crate::catalog::{self, destructive, ActionInfo, Destructive, ResourceType};
 use crate::eval::policy_set::PolicySet;
-use crate::matcher::{parse_template, Action, Arn, Match, Piece, Resource, ResourcePattern};
+use crate::matcher::{
+    fill, parse_template, Action, Arn, Match, Resolve, Resource, ResourcePattern,
+};
 use crate::request::Request;
 
 /// An ARN asked about, with where it came from.
@@ -36,7 +39,7 @@ pub struct ResourceGrant {
     /// The `Resource` entries of the statements that allowed it.
     pub scopes: Vec<String>,
     /// Allowed or conditional.
-    pub grant: Grant,
+    pub grant: Access,
     /// Condition keys the grant depends on.
     pub condition_keys: Vec<String>,
     /// The statements that allowed it.
@@ -57,13 +60,6 @@ pub struct ActionGrant {
     pub destructive: Option<Destructive>,
     /// Where it is allowed (at least one entry).
     pub allowed_on: Vec<ResourceGrant>,
-}
-
-impl ActionGrant {
-    /// Allowed somewhere without condition.
-    pub fn is_unconditional(&self) -> bool {
-        self.allowed_on.iter().any(|g| g.grant == Grant::Allowed)
-    }
 }
 
 fn example_value(placeholder: &str, base: &Request) -> String {
@@ -87,23 +83,7 @@ fn example_value(placeholder: &str, base: &Request) -> String {
 
 /// The generic example ARN of a resource type (`arn:aws:s3:::example-bucket`).
 pub fn generic_arn(rt_pattern: &str, base: &Request) -> String {
-    let mut out = String::new();
-    let mut rest = rt_pattern;
-    while let Some(i) = rest.find("${") {
-        out.push_str(rest.get(..i).unwrap_or_default());
-        let after = rest.get(i + 2..).unwrap_or_default();
-        match after.find('}') {
-            Some(j) => {
-                out.push_str(&example_value(after.get(..j).unwrap_or_default(), base));
-                rest = after.get(j + 1..).unwrap_or_default();
-            }
-            None => {
-                rest = "";
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+    catalog::fill_arn_template(rt_pattern, |name| example_value(name, base))
 }
 
 fn valid_for(arn: &Arn, rt: &ResourceType) -> bool {
@@ -160,32 +140,13 @@ fn instantiate(pattern: &str, rt: &ResourceType, base: &Request) -> Option<Strin
     let pieces = parse_template(rest).ok()?;
     let compiled = ResourcePattern::new(pattern, Some(pieces.clone()));
     for filler in FILLERS {
-        let mut text = prefix.clone();
-        let mut ok = true;
-        for piece in &pieces {
-            match piece {
-                Piece::Text(t) => {
-                    for c in t.chars() {
-                        match c {
-                            '*' => text.push_str(filler),
-                            '?' => text.push('x'),
-                            c => text.push(c),
-                        }
-                    }
-                }
-                Piece::Literal(c) => text.push(*c),
-                Piece::Var(v) => match base.context.get(&v.key).map(|e| &e.value) {
-                    Some(crate::ContextValue::Single(s)) => text.push_str(s),
-                    _ => match &v.default {
-                        Some(d) => text.push_str(d),
-                        None => ok = false,
-                    },
-                },
-            }
-        }
-        if !ok {
-            return None;
-        }
+        let rest = fill(&pieces, filler, &mut |v| {
+            base.context
+                .resolve(v)
+                .or(v.default.as_deref())
+                .map(str::to_string)
+        })?;
+        let text = format!("{prefix}{rest}");
         let Ok(arn) = Arn::parse(&text) else { continue };
         if valid_for(&arn, rt) && compiled.matches_arn(arn.as_ref(), &base.context) == Match::Yes {
             return Some(text);
@@ -289,7 +250,7 @@ pub fn allowed_actions(
                 continue;
             }
             let v = judge(set, &req);
-            if v.grant == Grant::Denied {
+            if v.grant == Access::Denied {
                 continue;
             }
             let same_scope = allowed_on.iter_mut().find(|g| {
@@ -382,7 +343,7 @@ mod tests {
         assert!(g[0]
             .allowed_on
             .iter()
-            .all(|a| a.grant == Grant::Conditional));
+            .all(|a| a.grant == Access::Conditional));
         assert_eq!(g[0].allowed_on[0].condition_keys, ["aws:SourceIp"]);
     }
 

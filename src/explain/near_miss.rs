@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::condition::{KeyReason, Outcome};
 use crate::eval::policy_set::PolicySet;
 use crate::eval::response::{Decision, StatementRef};
-use crate::explain::{Evaluation, Reason, StatementTrace};
+use crate::explain::{Evaluation, PrincipalDetail, Reason, StatementTrace};
 use crate::matcher::Resource;
 use crate::policy::{Effect, PolicyType, Statement};
 use crate::request::context::ContextValue;
@@ -26,7 +26,8 @@ pub enum Miss {
     /// The caller is not a principal the statement names.
     Principal {
         /// Why (from the trace).
-        detail: String,
+        #[serde(serialize_with = "crate::explain::display_string")]
+        detail: PrincipalDetail,
     },
     /// The action is not listed (or excluded by `NotAction`).
     Action {
@@ -99,7 +100,7 @@ impl Miss {
     /// What missed, in words.
     pub fn describe(&self) -> String {
         match self {
-            Miss::Principal { detail } => detail.clone(),
+            Miss::Principal { detail } => detail.to_string(),
             Miss::Action {
                 action,
                 excluded_by: Some(p),

@@ -1,12 +1,6 @@
 //! JSON pointers (RFC 6901), the address of every diagnostic.
 
-/// Escapes one pointer segment (`~` → `~0`, `/` → `~1`).
-pub fn escape(segment: &str) -> String {
-    let mut out = String::with_capacity(segment.len());
-    push_escaped(&mut out, segment);
-    out
-}
-
+/// Appends one pointer segment, escaped (`~` → `~0`, `/` → `~1`).
 fn push_escaped(out: &mut String, segment: &str) {
     if !segment.contains(['~', '/']) {
         out.push_str(segment);

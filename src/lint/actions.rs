@@ -4,21 +4,28 @@
 //! (A-2 #26).
 
 use super::pattern::{self, Budget, Pattern};
+use super::redundant::{report_redundant, Compared, Report};
 use super::services::{self, ServiceCheck};
 use super::view::{Entry, StatementView};
 use super::Ctx;
-use super::MAX_PAIRWISE_ENTRIES;
 use crate::catalog::{catalog, AccessLevel, ActionInfo};
-use crate::policy::Effect;
+use crate::policy::{Effect, PolicyType};
 
 pub(super) fn check(ctx: &mut Ctx<'_>) {
     let view = ctx.view;
     for st in &view.statements {
         let Some(element) = &st.action else { continue };
         for e in &element.entries {
+            // `*` in an RCP's Action is the loader's INVALID_RCP_ACTION
             service_prefix(ctx, e);
         }
-        redundant(ctx, &element.entries, element.name);
+        report_redundant(
+            ctx,
+            &element.entries,
+            element.name,
+            |e| Coverage::new(&e.text),
+            &REDUNDANT_ACTION,
+        );
         if st.effect == Some(Effect::Allow) {
             if element.is_not {
                 ctx.emit(
@@ -33,10 +40,24 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
                     Some("list the actions to allow in `Action` instead".into()),
                 );
             }
-            write_or_permissions_star(ctx, st);
+            if grants_by_itself(view.policy_type) {
+                write_or_permissions_star(ctx, st);
+            }
         }
-        pass_role(ctx, st);
+        if grants_by_itself(view.policy_type) {
+            pass_role(ctx, st);
+        }
     }
+}
+
+/// Whether an Allow of this policy type grants access by itself (identity
+/// and bucket policies), rather than only bounding what others grant
+/// (boundaries, session policies, SCPs, RCPs, VPC endpoint policies: their
+/// `Allow * on *` is the usual "no limit"). Checks of what a statement
+/// hands out apply to the first kind only; an S3 endpoint policy, for one,
+/// never lets `iam:PassRole` through, as IAM requests do not use it.
+fn grants_by_itself(t: PolicyType) -> bool {
+    matches!(t, PolicyType::Identity | PolicyType::Resource)
 }
 
 /// `s3:GetObject` → `s3`, when the entry is `service:name`.
@@ -176,59 +197,26 @@ fn covered_by(a: &str, b: &str) -> bool {
     Coverage::new(a).covered_by(&Coverage::new(b), &Budget::new(usize::MAX))
 }
 
-fn redundant(ctx: &mut Ctx<'_>, entries: &[Entry], element: &str) {
-    if entries.len() > MAX_PAIRWISE_ENTRIES {
-        ctx.skipped_pairwise.push(format!(
-            "{} entries of one `{element}` (the limit is {MAX_PAIRWISE_ENTRIES})",
-            entries.len()
-        ));
-        return;
+impl Compared for Coverage {
+    fn key<'a>(&'a self, _entry: &'a Entry) -> &'a str {
+        self.entry.text()
     }
-    let cov: Vec<Coverage> = entries.iter().map(|e| Coverage::new(&e.text)).collect();
-    let duplicates = pattern::earlier_duplicates(cov.iter().map(|c| c.entry.text()));
-    for (i, (a, ca)) in entries.iter().zip(&cov).enumerate() {
-        let budget = &ctx.budget;
-        let cover = entries
-            .iter()
-            .zip(&cov)
-            .enumerate()
-            .find(|(j, (_, cb))| {
-                // of two entries that cover each other, the later one is redundant
-                *j != i
-                    && budget.spend(1)
-                    && ca.covered_by(cb, budget)
-                    && !(*j > i && cb.covered_by(ca, budget))
-            })
-            .or_else(|| {
-                // the budget ran out: exact duplicates are still reported
-                let j = (*duplicates.get(i)?)?;
-                if !budget.is_exhausted() {
-                    return None;
-                }
-                Some((j, (entries.get(j)?, cov.get(j)?)))
-            });
-        if let Some((_, (b, _))) = cover {
-            let msg = if a.text.eq_ignore_ascii_case(&b.text) {
-                format!("`{}` is listed twice in `{element}`", a.text)
-            } else {
-                format!(
-                    "`{}` is redundant: `{}` in the same `{element}` already covers it",
-                    a.text, b.text
-                )
-            };
-            let extra = ctx.place(b.span, &b.pointer);
-            if let Some(f) = ctx.emit(
-                "REDUNDANT_ACTION",
-                a.span,
-                &a.pointer,
-                msg,
-                Some(format!("remove `{}`", a.text)),
-            ) {
-                f.locations.push(extra);
-            }
-        }
+
+    fn compared(&self) -> bool {
+        true
+    }
+
+    fn covered_by(&self, other: &Self, budget: &Budget) -> bool {
+        Coverage::covered_by(self, other, budget)
     }
 }
+
+/// REDUNDANT_ACTION: action names ignore ASCII case (M-1).
+const REDUNDANT_ACTION: Report = Report {
+    code: "REDUNDANT_ACTION",
+    same: str::eq_ignore_ascii_case,
+    covers: "covers it",
+};
 
 /// Whether a resource entry stands for every bucket (`*`, `arn:aws:s3:::*`, …).
 pub(super) fn is_every_bucket(text: &str) -> bool {

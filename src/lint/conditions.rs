@@ -8,8 +8,9 @@ use std::net::IpAddr;
 use super::actions::{expand, service_of};
 use super::view::{CondBlock, CondKey, StatementView};
 use super::Ctx;
-use crate::catalog::{catalog, condition_key, suggest_key, KeyInfo, KeyType};
+use crate::catalog::{catalog, condition_key, suggest_key, ActionInfo, KeyInfo, KeyType};
 use crate::condition::{Family, IpRange, Operator, SetQualifier, StringOp};
+use crate::diagnostic::Severity;
 use crate::policy::Effect;
 
 pub(super) fn check(ctx: &mut Ctx<'_>) {
@@ -21,7 +22,7 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
             if let Some(info) = info {
                 type_mismatch(ctx, &op, block, key, info);
                 set_operators(ctx, st, &op, block, key, info);
-                irrelevant(ctx, st, key);
+                irrelevant(ctx, st, block, key);
             }
             wildcard_without_like(ctx, &op, key);
             if op.family == Family::Null && op.set.is_some() {
@@ -336,12 +337,12 @@ fn ip_ranges(ctx: &mut Ctx<'_>, op: &Operator, key: &CondKey) {
         (false, false) => "PRIVATE_IP_ADDRESS_SUBSET",
         (true, false) => "PRIVATE_NOT_IP_ADDRESS_SUBSET",
     };
-    let effect = if op.negated {
-        "so the condition always holds"
-    } else if all {
-        "so the condition never holds"
-    } else {
-        "so the private ranges never match"
+    // a request's aws:SourceIp is never private: the private values match nothing
+    let effect = match (op.negated, all) {
+        (true, true) => "so the condition always holds",
+        (true, false) => "so they exclude no request: only the public ranges count",
+        (false, true) => "so the condition never holds",
+        (false, false) => "so they never match: only the public ranges count",
     };
     ctx.emit(
         code,
@@ -410,7 +411,7 @@ fn epoch_dates(ctx: &mut Ctx<'_>, key: &CondKey) {
 }
 
 /// A service key that none of the statement's actions supplies (A-2 #34).
-fn irrelevant(ctx: &mut Ctx<'_>, st: &StatementView<'_>, key: &CondKey) {
+fn irrelevant(ctx: &mut Ctx<'_>, st: &StatementView<'_>, block: &CondBlock, key: &CondKey) {
     let Some(prefix) = key.key.split_once(':').map(|(p, _)| p.to_ascii_lowercase()) else {
         return;
     };
@@ -458,19 +459,90 @@ fn irrelevant(ctx: &mut Ctx<'_>, st: &StatementView<'_>, key: &CondKey) {
                 .filter(|r| r.service == a.service && a.supports_resource_type(&r.name))
                 .any(|r| r.condition_keys.iter().any(|k| key_matches(k, &lower)))
     };
-    if relevant.iter().any(|a| supplies(a)) {
-        return;
+    let (supplying, absent): (Vec<&&ActionInfo>, Vec<&&ActionInfo>) =
+        relevant.iter().partition(|a| supplies(a));
+    if supplying.is_empty() {
+        ctx.emit(
+            "IRRELEVANT_CONDITION_KEY_IN_POLICY",
+            key.key_span,
+            &key.pointer,
+            format!(
+                "no action of {} puts `{}` in the request context: the condition tests a missing key",
+                st.label(),
+                key.key
+            ),
+            Some("check the key against the actions' condition keys (`s3guard actions`)".into()),
+        );
     }
-    ctx.emit(
-        "IRRELEVANT_CONDITION_KEY_IN_POLICY",
+    if service_key {
+        // the other services' catalog actions of the statement never carry it either
+        let mut missing: Vec<&ActionInfo> = absent.iter().map(|a| **a).collect();
+        missing.extend(actions.iter().filter(|a| a.service != prefix).copied());
+        if !missing.is_empty() {
+            key_absent_for_actions(ctx, st, block, key, &missing, supplying.is_empty());
+        }
+    }
+}
+
+/// Issue 17.4: a service key that some of the statement's actions never
+/// carry (the catalog does not list it for them): for those actions the key
+/// is absent, and the test's value without the key decides: an `Allow`
+/// whose test is then false grants them nothing; a `Deny` whose test is then
+/// true (a negated operator, `IfExists`, `Null: true`) blocks every such
+/// request.
+fn key_absent_for_actions(
+    ctx: &mut Ctx<'_>,
+    st: &StatementView<'_>,
+    block: &CondBlock,
+    key: &CondKey,
+    missing: &[&ActionInfo],
+    none_supply: bool,
+) {
+    let Some(op) = block.operator else { return };
+    let Some(holds) = key.holds_when_absent(&op, ctx.view.variables) else {
+        return;
+    };
+    let (severity, effect) = match (st.effect, holds) {
+        (Some(Effect::Allow), false) if none_supply => return, // IRRELEVANT_… says it
+        (Some(Effect::Allow), false) => (
+            Severity::Warning,
+            "is false for them: the statement grants them nothing",
+        ),
+        (Some(Effect::Deny), true) => (
+            Severity::Error,
+            "holds for them: the Deny blocks every such request",
+        ),
+        // an Allow the test does not limit for them, a Deny that does not apply
+        // to them: usually what was meant (`StringNotEquals s3:x-amz-acl`)
+        _ => return,
+    };
+    let mut names: Vec<String> = missing.iter().map(|a| a.iam_action.clone()).collect();
+    names.sort();
+    names.dedup();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let whom = if none_supply {
+        format!("any action of {}", st.label())
+    } else {
+        format!(
+            "{} of the actions of {} ({})",
+            names.len(),
+            st.label(),
+            super::everyday_first(&names)
+        )
+    };
+    ctx.emit_as(
+        severity,
+        "S3GUARD_KEY_ABSENT_FOR_ACTIONS",
         key.key_span,
         &key.pointer,
         format!(
-            "no action of {} puts `{}` in the request context: the condition tests a missing key",
-            st.label(),
-            key.key
+            "AWS never sends `{}` with {whom}: without the key, `{}` {effect}",
+            key.key, block.operator_text
         ),
-        Some("check the key against the actions' condition keys (`s3guard actions`)".into()),
+        Some(format!(
+            "move those actions to a statement without the `{}` condition (`s3guard actions` lists each action's keys)",
+            key.key
+        )),
     );
 }
 

@@ -28,12 +28,16 @@ mod conditions;
 mod document;
 mod finding;
 mod pattern;
+mod placeholders;
+mod policy_type;
 mod principals;
+mod redundant;
 pub mod render;
 mod resources;
 pub mod rules;
 pub mod sarif;
 mod services;
+mod tls;
 mod view;
 
 use std::collections::BTreeSet;
@@ -41,11 +45,13 @@ use std::fmt;
 use std::sync::Arc;
 
 pub use finding::{Finding, FindingLocation, FindingSpan, PathElement};
+pub use policy_type::{InlineOwner, TypeReason, Wrapper};
 pub use rules::{Rule, RULES};
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::json::{SourceFile, Span};
-use crate::policy::{LoadOptions, Policy, PolicyType};
+use crate::policy::{LoadOptions, OpenedDocument, Policy, PolicyType};
+use crate::sources::Selected;
 use finding::{finding_from_diagnostic, Locator};
 use view::PolicyView;
 
@@ -152,64 +158,41 @@ impl fmt::Display for ResourceType {
     }
 }
 
-/// Whose inline policy a file holds, when it is what `aws iam
-/// get-user-policy`, `get-group-policy` or `get-role-policy` prints
-/// (`{"UserName": …, "PolicyName": …, "PolicyDocument": …}`): inline
-/// policies have their own size quotas (G-14).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum InlineOwner {
-    /// An IAM user: 2,048 characters for all its inline policies.
-    User,
-    /// An IAM group: 5,120 characters.
-    Group,
-    /// An IAM role: 10,240 characters.
-    Role,
-}
-
-impl InlineOwner {
-    /// The owner named next to `PolicyDocument` at the top of the file.
-    fn of(file: &SourceFile) -> Option<InlineOwner> {
-        if !file.text().contains("\"PolicyDocument\"") {
-            return None;
-        }
-        let root = crate::json::parse(file.text()).ok()?.value;
-        root.get("PolicyDocument")?;
-        [
-            ("UserName", InlineOwner::User),
-            ("GroupName", InlineOwner::Group),
-            ("RoleName", InlineOwner::Role),
-        ]
-        .into_iter()
-        .find(|(key, _)| root.get(key).is_some())
-        .map(|(_, owner)| owner)
-    }
-}
-
 /// How to lint.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct LintOptions {
-    /// The policy type; `None`: a resource policy when any statement names a
-    /// principal, else an identity policy.
+    /// The policy type; `None`: what the source or the AWS CLI output says,
+    /// else a resource policy when any statement names a principal, else an
+    /// identity policy (the report says which, and why).
     pub policy_type: Option<PolicyType>,
     /// The resource a resource policy belongs to (stricter resource checks).
     pub resource_type: Option<ResourceType>,
 }
 
-/// What `lint` found in one file.
+/// What `lint` found in one file (or in one policy of a `--policy-from` file).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileReport {
     /// The file as given.
     pub file: String,
+    /// For a policy taken from a `--policy-from` file: its place there
+    /// (`aws_s3_bucket_policy.b`, `AppRole/Policies/0`).
+    pub origin: Option<String>,
     /// The policy type it was checked as (`None` when it could not be parsed).
     pub policy_type: Option<PolicyType>,
+    /// Why it was checked as that type.
+    pub type_reason: Option<TypeReason>,
     /// The resource type given with `--resource-type`.
     pub resource_type: Option<ResourceType>,
     /// Findings, sorted by position.
     pub findings: Vec<Finding>,
     /// What was not checked and why (services outside the catalog, …).
     pub notes: Vec<String>,
-    /// Whether the file could be read at all.
+    /// Whether the file could be read at all (exists, UTF-8, not too large).
     pub readable: bool,
+    /// Whether its text could be parsed into a policy document (JSON or
+    /// YAML syntax, a source's selection): a file that cannot is invalid
+    /// input, not a policy with findings.
+    pub parsed: bool,
 }
 
 impl FileReport {
@@ -224,12 +207,9 @@ pub fn lint_file(path: &str, options: LintOptions) -> FileReport {
     match SourceFile::read(path) {
         Ok(file) => lint_source(Arc::new(file), options),
         Err(d) => FileReport {
-            file: path.to_string(),
-            policy_type: options.policy_type,
-            resource_type: options.resource_type,
             findings: vec![finding_from_diagnostic(&d, path, None)],
-            notes: Vec::new(),
             readable: false,
+            ..FileReport::unchecked(path, None, options)
         },
     }
 }
@@ -242,49 +222,109 @@ pub fn lint_text(name: &str, text: &str, options: LintOptions) -> FileReport {
 /// Lints a source file.
 pub fn lint_source(file: Arc<SourceFile>, options: LintOptions) -> FileReport {
     let name = file.name().to_string();
-    let opened = match Policy::open(file.clone()) {
-        Ok(o) => o,
-        Err(e) => {
-            let mut findings: Vec<Finding> = e
-                .diagnostics
-                .iter()
-                .map(|d| finding_from_diagnostic(d, &name, None))
-                .collect();
-            findings.sort_by_key(Finding::sort_key);
-            return FileReport {
-                file: name,
-                policy_type: options.policy_type,
-                resource_type: options.resource_type,
-                findings,
-                notes: Vec::new(),
-                readable: true,
-            };
+    match Policy::open(file.clone()) {
+        Ok(opened) => {
+            let wrapper = Wrapper::of(&file);
+            lint_opened(&name, &opened, options, None, wrapper)
         }
-    };
-    let policy_type = options.policy_type.unwrap_or({
-        if view::names_principals(&opened.root) {
-            PolicyType::Resource
-        } else {
-            PolicyType::Identity
+        Err(e) => unparsed(&name, None, options, &e.diagnostics),
+    }
+}
+
+/// Lints a policy taken from a `--policy-from` source (a template, a plan,
+/// an account dump): positions point into that file, and the source's
+/// layer is the policy type unless `options` gives one. The policy may have
+/// been loaded leniently (its errors in [`Policy::skipped`]): lint reports
+/// every error again, from the document.
+pub fn lint_selected(selected: &Selected, options: LintOptions) -> FileReport {
+    let name = selected.policy.name.clone();
+    match selected.policy.reopen() {
+        Ok(opened) => lint_opened(
+            &name,
+            &opened,
+            options,
+            Some((selected.layer, selected.origin.as_str())),
+            None,
+        ),
+        Err(e) => unparsed(&name, Some(&selected.origin), options, &e.diagnostics),
+    }
+}
+
+/// The report of input that could not be read as a policy document: its
+/// diagnostics as findings (a `--policy-from` file that does not parse, a
+/// selection that names nothing, a JSON syntax error).
+pub fn unparsed(
+    file: &str,
+    origin: Option<&str>,
+    options: LintOptions,
+    diagnostics: &[Diagnostic],
+) -> FileReport {
+    let mut findings: Vec<Finding> = diagnostics
+        .iter()
+        .map(|d| finding_from_diagnostic(d, file, None))
+        .collect();
+    findings.sort_by_key(Finding::sort_key);
+    FileReport {
+        findings,
+        ..FileReport::unchecked(file, origin, options)
+    }
+}
+
+impl FileReport {
+    fn unchecked(file: &str, origin: Option<&str>, options: LintOptions) -> FileReport {
+        FileReport {
+            file: file.to_string(),
+            origin: origin.map(str::to_string),
+            policy_type: options.policy_type,
+            type_reason: options.policy_type.map(|_| TypeReason::Given),
+            resource_type: options.resource_type,
+            findings: Vec::new(),
+            notes: Vec::new(),
+            readable: true,
+            parsed: false,
         }
-    });
-    let inline = InlineOwner::of(&file);
-    let loaded: Vec<Diagnostic> = match Policy::load_source(file, LoadOptions::new(policy_type)) {
-        Ok(p) => p.warnings,
-        Err(e) => e.diagnostics,
-    };
+    }
+}
+
+/// Lints an opened document: loads it as the chosen type (the loader's
+/// diagnostics become findings) and runs every check on its JSON tree.
+fn lint_opened(
+    name: &str,
+    opened: &OpenedDocument,
+    options: LintOptions,
+    source: Option<(PolicyType, &str)>,
+    wrapper: Option<Wrapper>,
+) -> FileReport {
+    let (policy_type, type_reason) = policy_type::choose(
+        options.policy_type,
+        source,
+        wrapper,
+        &opened.root,
+        &opened.pointer,
+    );
+    let mut loaded: Vec<Diagnostic> = opened.diagnostics.clone();
+    match Policy::from_value(
+        opened.document.clone(),
+        &opened.root,
+        &opened.pointer,
+        name,
+        LoadOptions::new(policy_type),
+    ) {
+        Ok(p) => loaded.extend(p.warnings),
+        Err(e) => loaded.extend(e.diagnostics),
+    }
     let locator = Locator {
         doc: &opened.document,
         root: Some(&opened.root),
         base: &opened.pointer,
     };
-    let mut findings: Vec<Finding> = loaded.iter().map(|d| locator.finding(d, &name)).collect();
+    let mut findings: Vec<Finding> = loaded.iter().map(|d| locator.finding(d, name)).collect();
     let view = PolicyView::new(&opened.root, &opened.pointer, policy_type);
     let mut ctx = Ctx {
-        inline,
+        inline: wrapper.and_then(Wrapper::inline_owner),
         view: &view,
         locator: &locator,
-        file: &name,
+        file: name,
         resource_type: options.resource_type,
         findings: Vec::new(),
         unchecked_services: BTreeSet::new(),
@@ -296,17 +336,21 @@ pub fn lint_source(file: Arc<SourceFile>, options: LintOptions) -> FileReport {
     resources::check(&mut ctx);
     conditions::check(&mut ctx);
     principals::check(&mut ctx);
+    tls::check(&mut ctx);
+    placeholders::check(&mut ctx);
     document::check(&mut ctx);
     let notes = ctx.notes();
     findings.append(&mut ctx.findings);
-    let findings = dedupe(findings);
     FileReport {
-        file: name,
+        file: name.to_string(),
+        origin: source.map(|(_, o)| o.to_string()),
         policy_type: Some(policy_type),
+        type_reason: Some(type_reason),
         resource_type: options.resource_type,
-        findings,
+        findings: dedupe(findings),
         notes,
         readable: true,
+        parsed: true,
     }
 }
 
@@ -427,6 +471,23 @@ pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
     } else {
         format!("{n} {many}")
     }
+}
+
+/// Action names, the everyday ones first (`s3:ListBucket`, `s3:GetObject`,
+/// …), then the others in order, abbreviated.
+pub(crate) fn everyday_first(actions: &[&str]) -> String {
+    const FIRST: [&str; 6] = [
+        "s3:ListBucket",
+        "s3:GetObject",
+        "s3:PutObject",
+        "s3:DeleteObject",
+        "s3:GetBucketLocation",
+        "s3:DeleteBucket",
+    ];
+    let mut sorted: Vec<&str> = actions.to_vec();
+    sorted.sort_by_key(|a| (FIRST.iter().position(|f| f == a).unwrap_or(FIRST.len()), *a));
+    let all: Vec<String> = sorted.iter().map(|a| (*a).to_string()).collect();
+    abbreviate(&all)
 }
 
 /// The first few names and how many more.

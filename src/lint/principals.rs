@@ -1,11 +1,28 @@
-//! Checks on who a resource policy names: public buckets (E-15),
-//! `NotPrincipal` lists missing the caller's account (E-9), and bucket
-//! policies that do not deny plain HTTP.
+//! Checks on who a resource policy names: public buckets (E-15) and
+//! `NotPrincipal` lists missing the caller's account (E-9).
 
 use super::view::{CondBlock, CondKey, PrincipalView, StatementView};
 use super::Ctx;
-use crate::condition::{Family, IpRange, SetQualifier, StringOp};
-use crate::policy::{parse_aws_principal, Effect, PolicyType, PrincipalKind};
+use crate::eval::public_access;
+use crate::policy::{
+    parse_aws_principal, parse_other_principal, Effect, PolicyType, PrincipalKind,
+};
+
+/// The first entry of a `Principal` element that makes an Allow public
+/// (`"*"`, `{"AWS": "*"}`, a web identity provider), as the evaluator
+/// reads it.
+fn public_principal(p: &PrincipalView) -> Option<PrincipalKind> {
+    if p.is_everyone() {
+        return Some(PrincipalKind::Everyone);
+    }
+    p.values.iter().find_map(|v| {
+        let kind = match v.kind.as_str() {
+            "AWS" => parse_aws_principal(&v.entry.text),
+            other => parse_other_principal(other, &v.entry.text),
+        };
+        kind.ok().filter(public_access::is_public_principal)
+    })
+}
 
 pub(super) fn check(ctx: &mut Ctx<'_>) {
     let view = ctx.view;
@@ -14,64 +31,24 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
     }
     for st in &view.statements {
         let Some(p) = &st.principal else { continue };
-        if st.effect == Some(Effect::Allow) && !p.is_not && p.is_everyone() {
+        // An Allow with NotPrincipal is public too; ALLOW_WITH_NOT_PRINCIPAL says so.
+        if st.effect == Some(Effect::Allow) && !p.is_not && public_principal(p).is_some() {
             public_access(ctx, st, p);
         }
         if st.effect == Some(Effect::Deny) && p.is_not {
             not_principal_accounts(ctx, p);
         }
+        cloudfront_oai(ctx, p);
     }
-    no_tls_enforcement(ctx);
 }
 
-/// Keys whose fixed value makes a grant to `*` non-public (S3 User Guide,
-/// "The meaning of public"; spec E-15).
-const LIMITING_KEYS: &[&str] = &[
-    "aws:principalaccount",
-    "aws:principalarn",
-    "aws:principalorgid",
-    "aws:principalorgpaths",
-    "aws:sourceaccount",
-    "aws:sourcearn",
-    "aws:sourceowner",
-    "aws:sourcevpc",
-    "aws:sourcevpce",
-    "aws:sourceorgid",
-    "aws:sourceorgpaths",
-    "aws:userid",
-    "s3:dataaccesspointarn",
-    "s3:dataaccesspointaccount",
-];
-
-/// Whether one condition key pins the caller to fixed values.
+/// Whether one condition key pins the caller to fixed values: the
+/// evaluator's own rule (`eval::public_access`, spec E-15).
 fn limits(block: &CondBlock, key: &CondKey) -> bool {
-    let Some(op) = block.operator else {
-        return false;
-    };
-    if op.negated || op.if_exists || op.set == Some(SetQualifier::ForAllValues) {
-        return false;
-    }
-    let lower = key.key.to_ascii_lowercase();
-    let fixed = |v: &str| !v.contains(['*', '?']) && !v.is_empty();
-    if LIMITING_KEYS.contains(&lower.as_str()) {
-        let exact = matches!(
-            op.family,
-            Family::String(StringOp::Equals | StringOp::EqualsIgnoreCase | StringOp::Like)
-                | Family::Arn { .. }
-        );
-        return exact && !key.values.is_empty() && key.values.iter().all(|v| fixed(&v.text));
-    }
-    if lower == "aws:sourceip" && op.family == Family::IpAddress {
-        // a range no wider than /8 (IPv4) or /32 (IPv6) is not "everyone" [M]
-        return !key.values.is_empty()
-            && key.values.iter().all(|v| {
-                IpRange::parse(&v.text).is_some_and(|r| {
-                    let min = if r.addr().is_ipv4() { 8 } else { 32 };
-                    r.prefix() >= min
-                })
-            });
-    }
-    false
+    let values: Vec<&str> = key.values.iter().map(|v| v.text.as_str()).collect();
+    block
+        .operator
+        .is_some_and(|op| public_access::pins_callers(&op, &key.key, &values))
 }
 
 fn public_access(ctx: &mut Ctx<'_>, st: &StatementView<'_>, p: &PrincipalView) {
@@ -100,19 +77,50 @@ fn public_access(ctx: &mut Ctx<'_>, st: &StatementView<'_>, p: &PrincipalView) {
     } else {
         "with no condition that pins the caller's account, organization, VPC or source"
     };
+    let (who, hint) = match anonymous_excluded(st, ctx.view.variables) {
+        Some(key) if key.eq_ignore_ascii_case("aws:PrincipalIsAWSService") => (
+            "to every AWS service principal, acting for any account (anonymous callers never carry `aws:PrincipalIsAWSService`),".to_string(),
+            "add a condition on aws:SourceAccount or aws:SourceArn, so that services act only for your account and resources (the confused deputy problem)",
+        ),
+        Some(key) => (
+            format!("to principals of every AWS account (anonymous callers never carry `{key}`),"),
+            "name the principals, or pin aws:PrincipalAccount / aws:PrincipalOrgID to fixed values (with Block Public Access, AWS rejects such a policy)",
+        ),
+        None => (
+            match public_principal(p) {
+                Some(PrincipalKind::Federated { provider }) => {
+                    format!("to anyone who signs in through `{provider}`,")
+                }
+                _ => "to everyone, anonymous callers included,".to_string(),
+            },
+            "name the principals, or add a condition such as StringEquals aws:PrincipalOrgID / aws:SourceVpce (with Block Public Access, AWS rejects such a policy)",
+        ),
+    };
     ctx.emit(
         "S3GUARD_PUBLIC_ACCESS",
         p.span,
         &p.pointer,
         format!(
-            "{} allows {what} to everyone, anonymous callers included, {cond}: the bucket is public",
+            "{} allows {what} {who} {cond}: the bucket is public",
             st.label()
         ),
-        Some(
-            "name the principals, or add a condition such as StringEquals aws:PrincipalOrgID / aws:SourceVpce (with Block Public Access, AWS rejects such a policy)"
-                .into(),
-        ),
+        Some(hint.into()),
     );
+}
+
+/// A key of the statement's condition that anonymous requests never carry
+/// (the prover's table of absent keys) and whose test fails without it:
+/// anonymous callers never match the statement.
+fn anonymous_excluded(st: &StatementView<'_>, variables: bool) -> Option<String> {
+    let absent = crate::request::Principal::Anonymous.never_carried_keys();
+    st.condition_keys()
+        .find(|(b, k)| {
+            absent.iter().any(|a| a.eq_ignore_ascii_case(&k.key))
+                && b.operator
+                    .and_then(|op| k.holds_when_absent(&op, variables))
+                    == Some(false)
+        })
+        .map(|(_, k)| k.key.clone())
 }
 
 /// E-9: a user, role or session in `NotPrincipal` without its account (and
@@ -174,39 +182,33 @@ fn not_principal_accounts(ctx: &mut Ctx<'_>, p: &PrincipalView) {
     }
 }
 
-/// A bucket policy with no `Deny` on `aws:SecureTransport = false`.
-fn no_tls_enforcement(ctx: &mut Ctx<'_>) {
-    let view = ctx.view;
-    if view.statements.is_empty() {
-        return;
+/// A CloudFront origin access identity named by its ARN, or a canonical user
+/// id (how OAIs are otherwise named): the legacy form; CloudFront's origin
+/// access control (the `cloudfront.amazonaws.com` service principal with
+/// `aws:SourceArn`) is its successor.
+fn cloudfront_oai(ctx: &mut Ctx<'_>, p: &PrincipalView) {
+    for v in &p.values {
+        let is_oai = v.kind == "AWS" && crate::policy::oai_id(&v.entry.text).is_some();
+        if !is_oai && v.kind != "CanonicalUser" {
+            continue;
+        }
+        let what = if is_oai {
+            format!(
+                "`{}` is a CloudFront origin access identity (OAI)",
+                v.entry.text
+            )
+        } else {
+            format!(
+                "`CanonicalUser` `{}` is how CloudFront origin access identities (OAI) are named",
+                v.entry.text
+            )
+        };
+        ctx.emit(
+            "S3GUARD_CLOUDFRONT_OAI",
+            v.entry.span,
+            &v.entry.pointer,
+            format!("{what}: the legacy way for CloudFront to read an S3 origin, succeeded by origin access control (OAC)"),
+            Some("allow {\"Service\": \"cloudfront.amazonaws.com\"} with a StringEquals aws:SourceArn condition naming the distribution".into()),
+        );
     }
-    let enforced = view.statements.iter().any(|st| {
-        st.effect == Some(Effect::Deny)
-            && st.condition_keys().any(|(b, k)| {
-                let Some(op) = b.operator else { return false };
-                let insecure = k.key.eq_ignore_ascii_case("aws:SecureTransport")
-                    && op.family == Family::Bool
-                    && k.values
-                        .iter()
-                        .any(|v| v.text.eq_ignore_ascii_case("false"));
-                let old_tls = k.key.eq_ignore_ascii_case("s3:TlsVersion")
-                    && matches!(op.family, Family::Numeric(_));
-                insecure || old_tls
-            })
-    });
-    if enforced {
-        return;
-    }
-    let root = view.root;
-    let ptr = view.base.clone();
-    ctx.emit(
-        "S3GUARD_NO_TLS_ENFORCEMENT",
-        root.span,
-        &ptr,
-        "the bucket policy does not deny requests made without TLS (plain HTTP)".into(),
-        Some(
-            "add {\"Effect\": \"Deny\", \"Principal\": \"*\", \"Action\": \"s3:*\", \"Resource\": [BUCKET, BUCKET/*], \"Condition\": {\"Bool\": {\"aws:SecureTransport\": \"false\"}}}"
-                .into(),
-        ),
-    );
 }

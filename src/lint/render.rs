@@ -3,7 +3,8 @@
 
 use serde::Serialize;
 
-use super::{FileReport, Finding, FindingLocation};
+use super::policy_type::with_article;
+use super::{FileReport, Finding, FindingLocation, TypeReason};
 use crate::diagnostic::Severity;
 
 /// Counts of findings by type.
@@ -12,6 +13,8 @@ use crate::diagnostic::Severity;
 pub struct Summary {
     /// Files linted.
     pub files: usize,
+    /// Policies linted (more than files when `--policy-from` files hold several).
+    pub policies: usize,
     /// ERROR findings.
     pub errors: usize,
     /// SECURITY_WARNING findings.
@@ -25,8 +28,12 @@ pub struct Summary {
 impl Summary {
     /// Counts the findings of some reports.
     pub fn of(reports: &[FileReport]) -> Summary {
+        let mut files: Vec<&str> = reports.iter().map(|r| r.file.as_str()).collect();
+        files.sort_unstable();
+        files.dedup();
         let mut s = Summary {
-            files: reports.len(),
+            files: files.len(),
+            policies: reports.len(),
             ..Summary::default()
         };
         for f in reports.iter().flat_map(|r| &r.findings) {
@@ -61,12 +68,18 @@ pub fn text(reports: &[FileReport]) -> String {
         }
     }
     for r in reports {
+        if let Some(line) = type_line(r) {
+            out.push_str(&format!("{}: note: {line}\n", r.file));
+        }
         for n in &r.notes {
             out.push_str(&format!("{}: note: {n}\n", r.file));
         }
     }
     let s = Summary::of(reports);
-    let files = super::plural(s.files, "file", "files");
+    let mut files = super::plural(s.files, "file", "files");
+    if s.policies > s.files {
+        files.push_str(&format!(" ({} policies)", s.policies));
+    }
     if s.total() == 0 {
         out.push_str(&format!("no findings in {files}\n"));
     } else {
@@ -86,6 +99,27 @@ pub fn text(reports: &[FileReport]) -> String {
         ));
     }
     out
+}
+
+/// `checked as a bucket policy: statement #1 names a Principal (…)`: said
+/// in text output unless the type was given with `--type`.
+fn type_line(r: &FileReport) -> Option<String> {
+    let reason = r.type_reason.as_ref()?;
+    if *reason == TypeReason::Given {
+        return None;
+    }
+    let t = r.policy_type?;
+    Some(match &r.origin {
+        Some(o) => format!("`{o}` checked as {}: {reason}", with_article(t)),
+        None => format!("checked as {}: {reason}", with_article(t)),
+    })
+}
+
+/// The sentence saying which type a report was checked as and why (every
+/// format says it; text omits it when the type was given with `--type`).
+pub fn type_sentence(r: &FileReport) -> Option<String> {
+    let (t, reason) = (r.policy_type?, r.type_reason.as_ref()?);
+    Some(format!("checked as {}: {reason}", with_article(t)))
 }
 
 /// One finding in the JSON report: flat place fields plus Access Analyzer
@@ -135,15 +169,28 @@ impl<'a> From<&'a Finding> for JsonFinding<'a> {
     }
 }
 
+/// Why a file was checked as its type: the reason's fields and its text.
+#[derive(Debug, Serialize)]
+struct JsonReason<'a> {
+    #[serde(flatten)]
+    reason: &'a TypeReason,
+    text: String,
+}
+
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 struct JsonFile<'a> {
     file: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
+    origin: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     policy_type: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    policy_type_reason: Option<JsonReason<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     resource_type: Option<&'static str>,
     readable: bool,
+    parsed: bool,
     notes: &'a [String],
 }
 
@@ -155,7 +202,8 @@ struct JsonReport<'a> {
     summary: Summary,
 }
 
-/// The JSON report (format version 1): files, findings, summary.
+/// The JSON report (format version 1): files (with the policy type each
+/// was checked as and why), findings, summary.
 pub fn json(reports: &[FileReport]) -> String {
     let report = JsonReport {
         version: 1,
@@ -163,9 +211,15 @@ pub fn json(reports: &[FileReport]) -> String {
             .iter()
             .map(|r| JsonFile {
                 file: &r.file,
+                origin: r.origin.as_deref(),
                 policy_type: r.policy_type.map(|t| t.as_str()),
+                policy_type_reason: r.type_reason.as_ref().map(|reason| JsonReason {
+                    reason,
+                    text: reason.to_string(),
+                }),
                 resource_type: r.resource_type.map(|t| t.as_str()),
                 readable: r.readable,
+                parsed: r.parsed,
                 notes: &r.notes,
             })
             .collect(),

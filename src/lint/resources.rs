@@ -5,11 +5,12 @@
 //! (A-2 #28) and `Allow` with `NotResource`.
 
 use super::actions::{expand, service_of};
-use super::pattern::{self, Pattern};
+use super::pattern::{self, Budget, Pattern};
+use super::redundant::{report_redundant, Compared, Report};
 use super::view::{Entry, StatementView};
-use super::MAX_PAIRWISE_ENTRIES;
 use super::{abbreviate, Ctx};
 use crate::catalog::{catalog, ActionInfo};
+use crate::diagnostic::Severity;
 use crate::matcher::ResourcePattern;
 use crate::policy::Effect;
 
@@ -22,7 +23,17 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
         for e in &element.entries {
             arn_format(ctx, e);
         }
-        redundant(ctx, &element.entries, element.name);
+        let vars = variables(ctx);
+        report_redundant(
+            ctx,
+            &element.entries,
+            element.name,
+            |e| Compiled {
+                entry: pattern::Entry::resource(&e.text, vars),
+                has_variable: vars && e.text.contains("${"),
+            },
+            &REDUNDANT_RESOURCE,
+        );
         if st.effect == Some(Effect::Allow) && element.is_not {
             ctx.emit(
                 "S3GUARD_ALLOW_WITH_NOT_RESOURCE",
@@ -240,6 +251,16 @@ fn unsupported_resources(ctx: &mut Ctx<'_>, st: &StatementView<'_>) {
     }
     let actions = statement_actions(st);
     let vars = variables(ctx);
+    // entries that some action of the statement applies to: beside one of
+    // them, an entry with no effect is a warning, not an error (issue 17.5)
+    let working = st
+        .resources()
+        .iter()
+        .filter(|e| {
+            let f = Facts::new(&e.text, vars);
+            actions.iter().any(|a| f.admits(a))
+        })
+        .count();
     for e in st.resources() {
         let Some(service) = arn_service(&e.text) else {
             continue;
@@ -278,11 +299,17 @@ fn unsupported_resources(ctx: &mut Ctx<'_>, st: &StatementView<'_>) {
                 if kinds.is_empty() {
                     String::new()
                 } else {
-                    format!(" (a {} ARN)", kinds.join(" / "))
+                    format!(" ({} ARN)", article(&kinds.join(" / ")))
                 }
             )
         };
-        ctx.emit(
+        let severity = if working > 0 {
+            Severity::Warning
+        } else {
+            Severity::Error
+        };
+        ctx.emit_as(
+            severity,
             "UNSUPPORTED_RESOURCE_ARN_IN_POLICY",
             e.span,
             &e.pointer,
@@ -404,80 +431,51 @@ fn wildcard_only_through_arn(ctx: &mut Ctx<'_>, st: &StatementView<'_>) {
             r.span,
             &r.pointer,
             format!(
-                "{} {} no resource type: AWS checks {} against `*`, and s3guard lets `{}` stand for it (spec M-6), but AWS may not",
+                "{} {} no resource type: `{}` grants {} as `*` would (spec M-6; AWS's own S3 examples write it this way), but readers may think it names resources",
                 abbreviate(&relying),
                 if relying.len() == 1 { "has" } else { "have" },
+                r.text,
                 if relying.len() == 1 { "it" } else { "them" },
-                r.text
             ),
-            Some("grant wildcard-only actions with \"Resource\": \"*\"".into()),
+            Some("optional: \"Resource\": \"*\" says the same plainly".into()),
         );
     }
 }
 
-fn redundant(ctx: &mut Ctx<'_>, entries: &[Entry], element: &str) {
-    if entries.len() > MAX_PAIRWISE_ENTRIES {
-        ctx.skipped_pairwise.push(format!(
-            "{} entries of one `{element}` (the limit is {MAX_PAIRWISE_ENTRIES})",
-            entries.len()
-        ));
-        return;
+/// A resource entry as compared; one with a policy variable (when the
+/// policy type has them) is not compared.
+struct Compiled {
+    entry: pattern::Entry,
+    has_variable: bool,
+}
+
+impl Compared for Compiled {
+    fn key<'a>(&'a self, entry: &'a Entry) -> &'a str {
+        &entry.text
     }
-    let vars = variables(ctx);
-    let compiled: Vec<(pattern::Entry, bool)> = entries
-        .iter()
-        .map(|e| {
-            (
-                pattern::Entry::resource(&e.text, vars),
-                vars && e.text.contains("${"),
-            )
-        })
-        .collect();
-    let duplicates = pattern::earlier_duplicates(entries.iter().map(|e| e.text.as_str()));
-    for (i, (a, (pa, a_var))) in entries.iter().zip(&compiled).enumerate() {
-        if *a_var {
-            continue;
-        }
-        let budget = &ctx.budget;
-        let cover = entries
-            .iter()
-            .zip(&compiled)
-            .enumerate()
-            .find(|(j, (_, (pb, b_var)))| {
-                *j != i
-                    && !*b_var
-                    && budget.spend(1)
-                    && pa.covered_by(pb, budget)
-                    && !(*j > i && pb.covered_by(pa, budget))
-            })
-            .or_else(|| {
-                // the budget ran out: exact duplicates are still reported
-                let j = (*duplicates.get(i)?)?;
-                if !budget.is_exhausted() {
-                    return None;
-                }
-                Some((j, (entries.get(j)?, compiled.get(j)?)))
-            });
-        if let Some((_, (b, _))) = cover {
-            let msg = if a.text == b.text {
-                format!("`{}` is listed twice in `{element}`", a.text)
-            } else {
-                format!(
-                    "`{}` is redundant: `{}` in the same `{element}` already matches every resource it does",
-                    a.text, b.text
-                )
-            };
-            let extra = ctx.place(b.span, &b.pointer);
-            if let Some(f) = ctx.emit(
-                "REDUNDANT_RESOURCE",
-                a.span,
-                &a.pointer,
-                msg,
-                Some(format!("remove `{}`", a.text)),
-            ) {
-                f.locations.push(extra);
-            }
-        }
+
+    fn compared(&self) -> bool {
+        !self.has_variable
+    }
+
+    fn covered_by(&self, other: &Self, budget: &Budget) -> bool {
+        self.entry.covered_by(&other.entry, budget)
+    }
+}
+
+/// REDUNDANT_RESOURCE: resource entries compare case-sensitively.
+const REDUNDANT_RESOURCE: Report = Report {
+    code: "REDUNDANT_RESOURCE",
+    same: |a, b| a == b,
+    covers: "matches every resource it does",
+};
+
+/// `an object`, `a bucket`.
+fn article(noun: &str) -> String {
+    if noun.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        format!("an {noun}")
+    } else {
+        format!("a {noun}")
     }
 }
 

@@ -39,6 +39,13 @@ const S3_RESOURCES: &str = "https://docs.aws.amazon.com/service-authorization/la
 const RESOURCE_ELEMENT: &str =
     "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html";
 const MULTIVALUED: &str = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html";
+const RCP_SYNTAX: &str =
+    "https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_syntax.html";
+const S3_BEST_PRACTICES: &str =
+    "https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html";
+const S3_ACTIONS: &str = "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html#amazons3-actions-as-permissions";
+const VARIABLES: &str =
+    "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html";
 const QUOTAS: &str = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html";
 
 rules! {
@@ -69,7 +76,9 @@ rules! {
     "INVALID_POLICY_ELEMENT", Error, "an unknown policy element", Some(AA_INVALID_POLICY_ELEMENT);
     "INVALID_PRINCIPAL_FORMAT", Error, "a principal value in the wrong format", Some(AA_INVALID_PRINCIPAL_FORMAT);
     "INVALID_PRINCIPAL_KEY", Error, "an unknown principal type", Some(AA_INVALID_PRINCIPAL_KEY);
-    "INVALID_RCP_PRINCIPAL", Error, "an RCP statement whose Principal is not `*`", None;
+    "INVALID_RCP_ACTION", Error, "`*` (every service) in the Action of a customer managed RCP", Some(RCP_SYNTAX);
+    "INVALID_RCP_EFFECT", Error, "Allow in a customer managed RCP (only RCPFullAWSAccess allows)", Some(RCP_SYNTAX);
+    "INVALID_RCP_PRINCIPAL", Error, "an RCP statement whose Principal is not `*`", Some(RCP_SYNTAX);
     "INVALID_SERVICE_CONDITION_KEY", Error, "an unknown service condition key", Some(AA_INVALID_SERVICE_CONDITION_KEY);
     "INVALID_SERVICE_IN_ACTION", Error, "an action of a service that does not exist", Some(AA_INVALID_SERVICE_IN_ACTION);
     "INVALID_SID", Error, "a Sid with characters IAM does not accept", Some(AA_UNSUPPORTED_SID);
@@ -113,12 +122,18 @@ rules! {
     "S3GUARD_ALLOW_WITH_NOT_ACTION", SecurityWarning, "Allow with NotAction grants every other action of every service", Some("https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notaction.html");
     "S3GUARD_ALLOW_WITH_NOT_RESOURCE", SecurityWarning, "Allow with NotResource grants on every other resource", Some("https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notresource.html");
     "S3GUARD_BROAD_BUCKET_PATTERN", Warning, "a bucket-name wildcard that also matches other buckets", Some(RESOURCE_ELEMENT);
+    "S3GUARD_CLOUDFRONT_OAI", Suggestion, "a CloudFront origin access identity: the legacy form, succeeded by origin access control", Some("https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html");
+    "S3GUARD_DOC_PLACEHOLDER", Warning, "a placeholder from AWS documentation (`DOC-EXAMPLE-BUCKET`, `<bucket>`, `ACCOUNT-ID`): an error when no entry of its list works", Some(RESOURCE_ELEMENT);
     "S3GUARD_FORALLVALUES_ALLOW_WITHOUT_NULL", SecurityWarning, "Allow with ForAllValues is true when the key is missing", Some(MULTIVALUED);
+    "S3GUARD_HTTP_ONLY_ALLOW", Error, "an Allow that holds only for requests made without TLS", Some(S3_BEST_PRACTICES);
+    "S3GUARD_KEY_ABSENT_FOR_ACTIONS", Warning, "a condition key some of the statement's actions never carry (an error when it makes a Deny block them all)", Some(S3_ACTIONS);
     "S3GUARD_MISSING_SET_OPERATOR", Warning, "a multi-valued key without ForAnyValue/ForAllValues", Some(MULTIVALUED);
     "S3GUARD_NON_LATIN1_CHARACTER", Warning, "a character IAM policies may not contain", Some(QUOTAS);
     "S3GUARD_NOTPRINCIPAL_MISSING_ACCOUNT", Warning, "NotPrincipal lists a user, role or session without its account", Some("https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html");
-    "S3GUARD_NO_TLS_ENFORCEMENT", Suggestion, "a bucket policy that does not deny requests without TLS", Some("https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html");
+    "S3GUARD_NO_TLS_ENFORCEMENT", Suggestion, "a bucket policy that does not deny requests without TLS", Some(S3_BEST_PRACTICES);
+    "S3GUARD_PARTIAL_TLS_ENFORCEMENT", Warning, "a Deny of plain HTTP that leaves some of the bucket's actions or resources open", Some(S3_BEST_PRACTICES);
     "S3GUARD_PUBLIC_ACCESS", SecurityWarning, "a bucket policy that grants access to everyone", Some("https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html");
+    "S3GUARD_TEMPLATE_PLACEHOLDER", Warning, "a template placeholder (`${var.bucket}`, `${BUCKET}`) left unrendered: an error when no entry of its list works", Some(VARIABLES);
     "S3GUARD_WILDCARD_ONLY_ACTION_ARN", Suggestion, "a wildcard-only action granted through an ARN pattern", Some(S3_RESOURCES);
     "S3GUARD_WRITE_OR_PERMISSIONS_STAR", SecurityWarning, "write, delete or permissions actions allowed on every bucket", Some("https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege");
     "TYPE_MISMATCH", Warning, "a condition operator that does not fit the key's type", Some(AA_TYPE_MISMATCH);
@@ -133,7 +148,7 @@ rules! {
     "UNSUPPORTED_ELEMENT", Error, "an element this policy type does not support", None;
     "UNSUPPORTED_ELEMENT_COMBINATION", Error, "two elements that exclude each other", Some(AA_UNSUPPORTED_ELEMENT_COMBINATION);
     "UNSUPPORTED_PRINCIPAL", Error, "a Principal in a policy type that has none", Some(AA_UNSUPPORTED_PRINCIPAL);
-    "UNSUPPORTED_RESOURCE_ARN_IN_POLICY", Error, "a resource that no action of the statement applies to", Some(AA_UNSUPPORTED_RESOURCE_ARN);
+    "UNSUPPORTED_RESOURCE_ARN_IN_POLICY", Error, "a resource that no action of the statement applies to (a warning when another entry works)", Some(AA_UNSUPPORTED_RESOURCE_ARN);
     "UNSUPPORTED_SPACE_IN_VARIABLE", Error, "a space inside a policy variable", Some(AA_UNSUPPORTED_SPACE_IN_VARIABLE);
     "UNSUPPORTED_WILDCARD_IN_PRINCIPAL", Error, "a partial wildcard in a principal", Some(AA_UNSUPPORTED_WILDCARD_IN_PRINCIPAL);
     "VARIABLE_UNSUPPORTED_IN_ELEMENT", Error, "a policy variable where variables are not allowed", Some(AA_VARIABLE_UNSUPPORTED_IN_ELEMENT);

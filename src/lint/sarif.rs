@@ -129,6 +129,43 @@ fn result_json(f: &Finding, rule_index: usize) -> Value {
     })
 }
 
+/// A report's notes as SARIF notifications: first the policy type it was
+/// checked as and why (with the type in `properties`), then what was not
+/// checked.
+fn notifications(r: &FileReport) -> Vec<Value> {
+    let at = json!([{"physicalLocation": {"artifactLocation": {"uri": uri(&r.file)}}}]);
+    let mut out = Vec::new();
+    if let Some(sentence) = super::render::type_sentence(r) {
+        let text = match &r.origin {
+            Some(o) => format!("`{o}` {sentence}"),
+            None => sentence,
+        };
+        let mut props = json!({"policyType": r.policy_type.map(|t| t.as_str())});
+        if let (Some(reason), Some(obj)) = (&r.type_reason, props.as_object_mut()) {
+            obj.insert("policyTypeReason".into(), json!(reason));
+            if let Some(o) = &r.origin {
+                obj.insert("origin".into(), json!(o));
+            }
+        }
+        out.push(json!({
+            "descriptor": {"id": "policy-type"},
+            "level": "note",
+            "message": {"text": text},
+            "locations": at,
+            "properties": props,
+        }));
+    }
+    for n in &r.notes {
+        out.push(json!({
+            "descriptor": {"id": "not-checked"},
+            "level": "note",
+            "message": {"text": n},
+            "locations": at,
+        }));
+    }
+    out
+}
+
 /// The SARIF log of some reports.
 pub fn log(reports: &[FileReport]) -> Value {
     let findings: Vec<&Finding> = reports.iter().flat_map(|r| &r.findings).collect();
@@ -143,10 +180,14 @@ pub fn log(reports: &[FileReport]) -> Value {
         .iter()
         .map(|f| result_json(f, index.get(f.code).copied().unwrap_or(0)))
         .collect();
-    let artifacts: Vec<Value> = reports
-        .iter()
-        .map(|r| json!({"location": {"uri": uri(&r.file)}}))
-        .collect();
+    let mut artifacts: Vec<Value> = Vec::new();
+    for r in reports {
+        let location = json!({"uri": uri(&r.file)});
+        if !artifacts.iter().any(|a| a["location"] == location) {
+            artifacts.push(json!({"location": location}));
+        }
+    }
+    let notifications: Vec<Value> = reports.iter().flat_map(notifications).collect();
     json!({
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -158,6 +199,10 @@ pub fn log(reports: &[FileReport]) -> Value {
                 "informationUri": INFORMATION_URI,
                 "rules": rules,
             }},
+            "invocations": [{
+                "executionSuccessful": true,
+                "toolExecutionNotifications": notifications,
+            }],
             "columnKind": "unicodeCodePoints",
             "artifacts": artifacts,
             "results": results,

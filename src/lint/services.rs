@@ -1,8 +1,9 @@
 //! AWS service prefixes known to s3guard, for `INVALID_SERVICE_IN_ACTION`
-//! (spec M-2). The list (`data/aws-service-prefixes.txt`) comes from the
-//! AWS managed policies shipped in `data/managed-policies/`; it is not every
-//! AWS service, so an unlisted prefix is an error only when it looks like a
-//! typo of a listed one.
+//! (spec M-2). The list (`data/aws-service-prefixes.txt`, written by
+//! `data/refresh.py`) holds every service of the Service Authorization
+//! Reference and the retired ones AWS managed policies still name. AWS adds
+//! services between refreshes, so an unlisted prefix is an error only when it
+//! looks like a typo of a listed one.
 
 use std::sync::OnceLock;
 
@@ -80,5 +81,9 @@ mod tests {
         assert_eq!(check("s3 "), ServiceCheck::Malformed);
         assert_eq!(check(""), ServiceCheck::Malformed);
         assert_eq!(check("zzqqxyzzy"), ServiceCheck::Unknown);
+        // AWS IQ: two letters, one edit from several prefixes (issue 17.6)
+        assert_eq!(check("iq"), ServiceCheck::Known);
+        // retired services that AWS managed policies still name
+        assert_eq!(check("iot1click"), ServiceCheck::Known);
     }
 }

@@ -2,9 +2,10 @@
 //! with its span and pointer, whatever else in the document is wrong (the
 //! loader reports what is malformed; checks see what is well-formed).
 
-use crate::condition::Operator;
+use crate::condition::{KeyCondition, Operator, Outcome, Values};
 use crate::json::{pointer, Kind, Span, Value};
 use crate::policy::{Effect, PolicyType};
+use crate::request::context::Context;
 
 /// A string of the policy with its place.
 #[derive(Debug, Clone)]
@@ -82,6 +83,28 @@ pub(crate) struct StatementView<'a> {
     pub(crate) action: Option<Element>,
     pub(crate) resource: Option<Element>,
     pub(crate) conditions: Vec<CondBlock>,
+}
+
+impl CondKey {
+    /// Whether this key's test holds when the request does not carry the
+    /// key (spec C-3, C-11..C-13), as the evaluator decides it: the values
+    /// are compiled and evaluated against an empty context. `None` when
+    /// the values do not compile (the loader reports them).
+    pub(crate) fn holds_when_absent(&self, op: &Operator, variables: bool) -> Option<bool> {
+        let raw: Vec<String> = self.values.iter().map(|v| v.text.clone()).collect();
+        let values = Values::compile(op, &raw, variables).ok()?;
+        let key = KeyCondition {
+            key: self.key.clone(),
+            key_lower: self.key.to_lowercase(),
+            raw_values: raw,
+            values,
+        };
+        match key.evaluate(op, &Context::new()) {
+            Outcome::True => Some(true),
+            Outcome::False => Some(false),
+            _ => None,
+        }
+    }
 }
 
 impl StatementView<'_> {

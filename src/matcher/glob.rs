@@ -557,9 +557,9 @@ mod tests {
     #[test]
     fn defaults_and_special_variables_spec_v3_v5() {
         let g = Glob::from_pieces(
-            &parse_template("corp-${aws:PrincipalTag/team, 'shared'}/*").unwrap(),
+            &parse_template("corp-${aws:PrincipalTag/team, 'common'}/*").unwrap(),
         );
-        assert_eq!(g.matches("corp-shared/x", &NoVariables), Match::Yes);
+        assert_eq!(g.matches("corp-common/x", &NoVariables), Match::Yes);
         let yellow = Vars(&[("aws:PrincipalTag/team", "yellow")]);
         assert_eq!(g.matches("corp-yellow/x", &yellow), Match::Yes);
         let lit = Glob::from_pieces(&parse_template("tmp${*}").unwrap());

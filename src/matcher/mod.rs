@@ -10,5 +10,5 @@ mod variable;
 pub use action::{Action, ActionError, ActionPattern};
 pub use arn::{Arn, ArnError, ArnRef, Resource};
 pub use glob::{Glob, Match, NoVariables, Resolve};
-pub use resource::{ResourcePattern, PARTITIONS};
-pub use variable::{has_variable, parse_template, Piece, Variable, VariableError};
+pub use resource::{Fit, ResourcePattern, PARTITIONS};
+pub use variable::{fill, has_variable, parse_template, Piece, Variable, VariableError};

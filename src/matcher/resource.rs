@@ -151,6 +151,78 @@ impl ResourcePattern {
         }
     }
 
+    /// For a pattern whose variables have no value in `vars` (so that it
+    /// matches nothing, V-4): whether some values of those variables would
+    /// make it match `resource` (the variables read as `*`), and, when the
+    /// pattern has one such variable and no wildcard, the value that does.
+    /// `None` when every variable resolves or no value fits.
+    pub fn fit(&self, resource: &Resource, vars: &dyn Resolve) -> Option<Fit> {
+        if !self.has_variables() {
+            return None;
+        }
+        let Resource::Arn(arn) = resource else {
+            return None;
+        };
+        let head_len = self
+            .text
+            .splitn(6, ':')
+            .take(5)
+            .map(|p| p.len() + 1)
+            .sum::<usize>();
+        let pieces = super::variable::parse_template(self.text.get(head_len..)?).ok()?;
+        let mut unresolved: Vec<String> = Vec::new();
+        let mut shape: Vec<Piece> = Vec::new();
+        let (mut before, mut after, mut wild, mut seen) = (String::new(), String::new(), false, 0);
+        for piece in &pieces {
+            let side = if seen == 0 { &mut before } else { &mut after };
+            match piece {
+                Piece::Var(v) => match vars.resolve(v).or(v.default.as_deref()) {
+                    Some(value) => {
+                        side.push_str(value);
+                        shape.extend(value.chars().map(Piece::Literal));
+                    }
+                    None => {
+                        if !unresolved.contains(&v.key) {
+                            unresolved.push(v.key.clone());
+                        }
+                        seen += 1;
+                        shape.push(Piece::Text("*".into()));
+                    }
+                },
+                Piece::Text(t) => {
+                    wild |= t.contains(['*', '?']);
+                    side.push_str(t);
+                    shape.push(piece.clone());
+                }
+                Piece::Literal(c) => {
+                    side.push(*c);
+                    shape.push(piece.clone());
+                }
+            }
+        }
+        if unresolved.is_empty() {
+            return None;
+        }
+        let fits = ResourcePattern::new(&self.text, Some(shape))
+            .matches_arn(arn.as_ref(), &super::glob::NoVariables)
+            == Match::Yes;
+        if !fits {
+            return None;
+        }
+        let rest = arn.resource();
+        let value = (seen == 1 && !wild && rest.len() > before.len() + after.len())
+            .then(|| {
+                rest.strip_prefix(before.as_str())?
+                    .strip_suffix(after.as_str())
+            })
+            .flatten()
+            .map(str::to_string);
+        Some(Fit {
+            variables: unresolved,
+            value,
+        })
+    }
+
     /// Whether the pattern covers the `*` resource of a wildcard-only action
     /// (M-6 Decision): `*`, or an ARN pattern of the action's service whose
     /// region, account and resource parts are all wildcards or empty
@@ -172,6 +244,17 @@ impl ResourcePattern {
             Shape::Short { parts, last } => head_ok(parts) && last.is_any(),
         }
     }
+}
+
+/// How a pattern with variables without a value could still cover a
+/// resource: see [`ResourcePattern::fit`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fit {
+    /// The keys of the variables without a value, as written, each once.
+    pub variables: Vec<String>,
+    /// The value of the only such variable that makes the pattern cover the
+    /// resource, when the pattern has no wildcard to hide it.
+    pub value: Option<String>,
 }
 
 impl fmt::Display for ResourcePattern {

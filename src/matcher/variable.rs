@@ -169,6 +169,35 @@ fn parse_body(body: &str, offset: usize) -> Result<Piece, VariableError> {
     }))
 }
 
+/// Writes a concrete text for a pattern template: the one place s3guard
+/// makes "a concrete ARN for a pattern" (starter test files, `actions`,
+/// `review` samples). Each `*` becomes `filler`, each `?` an `x`, a
+/// `${*}`-style literal its character (V-3), and each variable the value
+/// `value` gives it; `None` when `value` gives none.
+pub fn fill(
+    pieces: &[Piece],
+    filler: &str,
+    value: &mut dyn FnMut(&Variable) -> Option<String>,
+) -> Option<String> {
+    let mut out = String::new();
+    for piece in pieces {
+        match piece {
+            Piece::Text(t) => {
+                for c in t.chars() {
+                    match c {
+                        '*' => out.push_str(filler),
+                        '?' => out.push('x'),
+                        c => out.push(c),
+                    }
+                }
+            }
+            Piece::Literal(c) => out.push(*c),
+            Piece::Var(v) => out.push_str(&value(v)?),
+        }
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

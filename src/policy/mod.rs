@@ -15,9 +15,10 @@ use std::sync::Arc;
 use serde::Serialize;
 
 pub use principal::{
-    parse_aws as parse_aws_principal, PrincipalClause, PrincipalEntry, PrincipalKind,
+    is_canonical_user_id, oai_id, parse_aws as parse_aws_principal,
+    parse_other as parse_other_principal, PrincipalClause, PrincipalEntry, PrincipalKind,
 };
-pub use statement::{ActionClause, Effect, ResourceClause, Statement, StatementLocation};
+pub use statement::{ActionClause, ClauseMatch, Effect, ResourceClause, Statement};
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::json::{Document, SourceFile};
@@ -311,6 +312,19 @@ impl Policy {
         span: crate::json::Span,
     ) -> Result<Document, LoadError> {
         wrapper::embedded(file, span)
+    }
+
+    /// Opens this policy's document again, as [`Policy::open`] does a file:
+    /// `lint` walks the JSON tree of a policy taken from a template or plan.
+    pub fn reopen(&self) -> Result<OpenedDocument, LoadError> {
+        let parsed = wrapper::parse_doc(&self.document)?;
+        let diagnostics = wrapper::duplicate_diagnostics(&self.document, &parsed.duplicates);
+        Ok(OpenedDocument {
+            document: self.document.clone(),
+            root: parsed.value,
+            pointer: self.base_pointer.clone(),
+            diagnostics,
+        })
     }
 
     /// The statements, in order.

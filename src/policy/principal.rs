@@ -100,11 +100,44 @@ pub enum PrincipalKind {
         /// Provider.
         provider: String,
     },
-    /// `{"CanonicalUser": …}`: an S3 canonical user id.
+    /// `{"CanonicalUser": …}`: an S3 canonical user id: an account's (64
+    /// hex digits), or a CloudFront origin access identity's `S3CanonicalUserId`.
     CanonicalUser {
-        /// The 64-hex id.
+        /// The id, lowercased.
         id: String,
     },
+    /// `{"AWS": "arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity ID"}`:
+    /// a CloudFront origin access identity (OAI), the legacy way CloudFront
+    /// reads a private S3 origin (origin access control, which signs as the
+    /// `cloudfront.amazonaws.com` service principal, is its successor).
+    CloudFrontOai {
+        /// The OAI's id (`E74FTE3AEXAMPLE`).
+        id: String,
+    },
+}
+
+/// What precedes an OAI's id in its ARN's resource part (CloudFront
+/// Developer Guide, "Restrict access to an Amazon S3 origin").
+const OAI_USER_PREFIX: &str = "user/CloudFront Origin Access Identity ";
+
+/// The id of a CloudFront origin access identity ARN
+/// (`arn:PARTITION:iam::cloudfront:user/CloudFront Origin Access Identity ID`),
+/// or `None` when `text` is not one.
+pub fn oai_id(text: &str) -> Option<&str> {
+    let rest = text.strip_prefix("arn:")?;
+    let (partition, rest) = rest.split_once(':')?;
+    let id = rest
+        .strip_prefix("iam::cloudfront:")?
+        .strip_prefix(OAI_USER_PREFIX)?;
+    (!partition.is_empty() && !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric()))
+        .then_some(id)
+}
+
+/// Whether `text` has the shape of an S3 canonical user id: 64 characters
+/// for an account, 96 for a CloudFront origin access identity's
+/// `S3CanonicalUserId` (hexadecimal; AWS's examples end in `EXAMPLE`).
+pub fn is_canonical_user_id(text: &str) -> bool {
+    matches!(text.len(), 64 | 96) && text.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
 /// Why a principal value is invalid.
@@ -134,6 +167,9 @@ pub fn parse_aws(value: &str) -> Result<PrincipalKind, PrincipalError> {
             hint: "use \"*\" alone, or name the account and restrict with a condition such as ArnLike on aws:PrincipalArn".into(),
         });
     }
+    if let Some(id) = oai_id(value) {
+        return Ok(PrincipalKind::CloudFrontOai { id: id.to_string() });
+    }
     if is_account_id(value) {
         return Ok(PrincipalKind::Account {
             account: value.to_string(),
@@ -143,7 +179,7 @@ pub fn parse_aws(value: &str) -> Result<PrincipalKind, PrincipalError> {
         PrincipalError {
         code: "INVALID_PRINCIPAL_FORMAT",
         message: format!("`{value}` is not a valid AWS principal"),
-        hint: "expected a 12-digit account id, an IAM user or role ARN, an assumed-role session ARN, or \"*\"".into(),
+        hint: "expected a 12-digit account id, an IAM user or role ARN, an assumed-role session ARN, a CloudFront origin access identity ARN, or \"*\"".into(),
     }
     };
     if value.len() >= 16
@@ -240,11 +276,11 @@ pub fn parse_other(key: &str, value: &str) -> Result<PrincipalKind, PrincipalErr
             provider: value.to_string(),
         },
         _ => {
-            if value.len() != 64 || !value.bytes().all(|b| b.is_ascii_hexdigit()) {
+            if !is_canonical_user_id(value) {
                 return Err(PrincipalError {
                     code: "INVALID_PRINCIPAL_FORMAT",
-                    message: format!("`{value}` is not an S3 canonical user id (64 hex digits)"),
-                    hint: "copy the id from `aws s3api list-buckets --query Owner.ID`".into(),
+                    message: format!("`{value}` is not an S3 canonical user id (64 hex digits, 96 for a CloudFront origin access identity)"),
+                    hint: "copy the id from `aws s3api list-buckets --query Owner.ID` (an OAI's from `aws cloudfront get-cloud-front-origin-access-identity`)".into(),
                 });
             }
             PrincipalKind::CanonicalUser {
@@ -299,6 +335,47 @@ mod tests {
             parse_aws("AIDAJQABLZS4A3QDU576Q").unwrap(),
             PrincipalKind::UniqueId { .. }
         ));
+    }
+
+    /// CloudFront Developer Guide, "Restrict access to an Amazon S3 origin"
+    /// (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html):
+    /// an OAI is named by its ARN under `AWS` or by its S3 canonical user id.
+    #[test]
+    fn parses_cloudfront_origin_access_identities() {
+        assert_eq!(
+            parse_aws(
+                "arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity EH1HDMB1FH2TC"
+            )
+            .unwrap(),
+            PrincipalKind::CloudFrontOai {
+                id: "EH1HDMB1FH2TC".into()
+            }
+        );
+        for bad in [
+            "arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity ",
+            "arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity E1 E2",
+            "arn:aws:iam::cloudfront:user/alice",
+            "arn:aws:iam::cloudfront:root",
+        ] {
+            assert_eq!(
+                parse_aws(bad).unwrap_err().code,
+                "INVALID_PRINCIPAL_FORMAT",
+                "{bad}"
+            );
+        }
+        let oai = "b970b42360b81c8ddbd79d2f5df0069ba9033c8a79655752abe380cd6d63ba8bcf23384d568fcf89fc49700b5e11a0fd";
+        assert_eq!(
+            parse_other("CanonicalUser", oai).unwrap(),
+            PrincipalKind::CanonicalUser { id: oai.into() }
+        );
+        let account = "79A59DF900B949E55D96A1E698FBACEDFD6E09D98EACF8F8D5218E7CD47EF2BE";
+        assert_eq!(
+            parse_other("CanonicalUser", account).unwrap(),
+            PrincipalKind::CanonicalUser {
+                id: account.to_ascii_lowercase()
+            }
+        );
+        assert!(parse_other("CanonicalUser", &oai[..80]).is_err());
     }
 
     #[test]

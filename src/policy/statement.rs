@@ -51,9 +51,17 @@ impl ActionClause {
 
     /// Whether the clause covers the action.
     pub fn matches(&self, action: &Action) -> bool {
-        match self {
-            ActionClause::Action(ps) => ps.iter().any(|p| p.matches(action)),
-            ActionClause::NotAction(ps) => !ps.iter().any(|p| p.matches(action)),
+        self.matches_detailed(action).applies
+    }
+
+    /// Whether the clause covers the action, and the entry that matched it
+    /// (under `NotAction`, the entry that excludes it).
+    pub fn matches_detailed(&self, action: &Action) -> ClauseMatch {
+        let entry = self.patterns().iter().position(|p| p.matches(action));
+        ClauseMatch {
+            applies: entry.is_some() != self.is_not(),
+            entry,
+            unresolved: 0,
         }
     }
 
@@ -101,15 +109,70 @@ impl ResourceClause {
     /// Whether the clause covers the resource. An entry whose variable has
     /// no value matches nothing (and so excludes nothing under NotResource, V-4).
     pub fn matches(&self, resource: &Resource, service: &str, vars: &dyn Resolve) -> bool {
-        let any = |ps: &[ResourcePattern]| {
-            ps.iter()
-                .any(|p| p.matches(resource, service, vars) == Match::Yes)
-        };
-        match self {
-            ResourceClause::Resource(ps) => any(ps),
-            ResourceClause::NotResource(ps) => !any(ps),
+        self.scan(resource, service, vars, false).applies
+    }
+
+    /// As [`ResourceClause::matches`], and which entry matched and which
+    /// entries had a variable without a value: every entry is tried.
+    pub fn matches_detailed(
+        &self,
+        resource: &Resource,
+        service: &str,
+        vars: &dyn Resolve,
+    ) -> ClauseMatch {
+        self.scan(resource, service, vars, true)
+    }
+
+    /// The one matching loop of both: stops at the first matching entry
+    /// unless `every` asks for the unresolved entries too.
+    #[inline]
+    fn scan(
+        &self,
+        resource: &Resource,
+        service: &str,
+        vars: &dyn Resolve,
+        every: bool,
+    ) -> ClauseMatch {
+        let mut entry = None;
+        let mut unresolved = 0u64;
+        for (i, p) in self.patterns().iter().enumerate() {
+            match p.matches(resource, service, vars) {
+                Match::Yes => {
+                    entry.get_or_insert(i);
+                    if !every {
+                        break;
+                    }
+                }
+                Match::Unresolved if every => {
+                    unresolved |= 1u64
+                        .checked_shl(u32::try_from(i).unwrap_or(u32::MAX))
+                        .unwrap_or(0);
+                }
+                Match::Unresolved | Match::No => {}
+            }
+        }
+        ClauseMatch {
+            applies: entry.is_some() != self.is_not(),
+            entry,
+            unresolved,
         }
     }
+}
+
+/// How an `Action`/`NotAction` or `Resource`/`NotResource` clause fared
+/// against a request: a copyable fact, so that the fast path allocates
+/// nothing and the explaining path reads the same answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClauseMatch {
+    /// Whether the clause lets the statement apply.
+    pub applies: bool,
+    /// The first entry that matched the request (under a `Not` element,
+    /// the entry that excludes it).
+    pub entry: Option<usize>,
+    /// Entries (bit per index, the first 64) whose policy variable has no
+    /// value in the request, so that they matched nothing (V-4); filled
+    /// only by the detailed resource match.
+    pub unresolved: u64,
 }
 
 /// Where a statement is, for output (`FILE:LINE:COL`, O-1 positions).

@@ -45,6 +45,10 @@ pub(crate) struct ActionClass {
     pub targets: Targets,
     /// The bucket owner's root user may run it whatever the bucket policy says (E-11).
     pub lockout_exempt: bool,
+    /// Lower-cased condition keys of the statements that no request of the
+    /// class carries (service keys its actions do not declare, spec C-15):
+    /// they are absent, not free.
+    pub absent_keys: Vec<String>,
 }
 
 /// The action classes of a query, catalog classes first.
@@ -110,6 +114,13 @@ pub(crate) fn build(
         .map(|(a, _)| a)
         .collect();
     infos.sort_by_key(|a| rank(a));
+    let mut tested: Vec<&str> = stmts
+        .iter()
+        .flat_map(|s| s.statement.condition.blocks.iter())
+        .flat_map(|b| b.keys.iter().map(|k| k.key_lower.as_str()))
+        .collect();
+    tested.sort_unstable();
+    tested.dedup();
     let mut classes: Vec<ActionClass> = Vec::new();
     for info in &infos {
         let action =
@@ -139,11 +150,17 @@ pub(crate) fn build(
                 "s3:getbucketpolicy" | "s3:putbucketpolicy" | "s3:deletebucketpolicy"
             );
         let service = action.service().to_string();
+        let absent_keys: Vec<String> = tested
+            .iter()
+            .filter(|k| !info.can_carry_key(k))
+            .map(|k| k.to_string())
+            .collect();
         match classes.iter_mut().find(|c| {
             c.covered == covered
                 && c.service == service
                 && c.targets == targets
                 && c.lockout_exempt == lockout_exempt
+                && c.absent_keys == absent_keys
         }) {
             Some(c) => c.members.push(info.iam_action.clone()),
             None => classes.push(ActionClass {
@@ -153,6 +170,7 @@ pub(crate) fn build(
                 covered,
                 targets,
                 lockout_exempt,
+                absent_keys,
             }),
         }
     }
@@ -247,6 +265,8 @@ fn other_services(
                 .collect(),
             targets: Targets::Anything,
             lockout_exempt: false,
+            // outside the catalog, s3guard does not know which keys are sent
+            absent_keys: Vec::new(),
         });
     }
     Ok(out)

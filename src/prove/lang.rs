@@ -591,13 +591,13 @@ mod tests {
             resource_pattern(p, true, &absent, Approx::Upper),
             Lang::Empty
         );
-        let with_default = "arn:aws:s3:::home/${aws:username, 'shared'}/*";
+        let with_default = "arn:aws:s3:::home/${aws:username, 'common'}/*";
         let l = resource_pattern(with_default, true, &absent, Approx::Upper);
         let alpha = alphabet_of(&[&l], "");
         assert!(l
             .compile(&alpha)
             .unwrap()
-            .accepts(&alpha.encode("arn:aws:s3:::home/shared/k")));
+            .accepts(&alpha.encode("arn:aws:s3:::home/common/k")));
         // variables are literal text under the 2008 version (G-2)
         let old = resource_pattern(p, false, &env(), Approx::Upper);
         let alpha = alphabet_of(&[&old], "");

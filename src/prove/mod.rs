@@ -72,6 +72,7 @@ mod search;
 mod shapes;
 mod statements;
 mod values;
+
 mod variables;
 mod witness;
 
@@ -214,7 +215,10 @@ impl Query {
         context: Vec<String>,
         no_defaults: bool,
     ) -> RequestBuilder {
-        let mut b = RequestBuilder::new().no_defaults(no_defaults);
+        // the prover explores every action a pattern reaches, catalog or not
+        let mut b = RequestBuilder::new()
+            .no_defaults(no_defaults)
+            .allow_unknown_action(true);
         if let Some(p) = &self.principal {
             b = b.principal(p.clone());
         }
@@ -275,6 +279,10 @@ pub struct Scope {
     pub fixed_keys: Vec<String>,
     /// Context keys the policies test that the query leaves free.
     pub free_keys: Vec<String>,
+    /// Service keys the policies test that no action of the query carries
+    /// (`s3:prefix` for `s3:PutBucketPolicy`): absent, so conditions on
+    /// them are evaluated as for a missing key (spec C-15).
+    pub absent_keys: Vec<String>,
     /// Where the proof approximated (variables, keys compared in several ways).
     pub approximations: Vec<String>,
     /// The catalog's source and version.

@@ -11,7 +11,7 @@ use super::actions::{self, ActionClass, Targets};
 use super::bits::Bits;
 use super::constraints::{self, Budget, Clause};
 use super::decision::{self, Role};
-use super::keys::{self, AtomInput, Conditions};
+use super::keys::{self, AtomInput, Conditions, KeyValue};
 use super::lang::VarEnv;
 use super::resources::{self, ResourceSpace};
 use super::statements::{self, fixed_context, Stmt};
@@ -30,6 +30,10 @@ const CONFIRM_BUDGET: usize = 400;
 /// Most times a combination of statements that yields unconfirmed
 /// candidates is tried again with another action or resource.
 const RETRIES: usize = 3;
+
+/// A cell's statements as the search sees them: the active ones, those an
+/// unconditional Deny cancels, and the keys the class's requests never carry.
+type Memo = (Vec<usize>, Vec<usize>, Vec<String>);
 
 /// Runs a proof.
 pub(crate) fn run(set: &PolicySet, query: &Query) -> Proof {
@@ -154,12 +158,21 @@ fn prove_in(set: &PolicySet, query: &Query, scope: &mut Scope) -> Result<Option<
         }
     }
     let conditions = keys::build(&inputs, stmts.len(), &env)?;
-    scope.free_keys = conditions
-        .keys
-        .iter()
-        .filter(|k| !k.fixed)
-        .map(|k| k.key.clone())
-        .collect();
+    // a key is free when some action of the query can carry it; the
+    // others are absent for every action (spec C-15)
+    let carried = |lower: &str| {
+        space
+            .classes
+            .iter()
+            .any(|c| !c.absent_keys.iter().any(|a| a == lower))
+    };
+    for k in conditions.keys.iter().filter(|k| !k.fixed) {
+        if carried(&k.lower) {
+            scope.free_keys.push(k.key.clone());
+        } else {
+            scope.absent_keys.push(k.key.clone());
+        }
+    }
     for k in conditions.keys.iter().filter(|k| k.approximate) {
         scope.approximations.push(format!(
             "the values of `{}` could not be split exactly (compared in several ways, or too many values); candidate values are tried",
@@ -259,9 +272,9 @@ struct Search<'a> {
     confirmations: usize,
     /// Combinations of statements (applicable, and grants cancelled) with
     /// no solution at all.
-    dead: HashSet<(Vec<usize>, Vec<usize>)>,
+    dead: HashSet<Memo>,
     /// Combinations with unconfirmed solutions, and how often tried.
-    tried: HashMap<(Vec<usize>, Vec<usize>), usize>,
+    tried: HashMap<Memo, usize>,
     unconfirmed: Option<String>,
     limit: Option<Limit>,
 }
@@ -303,7 +316,8 @@ impl Search<'_> {
             .copied()
             .filter(|&i| self.cancelled(i, class, exempt))
             .collect();
-        let memo = (active.clone(), cancelled);
+        // the keys a class cannot carry change what its statements can do
+        let memo = (active.clone(), cancelled, class.absent_keys.clone());
         if self.dead.contains(&memo) {
             return None;
         }
@@ -340,11 +354,24 @@ impl Search<'_> {
                 continue;
             }
             clauses.extend(denies.iter().map(|&d| Clause::NotAll(d)));
+            // a key no request of the class carries takes only its
+            // "missing" region (spec C-15)
             let mut domains: Vec<Bits> = self
                 .conditions
                 .keys
                 .iter()
-                .map(|k| Bits::full(k.values.len()))
+                .map(|k| {
+                    if k.fixed || !class.absent_keys.contains(&k.lower) {
+                        return Bits::full(k.values.len());
+                    }
+                    let mut only_missing = Bits::empty();
+                    for (r, v) in k.values.iter().enumerate() {
+                        if *v == KeyValue::Missing {
+                            only_missing.insert(r);
+                        }
+                    }
+                    only_missing
+                })
                 .collect();
             let mut chosen: Vec<usize> = Vec::new();
             let mut found: Option<Witness> = None;

@@ -4,6 +4,7 @@
 
 use super::automaton::{Class, Tok};
 use super::lang::{arn_valid, Lang};
+use crate::catalog::S3_RESOURCE_PREFIXES;
 
 /// Strings of a request part that are worth showing first in a witness,
 /// most specific first; the last preference is always the language itself.
@@ -93,15 +94,7 @@ pub(crate) fn resource_type(name: &str) -> Lang {
         t.push(Tok::Star(Class::Any));
         t
     };
-    let prefixes = [
-        ("job/", "job"),
-        ("storage-lens-group/", "storagelensgroup"),
-        ("storage-lens/", "storagelensconfiguration"),
-        ("access-grants/default/location/", "accessgrantslocation"),
-        ("access-grants/default/grant/", "accessgrant"),
-        ("access-grants/default", "accessgrantsinstance"),
-        ("async-request/mrap/", "multiregionaccesspointrequestarn"),
-    ];
+    let prefixes = S3_RESOURCE_PREFIXES;
     let mut langs: Vec<Lang> = Vec::new();
     match name {
         "object" => langs.push(s3_plain(vec![

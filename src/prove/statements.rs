@@ -11,7 +11,7 @@ use crate::eval::policy_set::PolicySet;
 use crate::eval::principal_match::match_clause;
 use crate::eval::response::PrincipalMatch;
 use crate::policy::{Effect, PolicyType, Statement};
-use crate::request::{Principal, Request};
+use crate::request::Request;
 
 /// A statement of the set, with what the query's caller makes of it.
 pub(crate) struct Stmt<'a> {
@@ -28,29 +28,6 @@ pub(crate) struct Stmt<'a> {
     pub role: Option<Role>,
 }
 
-/// The keys AWS does not send for this caller (section 0 table), as AWS spells them.
-pub(crate) fn absent_keys(p: &Principal) -> Vec<&'static str> {
-    let mut out = Vec::new();
-    match p {
-        Principal::Unspecified => {}
-        Principal::User { .. } => out.push("aws:PrincipalServiceName"),
-        Principal::Root { .. }
-        | Principal::RoleSession { .. }
-        | Principal::FederatedUser { .. } => {
-            out.extend(["aws:username", "aws:PrincipalServiceName"])
-        }
-        Principal::Anonymous => out.extend([
-            "aws:username",
-            "aws:PrincipalArn",
-            "aws:PrincipalAccount",
-            "aws:PrincipalServiceName",
-            "aws:PrincipalIsAWSService",
-        ]),
-        Principal::Service(_) => out.push("aws:username"),
-    }
-    out
-}
-
 /// The fixed context of a query's request: the given keys, the keys AWS
 /// derives from the caller, and the keys it never sends for this caller
 /// (with their display names). Returns the environment, the request with
@@ -62,7 +39,7 @@ pub(crate) fn fixed_context(base: Request) -> (VarEnv, Request, Vec<String>) {
     };
     base.principal.derive_context(&mut env.fixed);
     let mut shown: Vec<String> = Vec::new();
-    for k in absent_keys(&base.principal) {
+    for k in base.principal.never_carried_keys() {
         let lower = k.to_lowercase();
         if env.fixed.get_lower(&lower).is_none() {
             env.absent.insert(lower);

@@ -4,6 +4,7 @@
 
 use crate::eval::policy_set::PolicySet;
 use crate::eval::response::Decision;
+use crate::explain::probe::Verdict;
 use crate::explain::Evaluation;
 use crate::policy::{PolicyType, Statement};
 use crate::request::{Principal, Request};
@@ -40,18 +41,26 @@ fn caller_phrase(p: &Principal) -> String {
     }
 }
 
-/// The text answer of `can`.
-pub fn render_text(set: &PolicySet, req: &Request, eval: &Evaluation, explain: bool) -> String {
+/// The answer's first lines, as parts: the decision, why (when it fits on
+/// the headline), and the detail lines (deciding statements, the closest
+/// miss, accounts), without indentation.
+struct Answer {
+    headline: &'static str,
+    reason: Option<String>,
+    details: Vec<String>,
+}
+
+fn answer(set: &PolicySet, req: &Request, eval: &Evaluation) -> Answer {
     let resp = &eval.response;
-    let mut out = String::new();
+    let mut details: Vec<String> = Vec::new();
+    let mut reason: Option<String> = None;
     let what = format!("{} on {}", req.action, req.resource);
     match resp.decision {
         Decision::Allowed => {
-            out.push_str("ALLOW\n");
             for r in &resp.determining {
                 if let Some(s) = set.statement(*r) {
-                    out.push_str(&format!(
-                        "  allowed by {}: {}\n",
+                    details.push(format!(
+                        "allowed by {}: {}",
                         set.position(*r),
                         describe_statement(s)
                     ));
@@ -71,18 +80,14 @@ pub fn render_text(set: &PolicySet, req: &Request, eval: &Evaluation, explain: b
                     .iter()
                     .find(|r| set.member(**r).is_some_and(|m| m.layer == t))
             };
-            match (non_identity, non_identity.and_then(|t| first_of(*t))) {
-                (Some(t), Some(first)) => out.push_str(&format!(
-                    "DENY (explicit) — {} {}\n",
-                    t.describe(),
-                    set.position(*first)
-                )),
-                _ => out.push_str("DENY (explicit)\n"),
+            if let (Some(t), Some(first)) = (non_identity, non_identity.and_then(|t| first_of(*t)))
+            {
+                reason = Some(format!("{} {}", t.describe(), set.position(*first)));
             }
             for r in &resp.determining {
                 if let Some(s) = set.statement(*r) {
-                    out.push_str(&format!(
-                        "  denied by {}: {}\n",
+                    details.push(format!(
+                        "denied by {}: {}",
                         set.position(*r),
                         describe_statement(s)
                     ));
@@ -90,7 +95,7 @@ pub fn render_text(set: &PolicySet, req: &Request, eval: &Evaluation, explain: b
             }
         }
         Decision::ImplicitDeny => {
-            let reason = match resp.blocked_by {
+            reason = match resp.blocked_by {
                 _ if resp.is_blocked_by_public_access() => Some(format!(
                     "blocked by S3 Block Public Access (RestrictPublicBuckets): the bucket policy is public, so it grants only to the bucket's account{} and to AWS services, not to {} (spec E-15)",
                     req.resource_account.as_deref().map(|a| format!(" {a}")).unwrap_or_default(),
@@ -121,48 +126,80 @@ pub fn render_text(set: &PolicySet, req: &Request, eval: &Evaluation, explain: b
                 )),
                 Some(t) => Some(format!("blocked by {}: no statement allows {what}", layer_phrase(set, t))),
             };
-            match reason {
-                Some(r) => out.push_str(&format!("DENY (implicit) — {r}\n")),
-                None => {
-                    out.push_str("DENY (implicit)\n");
-                    if set.has_layer(PolicyType::Identity) || !set.has_layer(PolicyType::Resource) {
-                        let who = if !resp.same_account {
-                            " (the caller's account side)"
-                        } else {
-                            ""
-                        };
-                        out.push_str(&format!(
-                            "  no identity policy statement allows {what}{who}\n"
-                        ));
+            if reason.is_none() {
+                if set.has_layer(PolicyType::Identity) || !set.has_layer(PolicyType::Resource) {
+                    let who = if !resp.same_account {
+                        " (the caller's account side)"
                     } else {
-                        out.push_str(&format!("  no policy statement allows {what}\n"));
-                    }
+                        ""
+                    };
+                    details.push(format!("no identity policy statement allows {what}{who}"));
+                } else {
+                    details.push(format!("no policy statement allows {what}"));
                 }
             }
         }
     }
     if let Some(m) = crate::explain::near_miss::near_misses(set, req, eval).first() {
-        let said = m.only_missing_keys()
-            && eval
-                .notes
-                .iter()
-                .any(|n| n.starts_with("decision depends on missing key"));
+        let said = m.only_missing_keys() && eval.depends_on_missing_key();
         if !said {
-            out.push_str(&format!("  closest: {}\n", m.describe()));
+            details.push(format!("closest: {}", m.describe()));
         }
     }
     if !resp.same_account {
-        out.push_str(&format!(
-            "  cross-account: caller in {}, resource in {}\n",
+        details.push(format!(
+            "cross-account: caller in {}, resource in {}",
             req.principal.account().unwrap_or("?"),
             req.resource_account.as_deref().unwrap_or("?")
         ));
     } else if let (None, Some(acct)) = (&req.resource_account, req.principal.account()) {
         if matches!(req.resource, crate::matcher::Resource::Arn(_)) {
-            out.push_str(&format!(
-                "  resource account: {acct}, the caller's own (by default; pass --resource-account if another account owns the bucket)\n"
+            details.push(format!(
+                "resource account: {acct}, the caller's own (by default; pass --resource-account if another account owns the bucket)"
             ));
         }
+    }
+    Answer {
+        headline: resp.decision.headline(),
+        reason,
+        details,
+    }
+}
+
+/// Why the evaluator decided (`allowed by FILE:L:C (Sid X): …`, `no identity
+/// policy statement allows …`), in one line without the decision headline:
+/// the text answer's reason and detail lines, joined with `; `.
+pub fn reason_line(set: &PolicySet, req: &Request, eval: &Evaluation) -> String {
+    let a = answer(set, req, eval);
+    a.reason
+        .into_iter()
+        .chain(a.details)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The reason line of a classified request (`can-run`, `replay`). A
+/// verdict traces only the statements that may match; a denial's closest
+/// near miss may be any statement, so a denial is explained from every
+/// trace.
+pub fn verdict_reason_line(set: &PolicySet, req: &Request, v: &Verdict) -> String {
+    if v.eval.response.decision == Decision::Allowed {
+        reason_line(set, req, &v.eval)
+    } else {
+        reason_line(set, req, &set.evaluate(req))
+    }
+}
+
+/// The text answer of `can`.
+pub fn render_text(set: &PolicySet, req: &Request, eval: &Evaluation, explain: bool) -> String {
+    let mut out = String::new();
+    let a = answer(set, req, eval);
+    match &a.reason {
+        Some(r) => out.push_str(&format!("{} — {r}\n", a.headline)),
+        None => out.push_str(&format!("{}\n", a.headline)),
+    }
+    for d in &a.details {
+        out.push_str(&format!("  {d}\n"));
     }
     for n in &eval.notes {
         out.push_str(&format!("note: {n}\n"));

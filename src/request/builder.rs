@@ -43,6 +43,7 @@ pub struct RequestBuilder {
     region: Option<String>,
     vpce: Option<String>,
     no_defaults: bool,
+    allow_unknown_action: bool,
 }
 
 impl RequestBuilder {
@@ -113,6 +114,14 @@ impl RequestBuilder {
         self
     }
 
+    /// Evaluate an action that s3guard's catalog does not have. Without
+    /// this, [`build`](Self::build) rejects it: a typo such as
+    /// `s3:DeleteBuckets` would otherwise be answered "denied" by accident.
+    pub fn allow_unknown_action(mut self, allow: bool) -> Self {
+        self.allow_unknown_action = allow;
+        self
+    }
+
     /// Whether defaults are filled in.
     pub fn fills_defaults(&self) -> bool {
         !self.no_defaults
@@ -138,6 +147,16 @@ impl RequestBuilder {
                 return Err(errors);
             }
         };
+        if !self.allow_unknown_action {
+            if let Some(u) = crate::catalog::unknown_action(&req.action) {
+                errors.push(
+                    Diagnostic::error("UNKNOWN_ACTION", u.message(&req.action)).with_hint(format!(
+                        "{} (--allow-unknown-action evaluates it anyway)",
+                        u.hint(&req.action)
+                    )),
+                );
+            }
+        }
         if let Some(p) = &self.principal {
             match Principal::parse(p) {
                 Ok(p) => req.principal = p,

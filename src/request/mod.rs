@@ -9,6 +9,7 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::matcher::{Action, ActionError, ArnError, Resource};
+use crate::policy::{is_canonical_user_id, oai_id};
 use crate::request::context::{Context, ContextValue, Origin};
 
 /// The caller of a request.
@@ -57,6 +58,23 @@ pub enum Principal {
         /// Federated user name.
         name: String,
     },
+    /// A CloudFront origin access identity (OAI), the identity CloudFront
+    /// signs with when it reads a private S3 origin the legacy way. It is no
+    /// IAM identity of a customer account: only a bucket policy that names it
+    /// (or `"*"`) grants it anything.
+    CloudFrontOai {
+        /// `arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity ID`.
+        arn: String,
+        /// The OAI's id.
+        id: String,
+    },
+    /// A caller given by its S3 canonical user id, such as an OAI's
+    /// `S3CanonicalUserId`: matched by `{"CanonicalUser": ID}`, and by what
+    /// `--canonical-id ID=…` maps the id to.
+    CanonicalUser {
+        /// The id, lowercased.
+        id: String,
+    },
     /// Not given: an authenticated principal of the resource's account whose
     /// identity is unknown. Statements that name principals cannot match it.
     Unspecified,
@@ -64,21 +82,33 @@ pub enum Principal {
 
 /// Why a principal string was not understood.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{0}` is not a principal s3guard understands (expected an IAM user, role or assumed-role ARN, an account root ARN, a service such as cloudtrail.amazonaws.com, or `anonymous`)")]
+#[error("`{0}` is not a principal s3guard understands (expected an IAM user, role or assumed-role ARN, an account root ARN, a service such as cloudtrail.amazonaws.com, a CloudFront origin access identity ARN or S3 canonical user id, or `anonymous`)")]
 pub struct PrincipalParseError(pub String);
 
 impl Principal {
-    /// Parses `anonymous`, a service principal name, or an ARN of a root user,
-    /// IAM user, role (taken as a session of it), assumed-role session or federated user.
+    /// Parses `anonymous`, a service principal name, an S3 canonical user
+    /// id, or an ARN of a root user, IAM user, role (taken as a session of
+    /// it), assumed-role session, federated user or CloudFront origin access identity.
     pub fn parse(text: &str) -> Result<Principal, PrincipalParseError> {
         let err = || PrincipalParseError(text.to_string());
         let t = text.trim();
         if t.eq_ignore_ascii_case("anonymous") || t == "*" {
             return Ok(Principal::Anonymous);
         }
+        if let Some(id) = oai_id(t) {
+            return Ok(Principal::CloudFrontOai {
+                arn: t.to_string(),
+                id: id.to_string(),
+            });
+        }
         if !t.starts_with("arn:") {
             if t.contains('.') && !t.contains([':', '/', ' ']) {
                 return Ok(Principal::Service(t.to_ascii_lowercase()));
+            }
+            if is_canonical_user_id(t) {
+                return Ok(Principal::CanonicalUser {
+                    id: t.to_ascii_lowercase(),
+                });
             }
             return Err(err());
         }
@@ -167,14 +197,60 @@ impl Principal {
             Principal::Root { arn, .. }
             | Principal::User { arn, .. }
             | Principal::RoleSession { arn, .. }
-            | Principal::FederatedUser { arn, .. } => Some(arn),
+            | Principal::FederatedUser { arn, .. }
+            | Principal::CloudFrontOai { arn, .. } => Some(arn),
             _ => None,
         }
     }
 
-    /// Whether the request is signed by an IAM identity (not anonymous, not a service).
+    /// Whether the request is signed by an IAM identity of a customer
+    /// account (not anonymous, not a service, not a CloudFront OAI).
     pub fn is_iam(&self) -> bool {
-        !matches!(self, Principal::Anonymous | Principal::Service(_))
+        !matches!(
+            self,
+            Principal::Anonymous
+                | Principal::Service(_)
+                | Principal::CloudFrontOai { .. }
+                | Principal::CanonicalUser { .. }
+        )
+    }
+
+    /// Whether only a resource policy's grant naming this caller, or `"*"`,
+    /// can allow its requests: AWS services, CloudFront origin access
+    /// identities and callers known only by a canonical user id have no
+    /// identity policies, boundaries or session policies (spec E-7).
+    pub fn is_outside_iam(&self) -> bool {
+        matches!(
+            self,
+            Principal::Service(_)
+                | Principal::CloudFrontOai { .. }
+                | Principal::CanonicalUser { .. }
+        )
+    }
+
+    /// The context keys AWS never sends for this caller (an anonymous
+    /// caller has no `aws:PrincipalArn`, only IAM users have
+    /// `aws:username`), as AWS spells them: such a key is absent, never
+    /// missing (spec E-7 and section 0 of the semantics).
+    pub fn never_carried_keys(&self) -> Vec<&'static str> {
+        match self {
+            // what AWS sends for an origin access identity is not documented: free
+            Principal::Unspecified
+            | Principal::CloudFrontOai { .. }
+            | Principal::CanonicalUser { .. } => Vec::new(),
+            Principal::User { .. } => vec!["aws:PrincipalServiceName"],
+            Principal::Root { .. }
+            | Principal::RoleSession { .. }
+            | Principal::FederatedUser { .. } => vec!["aws:username", "aws:PrincipalServiceName"],
+            Principal::Anonymous => vec![
+                "aws:username",
+                "aws:PrincipalArn",
+                "aws:PrincipalAccount",
+                "aws:PrincipalServiceName",
+                "aws:PrincipalIsAWSService",
+            ],
+            Principal::Service(_) => vec!["aws:username"],
+        }
     }
 
     /// The `aws:PrincipalType` value AWS sends.
@@ -185,7 +261,10 @@ impl Principal {
             Principal::User { .. } => "User",
             Principal::RoleSession { .. } => "AssumedRole",
             Principal::FederatedUser { .. } => "FederatedUser",
-            Principal::Service(_) | Principal::Unspecified => return None,
+            Principal::Service(_)
+            | Principal::CloudFrontOai { .. }
+            | Principal::CanonicalUser { .. }
+            | Principal::Unspecified => return None,
         })
     }
 
@@ -207,7 +286,9 @@ impl Principal {
                 put("aws:PrincipalServiceName", name);
                 put("aws:PrincipalIsAWSService", "true");
             }
-            Principal::Unspecified => {}
+            Principal::Unspecified
+            | Principal::CloudFrontOai { .. }
+            | Principal::CanonicalUser { .. } => {}
             Principal::Root { arn, account } => {
                 put("aws:PrincipalArn", arn);
                 put("aws:PrincipalAccount", account);
@@ -249,6 +330,7 @@ impl fmt::Display for Principal {
             Principal::Anonymous => f.write_str("anonymous"),
             Principal::Service(s) => f.write_str(s),
             Principal::Unspecified => f.write_str("(unspecified principal)"),
+            Principal::CanonicalUser { id } => f.write_str(id),
             other => f.write_str(other.arn().unwrap_or_default()),
         }
     }

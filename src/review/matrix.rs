@@ -21,37 +21,16 @@ use super::classes::ResourceClass;
 use super::uncertain::uncertain_statements;
 use super::witness;
 use crate::catalog::{self, ActionInfo};
-use crate::eval::authorizer::Applicability;
 use crate::eval::policy_set::PolicySet;
 use crate::eval::response::{Decision, Response, StatementRef};
-use crate::explain::Evaluation;
+use crate::explain::classify::{self, Bounds, Unknown};
+use crate::explain::{Evaluation, Note};
 use crate::matcher::{Action, Resource};
 use crate::policy::Effect;
 use crate::request::context::Origin;
 use crate::request::Request;
 
-/// The answer of one cell.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Access {
-    /// Allowed whatever the unknowns are.
-    Allowed,
-    /// Allowed for some values of the unknowns, denied for others.
-    Conditional,
-    /// Denied whatever the unknowns are.
-    Denied,
-}
-
-impl Access {
-    /// `allowed`, `conditional`, `denied`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Access::Allowed => "allowed",
-            Access::Conditional => "conditional",
-            Access::Denied => "denied",
-        }
-    }
-}
+pub use crate::explain::classify::Access;
 
 /// How a condition bears on a conditional cell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -219,15 +198,13 @@ impl Matrix {
 }
 
 fn collect_notes(eval: &Evaluation, notes: &mut Vec<String>) {
-    for n in eval.notes.iter().chain(&eval.condition_errors) {
-        if n.starts_with("decision depends on missing key") {
-            continue; // conditional cells say this, with the condition
-        }
-        let n = if n.contains("(spec M-6)") {
-            "some account-level actions are granted through an ARN pattern such as `arn:aws:s3:::*` instead of \"*\"; AWS documentation disagrees on whether that works: use \"Resource\": \"*\" (spec M-6)".to_string()
-        } else {
-            n.clone()
-        };
+    let said = eval.notes.iter().filter_map(|n| match n {
+        // conditional cells say this, with the condition
+        Note::DependsOnMissing(_) => None,
+        Note::WildcardOnlyThroughPattern { .. } => Some("some account-level actions are granted through an ARN pattern such as `arn:aws:s3:::*` instead of \"*\"; AWS documentation disagrees on whether that works: use \"Resource\": \"*\" (spec M-6)".to_string()),
+        other => Some(other.to_string()),
+    });
+    for n in said.chain(eval.condition_errors.iter().cloned()) {
         if !notes.contains(&n) {
             notes.push(n);
         }
@@ -269,44 +246,34 @@ fn decide_cell(
     }
     // `allows`/`denies`: whether uncertain Allows/Denies apply; `flip`: one
     // statement set the other way.
+    let unknowns: Vec<Unknown> = uncertain
+        .iter()
+        .map(|u| Unknown {
+            r: u.r,
+            effect: u.effect,
+            applies_as: u.applies_as,
+        })
+        .collect();
     let ask = |allows: bool, denies: bool, flip: Option<usize>| -> Response {
-        let force: Vec<(StatementRef, Applicability)> = uncertain
-            .iter()
-            .enumerate()
-            .map(|(i, u)| {
-                let mut on = match u.effect {
-                    Effect::Allow => allows,
-                    Effect::Deny => denies,
-                };
-                if flip == Some(i) {
-                    on = !on;
-                }
-                (
-                    u.r,
-                    if on {
-                        u.applies_as
-                    } else {
-                        Applicability::DoesNotApply
-                    },
-                )
-            })
-            .collect();
-        set.authorize_forcing(req, &force)
+        classify::force(set, req, &unknowns, allows, denies, flip)
     };
-    let worst = ask(false, true, None);
-    if worst.decision == Decision::Allowed {
-        cell.access = Access::Allowed;
-        cell.statements = positions(&worst);
-        return cell;
-    }
-    let best = ask(true, false, None);
-    if best.decision != Decision::Allowed {
-        cell.explicit_deny = best.decision == Decision::ExplicitDeny;
-        if cell.explicit_deny {
-            cell.statements = positions(&best);
+    let bounds = Bounds::of(set, req, &unknowns);
+    match bounds.settled() {
+        Some(Access::Allowed) => {
+            cell.access = Access::Allowed;
+            cell.statements = positions(&bounds.worst);
+            return cell;
         }
-        return cell;
+        Some(_) => {
+            cell.explicit_deny = bounds.best.decision == Decision::ExplicitDeny;
+            if cell.explicit_deny {
+                cell.statements = positions(&bounds.best);
+            }
+            return cell;
+        }
+        None => {}
     }
+    let best = bounds.best;
     // The bounds leave it open: look for real requests either way.
     let refs: Vec<StatementRef> = uncertain.iter().map(|u| u.r).collect();
     let w = witness::search(set, req, &refs);

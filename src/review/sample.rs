@@ -6,7 +6,9 @@
 //! templates, and check that a sample for "any other bucket" really is
 //! outside every bucket a policy names.
 
-use crate::matcher::{parse_template, Glob, Match, NoVariables, Piece, Resolve, ResourcePattern};
+use crate::matcher::{
+    fill, parse_template, Glob, Match, NoVariables, Piece, Resolve, ResourcePattern,
+};
 use crate::request::context::Context;
 
 /// A resource pattern as written, and whether `${…}` in it is a variable
@@ -50,26 +52,14 @@ impl PatternText {
     /// `*` becomes `filler`, `?` becomes `x`, variables take their value from
     /// the context (or their default, or a placeholder named after the key).
     pub fn instantiate(&self, text: &str, filler: &str, ctx: &Context) -> String {
-        let mut out = String::new();
-        for piece in self.pieces(text) {
-            match piece {
-                Piece::Text(t) => {
-                    for c in t.chars() {
-                        match c {
-                            '*' => out.push_str(filler),
-                            '?' => out.push('x'),
-                            c => out.push(c),
-                        }
-                    }
-                }
-                Piece::Literal(c) => out.push(c),
-                Piece::Var(v) => match ctx.resolve(&v).or(v.default.as_deref()) {
-                    Some(value) => out.push_str(value),
-                    None => out.push_str(&placeholder(&v.key)),
-                },
-            }
-        }
-        out
+        fill(&self.pieces(text), filler, &mut |v| {
+            Some(
+                ctx.resolve(v)
+                    .or(v.default.as_deref())
+                    .map_or_else(|| placeholder(&v.key), str::to_string),
+            )
+        })
+        .unwrap_or_default()
     }
 
     /// A glob of a part of the pattern where every variable reads as `*`:
@@ -152,25 +142,15 @@ pub fn is_all_stars(pattern: &PatternText, text: &str) -> bool {
 /// Substitutes a catalog ARN template (`arn:${Partition}:s3:${Region}:…`)
 /// with the review's placeholders.
 pub fn from_template(template: &str) -> String {
-    let mut out = String::new();
-    let mut rest = template;
-    while let Some(i) = rest.find("${") {
-        out.push_str(rest.get(..i).unwrap_or_default());
-        let after = rest.get(i + 2..).unwrap_or_default();
-        let Some(close) = after.find('}') else {
-            out.push_str(rest.get(i..).unwrap_or_default());
-            return out;
-        };
-        out.push_str(match after.get(..close).unwrap_or_default() {
+    crate::catalog::fill_arn_template(template, |name| {
+        match name {
             "Partition" => "aws",
             "Region" => PLACEHOLDER_REGION,
             "Account" => PLACEHOLDER_ACCOUNT,
             _ => "s3guard-example",
-        });
-        rest = after.get(close + 1..).unwrap_or_default();
-    }
-    out.push_str(rest);
-    out
+        }
+        .to_string()
+    })
 }
 
 /// Region of representative ARNs: not a real region, so that no policy's

@@ -6,7 +6,7 @@
 use super::sample::{self, PatternText};
 use super::wording::describe_condition;
 use crate::condition::Outcome;
-use crate::eval::authorizer::Applicability;
+use crate::eval::applicability::Applicability;
 use crate::eval::policy_set::PolicySet;
 use crate::eval::response::{PrincipalMatch, StatementRef};
 use crate::explain::{Evaluation, Reason};
@@ -46,7 +46,8 @@ fn forced_match(entries: &[PrincipalEntry]) -> Option<PrincipalMatch> {
             PrincipalKind::User { .. }
             | PrincipalKind::RoleSession { .. }
             | PrincipalKind::FederatedUser { .. }
-            | PrincipalKind::Service { .. } => Some(PrincipalMatch::Direct),
+            | PrincipalKind::Service { .. }
+            | PrincipalKind::CloudFrontOai { .. } => Some(PrincipalMatch::Direct),
             PrincipalKind::Role { .. } => Some(PrincipalMatch::Parent),
             PrincipalKind::Account { .. } | PrincipalKind::CanonicalUser { .. } => {
                 Some(PrincipalMatch::Account)
@@ -163,7 +164,10 @@ pub(crate) fn uncertain_statements(
                         .context
                         .get(key)
                         .is_some_and(|e| matches!(e.origin, Origin::Given | Origin::Derived));
-                    if known {
+                    // a service key the action never carries is known: absent (C-15)
+                    let never_sent = crate::catalog::info(&req.action)
+                        .is_some_and(|info| !info.can_carry_key(key));
+                    if known || never_sent {
                         possible &= *result == Outcome::True;
                     } else {
                         parts.push(describe_condition(operator, key, values));

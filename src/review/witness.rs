@@ -240,6 +240,10 @@ fn caller_of(kind: &PrincipalKind) -> Option<Principal> {
             Principal::parse(&format!("arn:aws:iam::{account}:user/s3guard-example")).ok()
         }
         PrincipalKind::Service { name } => Some(Principal::Service(name.to_lowercase())),
+        PrincipalKind::CloudFrontOai { id } => Principal::parse(&format!(
+            "arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity {id}"
+        ))
+        .ok(),
         PrincipalKind::Everyone => None,
         PrincipalKind::CanonicalUser { .. }
         | PrincipalKind::Federated { .. }

@@ -154,7 +154,17 @@ pub(super) fn load(ctx: &Ctx<'_>, choice: &Choice) -> Result<Vec<Selected>, Vec<
     entity_policies(ctx, list, idx, entity, &mut c);
     if choice.kind == ChoiceKind::User {
         for g in items(entity, "GroupList") {
-            let Some(gname) = g.as_str() else { continue };
+            let Some(gname) = g.as_str() else {
+                c.errors.push(ctx.error_at(
+                    "INVALID_ELEMENT_TYPE",
+                    format!(
+                        "a `GroupList` entry must be a group name, found {}",
+                        g.type_name()
+                    ),
+                    g,
+                ));
+                continue;
+            };
             let found = items(ctx.root, "GroupDetailList")
                 .iter()
                 .enumerate()
@@ -181,6 +191,11 @@ fn entity_policies(ctx: &Ctx<'_>, list: &str, idx: usize, e: &Value, c: &mut Col
     for key in ["UserPolicyList", "GroupPolicyList", "RolePolicyList"] {
         for (i, p) in items(e, key).iter().enumerate() {
             let Some(doc) = p.get("PolicyDocument") else {
+                c.errors.push(ctx.error_at(
+                    "MISSING_POLICY",
+                    format!("inline policy {i} of `{owner}` has no `PolicyDocument` in this dump"),
+                    p,
+                ));
                 continue;
             };
             let ptr = pointer::from_segments(&[
@@ -201,14 +216,23 @@ fn entity_policies(ctx: &Ctx<'_>, list: &str, idx: usize, e: &Value, c: &mut Col
             );
         }
     }
+    let missing_arn = |at: &Value, what: &str| {
+        ctx.error_at(
+            "MISSING_POLICY",
+            format!("an entry of the {what} of `{owner}` names no policy ARN"),
+            at,
+        )
+    };
     for a in items(e, "AttachedManagedPolicies") {
-        if let Some(arn) = s(a, "PolicyArn") {
-            managed(ctx, arn, a, PolicyType::Identity, &owner, c);
+        match s(a, "PolicyArn") {
+            Some(arn) => managed(ctx, arn, a, PolicyType::Identity, &owner, c),
+            None => c.errors.push(missing_arn(a, "`AttachedManagedPolicies`")),
         }
     }
     if let Some(b) = e.get("PermissionsBoundary") {
-        if let Some(arn) = s(b, "PermissionsBoundaryArn") {
-            managed(ctx, arn, b, PolicyType::Boundary, &owner, c);
+        match s(b, "PermissionsBoundaryArn") {
+            Some(arn) => managed(ctx, arn, b, PolicyType::Boundary, &owner, c),
+            None => c.errors.push(missing_arn(b, "`PermissionsBoundary`")),
         }
     }
 }

@@ -179,6 +179,7 @@ pub(super) fn load(ctx: &Ctx<'_>, choice: &Choice) -> Result<Vec<Selected>, Vec<
         .in_file(ctx.file.name())]);
     };
     let mut c = Collector::default();
+    parameter_defaults(ctx, &mut c);
     let mut res = Resolver::new(ctx);
     if !exists(&mut res, r) {
         c.errors.push(
@@ -204,6 +205,47 @@ pub(super) fn load(ctx: &Ctx<'_>, choice: &Choice) -> Result<Vec<Selected>, Vec<
     }
     c.errors.append(&mut res.errors);
     c.finish()
+}
+
+/// CloudFormation refuses a template whose parameter `Default` is not a
+/// literal ("Template format error: Every Default member must be a
+/// string"): an intrinsic function (`!Sub`, `!Ref`), a map, a list or null.
+/// Each is an error at the `Default`, whether or not the selection uses it.
+fn parameter_defaults(ctx: &Ctx<'_>, c: &mut Collector) {
+    let params = ctx
+        .root
+        .get("Parameters")
+        .and_then(Value::as_object)
+        .unwrap_or_default();
+    for p in params {
+        let Some(d) = p.value.get("Default") else {
+            continue;
+        };
+        if d.scalar_text().is_none() {
+            c.errors.push(
+                ctx.error_at(
+                    "INVALID_PARAMETER_DEFAULT",
+                    format!(
+                        "the `Default` of parameter `{}` is {}, not a literal: CloudFormation rejects the template (every Default must be a string)",
+                        p.key,
+                        describe_non_literal(d)
+                    ),
+                    d,
+                )
+                .with_hint(format!(
+                    "write a literal value, or remove `Default` and give it: --param {}=VALUE",
+                    p.key
+                )),
+            );
+        }
+    }
+}
+
+fn describe_non_literal(v: &Value) -> String {
+    match intrinsic(v) {
+        Some((name, _)) => format!("the function `{name}`"),
+        None => v.type_name().to_string(),
+    }
 }
 
 /// Whether a resource exists (its `Condition` is true or absent).
@@ -236,6 +278,7 @@ fn document(
         c.push(r, layer, origin);
         return;
     }
+    let reported = res.errors.len();
     match res.resolve(doc) {
         R::Val(v) => c.push(
             load_value(ctx.file, &v, ptr, ctx.options(layer)),
@@ -247,6 +290,17 @@ fn document(
             "the `PolicyDocument` is `AWS::NoValue`".to_string(),
             doc,
         )),
+        // never an empty or partial policy: a value that could not be
+        // resolved is an error, reported where it is (or here, when
+        // nothing else made the load fail)
+        R::Unknown if res.errors.len() == reported && c.errors.is_empty() => c.errors.push(
+            ctx.error_at(
+                "UNKNOWN_VALUE",
+                format!("the policy document of `{origin}` could not be resolved"),
+                doc,
+            )
+            .with_hint("give the values it depends on with --param NAME=VALUE"),
+        ),
         R::Unknown => {}
     }
 }
@@ -264,11 +318,30 @@ fn inline_policies(
     };
     let base = pointer::from_segments(&["Resources", logical, "Properties", "Policies"]);
     let items: Vec<Value> = match res.resolve(list) {
-        R::Val(v) => v.as_array().map(<[Value]>::to_vec).unwrap_or_default(),
+        R::Val(v) => match v.as_array() {
+            Some(items) => items.to_vec(),
+            None => {
+                c.errors.push(ctx.error_at(
+                    "INVALID_TEMPLATE",
+                    format!(
+                        "the `Policies` of `{logical}` must be a list, found {}",
+                        v.type_name()
+                    ),
+                    list,
+                ));
+                return;
+            }
+        },
+        // AWS::NoValue: no inline policies; unknown: already reported
         _ => return,
     };
     for (i, p) in items.iter().enumerate() {
         let Some(doc) = p.get("PolicyDocument") else {
+            c.errors.push(ctx.error_at(
+                "INVALID_TEMPLATE",
+                format!("policy {i} of the `Policies` of `{logical}` has no `PolicyDocument`"),
+                p,
+            ));
             continue;
         };
         let ptr = pointer::join(&pointer::join(&base, i.to_string()), "PolicyDocument");

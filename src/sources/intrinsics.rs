@@ -96,49 +96,54 @@ impl<'a, 'c> Resolver<'a, 'c> {
         }
         match &v.kind {
             Kind::Object(members) => {
-                let mut out = Vec::with_capacity(members.len());
-                let mut unknown = false;
-                for m in members {
-                    match self.resolve(&m.value) {
-                        R::Val(x) => out.push(Member {
-                            key: m.key.clone(),
-                            key_span: m.key_span,
-                            value: x,
-                        }),
-                        R::NoValue => {}
-                        R::Unknown => unknown = true,
-                    }
-                }
-                if unknown {
-                    R::Unknown
-                } else {
+                let out = self.resolve_each(
+                    members,
+                    |m| &m.value,
+                    |m, x| Member {
+                        key: m.key.clone(),
+                        key_span: m.key_span,
+                        value: x,
+                    },
+                );
+                out.map_or(R::Unknown, |out| {
                     R::Val(Value {
                         kind: Kind::Object(out),
                         span: v.span,
                     })
-                }
+                })
             }
             Kind::Array(items) => {
-                let mut out = Vec::with_capacity(items.len());
-                let mut unknown = false;
-                for i in items {
-                    match self.resolve(i) {
-                        R::Val(x) => out.push(x),
-                        R::NoValue => {}
-                        R::Unknown => unknown = true,
-                    }
-                }
-                if unknown {
-                    R::Unknown
-                } else {
+                let out = self.resolve_each(items, |i| i, |_, x| x);
+                out.map_or(R::Unknown, |out| {
                     R::Val(Value {
                         kind: Kind::Array(out),
                         span: v.span,
                     })
-                }
+                })
             }
             _ => R::Val(v.clone()),
         }
+    }
+
+    /// Resolves each of `items` (`value` picks its value) and keeps the
+    /// resolved ones, made by `keep`, leaving out `AWS::NoValue`; `None`
+    /// when any is unknown (every one is still resolved).
+    fn resolve_each<T, U>(
+        &mut self,
+        items: &[T],
+        value: impl Fn(&T) -> &Value,
+        keep: impl Fn(&T, Value) -> U,
+    ) -> Option<Vec<U>> {
+        let mut out = Vec::with_capacity(items.len());
+        let mut unknown = false;
+        for item in items {
+            match self.resolve(value(item)) {
+                R::Val(x) => out.push(keep(item, x)),
+                R::NoValue => {}
+                R::Unknown => unknown = true,
+            }
+        }
+        (!unknown).then_some(out)
     }
 
     /// Resolves to one string (scalars as text).
@@ -273,7 +278,9 @@ impl<'a, 'c> Resolver<'a, 'c> {
             return match p.get("Default") {
                 Some(d) => match text(d) {
                     Some(s) => R::Val(self.parameter_value(name, &s, d.span)),
-                    None => R::Val(d.clone()),
+                    // not a literal: the template is invalid, reported at
+                    // the Default by the check every template load runs first
+                    None => R::Unknown,
                 },
                 None => self.unknown(
                     at,
@@ -480,24 +487,34 @@ impl<'a, 'c> Resolver<'a, 'c> {
             rest = after.get(end + 1..).unwrap_or_default();
             let value = if let Some(m) = vars.iter().find(|m| m.key == var) {
                 self.resolve_string(&m.value)
-            } else if let Some((l, a)) = var.split_once('.').filter(|_| !var.starts_with("AWS::")) {
-                match self.get_att(l, a, at) {
-                    R::Val(v) => text(&v),
-                    _ => None,
-                }
             } else {
-                match self.reference(var, at) {
-                    R::Val(v) => match &v.kind {
-                        Kind::Array(_) => {
+                let resolved = match var.split_once('.').filter(|_| !var.starts_with("AWS::")) {
+                    Some((l, a)) => self.get_att(l, a, at),
+                    None => self.reference(var, at),
+                };
+                match resolved {
+                    R::Val(v) => match text(&v) {
+                        Some(s) => Some(s),
+                        None => {
                             self.invalid(
                                 at,
-                                format!("`${{{var}}}` is a list; `Fn::Sub` needs a string"),
+                                format!(
+                                    "`${{{var}}}` is {}; `Fn::Sub` needs a string",
+                                    v.type_name()
+                                ),
                             );
                             None
                         }
-                        _ => text(&v),
                     },
-                    _ => None,
+                    R::NoValue => {
+                        self.invalid(
+                            at,
+                            format!("`${{{var}}}` is `AWS::NoValue`; `Fn::Sub` needs a string"),
+                        );
+                        None
+                    }
+                    // already reported
+                    R::Unknown => None,
                 }
             };
             match value {

@@ -175,6 +175,7 @@ pub struct Source {
     file: Arc<SourceFile>,
     root: Value,
     format: Format,
+    lenient: bool,
 }
 
 impl Source {
@@ -239,7 +240,20 @@ impl Source {
             .at(file.location(root.span.start))
             .with_hint(hint)]);
         };
-        Ok(Source { file, root, format })
+        Ok(Source {
+            file,
+            root,
+            format,
+            lenient: false,
+        })
+    }
+
+    /// Loads policies whose statements have errors too (G-11 `--lenient`:
+    /// the errors are kept in `Policy::skipped`), for callers that report
+    /// them themselves (`lint`).
+    pub fn lenient(mut self, yes: bool) -> Source {
+        self.lenient = yes;
+        self
     }
 
     /// The recognised format.
@@ -378,13 +392,31 @@ impl Source {
             root: &self.root,
             params,
             strict,
+            lenient: self.lenient,
         };
-        match self.format {
+        let selected = match self.format {
             Format::Terraform => terraform::load(&ctx, choice),
             Format::CloudFormation => cloudformation::load(&ctx, choice),
             Format::AccountDetails => account::load(&ctx, choice),
         }
-        .map_err(failed)
+        .map_err(failed)?;
+        if selected.is_empty() {
+            // evaluating nothing would answer for policies that were not read
+            return Err(failed(vec![Diagnostic::error(
+                "NOTHING_SELECTED",
+                format!(
+                    "`{}` ({}) yields no policy in this {}",
+                    choice.name,
+                    choice.kind.describe(),
+                    self.format
+                ),
+            )
+            .in_file(self.file.name())
+            .with_hint(
+                "select a policy, or a role, user or group with policies attached; pass policies attached from elsewhere with --policy FILE",
+            )]));
+        }
+        Ok(selected)
     }
 
     /// The users, groups, roles and managed policies of an account dump
@@ -411,6 +443,7 @@ impl Source {
             root: &self.root,
             params: &params,
             strict,
+            lenient: false,
         };
         account::dump(&ctx).map_err(failed)
     }
@@ -426,6 +459,7 @@ pub(crate) struct Ctx<'a> {
     pub root: &'a Value,
     pub params: &'a Params,
     pub strict: bool,
+    pub lenient: bool,
 }
 
 impl Ctx<'_> {
@@ -433,7 +467,7 @@ impl Ctx<'_> {
         LoadOptions {
             policy_type: t,
             strict: self.strict,
-            lenient: false,
+            lenient: self.lenient,
         }
     }
 

@@ -57,27 +57,70 @@ enum Frame {
 
 struct Builder<'a> {
     file: &'a SourceFile,
-    /// Byte offset of every character index (the parser counts characters).
-    char_bytes: Vec<u32>,
+    /// The text the parser reads (the file's, re-indented where needed).
+    chars: &'a [char],
+    /// Byte offset in the file of every character index of `chars` (the
+    /// parser counts characters), plus the end.
+    char_bytes: &'a [u32],
     anchors: Vec<(usize, Value)>,
     nodes: usize,
+    /// Where a line inside a flow collection is less indented than
+    /// saphyr-parser requires (set with the error it raised).
+    underindented_flow_line: Option<usize>,
 }
 
+/// Spaces added in front of one under-indented flow line at most.
+const MAX_REINDENT: usize = 64;
+
 /// Parses a YAML document into a spanned tree (spans are byte offsets of `file`).
+///
+/// Inside a flow collection (`[…]`, `{…}`) leading spaces never change what
+/// a line means, and PyYAML, ruamel and CloudFormation do not check their
+/// indentation: AWS's own samples close `Action: [` with a `]` at the key's
+/// indent. saphyr-parser follows YAML 1.2 strictly and rejects those lines,
+/// so such a line is given the spaces it lacks and the text parsed again
+/// (positions still point into the file).
 pub fn parse(file: &SourceFile) -> Result<Value, Box<Diagnostic>> {
     let text = file.text();
+    let mut chars: Vec<char> = text.chars().collect();
     let mut char_bytes: Vec<u32> = text
         .char_indices()
         .map(|(i, _)| u32::try_from(i).unwrap_or(u32::MAX))
         .collect();
     char_bytes.push(u32::try_from(text.len()).unwrap_or(u32::MAX));
-    let mut b = Builder {
-        file,
-        char_bytes,
-        anchors: Vec::new(),
-        nodes: 0,
-    };
-    b.run(Parser::new_from_str(text))
+    let mut first_error: Option<Box<Diagnostic>> = None;
+    let mut added_at: Option<(u32, usize)> = None;
+    loop {
+        let input: String = chars.iter().collect();
+        let mut b = Builder {
+            file,
+            chars: &chars,
+            char_bytes: &char_bytes,
+            anchors: Vec::new(),
+            nodes: 0,
+            underindented_flow_line: None,
+        };
+        let result = b.run(Parser::new_from_str(&input));
+        let Err(error) = result else {
+            return result;
+        };
+        let Some(at) = b.underindented_flow_line else {
+            return Err(first_error.unwrap_or(error));
+        };
+        let place = char_bytes.get(at).copied().unwrap_or(u32::MAX);
+        let added = match added_at {
+            Some((p, n)) if p == place => n + 1,
+            _ => 1,
+        };
+        if added > MAX_REINDENT {
+            return Err(first_error.unwrap_or(error));
+        }
+        added_at = Some((place, added));
+        first_error.get_or_insert(error);
+        // `at` is within the text: `is_flow_line_start` read the characters before it
+        chars.insert(at, ' ');
+        char_bytes.insert(at, place);
+    }
 }
 
 impl Builder<'_> {
@@ -87,6 +130,36 @@ impl Builder<'_> {
             .or(self.char_bytes.last())
             .copied()
             .unwrap_or(0)
+    }
+
+    /// Whether character `index` begins its line (after spaces) inside a
+    /// flow collection: it closes one (`]`, `}`), the innermost open
+    /// collection is a flow one, or the line follows a `[` or `{`.
+    fn is_flow_line_start(&self, index: usize, stack: &[Frame]) -> bool {
+        let Some(before) = self.chars.get(..index) else {
+            return false;
+        };
+        let line_start = before.iter().rposition(|c| *c == '\n').map_or(0, |i| i + 1);
+        if before
+            .get(line_start..)
+            .is_none_or(|pad| pad.iter().any(|c| *c != ' '))
+        {
+            return false;
+        }
+        if matches!(self.chars.get(index), Some(']' | '}')) {
+            return true;
+        }
+        let text = self.file.text().as_bytes();
+        let innermost_is_flow = stack.last().is_some_and(|f| {
+            let (Frame::Seq { start, .. } | Frame::Map { start, .. }) = f;
+            matches!(text.get(*start as usize), Some(b'[' | b'{'))
+        });
+        let after_opening = before
+            .iter()
+            .rev()
+            .find(|c| !c.is_whitespace())
+            .is_some_and(|c| matches!(c, '[' | '{'));
+        innermost_is_flow || after_opening
     }
 
     fn span(&self, s: YamlSpan) -> Span {
@@ -112,7 +185,11 @@ impl Builder<'_> {
             let (event, yspan) = match item {
                 Ok(e) => e,
                 Err(e) => {
-                    let at = self.offset(e.marker().index());
+                    let index = e.marker().index();
+                    if self.is_flow_line_start(index, &stack) {
+                        self.underindented_flow_line = Some(index);
+                    }
+                    let at = self.offset(index);
                     return fail(self.error(at, e.info().to_string()).with_hint(
                         "the template must be valid YAML; check indentation and quoting near this place",
                     ));
@@ -461,6 +538,50 @@ mod tests {
             join[1].as_array().unwrap()[1].get("Ref").unwrap().as_str(),
             Some("B")
         );
+    }
+
+    /// PyYAML, ruamel and CloudFormation do not check indentation inside
+    /// flow collections; AWS's samples close `Action: [` at the key's indent.
+    #[test]
+    fn flow_collections_are_read_whatever_their_lines_indent() {
+        let shapes = [
+            // `]` at the key's indent (AWS CloudFormation samples)
+            "S:\n  - Action: [\n      \"s3:GetObject\",\n      \"s3:PutObject\"\n    ]\n    Effect: Allow\n",
+            // items at the key's indent too
+            "S:\n  - Action: [\n    \"s3:GetObject\",\n    \"s3:PutObject\"\n    ]\n    Effect: Allow\n",
+            // `]` below the key's indent
+            "S:\n  - Action: [\n      s3:GetObject, s3:PutObject\n  ]\n    Effect: Allow\n",
+        ];
+        for text in shapes {
+            let v = yaml(text);
+            let st = &v.get("S").unwrap().as_array().unwrap()[0];
+            let actions: Vec<_> = st
+                .get("Action")
+                .unwrap()
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a.as_str().unwrap())
+                .collect();
+            assert_eq!(actions, ["s3:GetObject", "s3:PutObject"], "{text}");
+            assert_eq!(st.get("Effect").unwrap().as_str(), Some("Allow"), "{text}");
+        }
+        let v = yaml("Condition: {\n  StringEquals: {\"aws:SourceVpce\": vpce-1}\n}\nX: 1\n");
+        assert!(v.get("Condition").unwrap().get("StringEquals").is_some());
+        assert_eq!(v.get("X").unwrap().kind, Kind::Number("1".into()));
+        // positions stay those of the file
+        let text = "A: [\n  b\n]\n";
+        let f = SourceFile::new("t.yaml", text);
+        let v = parse(&f).unwrap();
+        let b = &v.get("A").unwrap().as_array().unwrap()[0];
+        let loc = f.location(b.span.start);
+        assert_eq!((loc.line, loc.column), (2, 3));
+        // what is wrong for every parser still is, at its place
+        for bad in ["A: [b, c\n", "A: [b, c\n]]\n", "A: {b: c\n  ]\n"] {
+            let e = parse(&SourceFile::new("t.yaml", bad)).unwrap_err();
+            assert_eq!(e.code, "YAML_SYNTAX_ERROR", "{bad}");
+            assert!(e.location.is_some(), "{bad}: {e:?}");
+        }
     }
 
     #[test]

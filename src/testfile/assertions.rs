@@ -67,7 +67,8 @@ use crate::policy::Policy;
 use crate::render::text::render_text;
 use crate::request::context::ContextValue;
 use crate::request::Request;
-use crate::testfile::{check_request, Expect, RequestSpec};
+pub use crate::testfile::Expect;
+use crate::testfile::{check_request, RequestSpec};
 
 /// Anything assertions can evaluate against.
 pub trait Policies {

@@ -220,7 +220,7 @@ impl Checker for Engines {
                     s.api_call,
                     s.action,
                     s.resource,
-                    s.decision,
+                    s.decision.headline(),
                     if s.reached { "" } else { " (not reached)" }
                 )
             })

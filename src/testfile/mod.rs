@@ -17,7 +17,7 @@
 //!     {"name": "cannot drop the bucket", "action": "s3:DeleteBucket",
 //!      "resource": "arn:aws:s3:::media", "expect": "deny"}
 //!   ]
-//! }"#).map_err(|d| format!("{d:?}"))?;
+//! }"#)?;
 //! let results = file.run(&Engines);
 //! assert!(results.iter().all(|r| r.status == Status::Pass));
 //! # Ok::<(), Box<dyn std::error::Error>>(())

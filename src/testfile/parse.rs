@@ -10,6 +10,7 @@ use crate::condition::date;
 use crate::diagnostic::{did_you_mean, Diagnostic};
 use crate::eval::policy_set::{EvalOptions, NotPrincipalMode};
 use crate::json::{self, pointer, Document, Kind, Member, SourceFile, Value};
+use crate::policy::LoadError;
 use crate::request::Principal;
 
 const ROOT_FIELDS: &[&str] = &["description", "policies", "defaults", "options", "cases"];
@@ -63,15 +64,18 @@ pub(super) const OUTCOMES: &[&str] = &["succeeds", "fails", "partial"];
 impl TestFile {
     /// Reads and validates a test file. Policy files are found relative to
     /// the test file's directory. All problems are returned together.
-    pub fn load(path: &str) -> Result<TestFile, Vec<Diagnostic>> {
-        let file = SourceFile::read(path).map_err(|d| vec![*d])?;
-        TestFile::from_source(Arc::new(file))
+    pub fn load(path: &str) -> Result<TestFile, LoadError> {
+        let file = SourceFile::read(path).map_err(|d| LoadError {
+            diagnostics: vec![*d],
+        })?;
+        TestFile::from_source(Arc::new(file)).map_err(|diagnostics| LoadError { diagnostics })
     }
 
     /// Validates a test file given as text; `path` names it in messages
     /// and its directory is where policy files are looked up.
-    pub fn parse(path: &str, text: &str) -> Result<TestFile, Vec<Diagnostic>> {
+    pub fn parse(path: &str, text: &str) -> Result<TestFile, LoadError> {
         TestFile::from_source(Arc::new(SourceFile::new(path, text)))
+            .map_err(|diagnostics| LoadError { diagnostics })
     }
 
     fn from_source(file: Arc<SourceFile>) -> Result<TestFile, Vec<Diagnostic>> {

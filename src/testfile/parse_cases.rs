@@ -162,6 +162,28 @@ impl Parser {
         }
     }
 
+    /// The case's `expect`, one of `allowed`, as `parse` reads it; `None`
+    /// (and an error) when it is missing or not one of them.
+    fn expect<T>(
+        &mut self,
+        item: &Value,
+        ptr: &str,
+        allowed: &[&str],
+        parse: fn(&str) -> Option<T>,
+    ) -> Option<T> {
+        match item.get("expect") {
+            Some(e) => self
+                .one_of(e, &pointer::join(ptr, "expect"), "expect", allowed)
+                .and_then(|s| parse(&s)),
+            None => {
+                let quoted: Vec<String> = allowed.iter().map(|a| format!("\"{a}\"")).collect();
+                let hint = format!("one of {}", quoted.join(", "));
+                self.missing(item, ptr, "expect", "the case", &hint);
+                None
+            }
+        }
+    }
+
     fn request_case(
         &mut self,
         item: &Value,
@@ -175,21 +197,7 @@ impl Parser {
             "resource",
             "e.g. \"arn:aws:s3:::bucket\", \"arn:aws:s3:::bucket/key\", or \"*\" for s3:ListAllMyBuckets",
         );
-        let expect = match item.get("expect") {
-            Some(e) => self
-                .one_of(e, &pointer::join(ptr, "expect"), "expect", &Expect::ALL)
-                .and_then(|s| Expect::parse(&s)),
-            None => {
-                self.missing(
-                    item,
-                    ptr,
-                    "expect",
-                    "the case",
-                    "one of \"allow\", \"deny\", \"explicit-deny\", \"implicit-deny\"",
-                );
-                None
-            }
-        };
+        let expect = self.expect(item, ptr, &Expect::ALL, Expect::parse);
         let ((av, action), (rv, resource)) = (action?, resource?);
         if let Err(problem) = check_request(&action, &resource) {
             let at = if problem.field == "action" { av } else { rv };
@@ -246,21 +254,7 @@ impl Parser {
 
     fn run_case(&mut self, item: &Value, ptr: &str, template: RequestTemplate) -> Option<Check> {
         let run = self.required(item, ptr, "run", "");
-        let expect = match item.get("expect") {
-            Some(e) => self
-                .one_of(e, &pointer::join(ptr, "expect"), "expect", OUTCOMES)
-                .and_then(|s| CommandOutcome::parse(&s)),
-            None => {
-                self.missing(
-                    item,
-                    ptr,
-                    "expect",
-                    "the case",
-                    "one of \"succeeds\", \"fails\", \"partial\"",
-                );
-                None
-            }
-        };
+        let expect = self.expect(item, ptr, OUTCOMES, CommandOutcome::parse);
         let mut keys = Vec::new();
         if let Some(k) = item.get("keys") {
             let kp = pointer::join(ptr, "keys");

@@ -9,7 +9,7 @@ use super::parse::{Parser, POLICY_FIELDS, TYPES};
 use crate::diagnostic::did_you_mean;
 use crate::eval::policy_set::{EvalOptions, PolicySet};
 use crate::json::{pointer, Kind, SourceFile, Value};
-use crate::policy::{LoadOptions, Policy, PolicyType};
+use crate::policy::{LoadError, LoadOptions, Policy, PolicyType};
 
 impl Parser {
     pub(super) fn policies(
@@ -210,14 +210,7 @@ impl Parser {
                         return None;
                     }
                 };
-                let policy = match Policy::load_source(Arc::new(source), options) {
-                    Ok(p) => p,
-                    Err(e) => {
-                        self.errors.extend(e.errors().cloned());
-                        return None;
-                    }
-                };
-                self.warnings.extend(policy.warnings.iter().cloned());
+                let policy = self.loaded(Policy::load_source(Arc::new(source), options))?;
                 let entry = PolicyEntry {
                     name: name.unwrap_or(written),
                     policy_type: t,
@@ -240,14 +233,13 @@ impl Parser {
                 }
                 // Statements of an inline policy are at their place in the test file.
                 let shown = self.file.name().to_string();
-                let policy = match Policy::from_value(self.doc.clone(), d, &dp, &shown, options) {
-                    Ok(p) => p,
-                    Err(e) => {
-                        self.errors.extend(e.errors().cloned());
-                        return None;
-                    }
-                };
-                self.warnings.extend(policy.warnings.iter().cloned());
+                let policy = self.loaded(Policy::from_value(
+                    self.doc.clone(),
+                    d,
+                    &dp,
+                    &shown,
+                    options,
+                ))?;
                 let entry = PolicyEntry {
                     name: name.unwrap_or_else(|| format!("policies[{index}]")),
                     policy_type: t,
@@ -255,6 +247,20 @@ impl Parser {
                     file: None,
                 };
                 Some((entry, policy))
+            }
+        }
+    }
+
+    /// The policy `loaded`, its warnings kept; or `None`, its errors kept.
+    fn loaded(&mut self, loaded: Result<Policy, LoadError>) -> Option<Policy> {
+        match loaded {
+            Ok(policy) => {
+                self.warnings.extend(policy.warnings.iter().cloned());
+                Some(policy)
+            }
+            Err(e) => {
+                self.errors.extend(e.errors().cloned());
+                None
             }
         }
     }

@@ -181,28 +181,28 @@ pub fn check_request(action: &str, resource: &str) -> Result<(), RequestProblem>
             "S3 resources look like arn:aws:s3:::bucket or arn:aws:s3:::bucket/key; use * for s3:ListAllMyBuckets",
         )
     })?;
-    let cat = catalog::catalog();
-    if !cat.knows_service(parsed_action.service()) {
-        let services: Vec<&str> = cat.services().iter().map(|s| s.prefix.as_str()).collect();
-        return Err(RequestProblem::new(
-            "action",
-            format!(
-                "s3guard's catalog has no service `{}`: a test of `{action}` could only pass by accident",
-                parsed_action.service()
-            ),
-            format!("s3guard knows the actions of {}", services.join(", ")),
-        ));
-    }
-    if parsed_action.catalog_index().is_none() {
-        let hint = cat
-            .suggest(action)
-            .map(|s| format!("did you mean `{s}`?"))
-            .unwrap_or_else(|| format!("see `s3guard actions '{}:*'`", parsed_action.service()));
-        return Err(RequestProblem::new(
-            "action",
-            format!("`{action}` is not an action of the `{}` catalog: no real request carries it, so a test of it would pass by accident", parsed_action.service()),
-            hint,
-        ));
+    match catalog::unknown_action(&parsed_action) {
+        Some(u @ catalog::UnknownAction::Service { .. }) => {
+            return Err(RequestProblem::new(
+                "action",
+                format!(
+                    "s3guard's catalog has no service `{}`: a test of `{action}` could only pass by accident",
+                    parsed_action.service()
+                ),
+                u.hint(&parsed_action),
+            ));
+        }
+        Some(u) => {
+            return Err(RequestProblem::new(
+                "action",
+                format!(
+                    "{}, so a test of it would pass by accident",
+                    u.message(&parsed_action)
+                ),
+                u.hint(&parsed_action),
+            ));
+        }
+        None => {}
     }
     if let Some(w) = catalog::request_warnings(&parsed_action, &parsed_resource)
         .into_iter()

@@ -151,7 +151,7 @@ pub fn run_case(set: &PolicySet, case: &Case, checker: &dyn Checker) -> CaseResu
             });
             r.deciding = deciding(set, &eval);
             if depends_on_missing(&eval) {
-                r.notes = eval.notes.clone();
+                r.notes = eval.notes.iter().map(ToString::to_string).collect();
             }
             if expect.is_met_by(decision) {
                 r.status = Status::Pass;
@@ -300,7 +300,9 @@ pub fn run_path(path: &str, checker: &dyn Checker) -> FileReport {
             cases: f.run(checker),
             warnings: f.warnings.clone(),
         },
-        Err(diagnostics) => FileOutcome::Invalid { diagnostics },
+        Err(e) => FileOutcome::Invalid {
+            diagnostics: e.diagnostics,
+        },
     };
     FileReport {
         path: path.to_string(),

@@ -354,3 +354,24 @@ fn readme_shows_the_bundled_test_file_verbatim() {
         "README's test file is policies/rails-app.s3guard.json"
     );
 }
+
+/// A failing command case lists its steps with the decision words every
+/// other output uses (`DENY (implicit)`), not the simulator's `implicitDeny`.
+#[test]
+fn failed_command_steps_say_deny_implicit_as_elsewhere() {
+    let policy = repo("policies/rails-app.json");
+    let text = format!(
+        r#"{{"policies": [{{"file": {:?}, "type": "identity"}}],
+ "cases": [{{"name": "rb", "run": "aws s3 rb s3://prod --force", "expect": "succeeds"}}]}}"#,
+        policy.to_string_lossy()
+    );
+    let (_dir, path) = crate::support::temp_file("steps.s3guard.json", &text);
+    let p = path.to_string_lossy().into_owned();
+    let (code, out, _) = run(&["test", &p]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("1. ListObjectsV2 s3:ListBucket on arn:aws:s3:::prod: DENY (implicit)"),
+        "{out}"
+    );
+    assert!(!out.contains("implicitDeny"), "{out}");
+}

@@ -538,3 +538,140 @@ fn identity_policies_do_not_apply_to_service_principals_spec_e7() {
     assert_eq!(code, 0, "{out}");
     assert!(out.starts_with("ALLOW"), "{out}");
 }
+
+/// S3 User Guide, "Examples of Amazon S3 bucket policies", "Grant permission
+/// to an Amazon CloudFront OAI"
+/// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html)
+/// and CloudFront Developer Guide, "Restrict access to an Amazon S3 origin"
+/// (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html):
+/// an OAI is named by its ARN or by its S3 canonical user id. The grant is
+/// for that OAI only: not for anonymous callers, not for another OAI; and,
+/// being no IAM identity of the account, the OAI gets nothing from identity policies.
+#[test]
+fn cloudfront_origin_access_identity_principals_match_the_oai_only() {
+    const OAI: &str =
+        "arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity EH1HDMB1FH2TC";
+    const OTHER_OAI: &str =
+        "arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity E2QWRUHEXAMPLE";
+    const CANONICAL: &str = "b970b42360b81c8ddbd79d2f5df0069ba9033c8a79655752abe380cd6d63ba8bcf23384d568fcf89fc49700b5e11a0fd";
+    let by_arn = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"AllowOAI","Effect":"Allow",
+        "Principal":{{"AWS":"{OAI}"}},"Action":"s3:GetObject","Resource":"arn:aws:s3:::media/*"}}]}}"#
+    );
+    let by_id = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"AllowOAI","Effect":"Allow",
+        "Principal":{{"CanonicalUser":"{CANONICAL}"}},"Action":"s3:GetObject","Resource":"arn:aws:s3:::media/*"}}]}}"#
+    );
+    let (_a, arn_path) = temp_file("oai-arn.json", &by_arn);
+    let (_b, id_path) = temp_file("oai-id.json", &by_id);
+    let arn_path = arn_path.to_string_lossy().to_string();
+    let id_path = id_path.to_string_lossy().to_string();
+    let mapping = format!("{CANONICAL}={OAI}");
+    let rows: &[(&str, &str, &str, &[&str], i32)] = &[
+        (&arn_path, "s3:GetObject", OAI, &[], 0),
+        (&arn_path, "s3:GetObject", "anonymous", &[], 1),
+        (&arn_path, "s3:GetObject", OTHER_OAI, &[], 1),
+        (&arn_path, "s3:GetObject", CANONICAL, &[], 1),
+        (
+            &arn_path,
+            "s3:GetObject",
+            CANONICAL,
+            &["--canonical-id", &mapping],
+            0,
+        ),
+        (
+            &arn_path,
+            "s3:GetObject",
+            "arn:aws:iam::111122223333:user/alice",
+            &[],
+            1,
+        ),
+        // identity policies do not apply to the OAI
+        (&arn_path, "s3:PutObject", OAI, &["--policy", FULL], 1),
+        (&id_path, "s3:GetObject", CANONICAL, &[], 0),
+        (&id_path, "s3:GetObject", &CANONICAL.to_uppercase(), &[], 0),
+        (&id_path, "s3:GetObject", "anonymous", &[], 1),
+        (&id_path, "s3:GetObject", OAI, &[], 1),
+        (
+            &id_path,
+            "s3:GetObject",
+            OAI,
+            &["--canonical-id", &mapping],
+            0,
+        ),
+    ];
+    for (policy, action, principal, extra, want) in rows {
+        let mut args = vec![
+            "can",
+            action,
+            "arn:aws:s3:::media/index.html",
+            "--bucket-policy",
+            policy,
+            "--principal",
+            principal,
+        ];
+        args.extend(extra.iter().copied());
+        let (code, out, err) = run(&args);
+        assert_eq!(code, *want, "{principal} {action} {extra:?}: {out}{err}");
+        if *want == 0 {
+            assert!(out.contains("AllowOAI"), "{out}");
+        }
+    }
+}
+
+/// The same file given twice to `--policy` (by two spellings of its path)
+/// is one policy: evaluated and printed once, with a warning on stderr.
+#[test]
+fn the_same_policy_file_twice_is_read_once() {
+    let (once_code, once, _) = run(&[
+        "can",
+        "s3:DeleteBucket",
+        "arn:aws:s3:::prod",
+        "--policy",
+        FULL,
+    ]);
+    let (code, out, err) = run(&[
+        "can",
+        "s3:DeleteBucket",
+        "arn:aws:s3:::prod",
+        "--policy",
+        FULL,
+        "--policy",
+        "./policies/amazon-s3-full-access.json",
+    ]);
+    assert_eq!((code, out.as_str()), (once_code, once.as_str()));
+    assert_eq!(out.matches("allowed by").count(), 1, "{out}");
+    assert!(err.contains("warning[duplicate-policy-file]"), "{err}");
+}
+
+/// Issue "no silent wrong answer", item 6: a typo in the action asked about
+/// is invalid input (exit 2, with the closest catalog action), not a DENY
+/// that a script would read as "this policy cannot delete buckets".
+/// `--allow-unknown-action` evaluates it anyway.
+#[test]
+fn an_action_missing_from_the_catalog_is_invalid_input_exit_2() {
+    let (code, out, err) = run(&[
+        "can",
+        "s3:DeleteBuckets",
+        "arn:aws:s3:::b",
+        "--policy",
+        FULL,
+    ]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(out.is_empty(), "no answer on stdout: {out}");
+    assert!(err.contains("error[unknown-action]"), "{err}");
+    assert!(err.contains("did you mean `s3:DeleteBucket`?"), "{err}");
+    let (code, out, _) = run(&[
+        "can",
+        "s3:DeleteBuckets",
+        "arn:aws:s3:::b",
+        "--policy",
+        FULL,
+        "--allow-unknown-action",
+    ]);
+    // s3:* matches the string, so AmazonS3FullAccess allows it (M-1)
+    assert_eq!((code, first_line(&out)), (0, "ALLOW"));
+    let (code, _, err) = run(&["can", "ec2:RunInstances", "*", "--policy", FULL]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no service `ec2`"), "{err}");
+}

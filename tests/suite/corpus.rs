@@ -35,7 +35,8 @@ fn assert_all_pass(name: &str, expected_count: usize) {
     );
 }
 
-/// 501 cases labelled by iam-simulate (shared/oracle/sample.jsonl), with two
+/// 501 cases labelled by iam-simulate (the differential oracle's public
+/// sample corpus, copied to tests/fixtures/cases/oracle-sample.jsonl), with two
 /// expectations corrected per spec V-6/C-10 (see the `note` of s-00252, s-00311).
 #[test]
 fn oracle_sample_corpus_passes() {
@@ -43,7 +44,8 @@ fn oracle_sample_corpus_passes() {
 }
 
 /// 59 cases whose expectation comes from AWS documentation
-/// (shared/oracle/docs-cases.jsonl); docs-044 set to the spec M-6 decision.
+/// (the oracle's documentation corpus, copied to
+/// tests/fixtures/cases/aws-docs.jsonl); docs-044 set to the M-6 decision.
 #[test]
 fn aws_documentation_cases_pass() {
     assert_all_pass("aws-docs.jsonl", 59);
@@ -77,7 +79,7 @@ fn documented_disagreements_are_pinned() {
     // `arn:aws:s3:::*` grants the wildcard-only s3:ListAllMyBuckets.
     assert_eq!(decision(&docs, "docs-004"), Some("Allow"));
     assert_eq!(decision(&docs, "docs-044"), Some("Allow"));
-    // Oracle disagreements where the docs win (shared/oracle/README.md table).
+    // Oracle disagreements where the docs win (docs/semantics.md, decisions).
     for (id, want) in [
         ("docs-017", "Allow"),        // IpAddress 0.0.0.0/0 (C-9)
         ("docs-025", "Allow"),        // mixed ISO/epoch dates (C-6)

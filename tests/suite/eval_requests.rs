@@ -19,6 +19,8 @@ fn can(action: &str, resource: &str, extra: &[&str]) -> String {
         "policies/rails-app.json",
         "--format",
         "json",
+        // the sample asks about ec2:RunInstances too
+        "--allow-unknown-action",
     ];
     args.extend_from_slice(extra);
     let (_, out, err) = run(&args);
@@ -81,6 +83,7 @@ fn decisions_are_those_of_can_in_input_order() {
             "policies/rails-app.json",
             "--threads",
             threads,
+            "--allow-unknown-action",
         ]);
         assert_eq!(code, 0, "{err}");
         let lines = json_lines(&out);
@@ -265,4 +268,43 @@ fn text_format_and_argument_errors() {
     let (code, _, err) = run(&["eval", "--cases", &p, "--policy", "policies/rails-app.json"]);
     assert_eq!(code, 2);
     assert!(err.contains("carry their own policies"), "{err}");
+}
+
+/// Issue "no silent wrong answer", item 6, per line: a request whose action
+/// is missing from the catalog is an invalid line (exit 2) with the closest
+/// catalog action, never a silent "ImplicitDeny"; `--allow-unknown-action`
+/// evaluates it.
+#[test]
+fn a_line_whose_action_is_missing_from_the_catalog_is_invalid() {
+    let reqs = concat!(
+        r#"{"action":"s3:DeleteBuckets","resource":"arn:aws:s3:::another-test-bucket"}"#,
+        "\n",
+        r#"{"action":"s3:PutObject","resource":"arn:aws:s3:::another-test-bucket/a"}"#,
+        "\n",
+    );
+    let (_d, path) = temp_file("typo.jsonl", reqs);
+    let p = path.to_string_lossy().to_string();
+    let args = [
+        "eval",
+        "--requests",
+        &p,
+        "--policy",
+        "policies/rails-app.json",
+    ];
+    let (code, out, _) = run(&args);
+    assert_eq!(code, 2, "invalid input: exit 2");
+    let lines = json_lines(&out);
+    assert!(lines[0].get("decision").is_none(), "{out}");
+    assert_eq!(lines[0]["errors"][0]["pointer"], "/action");
+    let message = lines[0]["errors"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("did you mean `s3:DeleteBucket`?"),
+        "{message}"
+    );
+    assert_eq!(lines[1]["decision"], "Allow");
+    let mut allowed = args.to_vec();
+    allowed.push("--allow-unknown-action");
+    let (code, out, _) = run(&allowed);
+    assert_eq!(code, 0, "every line valid");
+    assert_eq!(json_lines(&out)[0]["decision"], "ImplicitDeny");
 }

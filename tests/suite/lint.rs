@@ -124,7 +124,18 @@ const CASES: &[Case] = &[
         "M-5",
     ),
     (
+        // the bucket ARN beside `media/*` has no effect while `media/*` works:
+        // a warning (issue 17.5: an entry with no effect beside working ones)
         "unsupported_resource_arn_in_policy",
+        "UNSUPPORTED_RESOURCE_ARN_IN_POLICY",
+        Warning,
+        None,
+        None,
+        "A-2 #11",
+    ),
+    (
+        // no entry works: the statement does nothing, an error
+        "unsupported_resource_arn_in_policy_no_entry_works",
         "UNSUPPORTED_RESOURCE_ARN_IN_POLICY",
         Error,
         None,
@@ -611,6 +622,70 @@ const CASES: &[Case] = &[
         Some(Rcp),
         None,
         "AWS Organizations, RCP syntax: no NotAction",
+    ),
+    (
+        "s3guard_cloudfront_oai",
+        "S3GUARD_CLOUDFRONT_OAI",
+        Suggestion,
+        None,
+        None,
+        "CloudFront Developer Guide, \"Restrict access to an Amazon S3 origin\": OAI is legacy, OAC its successor",
+    ),
+    (
+        "invalid_rcp_action",
+        "INVALID_RCP_ACTION",
+        Error,
+        Some(Rcp),
+        None,
+        "AWS Organizations, RCP syntax: no `*` in the Action of a customer managed RCP",
+    ),
+    (
+        "invalid_rcp_effect",
+        "INVALID_RCP_EFFECT",
+        Error,
+        Some(Rcp),
+        None,
+        "AWS Organizations, RCP syntax: Allow only in RCPFullAWSAccess",
+    ),
+    (
+        "s3guard_partial_tls_enforcement",
+        "S3GUARD_PARTIAL_TLS_ENFORCEMENT",
+        Warning,
+        None,
+        None,
+        "issue 17.1 (S3 User Guide, security best practices: enforce encryption in transit)",
+    ),
+    (
+        "s3guard_http_only_allow",
+        "S3GUARD_HTTP_ONLY_ALLOW",
+        Error,
+        None,
+        None,
+        "issue 17.2, C-7",
+    ),
+    (
+        "s3guard_template_placeholder",
+        "S3GUARD_TEMPLATE_PLACEHOLDER",
+        Warning,
+        None,
+        None,
+        "issue 17.3, V-2",
+    ),
+    (
+        "s3guard_doc_placeholder",
+        "S3GUARD_DOC_PLACEHOLDER",
+        Warning,
+        None,
+        None,
+        "issue 17.3",
+    ),
+    (
+        "s3guard_key_absent_for_actions",
+        "S3GUARD_KEY_ABSENT_FOR_ACTIONS",
+        Warning,
+        None,
+        None,
+        "issue 17.4, C-3",
     ),
     (
         "invalid_rcp_principal",
@@ -1176,6 +1251,7 @@ fn sarif_output_has_every_required_field_of_sarif_2_1_0() {
         "lint",
         "--format",
         "sarif",
+        "--exit-zero",
         "policies/amazon-s3-full-access.json",
         "tests/fixtures/lint/invalid_effect/fires.json",
         "tests/fixtures/lint/s3guard_no_tls_enforcement/fires.json",
@@ -1243,40 +1319,79 @@ fn text_output_is_sorted_with_a_summary_line() {
     let text = render::text(&reports);
     assert!(text.ends_with("in 1 file: 1 suggestion\n"), "{text}");
     let (_, out, _) = run(&["lint", "policies/rails-app.json"]);
-    assert_eq!(out, "no findings in 1 file\n");
+    assert_eq!(
+        out,
+        "policies/rails-app.json: note: checked as an identity policy: no statement names a `Principal` (if it is a boundary, session policy or SCP, say --type)\nno findings in 1 file\n"
+    );
+    let (_, out, _) = run(&["lint", "--type", "identity", "policies/rails-app.json"]);
+    assert_eq!(
+        out, "no findings in 1 file\n",
+        "a type given is not repeated"
+    );
 }
 
 // ---- exit codes ---------------------------------------------------------------
 
 #[test]
-fn unreadable_file_is_an_io_error_finding() {
+fn unreadable_file_is_an_io_error_finding_and_invalid_input() {
     let (code, out, _) = run(&["lint", "no/such/policy.json"]);
     assert_eq!(code, 2, "{out}");
     assert!(
         out.contains("no/such/policy.json: error[io-error]: cannot read"),
         "{out}"
     );
-    let (code, _, _) = run(&["lint", "--fail-on", "suggestion", "no/such/policy.json"]);
-    assert_eq!(code, 1);
+    // a file that cannot be read is invalid input whatever the flags (exit 2)
+    for flag in ["--fail-on=suggestion", "--exit-zero"] {
+        let (code, _, _) = run(&["lint", flag, "no/such/policy.json"]);
+        assert_eq!(code, 2, "{flag}");
+    }
 }
 
 #[test]
-fn invalid_utf8_is_an_error_finding() {
+fn invalid_utf8_is_an_error_finding_and_invalid_input() {
     let (_dir, path) = temp_file("bad.json", "");
     std::fs::write(&path, b"{\"Statement\": \"\xff\"}").unwrap();
     let (code, out, _) = run(&["lint", "--fail-on", "error", &path.to_string_lossy()]);
-    assert_eq!(code, 1);
+    assert_eq!(code, 2);
     assert!(out.contains("error[invalid-utf8]"), "{out}");
 }
 
 #[test]
-fn unparsable_file_fails_only_with_fail_on() {
-    let f = "tests/fixtures/lint/json_syntax_error/fires.json";
+fn unparsable_file_is_invalid_input_exit_2_unless_exit_zero_issue_14_9() {
+    // a JSON syntax error, an empty file: the text is not a policy document,
+    // which is invalid input (2), like a bad argument; --exit-zero reports only
+    let (_dir, empty) = temp_file("empty.json", "");
+    let empty = empty.to_string_lossy().to_string();
+    for f in [
+        "tests/fixtures/lint/json_syntax_error/fires.json",
+        empty.as_str(),
+    ] {
+        let (code, out, err) = run(&["lint", f]);
+        assert_eq!(code, 2, "{f}: {out}");
+        assert!(out.contains("error[json-syntax-error]"), "{out}");
+        assert!(err.contains("is not a policy document"), "{err}");
+        let (code, _, _) = run(&["lint", "--fail-on", "suggestion", f]);
+        assert_eq!(code, 2, "{f}");
+        let (code, out, _) = run(&["lint", "--exit-zero", f]);
+        assert_eq!(code, 0, "{f}");
+        assert!(out.contains("error[json-syntax-error]"), "{out}");
+    }
+}
+
+#[test]
+fn error_findings_fail_by_default_issue_14_9() {
+    // an invalid Effect: the policy parses, but does not load: exit 1
+    let f = "tests/fixtures/lint/invalid_effect/fires.json";
     let (code, out, _) = run(&["lint", f]);
+    assert_eq!(code, 1, "{out}");
+    let (code, _, _) = run(&["lint", "--exit-zero", f]);
     assert_eq!(code, 0);
-    assert!(out.contains("error[json-syntax-error]"), "{out}");
-    let (code, _, _) = run(&["lint", "--fail-on", "error", f]);
-    assert_eq!(code, 1);
+    // warnings alone do not fail by default
+    let (code, _, _) = run(&["lint", "tests/fixtures/lint/missing_version/fires.json"]);
+    assert_eq!(code, 0);
+    // --exit-zero and --fail-on exclude each other
+    let (code, _, _) = run(&["lint", "--exit-zero", "--fail-on", "error", f]);
+    assert_eq!(code, 2);
 }
 
 #[test]
@@ -1386,6 +1501,12 @@ mod never_panics {
             r#""Condition":{"IpAddress":{"aws:SourceIp":["10.0.0.1/8","::1","x"]},"NullIfExists":{"k":"true"}}"#,
             r#""Condition":{"DateLessThan":{"aws:CurrentTime":[1,"2020",true,null]}}"#,
             r#""Condition":{}"#, r#""Sid":"é x""#, r#""Effect":"Allow","Effect":"Deny""#,
+            r#""Condition":{"Bool":{"aws:SecureTransport":["false","true"]},"StringNotEquals":{"s3:prefix":"${var.x}"}}"#,
+            r#""Condition":{"BoolIfExists":{"aws:SecureTransport":"false"},"Null":{"s3:x-amz-acl":"true"}}"#,
+            r#""Resource":["arn:aws:s3:::${BUCKET}","arn:aws:s3:::DOC-EXAMPLE-BUCKET/<key>","arn:aws:s3express:REGION:ACCOUNT-ID:bucket/x","${","${}${a:"]"#,
+            r#""Principal":{"AWS":["AccountB-ID","arn:aws:iam::${AWS::AccountId}:root"]}"#,
+            r#""Action":["s3:ListBucket","s3:GetBucketLocation","s3express:*","*"]"#,
+
         ])
         .prop_map(str::to_string)
     }
@@ -1411,7 +1532,13 @@ mod never_panics {
                 }
                 text.truncate(c);
             }
-            for t in [None, Some(s3guard::PolicyType::Scp), Some(s3guard::PolicyType::Resource)] {
+            for t in [
+                None,
+                Some(s3guard::PolicyType::Scp),
+                Some(s3guard::PolicyType::Resource),
+                Some(s3guard::PolicyType::Rcp),
+                Some(s3guard::PolicyType::VpcEndpoint),
+            ] {
                 let r = lint_text("p.json", &text, LintOptions { policy_type: t, resource_type: None });
                 for f in &r.findings {
                     for l in &f.locations {
@@ -1442,4 +1569,409 @@ fn io_errors_say_so_on_stderr_too() {
     let (code, _, err) = run(&["lint", "no/such/policy.json"]);
     assert_eq!(code, 2);
     assert!(err.contains("cannot read `no/such/policy.json`"), "{err}");
+}
+
+// ---- which policy type, and why (issue 14, item 10) ---------------------------
+
+#[test]
+fn the_policy_type_and_why_in_every_format_issue_14_10() {
+    let f = "tests/fixtures/lint/s3guard_public_access/fires.json";
+    let (_, out, _) = run(&["lint", f]);
+    let note = format!("{f}: note: checked as a bucket policy: statement");
+    assert!(
+        out.contains(&note) && out.contains("names a `Principal`"),
+        "{out}"
+    );
+    let (_, out, _) = run(&["lint", "--format", "json", f]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let file = &v["files"][0];
+    assert_eq!(file["policyType"], "resource");
+    assert_eq!(file["policyTypeReason"]["kind"], "principal");
+    assert!(file["policyTypeReason"]["text"]
+        .as_str()
+        .unwrap()
+        .contains("names a `Principal`"));
+    let (_, out, _) = run(&["lint", "--format", "sarif", f]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let n = &v["runs"][0]["invocations"][0]["toolExecutionNotifications"][0];
+    assert_eq!(n["descriptor"]["id"], "policy-type");
+    assert_eq!(n["properties"]["policyType"], "resource");
+    assert!(n["message"]["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("checked as a bucket policy: statement"));
+    // given with --type: JSON says so too
+    let (_, out, _) = run(&["lint", "--format", "json", "--type", "rcp", f]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["files"][0]["policyType"], "rcp");
+    assert_eq!(v["files"][0]["policyTypeReason"]["kind"], "given");
+}
+
+#[test]
+fn aws_cli_output_says_which_policy_type_it_is() {
+    // `aws organizations describe-policy` of an RCP: checked as an RCP, not
+    // guessed to be a bucket policy from its Principal
+    let text = r#"{"Policy": {"PolicySummary": {"Id": "p-1", "Type": "RESOURCE_CONTROL_POLICY"},
+        "Content": "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"s3:*\",\"Resource\":\"*\",\"Condition\":{\"BoolIfExists\":{\"aws:SecureTransport\":\"false\"}}}]}"}}"#;
+    let r = s3guard::lint::lint_text("rcp.json", text, LintOptions::default());
+    assert_eq!(r.policy_type, Some(Rcp));
+    assert!(matches!(
+        r.type_reason,
+        Some(s3guard::lint::TypeReason::Wrapper { .. })
+    ));
+    assert!(r.findings.is_empty(), "{:?}", r.findings);
+}
+
+#[test]
+fn vpc_endpoint_policies_get_no_bucket_policy_or_pass_role_findings_issue_17_6() {
+    // the default endpoint policy, and a common S3 endpoint policy: as a
+    // bucket policy they would be public, lack TLS, hand out s3:* and
+    // iam:PassRole; as an endpoint policy they only bound what passes
+    let default = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}"#;
+    let s3 = r#"{"Version":"2012-10-17","Statement":[{"Sid":"OwnBuckets","Effect":"Allow","Principal":"*",
+        "Action":["s3:GetObject","s3:PutObject","s3:ListBucket"],"Resource":["arn:aws:s3:::app","arn:aws:s3:::app/*"]}]}"#;
+    let vpce = LintOptions {
+        policy_type: Some(s3guard::PolicyType::VpcEndpoint),
+        resource_type: None,
+    };
+    for text in [default, s3] {
+        let r = s3guard::lint::lint_text("vpce.json", text, vpce);
+        assert!(r.findings.is_empty(), "{text}: {:?}", r.findings);
+    }
+    let r = s3guard::lint::lint_text("vpce.json", default, LintOptions::default());
+    let codes: Vec<_> = r.findings.iter().map(|f| f.code).collect();
+    for code in [
+        "S3GUARD_PUBLIC_ACCESS",
+        "S3GUARD_NO_TLS_ENFORCEMENT",
+        "PASS_ROLE_WITH_STAR_IN_ACTION_AND_RESOURCE",
+    ] {
+        assert!(codes.contains(&code), "{code}: {codes:?}");
+    }
+    let (code, out, _) = run(&["lint", "--type", "vpce", "--format", "json", "-"]);
+    assert_eq!(code, 2, "no stdin: {out}");
+}
+
+#[test]
+fn lint_reads_policy_from_templates_with_positions_in_the_template_issue_14_10() {
+    let f = "tests/fixtures/lint/policy_from/template.yaml";
+    let (code, out, _) = run(&["lint", "--policy-from", f]);
+    assert_eq!(code, 1, "{out}");
+    // the misspelled action in the bucket policy, at its line in the YAML
+    assert!(
+        out.contains(&format!(
+            "{f}:19:21: error[invalid-action]: `s3:GetObjects`"
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains("at /Resources/UploadsPolicy/Properties/PolicyDocument/Statement/0/Action")
+    );
+    assert!(out.contains(&format!(
+        "{f}: note: `UploadsPolicy` checked as a bucket policy: so the --policy-from file says"
+    )));
+    assert!(out.contains(&format!(
+        "{f}: note: `AppPolicy` checked as an identity policy"
+    )));
+    assert!(
+        out.ends_with("in 1 file (2 policies): 3 errors, 1 security warning, 1 suggestion\n"),
+        "{out}"
+    );
+    // --select one of them
+    let (_, out, _) = run(&[
+        "lint",
+        "--policy-from",
+        f,
+        "--select",
+        "AppPolicy",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["files"].as_array().map(Vec::len), Some(1));
+    assert_eq!(v["files"][0]["origin"], "AppPolicy");
+    assert_eq!(v["files"][0]["policyTypeReason"]["kind"], "source");
+    // a selection that names nothing is invalid input
+    let (code, out, _) = run(&["lint", "--policy-from", f, "--select", "Nope"]);
+    assert_eq!(code, 2);
+    assert!(out.contains("error[unknown-selection]"), "{out}");
+    // a template that is not YAML at all
+    let (_dir, bad) = temp_file("bad.yaml", "Resources: [\n");
+    let (code, _, _) = run(&["lint", "--policy-from", &bad.to_string_lossy()]);
+    assert_eq!(code, 2);
+}
+
+// ---- false findings on organization and endpoint policies (issue 17.6, 17.7) ----
+
+#[test]
+fn aws_iq_is_a_service_issue_17_6() {
+    let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":["iq:*","iq-permission:*"],"Resource":"*"}]}"#;
+    let r = s3guard::lint::lint_text(
+        "scp.json",
+        text,
+        LintOptions {
+            policy_type: Some(Scp),
+            resource_type: None,
+        },
+    );
+    assert!(r.findings.is_empty(), "{:?}", r.findings);
+}
+
+#[test]
+fn not_ip_address_with_some_private_ranges_does_not_always_hold_issue_17_6() {
+    // 203.0.113.0/24 is public: the Deny applies outside it, not always
+    let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"*",
+        "Condition":{"NotIpAddress":{"aws:SourceIp":["10.0.0.0/8","192.168.0.0/16","203.0.113.0/24"]}}}]}"#;
+    let r = s3guard::lint::lint_text("p.json", text, LintOptions::default());
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == "PRIVATE_NOT_IP_ADDRESS_SUBSET")
+        .expect("fires");
+    assert!(!f.message.contains("always holds"), "{}", f.message);
+    assert!(
+        f.message.contains("2 of its values are private"),
+        "{}",
+        f.message
+    );
+}
+
+#[test]
+fn grants_to_aws_services_do_not_blame_anonymous_callers_issue_17_6() {
+    // anonymous requests never carry aws:PrincipalIsAWSService (IAM User Guide,
+    // global condition keys: present for signed requests only)
+    let text = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Services","Effect":"Allow","Principal":"*",
+        "Action":"s3:PutObject","Resource":"arn:aws:s3:::logs/*",
+        "Condition":{"Bool":{"aws:PrincipalIsAWSService":"true"}}},
+        {"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::logs","arn:aws:s3:::logs/*"],
+        "Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}"#;
+    let r = s3guard::lint::lint_text("p.json", text, LintOptions::default());
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == "S3GUARD_PUBLIC_ACCESS")
+        .expect("still public for Block Public Access");
+    assert!(
+        !f.message.contains("anonymous callers included"),
+        "{}",
+        f.message
+    );
+    assert!(
+        f.message.contains("every AWS service principal"),
+        "{}",
+        f.message
+    );
+    assert!(f.hint.as_deref().unwrap().contains("aws:SourceAccount"));
+    // without the condition, anonymous callers are named
+    let open = text.replace(
+        r#""Condition":{"Bool":{"aws:PrincipalIsAWSService":"true"}}"#,
+        r#""Sid":"X""#,
+    );
+    let r = s3guard::lint::lint_text("p.json", &open, LintOptions::default());
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == "S3GUARD_PUBLIC_ACCESS")
+        .unwrap();
+    assert!(
+        f.message.contains("anonymous callers included"),
+        "{}",
+        f.message
+    );
+}
+
+#[test]
+fn list_all_my_buckets_on_every_bucket_arn_is_only_a_suggestion_issue_17_7() {
+    // the S3 User Guide's own examples grant s3:ListAllMyBuckets on arn:aws:s3:::*
+    let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"arn:aws:s3:::*"}]}"#;
+    let r = s3guard::lint::lint_text("p.json", text, LintOptions::default());
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == "S3GUARD_WILDCARD_ONLY_ACTION_ARN")
+        .expect("fires");
+    assert_eq!(f.finding_type, Suggestion);
+    assert!(!f.message.contains("AWS may not"), "{}", f.message);
+    assert!(
+        f.hint.as_deref().unwrap().starts_with("optional"),
+        "{:?}",
+        f.hint
+    );
+}
+
+#[test]
+fn a_deny_on_a_key_some_actions_never_carry_blocks_them_all_issue_17_4() {
+    // a common mistake: requiring an encryption header on every S3 action;
+    // only uploads carry s3:x-amz-server-side-encryption (Service
+    // Authorization Reference, Amazon S3 condition keys per action)
+    let text = r#"{"Version":"2012-10-17","Statement":[{"Sid":"RequireSse","Effect":"Deny","Action":"s3:*",
+        "Resource":"*","Condition":{"StringNotEquals":{"s3:x-amz-server-side-encryption":"AES256"}}}]}"#;
+    let r = s3guard::lint::lint_text("p.json", text, LintOptions::default());
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == "S3GUARD_KEY_ABSENT_FOR_ACTIONS")
+        .expect("fires");
+    assert_eq!(f.finding_type, Error);
+    assert!(
+        f.message.contains("`s3:ListBucket`, `s3:GetObject`"),
+        "the everyday actions are named first: {}",
+        f.message
+    );
+    assert!(
+        f.message.contains("the Deny blocks every such request"),
+        "{}",
+        f.message
+    );
+    // the same Deny on uploads only is what AWS documents: no finding
+    let uploads = text.replace(r#""Action":"s3:*""#, r#""Action":"s3:PutObject""#);
+    let r = s3guard::lint::lint_text("p.json", &uploads, LintOptions::default());
+    assert!(r.findings.is_empty(), "{:?}", r.findings);
+    // an Allow of s3:* limited by s3:prefix grants the non-list actions nothing
+    let allow = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::b",
+        "Condition":{"StringLike":{"s3:prefix":"home/${aws:username}/*"}}}]}"#;
+    let r = s3guard::lint::lint_text("p.json", allow, LintOptions::default());
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == "S3GUARD_KEY_ABSENT_FOR_ACTIONS")
+        .expect("fires");
+    assert_eq!(f.finding_type, Warning);
+    assert!(
+        f.message.contains("the statement grants them nothing"),
+        "{}",
+        f.message
+    );
+    assert!(f.message.contains("`s3:GetObject`"), "{}", f.message);
+}
+
+#[test]
+fn placeholders_are_errors_when_no_entry_of_the_list_works_issue_17_3() {
+    let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject",
+        "Resource":"arn:aws:s3:::${bucket}/*"}]}"#;
+    let r = s3guard::lint::lint_text("p.json", text, LintOptions::default());
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == "S3GUARD_TEMPLATE_PLACEHOLDER")
+        .expect("fires");
+    assert_eq!(f.finding_type, Error);
+    assert!(f.message.contains("`${bucket}`"), "{}", f.message);
+    assert!(
+        f.message.contains("templatefile"),
+        "the likely source: {}",
+        f.message
+    );
+    // `${username}` is most likely `${aws:username}`
+    let text = text.replace("${bucket}/*", "home/${username}/*");
+    let r = s3guard::lint::lint_text("p.json", &text, LintOptions::default());
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == "S3GUARD_TEMPLATE_PLACEHOLDER")
+        .unwrap();
+    assert_eq!(f.hint.as_deref(), Some("did you mean `${aws:username}`?"));
+    // parliament's false positive: an identity provider's key is a real variable
+    let cognito = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject",
+        "Resource":"arn:aws:s3:::app/${cognito-identity.amazonaws.com:sub}/*"}]}"#;
+    let r = s3guard::lint::lint_text("p.json", cognito, LintOptions::default());
+    assert!(r.findings.is_empty(), "{:?}", r.findings);
+}
+
+#[test]
+fn a_tls_deny_on_one_bucket_of_two_names_the_other() {
+    let text = r#"{"Version":"2012-10-17","Statement":[
+        {"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"s3:GetObject",
+         "Resource":["arn:aws:s3:::a/*","arn:aws:s3:::b/*"]},
+        {"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::a","arn:aws:s3:::a/*"],
+         "Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}"#;
+    let r = s3guard::lint::lint_text("p.json", text, LintOptions::default());
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == "S3GUARD_PARTIAL_TLS_ENFORCEMENT")
+        .expect("fires");
+    assert!(
+        f.message.contains("`arn:aws:s3:::b`") && f.message.contains("`arn:aws:s3:::b/*`"),
+        "{}",
+        f.message
+    );
+    assert!(!f.message.contains("`arn:aws:s3:::a"), "{}", f.message);
+}
+
+mod tls_coverage_vs_the_evaluator {
+    //! S3GUARD_PARTIAL_TLS_ENFORCEMENT agrees with brute force: the
+    //! evaluator asked, for every S3 bucket and object action of the
+    //! catalog, whether a plain-HTTP request is denied.
+    use proptest::prelude::*;
+    use s3guard::lint::{lint_text, LintOptions};
+    use s3guard::{Decision, LoadOptions, Policy, PolicySet, PolicyType, Request};
+
+    fn deny() -> impl Strategy<Value = String> {
+        let actions = prop::sample::subsequence(
+            vec![
+                "\"s3:*\"",
+                "\"s3:Get*\"",
+                "\"s3:PutObject\"",
+                "\"s3:ListBucket\"",
+                "\"s3:*Object\"",
+                "\"s3:Delete*\"",
+            ],
+            1..4,
+        );
+        let resources = prop::sample::subsequence(
+            vec![
+                "\"arn:aws:s3:::media\"",
+                "\"arn:aws:s3:::media/*\"",
+                "\"arn:aws:s3:::med*\"",
+                "\"arn:aws:s3:::media/private/*\"",
+                "\"arn:aws:s3:::*/*\"",
+            ],
+            1..3,
+        );
+        (actions, resources, any::<bool>()).prop_map(|(a, r, not_action)| {
+            format!(
+                r#"{{"Effect":"Deny","Principal":"*","{}":[{}],"Resource":[{}],"Condition":{{"Bool":{{"aws:SecureTransport":"false"}}}}}}"#,
+                if not_action { "NotAction" } else { "Action" },
+                a.join(","),
+                r.join(",")
+            )
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+        #[test]
+        fn partial_tls_fires_exactly_when_some_action_works_over_http(d in deny()) {
+            let text = format!(
+                r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::111122223333:root"}},"Action":"s3:*","Resource":["arn:aws:s3:::media","arn:aws:s3:::media/*"]}},{d}]}}"#
+            );
+            let report = lint_text("p.json", &text, LintOptions::default());
+            let fires = report.findings.iter().any(|f| f.code == "S3GUARD_PARTIAL_TLS_ENFORCEMENT");
+            let policy = Policy::parse_as("p.json", &text, LoadOptions::new(PolicyType::Resource)).unwrap();
+            let set = PolicySet::builder().resource(policy).build();
+            let mut open = false;
+            for a in s3guard::catalog::catalog().actions().iter().filter(|a| a.service == "s3") {
+                for (kind, arn) in [("bucket", "arn:aws:s3:::media"), ("object", "arn:aws:s3:::media/any/key")] {
+                    if !a.resource_types.iter().any(|r| r.name == kind) {
+                        continue;
+                    }
+                    let req = Request::new(&a.iam_action, arn)
+                        .unwrap()
+                        .with_principal("arn:aws:iam::111122223333:user/alice")
+                        .unwrap()
+                        .with_context("aws:SecureTransport", "false");
+                    if set.authorize(&req).decision != Decision::ExplicitDeny {
+                        open = true;
+                    }
+                }
+            }
+            // an object pattern narrower than `media/*` leaves other keys open:
+            // lint checks `media/*` as a whole, the evaluator one key
+            if !d.contains("media/private") {
+                prop_assert_eq!(fires, open, "{}", text);
+            } else if !fires {
+                prop_assert!(!open, "{}", text);
+            }
+        }
+    }
 }

@@ -229,7 +229,7 @@ fn tag_based_deny_is_avoided_by_equal_tags_spec_v2() {
         "--cannot",
         "s3:GetObject",
         "--on",
-        "arn:aws:s3:::shared/*",
+        "arn:aws:s3:::team-data/*",
         "--policy",
         "tests/fixtures/prove/team-objects.json",
     ]);
@@ -653,8 +653,23 @@ fn case() -> impl Strategy<Value = Case> {
 fn policy(stmts: &[String], t: PolicyType) -> Policy {
     let mut body = stmts.join(",");
     if t == PolicyType::Rcp {
-        // RCPs have no NotAction (AWS Organizations RCP syntax)
+        // RCPs have no NotAction, and a customer managed RCP names its
+        // services: no `"*"` in Action (AWS Organizations RCP syntax)
         body = body.replace("\"NotAction\"", "\"Action\"");
+        let mut stmts: Vec<serde_json::Value> =
+            serde_json::from_str(&format!("[{body}]")).expect("generated statements are JSON");
+        for st in &mut stmts {
+            if let Some(actions) = st["Action"].as_array_mut() {
+                for a in actions.iter_mut().filter(|a| *a == "*") {
+                    *a = "s3:*".into();
+                }
+            }
+        }
+        body = stmts
+            .iter()
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
     }
     let text = format!(r#"{{"Version":"2012-10-17","Statement":[{body}]}}"#);
     Policy::parse_as("p.json", &text, LoadOptions::new(t)).expect("generated policies are valid")
@@ -971,6 +986,15 @@ fn samples(case: &Case, n: usize) -> Vec<Request> {
                 Origin::Given,
             ),
         }
+        // AWS sends service keys only with the actions that declare them
+        // (spec C-15): `s3:prefix` and `s3:max-keys` only with list actions
+        if let Some(info) = catalog::lookup(req.action.as_str()) {
+            for k in ["s3:prefix", "s3:max-keys"] {
+                if !info.can_carry_key(k) {
+                    req.context.remove(k);
+                }
+            }
+        }
         out.push(req);
     }
     out
@@ -1083,4 +1107,42 @@ fn generated_cases_exercise_every_outcome() {
         "{proved} proved, {counter} counterexamples"
     );
     assert!(unknown <= 20, "{unknown} undecided");
+}
+
+const PREFIX_ONLY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*",
+  "Resource":"arn:aws:s3:::b","Condition":{"StringLike":{"s3:prefix":"home/${aws:username}/*"}}}]}"#;
+
+/// Issue "no silent wrong answer", item 4 (spec C-15): AWS sends `s3:prefix`
+/// only with the list actions (Service Authorization Reference for Amazon
+/// S3, https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html),
+/// so for s3:PutBucketPolicy the key is absent and the condition is false:
+/// proved, and the output says the key was absent, not free. The list
+/// actions still find their counterexample.
+#[test]
+fn service_keys_an_action_does_not_carry_are_absent_spec_c15() {
+    let (_d, policy) = crate::support::temp_file("prefix.json", PREFIX_ONLY);
+    let p = policy.to_string_lossy().to_string();
+    let (code, out, err) = run(&[
+        "prove",
+        "--cannot",
+        "s3:PutBucketPolicy",
+        "--on",
+        "arn:aws:s3:::b",
+        "--policy",
+        &p,
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.starts_with("proved:"), "{out}");
+    assert!(out.contains("absent:    s3:prefix"), "{out}");
+    let (code, out, err) = run(&[
+        "prove",
+        "--cannot",
+        "s3:*",
+        "--on",
+        "arn:aws:s3:::b",
+        "--policy",
+        &p,
+    ]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("action:    s3:ListBucket"), "{out}");
 }

@@ -516,3 +516,23 @@ proptest! {
         }
     }
 }
+
+/// Issue "no silent wrong answer", item 4 (spec C-15): a condition on
+/// `s3:prefix` can hold only for the list actions, the only ones AWS sends
+/// it with; review must not call bucket deletion "conditional" on it.
+#[test]
+fn review_treats_undeclared_service_keys_as_absent_spec_c15() {
+    let (_d, policy) = temp_file(
+        "prefix.json",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*",
+          "Resource":"arn:aws:s3:::b","Condition":{"StringLike":{"s3:prefix":"home/${aws:username}/*"}}}]}"#,
+    );
+    let out = review_ok(&[&policy.to_string_lossy()]);
+    let flat = out.replace('\n', " ");
+    assert!(flat.contains("can delete buckets: no."), "{out}");
+    assert!(flat.contains("can change bucket policies: no."), "{out}");
+    assert!(
+        flat.contains("can list objects: only in b (s3:ListBucket, s3:ListBucketVersions), only if `s3:prefix` matches"),
+        "{out}"
+    );
+}

@@ -1,6 +1,7 @@
 //! `s3guard can-run`: outcomes of `aws s3` commands (succeeds / fails /
-//! partial, `shared/spec/aws-cli-s3-mapping.md` section 1 and 3) and Rails
-//! app profiles (section 2), through the CLI: stdout, stderr, exit codes.
+//! partial, docs/can-run.md: the `aws s3` command table and its modelling
+//! notes) and Rails app profiles (the Rails libraries table), through the
+//! CLI: stdout, stderr, exit codes.
 
 use serde_json::Value;
 
@@ -558,7 +559,7 @@ mod outcome_properties {
             let plan = requests::expand(&cmd, &keys, None);
             let base = Request::new("s3:GetObject", "*").unwrap();
             let r = outcome::evaluate(&set, &base, &plan);
-            let all_allowed = r.steps.iter().all(|s| s.decision == "allowed");
+            let all_allowed = r.steps.iter().all(|s| s.decision == s3guard::Decision::Allowed);
             prop_assert_eq!(r.outcome == outcome::Outcome::Succeeds, all_allowed);
             match r.outcome {
                 outcome::Outcome::Succeeds => prop_assert!(r.failed_at.is_none()),
@@ -567,12 +568,60 @@ mod outcome_properties {
             }
             if let Some(n) = r.failed_at {
                 let failed = r.steps.iter().find(|s| s.step == n).unwrap();
-                prop_assert!(failed.decision != "allowed");
+                prop_assert!(failed.decision != s3guard::Decision::Allowed);
                 prop_assert!(r.steps.iter().filter(|s| s.phase > failed.phase).all(|s| !s.reached));
             }
             if full {
                 prop_assert_eq!(r.outcome, outcome::Outcome::Succeeds);
             }
         }
+    }
+}
+
+/// awscli `customizations/s3/subcommands.py`: `ls`, `website` and `presign`
+/// strip an optional `s3://` (the seed tutorial types `aws s3 ls
+/// another-test-bucket`; AWS CLI reference for `aws s3 website` shows
+/// `aws s3 website s3://my-bucket/`), and `aws s3 ls s3://` lists every bucket.
+#[test]
+fn bare_bucket_names_are_s3_locations_for_ls_website_and_presign() {
+    let rows: &[(&str, &str, &str)] = &[
+        (
+            "aws s3 ls another-test-bucket",
+            "s3:ListBucket",
+            "arn:aws:s3:::another-test-bucket",
+        ),
+        (
+            "aws s3 ls another-test-bucket/logs/ --recursive",
+            "s3:ListBucket",
+            "arn:aws:s3:::another-test-bucket",
+        ),
+        (
+            "aws s3 website another-test-bucket --index-document index.html",
+            "s3:PutBucketWebsite",
+            "arn:aws:s3:::another-test-bucket",
+        ),
+        (
+            "aws s3 presign another-test-bucket/report.pdf",
+            "s3:GetObject",
+            "arn:aws:s3:::another-test-bucket/report.pdf",
+        ),
+        ("aws s3 ls s3://", "s3:ListAllMyBuckets", "*"),
+    ];
+    for (command, action, resource) in rows {
+        let (code, out, err) = run(&["can-run", command, "--policy", FULL]);
+        assert_eq!(code, 0, "{command}: {out}{err}");
+        assert!(out.starts_with("SUCCEEDS"), "{command}: {out}");
+        assert!(
+            out.contains(&format!("{action} on {resource}")),
+            "{command}: {out}"
+        );
+    }
+    // mb and rb require s3:// (the CLI: "<S3Uri> Error: Invalid argument type")
+    for command in [
+        "aws s3 mb another-test-bucket",
+        "aws s3 rb another-test-bucket",
+    ] {
+        let (code, _, err) = run(&["can-run", command, "--policy", FULL]);
+        assert_eq!(code, 2, "{command}: {err}");
     }
 }

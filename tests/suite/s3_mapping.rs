@@ -1,6 +1,7 @@
-//! Every row of `shared/spec/aws-cli-s3-mapping.md` section 1: the `aws s3`
-//! command expands into exactly the IAM requests the row lists (action,
-//! resource, notable context keys), mandatory and optional apart.
+//! Every row of the `aws s3` command table (docs/can-run.md, "How commands
+//! become requests"): the command expands into exactly the IAM requests the
+//! row lists (action, resource, notable context keys), mandatory and
+//! optional apart.
 
 use s3guard::awscli::command::parse;
 use s3guard::awscli::requests::{expand, Plan};

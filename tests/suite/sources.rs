@@ -14,6 +14,10 @@ const PLAN: &str = "tests/fixtures/sources/plan.json";
 const YAML: &str = "tests/fixtures/sources/template.yaml";
 const JSON: &str = "tests/fixtures/sources/template.json";
 const ACCOUNT: &str = "tests/fixtures/sources/account.json";
+/// template.yaml's bucket policy with flow collections closed at their key's
+/// indent, as AWS's CloudFormation samples write them (PyYAML, ruamel and
+/// CloudFormation read them; YAML 1.2's flow indentation rule does not).
+const FLOW_INDENT: &str = "tests/fixtures/sources/template-flow-indent.yaml";
 
 fn path(p: &str) -> String {
     repo(p).to_string_lossy().into_owned()
@@ -168,6 +172,7 @@ fn the_bucket_policy_reads_the_same_from_every_format() {
         (YAML, "UploadsPolicy"),
         (YAML, "Uploads"),
         (JSON, "UploadsPolicy"),
+        (FLOW_INDENT, "UploadsPolicy"),
     ] {
         let mut selected = select(file, name);
         assert_eq!(selected.len(), 1, "{file} {name}");
@@ -548,4 +553,112 @@ fn plain_policies_given_to_policy_from_are_sent_to_policy() {
     assert_eq!(code, 2);
     assert!(err.contains("error[unknown-source-format]"), "{err}");
     assert!(err.contains("pass it with --policy"), "{err}");
+}
+
+/// AWS CloudFormation User Guide, "Parameters syntax"
+/// (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html):
+/// `Default` is "a value of the appropriate type", a literal: CloudFormation
+/// rejects a template whose Default is an intrinsic function, a map, a list
+/// or null ("Every Default member must be a string"). So does s3guard, at the
+/// Default, instead of dropping the guardrail that used it (issue: a Deny
+/// vanished and `can` answered ALLOW).
+#[test]
+fn a_parameter_default_that_is_not_a_literal_is_an_error_at_its_place() {
+    let template = |default: &str| {
+        format!(
+            "Parameters:\n  Base:\n    Type: String\n    Default: prod\n  Prot:\n    Type: String\n    Default: {default}\nResources:\n  Guard:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument:\n        Version: '2012-10-17'\n        Statement:\n          - Effect: Deny\n            Action: s3:DeleteBucket\n            Resource: !Sub 'arn:aws:s3:::${{Prot}}'\n"
+        )
+    };
+    let ask = |default: &str| {
+        let (_d, p) = temp_file("t.yaml", &template(default));
+        let p = p.to_string_lossy().into_owned();
+        run(&[
+            "can",
+            "s3:DeleteBucket",
+            "arn:aws:s3:::prod",
+            "--policy",
+            "policies/amazon-s3-full-access.json",
+            "--policy-from",
+            &p,
+            "--select",
+            "Guard",
+        ])
+    };
+    for default in [
+        "!Sub '${Base}'",
+        "!Ref Base",
+        "{a: b}",
+        "[prod]",
+        "null",
+        "",
+    ] {
+        let (code, out, err) = ask(default);
+        assert_eq!(code, 2, "Default: {default}: {out}{err}");
+        assert!(out.is_empty(), "{out}");
+        assert!(
+            err.contains("t.yaml:7:") && err.contains("error[invalid-parameter-default]"),
+            "Default: {default}: {err}"
+        );
+        assert!(err.contains("`Prot`"), "{err}");
+    }
+    // a literal Default: the guardrail is read and denies
+    let (code, out, err) = ask("prod");
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.starts_with("DENY (explicit)"), "{out}");
+}
+
+/// A selection never evaluates as an empty or partial policy: what could
+/// not be read is an error (exit 2) with its place.
+#[test]
+fn a_selection_that_yields_no_policy_or_loses_a_value_is_an_error() {
+    let role = "Resources:\n  Lonely:\n    Type: AWS::IAM::Role\n    Properties:\n      RoleName: lonely\n      AssumeRolePolicyDocument: {}\n";
+    let (_d, p) = temp_file("role.yaml", role);
+    let p = p.to_string_lossy().into_owned();
+    let (code, _, err) = run(&[
+        "can",
+        "s3:GetObject",
+        "arn:aws:s3:::b/k",
+        "--policy-from",
+        &p,
+        "--select",
+        "Lonely",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("error[nothing-selected]"), "{err}");
+
+    // `${AWS::NoValue}` and a map inside Fn::Sub: reported, not dropped
+    for value in ["${AWS::NoValue}", "${Tags}"] {
+        let t = format!("Parameters:\n  Tags:\n    Type: CommaDelimitedList\n    Default: 'a,b'\nResources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument:\n        Version: '2012-10-17'\n        Statement:\n          - Effect: Deny\n            Action: s3:*\n            Resource: !Sub 'arn:aws:s3:::{value}'\n");
+        let (_d, p) = temp_file("t.yaml", &t);
+        let p = p.to_string_lossy().into_owned();
+        let (code, _, err) = run(&[
+            "can",
+            "s3:GetObject",
+            "arn:aws:s3:::b/k",
+            "--policy-from",
+            &p,
+            "--select",
+            "P",
+        ]);
+        assert_eq!(code, 2, "{value}: {err}");
+        assert!(err.contains("t.yaml:14:23"), "{value}: {err}");
+    }
+
+    // an account dump entry without its document
+    let dump = r#"{"UserDetailList":[{"UserName":"alice","Arn":"arn:aws:iam::111122223333:user/alice",
+        "UserPolicyList":[{"PolicyName":"inline"}],"AttachedManagedPolicies":[]}],
+        "GroupDetailList":[],"RoleDetailList":[],"Policies":[]}"#;
+    let (_d, p) = temp_file("dump.json", dump);
+    let p = p.to_string_lossy().into_owned();
+    let (code, _, err) = run(&[
+        "can",
+        "s3:GetObject",
+        "arn:aws:s3:::b/k",
+        "--policy-from",
+        &p,
+        "--select",
+        "alice",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("error[missing-policy]"), "{err}");
 }

@@ -13,7 +13,8 @@ const POLICY: &str = r#"{"file": "rails-app.json", "type": "identity"}"#;
 fn errors_of(text: &str) -> Vec<String> {
     match TestFile::parse("policies/t.s3guard.json", text) {
         Ok(_) => vec![],
-        Err(diags) => diags
+        Err(e) => e
+            .diagnostics
             .iter()
             .filter(|d| d.is_error())
             .map(|d| {
@@ -135,7 +136,7 @@ fn invalid_cases_are_refused_so_a_typo_never_passes() {
         ),
         (
             r#"{"name": "x", "action": "s3:ListBucket", "resource": "arn:aws:s3:::b", "principal": "bob", "expect": "deny"}"#,
-            "3:85 INVALID_VALUE /cases/0/principal `bob` is not a principal s3guard understands (expected an IAM user, role or assumed-role ARN, an account root ARN, a service such as cloudtrail.amazonaws.com, or `anonymous`) | e.g. \"arn:aws:iam::111122223333:user/app\" or \"anonymous\"",
+            "3:85 INVALID_VALUE /cases/0/principal `bob` is not a principal s3guard understands (expected an IAM user, role or assumed-role ARN, an account root ARN, a service such as cloudtrail.amazonaws.com, a CloudFront origin access identity ARN or S3 canonical user id, or `anonymous`) | e.g. \"arn:aws:iam::111122223333:user/app\" or \"anonymous\"",
         ),
         (
             r#"{"name": "x", "action": "s3:ListBucket", "resource": "arn:aws:s3:::b", "resource_account": "1234", "expect": "deny"}"#,

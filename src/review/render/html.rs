@@ -202,7 +202,12 @@ fn action_th(c: &Cell) -> String {
 }
 
 /// One table: rows are actions, columns the classes (all of one resource type).
-fn table(m: &Matrix, cols: &[usize], rows: &[&str], footnotes: &mut Vec<String>) -> String {
+fn table(
+    m: &Matrix,
+    cols: &[usize],
+    rows: &[&str],
+    footnotes: &mut Vec<(String, String)>,
+) -> String {
     let mut out =
         String::from("<table class=\"grid\"><thead><tr><th>action</th><th>access level</th>");
     for ci in cols {
@@ -243,14 +248,13 @@ fn table(m: &Matrix, cols: &[usize], rows: &[&str], footnotes: &mut Vec<String>)
             match (cell, m.classes.get(*ci)) {
                 (Some(c), Some(class)) => {
                     let note = (c.access == Access::Conditional).then(|| {
-                        let text = format!(
-                            "{} — {}",
+                        let text = (
                             phrase(&c.requirements),
                             c.requirements
                                 .iter()
                                 .map(|r| r.statement.as_str())
                                 .collect::<Vec<_>>()
-                                .join(", ")
+                                .join(", "),
                         );
                         match footnotes.iter().position(|f| *f == text) {
                             Some(i) => i + 1,
@@ -329,8 +333,7 @@ fn section(m: &Matrix, title: &str, cols: &[usize], main: bool, out: &mut String
     }
     if !footnotes.is_empty() {
         out.push_str("<ol class=\"conditions\">");
-        for f in &footnotes {
-            let (cond, place) = f.split_once(" — ").unwrap_or((f.as_str(), ""));
+        for (cond, place) in &footnotes {
             let _ = write!(
                 out,
                 "<li>{} <span class=\"where\">— {}</span></li>",

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::{Builder, EXAMPLE_ACCOUNT, EXAMPLE_USER};
 use crate::catalog::{self, ActionInfo};
-use crate::matcher::{parse_template, Piece};
+use crate::matcher::{fill, parse_template, Piece};
 use crate::testfile::request::RequestTemplate;
 
 impl Builder<'_> {
@@ -36,17 +36,10 @@ impl Builder<'_> {
         } else {
             vec![Piece::Text((*rest).to_string())]
         };
-        let mut resolved = String::new();
-        for piece in pieces {
-            match piece {
-                Piece::Text(t) => resolved.push_str(&t),
-                Piece::Literal(c) => resolved.push(c),
-                Piece::Var(v) => {
-                    let value = self.variable_value(&v.key_lower, principal, context, &v.key);
-                    resolved.push_str(&value);
-                }
-            }
-        }
+        // Wildcards stay (filled below, by bucket and key); `?` is `x` either way.
+        let resolved = fill(&pieces, "*", &mut |v| {
+            Some(self.variable_value(&v.key_lower, principal, context, &v.key))
+        })?;
         let (bucket, key) = match resolved.split_once('/') {
             Some((b, k)) => (b.to_string(), Some(k.to_string())),
             None => (resolved.clone(), None),
@@ -114,28 +107,27 @@ pub(super) fn example_resource(info: &ActionInfo) -> Option<String> {
     if info.wildcard_only {
         return Some("*".into());
     }
-    let kind = info.resource_types.first()?;
+    // a bucket or an object, the resources people ask about, before access
+    // points and the other types an action also applies to
+    let kind = info
+        .resource_types
+        .iter()
+        .find(|k| k.name == "object" || k.name == "bucket")
+        .or_else(|| info.resource_types.first())?;
     Some(match kind.name.as_str() {
         "bucket" => "arn:aws:s3:::example-bucket".into(),
         "object" => "arn:aws:s3:::example-bucket/example.txt".into(),
         _ => {
             let rt = catalog::catalog().resource_type(&info.service, &kind.name)?;
-            let mut out = String::new();
-            let mut rest = rt.arn_pattern.as_str();
-            while let Some(i) = rest.find("${") {
-                out.push_str(rest.get(..i)?);
-                let after = rest.get(i + 2..)?;
-                let close = after.find('}')?;
-                out.push_str(match after.get(..close)? {
+            catalog::fill_arn_template(&rt.arn_pattern, |name| {
+                match name {
                     "Partition" => "aws",
                     "Region" => "us-east-1",
                     "Account" => EXAMPLE_ACCOUNT,
                     _ => "example",
-                });
-                rest = after.get(close + 1..)?;
-            }
-            out.push_str(rest);
-            out
+                }
+                .to_string()
+            })
         }
     })
 }

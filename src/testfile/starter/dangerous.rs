@@ -12,6 +12,9 @@ use crate::testfile::run::evaluate;
 
 const OTHER_BUCKET: &str = "s3guard-other-bucket";
 
+/// A resource and the dangerous actions allowed on it.
+type ByResource = (String, Vec<String>);
+
 /// Bucket-level requests that a least-privilege policy must not allow:
 /// deleting the bucket, changing who can access it, turning off what
 /// protects its objects.
@@ -115,6 +118,8 @@ impl Builder<'_> {
             };
             tries.push(((*a).into(), r));
         }
+        // dangerous requests the policy allows, by what allows them, then by resource
+        let mut allowed: Vec<(String, Vec<ByResource>)> = Vec::new();
         for (action, resource) in tries {
             if check_request(&action, &resource).is_err() {
                 continue;
@@ -124,6 +129,11 @@ impl Builder<'_> {
                 resource,
                 principal: principal.clone(),
                 context: BTreeMap::new(),
+            };
+            let principal = if self.policy.policy_type == PolicyType::Resource {
+                t.principal.clone()
+            } else {
+                None
             };
             match self.decide(&t) {
                 Ok(Decision::Allowed) => {
@@ -138,23 +148,45 @@ impl Builder<'_> {
                                 .join(", ")
                         })
                         .unwrap_or_default();
-                    self.warnings.push(format!(
-                        "the policy allows {} on {} (allowed by {by}); no deny case written: is that intended?",
-                        t.action, t.resource
-                    ));
+                    let group = match allowed.iter_mut().find(|(b, _)| *b == by) {
+                        Some((_, g)) => g,
+                        None => {
+                            allowed.push((by, Vec::new()));
+                            match allowed.last_mut() {
+                                Some((_, g)) => g,
+                                None => continue,
+                            }
+                        }
+                    };
+                    match group.iter_mut().find(|(r, _)| *r == t.resource) {
+                        Some((_, actions)) => actions.push(t.action.clone()),
+                        None => group.push((t.resource.clone(), vec![t.action.clone()])),
+                    }
+                    // written down, so that the answer to "can it delete
+                    // buckets?" is in the file and a change shows up
+                    let name = format!("allows {} on {} (dangerous)", t.action, t.resource);
+                    self.push(name, Try { principal, ..t }, "allow");
+                    self.allowed += 1;
                 }
                 Ok(_) => {
                     let name = format!("denies {} on {}", t.action, t.resource);
-                    let principal = if self.policy.policy_type == PolicyType::Resource {
-                        t.principal.clone()
-                    } else {
-                        None
-                    };
                     self.push(name, Try { principal, ..t }, "deny");
                     self.denied += 1;
                 }
                 Err(e) => self.notes.push(e),
             }
+        }
+        for (by, groups) in allowed {
+            let n: usize = groups.iter().map(|(_, a)| a.len()).sum();
+            let listed: Vec<String> = groups
+                .iter()
+                .map(|(r, actions)| format!("{} on {r}", actions.join(", ")))
+                .collect();
+            self.warnings.push(format!(
+                "{by} allows {n} dangerous request{}: {}; written as `allow` cases marked (dangerous), no deny case: is that intended?",
+                if n == 1 { "" } else { "s" },
+                listed.join("; ")
+            ));
         }
     }
 }

@@ -178,7 +178,7 @@ pub fn starter(policy: &Policy, options: &StarterOptions) -> Result<Starter, Str
     b.dangerous_cases();
     let file = FileOut {
         description: format!(
-            "Starter tests for {}, written by `s3guard init-tests`: what the policy allows, and the dangerous requests it denies. Rename the cases after what they guarantee, and add your own.",
+            "Starter tests for {}, written by `s3guard init-tests`: what the policy allows, and the dangerous requests it denies (or allows: those cases say `(dangerous)`). Rename the cases after what they guarantee, and add your own.",
             std::path::Path::new(&options.policy_file)
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
@@ -223,7 +223,8 @@ fn self_check(path: &str, text: &str) -> Result<(), String> {
     let file = TestFile::parse(path, text).map_err(|d| {
         format!(
             "internal error: the starter file does not load: {}",
-            d.iter()
+            d.diagnostics
+                .iter()
                 .map(ToString::to_string)
                 .collect::<Vec<_>>()
                 .join("; ")
@@ -367,9 +368,19 @@ impl Builder<'_> {
                 (Some(_), None) => false,
             })
             .collect();
+        // the most telling action: a preferred one, else one of the same
+        // name in another service (`s3-object-lambda:GetObject`)
+        let name_of = |a: &str| a.split_once(':').map_or(a, |(_, n)| n).to_ascii_lowercase();
         let pick = PREFERRED
             .iter()
             .find_map(|p| candidates.iter().find(|i| i.iam_action == *p))
+            .or_else(|| {
+                PREFERRED.iter().find_map(|p| {
+                    candidates
+                        .iter()
+                        .find(|i| name_of(&i.iam_action) == name_of(p))
+                })
+            })
             .or_else(|| candidates.first())
             .copied();
         let Some(info) = pick else {

@@ -1,0 +1,197 @@
+//! Lowering the `Condition` element: operators parsed into data, values
+//! checked against the operator's type at load time (spec C-3..C-14, G-10).
+
+use super::Lowerer;
+use crate::catalog;
+use crate::condition::{Block, Condition, KeyCondition, Operator, Values};
+use crate::diagnostic::Severity;
+use crate::json::{pointer, Kind, Span, Value};
+
+impl Lowerer<'_> {
+    pub(super) fn condition(&mut self, c: &Value, cp: &str) -> Condition {
+        let mut blocks = Vec::new();
+        let Some(members) = c.as_object() else {
+            self.type_error(c, cp, "an object of condition operators");
+            return Condition::default();
+        };
+        if members.is_empty() {
+            self.emit(
+                Severity::Suggestion,
+                "EMPTY_OBJECT_CONDITION",
+                "`Condition` is empty".into(),
+                c.span,
+                cp,
+                None,
+            );
+        }
+        for m in members {
+            let op_ptr = pointer::join(cp, &m.key);
+            let operator = match Operator::parse(&m.key) {
+                Ok(op) => op,
+                Err(e) => {
+                    let hint = match &e.suggestion {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => "see the condition operators of the IAM User Guide".into(),
+                    };
+                    self.error(e.code, e.message, m.key_span, &op_ptr, &hint);
+                    continue;
+                }
+            };
+            if !Operator::is_canonical_spelling(&m.key) {
+                self.emit(
+                    Severity::Warning,
+                    "NONCANONICAL_OPERATOR_CASE",
+                    format!(
+                        "condition operator `{}` is spelled `{operator}` in AWS documentation",
+                        m.key
+                    ),
+                    m.key_span,
+                    &op_ptr,
+                    Some(format!("write `{operator}`")),
+                );
+            }
+            let Some(keys) = m.value.as_object() else {
+                self.type_error(&m.value, &op_ptr, "an object of condition keys and values");
+                continue;
+            };
+            if keys.is_empty() {
+                self.emit(
+                    Severity::Suggestion,
+                    "EMPTY_OBJECT_CONDITION",
+                    format!("`{}` lists no keys", m.key),
+                    m.value.span,
+                    &op_ptr,
+                    None,
+                );
+            }
+            let mut compiled = Vec::new();
+            for (i, k) in keys.iter().enumerate() {
+                let kp = pointer::join(&op_ptr, &k.key);
+                if let Some(prev) = keys
+                    .iter()
+                    .take(i)
+                    .find(|o| o.key.eq_ignore_ascii_case(&k.key))
+                {
+                    self.error(
+                        "DUPLICATE_KEYS_WITH_DIFFERENT_CASE",
+                        format!(
+                            "condition key `{}` repeats `{}` (keys are case-insensitive)",
+                            k.key, prev.key
+                        ),
+                        k.key_span,
+                        &kp,
+                        "merge the values under one key",
+                    );
+                    continue;
+                }
+                if k.key.contains("${") {
+                    self.error(
+                        "VARIABLE_UNSUPPORTED_IN_ELEMENT",
+                        format!(
+                            "policy variables are not allowed in condition keys (`{}`)",
+                            k.key
+                        ),
+                        k.key_span,
+                        &kp,
+                        "use a fixed key name",
+                    );
+                    continue;
+                }
+                if !k.key.contains(':') {
+                    self.error(
+                        "INVALID_CONDITION_KEY",
+                        format!("condition key `{}` has no prefix", k.key),
+                        k.key_span,
+                        &kp,
+                        &match catalog::suggest_key(&k.key) {
+                            Some(s) => format!("did you mean `{s}`?"),
+                            None => "keys look like aws:SourceIp or s3:prefix".into(),
+                        },
+                    );
+                    continue;
+                }
+                let raw = self.condition_values(&k.value, &kp);
+                let Some(raw) = raw else { continue };
+                if raw.is_empty() {
+                    self.emit(
+                        Severity::Suggestion,
+                        "EMPTY_ARRAY_CONDITION",
+                        format!("`{}` lists no values: it never matches", k.key),
+                        k.value.span,
+                        &kp,
+                        None,
+                    );
+                }
+                if !self.variables && raw.iter().any(|(t, _)| t.contains("${")) {
+                    self.variable_in_old_version(&k.key, k.value.span, &kp);
+                }
+                let texts: Vec<String> = raw.iter().map(|(t, _)| t.clone()).collect();
+                match Values::compile(&operator, &texts, self.variables) {
+                    Ok(values) => compiled.push(KeyCondition {
+                        key: k.key.clone(),
+                        key_lower: k.key.to_lowercase(),
+                        raw_values: texts,
+                        values,
+                    }),
+                    Err(issues) => {
+                        for issue in issues {
+                            let (span, ptr) =
+                                match issue.index.and_then(|i| raw.get(i).map(|r| (i, r))) {
+                                    Some((i, (_, span))) if k.value.as_array().is_some() => {
+                                        (*span, pointer::join(&kp, i.to_string()))
+                                    }
+                                    Some((_, (_, span))) => (*span, kp.clone()),
+                                    None => (k.value.span, kp.clone()),
+                                };
+                            self.error(
+                                issue.code,
+                                issue.message,
+                                span,
+                                &ptr,
+                                issue.hint.as_deref().unwrap_or("fix the value"),
+                            );
+                        }
+                    }
+                }
+            }
+            blocks.push(Block {
+                operator,
+                operator_text: m.key.clone(),
+                keys: compiled,
+            });
+        }
+        Condition { blocks }
+    }
+
+    /// Condition values: strings, numbers, booleans, or an array of them.
+    pub(super) fn condition_values(&mut self, v: &Value, kp: &str) -> Option<Vec<(String, Span)>> {
+        let scalar = |v: &Value| v.scalar_text().map(|t| (t, v.span));
+        match &v.kind {
+            Kind::Array(items) => {
+                let mut out = Vec::new();
+                let mut ok = true;
+                for (i, item) in items.iter().enumerate() {
+                    match scalar(item) {
+                        Some(s) => out.push(s),
+                        None => {
+                            ok = false;
+                            self.type_error(
+                                item,
+                                &pointer::join(kp, i.to_string()),
+                                "a string, number or boolean",
+                            );
+                        }
+                    }
+                }
+                ok.then_some(out)
+            }
+            _ => match scalar(v) {
+                Some(s) => Some(vec![s]),
+                None => {
+                    self.type_error(v, kp, "a string, number, boolean, or an array of them");
+                    None
+                }
+            },
+        }
+    }
+}

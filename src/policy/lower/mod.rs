@@ -1,0 +1,524 @@
+//! Lowering: from the spanned JSON tree to a validated [`Policy`], with every
+//! problem reported at its place (spec G-1..G-13, V-6, C-14 load-time part).
+
+mod condition;
+mod patterns;
+mod principal;
+
+use std::sync::Arc;
+
+use super::statement::{Effect, Statement, StatementLocation};
+use super::{LoadError, LoadOptions, Policy, PolicyType, Version};
+use crate::condition::Condition;
+use crate::diagnostic::{did_you_mean, Diagnostic, Severity};
+use crate::json::{pointer, Document, Kind, Member, Span, Value};
+
+const TOP_KEYS: &[&str] = &["Version", "Id", "Statement"];
+const STATEMENT_KEYS: &[&str] = &[
+    "Sid",
+    "Effect",
+    "Principal",
+    "NotPrincipal",
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Condition",
+];
+
+struct Lowerer<'a> {
+    doc: &'a Document,
+    options: LoadOptions,
+    variables: bool,
+    diags: &'a mut Vec<Diagnostic>,
+}
+
+pub(super) fn lower(
+    doc: Arc<Document>,
+    root: &Value,
+    base: String,
+    options: LoadOptions,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<Policy, LoadError> {
+    let version;
+    let mut id = None;
+    let mut statements = Vec::new();
+    {
+        let mut l = Lowerer {
+            doc: &doc,
+            options,
+            variables: false,
+            diags,
+        };
+        let Some(members) = root.as_object() else {
+            l.emit(
+                Severity::Error,
+                "JSON_SYNTAX_ERROR",
+                format!("a policy must be a JSON object, found {}", root.type_name()),
+                root.span,
+                &base,
+                Some("write {\"Version\": \"2012-10-17\", \"Statement\": [...]}".into()),
+            );
+            return Err(finish(std::mem::take(l.diags)));
+        };
+        l.unknown_keys(members, TOP_KEYS, &base, "top-level element");
+        version = l.version(root, &base);
+        l.variables = version.has_variables();
+        if let Some(v) = root.get("Id") {
+            let p = pointer::join(&base, "Id");
+            if v.as_str().is_none() {
+                l.type_error(v, &p, "a string");
+            } else {
+                id = v.as_str().map(str::to_string);
+                if options.policy_type == PolicyType::Identity {
+                    l.emit(
+                        Severity::Warning,
+                        "ID_IN_IDENTITY_POLICY",
+                        "IAM rejects `Id` in identity-based policies".into(),
+                        v.span,
+                        &p,
+                        Some("remove `Id`; it has no effect on evaluation".into()),
+                    );
+                }
+            }
+        }
+        match root.get("Statement") {
+            None => l.emit(
+                Severity::Error,
+                "MISSING_STATEMENT",
+                "the policy has no `Statement`".into(),
+                root.span,
+                &base,
+                Some(
+                    "add \"Statement\": [{\"Effect\": ..., \"Action\": ..., \"Resource\": ...}]"
+                        .into(),
+                ),
+            ),
+            Some(st) => {
+                let sp = pointer::join(&base, "Statement");
+                match &st.kind {
+                    Kind::Object(_) => {
+                        if let Some(s) = l.statement(st, 0, &sp) {
+                            statements.push(s);
+                        }
+                    }
+                    Kind::Array(items) => {
+                        if items.is_empty() {
+                            l.emit(
+                                Severity::Suggestion,
+                                "EMPTY_ARRAY_STATEMENT",
+                                "`Statement` is an empty array: the policy grants and denies nothing".into(),
+                                st.span,
+                                &sp,
+                                None,
+                            );
+                        }
+                        for (i, item) in items.iter().enumerate() {
+                            let ip = pointer::join(&sp, i.to_string());
+                            if item.as_object().is_none() {
+                                l.type_error(item, &ip, "a statement object");
+                                continue;
+                            }
+                            if let Some(s) = l.statement(item, i, &ip) {
+                                statements.push(s);
+                            }
+                        }
+                    }
+                    _ => l.type_error(st, &sp, "a statement object or an array of them"),
+                }
+            }
+        }
+        l.unique_sids(&statements, root);
+    }
+    let mut skipped = Vec::new();
+    if diags.iter().any(Diagnostic::is_error) {
+        if !options.lenient || root.get("Statement").is_none() {
+            return Err(finish(std::mem::take(diags)));
+        }
+        let (errors, rest): (Vec<_>, Vec<_>) = std::mem::take(diags)
+            .into_iter()
+            .partition(Diagnostic::is_error);
+        skipped = errors;
+        *diags = rest;
+    }
+    Ok(Policy {
+        name: doc.name().to_string(),
+        policy_type: options.policy_type,
+        version,
+        id,
+        statements,
+        warnings: std::mem::take(diags),
+        skipped,
+        document: doc,
+        base_pointer: base,
+    })
+}
+
+fn finish(mut diags: Vec<Diagnostic>) -> LoadError {
+    diags.sort_by_key(|d| (d.severity, d.location.map(|l| l.offset)));
+    LoadError { diagnostics: diags }
+}
+
+impl Lowerer<'_> {
+    fn emit(
+        &mut self,
+        severity: Severity,
+        code: &'static str,
+        message: String,
+        span: Span,
+        ptr: &str,
+        hint: Option<String>,
+    ) {
+        let mut d = Diagnostic::new(severity, code, message)
+            .in_file(self.doc.name())
+            .at(self.doc.location(span.start))
+            .with_pointer(ptr);
+        d.end = Some(self.doc.location(span.end));
+        d.hint = hint;
+        self.diags.push(d);
+    }
+
+    fn error(&mut self, code: &'static str, message: String, span: Span, ptr: &str, hint: &str) {
+        self.emit(
+            Severity::Error,
+            code,
+            message,
+            span,
+            ptr,
+            Some(hint.to_string()),
+        );
+    }
+
+    fn type_error(&mut self, v: &Value, ptr: &str, expected: &str) {
+        self.error(
+            "INVALID_ELEMENT_TYPE",
+            format!("expected {expected}, found {}", v.type_name()),
+            v.span,
+            ptr,
+            &format!("write {expected} here"),
+        );
+    }
+
+    fn unknown_keys(&mut self, members: &[Member], allowed: &[&str], base: &str, what: &str) {
+        for m in members {
+            if allowed.contains(&m.key.as_str()) {
+                continue;
+            }
+            let p = pointer::join(base, &m.key);
+            let hint = match allowed.iter().find(|a| a.eq_ignore_ascii_case(&m.key)) {
+                Some(exact) => format!("element names are case-sensitive: write `{exact}`"),
+                None => match did_you_mean(&m.key, allowed.iter().copied()) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("allowed here: {}", allowed.join(", ")),
+                },
+            };
+            self.error(
+                "INVALID_POLICY_ELEMENT",
+                format!("unknown {what} `{}`", m.key),
+                m.key_span,
+                &p,
+                &hint,
+            );
+        }
+    }
+
+    fn version(&mut self, root: &Value, base: &str) -> Version {
+        let p = pointer::join(base, "Version");
+        match root.get("Version") {
+            None => {
+                self.emit(
+                    Severity::Warning,
+                    "MISSING_VERSION",
+                    "no `Version`: policy variables such as ${aws:username} are literal text"
+                        .into(),
+                    root.span,
+                    base,
+                    Some("add \"Version\": \"2012-10-17\"".into()),
+                );
+                Version::Missing
+            }
+            Some(v) => match v.as_str() {
+                Some("2012-10-17") => Version::V2012_10_17,
+                Some("2008-10-17") => Version::V2008_10_17,
+                Some(other) => {
+                    self.error(
+                        "INVALID_VERSION",
+                        format!("unknown policy version `{other}`"),
+                        v.span,
+                        &p,
+                        "use \"2012-10-17\" (or the legacy \"2008-10-17\")",
+                    );
+                    Version::V2012_10_17
+                }
+                None => {
+                    self.type_error(v, &p, "a string such as \"2012-10-17\"");
+                    Version::V2012_10_17
+                }
+            },
+        }
+    }
+
+    fn statement(&mut self, st: &Value, index: usize, sp: &str) -> Option<Statement> {
+        let members = st.as_object()?;
+        let errors_before = self.error_count();
+        self.unknown_keys(members, STATEMENT_KEYS, sp, "statement element");
+        let ptype = self.options.policy_type;
+
+        let sid = st.get("Sid").and_then(|v| {
+            let p = pointer::join(sp, "Sid");
+            match v.as_str() {
+                None => {
+                    self.type_error(v, &p, "a string");
+                    None
+                }
+                Some(s) => {
+                    if ptype.is_iam() && !s.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                        self.error(
+                            "INVALID_SID",
+                            format!("`Sid` `{s}` may only contain ASCII letters and digits in IAM policies"),
+                            v.span,
+                            &p,
+                            "remove spaces, hyphens and other characters",
+                        );
+                    }
+                    Some(s.to_string())
+                }
+            }
+        });
+
+        let effect = match st.get("Effect") {
+            None => {
+                self.error(
+                    "MISSING_EFFECT",
+                    "statement has no `Effect`".into(),
+                    st.span,
+                    sp,
+                    "add \"Effect\": \"Allow\" or \"Effect\": \"Deny\"",
+                );
+                None
+            }
+            Some(v) => {
+                let p = pointer::join(sp, "Effect");
+                match v.as_str() {
+                    Some("Allow") => Some(Effect::Allow),
+                    Some("Deny") => Some(Effect::Deny),
+                    Some(other) => {
+                        let hint = if other.eq_ignore_ascii_case("allow") {
+                            "`Effect` is case-sensitive: write \"Allow\"".to_string()
+                        } else if other.eq_ignore_ascii_case("deny") {
+                            "`Effect` is case-sensitive: write \"Deny\"".to_string()
+                        } else {
+                            "use \"Allow\" or \"Deny\"".to_string()
+                        };
+                        self.error(
+                            "INVALID_EFFECT",
+                            format!("`Effect` must be `Allow` or `Deny`, found `{other}`"),
+                            v.span,
+                            &p,
+                            &hint,
+                        );
+                        None
+                    }
+                    None => {
+                        self.type_error(v, &p, "\"Allow\" or \"Deny\"");
+                        None
+                    }
+                }
+            }
+        };
+
+        if ptype == PolicyType::Rcp {
+            self.rcp_limits(st, sp, effect);
+        }
+        let principal = self.principal(st, sp, effect);
+        let action = self.actions(st, sp);
+        let resource = self.resources(st, sp);
+        let condition = match st.get("Condition") {
+            None => Condition::default(),
+            Some(c) => self.condition(c, &pointer::join(sp, "Condition")),
+        };
+        if self.error_count() > errors_before {
+            return None;
+        }
+        Some(Statement {
+            index,
+            sid,
+            effect: effect?,
+            principal,
+            action: action?,
+            resource: resource?,
+            condition,
+            location: StatementLocation {
+                start: self.doc.location(st.span.start),
+                end: self.doc.location(st.span.end),
+                pointer: sp.to_string(),
+            },
+        })
+    }
+
+    /// AWS Organizations, "RCP syntax": `Allow` is supported only in the AWS
+    /// managed `RCPFullAWSAccess` (Allow, Principal `*`, Action `*`, Resource
+    /// `*`, no condition), and a customer managed RCP cannot use `*` in its
+    /// `Action` (nor `*:*` or another all-wildcard service prefix, which
+    /// means the same).
+    /// `Principal` (`*` only) and `NotAction`/`NotPrincipal` (absent) are
+    /// checked with their elements.
+    fn rcp_limits(&mut self, st: &Value, sp: &str, effect: Option<Effect>) {
+        let is_star = |key: &str| match st.get(key).map(|v| &v.kind) {
+            Some(Kind::String(s)) => s == "*",
+            Some(Kind::Array(items)) => {
+                !items.is_empty() && items.iter().all(|i| i.as_str() == Some("*"))
+            }
+            _ => false,
+        };
+        if effect == Some(Effect::Allow)
+            && is_star("Principal")
+            && is_star("Action")
+            && is_star("Resource")
+            && st.get("Condition").is_none()
+        {
+            return; // RCPFullAWSAccess
+        }
+        if let (Some(Effect::Allow), Some(v)) = (effect, st.get("Effect")) {
+            self.error(
+                "INVALID_RCP_EFFECT",
+                "a customer managed RCP can only deny: `Allow` exists only in the AWS managed RCPFullAWSAccess".into(),
+                v.span,
+                &pointer::join(sp, "Effect"),
+                "write \"Effect\": \"Deny\" with the conditions under which to deny; RCPFullAWSAccess is implicit at every level",
+            );
+        }
+        let Some(action) = st.get("Action") else {
+            return;
+        };
+        let ap = pointer::join(sp, "Action");
+        let items: Vec<(&Value, String)> = match &action.kind {
+            Kind::String(_) => vec![(action, ap)],
+            Kind::Array(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| (item, pointer::join(&ap, i.to_string())))
+                .collect(),
+            _ => Vec::new(),
+        };
+        for (item, ip) in items {
+            let Some(text) = item.as_str() else { continue };
+            let service = text.split_once(':').map_or(text, |(svc, _)| svc);
+            if service.chars().all(|c| c == '*' || c == '?') {
+                self.error(
+                    "INVALID_RCP_ACTION",
+                    format!("a customer managed RCP cannot use `{text}` in `Action`: it must name the service"),
+                    item.span,
+                    &ip,
+                    "name the service's actions, e.g. \"s3:*\" (RCPs apply to S3, STS, KMS, SQS, Secrets Manager and a few other services)",
+                );
+            }
+        }
+    }
+
+    fn error_count(&self) -> usize {
+        self.diags.iter().filter(|d| d.is_error()).count()
+    }
+
+    fn exclusive<'v>(
+        &mut self,
+        st: &'v Value,
+        sp: &str,
+        names: (&'static str, &'static str),
+    ) -> Option<(bool, &'v Value)> {
+        match (st.get(names.0), st.get(names.1)) {
+            (Some(_), Some(v)) => {
+                self.error(
+                    "UNSUPPORTED_ELEMENT_COMBINATION",
+                    format!(
+                        "a statement cannot have both `{}` and `{}`",
+                        names.0, names.1
+                    ),
+                    v.span,
+                    &pointer::join(sp, names.1),
+                    &format!("keep one of `{}` and `{}`", names.0, names.1),
+                );
+                None
+            }
+            (Some(v), None) => Some((false, v)),
+            (None, Some(v)) => Some((true, v)),
+            (None, None) => None,
+        }
+    }
+
+    /// A string or an array of strings; reports other shapes.
+    fn strings<'v>(
+        &mut self,
+        v: &'v Value,
+        p: &str,
+        element: &str,
+    ) -> Vec<(String, &'v Value, String)> {
+        match &v.kind {
+            Kind::String(s) => vec![(s.clone(), v, p.to_string())],
+            Kind::Array(items) => {
+                if items.is_empty() {
+                    self.emit(
+                        Severity::Suggestion,
+                        match element {
+                            "Action" | "NotAction" => "EMPTY_ARRAY_ACTION",
+                            "Principal" | "NotPrincipal" => "EMPTY_ARRAY_PRINCIPAL",
+                            _ => "EMPTY_ARRAY_RESOURCE",
+                        },
+                        format!("`{element}` is an empty array: it matches nothing"),
+                        v.span,
+                        p,
+                        None,
+                    );
+                }
+                let mut out = Vec::new();
+                for (i, item) in items.iter().enumerate() {
+                    let ip = pointer::join(p, i.to_string());
+                    match item.as_str() {
+                        Some(s) => out.push((s.to_string(), item, ip)),
+                        None => self.type_error(item, &ip, "a string"),
+                    }
+                }
+                out
+            }
+            _ => {
+                self.type_error(v, p, "a string or an array of strings");
+                Vec::new()
+            }
+        }
+    }
+
+    fn unique_sids(&mut self, statements: &[Statement], root: &Value) {
+        let ptype = self.options.policy_type;
+        let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        for s in statements {
+            let Some(sid) = s.sid.as_deref() else {
+                continue;
+            };
+            if !seen.insert(sid) {
+                let (severity, code) = if ptype.is_iam() {
+                    (Severity::Error, "UNIQUE_SIDS_REQUIRED")
+                } else {
+                    (Severity::Warning, "UNIQUE_SIDS_RECOMMENDED")
+                };
+                let ptr = pointer::join(&s.location.pointer, "Sid");
+                let span = root
+                    .get("Statement")
+                    .and_then(|st| match &st.kind {
+                        Kind::Array(items) => items.get(s.index),
+                        _ => Some(st),
+                    })
+                    .and_then(|st| st.get("Sid"))
+                    .map(|v| v.span)
+                    .unwrap_or(root.span);
+                self.emit(
+                    severity,
+                    code,
+                    format!("`Sid` `{sid}` is used by more than one statement"),
+                    span,
+                    &ptr,
+                    Some("give each statement its own Sid".into()),
+                );
+            }
+        }
+    }
+}

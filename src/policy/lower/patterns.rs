@@ -1,0 +1,275 @@
+//! Lowering the `Action`/`NotAction` and `Resource`/`NotResource`
+//! elements: every entry compiled once into a pattern, checked against the
+//! catalog and the ARN grammar (spec M-1..M-7, G-6..G-8, V-6).
+
+use super::Lowerer;
+use crate::catalog;
+use crate::diagnostic::Severity;
+use crate::json::{pointer, Span, Value};
+use crate::matcher::{parse_template, ActionPattern, ResourcePattern};
+use crate::policy::statement::{ActionClause, ResourceClause};
+use crate::policy::PolicyType;
+
+impl Lowerer<'_> {
+    pub(super) fn actions(&mut self, st: &Value, sp: &str) -> Option<ActionClause> {
+        let Some((is_not, v)) = self.exclusive(st, sp, ("Action", "NotAction")) else {
+            if st.get("Action").is_none() && st.get("NotAction").is_none() {
+                self.error(
+                    "MISSING_ACTION",
+                    "statement has no `Action` or `NotAction`".into(),
+                    st.span,
+                    sp,
+                    "add \"Action\": \"s3:GetObject\" (or a list)",
+                );
+            }
+            return None;
+        };
+        let element = if is_not { "NotAction" } else { "Action" };
+        let p = pointer::join(sp, element);
+        if is_not && self.options.policy_type == PolicyType::Rcp {
+            // AWS Organizations "RCP syntax": Action, Resource, NotResource, no NotAction.
+            self.error(
+                "UNSUPPORTED_ELEMENT",
+                "`NotAction` is not supported in resource control policies".into(),
+                v.span,
+                &p,
+                "list the denied actions in `Action`",
+            );
+            return None;
+        }
+        let mut patterns = Vec::new();
+        for (text, item, ip) in self.strings(v, &p, element) {
+            if let Some(pattern) = self.action_pattern(&text, item.span, &ip) {
+                patterns.push(pattern);
+            }
+        }
+        Some(if is_not {
+            ActionClause::NotAction(patterns)
+        } else {
+            ActionClause::Action(patterns)
+        })
+    }
+
+    pub(super) fn action_pattern(
+        &mut self,
+        text: &str,
+        span: Span,
+        p: &str,
+    ) -> Option<ActionPattern> {
+        if text == "*" {
+            return Some(ActionPattern::new(text));
+        }
+        if text.contains("${") && self.variables {
+            self.error(
+                "VARIABLE_UNSUPPORTED_IN_ELEMENT",
+                format!("policy variables are not allowed in actions (`{text}`)"),
+                span,
+                p,
+                "list the actions explicitly",
+            );
+            return None;
+        }
+        let Some((svc, name)) = text.split_once(':') else {
+            self.error(
+                "INVALID_ACTION",
+                format!("`{text}` is not an action: it has no service prefix"),
+                span,
+                p,
+                &match catalog::catalog().suggest(&format!("s3:{text}")) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => "write service:Action, e.g. s3:GetObject".into(),
+                },
+            );
+            return None;
+        };
+        if svc.is_empty() || name.is_empty() || text.chars().any(char::is_whitespace) {
+            self.error(
+                "INVALID_ACTION",
+                format!("`{text}` is not an action"),
+                span,
+                p,
+                "write service:Action, e.g. s3:GetObject",
+            );
+            return None;
+        }
+        let pattern = ActionPattern::new(text);
+        let cat = catalog::catalog();
+        if let Some(svc) = pattern.service() {
+            if cat.knows_service(svc) {
+                if let Some(lit) = pattern.literal() {
+                    if cat.lookup(lit).is_none() {
+                        let hint = match cat.suggest(text) {
+                            Some(s) => format!("did you mean `{s}`?"),
+                            None => format!("see `s3guard actions '{svc}:*'` for the list"),
+                        };
+                        self.emit(
+                            Severity::Warning,
+                            "INVALID_ACTION",
+                            format!("`{text}` is not an action of the `{svc}` catalog: it matches no real request"),
+                            span,
+                            p,
+                            Some(hint),
+                        );
+                    }
+                } else if !cat.matches_any(&pattern) {
+                    self.emit(
+                        Severity::Warning,
+                        "UNMATCHED_ACTION_PATTERN",
+                        format!("`{text}` matches no action of the `{svc}` catalog"),
+                        span,
+                        p,
+                        Some(format!("see `s3guard actions '{svc}:*'`")),
+                    );
+                }
+            }
+        }
+        Some(pattern)
+    }
+
+    /// A statement of a role trust policy: resource-based, and every action
+    /// an `sts:` action (`sts:AssumeRole`, `sts:TagSession`, …).
+    fn is_trust_statement(&self, st: &Value) -> bool {
+        if self.options.policy_type != PolicyType::Resource {
+            return false;
+        }
+        let sts = |v: &Value| {
+            v.as_str()
+                .is_some_and(|a| a.to_ascii_lowercase().starts_with("sts:"))
+        };
+        match st.get("Action") {
+            Some(v) => match v.as_array() {
+                Some(items) => !items.is_empty() && items.iter().all(sts),
+                None => sts(v),
+            },
+            None => false,
+        }
+    }
+
+    pub(super) fn resources(&mut self, st: &Value, sp: &str) -> Option<ResourceClause> {
+        let Some((is_not, v)) = self.exclusive(st, sp, ("Resource", "NotResource")) else {
+            if st.get("Resource").is_none() && st.get("NotResource").is_none() {
+                if self.is_trust_statement(st) {
+                    // A role's trust policy names no resource: the role it
+                    // is attached to is the resource (G-8 exception).
+                    return Some(ResourceClause::Resource(vec![ResourcePattern::new(
+                        "*", None,
+                    )]));
+                }
+                self.error(
+                    "MISSING_RESOURCE",
+                    "statement has no `Resource` or `NotResource`".into(),
+                    st.span,
+                    sp,
+                    "add \"Resource\": \"arn:aws:s3:::bucket/*\" (or \"*\")",
+                );
+            }
+            return None;
+        };
+        let element = if is_not { "NotResource" } else { "Resource" };
+        let p = pointer::join(sp, element);
+        let mut patterns = Vec::new();
+        for (text, item, ip) in self.strings(v, &p, element) {
+            if let Some(pattern) = self.resource_pattern(&text, item.span, &ip) {
+                patterns.push(pattern);
+            }
+        }
+        Some(if is_not {
+            ResourceClause::NotResource(patterns)
+        } else {
+            ResourceClause::Resource(patterns)
+        })
+    }
+
+    pub(super) fn resource_pattern(
+        &mut self,
+        text: &str,
+        span: Span,
+        p: &str,
+    ) -> Option<ResourcePattern> {
+        if text == "*" {
+            return Some(ResourcePattern::new(text, None));
+        }
+        if !text.starts_with("arn:") && !text.starts_with("arn*") && text != "arn*" {
+            self.error(
+                "INVALID_ARN_PREFIX",
+                format!("`{text}` is not `*` or an ARN"),
+                span,
+                p,
+                "S3 resources look like arn:aws:s3:::bucket or arn:aws:s3:::bucket/key",
+            );
+            return None;
+        }
+        let parts: Vec<&str> = text.splitn(6, ':').collect();
+        if parts.len() < 6 && !text.ends_with('*') {
+            self.error(
+                "MISSING_ARN_FIELD",
+                format!("`{text}` has fewer than six ARN fields"),
+                span,
+                p,
+                "write arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE (S3: arn:aws:s3:::bucket/key)",
+            );
+            return None;
+        }
+        let head_len: usize = parts.iter().take(5).map(|s| s.len() + 1).sum();
+        let head = text.get(..head_len.min(text.len())).unwrap_or_default();
+        if self.variables && head.contains("${") {
+            self.error(
+                "VARIABLE_UNSUPPORTED_IN_ELEMENT",
+                format!(
+                    "policy variables are allowed only after the fifth colon of an ARN (`{text}`)"
+                ),
+                span,
+                p,
+                "move the variable into the resource part",
+            );
+            return None;
+        }
+        if parts.get(2).is_some_and(|s| s.contains(['*', '?'])) && parts.len() == 6 {
+            self.emit(
+                Severity::Warning,
+                "WILDCARD_IN_ARN_SERVICE",
+                format!("wildcards in the service field of `{text}` are not valid"),
+                span,
+                p,
+                Some("name the service (s3) exactly".into()),
+            );
+        }
+        let resource_part = if parts.len() == 6 {
+            let rest = parts.get(5).copied().unwrap_or_default();
+            if self.variables && rest.contains("${") {
+                match parse_template(rest) {
+                    Ok(pieces) => Some(pieces),
+                    Err(e) => {
+                        self.error(
+                            e.code,
+                            e.message,
+                            span,
+                            p,
+                            "write ${key} or ${key, 'default'}",
+                        );
+                        return None;
+                    }
+                }
+            } else {
+                if !self.variables && rest.contains("${") {
+                    self.variable_in_old_version(text, span, p);
+                }
+                None
+            }
+        } else {
+            None
+        };
+        Some(ResourcePattern::new(text, resource_part))
+    }
+
+    pub(super) fn variable_in_old_version(&mut self, text: &str, span: Span, p: &str) {
+        self.emit(
+            Severity::Warning,
+            "VARIABLE_UNSUPPORTED_IN_VERSION",
+            format!("`{text}` looks like a policy variable, but without \"Version\": \"2012-10-17\" it is literal text"),
+            span,
+            p,
+            Some("set \"Version\": \"2012-10-17\" for variables to work".into()),
+        );
+    }
+}
