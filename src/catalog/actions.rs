@@ -27,7 +27,7 @@ pub enum AccessLevel {
 }
 
 impl AccessLevel {
-    fn parse(s: &str) -> AccessLevel {
+    pub(crate) fn parse(s: &str) -> AccessLevel {
         match s {
             "List" => AccessLevel::List,
             "Read" => AccessLevel::Read,

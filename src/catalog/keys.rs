@@ -168,6 +168,46 @@ pub fn is_multivalued(key_lower: &str) -> bool {
     condition_key(key_lower).is_some_and(|k| k.multi_valued)
 }
 
+/// Whether AWS may put `key` in the context of a request for `action`: the
+/// global keys that every request may carry, and the keys the Service
+/// Authorization Reference lists for the action or its resource types. A
+/// service key that is not listed (`s3:prefix` with `s3:DeleteBucket`), a
+/// request-tag key of an action that takes no tags, or a key no service
+/// defines is never sent: absent, not free. For an action the catalogs do
+/// not describe, every key may be sent.
+pub fn may_be_sent(action: &str, key: &str) -> bool {
+    let lower = key.to_lowercase();
+    let listed = |patterns: &[String]| {
+        patterns.iter().any(|p| {
+            let (m, is_prefix) = split_pattern(p);
+            if is_prefix {
+                lower.starts_with(&m) && lower.len() > m.len()
+            } else {
+                lower == m
+            }
+        })
+    };
+    let cat = super::catalog();
+    let is_listed = if let Some(info) = cat.lookup(action) {
+        listed(&info.condition_keys)
+            || info.resource_types.iter().any(|r| {
+                cat.resource_type(&info.service, &r.name)
+                    .is_some_and(|t| listed(&t.condition_keys))
+            })
+    } else if let Some(info) = super::iam::iam_action(action) {
+        listed(&info.condition_keys)
+    } else {
+        return true;
+    };
+    if is_listed {
+        return true;
+    }
+    let tag_family = ["aws:requesttag/", "aws:resourcetag/", "aws:tagkeys"]
+        .iter()
+        .any(|p| lower.starts_with(p));
+    !tag_family && condition_key(&lower).is_some_and(|k| k.global && lower.starts_with("aws:"))
+}
+
 /// The closest known key to a misspelled one.
 pub fn suggest_key(key: &str) -> Option<&'static str> {
     crate::diagnostic::did_you_mean(key, keys().iter().map(|k| k.key.as_str()))
@@ -196,5 +236,21 @@ mod tests {
             KeyType::Numeric
         );
         assert_eq!(suggest_key("aws:SourceIP4"), Some("aws:SourceIp"));
+    }
+
+    // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html
+    // (s3:prefix is listed for ListBucket only; DeleteBucket takes no tags)
+    #[test]
+    fn keys_aws_never_sends_with_an_action_are_absent() {
+        assert!(may_be_sent("s3:ListBucket", "s3:prefix"));
+        assert!(!may_be_sent("s3:DeleteBucket", "s3:prefix"));
+        assert!(may_be_sent("s3:DeleteBucket", "aws:SourceIp"));
+        assert!(may_be_sent("s3:DeleteBucket", "AWS:MultiFactorAuthPresent"));
+        assert!(!may_be_sent("s3:DeleteBucket", "aws:RequestTag/team"));
+        assert!(may_be_sent("s3:PutObject", "s3:x-amz-acl"));
+        assert!(!may_be_sent("s3:DeleteBucket", "ec2:Vpc"));
+        assert!(may_be_sent("iam:PutRolePolicy", "iam:PermissionsBoundary"));
+        assert!(!may_be_sent("iam:PutRolePolicy", "s3:prefix"));
+        assert!(may_be_sent("ec2:RunInstances", "ec2:Vpc"));
     }
 }

@@ -5,6 +5,7 @@ mod actions;
 mod advice;
 mod data;
 mod destructive;
+mod iam;
 mod keys;
 
 pub use actions::{
@@ -15,4 +16,7 @@ pub use advice::{
     request_warnings, resource_type_of, unknown_action, UnknownAction, S3_RESOURCE_PREFIXES,
 };
 pub use destructive::{destructive, Danger, Destructive, Scope, INDIRECT_DELETES};
-pub use keys::{condition_key, is_multivalued, keys, suggest_key, KeyInfo, KeyType, Presence};
+pub use iam::{iam_action, iam_actions, IamAction};
+pub use keys::{
+    condition_key, is_multivalued, keys, may_be_sent, suggest_key, KeyInfo, KeyType, Presence,
+};

@@ -136,7 +136,7 @@ pub fn run(args: &DiffArgs, io: &mut Io<'_>) -> i32 {
             .members()
             .iter()
             .chain(new.set.members())
-            .map(|m| &m.policy),
+            .map(|m| &*m.policy),
         &args.buckets,
         &base.context,
     );

@@ -13,10 +13,12 @@ pub mod init_tests;
 pub mod lint;
 pub mod load;
 pub mod man;
+pub mod principal_can;
 pub mod prove;
 pub mod replay;
 pub mod review;
 pub mod test;
+pub mod who_can;
 pub mod write;
 
 use std::ffi::OsString;
@@ -90,6 +92,10 @@ pub enum Command {
     /// finding), else 0; without --fail-on, 0, or 2 when a file cannot be read.
     /// 2 for invalid arguments.
     Lint(lint::LintArgs),
+    /// Who can make this request? Every user and role of the accounts, and the principals the bucket policy names.
+    WhoCan(who_can::WhoCanArgs),
+    /// What can this principal do to S3? Its review matrix over every bucket, and whether it can escalate.
+    PrincipalCan(principal_can::PrincipalCanArgs),
     /// Is ANY such request allowed? `s3guard prove --cannot 's3:Delete*' --on 'arn:aws:s3:::*' --policy p.json`
     Prove(prove::ProveArgs),
 }
@@ -247,6 +253,8 @@ where
         Command::Man(a) => man::run(a, &mut io),
         Command::Lint(a) => lint::run(a, &mut io),
         Command::Prove(a) => prove::run(a, &mut io),
+        Command::WhoCan(a) => who_can::run(a, &mut io),
+        Command::PrincipalCan(a) => principal_can::run(a, &mut io),
     };
     io.finish(code)
 }

@@ -96,6 +96,7 @@ pub fn run(args: &ProveArgs, io: &mut Io<'_>) -> i32 {
         principal: args.principal.clone(),
         resource_account: args.resource_account.clone(),
         context: args.context.clone(),
+        absent: Vec::new(),
         any_resource: args.any_resource,
     };
     if let Err(e) = query.check() {

@@ -3,6 +3,7 @@
 //! request only looks at the statements that can concern its action.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use smallvec::SmallVec;
 
@@ -59,8 +60,9 @@ pub enum VpceType {
 /// One policy of the set with its place.
 #[derive(Debug, Clone)]
 pub struct Member {
-    /// The policy.
-    pub policy: Policy,
+    /// The policy (shared: an account's managed policy is compiled once and
+    /// held by every principal it is attached to).
+    pub policy: Arc<Policy>,
     /// Its layer.
     pub layer: PolicyType,
     /// For SCPs and RCPs: the organization level (0 = root).
@@ -131,7 +133,8 @@ pub struct PolicySetBuilder {
 }
 
 impl PolicySetBuilder {
-    fn push(&mut self, policy: Policy, layer: PolicyType, level: usize) {
+    fn push(&mut self, policy: impl Into<Arc<Policy>>, layer: PolicyType, level: usize) {
+        let policy = policy.into();
         let n = self.members.iter().filter(|m| m.layer == layer).count() + 1;
         let source_id = match layer {
             PolicyType::Identity => format!("PolicyInputList.{n}"),
@@ -167,25 +170,25 @@ impl PolicySetBuilder {
     }
 
     /// Adds an identity-based policy.
-    pub fn identity(mut self, policy: Policy) -> Self {
+    pub fn identity(mut self, policy: impl Into<Arc<Policy>>) -> Self {
         self.push(policy, PolicyType::Identity, 0);
         self
     }
 
     /// Adds the bucket policy (resource-based).
-    pub fn resource(mut self, policy: Policy) -> Self {
+    pub fn resource(mut self, policy: impl Into<Arc<Policy>>) -> Self {
         self.push(policy, PolicyType::Resource, 0);
         self
     }
 
     /// Adds a permissions boundary (several are a union).
-    pub fn boundary(mut self, policy: Policy) -> Self {
+    pub fn boundary(mut self, policy: impl Into<Arc<Policy>>) -> Self {
         self.push(policy, PolicyType::Boundary, 0);
         self
     }
 
     /// Adds a session policy (several are a union).
-    pub fn session(mut self, policy: Policy) -> Self {
+    pub fn session(mut self, policy: impl Into<Arc<Policy>>) -> Self {
         self.push(policy, PolicyType::Session, 0);
         self
     }
@@ -193,13 +196,13 @@ impl PolicySetBuilder {
     /// Adds the policy of the VPC endpoint the request goes through
     /// (several are a union). It takes part when the request carries
     /// `aws:SourceVpce`.
-    pub fn vpc_endpoint(mut self, policy: Policy) -> Self {
+    pub fn vpc_endpoint(mut self, policy: impl Into<Arc<Policy>>) -> Self {
         self.push(policy, PolicyType::VpcEndpoint, 0);
         self
     }
 
     /// Adds the next SCP level (root first): the policies attached at that level.
-    pub fn scp_level(mut self, policies: Vec<Policy>) -> Self {
+    pub fn scp_level<P: Into<Arc<Policy>>>(mut self, policies: Vec<P>) -> Self {
         let level = self.scp_levels;
         self.scp_levels += 1;
         for p in policies {
@@ -209,7 +212,7 @@ impl PolicySetBuilder {
     }
 
     /// Adds the next RCP level (root first). `RCPFullAWSAccess` is implicit at every level.
-    pub fn rcp_level(mut self, policies: Vec<Policy>) -> Self {
+    pub fn rcp_level<P: Into<Arc<Policy>>>(mut self, policies: Vec<P>) -> Self {
         let level = self.rcp_levels;
         self.rcp_levels += 1;
         for p in policies {

@@ -133,6 +133,9 @@ pub struct Query {
     /// Context keys fixed to a value (`KEY=VALUE`, repeat a key for a list);
     /// every other key may take any value or be missing.
     pub context: Vec<String>,
+    /// Context keys fixed as absent: AWS never sends them with the query's
+    /// actions (a service key the action does not list), so they are not free.
+    pub absent: Vec<String>,
     /// Consider every ARN (and `*`) for every action, not only the resource
     /// types AWS sends for a catalog action (M-5..M-7).
     pub any_resource: bool,
@@ -170,6 +173,7 @@ impl Query {
             principal: None,
             resource_account: None,
             context: Vec::new(),
+            absent: Vec::new(),
             any_resource: false,
         };
         q.check()?;
@@ -195,6 +199,12 @@ impl Query {
         self.context.push(format!("{key}={value}"));
         self.check()?;
         Ok(self)
+    }
+
+    /// Fixes a context key as absent (AWS never sends it with these actions).
+    pub fn with_absent(mut self, key: &str) -> Query {
+        self.absent.push(key.to_string());
+        self
     }
 
     /// Whether the patterns and request arguments are valid.

@@ -59,7 +59,13 @@ fn prove_in(set: &PolicySet, query: &Query, scope: &mut Scope) -> Result<Option<
                 .join("; "),
         )
     })?;
-    let (env, template, absent_shown) = fixed_context(base);
+    let (mut env, template, mut absent_shown) = fixed_context(base);
+    for key in &query.absent {
+        let lower = key.to_lowercase();
+        if env.fixed.get_lower(&lower).is_none() && env.absent.insert(lower) {
+            absent_shown.push(format!("{key} (absent)"));
+        }
+    }
     let stmts = statements::of(set, &template);
     let available: Vec<Role> = stmts.iter().filter_map(|s| s.role).collect();
     let grants = decision::minimal_grants(set, &template, &available)?;

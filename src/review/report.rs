@@ -41,7 +41,7 @@ impl Review {
     /// plus `extra_buckets`.
     pub fn new(set: &PolicySet, base: &Request, extra_buckets: &[String]) -> Review {
         let classes = resource_classes(
-            set.members().iter().map(|m| &m.policy),
+            set.members().iter().map(|m| &*m.policy),
             extra_buckets,
             &base.context,
         );

@@ -236,3 +236,224 @@ fn entity_policies(ctx: &Ctx<'_>, list: &str, idx: usize, e: &Value, c: &mut Col
         }
     }
 }
+
+/// A policy of an account dump, loaded, with the name the dump gives it
+/// (`policy/NAME` for managed policies, `ARN inline NAME` for inline ones).
+#[derive(Debug, Clone)]
+pub struct NamedPolicy {
+    /// `policy/NAME`, `ARN inline NAME` or `ARN trust policy`.
+    pub name: String,
+    /// The policy, compiled once.
+    pub policy: std::sync::Arc<crate::policy::Policy>,
+}
+
+/// Which list of the dump an entity comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntityKind {
+    /// `UserDetailList`.
+    User,
+    /// `GroupDetailList`.
+    Group,
+    /// `RoleDetailList`.
+    Role,
+}
+
+/// One user, group or role of a dump, with its own policies loaded and its
+/// managed policies named by ARN (they are loaded once, in [`Dump::managed`]).
+#[derive(Debug, Clone)]
+pub struct Entity {
+    /// User, group or role.
+    pub kind: EntityKind,
+    /// Its ARN.
+    pub arn: String,
+    /// Its name.
+    pub name: String,
+    /// Inline policies.
+    pub inline: Vec<NamedPolicy>,
+    /// ARNs of attached managed policies.
+    pub attached: Vec<String>,
+    /// ARN of the permissions boundary.
+    pub boundary: Option<String>,
+    /// Names of the groups of a user.
+    pub groups: Vec<String>,
+    /// A role's trust policy (`AssumeRolePolicyDocument`), a resource policy.
+    pub trust: Option<NamedPolicy>,
+    /// Its tags (they become `aws:PrincipalTag/KEY` of its requests).
+    pub tags: Vec<(String, String)>,
+}
+
+/// Everything of an account dump that access analysis uses.
+#[derive(Debug, Clone, Default)]
+pub struct Dump {
+    /// Users, groups and roles, in dump order.
+    pub entities: Vec<Entity>,
+    /// Managed policies (default version), by ARN, in dump order.
+    pub managed: Vec<(String, NamedPolicy)>,
+}
+
+/// Reads the users, groups, roles and managed policies of a dump, each
+/// policy loaded once; every error of every document is returned.
+pub(super) fn dump(ctx: &Ctx<'_>) -> Result<Dump, Vec<Diagnostic>> {
+    let mut out = Dump::default();
+    let mut errors = Vec::new();
+    let one = |doc: &Value,
+               ptr: String,
+               layer: PolicyType,
+               name: String,
+               errors: &mut Vec<Diagnostic>| {
+        let mut c = Collector::default();
+        document(ctx, doc, &ptr, layer, name.clone(), &mut c);
+        match c.finish() {
+            Ok(mut v) => v.pop().map(|s| NamedPolicy {
+                name,
+                policy: std::sync::Arc::new(s.policy),
+            }),
+            Err(mut e) => {
+                errors.append(&mut e);
+                None
+            }
+        }
+    };
+    let mut invalid: Vec<String> = Vec::new();
+    for (pi, p) in items(ctx.root, "Policies").iter().enumerate() {
+        let Some(arn) = s(p, "Arn") else { continue };
+        let name = s(p, "PolicyName").unwrap_or(arn);
+        let versions = items(p, "PolicyVersionList");
+        let default = versions
+            .iter()
+            .enumerate()
+            .find(|(_, v)| {
+                v.get("IsDefaultVersion")
+                    .is_some_and(|b| b.kind == Kind::Bool(true))
+            })
+            .or_else(|| {
+                let id = s(p, "DefaultVersionId");
+                versions
+                    .iter()
+                    .enumerate()
+                    .find(|(_, v)| id.is_some() && s(v, "VersionId") == id)
+            });
+        let Some((vi, doc)) = default.and_then(|(vi, v)| v.get("Document").map(|d| (vi, d))) else {
+            continue;
+        };
+        let ptr = pointer::from_segments(&[
+            "Policies",
+            pi.to_string().as_str(),
+            "PolicyVersionList",
+            vi.to_string().as_str(),
+            "Document",
+        ]);
+        match one(
+            doc,
+            ptr,
+            PolicyType::Identity,
+            format!("policy/{name}"),
+            &mut errors,
+        ) {
+            Some(np) => out.managed.push((arn.to_string(), np)),
+            // Reported; attachments of it are not "missing" too.
+            None => invalid.push(arn.to_string()),
+        }
+    }
+    let known: std::collections::HashSet<String> =
+        out.managed.iter().map(|(a, _)| a.clone()).collect();
+    let invalid: std::collections::HashSet<String> = invalid.into_iter().collect();
+    let kinds = [EntityKind::User, EntityKind::Group, EntityKind::Role];
+    for ((list, _, name_key, _), kind) in LISTS.iter().zip(kinds) {
+        for (idx, e) in items(ctx.root, list).iter().enumerate() {
+            let (Some(name), Some(arn)) = (s(e, name_key), s(e, "Arn")) else {
+                continue;
+            };
+            let mut entity = Entity {
+                kind,
+                arn: arn.to_string(),
+                name: name.to_string(),
+                inline: Vec::new(),
+                attached: Vec::new(),
+                boundary: None,
+                groups: Vec::new(),
+                trust: None,
+                tags: Vec::new(),
+            };
+            for key in ["UserPolicyList", "GroupPolicyList", "RolePolicyList"] {
+                for (i, p) in items(e, key).iter().enumerate() {
+                    let Some(doc) = p.get("PolicyDocument") else {
+                        continue;
+                    };
+                    let ptr = pointer::from_segments(&[
+                        list,
+                        idx.to_string().as_str(),
+                        key,
+                        i.to_string().as_str(),
+                        "PolicyDocument",
+                    ]);
+                    let pname = s(p, "PolicyName").unwrap_or("?");
+                    let label = format!("{arn} inline {pname}");
+                    if let Some(np) = one(doc, ptr, PolicyType::Identity, label, &mut errors) {
+                        entity.inline.push(np);
+                    }
+                }
+            }
+            for a in items(e, "AttachedManagedPolicies") {
+                if let Some(parn) = s(a, "PolicyArn") {
+                    if invalid.contains(parn) {
+                        continue;
+                    }
+                    if !known.contains(parn) {
+                        errors.push(
+                            ctx.error_at(
+                                "UNKNOWN_POLICY",
+                                format!("`{arn}` has `{parn}` attached, but its document is not in this dump"),
+                                a,
+                            )
+                            .with_hint("run `aws iam get-account-authorization-details` without --filter (AWS managed policies come with the AWSManagedPolicy filter)"),
+                        );
+                        continue;
+                    }
+                    entity.attached.push(parn.to_string());
+                }
+            }
+            if let Some(b) = e.get("PermissionsBoundary") {
+                if let Some(barn) = s(b, "PermissionsBoundaryArn") {
+                    if known.contains(barn) {
+                        entity.boundary = Some(barn.to_string());
+                    } else if !invalid.contains(barn) {
+                        errors.push(ctx.error_at(
+                            "UNKNOWN_POLICY",
+                            format!("`{arn}` has the boundary `{barn}`, but its document is not in this dump"),
+                            b,
+                        ));
+                    }
+                }
+            }
+            entity.groups = items(e, "GroupList")
+                .iter()
+                .filter_map(|g| g.as_str().map(str::to_string))
+                .collect();
+            if let Some(doc) = e.get("AssumeRolePolicyDocument") {
+                let ptr = pointer::from_segments(&[
+                    list,
+                    idx.to_string().as_str(),
+                    "AssumeRolePolicyDocument",
+                ]);
+                entity.trust = one(
+                    doc,
+                    ptr,
+                    PolicyType::Resource,
+                    format!("{arn} trust policy"),
+                    &mut errors,
+                );
+            }
+            entity.tags = items(e, "Tags")
+                .iter()
+                .filter_map(|t| Some((s(t, "Key")?.to_string(), s(t, "Value")?.to_string())))
+                .collect();
+            out.entities.push(entity);
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}

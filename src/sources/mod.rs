@@ -39,6 +39,7 @@
 //! ```
 
 mod account;
+pub use account::{Dump, Entity, EntityKind, NamedPolicy};
 mod cloudformation;
 mod intrinsics;
 mod render;
@@ -309,6 +310,35 @@ impl Source {
         strict: bool,
     ) -> Result<Vec<Selected>, LoadError> {
         self.index().load(choice, params, strict)
+    }
+
+    /// The users, groups, roles and managed policies of an account dump
+    /// (`aws iam get-account-authorization-details`), each policy loaded
+    /// once. An error if the file is another format or a document is invalid.
+    pub fn account_dump(&self, strict: bool) -> Result<Dump, LoadError> {
+        if self.format != Format::AccountDetails {
+            return Err(failed(vec![Diagnostic::error(
+                "UNKNOWN_SOURCE_FORMAT",
+                format!(
+                    "`{}` is a {}, not an account authorization dump",
+                    self.file.name(),
+                    self.format
+                ),
+            )
+            .in_file(self.file.name())
+            .with_hint(
+                "--account reads the output of `aws iam get-account-authorization-details`",
+            )]));
+        }
+        let params = Params::default();
+        let ctx = Ctx {
+            file: &self.file,
+            root: &self.root,
+            params: &params,
+            strict,
+            lenient: false,
+        };
+        account::dump(&ctx).map_err(failed)
     }
 }
 

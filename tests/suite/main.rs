@@ -29,3 +29,4 @@ mod s3_replay;
 mod sources;
 mod support;
 mod test_file_errors;
+mod who_can;

@@ -126,9 +126,35 @@ impl Lowerer<'_> {
         Some(pattern)
     }
 
+    /// A statement of a role trust policy: resource-based, and every action
+    /// an `sts:` action (`sts:AssumeRole`, `sts:TagSession`, …).
+    fn is_trust_statement(&self, st: &Value) -> bool {
+        if self.options.policy_type != PolicyType::Resource {
+            return false;
+        }
+        let sts = |v: &Value| {
+            v.as_str()
+                .is_some_and(|a| a.to_ascii_lowercase().starts_with("sts:"))
+        };
+        match st.get("Action") {
+            Some(v) => match v.as_array() {
+                Some(items) => !items.is_empty() && items.iter().all(sts),
+                None => sts(v),
+            },
+            None => false,
+        }
+    }
+
     pub(super) fn resources(&mut self, st: &Value, sp: &str) -> Option<ResourceClause> {
         let Some((is_not, v)) = self.exclusive(st, sp, ("Resource", "NotResource")) else {
             if st.get("Resource").is_none() && st.get("NotResource").is_none() {
+                if self.is_trust_statement(st) {
+                    // A role's trust policy names no resource: the role it
+                    // is attached to is the resource (G-8 exception).
+                    return Some(ResourceClause::Resource(vec![ResourcePattern::new(
+                        "*", None,
+                    )]));
+                }
                 self.error(
                     "MISSING_RESOURCE",
                     "statement has no `Resource` or `NotResource`".into(),

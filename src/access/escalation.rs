@@ -1,0 +1,453 @@
+//! Escalation awareness: "role X cannot delete buckets" is false comfort if
+//! X can rewrite its own permissions or become a principal that can.
+//!
+//! Two kinds of edge between principals of the data, each decided by the
+//! evaluator like any request (the same [`decide`] as `who-can`):
+//!
+//! - **becomes**: `P` can assume role `R` (`sts:AssumeRole` on `R`,
+//!   allowed by `P`'s policies and admitted by `R`'s trust policy), or can
+//!   rewrite `R`'s trust policy (`iam:UpdateAssumeRolePolicy` on `R`);
+//! - **rewrites**: `P` can change IAM policies that apply to itself:
+//!   inline or attached policies and the boundary of its user or role
+//!   ([`SELF_ACTIONS`]), its groups' policies, group membership, or a new
+//!   default version of a customer managed policy it has.
+//!
+//! A principal that cannot do something directly "could gain it" when it
+//! becomes, in one or more steps, a principal that can, or a principal
+//! (itself included) that can rewrite its own permissions (which grants
+//! anything the guardrails allow).
+
+use std::collections::{HashMap, VecDeque};
+use std::fmt;
+
+use serde::Serialize;
+
+use super::account::{Analysis, PrincipalKind};
+use super::decide::{decide, Outcome, Question};
+use crate::matcher::Resource;
+use crate::policy::PrincipalKind as Named;
+
+/// Actions on a user's own ARN that change its permissions.
+pub const USER_ACTIONS: &[&str] = &[
+    "iam:PutUserPolicy",
+    "iam:AttachUserPolicy",
+    "iam:PutUserPermissionsBoundary",
+    "iam:DeleteUserPermissionsBoundary",
+];
+/// Actions on a role's own ARN that change its permissions.
+pub const ROLE_ACTIONS: &[&str] = &[
+    "iam:PutRolePolicy",
+    "iam:AttachRolePolicy",
+    "iam:PutRolePermissionsBoundary",
+    "iam:DeleteRolePermissionsBoundary",
+];
+/// Actions on a user's group that change the user's permissions.
+pub const GROUP_ACTIONS: &[&str] = &["iam:PutGroupPolicy", "iam:AttachGroupPolicy"];
+/// Actions on a customer managed policy that change whoever has it.
+pub const POLICY_ACTIONS: &[&str] = &["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion"];
+/// Every action that rewrites the permissions of the caller itself.
+pub const SELF_ACTIONS: &[&[&str]] = &[USER_ACTIONS, ROLE_ACTIONS, GROUP_ACTIONS, POLICY_ACTIONS];
+/// Joining a group (`iam:AddUserToGroup` on the group).
+pub const JOIN_GROUP: &str = "iam:AddUserToGroup";
+/// Assuming a role.
+pub const ASSUME_ROLE: &str = "sts:AssumeRole";
+/// Rewriting a role's trust policy.
+pub const UPDATE_TRUST: &str = "iam:UpdateAssumeRolePolicy";
+
+/// One step of a path.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "step", rename_all = "kebab-case")]
+pub enum Step {
+    /// Assumes the role.
+    Assumes {
+        /// The role ARN.
+        role: String,
+    },
+    /// Rewrites the role's trust policy, then assumes it.
+    RewritesTrustOf {
+        /// The role ARN.
+        role: String,
+    },
+}
+
+/// How a principal could gain an access.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Path {
+    /// The principal the path starts from.
+    pub from: String,
+    /// The steps, in order (empty: the principal itself).
+    pub steps: Vec<Step>,
+    /// How the path ends.
+    pub end: End,
+}
+
+/// The end of a path.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "end", rename_all = "kebab-case")]
+pub enum End {
+    /// The last principal can do it.
+    Can,
+    /// The last principal can rewrite its own permissions.
+    Rewrites {
+        /// The IAM action.
+        action: String,
+        /// On what (the principal, its group, or a managed policy).
+        target: String,
+    },
+}
+
+fn short(arn: &str) -> &str {
+    arn.rsplit(['/', ':']).next().unwrap_or(arn)
+}
+
+impl fmt::Display for Path {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(short(&self.from))?;
+        for s in &self.steps {
+            match s {
+                Step::Assumes { role } => write!(f, " → assumes {}", short(role))?,
+                Step::RewritesTrustOf { role } => write!(
+                    f,
+                    " → rewrites the trust policy of {} and assumes it",
+                    short(role)
+                )?,
+            }
+        }
+        match &self.end {
+            End::Can => f.write_str(", which can"),
+            End::Rewrites { action, target } => {
+                write!(f, ", which can {action} on {}", short(target))
+            }
+        }
+    }
+}
+
+/// The escalation graph of an analysis, computed once.
+#[derive(Debug, Clone, Default)]
+pub struct Escalation {
+    /// Principals of the data (by ARN, same order as the model's).
+    arns: Vec<String>,
+    /// For each principal: the principals it can become, and how.
+    becomes: Vec<Vec<(usize, Step)>>,
+    /// For each principal: an action by which it rewrites its own
+    /// permissions, and the target.
+    rewrites: Vec<Option<(String, String)>>,
+}
+
+impl Escalation {
+    /// Computes the graph: every `sts:AssumeRole` a trust policy admits and
+    /// identity policies allow, every trust-policy rewrite, and every
+    /// self-rewrite. Principals whose policies grant no IAM or STS action
+    /// are skipped without evaluation.
+    pub fn compute(a: &Analysis) -> Escalation {
+        let principals = a.model.principals();
+        let n = principals.len();
+        let mut g = Escalation {
+            arns: principals.iter().map(|p| p.arn.clone()).collect(),
+            becomes: vec![Vec::new(); n],
+            rewrites: vec![None; n],
+        };
+        let question = |action: &str, resource: &str| Question::new(action, resource).ok();
+        let can = |i: usize, q: &Question, bucketless: &super::account::PrincipalSet| -> bool {
+            let Some(p) = principals.get(i) else {
+                return false;
+            };
+            let builder = a.builder_for(&p.arn, &p.tags);
+            matches!(
+                decide(
+                    bucketless,
+                    &builder,
+                    &p.arn,
+                    super::account::account_of(&p.arn),
+                    q
+                ),
+                Ok(Outcome::Can(_))
+            )
+        };
+        let Some(iam_any) = question("iam:*", "*") else {
+            return g;
+        };
+        let Some(assume_any) = question("sts:AssumeRole", "*") else {
+            return g;
+        };
+        // Each role's trust policy, once: whom it names, by ARN or account.
+        struct Trust<'a> {
+            index: usize,
+            arn: &'a str,
+            account: &'a str,
+            resource: Resource,
+            accounts: Vec<String>,
+            everyone: bool,
+        }
+        let mut roles: Vec<Trust<'_>> = Vec::new();
+        let mut named: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (r, role) in principals.iter().enumerate() {
+            if role.kind != PrincipalKind::Role {
+                continue;
+            }
+            let Ok(resource) = Resource::parse(&role.arn) else {
+                continue;
+            };
+            let mut t = Trust {
+                index: r,
+                arn: &role.arn,
+                account: &role.account,
+                resource,
+                accounts: Vec::new(),
+                everyone: false,
+            };
+            for st in role.trust.iter().flat_map(|x| x.policy.statements.iter()) {
+                let Some(clause) = &st.principal else {
+                    continue;
+                };
+                if clause.is_not() {
+                    t.everyone = true;
+                    continue;
+                }
+                for e in clause.entries() {
+                    match &e.kind {
+                        Named::Everyone => t.everyone = true,
+                        Named::Account { account } => t.accounts.push(account.clone()),
+                        Named::User { arn, .. } | Named::Role { arn, .. } => {
+                            named.entry(arn.as_str()).or_default().push(roles.len())
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            roles.push(t);
+        }
+        let update_any = question(UPDATE_TRUST, "*");
+        for (i, p) in principals.iter().enumerate() {
+            let ident = || p.identity.iter().map(|x| &*x.policy);
+            let iam = iam_any.granted_by_any(ident());
+            let assume = assume_any.granted_by_any(ident());
+            let mut set: Option<super::account::PrincipalSet> = None;
+            // Roles whose trust policy names this principal, and, when its
+            // policies grant sts:AssumeRole on them, roles that trust its
+            // account or anyone.
+            let mut candidates: Vec<usize> = named.get(p.arn.as_str()).cloned().unwrap_or_default();
+            if assume {
+                for (k, t) in roles.iter().enumerate() {
+                    if (t.everyone || t.accounts.contains(&p.account)) && !candidates.contains(&k) {
+                        candidates.push(k);
+                    }
+                }
+            }
+            for k in candidates {
+                let Some(t) = roles.get(k) else { continue };
+                let (r, Some(role)) = (t.index, principals.get(t.index)) else {
+                    continue;
+                };
+                if r == i {
+                    continue;
+                }
+                let Some(trust) = &role.trust else { continue };
+                let Some(q) = question(ASSUME_ROLE, t.arn) else {
+                    continue;
+                };
+                let directly = named.get(p.arn.as_str()).is_some_and(|l| l.contains(&k));
+                if !directly && !q.granted_on_by_any(&t.resource, ident()) {
+                    continue;
+                }
+                let mut b = crate::eval::policy_set::PolicySet::builder();
+                let mut names = Vec::new();
+                for x in &p.identity {
+                    names.push(x.name.clone());
+                    b = b.identity(x.policy.clone());
+                }
+                names.push(trust.name.clone());
+                b = b.resource(trust.policy.clone());
+                if let Some(x) = &p.boundary {
+                    names.push(x.name.clone());
+                    b = b.boundary(x.policy.clone());
+                }
+                for level in &a.scp_levels {
+                    names.extend(level.iter().map(|x| x.name.clone()));
+                    b = b.scp_level(level.clone());
+                }
+                let ps = super::account::PrincipalSet {
+                    set: b.options(a.options.clone()).build(),
+                    names,
+                };
+                let builder = a.builder_for(&p.arn, &p.tags).resource_account(t.account);
+                // AssumeRole needs the trust policy's grant even within
+                // the account: an identity grant alone is not enough.
+                let trusted = |g: &super::decide::Grant| {
+                    g.statements
+                        .iter()
+                        .any(|s| s.layer == crate::policy::PolicyType::Resource)
+                };
+                if matches!(
+                    decide(&ps, &builder, &p.arn, Some(t.account), &q),
+                    Ok(Outcome::Can(ref g)) if trusted(g)
+                ) {
+                    if let Some(list) = g.becomes.get_mut(i) {
+                        list.push((
+                            r,
+                            Step::Assumes {
+                                role: role.arn.clone(),
+                            },
+                        ));
+                    }
+                }
+            }
+            if !iam {
+                continue;
+            }
+            let ps = set.get_or_insert_with(|| a.principal_set(p, None));
+            // Rewriting another role's trust policy: that role becomes reachable.
+            if update_any
+                .as_ref()
+                .is_some_and(|u| u.granted_by_any(ident()))
+            {
+                for t in &roles {
+                    if t.index == i {
+                        continue;
+                    }
+                    let Some(q) = question(UPDATE_TRUST, t.arn) else {
+                        continue;
+                    };
+                    if q.granted_on_by_any(&t.resource, ident()) && can(i, &q, ps) {
+                        if let Some(list) = g.becomes.get_mut(i) {
+                            if !list.iter().any(|(j, _)| *j == t.index) {
+                                list.push((
+                                    t.index,
+                                    Step::RewritesTrustOf {
+                                        role: t.arn.to_string(),
+                                    },
+                                ));
+                            }
+                        }
+                    }
+                }
+            }
+            // Rewriting its own permissions.
+            let own = match p.kind {
+                PrincipalKind::User => USER_ACTIONS,
+                PrincipalKind::Role => ROLE_ACTIONS,
+            };
+            let mut targets: Vec<(&str, &str)> =
+                own.iter().map(|act| (*act, p.arn.as_str())).collect();
+            for grp in &p.groups {
+                targets.extend(GROUP_ACTIONS.iter().map(|act| (*act, grp.as_str())));
+            }
+            if p.kind == PrincipalKind::User {
+                for grp in a.model.groups().iter().filter(|x| x.account == p.account) {
+                    targets.push((JOIN_GROUP, grp.arn.as_str()));
+                }
+            }
+            for m in &p.managed {
+                targets.extend(POLICY_ACTIONS.iter().map(|act| (*act, m.as_str())));
+            }
+            for (act, target) in targets {
+                let Some(q) = question(act, target) else {
+                    continue;
+                };
+                let Ok(resource) = Resource::parse(target) else {
+                    continue;
+                };
+                if q.granted_on_by_any(&resource, ident()) && can(i, &q, ps) {
+                    if let Some(slot) = g.rewrites.get_mut(i) {
+                        *slot = Some((act.to_string(), target.to_string()));
+                    }
+                    break;
+                }
+            }
+        }
+        g
+    }
+
+    /// For each principal that cannot (`can[i]` false): the shortest path
+    /// to a principal that can, else to one that rewrites its own permissions.
+    pub fn gains(&self, can: &[bool]) -> Vec<(usize, Path)> {
+        let mut out = Vec::new();
+        for i in 0..self.arns.len() {
+            if can.get(i).copied().unwrap_or(false) {
+                continue;
+            }
+            let found = self
+                .search(i, |j| {
+                    can.get(j).copied().unwrap_or(false).then_some(End::Can)
+                })
+                .or_else(|| {
+                    self.search(i, |j| {
+                        self.rewrites
+                            .get(j)
+                            .and_then(|r| r.clone())
+                            .map(|(action, target)| End::Rewrites { action, target })
+                    })
+                });
+            if let Some(path) = found {
+                out.push((i, path));
+            }
+        }
+        out
+    }
+
+    /// The path by which a principal can rewrite its own permissions or
+    /// those of a principal it can become (`None`: it cannot).
+    pub fn escalates(&self, i: usize) -> Option<Path> {
+        self.search(i, |j| {
+            self.rewrites
+                .get(j)
+                .and_then(|r| r.clone())
+                .map(|(action, target)| End::Rewrites { action, target })
+        })
+    }
+
+    /// Breadth-first from `start` over "becomes" edges to the first
+    /// principal where `goal` gives an end.
+    fn search(&self, start: usize, goal: impl Fn(usize) -> Option<End>) -> Option<Path> {
+        let from = self.arns.get(start)?.clone();
+        if let Some(end) = goal(start) {
+            // The principal itself: only a rewrite is a gain (it cannot directly).
+            if matches!(end, End::Rewrites { .. }) {
+                return Some(Path {
+                    from,
+                    steps: Vec::new(),
+                    end,
+                });
+            }
+        }
+        let mut prev: Vec<Option<(usize, Step)>> = vec![None; self.arns.len()];
+        let mut seen = vec![false; self.arns.len()];
+        if let Some(s) = seen.get_mut(start) {
+            *s = true;
+        }
+        let mut queue = VecDeque::from([start]);
+        while let Some(u) = queue.pop_front() {
+            for (v, step) in self.becomes.get(u).map(Vec::as_slice).unwrap_or_default() {
+                if seen.get(*v).copied().unwrap_or(true) {
+                    continue;
+                }
+                if let Some(s) = seen.get_mut(*v) {
+                    *s = true;
+                }
+                if let Some(p) = prev.get_mut(*v) {
+                    *p = Some((u, step.clone()));
+                }
+                if let Some(end) = goal(*v) {
+                    let mut steps = Vec::new();
+                    let mut at = *v;
+                    while at != start {
+                        let Some(Some((back, step))) = prev.get(at) else {
+                            break;
+                        };
+                        steps.push(step.clone());
+                        at = *back;
+                    }
+                    steps.reverse();
+                    return Some(Path { from, steps, end });
+                }
+                queue.push_back(*v);
+            }
+        }
+        None
+    }
+
+    /// Number of "becomes" edges (for statistics).
+    pub fn edges(&self) -> usize {
+        self.becomes.iter().map(Vec::len).sum()
+    }
+}

@@ -1,0 +1,264 @@
+//! `who-can`: every principal that can make a request (or any request
+//! matching patterns): the users and roles of the data, the principals a
+//! bucket policy names that are not in the data, and those that could gain
+//! the access by escalation ([`super::escalation`]).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use super::account::{Analysis, PrincipalKind};
+use super::decide::{decide, share_key, Grant, Outcome, Question, ShareKey};
+use super::escalation::{Escalation, Path};
+use crate::diagnostic::Diagnostic;
+use crate::policy::PrincipalKind as Named;
+use crate::policy::{Policy, PolicyType};
+use crate::sources::NamedPolicy;
+
+/// Who a listed principal is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// An IAM user of the data.
+    User,
+    /// An IAM role of the data (its sessions).
+    Role,
+    /// Any principal of another account whose own policies allow it.
+    ExternalAccount,
+    /// A user or role of another account, whose own policies allow it.
+    ExternalPrincipal,
+    /// An AWS service principal.
+    Service,
+    /// Anyone, anonymous callers included (`*`).
+    Anyone,
+}
+
+/// A principal that can, and how.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Entry {
+    /// The user or role ARN, an account root ARN, a service name, or `*`.
+    pub principal: String,
+    /// What it is.
+    pub kind: Kind,
+    /// Access, keys, deciding statements, witness.
+    #[serde(flatten)]
+    pub grant: Grant,
+}
+
+/// A principal that a policy grants but another layer stops.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Limited {
+    /// The principal.
+    pub principal: String,
+    /// The layers that stopped it.
+    pub layers: Vec<PolicyType>,
+}
+
+/// A principal that cannot, but could gain the access.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Gain {
+    /// The principal.
+    pub principal: String,
+    /// How: the steps to a principal that can (or that can rewrite its permissions).
+    pub path: Path,
+}
+
+/// The answer of `who-can`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WhoCan {
+    /// The action (or pattern).
+    pub action: String,
+    /// The resource (or pattern).
+    pub resource: String,
+    /// Principals that can, in data order, then those outside the data.
+    pub principals: Vec<Entry>,
+    /// Principals that cannot but could gain it.
+    #[serde(rename = "couldGain")]
+    pub could_gain: Vec<Gain>,
+    /// Principals granted by a policy but stopped by another layer.
+    pub limited: Vec<Limited>,
+    /// Number of users and roles of the data.
+    #[serde(rename = "principalsInData")]
+    pub principals_in_data: usize,
+}
+
+/// `{"Effect": "Allow", "Action": "*", "Resource": "*"}`: the own identity
+/// policies of a principal outside the data, assumed to allow.
+pub fn assumed_own_policies() -> Option<NamedPolicy> {
+    let text =
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+    let name = "(its own policies, assumed to allow)";
+    let policy = Policy::parse(name, text).ok()?;
+    Some(NamedPolicy {
+        name: name.to_string(),
+        policy: Arc::new(policy),
+    })
+}
+
+/// Answers `who-can` for the analysis. `escalation` is computed by the
+/// caller (it does not depend on the question) or `None` to skip it.
+pub fn who_can(
+    a: &Analysis,
+    q: &Question,
+    escalation: Option<&Escalation>,
+) -> Result<WhoCan, Vec<Diagnostic>> {
+    let bucket = q
+        .bucket()
+        .map(str::to_string)
+        .or_else(|| match a.buckets.as_slice() {
+            [only] => Some(only.bucket.clone()),
+            _ => None,
+        });
+    let bucket_policy = bucket.as_deref().and_then(|b| a.bucket_policy(b));
+    let bucket_grants = bucket_policy.is_some_and(|bp| q.granted_by_any([&*bp.policy]));
+    let account = a.resource_account();
+    let mut out = WhoCan {
+        action: q.action.clone(),
+        resource: q.resource.clone(),
+        principals: Vec::new(),
+        could_gain: Vec::new(),
+        limited: Vec::new(),
+        principals_in_data: a.model.principals().len(),
+    };
+    let mut can = vec![false; a.model.principals().len()];
+    // Principals whose relevant statements are the same share an answer.
+    let mut shared: HashMap<ShareKey, (String, Outcome)> = HashMap::new();
+    for (i, p) in a.model.principals().iter().enumerate() {
+        if !bucket_grants && !q.granted_by_any(p.identity.iter().map(|n| &*n.policy)) {
+            continue;
+        }
+        let ps = a.principal_set(p, bucket.as_deref());
+        let builder = a.builder_for(&p.arn, &p.tags);
+        let key = share_key(&ps, q, p.kind as u8);
+        let outcome = match key.as_ref().and_then(|k| shared.get(k)) {
+            Some((from, o)) => rebase(o, from, &p.arn),
+            None => {
+                let o = decide(&ps, &builder, &p.arn, account, q)?;
+                if let Some(k) = key {
+                    shared.insert(k, (p.arn.clone(), o.clone()));
+                }
+                o
+            }
+        };
+        match outcome {
+            Outcome::Can(grant) => {
+                if let Some(c) = can.get_mut(i) {
+                    *c = true;
+                }
+                out.principals.push(Entry {
+                    principal: p.arn.clone(),
+                    kind: match p.kind {
+                        PrincipalKind::User => Kind::User,
+                        PrincipalKind::Role => Kind::Role,
+                    },
+                    grant,
+                });
+            }
+            Outcome::Cannot(layers) if !layers.is_empty() => out.limited.push(Limited {
+                principal: p.arn.clone(),
+                layers,
+            }),
+            Outcome::Cannot(_) => {}
+        }
+    }
+    if let Some(bp) = bucket_policy.filter(|_| bucket_grants) {
+        let own = assumed_own_policies();
+        for (label, caller, kind) in external_principals(a, q, &bp.policy) {
+            let own_policy = own
+                .as_ref()
+                .filter(|_| matches!(kind, Kind::ExternalAccount | Kind::ExternalPrincipal));
+            let ps = a.external_set(bucket.as_deref(), own_policy);
+            let mut builder = a.request.clone().principal(caller.clone());
+            if let Some(acct) = account {
+                builder = builder.resource_account(acct);
+            }
+            if let Outcome::Can(mut grant) = decide(&ps, &builder, &caller, account, q)? {
+                if let Some(o) = &own {
+                    grant.statements.retain(|s| s.policy != o.name);
+                }
+                out.principals.push(Entry {
+                    principal: label,
+                    kind,
+                    grant,
+                });
+            }
+        }
+    }
+    if let Some(esc) = escalation {
+        out.could_gain = esc
+            .gains(&can)
+            .into_iter()
+            .filter_map(|(i, path)| {
+                let p = a.model.principals().get(i)?;
+                Some(Gain {
+                    principal: p.arn.clone(),
+                    path,
+                })
+            })
+            .collect();
+    }
+    Ok(out)
+}
+
+/// A shared answer for another principal: the witness's `can` arguments
+/// name this principal instead.
+fn rebase(o: &Outcome, from: &str, to: &str) -> Outcome {
+    let mut o = o.clone();
+    if let Outcome::Can(g) = &mut o {
+        if let Some(w) = &mut g.witness {
+            for arg in &mut w.args {
+                if arg == from {
+                    *arg = to.to_string();
+                }
+            }
+        }
+    }
+    o
+}
+
+/// The principals a bucket policy's Allow statements for the question name
+/// that are not users or roles of the data: (label, caller, kind).
+fn external_principals(a: &Analysis, q: &Question, policy: &Policy) -> Vec<(String, String, Kind)> {
+    let mut out: Vec<(String, String, Kind)> = Vec::new();
+    let mut add = |label: String, caller: String, kind: Kind| {
+        if !out.iter().any(|(l, _, _)| *l == label) {
+            out.push((label, caller, kind));
+        }
+    };
+    let ours = |account: &str| a.model.accounts().iter().any(|x| x == account);
+    for st in &policy.statements {
+        if st.effect != crate::policy::Effect::Allow || !q.covered_by(&st.action) {
+            continue;
+        }
+        let Some(clause) = &st.principal else {
+            continue;
+        };
+        if clause.is_not() {
+            add("*".into(), "anonymous".into(), Kind::Anyone);
+            continue;
+        }
+        for e in clause.entries() {
+            match &e.kind {
+                Named::Everyone => add("*".into(), "anonymous".into(), Kind::Anyone),
+                Named::Account { account } if !ours(account) => {
+                    let root = format!("arn:aws:iam::{account}:root");
+                    add(root.clone(), root, Kind::ExternalAccount)
+                }
+                Named::User { arn, account } | Named::Role { arn, account, .. }
+                    if !ours(account) =>
+                {
+                    add(arn.clone(), arn.clone(), Kind::ExternalPrincipal)
+                }
+                Named::RoleSession { arn, account, .. } | Named::FederatedUser { arn, account }
+                    if !ours(account) =>
+                {
+                    add(arn.clone(), arn.clone(), Kind::ExternalPrincipal)
+                }
+                Named::Service { name } => add(name.clone(), name.clone(), Kind::Service),
+                _ => {}
+            }
+        }
+    }
+    out
+}
