@@ -294,6 +294,13 @@ pub fn decide(
     resource_account: Option<&str>,
     q: &Question,
 ) -> Result<Outcome, Vec<Diagnostic>> {
+    // IAM and STS actions are known (catalog::iam_action) though outside
+    // the S3 catalog: escalation asks about them.
+    let iam = catalog::iam_action(&q.action).is_some()
+        || (q.literal.is_none() && q.action.to_ascii_lowercase().starts_with("iam:"))
+        || (q.literal.is_none() && q.action.to_ascii_lowercase().starts_with("sts:"));
+    let allowing = builder.clone().allow_unknown_action(iam);
+    let builder = &allowing;
     if q.is_concrete() {
         let req = builder.build(&q.action, &q.resource)?;
         let resp = ps.set.authorize(&req);
