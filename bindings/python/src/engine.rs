@@ -230,6 +230,7 @@ pub fn load(layers: &Layers, options: &Options) -> Result<Loaded, Failure> {
             resource_in_management_account: options.resource_in_management_account,
             canonical_ids: options.canonical_ids.clone(),
             block_public_access: options.block_public_access,
+            ..EvalOptions::default()
         })
         .build();
     Ok(Loaded { set, warnings })
@@ -382,7 +383,7 @@ fn answer(set: &PolicySet, req: &Request, explain: bool) -> Answer {
         principal: req.principal.to_string(),
         resource_account: req.effective_resource_account().map(str::to_string),
         deciding: deciding(set, &eval),
-        notes: eval.notes.clone(),
+        notes: eval.notes.iter().map(ToString::to_string).collect(),
         missing_keys: eval.missing_context.clone(),
         warnings,
         text: render_text(set, req, &eval, explain),
