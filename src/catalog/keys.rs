@@ -187,19 +187,14 @@ pub fn may_be_sent(action: &str, key: &str) -> bool {
             }
         })
     };
-    let cat = super::catalog();
-    let is_listed = if let Some(info) = cat.lookup(action) {
-        listed(&info.condition_keys)
-            || info.resource_types.iter().any(|r| {
-                cat.resource_type(&info.service, &r.name)
-                    .is_some_and(|t| listed(&t.condition_keys))
-            })
-    } else if let Some(info) = super::iam::iam_action(action) {
-        listed(&info.condition_keys)
-    } else {
+    // one rule for the catalog's services (ActionInfo::can_carry_key)
+    if let Some(info) = super::catalog().lookup(action) {
+        return info.can_carry_key(key);
+    }
+    let Some(info) = super::iam::iam_action(action) else {
         return true;
     };
-    if is_listed {
+    if listed(&info.condition_keys) {
         return true;
     }
     let tag_family = ["aws:requesttag/", "aws:resourcetag/", "aws:tagkeys"]
@@ -246,9 +241,10 @@ mod tests {
         assert!(!may_be_sent("s3:DeleteBucket", "s3:prefix"));
         assert!(may_be_sent("s3:DeleteBucket", "aws:SourceIp"));
         assert!(may_be_sent("s3:DeleteBucket", "AWS:MultiFactorAuthPresent"));
-        assert!(!may_be_sent("s3:DeleteBucket", "aws:RequestTag/team"));
+        // global keys stay possible on the catalog's actions (ActionInfo::can_carry_key)
+        assert!(may_be_sent("s3:DeleteBucket", "aws:RequestTag/team"));
         assert!(may_be_sent("s3:PutObject", "s3:x-amz-acl"));
-        assert!(!may_be_sent("s3:DeleteBucket", "ec2:Vpc"));
+        assert!(!may_be_sent("s3:DeleteBucket", "s3express:SessionMode"));
         assert!(may_be_sent("iam:PutRolePolicy", "iam:PermissionsBoundary"));
         assert!(!may_be_sent("iam:PutRolePolicy", "s3:prefix"));
         assert!(may_be_sent("ec2:RunInstances", "ec2:Vpc"));
