@@ -95,20 +95,7 @@ fn managed(
         return;
     };
     let versions = items(p, "PolicyVersionList");
-    let default = versions
-        .iter()
-        .enumerate()
-        .find(|(_, v)| {
-            v.get("IsDefaultVersion")
-                .is_some_and(|b| b.kind == Kind::Bool(true))
-        })
-        .or_else(|| {
-            let id = s(p, "DefaultVersionId");
-            versions
-                .iter()
-                .enumerate()
-                .find(|(_, v)| id.is_some() && s(v, "VersionId") == id)
-        });
+    let default = default_version(p, versions);
     match default.and_then(|(vi, v)| v.get("Document").map(|d| (vi, d))) {
         Some((vi, doc)) => {
             let ptr = pointer::from_segments(&[
@@ -319,20 +306,7 @@ pub(super) fn dump(ctx: &Ctx<'_>) -> Result<Dump, Vec<Diagnostic>> {
         let Some(arn) = s(p, "Arn") else { continue };
         let name = s(p, "PolicyName").unwrap_or(arn);
         let versions = items(p, "PolicyVersionList");
-        let default = versions
-            .iter()
-            .enumerate()
-            .find(|(_, v)| {
-                v.get("IsDefaultVersion")
-                    .is_some_and(|b| b.kind == Kind::Bool(true))
-            })
-            .or_else(|| {
-                let id = s(p, "DefaultVersionId");
-                versions
-                    .iter()
-                    .enumerate()
-                    .find(|(_, v)| id.is_some() && s(v, "VersionId") == id)
-            });
+        let default = default_version(p, versions);
         let Some((vi, doc)) = default.and_then(|(vi, v)| v.get("Document").map(|d| (vi, d))) else {
             continue;
         };
@@ -456,4 +430,23 @@ pub(super) fn dump(ctx: &Ctx<'_>) -> Result<Dump, Vec<Diagnostic>> {
     } else {
         Err(errors)
     }
+}
+
+/// The version of a managed policy that counts: the one marked
+/// `IsDefaultVersion`, else the one `DefaultVersionId` names.
+fn default_version<'v>(p: &Value, versions: &'v [Value]) -> Option<(usize, &'v Value)> {
+    versions
+        .iter()
+        .enumerate()
+        .find(|(_, v)| {
+            v.get("IsDefaultVersion")
+                .is_some_and(|b| b.kind == Kind::Bool(true))
+        })
+        .or_else(|| {
+            let id = s(p, "DefaultVersionId");
+            versions
+                .iter()
+                .enumerate()
+                .find(|(_, v)| id.is_some() && s(v, "VersionId") == id)
+        })
 }
