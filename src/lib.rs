@@ -63,6 +63,10 @@ pub mod fuzzing {
 }
 
 pub use diagnostic::{Diagnostic, Severity};
+pub use eval::access_point::{
+    AccessPoint, AccessPointArn, AccessPointSettings, AccessPointSettingsError, NetworkOrigin,
+    PhaseOutcome, Phases, Refusal,
+};
 pub use eval::policy_set::{
     EvalOptions, Member, NotPrincipalMode, PolicySet, PolicySetBuilder, VpceType,
 };

@@ -105,6 +105,26 @@ pub struct PolicyArgs {
     /// bucket owner's account and to AWS services (spec E-15).
     #[arg(long = "block-public-access")]
     pub block_public_access: bool,
+    /// Policy of the S3 access point the request goes through (repeatable:
+    /// a union). Requests whose resource is an access point ARN are
+    /// allowed only when the access point and the bucket behind it both
+    /// allow (spec AP-1); needs --access-point-bucket.
+    #[arg(long = "access-point-policy", value_name = "FILE")]
+    pub access_point_policies: Vec<String>,
+    /// The bucket behind the access point of the request's ARN.
+    #[arg(long = "access-point-bucket", value_name = "NAME")]
+    pub access_point_bucket: Option<String>,
+    /// The account that owns that bucket, when it is not the access
+    /// point's owner (a cross-account access point).
+    #[arg(long = "access-point-bucket-account", value_name = "ID")]
+    pub access_point_bucket_account: Option<String>,
+    /// The access point's network origin: Internet (default) or VPC.
+    #[arg(long = "access-point-network-origin", value_name = "Internet|VPC")]
+    pub access_point_network_origin: Option<String>,
+    /// The VPC of a VPC-only access point: requests from elsewhere
+    /// (aws:SourceVpc) are refused (spec AP-4).
+    #[arg(long = "access-point-vpc", value_name = "VPC_ID")]
+    pub access_point_vpc: Option<String>,
 }
 
 impl PolicyArgs {
@@ -118,6 +138,17 @@ impl PolicyArgs {
             && self.rcp.is_empty()
             && self.policy_from.is_empty()
             && self.vpce_policies.is_empty()
+            && self.access_point_policies.is_empty()
+    }
+
+    /// The access point settings given (`--access-point-*`).
+    pub fn access_point_settings(&self) -> crate::eval::access_point::AccessPointSettings {
+        crate::eval::access_point::AccessPointSettings {
+            bucket: self.access_point_bucket.clone(),
+            bucket_account: self.access_point_bucket_account.clone(),
+            network_origin: self.access_point_network_origin.clone(),
+            vpc: self.access_point_vpc.clone(),
+        }
     }
 }
 

@@ -121,6 +121,11 @@ pub fn load_policies(args: &PolicyArgs) -> Result<Loaded, Vec<Diagnostic>> {
             b = b.vpc_endpoint(p);
         }
     }
+    for path in &args.access_point_policies {
+        if let Some(p) = load(path, PolicyType::AccessPoint) {
+            b = b.access_point(p);
+        }
+    }
     for level in &args.scp {
         let policies: Vec<Policy> = level
             .split(',')
@@ -149,12 +154,25 @@ pub fn load_policies(args: &PolicyArgs) -> Result<Loaded, Vec<Diagnostic>> {
                         PolicyType::Boundary => b.boundary(s.policy),
                         PolicyType::Session => b.session(s.policy),
                         PolicyType::VpcEndpoint => b.vpc_endpoint(s.policy),
+                        PolicyType::AccessPoint => b.access_point(s.policy),
                     };
                 }
             }
             Err(mut d) => errors.append(&mut d),
         }
     }
+    let access_point = match args
+        .access_point_settings()
+        .resolve(!args.access_point_policies.is_empty())
+    {
+        Ok(ap) => ap,
+        Err(e) => {
+            errors.push(Diagnostic::error("INVALID_ARGUMENT", e.to_string()).with_hint(
+                "describe the access point with --access-point-bucket NAME, and optionally --access-point-bucket-account ID, --access-point-network-origin Internet|VPC, --access-point-vpc VPC_ID",
+            ));
+            None
+        }
+    };
     let mut canonical_ids = Vec::new();
     for item in &args.canonical_ids {
         match item.split_once('=') {
@@ -191,6 +209,7 @@ pub fn load_policies(args: &PolicyArgs) -> Result<Loaded, Vec<Diagnostic>> {
                 VpceTypeArg::Interface => VpceType::Interface,
                 VpceTypeArg::Gateway => VpceType::Gateway,
             },
+            access_point,
         })
         .build();
     if !args.scp.is_empty() {

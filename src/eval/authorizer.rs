@@ -44,14 +44,18 @@ pub(crate) struct Participation {
     pub rcp: bool,
     /// The request comes through a VPC endpoint whose policy was given.
     pub vpce: bool,
+    /// The request is asked at the access point (spec AP-1): the access
+    /// point policy takes the bucket policy's place.
+    pub access_point: bool,
 }
 
 impl Participation {
     /// Every layer, in evaluation order, and whether it takes part.
-    pub(crate) fn layers(&self) -> [(PolicyType, bool); 7] {
+    pub(crate) fn layers(&self) -> [(PolicyType, bool); 8] {
         [
             (PolicyType::Identity, self.identity),
             (PolicyType::Resource, self.resource),
+            (PolicyType::AccessPoint, self.access_point),
             (PolicyType::Boundary, self.boundary),
             (PolicyType::Session, self.session),
             (PolicyType::Scp, self.scp),
@@ -88,9 +92,11 @@ impl PolicySet {
         let opts = self.options();
         // E-4: SCPs and RCPs do not restrict service-linked roles.
         let service_linked = req.is_service_linked_role();
+        let at_access_point = self.is_access_point_request(req);
         Participation {
             identity: iam && self.has_layer(PolicyType::Identity),
-            resource: self.has_layer(PolicyType::Resource),
+            resource: !at_access_point && self.has_layer(PolicyType::Resource),
+            access_point: at_access_point && self.has_layer(PolicyType::AccessPoint),
             boundary: can_have_boundary && self.has_layer(PolicyType::Boundary),
             session: (is_session || matches!(p, Principal::Unspecified))
                 && self.has_layer(PolicyType::Session),
@@ -108,7 +114,9 @@ impl PolicySet {
     /// this caller (E-15): the policy is public and the caller is neither
     /// of the bucket's account nor an AWS service.
     pub(crate) fn public_access_restricts(&self, req: &Request) -> bool {
-        self.options().block_public_access
+        // at an access point, the bucket policy does not take part (AP-1)
+        !self.is_access_point_request(req)
+            && self.options().block_public_access
             && self.is_bucket_policy_public()
             && match req.principal {
                 Principal::Service(_) => false,
@@ -167,7 +175,9 @@ impl PolicySet {
                         }
                         Effect::Allow => match layer {
                             PolicyType::Identity => c.identity_allow.push(r),
-                            PolicyType::Resource => c
+                            // at an access point, its policy is the
+                            // resource policy (AP-1)
+                            PolicyType::Resource | PolicyType::AccessPoint => c
                                 .resource_allow
                                 .push((r, pm.unwrap_or(PrincipalMatch::Wildcard))),
                             PolicyType::Boundary => c.boundary_allow = true,
@@ -213,9 +223,22 @@ impl PolicySet {
         out
     }
 
-    /// Answers one request (E-17). Never fails, never panics.
+    /// Answers one request (E-17; through an access point, AP-1). Never
+    /// fails, never panics.
     pub fn authorize(&self, req: &Request) -> Response {
-        let collected = self.collect(req, false, &[]);
+        self.authorize_with(req, false, &[])
+    }
+
+    fn authorize_with(
+        &self,
+        req: &Request,
+        naive: bool,
+        force: &[(StatementRef, Applicability)],
+    ) -> Response {
+        if let Some(phases) = self.access_point_phases(req) {
+            return self.authorize_through_access_point(&phases, naive, force);
+        }
+        let collected = self.collect(req, naive, force);
         self.decide(req, &collected)
     }
 
@@ -226,15 +249,13 @@ impl PolicySet {
         req: &Request,
         force: &[(StatementRef, Applicability)],
     ) -> Response {
-        let collected = self.collect(req, false, force);
-        self.decide(req, &collected)
+        self.authorize_with(req, false, force)
     }
 
     /// The same answer computed by walking every statement without the
     /// index: the simple reference the compiled path is tested against.
     pub fn authorize_reference(&self, req: &Request) -> Response {
-        let collected = self.collect(req, true, &[]);
-        self.decide(req, &collected)
+        self.authorize_with(req, true, &[])
     }
 
     pub(crate) fn decide(&self, req: &Request, c: &Collected) -> Response {
@@ -446,6 +467,16 @@ impl PolicySet {
             ),
             rcp: layer(PolicyType::Rcp, part.rcp, true),
             vpce: layer(PolicyType::VpcEndpoint, part.vpce, c.vpce_allow),
+            access_point: layer(
+                PolicyType::AccessPoint,
+                part.access_point,
+                !c.resource_allow.is_empty(),
+            ),
+            access_point_restrictions: if self.options().access_point.is_none() {
+                LayerDecision::NotPresent
+            } else {
+                LayerDecision::NotApplicable
+            },
             block_public_access: if !self.options().block_public_access {
                 LayerDecision::NotPresent
             } else if !self.public_access_restricts(req) {

@@ -3,6 +3,7 @@
 //! principal matching, the definition of a public bucket policy, and the
 //! [`Response`](response::Response) they produce.
 
+pub mod access_point;
 pub(crate) mod applicability;
 pub(crate) mod authorizer;
 pub(crate) mod policy_set;

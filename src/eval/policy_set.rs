@@ -42,6 +42,11 @@ pub struct EvalOptions {
     /// gateway endpoint's policy an account principal names the account's
     /// root user only.
     pub vpce_type: VpceType,
+    /// The S3 access point requests may go through (`--access-point-*`,
+    /// spec AP-1): a request whose resource is an access point ARN is
+    /// evaluated at the access point (with the access point policy) and at
+    /// the bucket behind it (with the bucket policy).
+    pub access_point: Option<crate::eval::access_point::AccessPoint>,
 }
 
 /// The type of a VPC endpoint (`--vpce-type`).
@@ -106,10 +111,11 @@ pub struct PolicySet {
     options: EvalOptions,
     indexes: [LayerIndex; LAYERS],
     resource_public: bool,
+    access_point_public: bool,
 }
 
 /// Number of policy layers (one index each).
-pub(crate) const LAYERS: usize = 7;
+pub(crate) const LAYERS: usize = 8;
 
 pub(crate) fn layer_slot(t: PolicyType) -> usize {
     match t {
@@ -120,6 +126,7 @@ pub(crate) fn layer_slot(t: PolicyType) -> usize {
         PolicyType::Scp => 4,
         PolicyType::Rcp => 5,
         PolicyType::VpcEndpoint => 6,
+        PolicyType::AccessPoint => 7,
     }
 }
 
@@ -150,6 +157,7 @@ impl PolicySetBuilder {
             PolicyType::Scp => format!("ServiceControlPolicy.{}.{n}", level + 1),
             PolicyType::Rcp => format!("ResourceControlPolicy.{}.{n}", level + 1),
             PolicyType::VpcEndpoint => format!("VpcEndpointPolicy.{n}"),
+            PolicyType::AccessPoint => format!("AccessPointPolicy.{n}"),
         };
         self.members.push(Member {
             policy,
@@ -201,6 +209,15 @@ impl PolicySetBuilder {
         self
     }
 
+    /// Adds the policy of the S3 access point requests go through (several
+    /// are a union). It takes part for requests whose resource is an access
+    /// point ARN when the options name the access point's bucket
+    /// ([`EvalOptions::access_point`], spec AP-1).
+    pub fn access_point(mut self, policy: impl Into<Arc<Policy>>) -> Self {
+        self.push(policy, PolicyType::AccessPoint, 0);
+        self
+    }
+
     /// Adds the next SCP level (root first): the policies attached at that level.
     pub fn scp_level<P: Into<Arc<Policy>>>(mut self, policies: Vec<P>) -> Self {
         let level = self.scp_levels;
@@ -243,10 +260,13 @@ impl PolicySetBuilder {
         for index in indexes.iter_mut() {
             index.compile(&self.members);
         }
-        let resource_public = self.members.iter().any(|m| {
-            m.layer == PolicyType::Resource
-                && crate::eval::public_access::is_public_policy(&m.policy)
-        });
+        let public = |layer: PolicyType| {
+            self.members.iter().any(|m| {
+                m.layer == layer && crate::eval::public_access::is_public_policy(&m.policy)
+            })
+        };
+        let resource_public = public(PolicyType::Resource);
+        let access_point_public = public(PolicyType::AccessPoint);
         PolicySet {
             members: self.members,
             scp_levels: self.scp_levels,
@@ -254,6 +274,7 @@ impl PolicySetBuilder {
             options: self.options,
             indexes,
             resource_public,
+            access_point_public,
         }
     }
 }
@@ -517,6 +538,11 @@ impl PolicySet {
     /// everyone without a condition fixing who may use it.
     pub fn is_bucket_policy_public(&self) -> bool {
         self.resource_public
+    }
+
+    /// Whether the access point policy is public (spec E-15, AP-5).
+    pub fn is_access_point_policy_public(&self) -> bool {
+        self.access_point_public
     }
 
     /// The evaluation options.

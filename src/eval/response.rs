@@ -119,6 +119,15 @@ pub struct PerType {
     /// not public or the caller is of the bucket's account or an AWS
     /// service.
     pub block_public_access: LayerDecision,
+    /// The access point policy (requests through an access point only,
+    /// spec AP-1).
+    pub access_point: LayerDecision,
+    /// The access point's own restrictions (spec AP-4, AP-5): `explicitDeny`
+    /// when it refuses the request (from outside its VPC, anonymous, not
+    /// over HTTPS, or a public access point policy under its Block Public
+    /// Access settings), `notApplicable` when the request does not go
+    /// through an access point, `notPresent` without one.
+    pub access_point_restrictions: LayerDecision,
 }
 
 impl PerType {
@@ -132,6 +141,7 @@ impl PerType {
             PolicyType::Scp => self.scp,
             PolicyType::Rcp => self.rcp,
             PolicyType::VpcEndpoint => self.vpce,
+            PolicyType::AccessPoint => self.access_point,
         }
     }
 }
@@ -179,6 +189,16 @@ impl Response {
     /// Whether the request is allowed.
     pub fn is_allowed(&self) -> bool {
         self.decision.is_allowed()
+    }
+
+    /// Whether the access point refused the request whatever the policies
+    /// say (from outside its VPC, anonymous, not over HTTPS, or a public
+    /// access point policy under its Block Public Access settings; spec
+    /// AP-4, AP-5): an explicit deny with no determining statement.
+    pub fn is_refused_by_access_point(&self) -> bool {
+        self.decision == Decision::ExplicitDeny
+            && self.determining.is_empty()
+            && self.per_type.access_point_restrictions == LayerDecision::ExplicitDeny
     }
 
     /// Whether S3 Block Public Access decided: the bucket policy is public

@@ -9,6 +9,7 @@
 //! here is data that serializes to JSON; words are made by `Display` impls
 //! and the renderers.
 
+mod access_point;
 pub mod classify;
 pub mod grants;
 pub(crate) mod missing;
@@ -73,6 +74,9 @@ impl PolicySet {
     }
 
     fn evaluate_traced(&self, req: &Request, relevant_only: bool) -> Evaluation {
+        if let Some(phases) = self.access_point_phases(req) {
+            return self.evaluate_through_access_point(req, &phases, relevant_only);
+        }
         let mut eval = Evaluation {
             response: self.authorize(req),
             traces: self.traces(req, relevant_only),

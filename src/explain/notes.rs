@@ -51,6 +51,17 @@ pub enum Note {
     /// Block Public Access and a public bucket policy that still grants
     /// to this caller (E-15).
     PublicPolicyRestricted,
+    /// A request through an access point: how it fared at the access point
+    /// and at the bucket behind it, and whether the access point refused
+    /// it (spec AP-1, AP-4, AP-5).
+    ThroughAccessPoint {
+        /// At the access point.
+        access_point: crate::eval::access_point::PhaseOutcome,
+        /// At the bucket.
+        bucket: crate::eval::access_point::PhaseOutcome,
+        /// Why the access point refused the request, if it did.
+        refusal: Option<crate::eval::access_point::Refusal>,
+    },
     /// A layer given that does not bind this caller (E-4, E-7, E-12, E-13).
     LayerNotTakingPart {
         /// The layer.
@@ -155,6 +166,24 @@ impl fmt::Display for Note {
             Note::FederatedWithoutSessionPolicy => f.write_str("a federated-user session without a session policy gets no permissions from identity policies (spec E-13)"),
             Note::RolePathUnknown => f.write_str("the role's path is unknown (session ARNs omit it): role principals were compared by account and name; pass --context aws:PrincipalArn=ROLE_ARN to be exact"),
             Note::PublicPolicyRestricted => f.write_str("the bucket policy is public: with Block Public Access on, it grants only to the bucket's account and to AWS services (spec E-15)"),
+            Note::ThroughAccessPoint { access_point, bucket, refusal } => {
+                if let Some(r) = refusal {
+                    return write!(f, "refused by the access point: {r}");
+                }
+                let phase = |f: &mut fmt::Formatter<'_>, o: &crate::eval::access_point::PhaseOutcome, policy: &str| {
+                    write!(f, "{} with the caller's policies and the {policy} on {}", o.decision.headline(), o.resource)?;
+                    match o.blocked_by {
+                        Some(t) if o.decision == Decision::ImplicitDeny => {
+                            write!(f, " (no {} statement allows it)", t.describe())
+                        }
+                        _ => Ok(()),
+                    }
+                };
+                f.write_str("through an access point, both the access point and the bucket must allow (spec AP-1): at the access point, ")?;
+                phase(f, access_point, "access point policy")?;
+                f.write_str("; at the bucket, ")?;
+                phase(f, bucket, "bucket policy")
+            }
             Note::LayerNotTakingPart { layer, why } => {
                 write!(f, "the {} does not take part: {why}", layer.describe())
             }

@@ -37,6 +37,9 @@ pub enum LayerAbsence {
     ManagementAccountRcp,
     /// The request does not come through the VPC endpoint.
     NotThroughEndpoint,
+    /// The request does not go through the access point (its resource is
+    /// not an access point ARN), or the bucket policy at the access point.
+    NotThroughAccessPoint,
     /// Any other layer that does not bind this caller.
     NotApplicable,
 }
@@ -44,7 +47,7 @@ pub enum LayerAbsence {
 impl LayerAbsence {
     /// Why `layer` does not take part for `principal`.
     pub fn of(layer: PolicyType, principal: &Principal) -> LayerAbsence {
-        use PolicyType::{Boundary, Identity, Rcp, Scp, Session, VpcEndpoint};
+        use PolicyType::{AccessPoint, Boundary, Identity, Rcp, Scp, Session, VpcEndpoint};
         match (layer, principal) {
             (Identity | Boundary | Session | Scp, Principal::Anonymous) => {
                 LayerAbsence::AnonymousCaller
@@ -59,6 +62,7 @@ impl LayerAbsence {
             (Scp, _) => LayerAbsence::ManagementAccountScp,
             (Rcp, _) => LayerAbsence::ManagementAccountRcp,
             (VpcEndpoint, _) => LayerAbsence::NotThroughEndpoint,
+            (AccessPoint, _) => LayerAbsence::NotThroughAccessPoint,
             _ => LayerAbsence::NotApplicable,
         }
     }
@@ -74,6 +78,7 @@ impl fmt::Display for LayerAbsence {
             LayerAbsence::ManagementAccountScp => "SCPs do not apply in the organization's management account",
             LayerAbsence::ManagementAccountRcp => "RCPs do not apply to resources of the management account",
             LayerAbsence::NotThroughEndpoint => "the request does not come through the VPC endpoint (no aws:SourceVpce in the request; pass --vpce ID)",
+            LayerAbsence::NotThroughAccessPoint => "the request does not go through the access point (its resource is not an access point ARN)",
             LayerAbsence::NotApplicable => "not applicable to this caller",
         })
     }

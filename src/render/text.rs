@@ -74,6 +74,14 @@ fn answer(set: &PolicySet, req: &Request, eval: &Evaluation) -> Answer {
                 }
             }
         }
+        Decision::ExplicitDeny if resp.is_refused_by_access_point() => {
+            reason = eval.notes.iter().find_map(|n| match n {
+                crate::explain::Note::ThroughAccessPoint {
+                    refusal: Some(r), ..
+                } => Some(format!("refused by the access point: {r}")),
+                _ => None,
+            });
+        }
         Decision::ExplicitDeny if resp.is_blocked_by_public_access() => {
             reason = Some(format!(
                 "blocked by S3 Block Public Access (RestrictPublicBuckets): the bucket policy is public, so it grants only to the bucket's account{} and to AWS services, not to {} (spec E-15)",
@@ -109,8 +117,32 @@ fn answer(set: &PolicySet, req: &Request, eval: &Evaluation) -> Answer {
             }
         }
         Decision::ImplicitDeny => {
+            let bucket_refuses = eval.notes.iter().find_map(|n| match n {
+                crate::explain::Note::ThroughAccessPoint {
+                    access_point,
+                    bucket,
+                    ..
+                } if access_point.decision == Decision::Allowed => Some(bucket),
+                _ => None,
+            });
             reason = match resp.blocked_by {
+                _ if bucket_refuses.is_some() => bucket_refuses.map(|b| format!(
+                    "the bucket behind the access point does not allow it: {} allows {} to do {} on {} (the bucket must allow too, or delegate access control to its access points with s3:DataAccessPointAccount, spec AP-1, AP-2)",
+                    match b.blocked_by {
+                        Some(PolicyType::Resource) => "no bucket policy statement",
+                        _ => "neither the bucket policy nor the caller's identity policies",
+                    },
+                    caller_phrase(&req.principal),
+                    value(&req.action.to_string()),
+                    value(&b.resource),
+                )),
                 Some(PolicyType::Identity) | None => None,
+                Some(PolicyType::AccessPoint) => Some(format!(
+                    "no access point policy statement allows {} to do {what} ({}{})",
+                    caller_phrase(&req.principal),
+                    layer_phrase(set, PolicyType::AccessPoint),
+                    if resp.same_account { "" } else { "; cross-account requests need an Allow on both sides, spec E-6" }
+                )),
                 Some(PolicyType::Resource) if !resp.same_account => Some(format!(
                     "blocked by the resource account {}: no bucket policy statement allows {} to do {what} (cross-account requests need an Allow on both sides, spec E-6)",
                     req.stated_resource_account().unwrap_or("?"),
@@ -211,6 +243,12 @@ pub fn render_text(set: &PolicySet, req: &Request, eval: &Evaluation, explain: b
         out.push_str(&format!("  {d}\n"));
     }
     for n in &eval.notes {
+        if let crate::explain::Note::ThroughAccessPoint {
+            refusal: Some(_), ..
+        } = n
+        {
+            continue; // the headline says it
+        }
         out.push_str(&format!("note: {n}\n"));
     }
     if explain {
@@ -240,10 +278,13 @@ pub fn render_text(set: &PolicySet, req: &Request, eval: &Evaluation, explain: b
             }
         ));
         out.push_str("context:\n");
-        if req.context.is_empty() {
+        // through an access point, the keys AWS sets there are part of the request (AP-3)
+        let phases = set.access_point_phases(req);
+        let shown = phases.as_ref().map_or(req, |p| &p.access_point);
+        if shown.context.is_empty() {
             out.push_str("  (empty)\n");
         }
-        for e in req.context.entries() {
+        for e in shown.context.entries() {
             let origin = match e.origin {
                 crate::request::context::Origin::Given => "given",
                 crate::request::context::Origin::Derived => "derived by s3guard",

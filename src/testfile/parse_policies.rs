@@ -78,6 +78,7 @@ impl Parser {
                 PolicyType::Boundary => b.boundary(policy.clone()),
                 PolicyType::Session => b.session(policy.clone()),
                 PolicyType::VpcEndpoint => b.vpc_endpoint(policy.clone()),
+                PolicyType::AccessPoint => b.access_point(policy.clone()),
                 PolicyType::Scp | PolicyType::Rcp => b,
             };
         }
