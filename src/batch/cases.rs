@@ -26,6 +26,8 @@ const FIELDS: &[&str] = &[
     "session",
     "scp",
     "rcp",
+    "access_point_policy",
+    "access_point",
     "principal",
     "action",
     "resource",
@@ -263,6 +265,44 @@ pub fn parse_case(name: &str, line: usize, text: &str) -> Result<Case, (String, 
             builder = add_level(builder, t, policies);
         }
     }
+    for (i, v) in list("access_point_policy") {
+        if let Some(p) = load(
+            v,
+            &format!("/access_point_policy/{i}"),
+            name("access_point_policy", Some(i)),
+            PolicyType::AccessPoint,
+            &mut diags,
+        ) {
+            builder = builder.access_point(p);
+        }
+    }
+    let has_ap_policy = !list("access_point_policy").is_empty();
+    let settings = access_point_settings(
+        root.get("access_point"),
+        "/access_point",
+        &mut |v, ptr, msg| {
+            diags.push(at(v, ptr, "INVALID_CASE", msg));
+        },
+    );
+    if let Some(settings) = settings {
+        match settings.resolve(has_ap_policy) {
+            Ok(ap) => {
+                builder = builder.options(crate::eval::policy_set::EvalOptions {
+                    access_point: ap,
+                    ..Default::default()
+                });
+            }
+            Err(e) => diags.push(
+                at(
+                    root.get("access_point").unwrap_or(&root),
+                    "/access_point",
+                    "INVALID_CASE",
+                    e.to_string(),
+                )
+                .with_hint(ACCESS_POINT_HINT),
+            ),
+        }
+    }
     let request = build_request(&root, file, &doc, &mut diags);
     let expect = match root.get("expect") {
         None => None,
@@ -289,6 +329,63 @@ pub fn parse_case(name: &str, line: usize, text: &str) -> Result<Case, (String, 
         }),
         _ => Err((id, diags)),
     }
+}
+
+/// The fields of a case's `access_point` object.
+const ACCESS_POINT_FIELDS: &[&str] = &["bucket", "bucket_account", "network_origin", "vpc"];
+
+/// How to write an `access_point` object.
+pub(crate) const ACCESS_POINT_HINT: &str = r#"write "access_point": {"bucket": "NAME"} (and optionally "bucket_account", "network_origin": "Internet" or "VPC", "vpc")"#;
+
+/// Reads an `access_point` object at JSON pointer `base` (spec AP-1; cases
+/// and test files): `None` when it is malformed (each problem reported
+/// through `bad`).
+pub(crate) fn access_point_settings(
+    v: Option<&Value>,
+    base: &str,
+    bad: &mut dyn FnMut(&Value, &str, String),
+) -> Option<crate::eval::access_point::AccessPointSettings> {
+    let mut settings = crate::eval::access_point::AccessPointSettings::default();
+    let Some(v) = v.filter(|v| v.kind != Kind::Null) else {
+        return Some(settings);
+    };
+    let Some(members) = v.as_object() else {
+        bad(v, base, "`access_point` must be an object".into());
+        return None;
+    };
+    let mut ok = true;
+    for m in members {
+        let ptr = pointer::join(base, &m.key);
+        let Some(text) = m.value.as_str() else {
+            bad(
+                &m.value,
+                &ptr,
+                format!("`access_point.{}` must be a string", m.key),
+            );
+            ok = false;
+            continue;
+        };
+        let slot = match m.key.as_str() {
+            "bucket" => &mut settings.bucket,
+            "bucket_account" => &mut settings.bucket_account,
+            "network_origin" => &mut settings.network_origin,
+            "vpc" => &mut settings.vpc,
+            other => {
+                bad(
+                    &m.value,
+                    &ptr,
+                    format!(
+                        "unknown access point field `{other}` (known: {})",
+                        ACCESS_POINT_FIELDS.join(", ")
+                    ),
+                );
+                ok = false;
+                continue;
+            }
+        };
+        *slot = Some(text.to_string());
+    }
+    ok.then_some(settings)
 }
 
 fn add_level(b: PolicySetBuilder, t: PolicyType, policies: Vec<Policy>) -> PolicySetBuilder {

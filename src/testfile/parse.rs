@@ -21,6 +21,7 @@ const OPTION_FIELDS: &[&str] = &[
     "resource_in_management_account",
     "canonical_ids",
     "strict",
+    "access_point",
 ];
 pub(super) const TEMPLATE_FIELDS: &[&str] = &[
     "principal",
@@ -57,7 +58,14 @@ pub(super) const RUN_FIELDS: &[&str] = &[
     "no_defaults",
 ];
 pub(super) const TYPES: &[&str] = &[
-    "identity", "bucket", "resource", "boundary", "session", "scp", "rcp",
+    "identity",
+    "bucket",
+    "resource",
+    "boundary",
+    "session",
+    "scp",
+    "rcp",
+    "access-point",
 ];
 pub(super) const OUTCOMES: &[&str] = &["succeeds", "fails", "partial"];
 
@@ -345,6 +353,28 @@ impl Parser {
                         self.boolean(value, &ptr, &m.key).unwrap_or(false)
                 }
                 "strict" => strict = self.boolean(value, &ptr, &m.key).unwrap_or(false),
+                "access_point" => {
+                    let mut problems = Vec::new();
+                    let settings = crate::batch::cases::access_point_settings(
+                        Some(value),
+                        &ptr,
+                        &mut |v, p, msg| problems.push((v.clone(), p.to_string(), msg)),
+                    );
+                    for (v, p, msg) in problems {
+                        self.error("INVALID_VALUE", msg, &v, &p, "");
+                    }
+                    match settings.map(|s| s.resolve(true)) {
+                        Some(Ok(ap)) => options.access_point = ap,
+                        Some(Err(e)) => self.error(
+                            "INVALID_VALUE",
+                            e.to_string(),
+                            value,
+                            &ptr,
+                            crate::batch::cases::ACCESS_POINT_HINT,
+                        ),
+                        None => {}
+                    }
+                }
                 "canonical_ids" => {
                     let Some(ids) = self.object(value, &ptr, "`canonical_ids`") else {
                         continue;

@@ -51,6 +51,18 @@ impl Parser {
         if loaded.len() != items.len() {
             return None;
         }
+        if options.access_point.is_none() {
+            if let Some((.., item, ptr)) = loaded.iter().find(|l| l.0 == PolicyType::AccessPoint) {
+                self.error(
+                    "INVALID_VALUE",
+                    "an access point policy needs the access point's bucket: add \"options\": {\"access_point\": {\"bucket\": \"NAME\"}}".into(),
+                    item,
+                    ptr,
+                    crate::batch::cases::ACCESS_POINT_HINT,
+                );
+                return None;
+            }
+        }
         let mut b = PolicySet::builder();
         for t in [PolicyType::Scp, PolicyType::Rcp] {
             let max = loaded.iter().filter(|l| l.0 == t).map(|l| l.1).max();
