@@ -1,5 +1,6 @@
 //! s3guard's integration test suite: one binary, one module per area.
 
+mod access_points;
 mod assertions;
 mod ci_tests;
 mod cli_can;
