@@ -127,10 +127,10 @@ fn answer(set: &PolicySet, req: &Request, eval: &Evaluation) -> Answer {
             });
             reason = match resp.blocked_by {
                 _ if bucket_refuses.is_some() => bucket_refuses.map(|b| format!(
-                    "the bucket behind the access point does not allow it: {} allows {} to do {} on {} (the bucket must allow too, or delegate access control to its access points with s3:DataAccessPointAccount, spec AP-1, AP-2)",
+                    "the bucket behind the access point does not allow it: {} {} to do {} on {} (the bucket must allow too, or delegate access control to its access points with s3:DataAccessPointAccount, spec AP-1, AP-2)",
                     match b.blocked_by {
-                        Some(PolicyType::Resource) => "no bucket policy statement",
-                        _ => "neither the bucket policy nor the caller's identity policies",
+                        Some(PolicyType::Resource) => "no bucket policy statement allows",
+                        _ => "neither the bucket policy nor the caller's identity policies allow",
                     },
                     caller_phrase(&req.principal),
                     value(&req.action.to_string()),

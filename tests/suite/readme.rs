@@ -333,22 +333,26 @@ fn rule_ids(text: &str) -> Vec<String> {
     for (i, &b) in bytes.iter().enumerate() {
         let starts_word = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
         // one letter (E-5), or AP for the access point rules (AP-1)
-        let prefix = if text[i..].starts_with("AP-") { 2 } else { 1 };
+        let prefix = if bytes[i..].starts_with(b"AP-") { 2 } else { 1 };
         if !starts_word
             || (prefix == 1 && !b"GEMVCOA".contains(&b))
             || bytes.get(i + prefix) != Some(&b'-')
         {
             continue;
         }
-        let digits: String = text[i + prefix + 1..]
-            .chars()
-            .take_while(char::is_ascii_digit)
+        let digits: String = bytes[i + prefix + 1..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .map(|&c| char::from(c))
             .collect();
         let after = bytes.get(i + prefix + 1 + digits.len());
         if digits.is_empty() || after.is_some_and(|c| c.is_ascii_alphanumeric()) {
             continue;
         }
-        ids.push(format!("{}-{digits}", &text[i..i + prefix]));
+        ids.push(format!(
+            "{}-{digits}",
+            String::from_utf8_lossy(&bytes[i..i + prefix])
+        ));
     }
     ids
 }
