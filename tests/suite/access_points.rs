@@ -513,3 +513,29 @@ fn cases_describe_access_points() {
     );
     assert_eq!(serde_json::to_value(bad[0].status).unwrap(), "error");
 }
+
+/// Test files describe the access point in `options` and its policy as
+/// type `access-point` (Example 1 with the delegation of example 6).
+#[test]
+fn test_files_describe_access_points() {
+    let (code, out, err) = run(&["test", &fixture("jane.s3guard.json")]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("3 passed, 0 failed"), "{out}");
+    let dir = crate::support::tempdir::Dir::new();
+    let path = dir.path().join("t.s3guard.json");
+    let policy = std::fs::canonicalize(fixture("jane-access-point.json")).unwrap();
+    std::fs::write(
+        &path,
+        format!(
+            r#"{{"policies": [{{"file": "{}", "type": "access-point"}}], "cases": [{{"name": "n", "action": "s3:GetObject", "resource": "{JANE_OBJECT}", "expect": "deny"}}]}}"#,
+            policy.display()
+        ),
+    )
+    .unwrap();
+    let (code, _, err) = run(&["test", path.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("an access point policy needs the access point's bucket"),
+        "{err}"
+    );
+}
