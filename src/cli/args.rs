@@ -217,3 +217,13 @@ impl RequestArgs {
         b
     }
 }
+
+/// `--format` of the commands that print text for people or stable JSON.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum TextOrJson {
+    /// For people.
+    #[default]
+    Text,
+    /// Stable JSON.
+    Json,
+}

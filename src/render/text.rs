@@ -4,7 +4,7 @@
 
 use crate::eval::policy_set::PolicySet;
 use crate::eval::response::Decision;
-use crate::explain::probe::Verdict;
+use crate::explain::probe::Judgement;
 use crate::explain::Evaluation;
 use crate::policy::{PolicyType, Statement};
 use crate::request::{Principal, Request};
@@ -191,7 +191,7 @@ pub fn reason_line(set: &PolicySet, req: &Request, eval: &Evaluation) -> String 
 /// verdict traces only the statements that may match; a denial's closest
 /// near miss may be any statement, so a denial is explained from every
 /// trace.
-pub fn verdict_reason_line(set: &PolicySet, req: &Request, v: &Verdict) -> String {
+pub fn verdict_reason_line(set: &PolicySet, req: &Request, v: &Judgement) -> String {
     if v.eval.response.decision == Decision::Allowed {
         reason_line(set, req, &v.eval)
     } else {

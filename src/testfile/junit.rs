@@ -3,11 +3,11 @@
 //! and `<error>` for a case that could not be checked or a file that is
 //! invalid. No timestamps or durations: the same run gives the same bytes.
 
-use super::run::{CaseResult, FileOutcome, FileReport, Status, Summary};
+use super::run::{FileOutcome, TestCaseResult, TestFileReport, TestStatus, TestSummary};
 
 /// Renders the reports as a JUnit XML document.
-pub fn junit(reports: &[FileReport]) -> String {
-    let total = Summary::of(reports);
+pub fn junit(reports: &[TestFileReport]) -> String {
+    let total = TestSummary::of(reports);
     let tests: usize = reports.iter().map(case_count).sum();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     out.push_str(&format!(
@@ -22,23 +22,23 @@ pub fn junit(reports: &[FileReport]) -> String {
     out
 }
 
-fn case_count(r: &FileReport) -> usize {
+fn case_count(r: &TestFileReport) -> usize {
     match &r.outcome {
         FileOutcome::Ran { cases, .. } => cases.len(),
         FileOutcome::Invalid { .. } => 1,
     }
 }
 
-fn suite(r: &FileReport, out: &mut String) {
+fn suite(r: &TestFileReport, out: &mut String) {
     let file = escape(&r.path);
     match &r.outcome {
         FileOutcome::Ran { cases, .. } => {
-            let count = |s: Status| cases.iter().filter(|c| c.status == s).count();
+            let count = |s: TestStatus| cases.iter().filter(|c| c.status == s).count();
             out.push_str(&format!(
                 "  <testsuite name=\"{file}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"0\">\n",
                 cases.len(),
-                count(Status::Fail),
-                count(Status::Error)
+                count(TestStatus::Fail),
+                count(TestStatus::Error)
             ));
             for c in cases {
                 case(&r.path, c, out);
@@ -62,7 +62,7 @@ fn suite(r: &FileReport, out: &mut String) {
     out.push_str("  </testsuite>\n");
 }
 
-fn case(path: &str, c: &CaseResult, out: &mut String) {
+fn case(path: &str, c: &TestCaseResult, out: &mut String) {
     let file = escape(path);
     let open = format!(
         "    <testcase name=\"{}\" classname=\"{file}\" file=\"{file}\" line=\"{}\"",
@@ -70,13 +70,13 @@ fn case(path: &str, c: &CaseResult, out: &mut String) {
         c.line
     );
     let (tag, kind) = match c.status {
-        Status::Pass => {
+        TestStatus::Pass => {
             out.push_str(&open);
             out.push_str("/>\n");
             return;
         }
-        Status::Fail => ("failure", format!("{}-failed", c.kind)),
-        Status::Error => ("error", "not-checked".to_string()),
+        TestStatus::Fail => ("failure", format!("{}-failed", c.kind)),
+        TestStatus::Error => ("error", "not-checked".to_string()),
     };
     let message = c.message.as_deref().unwrap_or("did not pass");
     let mut body = format!("{path}:{}:{}: {message}", c.line, c.column);

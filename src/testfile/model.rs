@@ -25,7 +25,7 @@ pub struct TestFile {
     /// `defaults`: the request template every case starts from.
     pub defaults: RequestTemplate,
     /// The cases, in file order.
-    pub cases: Vec<Case>,
+    pub cases: Vec<TestCase>,
     /// Warnings of the test file and of its policies.
     pub warnings: Vec<Diagnostic>,
 }
@@ -48,7 +48,7 @@ pub struct PolicyEntry {
 
 /// One case of a test file.
 #[derive(Debug, Clone)]
-pub struct Case {
+pub struct TestCase {
     /// `name` (unique in the file).
     pub name: String,
     /// Where the case's `{` is.

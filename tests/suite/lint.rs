@@ -2,7 +2,7 @@
 //! that does not (tests/fixtures/lint/<case>/{fires,passes}.json), plus the
 //! CLI's formats and exit codes. Spec A-1, A-2 (and the rule each case names).
 
-use s3guard::lint::{lint_file, render, sarif, LintOptions, ResourceType, RULES};
+use s3guard::lint::{lint_file, render, sarif, LintOptions, PolicyResourceType, RULES};
 use s3guard::{PolicyType, Severity};
 
 use crate::support::{repo, run, temp_file};
@@ -16,11 +16,11 @@ type Case = (
     &'static str,
     Severity,
     Option<PolicyType>,
-    Option<ResourceType>,
+    Option<PolicyResourceType>,
     &'static str,
 );
 
-const BUCKET: Option<ResourceType> = Some(ResourceType::S3Bucket);
+const BUCKET: Option<PolicyResourceType> = Some(PolicyResourceType::S3Bucket);
 
 const CASES: &[Case] = &[
     (
