@@ -17,12 +17,7 @@ pub fn text(review: &Review) -> String {
     ));
     out.push('\n');
     out.push_str(&format!("caller: {}\n\n", review.caller()));
-    out.push_str(&wrap(
-        &format!("verdict: {}", review.verdict.paragraph()),
-        WIDTH,
-        "",
-    ));
-    out.push('\n');
+    verdict(review, &mut out);
     let m = &review.matrix;
     let mut nothing: Vec<&str> = Vec::new();
     for (ci, class) in m.classes.iter().enumerate() {
@@ -142,6 +137,33 @@ pub fn text(review: &Review) -> String {
         }
     }
     out.trim_end().to_string()
+}
+
+/// The verdict, one line per question, the answers aligned; the last item
+/// (the other destructive or permission-changing actions, a sum-up rather
+/// than a question) follows on its own line.
+fn verdict(review: &Review, out: &mut String) {
+    out.push_str("verdict:\n");
+    let items = &review.verdict.items;
+    let (questions, summary) = match items.split_last() {
+        Some((last, rest)) => (rest, Some(last)),
+        None => (items.as_slice(), None),
+    };
+    let label = |topic: &str| format!("can {topic}:");
+    let column = questions
+        .iter()
+        .map(|i| label(&i.topic).chars().count())
+        .max()
+        .unwrap_or(0);
+    let answer_indent = " ".repeat(2 + column + 1);
+    for item in questions {
+        let line = format!("{:<column$} {}", label(&item.topic), item.text);
+        out.push_str(&format!("  {}\n", wrap(&line, WIDTH - 2, &answer_indent)));
+    }
+    if let Some(item) = summary {
+        let line = format!("{} {}", label(&item.topic), item.text);
+        out.push_str(&format!("  {}\n", wrap(&line, WIDTH - 2, "    ")));
+    }
 }
 
 fn plural(n: usize) -> &'static str {
