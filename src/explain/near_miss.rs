@@ -70,6 +70,11 @@ pub enum Miss {
         key: String,
         /// The policy values.
         values: Vec<String>,
+        /// The request's action, when AWS never sends the key with it
+        /// ([`crate::catalog::may_be_sent`], spec C-15): then no request
+        /// context makes the condition hold, and supplying the key is no fix.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        never_sent_with: Option<String>,
     },
     /// A condition that is false for the request's value.
     Condition {
@@ -133,8 +138,18 @@ impl Miss {
                 operator,
                 key,
                 values,
+                never_sent_with: None,
             } => format!(
                 "the condition {operator} {key} [{}] needs {key}, which the request does not carry",
+                values.join(", ")
+            ),
+            Miss::ConditionKeyMissing {
+                operator,
+                key,
+                values,
+                never_sent_with: Some(action),
+            } => format!(
+                "the condition {operator} {key} [{}] needs {key}, which AWS never sends with {action}, so the statement can never allow it",
                 values.join(", ")
             ),
             Miss::Condition {
@@ -206,12 +221,19 @@ impl NearMiss {
         self.misses.iter().map(Miss::weight).sum()
     }
 
-    /// Whether every miss is a condition key the request lacks (the notes
-    /// on missing keys already say what would change).
+    /// Whether every miss is a condition key the request lacks and could
+    /// carry (the notes on missing keys already say what would change; a
+    /// key AWS never sends with the action is no such note).
     pub fn only_missing_keys(&self) -> bool {
-        self.misses
-            .iter()
-            .all(|m| matches!(m, Miss::ConditionKeyMissing { .. }))
+        self.misses.iter().all(|m| {
+            matches!(
+                m,
+                Miss::ConditionKeyMissing {
+                    never_sent_with: None,
+                    ..
+                }
+            )
+        })
     }
 }
 
@@ -278,6 +300,8 @@ fn misses_of(t: &StatementTrace, stmt: &Statement, req: &Request) -> (usize, Vec
                     operator: operator.clone(),
                     key: key.clone(),
                     values: values.clone(),
+                    never_sent_with: (!crate::catalog::may_be_sent(req.action.as_str(), key))
+                        .then(|| req.action.as_str().to_string()),
                 }),
                 _ => misses.push(Miss::Condition {
                     operator: operator.clone(),
@@ -462,5 +486,38 @@ mod tests {
         let m = closest(p, "s3:GetObject", "arn:aws:s3:::b/k").unwrap();
         assert!(m.only_missing_keys());
         assert!(m.describe().ends_with("it missed only because the condition StringEquals aws:SourceVpce [vpce-1a2b3c4d] needs aws:SourceVpce, which the request does not carry"), "{}", m.describe());
+    }
+
+    /// AWS sends `s3:prefix` only with the list actions (Service
+    /// Authorization Reference, "Actions defined by Amazon S3":
+    /// https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html):
+    /// a GetObject request can never carry it, so "supply the key" is no
+    /// fix and the statement can never allow the request (spec C-15).
+    #[test]
+    fn a_key_the_action_never_carries_is_no_missing_context_c15() {
+        let p = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Pfx","Effect":"Allow","Action":"s3:*","Resource":"*",
+            "Condition":{"StringEquals":{"s3:prefix":"home/"}}}]}"#;
+        let m = closest(p, "s3:GetObject", "arn:aws:s3:::b/k").unwrap();
+        assert!(matches!(
+            m.misses.as_slice(),
+            [Miss::ConditionKeyMissing {
+                never_sent_with: Some(a),
+                ..
+            }] if a == "s3:GetObject"
+        ));
+        assert!(!m.only_missing_keys());
+        assert!(
+            m.describe().ends_with("it missed only because the condition StringEquals s3:prefix [home/] needs s3:prefix, which AWS never sends with s3:GetObject, so the statement can never allow it"),
+            "{}",
+            m.describe()
+        );
+        assert!(!m.describe().contains("the request does not carry"));
+        // a list action can carry it: the key is missing context, as before
+        let list = closest(p, "s3:ListBucket", "arn:aws:s3:::b");
+        let list = list.unwrap();
+        assert!(list.only_missing_keys());
+        assert!(list
+            .describe()
+            .ends_with("which the request does not carry"));
     }
 }
