@@ -13,9 +13,75 @@ pub use json::json;
 pub use markdown::markdown;
 pub use text::text;
 
-use super::matrix::{Access, Cell};
+use super::classes::ResourceClass;
+use super::matrix::{Access, Cell, Matrix};
 use super::risk::{level_rank, report_order, Risk};
 use crate::catalog::ActionInfo;
+
+/// What the text and markdown reviews show of one resource class: its
+/// cells by access, grouped and in report order.
+pub(crate) struct Block<'a> {
+    /// The class.
+    pub(crate) class: &'a ResourceClass,
+    /// Every cell of the class.
+    pub(crate) cells: Vec<&'a Cell>,
+    /// The allowed cells, [`grouped`].
+    pub(crate) allowed: Vec<(String, Vec<&'a Cell>)>,
+    /// The conditional cells, [`grouped`].
+    pub(crate) conditional: Vec<(String, Vec<&'a Cell>)>,
+    /// The cells an explicit Deny denies, in report order.
+    pub(crate) explicit: Vec<&'a Cell>,
+    /// How many cells are denied for want of an Allow.
+    pub(crate) implicit: usize,
+    /// Those of them that are destructive or change permissions, in report
+    /// order.
+    pub(crate) risky: Vec<&'a Cell>,
+}
+
+/// The classes of a matrix with something to show, as [`Block`]s, and the
+/// classes on which nothing is allowed (every cell denied for want of an
+/// Allow), in class order. Classes without cells are in neither.
+pub(crate) fn blocks(m: &Matrix) -> (Vec<Block<'_>>, Vec<&ResourceClass>) {
+    let mut shown = Vec::new();
+    let mut nothing = Vec::new();
+    for (ci, class) in m.classes.iter().enumerate() {
+        let cells: Vec<&Cell> = m.cells_of(ci).collect();
+        if cells.is_empty() {
+            continue;
+        }
+        if cells
+            .iter()
+            .all(|c| c.access == Access::Denied && !c.explicit_deny)
+        {
+            nothing.push(class);
+            continue;
+        }
+        let denied: Vec<&Cell> = with_access(cells.iter().copied(), Access::Denied).collect();
+        let explicit =
+            in_report_order(denied.iter().copied().filter(|c| c.explicit_deny).collect());
+        let risky = in_report_order(
+            denied
+                .iter()
+                .copied()
+                .filter(|c| !c.explicit_deny)
+                .filter(|c| {
+                    let r = Risk::of(c.action);
+                    r.destructive || r.changes_permissions
+                })
+                .collect(),
+        );
+        shown.push(Block {
+            class,
+            allowed: grouped(with_access(cells.iter().copied(), Access::Allowed)),
+            conditional: grouped(with_access(cells.iter().copied(), Access::Conditional)),
+            implicit: denied.len() - explicit.len(),
+            explicit,
+            risky,
+            cells,
+        });
+    }
+    (shown, nothing)
+}
 
 /// The group an action is listed under: `destructive`, `changes
 /// permissions`, or its access level.
@@ -59,6 +125,12 @@ pub(crate) fn grouped<'a>(cells: impl Iterator<Item = &'a Cell>) -> Vec<(String,
         }
     }
     out
+}
+
+/// Cells sorted in report order.
+fn in_report_order(mut cells: Vec<&Cell>) -> Vec<&Cell> {
+    cells.sort_by(|a, b| report_order(a.action, b.action));
+    cells
 }
 
 /// The cells of a class with a given access.
