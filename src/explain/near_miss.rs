@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::condition::{KeyReason, Outcome};
 use crate::eval::policy_set::PolicySet;
 use crate::eval::response::{Decision, StatementRef};
-use crate::explain::{Evaluation, PrincipalDetail, Reason, StatementTrace};
+use crate::explain::{ConditionTest, Evaluation, PrincipalDetail, Reason, StatementTrace};
 use crate::matcher::Resource;
 use crate::policy::{Effect, PolicyType, Statement};
 use crate::request::context::ContextValue;
@@ -64,12 +64,9 @@ pub enum Miss {
     },
     /// A condition key the request does not carry (C-3).
     ConditionKeyMissing {
-        /// The operator as written.
-        operator: String,
-        /// The key as written.
-        key: String,
-        /// The policy values.
-        values: Vec<String>,
+        /// The test.
+        #[serde(flatten)]
+        test: ConditionTest,
         /// The request's action, when AWS never sends the key with it
         /// ([`crate::catalog::may_be_sent`], spec C-15): then no request
         /// context makes the condition hold, and supplying the key is no fix.
@@ -78,12 +75,9 @@ pub enum Miss {
     },
     /// A condition that is false for the request's value.
     Condition {
-        /// The operator as written.
-        operator: String,
-        /// The key as written.
-        key: String,
-        /// The policy values.
-        values: Vec<String>,
+        /// The test.
+        #[serde(flatten)]
+        test: ConditionTest,
         /// The request's value.
         #[serde(skip_serializing_if = "Option::is_none")]
         context_value: Option<ContextValue>,
@@ -135,37 +129,24 @@ impl Miss {
                 s
             }
             Miss::ConditionKeyMissing {
-                operator,
-                key,
-                values,
-                never_sent_with: None,
-            } => format!(
-                "the condition {operator} {key} [{}] needs {key}, which the request does not carry",
-                values.join(", ")
-            ),
-            Miss::ConditionKeyMissing {
-                operator,
-                key,
-                values,
-                never_sent_with: Some(action),
-            } => format!(
-                "the condition {operator} {key} [{}] needs {key}, which AWS never sends with {action}, so the statement can never allow it",
-                values.join(", ")
-            ),
+                test,
+                never_sent_with,
+            } => match never_sent_with {
+                None => format!(
+                    "the condition {test} needs {}, which the request does not carry",
+                    test.key
+                ),
+                Some(action) => format!(
+                    "the condition {test} needs {}, which AWS never sends with {action}, so the statement can never allow it",
+                    test.key
+                ),
+            },
             Miss::Condition {
-                operator,
-                key,
-                values,
+                test,
                 context_value,
             } => match context_value {
-                Some(v) => format!(
-                    "the condition {operator} {key} [{}] is false for {key} = {v}",
-                    values.join(", ")
-                ),
-                None => format!(
-                    "the condition {operator} {key} [{}] is false",
-                    values.join(", ")
-                ),
+                Some(v) => format!("the condition {test} is false for {} = {v}", test.key),
+                None => format!("the condition {test} is false"),
             },
         }
     }
@@ -288,25 +269,19 @@ fn misses_of(t: &StatementTrace, stmt: &Statement, req: &Request) -> (usize, Vec
                 ..
             } => misses.push(resource_miss(stmt, req, name, pattern, unresolved)),
             Reason::Condition {
-                operator,
-                key,
-                values,
+                test,
                 context_value,
                 result,
                 why,
             } => match (result, why) {
                 (Outcome::True, _) => matched += 1,
                 (_, KeyReason::Missing) => misses.push(Miss::ConditionKeyMissing {
-                    operator: operator.clone(),
-                    key: key.clone(),
-                    values: values.clone(),
-                    never_sent_with: (!crate::catalog::may_be_sent(req.action.as_str(), key))
+                    test: test.clone(),
+                    never_sent_with: (!crate::catalog::may_be_sent(req.action.as_str(), &test.key))
                         .then(|| req.action.as_str().to_string()),
                 }),
                 _ => misses.push(Miss::Condition {
-                    operator: operator.clone(),
-                    key: key.clone(),
-                    values: values.clone(),
+                    test: test.clone(),
                     context_value: context_value.clone(),
                 }),
             },
