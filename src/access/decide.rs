@@ -371,7 +371,7 @@ fn free_keys_of_allow(
         }
         for r in &t.reasons {
             if let crate::explain::Reason::Condition {
-                key,
+                test: crate::explain::ConditionTest { key, .. },
                 context_value: None,
                 ..
             } = r

@@ -6,7 +6,7 @@ use crate::eval::applicability::Applicability;
 use crate::eval::policy_set::PolicySet;
 use crate::eval::response::Decision;
 use crate::explain::classify::{Access, Bounds, Unknown};
-use crate::explain::{Evaluation, Reason, StatementTrace};
+use crate::explain::{ConditionTest, Evaluation, Reason, StatementTrace};
 use crate::matcher::{Action, Resource};
 use crate::policy::Effect;
 use crate::request::Request;
@@ -43,7 +43,11 @@ impl Judgement {
 
 fn condition_keys_of(reasons: &[Reason], keys: &mut Vec<String>) {
     for r in reasons {
-        if let Reason::Condition { key, .. } = r {
+        if let Reason::Condition {
+            test: ConditionTest { key, .. },
+            ..
+        } = r
+        {
             if !keys.iter().any(|k| k.eq_ignore_ascii_case(key)) {
                 keys.push(key.clone());
             }

@@ -117,6 +117,32 @@ impl fmt::Display for PrincipalDetail {
     }
 }
 
+/// One key of a condition block as the policy writes it: `StringEquals
+/// s3:prefix ["home/"]`. Traces and near misses show it flattened into
+/// their own fields (`operator`, `key`, `values`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConditionTest {
+    /// The operator as written.
+    pub operator: String,
+    /// The key as written.
+    pub key: String,
+    /// The policy values.
+    pub values: Vec<String>,
+}
+
+impl fmt::Display for ConditionTest {
+    /// `StringEquals s3:prefix [home/, public/]`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {} [{}]",
+            self.operator,
+            self.key,
+            self.values.join(", ")
+        )
+    }
+}
+
 /// Why an element of a statement matched or not: the one vocabulary of
 /// explanations (traces, near misses, reviews read it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -164,12 +190,9 @@ pub enum Reason {
     },
     /// One key of a condition block.
     Condition {
-        /// The operator as written.
-        operator: String,
-        /// The key as written.
-        key: String,
-        /// The policy values.
-        values: Vec<String>,
+        /// The test.
+        #[serde(flatten)]
+        test: ConditionTest,
         /// The request's value, if present.
         #[serde(skip_serializing_if = "Option::is_none")]
         context_value: Option<ContextValue>,
@@ -287,21 +310,19 @@ impl StatementTrace {
                     return s;
                 }
                 Reason::Condition {
-                    operator,
-                    key,
+                    test,
                     result: Outcome::False | Outcome::Error,
                     why,
                     context_value,
-                    values,
                 } => {
-                    let shown = values.join(", ");
+                    let ConditionTest { operator, key, .. } = test;
                     return match (why, context_value) {
-                        (KeyReason::Missing, _) => format!("does not apply: condition {operator} {key} [{shown}] is false because {key} is missing from the request"),
+                        (KeyReason::Missing, _) => format!("does not apply: condition {test} is false because {key} is missing from the request"),
                         (KeyReason::WrongType(t), Some(v)) => format!("does not apply: {key} = {v} is not {t} ({operator})"),
                         (KeyReason::MultiValuedWithoutSetOperator, _) => format!("does not apply: {key} has several values but {operator} has no ForAnyValue:/ForAllValues: (false, spec C-13)"),
                         (KeyReason::EmptyValueList, _) => format!("does not apply: {operator} {key} lists no values"),
-                        (_, Some(v)) => format!("does not apply: condition {operator} {key} [{shown}] is false for {v}"),
-                        (_, None) => format!("does not apply: condition {operator} {key} [{shown}] is false"),
+                        (_, Some(v)) => format!("does not apply: condition {test} is false for {v}"),
+                        (_, None) => format!("does not apply: condition {test} is false"),
                     };
                 }
                 _ => {}
@@ -376,9 +397,11 @@ impl Observer for Tracer<'_> {
 
     fn condition(&mut self, block: &Block, key: &KeyCondition, result: KeyResult) {
         self.reasons.push(Reason::Condition {
-            operator: block.operator_text.clone(),
-            key: key.key.clone(),
-            values: key.raw_values.clone(),
+            test: ConditionTest {
+                operator: block.operator_text.clone(),
+                key: key.key.clone(),
+                values: key.raw_values.clone(),
+            },
             context_value: self
                 .context
                 .get_lower(&key.key_lower)

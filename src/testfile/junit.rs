@@ -4,6 +4,7 @@
 //! invalid. No timestamps or durations: the same run gives the same bytes.
 
 use super::run::{FileOutcome, TestCaseResult, TestFileReport, TestStatus, TestSummary};
+use crate::render::escape::xml as escape;
 
 /// Renders the reports as a JUnit XML document.
 pub fn junit(reports: &[TestFileReport]) -> String {
@@ -92,38 +93,4 @@ fn case(path: &str, c: &TestCaseResult, out: &mut String) {
         escape(&body)
     ));
     out.push_str("    </testcase>\n");
-}
-
-/// Escapes text for XML content and attribute values; characters XML 1.0
-/// forbids (most control characters) become U+FFFD.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\n' => out.push_str("&#10;"),
-            '\t' => out.push_str("&#9;"),
-            '\r' => out.push_str("&#13;"),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escapes_markup_and_forbidden_characters() {
-        assert_eq!(
-            escape("a<b>&\"c'\u{1}\n"),
-            "a&lt;b&gt;&amp;&quot;c&apos;\u{FFFD}&#10;"
-        );
-    }
 }
