@@ -80,18 +80,23 @@ pub(crate) struct LayerIndex {
     /// whose `Action`/`NotAction` covers it, exactly.
     by_catalog: Vec<SmallVec<[u32; 4]>>,
     /// For actions outside the catalog: statements with that literal action.
-    by_literal: HashMap<String, SmallVec<[u32; 4]>>,
+    by_literal: HashMap<Box<str>, SmallVec<[u32; 4]>, Hasher>,
     /// … statements with a wildcard pattern of that service.
-    by_service: HashMap<String, SmallVec<[u32; 4]>>,
+    by_service: HashMap<Box<str>, SmallVec<[u32; 4]>, Hasher>,
     /// … statements with `NotAction` or a wildcard service (`*`, `s3*:*`).
     always: SmallVec<[u32; 4]>,
     /// Resource filter: statements all of whose `Resource` patterns fix
     /// the first component of the resource part (the bucket), by that
     /// component; they can concern no other resource.
-    by_bucket: HashMap<Box<str>, SmallVec<[u32; 4]>>,
+    by_bucket: HashMap<Box<str>, SmallVec<[u32; 4]>, Hasher>,
     /// … and every other statement (any bucket), ascending.
     any_bucket: Vec<u32>,
 }
+
+/// The hasher of the indexes: keys come from policies (input), so it is
+/// seeded at random (no chosen set of keys collides on every machine), and
+/// fast on short keys (SipHash was 5% of a load).
+type Hasher = foldhash::fast::RandomState;
 
 /// Below this many candidates by action, the resource filter costs more
 /// than it saves.
@@ -298,7 +303,7 @@ impl LayerIndex {
                         if let Some(i) = cat.index_of(lit) {
                             add_catalog(i as usize, &mut self.by_catalog);
                         } else if !wildcard_service {
-                            push_unique(self.by_literal.entry(lit.to_string()).or_default(), pos);
+                            push_unique(self.by_literal.entry(lit.into()).or_default(), pos);
                         }
                     }
                     (Some(svc), None) => {
@@ -310,7 +315,7 @@ impl LayerIndex {
                             }
                         }
                         if !wildcard_service {
-                            push_unique(self.by_service.entry(svc.to_string()).or_default(), pos);
+                            push_unique(self.by_service.entry(svc.into()).or_default(), pos);
                         }
                     }
                     (None, _) => {

@@ -5,6 +5,7 @@
 mod parser;
 pub mod pointer;
 mod source;
+mod text;
 mod value;
 
 pub use parser::{parse, unescape_at, DuplicateKey, Parsed, SyntaxError, MAX_DEPTH};

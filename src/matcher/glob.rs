@@ -78,7 +78,30 @@ enum Token {
 impl Glob {
     /// Compiles a pattern where `*` and `?` are wildcards and nothing else is special.
     pub fn new(pattern: &str) -> Glob {
-        Glob::from_pieces(&[Piece::Text(pattern.to_string())])
+        Glob::from_string(pattern.to_string())
+    }
+
+    /// [`Glob::new`] of a pattern the caller owns: an exact text or a
+    /// prefix (the shapes of almost every pattern) keeps its allocation.
+    pub fn from_string(mut pattern: String) -> Glob {
+        if !pattern.contains('?') {
+            let body = pattern.trim_end_matches('*').len();
+            if !pattern.get(..body).unwrap_or_default().contains('*') {
+                let repr = if body == pattern.len() {
+                    Repr::Exact(pattern.into_boxed_str())
+                } else if body == 0 {
+                    Repr::Any
+                } else {
+                    pattern.truncate(body);
+                    Repr::Prefix(pattern.into_boxed_str())
+                };
+                return Glob {
+                    repr,
+                    has_vars: false,
+                };
+            }
+        }
+        Glob::from_pieces(&[Piece::Text(pattern)])
     }
 
     /// Compiles a literal (no wildcards at all).
