@@ -77,8 +77,8 @@ pub(crate) struct LayerIndex {
     /// Every statement of the layer.
     pub statements: Vec<StatementRef>,
     /// For each catalog action: the statements (positions in `statements`)
-    /// whose `Action`/`NotAction` covers it, exactly.
-    by_catalog: Vec<SmallVec<[u32; 4]>>,
+    /// whose `Action`/`NotAction` covers it, exactly, ascending.
+    by_catalog: CatalogIndex,
     /// For actions outside the catalog: statements with that literal action.
     by_literal: HashMap<Box<str>, SmallVec<[u32; 4]>, Hasher>,
     /// … statements with a wildcard pattern of that service.
@@ -270,24 +270,35 @@ impl LayerIndex {
         }
         let cat = catalog::catalog();
         let lowers = cat.lower_names();
-        self.by_catalog = vec![SmallVec::new(); lowers.len()];
+        // (catalog action, statement position) pairs, made into the index at the end
+        let mut pairs: Vec<(u32, u32)> = Vec::new();
+        let (mut literals, mut services) = (0, 0);
+        for sref in &self.statements {
+            for p in statement_of(members, *sref)
+                .map(|st| st.action.patterns())
+                .unwrap_or_default()
+            {
+                match p.literal() {
+                    Some(_) => literals += 1,
+                    None => services += 1,
+                }
+            }
+        }
+        self.by_literal.reserve(literals);
+        self.by_service.reserve(services);
         for (pos, sref) in self.statements.iter().enumerate() {
             let Some(st) = statement_of(members, *sref) else {
                 continue;
             };
             let pos = u32::try_from(pos).unwrap_or(u32::MAX);
-            let add_catalog = |i: usize, by_catalog: &mut Vec<SmallVec<[u32; 4]>>| {
-                if let Some(list) = by_catalog.get_mut(i) {
-                    if list.last() != Some(&pos) {
-                        list.push(pos);
-                    }
-                }
+            let add_catalog = |i: usize, pairs: &mut Vec<(u32, u32)>| {
+                pairs.push((u32::try_from(i).unwrap_or(u32::MAX), pos));
             };
             if st.action.is_not() {
                 self.always.push(pos);
                 for (i, lower) in lowers.iter().enumerate() {
                     if !st.action.patterns().iter().any(|p| p.matches_lower(lower)) {
-                        add_catalog(i, &mut self.by_catalog);
+                        add_catalog(i, &mut pairs);
                     }
                 }
                 continue;
@@ -301,7 +312,7 @@ impl LayerIndex {
                 match (p.service(), p.literal()) {
                     (Some(_), Some(lit)) => {
                         if let Some(i) = cat.index_of(lit) {
-                            add_catalog(i as usize, &mut self.by_catalog);
+                            add_catalog(i as usize, &mut pairs);
                         } else if !wildcard_service {
                             push_unique(self.by_literal.entry(lit.into()).or_default(), pos);
                         }
@@ -311,7 +322,7 @@ impl LayerIndex {
                         let start = range.start;
                         for (i, lower) in lowers.get(range).unwrap_or_default().iter().enumerate() {
                             if p.matches_lower(lower) {
-                                add_catalog(start + i, &mut self.by_catalog);
+                                add_catalog(start + i, &mut pairs);
                             }
                         }
                         if !wildcard_service {
@@ -321,17 +332,14 @@ impl LayerIndex {
                     (None, _) => {
                         for (i, lower) in lowers.iter().enumerate() {
                             if p.matches_lower(lower) {
-                                add_catalog(i, &mut self.by_catalog);
+                                add_catalog(i, &mut pairs);
                             }
                         }
                     }
                 }
             }
         }
-        for list in self.by_catalog.iter_mut() {
-            list.sort_unstable();
-            list.dedup();
-        }
+        self.by_catalog = CatalogIndex::new(lowers.len(), pairs);
         self.compile_buckets(members);
     }
 
@@ -445,6 +453,41 @@ impl LayerIndex {
                 f(*r, false);
             }
         }
+    }
+}
+
+/// Statement positions by catalog action, in one vector: the positions of
+/// action `i` are `positions[starts[i]..starts[i + 1]]`, ascending (two
+/// allocations for a layer, where a list per catalog action took hundreds).
+#[derive(Debug, Clone, Default)]
+struct CatalogIndex {
+    starts: Vec<u32>,
+    positions: Vec<u32>,
+}
+
+impl CatalogIndex {
+    /// The index of `actions` catalog actions from (action, position) pairs.
+    fn new(actions: usize, mut pairs: Vec<(u32, u32)>) -> CatalogIndex {
+        pairs.sort_unstable();
+        pairs.dedup();
+        let mut starts = Vec::with_capacity(actions + 1);
+        let mut positions = Vec::with_capacity(pairs.len());
+        let mut next = pairs.iter().peekable();
+        for action in 0..actions {
+            starts.push(u32::try_from(positions.len()).unwrap_or(u32::MAX));
+            let action = u32::try_from(action).unwrap_or(u32::MAX);
+            while let Some(&(_, pos)) = next.next_if(|(a, _)| *a == action) {
+                positions.push(pos);
+            }
+        }
+        starts.push(u32::try_from(positions.len()).unwrap_or(u32::MAX));
+        CatalogIndex { starts, positions }
+    }
+
+    /// The positions of catalog action `i`; `None` when the layer is empty.
+    fn get(&self, i: usize) -> Option<&[u32]> {
+        let (start, end) = (*self.starts.get(i)?, *self.starts.get(i + 1)?);
+        self.positions.get(start as usize..end as usize)
     }
 }
 
