@@ -466,21 +466,41 @@ struct CatalogIndex {
 }
 
 impl CatalogIndex {
-    /// The index of `actions` catalog actions from (action, position) pairs.
-    fn new(actions: usize, mut pairs: Vec<(u32, u32)>) -> CatalogIndex {
-        pairs.sort_unstable();
-        pairs.dedup();
-        let mut starts = Vec::with_capacity(actions + 1);
-        let mut positions = Vec::with_capacity(pairs.len());
-        let mut next = pairs.iter().peekable();
-        for action in 0..actions {
-            starts.push(u32::try_from(positions.len()).unwrap_or(u32::MAX));
-            let action = u32::try_from(action).unwrap_or(u32::MAX);
-            while let Some(&(_, pos)) = next.next_if(|(a, _)| *a == action) {
-                positions.push(pos);
+    /// The index of `actions` catalog actions from (action, position)
+    /// pairs whose positions never decrease (statements are added in
+    /// order): a counting sort, repeated pairs dropped.
+    fn new(actions: usize, pairs: Vec<(u32, u32)>) -> CatalogIndex {
+        let mut last = vec![u32::MAX; actions];
+        let mut counts = vec![0u32; actions + 1];
+        for &(a, pos) in &pairs {
+            if let (Some(l), Some(c)) = (last.get_mut(a as usize), counts.get_mut(a as usize + 1)) {
+                if *l != pos {
+                    *l = pos;
+                    *c += 1;
+                }
             }
         }
-        starts.push(u32::try_from(positions.len()).unwrap_or(u32::MAX));
+        for i in 1..counts.len() {
+            let before = counts.get(i - 1).copied().unwrap_or(0);
+            if let Some(c) = counts.get_mut(i) {
+                *c += before;
+            }
+        }
+        let starts = counts;
+        let mut fill: Vec<u32> = starts.clone();
+        last.fill(u32::MAX);
+        let mut positions = vec![0u32; starts.last().copied().unwrap_or(0) as usize];
+        for &(a, pos) in &pairs {
+            if let (Some(l), Some(at)) = (last.get_mut(a as usize), fill.get_mut(a as usize)) {
+                if *l != pos {
+                    *l = pos;
+                    if let Some(slot) = positions.get_mut(*at as usize) {
+                        *slot = pos;
+                    }
+                    *at += 1;
+                }
+            }
+        }
         CatalogIndex { starts, positions }
     }
 

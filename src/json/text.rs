@@ -11,7 +11,8 @@ use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::ops::Deref;
 
-/// A string of the JSON tree (a key, a string value, a number's text).
+/// A string of the JSON tree (a key, a string value, a number's text), and
+/// of compiled patterns (`arn`, `aws`, `s3`, …).
 /// Dereferences to `str`; compares, hashes and prints as its text.
 #[derive(Clone)]
 pub struct Str(Repr);
@@ -150,10 +151,11 @@ impl fmt::Display for Str {
 /// repeat, if `text` is one.
 fn common(text: &str) -> Option<&'static str> {
     // Matching by length first keeps a miss to a few comparisons.
+    let first = text.as_bytes().first();
     words_of_len(text.len())
         .iter()
         .copied()
-        .find(|w| *w == text)
+        .find(|w| w.as_bytes().first() == first && *w == text)
 }
 
 /// The common words of `len` bytes.
@@ -161,8 +163,10 @@ fn words_of_len(len: usize) -> &'static [&'static str] {
     match len {
         0 => &[""],
         1 => &["*", "0", "1"],
-        2 => &["id", "v1", "/*"],
-        3 => &["AWS", "Sid", "scp", "rcp", "Key", "Arn"],
+        2 => &["id", "v1", "/*", "s3"],
+        3 => &[
+            "AWS", "Sid", "scp", "rcp", "Key", "Arn", "arn", "aws", "iam", "sts",
+        ],
         4 => &[
             "s3:*", "Deny", "true", "Bool", "Path", "note", "tags", "Tags",
         ],

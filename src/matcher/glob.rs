@@ -10,6 +10,7 @@
 use std::fmt;
 
 use super::variable::{Piece, Variable};
+use crate::json::Str;
 
 /// Supplies values for policy variables while matching.
 pub trait Resolve {
@@ -39,9 +40,9 @@ enum Repr {
     /// Only stars.
     Any,
     /// No wildcard, no variable.
-    Exact(Box<str>),
+    Exact(Str),
     /// `literal*`.
-    Prefix(Box<str>),
+    Prefix(Str),
     /// Anything else.
     General {
         anchored_start: bool,
@@ -88,12 +89,12 @@ impl Glob {
             let body = pattern.trim_end_matches('*').len();
             if !pattern.get(..body).unwrap_or_default().contains('*') {
                 let repr = if body == pattern.len() {
-                    Repr::Exact(pattern.into_boxed_str())
+                    Repr::Exact(pattern.into())
                 } else if body == 0 {
                     Repr::Any
                 } else {
                     pattern.truncate(body);
-                    Repr::Prefix(pattern.into_boxed_str())
+                    Repr::Prefix(pattern.into())
                 };
                 return Glob {
                     repr,
