@@ -358,7 +358,7 @@ fn build_request(
                 let mut values = Vec::with_capacity(members.len());
                 for m in members {
                     match context_value(&m.value) {
-                        Some(cv) => values.push((m.key.clone(), cv, Origin::Given)),
+                        Some(cv) => values.push((m.key.to_string(), cv, Origin::Given)),
                         None => bad(
                             Some(&m.value),
                             &pointer::join("/context", &m.key),

@@ -347,7 +347,7 @@ fn read_context_file(path: &str, req: &mut Request) -> Result<(), Vec<Diagnostic
     let mut values = Vec::with_capacity(members.len());
     for m in members {
         match crate::batch::cases::context_value(&m.value) {
-            Some(v) => values.push((m.key.clone(), v, Origin::Given)),
+            Some(v) => values.push((m.key.to_string(), v, Origin::Given)),
             None => errors.push(
                 Diagnostic::error(
                     "INVALID_CONTEXT",

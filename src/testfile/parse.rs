@@ -352,7 +352,7 @@ impl Parser {
                     for id in ids {
                         let p = pointer::join(&ptr, &id.key);
                         if let Some(acct) = self.account(&id.value, &p, "canonical_ids") {
-                            options.canonical_ids.push((id.key.clone(), acct));
+                            options.canonical_ids.push((id.key.to_string(), acct));
                         }
                     }
                 }
@@ -407,7 +407,7 @@ impl Parser {
             if let Some(members) = self.object(c, &cp, "`context`") {
                 for m in members {
                     match crate::batch::cases::context_value(&m.value) {
-                        Some(value) => t.context.push((m.key.clone(), value)),
+                        Some(value) => t.context.push((m.key.to_string(), value)),
                         None => self.error(
                             "INVALID_VALUE",
                             format!("context value of `{}` must be a string, number, boolean or an array of them, found {}", m.key, m.value.type_name()),
