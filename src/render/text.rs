@@ -142,6 +142,11 @@ fn answer(set: &PolicySet, req: &Request, eval: &Evaluation) -> Answer {
         Decision::ImplicitDeny => {
             reason = match resp.blocked_by {
                 Some(PolicyType::Identity) | None => None,
+                Some(PolicyType::Resource) if set.foreign_object_owner(req).is_some() => Some(format!(
+                    "blocked by the object owner {}: the object's ACL grants {} nothing for {what}, and the bucket policy does not reach an object of another account (spec E-21)",
+                    set.foreign_object_owner(req).unwrap_or_default(),
+                    caller_phrase(&req.principal)
+                )),
                 Some(PolicyType::Resource) if !resp.same_account => Some(format!(
                     "blocked by the resource account {}: no bucket policy statement allows {} to do {what} (cross-account requests need an Allow on both sides, spec E-6)",
                     req.stated_resource_account().unwrap_or("?"),
@@ -186,7 +191,12 @@ fn answer(set: &PolicySet, req: &Request, eval: &Evaluation) -> Answer {
             details.push(format!("closest: {}", m.describe()));
         }
     }
-    if !resp.same_account {
+    if let (false, Some(owner)) = (resp.same_account, set.foreign_object_owner(req)) {
+        details.push(format!(
+            "cross-account: caller in {}, object owned by {owner}",
+            req.principal.account().unwrap_or("?"),
+        ));
+    } else if !resp.same_account {
         details.push(format!(
             "cross-account: caller in {}, resource in {}",
             req.principal.account().unwrap_or("?"),
