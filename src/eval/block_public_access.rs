@@ -184,17 +184,16 @@ impl PolicySet {
         {
             return Some(Refusal::BlockPublicPolicy);
         }
-        if acl_carried(action).is_none() {
-            return None;
-        }
+        acl_carried(action)?;
         let carried = Acl::from_request(&req.context)?;
         if bpa.block_public_acls && carried.is_public() {
             return Some(Refusal::BlockPublicAcls);
         }
-        if !self.acls_enabled()
-            && !carried.is_bucket_owner_full_control(req.effective_resource_account())
-            && !(action == "s3:putbucketacl" && carried == Acl::Canned("private".into()))
-        {
+        // with ACLs disabled, only bucket owner full control is accepted (a
+        // bucket's `private` ACL is that)
+        let accepted = carried.is_bucket_owner_full_control(req.effective_resource_account())
+            || (action == "s3:putbucketacl" && carried == Acl::Canned("private".into()));
+        if !self.acls_enabled() && !accepted {
             return Some(Refusal::AclsDisabled);
         }
         None

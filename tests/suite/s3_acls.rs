@@ -530,8 +530,8 @@ fn the_case_format_carries_the_s3_settings() {
     let gateway = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"s3:*","Resource":"*"}]}"#;
     let lines = [
         format!(r#"{{"id":"bpp","identity":[{ALLOW_S3}],"principal":"arn:aws:iam::111122223333:user/a","action":"s3:PutBucketPolicy","resource":"arn:aws:s3:::site","new_bucket_policy":{public},"block_public_access":{{"BlockPublicPolicy":true}},"expect":"ExplicitDeny"}}"#),
-        format!(r#"{{"id":"ignore","principal":"anonymous","action":"s3:GetObject","resource":"arn:aws:s3:::site/a","object_acl":"public-read","block_public_access":["IgnorePublicAcls"],"expect":"ImplicitDeny"}}"#),
-        format!(r#"{{"id":"acl","principal":"anonymous","action":"s3:GetObject","resource":"arn:aws:s3:::site/a","object_acl":["grant-read=uri=AllUsers"],"expect":"Allow"}}"#),
+        r#"{"id":"ignore","principal":"anonymous","action":"s3:GetObject","resource":"arn:aws:s3:::site/a","object_acl":"public-read","block_public_access":["IgnorePublicAcls"],"expect":"ImplicitDeny"}"#.to_string(),
+        r#"{"id":"acl","principal":"anonymous","action":"s3:GetObject","resource":"arn:aws:s3:::site/a","object_acl":["grant-read=uri=AllUsers"],"expect":"Allow"}"#.to_string(),
         format!(r#"{{"id":"bpacl","identity":[{ALLOW_S3}],"principal":"arn:aws:iam::111122223333:user/a","action":"s3:PutObject","resource":"arn:aws:s3:::site/a","object_acl":"public-read","block_public_access":true,"expect":"ExplicitDeny"}}"#),
         format!(r#"{{"id":"owner","identity":[{ALLOW_S3}],"principal":"arn:aws:iam::111122223333:user/a","resource_account":"111122223333","action":"s3:GetObject","resource":"arn:aws:s3:::site/a","object_owner":"444455556666","object_ownership":"ObjectWriter","expect":"ImplicitDeny"}}"#),
         format!(r#"{{"id":"slr","identity":[{ALLOW_S3}],"scp":[{deny_all}],"principal":"arn:aws:sts::111122223333:assumed-role/AWSServiceRoleForX/s","action":"s3:GetObject","resource":"arn:aws:s3:::site/a","service_linked_role":true,"expect":"Allow"}}"#),
