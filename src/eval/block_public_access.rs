@@ -185,6 +185,9 @@ impl PolicySet {
             return Some(Refusal::BlockPublicPolicy);
         }
         acl_carried(action)?;
+        if !bpa.block_public_acls && self.acls_enabled() {
+            return None;
+        }
         let carried = Acl::from_request(&req.context)?;
         if bpa.block_public_acls && carried.is_public() {
             return Some(Refusal::BlockPublicAcls);
