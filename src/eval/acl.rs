@@ -532,12 +532,22 @@ impl PolicySet {
             return out;
         };
         let ignore_public = self.options().block_public_access.ignore_public_acls;
+        // a grant to the resource owner's own account adds nothing to what
+        // its identity policies give (the owner's FULL_CONTROL is implicit)
+        let owner = match of {
+            AclOf::Object => self
+                .foreign_object_owner(req)
+                .or_else(|| req.effective_resource_account()),
+            AclOf::Bucket => req.effective_resource_account(),
+        };
         for (i, g) in acl
             .grants(req.effective_resource_account())
             .iter()
             .enumerate()
         {
-            if !g.permission.covers(wanted) || (ignore_public && g.grantee.is_public()) {
+            let to_owner = matches!(&g.grantee, Grantee::Account(a) if Some(a.as_str()) == owner);
+            if !g.permission.covers(wanted) || to_owner || (ignore_public && g.grantee.is_public())
+            {
                 continue;
             }
             if let Some(m) = self.grantee_matches(&g.grantee, &req.principal) {
