@@ -63,6 +63,8 @@ pub mod fuzzing {
 }
 
 pub use diagnostic::{Diagnostic, Severity};
+pub use eval::acl::{Acl, ObjectOwnership};
+pub use eval::block_public_access::{PublicAccessBlock, Refusal};
 pub use eval::policy_set::{
     EvalOptions, Member, NotPrincipalMode, PolicySet, PolicySetBuilder, VpceType,
 };

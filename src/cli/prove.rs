@@ -171,8 +171,21 @@ fn policy_flags(p: &PolicyArgs) -> Vec<String> {
     add("--policy-from", &p.policy_from);
     add("--select", &p.select);
     add("--param", &p.params);
-    if p.block_public_access {
-        out.push("--block-public-access".into());
+    add("--new-bucket-policy", p.new_bucket_policy.as_slice());
+    add("--object-owner", p.object_owner.as_slice());
+    add("--object-acl", &p.object_acl);
+    add("--bucket-acl", &p.bucket_acl);
+    add("--object-ownership", p.object_ownership.as_slice());
+    for (flag, on) in [
+        ("--block-public-access", p.block_public_access),
+        ("--block-public-acls", p.block_public_acls),
+        ("--ignore-public-acls", p.ignore_public_acls),
+        ("--block-public-policy", p.block_public_policy),
+        ("--restrict-public-buckets", p.restrict_public_buckets),
+    ] {
+        if on {
+            out.push(flag.into());
+        }
     }
     if p.lenient {
         out.push("--lenient".into());

@@ -198,7 +198,7 @@ pub fn load_analysis(args: &AccountArgs) -> Result<Analysis, Vec<Diagnostic>> {
         rcp_levels,
         vpce,
         options: EvalOptions {
-            block_public_access: args.block_public_access,
+            block_public_access: args.block_public_access.into(),
             ..EvalOptions::default()
         },
         bucket_account: args.bucket_account.clone(),

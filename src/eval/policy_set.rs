@@ -8,6 +8,8 @@ use std::sync::Arc;
 use smallvec::SmallVec;
 
 use crate::catalog;
+use crate::eval::acl::{Acl, ObjectOwnership};
+use crate::eval::block_public_access::PublicAccessBlock;
 use crate::eval::response::StatementRef;
 use crate::policy::{Policy, PolicyType, ResourceClause, Statement};
 
@@ -34,10 +36,22 @@ pub struct EvalOptions {
     /// S3 canonical user ids and the accounts (or CloudFront origin access
     /// identity ARNs) they stand for (`--canonical-id`).
     pub canonical_ids: Vec<(String, String)>,
-    /// S3 Block Public Access is on for the bucket or its account
-    /// (`RestrictPublicBuckets`, spec E-15): a public bucket policy grants
-    /// only to the bucket owner's account and to AWS service principals.
-    pub block_public_access: bool,
+    /// The S3 Block Public Access settings in force for the bucket: the
+    /// union of its account's and its own (spec E-19; `RestrictPublicBuckets`
+    /// is E-15).
+    pub block_public_access: PublicAccessBlock,
+    /// The account that owns the requested object, when it is not the
+    /// bucket owner (`--object-owner`, E-21).
+    pub object_owner: Option<String>,
+    /// The ACL of the requested object (`--object-acl`, E-20); on requests
+    /// that set an object ACL (`PutObject`, `PutObjectAcl`), the ACL they carry.
+    pub object_acl: Option<Acl>,
+    /// The ACL of the bucket (`--bucket-acl`, E-20); on `PutBucketAcl` and
+    /// `CreateBucket`, the ACL they carry.
+    pub bucket_acl: Option<Acl>,
+    /// The bucket's Object Ownership setting (E-21); `None`: not said, and
+    /// ACLs that are given count.
+    pub object_ownership: Option<ObjectOwnership>,
     /// The type of the VPC endpoint the request goes through (E-15): in a
     /// gateway endpoint's policy an account principal names the account's
     /// root user only.
@@ -111,6 +125,7 @@ pub struct PolicySet {
     options: EvalOptions,
     indexes: [LayerIndex; LAYERS],
     resource_public: bool,
+    new_bucket_policy: Option<Arc<Policy>>,
 }
 
 /// Number of policy layers (one index each).
@@ -135,6 +150,7 @@ pub struct PolicySetBuilder {
     scp_levels: usize,
     rcp_levels: usize,
     options: EvalOptions,
+    new_bucket_policy: Option<Arc<Policy>>,
 }
 
 impl PolicySetBuilder {
@@ -226,6 +242,14 @@ impl PolicySetBuilder {
         self
     }
 
+    /// The bucket policy a `s3:PutBucketPolicy` request would put
+    /// (`--new-bucket-policy`): with `BlockPublicPolicy` on, the request is
+    /// refused when it is public (E-19). It is not evaluated otherwise.
+    pub fn new_bucket_policy(mut self, policy: impl Into<Arc<Policy>>) -> Self {
+        self.new_bucket_policy = Some(policy.into());
+        self
+    }
+
     /// Sets the evaluation options.
     pub fn options(mut self, options: EvalOptions) -> Self {
         self.options = options;
@@ -259,6 +283,7 @@ impl PolicySetBuilder {
             options: self.options,
             indexes,
             resource_public,
+            new_bucket_policy: self.new_bucket_policy,
         }
     }
 }
@@ -585,6 +610,18 @@ impl PolicySet {
     /// everyone without a condition fixing who may use it.
     pub fn is_bucket_policy_public(&self) -> bool {
         self.resource_public
+    }
+
+    /// The bucket policy a `s3:PutBucketPolicy` request would put, if given.
+    pub fn new_bucket_policy(&self) -> Option<&Policy> {
+        self.new_bucket_policy.as_deref()
+    }
+
+    /// Whether that new bucket policy is public (E-15's definition), if given.
+    pub fn is_new_bucket_policy_public(&self) -> Option<bool> {
+        self.new_bucket_policy
+            .as_deref()
+            .map(crate::eval::public_access::is_public_policy)
     }
 
     /// The evaluation options.

@@ -230,7 +230,7 @@ fn allows(s: &Statement) -> String {
 /// The layers whose Allow would have changed an implicit deny.
 fn candidate_layers(set: &PolicySet, eval: &Evaluation) -> Vec<PolicyType> {
     let resp = &eval.response;
-    if resp.is_blocked_by_public_access() {
+    if resp.refusal().is_some() {
         return Vec::new();
     }
     match resp.blocked_by {

@@ -33,6 +33,8 @@ pub enum LayerAbsence {
     NoSession,
     /// SCPs do not bind the management account.
     ManagementAccountScp,
+    /// SCPs and RCPs do not restrict service-linked roles.
+    ServiceLinkedRole,
     /// RCPs do not bind the management account's resources.
     ManagementAccountRcp,
     /// The request does not come through the VPC endpoint.
@@ -42,10 +44,18 @@ pub enum LayerAbsence {
 }
 
 impl LayerAbsence {
-    /// Why `layer` does not take part for `principal`.
-    pub fn of(layer: PolicyType, principal: &Principal) -> LayerAbsence {
+    /// Why `layer` does not take part in this request under this set: the
+    /// exemptions of SCPs and RCPs are the evaluator's own (E-4), so the
+    /// reason given is the one that decided.
+    pub fn of(layer: PolicyType, req: &Request, set: &PolicySet) -> LayerAbsence {
+        use crate::eval::authorizer::OrgExemption;
         use PolicyType::{Boundary, Identity, Rcp, Scp, Session, VpcEndpoint};
-        match (layer, principal) {
+        let org = |exemption: Option<OrgExemption>, management| match exemption {
+            Some(OrgExemption::ServiceLinkedRole) => LayerAbsence::ServiceLinkedRole,
+            Some(OrgExemption::ManagementAccount) => management,
+            None => LayerAbsence::NotApplicable,
+        };
+        match (layer, &req.principal) {
             (Identity | Boundary | Session | Scp, Principal::Anonymous) => {
                 LayerAbsence::AnonymousCaller
             }
@@ -56,8 +66,10 @@ impl LayerAbsence {
                 LayerAbsence::NoBoundary
             }
             (Session, Principal::User { .. } | Principal::Root { .. }) => LayerAbsence::NoSession,
-            (Scp, _) => LayerAbsence::ManagementAccountScp,
-            (Rcp, _) => LayerAbsence::ManagementAccountRcp,
+            (Scp, p) if p.is_iam() => {
+                org(set.scp_exemption(req), LayerAbsence::ManagementAccountScp)
+            }
+            (Rcp, _) => org(set.rcp_exemption(req), LayerAbsence::ManagementAccountRcp),
             (VpcEndpoint, _) => LayerAbsence::NotThroughEndpoint,
             _ => LayerAbsence::NotApplicable,
         }
@@ -73,6 +85,7 @@ impl fmt::Display for LayerAbsence {
             LayerAbsence::NoSession => "session policies apply only to role and federated-user sessions",
             LayerAbsence::ManagementAccountScp => "SCPs do not apply in the organization's management account",
             LayerAbsence::ManagementAccountRcp => "RCPs do not apply to resources of the management account",
+            LayerAbsence::ServiceLinkedRole => "the caller is a service-linked role, which SCPs and RCPs do not restrict",
             LayerAbsence::NotThroughEndpoint => "the request does not come through the VPC endpoint (no aws:SourceVpce in the request; pass --vpce ID)",
             LayerAbsence::NotApplicable => "not applicable to this caller",
         })
@@ -470,7 +483,7 @@ impl PolicySet {
                     trace.reasons = tracer.reasons;
                 } else {
                     trace.reasons.push(Reason::Layer {
-                        detail: LayerAbsence::of(member.layer, &req.principal),
+                        detail: LayerAbsence::of(member.layer, req, self),
                     });
                 }
                 traces.push(trace);

@@ -100,6 +100,14 @@ fn prove_in(
             query.action
         )));
     }
+    // ACL grants are resource-side allows outside the statements the
+    // search combines (E-20): leaving them out could prove wrongly.
+    let opts = set.options();
+    if set.acls_enabled() && (opts.object_acl.is_some() || opts.bucket_acl.is_some()) {
+        return Err(Limit(
+            "the prover does not search ACL grants (--object-acl, --bucket-acl); ask `s3guard can` about single requests".into(),
+        ));
+    }
     if grants.is_empty() {
         return Ok(None);
     }

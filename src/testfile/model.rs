@@ -44,6 +44,10 @@ pub struct PolicyEntry {
     /// The policy file as shown in messages; `None` for an inline document.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
+    /// `"new": true`: the bucket policy a `s3:PutBucketPolicy` request
+    /// puts, judged by `BlockPublicPolicy` and not evaluated (E-19).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub new: bool,
 }
 
 /// One case of a test file.

@@ -14,13 +14,19 @@ use crate::policy::LoadError;
 use crate::request::Principal;
 
 const ROOT_FIELDS: &[&str] = &["description", "policies", "defaults", "options", "cases"];
-pub(super) const POLICY_FIELDS: &[&str] = &["type", "file", "document", "name", "level"];
+pub(super) const POLICY_FIELDS: &[&str] = &["type", "file", "document", "name", "level", "new"];
 const OPTION_FIELDS: &[&str] = &[
     "not_principal",
     "management_account",
     "resource_in_management_account",
     "canonical_ids",
     "strict",
+    "block_public_access",
+    "object_owner",
+    "object_acl",
+    "bucket_acl",
+    "object_ownership",
+    "vpce_type",
 ];
 pub(super) const TEMPLATE_FIELDS: &[&str] = &[
     "principal",
@@ -29,6 +35,7 @@ pub(super) const TEMPLATE_FIELDS: &[&str] = &[
     "at",
     "region",
     "no_defaults",
+    "service_linked_role",
 ];
 pub(super) const REQUEST_FIELDS: &[&str] = &[
     "name",
@@ -41,6 +48,7 @@ pub(super) const REQUEST_FIELDS: &[&str] = &[
     "at",
     "region",
     "no_defaults",
+    "service_linked_role",
 ];
 pub(super) const CANNOT_FIELDS: &[&str] =
     &["name", "cannot", "on", "principal", "resource_account"];
@@ -57,7 +65,7 @@ pub(super) const RUN_FIELDS: &[&str] = &[
     "no_defaults",
 ];
 pub(super) const TYPES: &[&str] = &[
-    "identity", "bucket", "resource", "boundary", "session", "scp", "rcp",
+    "identity", "bucket", "resource", "boundary", "session", "scp", "rcp", "vpce",
 ];
 pub(super) const OUTCOMES: &[&str] = &["succeeds", "fails", "partial"];
 
@@ -345,6 +353,13 @@ impl Parser {
                         self.boolean(value, &ptr, &m.key).unwrap_or(false)
                 }
                 "strict" => strict = self.boolean(value, &ptr, &m.key).unwrap_or(false),
+                field if crate::batch::s3_state::FIELDS.contains(&field) => {
+                    if let Err((msg, hint)) =
+                        crate::batch::s3_state::read(field, value, &mut options)
+                    {
+                        self.error("INVALID_VALUE", msg, value, &ptr, &hint);
+                    }
+                }
                 "canonical_ids" => {
                     let Some(ids) = self.object(value, &ptr, "`canonical_ids`") else {
                         continue;
@@ -443,6 +458,15 @@ impl Parser {
         }
         if let Some(r) = v.get("region") {
             t.region = self.string(r, &pointer::join(ptr, "region"), "region");
+        }
+        if let Some(n) = v.get("service_linked_role") {
+            t.service_linked_role = self
+                .boolean(
+                    n,
+                    &pointer::join(ptr, "service_linked_role"),
+                    "service_linked_role",
+                )
+                .unwrap_or(false);
         }
         if let Some(n) = v.get("no_defaults") {
             t.no_defaults = self

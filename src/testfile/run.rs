@@ -231,13 +231,19 @@ pub fn run_case(set: &PolicySet, case: &TestCase, checker: &dyn Checker) -> Test
 
 /// Builds and evaluates the request of a spec.
 pub fn evaluate(set: &PolicySet, spec: &RequestSpec) -> Result<(Request, Evaluation), String> {
-    let req = spec.request().map_err(|diags| {
+    let mut req = spec.request().map_err(|diags| {
         diags
             .iter()
             .map(|d| d.to_string().replace('\n', " "))
             .collect::<Vec<_>>()
             .join("; ")
     })?;
+    // the ACL a PutObject or PutObjectAcl carries is in its headers (E-20)
+    crate::eval::acl::set_header_keys(
+        &mut req,
+        set.options().object_acl.as_ref(),
+        set.options().bucket_acl.as_ref(),
+    );
     let eval = set.evaluate(&req);
     Ok((req, eval))
 }

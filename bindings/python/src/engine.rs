@@ -229,7 +229,7 @@ pub fn load(layers: &Layers, options: &Options) -> Result<Loaded, Failure> {
             principal_in_management_account: options.management_account,
             resource_in_management_account: options.resource_in_management_account,
             canonical_ids: options.canonical_ids.clone(),
-            block_public_access: options.block_public_access,
+            block_public_access: options.block_public_access.into(),
             ..EvalOptions::default()
         })
         .build();
