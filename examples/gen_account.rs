@@ -129,11 +129,22 @@ fn arg(args: &[String], name: &str, default: usize) -> usize {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let users = arg(&args, "--users", 20);
-    let roles = arg(&args, "--roles", 30);
-    let groups = arg(&args, "--groups", 5);
-    let policies = arg(&args, "--policies", 25).max(1);
-    let mut rng = Rng(arg(&args, "--seed", 1) as u64 | 1);
+    let out = generate(
+        arg(&args, "--users", 20),
+        arg(&args, "--roles", 30),
+        arg(&args, "--groups", 5),
+        arg(&args, "--policies", 25),
+        arg(&args, "--seed", 1) as u64,
+    );
+    println!("{out}");
+}
+
+/// The dump of an account of `users` users, `roles` roles, `groups` groups
+/// and `policies` managed policies, the same for the same `seed` (the load
+/// benchmark in benches/load.rs includes this file to make its input).
+pub fn generate(users: usize, roles: usize, groups: usize, policies: usize, seed: u64) -> String {
+    let policies = policies.max(1);
+    let mut rng = Rng(seed | 1);
     let policy_arn = |i: usize| format!("arn:aws:iam::{ACCOUNT}:policy/policy-{i}");
     let attached = |rng: &mut Rng, max: usize| -> String {
         let n = rng.below(max + 1);
@@ -229,5 +240,5 @@ fn main() {
         );
     }
     out.push_str("]}");
-    println!("{out}");
+    out
 }

@@ -116,7 +116,7 @@ pub struct Grant {
 
 /// The answer for one principal.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
+pub enum AccessAnswer {
     /// It can.
     Can(Grant),
     /// It cannot; the layers that stopped a grant its identity or bucket
@@ -293,7 +293,7 @@ pub fn decide(
     caller: &str,
     resource_account: Option<&str>,
     q: &Question,
-) -> Result<Outcome, Vec<Diagnostic>> {
+) -> Result<AccessAnswer, Vec<Diagnostic>> {
     // IAM and STS actions are known (catalog::iam_action) though outside
     // the S3 catalog: escalation asks about them.
     let iam = catalog::iam_action(&q.action).is_some()
@@ -316,7 +316,7 @@ pub fn decide(
             } else {
                 Access::Conditional
             };
-            return Ok(Outcome::Can(Grant {
+            return Ok(AccessAnswer::Can(Grant {
                 access,
                 keys,
                 statements: deciding(ps, &resp.determining),
@@ -325,7 +325,7 @@ pub fn decide(
             }));
         }
         if !context_matters {
-            return Ok(Outcome::Cannot(limiting(&resp)));
+            return Ok(AccessAnswer::Cannot(limiting(&resp)));
         }
         return prove_one(ps, &req, caller, resource_account, q, Some(&resp));
     }
@@ -371,7 +371,7 @@ fn free_keys_of_allow(
         }
         for r in &t.reasons {
             if let crate::explain::Reason::Condition {
-                key,
+                test: crate::explain::ConditionTest { key, .. },
                 context_value: None,
                 ..
             } = r
@@ -491,7 +491,7 @@ fn prove_one(
     resource_account: Option<&str>,
     q: &Question,
     concrete: Option<&Response>,
-) -> Result<Outcome, Vec<Diagnostic>> {
+) -> Result<AccessAnswer, Vec<Diagnostic>> {
     let fixed = fixed_entries(req);
     let mut absent: Vec<String> = Vec::new();
     for m in ps.set.members() {
@@ -519,8 +519,8 @@ fn prove_one(
     };
     let limited = || concrete.map(limiting).unwrap_or_default();
     match prove::prove(&ps.set, &query) {
-        Proof::Proved(_) => Ok(Outcome::Cannot(limited())),
-        Proof::Unknown { reason, .. } => Ok(Outcome::Can(Grant {
+        Proof::Proved(_) => Ok(AccessAnswer::Cannot(limited())),
+        Proof::Unknown { reason, .. } => Ok(AccessAnswer::Can(Grant {
             access: Access::Undecided,
             keys: Vec::new(),
             statements: Vec::new(),
@@ -549,7 +549,7 @@ fn prove_one(
             } else {
                 Access::Conditional
             };
-            Ok(Outcome::Can(Grant {
+            Ok(AccessAnswer::Can(Grant {
                 access,
                 keys,
                 statements: deciding(ps, &w.response.determining),

@@ -23,7 +23,7 @@ use std::fmt;
 use serde::Serialize;
 
 use super::account::{Analysis, PrincipalKind};
-use super::decide::{decide, Outcome, Question};
+use super::decide::{decide, AccessAnswer, Question};
 use crate::matcher::Resource;
 use crate::policy::PrincipalKind as Named;
 
@@ -161,7 +161,7 @@ impl Escalation {
                     super::account::account_of(&p.arn),
                     q
                 ),
-                Ok(Outcome::Can(_))
+                Ok(AccessAnswer::Can(_))
             )
         };
         let Some(iam_any) = question("iam:*", "*") else {
@@ -280,7 +280,7 @@ impl Escalation {
                 };
                 if matches!(
                     decide(&ps, &builder, &p.arn, Some(t.account), &q),
-                    Ok(Outcome::Can(ref g)) if trusted(g)
+                    Ok(AccessAnswer::Can(ref g)) if trusted(g)
                 ) {
                     if let Some(list) = g.becomes.get_mut(i) {
                         list.push((

@@ -19,7 +19,7 @@ pub use account::{
     account_of, AccountGroup, AccountModel, AccountPrincipal, Analysis, BucketPolicy,
     PrincipalKind, PrincipalSet,
 };
-pub use decide::{decide, Access, Deciding, Example, Grant, KeyNote, Outcome, Question};
+pub use decide::{decide, Access, AccessAnswer, Deciding, Example, Grant, KeyNote, Question};
 pub use escalation::{Escalation, Path, Step};
 pub use principal_can::{principal_can, PrincipalCan};
 pub use who_can::{who_can, Entry, Kind, WhoCan};

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::account::{Analysis, PrincipalKind};
-use super::decide::{decide, share_key, Grant, Outcome, Question, ShareKey};
+use super::decide::{decide, share_key, AccessAnswer, Grant, Question, ShareKey};
 use super::escalation::{Escalation, Path};
 use crate::diagnostic::Diagnostic;
 use crate::policy::PrincipalKind as Named;
@@ -123,7 +123,7 @@ pub fn who_can(
     };
     let mut can = vec![false; a.model.principals().len()];
     // Principals whose relevant statements are the same share an answer.
-    let mut shared: HashMap<ShareKey, (String, Outcome)> = HashMap::new();
+    let mut shared: HashMap<ShareKey, (String, AccessAnswer)> = HashMap::new();
     for (i, p) in a.model.principals().iter().enumerate() {
         if !bucket_grants && !q.granted_by_any(p.identity.iter().map(|n| &*n.policy)) {
             continue;
@@ -142,7 +142,7 @@ pub fn who_can(
             }
         };
         match outcome {
-            Outcome::Can(grant) => {
+            AccessAnswer::Can(grant) => {
                 if let Some(c) = can.get_mut(i) {
                     *c = true;
                 }
@@ -155,11 +155,11 @@ pub fn who_can(
                     grant,
                 });
             }
-            Outcome::Cannot(layers) if !layers.is_empty() => out.limited.push(Limited {
+            AccessAnswer::Cannot(layers) if !layers.is_empty() => out.limited.push(Limited {
                 principal: p.arn.clone(),
                 layers,
             }),
-            Outcome::Cannot(_) => {}
+            AccessAnswer::Cannot(_) => {}
         }
     }
     if let Some(bp) = bucket_policy.filter(|_| bucket_grants) {
@@ -173,7 +173,7 @@ pub fn who_can(
             if let Some(acct) = account {
                 builder = builder.resource_account(acct);
             }
-            if let Outcome::Can(mut grant) = decide(&ps, &builder, &caller, account, q)? {
+            if let AccessAnswer::Can(mut grant) = decide(&ps, &builder, &caller, account, q)? {
                 if let Some(o) = &own {
                     grant.statements.retain(|s| s.policy != o.name);
                 }
@@ -203,9 +203,9 @@ pub fn who_can(
 
 /// A shared answer for another principal: the witness's `can` arguments
 /// name this principal instead.
-fn rebase(o: &Outcome, from: &str, to: &str) -> Outcome {
+fn rebase(o: &AccessAnswer, from: &str, to: &str) -> AccessAnswer {
     let mut o = o.clone();
-    if let Outcome::Can(g) = &mut o {
+    if let AccessAnswer::Can(g) = &mut o {
         if let Some(w) = &mut g.witness {
             for arg in &mut w.args {
                 if arg == from {

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::diagnostic::Diagnostic;
-use crate::eval::policy_set::{PolicySet, PolicySetBuilder};
+use crate::eval::policy_set::{EvalOptions, PolicySet, PolicySetBuilder};
 use crate::eval::response::{Decision, Response};
 use crate::json::{self, pointer, Document, Kind, SourceFile, Value};
 use crate::matcher::{Action, Resource};
@@ -33,6 +33,15 @@ const FIELDS: &[&str] = &[
     "resource",
     "resource_account",
     "context",
+    "service_linked_role",
+    "vpce_policy",
+    "new_bucket_policy",
+    "block_public_access",
+    "object_owner",
+    "object_acl",
+    "bucket_acl",
+    "object_ownership",
+    "vpce_type",
     "expect",
     "source",
     "note",
@@ -164,7 +173,14 @@ pub fn parse_case(name: &str, line: usize, text: &str) -> Result<Case, (String, 
             ),
         ));
     };
+    let mut options = EvalOptions::default();
+    let mut diags = Vec::new();
     for m in members {
+        if let Err((msg, hint)) = super::s3_state::read(&m.key, &m.value, &mut options) {
+            diags.push(
+                at(&m.value, &pointer::join("", &m.key), "INVALID_CASE", msg).with_hint(hint),
+            );
+        }
         if !FIELDS.contains(&m.key.as_str()) {
             let hint = crate::diagnostic::did_you_mean(&m.key, FIELDS.iter().copied())
                 .map(|s| format!("did you mean `{s}`?"))
@@ -179,7 +195,6 @@ pub fn parse_case(name: &str, line: usize, text: &str) -> Result<Case, (String, 
             ));
         }
     }
-    let mut diags = Vec::new();
     let mut builder = PolicySet::builder();
     let name = |field: &str, i: Option<usize>| match i {
         Some(i) => format!("{}:{line} {field}[{i}]", file.name()),
@@ -213,6 +228,31 @@ pub fn parse_case(name: &str, line: usize, text: &str) -> Result<Case, (String, 
             &mut diags,
         ) {
             builder = builder.identity(p);
+        }
+    }
+    for (i, v) in list("vpce_policy") {
+        if let Some(p) = load(
+            v,
+            &format!("/vpce_policy/{i}"),
+            name("vpce_policy", Some(i)),
+            PolicyType::VpcEndpoint,
+            &mut diags,
+        ) {
+            builder = builder.vpc_endpoint(p);
+        }
+    }
+    if let Some(v) = root
+        .get("new_bucket_policy")
+        .filter(|v| v.kind != Kind::Null)
+    {
+        if let Some(p) = load(
+            v,
+            "/new_bucket_policy",
+            name("new_bucket_policy", None),
+            PolicyType::Resource,
+            &mut diags,
+        ) {
+            builder = builder.new_bucket_policy(p);
         }
     }
     if let Some(v) = root.get("resource_policy").filter(|v| v.kind != Kind::Null) {
@@ -287,10 +327,7 @@ pub fn parse_case(name: &str, line: usize, text: &str) -> Result<Case, (String, 
     if let Some(settings) = settings {
         match settings.resolve(has_ap_policy) {
             Ok(ap) => {
-                builder = builder.options(crate::eval::policy_set::EvalOptions {
-                    access_point: ap,
-                    ..Default::default()
-                });
+                options.access_point = ap;
             }
             Err(e) => diags.push(
                 at(
@@ -303,7 +340,15 @@ pub fn parse_case(name: &str, line: usize, text: &str) -> Result<Case, (String, 
             ),
         }
     }
-    let request = build_request(&root, file, &doc, &mut diags);
+    let request = build_request(&root, file, &doc, &mut diags).map(|mut r| {
+        // the ACL a PutObject or PutObjectAcl carries is in its headers (E-20)
+        crate::eval::acl::set_header_keys(
+            &mut r,
+            options.object_acl.as_ref(),
+            options.bucket_acl.as_ref(),
+        );
+        r
+    });
     let expect = match root.get("expect") {
         None => None,
         Some(v) => match v.as_str().and_then(Decision::parse) {
@@ -323,7 +368,7 @@ pub fn parse_case(name: &str, line: usize, text: &str) -> Result<Case, (String, 
         Some(request) if diags.is_empty() => Ok(Case {
             id,
             line,
-            policies: builder.build(),
+            policies: builder.options(options).build(),
             request,
             expect,
         }),
@@ -455,7 +500,7 @@ fn build_request(
                 let mut values = Vec::with_capacity(members.len());
                 for m in members {
                     match context_value(&m.value) {
-                        Some(cv) => values.push((m.key.clone(), cv, Origin::Given)),
+                        Some(cv) => values.push((m.key.to_string(), cv, Origin::Given)),
                         None => bad(
                             Some(&m.value),
                             &pointer::join("/context", &m.key),
@@ -471,12 +516,26 @@ fn build_request(
         },
     }
     let resource_account = text("resource_account").map(str::to_string);
+    let is_service_linked_role = match root.get("service_linked_role") {
+        None => false,
+        Some(v) => match v.kind {
+            Kind::Bool(b) => b,
+            _ => {
+                bad(
+                    Some(v),
+                    "/service_linked_role",
+                    "`service_linked_role` must be true or false".into(),
+                );
+                false
+            }
+        },
+    };
     Some(Request {
         principal: principal?,
         action: action?,
         resource: resource?,
         resource_account,
-        is_service_linked_role: false,
+        is_service_linked_role,
         context,
     })
 }

@@ -256,7 +256,7 @@ impl<'a> AccessPointArn<'a> {
 /// AP-5).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "reason", rename_all = "kebab-case")]
-pub enum Refusal {
+pub enum AccessPointRefusal {
     /// "Access points don't support anonymous access."
     Anonymous,
     /// "Access points only support access over HTTPS."
@@ -275,14 +275,14 @@ pub enum Refusal {
     PublicPolicy,
 }
 
-impl fmt::Display for Refusal {
+impl fmt::Display for AccessPointRefusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Refusal::Anonymous => f.write_str("access points don't support anonymous access (spec AP-5)"),
-            Refusal::NotHttps => f.write_str("access points only support access over HTTPS, and aws:SecureTransport is false (spec AP-5)"),
-            Refusal::OutsideVpc { vpc, source_vpc: Some(s) } => write!(f, "the access point's network origin is VPC {vpc}, and the request comes from {s}: S3 rejects requests to it from anywhere else (spec AP-4)"),
-            Refusal::OutsideVpc { vpc, source_vpc: None } => write!(f, "the access point's network origin is VPC {vpc}, and the request does not come from a VPC (no aws:SourceVpc; pass --context aws:SourceVpc={vpc}): S3 rejects requests to it from anywhere else (spec AP-4)"),
-            Refusal::PublicPolicy => f.write_str("the access point policy is public and the access point's Block Public Access settings are on: it grants only to the access point owner's account and to AWS services (spec AP-5, E-15)"),
+            AccessPointRefusal::Anonymous => f.write_str("access points don't support anonymous access (spec AP-5)"),
+            AccessPointRefusal::NotHttps => f.write_str("access points only support access over HTTPS, and aws:SecureTransport is false (spec AP-5)"),
+            AccessPointRefusal::OutsideVpc { vpc, source_vpc: Some(s) } => write!(f, "the access point's network origin is VPC {vpc}, and the request comes from {s}: S3 rejects requests to it from anywhere else (spec AP-4)"),
+            AccessPointRefusal::OutsideVpc { vpc, source_vpc: None } => write!(f, "the access point's network origin is VPC {vpc}, and the request does not come from a VPC (no aws:SourceVpc; pass --context aws:SourceVpc={vpc}): S3 rejects requests to it from anywhere else (spec AP-4)"),
+            AccessPointRefusal::PublicPolicy => f.write_str("the access point policy is public and the access point's Block Public Access settings are on: it grants only to the access point owner's account and to AWS services (spec AP-5, E-15)"),
         }
     }
 }
@@ -368,10 +368,10 @@ impl PolicySet {
 
     /// Why the access point refuses the request at the access point,
     /// whatever the policies say (AP-4, AP-5); `None` when it does not.
-    pub fn access_point_refusal(&self, through: &Request) -> Option<Refusal> {
+    pub fn access_point_refusal(&self, through: &Request) -> Option<AccessPointRefusal> {
         let ap = self.options().access_point.as_ref()?;
         if through.principal == Principal::Anonymous {
-            return Some(Refusal::Anonymous);
+            return Some(AccessPointRefusal::Anonymous);
         }
         let single = |key: &str| match through.context.present(key) {
             Some(ContextValue::Single(s)) => Some(s.clone()),
@@ -379,12 +379,12 @@ impl PolicySet {
             _ => None,
         };
         if single("aws:securetransport").is_some_and(|v| v.eq_ignore_ascii_case("false")) {
-            return Some(Refusal::NotHttps);
+            return Some(AccessPointRefusal::NotHttps);
         }
         if let Some(vpc) = &ap.vpc {
             let source_vpc = single("aws:sourcevpc");
             if source_vpc.as_deref() != Some(vpc.as_str()) {
-                return Some(Refusal::OutsideVpc {
+                return Some(AccessPointRefusal::OutsideVpc {
                     vpc: vpc.clone(),
                     source_vpc,
                 });
@@ -396,7 +396,7 @@ impl PolicySet {
             _ => !through.is_same_account(),
         };
         if ap.block_public_access && self.is_access_point_policy_public() && outside {
-            return Some(Refusal::PublicPolicy);
+            return Some(AccessPointRefusal::PublicPolicy);
         }
         None
     }
@@ -490,6 +490,8 @@ fn combine(at_point: Response, at_bucket: Response, refused: bool) -> Response {
         }
     };
     let explicit = |r: &Response| r.decision == Decision::ExplicitDeny;
+    let mut refused_by = None;
+    let mut acl_grants = SmallVec::new();
     let (decision, blocked_by, same_account) = if explicit(&at_point) || explicit(&at_bucket) {
         for r in [&at_point, &at_bucket] {
             if explicit(r) {
@@ -501,6 +503,7 @@ fn combine(at_point: Response, at_bucket: Response, refused: bool) -> Response {
         } else {
             &at_bucket
         };
+        refused_by = decider.refused_by;
         (Decision::ExplicitDeny, None, decider.same_account)
     } else if refused {
         (Decision::ExplicitDeny, None, at_point.same_account)
@@ -519,6 +522,8 @@ fn combine(at_point: Response, at_bucket: Response, refused: bool) -> Response {
     } else {
         add(&at_point);
         add(&at_bucket);
+        // ACL grants are the bucket's and its objects' (E-20)
+        acl_grants = at_bucket.acl_grants.clone();
         (Decision::Allowed, None, at_bucket.same_account)
     };
     Response {
@@ -528,6 +533,8 @@ fn combine(at_point: Response, at_bucket: Response, refused: bool) -> Response {
         per_type,
         same_account,
         has_condition_errors,
+        refused_by,
+        acl_grants,
     }
 }
 

@@ -23,7 +23,7 @@ use std::fmt;
 use serde::Serializer;
 
 pub use notes::{MissingKeyNote, Note, Values, WhatIf};
-pub use trace::{LayerAbsence, PrincipalDetail, Reason, StatementTrace};
+pub use trace::{ConditionTest, LayerAbsence, PrincipalDetail, Reason, StatementTrace};
 
 use crate::eval::policy_set::PolicySet;
 use crate::eval::response::{Decision, Response, StatementRef};
@@ -107,12 +107,10 @@ fn condition_errors(eval: &Evaluation) -> Vec<String> {
     for t in eval.traces.iter().filter(|t| t.elements_match) {
         for r in &t.reasons {
             if let Reason::Condition {
-                key,
+                test: ConditionTest { key, operator, .. },
                 why: crate::condition::KeyReason::WrongType(ty),
                 result: crate::condition::Outcome::Error,
-                operator,
                 context_value,
-                ..
             } = r
             {
                 out.push(format!(

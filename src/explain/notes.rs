@@ -8,6 +8,7 @@ use serde::{Serialize, Serializer};
 
 use super::trace::{LayerAbsence, Reason};
 use super::Evaluation;
+use crate::eval::acl::AclOf;
 use crate::eval::policy_set::PolicySet;
 use crate::eval::response::{Decision, StatementRef};
 use crate::matcher::Resource;
@@ -60,8 +61,29 @@ pub enum Note {
         /// At the bucket.
         bucket: crate::eval::access_point::PhaseOutcome,
         /// Why the access point refused the request, if it did.
-        refusal: Option<crate::eval::access_point::Refusal>,
+        refusal: Option<crate::eval::access_point::AccessPointRefusal>,
     },
+    /// The ACL that authorizes this request was given, but Object Ownership
+    /// `BucketOwnerEnforced` disables ACLs (E-21).
+    AclsDisabled {
+        /// The bucket's or the object's ACL.
+        acl: AclOf,
+    },
+    /// `IgnorePublicAcls` leaves out the public grants of the ACL that
+    /// authorizes this request (E-19).
+    PublicAclIgnored {
+        /// The bucket's or the object's ACL.
+        acl: AclOf,
+    },
+    /// Another account owns the object: the bucket policy grants nothing
+    /// on it, the object's ACL decides (E-21).
+    ForeignObjectOwner {
+        /// The object owner's account.
+        owner: String,
+    },
+    /// `BlockPublicPolicy` is on, but the new policy of this
+    /// `PutBucketPolicy` was not given (E-19).
+    NewBucketPolicyUnknown,
     /// A layer given that does not bind this caller (E-4, E-7, E-12, E-13).
     LayerNotTakingPart {
         /// The layer.
@@ -184,10 +206,21 @@ impl fmt::Display for Note {
                 f.write_str("; at the bucket, ")?;
                 phase(f, bucket, "bucket policy")
             }
+            Note::AclsDisabled { acl } => write!(f, "the {} ACL grants nothing: Object Ownership BucketOwnerEnforced disables ACLs (spec E-21)", acl_name(*acl)),
+            Note::PublicAclIgnored { acl } => write!(f, "the public grants of the {} ACL are ignored: Block Public Access IgnorePublicAcls is on (spec E-19)", acl_name(*acl)),
+            Note::ForeignObjectOwner { owner } => write!(f, "the object belongs to account {owner}, not to the bucket owner: the bucket policy grants nothing on it (its Deny statements still apply), and the object's ACL is the resource side (spec E-21)"),
+            Note::NewBucketPolicyUnknown => f.write_str("BlockPublicPolicy refuses s3:PutBucketPolicy when the new policy is public: give it with --new-bucket-policy FILE to have it judged (spec E-19)"),
             Note::LayerNotTakingPart { layer, why } => {
                 write!(f, "the {} does not take part: {why}", layer.describe())
             }
         }
+    }
+}
+
+fn acl_name(acl: AclOf) -> &'static str {
+    match acl {
+        AclOf::Bucket => "bucket",
+        AclOf::Object => "object",
     }
 }
 
@@ -348,11 +381,29 @@ impl PolicySet {
                 notes.push(Note::RolePathUnknown);
             }
         }
-        if self.options().block_public_access
+        if self.options().block_public_access.restrict_public_buckets
             && self.is_bucket_policy_public()
             && !self.public_access_restricts(req)
         {
             notes.push(Note::PublicPolicyRestricted);
+        }
+        if let Some((of, _, acl)) = self.acl_consulted(req) {
+            if !self.acls_enabled() {
+                notes.push(Note::AclsDisabled { acl: of });
+            } else if self.options().block_public_access.ignore_public_acls && acl.is_public() {
+                notes.push(Note::PublicAclIgnored { acl: of });
+            }
+        }
+        if let Some(owner) = self.foreign_object_owner(req) {
+            notes.push(Note::ForeignObjectOwner {
+                owner: owner.to_string(),
+            });
+        }
+        if self.options().block_public_access.block_public_policy
+            && req.action.lower() == "s3:putbucketpolicy"
+            && self.new_bucket_policy().is_none()
+        {
+            notes.push(Note::NewBucketPolicyUnknown);
         }
         // In evaluation order, but the identity layer last (the bucket
         // policy always takes part).
@@ -362,7 +413,7 @@ impl PolicySet {
             if self.has_layer(t) && !takes_part {
                 notes.push(Note::LayerNotTakingPart {
                     layer: t,
-                    why: LayerAbsence::of(t, &req.principal),
+                    why: LayerAbsence::of(t, req, self),
                 });
             }
         }

@@ -139,7 +139,7 @@ fn s3guard_fields(set: &PolicySet, req: &Request, eval: &Evaluation) -> Value {
         .collect();
     let mut doc = json!({
         "decision": resp.decision.case_name(),
-        "blockedBy": if resp.is_refused_by_access_point() { vec!["access-point-restrictions"] } else if resp.is_blocked_by_public_access() { vec!["block-public-access"] } else { resp.blocked_by.filter(|_| resp.decision == Decision::ImplicitDeny).map(|t| vec![t.as_str()]).unwrap_or_default() },
+        "blockedBy": if resp.is_refused_by_access_point() { vec!["access-point-restrictions"] } else if let Some(r) = resp.refusal() { vec![r.layer_name()] } else { resp.blocked_by.filter(|_| resp.decision == Decision::ImplicitDeny).map(|t| vec![t.as_str()]).unwrap_or_default() },
         "sameAccount": resp.same_account,
         "principal": req.principal.to_string(),
         "resourceAccount": req.effective_resource_account(),
@@ -179,6 +179,20 @@ fn s3guard_fields(set: &PolicySet, req: &Request, eval: &Evaluation) -> Value {
                 "refusal": set.access_point_refusal(&p.access_point),
             }),
         );
+    }
+    if let (Some(r), Some(obj)) = (resp.refusal(), doc.as_object_mut()) {
+        obj.insert("refusedBy".into(), json!(r.setting()));
+    }
+    if let (false, Some(obj)) = (resp.acl_grants.is_empty(), doc.as_object_mut()) {
+        let grants: Vec<Value> = resp
+            .acl_grants
+            .iter()
+            .filter_map(|r| {
+                let g = set.acl_grant(*r, req)?;
+                Some(json!({"acl": r.acl, "grantee": g.grantee.to_string(), "permission": g.permission}))
+            })
+            .collect();
+        obj.insert("aclGrants".into(), json!(grants));
     }
     doc
 }

@@ -14,7 +14,7 @@ use crate::policy::LoadError;
 use crate::request::Principal;
 
 const ROOT_FIELDS: &[&str] = &["description", "policies", "defaults", "options", "cases"];
-pub(super) const POLICY_FIELDS: &[&str] = &["type", "file", "document", "name", "level"];
+pub(super) const POLICY_FIELDS: &[&str] = &["type", "file", "document", "name", "level", "new"];
 const OPTION_FIELDS: &[&str] = &[
     "not_principal",
     "management_account",
@@ -22,6 +22,12 @@ const OPTION_FIELDS: &[&str] = &[
     "canonical_ids",
     "strict",
     "access_point",
+    "block_public_access",
+    "object_owner",
+    "object_acl",
+    "bucket_acl",
+    "object_ownership",
+    "vpce_type",
 ];
 pub(super) const TEMPLATE_FIELDS: &[&str] = &[
     "principal",
@@ -30,6 +36,7 @@ pub(super) const TEMPLATE_FIELDS: &[&str] = &[
     "at",
     "region",
     "no_defaults",
+    "service_linked_role",
 ];
 pub(super) const REQUEST_FIELDS: &[&str] = &[
     "name",
@@ -42,6 +49,7 @@ pub(super) const REQUEST_FIELDS: &[&str] = &[
     "at",
     "region",
     "no_defaults",
+    "service_linked_role",
 ];
 pub(super) const CANNOT_FIELDS: &[&str] =
     &["name", "cannot", "on", "principal", "resource_account"];
@@ -65,6 +73,7 @@ pub(super) const TYPES: &[&str] = &[
     "session",
     "scp",
     "rcp",
+    "vpce",
     "access-point",
 ];
 pub(super) const OUTCOMES: &[&str] = &["succeeds", "fails", "partial"];
@@ -375,6 +384,13 @@ impl Parser {
                         None => {}
                     }
                 }
+                field if crate::batch::s3_state::FIELDS.contains(&field) => {
+                    if let Err((msg, hint)) =
+                        crate::batch::s3_state::read(field, value, &mut options)
+                    {
+                        self.error("INVALID_VALUE", msg, value, &ptr, &hint);
+                    }
+                }
                 "canonical_ids" => {
                     let Some(ids) = self.object(value, &ptr, "`canonical_ids`") else {
                         continue;
@@ -382,7 +398,7 @@ impl Parser {
                     for id in ids {
                         let p = pointer::join(&ptr, &id.key);
                         if let Some(acct) = self.account(&id.value, &p, "canonical_ids") {
-                            options.canonical_ids.push((id.key.clone(), acct));
+                            options.canonical_ids.push((id.key.to_string(), acct));
                         }
                     }
                 }
@@ -437,7 +453,7 @@ impl Parser {
             if let Some(members) = self.object(c, &cp, "`context`") {
                 for m in members {
                     match crate::batch::cases::context_value(&m.value) {
-                        Some(value) => t.context.push((m.key.clone(), value)),
+                        Some(value) => t.context.push((m.key.to_string(), value)),
                         None => self.error(
                             "INVALID_VALUE",
                             format!("context value of `{}` must be a string, number, boolean or an array of them, found {}", m.key, m.value.type_name()),
@@ -473,6 +489,15 @@ impl Parser {
         }
         if let Some(r) = v.get("region") {
             t.region = self.string(r, &pointer::join(ptr, "region"), "region");
+        }
+        if let Some(n) = v.get("service_linked_role") {
+            t.service_linked_role = self
+                .boolean(
+                    n,
+                    &pointer::join(ptr, "service_linked_role"),
+                    "service_linked_role",
+                )
+                .unwrap_or(false);
         }
         if let Some(n) = v.get("no_defaults") {
             t.no_defaults = self

@@ -22,6 +22,7 @@ mod prove;
 mod readme;
 mod reports;
 mod review;
+mod s3_acls;
 mod s3_actions;
 mod s3_can_run;
 mod s3_layers;
