@@ -7,7 +7,7 @@ use clap::{ArgGroup, Args};
 use serde_json::{json, Value};
 
 use super::args::{LimitArgs, NotPrincipalArg, PolicyArgs};
-use super::{load, Io, EXIT_DENIED, EXIT_INVALID, EXIT_OK, EXIT_UNDECIDED};
+use super::{Io, EXIT_DENIED, EXIT_INVALID, EXIT_OK, EXIT_UNDECIDED};
 use crate::diagnostic::Diagnostic;
 use crate::eval::policy_set::PolicySet;
 use crate::prove::{self, Coverage, Proof, Query, Witness};
@@ -75,12 +75,7 @@ pub fn run(args: &ProveArgs, io: &mut Io<'_>) -> i32 {
         }
     };
     if args.policies.is_empty() {
-        io.diagnostics(
-            &[Diagnostic::error("INVALID_ARGUMENT", "no policy given")
-                .with_hint("pass --policy FILE (identity policy) and/or --bucket-policy FILE")],
-            json,
-        );
-        return EXIT_INVALID;
+        return io.invalid(&[super::load::no_policy()], json);
     }
     let query = Query {
         action: pattern,
@@ -105,14 +100,9 @@ pub fn run(args: &ProveArgs, io: &mut Io<'_>) -> i32 {
         );
         return EXIT_INVALID;
     }
-    let loaded = match load::load_policies(&args.policies) {
-        Ok(l) => l,
-        Err(diags) => {
-            io.diagnostics(&diags, json);
-            return EXIT_INVALID;
-        }
+    let Some(loaded) = io.load_policies(&args.policies, json) else {
+        return EXIT_INVALID;
     };
-    io.diagnostics(&loaded.warnings, json);
     let set = &loaded.set;
     let proof = prove::prove_within(set, &query, &args.limits.limits());
     if let Proof::Unknown { scope, .. } = &proof {
