@@ -37,9 +37,10 @@ pub(crate) fn access_point_resource(
         return Ok(None);
     }
     let parsed = Resource::parse(&query.resource).ok();
-    let one_account = parsed.as_ref().and_then(AccessPointArn::of).is_some_and(|a| {
-        a.account.len() == 12 && a.account.bytes().all(|b| b.is_ascii_digit())
-    });
+    let one_account = parsed
+        .as_ref()
+        .and_then(AccessPointArn::of)
+        .is_some_and(|a| a.account.len() == 12 && a.account.bytes().all(|b| b.is_ascii_digit()));
     match parsed {
         Some(r) if one_account => Ok(Some(r)),
         _ => Err(Limit(format!(

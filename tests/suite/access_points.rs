@@ -580,7 +580,9 @@ fn prove_through_an_access_point_needs_the_bucket_too_ap1_ap6() {
         .find_map(|l| l.trim().strip_prefix("check:     s3guard "))
         .unwrap_or_else(|| panic!("{out}"));
     assert!(
-        check.contains("--access-point-bucket amzn-s3-demo-bucket1 --access-point-bucket-account 123456789012"),
+        check.contains(
+            "--access-point-bucket amzn-s3-demo-bucket1 --access-point-bucket-account 123456789012"
+        ),
         "{check}"
     );
     let words: Vec<&str> = check.split_whitespace().collect();
