@@ -158,6 +158,17 @@ fn policy_flags(p: &PolicyArgs) -> Vec<String> {
     add("--rcp", &p.rcp);
     add("--canonical-id", &p.canonical_ids);
     add("--vpce-policy", &p.vpce_policies);
+    add("--access-point-policy", &p.access_point_policies);
+    add("--access-point-bucket", p.access_point_bucket.as_slice());
+    add(
+        "--access-point-bucket-account",
+        p.access_point_bucket_account.as_slice(),
+    );
+    add(
+        "--access-point-network-origin",
+        p.access_point_network_origin.as_slice(),
+    );
+    add("--access-point-vpc", p.access_point_vpc.as_slice());
     add("--policy-from", &p.policy_from);
     add("--select", &p.select);
     add("--param", &p.params);
