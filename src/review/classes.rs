@@ -51,6 +51,20 @@ pub struct ResourceClass {
     pub pattern: Option<String>,
     /// Stands for "any other" resource of its type.
     pub generic: bool,
+    /// Requests to this class go through the configured access point
+    /// (spec AP-1): answered at the access point and at the bucket behind it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub through_access_point: Option<ThroughAccessPoint>,
+}
+
+/// The access point a class's requests go through, for the reader.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ThroughAccessPoint {
+    /// The access point's ARN (`arn:aws:s3:REGION:ACCOUNT:accesspoint/NAME`).
+    pub access_point: String,
+    /// The bucket behind it.
+    pub bucket: String,
 }
 
 /// A bucket named by a policy or by `--bucket`.
@@ -149,6 +163,7 @@ pub fn resource_classes<'a>(
         arn: "*".into(),
         pattern: None,
         generic: true,
+        through_access_point: None,
     });
     super::other_types::other_classes(&patterns, ctx, &mut out);
     out
@@ -234,6 +249,7 @@ fn bucket_classes(
             arn: format!("arn:aws:s3:::{bucket_sample}/{key_text}"),
             pattern: Some(format!("arn:aws:s3:::{shown}")),
             generic: false,
+            through_access_point: None,
         }
     };
     for b in named {
@@ -267,6 +283,7 @@ fn bucket_classes(
             arn: format!("arn:aws:s3:::{sample_name}"),
             pattern: Some(b.name.text.clone()),
             generic: false,
+            through_access_point: None,
         });
         let objects_label = if is_literal(&b.name) {
             format!("objects in {}", b.name.text)
@@ -284,6 +301,7 @@ fn bucket_classes(
             arn,
             pattern: Some(format!("{}/*", b.name.text)),
             generic: false,
+            through_access_point: None,
         });
         for (kb, k) in keys {
             if kb.as_ref() == Some(&b.name) {
@@ -325,6 +343,7 @@ fn bucket_classes(
         arn: format!("arn:aws:s3:::{other}"),
         pattern: None,
         generic: true,
+        through_access_point: None,
     });
     let objects_any = format!("objects in {any}");
     let arn = object_sample(other, out, &objects_any);
@@ -338,6 +357,7 @@ fn bucket_classes(
         arn,
         pattern: None,
         generic: true,
+        through_access_point: None,
     });
     for (kb, k) in keys {
         if kb.is_none() {

@@ -171,6 +171,12 @@ impl Matrix {
                 {
                     req.context.remove("s3:ResourceAccount");
                 }
+                if class.through_access_point.is_some() {
+                    // the keys AWS sets through an access point (AP-3) are facts here
+                    if let Some(phases) = set.access_point_phases(&req) {
+                        req = phases.access_point;
+                    }
+                }
                 let eval = set.evaluate_relevant(&req);
                 collect_notes(&eval, &mut notes);
                 cells.push(decide_cell(set, &req, &eval, info, ci));
@@ -201,6 +207,8 @@ fn collect_notes(eval: &Evaluation, notes: &mut Vec<String>) {
     let said = eval.notes.iter().filter_map(|n| match n {
         // conditional cells say this, with the condition
         Note::DependsOnMissing(_) => None,
+        // the columns through the access point say this (AP-1)
+        Note::ThroughAccessPoint { .. } => None,
         Note::WildcardOnlyThroughPattern { .. } => Some("some account-level actions are granted through an ARN pattern such as `arn:aws:s3:::*` instead of \"*\"; AWS documentation disagrees on whether that works: use \"Resource\": \"*\" (spec M-6)".to_string()),
         other => Some(other.to_string()),
     });

@@ -30,12 +30,13 @@ pub mod render;
 mod report;
 mod risk;
 mod sample;
+mod through;
 mod uncertain;
 mod verdict;
 mod witness;
 mod wording;
 
-pub use classes::{resource_classes, ClassKind, Classes, ResourceClass};
+pub use classes::{resource_classes, ClassKind, Classes, ResourceClass, ThroughAccessPoint};
 pub use diff::{AccessDiff, Change, DiffRow, Side};
 pub use matrix::{applies_to, phrase, Access, Cell, Matrix, Requirement, RequirementKind};
 pub use report::{Review, Reviewed};

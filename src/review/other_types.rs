@@ -86,6 +86,7 @@ pub(crate) fn other_classes(patterns: &BTreeSet<PatternText>, ctx: &Context, out
                 arn,
                 pattern: Some(p.text.clone()),
                 generic: false,
+                through_access_point: None,
             });
         }
         let any = if named.is_empty() {
@@ -104,6 +105,7 @@ pub(crate) fn other_classes(patterns: &BTreeSet<PatternText>, ctx: &Context, out
             arn: generic_arn,
             pattern: None,
             generic: true,
+            through_access_point: None,
         });
     }
 }

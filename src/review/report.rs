@@ -1,7 +1,8 @@
 //! A review: the matrix of a policy set, its verdict, and what the reader
 //! must know about the scope of the answer.
 
-use super::classes::resource_classes;
+use super::classes::{resource_classes, ClassKind};
+use super::through::access_point_classes;
 use super::matrix::Matrix;
 use super::verdict::Verdict;
 use crate::catalog;
@@ -38,13 +39,28 @@ pub struct Review {
 impl Review {
     /// Reviews a policy set for the caller and context of `base` (its
     /// action and resource are ignored), over the buckets the policies name
-    /// plus `extra_buckets`.
+    /// plus `extra_buckets`, and through the set's access point when it
+    /// describes one (spec AP-1).
     pub fn new(set: &PolicySet, base: &Request, extra_buckets: &[String]) -> Review {
-        let classes = resource_classes(
+        let mut classes = resource_classes(
             set.members().iter().map(|m| &*m.policy),
             extra_buckets,
             &base.context,
         );
+        // requests through the access point come right after the buckets
+        let at = classes
+            .classes
+            .iter()
+            .position(|c| c.kind == ClassKind::Account)
+            .unwrap_or(classes.classes.len());
+        let through = access_point_classes(set, base);
+        // a pattern of the access point policy is asked through it, once
+        classes.classes.retain(|c| {
+            c.kind != ClassKind::Other
+                || c.generic
+                || !through.iter().any(|t| t.pattern == c.pattern)
+        });
+        classes.classes.splice(at..at, through);
         Review::with_classes(set, base, classes.classes, classes.notes)
     }
 

@@ -603,3 +603,87 @@ fn prove_through_an_access_point_needs_the_bucket_too_ap1_ap6() {
     assert_eq!(code, 3, "{out}{err}");
     assert!(out.contains("answered twice (spec AP-1)"), "{out}");
 }
+
+/// `review` asks about requests through the access point (issue 19): with
+/// the bucket of the guide's example delegating access control to its
+/// access points ("Delegating access control to access points") and the
+/// access point policy granting Jane `s3:GetObject` on `Jane/*`
+/// (example 1), the review shows Jane's read through the access point, and
+/// nothing through it elsewhere. Without the delegation the bucket does not
+/// allow it, and neither does the review (AP-1).
+/// <https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-policies.html>
+#[test]
+fn review_shows_reads_through_the_access_point_ap1_ap2() {
+    let ap_policy = fixture("jane-access-point.json");
+    let delegate = fixture("delegate-bucket.json");
+    let review = |bucket_policy: &str, format: &str| {
+        run(&[
+            "review",
+            "--bucket-policy",
+            bucket_policy,
+            "--access-point-policy",
+            &ap_policy,
+            "--access-point-bucket",
+            BUCKET,
+            "--principal",
+            JANE,
+            "--format",
+            format,
+        ])
+    };
+    let (code, out, err) = review(&delegate, "json");
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let class = |id: &str| {
+        v["classes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap_or_else(|| panic!("no class {id}: {out}"))
+            .clone()
+    };
+    let access = |class: &serde_json::Value, action: &str| {
+        class["actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["action"] == action)
+            .map(|a| a["access"].as_str().unwrap().to_string())
+            .unwrap()
+    };
+    let jane = class("through-access-point:my-access-point/object/Jane/*");
+    assert_eq!(
+        jane["arn"],
+        "arn:aws:s3:us-west-2:123456789012:accesspoint/my-access-point/object/Jane/example"
+    );
+    assert_eq!(
+        jane["throughAccessPoint"],
+        serde_json::json!({
+            "accessPoint": "arn:aws:s3:us-west-2:123456789012:accesspoint/my-access-point",
+            "bucket": BUCKET
+        })
+    );
+    assert_eq!(access(&jane, "s3:GetObject"), "allowed");
+    assert_eq!(access(&jane, "s3:DeleteObject"), "denied");
+    let other = class("through-access-point:my-access-point/object/*");
+    assert_eq!(access(&other, "s3:GetObject"), "denied");
+    // the bucket's own columns carry no access point mark
+    assert!(class(&format!("objects:{BUCKET}"))
+        .get("throughAccessPoint")
+        .is_none());
+    let (_, text, _) = review(&delegate, "text");
+    assert!(
+        text.contains("objects matching Jane/* through access point my-access-point (in bucket amzn-s3-demo-bucket1) (arn:aws:s3:us-west-2:123456789012:accesspoint/my-access-point/object/Jane/example)\n  allowed:\n    Write: s3:PutObject\n    Read: s3:GetObject\n"),
+        "{text}"
+    );
+    // a bucket that denies requests not from a VPC-only access point
+    // ("Restricting access to VPC network origin"): through this Internet
+    // access point, the bucket's answer denies Jane's read
+    let (code, out, err) = review(&fixture("vpc-origin-only-bucket.json"), "text");
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("objects matching Jane/* through access point my-access-point (in bucket amzn-s3-demo-bucket1) (arn:aws:s3:us-west-2:123456789012:accesspoint/my-access-point/object/Jane/example)\n  explicitly denied: s3:DeleteObject, s3:AbortMultipartUpload, s3:PutObject, s3:GetObject (by\n    tests/fixtures/access-points/vpc-origin-only-bucket.json:4:9 (statement #1))\n"),
+        "{out}"
+    );
+}
