@@ -2,8 +2,8 @@
 //! must know about the scope of the answer.
 
 use super::classes::{resource_classes, ClassKind};
-use super::through::access_point_classes;
 use super::matrix::Matrix;
+use super::through::access_point_classes;
 use super::verdict::Verdict;
 use crate::catalog;
 use crate::eval::policy_set::PolicySet;
