@@ -13,6 +13,7 @@ pub mod account;
 pub mod decide;
 pub mod escalation;
 pub mod principal_can;
+mod share;
 pub mod who_can;
 
 pub use account::{

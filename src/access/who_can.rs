@@ -9,9 +9,11 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::account::{Analysis, PrincipalKind};
-use super::decide::{decide, share_key, Grant, Outcome, Question, ShareKey};
+use super::decide::{decide, decide_with_refs, Grant, Outcome, Question};
 use super::escalation::{Escalation, Path};
+use super::share::{rename, Contents, Plan, Relevance, SharedKey, Slot};
 use crate::diagnostic::Diagnostic;
+use crate::eval::response::StatementRef;
 use crate::policy::PrincipalKind as Named;
 use crate::policy::{Policy, PolicyType};
 use crate::sources::NamedPolicy;
@@ -121,25 +123,81 @@ pub fn who_can(
         limited: Vec::new(),
         principals_in_data: a.model.principals().len(),
     };
-    let mut can = vec![false; a.model.principals().len()];
-    // Principals whose relevant statements are the same share an answer.
-    let mut shared: HashMap<ShareKey, (String, Outcome)> = HashMap::new();
-    for (i, p) in a.model.principals().iter().enumerate() {
-        if !bucket_grants && !q.granted_by_any(p.identity.iter().map(|n| &*n.policy)) {
-            continue;
+    let principals = a.model.principals();
+    let mut can = vec![false; principals.len()];
+    // 1. Which principals can share an answer (cheap, in order).
+    let relevance = Relevance::new(q);
+    let mut contents = Contents::default();
+    let mut plans: Vec<Plan<'_>> = Vec::with_capacity(principals.len());
+    let mut firsts: HashMap<SharedKey, usize> = HashMap::new();
+    let mut jobs: Vec<usize> = Vec::new();
+    let mut first_of: Vec<Option<usize>> = vec![None; principals.len()];
+    for (i, p) in principals.iter().enumerate() {
+        let plan = relevance.plan(a, p, bucket_policy, &mut contents, || {
+            // Principal elements are matched on the caller alone.
+            a.builder_for(&p.arn, &p.tags)
+                .build("s3:ListAllMyBuckets", "*")
+                .ok()
+        });
+        match &plan {
+            Plan::Nothing => {}
+            Plan::Alone => jobs.push(i),
+            Plan::Shared(key, _) => match firsts.get(key) {
+                Some(f) => {
+                    if let Some(slot) = first_of.get_mut(i) {
+                        *slot = Some(*f);
+                    }
+                }
+                None => {
+                    firsts.insert(key.clone(), i);
+                    jobs.push(i);
+                }
+            },
         }
+        plans.push(plan);
+    }
+    // 2. One decision per job, on every core.
+    let answers = crate::parallel::map(&jobs, |i| {
+        let p = principals.get(*i)?;
         let ps = a.principal_set(p, bucket.as_deref());
         let builder = a.builder_for(&p.arn, &p.tags);
-        let key = share_key(&ps, q, p.kind as u8);
-        let outcome = match key.as_ref().and_then(|k| shared.get(k)) {
-            Some((from, o)) => rebase(o, from, &p.arn),
-            None => {
-                let o = decide(&ps, &builder, &p.arn, account, q)?;
-                if let Some(k) = key {
-                    shared.insert(k, (p.arn.clone(), o.clone()));
+        Some(
+            decide_with_refs(&ps, &builder, &p.arn, account, q).map(|(o, refs)| {
+                let slots: Vec<Option<Slot>> = match plans.get(*i) {
+                    Some(Plan::Shared(_, mine)) => {
+                        refs.iter().map(|r| slot_of(&ps, *r, mine)).collect()
+                    }
+                    _ => Vec::new(),
+                };
+                (o, slots)
+            }),
+        )
+    });
+    let mut decided: HashMap<usize, (Outcome, Vec<Option<Slot>>)> = HashMap::new();
+    for (i, ans) in jobs.iter().zip(answers) {
+        if let Some(ans) = ans {
+            decided.insert(*i, ans?);
+        }
+    }
+    // 3. The answers in data order, shared ones named for each principal.
+    for (i, p) in principals.iter().enumerate() {
+        let outcome = match (first_of.get(i).copied().flatten(), decided.get(&i)) {
+            (None, Some((o, _))) => o.clone(),
+            (Some(f), _) => {
+                let Some((o, slots)) = decided.get(&f) else {
+                    continue;
+                };
+                let from = principals
+                    .get(f)
+                    .map(|x| x.arn.as_str())
+                    .unwrap_or_default();
+                let mut o = rebase(o, from, &p.arn);
+                if let (Outcome::Can(g), Some(Plan::Shared(_, mine))) = (&mut o, plans.get(i)) {
+                    g.statements = rename(&g.statements, slots, mine);
                 }
                 o
             }
+            (None, None) => continue,
         };
         match outcome {
             Outcome::Can(grant) => {
@@ -199,6 +257,19 @@ pub fn who_can(
             .collect();
     }
     Ok(out)
+}
+
+/// The content slot of a statement of the set, among a principal's relevant statements.
+fn slot_of(
+    ps: &super::PrincipalSet,
+    r: StatementRef,
+    mine: &[super::share::Mine<'_>],
+) -> Option<Slot> {
+    let m = ps.set.member(r)?;
+    let st = ps.set.statement(r)?;
+    mine.iter()
+        .find(|x| Arc::ptr_eq(x.policy, &m.policy) && x.statement.index == st.index)
+        .map(|x| x.slot)
 }
 
 /// A shared answer for another principal: the witness's `can` arguments

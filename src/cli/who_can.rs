@@ -91,13 +91,28 @@ fn bucket_of(policy: &crate::policy::Policy) -> Option<String> {
     found
 }
 
+/// Frees a large value on another thread: the answer does not wait for
+/// the allocator (freeing the model of a 6 MB dump takes as long as
+/// answering from it). If the process exits first, the OS frees it.
+pub(crate) fn in_background<T: Send + 'static>(value: T) {
+    let spawned = std::thread::Builder::new().spawn(move || drop(value));
+    // Without a thread (resource limits) the value was dropped here.
+    drop(spawned);
+}
+
 /// Loads the accounts and policies of the flags into an [`Analysis`];
 /// every error of every file is returned.
 pub fn load_analysis(args: &AccountArgs) -> Result<Analysis, Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let mut dumps = Vec::new();
     for path in &args.accounts {
-        match Source::open(path).and_then(|s| s.account_dump(false)) {
+        let loaded = Source::open(path).and_then(|s| {
+            let d = s.account_dump(false);
+            // The parsed file is large and no longer needed.
+            in_background(s);
+            d
+        });
+        match loaded {
             Ok(d) => dumps.push((path.clone(), d)),
             Err(e) => errors.extend(e.diagnostics.into_iter().filter(Diagnostic::is_error)),
         }
@@ -309,11 +324,13 @@ pub fn run(args: &WhoCanArgs, io: &mut Io<'_>) -> i32 {
             ));
         }
     }
-    if !only.is_empty() && !unexpected.is_empty() {
+    let code = if !only.is_empty() && !unexpected.is_empty() {
         EXIT_DENIED
     } else {
         EXIT_OK
-    }
+    };
+    in_background((analysis, escalation, answer));
+    code
 }
 
 fn key_text(k: &access::KeyNote) -> String {

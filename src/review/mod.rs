@@ -32,7 +32,7 @@ mod risk;
 mod sample;
 mod uncertain;
 mod verdict;
-mod witness;
+pub(crate) mod witness;
 mod wording;
 
 pub use classes::{resource_classes, ClassKind, Classes, ResourceClass};
