@@ -293,6 +293,19 @@ impl Question {
     }
 }
 
+/// Whether AWS may send `key` with the question's action for this
+/// request's caller: a key the action never carries, or that the caller
+/// never has (an anonymous caller's `aws:PrincipalArn`, spec E-7), is
+/// absent, not free.
+fn sendable(q: &Question, req: &Request, key: &str) -> bool {
+    q.may_send(key)
+        && !req
+            .principal
+            .never_carried_keys()
+            .iter()
+            .any(|k| k.eq_ignore_ascii_case(key))
+}
+
 fn action_for_check<'a>(action: &'a str, literal: &Option<Action>) -> &'a str {
     match literal {
         Some(_) => action,
@@ -421,13 +434,13 @@ pub(crate) fn decide_with_refs(
     let sends_unsent = w
         .allowed_values
         .iter()
-        .any(|(k, v)| v.is_some() && !q.may_send(k));
+        .any(|(k, v)| v.is_some() && !sendable(q, &req, k));
     match (&w.allowed, sends_unsent, w.exhaustive) {
         (Some((allowing, _)), false, _) => {
             let keys: Vec<KeyNote> = w
                 .allowed_values
                 .iter()
-                .filter(|(k, v)| v.is_some() || q.may_send(k))
+                .filter(|(k, v)| v.is_some() || sendable(q, &req, k))
                 .map(|(k, v)| KeyNote {
                     key: k.clone(),
                     value: v.clone(),
@@ -516,7 +529,7 @@ fn unknowns_of(
                 Reason::Resource { unresolved, .. } if !unresolved.is_empty() => return None,
                 Reason::Layer { .. } => possible = false,
                 Reason::Condition { key, result, .. } => {
-                    let known = req.context.get(key).is_some() || !q.may_send(key);
+                    let known = req.context.get(key).is_some() || !sendable(q, req, key);
                     if known {
                         possible &= *result == crate::condition::Outcome::True;
                     } else if !free.iter().any(|f| f.eq_ignore_ascii_case(key)) {
@@ -584,7 +597,7 @@ fn prove_one(
             for b in &st.condition.blocks {
                 for k in &b.keys {
                     if req.context.get_lower(&k.key_lower).is_none()
-                        && !q.may_send(&k.key)
+                        && !sendable(q, req, &k.key)
                         && !absent.contains(&k.key)
                     {
                         absent.push(k.key.clone());
@@ -619,7 +632,7 @@ fn prove_one(
             let keys: Vec<KeyNote> = w
                 .context
                 .iter()
-                .filter(|(k, _)| req.context.get(k).is_none() && q.may_send(k))
+                .filter(|(k, _)| req.context.get(k).is_none() && sendable(q, req, k))
                 .map(|(k, v)| KeyNote {
                     key: k.clone(),
                     value: v.clone(),

@@ -12,6 +12,7 @@
 pub mod account;
 pub mod decide;
 pub mod escalation;
+pub mod minimal;
 pub mod principal_can;
 mod share;
 pub mod who_can;
@@ -22,5 +23,6 @@ pub use account::{
 };
 pub use decide::{decide, Access, Deciding, Example, Grant, KeyNote, Outcome, Question};
 pub use escalation::{Escalation, Path, Step};
+pub use minimal::{minimal_policy, ConditionalGrant, MinimalPolicy};
 pub use principal_can::{principal_can, PrincipalCan};
 pub use who_can::{who_can, Entry, Kind, WhoCan};

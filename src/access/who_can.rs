@@ -34,6 +34,9 @@ pub enum Kind {
     Service,
     /// Anyone, anonymous callers included (`*`).
     Anyone,
+    /// Any authenticated principal of any account whose own policies
+    /// allow it (`*`, where anonymous callers cannot).
+    AnyAuthenticated,
 }
 
 /// A principal that can, and how.
@@ -222,24 +225,49 @@ pub fn who_can(
     }
     if let Some(bp) = bucket_policy.filter(|_| bucket_grants) {
         let own = assumed_own_policies();
+        let ask = |caller: &str, own_policy: Option<&NamedPolicy>| {
+            let ps = a.external_set(bucket.as_deref(), own_policy);
+            let mut builder = a.request.clone().principal(caller.to_string());
+            if let Some(acct) = account {
+                builder = builder.resource_account(acct);
+            }
+            decide(&ps, &builder, caller, account, q).map(|o| match o {
+                Outcome::Can(mut grant) => {
+                    if let Some(o) = &own {
+                        grant.statements.retain(|s| s.policy != o.name);
+                    }
+                    Some(grant)
+                }
+                Outcome::Cannot(_) => None,
+            })
+        };
         for (label, caller, kind) in external_principals(a, q, &bp.policy) {
             let own_policy = own
                 .as_ref()
                 .filter(|_| matches!(kind, Kind::ExternalAccount | Kind::ExternalPrincipal));
-            let ps = a.external_set(bucket.as_deref(), own_policy);
-            let mut builder = a.request.clone().principal(caller.clone());
-            if let Some(acct) = account {
-                builder = builder.resource_account(acct);
-            }
-            if let Outcome::Can(mut grant) = decide(&ps, &builder, &caller, account, q)? {
-                if let Some(o) = &own {
-                    grant.statements.retain(|s| s.policy != o.name);
-                }
+            if let Some(grant) = ask(&caller, own_policy)? {
                 out.principals.push(Entry {
                     principal: label,
                     kind,
                     grant,
                 });
+                continue;
+            }
+            if kind != Kind::Anyone {
+                continue;
+            }
+            // `*` names every authenticated principal of every account
+            // too, not only anonymous callers: one of an account outside
+            // the data (or one the conditions name), whose own policies allow.
+            for caller in authenticated_callers(a, q, &bp.policy) {
+                if let Some(grant) = ask(&caller, own.as_ref())? {
+                    out.principals.push(Entry {
+                        principal: label.clone(),
+                        kind: Kind::AnyAuthenticated,
+                        grant,
+                    });
+                    break;
+                }
             }
         }
     }
@@ -286,6 +314,53 @@ fn rebase(o: &Outcome, from: &str, to: &str) -> Outcome {
         }
     }
     o
+}
+
+/// An account outside the data, for "any authenticated principal".
+pub const OTHER_ACCOUNT: &str = "999988887777";
+
+/// Callers standing for "any authenticated principal" of a `*` grant: a
+/// user of an account outside the data, and of each other account the
+/// policy's conditions name (`aws:PrincipalAccount`, `aws:PrincipalArn`).
+fn authenticated_callers(a: &Analysis, q: &Question, policy: &Policy) -> Vec<String> {
+    let ours = |account: &str| a.model.accounts().iter().any(|x| x == account);
+    let mut accounts: Vec<String> = vec![OTHER_ACCOUNT.to_string()];
+    let mut named: Vec<String> = Vec::new();
+    for st in &policy.statements {
+        if st.effect != crate::policy::Effect::Allow || !q.covered_by(&st.action) {
+            continue;
+        }
+        for b in &st.condition.blocks {
+            for k in &b.keys {
+                for v in &k.raw_values {
+                    if k.key_lower == "aws:principalarn"
+                        && !v.contains(['*', '?', '$'])
+                        && super::account::account_of(v).is_some_and(|x| !ours(x))
+                        && !named.contains(v)
+                    {
+                        named.push(v.clone());
+                    }
+                    let account = match k.key_lower.as_str() {
+                        "aws:principalaccount" => Some(v.as_str()),
+                        "aws:principalarn" => super::account::account_of(v),
+                        _ => None,
+                    };
+                    if let Some(acct) = account.filter(|x| {
+                        x.len() == 12 && x.bytes().all(|c| c.is_ascii_digit()) && !ours(x)
+                    }) {
+                        if !accounts.iter().any(|x| x == acct) {
+                            accounts.push(acct.to_string());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    accounts
+        .iter()
+        .map(|acct| format!("arn:aws:iam::{acct}:user/any-authenticated-principal"))
+        .chain(named)
+        .collect()
 }
 
 /// The principals a bucket policy's Allow statements for the question name

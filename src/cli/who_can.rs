@@ -385,6 +385,9 @@ pub fn text(w: &WhoCan) -> String {
                 }
                 access::Kind::Service => "service",
                 access::Kind::Anyone => "anyone, anonymous callers included",
+                access::Kind::AnyAuthenticated => {
+                    "any authenticated principal of any account whose own policies allow it"
+                }
             };
             out.push_str(&format!("  {}  ({kind})\n", e.principal));
             if !e.grant.keys.is_empty() {
