@@ -83,6 +83,9 @@ fn covers(outer: &str, inner: &str) -> bool {
     outer != inner && !outer.contains('?') && crate::matcher::Glob::new(outer).is_match(inner)
 }
 
+/// An action, the resources where it is granted, and the other cells.
+type PerAction<'m> = (String, Vec<String>, Vec<(String, &'m crate::review::Cell)>);
+
 /// Builds the minimal policy of a matrix.
 pub fn minimal_policy(m: &Matrix) -> MinimalPolicy {
     let granted = |c: &crate::review::Cell| match c.access {
@@ -94,8 +97,7 @@ pub fn minimal_policy(m: &Matrix) -> MinimalPolicy {
         Access::Denied => false,
     };
     // Per action (catalog order): the resources granted and the others.
-    let mut per_action: Vec<(String, Vec<String>, Vec<(String, &crate::review::Cell)>)> =
-        Vec::new();
+    let mut per_action: Vec<PerAction<'_>> = Vec::new();
     for c in &m.cells {
         let Some(class) = m.classes.get(c.class) else {
             continue;
