@@ -10,6 +10,7 @@
 //! so the answers agree with `can`, principal by principal.
 
 pub mod account;
+pub mod account_review;
 pub mod decide;
 pub mod escalation;
 pub mod minimal;
@@ -21,6 +22,7 @@ pub use account::{
     account_of, AccountGroup, AccountModel, AccountPrincipal, Analysis, BucketPolicy,
     PrincipalKind, PrincipalSet,
 };
+pub use account_review::account_review;
 pub use decide::{decide, Access, Deciding, Example, Grant, KeyNote, Outcome, Question};
 pub use escalation::{Escalation, Path, Step};
 pub use minimal::{minimal_policy, ConditionalGrant, MinimalPolicy};

@@ -135,7 +135,7 @@ fn fingerprint(policy: &Policy, st: &Statement) -> String {
 
 /// Whether a statement's answer may depend on the caller beyond its kind
 /// and account: a caller-derived key, or a policy variable anywhere.
-fn caller_dependent(st: &Statement) -> bool {
+pub(crate) fn caller_dependent(st: &Statement) -> bool {
     st.resource.patterns().iter().any(|p| p.has_variables())
         || st.condition.blocks.iter().any(|b| {
             b.keys.iter().any(|k| {

@@ -365,7 +365,11 @@ fn authenticated_callers(a: &Analysis, q: &Question, policy: &Policy) -> Vec<Str
 
 /// The principals a bucket policy's Allow statements for the question name
 /// that are not users or roles of the data: (label, caller, kind).
-fn external_principals(a: &Analysis, q: &Question, policy: &Policy) -> Vec<(String, String, Kind)> {
+pub(crate) fn external_principals(
+    a: &Analysis,
+    q: &Question,
+    policy: &Policy,
+) -> Vec<(String, String, Kind)> {
     let mut out: Vec<(String, String, Kind)> = Vec::new();
     let mut add = |label: String, caller: String, kind: Kind| {
         if !out.iter().any(|(l, _, _)| *l == label) {
