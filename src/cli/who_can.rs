@@ -31,7 +31,8 @@ pub enum Format {
 /// The accounts and the policies around them.
 #[derive(Debug, Args, Clone, Default)]
 pub struct AccountArgs {
-    /// `aws iam get-account-authorization-details` output (one per account; repeatable).
+    /// `aws iam get-account-authorization-details` output (one per account;
+    /// repeatable), or an iam-collect storage directory (all its accounts).
     #[arg(long = "account", value_name = "FILE", required = true)]
     pub accounts: Vec<String>,
     /// A bucket policy, `BUCKET=FILE` or FILE (the bucket its statements
@@ -105,7 +106,18 @@ pub(crate) fn in_background<T: Send + 'static>(value: T) {
 pub fn load_analysis(args: &AccountArgs) -> Result<Analysis, Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let mut dumps = Vec::new();
+    let mut collected_buckets = Vec::new();
     for path in &args.accounts {
+        if crate::sources::iam_collect::is_iam_collect(std::path::Path::new(path)) {
+            match crate::sources::iam_collect::read(std::path::Path::new(path)) {
+                Ok(c) => {
+                    dumps.extend(c.accounts);
+                    collected_buckets.extend(c.buckets);
+                }
+                Err(mut d) => errors.append(&mut d),
+            }
+            continue;
+        }
         let loaded = Source::open(path).and_then(|s| {
             let d = s.account_dump(false);
             // The parsed file is large and no longer needed.
@@ -117,7 +129,11 @@ pub fn load_analysis(args: &AccountArgs) -> Result<Analysis, Vec<Diagnostic>> {
             Err(e) => errors.extend(e.diagnostics.into_iter().filter(Diagnostic::is_error)),
         }
     }
-    let mut buckets = Vec::new();
+    // Bucket policies given by flag take the place of collected ones.
+    let mut buckets: Vec<BucketPolicy> = collected_buckets
+        .into_iter()
+        .map(|(bucket, policy)| BucketPolicy { bucket, policy })
+        .collect();
     for item in &args.bucket_policies {
         let (named, path) = match item.split_once('=') {
             Some((b, p)) if !b.is_empty() && !b.contains(['/', ':']) => (Some(b.to_string()), p),
@@ -125,13 +141,16 @@ pub fn load_analysis(args: &AccountArgs) -> Result<Analysis, Vec<Diagnostic>> {
         };
         match access::account::load_policy(path, PolicyType::Resource) {
             Ok(policy) => match named.or_else(|| bucket_of(&policy)) {
-                Some(bucket) => buckets.push(BucketPolicy {
-                    bucket,
-                    policy: NamedPolicy {
-                        name: path.to_string(),
-                        policy,
-                    },
-                }),
+                Some(bucket) => {
+                    buckets.retain(|b| b.bucket != bucket);
+                    buckets.push(BucketPolicy {
+                        bucket,
+                        policy: NamedPolicy {
+                            name: path.to_string(),
+                            policy,
+                        },
+                    });
+                }
                 None => errors.push(bad(
                     format!("cannot tell which bucket `{path}` belongs to"),
                     "name it: --bucket-policy BUCKET=FILE",
