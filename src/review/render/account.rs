@@ -202,6 +202,34 @@ fn esc(s: &str) -> String {
     out
 }
 
+/// Escapes text and turns `` `code` `` spans into `<code>`.
+fn rich(s: &str) -> String {
+    s.split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                format!("<code>{}</code>", esc(part))
+            } else {
+                esc(part)
+            }
+        })
+        .collect()
+}
+
+/// The principal cell: its name in bold, the full ARN under it.
+fn who(principal: &str) -> String {
+    let name = principal.rsplit(['/', ':']).next().unwrap_or(principal);
+    if name == principal {
+        format!("<b>{}</b>", esc(principal))
+    } else {
+        format!(
+            "<b>{}</b><span class=\"arn\">{}</span>",
+            esc(name),
+            esc(principal)
+        )
+    }
+}
+
 const STYLE: &str = r#"
 :root { --ink:#1d2433; --muted:#5b6474; --line:#d9dee7; --paper:#fff; --wash:#f6f7f9;
   --ok-bg:#d3f5df; --ok-ink:#0b5b2e; --cond-bg:#fff1b8; --cond-ink:#5f4b00; --warn-bg:#ffe1c7; --warn-ink:#8a3600;
@@ -227,7 +255,8 @@ table.grid { border-collapse: separate; border-spacing: 0; width: 100%; backgrou
 .grid thead th { background: #f0f2f6; color: var(--muted); font-weight: 600; cursor: pointer; user-select: none; position: sticky; top: 0; }
 .grid thead th[aria-sort=ascending]::after { content: " \25B2"; }
 .grid thead th[aria-sort=descending]::after { content: " \25BC"; }
-.grid td.p { word-break: break-all; }
+.grid td.p { min-width: 210px; }
+.grid td.p .arn { display: block; color: var(--muted); font: 11px/1.3 ui-monospace, "DejaVu Sans Mono", Menlo, monospace; word-break: break-all; }
 .grid td.c { text-align: center; font-weight: 600; white-space: nowrap; }
 td.no { color: var(--no-ink); font-weight: 400 !important; }
 td.yes.bad { background: var(--deny-bg); color: var(--deny-ink); }
@@ -328,7 +357,7 @@ pub fn account_html(r: &AccountReview) -> String {
                 out,
                 "<li><code>{}</code> {}</li>",
                 esc(&h.principal),
-                esc(&h.text)
+                rich(&h.text)
             );
         }
         out.push_str("</ul></section>");
@@ -347,9 +376,9 @@ pub fn account_html(r: &AccountReview) -> String {
     for row in &r.rows {
         let _ = write!(
             out,
-            "<tr data-dangerous=\"{}\"><td class=\"p\"><code>{}</code></td><td>{}</td>",
+            "<tr data-dangerous=\"{}\"><td class=\"p\">{}</td><td>{}</td>",
             u8::from(row.is_dangerous() || row.escalation.is_some()),
-            esc(&row.principal),
+            who(&row.principal),
             esc(&row.kind)
         );
         for i in &row.verdict.items {
@@ -366,7 +395,7 @@ pub fn account_html(r: &AccountReview) -> String {
     if !r.notes.is_empty() {
         out.push_str("<section class=\"notes\"><h2>Notes</h2><ul>");
         for n in &r.notes {
-            let _ = write!(out, "<li>{}</li>", esc(n));
+            let _ = write!(out, "<li>{}</li>", rich(n));
         }
         out.push_str("</ul></section>");
     }
