@@ -30,7 +30,8 @@ best() {
   local best_line="" best_wall=999999
   for _ in $(seq "$n"); do
     local line
-    line=$( { /usr/bin/time -f "%e %U %S %M" "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+    /usr/bin/time -o "$work/time.txt" -f "%e %U %S %M" "$@" >/dev/null 2>&1
+    line=$(tail -1 "$work/time.txt")
     local wall="${line%% *}"
     if awk -v a="$wall" -v b="$best_wall" 'BEGIN { exit !(a < b) }'; then
       best_wall="$wall"

@@ -18,6 +18,7 @@
 //! anything the guardrails allow).
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
 use std::fmt;
 
 use serde::Serialize;
@@ -272,10 +273,47 @@ impl Escalation {
             .enumerate()
             .map(|(k, t)| (t.index, k))
             .collect();
-        for (i, p) in principals.iter().enumerate() {
+        // Which IAM and STS actions each distinct policy can grant, once.
+        let mut flags: HashMap<usize, u64> = HashMap::new();
+        let checks: Vec<&Question> = [Some(&iam_any), Some(&assume_any), update_any.as_ref()]
+            .into_iter()
+            .flatten()
+            .chain(by_action.iter().map(|(_, q)| q))
+            .collect();
+        for p in principals {
+            for x in &p.identity {
+                flags.entry(Arc::as_ptr(&x.policy) as usize).or_insert_with(|| {
+                    checks.iter().enumerate().fold(0u64, |acc, (bit, q)| {
+                        acc | (u64::from(q.granted_by_any([&*x.policy])) << bit)
+                    })
+                });
+            }
+        }
+        let update_bit = if update_any.is_some() { 2 } else { u32::MAX };
+        let action_bit = |act: &str| {
+            let base = if update_any.is_some() { 3 } else { 2 };
+            by_action
+                .iter()
+                .position(|(x, _)| *x == act)
+                .map_or(u32::MAX, |k| base + k as u32)
+        };
+        // Each principal's edges and self-rewrite, on every core.
+        let one = |i: usize| -> (Vec<(usize, Step)>, Option<(String, String)>) {
+            let mut becomes: Vec<(usize, Step)> = Vec::new();
+            let Some(p) = principals.get(i) else {
+                return (becomes, None);
+            };
             let ident = || p.identity.iter().map(|x| &*x.policy);
-            let iam = iam_any.granted_by_any(ident());
-            let assume = assume_any.granted_by_any(ident());
+            let has = |bit: u32| {
+                bit < 64
+                    && p.identity.iter().any(|x| {
+                        flags
+                            .get(&(Arc::as_ptr(&x.policy) as usize))
+                            .is_some_and(|f| f >> bit & 1 == 1)
+                    })
+            };
+            let iam = has(0);
+            let assume = has(1);
             let mut set: Option<super::account::PrincipalSet> = None;
             // Roles whose trust policy names this principal, and, when its
             // policies grant sts:AssumeRole on them, roles that trust its
@@ -366,24 +404,19 @@ impl Escalation {
                     decide(&ps, &builder, &p.arn, Some(t.account), &q),
                     Ok(Outcome::Can(ref g)) if trusted(g)
                 ) {
-                    if let Some(list) = g.becomes.get_mut(i) {
-                        list.push((
-                            r,
-                            Step::Assumes {
-                                role: role.arn.clone(),
-                            },
-                        ));
-                    }
+                    becomes.push((
+                        r,
+                        Step::Assumes {
+                            role: role.arn.clone(),
+                        },
+                    ));
                 }
             }
             if !iam {
-                continue;
+                return (becomes, None);
             }
             // Rewriting another role's trust policy: that role becomes reachable.
-            if update_any
-                .as_ref()
-                .is_some_and(|u| u.granted_by_any(ident()))
-            {
+            if has(update_bit) {
                 let listed: Option<std::collections::HashSet<&str>> = update_any
                     .as_ref()
                     .and_then(|u| literal_targets(u, ident()))
@@ -398,15 +431,13 @@ impl Escalation {
                     if q.granted_on_by_any(&t.resource, ident())
                         && can(i, &q, set.get_or_insert_with(|| a.principal_set(p, None)))
                     {
-                        if let Some(list) = g.becomes.get_mut(i) {
-                            if !list.iter().any(|(j, _)| *j == t.index) {
-                                list.push((
-                                    t.index,
-                                    Step::RewritesTrustOf {
-                                        role: t.arn.to_string(),
-                                    },
-                                ));
-                            }
+                        if !becomes.iter().any(|(j, _)| *j == t.index) {
+                            becomes.push((
+                                t.index,
+                                Step::RewritesTrustOf {
+                                    role: t.arn.to_string(),
+                                },
+                            ));
                         }
                     }
                 }
@@ -416,13 +447,8 @@ impl Escalation {
                 PrincipalKind::User => USER_ACTIONS,
                 PrincipalKind::Role => ROLE_ACTIONS,
             };
-            // Only the actions some Allow covers (checked once per action).
-            let granted = |act: &str| {
-                by_action
-                    .iter()
-                    .find(|(x, _)| *x == act)
-                    .is_some_and(|(_, q)| q.granted_by_any(ident()))
-            };
+            // Only the actions some Allow covers (checked once per policy).
+            let granted = |act: &str| has(action_bit(act));
             let mut targets: Vec<(&str, &str)> = own
                 .iter()
                 .filter(|act| granted(act))
@@ -449,11 +475,21 @@ impl Escalation {
                 if q.granted_on_by_any(&resource, ident())
                     && can(i, &q, set.get_or_insert_with(|| a.principal_set(p, None)))
                 {
-                    if let Some(slot) = g.rewrites.get_mut(i) {
-                        *slot = Some((act.to_string(), target.to_string()));
-                    }
-                    break;
+                    return (becomes, Some((act.to_string(), target.to_string())));
                 }
+            }
+            (becomes, None)
+        };
+        let indices: Vec<usize> = (0..n).collect();
+        for (i, (becomes, rewrites)) in crate::parallel::map(&indices, |i| one(*i))
+            .into_iter()
+            .enumerate()
+        {
+            if let Some(slot) = g.becomes.get_mut(i) {
+                *slot = becomes;
+            }
+            if let Some(slot) = g.rewrites.get_mut(i) {
+                *slot = rewrites;
             }
         }
         g
