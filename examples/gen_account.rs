@@ -185,17 +185,43 @@ fn arg(args: &[String], name: &str, default: usize) -> usize {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let users = arg(&args, "--users", 20);
-    let roles = arg(&args, "--roles", 30);
-    let groups = arg(&args, "--groups", 5);
-    let policies = arg(&args, "--policies", 25).max(1);
-    let mut rng = Rng(arg(&args, "--seed", 1) as u64 | 1);
-    let extra = arg(&args, "--buckets", 0);
-    if let Some(dir) = args
+    let dir = args
         .iter()
         .position(|a| a == "--bucket-dir")
-        .and_then(|i| args.get(i + 1))
-    {
+        .and_then(|i| args.get(i + 1));
+    let out = generate_with(
+        arg(&args, "--users", 20),
+        arg(&args, "--roles", 30),
+        arg(&args, "--groups", 5),
+        arg(&args, "--policies", 25),
+        arg(&args, "--seed", 1) as u64,
+        arg(&args, "--buckets", 0),
+        dir.map(String::as_str),
+    );
+    println!("{out}");
+}
+
+/// The dump of an account of `users` users, `roles` roles, `groups` groups
+/// and `policies` managed policies, the same for the same `seed` (the load
+/// benchmark in benches/load.rs includes this file to make its input).
+pub fn generate(users: usize, roles: usize, groups: usize, policies: usize, seed: u64) -> String {
+    generate_with(users, roles, groups, policies, seed, 0, None)
+}
+
+/// As [`generate`], with `extra` more buckets (`data-0` …) that policies
+/// name, and, with `bucket_dir`, a bucket policy per bucket written there.
+pub fn generate_with(
+    users: usize,
+    roles: usize,
+    groups: usize,
+    policies: usize,
+    seed: u64,
+    extra: usize,
+    bucket_dir: Option<&str>,
+) -> String {
+    let policies = policies.max(1);
+    let mut rng = Rng(seed | 1);
+    if let Some(dir) = bucket_dir {
         bucket_policies(&mut rng, dir, extra, roles);
     }
     let policy_arn = |i: usize| format!("arn:aws:iam::{ACCOUNT}:policy/policy-{i}");
@@ -293,5 +319,5 @@ fn main() {
         );
     }
     out.push_str("]}");
-    println!("{out}");
+    out
 }

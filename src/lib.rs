@@ -64,6 +64,12 @@ pub mod fuzzing {
 }
 
 pub use diagnostic::{Diagnostic, Severity};
+pub use eval::access_point::{
+    AccessPoint, AccessPointArn, AccessPointRefusal, AccessPointSettings, AccessPointSettingsError,
+    NetworkOrigin, PhaseOutcome, Phases,
+};
+pub use eval::acl::{Acl, ObjectOwnership};
+pub use eval::block_public_access::{PublicAccessBlock, Refusal};
 pub use eval::policy_set::{
     EvalOptions, Member, NotPrincipalMode, PolicySet, PolicySetBuilder, VpceType,
 };

@@ -118,7 +118,7 @@ pub struct Grant {
 
 /// The answer for one principal.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
+pub enum AccessAnswer {
     /// It can.
     Can(Grant),
     /// It cannot; the layers that stopped a grant its identity or bucket
@@ -322,7 +322,7 @@ pub fn decide(
     caller: &str,
     resource_account: Option<&str>,
     q: &Question,
-) -> Result<Outcome, Vec<Diagnostic>> {
+) -> Result<AccessAnswer, Vec<Diagnostic>> {
     decide_with_refs(ps, builder, caller, resource_account, q).map(|(o, _)| o)
 }
 
@@ -335,7 +335,7 @@ pub(crate) fn decide_with_refs(
     caller: &str,
     resource_account: Option<&str>,
     q: &Question,
-) -> Result<(Outcome, Vec<StatementRef>), Vec<Diagnostic>> {
+) -> Result<(AccessAnswer, Vec<StatementRef>), Vec<Diagnostic>> {
     // IAM and STS actions are known (catalog::iam_action) though outside
     // the S3 catalog: escalation asks about them.
     let iam = catalog::iam_action(&q.action).is_some()
@@ -351,7 +351,7 @@ pub(crate) fn decide_with_refs(
     let resp = ps.set.authorize(&req);
     let allowed = |refs: &[StatementRef], access: Access, keys: Vec<KeyNote>| {
         (
-            Outcome::Can(Grant {
+            AccessAnswer::Can(Grant {
                 access,
                 keys,
                 statements: deciding(ps, refs),
@@ -365,7 +365,7 @@ pub(crate) fn decide_with_refs(
         return Ok(if resp.decision == Decision::Allowed {
             allowed(&resp.determining, Access::Allowed, Vec::new())
         } else {
-            (Outcome::Cannot(limiting(&resp)), Vec::new())
+            (AccessAnswer::Cannot(limiting(&resp)), Vec::new())
         });
     }
     // The statements whose applicability hangs on a free key, each forced
@@ -379,7 +379,7 @@ pub(crate) fn decide_with_refs(
         return Ok(if resp.decision == Decision::Allowed {
             allowed(&resp.determining, Access::Allowed, Vec::new())
         } else {
-            (Outcome::Cannot(limiting(&resp)), Vec::new())
+            (AccessAnswer::Cannot(limiting(&resp)), Vec::new())
         });
     }
     let forced: Vec<Unknown> = unknowns.iter().map(|(u, _)| *u).collect();
@@ -393,7 +393,7 @@ pub(crate) fn decide_with_refs(
             };
             return Ok(allowed(refs, Access::Allowed, Vec::new()));
         }
-        Some(_) => return Ok((Outcome::Cannot(limiting(&resp)), Vec::new())),
+        Some(_) => return Ok((AccessAnswer::Cannot(limiting(&resp)), Vec::new())),
         None => {}
     }
     if resp.decision == Decision::Allowed {
@@ -452,12 +452,12 @@ pub(crate) fn decide_with_refs(
                 args: can_args(&req, caller, resource_account, &keys, q),
             };
             let (mut o, refs) = allowed(&allowing.determining, Access::Conditional, keys);
-            if let Outcome::Can(g) = &mut o {
+            if let AccessAnswer::Can(g) = &mut o {
                 g.witness = Some(example);
             }
             Ok((o, refs))
         }
-        (None, _, true) => Ok((Outcome::Cannot(limiting(&resp)), Vec::new())),
+        (None, _, true) => Ok((AccessAnswer::Cannot(limiting(&resp)), Vec::new())),
         _ => prove_one(ps, &req, caller, resource_account, q, Some(&resp)),
     }
 }
@@ -528,7 +528,11 @@ fn unknowns_of(
             match r {
                 Reason::Resource { unresolved, .. } if !unresolved.is_empty() => return None,
                 Reason::Layer { .. } => possible = false,
-                Reason::Condition { key, result, .. } => {
+                Reason::Condition {
+                    test: crate::explain::ConditionTest { key, .. },
+                    result,
+                    ..
+                } => {
                     let known = req.context.get(key).is_some() || !sendable(q, req, key);
                     if known {
                         possible &= *result == crate::condition::Outcome::True;
@@ -589,7 +593,7 @@ fn prove_one(
     resource_account: Option<&str>,
     q: &Question,
     concrete: Option<&Response>,
-) -> Result<(Outcome, Vec<StatementRef>), Vec<Diagnostic>> {
+) -> Result<(AccessAnswer, Vec<StatementRef>), Vec<Diagnostic>> {
     let fixed = fixed_entries(req);
     let mut absent: Vec<String> = Vec::new();
     for m in ps.set.members() {
@@ -617,9 +621,9 @@ fn prove_one(
     };
     let limited = || concrete.map(limiting).unwrap_or_default();
     match prove::prove(&ps.set, &query) {
-        Proof::Proved(_) => Ok((Outcome::Cannot(limited()), Vec::new())),
+        Proof::Proved(_) => Ok((AccessAnswer::Cannot(limited()), Vec::new())),
         Proof::Unknown { reason, .. } => Ok((
-            Outcome::Can(Grant {
+            AccessAnswer::Can(Grant {
                 access: Access::Undecided,
                 keys: Vec::new(),
                 statements: Vec::new(),
@@ -657,7 +661,7 @@ fn prove_one(
                 Access::Conditional
             };
             Ok((
-                Outcome::Can(Grant {
+                AccessAnswer::Can(Grant {
                     access,
                     keys,
                     statements: deciding(ps, &w.response.determining),

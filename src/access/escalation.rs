@@ -18,13 +18,13 @@
 //! anything the guardrails allow).
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::Arc;
 use std::fmt;
+use std::sync::Arc;
 
 use serde::Serialize;
 
 use super::account::{Analysis, PrincipalKind};
-use super::decide::{decide, Outcome, Question};
+use super::decide::{decide, AccessAnswer, Question};
 use crate::matcher::Resource;
 use crate::policy::PrincipalKind as Named;
 
@@ -191,7 +191,7 @@ impl Escalation {
                     super::account::account_of(&p.arn),
                     q
                 ),
-                Ok(Outcome::Can(_))
+                Ok(AccessAnswer::Can(_))
             )
         };
         let Some(iam_any) = question("iam:*", "*") else {
@@ -282,11 +282,13 @@ impl Escalation {
             .collect();
         for p in principals {
             for x in &p.identity {
-                flags.entry(Arc::as_ptr(&x.policy) as usize).or_insert_with(|| {
-                    checks.iter().enumerate().fold(0u64, |acc, (bit, q)| {
-                        acc | (u64::from(q.granted_by_any([&*x.policy])) << bit)
-                    })
-                });
+                flags
+                    .entry(Arc::as_ptr(&x.policy) as usize)
+                    .or_insert_with(|| {
+                        checks.iter().enumerate().fold(0u64, |acc, (bit, q)| {
+                            acc | (u64::from(q.granted_by_any([&*x.policy])) << bit)
+                        })
+                    });
             }
         }
         let update_bit = if update_any.is_some() { 2 } else { u32::MAX };
@@ -402,7 +404,7 @@ impl Escalation {
                 };
                 if matches!(
                     decide(&ps, &builder, &p.arn, Some(t.account), &q),
-                    Ok(Outcome::Can(ref g)) if trusted(g)
+                    Ok(AccessAnswer::Can(ref g)) if trusted(g)
                 ) {
                     becomes.push((
                         r,

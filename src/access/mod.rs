@@ -23,7 +23,7 @@ pub use account::{
     PrincipalKind, PrincipalSet,
 };
 pub use account_review::account_review;
-pub use decide::{decide, Access, Deciding, Example, Grant, KeyNote, Outcome, Question};
+pub use decide::{decide, Access, AccessAnswer, Deciding, Example, Grant, KeyNote, Question};
 pub use escalation::{Escalation, Path, Step};
 pub use minimal::{minimal_policy, ConditionalGrant, MinimalPolicy};
 pub use principal_can::{principal_can, PrincipalCan};

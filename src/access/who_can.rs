@@ -9,7 +9,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::account::{Analysis, PrincipalKind};
-use super::decide::{decide, decide_with_refs, Grant, Outcome, Question};
+use super::decide::{decide, decide_with_refs, AccessAnswer, Grant, Question};
 use super::escalation::{Escalation, Path};
 use super::share::{rename, Contents, Plan, Relevance, SharedKey, Slot};
 use crate::diagnostic::Diagnostic;
@@ -176,7 +176,7 @@ pub fn who_can(
             }),
         )
     });
-    let mut decided: HashMap<usize, (Outcome, Vec<Option<Slot>>)> = HashMap::new();
+    let mut decided: HashMap<usize, (AccessAnswer, Vec<Option<Slot>>)> = HashMap::new();
     for (i, ans) in jobs.iter().zip(answers) {
         if let Some(ans) = ans {
             decided.insert(*i, ans?);
@@ -195,7 +195,8 @@ pub fn who_can(
                     .map(|x| x.arn.as_str())
                     .unwrap_or_default();
                 let mut o = rebase(o, from, &p.arn);
-                if let (Outcome::Can(g), Some(Plan::Shared(_, mine))) = (&mut o, plans.get(i)) {
+                if let (AccessAnswer::Can(g), Some(Plan::Shared(_, mine))) = (&mut o, plans.get(i))
+                {
                     g.statements = rename(&g.statements, slots, mine);
                 }
                 o
@@ -203,7 +204,7 @@ pub fn who_can(
             (None, None) => continue,
         };
         match outcome {
-            Outcome::Can(grant) => {
+            AccessAnswer::Can(grant) => {
                 if let Some(c) = can.get_mut(i) {
                     *c = true;
                 }
@@ -216,11 +217,11 @@ pub fn who_can(
                     grant,
                 });
             }
-            Outcome::Cannot(layers) if !layers.is_empty() => out.limited.push(Limited {
+            AccessAnswer::Cannot(layers) if !layers.is_empty() => out.limited.push(Limited {
                 principal: p.arn.clone(),
                 layers,
             }),
-            Outcome::Cannot(_) => {}
+            AccessAnswer::Cannot(_) => {}
         }
     }
     if let Some(bp) = bucket_policy.filter(|_| bucket_grants) {
@@ -232,13 +233,13 @@ pub fn who_can(
                 builder = builder.resource_account(acct);
             }
             decide(&ps, &builder, caller, account, q).map(|o| match o {
-                Outcome::Can(mut grant) => {
+                AccessAnswer::Can(mut grant) => {
                     if let Some(o) = &own {
                         grant.statements.retain(|s| s.policy != o.name);
                     }
                     Some(grant)
                 }
-                Outcome::Cannot(_) => None,
+                AccessAnswer::Cannot(_) => None,
             })
         };
         for (label, caller, kind) in external_principals(a, q, &bp.policy) {
@@ -302,9 +303,9 @@ fn slot_of(
 
 /// A shared answer for another principal: the witness's `can` arguments
 /// name this principal instead.
-fn rebase(o: &Outcome, from: &str, to: &str) -> Outcome {
+fn rebase(o: &AccessAnswer, from: &str, to: &str) -> AccessAnswer {
     let mut o = o.clone();
-    if let Outcome::Can(g) = &mut o {
+    if let AccessAnswer::Can(g) = &mut o {
         if let Some(w) = &mut g.witness {
             for arg in &mut w.args {
                 if arg == from {

@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use super::app_operations::operations;
-use super::outcome::{self, Outcome, Step};
+use super::outcome::{self, CommandOutcome, CommandStep};
 use super::requests::{Caller, Plan, PLACEHOLDER_KEY};
 use crate::catalog::{AccessLevel, Destructive, Scope};
 use crate::eval::policy_set::PolicySet;
@@ -52,7 +52,7 @@ pub struct OperationResult {
     /// Whether every mandatory request is allowed.
     pub works: bool,
     /// The evaluated requests (optional ones included, marked).
-    pub steps: Vec<Step>,
+    pub steps: Vec<CommandStep>,
     /// What to know about it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -135,7 +135,7 @@ pub fn check(
             placeholder: true,
         };
         let rep = outcome::evaluate(set, base, &plan);
-        let works = rep.outcome == Outcome::Succeeds;
+        let works = rep.outcome == CommandOutcome::Succeeds;
         let mut steps = rep.steps;
         steps.extend(rep.optional_steps);
         results.push(OperationResult {

@@ -62,7 +62,7 @@ impl Verb {
 
 /// A path argument: local or `s3://bucket/key`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Path {
+pub enum PathArg {
     /// A local file or directory.
     Local(String),
     /// An S3 location.
@@ -74,11 +74,11 @@ pub enum Path {
     },
 }
 
-impl fmt::Display for Path {
+impl fmt::Display for PathArg {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Path::Local(p) => f.write_str(p),
-            Path::S3 { bucket, key } => write!(f, "s3://{bucket}/{key}"),
+            PathArg::Local(p) => f.write_str(p),
+            PathArg::S3 { bucket, key } => write!(f, "s3://{bucket}/{key}"),
         }
     }
 }
@@ -138,13 +138,13 @@ pub struct Options {
 
 /// A parsed `aws s3` command.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Command {
+pub struct S3Command {
     /// The command as given.
     pub text: String,
     /// The subcommand.
     pub verb: Verb,
     /// Its path arguments.
-    pub paths: Vec<Path>,
+    pub paths: Vec<PathArg>,
     /// Its options.
     pub options: Options,
 }
@@ -213,19 +213,19 @@ pub fn split_words(s: &str) -> Result<Vec<String>, CommandError> {
     Ok(words)
 }
 
-fn s3_path(rest: &str) -> Path {
+fn s3_path(rest: &str) -> PathArg {
     let (bucket, key) = rest.split_once('/').unwrap_or((rest, ""));
-    Path::S3 {
+    PathArg::S3 {
         bucket: bucket.to_string(),
         key: key.to_string(),
     }
 }
 
-fn parse_path(word: &str, verb: Verb) -> Path {
+fn parse_path(word: &str, verb: Verb) -> PathArg {
     match word.strip_prefix("s3://") {
         Some(rest) => s3_path(rest),
         None if verb.takes_bare_bucket() => s3_path(word),
-        None => Path::Local(word.to_string()),
+        None => PathArg::Local(word.to_string()),
     }
 }
 
@@ -239,7 +239,7 @@ fn number(opt: &str, v: &str) -> Result<u64, CommandError> {
 }
 
 /// Parses `aws s3 VERB ARGS…` (the `aws s3` prefix is required).
-pub fn parse(text: &str) -> Result<Command, CommandError> {
+pub fn parse(text: &str) -> Result<S3Command, CommandError> {
     let words = split_words(text)?;
     let mut it = words.iter().map(String::as_str).peekable();
     let usage = "write the whole command, e.g. \"aws s3 rb s3://my-bucket --force\"";
@@ -283,7 +283,7 @@ pub fn parse(text: &str) -> Result<Command, CommandError> {
         if !w.starts_with("--") {
             match parse_path(w, verb) {
                 // `aws s3 ls s3://` lists every bucket, as `aws s3 ls` does
-                Path::S3 { bucket, .. } if bucket.is_empty() && verb == Verb::Ls => {}
+                PathArg::S3 { bucket, .. } if bucket.is_empty() && verb == Verb::Ls => {}
                 p => paths.push(p),
             }
             continue;
@@ -385,7 +385,7 @@ pub fn parse(text: &str) -> Result<Command, CommandError> {
             other => o.ignored.push(other.to_string()),
         }
     }
-    let cmd = Command {
+    let cmd = S3Command {
         text: text.trim().to_string(),
         verb,
         paths,
@@ -395,19 +395,19 @@ pub fn parse(text: &str) -> Result<Command, CommandError> {
     Ok(cmd)
 }
 
-fn s3_count(paths: &[Path]) -> usize {
+fn s3_count(paths: &[PathArg]) -> usize {
     paths
         .iter()
-        .filter(|p| matches!(p, Path::S3 { .. }))
+        .filter(|p| matches!(p, PathArg::S3 { .. }))
         .count()
 }
 
-fn validate(c: &Command) -> Result<(), CommandError> {
+fn validate(c: &S3Command) -> Result<(), CommandError> {
     let v = c.verb.name();
     let n = c.paths.len();
     let help = format!("see `aws s3 {v} help`");
     for p in &c.paths {
-        if let Path::S3 { bucket, .. } = p {
+        if let PathArg::S3 { bucket, .. } = p {
             if bucket.is_empty() {
                 return Err(err(
                     "an s3:// path has no bucket name",
@@ -428,7 +428,7 @@ fn validate(c: &Command) -> Result<(), CommandError> {
         Verb::Mb | Verb::Rb | Verb::Website => {
             want(n == 1 && s3_count(&c.paths) == 1, "one s3://BUCKET path")?;
             match c.paths.first() {
-                Some(Path::S3 { key, .. }) if !key.is_empty() => Err(err(
+                Some(PathArg::S3 { key, .. }) if !key.is_empty() => Err(err(
                     format!("`aws s3 {v}` takes a bucket, not an object path"),
                     "write s3://BUCKET",
                 )),
@@ -438,7 +438,7 @@ fn validate(c: &Command) -> Result<(), CommandError> {
         Verb::Rm => {
             want(n == 1 && s3_count(&c.paths) == 1, "one s3:// path")?;
             match c.paths.first() {
-                Some(Path::S3 { key, .. }) if key.is_empty() && !c.options.recursive => Err(err(
+                Some(PathArg::S3 { key, .. }) if key.is_empty() && !c.options.recursive => Err(err(
                     "`aws s3 rm s3://BUCKET` needs a key, or --recursive to delete every object",
                     "e.g. aws s3 rm s3://bucket/key, or aws s3 rm s3://bucket --recursive",
                 )),
@@ -451,7 +451,7 @@ fn validate(c: &Command) -> Result<(), CommandError> {
                 "one s3://BUCKET/KEY path",
             )?;
             match c.paths.first() {
-                Some(Path::S3 { key, .. }) if key.is_empty() => Err(err(
+                Some(PathArg::S3 { key, .. }) if key.is_empty() => Err(err(
                     "`aws s3 presign` needs an object key",
                     "write s3://BUCKET/KEY",
                 )),
@@ -495,7 +495,7 @@ mod tests {
         assert!(c.options.force);
         assert_eq!(
             c.paths,
-            [Path::S3 {
+            [PathArg::S3 {
                 bucket: "another-test-bucket".into(),
                 key: String::new()
             }]
@@ -529,7 +529,7 @@ mod tests {
             let c = parse(text).unwrap();
             assert_eq!(
                 c.paths,
-                [Path::S3 {
+                [PathArg::S3 {
                     bucket: bucket.into(),
                     key: key.into()
                 }],

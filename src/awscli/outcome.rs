@@ -15,9 +15,9 @@ use crate::request::context::{ContextValue, Origin};
 use crate::request::{Principal, Request};
 
 /// What a command would do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Outcome {
+pub enum CommandOutcome {
     /// Every mandatory request is allowed.
     Succeeds,
     /// Denied before anything in S3 changed.
@@ -26,20 +26,39 @@ pub enum Outcome {
     Partial,
 }
 
-impl Outcome {
+impl CommandOutcome {
     /// `SUCCEEDS`, `FAILS`, `PARTIAL`.
     pub fn headline(self) -> &'static str {
         match self {
-            Outcome::Succeeds => "SUCCEEDS",
-            Outcome::Fails => "FAILS",
-            Outcome::Partial => "PARTIAL",
+            CommandOutcome::Succeeds => "SUCCEEDS",
+            CommandOutcome::Fails => "FAILS",
+            CommandOutcome::Partial => "PARTIAL",
         }
+    }
+
+    /// The test-file spelling: `succeeds`, `fails`, `partial`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CommandOutcome::Succeeds => "succeeds",
+            CommandOutcome::Fails => "fails",
+            CommandOutcome::Partial => "partial",
+        }
+    }
+
+    /// Parses the test-file spelling.
+    pub fn parse(s: &str) -> Option<CommandOutcome> {
+        Some(match s {
+            "succeeds" => CommandOutcome::Succeeds,
+            "fails" => CommandOutcome::Fails,
+            "partial" => CommandOutcome::Partial,
+            _ => return None,
+        })
     }
 }
 
 /// One evaluated IAM request.
 #[derive(Debug, Clone, Serialize)]
-pub struct Step {
+pub struct CommandStep {
     /// 1-based number (optional steps are numbered on their own).
     pub step: usize,
     /// The API call it belongs to.
@@ -86,7 +105,7 @@ pub struct Step {
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     /// Succeeds, fails or partial.
-    pub outcome: Outcome,
+    pub outcome: CommandOutcome,
     /// The first denied mandatory step.
     pub failed_at: Option<usize>,
     /// Effects that happen before the failure (for `partial`).
@@ -94,9 +113,9 @@ pub struct Report {
     /// What those effects amount to, in plain words.
     pub consequence: Option<String>,
     /// Mandatory steps.
-    pub steps: Vec<Step>,
+    pub steps: Vec<CommandStep>,
     /// Optional steps (do not decide the outcome).
-    pub optional_steps: Vec<Step>,
+    pub optional_steps: Vec<CommandStep>,
     /// Whether the keys are the placeholder.
     pub placeholder_key: bool,
     /// The keys used.
@@ -163,7 +182,7 @@ fn context_json(ctx: &[(String, ContextValue)]) -> serde_json::Map<String, serde
 }
 
 /// What the deletions done before a failure amount to, in plain words.
-fn consequence(done: &[(&Call, &Step)]) -> Option<String> {
+fn consequence(done: &[(&Call, &CommandStep)]) -> Option<String> {
     let mut gone: Vec<String> = Vec::new();
     let mut changed = 0;
     for (c, s) in done {
@@ -197,8 +216,8 @@ fn consequence(done: &[(&Call, &Step)]) -> Option<String> {
 
 /// Evaluates every request of a plan under the policies for the caller of `base`.
 pub fn evaluate(set: &PolicySet, base: &Request, plan: &Plan) -> Report {
-    let mut steps: Vec<Step> = Vec::new();
-    let mut optional_steps: Vec<Step> = Vec::new();
+    let mut steps: Vec<CommandStep> = Vec::new();
+    let mut optional_steps: Vec<CommandStep> = Vec::new();
     let mut notes = plan.notes.clone();
     for (ci, call) in plan.calls.iter().enumerate() {
         for r in &call.requests {
@@ -218,7 +237,7 @@ pub fn evaluate(set: &PolicySet, base: &Request, plan: &Plan) -> Report {
             } else {
                 &mut steps
             };
-            list.push(Step {
+            list.push(CommandStep {
                 step: list.len() + 1,
                 api_call: call.api.clone(),
                 phase: call.phase,
@@ -262,7 +281,7 @@ pub fn evaluate(set: &PolicySet, base: &Request, plan: &Plan) -> Report {
             .filter(|s| s.call == ci)
             .all(|s| s.decision == Decision::Allowed)
     };
-    let mut done: Vec<(&Call, &Step)> = Vec::new();
+    let mut done: Vec<(&Call, &CommandStep)> = Vec::new();
     let mut seen_calls: Vec<usize> = Vec::new();
     if let Some(p) = failed_phase {
         for s in &steps {
@@ -275,11 +294,11 @@ pub fn evaluate(set: &PolicySet, base: &Request, plan: &Plan) -> Report {
         }
     }
     let outcome = match (failed_phase, done.is_empty()) {
-        (None, _) => Outcome::Succeeds,
-        (Some(_), true) => Outcome::Fails,
-        (Some(_), false) => Outcome::Partial,
+        (None, _) => CommandOutcome::Succeeds,
+        (Some(_), true) => CommandOutcome::Fails,
+        (Some(_), false) => CommandOutcome::Partial,
     };
-    let conditional: Vec<&Step> = steps
+    let conditional: Vec<&CommandStep> = steps
         .iter()
         .filter(|s| s.grant == Access::Conditional)
         .collect();
@@ -311,7 +330,7 @@ pub fn evaluate(set: &PolicySet, base: &Request, plan: &Plan) -> Report {
         outcome,
         failed_at,
         done_before_failure: done.iter().map(|(c, _)| c.effect.clone()).collect(),
-        consequence: if outcome == Outcome::Partial {
+        consequence: if outcome == CommandOutcome::Partial {
             consequence(&done)
         } else {
             None

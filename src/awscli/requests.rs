@@ -3,7 +3,7 @@
 //! sections 0 and 1; confidence tags [H]/[M]/[L] of that document appear in
 //! the notes).
 
-use super::command::{Command, Path, Verb};
+use super::command::{PathArg, S3Command, Verb};
 use crate::request::context::ContextValue;
 
 /// Who makes a request.
@@ -111,7 +111,7 @@ pub fn list_context(
 }
 
 pub(super) struct Builder<'a> {
-    pub(super) cmd: &'a Command,
+    pub(super) cmd: &'a S3Command,
     pub(super) calls: Vec<Call>,
     pub(super) notes: Vec<String>,
     pub(super) rel_keys: Vec<String>,
@@ -368,7 +368,7 @@ impl Builder<'_> {
 /// its S3 prefix (or to the local directory for uploads); empty means
 /// unknown, and the placeholder [`PLACEHOLDER_KEY`] stands for every key.
 /// `region` is the caller's configured region (for `mb`).
-pub fn expand(cmd: &Command, keys: &[String], region: Option<&str>) -> Plan {
+pub fn expand(cmd: &S3Command, keys: &[String], region: Option<&str>) -> Plan {
     let o = &cmd.options;
     let placeholder = keys.is_empty();
     let mut b = Builder {
@@ -415,7 +415,7 @@ pub fn expand(cmd: &Command, keys: &[String], region: Option<&str>) -> Plan {
                 b.note("--bucket-name-prefix filters the answer; s3:ListAllMyBuckets is still asked on `*`");
             }
         }
-        (Verb::Ls, Some(Path::S3 { bucket, key }), _) => {
+        (Verb::Ls, Some(PathArg::S3 { bucket, key }), _) => {
             let (delim, what) = if o.recursive {
                 (
                     None,
@@ -429,7 +429,7 @@ pub fn expand(cmd: &Command, keys: &[String], region: Option<&str>) -> Plan {
             };
             b.list(1, &bucket, &key, delim, &what);
         }
-        (Verb::Mb, Some(Path::S3 { bucket, .. }), _) => {
+        (Verb::Mb, Some(PathArg::S3 { bucket, .. }), _) => {
             let mut ctx = Vec::new();
             match region {
                 Some(r) if r != "us-east-1" => ctx.push(single("s3:locationconstraint", r)),
@@ -465,7 +465,7 @@ pub fn expand(cmd: &Command, keys: &[String], region: Option<&str>) -> Plan {
             }
             b.note("account-regional bucket names make the CLI send BucketNamespace=account-regional (context s3:x-amz-bucket-namespace); s3guard does not detect such names: add --context s3:x-amz-bucket-namespace=account-regional");
         }
-        (Verb::Rb, Some(Path::S3 { bucket, .. }), _) => {
+        (Verb::Rb, Some(PathArg::S3 { bucket, .. }), _) => {
             let mut phase = 1;
             if o.force {
                 b.list(
@@ -490,7 +490,7 @@ pub fn expand(cmd: &Command, keys: &[String], region: Option<&str>) -> Plan {
                 true,
             );
         }
-        (Verb::Website, Some(Path::S3 { bucket, .. }), _) => {
+        (Verb::Website, Some(PathArg::S3 { bucket, .. }), _) => {
             let doc = o.index_document.clone().unwrap_or_else(|| "(none)".into());
             b.call(
                 1,
@@ -501,7 +501,7 @@ pub fn expand(cmd: &Command, keys: &[String], region: Option<&str>) -> Plan {
             );
             b.note("serving the site publicly also needs a bucket policy allowing s3:GetObject to \"*\" and Block Public Access off — not part of this command");
         }
-        (Verb::Presign, Some(Path::S3 { bucket, key }), _) => {
+        (Verb::Presign, Some(PathArg::S3 { bucket, key }), _) => {
             let expires = o.expires_in.unwrap_or(3600);
             let ctx = |age: u64| {
                 vec![
@@ -539,7 +539,7 @@ pub fn expand(cmd: &Command, keys: &[String], region: Option<&str>) -> Plan {
             b.note(format!("presign makes no request: the URL is signed locally (SigV4, expires in {expires} s, at most 604800). s3guard evaluates the GetObject made when the URL is used, as the signing principal"));
             b.note("a URL signed with temporary credentials (a role session) stops working when those credentials expire, even before --expires-in");
         }
-        (Verb::Rm, Some(Path::S3 { bucket, key }), _) => {
+        (Verb::Rm, Some(PathArg::S3 { bucket, key }), _) => {
             if o.recursive {
                 let prefix = dir_prefix(&key);
                 b.list(

@@ -1,15 +1,15 @@
 //! The transfer commands (`cp`, `mv`, `sync`) expanded into calls
 //! (`docs/can-run.md`, the cp, mv and sync rows).
 
-use super::command::{Path, Verb};
+use super::command::{PathArg, Verb};
 use super::requests::{basename, bkt, dir_prefix, req, Builder};
 
 /// `cp` and `mv`: uploads, downloads and copies between buckets.
-pub(super) fn transfer(b: &mut Builder<'_>, verb: Verb, src: &Path, dst: &Path) {
+pub(super) fn transfer(b: &mut Builder<'_>, verb: Verb, src: &PathArg, dst: &PathArg) {
     let recursive = b.cmd.options.recursive;
     let mv = verb == Verb::Mv;
     match (src, dst) {
-        (Path::Local(file), Path::S3 { bucket, key }) => {
+        (PathArg::Local(file), PathArg::S3 { bucket, key }) => {
             if recursive {
                 let prefix = dir_prefix(key);
                 for k in b.keys_under(&prefix) {
@@ -35,7 +35,7 @@ pub(super) fn transfer(b: &mut Builder<'_>, verb: Verb, src: &Path, dst: &Path) 
                 b.note("mv deletes the local file after the upload (no extra S3 request)");
             }
         }
-        (Path::S3 { bucket, key }, Path::Local(_)) => {
+        (PathArg::S3 { bucket, key }, PathArg::Local(_)) => {
             if recursive {
                 let prefix = dir_prefix(key);
                 b.list(
@@ -65,11 +65,11 @@ pub(super) fn transfer(b: &mut Builder<'_>, verb: Verb, src: &Path, dst: &Path) 
             b.note("SSE-KMS encrypted objects also need kms:Decrypt on their key — outside the S3 catalog, not evaluated [M]");
         }
         (
-            Path::S3 {
+            PathArg::S3 {
                 bucket: sb,
                 key: sk,
             },
-            Path::S3 {
+            PathArg::S3 {
                 bucket: db,
                 key: dk,
             },
@@ -109,15 +109,15 @@ pub(super) fn transfer(b: &mut Builder<'_>, verb: Verb, src: &Path, dst: &Path) 
                 b.note("--validate-same-s3-paths also calls s3control:GetAccessPoint / GetMultiRegionAccessPoint and sts:GetCallerIdentity for access-point paths (not evaluated)");
             }
         }
-        (Path::Local(_), Path::Local(_)) => {}
+        (PathArg::Local(_), PathArg::Local(_)) => {}
     }
 }
 
 /// `sync` in its three directions.
-pub(super) fn sync(b: &mut Builder<'_>, src: &Path, dst: &Path) {
+pub(super) fn sync(b: &mut Builder<'_>, src: &PathArg, dst: &PathArg) {
     let delete = b.cmd.options.delete;
     match (src, dst) {
-        (Path::Local(dir), Path::S3 { bucket, key }) => {
+        (PathArg::Local(dir), PathArg::S3 { bucket, key }) => {
             let prefix = dir_prefix(key);
             b.list(
                 1,
@@ -140,7 +140,7 @@ pub(super) fn sync(b: &mut Builder<'_>, src: &Path, dst: &Path) {
                 }
             }
         }
-        (Path::S3 { bucket, key }, Path::Local(_)) => {
+        (PathArg::S3 { bucket, key }, PathArg::Local(_)) => {
             let prefix = dir_prefix(key);
             b.list(
                 1,
@@ -157,11 +157,11 @@ pub(super) fn sync(b: &mut Builder<'_>, src: &Path, dst: &Path) {
             }
         }
         (
-            Path::S3 {
+            PathArg::S3 {
                 bucket: sb,
                 key: sk,
             },
-            Path::S3 {
+            PathArg::S3 {
                 bucket: db,
                 key: dk,
             },
@@ -184,6 +184,6 @@ pub(super) fn sync(b: &mut Builder<'_>, src: &Path, dst: &Path) {
                 }
             }
         }
-        (Path::Local(_), Path::Local(_)) => {}
+        (PathArg::Local(_), PathArg::Local(_)) => {}
     }
 }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::diagnostic::Diagnostic;
-use crate::eval::policy_set::{PolicySet, PolicySetBuilder};
+use crate::eval::policy_set::{EvalOptions, PolicySet, PolicySetBuilder};
 use crate::eval::response::{Decision, Response};
 use crate::json::{self, pointer, Document, Kind, SourceFile, Value};
 use crate::matcher::{Action, Resource};
@@ -26,11 +26,22 @@ const FIELDS: &[&str] = &[
     "session",
     "scp",
     "rcp",
+    "access_point_policy",
+    "access_point",
     "principal",
     "action",
     "resource",
     "resource_account",
     "context",
+    "service_linked_role",
+    "vpce_policy",
+    "new_bucket_policy",
+    "block_public_access",
+    "object_owner",
+    "object_acl",
+    "bucket_acl",
+    "object_ownership",
+    "vpce_type",
     "expect",
     "source",
     "note",
@@ -162,7 +173,14 @@ pub fn parse_case(name: &str, line: usize, text: &str) -> Result<Case, (String, 
             ),
         ));
     };
+    let mut options = EvalOptions::default();
+    let mut diags = Vec::new();
     for m in members {
+        if let Err((msg, hint)) = super::s3_state::read(&m.key, &m.value, &mut options) {
+            diags.push(
+                at(&m.value, &pointer::join("", &m.key), "INVALID_CASE", msg).with_hint(hint),
+            );
+        }
         if !FIELDS.contains(&m.key.as_str()) {
             let hint = crate::diagnostic::did_you_mean(&m.key, FIELDS.iter().copied())
                 .map(|s| format!("did you mean `{s}`?"))
@@ -177,7 +195,6 @@ pub fn parse_case(name: &str, line: usize, text: &str) -> Result<Case, (String, 
             ));
         }
     }
-    let mut diags = Vec::new();
     let mut builder = PolicySet::builder();
     let name = |field: &str, i: Option<usize>| match i {
         Some(i) => format!("{}:{line} {field}[{i}]", file.name()),
@@ -211,6 +228,31 @@ pub fn parse_case(name: &str, line: usize, text: &str) -> Result<Case, (String, 
             &mut diags,
         ) {
             builder = builder.identity(p);
+        }
+    }
+    for (i, v) in list("vpce_policy") {
+        if let Some(p) = load(
+            v,
+            &format!("/vpce_policy/{i}"),
+            name("vpce_policy", Some(i)),
+            PolicyType::VpcEndpoint,
+            &mut diags,
+        ) {
+            builder = builder.vpc_endpoint(p);
+        }
+    }
+    if let Some(v) = root
+        .get("new_bucket_policy")
+        .filter(|v| v.kind != Kind::Null)
+    {
+        if let Some(p) = load(
+            v,
+            "/new_bucket_policy",
+            name("new_bucket_policy", None),
+            PolicyType::Resource,
+            &mut diags,
+        ) {
+            builder = builder.new_bucket_policy(p);
         }
     }
     if let Some(v) = root.get("resource_policy").filter(|v| v.kind != Kind::Null) {
@@ -263,7 +305,50 @@ pub fn parse_case(name: &str, line: usize, text: &str) -> Result<Case, (String, 
             builder = add_level(builder, t, policies);
         }
     }
-    let request = build_request(&root, file, &doc, &mut diags);
+    for (i, v) in list("access_point_policy") {
+        if let Some(p) = load(
+            v,
+            &format!("/access_point_policy/{i}"),
+            name("access_point_policy", Some(i)),
+            PolicyType::AccessPoint,
+            &mut diags,
+        ) {
+            builder = builder.access_point(p);
+        }
+    }
+    let has_ap_policy = !list("access_point_policy").is_empty();
+    let settings = access_point_settings(
+        root.get("access_point"),
+        "/access_point",
+        &mut |v, ptr, msg| {
+            diags.push(at(v, ptr, "INVALID_CASE", msg));
+        },
+    );
+    if let Some(settings) = settings {
+        match settings.resolve(has_ap_policy) {
+            Ok(ap) => {
+                options.access_point = ap;
+            }
+            Err(e) => diags.push(
+                at(
+                    root.get("access_point").unwrap_or(&root),
+                    "/access_point",
+                    "INVALID_CASE",
+                    e.to_string(),
+                )
+                .with_hint(ACCESS_POINT_HINT),
+            ),
+        }
+    }
+    let request = build_request(&root, file, &doc, &mut diags).map(|mut r| {
+        // the ACL a PutObject or PutObjectAcl carries is in its headers (E-20)
+        crate::eval::acl::set_header_keys(
+            &mut r,
+            options.object_acl.as_ref(),
+            options.bucket_acl.as_ref(),
+        );
+        r
+    });
     let expect = match root.get("expect") {
         None => None,
         Some(v) => match v.as_str().and_then(Decision::parse) {
@@ -283,12 +368,69 @@ pub fn parse_case(name: &str, line: usize, text: &str) -> Result<Case, (String, 
         Some(request) if diags.is_empty() => Ok(Case {
             id,
             line,
-            policies: builder.build(),
+            policies: builder.options(options).build(),
             request,
             expect,
         }),
         _ => Err((id, diags)),
     }
+}
+
+/// The fields of a case's `access_point` object.
+const ACCESS_POINT_FIELDS: &[&str] = &["bucket", "bucket_account", "network_origin", "vpc"];
+
+/// How to write an `access_point` object.
+pub(crate) const ACCESS_POINT_HINT: &str = r#"write "access_point": {"bucket": "NAME"} (and optionally "bucket_account", "network_origin": "Internet" or "VPC", "vpc")"#;
+
+/// Reads an `access_point` object at JSON pointer `base` (spec AP-1; cases
+/// and test files): `None` when it is malformed (each problem reported
+/// through `bad`).
+pub(crate) fn access_point_settings(
+    v: Option<&Value>,
+    base: &str,
+    bad: &mut dyn FnMut(&Value, &str, String),
+) -> Option<crate::eval::access_point::AccessPointSettings> {
+    let mut settings = crate::eval::access_point::AccessPointSettings::default();
+    let Some(v) = v.filter(|v| v.kind != Kind::Null) else {
+        return Some(settings);
+    };
+    let Some(members) = v.as_object() else {
+        bad(v, base, "`access_point` must be an object".into());
+        return None;
+    };
+    let mut ok = true;
+    for m in members {
+        let ptr = pointer::join(base, &m.key);
+        let Some(text) = m.value.as_str() else {
+            bad(
+                &m.value,
+                &ptr,
+                format!("`access_point.{}` must be a string", m.key),
+            );
+            ok = false;
+            continue;
+        };
+        let slot = match m.key.as_str() {
+            "bucket" => &mut settings.bucket,
+            "bucket_account" => &mut settings.bucket_account,
+            "network_origin" => &mut settings.network_origin,
+            "vpc" => &mut settings.vpc,
+            other => {
+                bad(
+                    &m.value,
+                    &ptr,
+                    format!(
+                        "unknown access point field `{other}` (known: {})",
+                        ACCESS_POINT_FIELDS.join(", ")
+                    ),
+                );
+                ok = false;
+                continue;
+            }
+        };
+        *slot = Some(text.to_string());
+    }
+    ok.then_some(settings)
 }
 
 fn add_level(b: PolicySetBuilder, t: PolicyType, policies: Vec<Policy>) -> PolicySetBuilder {
@@ -358,7 +500,7 @@ fn build_request(
                 let mut values = Vec::with_capacity(members.len());
                 for m in members {
                     match context_value(&m.value) {
-                        Some(cv) => values.push((m.key.clone(), cv, Origin::Given)),
+                        Some(cv) => values.push((m.key.to_string(), cv, Origin::Given)),
                         None => bad(
                             Some(&m.value),
                             &pointer::join("/context", &m.key),
@@ -374,12 +516,26 @@ fn build_request(
         },
     }
     let resource_account = text("resource_account").map(str::to_string);
+    let is_service_linked_role = match root.get("service_linked_role") {
+        None => false,
+        Some(v) => match v.kind {
+            Kind::Bool(b) => b,
+            _ => {
+                bad(
+                    Some(v),
+                    "/service_linked_role",
+                    "`service_linked_role` must be true or false".into(),
+                );
+                false
+            }
+        },
+    };
     Some(Request {
         principal: principal?,
         action: action?,
         resource: resource?,
         resource_account,
-        is_service_linked_role: false,
+        is_service_linked_role,
         context,
     })
 }

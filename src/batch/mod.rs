@@ -8,6 +8,7 @@
 
 pub mod cases;
 pub mod requests;
+pub mod s3_state;
 
 use std::collections::BTreeMap;
 use std::io::BufRead;

@@ -356,8 +356,8 @@ pub fn write_decision(
         out.extend_from_slice(statements.get(*r).unwrap_or("null").as_bytes());
     }
     out.push(b']');
-    let layer = if response.is_blocked_by_public_access() {
-        Some("block-public-access")
+    let layer = if let Some(r) = response.refusal() {
+        Some(r.layer_name())
     } else if response.decision == crate::eval::response::Decision::ImplicitDeny {
         response.blocked_by.map(|t| t.as_str())
     } else {

@@ -194,9 +194,11 @@ pub struct Service {
 pub struct Catalog {
     actions: Vec<ActionInfo>,
     lowers: Vec<String>,
-    by_lower: HashMap<String, usize>,
+    // The catalog's own names: a hasher with no seed is fine (no input
+    // chooses these keys).
+    by_lower: HashMap<String, usize, foldhash::fast::FixedState>,
     /// Each service's actions are contiguous (sorted by name): their range.
-    service_ranges: HashMap<String, std::ops::Range<usize>>,
+    service_ranges: HashMap<String, std::ops::Range<usize>, foldhash::fast::FixedState>,
     resource_types: Vec<ResourceType>,
     services: Vec<Service>,
     version: String,
@@ -285,7 +287,8 @@ fn build() -> Catalog {
         .enumerate()
         .map(|(i, a)| (a.clone(), i))
         .collect();
-    let mut service_ranges: HashMap<String, std::ops::Range<usize>> = HashMap::new();
+    let mut service_ranges: HashMap<String, std::ops::Range<usize>, _> =
+        HashMap::with_hasher(foldhash::fast::FixedState::default());
     for (i, a) in actions.iter().enumerate() {
         let r = service_ranges
             .entry(a.service.to_lowercase())
@@ -340,7 +343,10 @@ impl Catalog {
     pub fn lookup(&self, action: &str) -> Option<&ActionInfo> {
         let idx = match self.by_lower.get(action) {
             Some(i) => Some(*i),
-            None => self.by_lower.get(&action.to_lowercase()).copied(),
+            None if action.bytes().any(|b| b.is_ascii_uppercase()) || !action.is_ascii() => {
+                self.by_lower.get(&action.to_lowercase()).copied()
+            }
+            None => None,
         };
         idx.and_then(|i| self.actions.get(i))
     }

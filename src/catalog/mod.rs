@@ -7,6 +7,7 @@ mod data;
 mod destructive;
 mod iam;
 mod keys;
+mod request_kinds;
 
 pub use actions::{
     catalog, expand, fill_arn_template, info, lookup, AccessLevel, ActionInfo, ActionResource,
@@ -20,3 +21,4 @@ pub use iam::{iam_action, iam_actions, IamAction};
 pub use keys::{
     condition_key, is_multivalued, keys, may_be_sent, suggest_key, KeyInfo, KeyType, Presence,
 };
+pub use request_kinds::RequestKind;

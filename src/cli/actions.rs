@@ -2,7 +2,8 @@
 //! catalog action a set of policies allows, grouped by access level with the
 //! destructive ones marked (spec M-2, M-5..M-7).
 
-use clap::{Args, ValueEnum};
+use crate::cli::args::TextOrJson;
+use clap::Args;
 use serde_json::json;
 
 use super::args::{PolicyArgs, RequestArgs};
@@ -12,15 +13,6 @@ use crate::diagnostic::Diagnostic;
 use crate::explain::classify::Access;
 use crate::explain::grants::{allowed_actions, ActionGrant};
 use crate::matcher::{ActionPattern, Resource};
-
-/// Output formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// For people.
-    Text,
-    /// Stable JSON.
-    Json,
-}
 
 /// Arguments of `actions`.
 #[derive(Debug, Args)]
@@ -38,8 +30,8 @@ pub struct ActionsArgs {
     #[arg(long, value_name = "ARN")]
     pub resource: Option<String>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+    pub format: TextOrJson,
 }
 
 fn matches_any(patterns: &[ActionPattern], info: &ActionInfo) -> bool {
@@ -69,7 +61,7 @@ fn types_of(info: &ActionInfo) -> String {
 
 /// Runs `actions`.
 pub fn run(args: &ActionsArgs, io: &mut Io<'_>) -> i32 {
-    let json = args.format == Format::Json;
+    let json = args.format == TextOrJson::Json;
     let patterns: Vec<ActionPattern> = args
         .patterns
         .iter()
@@ -243,7 +235,7 @@ pub fn run(args: &ActionsArgs, io: &mut Io<'_>) -> i32 {
 }
 
 fn list_patterns(args: &ActionsArgs, patterns: &[ActionPattern], io: &mut Io<'_>) -> i32 {
-    let json = args.format == Format::Json;
+    let json = args.format == TextOrJson::Json;
     let cat = catalog::catalog();
     let mut empty = Vec::new();
     for p in patterns {

@@ -100,11 +100,70 @@ pub struct PolicyArgs {
     /// account principal ("111122223333") names the account's root user only.
     #[arg(long = "vpce-type", value_enum, default_value_t = VpceTypeArg::Interface)]
     pub vpce_type: VpceTypeArg,
-    /// S3 Block Public Access is on for the bucket or its account
-    /// (RestrictPublicBuckets): a public bucket policy grants only to the
-    /// bucket owner's account and to AWS services (spec E-15).
+    /// S3 Block Public Access: all four settings on, for the bucket or its
+    /// account (spec E-19; AWS applies the most restrictive combination of
+    /// the two levels, so either is said the same way).
     #[arg(long = "block-public-access")]
     pub block_public_access: bool,
+    /// Policy of the S3 access point the request goes through (repeatable:
+    /// a union). Requests whose resource is an access point ARN are
+    /// allowed only when the access point and the bucket behind it both
+    /// allow (spec AP-1); needs --access-point-bucket.
+    #[arg(long = "access-point-policy", value_name = "FILE")]
+    pub access_point_policies: Vec<String>,
+    /// The bucket behind the access point of the request's ARN.
+    #[arg(long = "access-point-bucket", value_name = "NAME")]
+    pub access_point_bucket: Option<String>,
+    /// The account that owns that bucket, when it is not the access
+    /// point's owner (a cross-account access point).
+    #[arg(long = "access-point-bucket-account", value_name = "ID")]
+    pub access_point_bucket_account: Option<String>,
+    /// The access point's network origin: Internet (default) or VPC.
+    #[arg(long = "access-point-network-origin", value_name = "Internet|VPC")]
+    pub access_point_network_origin: Option<String>,
+    /// The VPC of a VPC-only access point: requests from elsewhere
+    /// (aws:SourceVpc) are refused (spec AP-4).
+    #[arg(long = "access-point-vpc", value_name = "VPC_ID")]
+    pub access_point_vpc: Option<String>,
+    /// Block Public Access BlockPublicAcls: PUTs that carry a public ACL
+    /// (public-read, public-read-write, authenticated-read, or a grant to
+    /// AllUsers or AuthenticatedUsers) are refused.
+    #[arg(long = "block-public-acls")]
+    pub block_public_acls: bool,
+    /// Block Public Access IgnorePublicAcls: public ACL grants are ignored.
+    #[arg(long = "ignore-public-acls")]
+    pub ignore_public_acls: bool,
+    /// Block Public Access BlockPublicPolicy: s3:PutBucketPolicy is refused
+    /// when the new policy (--new-bucket-policy) is public.
+    #[arg(long = "block-public-policy")]
+    pub block_public_policy: bool,
+    /// Block Public Access RestrictPublicBuckets: a public bucket policy
+    /// grants only to the bucket owner's account and to AWS services.
+    #[arg(long = "restrict-public-buckets")]
+    pub restrict_public_buckets: bool,
+    /// The bucket policy an s3:PutBucketPolicy request puts (for
+    /// BlockPublicPolicy; not evaluated otherwise).
+    #[arg(long = "new-bucket-policy", value_name = "FILE")]
+    pub new_bucket_policy: Option<String>,
+    /// The account that owns the object, when another account wrote it
+    /// (ACLs enabled): the bucket policy then grants nothing on it.
+    #[arg(long = "object-owner", value_name = "ACCOUNT")]
+    pub object_owner: Option<String>,
+    /// The object's ACL: a canned ACL (public-read, bucket-owner-full-control, …)
+    /// or grants (grant-read=id=ACCOUNT, grant-read=uri=AllUsers, …;
+    /// repeatable). On PutObject and PutObjectAcl, the ACL the request sets
+    /// (s3:x-amz-acl, s3:x-amz-grant-*).
+    #[arg(long = "object-acl", value_name = "ACL")]
+    pub object_acl: Vec<String>,
+    /// The bucket's ACL (as --object-acl). On PutBucketAcl and
+    /// CreateBucket, the ACL the request sets.
+    #[arg(long = "bucket-acl", value_name = "ACL")]
+    pub bucket_acl: Vec<String>,
+    /// The bucket's Object Ownership setting: BucketOwnerEnforced disables
+    /// ACLs (not given: ACLs you give count).
+    #[arg(long = "object-ownership", value_name = "SETTING",
+          value_parser = clap::builder::PossibleValuesParser::new(crate::eval::acl::ObjectOwnership::NAMES))]
+    pub object_ownership: Option<String>,
 }
 
 impl PolicyArgs {
@@ -118,6 +177,31 @@ impl PolicyArgs {
             && self.rcp.is_empty()
             && self.policy_from.is_empty()
             && self.vpce_policies.is_empty()
+            && self.access_point_policies.is_empty()
+            && self.new_bucket_policy.is_none()
+            && self.object_acl.is_empty()
+            && self.bucket_acl.is_empty()
+    }
+
+    /// The Block Public Access settings the flags turn on.
+    pub fn public_access_block(&self) -> crate::eval::block_public_access::PublicAccessBlock {
+        let mut b =
+            crate::eval::block_public_access::PublicAccessBlock::from(self.block_public_access);
+        b.block_public_acls |= self.block_public_acls;
+        b.ignore_public_acls |= self.ignore_public_acls;
+        b.block_public_policy |= self.block_public_policy;
+        b.restrict_public_buckets |= self.restrict_public_buckets;
+        b
+    }
+
+    /// The access point settings given (`--access-point-*`).
+    pub fn access_point_settings(&self) -> crate::eval::access_point::AccessPointSettings {
+        crate::eval::access_point::AccessPointSettings {
+            bucket: self.access_point_bucket.clone(),
+            bucket_account: self.access_point_bucket_account.clone(),
+            network_origin: self.access_point_network_origin.clone(),
+            vpc: self.access_point_vpc.clone(),
+        }
     }
 }
 
@@ -216,4 +300,14 @@ impl RequestArgs {
         }
         b
     }
+}
+
+/// `--format` of the commands that print text for people or stable JSON.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum TextOrJson {
+    /// For people.
+    #[default]
+    Text,
+    /// Stable JSON.
+    Json,
 }

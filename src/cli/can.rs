@@ -61,13 +61,14 @@ pub fn run(args: &CanArgs, io: &mut Io<'_>) -> i32 {
         }
     };
     io.diagnostics(&loaded.warnings, json);
-    let req = match load::build_request(&args.action, &args.resource, &args.request) {
-        Ok(r) => r,
-        Err(diags) => {
-            io.diagnostics(&diags, json);
-            return EXIT_INVALID;
-        }
-    };
+    let req =
+        match load::build_request_under(&loaded.set, &args.action, &args.resource, &args.request) {
+            Ok(r) => r,
+            Err(diags) => {
+                io.diagnostics(&diags, json);
+                return EXIT_INVALID;
+            }
+        };
     let set = &loaded.set;
     let eval = set.evaluate(&req);
     let mut warnings = crate::catalog::request_warnings(&req.action, &req.resource);

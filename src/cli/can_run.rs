@@ -2,25 +2,17 @@
 //! high-level AWS CLI command or a Rails upload library asks IAM for, each
 //! request evaluated, and the verdict (`docs/can-run.md`).
 
-use clap::{Args, ValueEnum};
+use crate::cli::args::TextOrJson;
+use clap::Args;
 use serde_json::json;
 
 use super::args::{PolicyArgs, RequestArgs};
 use super::{load, Io, EXIT_DENIED, EXIT_INVALID, EXIT_OK};
 use crate::awscli::apps::{self, App, AppReport};
-use crate::awscli::outcome::{self, Outcome, Report, Step};
+use crate::awscli::outcome::{self, CommandOutcome, CommandStep, Report};
 use crate::awscli::{command, requests};
 use crate::diagnostic::Diagnostic;
 use crate::explain::classify::Access;
-
-/// Output formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// For people.
-    Text,
-    /// Stable JSON.
-    Json,
-}
 
 /// Arguments of `can-run`.
 #[derive(Debug, Args)]
@@ -54,13 +46,13 @@ pub struct CanRunArgs {
     #[command(flatten)]
     pub request: RequestArgs,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+    pub format: TextOrJson,
 }
 
 /// Runs `can-run`.
 pub fn run(args: &CanRunArgs, io: &mut Io<'_>) -> i32 {
-    let json = args.format == Format::Json;
+    let json = args.format == TextOrJson::Json;
     if args.policies.is_empty() {
         io.diagnostics(
             &[Diagnostic::error("INVALID_ARGUMENT", "no policy given")
@@ -151,18 +143,18 @@ pub fn run(args: &CanRunArgs, io: &mut Io<'_>) -> i32 {
     } else {
         io.out(&render(&cmd.text, &report));
     }
-    if report.outcome == Outcome::Succeeds {
+    if report.outcome == CommandOutcome::Succeeds {
         EXIT_OK
     } else {
         EXIT_DENIED
     }
 }
 
-fn headline(s: &Step) -> &'static str {
+fn headline(s: &CommandStep) -> &'static str {
     s.decision.headline()
 }
 
-fn context_text(s: &Step) -> String {
+fn context_text(s: &CommandStep) -> String {
     if s.context.is_empty() {
         return String::new();
     }
@@ -170,7 +162,7 @@ fn context_text(s: &Step) -> String {
     format!("  [{}]", parts.join(", "))
 }
 
-fn render_step(out: &mut String, label: &str, s: &Step) {
+fn render_step(out: &mut String, label: &str, s: &CommandStep) {
     out.push_str(&format!(
         "  {label} {}  {} on {}{}{}\n",
         s.api_call,
@@ -213,7 +205,7 @@ pub fn render(command: &str, r: &Report) -> String {
         .failed_at
         .and_then(|n| r.steps.iter().find(|s| s.step == n));
     match (r.outcome, failed) {
-        (Outcome::Succeeds, _) => out.push_str("  every request it makes is allowed\n"),
+        (CommandOutcome::Succeeds, _) => out.push_str("  every request it makes is allowed\n"),
         (_, Some(f)) => {
             if let Some(c) = &r.consequence {
                 out.push_str(&format!("  {c}\n"));

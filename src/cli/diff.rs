@@ -1,6 +1,7 @@
 //! `s3guard diff OLD NEW`: the access NEW grants that OLD did not, and the
 //! reverse (offline counterpart of Access Analyzer's check-no-new-access).
 
+use crate::cli::args::TextOrJson;
 use clap::{Args, ValueEnum};
 
 use super::args::{PolicyArgs, RequestArgs};
@@ -8,15 +9,6 @@ use super::review::{base_request, check_buckets};
 use super::{load, Io, EXIT_DENIED, EXIT_INVALID, EXIT_OK};
 use crate::diagnostic::Diagnostic;
 use crate::review::{render, resource_classes, AccessDiff, Review};
-
-/// Output formats of `diff`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum DiffFormat {
-    /// For people.
-    Text,
-    /// For programs (stable fields).
-    Json,
-}
 
 /// Which layer OLD and NEW belong to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -55,8 +47,8 @@ pub struct DiffArgs {
     #[arg(long = "bucket", value_name = "NAME")]
     pub buckets: Vec<String>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
-    pub format: DiffFormat,
+    #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+    pub format: TextOrJson,
     /// Exit 1 when NEW grants anything OLD did not (a changed condition counts).
     #[arg(long)]
     pub fail_on_new_access: bool,
@@ -78,7 +70,7 @@ fn with(policies: &PolicyArgs, layer: DiffLayer, file: &str) -> PolicyArgs {
 
 /// Runs `diff`.
 pub fn run(args: &DiffArgs, io: &mut Io<'_>) -> i32 {
-    let json = args.format == DiffFormat::Json;
+    let json = args.format == TextOrJson::Json;
     let bad = check_buckets(&args.buckets);
     if !bad.is_empty() {
         io.diagnostics(&bad, json);
@@ -144,8 +136,8 @@ pub fn run(args: &DiffArgs, io: &mut Io<'_>) -> i32 {
     let after = Review::with_classes(&new.set, &base, classes.classes, Vec::new());
     let diff = AccessDiff::between(&before.matrix, &after.matrix);
     let text = match args.format {
-        DiffFormat::Text => render::diff_text(&diff, &args.old, &args.new),
-        DiffFormat::Json => render::diff_json(&diff, &args.old, &args.new),
+        TextOrJson::Text => render::diff_text(&diff, &args.old, &args.new),
+        TextOrJson::Json => render::diff_json(&diff, &args.old, &args.new),
     };
     io.out(&text);
     for n in &classes.notes {

@@ -370,6 +370,12 @@ fn run_requests(path: &str, args: &EvalArgs, io: &mut Io<'_>) -> i32 {
             context.insert(&e.key, e.value.clone(), e.origin.clone());
         }
         req.context = context;
+        // the ACL a PutObject or PutObjectAcl carries is in its headers (E-20)
+        crate::eval::acl::set_header_keys(
+            &mut req,
+            set.options().object_acl.as_ref(),
+            set.options().bucket_acl.as_ref(),
+        );
         if defaults {
             builder.apply_defaults(&mut req, at);
         }

@@ -1,5 +1,6 @@
 //! `s3guard init-tests POLICY`: write a starter test file for a policy.
 
+use crate::cli::args::TextOrJson;
 use std::path::{Component, Path, PathBuf};
 
 use clap::{Args, ValueEnum};
@@ -17,15 +18,6 @@ pub enum StarterType {
     Identity,
     /// A bucket policy.
     Bucket,
-}
-
-/// Output formats of `init-tests` (of the summary; the test file is JSON).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum InitFormat {
-    /// For people.
-    Text,
-    /// JSON.
-    Json,
 }
 
 /// Arguments of `init-tests`.
@@ -54,8 +46,8 @@ pub struct InitTestsArgs {
     #[arg(long = "resource-account", value_name = "ID")]
     pub resource_account: Option<String>,
     /// Output format of the summary, notes and warnings.
-    #[arg(long, value_enum, default_value_t = InitFormat::Text)]
-    pub format: InitFormat,
+    #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+    pub format: TextOrJson,
 }
 
 fn invalid(io: &mut Io<'_>, json: bool, message: String, hint: &str) -> i32 {
@@ -68,7 +60,7 @@ fn invalid(io: &mut Io<'_>, json: bool, message: String, hint: &str) -> i32 {
 
 /// Runs `init-tests`.
 pub fn run(args: &InitTestsArgs, io: &mut Io<'_>) -> i32 {
-    let json = args.format == InitFormat::Json;
+    let json = args.format == TextOrJson::Json;
     if args.policy == "-" {
         return invalid(
             io,

@@ -14,7 +14,7 @@ use clap::{Args, ValueEnum};
 use super::args::PolicyArgs;
 use super::{Io, EXIT_DENIED, EXIT_INVALID, EXIT_OK};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lint::{self, render, sarif, LintOptions, ResourceType};
+use crate::lint::{self, render, sarif, LintOptions, PolicyResourceType};
 use crate::policy::PolicyType;
 use crate::sources::{Params, Selected, Source};
 
@@ -86,9 +86,9 @@ impl FailOn {
     }
 }
 
-fn parse_resource_type(s: &str) -> Result<ResourceType, String> {
-    ResourceType::parse(s).ok_or_else(|| {
-        let all: Vec<&str> = ResourceType::ALL.iter().map(|t| t.as_str()).collect();
+fn parse_resource_type(s: &str) -> Result<PolicyResourceType, String> {
+    PolicyResourceType::parse(s).ok_or_else(|| {
+        let all: Vec<&str> = PolicyResourceType::ALL.iter().map(|t| t.as_str()).collect();
         format!(
             "unknown resource type `{s}`; expected one of {}",
             all.join(", ")
@@ -122,7 +122,7 @@ pub struct LintArgs {
     /// AWS::S3::AccessPoint, AWS::S3::MultiRegionAccessPoint,
     /// AWS::S3ObjectLambda::AccessPoint, AWS::S3Express::DirectoryBucket.
     #[arg(long = "resource-type", value_name = "TYPE", value_parser = parse_resource_type)]
-    pub resource_type: Option<ResourceType>,
+    pub resource_type: Option<PolicyResourceType>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = LintFormat::Text)]
     pub format: LintFormat,

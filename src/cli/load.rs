@@ -3,6 +3,7 @@
 
 use super::args::{NotPrincipalArg, PolicyArgs, RequestArgs, VpceTypeArg};
 use crate::diagnostic::Diagnostic;
+use crate::eval::acl::{Acl, ObjectOwnership};
 use crate::eval::policy_set::{EvalOptions, NotPrincipalMode, PolicySet, VpceType};
 use crate::policy::{LoadOptions, Policy, PolicyType};
 use crate::request::Request;
@@ -121,6 +122,11 @@ pub fn load_policies(args: &PolicyArgs) -> Result<Loaded, Vec<Diagnostic>> {
             b = b.vpc_endpoint(p);
         }
     }
+    for path in &args.access_point_policies {
+        if let Some(p) = load(path, PolicyType::AccessPoint) {
+            b = b.access_point(p);
+        }
+    }
     for level in &args.scp {
         let policies: Vec<Policy> = level
             .split(',')
@@ -137,6 +143,11 @@ pub fn load_policies(args: &PolicyArgs) -> Result<Loaded, Vec<Diagnostic>> {
             .collect();
         b = b.rcp_level(policies);
     }
+    if let Some(path) = &args.new_bucket_policy {
+        if let Some(p) = load(path, PolicyType::Resource) {
+            b = b.new_bucket_policy(p);
+        }
+    }
     if !args.policy_from.is_empty() {
         match super::from::load_sources(args) {
             Ok(selected) => {
@@ -149,10 +160,62 @@ pub fn load_policies(args: &PolicyArgs) -> Result<Loaded, Vec<Diagnostic>> {
                         PolicyType::Boundary => b.boundary(s.policy),
                         PolicyType::Session => b.session(s.policy),
                         PolicyType::VpcEndpoint => b.vpc_endpoint(s.policy),
+                        PolicyType::AccessPoint => b.access_point(s.policy),
                     };
                 }
             }
             Err(mut d) => errors.append(&mut d),
+        }
+    }
+    let access_point = match args
+        .access_point_settings()
+        .resolve(!args.access_point_policies.is_empty())
+    {
+        Ok(ap) => ap,
+        Err(e) => {
+            errors.push(Diagnostic::error("INVALID_ARGUMENT", e.to_string()).with_hint(
+                "describe the access point with --access-point-bucket NAME, and optionally --access-point-bucket-account ID, --access-point-network-origin Internet|VPC, --access-point-vpc VPC_ID",
+            ));
+            None
+        }
+    };
+    let mut acl = |flag: &str, items: &[String]| -> Option<Acl> {
+        if items.is_empty() {
+            return None;
+        }
+        Acl::parse(items)
+            .map_err(|e| {
+                errors.push(
+                    Diagnostic::error("INVALID_ARGUMENT", format!("{flag}: {e}")).with_hint(
+                        "e.g. --object-acl public-read, or --object-acl grant-read=id=111122223333 --object-acl grant-read=uri=AllUsers",
+                    ),
+                )
+            })
+            .ok()
+    };
+    let object_acl = acl("--object-acl", &args.object_acl);
+    let bucket_acl = acl("--bucket-acl", &args.bucket_acl);
+    let object_ownership = args
+        .object_ownership
+        .as_deref()
+        .and_then(ObjectOwnership::parse);
+    if let Some(owner) = &args.object_owner {
+        if owner.len() != 12 || !owner.bytes().all(|b| b.is_ascii_digit()) {
+            errors.push(
+                Diagnostic::error(
+                    "INVALID_ARGUMENT",
+                    format!("--object-owner `{owner}` is not a 12-digit account id"),
+                )
+                .with_hint("e.g. --object-owner 444455556666"),
+            );
+        } else if object_ownership == Some(ObjectOwnership::BucketOwnerEnforced) {
+            errors.push(
+                Diagnostic::error(
+                    "INVALID_ARGUMENT",
+                    "--object-owner contradicts --object-ownership BucketOwnerEnforced, under which the bucket owner owns every object",
+                )
+                .with_hint("drop one of them (ObjectWriter or BucketOwnerPreferred keep objects of other accounts theirs)"),
+            );
         }
     }
     let mut canonical_ids = Vec::new();
@@ -186,11 +249,16 @@ pub fn load_policies(args: &PolicyArgs) -> Result<Loaded, Vec<Diagnostic>> {
             principal_in_management_account: args.management_account,
             resource_in_management_account: args.resource_in_management_account,
             canonical_ids,
-            block_public_access: args.block_public_access,
+            block_public_access: args.public_access_block(),
+            object_owner: args.object_owner.clone(),
+            object_acl,
+            bucket_acl,
+            object_ownership,
             vpce_type: match args.vpce_type {
                 VpceTypeArg::Interface => VpceType::Interface,
                 VpceTypeArg::Gateway => VpceType::Gateway,
             },
+            access_point,
         })
         .build();
     if !args.scp.is_empty() {
@@ -222,4 +290,20 @@ pub fn build_request(
     args: &RequestArgs,
 ) -> Result<Request, Vec<Diagnostic>> {
     args.builder().build(action, resource)
+}
+
+/// Builds the request of `can` under a loaded set: as [`build_request`],
+/// with the condition keys of the ACL the request carries
+/// (`--object-acl` on PutObject and PutObjectAcl, `--bucket-acl` on
+/// PutBucketAcl and CreateBucket).
+pub fn build_request_under(
+    set: &PolicySet,
+    action: &str,
+    resource: &str,
+    args: &RequestArgs,
+) -> Result<Request, Vec<Diagnostic>> {
+    let opts = set.options();
+    args.builder()
+        .acls(opts.object_acl.clone(), opts.bucket_acl.clone())
+        .build(action, resource)
 }

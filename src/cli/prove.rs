@@ -2,25 +2,17 @@
 //! allowed? A proof, a counterexample that `s3guard can` confirms, or an
 //! honest "cannot prove".
 
-use clap::{ArgGroup, Args, ValueEnum};
+use crate::cli::args::TextOrJson;
+use clap::{ArgGroup, Args};
 use serde_json::{json, Value};
 
 use super::args::{LimitArgs, NotPrincipalArg, PolicyArgs};
 use super::{load, Io, EXIT_DENIED, EXIT_INVALID, EXIT_OK, EXIT_UNDECIDED};
 use crate::diagnostic::Diagnostic;
 use crate::eval::policy_set::PolicySet;
-use crate::prove::{self, Proof, Query, Scope, Witness};
+use crate::prove::{self, Coverage, Proof, Query, Witness};
 use crate::render::text::describe_statement;
 use crate::request::context::ContextValue;
-
-/// Output formats of `prove`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ProveFormat {
-    /// For people.
-    Text,
-    /// Stable JSON.
-    Json,
-}
 
 /// Arguments of `prove`.
 #[derive(Debug, Args)]
@@ -61,13 +53,13 @@ pub struct ProveArgs {
     #[command(flatten)]
     pub limits: LimitArgs,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = ProveFormat::Text)]
-    pub format: ProveFormat,
+    #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+    pub format: TextOrJson,
 }
 
 /// Runs `prove`.
 pub fn run(args: &ProveArgs, io: &mut Io<'_>) -> i32 {
-    let json = args.format == ProveFormat::Json;
+    let json = args.format == TextOrJson::Json;
     let (claim_can, pattern) = match (&args.cannot, &args.can) {
         (Some(p), None) => (false, p.clone()),
         (None, Some(p)) => (true, p.clone()),
@@ -150,8 +142,8 @@ pub fn run(args: &ProveArgs, io: &mut Io<'_>) -> i32 {
         (Proof::Unknown { .. }, _) => EXIT_UNDECIDED,
     };
     match args.format {
-        ProveFormat::Text => io.out(&render_text(set, &query, &proof, claim_can, &policy_flags)),
-        ProveFormat::Json => {
+        TextOrJson::Text => io.out(&render_text(set, &query, &proof, claim_can, &policy_flags)),
+        TextOrJson::Json => {
             let doc = render_json(set, &query, &proof, claim_can, &policy_flags);
             io.out_raw(&serde_json::to_string_pretty(&doc).unwrap_or_default());
         }
@@ -179,8 +171,21 @@ fn policy_flags(p: &PolicyArgs) -> Vec<String> {
     add("--policy-from", &p.policy_from);
     add("--select", &p.select);
     add("--param", &p.params);
-    if p.block_public_access {
-        out.push("--block-public-access".into());
+    add("--new-bucket-policy", p.new_bucket_policy.as_slice());
+    add("--object-owner", p.object_owner.as_slice());
+    add("--object-acl", &p.object_acl);
+    add("--bucket-acl", &p.bucket_acl);
+    add("--object-ownership", p.object_ownership.as_slice());
+    for (flag, on) in [
+        ("--block-public-access", p.block_public_access),
+        ("--block-public-acls", p.block_public_acls),
+        ("--ignore-public-acls", p.ignore_public_acls),
+        ("--block-public-policy", p.block_public_policy),
+        ("--restrict-public-buckets", p.restrict_public_buckets),
+    ] {
+        if on {
+            out.push(flag.into());
+        }
     }
     if p.lenient {
         out.push("--lenient".into());
@@ -241,7 +246,7 @@ fn caller_text(q: &Query) -> String {
     }
 }
 
-fn actions_text(scope: &Scope) -> String {
+fn actions_text(scope: &Coverage) -> String {
     let n = scope.catalog_actions.len();
     let listed = if n == 0 {
         "no catalog action".to_string()

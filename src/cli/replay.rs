@@ -2,9 +2,10 @@
 //! many would be allowed or denied, each denied one with its reason, and
 //! (`--suggest`) the smallest identity policy allowing them all.
 
+use crate::cli::args::TextOrJson;
 use std::sync::Arc;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use serde_json::json;
 
 use super::args::PolicyArgs;
@@ -13,15 +14,6 @@ use crate::cloudtrail::{events as cloudtrail, replay, suggest};
 use crate::diagnostic::Diagnostic;
 use crate::eval::policy_set::PolicySet;
 use crate::json::SourceFile;
-
-/// Output formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// For people.
-    Text,
-    /// Stable JSON.
-    Json,
-}
 
 /// Arguments of `replay`.
 #[derive(Debug, Args)]
@@ -39,13 +31,13 @@ pub struct ReplayArgs {
     #[arg(long)]
     pub suggest: bool,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+    pub format: TextOrJson,
 }
 
 /// Runs `replay`.
 pub fn run(args: &ReplayArgs, io: &mut Io<'_>) -> i32 {
-    let json_out = args.format == Format::Json;
+    let json_out = args.format == TextOrJson::Json;
     if args.policies.is_empty() && !args.suggest {
         io.diagnostics(
             &[

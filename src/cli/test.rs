@@ -4,7 +4,7 @@ use clap::{Args, ValueEnum};
 
 use super::args::LimitArgs;
 use super::{Io, EXIT_DENIED, EXIT_INVALID, EXIT_OK};
-use crate::testfile::{self, discover, run_path, EnginesWithin, FileOutcome, Summary};
+use crate::testfile::{self, discover, run_path, EnginesWithin, FileOutcome, TestSummary};
 
 /// Output formats of `test`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -60,7 +60,7 @@ pub fn run(args: &TestArgs, io: &mut Io<'_>) -> i32 {
         }
         TestFormat::Junit => io.out_raw(testfile::junit(&reports).trim_end()),
     }
-    let summary = Summary::of(&reports);
+    let summary = TestSummary::of(&reports);
     if summary.invalid_files > 0 {
         EXIT_INVALID
     } else if summary.is_success() {

@@ -21,7 +21,7 @@ use crate::sources::{NamedPolicy, Source};
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+pub enum WhoCanFormat {
     /// For people.
     Text,
     /// One JSON object with a `principals` array.
@@ -232,7 +232,7 @@ pub fn load_analysis(args: &AccountArgs) -> Result<Analysis, Vec<Diagnostic>> {
         rcp_levels,
         vpce,
         options: EvalOptions {
-            block_public_access: args.block_public_access,
+            block_public_access: args.block_public_access.into(),
             ..EvalOptions::default()
         },
         bucket_account: args.bucket_account.clone(),
@@ -258,8 +258,8 @@ pub struct WhoCanArgs {
     #[arg(long = "only-file", value_name = "FILE")]
     pub only_file: Option<String>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = WhoCanFormat::Text)]
+    pub format: WhoCanFormat,
 }
 
 /// Whether a listed principal is one of the expected ones (ARN, or the
@@ -276,7 +276,7 @@ fn expected(only: &[String], principal: &str) -> bool {
 
 /// Runs `who-can`.
 pub fn run(args: &WhoCanArgs, io: &mut Io<'_>) -> i32 {
-    let json = args.format == Format::Json;
+    let json = args.format == WhoCanFormat::Json;
     let mut only = args.only.clone();
     if let Some(path) = &args.only_file {
         match std::fs::read_to_string(path) {

@@ -82,7 +82,7 @@ impl PolicySet {
     ) -> Applicability {
         let mut all_match = true;
         let principal = match (&stmt.principal, layer) {
-            (Some(clause), PolicyType::Resource | PolicyType::Rcp | PolicyType::VpcEndpoint) => {
+            (Some(clause), layer) if layer.has_principals() => {
                 let m = match_clause(clause, layer, req, self.options(), caller_has_boundary);
                 observer.principal(clause, m);
                 if m.is_none() {

@@ -6,6 +6,7 @@
 
 use smallvec::SmallVec;
 
+use crate::eval::acl::AclGrantRef;
 use crate::eval::applicability::{Applicability, Unobserved};
 use crate::eval::policy_set::PolicySet;
 use crate::eval::response::{
@@ -27,10 +28,21 @@ pub(crate) struct Collected {
     pub vpce_allow: bool,
     pub scp_allowed_levels: u64,
     pub condition_errors: bool,
+    /// ACL grants that allow, with how their grantee matched (E-20).
+    pub acl_allow: SmallVec<[(AclGrantRef, PrincipalMatch); 2]>,
 }
 
 fn bit(t: PolicyType) -> u8 {
     1 << crate::eval::policy_set::layer_slot(t)
+}
+
+/// Why organization policies (SCPs or RCPs) do not bind a request (E-4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OrgExemption {
+    /// The caller is a service-linked role or a session of one.
+    ServiceLinkedRole,
+    /// The caller (SCPs) or the resource (RCPs) is of the management account.
+    ManagementAccount,
 }
 
 /// Which layers take part for this caller (E-4, E-7, E-12, E-13).
@@ -44,14 +56,18 @@ pub(crate) struct Participation {
     pub rcp: bool,
     /// The request comes through a VPC endpoint whose policy was given.
     pub vpce: bool,
+    /// The request is asked at the access point (spec AP-1): the access
+    /// point policy takes the bucket policy's place.
+    pub access_point: bool,
 }
 
 impl Participation {
     /// Every layer, in evaluation order, and whether it takes part.
-    pub(crate) fn layers(&self) -> [(PolicyType, bool); 7] {
+    pub(crate) fn layers(&self) -> [(PolicyType, bool); 8] {
         [
             (PolicyType::Identity, self.identity),
             (PolicyType::Resource, self.resource),
+            (PolicyType::AccessPoint, self.access_point),
             (PolicyType::Boundary, self.boundary),
             (PolicyType::Session, self.session),
             (PolicyType::Scp, self.scp),
@@ -74,6 +90,31 @@ fn request_bucket(req: &Request) -> Option<&str> {
 }
 
 impl PolicySet {
+    /// Why SCPs do not restrict this caller, if they do not (E-4): a
+    /// service-linked role, or a principal of the management account.
+    pub(crate) fn scp_exemption(&self, req: &Request) -> Option<OrgExemption> {
+        if req.is_service_linked_role() {
+            Some(OrgExemption::ServiceLinkedRole)
+        } else if self.options().principal_in_management_account {
+            Some(OrgExemption::ManagementAccount)
+        } else {
+            None
+        }
+    }
+
+    /// Why RCPs do not restrict this request, if they do not (E-4): the
+    /// caller is a service-linked role, or the resource is of the
+    /// management account.
+    pub(crate) fn rcp_exemption(&self, req: &Request) -> Option<OrgExemption> {
+        if req.is_service_linked_role() {
+            Some(OrgExemption::ServiceLinkedRole)
+        } else if self.options().resource_in_management_account {
+            Some(OrgExemption::ManagementAccount)
+        } else {
+            None
+        }
+    }
+
     pub(crate) fn participation(&self, req: &Request) -> Participation {
         let p = &req.principal;
         let iam = p.is_iam();
@@ -85,39 +126,19 @@ impl PolicySet {
             p,
             Principal::User { .. } | Principal::RoleSession { .. } | Principal::Unspecified
         );
-        let opts = self.options();
-        // E-4: SCPs and RCPs do not restrict service-linked roles.
-        let service_linked = req.is_service_linked_role();
+        let at_access_point = self.is_access_point_request(req);
         Participation {
             identity: iam && self.has_layer(PolicyType::Identity),
-            resource: self.has_layer(PolicyType::Resource),
+            resource: !at_access_point && self.has_layer(PolicyType::Resource),
+            access_point: at_access_point && self.has_layer(PolicyType::AccessPoint),
             boundary: can_have_boundary && self.has_layer(PolicyType::Boundary),
             session: (is_session || matches!(p, Principal::Unspecified))
                 && self.has_layer(PolicyType::Session),
-            scp: iam
-                && self.scp_levels() > 0
-                && !opts.principal_in_management_account
-                && !service_linked,
-            rcp: self.rcp_levels() > 0 && !opts.resource_in_management_account && !service_linked,
+            scp: iam && self.scp_levels() > 0 && self.scp_exemption(req).is_none(),
+            rcp: self.rcp_levels() > 0 && self.rcp_exemption(req).is_none(),
             vpce: self.has_layer(PolicyType::VpcEndpoint)
                 && req.context.present("aws:sourcevpce").is_some(),
         }
-    }
-
-    /// S3 Block Public Access takes the bucket policy's grants away from
-    /// this caller (E-15): the policy is public and the caller is neither
-    /// of the bucket's account nor an AWS service.
-    pub(crate) fn public_access_restricts(&self, req: &Request) -> bool {
-        self.options().block_public_access
-            && self.is_bucket_policy_public()
-            && match req.principal {
-                Principal::Service(_) => false,
-                // neither an AWS service nor of the bucket's account
-                Principal::Anonymous
-                | Principal::CloudFrontOai { .. }
-                | Principal::CanonicalUser { .. } => true,
-                _ => !req.is_same_account(),
-            }
     }
 
     /// Collects applicable statements; `naive` walks every statement instead
@@ -167,7 +188,9 @@ impl PolicySet {
                         }
                         Effect::Allow => match layer {
                             PolicyType::Identity => c.identity_allow.push(r),
-                            PolicyType::Resource => c
+                            // at an access point, its policy is the
+                            // resource policy (AP-1)
+                            PolicyType::Resource | PolicyType::AccessPoint => c
                                 .resource_allow
                                 .push((r, pm.unwrap_or(PrincipalMatch::Wildcard))),
                             PolicyType::Boundary => c.boundary_allow = true,
@@ -194,6 +217,7 @@ impl PolicySet {
                 index.candidates(&req.action, bucket, &mut visit);
             }
         }
+        c.acl_allow = self.acl_grants(req);
         c
     }
 
@@ -213,9 +237,22 @@ impl PolicySet {
         out
     }
 
-    /// Answers one request (E-17). Never fails, never panics.
+    /// Answers one request (E-17; through an access point, AP-1). Never
+    /// fails, never panics.
     pub fn authorize(&self, req: &Request) -> Response {
-        let collected = self.collect(req, false, &[]);
+        self.authorize_with(req, false, &[])
+    }
+
+    fn authorize_with(
+        &self,
+        req: &Request,
+        naive: bool,
+        force: &[(StatementRef, Applicability)],
+    ) -> Response {
+        if let Some(phases) = self.access_point_phases(req) {
+            return self.authorize_through_access_point(&phases, naive, force);
+        }
+        let collected = self.collect(req, naive, force);
         self.decide(req, &collected)
     }
 
@@ -226,21 +263,19 @@ impl PolicySet {
         req: &Request,
         force: &[(StatementRef, Applicability)],
     ) -> Response {
-        let collected = self.collect(req, false, force);
-        self.decide(req, &collected)
+        self.authorize_with(req, false, force)
     }
 
     /// The same answer computed by walking every statement without the
     /// index: the simple reference the compiled path is tested against.
     pub fn authorize_reference(&self, req: &Request) -> Response {
-        let collected = self.collect(req, true, &[]);
-        self.decide(req, &collected)
+        self.authorize_with(req, true, &[])
     }
 
     pub(crate) fn decide(&self, req: &Request, c: &Collected) -> Response {
         let part = self.participation(req);
         let p = &req.principal;
-        let same_account = req.is_same_account();
+        let same_account = self.is_same_account_as_owner(req);
         let per_type = self.per_type(req, c, &part);
         let mut response = Response {
             decision: Decision::ImplicitDeny,
@@ -249,37 +284,56 @@ impl PolicySet {
             per_type,
             same_account,
             has_condition_errors: c.condition_errors,
+            refused_by: None,
+            acl_grants: SmallVec::new(),
         };
         if !c.deny.is_empty() {
             response.decision = Decision::ExplicitDeny;
             response.determining = c.deny.clone();
             return response;
         }
-        // E-15: with Block Public Access on, a public bucket policy grants
-        // nothing to callers outside the bucket's account, and the settings
-        // "act as explicit deny policies" (S3 troubleshooting page): an
-        // explicit deny without a Deny statement.
-        if self.public_access_restricts(req) {
+        // E-15, E-19, E-21: a Block Public Access setting, or ACLs disabled
+        // by Object Ownership, refuses the request; the settings "act as
+        // explicit deny policies" (S3 troubleshooting page): an explicit
+        // deny without a Deny statement.
+        if let Some(refusal) = self.refusal(req) {
             response.decision = Decision::ExplicitDeny;
+            response.refused_by = Some(refusal);
             return response;
         }
+        // E-21: the bucket policy grants nothing on an object another
+        // account owns (its Deny statements still apply, above).
+        let bucket_allow: &[(StatementRef, PrincipalMatch)] =
+            if self.foreign_object_owner(req).is_some() {
+                &[]
+            } else {
+                &c.resource_allow
+            };
         // A request through a VPC endpoint needs the endpoint policy's Allow.
         let vpce_blocks = part.vpce && !c.vpce_allow;
-        let resource_grants =
-            |accept: &dyn Fn(PrincipalMatch) -> bool| -> SmallVec<[StatementRef; 4]> {
-                c.resource_allow
-                    .iter()
-                    .filter(|(_, m)| accept(*m))
-                    .map(|(r, _)| *r)
-                    .collect()
-            };
+        // The resource side's grants, bucket policy and ACLs (E-20), that
+        // `accept` keeps.
+        let resource_grants = |accept: &mut dyn FnMut(PrincipalMatch) -> bool| -> Grants {
+            let statements = bucket_allow
+                .iter()
+                .filter(|(_, m)| accept(*m))
+                .map(|(r, _)| *r)
+                .collect();
+            let acls = c
+                .acl_allow
+                .iter()
+                .filter(|(_, m)| accept(*m))
+                .map(|(r, _)| *r)
+                .collect();
+            Grants { statements, acls }
+        };
         if vpce_blocks && (*p == Principal::Anonymous || p.is_outside_iam()) {
             response.blocked_by = Some(PolicyType::VpcEndpoint);
             return response;
         }
         match p {
             Principal::Anonymous => {
-                let grants = resource_grants(&|m| {
+                let grants = resource_grants(&mut |m| {
                     matches!(m, PrincipalMatch::Wildcard | PrincipalMatch::NotPrincipal)
                 });
                 return allow_or(response, grants, PolicyType::Resource);
@@ -287,7 +341,7 @@ impl PolicySet {
             // E-7: no identity policy, boundary or SCP takes part; only a
             // grant naming the caller (or everyone) allows
             p if p.is_outside_iam() => {
-                let grants = resource_grants(&|m| {
+                let grants = resource_grants(&mut |m| {
                     matches!(
                         m,
                         PrincipalMatch::Direct
@@ -340,40 +394,36 @@ impl PolicySet {
             // E-5: a resource-policy grant suffices unless the principal it
             // names leaves it limited by the caller's guardrails.
             let mut limited_by: Option<PolicyType> = None;
-            let grants: SmallVec<[StatementRef; 4]> = c
-                .resource_allow
-                .iter()
-                .filter(|(_, m)| {
-                    let by_identity = *m == PrincipalMatch::Account;
-                    // E-5 table: a grant to the role (Parent) or the
-                    // account is limited by the caller's boundary and
-                    // session policy; one to `*` (typically narrowed by
-                    // aws:PrincipalArn) is not, only an explicit Deny bites.
-                    let by_guardrails = !is_root
-                        && match m {
-                            PrincipalMatch::Direct | PrincipalMatch::Wildcard => false,
-                            PrincipalMatch::Parent | PrincipalMatch::Account => true,
-                            PrincipalMatch::NotPrincipal => is_session,
-                        };
-                    let blocked = if by_identity && !id_allows {
-                        Some(PolicyType::Identity)
-                    } else if by_guardrails && !boundary_ok {
-                        Some(PolicyType::Boundary)
-                    } else if by_guardrails && !session_ok {
-                        Some(PolicyType::Session)
-                    } else {
-                        None
+            let grants = resource_grants(&mut |m| {
+                let by_identity = m == PrincipalMatch::Account;
+                // E-5 table: a grant to the role (Parent) or the
+                // account is limited by the caller's boundary and
+                // session policy; one to `*` (typically narrowed by
+                // aws:PrincipalArn) is not, only an explicit Deny bites.
+                let by_guardrails = !is_root
+                    && match m {
+                        PrincipalMatch::Direct | PrincipalMatch::Wildcard => false,
+                        PrincipalMatch::Parent | PrincipalMatch::Account => true,
+                        PrincipalMatch::NotPrincipal => is_session,
                     };
-                    if let Some(b) = blocked {
-                        limited_by.get_or_insert(b);
-                    }
-                    blocked.is_none()
-                })
-                .map(|(r, _)| *r)
-                .collect();
+                let blocked = if by_identity && !id_allows {
+                    Some(PolicyType::Identity)
+                } else if by_guardrails && !boundary_ok {
+                    Some(PolicyType::Boundary)
+                } else if by_guardrails && !session_ok {
+                    Some(PolicyType::Session)
+                } else {
+                    None
+                };
+                if let Some(b) = blocked {
+                    limited_by.get_or_insert(b);
+                }
+                blocked.is_none()
+            });
             if !grants.is_empty() {
                 response.decision = Decision::Allowed;
-                response.determining = grants;
+                response.determining = grants.statements;
+                response.acl_grants = grants.acls;
                 response
                     .determining
                     .extend(c.identity_allow.iter().copied().filter(|_| trusted));
@@ -395,7 +445,7 @@ impl PolicySet {
             response.blocked_by = Some(first_failing());
             return response;
         }
-        if c.resource_allow.is_empty() {
+        if bucket_allow.is_empty() && c.acl_allow.is_empty() {
             response.blocked_by = Some(PolicyType::Resource);
             return response;
         }
@@ -403,7 +453,8 @@ impl PolicySet {
         response.determining = c.identity_allow.clone();
         response
             .determining
-            .extend(c.resource_allow.iter().map(|(r, _)| *r));
+            .extend(bucket_allow.iter().map(|(r, _)| *r));
+        response.acl_grants = c.acl_allow.iter().map(|(r, _)| *r).collect();
         response
     }
 
@@ -435,7 +486,7 @@ impl PolicySet {
             resource: layer(
                 PolicyType::Resource,
                 part.resource,
-                !c.resource_allow.is_empty(),
+                !c.resource_allow.is_empty() && self.foreign_object_owner(req).is_none(),
             ),
             boundary: layer(PolicyType::Boundary, part.boundary, c.boundary_allow),
             session: layer(PolicyType::Session, part.session, c.session_allow),
@@ -446,27 +497,49 @@ impl PolicySet {
             ),
             rcp: layer(PolicyType::Rcp, part.rcp, true),
             vpce: layer(PolicyType::VpcEndpoint, part.vpce, c.vpce_allow),
-            block_public_access: if !self.options().block_public_access {
+            access_point: layer(
+                PolicyType::AccessPoint,
+                part.access_point,
+                !c.resource_allow.is_empty(),
+            ),
+            access_point_restrictions: if self.options().access_point.is_none() {
                 LayerDecision::NotPresent
-            } else if !self.public_access_restricts(req) {
-                LayerDecision::NotApplicable
             } else {
+                LayerDecision::NotApplicable
+            },
+            block_public_access: if !self.options().block_public_access.is_any() {
+                LayerDecision::NotPresent
+            } else if self
+                .refusal(req)
+                .is_some_and(|r| r.is_block_public_access())
+            {
                 LayerDecision::ExplicitDeny
+            } else {
+                LayerDecision::NotApplicable
             },
         }
     }
 }
 
-fn allow_or(
-    mut response: Response,
-    grants: SmallVec<[StatementRef; 4]>,
-    blocker: PolicyType,
-) -> Response {
+/// The resource side's grants that allow: bucket-policy statements and ACL grants.
+struct Grants {
+    statements: SmallVec<[StatementRef; 4]>,
+    acls: SmallVec<[AclGrantRef; 2]>,
+}
+
+impl Grants {
+    fn is_empty(&self) -> bool {
+        self.statements.is_empty() && self.acls.is_empty()
+    }
+}
+
+fn allow_or(mut response: Response, grants: Grants, blocker: PolicyType) -> Response {
     if grants.is_empty() {
         response.blocked_by = Some(blocker);
     } else {
         response.decision = Decision::Allowed;
-        response.determining = grants;
+        response.determining = grants.statements;
+        response.acl_grants = grants.acls;
     }
     response
 }

@@ -8,6 +8,8 @@ use std::sync::Arc;
 use smallvec::SmallVec;
 
 use crate::catalog;
+use crate::eval::acl::{Acl, ObjectOwnership};
+use crate::eval::block_public_access::PublicAccessBlock;
 use crate::eval::response::StatementRef;
 use crate::policy::{Policy, PolicyType, ResourceClause, Statement};
 
@@ -34,14 +36,31 @@ pub struct EvalOptions {
     /// S3 canonical user ids and the accounts (or CloudFront origin access
     /// identity ARNs) they stand for (`--canonical-id`).
     pub canonical_ids: Vec<(String, String)>,
-    /// S3 Block Public Access is on for the bucket or its account
-    /// (`RestrictPublicBuckets`, spec E-15): a public bucket policy grants
-    /// only to the bucket owner's account and to AWS service principals.
-    pub block_public_access: bool,
+    /// The S3 Block Public Access settings in force for the bucket: the
+    /// union of its account's and its own (spec E-19; `RestrictPublicBuckets`
+    /// is E-15).
+    pub block_public_access: PublicAccessBlock,
+    /// The account that owns the requested object, when it is not the
+    /// bucket owner (`--object-owner`, E-21).
+    pub object_owner: Option<String>,
+    /// The ACL of the requested object (`--object-acl`, E-20); on requests
+    /// that set an object ACL (`PutObject`, `PutObjectAcl`), the ACL they carry.
+    pub object_acl: Option<Acl>,
+    /// The ACL of the bucket (`--bucket-acl`, E-20); on `PutBucketAcl` and
+    /// `CreateBucket`, the ACL they carry.
+    pub bucket_acl: Option<Acl>,
+    /// The bucket's Object Ownership setting (E-21); `None`: not said, and
+    /// ACLs that are given count.
+    pub object_ownership: Option<ObjectOwnership>,
     /// The type of the VPC endpoint the request goes through (E-15): in a
     /// gateway endpoint's policy an account principal names the account's
     /// root user only.
     pub vpce_type: VpceType,
+    /// The S3 access point requests may go through (`--access-point-*`,
+    /// spec AP-1): a request whose resource is an access point ARN is
+    /// evaluated at the access point (with the access point policy) and at
+    /// the bucket behind it (with the bucket policy).
+    pub access_point: Option<crate::eval::access_point::AccessPoint>,
 }
 
 /// The type of a VPC endpoint (`--vpce-type`).
@@ -77,21 +96,26 @@ pub(crate) struct LayerIndex {
     /// Every statement of the layer.
     pub statements: Vec<StatementRef>,
     /// For each catalog action: the statements (positions in `statements`)
-    /// whose `Action`/`NotAction` covers it, exactly.
-    by_catalog: Vec<SmallVec<[u32; 4]>>,
+    /// whose `Action`/`NotAction` covers it, exactly, ascending.
+    by_catalog: CatalogIndex,
     /// For actions outside the catalog: statements with that literal action.
-    by_literal: HashMap<String, SmallVec<[u32; 4]>>,
+    by_literal: HashMap<Box<str>, SmallVec<[u32; 4]>, Hasher>,
     /// … statements with a wildcard pattern of that service.
-    by_service: HashMap<String, SmallVec<[u32; 4]>>,
+    by_service: HashMap<Box<str>, SmallVec<[u32; 4]>, Hasher>,
     /// … statements with `NotAction` or a wildcard service (`*`, `s3*:*`).
     always: SmallVec<[u32; 4]>,
     /// Resource filter: statements all of whose `Resource` patterns fix
     /// the first component of the resource part (the bucket), by that
     /// component; they can concern no other resource.
-    by_bucket: HashMap<Box<str>, SmallVec<[u32; 4]>>,
+    by_bucket: HashMap<Box<str>, SmallVec<[u32; 4]>, Hasher>,
     /// … and every other statement (any bucket), ascending.
     any_bucket: Vec<u32>,
 }
+
+/// The hasher of the indexes: keys come from policies (input), so it is
+/// seeded at random (no chosen set of keys collides on every machine), and
+/// fast on short keys (SipHash was 5% of a load).
+type Hasher = foldhash::fast::RandomState;
 
 /// Below this many candidates by action, the resource filter costs more
 /// than it saves.
@@ -106,10 +130,12 @@ pub struct PolicySet {
     options: EvalOptions,
     indexes: [LayerIndex; LAYERS],
     resource_public: bool,
+    access_point_public: bool,
+    new_bucket_policy: Option<Arc<Policy>>,
 }
 
 /// Number of policy layers (one index each).
-pub(crate) const LAYERS: usize = 7;
+pub(crate) const LAYERS: usize = 8;
 
 pub(crate) fn layer_slot(t: PolicyType) -> usize {
     match t {
@@ -120,6 +146,7 @@ pub(crate) fn layer_slot(t: PolicyType) -> usize {
         PolicyType::Scp => 4,
         PolicyType::Rcp => 5,
         PolicyType::VpcEndpoint => 6,
+        PolicyType::AccessPoint => 7,
     }
 }
 
@@ -130,6 +157,7 @@ pub struct PolicySetBuilder {
     scp_levels: usize,
     rcp_levels: usize,
     options: EvalOptions,
+    new_bucket_policy: Option<Arc<Policy>>,
 }
 
 impl PolicySetBuilder {
@@ -150,6 +178,7 @@ impl PolicySetBuilder {
             PolicyType::Scp => format!("ServiceControlPolicy.{}.{n}", level + 1),
             PolicyType::Rcp => format!("ResourceControlPolicy.{}.{n}", level + 1),
             PolicyType::VpcEndpoint => format!("VpcEndpointPolicy.{n}"),
+            PolicyType::AccessPoint => format!("AccessPointPolicy.{n}"),
         };
         self.members.push(Member {
             policy,
@@ -201,6 +230,15 @@ impl PolicySetBuilder {
         self
     }
 
+    /// Adds the policy of the S3 access point requests go through (several
+    /// are a union). It takes part for requests whose resource is an access
+    /// point ARN when the options name the access point's bucket
+    /// ([`EvalOptions::access_point`], spec AP-1).
+    pub fn access_point(mut self, policy: impl Into<Arc<Policy>>) -> Self {
+        self.push(policy, PolicyType::AccessPoint, 0);
+        self
+    }
+
     /// Adds the next SCP level (root first): the policies attached at that level.
     pub fn scp_level<P: Into<Arc<Policy>>>(mut self, policies: Vec<P>) -> Self {
         let level = self.scp_levels;
@@ -218,6 +256,14 @@ impl PolicySetBuilder {
         for p in policies {
             self.push(p, PolicyType::Rcp, level);
         }
+        self
+    }
+
+    /// The bucket policy a `s3:PutBucketPolicy` request would put
+    /// (`--new-bucket-policy`): with `BlockPublicPolicy` on, the request is
+    /// refused when it is public (E-19). It is not evaluated otherwise.
+    pub fn new_bucket_policy(mut self, policy: impl Into<Arc<Policy>>) -> Self {
+        self.new_bucket_policy = Some(policy.into());
         self
     }
 
@@ -243,10 +289,13 @@ impl PolicySetBuilder {
         for index in indexes.iter_mut() {
             index.compile(&self.members);
         }
-        let resource_public = self.members.iter().any(|m| {
-            m.layer == PolicyType::Resource
-                && crate::eval::public_access::is_public_policy(&m.policy)
-        });
+        let public = |layer: PolicyType| {
+            self.members.iter().any(|m| {
+                m.layer == layer && crate::eval::public_access::is_public_policy(&m.policy)
+            })
+        };
+        let resource_public = public(PolicyType::Resource);
+        let access_point_public = public(PolicyType::AccessPoint);
         PolicySet {
             members: self.members,
             scp_levels: self.scp_levels,
@@ -254,6 +303,8 @@ impl PolicySetBuilder {
             options: self.options,
             indexes,
             resource_public,
+            access_point_public,
+            new_bucket_policy: self.new_bucket_policy,
         }
     }
 }
@@ -265,24 +316,35 @@ impl LayerIndex {
         }
         let cat = catalog::catalog();
         let lowers = cat.lower_names();
-        self.by_catalog = vec![SmallVec::new(); lowers.len()];
+        // (catalog action, statement position) pairs, made into the index at the end
+        let mut pairs: Vec<(u32, u32)> = Vec::new();
+        let (mut literals, mut services) = (0, 0);
+        for sref in &self.statements {
+            for p in statement_of(members, *sref)
+                .map(|st| st.action.patterns())
+                .unwrap_or_default()
+            {
+                match p.literal() {
+                    Some(_) => literals += 1,
+                    None => services += 1,
+                }
+            }
+        }
+        self.by_literal.reserve(literals);
+        self.by_service.reserve(services);
         for (pos, sref) in self.statements.iter().enumerate() {
             let Some(st) = statement_of(members, *sref) else {
                 continue;
             };
             let pos = u32::try_from(pos).unwrap_or(u32::MAX);
-            let add_catalog = |i: usize, by_catalog: &mut Vec<SmallVec<[u32; 4]>>| {
-                if let Some(list) = by_catalog.get_mut(i) {
-                    if list.last() != Some(&pos) {
-                        list.push(pos);
-                    }
-                }
+            let add_catalog = |i: usize, pairs: &mut Vec<(u32, u32)>| {
+                pairs.push((u32::try_from(i).unwrap_or(u32::MAX), pos));
             };
             if st.action.is_not() {
                 self.always.push(pos);
                 for (i, lower) in lowers.iter().enumerate() {
                     if !st.action.patterns().iter().any(|p| p.matches_lower(lower)) {
-                        add_catalog(i, &mut self.by_catalog);
+                        add_catalog(i, &mut pairs);
                     }
                 }
                 continue;
@@ -296,9 +358,9 @@ impl LayerIndex {
                 match (p.service(), p.literal()) {
                     (Some(_), Some(lit)) => {
                         if let Some(i) = cat.index_of(lit) {
-                            add_catalog(i as usize, &mut self.by_catalog);
+                            add_catalog(i as usize, &mut pairs);
                         } else if !wildcard_service {
-                            push_unique(self.by_literal.entry(lit.to_string()).or_default(), pos);
+                            push_unique(self.by_literal.entry(lit.into()).or_default(), pos);
                         }
                     }
                     (Some(svc), None) => {
@@ -306,27 +368,24 @@ impl LayerIndex {
                         let start = range.start;
                         for (i, lower) in lowers.get(range).unwrap_or_default().iter().enumerate() {
                             if p.matches_lower(lower) {
-                                add_catalog(start + i, &mut self.by_catalog);
+                                add_catalog(start + i, &mut pairs);
                             }
                         }
                         if !wildcard_service {
-                            push_unique(self.by_service.entry(svc.to_string()).or_default(), pos);
+                            push_unique(self.by_service.entry(svc.into()).or_default(), pos);
                         }
                     }
                     (None, _) => {
                         for (i, lower) in lowers.iter().enumerate() {
                             if p.matches_lower(lower) {
-                                add_catalog(i, &mut self.by_catalog);
+                                add_catalog(i, &mut pairs);
                             }
                         }
                     }
                 }
             }
         }
-        for list in self.by_catalog.iter_mut() {
-            list.sort_unstable();
-            list.dedup();
-        }
+        self.by_catalog = CatalogIndex::new(lowers.len(), pairs);
         self.compile_buckets(members);
     }
 
@@ -443,6 +502,61 @@ impl LayerIndex {
     }
 }
 
+/// Statement positions by catalog action, in one vector: the positions of
+/// action `i` are `positions[starts[i]..starts[i + 1]]`, ascending (two
+/// allocations for a layer, where a list per catalog action took hundreds).
+#[derive(Debug, Clone, Default)]
+struct CatalogIndex {
+    starts: Vec<u32>,
+    positions: Vec<u32>,
+}
+
+impl CatalogIndex {
+    /// The index of `actions` catalog actions from (action, position)
+    /// pairs whose positions never decrease (statements are added in
+    /// order): a counting sort, repeated pairs dropped.
+    fn new(actions: usize, pairs: Vec<(u32, u32)>) -> CatalogIndex {
+        let mut last = vec![u32::MAX; actions];
+        let mut counts = vec![0u32; actions + 1];
+        for &(a, pos) in &pairs {
+            if let (Some(l), Some(c)) = (last.get_mut(a as usize), counts.get_mut(a as usize + 1)) {
+                if *l != pos {
+                    *l = pos;
+                    *c += 1;
+                }
+            }
+        }
+        for i in 1..counts.len() {
+            let before = counts.get(i - 1).copied().unwrap_or(0);
+            if let Some(c) = counts.get_mut(i) {
+                *c += before;
+            }
+        }
+        let starts = counts;
+        let mut fill: Vec<u32> = starts.clone();
+        last.fill(u32::MAX);
+        let mut positions = vec![0u32; starts.last().copied().unwrap_or(0) as usize];
+        for &(a, pos) in &pairs {
+            if let (Some(l), Some(at)) = (last.get_mut(a as usize), fill.get_mut(a as usize)) {
+                if *l != pos {
+                    *l = pos;
+                    if let Some(slot) = positions.get_mut(*at as usize) {
+                        *slot = pos;
+                    }
+                    *at += 1;
+                }
+            }
+        }
+        CatalogIndex { starts, positions }
+    }
+
+    /// The positions of catalog action `i`; `None` when the layer is empty.
+    fn get(&self, i: usize) -> Option<&[u32]> {
+        let (start, end) = (*self.starts.get(i)?, *self.starts.get(i + 1)?);
+        self.positions.get(start as usize..end as usize)
+    }
+}
+
 fn push_unique(list: &mut SmallVec<[u32; 4]>, pos: u32) {
     if list.last() != Some(&pos) {
         list.push(pos);
@@ -517,6 +631,23 @@ impl PolicySet {
     /// everyone without a condition fixing who may use it.
     pub fn is_bucket_policy_public(&self) -> bool {
         self.resource_public
+    }
+
+    /// Whether the access point policy is public (spec E-15, AP-5).
+    pub fn is_access_point_policy_public(&self) -> bool {
+        self.access_point_public
+    }
+
+    /// The bucket policy a `s3:PutBucketPolicy` request would put, if given.
+    pub fn new_bucket_policy(&self) -> Option<&Policy> {
+        self.new_bucket_policy.as_deref()
+    }
+
+    /// Whether that new bucket policy is public (E-15's definition), if given.
+    pub fn is_new_bucket_policy_public(&self) -> Option<bool> {
+        self.new_bucket_policy
+            .as_deref()
+            .map(crate::eval::public_access::is_public_policy)
     }
 
     /// The evaluation options.

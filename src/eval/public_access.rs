@@ -291,7 +291,7 @@ mod tests {
                 .identity(identity)
                 .resource(bucket)
                 .options(EvalOptions {
-                    block_public_access: true,
+                    block_public_access: true.into(),
                     ..EvalOptions::default()
                 })
                 .build();

@@ -6,6 +6,8 @@ use std::fmt;
 use serde::Serialize;
 use smallvec::SmallVec;
 
+use crate::eval::acl::AclGrantRef;
+use crate::eval::block_public_access::Refusal;
 use crate::policy::PolicyType;
 
 /// The three-valued decision (E-2, E-3).
@@ -112,13 +114,20 @@ pub struct PerType {
     pub rcp: LayerDecision,
     /// The VPC endpoint policy (requests through the endpoint only).
     pub vpce: LayerDecision,
-    /// S3 Block Public Access (`RestrictPublicBuckets`, E-15): `explicitDeny`
-    /// when it restricts this caller (the bucket policy is public and the
-    /// caller is outside the bucket's account: the settings "act as
-    /// explicit deny policies"), `notApplicable` when the bucket policy is
-    /// not public or the caller is of the bucket's account or an AWS
-    /// service.
+    /// S3 Block Public Access (E-15, E-19): `explicitDeny` when one of its
+    /// settings refuses this request (the settings "act as explicit deny
+    /// policies"), `notApplicable` when a setting is on but none refuses,
+    /// `notPresent` when all four are off.
     pub block_public_access: LayerDecision,
+    /// The access point policy (requests through an access point only,
+    /// spec AP-1).
+    pub access_point: LayerDecision,
+    /// The access point's own restrictions (spec AP-4, AP-5): `explicitDeny`
+    /// when it refuses the request (from outside its VPC, anonymous, not
+    /// over HTTPS, or a public access point policy under its Block Public
+    /// Access settings), `notApplicable` when the request does not go
+    /// through an access point, `notPresent` without one.
+    pub access_point_restrictions: LayerDecision,
 }
 
 impl PerType {
@@ -132,6 +141,7 @@ impl PerType {
             PolicyType::Scp => self.scp,
             PolicyType::Rcp => self.rcp,
             PolicyType::VpcEndpoint => self.vpce,
+            PolicyType::AccessPoint => self.access_point,
         }
     }
 }
@@ -173,6 +183,13 @@ pub struct Response {
     /// A request value had the wrong type for a condition operator (the
     /// statement did not apply); `Evaluation::diagnostics` says which.
     pub has_condition_errors: bool,
+    /// The bucket setting that refused the request (Block Public Access,
+    /// or ACLs disabled by Object Ownership), when no Deny statement
+    /// applies: the decision is then an explicit deny (E-19, E-21).
+    pub refused_by: Option<Refusal>,
+    /// For an allow, the ACL grants that allowed (besides the statements
+    /// of `determining`, E-20).
+    pub acl_grants: SmallVec<[AclGrantRef; 2]>,
 }
 
 impl Response {
@@ -181,14 +198,28 @@ impl Response {
         self.decision.is_allowed()
     }
 
-    /// Whether S3 Block Public Access decided: the bucket policy is public
-    /// and the caller is outside the bucket's account, and no Deny
-    /// statement applies (E-15). The decision is then an explicit deny
+    /// Whether the access point refused the request whatever the policies
+    /// say (from outside its VPC, anonymous, not over HTTPS, or a public
+    /// access point policy under its Block Public Access settings; spec
+    /// AP-4, AP-5): an explicit deny with no determining statement.
+    pub fn is_refused_by_access_point(&self) -> bool {
+        self.decision == Decision::ExplicitDeny
+            && self.determining.is_empty()
+            && self.per_type.access_point_restrictions == LayerDecision::ExplicitDeny
+    }
+
+    /// Whether S3 Block Public Access decided, and no Deny statement
+    /// applies (E-15, E-19). The decision is then an explicit deny
     /// with no determining statement: the settings "act as explicit deny
     /// policies" (S3 User Guide, troubleshooting access denied errors).
     pub fn is_blocked_by_public_access(&self) -> bool {
-        self.decision == Decision::ExplicitDeny
-            && self.determining.is_empty()
-            && self.per_type.block_public_access == LayerDecision::ExplicitDeny
+        self.refusal().is_some_and(Refusal::is_block_public_access)
+    }
+
+    /// The bucket setting that decided the explicit deny, when no Deny
+    /// statement did (E-19, E-21).
+    pub fn refusal(&self) -> Option<Refusal> {
+        self.refused_by
+            .filter(|_| self.decision == Decision::ExplicitDeny && self.determining.is_empty())
     }
 }

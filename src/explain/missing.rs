@@ -18,7 +18,7 @@
 //! listed.
 
 use super::notes::{MissingKeyNote, Note, Values, WhatIf};
-use super::trace::{Reason, StatementTrace};
+use super::trace::{ConditionTest, Reason, StatementTrace};
 use super::Evaluation;
 use crate::condition::{KeyReason, Operator, Outcome};
 use crate::eval::applicability::Applicability;
@@ -90,18 +90,13 @@ fn unknowns(
         .iter()
         .filter_map(|r| match r {
             Reason::Condition {
-                operator,
-                key,
-                values,
-                result,
-                why,
-                ..
+                test, result, why, ..
             } => Some((
-                operator,
-                key,
-                values,
+                &test.operator,
+                &test.key,
+                &test.values,
                 *result,
-                *why == KeyReason::Missing && carried(key),
+                *why == KeyReason::Missing && carried(&test.key),
             )),
             _ => None,
         })
@@ -216,7 +211,7 @@ impl PolicySet {
             if t.elements_match {
                 for r in &t.reasons {
                     if let Reason::Condition {
-                        key,
+                        test: ConditionTest { key, .. },
                         why: KeyReason::Missing,
                         ..
                     } = r

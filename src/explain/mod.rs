@@ -9,6 +9,7 @@
 //! here is data that serializes to JSON; words are made by `Display` impls
 //! and the renderers.
 
+mod access_point;
 pub mod classify;
 pub mod grants;
 pub(crate) mod missing;
@@ -22,7 +23,7 @@ use std::fmt;
 use serde::Serializer;
 
 pub use notes::{MissingKeyNote, Note, Values, WhatIf};
-pub use trace::{LayerAbsence, PrincipalDetail, Reason, StatementTrace};
+pub use trace::{ConditionTest, LayerAbsence, PrincipalDetail, Reason, StatementTrace};
 
 use crate::eval::policy_set::PolicySet;
 use crate::eval::response::{Decision, Response, StatementRef};
@@ -73,6 +74,9 @@ impl PolicySet {
     }
 
     fn evaluate_traced(&self, req: &Request, relevant_only: bool) -> Evaluation {
+        if let Some(phases) = self.access_point_phases(req) {
+            return self.evaluate_through_access_point(req, &phases, relevant_only);
+        }
         let mut eval = Evaluation {
             response: self.authorize(req),
             traces: self.traces(req, relevant_only),
@@ -103,12 +107,10 @@ fn condition_errors(eval: &Evaluation) -> Vec<String> {
     for t in eval.traces.iter().filter(|t| t.elements_match) {
         for r in &t.reasons {
             if let Reason::Condition {
-                key,
+                test: ConditionTest { key, operator, .. },
                 why: crate::condition::KeyReason::WrongType(ty),
                 result: crate::condition::Outcome::Error,
-                operator,
                 context_value,
-                ..
             } = r
             {
                 out.push(format!(

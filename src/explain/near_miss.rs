@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::condition::{KeyReason, Outcome};
 use crate::eval::policy_set::PolicySet;
 use crate::eval::response::{Decision, StatementRef};
-use crate::explain::{Evaluation, PrincipalDetail, Reason, StatementTrace};
+use crate::explain::{ConditionTest, Evaluation, PrincipalDetail, Reason, StatementTrace};
 use crate::matcher::Resource;
 use crate::policy::{Effect, PolicyType, Statement};
 use crate::request::context::ContextValue;
@@ -64,21 +64,20 @@ pub enum Miss {
     },
     /// A condition key the request does not carry (C-3).
     ConditionKeyMissing {
-        /// The operator as written.
-        operator: String,
-        /// The key as written.
-        key: String,
-        /// The policy values.
-        values: Vec<String>,
+        /// The test.
+        #[serde(flatten)]
+        test: ConditionTest,
+        /// The request's action, when AWS never sends the key with it
+        /// ([`crate::catalog::may_be_sent`], spec C-15): then no request
+        /// context makes the condition hold, and supplying the key is no fix.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        never_sent_with: Option<String>,
     },
     /// A condition that is false for the request's value.
     Condition {
-        /// The operator as written.
-        operator: String,
-        /// The key as written.
-        key: String,
-        /// The policy values.
-        values: Vec<String>,
+        /// The test.
+        #[serde(flatten)]
+        test: ConditionTest,
         /// The request's value.
         #[serde(skip_serializing_if = "Option::is_none")]
         context_value: Option<ContextValue>,
@@ -130,27 +129,24 @@ impl Miss {
                 s
             }
             Miss::ConditionKeyMissing {
-                operator,
-                key,
-                values,
-            } => format!(
-                "the condition {operator} {key} [{}] needs {key}, which the request does not carry",
-                values.join(", ")
-            ),
+                test,
+                never_sent_with,
+            } => match never_sent_with {
+                None => format!(
+                    "the condition {test} needs {}, which the request does not carry",
+                    test.key
+                ),
+                Some(action) => format!(
+                    "the condition {test} needs {}, which AWS never sends with {action}, so the statement can never allow it",
+                    test.key
+                ),
+            },
             Miss::Condition {
-                operator,
-                key,
-                values,
+                test,
                 context_value,
             } => match context_value {
-                Some(v) => format!(
-                    "the condition {operator} {key} [{}] is false for {key} = {v}",
-                    values.join(", ")
-                ),
-                None => format!(
-                    "the condition {operator} {key} [{}] is false",
-                    values.join(", ")
-                ),
+                Some(v) => format!("the condition {test} is false for {} = {v}", test.key),
+                None => format!("the condition {test} is false"),
             },
         }
     }
@@ -206,12 +202,19 @@ impl NearMiss {
         self.misses.iter().map(Miss::weight).sum()
     }
 
-    /// Whether every miss is a condition key the request lacks (the notes
-    /// on missing keys already say what would change).
+    /// Whether every miss is a condition key the request lacks and could
+    /// carry (the notes on missing keys already say what would change; a
+    /// key AWS never sends with the action is no such note).
     pub fn only_missing_keys(&self) -> bool {
-        self.misses
-            .iter()
-            .all(|m| matches!(m, Miss::ConditionKeyMissing { .. }))
+        self.misses.iter().all(|m| {
+            matches!(
+                m,
+                Miss::ConditionKeyMissing {
+                    never_sent_with: None,
+                    ..
+                }
+            )
+        })
     }
 }
 
@@ -227,7 +230,7 @@ fn allows(s: &Statement) -> String {
 /// The layers whose Allow would have changed an implicit deny.
 fn candidate_layers(set: &PolicySet, eval: &Evaluation) -> Vec<PolicyType> {
     let resp = &eval.response;
-    if resp.is_blocked_by_public_access() {
+    if resp.refusal().is_some() {
         return Vec::new();
     }
     match resp.blocked_by {
@@ -266,23 +269,19 @@ fn misses_of(t: &StatementTrace, stmt: &Statement, req: &Request) -> (usize, Vec
                 ..
             } => misses.push(resource_miss(stmt, req, name, pattern, unresolved)),
             Reason::Condition {
-                operator,
-                key,
-                values,
+                test,
                 context_value,
                 result,
                 why,
             } => match (result, why) {
                 (Outcome::True, _) => matched += 1,
                 (_, KeyReason::Missing) => misses.push(Miss::ConditionKeyMissing {
-                    operator: operator.clone(),
-                    key: key.clone(),
-                    values: values.clone(),
+                    test: test.clone(),
+                    never_sent_with: (!crate::catalog::may_be_sent(req.action.as_str(), &test.key))
+                        .then(|| req.action.as_str().to_string()),
                 }),
                 _ => misses.push(Miss::Condition {
-                    operator: operator.clone(),
-                    key: key.clone(),
-                    values: values.clone(),
+                    test: test.clone(),
                     context_value: context_value.clone(),
                 }),
             },
@@ -462,5 +461,38 @@ mod tests {
         let m = closest(p, "s3:GetObject", "arn:aws:s3:::b/k").unwrap();
         assert!(m.only_missing_keys());
         assert!(m.describe().ends_with("it missed only because the condition StringEquals aws:SourceVpce [vpce-1a2b3c4d] needs aws:SourceVpce, which the request does not carry"), "{}", m.describe());
+    }
+
+    /// AWS sends `s3:prefix` only with the list actions (Service
+    /// Authorization Reference, "Actions defined by Amazon S3":
+    /// https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html):
+    /// a GetObject request can never carry it, so "supply the key" is no
+    /// fix and the statement can never allow the request (spec C-15).
+    #[test]
+    fn a_key_the_action_never_carries_is_no_missing_context_c15() {
+        let p = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Pfx","Effect":"Allow","Action":"s3:*","Resource":"*",
+            "Condition":{"StringEquals":{"s3:prefix":"home/"}}}]}"#;
+        let m = closest(p, "s3:GetObject", "arn:aws:s3:::b/k").unwrap();
+        assert!(matches!(
+            m.misses.as_slice(),
+            [Miss::ConditionKeyMissing {
+                never_sent_with: Some(a),
+                ..
+            }] if a == "s3:GetObject"
+        ));
+        assert!(!m.only_missing_keys());
+        assert!(
+            m.describe().ends_with("it missed only because the condition StringEquals s3:prefix [home/] needs s3:prefix, which AWS never sends with s3:GetObject, so the statement can never allow it"),
+            "{}",
+            m.describe()
+        );
+        assert!(!m.describe().contains("the request does not carry"));
+        // a list action can carry it: the key is missing context, as before
+        let list = closest(p, "s3:ListBucket", "arn:aws:s3:::b");
+        let list = list.unwrap();
+        assert!(list.only_missing_keys());
+        assert!(list
+            .describe()
+            .ends_with("which the request does not carry"));
     }
 }

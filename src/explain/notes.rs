@@ -8,6 +8,7 @@ use serde::{Serialize, Serializer};
 
 use super::trace::{LayerAbsence, Reason};
 use super::Evaluation;
+use crate::eval::acl::AclOf;
 use crate::eval::policy_set::PolicySet;
 use crate::eval::response::{Decision, StatementRef};
 use crate::matcher::Resource;
@@ -51,6 +52,38 @@ pub enum Note {
     /// Block Public Access and a public bucket policy that still grants
     /// to this caller (E-15).
     PublicPolicyRestricted,
+    /// A request through an access point: how it fared at the access point
+    /// and at the bucket behind it, and whether the access point refused
+    /// it (spec AP-1, AP-4, AP-5).
+    ThroughAccessPoint {
+        /// At the access point.
+        access_point: crate::eval::access_point::PhaseOutcome,
+        /// At the bucket.
+        bucket: crate::eval::access_point::PhaseOutcome,
+        /// Why the access point refused the request, if it did.
+        refusal: Option<crate::eval::access_point::AccessPointRefusal>,
+    },
+    /// The ACL that authorizes this request was given, but Object Ownership
+    /// `BucketOwnerEnforced` disables ACLs (E-21).
+    AclsDisabled {
+        /// The bucket's or the object's ACL.
+        acl: AclOf,
+    },
+    /// `IgnorePublicAcls` leaves out the public grants of the ACL that
+    /// authorizes this request (E-19).
+    PublicAclIgnored {
+        /// The bucket's or the object's ACL.
+        acl: AclOf,
+    },
+    /// Another account owns the object: the bucket policy grants nothing
+    /// on it, the object's ACL decides (E-21).
+    ForeignObjectOwner {
+        /// The object owner's account.
+        owner: String,
+    },
+    /// `BlockPublicPolicy` is on, but the new policy of this
+    /// `PutBucketPolicy` was not given (E-19).
+    NewBucketPolicyUnknown,
     /// A layer given that does not bind this caller (E-4, E-7, E-12, E-13).
     LayerNotTakingPart {
         /// The layer.
@@ -155,10 +188,39 @@ impl fmt::Display for Note {
             Note::FederatedWithoutSessionPolicy => f.write_str("a federated-user session without a session policy gets no permissions from identity policies (spec E-13)"),
             Note::RolePathUnknown => f.write_str("the role's path is unknown (session ARNs omit it): role principals were compared by account and name; pass --context aws:PrincipalArn=ROLE_ARN to be exact"),
             Note::PublicPolicyRestricted => f.write_str("the bucket policy is public: with Block Public Access on, it grants only to the bucket's account and to AWS services (spec E-15)"),
+            Note::ThroughAccessPoint { access_point, bucket, refusal } => {
+                if let Some(r) = refusal {
+                    return write!(f, "refused by the access point: {r}");
+                }
+                let phase = |f: &mut fmt::Formatter<'_>, o: &crate::eval::access_point::PhaseOutcome, policy: &str| {
+                    write!(f, "{} with the caller's policies and the {policy} on {}", o.decision.headline(), o.resource)?;
+                    match o.blocked_by {
+                        Some(t) if o.decision == Decision::ImplicitDeny => {
+                            write!(f, " (no {} statement allows it)", t.describe())
+                        }
+                        _ => Ok(()),
+                    }
+                };
+                f.write_str("through an access point, both the access point and the bucket must allow (spec AP-1): at the access point, ")?;
+                phase(f, access_point, "access point policy")?;
+                f.write_str("; at the bucket, ")?;
+                phase(f, bucket, "bucket policy")
+            }
+            Note::AclsDisabled { acl } => write!(f, "the {} ACL grants nothing: Object Ownership BucketOwnerEnforced disables ACLs (spec E-21)", acl_name(*acl)),
+            Note::PublicAclIgnored { acl } => write!(f, "the public grants of the {} ACL are ignored: Block Public Access IgnorePublicAcls is on (spec E-19)", acl_name(*acl)),
+            Note::ForeignObjectOwner { owner } => write!(f, "the object belongs to account {owner}, not to the bucket owner: the bucket policy grants nothing on it (its Deny statements still apply), and the object's ACL is the resource side (spec E-21)"),
+            Note::NewBucketPolicyUnknown => f.write_str("BlockPublicPolicy refuses s3:PutBucketPolicy when the new policy is public: give it with --new-bucket-policy FILE to have it judged (spec E-19)"),
             Note::LayerNotTakingPart { layer, why } => {
                 write!(f, "the {} does not take part: {why}", layer.describe())
             }
         }
+    }
+}
+
+fn acl_name(acl: AclOf) -> &'static str {
+    match acl {
+        AclOf::Bucket => "bucket",
+        AclOf::Object => "object",
     }
 }
 
@@ -319,11 +381,29 @@ impl PolicySet {
                 notes.push(Note::RolePathUnknown);
             }
         }
-        if self.options().block_public_access
+        if self.options().block_public_access.restrict_public_buckets
             && self.is_bucket_policy_public()
             && !self.public_access_restricts(req)
         {
             notes.push(Note::PublicPolicyRestricted);
+        }
+        if let Some((of, _, acl)) = self.acl_consulted(req) {
+            if !self.acls_enabled() {
+                notes.push(Note::AclsDisabled { acl: of });
+            } else if self.options().block_public_access.ignore_public_acls && acl.is_public() {
+                notes.push(Note::PublicAclIgnored { acl: of });
+            }
+        }
+        if let Some(owner) = self.foreign_object_owner(req) {
+            notes.push(Note::ForeignObjectOwner {
+                owner: owner.to_string(),
+            });
+        }
+        if self.options().block_public_access.block_public_policy
+            && req.action.lower() == "s3:putbucketpolicy"
+            && self.new_bucket_policy().is_none()
+        {
+            notes.push(Note::NewBucketPolicyUnknown);
         }
         // In evaluation order, but the identity layer last (the bucket
         // policy always takes part).
@@ -333,7 +413,7 @@ impl PolicySet {
             if self.has_layer(t) && !takes_part {
                 notes.push(Note::LayerNotTakingPart {
                     layer: t,
-                    why: LayerAbsence::of(t, &req.principal),
+                    why: LayerAbsence::of(t, req, self),
                 });
             }
         }

@@ -6,7 +6,7 @@ use crate::eval::applicability::Applicability;
 use crate::eval::policy_set::PolicySet;
 use crate::eval::response::Decision;
 use crate::explain::classify::{Access, Bounds, Unknown};
-use crate::explain::{Evaluation, Reason, StatementTrace};
+use crate::explain::{ConditionTest, Evaluation, Reason, StatementTrace};
 use crate::matcher::{Action, Resource};
 use crate::policy::Effect;
 use crate::request::Request;
@@ -21,7 +21,7 @@ pub fn probe(base: &Request, action: &Action, resource: Resource) -> Request {
 
 /// The evaluator's answer about one request, ready to report.
 #[derive(Debug, Clone)]
-pub struct Verdict {
+pub struct Judgement {
     /// The full evaluation (decision, traces, notes).
     pub eval: Evaluation,
     /// Allowed, conditional or denied.
@@ -34,7 +34,7 @@ pub struct Verdict {
     pub scopes: Vec<String>,
 }
 
-impl Verdict {
+impl Judgement {
     /// The decision.
     pub fn decision(&self) -> Decision {
         self.eval.response.decision
@@ -43,7 +43,11 @@ impl Verdict {
 
 fn condition_keys_of(reasons: &[Reason], keys: &mut Vec<String>) {
     for r in reasons {
-        if let Reason::Condition { key, .. } = r {
+        if let Reason::Condition {
+            test: ConditionTest { key, .. },
+            ..
+        } = r
+        {
             if !keys.iter().any(|k| k.eq_ignore_ascii_case(key)) {
                 keys.push(key.clone());
             }
@@ -73,7 +77,7 @@ fn scopes_of(reasons: &[Reason], scopes: &mut Vec<String>) {
 /// condition keys named are those of the statements that decide alone
 /// (turning one of them the other way changes this context's answer), or
 /// of every conditional statement when none does.
-pub fn judge(set: &PolicySet, req: &Request) -> Verdict {
+pub fn judge(set: &PolicySet, req: &Request) -> Judgement {
     let eval = set.evaluate_relevant(req);
     let resp = &eval.response;
     let conditional: Vec<&StatementTrace> = eval
@@ -148,7 +152,7 @@ pub fn judge(set: &PolicySet, req: &Request) -> Verdict {
     }
     keys.sort_by_key(|k| k.to_lowercase());
     let statements = resp.determining.iter().map(|r| set.position(*r)).collect();
-    Verdict {
+    Judgement {
         eval,
         grant,
         condition_keys: keys,

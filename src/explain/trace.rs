@@ -33,19 +33,32 @@ pub enum LayerAbsence {
     NoSession,
     /// SCPs do not bind the management account.
     ManagementAccountScp,
+    /// SCPs and RCPs do not restrict service-linked roles.
+    ServiceLinkedRole,
     /// RCPs do not bind the management account's resources.
     ManagementAccountRcp,
     /// The request does not come through the VPC endpoint.
     NotThroughEndpoint,
+    /// The request does not go through the access point (its resource is
+    /// not an access point ARN), or the bucket policy at the access point.
+    NotThroughAccessPoint,
     /// Any other layer that does not bind this caller.
     NotApplicable,
 }
 
 impl LayerAbsence {
-    /// Why `layer` does not take part for `principal`.
-    pub fn of(layer: PolicyType, principal: &Principal) -> LayerAbsence {
-        use PolicyType::{Boundary, Identity, Rcp, Scp, Session, VpcEndpoint};
-        match (layer, principal) {
+    /// Why `layer` does not take part in this request under this set: the
+    /// exemptions of SCPs and RCPs are the evaluator's own (E-4), so the
+    /// reason given is the one that decided.
+    pub fn of(layer: PolicyType, req: &Request, set: &PolicySet) -> LayerAbsence {
+        use crate::eval::authorizer::OrgExemption;
+        use PolicyType::{AccessPoint, Boundary, Identity, Rcp, Scp, Session, VpcEndpoint};
+        let org = |exemption: Option<OrgExemption>, management| match exemption {
+            Some(OrgExemption::ServiceLinkedRole) => LayerAbsence::ServiceLinkedRole,
+            Some(OrgExemption::ManagementAccount) => management,
+            None => LayerAbsence::NotApplicable,
+        };
+        match (layer, &req.principal) {
             (Identity | Boundary | Session | Scp, Principal::Anonymous) => {
                 LayerAbsence::AnonymousCaller
             }
@@ -56,9 +69,12 @@ impl LayerAbsence {
                 LayerAbsence::NoBoundary
             }
             (Session, Principal::User { .. } | Principal::Root { .. }) => LayerAbsence::NoSession,
-            (Scp, _) => LayerAbsence::ManagementAccountScp,
-            (Rcp, _) => LayerAbsence::ManagementAccountRcp,
+            (Scp, p) if p.is_iam() => {
+                org(set.scp_exemption(req), LayerAbsence::ManagementAccountScp)
+            }
+            (Rcp, _) => org(set.rcp_exemption(req), LayerAbsence::ManagementAccountRcp),
             (VpcEndpoint, _) => LayerAbsence::NotThroughEndpoint,
+            (AccessPoint, _) => LayerAbsence::NotThroughAccessPoint,
             _ => LayerAbsence::NotApplicable,
         }
     }
@@ -73,7 +89,9 @@ impl fmt::Display for LayerAbsence {
             LayerAbsence::NoSession => "session policies apply only to role and federated-user sessions",
             LayerAbsence::ManagementAccountScp => "SCPs do not apply in the organization's management account",
             LayerAbsence::ManagementAccountRcp => "RCPs do not apply to resources of the management account",
+            LayerAbsence::ServiceLinkedRole => "the caller is a service-linked role, which SCPs and RCPs do not restrict",
             LayerAbsence::NotThroughEndpoint => "the request does not come through the VPC endpoint (no aws:SourceVpce in the request; pass --vpce ID)",
+            LayerAbsence::NotThroughAccessPoint => "the request does not go through the access point (its resource is not an access point ARN)",
             LayerAbsence::NotApplicable => "not applicable to this caller",
         })
     }
@@ -114,6 +132,32 @@ impl fmt::Display for PrincipalDetail {
                 self.caller
             ),
         }
+    }
+}
+
+/// One key of a condition block as the policy writes it: `StringEquals
+/// s3:prefix ["home/"]`. Traces and near misses show it flattened into
+/// their own fields (`operator`, `key`, `values`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConditionTest {
+    /// The operator as written.
+    pub operator: String,
+    /// The key as written.
+    pub key: String,
+    /// The policy values.
+    pub values: Vec<String>,
+}
+
+impl fmt::Display for ConditionTest {
+    /// `StringEquals s3:prefix [home/, public/]`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {} [{}]",
+            self.operator,
+            self.key,
+            self.values.join(", ")
+        )
     }
 }
 
@@ -164,12 +208,9 @@ pub enum Reason {
     },
     /// One key of a condition block.
     Condition {
-        /// The operator as written.
-        operator: String,
-        /// The key as written.
-        key: String,
-        /// The policy values.
-        values: Vec<String>,
+        /// The test.
+        #[serde(flatten)]
+        test: ConditionTest,
         /// The request's value, if present.
         #[serde(skip_serializing_if = "Option::is_none")]
         context_value: Option<ContextValue>,
@@ -287,21 +328,19 @@ impl StatementTrace {
                     return s;
                 }
                 Reason::Condition {
-                    operator,
-                    key,
+                    test,
                     result: Outcome::False | Outcome::Error,
                     why,
                     context_value,
-                    values,
                 } => {
-                    let shown = values.join(", ");
+                    let ConditionTest { operator, key, .. } = test;
                     return match (why, context_value) {
-                        (KeyReason::Missing, _) => format!("does not apply: condition {operator} {key} [{shown}] is false because {key} is missing from the request"),
+                        (KeyReason::Missing, _) => format!("does not apply: condition {test} is false because {key} is missing from the request"),
                         (KeyReason::WrongType(t), Some(v)) => format!("does not apply: {key} = {v} is not {t} ({operator})"),
                         (KeyReason::MultiValuedWithoutSetOperator, _) => format!("does not apply: {key} has several values but {operator} has no ForAnyValue:/ForAllValues: (false, spec C-13)"),
                         (KeyReason::EmptyValueList, _) => format!("does not apply: {operator} {key} lists no values"),
-                        (_, Some(v)) => format!("does not apply: condition {operator} {key} [{shown}] is false for {v}"),
-                        (_, None) => format!("does not apply: condition {operator} {key} [{shown}] is false"),
+                        (_, Some(v)) => format!("does not apply: condition {test} is false for {v}"),
+                        (_, None) => format!("does not apply: condition {test} is false"),
                     };
                 }
                 _ => {}
@@ -376,9 +415,11 @@ impl Observer for Tracer<'_> {
 
     fn condition(&mut self, block: &Block, key: &KeyCondition, result: KeyResult) {
         self.reasons.push(Reason::Condition {
-            operator: block.operator_text.clone(),
-            key: key.key.clone(),
-            values: key.raw_values.clone(),
+            test: ConditionTest {
+                operator: block.operator_text.clone(),
+                key: key.key.clone(),
+                values: key.raw_values.clone(),
+            },
             context_value: self
                 .context
                 .get_lower(&key.key_lower)
@@ -447,7 +488,7 @@ impl PolicySet {
                     trace.reasons = tracer.reasons;
                 } else {
                     trace.reasons.push(Reason::Layer {
-                        detail: LayerAbsence::of(member.layer, &req.principal),
+                        detail: LayerAbsence::of(member.layer, req, self),
                     });
                 }
                 traces.push(trace);

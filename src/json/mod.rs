@@ -5,6 +5,8 @@
 mod parser;
 pub mod pointer;
 mod source;
+mod text;
+pub(crate) use text::Str;
 mod value;
 
 pub use parser::{parse, unescape_at, DuplicateKey, Parsed, SyntaxError, MAX_DEPTH};

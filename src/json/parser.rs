@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 
+use super::text::Str;
 use super::value::{Kind, Member, Span, Value};
 
 /// Deepest nesting of arrays and objects accepted.
@@ -54,6 +55,8 @@ pub fn parse(text: &str) -> Result<Parsed, SyntaxError> {
         pos: 0,
         duplicates: Vec::new(),
         path: Vec::new(),
+        values: Vec::new(),
+        members: Vec::new(),
     };
     p.skip_ws();
     let value = p.value(0)?;
@@ -67,12 +70,27 @@ pub fn parse(text: &str) -> Result<Parsed, SyntaxError> {
     })
 }
 
+/// One step of the path from the root to the value being parsed, for the
+/// pointer of a duplicate key (built only when one is found).
+#[derive(Clone, Copy)]
+enum Step {
+    /// The member whose key (a string literal) starts at this offset.
+    Key(usize),
+    /// The array element of this index.
+    Index(usize),
+}
+
 struct Parser<'a> {
     bytes: &'a [u8],
     text: &'a str,
     pos: usize,
     duplicates: Vec<DuplicateKey>,
-    path: Vec<String>,
+    path: Vec<Step>,
+    /// Elements of the arrays being parsed, innermost last: an array's
+    /// elements are moved out into a vector of exactly their number.
+    values: Vec<Value>,
+    /// The same for the members of objects.
+    members: Vec<Member>,
 }
 
 impl<'a> Parser<'a> {
@@ -149,14 +167,15 @@ impl<'a> Parser<'a> {
     fn object(&mut self, depth: usize) -> Result<Kind, SyntaxError> {
         self.enter(depth)?;
         self.pos += 1; // '{'
-        let mut members: Vec<Member> = Vec::new();
-        // key → index in `members`, once there are enough keys for a linear
-        // search to hurt (a context file of 100,000 keys)
-        let mut index: Option<HashMap<String, usize>> = None;
+        let base = self.members.len();
+        // key → position in `self.members`, once there are enough keys for
+        // a linear search to hurt (a context file of 100,000 keys). Keys
+        // come from the input: the hasher is seeded at random.
+        let mut index: Option<HashMap<Str, usize, foldhash::fast::RandomState>> = None;
         self.skip_ws();
         if self.peek() == Some(b'}') {
             self.pos += 1;
-            return Ok(Kind::Object(members));
+            return Ok(Kind::Object(Vec::new()));
         }
         loop {
             self.skip_ws();
@@ -178,34 +197,36 @@ impl<'a> Parser<'a> {
             }
             self.pos += 1;
             self.skip_ws();
-            self.path.push(key.clone());
+            self.path.push(Step::Key(key_start));
             let value = self.value(depth + 1)?;
             self.path.pop();
-            if index.is_none() && members.len() >= INDEX_FROM {
+            let own = self.members.get(base..).unwrap_or_default();
+            if index.is_none() && own.len() >= INDEX_FROM {
                 index = Some(
-                    members
-                        .iter()
+                    own.iter()
                         .enumerate()
-                        .map(|(i, m)| (m.key.clone(), i))
+                        .map(|(i, m)| (m.key.clone(), base + i))
                         .collect(),
                 );
             }
             let first = match &index {
-                Some(map) => map.get(&key).and_then(|&i| members.get(i)),
-                None => members.iter().find(|m| m.key == key),
+                Some(map) => map.get(key.as_str()).and_then(|&i| self.members.get(i)),
+                None => own.iter().find(|m| m.key == key),
             };
             if let Some(first) = first {
+                let first = first.key_span;
+                let object_pointer = self.pointer();
                 self.duplicates.push(DuplicateKey {
-                    key,
-                    first: first.key_span,
+                    key: key.into(),
+                    first,
                     second: key_span,
-                    object_pointer: super::pointer::from_segments(&self.path),
+                    object_pointer,
                 });
             } else {
                 if let Some(map) = &mut index {
-                    map.insert(key.clone(), members.len());
+                    map.insert(key.clone(), self.members.len());
                 }
-                members.push(Member {
+                self.members.push(Member {
                     key,
                     key_span,
                     value,
@@ -222,7 +243,7 @@ impl<'a> Parser<'a> {
                 }
                 Some(b'}') => {
                     self.pos += 1;
-                    return Ok(Kind::Object(members));
+                    return Ok(Kind::Object(self.members.drain(base..).collect()));
                 }
                 _ => {
                     return Err(self.error(format!(
@@ -237,18 +258,18 @@ impl<'a> Parser<'a> {
     fn array(&mut self, depth: usize) -> Result<Kind, SyntaxError> {
         self.enter(depth)?;
         self.pos += 1; // '['
-        let mut items = Vec::new();
+        let base = self.values.len();
         self.skip_ws();
         if self.peek() == Some(b']') {
             self.pos += 1;
-            return Ok(Kind::Array(items));
+            return Ok(Kind::Array(Vec::new()));
         }
         loop {
             self.skip_ws();
-            self.path.push(items.len().to_string());
+            self.path.push(Step::Index(self.values.len() - base));
             let v = self.value(depth + 1)?;
             self.path.pop();
-            items.push(v);
+            self.values.push(v);
             self.skip_ws();
             match self.peek() {
                 Some(b',') => {
@@ -260,7 +281,7 @@ impl<'a> Parser<'a> {
                 }
                 Some(b']') => {
                     self.pos += 1;
-                    return Ok(Kind::Array(items));
+                    return Ok(Kind::Array(self.values.drain(base..).collect()));
                 }
                 _ => {
                     return Err(self.error(format!(
@@ -272,7 +293,23 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn number(&mut self) -> Result<String, SyntaxError> {
+    /// The JSON pointer of the value being parsed.
+    fn pointer(&self) -> String {
+        let segments: Vec<String> = self
+            .path
+            .iter()
+            .map(|step| match *step {
+                // the key was parsed once already: it unescapes again
+                Step::Key(at) => unescape_at(self.text, at, None)
+                    .map(|(k, _)| k)
+                    .unwrap_or_default(),
+                Step::Index(i) => i.to_string(),
+            })
+            .collect();
+        super::pointer::from_segments(&segments)
+    }
+
+    fn number(&mut self) -> Result<Str, SyntaxError> {
         let start = self.pos;
         if self.peek() == Some(b'-') {
             self.pos += 1;
@@ -307,17 +344,30 @@ impl<'a> Parser<'a> {
                 self.pos += 1;
             }
         }
-        Ok(self
-            .text
-            .get(start..self.pos)
-            .unwrap_or_default()
-            .to_string())
+        Ok(Str::new(self.text.get(start..self.pos).unwrap_or_default()))
     }
 
-    fn string(&mut self) -> Result<String, SyntaxError> {
+    fn string(&mut self) -> Result<Str, SyntaxError> {
+        // Most strings hold no escape: their text is taken as it is.
+        let body = self.pos + 1;
+        let run = self
+            .bytes
+            .get(body..)
+            .unwrap_or_default()
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\' || b < 0x20);
+        if let Some(run) = run {
+            if self.bytes.get(body + run) == Some(&b'"') {
+                // the run stops at an ASCII byte: a character boundary
+                if let Some(plain) = self.text.get(body..body + run) {
+                    self.pos = body + run + 1;
+                    return Ok(Str::new(plain));
+                }
+            }
+        }
         let (s, end) = unescape_at(self.text, self.pos, None)?;
         self.pos = end;
-        Ok(s)
+        Ok(Str::from(s))
     }
 }
 

@@ -82,7 +82,8 @@ pub struct SourceFile {
     line_starts: Vec<u32>,
     /// `char_checkpoints[i]`: characters before byte `i * CHECKPOINT_BYTES`,
     /// so that a column costs at most one block to count, not the whole line
-    /// (a minified policy is one line of megabytes).
+    /// (a minified policy is one line of megabytes). Empty when the text is
+    /// ASCII: then a byte is a character.
     char_checkpoints: Vec<u32>,
     first_line: u32,
 }
@@ -103,21 +104,22 @@ impl SourceFile {
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> SourceFile {
         let text = text.into();
         let mut line_starts = vec![0u32];
-        let mut char_checkpoints = Vec::with_capacity(text.len() / CHECKPOINT_BYTES + 1);
-        let mut chars = 0u32;
-        for (i, b) in text.bytes().enumerate() {
-            if i % CHECKPOINT_BYTES == 0 {
+        line_starts.extend(
+            memchr::memchr_iter(b'\n', text.as_bytes())
+                .map(|i| u32::try_from(i + 1).unwrap_or(u32::MAX)),
+        );
+        let mut char_checkpoints = Vec::new();
+        if !text.is_ascii() {
+            char_checkpoints.reserve(text.len() / CHECKPOINT_BYTES + 1);
+            let mut chars = 0u32;
+            for block in text.as_bytes().chunks(CHECKPOINT_BYTES) {
                 char_checkpoints.push(chars);
+                let n = block.iter().filter(|&&b| !is_continuation(b)).count();
+                chars = chars.saturating_add(u32::try_from(n).unwrap_or(u32::MAX));
             }
-            if !is_continuation(b) {
-                chars = chars.saturating_add(1);
+            if text.len() % CHECKPOINT_BYTES == 0 {
+                char_checkpoints.push(chars); // the end of the text starts a block
             }
-            if b == b'\n' {
-                line_starts.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
-            }
-        }
-        if text.len() % CHECKPOINT_BYTES == 0 {
-            char_checkpoints.push(chars); // the end of the text starts a block
         }
         SourceFile {
             name: name.into(),
@@ -249,6 +251,9 @@ impl SourceFile {
     /// Characters in the text before byte `offset` (in constant time: from
     /// the nearest checkpoint, at most one block of bytes is counted).
     fn chars_before(&self, offset: usize) -> u32 {
+        if self.char_checkpoints.is_empty() {
+            return u32::try_from(offset).unwrap_or(u32::MAX);
+        }
         let block = offset / CHECKPOINT_BYTES;
         let base = self.char_checkpoints.get(block).copied().unwrap_or(0);
         let from = block * CHECKPOINT_BYTES;

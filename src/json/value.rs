@@ -1,5 +1,7 @@
 //! The spanned JSON tree: every node knows where it came from.
 
+use super::text::Str;
+
 /// A byte range in the text that was parsed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
 pub struct Span {
@@ -37,9 +39,9 @@ pub enum Kind {
     /// `true` / `false`
     Bool(bool),
     /// A number, as written.
-    Number(String),
+    Number(Str),
     /// A string, unescaped.
-    String(String),
+    String(Str),
     /// An array.
     Array(Vec<Value>),
     /// An object, members in source order (duplicates already reported).
@@ -50,7 +52,7 @@ pub enum Kind {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Member {
     /// The key, unescaped.
-    pub key: String,
+    pub key: Str,
     /// Where the key (with its quotes) is.
     pub key_span: Span,
     /// The value.
@@ -99,8 +101,8 @@ impl Value {
     /// booleans as `true`/`false`. `None` for null, arrays and objects.
     pub fn scalar_text(&self) -> Option<String> {
         match &self.kind {
-            Kind::String(s) => Some(s.clone()),
-            Kind::Number(n) => Some(n.clone()),
+            Kind::String(s) => Some(s.to_string()),
+            Kind::Number(n) => Some(n.to_string()),
             Kind::Bool(b) => Some(b.to_string()),
             _ => None,
         }
@@ -113,12 +115,12 @@ impl Value {
             Kind::Bool(b) => serde_json::Value::Bool(*b),
             Kind::Number(n) => serde_json::from_str::<serde_json::Number>(n)
                 .map(serde_json::Value::Number)
-                .unwrap_or_else(|_| serde_json::Value::String(n.clone())),
-            Kind::String(s) => serde_json::Value::String(s.clone()),
+                .unwrap_or_else(|_| serde_json::Value::String(n.to_string())),
+            Kind::String(s) => serde_json::Value::String(s.to_string()),
             Kind::Array(a) => serde_json::Value::Array(a.iter().map(Value::to_serde).collect()),
             Kind::Object(m) => serde_json::Value::Object(
                 m.iter()
-                    .map(|m| (m.key.clone(), m.value.to_serde()))
+                    .map(|m| (m.key.to_string(), m.value.to_serde()))
                     .collect(),
             ),
         }

@@ -86,7 +86,7 @@ pub(super) fn resource_type(ctx: &mut Ctx<'_>, st: &StatementView<'_>) {
             continue;
         }
         let p = Pattern::arn(&e.text, vars);
-        let mrap_object = rt == super::ResourceType::S3MultiRegionAccessPoint
+        let mrap_object = rt == super::PolicyResourceType::S3MultiRegionAccessPoint
             && p.intersects(&Pattern::catalog_arn(
                 "arn:${Partition}:s3::${Account}:accesspoint/${AccessPointAlias}/object/${ObjectName}",
             ));

@@ -481,7 +481,82 @@ fn irrelevant(ctx: &mut Ctx<'_>, st: &StatementView<'_>, block: &CondBlock, key:
         if !missing.is_empty() {
             key_absent_for_actions(ctx, st, block, key, &missing, supplying.is_empty());
         }
+        key_only_in_some_requests(ctx, st, block, key, &supplying);
     }
+}
+
+/// Whether the statement's tests of `key` (every block that names it) all
+/// hold when the request does not carry the key: then the key's absence
+/// alone lets the statement's condition hold. `None` when a test cannot be
+/// evaluated (the loader reports it).
+fn holds_without(st: &StatementView<'_>, key: &str, variables: bool) -> Option<bool> {
+    let mut all = true;
+    for (block, k) in st.condition_keys() {
+        if k.key.eq_ignore_ascii_case(key) {
+            all &= k.holds_when_absent(&block.operator?, variables)?;
+        }
+    }
+    Some(all)
+}
+
+/// Issue 17.4, requests of one kind: a `Deny` whose tests hold without a
+/// key that only one kind of the action's requests carries
+/// ([`ActionInfo::key_only_in`]: `s3:x-amz-copy-source`, copies only)
+/// blocks every request of the other kinds. AWS's example that denies
+/// `s3:PutObject` unless `s3:x-amz-copy-source` matches blocks every plain
+/// upload: an uploader cannot send the key without making the upload a
+/// copy. Not reported: a header any request of the action may send
+/// (`StringNotEquals s3:x-amz-server-side-encryption` is AWS's documented
+/// way to require encryption: the uploader adds the header), and a
+/// statement with a `Null` test of the key: `"Null": {KEY: "false"}` limits
+/// it to the requests with the key, `"Null": {KEY: "true"}` asks for the
+/// requests without it on purpose.
+fn key_only_in_some_requests(
+    ctx: &mut Ctx<'_>,
+    st: &StatementView<'_>,
+    block: &CondBlock,
+    key: &CondKey,
+    supplying: &[&&ActionInfo],
+) {
+    let Some(op) = block.operator else { return };
+    let tests_presence = st.condition_keys().any(|(b, k)| {
+        k.key.eq_ignore_ascii_case(&key.key) && b.operator.is_some_and(|o| o.family == Family::Null)
+    });
+    if st.effect != Some(Effect::Deny) || tests_presence {
+        return;
+    }
+    let Some(kind) = supplying.iter().find_map(|a| a.key_only_in(&key.key)) else {
+        return;
+    };
+    if key.holds_when_absent(&op, ctx.view.variables) != Some(true)
+        || holds_without(st, &key.key, ctx.view.variables) != Some(true)
+    {
+        return;
+    }
+    let mut names: Vec<String> = supplying
+        .iter()
+        .filter(|a| a.key_only_in(&key.key) == Some(kind))
+        .map(|a| format!("`{}`", a.iam_action))
+        .collect();
+    names.sort();
+    names.dedup();
+    ctx.emit(
+        "S3GUARD_KEY_ONLY_IN_SOME_REQUESTS",
+        key.key_span,
+        &key.pointer,
+        format!(
+            "only {} send `{}`: without the key, `{}` holds, so this Deny blocks every {} that is not {}",
+            kind.operations.join(" and "),
+            key.key,
+            block.operator_text,
+            names.join(" or "),
+            kind.one
+        ),
+        Some(format!(
+            "if other requests should pass, add `\"Null\": {{\"{}\": \"false\"}}` to the condition: the Deny then applies only to requests that send the key",
+            key.key
+        )),
+    );
 }
 
 /// Issue 17.4: a service key that some of the statement's actions never
@@ -502,6 +577,14 @@ fn key_absent_for_actions(
     let Some(holds) = key.holds_when_absent(&op, ctx.view.variables) else {
         return;
     };
+    // a Deny blocks them only when every test of the key holds without it
+    // (a `"Null": {KEY: "false"}` guard keeps it from applying)
+    if holds
+        && st.effect == Some(Effect::Deny)
+        && holds_without(st, &key.key, ctx.view.variables) != Some(true)
+    {
+        return;
+    }
     let (severity, effect) = match (st.effect, holds) {
         (Some(Effect::Allow), false) if none_supply => return, // IRRELEVANT_… says it
         (Some(Effect::Allow), false) => (

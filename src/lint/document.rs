@@ -104,6 +104,12 @@ fn quota(t: PolicyType, inline: Option<InlineOwner>) -> (&'static str, usize, bo
             false,
             "the 5,120-character RCP quota",
         ),
+        PolicyType::AccessPoint => (
+            "POLICY_SIZE_EXCEEDS_RESOURCE_POLICY_QUOTA",
+            20 * 1024,
+            true,
+            "S3's 20 KB access point policy quota",
+        ),
         PolicyType::VpcEndpoint => (
             "POLICY_SIZE_EXCEEDS_RESOURCE_POLICY_QUOTA",
             20_480,

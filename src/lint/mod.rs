@@ -71,7 +71,7 @@ const COMPARISON_BUDGET: usize = 50_000_000;
 /// The resource a resource-based policy is attached to (Access Analyzer's
 /// `validatePolicyResourceType`, spec A-1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ResourceType {
+pub enum PolicyResourceType {
     /// `AWS::S3::Bucket`: a bucket policy.
     S3Bucket,
     /// `AWS::S3::AccessPoint`.
@@ -84,30 +84,30 @@ pub enum ResourceType {
     S3ExpressDirectoryBucket,
 }
 
-impl ResourceType {
+impl PolicyResourceType {
     /// Every resource type, in `--help` order.
-    pub const ALL: [ResourceType; 5] = [
-        ResourceType::S3Bucket,
-        ResourceType::S3AccessPoint,
-        ResourceType::S3MultiRegionAccessPoint,
-        ResourceType::S3ObjectLambdaAccessPoint,
-        ResourceType::S3ExpressDirectoryBucket,
+    pub const ALL: [PolicyResourceType; 5] = [
+        PolicyResourceType::S3Bucket,
+        PolicyResourceType::S3AccessPoint,
+        PolicyResourceType::S3MultiRegionAccessPoint,
+        PolicyResourceType::S3ObjectLambdaAccessPoint,
+        PolicyResourceType::S3ExpressDirectoryBucket,
     ];
 
     /// The CloudFormation-style name (`AWS::S3::Bucket`).
     pub fn as_str(self) -> &'static str {
         match self {
-            ResourceType::S3Bucket => "AWS::S3::Bucket",
-            ResourceType::S3AccessPoint => "AWS::S3::AccessPoint",
-            ResourceType::S3MultiRegionAccessPoint => "AWS::S3::MultiRegionAccessPoint",
-            ResourceType::S3ObjectLambdaAccessPoint => "AWS::S3ObjectLambda::AccessPoint",
-            ResourceType::S3ExpressDirectoryBucket => "AWS::S3Express::DirectoryBucket",
+            PolicyResourceType::S3Bucket => "AWS::S3::Bucket",
+            PolicyResourceType::S3AccessPoint => "AWS::S3::AccessPoint",
+            PolicyResourceType::S3MultiRegionAccessPoint => "AWS::S3::MultiRegionAccessPoint",
+            PolicyResourceType::S3ObjectLambdaAccessPoint => "AWS::S3ObjectLambda::AccessPoint",
+            PolicyResourceType::S3ExpressDirectoryBucket => "AWS::S3Express::DirectoryBucket",
         }
     }
 
     /// Parses the name (case-insensitive).
-    pub fn parse(s: &str) -> Option<ResourceType> {
-        ResourceType::ALL
+    pub fn parse(s: &str) -> Option<PolicyResourceType> {
+        PolicyResourceType::ALL
             .into_iter()
             .find(|t| t.as_str().eq_ignore_ascii_case(s))
     }
@@ -115,8 +115,8 @@ impl ResourceType {
     /// The service whose actions such a policy can grant.
     pub(crate) fn service(self) -> &'static str {
         match self {
-            ResourceType::S3ObjectLambdaAccessPoint => "s3-object-lambda",
-            ResourceType::S3ExpressDirectoryBucket => "s3express",
+            PolicyResourceType::S3ObjectLambdaAccessPoint => "s3-object-lambda",
+            PolicyResourceType::S3ExpressDirectoryBucket => "s3express",
             _ => "s3",
         }
     }
@@ -124,35 +124,35 @@ impl ResourceType {
     /// The catalog resource types such a policy can name.
     pub(crate) fn catalog_types(self) -> &'static [&'static str] {
         match self {
-            ResourceType::S3Bucket => &["bucket", "object"],
-            ResourceType::S3AccessPoint => &["accesspoint", "accesspointobject"],
-            ResourceType::S3MultiRegionAccessPoint => &["multiregionaccesspoint"],
-            ResourceType::S3ObjectLambdaAccessPoint => &["objectlambdaaccesspoint"],
-            ResourceType::S3ExpressDirectoryBucket => &["bucket"],
+            PolicyResourceType::S3Bucket => &["bucket", "object"],
+            PolicyResourceType::S3AccessPoint => &["accesspoint", "accesspointobject"],
+            PolicyResourceType::S3MultiRegionAccessPoint => &["multiregionaccesspoint"],
+            PolicyResourceType::S3ObjectLambdaAccessPoint => &["objectlambdaaccesspoint"],
+            PolicyResourceType::S3ExpressDirectoryBucket => &["bucket"],
         }
     }
 
     /// What a person calls the resource.
     pub(crate) fn describe(self) -> &'static str {
         match self {
-            ResourceType::S3Bucket => "a bucket policy can only name its bucket and objects",
-            ResourceType::S3AccessPoint => {
+            PolicyResourceType::S3Bucket => "a bucket policy can only name its bucket and objects",
+            PolicyResourceType::S3AccessPoint => {
                 "an access point policy can only name the access point and its objects"
             }
-            ResourceType::S3MultiRegionAccessPoint => {
+            PolicyResourceType::S3MultiRegionAccessPoint => {
                 "a Multi-Region Access Point policy can only name the Multi-Region Access Point"
             }
-            ResourceType::S3ObjectLambdaAccessPoint => {
+            PolicyResourceType::S3ObjectLambdaAccessPoint => {
                 "an Object Lambda access point policy can only name the Object Lambda access point"
             }
-            ResourceType::S3ExpressDirectoryBucket => {
+            PolicyResourceType::S3ExpressDirectoryBucket => {
                 "a directory bucket policy can only name the directory bucket"
             }
         }
     }
 }
 
-impl fmt::Display for ResourceType {
+impl fmt::Display for PolicyResourceType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
@@ -166,7 +166,7 @@ pub struct LintOptions {
     /// identity policy (the report says which, and why).
     pub policy_type: Option<PolicyType>,
     /// The resource a resource policy belongs to (stricter resource checks).
-    pub resource_type: Option<ResourceType>,
+    pub resource_type: Option<PolicyResourceType>,
 }
 
 /// What `lint` found in one file (or in one policy of a `--policy-from` file).
@@ -182,7 +182,7 @@ pub struct FileReport {
     /// Why it was checked as that type.
     pub type_reason: Option<TypeReason>,
     /// The resource type given with `--resource-type`.
-    pub resource_type: Option<ResourceType>,
+    pub resource_type: Option<PolicyResourceType>,
     /// Findings, sorted by position.
     pub findings: Vec<Finding>,
     /// What was not checked and why (services outside the catalog, …).
@@ -377,7 +377,7 @@ pub(crate) struct Ctx<'a> {
     pub(crate) inline: Option<InlineOwner>,
     pub(crate) locator: &'a Locator<'a>,
     pub(crate) file: &'a str,
-    pub(crate) resource_type: Option<ResourceType>,
+    pub(crate) resource_type: Option<PolicyResourceType>,
     pub(crate) findings: Vec<Finding>,
     /// Action service prefixes outside the catalog (checked for syntax only).
     pub(crate) unchecked_services: BTreeSet<String>,

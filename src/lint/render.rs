@@ -10,7 +10,7 @@ use crate::diagnostic::Severity;
 /// Counts of findings by type.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Summary {
+pub struct LintSummary {
     /// Files linted.
     pub files: usize,
     /// Policies linted (more than files when `--policy-from` files hold several).
@@ -25,16 +25,16 @@ pub struct Summary {
     pub suggestions: usize,
 }
 
-impl Summary {
+impl LintSummary {
     /// Counts the findings of some reports.
-    pub fn of(reports: &[FileReport]) -> Summary {
+    pub fn of(reports: &[FileReport]) -> LintSummary {
         let mut files: Vec<&str> = reports.iter().map(|r| r.file.as_str()).collect();
         files.sort_unstable();
         files.dedup();
-        let mut s = Summary {
+        let mut s = LintSummary {
             files: files.len(),
             policies: reports.len(),
-            ..Summary::default()
+            ..LintSummary::default()
         };
         for f in reports.iter().flat_map(|r| &r.findings) {
             match f.finding_type {
@@ -75,7 +75,7 @@ pub fn text(reports: &[FileReport]) -> String {
             out.push_str(&format!("{}: note: {n}\n", r.file));
         }
     }
-    let s = Summary::of(reports);
+    let s = LintSummary::of(reports);
     let mut files = super::plural(s.files, "file", "files");
     if s.policies > s.files {
         files.push_str(&format!(" ({} policies)", s.policies));
@@ -199,7 +199,7 @@ struct JsonReport<'a> {
     version: u32,
     files: Vec<JsonFile<'a>>,
     findings: Vec<JsonFinding<'a>>,
-    summary: Summary,
+    summary: LintSummary,
 }
 
 /// The JSON report (format version 1): files (with the policy type each
@@ -227,7 +227,7 @@ pub fn json(reports: &[FileReport]) -> String {
             .iter()
             .flat_map(|r| r.findings.iter().map(JsonFinding::from))
             .collect(),
-        summary: Summary::of(reports),
+        summary: LintSummary::of(reports),
     };
     serde_json::to_string_pretty(&report).unwrap_or_default()
 }

@@ -128,6 +128,7 @@ rules! {
     "S3GUARD_FORALLVALUES_ALLOW_WITHOUT_NULL", SecurityWarning, "Allow with ForAllValues is true when the key is missing", Some(MULTIVALUED);
     "S3GUARD_HTTP_ONLY_ALLOW", Error, "an Allow that holds only for requests made without TLS", Some(S3_BEST_PRACTICES);
     "S3GUARD_KEY_ABSENT_FOR_ACTIONS", Warning, "a condition key some of the statement's actions never carry (an error when it makes a Deny block them all)", Some(S3_ACTIONS);
+    "S3GUARD_KEY_ONLY_IN_SOME_REQUESTS", Warning, "a Deny whose test holds without a key only one kind of request carries (s3:x-amz-copy-source: copies), so it blocks every other request of the action", Some(S3_ACTIONS);
     "S3GUARD_MISSING_SET_OPERATOR", Warning, "a multi-valued key without ForAnyValue/ForAllValues", Some(MULTIVALUED);
     "S3GUARD_NON_LATIN1_CHARACTER", Warning, "a character IAM policies may not contain", Some(QUOTAS);
     "S3GUARD_NOTPRINCIPAL_MISSING_ACCOUNT", Warning, "NotPrincipal lists a user, role or session without its account", Some("https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html");

@@ -194,7 +194,7 @@ pub(crate) fn pointer_at(root: &Value, base: &str, offset: u32) -> String {
             Kind::Object(members) => members
                 .iter()
                 .find(|m| inside(&m.value))
-                .map(|m| (m.key.clone(), &m.value)),
+                .map(|m| (m.key.to_string(), &m.value)),
             _ => None,
         };
         match next {
@@ -243,7 +243,7 @@ fn statement(v: &Value, index: usize, sp: String) -> StatementView<'_> {
 fn strings(v: &Value, p: &str) -> Vec<Entry> {
     match &v.kind {
         Kind::String(s) => vec![Entry {
-            text: s.clone(),
+            text: s.to_string(),
             span: v.span,
             pointer: p.to_string(),
         }],
@@ -290,7 +290,7 @@ fn principal(st: &Value, sp: &str) -> Option<PrincipalView> {
         Kind::String(s) => values.push(PrincipalValue {
             kind: "*".into(),
             entry: Entry {
-                text: s.clone(),
+                text: s.to_string(),
                 span: v.span,
                 pointer: p.clone(),
             },
@@ -299,7 +299,7 @@ fn principal(st: &Value, sp: &str) -> Option<PrincipalView> {
             for m in members {
                 for entry in strings(&m.value, &pointer::join(&p, &m.key)) {
                     values.push(PrincipalValue {
-                        kind: m.key.clone(),
+                        kind: m.key.to_string(),
                         entry,
                     });
                 }
@@ -355,7 +355,7 @@ fn conditions(c: &Value, cp: &str) -> Vec<CondBlock> {
                             .unwrap_or_default(),
                     };
                     CondKey {
-                        key: k.key.clone(),
+                        key: k.key.to_string(),
                         key_span: k.key_span,
                         pointer: kp,
                         values,
@@ -363,7 +363,7 @@ fn conditions(c: &Value, cp: &str) -> Vec<CondBlock> {
                 })
                 .collect();
             CondBlock {
-                operator_text: m.key.clone(),
+                operator_text: m.key.to_string(),
                 operator: Operator::parse(&m.key).ok(),
                 key_span: m.key_span,
                 pointer: op_ptr,

@@ -81,21 +81,27 @@ impl fmt::Display for Action {
 pub struct ActionPattern {
     text: String,
     glob: Glob,
-    service: Option<String>,
+    /// Length of the literal service prefix, when it has no wildcard: it
+    /// starts the glob's literal prefix (the `:` comes before any wildcard).
+    service_len: Option<u32>,
 }
 
 impl ActionPattern {
     /// Compiles a pattern (validation happens when the policy loads).
     pub fn new(text: &str) -> ActionPattern {
-        let lower = text.to_lowercase();
-        let service = match lower.split_once(':') {
-            Some((svc, _)) if !svc.contains(['*', '?']) => Some(svc.to_string()),
+        let lower = if text.is_ascii() {
+            text.to_ascii_lowercase()
+        } else {
+            text.to_lowercase()
+        };
+        let service_len = match lower.split_once(':') {
+            Some((svc, _)) if !svc.contains(['*', '?']) => u32::try_from(svc.len()).ok(),
             _ => None,
         };
         ActionPattern {
             text: text.to_string(),
-            glob: Glob::new(&lower),
-            service,
+            glob: Glob::from_string(lower),
+            service_len,
         }
     }
 
@@ -106,7 +112,8 @@ impl ActionPattern {
 
     /// The literal lower-cased service prefix, when it has no wildcard.
     pub fn service(&self) -> Option<&str> {
-        self.service.as_deref()
+        let len = self.service_len? as usize;
+        self.glob.literal_prefix().0.get(..len)
     }
 
     /// The lower-cased action when the pattern has no wildcard.
@@ -121,7 +128,7 @@ impl ActionPattern {
 
     /// Whether the pattern matches the action (case-insensitive).
     pub fn matches(&self, action: &Action) -> bool {
-        if let Some(svc) = &self.service {
+        if let Some(svc) = self.service() {
             if svc != action.service() {
                 return false;
             }

@@ -10,6 +10,7 @@
 use std::fmt;
 
 use super::variable::{Piece, Variable};
+use crate::json::Str;
 
 /// Supplies values for policy variables while matching.
 pub trait Resolve {
@@ -39,9 +40,9 @@ enum Repr {
     /// Only stars.
     Any,
     /// No wildcard, no variable.
-    Exact(Box<str>),
+    Exact(Str),
     /// `literal*`.
-    Prefix(Box<str>),
+    Prefix(Str),
     /// Anything else.
     General {
         anchored_start: bool,
@@ -78,7 +79,30 @@ enum Token {
 impl Glob {
     /// Compiles a pattern where `*` and `?` are wildcards and nothing else is special.
     pub fn new(pattern: &str) -> Glob {
-        Glob::from_pieces(&[Piece::Text(pattern.to_string())])
+        Glob::from_string(pattern.to_string())
+    }
+
+    /// [`Glob::new`] of a pattern the caller owns: an exact text or a
+    /// prefix (the shapes of almost every pattern) keeps its allocation.
+    pub fn from_string(mut pattern: String) -> Glob {
+        if !pattern.contains('?') {
+            let body = pattern.trim_end_matches('*').len();
+            if !pattern.get(..body).unwrap_or_default().contains('*') {
+                let repr = if body == pattern.len() {
+                    Repr::Exact(pattern.into())
+                } else if body == 0 {
+                    Repr::Any
+                } else {
+                    pattern.truncate(body);
+                    Repr::Prefix(pattern.into())
+                };
+                return Glob {
+                    repr,
+                    has_vars: false,
+                };
+            }
+        }
+        Glob::from_pieces(&[Piece::Text(pattern)])
     }
 
     /// Compiles a literal (no wildcards at all).

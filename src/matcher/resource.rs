@@ -36,7 +36,7 @@ impl ResourcePattern {
         let shape = if text == "*" {
             Shape::Any
         } else {
-            let parts: Vec<&str> = text.splitn(6, ':').collect();
+            let parts: smallvec::SmallVec<[&str; 6]> = text.splitn(6, ':').collect();
             if parts.len() == 6 {
                 let rest = parts.get(5).copied().unwrap_or_default();
                 let resource = match resource_part {

@@ -41,6 +41,9 @@ pub enum PolicyType {
     Rcp,
     /// VPC endpoint policy: applies to requests made through the endpoint.
     VpcEndpoint,
+    /// S3 access point policy: the resource-based policy of the access
+    /// point a request goes through (spec AP-1).
+    AccessPoint,
 }
 
 impl PolicyType {
@@ -54,6 +57,7 @@ impl PolicyType {
             PolicyType::Scp => "scp",
             PolicyType::Rcp => "rcp",
             PolicyType::VpcEndpoint => "vpce",
+            PolicyType::AccessPoint => "access-point",
         }
     }
 
@@ -67,6 +71,7 @@ impl PolicyType {
             PolicyType::Scp => "service control policy",
             PolicyType::Rcp => "resource control policy",
             PolicyType::VpcEndpoint => "VPC endpoint policy",
+            PolicyType::AccessPoint => "access point policy",
         }
     }
 
@@ -74,7 +79,9 @@ impl PolicyType {
     pub fn access_analyzer_type(self) -> &'static str {
         match self {
             PolicyType::Identity | PolicyType::Boundary | PolicyType::Session => "IDENTITY_POLICY",
-            PolicyType::Resource | PolicyType::VpcEndpoint => "RESOURCE_POLICY",
+            PolicyType::Resource | PolicyType::VpcEndpoint | PolicyType::AccessPoint => {
+                "RESOURCE_POLICY"
+            }
             PolicyType::Scp => "SERVICE_CONTROL_POLICY",
             PolicyType::Rcp => "RESOURCE_CONTROL_POLICY",
         }
@@ -84,7 +91,10 @@ impl PolicyType {
     pub fn has_principals(self) -> bool {
         matches!(
             self,
-            PolicyType::Resource | PolicyType::Rcp | PolicyType::VpcEndpoint
+            PolicyType::Resource
+                | PolicyType::Rcp
+                | PolicyType::VpcEndpoint
+                | PolicyType::AccessPoint
         )
     }
 
@@ -106,6 +116,7 @@ impl PolicyType {
             "scp" => PolicyType::Scp,
             "rcp" => PolicyType::Rcp,
             "vpce" | "vpc-endpoint" => PolicyType::VpcEndpoint,
+            "access-point" | "accesspoint" => PolicyType::AccessPoint,
             _ => return None,
         })
     }

@@ -44,7 +44,9 @@ impl Role {
     ) -> Option<Role> {
         Some(match layer {
             PolicyType::Identity => Role::Identity,
-            PolicyType::Resource => Role::Resource(principal.unwrap_or(PrincipalMatch::Wildcard)),
+            PolicyType::Resource | PolicyType::AccessPoint => {
+                Role::Resource(principal.unwrap_or(PrincipalMatch::Wildcard))
+            }
             PolicyType::Boundary => Role::Boundary,
             PolicyType::Session => Role::Session,
             PolicyType::Scp => Role::Scp(level),

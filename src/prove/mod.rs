@@ -276,7 +276,7 @@ fn is_resource_pattern(text: &str) -> bool {
 /// What a proof covered.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Scope {
+pub struct Coverage {
     /// Catalog actions the action pattern matches (all were considered), in
     /// the order they were searched: bucket and object actions of `s3`
     /// first, then other resource actions, then wildcard-only ones.
@@ -319,21 +319,21 @@ pub struct Witness {
 #[derive(Debug, Clone)]
 pub enum Proof {
     /// No request of the query is allowed.
-    Proved(Scope),
+    Proved(Coverage),
     /// This request of the query is allowed.
-    Counterexample(Box<Witness>, Scope),
+    Counterexample(Box<Witness>, Coverage),
     /// s3guard cannot decide exactly.
     Unknown {
         /// Why, in plain words.
         reason: String,
         /// What was covered.
-        scope: Scope,
+        scope: Coverage,
     },
 }
 
 impl Proof {
     /// What the proof covered.
-    pub fn scope(&self) -> &Scope {
+    pub fn scope(&self) -> &Coverage {
         match self {
             Proof::Proved(s) | Proof::Counterexample(_, s) | Proof::Unknown { scope: s, .. } => s,
         }

@@ -17,7 +17,7 @@ use super::resources::{self, ResourceSpace};
 use super::statements::{self, fixed_context, Stmt};
 use super::variables;
 use super::witness::{self, Leaf};
-use super::{Limit, Proof, Query, Scope, Witness};
+use super::{Coverage, Limit, Proof, Query, Witness};
 use crate::eval::policy_set::PolicySet;
 use crate::matcher::Resource;
 use crate::policy::{Effect, PolicyType};
@@ -37,10 +37,10 @@ type Memo = (Vec<usize>, Vec<usize>, Vec<String>);
 
 /// Runs a proof.
 pub(crate) fn run(set: &PolicySet, query: &Query) -> Proof {
-    let mut scope = Scope {
+    let mut scope = Coverage {
         catalog: crate::catalog::catalog().version().to_string(),
         resource_types: !query.any_resource,
-        ..Scope::default()
+        ..Coverage::default()
     };
     match prove_in(set, query, &mut scope) {
         Ok(Some(w)) => Proof::Counterexample(Box::new(w), scope),
@@ -49,7 +49,11 @@ pub(crate) fn run(set: &PolicySet, query: &Query) -> Proof {
     }
 }
 
-fn prove_in(set: &PolicySet, query: &Query, scope: &mut Scope) -> Result<Option<Witness>, Limit> {
+fn prove_in(
+    set: &PolicySet,
+    query: &Query,
+    scope: &mut Coverage,
+) -> Result<Option<Witness>, Limit> {
     query.check().map_err(|e| Limit(e.to_string()))?;
     let base = query.base_request().map_err(|d| {
         Limit(
@@ -95,6 +99,14 @@ fn prove_in(set: &PolicySet, query: &Query, scope: &mut Scope) -> Result<Option<
             "the action pattern `{}` matches no action of the catalog and no other service",
             query.action
         )));
+    }
+    // ACL grants are resource-side allows outside the statements the
+    // search combines (E-20): leaving them out could prove wrongly.
+    let opts = set.options();
+    if set.acls_enabled() && (opts.object_acl.is_some() || opts.bucket_acl.is_some()) {
+        return Err(Limit(
+            "the prover does not search ACL grants (--object-acl, --bucket-acl); ask `s3guard can` about single requests".into(),
+        ));
     }
     if grants.is_empty() {
         return Ok(None);

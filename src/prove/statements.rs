@@ -64,6 +64,7 @@ pub(crate) fn of<'a>(set: &'a PolicySet, template: &Request) -> Vec<Stmt<'a>> {
         PolicyType::Scp => part.scp,
         PolicyType::Rcp => part.rcp,
         PolicyType::VpcEndpoint => part.vpce,
+        PolicyType::AccessPoint => part.access_point,
     };
     let mut stmts: Vec<Stmt<'_>> = Vec::new();
     for member in set.members() {
@@ -73,7 +74,10 @@ pub(crate) fn of<'a>(set: &'a PolicySet, template: &Request) -> Vec<Stmt<'a>> {
             let mut pm: Option<PrincipalMatch> = None;
             if let (
                 Some(clause),
-                PolicyType::Resource | PolicyType::Rcp | PolicyType::VpcEndpoint,
+                PolicyType::Resource
+                | PolicyType::Rcp
+                | PolicyType::VpcEndpoint
+                | PolicyType::AccessPoint,
             ) = (&statement.principal, layer)
             {
                 pm = match_clause(clause, layer, template, set.options(), part.boundary);

@@ -14,9 +14,10 @@
 //! use it: [`value`] for a value inside a line (line breaks escaped too),
 //! and [`lines`] for a whole text answer (its own line breaks and tabs are
 //! kept), which the command line applies to every text it prints as a net
-//! under the values. JSON, SARIF, JUnit and HTML have their own escaping
-//! and are written as they are; Markdown values go through
-//! [`markdown`] and [`markdown_code`], which start from [`value`].
+//! under the values. Each other output language has one function here:
+//! Markdown values go through [`markdown`] and [`markdown_code`] (which
+//! start from [`value`]), HTML through [`html`], XML (JUnit reports)
+//! through [`xml`]; JSON and SARIF are written by serde.
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -136,6 +137,54 @@ pub fn markdown_wording(text: &str) -> String {
         .collect()
 }
 
+/// The character reference of a character that HTML and XML both read as
+/// markup: `&`, `<`, `>` and `"` (which would end an attribute value).
+fn markup_reference(c: char) -> Option<&'static str> {
+    match c {
+        '&' => Some("&amp;"),
+        '<' => Some("&lt;"),
+        '>' => Some("&gt;"),
+        '"' => Some("&quot;"),
+        _ => None,
+    }
+}
+
+/// Text for HTML content and attribute values: the markup characters and
+/// `'` as character references.
+pub fn html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match (markup_reference(c), c) {
+            (Some(r), _) => out.push_str(r),
+            (None, '\'') => out.push_str("&#39;"),
+            (None, c) => out.push(c),
+        }
+    }
+    out
+}
+
+/// Text for XML 1.0 content and attribute values: the markup characters
+/// and `'` as references, line breaks and tabs as numeric references (an
+/// attribute value keeps them so), and the characters XML 1.0 forbids
+/// (most control characters, U+FFFE, U+FFFF) as U+FFFD.
+pub fn xml(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match (markup_reference(c), c) {
+            (Some(r), _) => out.push_str(r),
+            (None, '\'') => out.push_str("&apos;"),
+            (None, '\n') => out.push_str("&#10;"),
+            (None, '\t') => out.push_str("&#9;"),
+            (None, '\r') => out.push_str("&#13;"),
+            (None, c) if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {
+                out.push('\u{FFFD}')
+            }
+            (None, c) => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,6 +244,22 @@ mod tests {
         assert_eq!(
             markdown_wording("only if `k` is `a`|b<i>`"),
             "only if `k` is `a`\\|b&lt;i&gt;``"
+        );
+    }
+
+    #[test]
+    fn html_escapes_markup_and_quotes() {
+        assert_eq!(
+            html("<img src=\"x\" alt='a & b'>\n"),
+            "&lt;img src=&quot;x&quot; alt=&#39;a &amp; b&#39;&gt;\n"
+        );
+    }
+
+    #[test]
+    fn xml_escapes_markup_and_forbidden_characters() {
+        assert_eq!(
+            xml("a<b>&\"c'\u{1}\n\t\r\u{FFFE}"),
+            "a&lt;b&gt;&amp;&quot;c&apos;\u{FFFD}&#10;&#9;&#13;\u{FFFD}"
         );
     }
 }

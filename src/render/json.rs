@@ -20,6 +20,7 @@ pub fn aws_policy_type(t: PolicyType) -> &'static str {
         PolicyType::Scp => "Service Control Policy",
         PolicyType::Rcp => "Resource Control Policy",
         PolicyType::VpcEndpoint => "VPC Endpoint Policy",
+        PolicyType::AccessPoint => "Access Point Policy",
     }
 }
 
@@ -121,7 +122,10 @@ fn s3guard_fields(set: &PolicySet, req: &Request, eval: &Evaluation) -> Value {
         .filter_map(|r| Some(statement_json(set.member(*r)?, set.statement(*r)?)))
         .collect();
     let pt = &resp.per_type;
-    let context: Vec<Value> = req
+    // through an access point, the keys AWS sets there are part of the request (AP-3)
+    let phases = set.access_point_phases(req);
+    let shown = phases.as_ref().map_or(req, |p| &p.access_point);
+    let context: Vec<Value> = shown
         .context
         .entries()
         .iter()
@@ -133,9 +137,9 @@ fn s3guard_fields(set: &PolicySet, req: &Request, eval: &Evaluation) -> Value {
             })
         })
         .collect();
-    json!({
+    let mut doc = json!({
         "decision": resp.decision.case_name(),
-        "blockedBy": if resp.is_blocked_by_public_access() { vec!["block-public-access"] } else { resp.blocked_by.filter(|_| resp.decision == Decision::ImplicitDeny).map(|t| vec![t.as_str()]).unwrap_or_default() },
+        "blockedBy": if resp.is_refused_by_access_point() { vec!["access-point-restrictions"] } else if let Some(r) = resp.refusal() { vec![r.layer_name()] } else { resp.blocked_by.filter(|_| resp.decision == Decision::ImplicitDeny).map(|t| vec![t.as_str()]).unwrap_or_default() },
         "sameAccount": resp.same_account,
         "principal": req.principal.to_string(),
         "resourceAccount": req.effective_resource_account(),
@@ -155,7 +159,42 @@ fn s3guard_fields(set: &PolicySet, req: &Request, eval: &Evaluation) -> Value {
         "conditionErrors": eval.condition_errors,
         "context": context,
         "statements": eval.traces,
-    })
+    });
+    if pt.access_point_restrictions != LayerDecision::NotPresent {
+        if let Some(per) = doc.get_mut("perPolicyType").and_then(Value::as_object_mut) {
+            per.insert("accessPoint".into(), json!(layer_name(pt.access_point)));
+            per.insert(
+                "accessPointRestrictions".into(),
+                json!(layer_name(pt.access_point_restrictions)),
+            );
+        }
+    }
+    if let (Some(p), Some(obj)) = (&phases, doc.as_object_mut()) {
+        let (at_point, at_bucket) = set.phase_outcomes(p);
+        obj.insert(
+            "accessPoint".into(),
+            json!({
+                "atAccessPoint": at_point,
+                "atBucket": at_bucket,
+                "refusal": set.access_point_refusal(&p.access_point),
+            }),
+        );
+    }
+    if let (Some(r), Some(obj)) = (resp.refusal(), doc.as_object_mut()) {
+        obj.insert("refusedBy".into(), json!(r.setting()));
+    }
+    if let (false, Some(obj)) = (resp.acl_grants.is_empty(), doc.as_object_mut()) {
+        let grants: Vec<Value> = resp
+            .acl_grants
+            .iter()
+            .filter_map(|r| {
+                let g = set.acl_grant(*r, req)?;
+                Some(json!({"acl": r.acl, "grantee": g.grantee.to_string(), "permission": g.permission}))
+            })
+            .collect();
+        obj.insert("aclGrants".into(), json!(grants));
+    }
+    doc
 }
 
 /// The whole `simulate-custom-policy`-shaped document for one request.

@@ -2,9 +2,11 @@
 //! Rust assertion print): the decision, the statements that decided it, the
 //! closest miss, and the notes.
 
+use crate::eval::acl::AclOf;
+use crate::eval::block_public_access::Refusal;
 use crate::eval::policy_set::PolicySet;
 use crate::eval::response::Decision;
-use crate::explain::probe::Verdict;
+use crate::explain::probe::Judgement;
 use crate::explain::Evaluation;
 use crate::policy::{PolicyType, Statement};
 use crate::request::{Principal, Request};
@@ -73,13 +75,50 @@ fn answer(set: &PolicySet, req: &Request, eval: &Evaluation) -> Answer {
                     ));
                 }
             }
+            for r in &resp.acl_grants {
+                if let Some(g) = set.acl_grant(*r, req) {
+                    details.push(format!(
+                        "allowed by the {} ACL: {} granted to {} (spec E-20)",
+                        match r.acl {
+                            AclOf::Bucket => "bucket",
+                            AclOf::Object => "object",
+                        },
+                        g.permission.name(),
+                        value(&g.grantee.to_string())
+                    ));
+                }
+            }
         }
-        Decision::ExplicitDeny if resp.is_blocked_by_public_access() => {
-            reason = Some(format!(
-                "blocked by S3 Block Public Access (RestrictPublicBuckets): the bucket policy is public, so it grants only to the bucket's account{} and to AWS services, not to {} (spec E-15)",
-                req.stated_resource_account().map(|a| format!(" {a}")).unwrap_or_default(),
-                caller_phrase(&req.principal)
-            ));
+        Decision::ExplicitDeny if resp.is_refused_by_access_point() => {
+            reason = eval.notes.iter().find_map(|n| match n {
+                crate::explain::Note::ThroughAccessPoint {
+                    refusal: Some(r), ..
+                } => Some(format!("refused by the access point: {r}")),
+                _ => None,
+            });
+        }
+        Decision::ExplicitDeny if resp.refusal().is_some() => {
+            let carried = || {
+                crate::eval::acl::Acl::from_request(&req.context)
+                    .map(|a| value(&a.to_string()).to_string())
+                    .unwrap_or_default()
+            };
+            reason = resp.refusal().map(|r| match r {
+                Refusal::RestrictPublicBuckets => format!(
+                    "blocked by S3 Block Public Access (RestrictPublicBuckets): the bucket policy is public, so it grants only to the bucket's account{} and to AWS services, not to {} (spec E-15)",
+                    req.stated_resource_account().map(|a| format!(" {a}")).unwrap_or_default(),
+                    caller_phrase(&req.principal)
+                ),
+                Refusal::BlockPublicPolicy => "blocked by S3 Block Public Access (BlockPublicPolicy): the new bucket policy is public, and S3 refuses to put it (spec E-19)".to_string(),
+                Refusal::BlockPublicAcls => format!(
+                    "blocked by S3 Block Public Access (BlockPublicAcls): the request carries a public ACL `{}`, and S3 refuses it (spec E-19)",
+                    carried()
+                ),
+                Refusal::AclsDisabled => format!(
+                    "refused by S3 Object Ownership (BucketOwnerEnforced): ACLs are disabled and the request carries the ACL `{}`; only bucket-owner-full-control is accepted (AWS answers AccessControlListNotSupported, spec E-21)",
+                    carried()
+                ),
+            });
         }
         Decision::ExplicitDeny => {
             let layers: Vec<PolicyType> = resp
@@ -109,8 +148,37 @@ fn answer(set: &PolicySet, req: &Request, eval: &Evaluation) -> Answer {
             }
         }
         Decision::ImplicitDeny => {
+            let bucket_refuses = eval.notes.iter().find_map(|n| match n {
+                crate::explain::Note::ThroughAccessPoint {
+                    access_point,
+                    bucket,
+                    ..
+                } if access_point.decision == Decision::Allowed => Some(bucket),
+                _ => None,
+            });
             reason = match resp.blocked_by {
+                _ if bucket_refuses.is_some() => bucket_refuses.map(|b| format!(
+                    "the bucket behind the access point does not allow it: {} {} to do {} on {} (the bucket must allow too, or delegate access control to its access points with s3:DataAccessPointAccount, spec AP-1, AP-2)",
+                    match b.blocked_by {
+                        Some(PolicyType::Resource) => "no bucket policy statement allows",
+                        _ => "neither the bucket policy nor the caller's identity policies allow",
+                    },
+                    caller_phrase(&req.principal),
+                    value(&req.action.to_string()),
+                    value(&b.resource),
+                )),
                 Some(PolicyType::Identity) | None => None,
+                Some(PolicyType::Resource) if set.foreign_object_owner(req).is_some() => Some(format!(
+                    "blocked by the object owner {}: the object's ACL grants {} nothing for {what}, and the bucket policy does not reach an object of another account (spec E-21)",
+                    set.foreign_object_owner(req).unwrap_or_default(),
+                    caller_phrase(&req.principal)
+                )),
+                Some(PolicyType::AccessPoint) => Some(format!(
+                    "no access point policy statement allows {} to do {what} ({}{})",
+                    caller_phrase(&req.principal),
+                    layer_phrase(set, PolicyType::AccessPoint),
+                    if resp.same_account { "" } else { "; cross-account requests need an Allow on both sides, spec E-6" }
+                )),
                 Some(PolicyType::Resource) if !resp.same_account => Some(format!(
                     "blocked by the resource account {}: no bucket policy statement allows {} to do {what} (cross-account requests need an Allow on both sides, spec E-6)",
                     req.stated_resource_account().unwrap_or("?"),
@@ -155,7 +223,12 @@ fn answer(set: &PolicySet, req: &Request, eval: &Evaluation) -> Answer {
             details.push(format!("closest: {}", m.describe()));
         }
     }
-    if !resp.same_account {
+    if let (false, Some(owner)) = (resp.same_account, set.foreign_object_owner(req)) {
+        details.push(format!(
+            "cross-account: caller in {}, object owned by {owner}",
+            req.principal.account().unwrap_or("?"),
+        ));
+    } else if !resp.same_account {
         details.push(format!(
             "cross-account: caller in {}, resource in {}",
             req.principal.account().unwrap_or("?"),
@@ -191,7 +264,7 @@ pub fn reason_line(set: &PolicySet, req: &Request, eval: &Evaluation) -> String 
 /// verdict traces only the statements that may match; a denial's closest
 /// near miss may be any statement, so a denial is explained from every
 /// trace.
-pub fn verdict_reason_line(set: &PolicySet, req: &Request, v: &Verdict) -> String {
+pub fn verdict_reason_line(set: &PolicySet, req: &Request, v: &Judgement) -> String {
     if v.eval.response.decision == Decision::Allowed {
         reason_line(set, req, &v.eval)
     } else {
@@ -211,6 +284,12 @@ pub fn render_text(set: &PolicySet, req: &Request, eval: &Evaluation, explain: b
         out.push_str(&format!("  {d}\n"));
     }
     for n in &eval.notes {
+        if let crate::explain::Note::ThroughAccessPoint {
+            refusal: Some(_), ..
+        } = n
+        {
+            continue; // the headline says it
+        }
         out.push_str(&format!("note: {n}\n"));
     }
     if explain {
@@ -240,10 +319,13 @@ pub fn render_text(set: &PolicySet, req: &Request, eval: &Evaluation, explain: b
             }
         ));
         out.push_str("context:\n");
-        if req.context.is_empty() {
+        // through an access point, the keys AWS sets there are part of the request (AP-3)
+        let phases = set.access_point_phases(req);
+        let shown = phases.as_ref().map_or(req, |p| &p.access_point);
+        if shown.context.is_empty() {
             out.push_str("  (empty)\n");
         }
-        for e in req.context.entries() {
+        for e in shown.context.entries() {
             let origin = match e.origin {
                 crate::request::context::Origin::Given => "given",
                 crate::request::context::Origin::Derived => "derived by s3guard",

@@ -22,6 +22,7 @@ use std::sync::Arc;
 
 use crate::condition::date;
 use crate::diagnostic::Diagnostic;
+use crate::eval::acl::Acl;
 use crate::json::{self, SourceFile};
 use crate::request::context::{ContextValue, Origin};
 use crate::request::{Principal, Request};
@@ -43,6 +44,8 @@ pub struct RequestBuilder {
     region: Option<String>,
     vpce: Option<String>,
     service_linked_role: bool,
+    object_acl: Option<Acl>,
+    bucket_acl: Option<Acl>,
     no_defaults: bool,
     allow_unknown_action: bool,
 }
@@ -114,6 +117,17 @@ impl RequestBuilder {
     /// drop the role's `aws-service-role/` path.
     pub fn service_linked_role(mut self, yes: bool) -> Self {
         self.service_linked_role = yes;
+        self
+    }
+
+    /// The ACLs of the object and of the bucket: a request that sets one
+    /// (`PutObject`, `PutObjectAcl` the object's; `PutBucketAcl`,
+    /// `CreateBucket` the bucket's) carries it in its headers, the condition
+    /// keys `s3:x-amz-acl` and `s3:x-amz-grant-*` (E-20). Keys given in the
+    /// context win.
+    pub fn acls(mut self, object: Option<Acl>, bucket: Option<Acl>) -> Self {
+        self.object_acl = object;
+        self.bucket_acl = bucket;
         self
     }
 
@@ -208,6 +222,11 @@ impl RequestBuilder {
         if let Some(v) = &self.vpce {
             req.context.set("aws:SourceVpce", v.as_str(), Origin::Given);
         }
+        crate::eval::acl::set_header_keys(
+            &mut req,
+            self.object_acl.as_ref(),
+            self.bucket_acl.as_ref(),
+        );
         for item in &self.principal_tags {
             match item.split_once('=') {
                 Some((k, v)) if !k.is_empty() => {
@@ -347,7 +366,7 @@ fn read_context_file(path: &str, req: &mut Request) -> Result<(), Vec<Diagnostic
     let mut values = Vec::with_capacity(members.len());
     for m in members {
         match crate::batch::cases::context_value(&m.value) {
-            Some(v) => values.push((m.key.clone(), v, Origin::Given)),
+            Some(v) => values.push((m.key.to_string(), v, Origin::Given)),
             None => errors.push(
                 Diagnostic::error(
                     "INVALID_CONTEXT",

@@ -395,11 +395,18 @@ mod tests {
 
     const RAILS: &str = include_str!("../../policies/rails-app.json");
     const TLS: &str = include_str!("../../policies/bucket-policy-tls-only.json");
+    /// Allows `s3:GetObject` from one network only.
+    const SOURCE_IP: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"203.0.113.0/24"}}}]}"#;
+
+    /// The access of an action on a class (by id).
+    fn access(m: &Matrix, action: &str, class_id: &str) -> Access {
+        m.cell(action, class_id).unwrap().access
+    }
 
     #[test]
     fn rails_app_deletes_objects_only_in_its_bucket() {
         let m = matrix(&[RAILS], None, None);
-        let c = |a: &str, k: &str| m.cell(a, k).unwrap().access;
+        let c = |a: &str, k: &str| access(&m, a, k);
         assert_eq!(
             c("s3:DeleteObject", "objects:another-test-bucket"),
             Access::Allowed
@@ -445,26 +452,19 @@ mod tests {
             .cell("s3:GetObject", "objects:another-test-bucket")
             .unwrap();
         assert_eq!(cell.access, Access::Allowed);
-        assert_eq!(
-            m.cell("s3:GetObject", "objects:*").unwrap().access,
-            Access::Denied
-        );
+        assert_eq!(access(&m, "s3:GetObject", "objects:*"), Access::Denied);
     }
 
     #[test]
     fn conditional_allows_name_their_condition_spec_c9() {
-        let p = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"203.0.113.0/24"}}}]}"#;
-        let m = matrix(&[p], None, None);
+        let m = matrix(&[SOURCE_IP], None, None);
         let cell = m.cell("s3:GetObject", "objects:*").unwrap();
         assert_eq!(cell.access, Access::Conditional);
         assert_eq!(
             phrase(&cell.requirements),
             "only if `aws:SourceIp` is in `203.0.113.0/24`"
         );
-        assert_eq!(
-            m.cell("s3:PutObject", "objects:*").unwrap().access,
-            Access::Denied
-        );
+        assert_eq!(access(&m, "s3:PutObject", "objects:*"), Access::Denied);
     }
 
     #[test]
@@ -475,10 +475,7 @@ mod tests {
         let cell = m.cell("s3:DeleteBucket", "bucket:*").unwrap();
         assert_eq!(cell.access, Access::Denied);
         assert!(cell.explicit_deny);
-        assert_eq!(
-            m.cell("s3:DeleteObject", "objects:*").unwrap().access,
-            Access::Allowed
-        );
+        assert_eq!(access(&m, "s3:DeleteObject", "objects:*"), Access::Allowed);
     }
 
     #[test]
@@ -497,7 +494,7 @@ mod tests {
             Some("arn:aws:sts::111122223333:assumed-role/reader/s1"),
         );
         assert_eq!(
-            known.cell("s3:GetObject", "objects:media").unwrap().access,
+            access(&known, "s3:GetObject", "objects:media"),
             Access::Allowed
         );
         let other = matrix(
@@ -506,7 +503,7 @@ mod tests {
             Some("arn:aws:iam::111122223333:user/bob"),
         );
         assert_eq!(
-            other.cell("s3:GetObject", "objects:media").unwrap().access,
+            access(&other, "s3:GetObject", "objects:media"),
             Access::Denied
         );
     }
@@ -525,14 +522,11 @@ mod tests {
             cell.requirements
         );
         assert_eq!(
-            m.cell("s3:GetObject", "objects:team-files").unwrap().access,
+            access(&m, "s3:GetObject", "objects:team-files"),
             Access::Denied
         );
         let alice = matrix(&[p], None, Some("arn:aws:iam::111122223333:user/alice"));
-        assert_eq!(
-            alice.cell("s3:GetObject", id).unwrap().access,
-            Access::Allowed
-        );
+        assert_eq!(access(&alice, "s3:GetObject", id), Access::Allowed);
         let list = alice.cell("s3:ListBucket", "bucket:team-files").unwrap();
         assert_eq!(list.access, Access::Conditional);
         assert!(phrase(&list.requirements).starts_with("only if `s3:prefix` matches one of"));
@@ -543,7 +537,7 @@ mod tests {
         let full = include_str!("../../policies/amazon-s3-full-access.json");
         let m = matrix(&[full], None, None);
         assert_eq!(
-            m.cell("s3:ListAllMyBuckets", "account:*").unwrap().access,
+            access(&m, "s3:ListAllMyBuckets", "account:*"),
             Access::Allowed
         );
         assert!(m.cell("s3:ListAllMyBuckets", "bucket:*").is_none());
@@ -557,34 +551,24 @@ mod tests {
             {"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"203.0.113.0/24"}}},
             {"Effect":"Deny","Action":"s3:GetObject","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"203.0.113.0/24"}}}]}"#;
         let m = matrix(&[same], None, None);
-        assert_eq!(
-            m.cell("s3:GetObject", "objects:*").unwrap().access,
-            Access::Denied
-        );
+        assert_eq!(access(&m, "s3:GetObject", "objects:*"), Access::Denied);
         // Allows on both values of a key AWS always sends: always allowed.
         let both = r#"{"Version":"2012-10-17","Statement":[
             {"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"true"}}},
             {"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}"#;
         let m = matrix(&[both], None, None);
-        assert_eq!(
-            m.cell("s3:GetObject", "objects:*").unwrap().access,
-            Access::Allowed
-        );
+        assert_eq!(access(&m, "s3:GetObject", "objects:*"), Access::Allowed);
         // A grant and a deny naming the same role.
         let bucket = r#"{"Version":"2012-10-17","Statement":[
             {"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/r"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"},
             {"Effect":"Deny","Principal":{"AWS":"arn:aws:iam::111122223333:role/r"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}"#;
         let m = matrix(&[], Some(bucket), None);
-        assert_eq!(
-            m.cell("s3:GetObject", "objects:b").unwrap().access,
-            Access::Denied
-        );
+        assert_eq!(access(&m, "s3:GetObject", "objects:b"), Access::Denied);
     }
 
     #[test]
     fn conditional_cells_carry_an_allowing_example() {
-        let p = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"203.0.113.0/24"}}}]}"#;
-        let m = matrix(&[p], None, None);
+        let m = matrix(&[SOURCE_IP], None, None);
         let cell = m.cell("s3:GetObject", "objects:*").unwrap();
         assert_eq!(
             cell.example.as_deref(),

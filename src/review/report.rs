@@ -64,7 +64,12 @@ impl Review {
                 notes.push(n.clone());
             }
         }
-        notes.push("not modelled: S3 ACLs, VPC endpoint policies, KMS key policies, S3 Access Grants (spec section 9)".into());
+        // ACLs given (--object-acl, --bucket-acl) are evaluated (E-20)
+        let acls_given = set.options().object_acl.is_some() || set.options().bucket_acl.is_some();
+        notes.push(format!(
+            "not modelled: {}VPC endpoint policies, KMS key policies, S3 Access Grants (spec section 9)",
+            if acls_given { "" } else { "S3 ACLs, " }
+        ));
         Review {
             policies: set
                 .members()

@@ -65,19 +65,25 @@ pub fn destructive_reason(info: &ActionInfo) -> Option<&'static str> {
         .map(|(_, why)| *why)
 }
 
-/// Report order of actions: destructive first, then permission-changing,
-/// then the rest; within each, `s3` before `s3express` and
-/// `s3-object-lambda`, bucket and object actions before account-level ones
-/// and those before other resource types, then by access level (Write,
-/// Permissions management, Tagging, Read, List), then by name.
-pub fn report_order(a: &ActionInfo, b: &ActionInfo) -> std::cmp::Ordering {
-    let level = |i: &ActionInfo| match i.access_level {
+/// Where an access level stands in reports: Write, Permissions
+/// management, Tagging, Read, List.
+pub fn level_rank(level: AccessLevel) -> u8 {
+    match level {
         AccessLevel::Write => 0,
         AccessLevel::PermissionsManagement => 1,
         AccessLevel::Tagging => 2,
         AccessLevel::Read => 3,
         AccessLevel::List => 4,
-    };
+    }
+}
+
+/// Report order of actions: destructive first, then permission-changing,
+/// then the rest; within each, `s3` before `s3express` and
+/// `s3-object-lambda`, bucket and object actions before account-level ones
+/// and those before other resource types, then by access level
+/// ([`level_rank`]), then by name.
+pub fn report_order(a: &ActionInfo, b: &ActionInfo) -> std::cmp::Ordering {
+    let level = |i: &ActionInfo| level_rank(i.access_level);
     let service = |i: &ActionInfo| match i.service.as_str() {
         "s3" => 0,
         "s3express" => 1,

@@ -9,7 +9,7 @@ use crate::condition::Outcome;
 use crate::eval::applicability::Applicability;
 use crate::eval::policy_set::PolicySet;
 use crate::eval::response::{PrincipalMatch, StatementRef};
-use crate::explain::{Evaluation, Reason};
+use crate::explain::{ConditionTest, Evaluation, Reason};
 use crate::matcher::Resource;
 use crate::policy::{Effect, PrincipalClause, PrincipalEntry, PrincipalKind, Statement};
 use crate::request::context::Origin;
@@ -153,13 +153,12 @@ pub(crate) fn uncertain_statements(
                         (false, _, _) => possible = false,
                     }
                 }
-                Reason::Condition {
-                    operator,
-                    key,
-                    values,
-                    result,
-                    ..
-                } => {
+                Reason::Condition { test, result, .. } => {
+                    let ConditionTest {
+                        operator,
+                        key,
+                        values,
+                    } = test;
                     let known = req
                         .context
                         .get(key)

@@ -165,9 +165,9 @@ pub(super) fn choices(root: &Value) -> Vec<Choice> {
                 }
                 kind
             };
-        aliases.retain(|a| *a != m.key);
+        aliases.retain(|a| *a != *m.key);
         out.push(Choice {
-            name: m.key.clone(),
+            name: m.key.to_string(),
             aliases,
             kind,
             detail,
@@ -425,7 +425,7 @@ fn managed(
                         };
                         probe.resolve_string(&r).as_deref() == Some(arn.as_str())
                     })
-                    .map(|m| m.key.clone());
+                    .map(|m| m.key.to_string());
                 if found.is_none() {
                     c.errors.push(
                         ctx.error_at(

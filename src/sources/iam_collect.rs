@@ -232,7 +232,7 @@ fn entities(
                 f.root.as_object().map(|members| {
                     members
                         .iter()
-                        .filter_map(|m| Some((m.key.clone(), m.value.as_str()?.to_string())))
+                        .filter_map(|m| Some((m.key.to_string(), m.value.as_str()?.to_string())))
                         .collect()
                 })
             })

@@ -35,7 +35,7 @@ pub(super) struct Resolver<'a, 'c> {
 
 fn string(s: impl Into<String>, span: Span) -> Value {
     Value {
-        kind: Kind::String(s.into()),
+        kind: Kind::String(s.into().into()),
         span,
     }
 }

@@ -57,7 +57,7 @@ use crate::policy::{LoadError, LoadOptions, Policy, PolicyType};
 
 /// The formats policies are read from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
+pub enum SourceFormat {
     /// `terraform show -json` of a plan (or of a state).
     Terraform,
     /// A CloudFormation template, also as written by `cdk synth` (JSON or YAML).
@@ -66,12 +66,12 @@ pub enum Format {
     AccountDetails,
 }
 
-impl fmt::Display for Format {
+impl fmt::Display for SourceFormat {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            Format::Terraform => "Terraform plan",
-            Format::CloudFormation => "CloudFormation template",
-            Format::AccountDetails => "account authorization details",
+            SourceFormat::Terraform => "Terraform plan",
+            SourceFormat::CloudFormation => "CloudFormation template",
+            SourceFormat::AccountDetails => "account authorization details",
         })
     }
 }
@@ -176,7 +176,7 @@ impl Params {
 pub struct Source {
     file: Arc<SourceFile>,
     root: Value,
-    format: Format,
+    format: SourceFormat,
     lenient: bool,
 }
 
@@ -220,15 +220,15 @@ impl Source {
             || has("terraform_version")
             || (has("format_version") && has("values"))
         {
-            Format::Terraform
+            SourceFormat::Terraform
         } else if has("Resources") || has("AWSTemplateFormatVersion") {
-            Format::CloudFormation
+            SourceFormat::CloudFormation
         } else if has("UserDetailList")
             || has("RoleDetailList")
             || has("GroupDetailList")
             || (has("Policies") && root.get("Policies").and_then(Value::as_array).is_some())
         {
-            Format::AccountDetails
+            SourceFormat::AccountDetails
         } else {
             let hint = if root.get("Statement").is_some() {
                 "this is a plain policy: pass it with --policy (or --bucket-policy, --boundary, …)"
@@ -260,7 +260,7 @@ impl Source {
     }
 
     /// The recognised format.
-    pub fn format(&self) -> Format {
+    pub fn format(&self) -> SourceFormat {
         self.format
     }
 
@@ -317,7 +317,7 @@ impl Source {
     /// (`aws iam get-account-authorization-details`), each policy loaded
     /// once. An error if the file is another format or a document is invalid.
     pub fn account_dump(&self, strict: bool) -> Result<Dump, LoadError> {
-        if self.format != Format::AccountDetails {
+        if self.format != SourceFormat::AccountDetails {
             return Err(failed(vec![Diagnostic::error(
                 "UNKNOWN_SOURCE_FORMAT",
                 format!(
@@ -377,10 +377,11 @@ fn note<K: std::hash::Hash + Eq>(map: &mut HashMap<K, Vec<usize>>, key: K, i: us
 
 impl<'a> Index<'a> {
     fn new(source: &'a Source) -> Index<'a> {
-        let plan = (source.format == Format::Terraform).then(|| terraform::Plan::new(&source.root));
+        let plan =
+            (source.format == SourceFormat::Terraform).then(|| terraform::Plan::new(&source.root));
         let choices = match (&plan, source.format) {
             (Some(p), _) => terraform::choices(p),
-            (None, Format::CloudFormation) => cloudformation::choices(&source.root),
+            (None, SourceFormat::CloudFormation) => cloudformation::choices(&source.root),
             (None, _) => account::choices(&source.root),
         };
         let mut exact = HashMap::new();
@@ -526,12 +527,12 @@ impl<'a> Index<'a> {
             lenient: self.source.lenient,
         };
         let selected = match self.source.format {
-            Format::Terraform => match &self.plan {
+            SourceFormat::Terraform => match &self.plan {
                 Some(plan) => terraform::load(&ctx, plan, choice),
                 None => terraform::load(&ctx, &terraform::Plan::new(&self.source.root), choice),
             },
-            Format::CloudFormation => cloudformation::load(&ctx, choice),
-            Format::AccountDetails => account::load(&ctx, choice),
+            SourceFormat::CloudFormation => cloudformation::load(&ctx, choice),
+            SourceFormat::AccountDetails => account::load(&ctx, choice),
         }
         .map_err(failed)?;
         if selected.is_empty() {

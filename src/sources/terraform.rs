@@ -675,7 +675,7 @@ fn document(
 
 fn member(key: &str, value: Value) -> Member {
     Member {
-        key: key.to_string(),
+        key: key.into(),
         key_span: Span {
             start: value.span.start,
             end: value.span.start,
@@ -686,7 +686,7 @@ fn member(key: &str, value: Value) -> Member {
 
 fn string(s: &str, span: Span) -> Value {
     Value {
-        kind: Kind::String(s.to_string()),
+        kind: Kind::String(s.into()),
         span,
     }
 }
@@ -750,7 +750,7 @@ fn principals(blocks: &Value) -> Value {
             }
         } else {
             members.push(Member {
-                key: ty.to_string(),
+                key: ty.into(),
                 key_span: t.span,
                 value: ids,
             });
@@ -779,7 +779,7 @@ fn conditions(blocks: &Value) -> Value {
             Some(i) => i,
             None => {
                 ops.push(Member {
-                    key: t,
+                    key: t.into(),
                     key_span: test.span,
                     value: Value {
                         kind: Kind::Object(Vec::new()),
@@ -797,7 +797,7 @@ fn conditions(blocks: &Value) -> Value {
                 }
             } else {
                 keys.push(Member {
-                    key: v,
+                    key: v.into(),
                     key_span: var.span,
                     value: values,
                 });

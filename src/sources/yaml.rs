@@ -316,8 +316,8 @@ impl Builder<'_> {
                 Some(Frame::Seq { items, .. }) => items.push(node),
                 Some(Frame::Map { members, key, .. }) => match key.take() {
                     None => match &node.kind {
-                        Kind::String(s) => *key = Some((s.clone(), node.span)),
-                        Kind::Number(s) => *key = Some((s.clone(), node.span)),
+                        Kind::String(s) => *key = Some((s.to_string(), node.span)),
+                        Kind::Number(s) => *key = Some((s.to_string(), node.span)),
                         Kind::Bool(b) => *key = Some((b.to_string(), node.span)),
                         _ => {
                             return fail(self.error(
@@ -340,7 +340,7 @@ impl Builder<'_> {
                                 )));
                         }
                         members.push(Member {
-                            key: k,
+                            key: k.into(),
                             key_span,
                             value: node,
                         });
@@ -410,9 +410,9 @@ impl Builder<'_> {
             .filter(|t| t.is_yaml_core_schema())
             .map(|t| t.suffix.as_str());
         let kind = match (style, core) {
-            (_, Some("str")) => Kind::String(text.to_string()),
+            (_, Some("str")) => Kind::String(text.into()),
             (ScalarStyle::Plain, _) if fname.is_none() => plain_kind(text),
-            _ => Kind::String(text.to_string()),
+            _ => Kind::String(text.into()),
         };
         Ok(wrap(fname, Value { kind, span }))
     }
@@ -433,7 +433,7 @@ fn wrap(tag: Option<(String, u32)>, value: Value) -> Value {
             };
             Value {
                 kind: Kind::Object(vec![Member {
-                    key: name,
+                    key: name.into(),
                     key_span: Span { start: at, end: at },
                     value,
                 }]),
@@ -453,9 +453,9 @@ fn plain_kind(text: &str) -> Kind {
         _ => {}
     }
     if is_json_number(text) {
-        Kind::Number(text.to_string())
+        Kind::Number(text.into())
     } else {
-        Kind::String(text.to_string())
+        Kind::String(text.into())
     }
 }
 

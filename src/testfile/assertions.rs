@@ -18,7 +18,7 @@
 //! The policies may be a [`Policy`] (in the layer of its type), a slice or
 //! `Vec` of them, or a [`PolicySet`] with every layer. Name the caller and
 //! the context with `key = value` arguments, which are the methods of
-//! [`Query`]: `principal`, `resource_account`, `context` (pairs; an array
+//! [`AssertedRequest`]: `principal`, `resource_account`, `context` (pairs; an array
 //! value makes a multi-valued key), `at`, `region`, `no_defaults`:
 //!
 //! ```
@@ -119,27 +119,27 @@ impl<T: Policies + ?Sized> Policies for &T {
 
 /// The request of an assertion, built step by step.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Query {
+pub struct AssertedRequest {
     spec: RequestSpec,
 }
 
-impl Query {
+impl AssertedRequest {
     /// A request for an action on a resource (`*` for s3:ListAllMyBuckets).
-    pub fn new(action: impl Into<String>, resource: impl Into<String>) -> Query {
-        Query {
+    pub fn new(action: impl Into<String>, resource: impl Into<String>) -> AssertedRequest {
+        AssertedRequest {
             spec: RequestSpec::new(action, resource),
         }
     }
 
     /// The caller: an IAM user, role or session ARN, a root ARN, a service
     /// principal, or `anonymous`.
-    pub fn principal(mut self, principal: impl Into<String>) -> Query {
+    pub fn principal(mut self, principal: impl Into<String>) -> AssertedRequest {
         self.spec.template.principal = Some(principal.into());
         self
     }
 
     /// The bucket owner's account (default: the caller's).
-    pub fn resource_account(mut self, account: impl Into<String>) -> Query {
+    pub fn resource_account(mut self, account: impl Into<String>) -> AssertedRequest {
         self.spec.template.resource_account = Some(account.into());
         self
     }
@@ -149,7 +149,7 @@ impl Query {
     pub fn context<K: Into<String>, V: IntoContextValue>(
         mut self,
         pairs: impl IntoIterator<Item = (K, V)>,
-    ) -> Query {
+    ) -> AssertedRequest {
         for (k, v) in pairs {
             self.spec
                 .template
@@ -160,19 +160,19 @@ impl Query {
     }
 
     /// The time of the request (ISO 8601 or epoch seconds).
-    pub fn at(mut self, time: impl Into<String>) -> Query {
+    pub fn at(mut self, time: impl Into<String>) -> AssertedRequest {
         self.spec.template.at = Some(time.into());
         self
     }
 
     /// `aws:RequestedRegion`.
-    pub fn region(mut self, region: impl Into<String>) -> Query {
+    pub fn region(mut self, region: impl Into<String>) -> AssertedRequest {
         self.spec.template.region = Some(region.into());
         self
     }
 
     /// Fill in no context key: only the given ones.
-    pub fn no_defaults(mut self, yes: bool) -> Query {
+    pub fn no_defaults(mut self, yes: bool) -> AssertedRequest {
         self.spec.template.no_defaults = yes;
         self
     }
@@ -280,7 +280,7 @@ fn wanted(expect: Expect) -> &'static str {
 pub fn check<P: Policies + ?Sized>(
     policies: &P,
     expect: Expect,
-    query: &Query,
+    query: &AssertedRequest,
 ) -> Result<Evaluation, AssertionFailure> {
     let set = policies.policy_set();
     let req = query.request()?;
@@ -330,7 +330,7 @@ impl Policy {
 /// s3guard's decision and the deciding statements.
 ///
 /// `assert_allowed!(policies, action, resource $(, key = value)*)`, where
-/// each `key` is a method of [`Query`](crate::testfile::assertions::Query).
+/// each `key` is a method of [`AssertedRequest`](crate::testfile::assertions::AssertedRequest).
 ///
 /// ```
 /// use s3guard::{assert_allowed, Policy};
@@ -350,7 +350,7 @@ macro_rules! assert_allowed {
 /// failure, panics with s3guard's decision and the deciding statements.
 ///
 /// `assert_denied!(policies, action, resource $(, key = value)*)`, where
-/// each `key` is a method of [`Query`](crate::testfile::assertions::Query).
+/// each `key` is a method of [`AssertedRequest`](crate::testfile::assertions::AssertedRequest).
 ///
 /// ```
 /// use s3guard::{assert_denied, Policy};
@@ -392,7 +392,7 @@ macro_rules! __s3guard_assert {
         if let ::std::result::Result::Err(failure) = $crate::testfile::assertions::check(
             &$policies,
             $expect,
-            &$crate::testfile::assertions::Query::new($action, $resource)$(.$key($value))*,
+            &$crate::testfile::assertions::AssertedRequest::new($action, $resource)$(.$key($value))*,
         ) {
             ::std::panic!("{}", failure);
         }
@@ -411,7 +411,7 @@ mod tests {
         let err = check(
             &p,
             Expect::Deny,
-            &Query::new("s3:DeleteBucket", "arn:aws:s3:::prod"),
+            &AssertedRequest::new("s3:DeleteBucket", "arn:aws:s3:::prod"),
         )
         .unwrap_err();
         assert_eq!(err.decision, Some(Decision::Allowed));
@@ -429,7 +429,7 @@ mod tests {
         let err = check(
             &p,
             Expect::Deny,
-            &Query::new("s3:GetObject", "arn:aws:s3:::prod"),
+            &AssertedRequest::new("s3:GetObject", "arn:aws:s3:::prod"),
         )
         .unwrap_err();
         assert_eq!(err.decision, None);
@@ -437,7 +437,7 @@ mod tests {
         let err = check(
             &p,
             Expect::Deny,
-            &Query::new("s3:DeleteBuckets", "arn:aws:s3:::prod"),
+            &AssertedRequest::new("s3:DeleteBuckets", "arn:aws:s3:::prod"),
         )
         .unwrap_err();
         assert!(err.message.contains("s3:DeleteBucket"), "{}", err.message);

@@ -65,39 +65,9 @@ pub struct RunQuery {
     pub template: RequestTemplate,
 }
 
-/// How an AWS CLI command ends (`s3guard can-run`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum CommandOutcome {
-    /// Every request of the command is allowed.
-    Succeeds,
-    /// The first request is denied: nothing happens.
-    Fails,
-    /// Some requests are allowed before one is denied: the command does
-    /// part of its work (objects deleted, then the bucket deletion denied).
-    Partial,
-}
-
-impl CommandOutcome {
-    /// The test-file spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CommandOutcome::Succeeds => "succeeds",
-            CommandOutcome::Fails => "fails",
-            CommandOutcome::Partial => "partial",
-        }
-    }
-
-    /// Parses the test-file spelling.
-    pub fn parse(s: &str) -> Option<CommandOutcome> {
-        Some(match s {
-            "succeeds" => CommandOutcome::Succeeds,
-            "fails" => CommandOutcome::Fails,
-            "partial" => CommandOutcome::Partial,
-            _ => return None,
-        })
-    }
-}
+/// How an AWS CLI command ends (`s3guard can-run`): the command model's
+/// own outcome, spelled `succeeds`, `fails`, `partial` in test files.
+pub use crate::awscli::outcome::CommandOutcome;
 
 /// What replaying a command found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -221,11 +191,7 @@ impl Checker for EnginesWithin {
         let plan =
             crate::awscli::requests::expand(&cmd, &query.keys, cmd.options.region.as_deref());
         let report = crate::awscli::outcome::evaluate(policies, &base, &plan);
-        let outcome = match report.outcome {
-            crate::awscli::outcome::Outcome::Succeeds => CommandOutcome::Succeeds,
-            crate::awscli::outcome::Outcome::Fails => CommandOutcome::Fails,
-            crate::awscli::outcome::Outcome::Partial => CommandOutcome::Partial,
-        };
+        let outcome = report.outcome;
         let steps = report
             .steps
             .iter()

@@ -3,11 +3,12 @@
 //! and `<error>` for a case that could not be checked or a file that is
 //! invalid. No timestamps or durations: the same run gives the same bytes.
 
-use super::run::{CaseResult, FileOutcome, FileReport, Status, Summary};
+use super::run::{FileOutcome, TestCaseResult, TestFileReport, TestStatus, TestSummary};
+use crate::render::escape::xml as escape;
 
 /// Renders the reports as a JUnit XML document.
-pub fn junit(reports: &[FileReport]) -> String {
-    let total = Summary::of(reports);
+pub fn junit(reports: &[TestFileReport]) -> String {
+    let total = TestSummary::of(reports);
     let tests: usize = reports.iter().map(case_count).sum();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     out.push_str(&format!(
@@ -22,23 +23,23 @@ pub fn junit(reports: &[FileReport]) -> String {
     out
 }
 
-fn case_count(r: &FileReport) -> usize {
+fn case_count(r: &TestFileReport) -> usize {
     match &r.outcome {
         FileOutcome::Ran { cases, .. } => cases.len(),
         FileOutcome::Invalid { .. } => 1,
     }
 }
 
-fn suite(r: &FileReport, out: &mut String) {
+fn suite(r: &TestFileReport, out: &mut String) {
     let file = escape(&r.path);
     match &r.outcome {
         FileOutcome::Ran { cases, .. } => {
-            let count = |s: Status| cases.iter().filter(|c| c.status == s).count();
+            let count = |s: TestStatus| cases.iter().filter(|c| c.status == s).count();
             out.push_str(&format!(
                 "  <testsuite name=\"{file}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"0\">\n",
                 cases.len(),
-                count(Status::Fail),
-                count(Status::Error)
+                count(TestStatus::Fail),
+                count(TestStatus::Error)
             ));
             for c in cases {
                 case(&r.path, c, out);
@@ -62,7 +63,7 @@ fn suite(r: &FileReport, out: &mut String) {
     out.push_str("  </testsuite>\n");
 }
 
-fn case(path: &str, c: &CaseResult, out: &mut String) {
+fn case(path: &str, c: &TestCaseResult, out: &mut String) {
     let file = escape(path);
     let open = format!(
         "    <testcase name=\"{}\" classname=\"{file}\" file=\"{file}\" line=\"{}\"",
@@ -70,13 +71,13 @@ fn case(path: &str, c: &CaseResult, out: &mut String) {
         c.line
     );
     let (tag, kind) = match c.status {
-        Status::Pass => {
+        TestStatus::Pass => {
             out.push_str(&open);
             out.push_str("/>\n");
             return;
         }
-        Status::Fail => ("failure", format!("{}-failed", c.kind)),
-        Status::Error => ("error", "not-checked".to_string()),
+        TestStatus::Fail => ("failure", format!("{}-failed", c.kind)),
+        TestStatus::Error => ("error", "not-checked".to_string()),
     };
     let message = c.message.as_deref().unwrap_or("did not pass");
     let mut body = format!("{path}:{}:{}: {message}", c.line, c.column);
@@ -92,38 +93,4 @@ fn case(path: &str, c: &CaseResult, out: &mut String) {
         escape(&body)
     ));
     out.push_str("    </testcase>\n");
-}
-
-/// Escapes text for XML content and attribute values; characters XML 1.0
-/// forbids (most control characters) become U+FFFD.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\n' => out.push_str("&#10;"),
-            '\t' => out.push_str("&#9;"),
-            '\r' => out.push_str("&#13;"),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escapes_markup_and_forbidden_characters() {
-        assert_eq!(
-            escape("a<b>&\"c'\u{1}\n"),
-            "a&lt;b&gt;&amp;&quot;c&apos;\u{FFFD}&#10;"
-        );
-    }
 }

@@ -4,7 +4,7 @@
 //! documented in `docs/test-files.md`.
 //!
 //! ```
-//! use s3guard::testfile::{Engines, Status, TestFile};
+//! use s3guard::testfile::{Engines, TestStatus, TestFile};
 //!
 //! let file = TestFile::parse("app.s3guard.json", r#"{
 //!   "policies": [{"type": "identity", "document": {
@@ -19,7 +19,7 @@
 //!   ]
 //! }"#)?;
 //! let results = file.run(&Engines);
-//! assert!(results.iter().all(|r| r.status == Status::Pass));
+//! assert!(results.iter().all(|r| r.status == TestStatus::Pass));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -43,13 +43,13 @@ pub use checker::{
 };
 pub use discover::{discover, SUFFIX};
 pub use junit::junit;
-pub use model::{decision_name, Case, Check, Expect, PolicyEntry, TestFile};
+pub use model::{decision_name, Check, Expect, PolicyEntry, TestCase, TestFile};
 pub use patterns::{check_action_pattern, check_resource_pattern};
 pub use report::{json, text};
 pub use request::{check_request, RequestProblem, RequestSpec, RequestTemplate};
 pub use run::{
-    deciding, evaluate, run_case, run_path, CaseResult, DecidingStatement, FileOutcome, FileReport,
-    RequestInfo, Status, Summary,
+    deciding, evaluate, run_case, run_path, DecidingStatement, FileOutcome, RequestInfo,
+    TestCaseResult, TestFileReport, TestStatus, TestSummary,
 };
 pub use starter::{starter, Starter, StarterOptions};
 pub use words::shell_words;

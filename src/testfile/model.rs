@@ -25,7 +25,7 @@ pub struct TestFile {
     /// `defaults`: the request template every case starts from.
     pub defaults: RequestTemplate,
     /// The cases, in file order.
-    pub cases: Vec<Case>,
+    pub cases: Vec<TestCase>,
     /// Warnings of the test file and of its policies.
     pub warnings: Vec<Diagnostic>,
 }
@@ -44,11 +44,15 @@ pub struct PolicyEntry {
     /// The policy file as shown in messages; `None` for an inline document.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
+    /// `"new": true`: the bucket policy a `s3:PutBucketPolicy` request
+    /// puts, judged by `BlockPublicPolicy` and not evaluated (E-19).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub new: bool,
 }
 
 /// One case of a test file.
 #[derive(Debug, Clone)]
-pub struct Case {
+pub struct TestCase {
     /// `name` (unique in the file).
     pub name: String,
     /// Where the case's `{` is.

@@ -14,13 +14,20 @@ use crate::policy::LoadError;
 use crate::request::Principal;
 
 const ROOT_FIELDS: &[&str] = &["description", "policies", "defaults", "options", "cases"];
-pub(super) const POLICY_FIELDS: &[&str] = &["type", "file", "document", "name", "level"];
+pub(super) const POLICY_FIELDS: &[&str] = &["type", "file", "document", "name", "level", "new"];
 const OPTION_FIELDS: &[&str] = &[
     "not_principal",
     "management_account",
     "resource_in_management_account",
     "canonical_ids",
     "strict",
+    "access_point",
+    "block_public_access",
+    "object_owner",
+    "object_acl",
+    "bucket_acl",
+    "object_ownership",
+    "vpce_type",
 ];
 pub(super) const TEMPLATE_FIELDS: &[&str] = &[
     "principal",
@@ -29,6 +36,7 @@ pub(super) const TEMPLATE_FIELDS: &[&str] = &[
     "at",
     "region",
     "no_defaults",
+    "service_linked_role",
 ];
 pub(super) const REQUEST_FIELDS: &[&str] = &[
     "name",
@@ -41,6 +49,7 @@ pub(super) const REQUEST_FIELDS: &[&str] = &[
     "at",
     "region",
     "no_defaults",
+    "service_linked_role",
 ];
 pub(super) const CANNOT_FIELDS: &[&str] =
     &["name", "cannot", "on", "principal", "resource_account"];
@@ -57,7 +66,15 @@ pub(super) const RUN_FIELDS: &[&str] = &[
     "no_defaults",
 ];
 pub(super) const TYPES: &[&str] = &[
-    "identity", "bucket", "resource", "boundary", "session", "scp", "rcp",
+    "identity",
+    "bucket",
+    "resource",
+    "boundary",
+    "session",
+    "scp",
+    "rcp",
+    "vpce",
+    "access-point",
 ];
 pub(super) const OUTCOMES: &[&str] = &["succeeds", "fails", "partial"];
 
@@ -345,6 +362,35 @@ impl Parser {
                         self.boolean(value, &ptr, &m.key).unwrap_or(false)
                 }
                 "strict" => strict = self.boolean(value, &ptr, &m.key).unwrap_or(false),
+                "access_point" => {
+                    let mut problems = Vec::new();
+                    let settings = crate::batch::cases::access_point_settings(
+                        Some(value),
+                        &ptr,
+                        &mut |v, p, msg| problems.push((v.clone(), p.to_string(), msg)),
+                    );
+                    for (v, p, msg) in problems {
+                        self.error("INVALID_VALUE", msg, &v, &p, "");
+                    }
+                    match settings.map(|s| s.resolve(true)) {
+                        Some(Ok(ap)) => options.access_point = ap,
+                        Some(Err(e)) => self.error(
+                            "INVALID_VALUE",
+                            e.to_string(),
+                            value,
+                            &ptr,
+                            crate::batch::cases::ACCESS_POINT_HINT,
+                        ),
+                        None => {}
+                    }
+                }
+                field if crate::batch::s3_state::FIELDS.contains(&field) => {
+                    if let Err((msg, hint)) =
+                        crate::batch::s3_state::read(field, value, &mut options)
+                    {
+                        self.error("INVALID_VALUE", msg, value, &ptr, &hint);
+                    }
+                }
                 "canonical_ids" => {
                     let Some(ids) = self.object(value, &ptr, "`canonical_ids`") else {
                         continue;
@@ -352,7 +398,7 @@ impl Parser {
                     for id in ids {
                         let p = pointer::join(&ptr, &id.key);
                         if let Some(acct) = self.account(&id.value, &p, "canonical_ids") {
-                            options.canonical_ids.push((id.key.clone(), acct));
+                            options.canonical_ids.push((id.key.to_string(), acct));
                         }
                     }
                 }
@@ -407,7 +453,7 @@ impl Parser {
             if let Some(members) = self.object(c, &cp, "`context`") {
                 for m in members {
                     match crate::batch::cases::context_value(&m.value) {
-                        Some(value) => t.context.push((m.key.clone(), value)),
+                        Some(value) => t.context.push((m.key.to_string(), value)),
                         None => self.error(
                             "INVALID_VALUE",
                             format!("context value of `{}` must be a string, number, boolean or an array of them, found {}", m.key, m.value.type_name()),
@@ -443,6 +489,15 @@ impl Parser {
         }
         if let Some(r) = v.get("region") {
             t.region = self.string(r, &pointer::join(ptr, "region"), "region");
+        }
+        if let Some(n) = v.get("service_linked_role") {
+            t.service_linked_role = self
+                .boolean(
+                    n,
+                    &pointer::join(ptr, "service_linked_role"),
+                    "service_linked_role",
+                )
+                .unwrap_or(false);
         }
         if let Some(n) = v.get("no_defaults") {
             t.no_defaults = self

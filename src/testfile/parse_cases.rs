@@ -2,7 +2,7 @@
 //! `run` commands, each with only the fields of its kind.
 
 use super::checker::{CommandOutcome, ProofQuery, RunQuery};
-use super::model::{Case, Check, Expect};
+use super::model::{Check, Expect, TestCase};
 use super::parse::{Parser, CANNOT_FIELDS, OUTCOMES, REQUEST_FIELDS, RUN_FIELDS};
 use super::patterns::{check_action_pattern, check_resource_pattern};
 use super::request::{check_request, RequestSpec, RequestTemplate};
@@ -10,7 +10,7 @@ use super::words::shell_words;
 use crate::json::{pointer, Value};
 
 impl Parser {
-    pub(super) fn cases(&mut self, v: &Value, defaults: &RequestTemplate) -> Vec<Case> {
+    pub(super) fn cases(&mut self, v: &Value, defaults: &RequestTemplate) -> Vec<TestCase> {
         let Some(items) = v.as_array() else {
             self.error(
                 "INVALID_VALUE",
@@ -30,7 +30,7 @@ impl Parser {
                 "",
             );
         }
-        let mut cases: Vec<Case> = Vec::new();
+        let mut cases: Vec<TestCase> = Vec::new();
         let mut names: Vec<(String, String)> = Vec::new();
         for (i, item) in items.iter().enumerate() {
             let ptr = format!("/cases/{i}");
@@ -54,7 +54,7 @@ impl Parser {
                 format!("{}:{}:{}", self.file.name(), loc.line, loc.column),
             ));
             if let Some(check) = self.case_check(item, &ptr, defaults) {
-                cases.push(Case {
+                cases.push(TestCase {
                     name,
                     location: loc,
                     pointer: ptr,

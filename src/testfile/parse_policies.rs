@@ -40,18 +40,36 @@ impl Parser {
         }
         let mut entries = Vec::new();
         let mut loaded: Vec<(PolicyType, usize, Policy, &Value, String)> = Vec::new();
+        let mut b = PolicySet::builder();
+        let mut read = 0;
         for (i, item) in items.iter().enumerate() {
             let ptr = format!("/policies/{i}");
             if let Some((entry, policy)) = self.policy(item, &ptr, i, strict) {
-                let level = entry.level.unwrap_or(0);
-                loaded.push((entry.policy_type, level, policy, item, ptr));
+                read += 1;
+                if entry.new {
+                    b = b.new_bucket_policy(policy);
+                } else {
+                    let level = entry.level.unwrap_or(0);
+                    loaded.push((entry.policy_type, level, policy, item, ptr));
+                }
                 entries.push(entry);
             }
         }
-        if loaded.len() != items.len() {
+        if read != items.len() {
             return None;
         }
-        let mut b = PolicySet::builder();
+        if options.access_point.is_none() {
+            if let Some((.., item, ptr)) = loaded.iter().find(|l| l.0 == PolicyType::AccessPoint) {
+                self.error(
+                    "INVALID_VALUE",
+                    "an access point policy needs the access point's bucket: add \"options\": {\"access_point\": {\"bucket\": \"NAME\"}}".into(),
+                    item,
+                    ptr,
+                    crate::batch::cases::ACCESS_POINT_HINT,
+                );
+                return None;
+            }
+        }
         for t in [PolicyType::Scp, PolicyType::Rcp] {
             let max = loaded.iter().filter(|l| l.0 == t).map(|l| l.1).max();
             let Some(max) = max else { continue };
@@ -78,6 +96,7 @@ impl Parser {
                 PolicyType::Boundary => b.boundary(policy.clone()),
                 PolicyType::Session => b.session(policy.clone()),
                 PolicyType::VpcEndpoint => b.vpc_endpoint(policy.clone()),
+                PolicyType::AccessPoint => b.access_point(policy.clone()),
                 PolicyType::Scp | PolicyType::Rcp => b,
             };
         }
@@ -160,6 +179,24 @@ impl Parser {
         let name = v
             .get("name")
             .and_then(|n| self.string(n, &pointer::join(ptr, "name"), "name"));
+        let new = match v.get("new") {
+            None => false,
+            Some(n) => {
+                let np = pointer::join(ptr, "new");
+                let new = self.boolean(n, &np, "new").unwrap_or(false);
+                if new && policy_type != Some(PolicyType::Resource) {
+                    self.error(
+                        "INVALID_VALUE",
+                        "`new` marks the bucket policy a PutBucketPolicy request puts: it is for policies of type `bucket`".into(),
+                        n,
+                        &np,
+                        "remove `new`, or give \"type\": \"bucket\"",
+                    );
+                    return None;
+                }
+                new
+            }
+        };
         let options = LoadOptions {
             policy_type: policy_type?,
             strict,
@@ -216,6 +253,7 @@ impl Parser {
                     policy_type: t,
                     level,
                     file: Some(path),
+                    new,
                 };
                 Some((entry, policy))
             }
@@ -245,6 +283,7 @@ impl Parser {
                     policy_type: t,
                     level,
                     file: None,
+                    new,
                 };
                 Some((entry, policy))
             }

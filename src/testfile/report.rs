@@ -5,12 +5,12 @@ use serde_json::json;
 
 use crate::render::escape::value;
 
-use super::run::{CaseResult, FileOutcome, FileReport, Status, Summary};
+use super::run::{FileOutcome, TestCaseResult, TestFileReport, TestStatus, TestSummary};
 
 /// The text report: per file, one line per case (`ok`, `FAILED`,
 /// `ERROR`); under a case that did not pass, `FILE:LINE:COL: why` and the
 /// explanation; last line `N passed, N failed`.
-pub fn text(reports: &[FileReport]) -> String {
+pub fn text(reports: &[TestFileReport]) -> String {
     let mut out = String::new();
     for r in reports {
         out.push_str(&value(&r.path));
@@ -31,21 +31,21 @@ pub fn text(reports: &[FileReport]) -> String {
         }
         out.push('\n');
     }
-    out.push_str(&Summary::of(reports).line());
+    out.push_str(&TestSummary::of(reports).line());
     out
 }
 
 const DETAIL_INDENT: &str = "          ";
 
-fn case_text(path: &str, c: &CaseResult, out: &mut String) {
+fn case_text(path: &str, c: &TestCaseResult, out: &mut String) {
     let label = match c.status {
-        Status::Pass => "ok    ",
-        Status::Fail => "FAILED",
-        Status::Error => "ERROR ",
+        TestStatus::Pass => "ok    ",
+        TestStatus::Fail => "FAILED",
+        TestStatus::Error => "ERROR ",
     };
     // names, messages and details come from the test file: one line each
     out.push_str(&format!("  {label}  {}\n", value(&c.name)));
-    if c.status != Status::Pass {
+    if c.status != TestStatus::Pass {
         out.push_str(&format!(
             "{DETAIL_INDENT}{}:{}:{}: {}\n",
             value(path),
@@ -63,7 +63,7 @@ fn case_text(path: &str, c: &CaseResult, out: &mut String) {
 }
 
 /// The JSON report (stable; documented in `docs/test-files.md`).
-pub fn json(reports: &[FileReport]) -> serde_json::Value {
+pub fn json(reports: &[TestFileReport]) -> serde_json::Value {
     let files: Vec<serde_json::Value> = reports
         .iter()
         .map(|r| match &r.outcome {
@@ -80,7 +80,7 @@ pub fn json(reports: &[FileReport]) -> serde_json::Value {
             }),
         })
         .collect();
-    let s = Summary::of(reports);
+    let s = TestSummary::of(reports);
     json!({
         "files": files,
         "summary": {

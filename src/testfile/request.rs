@@ -34,6 +34,9 @@ pub struct RequestTemplate {
     /// Fill in nothing: the context is exactly the given keys.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub no_defaults: bool,
+    /// The caller is (a session of) a service-linked role (E-4).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub service_linked_role: bool,
 }
 
 impl RequestTemplate {
@@ -42,7 +45,9 @@ impl RequestTemplate {
     /// `--at`, `--region` and `--no-defaults`; the given context keys are
     /// set last, so they replace anything s3guard would have filled in.
     pub fn request(&self, action: &str, resource: &str) -> Result<Request, Vec<Diagnostic>> {
-        let mut b = RequestBuilder::new().no_defaults(self.no_defaults);
+        let mut b = RequestBuilder::new()
+            .no_defaults(self.no_defaults)
+            .service_linked_role(self.service_linked_role);
         if let Some(p) = &self.principal {
             b = b.principal(p.clone());
         }
@@ -95,6 +100,7 @@ impl RequestTemplate {
             at: other.at.clone().or_else(|| self.at.clone()),
             region: other.region.clone().or_else(|| self.region.clone()),
             no_defaults: other.no_defaults || self.no_defaults,
+            service_linked_role: other.service_linked_role || self.service_linked_role,
         }
     }
 }

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::checker::{Checker, ProofOutcome, RunOutcome};
-use super::model::{decision_name, Case, Check, TestFile};
+use super::model::{decision_name, Check, TestCase, TestFile};
 use super::request::RequestSpec;
 use crate::diagnostic::Diagnostic;
 use crate::eval::policy_set::PolicySet;
@@ -16,7 +16,7 @@ use crate::request::Request;
 /// How a case ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Status {
+pub enum TestStatus {
     /// The expectation holds.
     Pass,
     /// It does not (or a proof could not be established).
@@ -62,7 +62,7 @@ pub struct RequestInfo {
 
 /// The result of one case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CaseResult {
+pub struct TestCaseResult {
     /// The case's name.
     pub name: String,
     /// `request`, `cannot` or `run`.
@@ -74,7 +74,7 @@ pub struct CaseResult {
     /// JSON pointer of the case.
     pub pointer: String,
     /// Pass, fail or error.
-    pub status: Status,
+    pub status: TestStatus,
     /// What the case expects (`deny`, `proved`, `partial`, …).
     pub expected: String,
     /// What s3guard found (`allow`, `implicit-deny`, `counterexample`,
@@ -99,15 +99,15 @@ pub struct CaseResult {
     pub deciding: Vec<DecidingStatement>,
 }
 
-impl CaseResult {
-    fn new(case: &Case, expected: String) -> CaseResult {
-        CaseResult {
+impl TestCaseResult {
+    fn new(case: &TestCase, expected: String) -> TestCaseResult {
+        TestCaseResult {
             name: case.name.clone(),
             kind: case.check.kind(),
             line: case.location.line,
             column: case.location.column,
             pointer: case.pointer.clone(),
-            status: Status::Error,
+            status: TestStatus::Error,
             expected,
             actual: None,
             message: None,
@@ -121,7 +121,7 @@ impl CaseResult {
 
 impl TestFile {
     /// Runs every case, in order.
-    pub fn run(&self, checker: &dyn Checker) -> Vec<CaseResult> {
+    pub fn run(&self, checker: &dyn Checker) -> Vec<TestCaseResult> {
         self.cases
             .iter()
             .map(|c| run_case(&self.set, c, checker))
@@ -130,10 +130,10 @@ impl TestFile {
 }
 
 /// Runs one case against a policy set.
-pub fn run_case(set: &PolicySet, case: &Case, checker: &dyn Checker) -> CaseResult {
+pub fn run_case(set: &PolicySet, case: &TestCase, checker: &dyn Checker) -> TestCaseResult {
     match &case.check {
         Check::Request { spec, expect } => {
-            let mut r = CaseResult::new(case, expect.as_str().to_string());
+            let mut r = TestCaseResult::new(case, expect.as_str().to_string());
             let (req, eval) = match evaluate(set, spec) {
                 Ok(x) => x,
                 Err(message) => {
@@ -154,9 +154,9 @@ pub fn run_case(set: &PolicySet, case: &Case, checker: &dyn Checker) -> CaseResu
                 r.notes = eval.notes.iter().map(ToString::to_string).collect();
             }
             if expect.is_met_by(decision) {
-                r.status = Status::Pass;
+                r.status = TestStatus::Pass;
             } else {
-                r.status = Status::Fail;
+                r.status = TestStatus::Fail;
                 r.message = Some(format!(
                     "expected {}, got {}: {} on {}",
                     expect.as_str(),
@@ -169,17 +169,17 @@ pub fn run_case(set: &PolicySet, case: &Case, checker: &dyn Checker) -> CaseResu
             r
         }
         Check::Cannot(query) => {
-            let mut r = CaseResult::new(case, "proved".into());
+            let mut r = TestCaseResult::new(case, "proved".into());
             match checker.prove_cannot(set, query) {
                 ProofOutcome::Proved => {
-                    r.status = Status::Pass;
+                    r.status = TestStatus::Pass;
                     r.actual = Some("proved".into());
                 }
                 ProofOutcome::Counterexample {
                     request,
                     explanation,
                 } => {
-                    r.status = Status::Fail;
+                    r.status = TestStatus::Fail;
                     r.actual = Some("counterexample".into());
                     r.message = Some(format!(
                         "not proved: {} on {} is allowed",
@@ -189,7 +189,7 @@ pub fn run_case(set: &PolicySet, case: &Case, checker: &dyn Checker) -> CaseResu
                     r.details = explanation;
                 }
                 ProofOutcome::Undecided { reason } => {
-                    r.status = Status::Fail;
+                    r.status = TestStatus::Fail;
                     r.actual = Some("undecided".into());
                     r.message = Some(format!("not proved: s3guard cannot decide ({reason})"));
                 }
@@ -197,14 +197,14 @@ pub fn run_case(set: &PolicySet, case: &Case, checker: &dyn Checker) -> CaseResu
             r
         }
         Check::Run { query, expect } => {
-            let mut r = CaseResult::new(case, expect.as_str().to_string());
+            let mut r = TestCaseResult::new(case, expect.as_str().to_string());
             match checker.run_command(set, query) {
                 RunOutcome::Completed { outcome, steps } => {
                     r.actual = Some(outcome.as_str().to_string());
                     if outcome == *expect {
-                        r.status = Status::Pass;
+                        r.status = TestStatus::Pass;
                     } else {
-                        r.status = Status::Fail;
+                        r.status = TestStatus::Fail;
                         r.message = Some(format!(
                             "expected `{}` to {}, but it {}",
                             query.command,
@@ -231,13 +231,19 @@ pub fn run_case(set: &PolicySet, case: &Case, checker: &dyn Checker) -> CaseResu
 
 /// Builds and evaluates the request of a spec.
 pub fn evaluate(set: &PolicySet, spec: &RequestSpec) -> Result<(Request, Evaluation), String> {
-    let req = spec.request().map_err(|diags| {
+    let mut req = spec.request().map_err(|diags| {
         diags
             .iter()
             .map(|d| d.to_string().replace('\n', " "))
             .collect::<Vec<_>>()
             .join("; ")
     })?;
+    // the ACL a PutObject or PutObjectAcl carries is in its headers (E-20)
+    crate::eval::acl::set_header_keys(
+        &mut req,
+        set.options().object_acl.as_ref(),
+        set.options().bucket_acl.as_ref(),
+    );
     let eval = set.evaluate(&req);
     Ok((req, eval))
 }
@@ -269,7 +275,7 @@ fn lines(text: &str) -> Vec<String> {
 
 /// The results of one test file, or why it could not be run.
 #[derive(Debug, Clone)]
-pub struct FileReport {
+pub struct TestFileReport {
     /// The test file as shown in messages.
     pub path: String,
     /// The case results, or the problems that made the file invalid.
@@ -282,7 +288,7 @@ pub enum FileOutcome {
     /// The file was valid; its cases ran.
     Ran {
         /// Results in file order.
-        cases: Vec<CaseResult>,
+        cases: Vec<TestCaseResult>,
         /// Warnings of the file and its policies.
         warnings: Vec<Diagnostic>,
     },
@@ -294,7 +300,7 @@ pub enum FileOutcome {
 }
 
 /// Loads and runs one test file.
-pub fn run_path(path: &str, checker: &dyn Checker) -> FileReport {
+pub fn run_path(path: &str, checker: &dyn Checker) -> TestFileReport {
     let outcome = match TestFile::load(path) {
         Ok(f) => FileOutcome::Ran {
             cases: f.run(checker),
@@ -304,7 +310,7 @@ pub fn run_path(path: &str, checker: &dyn Checker) -> FileReport {
             diagnostics: e.diagnostics,
         },
     };
-    FileReport {
+    TestFileReport {
         path: path.to_string(),
         outcome,
     }
@@ -312,7 +318,7 @@ pub fn run_path(path: &str, checker: &dyn Checker) -> FileReport {
 
 /// Counts of a run.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct Summary {
+pub struct TestSummary {
     /// Cases that passed.
     pub passed: usize,
     /// Cases that failed.
@@ -323,18 +329,18 @@ pub struct Summary {
     pub invalid_files: usize,
 }
 
-impl Summary {
+impl TestSummary {
     /// Counts the results of several files.
-    pub fn of(reports: &[FileReport]) -> Summary {
-        let mut s = Summary::default();
+    pub fn of(reports: &[TestFileReport]) -> TestSummary {
+        let mut s = TestSummary::default();
         for r in reports {
             match &r.outcome {
                 FileOutcome::Ran { cases, .. } => {
                     for c in cases {
                         match c.status {
-                            Status::Pass => s.passed += 1,
-                            Status::Fail => s.failed += 1,
-                            Status::Error => s.errors += 1,
+                            TestStatus::Pass => s.passed += 1,
+                            TestStatus::Fail => s.failed += 1,
+                            TestStatus::Error => s.errors += 1,
                         }
                     }
                 }
@@ -422,7 +428,7 @@ mod tests {
       ]
     }"#;
 
-    fn statuses(checker: &dyn Checker) -> Vec<(Status, Option<String>, Option<String>)> {
+    fn statuses(checker: &dyn Checker) -> Vec<(TestStatus, Option<String>, Option<String>)> {
         TestFile::parse("t.s3guard.json", FILE)
             .unwrap()
             .run(checker)
@@ -435,19 +441,19 @@ mod tests {
     fn proofs_and_commands_pass_only_on_the_engines_answer() {
         let req = Request::new("s3:DeleteObject", "arn:aws:s3:::prod/a").unwrap();
         let cases = [
-            (ProofOutcome::Proved, Status::Pass),
+            (ProofOutcome::Proved, TestStatus::Pass),
             (
                 ProofOutcome::Counterexample {
                     request: Box::new(req),
                     explanation: vec!["ALLOW".into()],
                 },
-                Status::Fail,
+                TestStatus::Fail,
             ),
             (
                 ProofOutcome::Undecided {
                     reason: "a condition".into(),
                 },
-                Status::Fail,
+                TestStatus::Fail,
             ),
         ];
         for (proof, want) in cases {
@@ -460,7 +466,7 @@ mod tests {
             };
             let got = statuses(&fake);
             assert_eq!(got[0].0, want, "{:?}", got[0]);
-            assert_eq!(got[1].0, Status::Pass);
+            assert_eq!(got[1].0, TestStatus::Pass);
         }
         let runs = [
             (
@@ -468,14 +474,14 @@ mod tests {
                     outcome: CommandOutcome::Fails,
                     steps: vec!["DENY s3:ListBucket".into()],
                 },
-                Status::Fail,
+                TestStatus::Fail,
                 Some("expected `aws s3 rb s3://prod --force` to partly run, but it fails"),
             ),
             (
                 RunOutcome::Invalid {
                     message: "unknown command".into(),
                 },
-                Status::Error,
+                TestStatus::Error,
                 Some("unknown command"),
             ),
         ];
@@ -495,14 +501,14 @@ mod tests {
     #[test]
     fn s3guards_engines_decide_proofs_and_commands() {
         let got = statuses(&Engines);
-        assert_eq!(got[0].0, Status::Pass, "{got:?}");
-        assert_eq!(got[1].0, Status::Fail, "{got:?}");
+        assert_eq!(got[0].0, TestStatus::Pass, "{got:?}");
+        assert_eq!(got[1].0, TestStatus::Fail, "{got:?}");
         assert_eq!(got[1].1.as_deref(), Some("fails"), "{got:?}");
     }
 
     #[test]
     fn summary_line_counts_errors_and_invalid_files() {
-        let s = Summary {
+        let s = TestSummary {
             passed: 3,
             failed: 1,
             errors: 2,
@@ -510,9 +516,9 @@ mod tests {
         };
         assert_eq!(s.line(), "3 passed, 1 failed, 2 errors, 1 invalid file");
         assert!(!s.is_success());
-        let ok = Summary {
+        let ok = TestSummary {
             passed: 3,
-            ..Summary::default()
+            ..TestSummary::default()
         };
         assert_eq!(ok.line(), "3 passed, 0 failed");
         assert!(ok.is_success());

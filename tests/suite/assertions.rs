@@ -1,7 +1,7 @@
 //! The Rust testing API against the bundled Rails policy: what a Rust
 //! project's own tests look like (issue 7, "Rust API for tests").
 
-use s3guard::testfile::assertions::{check, Query};
+use s3guard::testfile::assertions::{check, AssertedRequest};
 use s3guard::testfile::Expect;
 use s3guard::{assert_allowed, assert_decision, assert_denied, Decision, Policy, PolicySet};
 
@@ -82,7 +82,7 @@ fn a_failed_assertion_shows_the_decision_and_the_deciding_statement() {
     let err = check(
         &full,
         Expect::Deny,
-        &Query::new("s3:DeleteBucket", "arn:aws:s3:::x"),
+        &AssertedRequest::new("s3:DeleteBucket", "arn:aws:s3:::x"),
     )
     .unwrap_err();
     assert_eq!(err.decision, Some(Decision::Allowed));

@@ -1,6 +1,6 @@
 //! `s3guard test` and `s3guard init-tests` (issue 7: policy tests in CI).
 
-use s3guard::testfile::{Engines, Status, TestFile};
+use s3guard::testfile::{Engines, TestFile, TestStatus};
 
 use crate::support::{repo, run, tempdir};
 
@@ -255,10 +255,10 @@ fn defaults_apply_to_every_case_and_cases_override_them() {
     assert_eq!(
         statuses,
         [
-            ("office", Status::Pass),
-            ("home", Status::Pass),
-            ("other user", Status::Pass),
-            ("nothing filled in", Status::Pass)
+            ("office", TestStatus::Pass),
+            ("home", TestStatus::Pass),
+            ("other user", TestStatus::Pass),
+            ("nothing filled in", TestStatus::Pass)
         ]
     );
 }
@@ -281,7 +281,7 @@ fn a_case_can_turn_no_defaults_off_again() {
         .unwrap()
         .run(&Engines);
     assert!(
-        results.iter().all(|r| r.status == Status::Pass),
+        results.iter().all(|r| r.status == TestStatus::Pass),
         "{results:#?}"
     );
 }

@@ -2,7 +2,7 @@
 //! that does not (tests/fixtures/lint/<case>/{fires,passes}.json), plus the
 //! CLI's formats and exit codes. Spec A-1, A-2 (and the rule each case names).
 
-use s3guard::lint::{lint_file, render, sarif, LintOptions, ResourceType, RULES};
+use s3guard::lint::{lint_file, render, sarif, LintOptions, PolicyResourceType, RULES};
 use s3guard::{PolicyType, Severity};
 
 use crate::support::{repo, run, temp_file};
@@ -16,11 +16,11 @@ type Case = (
     &'static str,
     Severity,
     Option<PolicyType>,
-    Option<ResourceType>,
+    Option<PolicyResourceType>,
     &'static str,
 );
 
-const BUCKET: Option<ResourceType> = Some(ResourceType::S3Bucket);
+const BUCKET: Option<PolicyResourceType> = Some(PolicyResourceType::S3Bucket);
 
 const CASES: &[Case] = &[
     (
@@ -686,6 +686,14 @@ const CASES: &[Case] = &[
         None,
         None,
         "issue 17.4, C-3",
+    ),
+    (
+        "s3guard_key_only_in_some_requests",
+        "S3GUARD_KEY_ONLY_IN_SOME_REQUESTS",
+        Warning,
+        None,
+        None,
+        "issue 17.4, C-3 (S3 User Guide, bucket policy examples using condition keys: the copy-source example)",
     ),
     (
         "invalid_rcp_principal",
@@ -1834,6 +1842,15 @@ fn a_deny_on_a_key_some_actions_never_carry_blocks_them_all_issue_17_4() {
     let uploads = text.replace(r#""Action":"s3:*""#, r#""Action":"s3:PutObject""#);
     let r = s3guard::lint::lint_text("p.json", &uploads, LintOptions::default());
     assert!(r.findings.is_empty(), "{:?}", r.findings);
+    // guarded by `Null: false`, the Deny applies only to requests that send
+    // the header: the actions that never do are not blocked
+    let guarded = text.replace(
+        r#""AES256"}}"#,
+        r#""AES256"},"Null":{"s3:x-amz-server-side-encryption":"false"}}"#,
+    );
+    assert_ne!(guarded, text);
+    let r = s3guard::lint::lint_text("p.json", &guarded, LintOptions::default());
+    assert!(r.findings.is_empty(), "{:?}", r.findings);
     // an Allow of s3:* limited by s3:prefix grants the non-list actions nothing
     let allow = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::b",
         "Condition":{"StringLike":{"s3:prefix":"home/${aws:username}/*"}}}]}"#;
@@ -1850,6 +1867,69 @@ fn a_deny_on_a_key_some_actions_never_carry_blocks_them_all_issue_17_4() {
         f.message
     );
     assert!(f.message.contains("`s3:GetObject`"), "{}", f.message);
+}
+
+/// AWS's bucket policy example that grants `s3:PutObject` "with a
+/// restriction on the copy source" (S3 User Guide, "Bucket policy examples
+/// using condition keys",
+/// https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html)
+/// denies `s3:PutObject` unless `s3:x-amz-copy-source` matches: only
+/// CopyObject and UploadPartCopy send that header (S3 API Reference,
+/// https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPartCopy.html),
+/// so every plain upload is denied too. The evaluator agrees.
+#[test]
+fn a_deny_of_uploads_unless_the_copy_source_matches_blocks_plain_uploads_issue_17_4() {
+    use s3guard::{Decision, LoadOptions, Policy, PolicySet, Request};
+    let deny = |condition: &str| {
+        format!(
+            r#"{{"Version":"2012-10-17","Statement":[
+            {{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::111122223333:user/Dave"}},"Action":"s3:PutObject","Resource":"arn:aws:s3:::media/*"}},
+            {{"Effect":"Deny","Principal":{{"AWS":"arn:aws:iam::111122223333:user/Dave"}},"Action":"s3:PutObject","Resource":"arn:aws:s3:::media/*","Condition":{condition}}}]}}"#
+        )
+    };
+    let finding = |text: &str| {
+        s3guard::lint::lint_text("p.json", text, LintOptions::default())
+            .findings
+            .into_iter()
+            .find(|f| f.code == "S3GUARD_KEY_ONLY_IN_SOME_REQUESTS")
+    };
+    let plain_upload = |text: &str| {
+        let p = Policy::parse_as("p.json", text, LoadOptions::new(Resource)).unwrap();
+        let set = PolicySet::builder().resource(p).build();
+        let req = Request::new("s3:PutObject", "arn:aws:s3:::media/k")
+            .unwrap()
+            .with_principal("arn:aws:iam::111122223333:user/Dave")
+            .unwrap();
+        set.authorize(&req).decision
+    };
+    let example = deny(r#"{"StringNotLike":{"s3:x-amz-copy-source":"archive/public/*"}}"#);
+    let f = finding(&example).expect("fires");
+    assert_eq!(f.finding_type, Warning);
+    assert!(
+        f.message
+            .ends_with("this Deny blocks every `s3:PutObject` that is not a copy"),
+        "{}",
+        f.message
+    );
+    assert_eq!(plain_upload(&example), Decision::ExplicitDeny);
+    // guarded by `Null: false`, the Deny is about copies alone
+    let guarded = deny(
+        r#"{"StringNotLike":{"s3:x-amz-copy-source":"archive/public/*"},"Null":{"s3:x-amz-copy-source":"false"}}"#,
+    );
+    assert!(finding(&guarded).is_none());
+    assert_eq!(plain_upload(&guarded), Decision::Allowed);
+    // requiring an encryption header is AWS's documented pattern: any upload
+    // can send it, so the Deny asks uploaders to add it
+    let sse = deny(r#"{"StringNotEquals":{"s3:x-amz-server-side-encryption":"AES256"}}"#);
+    assert!(finding(&sse).is_none());
+    // `Null: true` asks about the header's presence on purpose
+    let only_copies = deny(r#"{"Null":{"s3:x-amz-copy-source":"true"}}"#);
+    assert!(finding(&only_copies).is_none());
+    assert_eq!(plain_upload(&only_copies), Decision::ExplicitDeny);
+    // a positive test without IfExists is false without the header
+    let positive = deny(r#"{"StringLike":{"s3:x-amz-copy-source":"archive/private/*"}}"#);
+    assert!(finding(&positive).is_none());
+    assert_eq!(plain_upload(&positive), Decision::Allowed);
 }
 
 #[test]
@@ -1904,6 +1984,60 @@ fn a_tls_deny_on_one_bucket_of_two_names_the_other() {
         f.message
     );
     assert!(!f.message.contains("`arn:aws:s3:::a"), "{}", f.message);
+}
+
+mod copy_keys_vs_the_evaluator {
+    //! S3GUARD_KEY_ONLY_IN_SOME_REQUESTS agrees with brute force: for a Deny
+    //! of `s3:PutObject` testing `s3:x-amz-copy-source` with any string
+    //! operator, with or without a `Null` guard, it fires exactly when the
+    //! evaluator denies a plain upload (no copy source) explicitly.
+    use proptest::prelude::*;
+    use s3guard::lint::{lint_text, LintOptions};
+    use s3guard::{Decision, LoadOptions, Policy, PolicySet, PolicyType, Request};
+
+    fn condition() -> impl Strategy<Value = String> {
+        let op = prop::sample::select(vec![
+            "StringLike",
+            "StringNotLike",
+            "StringEquals",
+            "StringNotEquals",
+            "StringLikeIfExists",
+            "StringNotLikeIfExists",
+            "ForAnyValue:StringLike",
+            "ForAllValues:StringNotLike",
+        ]);
+        let guard = prop::sample::select(vec!["", "true", "false"]);
+        (op, guard).prop_map(|(op, guard)| {
+            let null = if guard.is_empty() {
+                String::new()
+            } else {
+                format!(r#","Null":{{"s3:x-amz-copy-source":"{guard}"}}"#)
+            };
+            format!(r#"{{"{op}":{{"s3:x-amz-copy-source":"archive/*"}}{null}}}"#)
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(32))]
+        #[test]
+        fn fires_exactly_when_a_plain_upload_is_denied(c in condition()) {
+            let text = format!(
+                r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Deny","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::media/*","Condition":{c}}}]}}"#
+            );
+            let report = lint_text("p.json", &text, LintOptions::default());
+            let fires = report.findings.iter().any(|f| f.code == "S3GUARD_KEY_ONLY_IN_SOME_REQUESTS");
+            let policy = Policy::parse_as("p.json", &text, LoadOptions::new(PolicyType::Resource)).unwrap();
+            let set = PolicySet::builder().resource(policy).build();
+            let req = Request::new("s3:PutObject", "arn:aws:s3:::media/k")
+                .unwrap()
+                .with_principal("arn:aws:iam::111122223333:user/alice")
+                .unwrap();
+            let denied = set.authorize(&req).decision == Decision::ExplicitDeny;
+            // a `Null: true` test asks about the header on purpose: not reported
+            let on_purpose = c.contains(r#""Null":{"s3:x-amz-copy-source":"true"}"#);
+            prop_assert_eq!(fires, denied && !on_purpose, "{}", text);
+        }
+    }
 }
 
 mod tls_coverage_vs_the_evaluator {

@@ -1,5 +1,6 @@
 //! s3guard's integration test suite: one binary, one module per area.
 
+mod access_points;
 mod assertions;
 mod ci_tests;
 mod cli_can;
@@ -21,6 +22,7 @@ mod prove;
 mod readme;
 mod reports;
 mod review;
+mod s3_acls;
 mod s3_actions;
 mod s3_can_run;
 mod s3_layers;

@@ -3,10 +3,12 @@
 //! like a POSIX shell.
 
 use proptest::prelude::*;
-use s3guard::testfile::{junit, shell_words, CaseResult, FileOutcome, FileReport, Status};
+use s3guard::testfile::{
+    junit, shell_words, FileOutcome, TestCaseResult, TestFileReport, TestStatus,
+};
 
-fn result(name: String, message: String, status: Status) -> CaseResult {
-    CaseResult {
+fn result(name: String, message: String, status: TestStatus) -> TestCaseResult {
+    TestCaseResult {
         name,
         kind: "request",
         line: 3,
@@ -45,12 +47,12 @@ proptest! {
         message in any::<String>(),
         file in "[a-z/<&\"' ]{1,12}\\.s3guard\\.json",
     ) {
-        let cases: Vec<CaseResult> = names
+        let cases: Vec<TestCaseResult> = names
             .iter()
             .enumerate()
-            .map(|(i, n)| result(n.clone(), message.clone(), if i % 2 == 0 { Status::Fail } else { Status::Pass }))
+            .map(|(i, n)| result(n.clone(), message.clone(), if i % 2 == 0 { TestStatus::Fail } else { TestStatus::Pass }))
             .collect();
-        let report = FileReport {
+        let report = TestFileReport {
             path: file.clone(),
             outcome: FileOutcome::Ran { cases, warnings: vec![] },
         };

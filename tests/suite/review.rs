@@ -59,20 +59,24 @@ fn review_ok(args: &[&str]) -> String {
 #[test]
 fn rails_app_cannot_delete_buckets_and_deletes_objects_only_in_its_bucket_issue6() {
     let out = review_ok(&[RAILS]);
-    assert!(out.contains("verdict: can delete buckets: no."), "{out}");
-    let flat = out.replace('\n', " ");
-    assert!(
-        flat.contains("can delete objects: only in another-test-bucket (s3:DeleteObject)."),
+    assert_eq!(verdict_row(&out, "delete buckets"), "no", "{out}");
+    assert_eq!(
+        verdict_row(&out, "delete objects"),
+        "only in another-test-bucket (s3:DeleteObject)",
         "{out}"
     );
-    assert!(flat.contains("can change object ACLs: only in another-test-bucket (s3:PutObjectAcl)."));
+    assert_eq!(
+        verdict_row(&out, "change object ACLs"),
+        "only in another-test-bucket (s3:PutObjectAcl)"
+    );
 }
 
 #[test]
 fn full_access_can_delete_any_bucket_issue6() {
-    let out = review_ok(&[FULL]).replace('\n', " ");
-    assert!(
-        out.contains("can delete buckets: yes (s3:DeleteBucket)."),
+    let out = review_ok(&[FULL]);
+    assert_eq!(
+        verdict_row(&out, "delete buckets"),
+        "yes (s3:DeleteBucket)",
         "{out}"
     );
 }
@@ -80,7 +84,7 @@ fn full_access_can_delete_any_bucket_issue6() {
 #[test]
 fn an_explicit_deny_is_named_with_its_statement_spec_e2() {
     let out = review_ok(&[FULL, "policies/deny-bucket-deletion.json"]);
-    assert!(out.contains("verdict: can delete buckets: no."), "{out}");
+    assert_eq!(verdict_row(&out, "delete buckets"), "no", "{out}");
     assert!(
         squash(&out).contains(
             "explicitly denied: s3:DeleteBucket, s3:DeleteBucketPolicy (by policies/deny-bucket-deletion.json:4:5 (Sid NoBucketDeletion))"
@@ -205,6 +209,55 @@ fn text_of(e: scraper::ElementRef<'_>) -> String {
 /// Collapses runs of whitespace (line wrapping, indentation) to one space.
 pub fn squash(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The answer on the verdict row `can TOPIC:` of a text review, its
+/// wrapped lines joined.
+fn verdict_row(out: &str, topic: &str) -> String {
+    let head = format!("  can {topic}:");
+    let mut lines = out.lines().skip_while(|l| !l.starts_with(&head));
+    let first = lines
+        .next()
+        .unwrap_or_else(|| panic!("no verdict row `{head}` in:\n{out}"));
+    let mut row = first[head.len()..].to_string();
+    // continuation lines are indented past the row's own two spaces
+    for l in lines.take_while(|l| l.starts_with("    ")) {
+        row.push(' ');
+        row.push_str(l);
+    }
+    squash(&row)
+}
+
+#[test]
+fn the_verdict_is_one_aligned_line_per_question_issue14() {
+    let out = review_ok(&[RAILS]);
+    let rows: Vec<&str> = out
+        .lines()
+        .skip_while(|l| *l != "verdict:")
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .collect();
+    let questions: Vec<&&str> = rows
+        .iter()
+        .filter(|l| l.starts_with("  can ") && !l.contains("other destructive"))
+        .collect();
+    assert_eq!(questions.len(), 10, "{out}");
+    // every answer starts in the same column
+    let columns: Vec<usize> = questions
+        .iter()
+        .map(|l| {
+            l.find(": ").unwrap()
+                + 2
+                + l[l.find(": ").unwrap() + 2..]
+                    .find(|c: char| c != ' ')
+                    .unwrap()
+        })
+        .collect();
+    assert!(columns.windows(2).all(|w| w[0] == w[1]), "{out}");
+    assert_eq!(
+        verdict_row(&out, "run other destructive or permission-changing actions"),
+        "no"
+    );
 }
 
 /// The cell of an action row in the column of a class.
@@ -403,17 +456,17 @@ fn given_context_is_a_fact_not_a_condition_spec_c7() {
         "--context",
         "aws:SecureTransport=false",
     ]);
-    assert!(out.contains("can delete objects: no."), "{out}");
+    assert_eq!(verdict_row(&out, "delete objects"), "no", "{out}");
     let out = review_ok(&[
         RAILS,
         "--bucket-policy",
         TLS,
         "--context",
         "aws:SecureTransport=true",
-    ])
-    .replace('\n', " ");
-    assert!(
-        out.contains("can delete objects: only in another-test-bucket (s3:DeleteObject)."),
+    ]);
+    assert_eq!(
+        verdict_row(&out, "delete objects"),
+        "only in another-test-bucket (s3:DeleteObject)",
         "{out}"
     );
 }
@@ -528,11 +581,12 @@ fn review_treats_undeclared_service_keys_as_absent_spec_c15() {
           "Resource":"arn:aws:s3:::b","Condition":{"StringLike":{"s3:prefix":"home/${aws:username}/*"}}}]}"#,
     );
     let out = review_ok(&[&policy.to_string_lossy()]);
-    let flat = out.replace('\n', " ");
-    assert!(flat.contains("can delete buckets: no."), "{out}");
-    assert!(flat.contains("can change bucket policies: no."), "{out}");
+    assert_eq!(verdict_row(&out, "delete buckets"), "no", "{out}");
+    assert_eq!(verdict_row(&out, "change bucket policies"), "no", "{out}");
     assert!(
-        flat.contains("can list objects: only in b (s3:ListBucket, s3:ListBucketVersions), only if `s3:prefix` matches"),
+        verdict_row(&out, "list objects").starts_with(
+            "only in b (s3:ListBucket, s3:ListBucketVersions), only if `s3:prefix` matches"
+        ),
         "{out}"
     );
 }

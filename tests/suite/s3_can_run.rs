@@ -560,11 +560,11 @@ mod outcome_properties {
             let base = Request::new("s3:GetObject", "*").unwrap();
             let r = outcome::evaluate(&set, &base, &plan);
             let all_allowed = r.steps.iter().all(|s| s.decision == s3guard::Decision::Allowed);
-            prop_assert_eq!(r.outcome == outcome::Outcome::Succeeds, all_allowed);
+            prop_assert_eq!(r.outcome == outcome::CommandOutcome::Succeeds, all_allowed);
             match r.outcome {
-                outcome::Outcome::Succeeds => prop_assert!(r.failed_at.is_none()),
-                outcome::Outcome::Fails => prop_assert!(r.failed_at.is_some() && r.done_before_failure.is_empty()),
-                outcome::Outcome::Partial => prop_assert!(r.failed_at.is_some() && !r.done_before_failure.is_empty()),
+                outcome::CommandOutcome::Succeeds => prop_assert!(r.failed_at.is_none()),
+                outcome::CommandOutcome::Fails => prop_assert!(r.failed_at.is_some() && r.done_before_failure.is_empty()),
+                outcome::CommandOutcome::Partial => prop_assert!(r.failed_at.is_some() && !r.done_before_failure.is_empty()),
             }
             if let Some(n) = r.failed_at {
                 let failed = r.steps.iter().find(|s| s.step == n).unwrap();
@@ -572,7 +572,7 @@ mod outcome_properties {
                 prop_assert!(r.steps.iter().filter(|s| s.phase > failed.phase).all(|s| !s.reached));
             }
             if full {
-                prop_assert_eq!(r.outcome, outcome::Outcome::Succeeds);
+                prop_assert_eq!(r.outcome, outcome::CommandOutcome::Succeeds);
             }
         }
     }

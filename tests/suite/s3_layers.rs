@@ -227,7 +227,7 @@ fn block_public_access_is_an_explicit_deny_whatever_else_fails() {
             PolicyType::Resource,
         ))
         .options(EvalOptions {
-            block_public_access: true,
+            block_public_access: true.into(),
             ..EvalOptions::default()
         })
         .build();
@@ -391,7 +391,7 @@ fn set(identity: &str, bucket: &str, vpce: Option<&str>, bpa: bool) -> PolicySet
         b = b.vpc_endpoint(load(v, PolicyType::VpcEndpoint));
     }
     b.options(EvalOptions {
-        block_public_access: bpa,
+        block_public_access: bpa.into(),
         ..EvalOptions::default()
     })
     .build()

@@ -47,7 +47,7 @@ fn invalid_test_files_are_refused_with_the_place_of_each_problem() {
         ),
         (
             r#"{"policies": [{"file": "rails-app.json", "type": "identiy"}], "cases": []}"#,
-            "1:50 INVALID_VALUE /policies/0/type `type` must be one of `identity`, `bucket`, `resource`, `boundary`, `session`, `scp`, `rcp`, found `identiy` | did you mean `identity`?",
+            "1:50 INVALID_VALUE /policies/0/type `type` must be one of `identity`, `bucket`, `resource`, `boundary`, `session`, `scp`, `rcp`, `vpce`, `access-point`, found `identiy` | did you mean `identity`?",
         ),
         (
             r#"{"policies": [{"file": "rails-app.json", "type": "identity", "level": 1}], "cases": [{"name": "x", "action": "s3:GetObject", "resource": "arn:aws:s3:::b/k", "expect": "deny"}]}"#,

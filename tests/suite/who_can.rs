@@ -348,11 +348,22 @@ fn principal_can_marks_escalation() {
 fn iam_collect_layout_answers_as_the_dump() {
     let ask = |args: &[&str]| -> Vec<(String, String)> {
         let out = s3guard()
-            .args(["who-can", "s3:DeleteBucket", "arn:aws:s3:::prod", "--format", "json"])
+            .args([
+                "who-can",
+                "s3:DeleteBucket",
+                "arn:aws:s3:::prod",
+                "--format",
+                "json",
+            ])
             .args(args)
             .output()
             .unwrap();
-        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         v["principals"]
             .as_array()
@@ -387,7 +398,17 @@ fn star_names_any_authenticated_principal_not_only_anonymous_callers() {
     )
     .unwrap();
     let out = s3guard()
-        .args(["who-can", "s3:GetObject", "arn:aws:s3:::prod/k", "--account", ACCT, "--no-escalation", "--format", "json", "--bucket-policy"])
+        .args([
+            "who-can",
+            "s3:GetObject",
+            "arn:aws:s3:::prod/k",
+            "--account",
+            ACCT,
+            "--no-escalation",
+            "--format",
+            "json",
+            "--bucket-policy",
+        ])
         .arg(&bp)
         .output()
         .unwrap();
@@ -411,7 +432,17 @@ fn star_names_any_authenticated_principal_not_only_anonymous_callers() {
     )
     .unwrap();
     let out = s3guard()
-        .args(["who-can", "s3:GetObject", "arn:aws:s3:::prod/k", "--account", ACCT, "--no-escalation", "--format", "json", "--bucket-policy"])
+        .args([
+            "who-can",
+            "s3:GetObject",
+            "arn:aws:s3:::prod/k",
+            "--account",
+            ACCT,
+            "--no-escalation",
+            "--format",
+            "json",
+            "--bucket-policy",
+        ])
         .arg(&bp)
         .output()
         .unwrap();
@@ -431,7 +462,18 @@ fn star_names_any_authenticated_principal_not_only_anonymous_callers() {
 #[test]
 fn witness_actions_keep_the_catalogs_spelling() {
     let out = s3guard()
-        .args(["who-can", "s3:Delete*", "arn:aws:s3:::prod", "--account", ACCT, "--bucket-policy", BP, "--no-escalation", "--format", "json"])
+        .args([
+            "who-can",
+            "s3:Delete*",
+            "arn:aws:s3:::prod",
+            "--account",
+            ACCT,
+            "--bucket-policy",
+            BP,
+            "--no-escalation",
+            "--format",
+            "json",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
@@ -440,7 +482,10 @@ fn witness_actions_keep_the_catalogs_spelling() {
     for e in v["principals"].as_array().unwrap() {
         if let Some(a) = e["witness"]["action"].as_str() {
             seen += 1;
-            assert!(s3guard::catalog::lookup(a).is_some_and(|i| i.iam_action == a), "{a}");
+            assert!(
+                s3guard::catalog::lookup(a).is_some_and(|i| i.iam_action == a),
+                "{a}"
+            );
             assert_eq!(e["witness"]["args"][0].as_str(), Some(a));
         }
     }
@@ -450,7 +495,16 @@ fn witness_actions_keep_the_catalogs_spelling() {
 #[test]
 fn principal_can_prints_the_minimal_policy() {
     let out = s3guard()
-        .args(["principal-can", "arn:aws:iam::111122223333:user/bob", "--account", ACCT, "--bucket-policy", BP, "--format", "json"])
+        .args([
+            "principal-can",
+            "arn:aws:iam::111122223333:user/bob",
+            "--account",
+            ACCT,
+            "--bucket-policy",
+            BP,
+            "--format",
+            "json",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
@@ -465,7 +519,14 @@ fn principal_can_prints_the_minimal_policy() {
     assert!(!text.contains("s3:PutObject"), "{text}");
     // the minimal policy, reviewed alone, grants what bob has
     let out = s3guard()
-        .args(["principal-can", "arn:aws:iam::111122223333:user/bob", "--account", ACCT, "--bucket-policy", BP])
+        .args([
+            "principal-can",
+            "arn:aws:iam::111122223333:user/bob",
+            "--account",
+            ACCT,
+            "--bucket-policy",
+            BP,
+        ])
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("minimal policy (grants exactly"));
@@ -474,10 +535,23 @@ fn principal_can_prints_the_minimal_policy() {
 #[test]
 fn review_account_lists_the_blast_radius() {
     let out = s3guard()
-        .args(["review", "--account", ACCT, "--bucket-policy", BP, "--format", "json"])
+        .args([
+            "review",
+            "--account",
+            ACCT,
+            "--bucket-policy",
+            BP,
+            "--format",
+            "json",
+        ])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let cap = |topic: &str| -> Vec<String> {
         v["capabilities"]
@@ -502,17 +576,31 @@ fn review_account_lists_the_blast_radius() {
     ] {
         assert!(deleters.iter().any(|d| d == p), "{p} in {deleters:?}");
     }
-    assert!(!deleters.iter().any(|d| d.ends_with("user/carol")), "her boundary stops her");
+    assert!(
+        !deleters.iter().any(|d| d.ends_with("user/carol")),
+        "her boundary stops her"
+    );
     let ops = v["principals"]
         .as_array()
         .unwrap()
         .iter()
         .find(|r| r["principal"] == "arn:aws:iam::111122223333:role/ops")
         .unwrap();
-    assert!(ops["escalation"].as_str().unwrap().contains("iam:PutRolePolicy"));
+    assert!(ops["escalation"]
+        .as_str()
+        .unwrap()
+        .contains("iam:PutRolePolicy"));
     // HTML: one page, the table sorts and filters, no external assets
     let out = s3guard()
-        .args(["review", "--account", ACCT, "--bucket-policy", BP, "--format", "html"])
+        .args([
+            "review",
+            "--account",
+            ACCT,
+            "--bucket-policy",
+            BP,
+            "--format",
+            "html",
+        ])
         .output()
         .unwrap();
     let page = String::from_utf8_lossy(&out.stdout);

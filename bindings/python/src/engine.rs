@@ -7,7 +7,7 @@
 use s3guard::prove::{self, Proof};
 use s3guard::render::text::render_text;
 use s3guard::testfile::assertions;
-use s3guard::testfile::{self, Engines, Status, TestFile};
+use s3guard::testfile::{self, Engines, TestFile, TestStatus};
 use s3guard::{
     ContextValue, Diagnostic, EvalOptions, LoadOptions, NotPrincipalMode, Origin, Policy,
     PolicySet, PolicyType, Request, RequestBuilder,
@@ -229,7 +229,7 @@ pub fn load(layers: &Layers, options: &Options) -> Result<Loaded, Failure> {
             principal_in_management_account: options.management_account,
             resource_in_management_account: options.resource_in_management_account,
             canonical_ids: options.canonical_ids.clone(),
-            block_public_access: options.block_public_access,
+            block_public_access: options.block_public_access.into(),
             ..EvalOptions::default()
         })
         .build();
@@ -431,7 +431,8 @@ pub fn check(
         Expectation::ExplicitDeny => testfile::Expect::ExplicitDeny,
         Expectation::ImplicitDeny => testfile::Expect::ImplicitDeny,
     };
-    let mut query = assertions::Query::new(action, resource).no_defaults(caller.no_defaults);
+    let mut query =
+        assertions::AssertedRequest::new(action, resource).no_defaults(caller.no_defaults);
     if let Some(p) = &caller.principal {
         query = query.principal(p.as_str());
     }
@@ -626,9 +627,9 @@ impl Tests {
         let r = testfile::run_case(&self.file.set, case, &Engines);
         Some(CaseOutcome {
             status: match r.status {
-                Status::Pass => "pass",
-                Status::Fail => "fail",
-                Status::Error => "error",
+                TestStatus::Pass => "pass",
+                TestStatus::Fail => "fail",
+                TestStatus::Error => "error",
             },
             expected: r.expected,
             actual: r.actual,

@@ -128,7 +128,7 @@ impl Lowerer<'_> {
                 let texts: Vec<String> = raw.iter().map(|(t, _)| t.clone()).collect();
                 match Values::compile(&operator, &texts, self.variables) {
                     Ok(values) => compiled.push(KeyCondition {
-                        key: k.key.clone(),
+                        key: k.key.to_string(),
                         key_lower: k.key.to_lowercase(),
                         raw_values: texts,
                         values,
@@ -156,7 +156,7 @@ impl Lowerer<'_> {
             }
             blocks.push(Block {
                 operator,
-                operator_text: m.key.clone(),
+                operator_text: m.key.to_string(),
                 keys: compiled,
             });
         }

@@ -162,6 +162,29 @@ pub(super) fn lower(
     })
 }
 
+/// The place of an entry of an element: the element's pointer and, in an
+/// array, the entry's index. The pointer is written out only for a
+/// message (most entries never need one).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct At<'p> {
+    element: &'p str,
+    index: Option<usize>,
+}
+
+impl<'p> At<'p> {
+    fn new(element: &'p str, index: Option<usize>) -> At<'p> {
+        At { element, index }
+    }
+
+    /// The entry's JSON pointer.
+    pub(super) fn pointer(&self) -> String {
+        match self.index {
+            Some(i) => pointer::join(self.element, i.to_string()),
+            None => self.element.to_string(),
+        }
+    }
+}
+
 fn finish(mut diags: Vec<Diagnostic>) -> LoadError {
     diags.sort_by_key(|d| (d.severity, d.location.map(|l| l.offset)));
     LoadError { diagnostics: diags }
@@ -490,15 +513,16 @@ impl Lowerer<'_> {
         }
     }
 
-    /// A string or an array of strings; reports other shapes.
-    fn strings<'v>(
+    /// A string or an array of strings, each with its value and place;
+    /// reports other shapes.
+    fn strings<'v, 'p>(
         &mut self,
         v: &'v Value,
-        p: &str,
+        p: &'p str,
         element: &str,
-    ) -> Vec<(String, &'v Value, String)> {
+    ) -> Vec<(&'v str, &'v Value, At<'p>)> {
         match &v.kind {
-            Kind::String(s) => vec![(s.clone(), v, p.to_string())],
+            Kind::String(s) => vec![(s.as_str(), v, At::new(p, None))],
             Kind::Array(items) => {
                 if items.is_empty() {
                     self.emit(
@@ -514,12 +538,12 @@ impl Lowerer<'_> {
                         None,
                     );
                 }
-                let mut out = Vec::new();
+                let mut out = Vec::with_capacity(items.len());
                 for (i, item) in items.iter().enumerate() {
-                    let ip = pointer::join(p, i.to_string());
+                    let at = At::new(p, Some(i));
                     match item.as_str() {
-                        Some(s) => out.push((s.to_string(), item, ip)),
-                        None => self.type_error(item, &ip, "a string"),
+                        Some(s) => out.push((s, item, at)),
+                        None => self.type_error(item, &at.pointer(), "a string"),
                     }
                 }
                 out

@@ -2,7 +2,7 @@
 //! elements: every entry compiled once into a pattern, checked against the
 //! catalog and the ARN grammar (spec M-1..M-7, G-6..G-8, V-6).
 
-use super::Lowerer;
+use super::{At, Lowerer};
 use crate::catalog;
 use crate::diagnostic::Severity;
 use crate::json::{pointer, Span, Value};
@@ -37,9 +37,10 @@ impl Lowerer<'_> {
             );
             return None;
         }
-        let mut patterns = Vec::new();
-        for (text, item, ip) in self.strings(v, &p, element) {
-            if let Some(pattern) = self.action_pattern(&text, item.span, &ip) {
+        let entries = self.strings(v, &p, element);
+        let mut patterns = Vec::with_capacity(entries.len());
+        for (text, item, at) in entries {
+            if let Some(pattern) = self.action_pattern(text, item.span, at) {
                 patterns.push(pattern);
             }
         }
@@ -54,7 +55,7 @@ impl Lowerer<'_> {
         &mut self,
         text: &str,
         span: Span,
-        p: &str,
+        at: At<'_>,
     ) -> Option<ActionPattern> {
         if text == "*" {
             return Some(ActionPattern::new(text));
@@ -64,7 +65,7 @@ impl Lowerer<'_> {
                 "VARIABLE_UNSUPPORTED_IN_ELEMENT",
                 format!("policy variables are not allowed in actions (`{text}`)"),
                 span,
-                p,
+                &at.pointer(),
                 "list the actions explicitly",
             );
             return None;
@@ -74,7 +75,7 @@ impl Lowerer<'_> {
                 "INVALID_ACTION",
                 format!("`{text}` is not an action: it has no service prefix"),
                 span,
-                p,
+                &at.pointer(),
                 &match self.suggest_action(&format!("s3:{text}")) {
                     Some(s) => crate::diagnostic::did_you_mean_hint(text, &s),
                     None => "write service:Action, e.g. s3:GetObject".into(),
@@ -87,7 +88,7 @@ impl Lowerer<'_> {
                 "INVALID_ACTION",
                 format!("`{text}` is not an action"),
                 span,
-                p,
+                &at.pointer(),
                 "write service:Action, e.g. s3:GetObject",
             );
             return None;
@@ -107,7 +108,7 @@ impl Lowerer<'_> {
                             "INVALID_ACTION",
                             format!("`{text}` is not an action of the `{svc}` catalog: it matches no real request"),
                             span,
-                            p,
+                            &at.pointer(),
                             Some(hint),
                         );
                     }
@@ -117,7 +118,7 @@ impl Lowerer<'_> {
                         "UNMATCHED_ACTION_PATTERN",
                         format!("`{text}` matches no action of the `{svc}` catalog"),
                         span,
-                        p,
+                        &at.pointer(),
                         Some(format!("see `s3guard actions '{svc}:*'`")),
                     );
                 }
@@ -167,9 +168,10 @@ impl Lowerer<'_> {
         };
         let element = if is_not { "NotResource" } else { "Resource" };
         let p = pointer::join(sp, element);
-        let mut patterns = Vec::new();
-        for (text, item, ip) in self.strings(v, &p, element) {
-            if let Some(pattern) = self.resource_pattern(&text, item.span, &ip) {
+        let entries = self.strings(v, &p, element);
+        let mut patterns = Vec::with_capacity(entries.len());
+        for (text, item, at) in entries {
+            if let Some(pattern) = self.resource_pattern(text, item.span, at) {
                 patterns.push(pattern);
             }
         }
@@ -184,7 +186,7 @@ impl Lowerer<'_> {
         &mut self,
         text: &str,
         span: Span,
-        p: &str,
+        at: At<'_>,
     ) -> Option<ResourcePattern> {
         if text == "*" {
             return Some(ResourcePattern::new(text, None));
@@ -194,7 +196,7 @@ impl Lowerer<'_> {
                 "INVALID_ARN_PREFIX",
                 format!("`{text}` is not `*` or an ARN"),
                 span,
-                p,
+                &at.pointer(),
                 "S3 resources look like arn:aws:s3:::bucket or arn:aws:s3:::bucket/key",
             );
             return None;
@@ -205,7 +207,7 @@ impl Lowerer<'_> {
                 "MISSING_ARN_FIELD",
                 format!("`{text}` has fewer than six ARN fields"),
                 span,
-                p,
+                &at.pointer(),
                 "write arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE (S3: arn:aws:s3:::bucket/key)",
             );
             return None;
@@ -219,7 +221,7 @@ impl Lowerer<'_> {
                     "policy variables are allowed only after the fifth colon of an ARN (`{text}`)"
                 ),
                 span,
-                p,
+                &at.pointer(),
                 "move the variable into the resource part",
             );
             return None;
@@ -230,7 +232,7 @@ impl Lowerer<'_> {
                 "WILDCARD_IN_ARN_SERVICE",
                 format!("wildcards in the service field of `{text}` are not valid"),
                 span,
-                p,
+                &at.pointer(),
                 Some("name the service (s3) exactly".into()),
             );
         }
@@ -244,7 +246,7 @@ impl Lowerer<'_> {
                             e.code,
                             e.message,
                             span,
-                            p,
+                            &at.pointer(),
                             "write ${key} or ${key, 'default'}",
                         );
                         return None;
@@ -252,7 +254,7 @@ impl Lowerer<'_> {
                 }
             } else {
                 if !self.variables && rest.contains("${") {
-                    self.variable_in_old_version(text, span, p);
+                    self.variable_in_old_version(text, span, &at.pointer());
                 }
                 None
             }

@@ -124,11 +124,12 @@ impl Lowerer<'_> {
                         );
                         continue;
                     }
-                    for (text, item, ip) in self.strings(&m.value, &kp, name) {
+                    for (text, item, at) in self.strings(&m.value, &kp, name) {
+                        let ip = at.pointer();
                         let parsed = if m.key == "AWS" {
-                            parse_aws(&text)
+                            parse_aws(text)
                         } else {
-                            parse_other(&m.key, &text)
+                            parse_other(&m.key, text)
                         };
                         match parsed {
                             Ok(kind) => {
@@ -145,7 +146,7 @@ impl Lowerer<'_> {
                                 }
                                 entries.push(PrincipalEntry {
                                     kind,
-                                    text,
+                                    text: text.to_string(),
                                     pointer: ip,
                                 });
                             }

@@ -8,6 +8,8 @@ use std::fmt::Write as _;
 
 use serde_json::json;
 
+use super::html::rich;
+use crate::render::escape::html as esc;
 use crate::review::account::{AccountReview, AccountRow};
 use crate::review::verdict::{is_dangerous_topic, Answer, VerdictItem};
 
@@ -184,36 +186,6 @@ pub fn account_markdown(r: &AccountReview) -> String {
     }
     out.push_str("\n`YES`: on any bucket; `some`: only on the buckets named; `?`: under conditions somewhere; `-`: no.\n");
     out.trim_end().to_string()
-}
-
-/// Escapes text for HTML content and attribute values.
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Escapes text and turns `` `code` `` spans into `<code>`.
-fn rich(s: &str) -> String {
-    s.split('`')
-        .enumerate()
-        .map(|(i, part)| {
-            if i % 2 == 1 {
-                format!("<code>{}</code>", esc(part))
-            } else {
-                esc(part)
-            }
-        })
-        .collect()
 }
 
 /// The principal cell: its name in bold, the full ARN under it.

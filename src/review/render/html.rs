@@ -5,6 +5,8 @@
 
 use std::fmt::Write as _;
 
+use crate::render::escape::html as esc;
+
 use crate::review::classes::{ClassKind, ResourceClass};
 use crate::review::matrix::{phrase, Access, Cell, Matrix};
 use crate::review::other_types::friendly;
@@ -72,24 +74,8 @@ details table.grid { margin-top: 6px; }
 footer { margin-top: 30px; color: var(--muted); font-size: 12px; }
 "#;
 
-/// Escapes text for HTML content and attribute values.
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// Escapes text and turns `` `code` `` spans into `<code>`.
-fn rich(s: &str) -> String {
+pub(crate) fn rich(s: &str) -> String {
     s.split('`')
         .enumerate()
         .map(|(i, part)| {

@@ -1,9 +1,8 @@
 //! The review as markdown, to paste in a pull request.
 
-use super::{grouped, with_access};
+use super::blocks;
 use crate::review::matrix::{phrase, Access, Cell};
 use crate::review::report::Review;
-use crate::review::risk::Risk;
 
 // Every value below (file names, bucket names, ARNs, actions, condition
 // values, notes) goes through `md`, `code` or `words`: it cannot inject HTML, format
@@ -20,7 +19,6 @@ fn code_list(cells: &[&Cell]) -> String {
 
 /// Renders a review as markdown.
 pub fn markdown(review: &Review) -> String {
-    let m = &review.matrix;
     let mut out = String::from("## s3guard review\n\n");
     let files: Vec<String> = review
         .policies
@@ -34,52 +32,35 @@ pub fn markdown(review: &Review) -> String {
         words(&review.verdict.paragraph())
     ));
     out.push_str("| resource | allowed | conditional | denied |\n| --- | ---: | ---: | ---: |\n");
-    let mut nothing: Vec<String> = Vec::new();
-    for (ci, class) in m.classes.iter().enumerate() {
-        let cells: Vec<&Cell> = m.cells_of(ci).collect();
-        if cells.is_empty() {
-            continue;
-        }
-        if cells
-            .iter()
-            .all(|c| c.access == Access::Denied && !c.explicit_deny)
-        {
-            nothing.push(md(&class.label));
-            continue;
-        }
-        let n = |a: Access| cells.iter().filter(|c| c.access == a).count();
+    let (blocks, nothing) = blocks(&review.matrix);
+    for b in &blocks {
+        let n = |a: Access| b.cells.iter().filter(|c| c.access == a).count();
         out.push_str(&format!(
             "| {} | {} | {} | {} |\n",
-            md(&class.label),
+            md(&b.class.label),
             n(Access::Allowed),
             n(Access::Conditional),
             n(Access::Denied)
         ));
     }
     if !nothing.is_empty() {
-        out.push_str(&format!("\nNothing allowed on: {}.\n", nothing.join(", ")));
+        let labels: Vec<String> = nothing.iter().map(|c| md(&c.label)).collect();
+        out.push_str(&format!("\nNothing allowed on: {}.\n", labels.join(", ")));
     }
-    for (ci, class) in m.classes.iter().enumerate() {
-        let cells: Vec<&Cell> = m.cells_of(ci).collect();
-        if cells
-            .iter()
-            .all(|c| c.access == Access::Denied && !c.explicit_deny)
-        {
-            continue;
-        }
+    for b in &blocks {
         out.push_str(&format!(
             "\n### {}\n\n{}\n\n",
-            md(&class.label),
-            code(&class.arn)
+            md(&b.class.label),
+            code(&b.class.arn)
         ));
-        for (group, cs) in grouped(with_access(cells.iter().copied(), Access::Allowed)) {
-            out.push_str(&format!("- allowed, {}: {}\n", md(&group), code_list(&cs)));
+        for (group, cs) in &b.allowed {
+            out.push_str(&format!("- allowed, {}: {}\n", md(group), code_list(cs)));
         }
-        for (group, cs) in grouped(with_access(cells.iter().copied(), Access::Conditional)) {
+        for (group, cs) in &b.conditional {
             for c in cs {
                 out.push_str(&format!(
                     "- conditional, {}: {} — {}{}\n",
-                    md(&group),
+                    md(group),
                     code(&c.action.iam_action),
                     words(&phrase(&c.requirements)),
                     c.note
@@ -89,32 +70,18 @@ pub fn markdown(review: &Review) -> String {
                 ));
             }
         }
-        let denied: Vec<&Cell> = with_access(cells.iter().copied(), Access::Denied).collect();
-        let mut explicit: Vec<&Cell> = denied.iter().copied().filter(|c| c.explicit_deny).collect();
-        explicit.sort_by(|a, b| crate::review::risk::report_order(a.action, b.action));
-        if !explicit.is_empty() {
+        if !b.explicit.is_empty() {
             out.push_str(&format!(
                 "- **explicitly denied**: {}\n",
-                code_list(&explicit)
+                code_list(&b.explicit)
             ));
         }
-        let mut risky: Vec<&Cell> = denied
-            .iter()
-            .copied()
-            .filter(|c| !c.explicit_deny)
-            .filter(|c| {
-                let r = Risk::of(c.action);
-                r.destructive || r.changes_permissions
-            })
-            .collect();
-        risky.sort_by(|a, b| crate::review::risk::report_order(a.action, b.action));
-        let implicit = denied.len() - explicit.len();
-        if implicit > 0 {
-            out.push_str(&format!("- denied: {implicit} other actions"));
-            if !risky.is_empty() {
+        if b.implicit > 0 {
+            out.push_str(&format!("- denied: {} other actions", b.implicit));
+            if !b.risky.is_empty() {
                 out.push_str(&format!(
                     "; destructive or permission-changing among them: {}",
-                    code_list(&risky)
+                    code_list(&b.risky)
                 ));
             }
             out.push('\n');

@@ -1,9 +1,8 @@
 //! The review for terminals.
 
-use super::{grouped, names, with_access, wrap};
-use crate::review::matrix::{phrase, Access, Cell};
+use super::{blocks, names, wrap};
+use crate::review::matrix::{phrase, Cell};
 use crate::review::report::Review;
-use crate::review::risk::Risk;
 
 const WIDTH: usize = 100;
 
@@ -17,45 +16,27 @@ pub fn text(review: &Review) -> String {
     ));
     out.push('\n');
     out.push_str(&format!("caller: {}\n\n", review.caller()));
-    out.push_str(&wrap(
-        &format!("verdict: {}", review.verdict.paragraph()),
-        WIDTH,
-        "",
-    ));
-    out.push('\n');
-    let m = &review.matrix;
-    let mut nothing: Vec<&str> = Vec::new();
-    for (ci, class) in m.classes.iter().enumerate() {
-        let cells: Vec<&Cell> = m.cells_of(ci).collect();
-        if cells.is_empty() {
-            continue;
-        }
-        if cells
-            .iter()
-            .all(|c| c.access == Access::Denied && !c.explicit_deny)
-        {
-            nothing.push(&class.label);
-            continue;
-        }
+    verdict(review, &mut out);
+    let (blocks, nothing) = blocks(&review.matrix);
+    for b in &blocks {
+        let class = b.class;
         if class.arn == "*" {
             out.push_str(&format!("\n{} (Resource \"*\")\n", class.label));
         } else {
             out.push_str(&format!("\n{} ({})\n", class.label, class.arn));
         }
-        let allowed = grouped(with_access(cells.iter().copied(), Access::Allowed));
-        if !allowed.is_empty() {
+        if !b.allowed.is_empty() {
             out.push_str("  allowed:\n");
-            for (group, cs) in &allowed {
+            for (group, cs) in &b.allowed {
                 out.push_str(&format!(
                     "    {}\n",
                     wrap(&format!("{group}: {}", names(cs)), WIDTH, "      ")
                 ));
             }
         }
-        let conditional = grouped(with_access(cells.iter().copied(), Access::Conditional));
-        if !conditional.is_empty() {
+        if !b.conditional.is_empty() {
             out.push_str("  conditional:\n");
-            for (group, cs) in &conditional {
+            for (group, cs) in &b.conditional {
                 // one line per distinct condition within the group
                 let mut by_phrase: Vec<(String, Vec<&Cell>)> = Vec::new();
                 for c in cs {
@@ -76,12 +57,9 @@ pub fn text(review: &Review) -> String {
                 }
             }
         }
-        let denied: Vec<&Cell> = with_access(cells.iter().copied(), Access::Denied).collect();
-        let mut explicit: Vec<&Cell> = denied.iter().copied().filter(|c| c.explicit_deny).collect();
-        explicit.sort_by(|a, b| crate::review::risk::report_order(a.action, b.action));
-        if !explicit.is_empty() {
+        if !b.explicit.is_empty() {
             let mut by: Vec<&str> = Vec::new();
-            for c in &explicit {
+            for c in &b.explicit {
                 for s in &c.statements {
                     if !by.contains(&s.as_str()) {
                         by.push(s);
@@ -93,7 +71,7 @@ pub fn text(review: &Review) -> String {
                 wrap(
                     &format!(
                         "explicitly denied: {} (by {})",
-                        names(&explicit),
+                        names(&b.explicit),
                         by.join(", ")
                     ),
                     WIDTH,
@@ -101,26 +79,15 @@ pub fn text(review: &Review) -> String {
                 )
             ));
         }
-        let risky: Vec<&Cell> = denied
-            .iter()
-            .copied()
-            .filter(|c| !c.explicit_deny)
-            .filter(|c| {
-                let r = Risk::of(c.action);
-                r.destructive || r.changes_permissions
-            })
-            .collect();
-        let implicit = denied.len() - explicit.len();
+        let implicit = b.implicit;
         if implicit > 0 {
-            let line = if risky.is_empty() {
+            let line = if b.risky.is_empty() {
                 format!("denied: {implicit} other action{}", plural(implicit))
             } else {
-                let mut sorted = risky.clone();
-                sorted.sort_by(|a, b| crate::review::risk::report_order(a.action, b.action));
                 format!(
                     "denied: {implicit} other action{}, destructive or permission-changing among them: {}",
                     plural(implicit),
-                    names(&sorted)
+                    names(&b.risky)
                 )
             };
             out.push_str(&format!("  {}\n", wrap(&line, WIDTH, "    ")));
@@ -129,7 +96,14 @@ pub fn text(review: &Review) -> String {
     if !nothing.is_empty() {
         out.push('\n');
         out.push_str(&wrap(
-            &format!("nothing allowed on: {}", nothing.join(", ")),
+            &format!(
+                "nothing allowed on: {}",
+                nothing
+                    .iter()
+                    .map(|c| c.label.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
             WIDTH,
             "  ",
         ));
@@ -142,6 +116,33 @@ pub fn text(review: &Review) -> String {
         }
     }
     out.trim_end().to_string()
+}
+
+/// The verdict, one line per question, the answers aligned; the last item
+/// (the other destructive or permission-changing actions, a sum-up rather
+/// than a question) follows on its own line.
+fn verdict(review: &Review, out: &mut String) {
+    out.push_str("verdict:\n");
+    let items = &review.verdict.items;
+    let (questions, summary) = match items.split_last() {
+        Some((last, rest)) => (rest, Some(last)),
+        None => (items.as_slice(), None),
+    };
+    let label = |topic: &str| format!("can {topic}:");
+    let column = questions
+        .iter()
+        .map(|i| label(&i.topic).chars().count())
+        .max()
+        .unwrap_or(0);
+    let answer_indent = " ".repeat(2 + column + 1);
+    for item in questions {
+        let line = format!("{:<column$} {}", label(&item.topic), item.text);
+        out.push_str(&format!("  {}\n", wrap(&line, WIDTH - 2, &answer_indent)));
+    }
+    if let Some(item) = summary {
+        let line = format!("{} {}", label(&item.topic), item.text);
+        out.push_str(&format!("  {}\n", wrap(&line, WIDTH - 2, "    ")));
+    }
 }
 
 fn plural(n: usize) -> &'static str {

@@ -15,7 +15,7 @@ use serde::Serialize;
 use super::checker::Engines;
 use super::model::{decision_name, TestFile};
 use super::request::{check_request, RequestSpec, RequestTemplate};
-use super::run::{evaluate, Status};
+use super::run::{evaluate, TestStatus};
 use crate::catalog::{self, resource_type_of, ActionInfo};
 use crate::eval::policy_set::PolicySet;
 use crate::eval::response::Decision;
@@ -231,7 +231,7 @@ fn self_check(path: &str, text: &str) -> Result<(), String> {
         )
     })?;
     for r in file.run(&Engines) {
-        if r.status != Status::Pass {
+        if r.status != TestStatus::Pass {
             return Err(format!(
                 "internal error: starter case `{}` does not pass: {}",
                 r.name,

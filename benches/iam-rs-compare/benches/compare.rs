@@ -1,0 +1,59 @@
+//! s3guard's load (parse + validate + lower + compile into a `PolicySet`)
+//! beside iam-rs's parse (`IAMPolicy::from_json`, serde into its model, no
+//! validation and no compilation) of the same documents. s3guard does more
+//! work per document; the issue-20 target is to be faster all the same.
+
+use std::hint::black_box;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+
+fn bundled(name: &str) -> String {
+    let path = format!("{}/../../policies/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// `n` statements with two conditions each (as benches/load.rs).
+fn conditional(n: usize) -> String {
+    let statements: Vec<String> = (0..n)
+        .map(|i| {
+            format!(
+                r#"{{"Sid":"S{i}","Effect":"Allow","Action":["s3:GetObject","s3:PutObject","s3:List*"],
+                "Resource":["arn:aws:s3:::bucket-{i}","arn:aws:s3:::bucket-{i}/*"],
+                "Condition":{{"StringEquals":{{"aws:PrincipalTag/team":"team-{i}"}},
+                              "IpAddress":{{"aws:SourceIp":"10.{}.0.0/16"}}}}}}"#,
+                i % 256
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+        statements.join(",")
+    )
+}
+
+fn compare(c: &mut Criterion) {
+    for (name, text) in [
+        ("read-only-access", bundled("read-only-access.json")),
+        ("rails-app", bundled("rails-app.json")),
+        ("conditional_100_statements", conditional(100)),
+    ] {
+        let mut g = c.benchmark_group(format!("compare/{name}"));
+        g.throughput(Throughput::Bytes(text.len() as u64));
+        // both must accept the document, or the comparison means nothing
+        iam_rs::IAMPolicy::from_json(&text).unwrap_or_else(|e| panic!("iam-rs: {name}: {e}"));
+        s3guard::Policy::parse("p.json", &text).unwrap_or_else(|e| panic!("s3guard: {name}: {e}"));
+        g.bench_function("s3guard_load_and_compile", |b| {
+            b.iter(|| {
+                let p = s3guard::Policy::parse("p.json", black_box(&text));
+                s3guard::PolicySet::identity(p.ok())
+            })
+        });
+        g.bench_function("iam_rs_parse", |b| {
+            b.iter(|| iam_rs::IAMPolicy::from_json(black_box(&text)))
+        });
+        g.finish();
+    }
+}
+
+criterion_group!(benches, compare);
+criterion_main!(benches);

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Issue 20: `s3guard eval --cases` against the differential oracle (the
+# iam-simulate wrapper `label.mjs`, Node) on the same 2,600-case corpus,
+# both timed end to end in the same run, and the ratio.
+#
+#   scripts/bench-oracle.sh ORACLE_DIR [CASES] [RUNS]
+#
+# ORACLE_DIR holds `label.mjs`, `package.json` and `sample.jsonl` (the
+# oracle's labelled cases); it is copied to a scratch folder and `npm ci`
+# is run there when it has no node_modules. CASES (default 2600) lines are
+# made by repeating sample.jsonl; each program runs RUNS times (default 5
+# for s3guard, 3 for the oracle) and the median wall time counts. Needs
+# cargo, python3, node and npm; not part of scripts/test.sh (CI does not
+# need Node). docs/performance.md reports its numbers.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+oracle_src="${1:?usage: scripts/bench-oracle.sh ORACLE_DIR [CASES] [RUNS]}"
+cases="${2:-2600}"
+runs="${3:-5}"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+cargo build --release --quiet
+bin="$PWD/target/release/s3guard"
+
+oracle="$oracle_src"
+if [ ! -d "$oracle/node_modules" ]; then
+    cp -r "$oracle_src" "$work/oracle"
+    oracle="$work/oracle"
+    (cd "$oracle" && npm ci --silent --no-audit --no-fund >/dev/null)
+fi
+
+python3 - "$oracle/sample.jsonl" "$cases" > "$work/cases.jsonl" <<'PY'
+import itertools, sys
+lines = [l for l in open(sys.argv[1]).read().splitlines() if l.strip()]
+n = int(sys.argv[2])
+sys.stdout.write("\n".join(l for l, _ in zip(itertools.cycle(lines), range(n))) + "\n")
+PY
+echo "corpus: $cases cases, $(wc -c < "$work/cases.jsonl") bytes; $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+
+# median wall time in seconds of RUNS runs of a command
+median() {
+    local n="$1"
+    shift
+    python3 - "$n" "$@" <<'PY'
+import statistics, subprocess, sys, time
+n, cmd = int(sys.argv[1]), sys.argv[2:]
+times = []
+for _ in range(n):
+    t = time.perf_counter()
+    r = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    times.append(time.perf_counter() - t)
+    if r.returncode != 0:
+        sys.stderr.write(r.stderr.decode())
+        sys.exit(f"{cmd[0]} exited with {r.returncode}")
+print(f"{statistics.median(times):.4f}")
+PY
+}
+
+s3guard_s="$(median "$runs" "$bin" eval --cases "$work/cases.jsonl")"
+"$bin" eval --cases "$work/cases.jsonl" | tail -1
+oracle_s="$(median "$(( runs < 3 ? runs : 3 ))" node "$oracle/label.mjs" "$work/cases.jsonl" --out /dev/null)"
+python3 - "$s3guard_s" "$oracle_s" "$cases" <<'PY'
+import sys
+s, o, n = float(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])
+print(f"s3guard eval --cases: {s * 1000:.1f} ms ({n / s:,.0f} cases/s)")
+print(f"oracle (node label.mjs): {o * 1000:.0f} ms ({n / o:,.0f} cases/s)")
+print(f"ratio: s3guard is {o / s:.0f}x faster")
+PY

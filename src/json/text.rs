@@ -1,0 +1,289 @@
+//! The strings of the JSON tree: the words policies repeat (`Effect`,
+//! `Allow`, `Statement`, `s3:GetObject`, `2012-10-17`) point to one static
+//! copy; any other string is one allocation of exactly its length.
+//!
+//! A policy is mostly these words: a load of ReadOnlyAccess or of a case
+//! corpus used to allocate (and free) a `String` for every key and short
+//! value, which was a third of the load time.
+
+use std::borrow::Borrow;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::ops::Deref;
+
+/// A string of the JSON tree (a key, a string value, a number's text), and
+/// of compiled patterns (`arn`, `aws`, `s3`, …).
+/// Dereferences to `str`; compares, hashes and prints as its text.
+#[derive(Clone)]
+pub struct Str(Repr);
+
+#[derive(Clone)]
+enum Repr {
+    Static(&'static str),
+    Owned(Box<str>),
+}
+
+impl Str {
+    /// The text, as a `str`.
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            Repr::Static(s) => s,
+            Repr::Owned(s) => s,
+        }
+    }
+
+    /// A string with this text: a static copy when it is a common word,
+    /// else one allocation of its length.
+    pub fn new(text: &str) -> Str {
+        match common(text) {
+            Some(s) => Str(Repr::Static(s)),
+            None => Str(Repr::Owned(text.into())),
+        }
+    }
+}
+
+impl Default for Str {
+    fn default() -> Str {
+        Str(Repr::Static(""))
+    }
+}
+
+impl Deref for Str {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for Str {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl Borrow<str> for Str {
+    fn borrow(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl From<&str> for Str {
+    fn from(s: &str) -> Str {
+        Str::new(s)
+    }
+}
+
+impl From<String> for Str {
+    fn from(s: String) -> Str {
+        match common(&s) {
+            Some(c) => Str(Repr::Static(c)),
+            None => Str(Repr::Owned(s.into_boxed_str())),
+        }
+    }
+}
+
+impl From<Str> for String {
+    fn from(s: Str) -> String {
+        match s.0 {
+            Repr::Static(s) => s.to_string(),
+            Repr::Owned(s) => s.into_string(),
+        }
+    }
+}
+
+impl PartialEq for Str {
+    fn eq(&self, other: &Str) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Str {}
+
+impl PartialEq<str> for Str {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Str {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<String> for Str {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl PartialEq<Str> for str {
+    fn eq(&self, other: &Str) -> bool {
+        self == other.as_str()
+    }
+}
+
+impl PartialEq<Str> for &str {
+    fn eq(&self, other: &Str) -> bool {
+        *self == other.as_str()
+    }
+}
+
+impl Hash for Str {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+
+impl fmt::Debug for Str {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for Str {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The static copy of a word policies, case files and account dumps
+/// repeat, if `text` is one.
+fn common(text: &str) -> Option<&'static str> {
+    // Matching by length first keeps a miss to a few comparisons.
+    let first = text.as_bytes().first();
+    words_of_len(text.len())
+        .iter()
+        .copied()
+        .find(|w| w.as_bytes().first() == first && *w == text)
+}
+
+/// The common words of `len` bytes.
+fn words_of_len(len: usize) -> &'static [&'static str] {
+    match len {
+        0 => &[""],
+        1 => &["*", "0", "1"],
+        2 => &["id", "v1", "/*", "s3"],
+        3 => &[
+            "AWS", "Sid", "scp", "rcp", "Key", "Arn", "arn", "aws", "iam", "sts",
+        ],
+        4 => &[
+            "s3:*", "Deny", "true", "Bool", "Path", "note", "tags", "Tags",
+        ],
+        5 => &["Allow", "false", "Value"],
+        6 => &["Effect", "Action", "action", "expect", "source"],
+        7 => &[
+            "Service", "Version", "context", "Content", "session", "ArnLike",
+        ],
+        8 => &[
+            "Resource", "identity", "boundary", "resource", "Document", "iam:Get*", "PolicyId",
+            "UserName", "RoleName",
+        ],
+        9 => &[
+            "NotAction",
+            "Condition",
+            "Federated",
+            "principal",
+            "VersionId",
+            "iam:List*",
+            "Statement",
+            "IpAddress",
+            "s3:prefix",
+            "ArnEquals",
+            "PolicyArn",
+            "GroupName",
+        ],
+        10 => &[
+            "2012-10-17",
+            "2008-10-17",
+            "PolicyName",
+            "StringLike",
+            "aws:userid",
+            "CreateDate",
+        ],
+        11 => &["NotResource"],
+        12 => &[
+            "ImplicitDeny",
+            "NotPrincipal",
+            "StringEquals",
+            "s3:GetObject",
+            "s3:PutObject",
+            "ExplicitDeny",
+            "iam:PassRole",
+            "aws:SourceIp",
+            "aws:username",
+            "111122223333",
+        ],
+        13 => &[
+            "s3:ListBucket",
+            "CanonicalUser",
+            "PolicyVersion",
+            "s3:GetObject*",
+        ],
+        14 => &[
+            "sts:AssumeRole",
+            "PolicyDocument",
+            "s3:ListBucket*",
+            "aws:SourceVpce",
+            "arn:aws:s3:::*",
+        ],
+        15 => &[
+            "s3:DeleteObject",
+            "resource_policy",
+            "StringNotEquals",
+            "s3:DeleteBucket",
+            "NumericLessThan",
+            "DateGreaterThan",
+        ],
+        16 => &[
+            "resource_account",
+            "IsDefaultVersion",
+            "ec2:RunInstances",
+            "aws:PrincipalArn",
+        ],
+        17 => &["aws:PrincipalType"],
+        18 => &["aws:PrincipalOrgID"],
+        19 => &["s3:ListAllMyBuckets", "aws:SecureTransport"],
+        20 => &["aws:PrincipalAccount"],
+        22 => &["StringEqualsIgnoreCase", "ForAnyValue:StringLike"],
+        24 => &["ForAnyValue:StringEquals"],
+        25 => &["ForAllValues:StringEquals"],
+        _ => &[],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn common_words_and_others_hold_their_text() {
+        for w in [
+            "Effect",
+            "Allow",
+            "2012-10-17",
+            "",
+            "s3:GetObject",
+            "x/y",
+            "é",
+        ] {
+            let s = Str::new(w);
+            assert_eq!(s, w);
+            assert_eq!(s.as_str(), w);
+            assert_eq!(String::from(s.clone()), w);
+            assert_eq!(Str::from(w.to_string()), s);
+        }
+        assert!(matches!(Str::new("Effect").0, Repr::Static(_)));
+        assert!(matches!(Str::new("Effectt").0, Repr::Owned(_)));
+    }
+
+    #[test]
+    fn every_common_word_is_listed_under_its_own_length() {
+        for len in 0..64 {
+            for w in words_of_len(len) {
+                assert_eq!(w.len(), len, "`{w}` is listed under the wrong length");
+                assert_eq!(common(w), Some(*w));
+            }
+        }
+    }
+}
