@@ -152,6 +152,9 @@ impl fmt::Display for Path {
     }
 }
 
+/// One principal's edges ("becomes") and self-rewrite (action, target).
+type Edges = (Vec<(usize, Step)>, Option<(String, String)>);
+
 /// The escalation graph of an analysis, computed once.
 #[derive(Debug, Clone, Default)]
 pub struct Escalation {
@@ -300,7 +303,7 @@ impl Escalation {
                 .map_or(u32::MAX, |k| base + k as u32)
         };
         // Each principal's edges and self-rewrite, on every core.
-        let one = |i: usize| -> (Vec<(usize, Step)>, Option<(String, String)>) {
+        let one = |i: usize| -> Edges {
             let mut becomes: Vec<(usize, Step)> = Vec::new();
             let Some(p) = principals.get(i) else {
                 return (becomes, None);
@@ -432,15 +435,14 @@ impl Escalation {
                     };
                     if q.granted_on_by_any(&t.resource, ident())
                         && can(i, &q, set.get_or_insert_with(|| a.principal_set(p, None)))
+                        && !becomes.iter().any(|(j, _)| *j == t.index)
                     {
-                        if !becomes.iter().any(|(j, _)| *j == t.index) {
-                            becomes.push((
-                                t.index,
-                                Step::RewritesTrustOf {
-                                    role: t.arn.to_string(),
-                                },
-                            ));
-                        }
+                        becomes.push((
+                            t.index,
+                            Step::RewritesTrustOf {
+                                role: t.arn.to_string(),
+                            },
+                        ));
                     }
                 }
             }
