@@ -78,21 +78,13 @@ pub fn run(args: &ActionsArgs, io: &mut Io<'_>) -> i32 {
         }
         return list_patterns(args, &patterns, io);
     }
-    let loaded = match load::load_policies(&args.policies) {
-        Ok(l) => l,
-        Err(d) => {
-            io.diagnostics(&d, json);
-            return EXIT_INVALID;
-        }
+    let Some(loaded) = io.load_policies(&args.policies, json) else {
+        return EXIT_INVALID;
     };
-    io.diagnostics(&loaded.warnings, json);
     let resource_text = args.resource.clone().unwrap_or_else(|| "*".into());
     let base = match load::build_request("s3:GetObject", &resource_text, &args.request) {
         Ok(r) => r,
-        Err(d) => {
-            io.diagnostics(&d, json);
-            return EXIT_INVALID;
-        }
+        Err(d) => return io.invalid(&d, json),
     };
     let only: Option<Resource> = args.resource.as_ref().map(|_| base.resource.clone());
     let grants: Vec<ActionGrant> = allowed_actions(&loaded.set, &base, only.as_ref())

@@ -44,30 +44,15 @@ pub struct CanArgs {
 pub fn run(args: &CanArgs, io: &mut Io<'_>) -> i32 {
     let json = args.format != CanFormat::Text;
     if args.policies.is_empty() {
-        io.diagnostics(
-            &[
-                crate::diagnostic::Diagnostic::error("INVALID_ARGUMENT", "no policy given")
-                    .with_hint("pass --policy FILE (identity policy) and/or --bucket-policy FILE"),
-            ],
-            json,
-        );
-        return EXIT_INVALID;
+        return io.invalid(&[load::no_policy()], json);
     }
-    let loaded = match load::load_policies(&args.policies) {
-        Ok(l) => l,
-        Err(diags) => {
-            io.diagnostics(&diags, json);
-            return EXIT_INVALID;
-        }
+    let Some(loaded) = io.load_policies(&args.policies, json) else {
+        return EXIT_INVALID;
     };
-    io.diagnostics(&loaded.warnings, json);
     let req =
         match load::build_request_under(&loaded.set, &args.action, &args.resource, &args.request) {
             Ok(r) => r,
-            Err(diags) => {
-                io.diagnostics(&diags, json);
-                return EXIT_INVALID;
-            }
+            Err(diags) => return io.invalid(&diags, json),
         };
     let set = &loaded.set;
     let eval = set.evaluate(&req);

@@ -54,12 +54,7 @@ pub struct CanRunArgs {
 pub fn run(args: &CanRunArgs, io: &mut Io<'_>) -> i32 {
     let json = args.format == TextOrJson::Json;
     if args.policies.is_empty() {
-        io.diagnostics(
-            &[Diagnostic::error("INVALID_ARGUMENT", "no policy given")
-                .with_hint("pass --policy FILE (identity policy) and/or --bucket-policy FILE")],
-            json,
-        );
-        return EXIT_INVALID;
+        return io.invalid(&[load::no_policy()], json);
     }
     let parsed = match &args.command {
         Some(text) => match command::parse(text) {
@@ -74,24 +69,16 @@ pub fn run(args: &CanRunArgs, io: &mut Io<'_>) -> i32 {
         },
         None => None,
     };
-    let loaded = match load::load_policies(&args.policies) {
-        Ok(l) => l,
-        Err(d) => {
-            io.diagnostics(&d, json);
-            return EXIT_INVALID;
-        }
+    let Some(loaded) = io.load_policies(&args.policies, json) else {
+        return EXIT_INVALID;
     };
-    io.diagnostics(&loaded.warnings, json);
     let mut request_args = args.request.clone();
     if let Some(r) = parsed.as_ref().and_then(|c| c.options.region.clone()) {
         request_args.region.get_or_insert(r);
     }
     let base = match load::build_request("s3:GetObject", "*", &request_args) {
         Ok(r) => r,
-        Err(d) => {
-            io.diagnostics(&d, json);
-            return EXIT_INVALID;
-        }
+        Err(d) => return io.invalid(&d, json),
     };
     if let Some(bad) = args.keys.iter().find(|k| k.is_empty()) {
         let _ = bad;

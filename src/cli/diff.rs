@@ -118,10 +118,7 @@ pub fn run(args: &DiffArgs, io: &mut Io<'_>) -> i32 {
     io.diagnostics(&warnings, json);
     let base = match base_request(&args.request) {
         Ok(r) => r,
-        Err(diags) => {
-            io.diagnostics(&diags, json);
-            return EXIT_INVALID;
-        }
+        Err(diags) => return io.invalid(&diags, json),
     };
     let classes = resource_classes(
         old.set

@@ -12,7 +12,7 @@ use std::io::BufRead;
 use clap::{ArgGroup, Args, ValueEnum};
 
 use super::args::{PolicyArgs, RequestArgs};
-use super::{load, Io, EXIT_DENIED, EXIT_INVALID, EXIT_OK};
+use super::{Io, EXIT_DENIED, EXIT_INVALID, EXIT_OK};
 use crate::batch::cases::{run_line, CaseResult, Status};
 use crate::batch::{self, requests, Line, Output};
 use crate::diagnostic::Diagnostic;
@@ -207,10 +207,7 @@ fn run_cases(path: &str, args: &EvalArgs, io: &mut Io<'_>) -> i32 {
     }
     let input = match open(path) {
         Ok(r) => r,
-        Err(d) => {
-            io.diagnostics(&[*d], json);
-            return EXIT_INVALID;
-        }
+        Err(d) => return io.invalid(&[*d], json),
     };
     let name = display_name(path);
     let work = |_: &mut (), line: Line<'_>, out: &mut Output<Summary>| {
@@ -307,10 +304,7 @@ fn run_requests(path: &str, args: &EvalArgs, io: &mut Io<'_>) -> i32 {
         .iter()
         .any(|files| files.iter().any(|f| f == "-"));
     let problem = if args.policies.is_empty() {
-        Some(
-            Diagnostic::error("INVALID_ARGUMENT", "no policy given")
-                .with_hint("pass --policy FILE (identity policy) and/or --bucket-policy FILE"),
-        )
+        Some(super::load::no_policy())
     } else if stdin_twice {
         Some(Diagnostic::error(
             "INVALID_ARGUMENT",
@@ -323,37 +317,23 @@ fn run_requests(path: &str, args: &EvalArgs, io: &mut Io<'_>) -> i32 {
         io.diagnostics(&[d], json);
         return EXIT_INVALID;
     }
-    let loaded = match load::load_policies(&args.policies) {
-        Ok(l) => l,
-        Err(diags) => {
-            io.diagnostics(&diags, json);
-            return EXIT_INVALID;
-        }
+    let Some(loaded) = io.load_policies(&args.policies, json) else {
+        return EXIT_INVALID;
     };
-    io.diagnostics(&loaded.warnings, json);
     // The flags' principal, account and context, without defaults: those
     // are filled in per request, once its own fields are known.
     let builder = args.request.builder();
     let template = match builder.clone().no_defaults(true).build("s3:GetObject", "*") {
         Ok(r) => r,
-        Err(diags) => {
-            io.diagnostics(&diags, json);
-            return EXIT_INVALID;
-        }
+        Err(diags) => return io.invalid(&diags, json),
     };
     let at = match builder.time() {
         Ok(at) => at,
-        Err(d) => {
-            io.diagnostics(&[*d], json);
-            return EXIT_INVALID;
-        }
+        Err(d) => return io.invalid(&[*d], json),
     };
     let input = match open(path) {
         Ok(r) => r,
-        Err(d) => {
-            io.diagnostics(&[*d], json);
-            return EXIT_INVALID;
-        }
+        Err(d) => return io.invalid(&[*d], json),
     };
     let set = &loaded.set;
     let statements = requests::StatementJson::new(set);

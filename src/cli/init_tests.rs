@@ -98,10 +98,7 @@ pub fn run(args: &InitTestsArgs, io: &mut Io<'_>) -> i32 {
             .map_err(|e| e.diagnostics)
         {
             Ok(p) => p,
-            Err(diags) => {
-                io.diagnostics(&diags, json);
-                return EXIT_INVALID;
-            }
+            Err(diags) => return io.invalid(&diags, json),
         };
     io.diagnostics(&policy.warnings, json);
     let (test_file, policy_file) = match locate(&args.policy, args.output.as_deref()) {

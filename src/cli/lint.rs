@@ -29,37 +29,22 @@ pub enum LintFormat {
     Sarif,
 }
 
-/// `--type`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum TypeArg {
-    /// Identity-based policy (user, group, role).
-    Identity,
-    /// Resource-based policy (bucket policy, access point policy).
-    Resource,
-    /// Permissions boundary.
-    Boundary,
-    /// Session policy.
-    Session,
-    /// Service control policy.
-    Scp,
-    /// Resource control policy.
-    Rcp,
-    /// VPC endpoint policy (an S3 gateway or interface endpoint's policy).
-    Vpce,
-}
+/// The policy types `lint --type` takes, by their test-file names.
+const LINT_TYPES: [&str; 7] = [
+    "identity", "resource", "boundary", "session", "scp", "rcp", "vpce",
+];
 
-impl From<TypeArg> for PolicyType {
-    fn from(t: TypeArg) -> PolicyType {
-        match t {
-            TypeArg::Identity => PolicyType::Identity,
-            TypeArg::Resource => PolicyType::Resource,
-            TypeArg::Boundary => PolicyType::Boundary,
-            TypeArg::Session => PolicyType::Session,
-            TypeArg::Scp => PolicyType::Scp,
-            TypeArg::Rcp => PolicyType::Rcp,
-            TypeArg::Vpce => PolicyType::VpcEndpoint,
-        }
-    }
+fn parse_policy_type(s: &str) -> Result<PolicyType, String> {
+    LINT_TYPES
+        .contains(&s)
+        .then(|| PolicyType::parse(s))
+        .flatten()
+        .ok_or_else(|| {
+            format!(
+                "unknown policy type `{s}`; expected one of {}",
+                LINT_TYPES.join(", ")
+            )
+        })
 }
 
 /// `--fail-on`: the least serious finding type that fails the run.
@@ -104,8 +89,9 @@ pub struct LintArgs {
     pub files: Vec<String>,
     /// Policy type (default: what the AWS CLI output or --policy-from source
     /// says; else resource when a statement has Principal, else identity).
-    #[arg(long = "type", value_enum, value_name = "TYPE")]
-    pub policy_type: Option<TypeArg>,
+    /// One of identity, resource, boundary, session, scp, rcp, vpce.
+    #[arg(long = "type", value_name = "TYPE", value_parser = parse_policy_type)]
+    pub policy_type: Option<PolicyType>,
     /// Lint the policies of a Terraform plan (`terraform show -json`), a
     /// CloudFormation or `cdk synth` template, or `aws iam
     /// get-account-authorization-details` output (repeatable).
@@ -139,7 +125,7 @@ pub struct LintArgs {
 /// Runs `lint`.
 pub fn run(args: &LintArgs, io: &mut Io<'_>) -> i32 {
     let options = LintOptions {
-        policy_type: args.policy_type.map(PolicyType::from),
+        policy_type: args.policy_type,
         resource_type: args.resource_type,
     };
     let mut reports: Vec<lint::FileReport> = args

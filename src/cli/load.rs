@@ -16,6 +16,12 @@ pub struct Loaded {
     pub warnings: Vec<Diagnostic>,
 }
 
+/// The error of a command that needs a policy and was given none.
+pub fn no_policy() -> Diagnostic {
+    Diagnostic::error("INVALID_ARGUMENT", "no policy given")
+        .with_hint("pass --policy FILE (identity policy) and/or --bucket-policy FILE")
+}
+
 /// Loads one policy file as a type.
 pub fn load_one(path: &str, t: PolicyType, args: &PolicyArgs) -> Result<Policy, Vec<Diagnostic>> {
     Policy::load_file(

@@ -188,6 +188,29 @@ impl<'a> Io<'a> {
         }
     }
 
+    /// Reports input errors on stderr; returns the exit code for invalid
+    /// input (2), which the command returns.
+    pub fn invalid(&mut self, diags: &[Diagnostic], json: bool) -> i32 {
+        self.diagnostics(diags, json);
+        EXIT_INVALID
+    }
+
+    /// Loads and compiles the policies the flags name. Their warnings go to
+    /// stderr; on errors, they are reported and `None` is returned: the
+    /// command then ends with [`EXIT_INVALID`].
+    pub fn load_policies(&mut self, args: &args::PolicyArgs, json: bool) -> Option<load::Loaded> {
+        match load::load_policies(args) {
+            Ok(l) => {
+                self.diagnostics(&l.warnings, json);
+                Some(l)
+            }
+            Err(diags) => {
+                self.diagnostics(&diags, json);
+                None
+            }
+        }
+    }
+
     /// Flushes stdout and ends the command: its exit code, or 2 with a
     /// message when the answer could not be written. A closed pipe is not
     /// an error: the reader has all it wanted.

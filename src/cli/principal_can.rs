@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::review::ReviewFormat;
 use super::who_can::{load_analysis, AccountArgs};
-use super::{Io, EXIT_INVALID, EXIT_OK};
+use super::{Io, EXIT_OK};
 use crate::access::{self, Escalation};
 use crate::review::render;
 
@@ -30,18 +30,12 @@ pub fn run(args: &PrincipalCanArgs, io: &mut Io<'_>) -> i32 {
     let json = args.format == ReviewFormat::Json;
     let analysis = match load_analysis(&args.account) {
         Ok(a) => a,
-        Err(d) => {
-            io.diagnostics(&d, json);
-            return EXIT_INVALID;
-        }
+        Err(d) => return io.invalid(&d, json),
     };
     let escalation = (!args.account.no_escalation).then(|| Escalation::compute(&analysis));
     let answer = match access::principal_can(&analysis, &args.principal, escalation.as_ref()) {
         Ok(a) => a,
-        Err(d) => {
-            io.diagnostics(&d, json);
-            return EXIT_INVALID;
-        }
+        Err(d) => return io.invalid(&d, json),
     };
     let esc_text = answer.escalation.as_ref().map(|p| p.to_string());
     match args.format {

@@ -7,7 +7,7 @@ use clap::{ArgGroup, Args};
 use serde_json::{json, Value};
 
 use super::args::{LimitArgs, NotPrincipalArg, PolicyArgs};
-use super::{load, Io, EXIT_DENIED, EXIT_INVALID, EXIT_OK, EXIT_UNDECIDED};
+use super::{Io, EXIT_DENIED, EXIT_INVALID, EXIT_OK, EXIT_UNDECIDED};
 use crate::diagnostic::Diagnostic;
 use crate::eval::policy_set::PolicySet;
 use crate::prove::{self, Coverage, Proof, Query, Witness};
@@ -75,12 +75,7 @@ pub fn run(args: &ProveArgs, io: &mut Io<'_>) -> i32 {
         }
     };
     if args.policies.is_empty() {
-        io.diagnostics(
-            &[Diagnostic::error("INVALID_ARGUMENT", "no policy given")
-                .with_hint("pass --policy FILE (identity policy) and/or --bucket-policy FILE")],
-            json,
-        );
-        return EXIT_INVALID;
+        return io.invalid(&[super::load::no_policy()], json);
     }
     let query = Query {
         action: pattern,
@@ -105,14 +100,9 @@ pub fn run(args: &ProveArgs, io: &mut Io<'_>) -> i32 {
         );
         return EXIT_INVALID;
     }
-    let loaded = match load::load_policies(&args.policies) {
-        Ok(l) => l,
-        Err(diags) => {
-            io.diagnostics(&diags, json);
-            return EXIT_INVALID;
-        }
+    let Some(loaded) = io.load_policies(&args.policies, json) else {
+        return EXIT_INVALID;
     };
-    io.diagnostics(&loaded.warnings, json);
     let set = &loaded.set;
     let proof = prove::prove_within(set, &query, &args.limits.limits());
     if let Proof::Unknown { scope, .. } = &proof {
@@ -168,6 +158,17 @@ fn policy_flags(p: &PolicyArgs) -> Vec<String> {
     add("--rcp", &p.rcp);
     add("--canonical-id", &p.canonical_ids);
     add("--vpce-policy", &p.vpce_policies);
+    add("--access-point-policy", &p.access_point_policies);
+    add("--access-point-bucket", p.access_point_bucket.as_slice());
+    add(
+        "--access-point-bucket-account",
+        p.access_point_bucket_account.as_slice(),
+    );
+    add(
+        "--access-point-network-origin",
+        p.access_point_network_origin.as_slice(),
+    );
+    add("--access-point-vpc", p.access_point_vpc.as_slice());
     add("--policy-from", &p.policy_from);
     add("--select", &p.select);
     add("--param", &p.params);

@@ -57,25 +57,16 @@ pub fn run(args: &ReplayArgs, io: &mut Io<'_>) -> i32 {
                 io.diagnostics(&l.warnings, json_out);
                 l.set
             }
-            Err(d) => {
-                io.diagnostics(&d, json_out);
-                return EXIT_INVALID;
-            }
+            Err(d) => return io.invalid(&d, json_out),
         }
     };
     let file = match SourceFile::read_as(&args.file, crate::json::InputKind::CloudTrail) {
         Ok(f) => Arc::new(f),
-        Err(d) => {
-            io.diagnostics(&[*d], json_out);
-            return EXIT_INVALID;
-        }
+        Err(d) => return io.invalid(&[*d], json_out),
     };
     let events = match cloudtrail::read(&file) {
         Ok(e) => e,
-        Err(d) => {
-            io.diagnostics(&d, json_out);
-            return EXIT_INVALID;
-        }
+        Err(d) => return io.invalid(&d, json_out),
     };
     let result = replay::replay(&set, &events, args.only.as_deref());
     let suggestion = args

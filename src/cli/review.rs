@@ -143,20 +143,12 @@ pub fn run(args: &ReviewArgs, io: &mut Io<'_>) -> i32 {
             return EXIT_INVALID;
         }
     }
-    let loaded = match load::load_policies(&policies) {
-        Ok(l) => l,
-        Err(diags) => {
-            io.diagnostics(&diags, json);
-            return EXIT_INVALID;
-        }
+    let Some(loaded) = io.load_policies(&policies, json) else {
+        return EXIT_INVALID;
     };
-    io.diagnostics(&loaded.warnings, json);
     let base = match base_request(&args.request) {
         Ok(r) => r,
-        Err(diags) => {
-            io.diagnostics(&diags, json);
-            return EXIT_INVALID;
-        }
+        Err(diags) => return io.invalid(&diags, json),
     };
     let review = Review::new(&loaded.set, &base, &args.buckets);
     let text = match args.format {

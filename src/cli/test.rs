@@ -38,10 +38,7 @@ pub fn run(args: &TestArgs, io: &mut Io<'_>) -> i32 {
     let json = args.format == TestFormat::Json;
     let files = match discover(&args.paths) {
         Ok(f) => f,
-        Err(diags) => {
-            io.diagnostics(&diags, json);
-            return EXIT_INVALID;
-        }
+        Err(diags) => return io.invalid(&diags, json),
     };
     let reports: Vec<_> = files
         .iter()

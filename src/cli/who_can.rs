@@ -266,25 +266,16 @@ pub fn run(args: &WhoCanArgs, io: &mut Io<'_>) -> i32 {
     }
     let question = match Question::new(&args.action, &args.resource) {
         Ok(q) => q,
-        Err(d) => {
-            io.diagnostics(&d, json);
-            return EXIT_INVALID;
-        }
+        Err(d) => return io.invalid(&d, json),
     };
     let analysis = match load_analysis(&args.account) {
         Ok(a) => a,
-        Err(d) => {
-            io.diagnostics(&d, json);
-            return EXIT_INVALID;
-        }
+        Err(d) => return io.invalid(&d, json),
     };
     let escalation = (!args.account.no_escalation).then(|| Escalation::compute(&analysis));
     let answer = match access::who_can(&analysis, &question, escalation.as_ref()) {
         Ok(a) => a,
-        Err(d) => {
-            io.diagnostics(&d, json);
-            return EXIT_INVALID;
-        }
+        Err(d) => return io.invalid(&d, json),
     };
     let unexpected: Vec<&str> = answer
         .principals

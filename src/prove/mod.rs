@@ -72,6 +72,7 @@ mod resources;
 mod search;
 mod shapes;
 mod statements;
+mod through;
 mod values;
 
 mod variables;

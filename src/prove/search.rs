@@ -15,6 +15,7 @@ use super::keys::{self, AtomInput, Conditions, KeyValue};
 use super::lang::VarEnv;
 use super::resources::{self, ResourceSpace};
 use super::statements::{self, fixed_context, Stmt};
+use super::through;
 use super::variables;
 use super::witness::{self, Leaf};
 use super::{Coverage, Limit, Proof, Query, Witness};
@@ -45,7 +46,17 @@ pub(crate) fn run(set: &PolicySet, query: &Query) -> Proof {
     match prove_in(set, query, &mut scope) {
         Ok(Some(w)) => Proof::Counterexample(Box::new(w), scope),
         Ok(None) => Proof::Proved(scope),
-        Err(Limit(reason)) => Proof::Unknown { reason, scope },
+        Err(Limit(reason)) => {
+            // through an access point the bucket must allow too (AP-1): when
+            // it allows none of the requests, none is allowed
+            if let Some(bucket) = through::bucket_query(set, query) {
+                let mut bucket_scope = scope.clone();
+                if let Ok(None) = prove_in(set, &bucket, &mut bucket_scope) {
+                    return Proof::Proved(scope);
+                }
+            }
+            Proof::Unknown { reason, scope }
+        }
     }
 }
 
@@ -63,7 +74,17 @@ fn prove_in(
                 .join("; "),
         )
     })?;
-    let (mut env, template, mut absent_shown) = fixed_context(base);
+    let (mut env, mut template, mut absent_shown) = fixed_context(base);
+    // through an access point, search the answer at the access point (AP-1)
+    // (a pattern it cannot split is refused once the actions are known)
+    let through = through::access_point_resource(set, query);
+    let through_access_point = match &through {
+        Ok(Some(resource)) => {
+            template.resource = resource.clone();
+            true
+        }
+        _ => false,
+    };
     for key in &query.absent {
         let lower = key.to_lowercase();
         if env.fixed.get_lower(&lower).is_none() && env.absent.insert(lower) {
@@ -90,6 +111,7 @@ fn prove_in(
     )?;
     scope.catalog_actions = space.catalog_actions.clone();
     scope.other_services = space.other_services;
+    through?;
     let mut fixed: Vec<String> = env.fixed.entries().iter().map(|e| e.key.clone()).collect();
     fixed.extend(absent_shown);
     fixed.sort();
@@ -214,6 +236,7 @@ fn prove_in(
         tried: HashMap::new(),
         unconfirmed: None,
         limit: None,
+        through_access_point,
     };
     for class in &space.classes {
         for (resource, applies) in cells(class, &query_rp, resources.as_ref(), &stmts, &env) {
@@ -289,6 +312,8 @@ struct Search<'a> {
     tried: HashMap<Memo, usize>,
     unconfirmed: Option<String>,
     limit: Option<Limit>,
+    /// Whether the search is over the answer at an access point (AP-1).
+    through_access_point: bool,
 }
 
 impl Budget for Search<'_> {
@@ -471,6 +496,9 @@ impl Search<'_> {
                 "condition keys whose values could not be split exactly ({})",
                 approx.join(", ")
             ));
+        }
+        if self.through_access_point {
+            why.push("the bucket behind the access point, which must allow too (spec AP-1; s3guard searches the access point's answer and confirms each request with both)".into());
         }
         if why.is_empty() {
             why.push("an internal disagreement with the evaluator (please report it)".into());

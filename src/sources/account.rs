@@ -185,13 +185,7 @@ fn entity_policies(ctx: &Ctx<'_>, list: &str, idx: usize, e: &Value, c: &mut Col
                 ));
                 continue;
             };
-            let ptr = pointer::from_segments(&[
-                list,
-                idx.to_string().as_str(),
-                key,
-                i.to_string().as_str(),
-                "PolicyDocument",
-            ]);
+            let ptr = inline_document_pointer(list, idx, key, i);
             let name = s(p, "PolicyName").unwrap_or("?");
             document(
                 ctx,
@@ -354,13 +348,7 @@ pub(super) fn dump(ctx: &Ctx<'_>) -> Result<Dump, Vec<Diagnostic>> {
                     let Some(doc) = p.get("PolicyDocument") else {
                         continue;
                     };
-                    let ptr = pointer::from_segments(&[
-                        list,
-                        idx.to_string().as_str(),
-                        key,
-                        i.to_string().as_str(),
-                        "PolicyDocument",
-                    ]);
+                    let ptr = inline_document_pointer(list, idx, key, i);
                     let pname = s(p, "PolicyName").unwrap_or("?");
                     let label = format!("{arn} inline {pname}");
                     if let Some(np) = one(doc, ptr, PolicyType::Identity, label, &mut errors) {
@@ -449,4 +437,16 @@ fn default_version<'v>(p: &Value, versions: &'v [Value]) -> Option<(usize, &'v V
                 .enumerate()
                 .find(|(_, v)| id.is_some() && s(v, "VersionId") == id)
         })
+}
+
+/// The JSON pointer of the document of inline policy `i` in list `key` of
+/// entry `idx` of `list` (`/RoleDetailList/3/RolePolicyList/0/PolicyDocument`).
+fn inline_document_pointer(list: &str, idx: usize, key: &str, i: usize) -> String {
+    pointer::from_segments(&[
+        list,
+        idx.to_string().as_str(),
+        key,
+        i.to_string().as_str(),
+        "PolicyDocument",
+    ])
 }

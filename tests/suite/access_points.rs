@@ -539,3 +539,67 @@ fn test_files_describe_access_points() {
         "{err}"
     );
 }
+
+/// `prove` through an access point answers with both answers (AP-1, AP-6):
+/// a cross-account access point of 444455556666 in front of a bucket of
+/// 123456789012, a caller of the access point's account whose identity
+/// policy allows everything. "Cross-account access points don't grant you
+/// access to data until you are granted permissions from the bucket owner"
+/// (<https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-policies.html>).
+#[test]
+fn prove_through_an_access_point_needs_the_bucket_too_ap1_ap6() {
+    let on = "arn:aws:s3:us-west-2:444455556666:accesspoint/shared/object/*";
+    let carol = "arn:aws:iam::444455556666:user/Carol";
+    let identity = fixture("everything.json");
+    let prove = |bucket_policy: &str, on: &str| {
+        let bucket_policy = fixture(bucket_policy);
+        run(&[
+            "prove",
+            "--cannot",
+            "s3:GetObject",
+            "--on",
+            on,
+            "--principal",
+            carol,
+            "--policy",
+            &identity,
+            "--bucket-policy",
+            &bucket_policy,
+            "--access-point-bucket",
+            BUCKET,
+            "--access-point-bucket-account",
+            "123456789012",
+        ])
+    };
+    // the bucket delegates to access points of 444455556666: allowed, and
+    // the printed check reproduces it with the access point flags
+    let (code, out, err) = prove("cross-account-bucket.json", on);
+    assert_eq!(code, 1, "{out}{err}");
+    let check = out
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("check:     s3guard "))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(
+        check.contains(
+            "--access-point-bucket amzn-s3-demo-bucket1 --access-point-bucket-account 123456789012"
+        ),
+        "{check}"
+    );
+    let words: Vec<&str> = check.split_whitespace().collect();
+    let (code, again, _) = run(&words);
+    assert_eq!(code, 0, "{check}\n{again}");
+    assert!(again.starts_with("ALLOW"), "{again}");
+
+    // the bucket delegates only to its own account's access points: the
+    // answer at the access point allows, the bucket never does — proved,
+    // never a counterexample the evaluator denies
+    let (code, out, err) = prove("delegate-bucket.json", on);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.starts_with("proved: no request"), "{out}");
+
+    // a pattern reaching access point ARNs and other resources is not
+    // split: cannot decide, and says how to ask
+    let (code, out, err) = prove("cross-account-bucket.json", "*");
+    assert_eq!(code, 3, "{out}{err}");
+    assert!(out.contains("answered twice (spec AP-1)"), "{out}");
+}
