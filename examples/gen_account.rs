@@ -6,6 +6,10 @@
 //!     --users 2000 --roles 5000 --groups 200 --policies 1000 --seed 1 > account.json
 //! ```
 //!
+//! With `--buckets N --bucket-dir DIR`, policies also name N more buckets
+//! (`data-0` …) and DIR receives a bucket policy per bucket (`prod.json`,
+//! `data-0.json`, …) for `review --account` and `who-can`.
+//!
 //! Deterministic for a seed. The mix: managed policies granting S3 reads on
 //! a few buckets, S3 administration on `prod*` (rare), denies of bucket
 //! deletion, grants under conditions (MFA, source IP), IAM rewrites and role
@@ -58,8 +62,18 @@ const OTHER: &[&str] = &[
     "ssm:GetParameter",
 ];
 
-fn statement(rng: &mut Rng, roles: usize) -> String {
-    let bucket = BUCKETS[rng.below(BUCKETS.len())];
+/// The bucket statements name: mostly the six fixed ones, sometimes one of
+/// the `--buckets` generated ones.
+fn bucket_name(rng: &mut Rng, extra: usize) -> String {
+    if extra > 0 && rng.chance(50) {
+        format!("data-{}", rng.below(extra))
+    } else {
+        BUCKETS[rng.below(BUCKETS.len())].to_string()
+    }
+}
+
+fn statement(rng: &mut Rng, roles: usize, extra: usize) -> String {
+    let bucket = bucket_name(rng, extra);
     match rng.below(100) {
         0..=54 => {
             let n = 2 + rng.below(4);
@@ -95,16 +109,58 @@ fn statement(rng: &mut Rng, roles: usize) -> String {
     }
 }
 
-fn document(rng: &mut Rng, roles: usize) -> String {
+fn document(rng: &mut Rng, roles: usize, extra: usize) -> String {
     let n = 2 + rng.below(5);
     // Sids are unique within a policy: number them.
     let stmts: Vec<String> = (0..n)
-        .map(|i| statement(rng, roles).replacen("\"Sid\":\"", &format!("\"Sid\":\"S{i}"), 1))
+        .map(|i| statement(rng, roles, extra).replacen("\"Sid\":\"", &format!("\"Sid\":\"S{i}"), 1))
         .collect();
     format!(
         r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
         stmts.join(",")
     )
+}
+
+/// Writes `data-N.json` bucket policies for the `--buckets` buckets (and
+/// the six fixed ones) into `dir`: TLS-only denies, a role of the account
+/// reading, sometimes another account writing or deleting, rarely a
+/// public read; pass them as `--bucket-policy BUCKET=FILE`.
+fn bucket_policies(rng: &mut Rng, dir: &str, extra: usize, roles: usize) {
+    let names: Vec<String> = BUCKETS
+        .iter()
+        .map(|b| b.to_string())
+        .chain((0..extra).map(|i| format!("data-{i}")))
+        .collect();
+    for b in names {
+        let mut st = vec![format!(
+            r#"{{"Sid":"TlsOnly","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::{b}","arn:aws:s3:::{b}/*"],"Condition":{{"Bool":{{"aws:SecureTransport":"false"}}}}}}"#
+        )];
+        if rng.chance(60) {
+            st.push(format!(
+                r#"{{"Sid":"AppRead","Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{ACCOUNT}:role/role-{}"}},"Action":["s3:GetObject","s3:ListBucket"],"Resource":["arn:aws:s3:::{b}","arn:aws:s3:::{b}/*"]}}"#,
+                rng.below(roles.max(1))
+            ));
+        }
+        if rng.chance(15) {
+            st.push(format!(
+                r#"{{"Sid":"PartnerWrite","Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::444455556666:root"}},"Action":["s3:PutObject","s3:DeleteObject"],"Resource":"arn:aws:s3:::{b}/*"}}"#
+            ));
+        }
+        if rng.chance(3) {
+            st.push(format!(
+                r#"{{"Sid":"PublicRead","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::{b}/public/*"}}"#
+            ));
+        }
+        let text = format!(
+            r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+            st.join(",")
+        );
+        let path = std::path::Path::new(dir).join(format!("{b}.json"));
+        if let Err(e) = std::fs::write(&path, text) {
+            eprintln!("cannot write {}: {e}", path.display());
+            std::process::exit(2);
+        }
+    }
 }
 
 fn url_encode(s: &str) -> String {
@@ -129,12 +185,18 @@ fn arg(args: &[String], name: &str, default: usize) -> usize {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let out = generate(
+    let dir = args
+        .iter()
+        .position(|a| a == "--bucket-dir")
+        .and_then(|i| args.get(i + 1));
+    let out = generate_with(
         arg(&args, "--users", 20),
         arg(&args, "--roles", 30),
         arg(&args, "--groups", 5),
         arg(&args, "--policies", 25),
         arg(&args, "--seed", 1) as u64,
+        arg(&args, "--buckets", 0),
+        dir.map(String::as_str),
     );
     println!("{out}");
 }
@@ -143,8 +205,25 @@ fn main() {
 /// and `policies` managed policies, the same for the same `seed` (the load
 /// benchmark in benches/load.rs includes this file to make its input).
 pub fn generate(users: usize, roles: usize, groups: usize, policies: usize, seed: u64) -> String {
+    generate_with(users, roles, groups, policies, seed, 0, None)
+}
+
+/// As [`generate`], with `extra` more buckets (`data-0` …) that policies
+/// name, and, with `bucket_dir`, a bucket policy per bucket written there.
+pub fn generate_with(
+    users: usize,
+    roles: usize,
+    groups: usize,
+    policies: usize,
+    seed: u64,
+    extra: usize,
+    bucket_dir: Option<&str>,
+) -> String {
     let policies = policies.max(1);
     let mut rng = Rng(seed | 1);
+    if let Some(dir) = bucket_dir {
+        bucket_policies(&mut rng, dir, extra, roles);
+    }
     let policy_arn = |i: usize| format!("arn:aws:iam::{ACCOUNT}:policy/policy-{i}");
     let attached = |rng: &mut Rng, max: usize| -> String {
         let n = rng.below(max + 1);
@@ -167,7 +246,7 @@ pub fn generate(users: usize, roles: usize, groups: usize, policies: usize, seed
         let inline = if rng.chance(15) {
             format!(
                 r#"{{"PolicyName":"inline-{u}","PolicyDocument":{}}}"#,
-                document(&mut rng, roles)
+                document(&mut rng, roles, extra)
             )
         } else {
             String::new()
@@ -236,7 +315,7 @@ pub fn generate(users: usize, roles: usize, groups: usize, policies: usize, seed
             out,
             r#"{{"PolicyName":"policy-{p}","PolicyId":"ANPA{p:016}","Arn":"{}","Path":"/","DefaultVersionId":"v1","AttachmentCount":1,"IsAttachable":true,"CreateDate":"2024-01-01T00:00:00Z","PolicyVersionList":[{{"Document":{},"VersionId":"v1","IsDefaultVersion":true,"CreateDate":"2024-01-01T00:00:00Z"}}]}}"#,
             policy_arn(p),
-            document(&mut rng, roles)
+            document(&mut rng, roles, extra)
         );
     }
     out.push_str("]}");

@@ -46,6 +46,7 @@ pub(crate) mod explain;
 pub(crate) mod json;
 pub mod lint;
 pub mod matcher;
+pub(crate) mod parallel;
 pub(crate) mod policy;
 pub mod prove;
 pub mod render;

@@ -24,12 +24,14 @@ use serde::Serialize;
 use super::account::PrincipalSet;
 use crate::catalog::{self, may_be_sent};
 use crate::diagnostic::Diagnostic;
+use crate::eval::applicability::Applicability;
 use crate::eval::response::{Decision, LayerDecision, Response, StatementRef};
+use crate::explain::classify::{Access as ClassAccess, Bounds, Unknown};
 use crate::matcher::Action;
 use crate::policy::{Effect, Policy, PolicyType};
 use crate::prove::{self, Proof, Query};
 use crate::request::builder::RequestBuilder;
-use crate::request::context::{Context, ContextValue};
+use crate::request::context::{Context, ContextValue, Origin};
 use crate::request::Request;
 
 /// How a principal can make a request.
@@ -232,8 +234,22 @@ impl Question {
         if self.other_services {
             return true;
         }
+        // Patterns of another service match none of the actions.
+        let service = self.action.split(':').next().unwrap_or_default();
+        let patterns: Vec<&crate::matcher::ActionPattern> = clause
+            .patterns()
+            .iter()
+            .filter(|p| {
+                p.service().is_none_or(|s| {
+                    is_pattern(service) || is_pattern(s) || s.eq_ignore_ascii_case(service)
+                })
+            })
+            .collect();
+        if patterns.is_empty() {
+            return clause.is_not() && !self.actions.is_empty();
+        }
         self.actions.iter().any(|lower| {
-            let hit = clause.patterns().iter().any(|p| p.matches_lower(lower));
+            let hit = patterns.iter().any(|p| p.matches_lower(lower));
             hit != clause.is_not()
         })
     }
@@ -277,6 +293,19 @@ impl Question {
     }
 }
 
+/// Whether AWS may send `key` with the question's action for this
+/// request's caller: a key the action never carries, or that the caller
+/// never has (an anonymous caller's `aws:PrincipalArn`, spec E-7), is
+/// absent, not free.
+fn sendable(q: &Question, req: &Request, key: &str) -> bool {
+    q.may_send(key)
+        && !req
+            .principal
+            .never_carried_keys()
+            .iter()
+            .any(|k| k.eq_ignore_ascii_case(key))
+}
+
 fn action_for_check<'a>(action: &'a str, literal: &Option<Action>) -> &'a str {
     match literal {
         Some(_) => action,
@@ -294,6 +323,19 @@ pub fn decide(
     resource_account: Option<&str>,
     q: &Question,
 ) -> Result<AccessAnswer, Vec<Diagnostic>> {
+    decide_with_refs(ps, builder, caller, resource_account, q).map(|(o, _)| o)
+}
+
+/// As [`decide`], with the statements of the grant as references into the
+/// set (in the order of [`Grant::statements`]): `who-can` maps them onto
+/// other principals that share the answer.
+pub(crate) fn decide_with_refs(
+    ps: &PrincipalSet,
+    builder: &RequestBuilder,
+    caller: &str,
+    resource_account: Option<&str>,
+    q: &Question,
+) -> Result<(AccessAnswer, Vec<StatementRef>), Vec<Diagnostic>> {
     // IAM and STS actions are known (catalog::iam_action) though outside
     // the S3 catalog: escalation asks about them.
     let iam = catalog::iam_action(&q.action).is_some()
@@ -301,36 +343,218 @@ pub fn decide(
         || (q.literal.is_none() && q.action.to_ascii_lowercase().starts_with("sts:"));
     let allowing = builder.clone().allow_unknown_action(iam);
     let builder = &allowing;
-    if q.is_concrete() {
-        let req = builder.build(&q.action, &q.resource)?;
-        let resp = ps.set.authorize(&req);
-        let context_matters = depends_on_context(ps, q);
-        if resp.decision == Decision::Allowed {
-            let keys = if context_matters {
-                free_keys_of_allow(ps, &req, &resp, q)
-            } else {
-                Vec::new()
-            };
-            let access = if keys.is_empty() {
-                Access::Allowed
-            } else {
-                Access::Conditional
-            };
-            return Ok(AccessAnswer::Can(Grant {
+    if !q.is_concrete() {
+        let req = builder.build(action_for_check(&q.action, &q.literal), "*")?;
+        return prove_one(ps, &req, caller, resource_account, q, None);
+    }
+    let req = builder.build(&q.action, &q.resource)?;
+    let resp = ps.set.authorize(&req);
+    let allowed = |refs: &[StatementRef], access: Access, keys: Vec<KeyNote>| {
+        (
+            AccessAnswer::Can(Grant {
                 access,
                 keys,
-                statements: deciding(ps, &resp.determining),
+                statements: deciding(ps, refs),
                 witness: None,
                 note: None,
-            }));
-        }
-        if !context_matters {
-            return Ok(AccessAnswer::Cannot(limiting(&resp)));
-        }
-        return prove_one(ps, &req, caller, resource_account, q, Some(&resp));
+            }),
+            refs.to_vec(),
+        )
+    };
+    if !depends_on_context(ps, q) {
+        return Ok(if resp.decision == Decision::Allowed {
+            allowed(&resp.determining, Access::Allowed, Vec::new())
+        } else {
+            (AccessAnswer::Cannot(limiting(&resp)), Vec::new())
+        });
     }
-    let req = builder.build(action_for_check(&q.action, &q.literal), "*")?;
-    prove_one(ps, &req, caller, resource_account, q, None)
+    // The statements whose applicability hangs on a free key, each forced
+    // on and off (explain::classify): most answers settle here, without
+    // the prover.
+    let traces = ps.set.traces(&req, true);
+    let Some(unknowns) = unknowns_of(&req, &traces, q) else {
+        return prove_one(ps, &req, caller, resource_account, q, Some(&resp));
+    };
+    if unknowns.is_empty() {
+        return Ok(if resp.decision == Decision::Allowed {
+            allowed(&resp.determining, Access::Allowed, Vec::new())
+        } else {
+            (AccessAnswer::Cannot(limiting(&resp)), Vec::new())
+        });
+    }
+    let forced: Vec<Unknown> = unknowns.iter().map(|(u, _)| *u).collect();
+    let bounds = Bounds::of(&ps.set, &req, &forced);
+    match bounds.settled() {
+        Some(ClassAccess::Allowed) => {
+            let refs = if resp.decision == Decision::Allowed {
+                &resp.determining
+            } else {
+                &bounds.worst.determining
+            };
+            return Ok(allowed(refs, Access::Allowed, Vec::new()));
+        }
+        Some(_) => return Ok((AccessAnswer::Cannot(limiting(&resp)), Vec::new())),
+        None => {}
+    }
+    if resp.decision == Decision::Allowed {
+        // Allowed as asked; a free key could take it away (a Deny, a
+        // guardrail, or the granting statement's own condition).
+        let mut keys: Vec<KeyNote> = Vec::new();
+        for (u, free) in &unknowns {
+            let matters = u.effect == Effect::Deny
+                || resp.determining.contains(&u.r)
+                || ps.set.member(u.r).is_some_and(|m| {
+                    !matches!(m.layer, PolicyType::Identity | PolicyType::Resource)
+                });
+            if !matters {
+                continue;
+            }
+            for k in free {
+                if !keys.iter().any(|x| x.key.eq_ignore_ascii_case(k)) {
+                    keys.push(KeyNote {
+                        key: k.clone(),
+                        value: None,
+                    });
+                }
+            }
+        }
+        return Ok(allowed(&resp.determining, Access::Conditional, keys));
+    }
+    // Denied as asked, allowed with some uncertain Allow on: look for real
+    // key values (the review's witness search, exhaustive for the common
+    // operators), else ask the prover.
+    let mut given = req.clone();
+    for e in req.context.entries() {
+        if e.origin == Origin::Default {
+            given.context.insert(&e.key, e.value.clone(), Origin::Given);
+        }
+    }
+    let refs: Vec<StatementRef> = forced.iter().map(|u| u.r).collect();
+    let w = crate::review::witness::search(&ps.set, &given, &refs);
+    let sends_unsent = w
+        .allowed_values
+        .iter()
+        .any(|(k, v)| v.is_some() && !sendable(q, &req, k));
+    match (&w.allowed, sends_unsent, w.exhaustive) {
+        (Some((allowing, _)), false, _) => {
+            let keys: Vec<KeyNote> = w
+                .allowed_values
+                .iter()
+                .filter(|(k, v)| v.is_some() || sendable(q, &req, k))
+                .map(|(k, v)| KeyNote {
+                    key: k.clone(),
+                    value: v.clone(),
+                })
+                .collect();
+            let example = Example {
+                action: catalog_spelling(&q.action),
+                resource: q.resource.clone(),
+                args: can_args(&req, caller, resource_account, &keys, q),
+            };
+            let (mut o, refs) = allowed(&allowing.determining, Access::Conditional, keys);
+            if let AccessAnswer::Can(g) = &mut o {
+                g.witness = Some(example);
+            }
+            Ok((o, refs))
+        }
+        (None, _, true) => Ok((AccessAnswer::Cannot(limiting(&resp)), Vec::new())),
+        _ => prove_one(ps, &req, caller, resource_account, q, Some(&resp)),
+    }
+}
+
+/// The action as the catalog spells it (`s3:DeleteBucket` for
+/// `s3:deletebucket`); as given when the catalog does not know it.
+pub fn catalog_spelling(action: &str) -> String {
+    catalog::lookup(action)
+        .map(|i| i.iam_action.clone())
+        .or_else(|| catalog::iam_action(action).map(|i| i.iam_action.to_string()))
+        .unwrap_or_else(|| action.to_string())
+}
+
+/// The arguments of `s3guard can` that reproduce a request with the
+/// witness's key values (the facts of the request as `--context`).
+fn can_args(
+    req: &Request,
+    caller: &str,
+    resource_account: Option<&str>,
+    keys: &[KeyNote],
+    q: &Question,
+) -> Vec<String> {
+    let mut args = vec![catalog_spelling(&q.action), q.resource.clone()];
+    args.push("--principal".into());
+    args.push(caller.to_string());
+    if let Some(a) = resource_account {
+        args.push("--resource-account".into());
+        args.push(a.to_string());
+    }
+    let mut derived = Context::new();
+    req.principal.derive_context(&mut derived);
+    for e in req.context.entries() {
+        if e.origin != Origin::Given || derived.get(&e.key).is_some() {
+            continue;
+        }
+        for v in e.value.values() {
+            args.push("--context".into());
+            args.push(format!("{}={v}", e.key));
+        }
+    }
+    for k in keys {
+        if let Some(v) = &k.value {
+            for s in v.values() {
+                args.push("--context".into());
+                args.push(format!("{}={s}", k.key));
+            }
+        }
+    }
+    args
+}
+
+/// The statements whose principal, action and resource match and whose
+/// applicability depends on a free key (a key the request does not carry
+/// and AWS may send with the action), with those keys; a statement that a
+/// known key already keeps from applying is not among them. `None` when a
+/// resource names a policy variable without a value (the prover decides).
+fn unknowns_of(
+    req: &Request,
+    traces: &[crate::explain::StatementTrace],
+    q: &Question,
+) -> Option<Vec<(Unknown, Vec<String>)>> {
+    use crate::explain::Reason;
+    let mut out = Vec::new();
+    for t in traces {
+        let mut free: Vec<String> = Vec::new();
+        let mut possible = t.elements_match;
+        for r in &t.reasons {
+            match r {
+                Reason::Resource { unresolved, .. } if !unresolved.is_empty() => return None,
+                Reason::Layer { .. } => possible = false,
+                Reason::Condition {
+                    test: crate::explain::ConditionTest { key, .. },
+                    result,
+                    ..
+                } => {
+                    let known = req.context.get(key).is_some() || !sendable(q, req, key);
+                    if known {
+                        possible &= *result == crate::condition::Outcome::True;
+                    } else if !free.iter().any(|f| f.eq_ignore_ascii_case(key)) {
+                        free.push(key.clone());
+                    }
+                }
+                _ => {}
+            }
+        }
+        if possible && !free.is_empty() {
+            out.push((
+                Unknown {
+                    r: t.statement_ref,
+                    effect: t.effect,
+                    applies_as: Applicability::Applies(t.principal_match()),
+                },
+                free,
+            ));
+        }
+    }
+    Some(out)
 }
 
 /// Whether a statement that can concern the question's action tests the
@@ -343,128 +567,6 @@ fn depends_on_context(ps: &PrincipalSet, q: &Question) -> bool {
                 && q.covered_by(&s.action)
         })
     })
-}
-
-/// For an allowed request: the free keys that could change the answer if
-/// present, as the trace shows them missing: keys of the granting
-/// statements, of Deny statements whose other elements match, and of the
-/// guardrail layers (boundary, session, SCP, RCP, VPC endpoint), whose
-/// Allow must keep holding. Keys of other Allow statements cannot take the
-/// access away.
-fn free_keys_of_allow(
-    ps: &PrincipalSet,
-    req: &Request,
-    resp: &Response,
-    q: &Question,
-) -> Vec<KeyNote> {
-    let eval = ps.set.evaluate_relevant(req);
-    let mut out: Vec<KeyNote> = Vec::new();
-    for t in &eval.traces {
-        if !t.elements_match {
-            continue;
-        }
-        let matters = t.effect == Effect::Deny
-            || resp.determining.contains(&t.statement_ref)
-            || !matches!(t.policy_type, PolicyType::Identity | PolicyType::Resource);
-        if !matters {
-            continue;
-        }
-        for r in &t.reasons {
-            if let crate::explain::Reason::Condition {
-                test: crate::explain::ConditionTest { key, .. },
-                context_value: None,
-                ..
-            } = r
-            {
-                if req.context.get(key).is_none()
-                    && q.may_send(key)
-                    && !out.iter().any(|k| k.key.eq_ignore_ascii_case(key))
-                {
-                    out.push(KeyNote {
-                        key: key.clone(),
-                        value: None,
-                    });
-                }
-            }
-        }
-    }
-    out
-}
-
-/// Identifies the statements a shared answer depends on (see [`share_key`]).
-pub type ShareKey = Vec<(usize, u8, u32)>;
-
-/// A key under which principals share an answer: the statements of the set
-/// that can concern the question (by policy identity and position, with
-/// their layer) and the kind of caller. `None` when the answer may depend
-/// on who the caller is beyond that: a relevant statement names principals
-/// (other than `*`), tests a key derived from the caller (`aws:username`,
-/// `aws:PrincipalArn`, `aws:PrincipalTag/…`, …) or has policy variables.
-/// Principals with equal keys get the same decision, keys and statements:
-/// the evaluator sees the same statements and the same context.
-pub fn share_key(
-    ps: &PrincipalSet,
-    q: &Question,
-    caller_kind: u8,
-) -> Option<Vec<(usize, u8, u32)>> {
-    const CALLER_KEYS: &[&str] = &[
-        "aws:username",
-        "aws:userid",
-        "aws:principal",
-        "aws:sourceidentity",
-    ];
-    // Which layers are present matters even without a relevant statement
-    // (a boundary that covers nothing denies).
-    let layers = [
-        PolicyType::Identity,
-        PolicyType::Resource,
-        PolicyType::Boundary,
-        PolicyType::Session,
-        PolicyType::VpcEndpoint,
-    ]
-    .iter()
-    .enumerate()
-    .fold(0u32, |acc, (i, t)| {
-        acc | (u32::from(ps.set.has_layer(*t)) << i)
-    });
-    let mut out = vec![(
-        usize::from(caller_kind),
-        u8::MAX,
-        layers | (u32::try_from(ps.set.scp_levels() + 8 * ps.set.rcp_levels()).unwrap_or(0) << 8),
-    )];
-    for m in ps.set.members() {
-        for st in &m.policy.statements {
-            if !q.covered_by(&st.action) {
-                continue;
-            }
-            if st.resource.patterns().iter().any(|p| p.has_variables()) {
-                return None;
-            }
-            if let Some(c) = &st.principal {
-                let anyone = !c.is_not()
-                    && c.entries()
-                        .iter()
-                        .all(|e| e.kind == crate::policy::PrincipalKind::Everyone);
-                if !anyone {
-                    return None;
-                }
-            }
-            for b in &st.condition.blocks {
-                if b.keys
-                    .iter()
-                    .any(|k| CALLER_KEYS.iter().any(|c| k.key_lower.starts_with(c)))
-                {
-                    return None;
-                }
-            }
-            out.push((
-                std::sync::Arc::as_ptr(&m.policy) as usize,
-                crate::eval::policy_set::layer_slot(m.layer) as u8,
-                u32::try_from(st.index).unwrap_or(u32::MAX),
-            ));
-        }
-    }
-    Some(out)
 }
 
 /// The keys the prover must not vary: every key of `can`'s request except
@@ -491,7 +593,7 @@ fn prove_one(
     resource_account: Option<&str>,
     q: &Question,
     concrete: Option<&Response>,
-) -> Result<AccessAnswer, Vec<Diagnostic>> {
+) -> Result<(AccessAnswer, Vec<StatementRef>), Vec<Diagnostic>> {
     let fixed = fixed_entries(req);
     let mut absent: Vec<String> = Vec::new();
     for m in ps.set.members() {
@@ -499,7 +601,7 @@ fn prove_one(
             for b in &st.condition.blocks {
                 for k in &b.keys {
                     if req.context.get_lower(&k.key_lower).is_none()
-                        && !q.may_send(&k.key)
+                        && !sendable(q, req, &k.key)
                         && !absent.contains(&k.key)
                     {
                         absent.push(k.key.clone());
@@ -519,28 +621,37 @@ fn prove_one(
     };
     let limited = || concrete.map(limiting).unwrap_or_default();
     match prove::prove(&ps.set, &query) {
-        Proof::Proved(_) => Ok(AccessAnswer::Cannot(limited())),
-        Proof::Unknown { reason, .. } => Ok(AccessAnswer::Can(Grant {
-            access: Access::Undecided,
-            keys: Vec::new(),
-            statements: Vec::new(),
-            witness: None,
-            note: Some(reason),
-        })),
+        Proof::Proved(_) => Ok((AccessAnswer::Cannot(limited()), Vec::new())),
+        Proof::Unknown { reason, .. } => Ok((
+            AccessAnswer::Can(Grant {
+                access: Access::Undecided,
+                keys: Vec::new(),
+                statements: Vec::new(),
+                witness: None,
+                note: Some(reason),
+            }),
+            Vec::new(),
+        )),
         Proof::Counterexample(w, _) => {
             let keys: Vec<KeyNote> = w
                 .context
                 .iter()
-                .filter(|(k, _)| req.context.get(k).is_none() && q.may_send(k))
+                .filter(|(k, _)| req.context.get(k).is_none() && sendable(q, req, k))
                 .map(|(k, v)| KeyNote {
                     key: k.clone(),
                     value: v.clone(),
                 })
                 .collect();
+            // The catalog's spelling, not the matcher's lower case.
+            let action = catalog_spelling(w.request.action.as_str());
+            let mut args = w.args.clone();
+            if let Some(first) = args.first_mut() {
+                *first = action.clone();
+            }
             let example = Example {
-                action: w.request.action.as_str().to_string(),
+                action,
                 resource: w.request.resource.as_str().to_string(),
-                args: w.args.clone(),
+                args,
             };
             // A pattern's witness is one request: ask again as a concrete
             // question whether that request is allowed whatever the context.
@@ -549,13 +660,16 @@ fn prove_one(
             } else {
                 Access::Conditional
             };
-            Ok(AccessAnswer::Can(Grant {
-                access,
-                keys,
-                statements: deciding(ps, &w.response.determining),
-                witness: Some(example),
-                note: None,
-            }))
+            Ok((
+                AccessAnswer::Can(Grant {
+                    access,
+                    keys,
+                    statements: deciding(ps, &w.response.determining),
+                    witness: Some(example),
+                    note: None,
+                }),
+                w.response.determining.to_vec(),
+            ))
         }
     }
 }

@@ -19,6 +19,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -96,6 +97,35 @@ pub enum End {
     },
 }
 
+/// The resources the Allow statements covering the question's action name
+/// literally, when every such statement names its resources by literal
+/// ARN; `None` when one has a pattern, a variable or `NotResource` (then
+/// any resource may be granted).
+fn literal_targets<'p>(
+    q: &Question,
+    policies: impl Iterator<Item = &'p crate::policy::Policy>,
+) -> Option<Vec<&'p str>> {
+    let mut out = Vec::new();
+    for p in policies {
+        for st in &p.statements {
+            if st.effect != crate::policy::Effect::Allow || !q.covered_by(&st.action) {
+                continue;
+            }
+            if st.resource.is_not() {
+                return None;
+            }
+            for r in st.resource.patterns() {
+                let text = r.as_str();
+                if text.contains(['*', '?']) || r.has_variables() {
+                    return None;
+                }
+                out.push(text);
+            }
+        }
+    }
+    Some(out)
+}
+
 fn short(arn: &str) -> &str {
     arn.rsplit(['/', ':']).next().unwrap_or(arn)
 }
@@ -121,6 +151,9 @@ impl fmt::Display for Path {
         }
     }
 }
+
+/// One principal's edges ("becomes") and self-rewrite (action, target).
+type Edges = (Vec<(usize, Step)>, Option<(String, String)>);
 
 /// The escalation graph of an analysis, computed once.
 #[derive(Debug, Clone, Default)]
@@ -218,19 +251,113 @@ impl Escalation {
             roles.push(t);
         }
         let update_any = question(UPDATE_TRUST, "*");
-        for (i, p) in principals.iter().enumerate() {
+        let by_action: Vec<(&str, Question)> = SELF_ACTIONS
+            .iter()
+            .flat_map(|list| list.iter())
+            .chain(&[JOIN_GROUP])
+            .filter_map(|act| Some((*act, question(act, "*")?)))
+            .collect();
+        // Roles trusting an account (or anyone), by account, once.
+        let mut trusting: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut everyone: Vec<usize> = Vec::new();
+        for (k, t) in roles.iter().enumerate() {
+            if t.everyone {
+                everyone.push(k);
+            }
+            for acct in &t.accounts {
+                let list = trusting.entry(acct.as_str()).or_default();
+                if list.last() != Some(&k) {
+                    list.push(k);
+                }
+            }
+        }
+        let role_slot: HashMap<usize, usize> = roles
+            .iter()
+            .enumerate()
+            .map(|(k, t)| (t.index, k))
+            .collect();
+        // Which IAM and STS actions each distinct policy can grant, once.
+        let mut flags: HashMap<usize, u64> = HashMap::new();
+        let checks: Vec<&Question> = [Some(&iam_any), Some(&assume_any), update_any.as_ref()]
+            .into_iter()
+            .flatten()
+            .chain(by_action.iter().map(|(_, q)| q))
+            .collect();
+        for p in principals {
+            for x in &p.identity {
+                flags
+                    .entry(Arc::as_ptr(&x.policy) as usize)
+                    .or_insert_with(|| {
+                        checks.iter().enumerate().fold(0u64, |acc, (bit, q)| {
+                            acc | (u64::from(q.granted_by_any([&*x.policy])) << bit)
+                        })
+                    });
+            }
+        }
+        let update_bit = if update_any.is_some() { 2 } else { u32::MAX };
+        let action_bit = |act: &str| {
+            let base = if update_any.is_some() { 3 } else { 2 };
+            by_action
+                .iter()
+                .position(|(x, _)| *x == act)
+                .map_or(u32::MAX, |k| base + k as u32)
+        };
+        // Each principal's edges and self-rewrite, on every core.
+        let one = |i: usize| -> Edges {
+            let mut becomes: Vec<(usize, Step)> = Vec::new();
+            let Some(p) = principals.get(i) else {
+                return (becomes, None);
+            };
             let ident = || p.identity.iter().map(|x| &*x.policy);
-            let iam = iam_any.granted_by_any(ident());
-            let assume = assume_any.granted_by_any(ident());
+            let has = |bit: u32| {
+                bit < 64
+                    && p.identity.iter().any(|x| {
+                        flags
+                            .get(&(Arc::as_ptr(&x.policy) as usize))
+                            .is_some_and(|f| f >> bit & 1 == 1)
+                    })
+            };
+            let iam = has(0);
+            let assume = has(1);
             let mut set: Option<super::account::PrincipalSet> = None;
             // Roles whose trust policy names this principal, and, when its
             // policies grant sts:AssumeRole on them, roles that trust its
-            // account or anyone.
-            let mut candidates: Vec<usize> = named.get(p.arn.as_str()).cloned().unwrap_or_default();
+            // account or anyone (only those its grants name, when they
+            // name roles by ARN).
+            let direct: Vec<usize> = named.get(p.arn.as_str()).cloned().unwrap_or_default();
+            let mut candidates: Vec<usize> = direct.clone();
             if assume {
-                for (k, t) in roles.iter().enumerate() {
-                    if (t.everyone || t.accounts.contains(&p.account)) && !candidates.contains(&k) {
-                        candidates.push(k);
+                let mut seen: std::collections::HashSet<usize> =
+                    candidates.iter().copied().collect();
+                let trusts_me = |k: &usize| {
+                    roles
+                        .get(*k)
+                        .is_some_and(|t| t.everyone || t.accounts.contains(&p.account))
+                };
+                match literal_targets(&assume_any, ident()) {
+                    Some(arns) => {
+                        for arn in arns {
+                            let k = a
+                                .model
+                                .index_of(arn)
+                                .and_then(|r| role_slot.get(&r).copied());
+                            if let Some(k) = k.filter(|k| trusts_me(k)) {
+                                if seen.insert(k) {
+                                    candidates.push(k);
+                                }
+                            }
+                        }
+                    }
+                    None => {
+                        let mine = trusting
+                            .get(p.account.as_str())
+                            .map(Vec::as_slice)
+                            .unwrap_or_default();
+                        for k in mine.iter().chain(&everyone) {
+                            if seen.insert(*k) {
+                                candidates.push(*k);
+                            }
+                        }
                     }
                 }
             }
@@ -246,7 +373,7 @@ impl Escalation {
                 let Some(q) = question(ASSUME_ROLE, t.arn) else {
                     continue;
                 };
-                let directly = named.get(p.arn.as_str()).is_some_and(|l| l.contains(&k));
+                let directly = direct.contains(&k);
                 if !directly && !q.granted_on_by_any(&t.resource, ident()) {
                     continue;
                 }
@@ -282,43 +409,40 @@ impl Escalation {
                     decide(&ps, &builder, &p.arn, Some(t.account), &q),
                     Ok(AccessAnswer::Can(ref g)) if trusted(g)
                 ) {
-                    if let Some(list) = g.becomes.get_mut(i) {
-                        list.push((
-                            r,
-                            Step::Assumes {
-                                role: role.arn.clone(),
-                            },
-                        ));
-                    }
+                    becomes.push((
+                        r,
+                        Step::Assumes {
+                            role: role.arn.clone(),
+                        },
+                    ));
                 }
             }
             if !iam {
-                continue;
+                return (becomes, None);
             }
-            let ps = set.get_or_insert_with(|| a.principal_set(p, None));
             // Rewriting another role's trust policy: that role becomes reachable.
-            if update_any
-                .as_ref()
-                .is_some_and(|u| u.granted_by_any(ident()))
-            {
+            if has(update_bit) {
+                let listed: Option<std::collections::HashSet<&str>> = update_any
+                    .as_ref()
+                    .and_then(|u| literal_targets(u, ident()))
+                    .map(|v| v.into_iter().collect());
                 for t in &roles {
-                    if t.index == i {
+                    if t.index == i || listed.as_ref().is_some_and(|l| !l.contains(t.arn)) {
                         continue;
                     }
                     let Some(q) = question(UPDATE_TRUST, t.arn) else {
                         continue;
                     };
-                    if q.granted_on_by_any(&t.resource, ident()) && can(i, &q, ps) {
-                        if let Some(list) = g.becomes.get_mut(i) {
-                            if !list.iter().any(|(j, _)| *j == t.index) {
-                                list.push((
-                                    t.index,
-                                    Step::RewritesTrustOf {
-                                        role: t.arn.to_string(),
-                                    },
-                                ));
-                            }
-                        }
+                    if q.granted_on_by_any(&t.resource, ident())
+                        && can(i, &q, set.get_or_insert_with(|| a.principal_set(p, None)))
+                        && !becomes.iter().any(|(j, _)| *j == t.index)
+                    {
+                        becomes.push((
+                            t.index,
+                            Step::RewritesTrustOf {
+                                role: t.arn.to_string(),
+                            },
+                        ));
                     }
                 }
             }
@@ -327,18 +451,23 @@ impl Escalation {
                 PrincipalKind::User => USER_ACTIONS,
                 PrincipalKind::Role => ROLE_ACTIONS,
             };
-            let mut targets: Vec<(&str, &str)> =
-                own.iter().map(|act| (*act, p.arn.as_str())).collect();
-            for grp in &p.groups {
-                targets.extend(GROUP_ACTIONS.iter().map(|act| (*act, grp.as_str())));
+            // Only the actions some Allow covers (checked once per policy).
+            let granted = |act: &str| has(action_bit(act));
+            let mut targets: Vec<(&str, &str)> = own
+                .iter()
+                .filter(|act| granted(act))
+                .map(|act| (*act, p.arn.as_str()))
+                .collect();
+            for act in GROUP_ACTIONS.iter().filter(|act| granted(act)) {
+                targets.extend(p.groups.iter().map(|grp| (*act, grp.as_str())));
             }
-            if p.kind == PrincipalKind::User {
+            if p.kind == PrincipalKind::User && granted(JOIN_GROUP) {
                 for grp in a.model.groups().iter().filter(|x| x.account == p.account) {
                     targets.push((JOIN_GROUP, grp.arn.as_str()));
                 }
             }
-            for m in &p.managed {
-                targets.extend(POLICY_ACTIONS.iter().map(|act| (*act, m.as_str())));
+            for act in POLICY_ACTIONS.iter().filter(|act| granted(act)) {
+                targets.extend(p.managed.iter().map(|m| (*act, m.as_str())));
             }
             for (act, target) in targets {
                 let Some(q) = question(act, target) else {
@@ -347,42 +476,122 @@ impl Escalation {
                 let Ok(resource) = Resource::parse(target) else {
                     continue;
                 };
-                if q.granted_on_by_any(&resource, ident()) && can(i, &q, ps) {
-                    if let Some(slot) = g.rewrites.get_mut(i) {
-                        *slot = Some((act.to_string(), target.to_string()));
-                    }
-                    break;
+                if q.granted_on_by_any(&resource, ident())
+                    && can(i, &q, set.get_or_insert_with(|| a.principal_set(p, None)))
+                {
+                    return (becomes, Some((act.to_string(), target.to_string())));
                 }
+            }
+            (becomes, None)
+        };
+        let indices: Vec<usize> = (0..n).collect();
+        for (i, (becomes, rewrites)) in crate::parallel::map(&indices, |i| one(*i))
+            .into_iter()
+            .enumerate()
+        {
+            if let Some(slot) = g.becomes.get_mut(i) {
+                *slot = becomes;
+            }
+            if let Some(slot) = g.rewrites.get_mut(i) {
+                *slot = rewrites;
             }
         }
         g
     }
 
     /// For each principal that cannot (`can[i]` false): the shortest path
-    /// to a principal that can, else to one that rewrites its own permissions.
+    /// to a principal that can, else to one that rewrites its own
+    /// permissions. One breadth-first search backwards from all the goals
+    /// at once per kind of goal, so the cost is linear in the graph.
     pub fn gains(&self, can: &[bool]) -> Vec<(usize, Path)> {
+        let n = self.arns.len();
+        let to_can = self.toward(|j| can.get(j).copied().unwrap_or(false));
+        let to_rewrite = self.toward(|j| self.rewrites.get(j).is_some_and(Option::is_some));
         let mut out = Vec::new();
-        for i in 0..self.arns.len() {
+        for i in 0..n {
             if can.get(i).copied().unwrap_or(false) {
                 continue;
             }
-            let found = self
-                .search(i, |j| {
-                    can.get(j).copied().unwrap_or(false).then_some(End::Can)
-                })
+            let path = self
+                .follow(i, &to_can, |_| Some(End::Can))
+                .filter(|p| !p.steps.is_empty())
                 .or_else(|| {
-                    self.search(i, |j| {
+                    self.follow(i, &to_rewrite, |j| {
                         self.rewrites
                             .get(j)
                             .and_then(|r| r.clone())
                             .map(|(action, target)| End::Rewrites { action, target })
                     })
                 });
-            if let Some(path) = found {
-                out.push((i, path));
+            if let Some(p) = path {
+                out.push((i, p));
             }
         }
         out
+    }
+
+    /// For every principal, the next step on a shortest path to a goal
+    /// (`Some(None)`: it is a goal; `None`: no path).
+    fn toward(&self, goal: impl Fn(usize) -> bool) -> Vec<Option<Option<(usize, Step)>>> {
+        let n = self.arns.len();
+        let mut back: Vec<Vec<(usize, &Step)>> = vec![Vec::new(); n];
+        for (u, edges) in self.becomes.iter().enumerate() {
+            for (v, step) in edges {
+                if let Some(list) = back.get_mut(*v) {
+                    list.push((u, step));
+                }
+            }
+        }
+        let mut next: Vec<Option<Option<(usize, Step)>>> = vec![None; n];
+        let mut queue = VecDeque::new();
+        for (j, slot) in next.iter_mut().enumerate() {
+            if goal(j) {
+                *slot = Some(None);
+                queue.push_back(j);
+            }
+        }
+        while let Some(v) = queue.pop_front() {
+            for (u, step) in back.get(v).map(Vec::as_slice).unwrap_or_default() {
+                if let Some(slot) = next.get_mut(*u) {
+                    if slot.is_none() {
+                        *slot = Some(Some((v, (*step).clone())));
+                        queue.push_back(*u);
+                    }
+                }
+            }
+        }
+        next
+    }
+
+    /// The path from `start` along `next` to its goal.
+    fn follow(
+        &self,
+        start: usize,
+        next: &[Option<Option<(usize, Step)>>],
+        end: impl Fn(usize) -> Option<End>,
+    ) -> Option<Path> {
+        let from = self.arns.get(start)?.clone();
+        let mut steps = Vec::new();
+        let mut at = start;
+        loop {
+            match next.get(at)? {
+                None => return None,
+                Some(None) => {
+                    return Some(Path {
+                        from,
+                        steps,
+                        end: end(at)?,
+                    })
+                }
+                Some(Some((v, step))) => {
+                    steps.push(step.clone());
+                    at = *v;
+                }
+            }
+            if steps.len() > next.len() {
+                return None;
+            }
+        }
     }
 
     /// The path by which a principal can rewrite its own permissions or

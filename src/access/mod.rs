@@ -10,16 +10,21 @@
 //! so the answers agree with `can`, principal by principal.
 
 pub mod account;
+pub mod account_review;
 pub mod decide;
 pub mod escalation;
+pub mod minimal;
 pub mod principal_can;
+mod share;
 pub mod who_can;
 
 pub use account::{
     account_of, AccountGroup, AccountModel, AccountPrincipal, Analysis, BucketPolicy,
     PrincipalKind, PrincipalSet,
 };
+pub use account_review::account_review;
 pub use decide::{decide, Access, AccessAnswer, Deciding, Example, Grant, KeyNote, Question};
 pub use escalation::{Escalation, Path, Step};
+pub use minimal::{minimal_policy, ConditionalGrant, MinimalPolicy};
 pub use principal_can::{principal_can, PrincipalCan};
 pub use who_can::{who_can, Entry, Kind, WhoCan};

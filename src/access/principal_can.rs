@@ -5,6 +5,7 @@
 
 use super::account::Analysis;
 use super::escalation::{Escalation, Path};
+use super::minimal::{minimal_policy, MinimalPolicy};
 use crate::diagnostic::Diagnostic;
 use crate::review::Review;
 
@@ -17,6 +18,8 @@ pub struct PrincipalCan {
     /// How it can rewrite its own permissions or those of a principal it
     /// can become, if it can.
     pub escalation: Option<Path>,
+    /// The minimal identity policy that grants exactly its S3 access.
+    pub minimal: MinimalPolicy,
 }
 
 /// Reviews one principal: its identity policies and boundary, every
@@ -50,9 +53,11 @@ pub fn principal_can(
         .build("s3:ListAllMyBuckets", "*")?;
     let buckets = a.known_buckets();
     let review = Review::new(&ps.set, &base, &buckets);
+    let minimal = minimal_policy(&review.matrix);
     Ok(PrincipalCan {
         principal: p.arn.clone(),
         review,
+        minimal,
         escalation: escalation.and_then(|e| e.escalates(i)),
     })
 }

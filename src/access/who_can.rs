@@ -9,9 +9,11 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::account::{Analysis, PrincipalKind};
-use super::decide::{decide, share_key, AccessAnswer, Grant, Question, ShareKey};
+use super::decide::{decide, decide_with_refs, AccessAnswer, Grant, Question};
 use super::escalation::{Escalation, Path};
+use super::share::{rename, Contents, Plan, Relevance, SharedKey, Slot};
 use crate::diagnostic::Diagnostic;
+use crate::eval::response::StatementRef;
 use crate::policy::PrincipalKind as Named;
 use crate::policy::{Policy, PolicyType};
 use crate::sources::NamedPolicy;
@@ -32,6 +34,9 @@ pub enum Kind {
     Service,
     /// Anyone, anonymous callers included (`*`).
     Anyone,
+    /// Any authenticated principal of any account whose own policies
+    /// allow it (`*`, where anonymous callers cannot).
+    AnyAuthenticated,
 }
 
 /// A principal that can, and how.
@@ -121,25 +126,82 @@ pub fn who_can(
         limited: Vec::new(),
         principals_in_data: a.model.principals().len(),
     };
-    let mut can = vec![false; a.model.principals().len()];
-    // Principals whose relevant statements are the same share an answer.
-    let mut shared: HashMap<ShareKey, (String, AccessAnswer)> = HashMap::new();
-    for (i, p) in a.model.principals().iter().enumerate() {
-        if !bucket_grants && !q.granted_by_any(p.identity.iter().map(|n| &*n.policy)) {
-            continue;
+    let principals = a.model.principals();
+    let mut can = vec![false; principals.len()];
+    // 1. Which principals can share an answer (cheap, in order).
+    let relevance = Relevance::new(q);
+    let mut contents = Contents::default();
+    let mut plans: Vec<Plan<'_>> = Vec::with_capacity(principals.len());
+    let mut firsts: HashMap<SharedKey, usize> = HashMap::new();
+    let mut jobs: Vec<usize> = Vec::new();
+    let mut first_of: Vec<Option<usize>> = vec![None; principals.len()];
+    for (i, p) in principals.iter().enumerate() {
+        let plan = relevance.plan(a, p, bucket_policy, &mut contents, || {
+            // Principal elements are matched on the caller alone.
+            a.builder_for(&p.arn, &p.tags)
+                .build("s3:ListAllMyBuckets", "*")
+                .ok()
+        });
+        match &plan {
+            Plan::Nothing => {}
+            Plan::Alone => jobs.push(i),
+            Plan::Shared(key, _) => match firsts.get(key) {
+                Some(f) => {
+                    if let Some(slot) = first_of.get_mut(i) {
+                        *slot = Some(*f);
+                    }
+                }
+                None => {
+                    firsts.insert(key.clone(), i);
+                    jobs.push(i);
+                }
+            },
         }
+        plans.push(plan);
+    }
+    // 2. One decision per job, on every core.
+    let answers = crate::parallel::map(&jobs, |i| {
+        let p = principals.get(*i)?;
         let ps = a.principal_set(p, bucket.as_deref());
         let builder = a.builder_for(&p.arn, &p.tags);
-        let key = share_key(&ps, q, p.kind as u8);
-        let outcome = match key.as_ref().and_then(|k| shared.get(k)) {
-            Some((from, o)) => rebase(o, from, &p.arn),
-            None => {
-                let o = decide(&ps, &builder, &p.arn, account, q)?;
-                if let Some(k) = key {
-                    shared.insert(k, (p.arn.clone(), o.clone()));
+        Some(
+            decide_with_refs(&ps, &builder, &p.arn, account, q).map(|(o, refs)| {
+                let slots: Vec<Option<Slot>> = match plans.get(*i) {
+                    Some(Plan::Shared(_, mine)) => {
+                        refs.iter().map(|r| slot_of(&ps, *r, mine)).collect()
+                    }
+                    _ => Vec::new(),
+                };
+                (o, slots)
+            }),
+        )
+    });
+    let mut decided: HashMap<usize, (AccessAnswer, Vec<Option<Slot>>)> = HashMap::new();
+    for (i, ans) in jobs.iter().zip(answers) {
+        if let Some(ans) = ans {
+            decided.insert(*i, ans?);
+        }
+    }
+    // 3. The answers in data order, shared ones named for each principal.
+    for (i, p) in principals.iter().enumerate() {
+        let outcome = match (first_of.get(i).copied().flatten(), decided.get(&i)) {
+            (None, Some((o, _))) => o.clone(),
+            (Some(f), _) => {
+                let Some((o, slots)) = decided.get(&f) else {
+                    continue;
+                };
+                let from = principals
+                    .get(f)
+                    .map(|x| x.arn.as_str())
+                    .unwrap_or_default();
+                let mut o = rebase(o, from, &p.arn);
+                if let (AccessAnswer::Can(g), Some(Plan::Shared(_, mine))) = (&mut o, plans.get(i))
+                {
+                    g.statements = rename(&g.statements, slots, mine);
                 }
                 o
             }
+            (None, None) => continue,
         };
         match outcome {
             AccessAnswer::Can(grant) => {
@@ -164,24 +226,49 @@ pub fn who_can(
     }
     if let Some(bp) = bucket_policy.filter(|_| bucket_grants) {
         let own = assumed_own_policies();
+        let ask = |caller: &str, own_policy: Option<&NamedPolicy>| {
+            let ps = a.external_set(bucket.as_deref(), own_policy);
+            let mut builder = a.request.clone().principal(caller.to_string());
+            if let Some(acct) = account {
+                builder = builder.resource_account(acct);
+            }
+            decide(&ps, &builder, caller, account, q).map(|o| match o {
+                AccessAnswer::Can(mut grant) => {
+                    if let Some(o) = &own {
+                        grant.statements.retain(|s| s.policy != o.name);
+                    }
+                    Some(grant)
+                }
+                AccessAnswer::Cannot(_) => None,
+            })
+        };
         for (label, caller, kind) in external_principals(a, q, &bp.policy) {
             let own_policy = own
                 .as_ref()
                 .filter(|_| matches!(kind, Kind::ExternalAccount | Kind::ExternalPrincipal));
-            let ps = a.external_set(bucket.as_deref(), own_policy);
-            let mut builder = a.request.clone().principal(caller.clone());
-            if let Some(acct) = account {
-                builder = builder.resource_account(acct);
-            }
-            if let AccessAnswer::Can(mut grant) = decide(&ps, &builder, &caller, account, q)? {
-                if let Some(o) = &own {
-                    grant.statements.retain(|s| s.policy != o.name);
-                }
+            if let Some(grant) = ask(&caller, own_policy)? {
                 out.principals.push(Entry {
                     principal: label,
                     kind,
                     grant,
                 });
+                continue;
+            }
+            if kind != Kind::Anyone {
+                continue;
+            }
+            // `*` names every authenticated principal of every account
+            // too, not only anonymous callers: one of an account outside
+            // the data (or one the conditions name), whose own policies allow.
+            for caller in authenticated_callers(a, q, &bp.policy) {
+                if let Some(grant) = ask(&caller, own.as_ref())? {
+                    out.principals.push(Entry {
+                        principal: label.clone(),
+                        kind: Kind::AnyAuthenticated,
+                        grant,
+                    });
+                    break;
+                }
             }
         }
     }
@@ -201,6 +288,19 @@ pub fn who_can(
     Ok(out)
 }
 
+/// The content slot of a statement of the set, among a principal's relevant statements.
+fn slot_of(
+    ps: &super::PrincipalSet,
+    r: StatementRef,
+    mine: &[super::share::Mine<'_>],
+) -> Option<Slot> {
+    let m = ps.set.member(r)?;
+    let st = ps.set.statement(r)?;
+    mine.iter()
+        .find(|x| Arc::ptr_eq(x.policy, &m.policy) && x.statement.index == st.index)
+        .map(|x| x.slot)
+}
+
 /// A shared answer for another principal: the witness's `can` arguments
 /// name this principal instead.
 fn rebase(o: &AccessAnswer, from: &str, to: &str) -> AccessAnswer {
@@ -217,9 +317,60 @@ fn rebase(o: &AccessAnswer, from: &str, to: &str) -> AccessAnswer {
     o
 }
 
+/// An account outside the data, for "any authenticated principal".
+pub const OTHER_ACCOUNT: &str = "999988887777";
+
+/// Callers standing for "any authenticated principal" of a `*` grant: a
+/// user of an account outside the data, and of each other account the
+/// policy's conditions name (`aws:PrincipalAccount`, `aws:PrincipalArn`).
+fn authenticated_callers(a: &Analysis, q: &Question, policy: &Policy) -> Vec<String> {
+    let ours = |account: &str| a.model.accounts().iter().any(|x| x == account);
+    let mut accounts: Vec<String> = vec![OTHER_ACCOUNT.to_string()];
+    let mut named: Vec<String> = Vec::new();
+    for st in &policy.statements {
+        if st.effect != crate::policy::Effect::Allow || !q.covered_by(&st.action) {
+            continue;
+        }
+        for b in &st.condition.blocks {
+            for k in &b.keys {
+                for v in &k.raw_values {
+                    if k.key_lower == "aws:principalarn"
+                        && !v.contains(['*', '?', '$'])
+                        && super::account::account_of(v).is_some_and(|x| !ours(x))
+                        && !named.contains(v)
+                    {
+                        named.push(v.clone());
+                    }
+                    let account = match k.key_lower.as_str() {
+                        "aws:principalaccount" => Some(v.as_str()),
+                        "aws:principalarn" => super::account::account_of(v),
+                        _ => None,
+                    };
+                    if let Some(acct) = account.filter(|x| {
+                        x.len() == 12 && x.bytes().all(|c| c.is_ascii_digit()) && !ours(x)
+                    }) {
+                        if !accounts.iter().any(|x| x == acct) {
+                            accounts.push(acct.to_string());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    accounts
+        .iter()
+        .map(|acct| format!("arn:aws:iam::{acct}:user/any-authenticated-principal"))
+        .chain(named)
+        .collect()
+}
+
 /// The principals a bucket policy's Allow statements for the question name
 /// that are not users or roles of the data: (label, caller, kind).
-fn external_principals(a: &Analysis, q: &Question, policy: &Policy) -> Vec<(String, String, Kind)> {
+pub(crate) fn external_principals(
+    a: &Analysis,
+    q: &Question,
+    policy: &Policy,
+) -> Vec<(String, String, Kind)> {
     let mut out: Vec<(String, String, Kind)> = Vec::new();
     let mut add = |label: String, caller: String, kind: Kind| {
         if !out.iter().any(|(l, _, _)| *l == label) {

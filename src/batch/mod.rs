@@ -213,6 +213,8 @@ fn worker<S, T, I, W>(
         };
         let Ok(chunk) = next else { return };
         let mut out = Output::default();
+        // room for answers a few times longer than the lines (no regrowth)
+        out.text.reserve(chunk.data.len().saturating_mul(4));
         run_chunk(&mut state, &chunk, chunk.first_line, work, &mut out);
         if done.send((chunk.seq, out)).is_err() {
             return;
@@ -276,7 +278,7 @@ fn read_line(input: &mut dyn BufRead, data: &mut Vec<u8>, max: usize) -> std::io
             data.push(b'\n');
             return Ok(Read::Line);
         }
-        let newline = buf.iter().position(|&b| b == b'\n');
+        let newline = memchr::memchr(b'\n', buf);
         let take = newline.map_or(buf.len(), |i| i + 1);
         if !too_long {
             let body = take - usize::from(newline.is_some());
@@ -311,7 +313,7 @@ fn run_chunk<S, T, W>(
     let mut index = 0;
     let mut long = chunk.too_long.iter().peekable();
     while !rest.is_empty() {
-        let (line, tail) = match rest.iter().position(|&b| b == b'\n') {
+        let (line, tail) = match memchr::memchr(b'\n', rest) {
             Some(i) => (
                 rest.get(..i).unwrap_or_default(),
                 rest.get(i + 1..).unwrap_or_default(),

@@ -278,6 +278,191 @@ pub fn parse_line(
     }
 }
 
+/// The fields of a line of the common shape, borrowed from its text.
+#[derive(Default)]
+struct Flat<'a> {
+    action: Option<&'a str>,
+    resource: Option<&'a str>,
+    principal: Option<&'a str>,
+    resource_account: Option<&'a str>,
+    /// The `id` as JSON text (a string with its quotes, or digits).
+    id: Option<&'a str>,
+}
+
+/// Reads a line of the common shape: one flat object whose members are
+/// `action`, `resource`, `principal`, `resource_account` (strings) and
+/// `id` (a string or a small non-negative integer), each at most once,
+/// with no escape and no control character in any string. `None` for
+/// anything else, which [`parse_line`] then reads (and reports on).
+fn flat(text: &str) -> Option<Flat<'_>> {
+    let b = text.as_bytes();
+    let mut i = 0;
+    let ws = |i: &mut usize| {
+        while matches!(b.get(*i), Some(b' ' | b'\t')) {
+            *i += 1;
+        }
+    };
+    // a string without escapes: its contents, `i` past its closing quote
+    let string = |i: &mut usize| -> Option<&str> {
+        if b.get(*i) != Some(&b'"') {
+            return None;
+        }
+        let start = *i + 1;
+        let len = memchr::memchr2(b'"', b'\\', b.get(start..)?)?;
+        let end = start + len;
+        if b.get(end) != Some(&b'"') {
+            return None;
+        }
+        let s = text.get(start..end)?;
+        if s.bytes().any(|c| c < 0x20) {
+            return None;
+        }
+        *i = end + 1;
+        Some(s)
+    };
+    let mut out = Flat::default();
+    ws(&mut i);
+    if b.get(i) != Some(&b'{') {
+        return None;
+    }
+    i += 1;
+    loop {
+        ws(&mut i);
+        let key = string(&mut i)?;
+        ws(&mut i);
+        if b.get(i) != Some(&b':') {
+            return None;
+        }
+        i += 1;
+        ws(&mut i);
+        let start = i;
+        let slot = match key {
+            "action" => &mut out.action,
+            "resource" => &mut out.resource,
+            "principal" => &mut out.principal,
+            "resource_account" => &mut out.resource_account,
+            "id" => &mut out.id,
+            _ => return None,
+        };
+        if slot.is_some() {
+            return None;
+        }
+        let value = if key == "id" && b.get(i).is_some_and(u8::is_ascii_digit) {
+            while b.get(i).is_some_and(u8::is_ascii_digit) {
+                i += 1;
+            }
+            let digits = text.get(start..i)?;
+            if digits.len() > 18 || (digits.len() > 1 && digits.starts_with('0')) {
+                return None;
+            }
+            digits
+        } else {
+            let s = string(&mut i)?;
+            if key == "id" {
+                text.get(start..i)?
+            } else {
+                s
+            }
+        };
+        *slot = Some(value);
+        ws(&mut i);
+        match b.get(i) {
+            Some(b',') => i += 1,
+            Some(b'}') => {
+                i += 1;
+                ws(&mut i);
+                return (i == b.len()).then_some(out);
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// How many actions and principals a worker keeps parsed.
+const KNOWN: usize = 16;
+
+/// Marks the item at `i` of a least-recent-first list as used now (moves
+/// it to the end).
+fn recently_used<T>(list: &mut Vec<T>, i: usize) {
+    if let Some(last) = list.len().checked_sub(1) {
+        if i < last {
+            let item = list.remove(i);
+            list.push(item);
+        }
+    }
+}
+
+impl Requests {
+    /// [`parse_line`] for a line of the common shape (see [`flat`]) that
+    /// is valid: the same request, read without building a JSON tree, its
+    /// action and principal cloned from a recent line's when the text is
+    /// the same. `None` for any other line, and for any problem, so that
+    /// every message comes from [`parse_line`].
+    pub fn parse_common_line(
+        &mut self,
+        text: &str,
+        template: &Request,
+        allow_unknown_action: bool,
+    ) -> Option<RequestLine> {
+        let f = flat(text)?;
+        let action_text = f.action?;
+        let action = match self.actions.iter().position(|a| a.as_str() == action_text) {
+            Some(i) => {
+                recently_used(&mut self.actions, i);
+                self.actions.last()?.clone()
+            }
+            None => {
+                let action = Action::parse(action_text).ok()?;
+                if !allow_unknown_action && crate::catalog::unknown_action(&action).is_some() {
+                    return None;
+                }
+                if self.actions.len() >= KNOWN {
+                    self.actions.remove(0);
+                }
+                self.actions.push(action.clone());
+                action
+            }
+        };
+        let resource = Resource::parse(f.resource?).ok()?;
+        let principal = match f.principal {
+            Some(p) => match self.principals.iter().position(|(t, _)| t == p) {
+                Some(i) => {
+                    recently_used(&mut self.principals, i);
+                    self.principals.last()?.1.clone()
+                }
+                None => {
+                    let principal = Principal::parse(p).ok()?;
+                    if self.principals.len() >= KNOWN {
+                        self.principals.remove(0);
+                    }
+                    self.principals.push((p.to_string(), principal.clone()));
+                    principal
+                }
+            },
+            None => template.principal.clone(),
+        };
+        let resource_account = match f.resource_account {
+            Some(a) if a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()) => {
+                Some(a.to_string())
+            }
+            Some(_) => return None,
+            None => template.resource_account.clone(),
+        };
+        Some(RequestLine {
+            request: Request {
+                principal,
+                action,
+                resource,
+                resource_account,
+                is_service_linked_role: false,
+                context: crate::request::context::Context::new(),
+            },
+            id: f.id.map(str::to_string),
+            own_context: false,
+        })
+    }
+}
+
 /// The JSON of each statement of a set as it appears in `matchedStatements`,
 /// rendered once (the same fields as `can --format json`).
 #[derive(Debug)]
@@ -310,8 +495,33 @@ impl StatementJson {
     }
 }
 
+/// A JSON string: as is between quotes when nothing in it needs an escape
+/// (the escapes are serde_json's: `"`, `\\` and control characters).
 fn json_str(out: &mut Vec<u8>, s: &str) {
-    let _ = serde_json::to_writer(&mut *out, s);
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+    } else {
+        let _ = serde_json::to_writer(&mut *out, s);
+    }
+}
+
+/// A number in decimal, without `fmt`.
+fn write_usize(out: &mut Vec<u8>, mut n: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        if let Some(d) = digits.get_mut(at) {
+            *d = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || at == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(digits.get(at..).unwrap_or_default());
 }
 
 fn json_list<T: serde::Serialize>(out: &mut Vec<u8>, key: &str, items: &[T]) {
@@ -336,19 +546,19 @@ pub fn write_decision(
     evaluation: Option<&Evaluation>,
     statements: &StatementJson,
 ) {
-    let _ = write!(out, "{{\"line\":{line_no}");
+    out.extend_from_slice(b"{\"line\":");
+    write_usize(out, line_no);
     if let Some(id) = id {
-        let _ = write!(out, ",\"id\":{id}");
+        out.extend_from_slice(b",\"id\":");
+        out.extend_from_slice(id.as_bytes());
     }
     out.extend_from_slice(b",\"action\":");
     json_str(out, req.action.as_str());
     out.extend_from_slice(b",\"resource\":");
     json_str(out, req.resource.as_str());
-    let _ = write!(
-        out,
-        ",\"decision\":\"{}\",\"matchedStatements\":[",
-        response.decision.case_name()
-    );
+    out.extend_from_slice(b",\"decision\":\"");
+    out.extend_from_slice(response.decision.case_name().as_bytes());
+    out.extend_from_slice(b"\",\"matchedStatements\":[");
     for (i, r) in response.determining.iter().enumerate() {
         if i > 0 {
             out.push(b',');
@@ -364,7 +574,9 @@ pub fn write_decision(
         None
     };
     if let Some(layer) = layer {
-        let _ = write!(out, ",\"blockedBy\":\"{layer}\"");
+        out.extend_from_slice(b",\"blockedBy\":\"");
+        out.extend_from_slice(layer.as_bytes());
+        out.push(b'"');
     }
     if let Some(e) = evaluation {
         json_list(out, "missingContext", &e.missing_context);
@@ -395,6 +607,10 @@ pub struct Requests {
     recent: Vec<Request>,
     /// The request in use, and whether its context may be shared.
     current: Option<(Request, bool)>,
+    /// Actions of recent lines (valid ones only), least recent first.
+    actions: Vec<Action>,
+    /// Principals of recent lines, with their text, least recent first.
+    principals: Vec<(String, Principal)>,
 }
 
 impl Requests {
@@ -432,5 +648,86 @@ impl Requests {
             None => complete(line),
         };
         &self.current.insert((request, true)).0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn template() -> Request {
+        crate::request::builder::RequestBuilder::default()
+            .no_defaults(true)
+            .build("s3:GetObject", "*")
+            .unwrap()
+    }
+
+    /// The common-shape reader gives exactly what the full parser gives
+    /// whenever it answers, and declines every line the full parser
+    /// reports on (so each message still comes from `parse_line`).
+    #[test]
+    fn the_common_shape_reads_like_the_full_parser() {
+        let t = template();
+        let answered = [
+            r#"{"action":"s3:GetObject","resource":"arn:aws:s3:::b/k"}"#,
+            r#" { "resource" : "arn:aws:s3:::b" ,	"action": "s3:ListBucket" } "#,
+            r#"{"action":"s3:GetObject","resource":"arn:aws:s3:::b/é/k","principal":"arn:aws:iam::111122223333:user/app","resource_account":"444455556666","id":"a/b"}"#,
+            r#"{"id":0,"action":"s3:GetObject","resource":"arn:aws:s3:::b/k"}"#,
+            r#"{"id":12345,"action":"s3:GetObject","resource":"arn:aws:s3:::b/k"}"#,
+        ];
+        // twice each, so the second reading takes the cached action and principal
+        let mut requests = Requests::default();
+        for line in answered.iter().chain(&answered) {
+            let fast = requests.parse_common_line(line, &t, false).expect(line);
+            let full = parse_line("f", 1, line, &t, false).unwrap();
+            assert_eq!(format!("{fast:?}"), format!("{full:?}"), "{line}");
+        }
+        let declined = [
+            r#"{"action":"s3:GetObject"}"#,
+            r#"{"action":"s3:GetObject","resource":"arn:aws:s3:::b/k","action":"s3:PutObject"}"#,
+            r#"{"action":"s3:GetObject","resource":"arn:aws:s3:::b/k","extra":"x"}"#,
+            r#"{"action":"s3:GetObject","resource":"arn:aws:s3:::b/k"} x"#,
+            r#"{"action":"s3:GetObject","resource":"arn:aws:s3:::b/k""#,
+            r#"{"action":"s3:Get\u004fbject","resource":"arn:aws:s3:::b/k"}"#,
+            r#"{"action":"s3:NoSuchThing","resource":"arn:aws:s3:::b/k"}"#,
+            r#"{"action":"s3:GetObject","resource":"nope"}"#,
+            r#"{"action":"s3:GetObject","resource":"arn:aws:s3:::b/k","resource_account":"12"}"#,
+            r#"{"action":"s3:GetObject","resource":"arn:aws:s3:::b/k","principal":"x"}"#,
+            r#"{"action":"s3:GetObject","resource":"arn:aws:s3:::b/k","context":{}}"#,
+            r#"{"action":"s3:GetObject","resource":"arn:aws:s3:::b/k","id":007}"#,
+            r#"{"action":"s3:GetObject","resource":"arn:aws:s3:::b/k","id":1.5}"#,
+            "{\"action\":\"s3:GetObject\",\"resource\":\"arn:aws:s3:::b/\u{1}\"}",
+            "[]",
+            "{}",
+        ];
+        for line in declined {
+            assert!(
+                Requests::default()
+                    .parse_common_line(line, &t, false)
+                    .is_none(),
+                "{line}"
+            );
+        }
+        // an unknown action is read when the flag allows it
+        let line = r#"{"action":"s3:NoSuchThing","resource":"arn:aws:s3:::b/k"}"#;
+        let fast = Requests::default()
+            .parse_common_line(line, &t, true)
+            .unwrap();
+        let full = parse_line("f", 1, line, &t, true).unwrap();
+        assert_eq!(format!("{fast:?}"), format!("{full:?}"));
+    }
+
+    #[test]
+    fn strings_and_numbers_are_written_as_serde_json_writes_them() {
+        for s in ["plain", "a\"b", "back\\slash", "tab\tx", "é\u{7f}", ""] {
+            let mut out = Vec::new();
+            json_str(&mut out, s);
+            assert_eq!(out, serde_json::to_vec(s).unwrap(), "{s:?}");
+        }
+        for n in [0usize, 7, 10, 1_000_000, usize::MAX] {
+            let mut out = Vec::new();
+            write_usize(&mut out, n);
+            assert_eq!(out, n.to_string().into_bytes());
+        }
     }
 }

@@ -364,13 +364,20 @@ fn run_requests(path: &str, args: &EvalArgs, io: &mut Io<'_>) -> i32 {
     let work = |state: &mut requests::Requests, line: Line<'_>, out: &mut Output<RequestStats>| {
         let parsed = match line_text(name, line) {
             Ok(text) if text.trim().is_empty() => return,
-            Ok(text) => requests::parse_line(
-                name,
-                line.number,
-                text,
-                &template,
-                args.request.allow_unknown_action,
-            ),
+            Ok(text) => state
+                .parse_common_line(text, &template, args.request.allow_unknown_action)
+                .map_or_else(
+                    || {
+                        requests::parse_line(
+                            name,
+                            line.number,
+                            text,
+                            &template,
+                            args.request.allow_unknown_action,
+                        )
+                    },
+                    Ok,
+                ),
             Err(message) => Err(vec![Diagnostic::error("INVALID_REQUEST", message)]),
         };
         let parsed = match parsed {

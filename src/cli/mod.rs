@@ -1,6 +1,7 @@
 //! The `s3guard` command line: one small function per subcommand over the
 //! library API. Answers go to stdout, diagnostics to stderr.
 
+pub mod account_review;
 pub mod actions;
 pub mod args;
 pub mod can;

@@ -25,6 +25,36 @@ pub struct PrincipalCanArgs {
     pub format: ReviewFormat,
 }
 
+/// The minimal policy section (text or Markdown).
+fn minimal_text(m: &access::MinimalPolicy, format: ReviewFormat) -> String {
+    let mut out = String::new();
+    let policy = m.to_text();
+    if format == ReviewFormat::Markdown {
+        out.push_str("\n## Minimal policy\n\nGrants exactly the access above (conditional grants are listed below it, not granted):\n\n```json\n");
+        out.push_str(&policy);
+        out.push_str("\n```\n");
+    } else {
+        out.push_str("\nminimal policy (grants exactly the access above; conditional grants are listed below it, not granted):\n");
+        out.push_str(&policy);
+        out.push('\n');
+    }
+    if !m.conditional.is_empty() {
+        out.push_str(&format!(
+            "\nconditional grants, not in the policy ({}):\n",
+            m.conditional.len()
+        ));
+        for c in &m.conditional {
+            let line = format!("{} on {}: {}", c.action, c.resource, c.conditions);
+            if format == ReviewFormat::Markdown {
+                out.push_str(&format!("- {}\n", crate::render::escape::markdown(&line)));
+            } else {
+                out.push_str(&format!("  {line}\n"));
+            }
+        }
+    }
+    out.trim_end().to_string()
+}
+
 /// Runs `principal-can`.
 pub fn run(args: &PrincipalCanArgs, io: &mut Io<'_>) -> i32 {
     let json = args.format == ReviewFormat::Json;
@@ -46,6 +76,8 @@ pub fn run(args: &PrincipalCanArgs, io: &mut Io<'_>) -> i32 {
                 "principal": answer.principal,
                 "escalation": answer.escalation,
                 "review": review,
+                "minimalPolicy": answer.minimal.to_json(),
+                "conditionalGrants": answer.minimal.conditional,
             });
             io.out(&serde_json::to_string_pretty(&v).unwrap_or_default());
         }
@@ -64,6 +96,9 @@ pub fn run(args: &PrincipalCanArgs, io: &mut Io<'_>) -> i32 {
                 io.out("");
             }
             io.out(body.trim_end());
+            if args.format != ReviewFormat::Html {
+                io.out(&minimal_text(&answer.minimal, args.format));
+            }
         }
     }
     EXIT_OK

@@ -51,6 +51,14 @@ pub struct ReviewArgs {
     /// never followed).
     #[arg(long)]
     pub force: bool,
+    /// Review every user and role of these accounts (`aws iam
+    /// get-account-authorization-details` output, repeatable): the S3
+    /// blast radius, one verdict row per principal (docs/who-can.md).
+    #[arg(long = "account", value_name = "FILE")]
+    pub accounts: Vec<String>,
+    /// With --account: do not look for escalation paths.
+    #[arg(long, requires = "accounts")]
+    pub no_escalation: bool,
 }
 
 /// Checks `--bucket` values: bucket names, or bucket-name patterns with `*`/`?`.
@@ -119,6 +127,9 @@ pub(crate) fn emit(
 /// Runs `review`.
 pub fn run(args: &ReviewArgs, io: &mut Io<'_>) -> i32 {
     let json = args.format == ReviewFormat::Json;
+    if !args.accounts.is_empty() {
+        return super::account_review::run(args, io);
+    }
     let mut policies = args.policies.clone();
     policies.identity.extend(args.files.iter().cloned());
     if policies.is_empty() {

@@ -31,7 +31,8 @@ pub enum WhoCanFormat {
 /// The accounts and the policies around them.
 #[derive(Debug, Args, Clone, Default)]
 pub struct AccountArgs {
-    /// `aws iam get-account-authorization-details` output (one per account; repeatable).
+    /// `aws iam get-account-authorization-details` output (one per account;
+    /// repeatable), or an iam-collect storage directory (all its accounts).
     #[arg(long = "account", value_name = "FILE", required = true)]
     pub accounts: Vec<String>,
     /// A bucket policy, `BUCKET=FILE` or FILE (the bucket its statements
@@ -91,18 +92,48 @@ fn bucket_of(policy: &crate::policy::Policy) -> Option<String> {
     found
 }
 
+/// Frees a large value on another thread: the answer does not wait for
+/// the allocator (freeing the model of a 6 MB dump takes as long as
+/// answering from it). If the process exits first, the OS frees it.
+pub(crate) fn in_background<T: Send + 'static>(value: T) {
+    let spawned = std::thread::Builder::new().spawn(move || drop(value));
+    // Without a thread (resource limits) the value was dropped here.
+    drop(spawned);
+}
+
 /// Loads the accounts and policies of the flags into an [`Analysis`];
 /// every error of every file is returned.
 pub fn load_analysis(args: &AccountArgs) -> Result<Analysis, Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let mut dumps = Vec::new();
+    let mut collected_buckets = Vec::new();
     for path in &args.accounts {
-        match Source::open(path).and_then(|s| s.account_dump(false)) {
+        if crate::sources::iam_collect::is_iam_collect(std::path::Path::new(path)) {
+            match crate::sources::iam_collect::read(std::path::Path::new(path)) {
+                Ok(c) => {
+                    dumps.extend(c.accounts);
+                    collected_buckets.extend(c.buckets);
+                }
+                Err(mut d) => errors.append(&mut d),
+            }
+            continue;
+        }
+        let loaded = Source::open(path).and_then(|s| {
+            let d = s.account_dump(false);
+            // The parsed file is large and no longer needed.
+            in_background(s);
+            d
+        });
+        match loaded {
             Ok(d) => dumps.push((path.clone(), d)),
             Err(e) => errors.extend(e.diagnostics.into_iter().filter(Diagnostic::is_error)),
         }
     }
-    let mut buckets = Vec::new();
+    // Bucket policies given by flag take the place of collected ones.
+    let mut buckets: Vec<BucketPolicy> = collected_buckets
+        .into_iter()
+        .map(|(bucket, policy)| BucketPolicy { bucket, policy })
+        .collect();
     for item in &args.bucket_policies {
         let (named, path) = match item.split_once('=') {
             Some((b, p)) if !b.is_empty() && !b.contains(['/', ':']) => (Some(b.to_string()), p),
@@ -110,13 +141,16 @@ pub fn load_analysis(args: &AccountArgs) -> Result<Analysis, Vec<Diagnostic>> {
         };
         match access::account::load_policy(path, PolicyType::Resource) {
             Ok(policy) => match named.or_else(|| bucket_of(&policy)) {
-                Some(bucket) => buckets.push(BucketPolicy {
-                    bucket,
-                    policy: NamedPolicy {
-                        name: path.to_string(),
-                        policy,
-                    },
-                }),
+                Some(bucket) => {
+                    buckets.retain(|b| b.bucket != bucket);
+                    buckets.push(BucketPolicy {
+                        bucket,
+                        policy: NamedPolicy {
+                            name: path.to_string(),
+                            policy,
+                        },
+                    });
+                }
                 None => errors.push(bad(
                     format!("cannot tell which bucket `{path}` belongs to"),
                     "name it: --bucket-policy BUCKET=FILE",
@@ -300,11 +334,13 @@ pub fn run(args: &WhoCanArgs, io: &mut Io<'_>) -> i32 {
             ));
         }
     }
-    if !only.is_empty() && !unexpected.is_empty() {
+    let code = if !only.is_empty() && !unexpected.is_empty() {
         EXIT_DENIED
     } else {
         EXIT_OK
-    }
+    };
+    in_background((analysis, escalation, answer));
+    code
 }
 
 fn key_text(k: &access::KeyNote) -> String {
@@ -359,6 +395,9 @@ pub fn text(w: &WhoCan) -> String {
                 }
                 access::Kind::Service => "service",
                 access::Kind::Anyone => "anyone, anonymous callers included",
+                access::Kind::AnyAuthenticated => {
+                    "any authenticated principal of any account whose own policies allow it"
+                }
             };
             out.push_str(&format!("  {}  ({kind})\n", e.principal));
             if !e.grant.keys.is_empty() {

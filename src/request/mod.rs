@@ -242,12 +242,16 @@ impl Principal {
             Principal::Root { .. }
             | Principal::RoleSession { .. }
             | Principal::FederatedUser { .. } => vec!["aws:username", "aws:PrincipalServiceName"],
+            // aws:PrincipalOrgID/OrgPaths: "only if the principal is a
+            // member of an organization" (IAM global condition keys).
             Principal::Anonymous => vec![
                 "aws:username",
                 "aws:PrincipalArn",
                 "aws:PrincipalAccount",
                 "aws:PrincipalServiceName",
                 "aws:PrincipalIsAWSService",
+                "aws:PrincipalOrgID",
+                "aws:PrincipalOrgPaths",
             ],
             Principal::Service(_) => vec!["aws:username"],
         }

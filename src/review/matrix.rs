@@ -141,11 +141,23 @@ impl Matrix {
     /// applies to, each cell asked of `set` with a copy of `base` (its
     /// principal and context) carrying the action and the class's ARN.
     pub fn compute(set: &PolicySet, classes: Vec<ResourceClass>, base: &Request) -> Matrix {
+        Matrix::compute_for(set, classes, base, |_| true)
+    }
+
+    /// As [`Matrix::compute`], for the catalog actions `keep` selects only
+    /// (the account review asks the verdict's actions).
+    pub fn compute_for(
+        set: &PolicySet,
+        classes: Vec<ResourceClass>,
+        base: &Request,
+        keep: impl Fn(&ActionInfo) -> bool,
+    ) -> Matrix {
         let mut cells = Vec::new();
         let mut notes: Vec<String> = Vec::new();
         let actions: Vec<(&'static ActionInfo, Action)> = catalog::catalog()
             .actions()
             .iter()
+            .filter(|a| keep(a))
             .filter_map(|a| Action::parse(&a.iam_action).ok().map(|p| (a, p)))
             .collect();
         for (ci, class) in classes.iter().enumerate() {

@@ -22,6 +22,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod account;
 mod classes;
 mod diff;
 mod matrix;
@@ -33,13 +34,14 @@ mod sample;
 mod through;
 mod uncertain;
 mod verdict;
-mod witness;
+pub(crate) mod witness;
 mod wording;
 
+pub use account::{AccountReview, AccountRow, Capability, Holder};
 pub use classes::{resource_classes, ClassKind, Classes, ResourceClass, ThroughAccessPoint};
 pub use diff::{AccessDiff, Change, DiffRow, Side};
 pub use matrix::{applies_to, phrase, Access, Cell, Matrix, Requirement, RequirementKind};
 pub use report::{Review, Reviewed};
 pub use risk::{destructive_reason, report_order, Risk};
-pub use verdict::{Answer, Verdict, VerdictItem};
+pub use verdict::{asks_about, is_dangerous_topic, Answer, Verdict, VerdictItem, OTHERS_TOPIC};
 pub use wording::describe_condition;

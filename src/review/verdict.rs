@@ -75,6 +75,34 @@ pub struct Verdict {
     pub items: Vec<VerdictItem>,
 }
 
+/// Whether a question of the verdict is about destroying data or changing
+/// who has access (its actions are, by [`Risk`]); the last question,
+/// about the other destructive and permission-changing actions, is.
+pub fn is_dangerous_topic(topic: &str) -> bool {
+    match TOPICS.iter().find(|(t, _)| *t == topic) {
+        Some((_, actions)) => actions.iter().any(|a| {
+            crate::catalog::lookup(a).is_some_and(|info| {
+                let r = Risk::of(info);
+                r.destructive || r.changes_permissions
+            })
+        }),
+        None => true,
+    }
+}
+
+/// Whether an action is one the verdict's questions name (the last
+/// question, about every other destructive or permission-changing action,
+/// reads all the others too).
+pub fn asks_about(info: &crate::catalog::ActionInfo) -> bool {
+    TOPICS
+        .iter()
+        .any(|(_, acts)| acts.contains(&info.iam_action.as_str()))
+}
+
+/// The topic of the last question (the other destructive or
+/// permission-changing actions), which [`asks_about`] does not cover.
+pub const OTHERS_TOPIC: &str = "run other destructive or permission-changing actions";
+
 impl Verdict {
     /// Answers the questions from a matrix.
     pub fn of(m: &Matrix) -> Verdict {
@@ -280,7 +308,7 @@ fn others(m: &Matrix) -> VerdictItem {
             .collect(),
     );
     VerdictItem {
-        topic: "run other destructive or permission-changing actions".into(),
+        topic: OTHERS_TOPIC.into(),
         answer: if actions.is_empty() {
             Answer::No
         } else if classes.iter().any(|id| id.ends_with(":*")) {

@@ -34,6 +34,8 @@ pub(crate) struct Witnesses {
     pub denied: Option<Response>,
     /// Every region of every unknown was tried.
     pub exhaustive: bool,
+    /// The key values of the allowed request (`None`: missing).
+    pub allowed_values: Vec<(String, Option<ContextValue>)>,
 }
 
 #[derive(Debug)]
@@ -413,6 +415,7 @@ pub(crate) fn search(set: &PolicySet, req: &Request, uncertain: &[StatementRef])
         if resp.decision == Decision::Allowed {
             if w.allowed.is_none() {
                 w.allowed = Some((resp, describe(&r, &chosen, principal.as_ref())));
+                w.allowed_values = chosen;
             }
         } else if w.denied.is_none() {
             w.denied = Some(resp);

@@ -8,7 +8,8 @@
 use super::render::{load_json_string, load_value};
 use super::{Choice, ChoiceKind, Collector, Ctx, Selected};
 use crate::diagnostic::Diagnostic;
-use crate::json::{pointer, Kind, Value};
+use crate::json::{pointer, Document, Kind, Value};
+use crate::policy::Policy;
 use crate::policy::PolicyType;
 
 const LISTS: &[(&str, ChoiceKind, &str, &str)] = &[
@@ -62,8 +63,21 @@ fn document(
     origin: String,
     c: &mut Collector,
 ) {
+    let json_file = ctx.file.text().trim_start().starts_with('{');
     let r = match &doc.kind {
         Kind::String(_) => load_json_string(ctx.file, doc, ctx.options(layer)),
+        // In a JSON file the document's own text is JSON: parse it in
+        // place rather than render it again (the dump's bulk).
+        Kind::Object(_) if json_file => Policy::from_document(
+            Document::slice(
+                ctx.file.clone(),
+                doc.span.start as usize,
+                doc.span.end as usize,
+            ),
+            ptr,
+            ctx.file.name(),
+            ctx.options(layer),
+        ),
         _ => load_value(ctx.file, doc, ptr, ctx.options(layer)),
     };
     c.push(r, layer, origin);
@@ -277,25 +291,27 @@ pub struct Dump {
 pub(super) fn dump(ctx: &Ctx<'_>) -> Result<Dump, Vec<Diagnostic>> {
     let mut out = Dump::default();
     let mut errors = Vec::new();
-    let one = |doc: &Value,
-               ptr: String,
-               layer: PolicyType,
-               name: String,
-               errors: &mut Vec<Diagnostic>| {
-        let mut c = Collector::default();
-        document(ctx, doc, &ptr, layer, name.clone(), &mut c);
-        match c.finish() {
-            Ok(mut v) => v.pop().map(|s| NamedPolicy {
-                name,
-                policy: std::sync::Arc::new(s.policy),
-            }),
-            Err(mut e) => {
-                errors.append(&mut e);
-                None
+    // Every document is compiled on its own (in parallel: they are the
+    // bulk of the work), then the results are taken in dump order, so
+    // the errors come in the same order as from a sequential read.
+    let compile = |jobs: &[Job<'_>]| -> Vec<Result<NamedPolicy, Vec<Diagnostic>>> {
+        crate::parallel::map(jobs, |j| {
+            let mut c = Collector::default();
+            document(ctx, j.doc, &j.ptr, j.layer, j.name.clone(), &mut c);
+            match c.finish() {
+                Ok(mut v) => v
+                    .pop()
+                    .map(|s| NamedPolicy {
+                        name: j.name.clone(),
+                        policy: std::sync::Arc::new(s.policy),
+                    })
+                    .ok_or_else(Vec::new),
+                Err(e) => Err(e),
             }
-        }
+        })
     };
-    let mut invalid: Vec<String> = Vec::new();
+    let mut jobs: Vec<Job<'_>> = Vec::new();
+    let mut arns: Vec<&str> = Vec::new();
     for (pi, p) in items(ctx.root, "Policies").iter().enumerate() {
         let Some(arn) = s(p, "Arn") else { continue };
         let name = s(p, "PolicyName").unwrap_or(arn);
@@ -311,24 +327,69 @@ pub(super) fn dump(ctx: &Ctx<'_>) -> Result<Dump, Vec<Diagnostic>> {
             vi.to_string().as_str(),
             "Document",
         ]);
-        match one(
+        jobs.push(Job {
             doc,
             ptr,
-            PolicyType::Identity,
-            format!("policy/{name}"),
-            &mut errors,
-        ) {
-            Some(np) => out.managed.push((arn.to_string(), np)),
+            layer: PolicyType::Identity,
+            name: format!("policy/{name}"),
+        });
+        arns.push(arn);
+    }
+    let mut invalid: Vec<String> = Vec::new();
+    for (arn, r) in arns.iter().zip(compile(&jobs)) {
+        match r {
+            Ok(np) => out.managed.push((arn.to_string(), np)),
             // Reported; attachments of it are not "missing" too.
-            None => invalid.push(arn.to_string()),
+            Err(mut e) => {
+                errors.append(&mut e);
+                invalid.push(arn.to_string());
+            }
         }
     }
     let known: std::collections::HashSet<String> =
         out.managed.iter().map(|(a, _)| a.clone()).collect();
     let invalid: std::collections::HashSet<String> = invalid.into_iter().collect();
     let kinds = [EntityKind::User, EntityKind::Group, EntityKind::Role];
-    for ((list, _, name_key, _), kind) in LISTS.iter().zip(kinds) {
+    // The entities' own documents (inline policies, trust policies).
+    let mut jobs: Vec<Job<'_>> = Vec::new();
+    for (list, _, name_key, _) in LISTS {
         for (idx, e) in items(ctx.root, list).iter().enumerate() {
+            let (Some(_), Some(arn)) = (s(e, name_key), s(e, "Arn")) else {
+                continue;
+            };
+            for key in ["UserPolicyList", "GroupPolicyList", "RolePolicyList"] {
+                for (i, p) in items(e, key).iter().enumerate() {
+                    let Some(doc) = p.get("PolicyDocument") else {
+                        continue;
+                    };
+                    let ptr = inline_document_pointer(list, idx, key, i);
+                    let pname = s(p, "PolicyName").unwrap_or("?");
+                    jobs.push(Job {
+                        doc,
+                        ptr,
+                        layer: PolicyType::Identity,
+                        name: format!("{arn} inline {pname}"),
+                    });
+                }
+            }
+            if let Some(doc) = e.get("AssumeRolePolicyDocument") {
+                let ptr = pointer::from_segments(&[
+                    list,
+                    idx.to_string().as_str(),
+                    "AssumeRolePolicyDocument",
+                ]);
+                jobs.push(Job {
+                    doc,
+                    ptr,
+                    layer: PolicyType::Resource,
+                    name: format!("{arn} trust policy"),
+                });
+            }
+        }
+    }
+    let mut compiled = compile(&jobs).into_iter();
+    for ((list, _, name_key, _), kind) in LISTS.iter().zip(kinds) {
+        for e in items(ctx.root, list) {
             let (Some(name), Some(arn)) = (s(e, name_key), s(e, "Arn")) else {
                 continue;
             };
@@ -344,15 +405,14 @@ pub(super) fn dump(ctx: &Ctx<'_>) -> Result<Dump, Vec<Diagnostic>> {
                 tags: Vec::new(),
             };
             for key in ["UserPolicyList", "GroupPolicyList", "RolePolicyList"] {
-                for (i, p) in items(e, key).iter().enumerate() {
-                    let Some(doc) = p.get("PolicyDocument") else {
+                for p in items(e, key) {
+                    if p.get("PolicyDocument").is_none() {
                         continue;
-                    };
-                    let ptr = inline_document_pointer(list, idx, key, i);
-                    let pname = s(p, "PolicyName").unwrap_or("?");
-                    let label = format!("{arn} inline {pname}");
-                    if let Some(np) = one(doc, ptr, PolicyType::Identity, label, &mut errors) {
-                        entity.inline.push(np);
+                    }
+                    match compiled.next() {
+                        Some(Ok(np)) => entity.inline.push(np),
+                        Some(Err(mut d)) => errors.append(&mut d),
+                        None => {}
                     }
                 }
             }
@@ -392,19 +452,12 @@ pub(super) fn dump(ctx: &Ctx<'_>) -> Result<Dump, Vec<Diagnostic>> {
                 .iter()
                 .filter_map(|g| g.as_str().map(str::to_string))
                 .collect();
-            if let Some(doc) = e.get("AssumeRolePolicyDocument") {
-                let ptr = pointer::from_segments(&[
-                    list,
-                    idx.to_string().as_str(),
-                    "AssumeRolePolicyDocument",
-                ]);
-                entity.trust = one(
-                    doc,
-                    ptr,
-                    PolicyType::Resource,
-                    format!("{arn} trust policy"),
-                    &mut errors,
-                );
+            if e.get("AssumeRolePolicyDocument").is_some() {
+                match compiled.next() {
+                    Some(Ok(np)) => entity.trust = Some(np),
+                    Some(Err(mut d)) => errors.append(&mut d),
+                    None => {}
+                }
             }
             entity.tags = items(e, "Tags")
                 .iter()
@@ -418,6 +471,14 @@ pub(super) fn dump(ctx: &Ctx<'_>) -> Result<Dump, Vec<Diagnostic>> {
     } else {
         Err(errors)
     }
+}
+
+/// One document of a dump to compile.
+struct Job<'v> {
+    doc: &'v Value,
+    ptr: String,
+    layer: PolicyType,
+    name: String,
 }
 
 /// The version of a managed policy that counts: the one marked
@@ -444,9 +505,9 @@ fn default_version<'v>(p: &Value, versions: &'v [Value]) -> Option<(usize, &'v V
 fn inline_document_pointer(list: &str, idx: usize, key: &str, i: usize) -> String {
     pointer::from_segments(&[
         list,
-        idx.to_string().as_str(),
+        &idx.to_string(),
         key,
-        i.to_string().as_str(),
+        &i.to_string(),
         "PolicyDocument",
     ])
 }

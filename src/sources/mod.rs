@@ -41,6 +41,7 @@
 mod account;
 pub use account::{Dump, Entity, EntityKind, NamedPolicy};
 mod cloudformation;
+pub mod iam_collect;
 mod intrinsics;
 mod render;
 mod terraform;

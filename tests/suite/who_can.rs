@@ -164,6 +164,29 @@ proptest! {
             if !dump.contains("Condition") {
                 prop_assert_eq!(listed.is_some(), can, "{}", p.arn);
             }
+            // A conditional principal's key values are a request `can`
+            // allows: the same set, the same defaults, those values.
+            if let Some(e) = listed.filter(|e| e.grant.access == Access::Conditional) {
+                let mut b = RequestBuilder::new()
+                    .principal(p.arn.clone())
+                    .principal_tag("team=t")
+                    .resource_account(ACCOUNT);
+                for k in &e.grant.keys {
+                    if let Some(v) = &k.value {
+                        for x in v.values() {
+                            b = b.context_entry(format!("{}={x}", k.key));
+                        }
+                    }
+                }
+                let req = b.build("s3:DeleteBucket", "arn:aws:s3:::prod").unwrap();
+                prop_assert_eq!(
+                    set.authorize(&req).decision,
+                    Decision::Allowed,
+                    "{} with {:?}",
+                    &p.arn,
+                    &e.grant.keys
+                );
+            }
         }
     }
 }
@@ -314,6 +337,281 @@ fn principal_can_marks_escalation() {
     );
     s3guard()
         .args(["principal-can", "nobody", "--account", ACCT])
+        .assert()
+        .code(2);
+}
+
+/// iam-collect's file layout of the example account (the fixture mirrors
+/// policies/account/example-account.json and its prod bucket policy) gives
+/// the same answer as the dump: same principals, same access.
+#[test]
+fn iam_collect_layout_answers_as_the_dump() {
+    let ask = |args: &[&str]| -> Vec<(String, String)> {
+        let out = s3guard()
+            .args([
+                "who-can",
+                "s3:DeleteBucket",
+                "arn:aws:s3:::prod",
+                "--format",
+                "json",
+            ])
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["principals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| (e["principal"].to_string(), e["access"].to_string()))
+            .collect()
+    };
+    let collected = ask(&["--account", "tests/fixtures/sources/iam-collect"]);
+    let dump = ask(&["--account", ACCT, "--bucket-policy", BP]);
+    assert_eq!(collected, dump);
+    assert_eq!(collected.len(), 4);
+}
+
+/// `"Principal": "*"` in a bucket policy names every principal,
+/// authenticated or anonymous (IAM User Guide, "AWS JSON policy elements:
+/// Principal", anonymous (public) principals:
+/// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-anonymous).
+/// A grant limited by `aws:PrincipalOrgID` is therefore open to the
+/// organization's principals of any account, and never to anonymous
+/// callers: the key is present "only if the principal is a member of an
+/// organization" (IAM User Guide, global condition keys,
+/// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalorgid).
+#[test]
+fn star_names_any_authenticated_principal_not_only_anonymous_callers() {
+    let dir = std::env::temp_dir().join(format!("s3guard-star-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bp = dir.join("org-read.json");
+    std::fs::write(
+        &bp,
+        r#"{"Version":"2012-10-17","Statement":[{"Sid":"OrgRead","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::prod/*","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-abc123"}}}]}"#,
+    )
+    .unwrap();
+    let out = s3guard()
+        .args([
+            "who-can",
+            "s3:GetObject",
+            "arn:aws:s3:::prod/k",
+            "--account",
+            ACCT,
+            "--no-escalation",
+            "--format",
+            "json",
+            "--bucket-policy",
+        ])
+        .arg(&bp)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let star: Vec<&serde_json::Value> = v["principals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["principal"] == "*")
+        .collect();
+    assert_eq!(star.len(), 1, "{v}");
+    assert_eq!(star[0]["kind"], "any-authenticated");
+    assert_eq!(star[0]["access"], "conditional");
+    assert_eq!(star[0]["keys"][0]["key"], "aws:PrincipalOrgID");
+    assert_eq!(star[0]["keys"][0]["value"], "o-abc123");
+    // without the condition, anonymous callers can too
+    std::fs::write(
+        &bp,
+        r#"{"Version":"2012-10-17","Statement":[{"Sid":"Public","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::prod/*"}]}"#,
+    )
+    .unwrap();
+    let out = s3guard()
+        .args([
+            "who-can",
+            "s3:GetObject",
+            "arn:aws:s3:::prod/k",
+            "--account",
+            ACCT,
+            "--no-escalation",
+            "--format",
+            "json",
+            "--bucket-policy",
+        ])
+        .arg(&bp)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let kinds: Vec<&str> = v["principals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["principal"] == "*")
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["anyone"]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Witnesses name the action as the catalog spells it (issue 16).
+#[test]
+fn witness_actions_keep_the_catalogs_spelling() {
+    let out = s3guard()
+        .args([
+            "who-can",
+            "s3:Delete*",
+            "arn:aws:s3:::prod",
+            "--account",
+            ACCT,
+            "--bucket-policy",
+            BP,
+            "--no-escalation",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut seen = 0;
+    for e in v["principals"].as_array().unwrap() {
+        if let Some(a) = e["witness"]["action"].as_str() {
+            seen += 1;
+            assert!(
+                s3guard::catalog::lookup(a).is_some_and(|i| i.iam_action == a),
+                "{a}"
+            );
+            assert_eq!(e["witness"]["args"][0].as_str(), Some(a));
+        }
+    }
+    assert!(seen > 0, "{v}");
+}
+
+#[test]
+fn principal_can_prints_the_minimal_policy() {
+    let out = s3guard()
+        .args([
+            "principal-can",
+            "arn:aws:iam::111122223333:user/bob",
+            "--account",
+            ACCT,
+            "--bucket-policy",
+            BP,
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let policy = &v["minimalPolicy"];
+    assert_eq!(policy["Version"], "2012-10-17");
+    // bob reads prod (policy ReadProd): GetObject on its objects, ListBucket on it
+    let text = policy.to_string();
+    assert!(text.contains(r#""Action":"s3:GetObject""#), "{text}");
+    assert!(text.contains("arn:aws:s3:::prod/*"), "{text}");
+    assert!(text.contains(r#""Action":"s3:ListBucket""#), "{text}");
+    assert!(!text.contains("s3:PutObject"), "{text}");
+    // the minimal policy, reviewed alone, grants what bob has
+    let out = s3guard()
+        .args([
+            "principal-can",
+            "arn:aws:iam::111122223333:user/bob",
+            "--account",
+            ACCT,
+            "--bucket-policy",
+            BP,
+        ])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("minimal policy (grants exactly"));
+}
+
+#[test]
+fn review_account_lists_the_blast_radius() {
+    let out = s3guard()
+        .args([
+            "review",
+            "--account",
+            ACCT,
+            "--bucket-policy",
+            BP,
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let cap = |topic: &str| -> Vec<String> {
+        v["capabilities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["topic"] == topic)
+            .unwrap()["principals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["principal"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // as who-can answers s3:DeleteBucket on prod: alice, deployer, dave, the partner
+    let deleters = cap("delete buckets");
+    for p in [
+        "arn:aws:iam::111122223333:user/alice",
+        "arn:aws:iam::111122223333:role/deployer",
+        "arn:aws:iam::111122223333:user/dave",
+        "arn:aws:iam::444455556666:root",
+    ] {
+        assert!(deleters.iter().any(|d| d == p), "{p} in {deleters:?}");
+    }
+    assert!(
+        !deleters.iter().any(|d| d.ends_with("user/carol")),
+        "her boundary stops her"
+    );
+    let ops = v["principals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["principal"] == "arn:aws:iam::111122223333:role/ops")
+        .unwrap();
+    assert!(ops["escalation"]
+        .as_str()
+        .unwrap()
+        .contains("iam:PutRolePolicy"));
+    // HTML: one page, the table sorts and filters, no external assets
+    let out = s3guard()
+        .args([
+            "review",
+            "--account",
+            ACCT,
+            "--bucket-policy",
+            BP,
+            "--format",
+            "html",
+        ])
+        .output()
+        .unwrap();
+    let page = String::from_utf8_lossy(&out.stdout);
+    let doc = scraper::Html::parse_document(&page);
+    let rows = scraper::Selector::parse("table#principals tbody tr").unwrap();
+    assert_eq!(doc.select(&rows).count(), 9);
+    assert!(page.contains("id=\"filter\"") && page.contains("aria-sort"));
+    assert!(!page.contains("src=\"http") && !page.contains("href=\"http"));
+    // policies make no sense with --account
+    s3guard()
+        .args(["review", "--account", ACCT, "policies/rails-app.json"])
         .assert()
         .code(2);
 }

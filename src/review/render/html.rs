@@ -75,7 +75,7 @@ footer { margin-top: 30px; color: var(--muted); font-size: 12px; }
 "#;
 
 /// Escapes text and turns `` `code` `` spans into `<code>`.
-fn rich(s: &str) -> String {
+pub(crate) fn rich(s: &str) -> String {
     s.split('`')
         .enumerate()
         .map(|(i, part)| {
@@ -101,10 +101,7 @@ fn verdict_class(item: &VerdictItem, risky: bool) -> &'static str {
 fn verdict_html(review: &Review, out: &mut String) {
     out.push_str("<section class=\"verdict card\" id=\"verdict\"><h2 style=\"margin-top:0\">Verdict</h2><ul>");
     for item in &review.verdict.items {
-        let risky = !matches!(
-            item.topic.as_str(),
-            "write objects" | "read objects" | "list objects" | "list all buckets"
-        );
+        let risky = crate::review::is_dangerous_topic(&item.topic);
         let (badge, detail) = match item.text.strip_prefix("only in ") {
             Some(rest) => ("only in", rest),
             None => match item.text.split_once(' ') {

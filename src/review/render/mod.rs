@@ -1,12 +1,14 @@
 //! Renderers of reviews and diffs: text for terminals, markdown for pull
 //! requests, JSON for programs, and one self-contained HTML page.
 
+mod account;
 mod diff;
 mod html;
 mod json;
 mod markdown;
 mod text;
 
+pub use account::{account_html, account_json, account_markdown, account_text};
 pub use diff::{diff_json, diff_text};
 pub use html::html;
 pub use json::json;

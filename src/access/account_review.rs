@@ -1,0 +1,457 @@
+//! The account review (`s3guard review --account`): every principal's
+//! verdict row ([`crate::review::AccountReview`]), computed with the
+//! review's own matrix and verdict ([`Matrix::compute_for`],
+//! [`Verdict::of`]) over the actions the verdict's questions name
+//! ([`crate::review::asks_about`]); the last question of `review`'s
+//! verdict (every other destructive action) is left out: `principal-can`
+//! answers it for one principal.
+//!
+//! Scale comes from asking little, once:
+//!
+//! - the columns of a principal are the buckets its own S3 statements name
+//!   (all buckets with a policy when a statement covers any bucket), the
+//!   buckets whose policy grants it something, "any other bucket" and the
+//!   account; a bucket whose policy neither grants it anything nor meets a
+//!   grant of its own answers as "any other bucket" does;
+//! - principals whose S3 statements have the same content (and who are of
+//!   the same kind and account, and whom the bucket policies name the same
+//!   way) share one matrix, as in `who-can` ([`super::share`]);
+//! - the distinct matrices are computed on every core.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::account::{Analysis, PrincipalKind};
+use super::decide::Question;
+use super::escalation::Escalation;
+use super::share::Contents;
+use super::who_can::{assumed_own_policies, external_principals, Kind, OTHER_ACCOUNT};
+use crate::catalog::{self, ActionInfo};
+use crate::diagnostic::Diagnostic;
+use crate::eval::policy_set::PolicySet;
+use crate::matcher::{Action, NoVariables, Resource};
+use crate::policy::{Policy, PolicyType, Statement};
+use crate::review::{
+    asks_about, resource_classes, AccountReview, AccountRow, Matrix, Verdict, OTHERS_TOPIC,
+};
+use crate::sources::NamedPolicy;
+
+/// A bucket no policy names: stands for "any other bucket" when deciding
+/// whether a statement reaches buckets it does not name.
+const OTHER_BUCKET: &str = "arn:aws:s3:::s3guard-other-bucket";
+
+/// What a principal's row is computed from.
+struct Job<'a> {
+    /// The caller (`can --principal`).
+    caller: String,
+    /// Its tags.
+    tags: &'a [(String, String)],
+    /// Identity policies (with the assumed ones of outside principals).
+    identity: Vec<NamedPolicy>,
+    /// Its boundary.
+    boundary: Option<NamedPolicy>,
+    /// Indices of the bucket policies that take part.
+    buckets: Vec<usize>,
+    /// Whether SCPs apply (principals of the data).
+    scps: bool,
+}
+
+/// The verdict's actions, parsed once.
+struct Asked {
+    actions: Vec<(&'static ActionInfo, Action)>,
+}
+
+/// Whether an action can target buckets or objects (not only `*`).
+fn on_buckets(info: &ActionInfo) -> bool {
+    info.supports_resource_type("bucket") || info.supports_resource_type("object")
+}
+
+impl Asked {
+    fn new() -> Asked {
+        Asked {
+            actions: catalog::catalog()
+                .actions()
+                .iter()
+                .filter(|a| asks_about(a))
+                .filter_map(|a| Action::parse(&a.iam_action).ok().map(|p| (a, p)))
+                .collect(),
+        }
+    }
+
+    /// Whether a statement covers an action the verdict asks about.
+    fn concerns(&self, st: &Statement) -> bool {
+        self.actions.iter().any(|(_, a)| st.action.matches(a))
+    }
+
+    /// Whether a statement covers such an action on buckets or objects.
+    fn concerns_buckets(&self, st: &Statement) -> bool {
+        self.actions
+            .iter()
+            .any(|(info, a)| on_buckets(info) && st.action.matches(a))
+    }
+}
+
+/// The buckets (indices into `a.buckets`) a statement's resources reach
+/// among those with a policy; all of them when it reaches a bucket no
+/// policy names.
+fn reached(a: &Analysis, st: &Statement, other: &Resource) -> Vec<usize> {
+    let any_bucket = st.resource.patterns().iter().any(|p| p.has_variables())
+        || st.resource.matches(other, "s3", &NoVariables)
+        || {
+            let objects = Resource::parse(&format!("{OTHER_BUCKET}/k")).ok();
+            objects.is_some_and(|o| st.resource.matches(&o, "s3", &NoVariables))
+        };
+    a.buckets
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| {
+            any_bucket || {
+                let bucket = Resource::parse(&format!("arn:aws:s3:::{}", b.bucket)).ok();
+                let objects = Resource::parse(&format!("arn:aws:s3:::{}/k", b.bucket)).ok();
+                bucket.is_some_and(|r| st.resource.matches(&r, "s3", &NoVariables))
+                    || objects.is_some_and(|r| st.resource.matches(&r, "s3", &NoVariables))
+                    || st
+                        .resource
+                        .patterns()
+                        .iter()
+                        .any(|p| p.fixed_first_component() == Some(b.bucket.as_str()))
+            }
+        })
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// Computes the account review.
+pub fn account_review(
+    a: &Analysis,
+    escalation: Option<&Escalation>,
+) -> Result<AccountReview, Vec<Diagnostic>> {
+    let asked = Asked::new();
+    let other = Resource::parse(OTHER_BUCKET)
+        .map_err(|e| vec![Diagnostic::error("INTERNAL", e.to_string())])?;
+    let principals = a.model.principals();
+    let mut contents = Contents::default();
+    // Any S3 action: the statements of bucket policies that name principals.
+    let everyone_q = Question::new("s3:*", "arn:aws:s3:::*")?;
+    let mut jobs: Vec<Job<'_>> = Vec::new();
+    let mut firsts: HashMap<Vec<u64>, usize> = HashMap::new();
+    let mut job_of: Vec<usize> = Vec::with_capacity(principals.len());
+    let mut reach_memo: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
+    for p in principals {
+        let req = a
+            .builder_for(&p.arn, &p.tags)
+            .build("s3:ListAllMyBuckets", "*")?;
+        let mut key: Vec<u64> = vec![
+            p.kind as u64,
+            a.model
+                .accounts()
+                .iter()
+                .position(|x| *x == p.account)
+                .unwrap_or(usize::MAX) as u64,
+            u64::from(p.boundary.is_some()),
+        ];
+        let mut alone = false;
+        let mut buckets: Vec<usize> = Vec::new();
+        let own = p
+            .identity
+            .iter()
+            .map(|n| (1u64, &n.policy))
+            .chain(p.boundary.iter().map(|n| (2u64, &n.policy)));
+        for (layer, policy) in own {
+            for st in &policy.statements {
+                if !asked.concerns(st) {
+                    continue;
+                }
+                alone |= caller_dependent(st);
+                key.push(layer << 40 | u64::from(contents.id(policy, st)));
+                // Only an Allow of its own brings a bucket in: elsewhere a
+                // bucket answers as "any other bucket" does.
+                if layer == 1
+                    && st.effect == crate::policy::Effect::Allow
+                    && asked.concerns_buckets(st)
+                {
+                    let at = (Arc::as_ptr(policy) as usize, st.index);
+                    let reach = reach_memo
+                        .entry(at)
+                        .or_insert_with(|| reached(a, st, &other));
+                    buckets.extend(reach.iter().copied());
+                }
+            }
+        }
+        // Bucket policies that grant it something, and how they name it.
+        for (bi, bp) in a.buckets.iter().enumerate() {
+            for st in &bp.policy.policy.statements {
+                let Some(clause) = &st.principal else {
+                    continue;
+                };
+                if !asked.concerns(st) {
+                    continue;
+                }
+                let Some(how) = crate::eval::principal_match::match_clause(
+                    clause,
+                    PolicyType::Resource,
+                    &req,
+                    &a.options,
+                    p.boundary.is_some(),
+                ) else {
+                    continue;
+                };
+                if st.effect == crate::policy::Effect::Allow {
+                    buckets.push(bi);
+                }
+                alone |= caller_dependent(st);
+                key.push(3 << 40 | (bi as u64) << 20 | (st.index as u64) << 4 | how as u64);
+            }
+        }
+        buckets.sort_unstable();
+        buckets.dedup();
+        let head = key.len().min(3);
+        if let Some(rest) = key.get_mut(head..) {
+            rest.sort_unstable();
+        }
+        if alone {
+            key.push(u64::MAX - job_of.len() as u64);
+        }
+        let j = match firsts.get(&key) {
+            Some(j) => *j,
+            None => {
+                jobs.push(Job {
+                    caller: p.arn.clone(),
+                    tags: &p.tags,
+                    identity: p.identity.clone(),
+                    boundary: p.boundary.clone(),
+                    buckets,
+                    scps: true,
+                });
+                firsts.insert(key, jobs.len() - 1);
+                jobs.len() - 1
+            }
+        };
+        job_of.push(j);
+    }
+    // Principals the bucket policies name from outside the data: (label,
+    // the label the policies use, caller, kind, own policies assumed).
+    let own = assumed_own_policies();
+    let named_by: Vec<Vec<(String, String, Kind)>> = a
+        .buckets
+        .iter()
+        .map(|bp| external_principals(a, &everyone_q, &bp.policy.policy))
+        .collect();
+    let mut outside: Vec<(String, String, String, Kind)> = Vec::new();
+    for (label, caller, kind) in named_by.iter().flatten() {
+        let mut add = |shown: String, caller: String, kind: Kind| {
+            if !outside.iter().any(|o| o.0 == shown) {
+                outside.push((shown, label.clone(), caller, kind));
+            }
+        };
+        add(label.clone(), caller.clone(), *kind);
+        if *kind == Kind::Anyone {
+            add(
+                format!("{label} (any authenticated principal)"),
+                format!("arn:aws:iam::{OTHER_ACCOUNT}:user/any-authenticated-principal"),
+                Kind::AnyAuthenticated,
+            );
+        }
+    }
+    let first_outside = jobs.len();
+    for (_, label, caller, kind) in &outside {
+        let assumed = matches!(
+            kind,
+            Kind::ExternalAccount | Kind::ExternalPrincipal | Kind::AnyAuthenticated
+        );
+        jobs.push(Job {
+            caller: caller.clone(),
+            tags: &[],
+            identity: own.iter().filter(|_| assumed).cloned().collect(),
+            boundary: None,
+            buckets: named_by
+                .iter()
+                .enumerate()
+                .filter(|(_, names)| names.iter().any(|(l, _, _)| l == label))
+                .map(|(b, _)| b)
+                .collect(),
+            scps: false,
+        });
+    }
+    let verdicts: Vec<Result<Row, Vec<Diagnostic>>> =
+        crate::parallel::map(&jobs, |job| row_of(a, job));
+    let mut computed = Vec::with_capacity(verdicts.len());
+    for v in verdicts {
+        computed.push(v?);
+    }
+    let mut notes: Vec<String> = Vec::new();
+    let mut rows = Vec::with_capacity(principals.len() + outside.len());
+    for (i, (p, j)) in principals.iter().zip(&job_of).enumerate() {
+        let Some((verdict, job_notes)) = computed.get(*j) else {
+            continue;
+        };
+        for n in job_notes {
+            if !notes.contains(n) {
+                notes.push(n.clone());
+            }
+        }
+        rows.push(AccountRow {
+            principal: p.arn.clone(),
+            kind: match p.kind {
+                PrincipalKind::User => "user".into(),
+                PrincipalKind::Role => "role".into(),
+            },
+            verdict: verdict.clone(),
+            escalation: escalation
+                .and_then(|e| e.escalates(i))
+                .map(|x| x.to_string()),
+        });
+    }
+    for (i, (shown, _, _, kind)) in outside.iter().enumerate() {
+        if let Some((verdict, _)) = computed.get(first_outside + i) {
+            rows.push(AccountRow {
+                principal: shown.clone(),
+                kind: kind_name(*kind).to_string(),
+                verdict: verdict.clone(),
+                escalation: None,
+            });
+        }
+    }
+    notes.push("each principal is reviewed as `s3guard review` reviews a policy set: its identity policies and boundary, the bucket policies that reach it, the SCPs and RCPs; context keys other than the caller's are unknown (`aws:SecureTransport` included), so a TLS-only bucket policy makes access conditional".into());
+    if !outside.is_empty() {
+        notes.push(
+            "principals outside the data are assumed to be allowed by their own identity policies"
+                .into(),
+        );
+    }
+    Ok(AccountReview {
+        accounts: a.model.accounts().to_vec(),
+        buckets: a.known_buckets(),
+        principals_in_data: principals.len(),
+        rows,
+        notes,
+    })
+}
+
+fn kind_name(k: Kind) -> &'static str {
+    match k {
+        Kind::User => "user",
+        Kind::Role => "role",
+        Kind::ExternalAccount => "external-account",
+        Kind::ExternalPrincipal => "external-principal",
+        Kind::Service => "service",
+        Kind::Anyone => "anyone",
+        Kind::AnyAuthenticated => "any-authenticated",
+    }
+}
+
+/// Keys derived from the caller: a statement testing one answers per principal.
+fn caller_dependent(st: &Statement) -> bool {
+    super::share::caller_dependent(st)
+}
+
+/// A computed row: the verdict and the notes of its matrix.
+type Row = (Verdict, Vec<String>);
+
+/// One row: the matrix of the job's policy set over its columns, and its verdict.
+fn row_of(a: &Analysis, job: &Job<'_>) -> Result<Row, Vec<Diagnostic>> {
+    let mut b = PolicySet::builder();
+    let mut policies: Vec<&Policy> = Vec::new();
+    for n in &job.identity {
+        b = b.identity(n.policy.clone());
+        policies.push(&n.policy);
+    }
+    let mut names: Vec<String> = Vec::new();
+    for bi in &job.buckets {
+        if let Some(bp) = a.buckets.get(*bi) {
+            b = b.resource(bp.policy.policy.clone());
+            policies.push(&bp.policy.policy);
+            names.push(bp.bucket.clone());
+        }
+    }
+    if let Some(n) = &job.boundary {
+        b = b.boundary(n.policy.clone());
+    }
+    for p in &a.vpce {
+        b = b.vpc_endpoint(p.clone());
+    }
+    if job.scps {
+        for level in &a.scp_levels {
+            b = b.scp_level(level.clone());
+        }
+    }
+    for level in &a.rcp_levels {
+        b = b.rcp_level(level.clone());
+    }
+    let set = b.options(a.options.clone()).build();
+    let mut builder = a.request.clone().principal(job.caller.clone());
+    for (k, v) in job.tags {
+        builder = builder.principal_tag(format!("{k}={v}"));
+    }
+    if let Some(acct) = a.resource_account() {
+        builder = builder.resource_account(acct);
+    }
+    let base = builder.build("s3:ListAllMyBuckets", "*")?;
+    let classes = resource_classes(policies.iter().copied(), &names, &base.context);
+    let matrix = Matrix::compute_for(&set, classes.classes, &base, asks_about);
+    let mut notes = classes.notes;
+    notes.extend(matrix.notes.iter().cloned());
+    let mut verdict = Verdict::of(&matrix);
+    // The matrix holds the questions' actions only: the last question
+    // (every other destructive action) is not asked here.
+    verdict.items.retain(|i| i.topic != OTHERS_TOPIC);
+    Ok((verdict, notes))
+}
+
+/// The policies of a principal that concern the verdict (for tests).
+#[cfg(test)]
+fn concerning(p: &super::account::AccountPrincipal) -> usize {
+    let asked = Asked::new();
+    p.identity
+        .iter()
+        .flat_map(|n| n.policy.statements.iter())
+        .filter(|s| asked.concerns(s))
+        .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sources::Source;
+
+    fn analysis() -> Analysis {
+        let source = Source::open("policies/account/example-account.json").unwrap();
+        let dump = source.account_dump(false).unwrap();
+        let model =
+            crate::access::AccountModel::from_dumps(&[("example-account.json".into(), dump)])
+                .unwrap();
+        Analysis {
+            model,
+            ..Analysis::default()
+        }
+    }
+
+    /// Each row is the verdict `review` gives for that principal's policy
+    /// set (one truth: the same matrix, the same verdict).
+    #[test]
+    fn rows_are_the_review_verdicts_of_each_principal() {
+        let a = analysis();
+        let r = account_review(&a, None).unwrap();
+        assert_eq!(r.rows.len(), a.model.principals().len());
+        for (row, p) in r.rows.iter().zip(a.model.principals()) {
+            let ps = a.principal_set_all_buckets(p);
+            let base = a
+                .builder_for(&p.arn, &p.tags)
+                .build("s3:ListAllMyBuckets", "*")
+                .unwrap();
+            let review = crate::review::Review::new(&ps.set, &base, &a.known_buckets());
+            for (mine, theirs) in row.verdict.items.iter().zip(&review.verdict.items) {
+                assert_eq!(mine.topic, theirs.topic);
+                assert_eq!(mine.answer, theirs.answer, "{} {}", p.arn, mine.topic);
+                assert_eq!(
+                    mine.conditional, theirs.conditional,
+                    "{} {}",
+                    p.arn, mine.topic
+                );
+            }
+            if concerning(p) == 0 {
+                assert!(!row.has_access(), "{}", p.arn);
+            }
+        }
+    }
+}

@@ -1,0 +1,324 @@
+//! Principals that share an answer. In a real account thousands of users
+//! and roles have the same few managed policies; asking the evaluator (and
+//! the prover, for conditional grants) once per distinct combination of
+//! *relevant statements* instead of once per principal is what makes
+//! `who-can` and the account review fast.
+//!
+//! A statement is relevant to a question when its action can cover the
+//! question's action and (for a concrete resource) its resource can match
+//! the resource: no other statement can take part in the decision. Two
+//! principals get the same answer, up to the names of their statements,
+//! when they are of the same kind (user or role) and account and their
+//! relevant statements have the same content in the same layers, provided
+//! nothing in those statements depends on who the caller is beyond that:
+//! a key derived from the caller (`aws:username`, `aws:PrincipalTag/…`, …)
+//! or a policy variable makes a principal answer alone. A statement naming
+//! principals (a bucket policy's) is shared with how it matches the caller.
+//!
+//! Content is compared, not identity: the same statement copied into two
+//! policies is one statement here. The [`SharedKey`] lists the statements
+//! sorted, so the order of policies does not matter either (the decision
+//! never depends on it).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::account::{AccountPrincipal, Analysis};
+use super::decide::{Deciding, Question};
+use crate::eval::policy_set::layer_slot;
+use crate::matcher::{NoVariables, Resource};
+use crate::policy::{Effect, Policy, PolicyType, Statement};
+use crate::request::Request;
+
+/// Keys derived from the caller: a statement testing one answers per principal.
+const CALLER_KEYS: &[&str] = &[
+    "aws:username",
+    "aws:userid",
+    "aws:principal",
+    "aws:sourceidentity",
+];
+
+/// One relevant statement of a principal: its layer, its content id, and
+/// how its `Principal` element matches the caller (0 without one).
+pub(crate) type Slot = (u8, u32, u8);
+
+/// The key under which principals share an answer.
+pub(crate) type SharedKey = Vec<u64>;
+
+/// A relevant statement of one principal, to name it in a shared answer.
+#[derive(Debug, Clone)]
+pub(crate) struct Mine<'a> {
+    /// Layer, content, principal match.
+    pub slot: Slot,
+    /// The member's display name (as [`super::PrincipalSet::names`] has it).
+    pub name: String,
+    /// The policy.
+    pub policy: &'a Arc<Policy>,
+    /// The statement.
+    pub statement: &'a Statement,
+}
+
+/// What the relevant statements say about sharing.
+pub(crate) enum Plan<'a> {
+    /// No Allow of the identity or resource layer is relevant: it cannot.
+    Nothing,
+    /// Its answer may depend on who it is: ask for it alone.
+    Alone,
+    /// Shareable under the key; its relevant statements.
+    Shared(SharedKey, Vec<Mine<'a>>),
+}
+
+/// Content ids of statements, memoised by policy and position.
+#[derive(Default)]
+pub(crate) struct Contents {
+    ids: HashMap<String, u32>,
+    memo: HashMap<(usize, usize), u32>,
+}
+
+impl Contents {
+    /// The content id of a statement: equal for statements that differ
+    /// only in `Sid` and position.
+    pub(crate) fn id(&mut self, policy: &Arc<Policy>, st: &Statement) -> u32 {
+        let at = (Arc::as_ptr(policy) as usize, st.index);
+        if let Some(id) = self.memo.get(&at) {
+            return *id;
+        }
+        let text = fingerprint(policy, st);
+        let next = u32::try_from(self.ids.len()).unwrap_or(u32::MAX);
+        let id = *self.ids.entry(text).or_insert(next);
+        self.memo.insert(at, id);
+        id
+    }
+}
+
+/// Everything about a statement that the evaluator reads.
+fn fingerprint(policy: &Policy, st: &Statement) -> String {
+    let mut s = format!(
+        "{:?}|{:?}|{}|{}|",
+        policy.version,
+        st.effect,
+        st.action.is_not(),
+        st.resource.is_not()
+    );
+    for p in st.action.patterns() {
+        s.push_str(p.as_str());
+        s.push(',');
+    }
+    s.push('|');
+    for p in st.resource.patterns() {
+        s.push_str(p.as_str());
+        s.push(',');
+    }
+    s.push('|');
+    if let Some(c) = &st.principal {
+        s.push_str(if c.is_not() { "not:" } else { "is:" });
+        for e in c.entries() {
+            s.push_str(&format!("{:?};", e.kind));
+        }
+    }
+    s.push('|');
+    for b in &st.condition.blocks {
+        s.push_str(&b.operator_text);
+        s.push('{');
+        for k in &b.keys {
+            s.push_str(&k.key_lower);
+            s.push('=');
+            for v in &k.raw_values {
+                s.push_str(&format!("{v:?},"));
+            }
+            s.push(';');
+        }
+        s.push('}');
+    }
+    s
+}
+
+/// Whether a statement's answer may depend on the caller beyond its kind
+/// and account: a caller-derived key, or a policy variable anywhere.
+pub(crate) fn caller_dependent(st: &Statement) -> bool {
+    st.resource.patterns().iter().any(|p| p.has_variables())
+        || st.condition.blocks.iter().any(|b| {
+            b.keys.iter().any(|k| {
+                CALLER_KEYS.iter().any(|c| k.key_lower.starts_with(c))
+                    || k.raw_values.iter().any(|v| v.contains("${"))
+            })
+        })
+}
+
+/// The relevance filter of a question, compiled once.
+pub(crate) struct Relevance<'q> {
+    q: &'q Question,
+    /// The literal resource of a concrete question.
+    resource: Option<Resource>,
+    service: String,
+}
+
+impl<'q> Relevance<'q> {
+    /// For a question.
+    pub(crate) fn new(q: &'q Question) -> Relevance<'q> {
+        Relevance {
+            q,
+            resource: q
+                .is_concrete()
+                .then(|| Resource::parse(&q.resource).ok())
+                .flatten(),
+            service: q.action.split(':').next().unwrap_or_default().to_string(),
+        }
+    }
+
+    /// Whether a statement can take part in the question's decision.
+    pub(crate) fn concerns(&self, st: &Statement) -> bool {
+        if !self.q.covered_by(&st.action) {
+            return false;
+        }
+        match &self.resource {
+            None => true,
+            Some(r) => {
+                st.resource.patterns().iter().any(|p| p.has_variables())
+                    || st.resource.matches(r, &self.service, &NoVariables)
+            }
+        }
+    }
+
+    /// The plan of one principal of the data: its relevant statements
+    /// (identity policies, the bucket's policy, boundary) and whether it
+    /// can share. `request` builds the caller's request, needed only when
+    /// a relevant statement names principals.
+    pub(crate) fn plan<'a>(
+        &self,
+        a: &'a Analysis,
+        p: &'a AccountPrincipal,
+        bucket: Option<&'a crate::sources::NamedPolicy>,
+        contents: &mut Contents,
+        mut request: impl FnMut() -> Option<Request>,
+    ) -> Plan<'a> {
+        let mut mine: Vec<Mine<'a>> = Vec::new();
+        let mut alone = false;
+        let mut grants = false;
+        let mut req: Option<Option<Request>> = None;
+        let members = p
+            .identity
+            .iter()
+            .map(|n| (PolicyType::Identity, n.name.clone(), &n.policy))
+            .chain(
+                bucket
+                    .iter()
+                    .map(|n| (PolicyType::Resource, n.name.clone(), &n.policy)),
+            )
+            .chain(p.boundary.iter().map(|n| {
+                (
+                    PolicyType::Boundary,
+                    format!("{} (boundary)", n.name),
+                    &n.policy,
+                )
+            }));
+        for (layer, name, policy) in members {
+            for st in &policy.statements {
+                if !self.concerns(st) {
+                    continue;
+                }
+                let mut how = 0u8;
+                if let Some(clause) = &st.principal {
+                    let r = req.get_or_insert_with(&mut request);
+                    let Some(r) = r.as_ref() else {
+                        return Plan::Alone;
+                    };
+                    match crate::eval::principal_match::match_clause(
+                        clause,
+                        layer,
+                        r,
+                        &a.options,
+                        p.boundary.is_some(),
+                    ) {
+                        // It does not concern this caller: as if absent.
+                        None => continue,
+                        Some(m) => how = 1 + m as u8,
+                    }
+                }
+                if st.effect == Effect::Allow
+                    && matches!(layer, PolicyType::Identity | PolicyType::Resource)
+                {
+                    grants = true;
+                }
+                alone |= caller_dependent(st);
+                let slot = (layer_slot(layer) as u8, contents.id(policy, st), how);
+                mine.push(Mine {
+                    slot,
+                    name: name.clone(),
+                    policy,
+                    statement: st,
+                });
+            }
+        }
+        if !grants {
+            return Plan::Nothing;
+        }
+        if alone {
+            return Plan::Alone;
+        }
+        let account = a
+            .model
+            .accounts()
+            .iter()
+            .position(|x| *x == p.account)
+            .unwrap_or(usize::MAX);
+        // Which layers are present matters without a relevant statement
+        // (a boundary that covers nothing denies).
+        let layers = u64::from(!p.identity.is_empty())
+            | u64::from(bucket.is_some()) << 1
+            | u64::from(p.boundary.is_some()) << 2;
+        let mut key: SharedKey = vec![p.kind as u64, account as u64, layers];
+        let mut slots: Vec<u64> = mine
+            .iter()
+            .map(|m| u64::from(m.slot.0) << 48 | u64::from(m.slot.2) << 40 | u64::from(m.slot.1))
+            .collect();
+        slots.sort_unstable();
+        key.extend(slots);
+        Plan::Shared(key, mine)
+    }
+}
+
+/// The statements of a shared grant, named for the principal that shares
+/// it: the k-th statement of a content in the first principal's answer is
+/// this principal's k-th statement of that content. A statement of a
+/// layer every principal has (SCP, RCP, VPC endpoint) keeps its name.
+pub(crate) fn rename(
+    first: &[Deciding],
+    first_slots: &[Option<Slot>],
+    mine: &[Mine<'_>],
+) -> Vec<Deciding> {
+    let mut used = vec![false; mine.len()];
+    first
+        .iter()
+        .zip(first_slots)
+        .map(|(d, slot)| {
+            let Some(slot) = slot else {
+                return d.clone();
+            };
+            let found = mine
+                .iter()
+                .enumerate()
+                .find(|(i, m)| m.slot == *slot && !used.get(*i).copied().unwrap_or(true));
+            match found {
+                Some((i, m)) => {
+                    if let Some(u) = used.get_mut(i) {
+                        *u = true;
+                    }
+                    let s = m.statement;
+                    Deciding {
+                        policy: m.name.clone(),
+                        layer: d.layer,
+                        sid: s.sid.clone(),
+                        index: s.index,
+                        effect: s.effect,
+                        position: format!(
+                            "{}:{}:{}",
+                            m.policy.name, s.location.start.line, s.location.start.column
+                        ),
+                    }
+                }
+                None => d.clone(),
+            }
+        })
+        .collect()
+}
