@@ -548,7 +548,7 @@ fn test_files_describe_access_points() {
 /// (<https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-policies.html>).
 #[test]
 fn prove_through_an_access_point_needs_the_bucket_too_ap1_ap6() {
-    let on = "arn:aws:s3:us-west-2:444455556666:accesspoint/shared/object/*";
+    let on = "arn:aws:s3:us-west-2:444455556666:accesspoint/partner/object/*";
     let carol = "arn:aws:iam::444455556666:user/Carol";
     let identity = fixture("everything.json");
     let prove = |bucket_policy: &str, on: &str| {
