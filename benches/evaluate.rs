@@ -5,6 +5,9 @@
 //! `cargo bench` runs them all; `cargo bench --bench evaluate -- authorize`
 //! one group. README's performance table reports their medians.
 
+#[path = "common/documents.rs"]
+mod bench_documents;
+
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
@@ -14,30 +17,11 @@ use s3guard::{Decision, Policy, PolicySet, Request};
 
 /// A bundled policy's text.
 fn bundled(name: &str) -> String {
-    let path = format!("{}/policies/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    bench_documents::bundled_in(env!("CARGO_MANIFEST_DIR"), name)
 }
 
-/// `n` statements, each on its own bucket and with two conditions; the
-/// request of [`synthetic_request`] is granted by the last one only.
-fn synthetic(n: usize) -> String {
-    let statements: Vec<String> = (0..n)
-        .map(|i| {
-            format!(
-                r#"{{"Sid":"S{i}","Effect":"Allow","Action":["s3:GetObject","s3:PutObject","s3:List*"],
-                "Resource":["arn:aws:s3:::bucket-{i}","arn:aws:s3:::bucket-{i}/*"],
-                "Condition":{{"StringEquals":{{"aws:PrincipalTag/team":"team-{i}"}},
-                              "IpAddress":{{"aws:SourceIp":"10.{}.0.0/16"}}}}}}"#,
-                i % 256
-            )
-        })
-        .collect();
-    format!(
-        r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
-        statements.join(",")
-    )
-}
-
+/// A request granted only by the last statement of
+/// `bench_documents::conditional(n)`.
 fn synthetic_request(n: usize) -> Request {
     let last = n - 1;
     Request::new(
@@ -67,7 +51,7 @@ fn parse_compile(c: &mut Criterion) {
         g.bench_function(name, |b| b.iter(|| set_of(black_box(&text))));
     }
     for n in [1usize, 10, 100, 1_000, 10_000] {
-        let text = synthetic(n);
+        let text = bench_documents::conditional(n);
         g.throughput(Throughput::Elements(n as u64));
         g.bench_with_input(
             BenchmarkId::new("synthetic_statements", n),
@@ -121,7 +105,7 @@ fn authorize(c: &mut Criterion) {
         });
     }
     for n in [1usize, 10, 100, 1_000, 10_000] {
-        let set = set_of(&synthetic(n));
+        let set = set_of(&bench_documents::conditional(n));
         let req = synthetic_request(n);
         assert_eq!(set.authorize(&req).decision, Decision::Allowed);
         g.bench_with_input(BenchmarkId::new("synthetic_statements", n), &req, |b, r| {

@@ -14,6 +14,9 @@
 //! (benches/iam-rs-compare) so that iam-rs is never a dependency of
 //! s3guard's own build or tests.
 
+#[path = "common/documents.rs"]
+mod bench_documents;
+
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
@@ -27,27 +30,7 @@ mod gen_account;
 
 /// A bundled policy's text.
 fn bundled(name: &str) -> String {
-    let path = format!("{}/policies/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
-
-/// `n` statements, each on its own bucket and with two conditions.
-fn conditional(n: usize) -> String {
-    let statements: Vec<String> = (0..n)
-        .map(|i| {
-            format!(
-                r#"{{"Sid":"S{i}","Effect":"Allow","Action":["s3:GetObject","s3:PutObject","s3:List*"],
-                "Resource":["arn:aws:s3:::bucket-{i}","arn:aws:s3:::bucket-{i}/*"],
-                "Condition":{{"StringEquals":{{"aws:PrincipalTag/team":"team-{i}"}},
-                              "IpAddress":{{"aws:SourceIp":"10.{}.0.0/16"}}}}}}"#,
-                i % 256
-            )
-        })
-        .collect();
-    format!(
-        r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
-        statements.join(",")
-    )
+    bench_documents::bundled_in(env!("CARGO_MANIFEST_DIR"), name)
 }
 
 /// Parse, validate, lower and compile one identity policy.
@@ -60,7 +43,10 @@ fn documents(c: &mut Criterion) {
     for (name, text) in [
         ("read-only-access", bundled("read-only-access.json")),
         ("rails-app", bundled("rails-app.json")),
-        ("conditional_100_statements", conditional(100)),
+        (
+            "conditional_100_statements",
+            bench_documents::conditional(100),
+        ),
     ] {
         g.throughput(Throughput::Bytes(text.len() as u64));
         g.bench_function(name, |b| b.iter(|| load(black_box(&text))));

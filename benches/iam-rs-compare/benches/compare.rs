@@ -3,39 +3,26 @@
 //! validation and no compilation) of the same documents. s3guard does more
 //! work per document; the issue-20 target is to be faster all the same.
 
+#[path = "../../common/documents.rs"]
+mod bench_documents;
+
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
+/// A bundled policy's text.
 fn bundled(name: &str) -> String {
-    let path = format!("{}/../../policies/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
-
-/// `n` statements with two conditions each (as benches/load.rs).
-fn conditional(n: usize) -> String {
-    let statements: Vec<String> = (0..n)
-        .map(|i| {
-            format!(
-                r#"{{"Sid":"S{i}","Effect":"Allow","Action":["s3:GetObject","s3:PutObject","s3:List*"],
-                "Resource":["arn:aws:s3:::bucket-{i}","arn:aws:s3:::bucket-{i}/*"],
-                "Condition":{{"StringEquals":{{"aws:PrincipalTag/team":"team-{i}"}},
-                              "IpAddress":{{"aws:SourceIp":"10.{}.0.0/16"}}}}}}"#,
-                i % 256
-            )
-        })
-        .collect();
-    format!(
-        r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
-        statements.join(",")
-    )
+    bench_documents::bundled_in(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."), name)
 }
 
 fn compare(c: &mut Criterion) {
     for (name, text) in [
         ("read-only-access", bundled("read-only-access.json")),
         ("rails-app", bundled("rails-app.json")),
-        ("conditional_100_statements", conditional(100)),
+        (
+            "conditional_100_statements",
+            bench_documents::conditional(100),
+        ),
     ] {
         let mut g = c.benchmark_group(format!("compare/{name}"));
         g.throughput(Throughput::Bytes(text.len() as u64));
