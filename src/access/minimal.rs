@@ -16,10 +16,10 @@
 //!   principal has.
 
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::catalog;
-use crate::cloudtrail::suggest::{suggest, Suggested, SuggestedStatement};
+use crate::cloudtrail::suggest::{document_json, document_text, suggest, Suggested, Written};
 use crate::review::{Access, ClassKind, Matrix, RequirementKind, ResourceClass};
 
 /// A grant that holds only under conditions: listed, not granted.
@@ -151,71 +151,32 @@ pub fn minimal_policy(m: &Matrix) -> MinimalPolicy {
     }
 }
 
-fn one_or_many(v: &[String]) -> Value {
-    match v {
-        [one] => json!(one),
-        many => json!(many),
-    }
-}
-
-fn statements<'a>(
-    effect: &'static str,
-    s: &'a Suggested,
-) -> impl Iterator<Item = (&'static str, &'a SuggestedStatement)> {
-    s.statements.iter().map(move |st| (effect, st))
-}
-
 impl MinimalPolicy {
+    /// Its statements as written: the Allow statements, then the Deny
+    /// statements (their `Sid` prefixed with `Except`).
+    fn written(&self) -> impl Iterator<Item = Written<'_>> {
+        let allow = self
+            .allow
+            .statements
+            .iter()
+            .map(|s| ("Allow", s.sid.clone(), s));
+        let deny = self
+            .deny
+            .statements
+            .iter()
+            .map(|s| ("Deny", format!("Except{}", s.sid), s));
+        allow.chain(deny)
+    }
+
     /// The policy document (Allow statements, then Deny statements).
     pub fn to_json(&self) -> Value {
-        let st: Vec<Value> = statements("Allow", &self.allow)
-            .chain(statements("Deny", &self.deny))
-            .map(|(effect, s)| {
-                let sid = if effect == "Deny" {
-                    format!("Except{}", s.sid)
-                } else {
-                    s.sid.clone()
-                };
-                json!({"Sid": sid, "Effect": effect, "Action": one_or_many(&s.actions), "Resource": one_or_many(&s.resources)})
-            })
-            .collect();
-        json!({"Version": "2012-10-17", "Statement": st})
+        document_json(self.written())
     }
 
     /// The policy as text, elements in the usual order (Version, Sid,
     /// Effect, Action, Resource).
     pub fn to_text(&self) -> String {
-        let q = |s: &str| serde_json::to_string(s).unwrap_or_default();
-        let list = |v: &[String]| match v {
-            [one] => q(one),
-            many => format!(
-                "[\n        {}\n      ]",
-                many.iter()
-                    .map(|x| q(x))
-                    .collect::<Vec<_>>()
-                    .join(",\n        ")
-            ),
-        };
-        let body: Vec<String> = statements("Allow", &self.allow)
-            .chain(statements("Deny", &self.deny))
-            .map(|(effect, s)| {
-                let sid = if effect == "Deny" {
-                    format!("Except{}", s.sid)
-                } else {
-                    s.sid.clone()
-                };
-                format!(
-                    "    {{\n      \"Sid\": {},\n      \"Effect\": \"{effect}\",\n      \"Action\": {},\n      \"Resource\": {}\n    }}",
-                    q(&sid),
-                    list(&s.actions),
-                    list(&s.resources)
-                )
-            })
-            .collect();
-        format!(
-            "{{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n{}\n  ]\n}}",
-            body.join(",\n")
-        )
+        document_text(self.written())
     }
 }
 

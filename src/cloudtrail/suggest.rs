@@ -72,46 +72,63 @@ fn one_or_many(v: &[String]) -> Value {
     }
 }
 
+/// One statement of a policy being written: its effect, its `Sid` and the
+/// suggested actions and resources.
+pub(crate) type Written<'a> = (&'static str, String, &'a SuggestedStatement);
+
+/// The policy document of `statements`, as a JSON value. The one writer of
+/// suggested policies (`replay --suggest`, `principal-can`'s minimal policy).
+pub(crate) fn document_json<'a>(statements: impl Iterator<Item = Written<'a>>) -> Value {
+    let st: Vec<Value> = statements
+        .map(|(effect, sid, s)| json!({"Sid": sid, "Effect": effect, "Action": one_or_many(&s.actions), "Resource": one_or_many(&s.resources)}))
+        .collect();
+    json!({"Version": "2012-10-17", "Statement": st})
+}
+
+/// The policy document of `statements` as text, elements in the usual
+/// order (Version, Sid, Effect, Action, Resource).
+pub(crate) fn document_text<'a>(statements: impl Iterator<Item = Written<'a>>) -> String {
+    let q = |s: &str| serde_json::to_string(s).unwrap_or_default();
+    let list = |v: &[String]| match v {
+        [one] => q(one),
+        many => format!(
+            "[\n        {}\n      ]",
+            many.iter()
+                .map(|x| q(x))
+                .collect::<Vec<_>>()
+                .join(",\n        ")
+        ),
+    };
+    let body: Vec<String> = statements
+        .map(|(effect, sid, s)| {
+            format!(
+                "    {{\n      \"Sid\": {},\n      \"Effect\": {},\n      \"Action\": {},\n      \"Resource\": {}\n    }}",
+                q(&sid),
+                q(effect),
+                list(&s.actions),
+                list(&s.resources)
+            )
+        })
+        .collect();
+    format!(
+        "{{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n{}\n  ]\n}}",
+        body.join(",\n")
+    )
+}
+
 impl Suggested {
+    fn written(&self) -> impl Iterator<Item = Written<'_>> {
+        self.statements.iter().map(|s| ("Allow", s.sid.clone(), s))
+    }
+
     /// As a JSON value.
     pub fn to_json(&self) -> Value {
-        let st: Vec<Value> = self
-            .statements
-            .iter()
-            .map(|s| json!({"Sid": s.sid, "Effect": "Allow", "Action": one_or_many(&s.actions), "Resource": one_or_many(&s.resources)}))
-            .collect();
-        json!({"Version": "2012-10-17", "Statement": st})
+        document_json(self.written())
     }
 
     /// As policy text, elements in the usual order (Version, Sid, Effect, Action, Resource).
     pub fn to_text(&self) -> String {
-        let q = |s: &str| serde_json::to_string(s).unwrap_or_default();
-        let list = |v: &[String]| match v {
-            [one] => q(one),
-            many => format!(
-                "[\n        {}\n      ]",
-                many.iter()
-                    .map(|x| q(x))
-                    .collect::<Vec<_>>()
-                    .join(",\n        ")
-            ),
-        };
-        let body: Vec<String> = self
-            .statements
-            .iter()
-            .map(|s| {
-                format!(
-                    "    {{\n      \"Sid\": {},\n      \"Effect\": \"Allow\",\n      \"Action\": {},\n      \"Resource\": {}\n    }}",
-                    q(&s.sid),
-                    list(&s.actions),
-                    list(&s.resources)
-                )
-            })
-            .collect();
-        format!(
-            "{{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n{}\n  ]\n}}",
-            body.join(",\n")
-        )
+        document_text(self.written())
     }
 }
 
