@@ -7,7 +7,7 @@ use s3guard::{
     PolicyType, PublicAccessBlock, Refusal, RequestBuilder,
 };
 
-use crate::support::{run, temp_file};
+use crate::support::{can_json, run, temp_file};
 
 const FULL: &str = "tests/fixtures/layers/full-s3.json";
 const PUBLIC: &str = "tests/fixtures/layers/public-bucket.json";
@@ -42,13 +42,6 @@ fn ask(set: &PolicySet, principal: &str, action: &str, resource: &str) -> s3guar
         .build(action, resource)
         .unwrap();
     set.authorize(&req)
-}
-
-fn json(args: &[&str]) -> (i32, serde_json::Value) {
-    let (code, out, err) = run(&[args, &["--format", "json"]].concat());
-    let v: serde_json::Value =
-        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
-    (code, v["EvaluationResults"][0]["s3guard"].clone())
 }
 
 /// S3 User Guide, "Access control list (ACL) overview", Canned ACL:
@@ -119,7 +112,7 @@ fn authenticated_users_reach_signed_callers_only_e20() {
 /// public ACL"; the settings "act as explicit deny policies" (E-19).
 #[test]
 fn block_public_acls_refuses_a_put_object_with_x_amz_acl_public_read_e19() {
-    let (code, s) = json(&[
+    let (code, s) = can_json(&[
         "can",
         "s3:PutObject",
         "arn:aws:s3:::site/a",
@@ -145,7 +138,7 @@ fn block_public_acls_refuses_a_put_object_with_x_amz_acl_public_read_e19() {
         .cloned();
     assert_eq!(acl_key.unwrap()["value"], "public-read");
     // the header given as a context key is the same request
-    let (code, s) = json(&[
+    let (code, s) = can_json(&[
         "can",
         "s3:PutObject",
         "arn:aws:s3:::site/a",
@@ -213,7 +206,7 @@ fn block_public_acls_refuses_a_put_object_with_x_amz_acl_public_read_e19() {
 #[test]
 fn put_bucket_policy_of_a_public_policy_is_refused_under_block_public_policy_e19() {
     let put = |new: &str, principal: &str, extra: &[&str]| {
-        json(
+        can_json(
             &[
                 &[
                     "can",
@@ -424,7 +417,7 @@ fn bucket_owner_enforced_disables_acls_e21() {
         ask(&none, me, "s3:PutObject", "arn:aws:s3:::site/a").decision,
         Decision::Allowed
     );
-    let (code, s) = json(&[
+    let (code, s) = can_json(&[
         "can",
         "s3:PutObject",
         "arn:aws:s3:::site/a",

@@ -3,21 +3,12 @@
 //! notes) and Rails app profiles (the Rails libraries table), through the
 //! CLI: stdout, stderr, exit codes.
 
-use serde_json::Value;
 
-use crate::support::{run, temp_file};
+use crate::support::{run, run_json, temp_file};
 
 const RAILS: &str = "policies/rails-app.json";
 const FULL: &str = "policies/amazon-s3-full-access.json";
 const RB_FORCE: &str = "aws s3 rb s3://another-test-bucket --force";
-
-fn json(args: &[&str]) -> (i32, Value) {
-    let mut a = args.to_vec();
-    a.extend(["--format", "json"]);
-    let (code, out, err) = run(&a);
-    let v = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}\n{err}"));
-    (code, v)
-}
 
 fn policy(statements: &str) -> (crate::support::tempdir::Dir, String) {
     let (d, p) = temp_file(
@@ -55,7 +46,7 @@ fn rb_force_under_rails_app_is_partial_and_says_the_objects_are_gone() {
 
 #[test]
 fn rb_force_json_shape_issue5() {
-    let (code, v) = json(&["can-run", RB_FORCE, "--policy", RAILS]);
+    let (code, v) = run_json(&["can-run", RB_FORCE, "--policy", RAILS]);
     assert_eq!(code, 1);
     assert_eq!(v["outcome"], "partial");
     assert_eq!(v["failed_at"], 3);
@@ -111,7 +102,7 @@ fn rb_force_under_full_access_succeeds_exit_0() {
 
 #[test]
 fn rb_force_with_named_keys_lists_each_deletion() {
-    let (_, v) = json(&[
+    let (_, v) = run_json(&[
         "can-run",
         RB_FORCE,
         "--policy",
@@ -139,7 +130,7 @@ fn a_denied_first_step_fails_without_changes() {
         "{out}"
     );
     // rb without --force: DeleteBucket first, nothing deleted.
-    let (_, v) = json(&[
+    let (_, v) = run_json(&[
         "can-run",
         "aws s3 rb s3://another-test-bucket",
         "--policy",
@@ -154,7 +145,7 @@ fn partial_when_some_keys_are_deleted_and_others_denied_spec_e2() {
         r#"[{"Effect":"Allow","Action":["s3:ListBucket","s3:DeleteObject"],"Resource":["arn:aws:s3:::b","arn:aws:s3:::b/*"]},
             {"Effect":"Deny","Action":"s3:DeleteObject","Resource":"arn:aws:s3:::b/keep/*"}]"#,
     );
-    let (code, v) = json(&[
+    let (code, v) = run_json(&[
         "can-run",
         "aws s3 rm s3://b --recursive",
         "--policy",
@@ -170,7 +161,7 @@ fn partial_when_some_keys_are_deleted_and_others_denied_spec_e2() {
     );
     assert_eq!(v["steps"][2]["decision"], "explicitDeny");
     // Every key protected: nothing happens.
-    let (_, v) = json(&[
+    let (_, v) = run_json(&[
         "can-run",
         "aws s3 rm s3://b/keep/ --recursive",
         "--policy",
@@ -200,7 +191,7 @@ fn optional_steps_do_not_flip_the_verdict_mapping_section3() {
     let (_d, p) = policy(
         r#"[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::b"},{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::b/*"}]"#,
     );
-    let (code, v) = json(&[
+    let (code, v) = run_json(&[
         "can-run",
         "aws s3 sync ./site s3://b --delete",
         "--policy",
@@ -236,9 +227,9 @@ fn optional_steps_do_not_flip_the_verdict_mapping_section3() {
 fn acl_option_needs_put_object_acl() {
     let (_d, p) =
         policy(r#"[{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::b/*"}]"#);
-    let (code, _) = json(&["can-run", "aws s3 cp a.txt s3://b/a.txt", "--policy", &p]);
+    let (code, _) = run_json(&["can-run", "aws s3 cp a.txt s3://b/a.txt", "--policy", &p]);
     assert_eq!(code, 0);
-    let (code, v) = json(&[
+    let (code, v) = run_json(&[
         "can-run",
         "aws s3 cp a.txt s3://b/a.txt --acl public-read",
         "--policy",
@@ -255,9 +246,9 @@ fn conditions_on_command_context_keys_are_evaluated() {
     let (_d, p) = policy(
         r#"[{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::b/*","Condition":{"StringEquals":{"s3:x-amz-server-side-encryption":"aws:kms"}}}]"#,
     );
-    let (code, _) = json(&["can-run", "aws s3 cp a s3://b/a", "--policy", &p]);
+    let (code, _) = run_json(&["can-run", "aws s3 cp a s3://b/a", "--policy", &p]);
     assert_eq!(code, 1);
-    let (code, v) = json(&[
+    let (code, v) = run_json(&[
         "can-run",
         "aws s3 cp a s3://b/a --sse aws:kms",
         "--policy",
@@ -282,11 +273,11 @@ fn tls_only_bucket_policy_and_the_request_context() {
         "--bucket-policy",
         "policies/bucket-policy-tls-only.json",
     ];
-    let (code, _) = json(&args);
+    let (code, _) = run_json(&args);
     assert_eq!(code, 0);
     let mut insecure = args.to_vec();
     insecure.extend(["--context", "aws:SecureTransport=false"]);
-    let (code, v) = json(&insecure);
+    let (code, v) = run_json(&insecure);
     assert_eq!(code, 1);
     assert_eq!(v["steps"][0]["decision"], "explicitDeny");
 }
@@ -296,7 +287,7 @@ fn presign_late_use_is_an_optional_step() {
     let (_d, p) = policy(
         r#"[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"},{"Effect":"Deny","Action":"s3:*","Resource":"*","Condition":{"NumericGreaterThan":{"s3:signatureAge":"600000"}}}]"#,
     );
-    let (code, v) = json(&[
+    let (code, v) = run_json(&[
         "can-run",
         "aws s3 presign s3://b/k --expires-in 3600",
         "--policy",
@@ -309,7 +300,7 @@ fn presign_late_use_is_an_optional_step() {
 
 #[test]
 fn no_sign_request_is_anonymous_and_identity_policies_do_not_apply_spec_e7() {
-    let (code, v) = json(&[
+    let (code, v) = run_json(&[
         "can-run",
         "aws s3 cp s3://another-test-bucket/a ./a --no-sign-request",
         "--policy",
@@ -362,7 +353,7 @@ fn active_storage_works_with_rails_app_and_lists_the_acl_excess() {
         out.starts_with("WORKS: Active Storage (S3 service) on bucket another-test-bucket"),
         "{out}"
     );
-    let (_, v) = json(&[
+    let (_, v) = run_json(&[
         "can-run",
         "--app",
         "active-storage",
@@ -400,7 +391,7 @@ fn exists_on_a_missing_key_needs_list_bucket_403_vs_404() {
         r#"[{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject","s3:DeleteObject"],"Resource":"arn:aws:s3:::b/*"}]"#,
     );
     for app in ["active-storage", "carrierwave", "shrine"] {
-        let (code, v) = json(&["can-run", "--app", app, "--bucket", "b", "--policy", &p]);
+        let (code, v) = run_json(&["can-run", "--app", app, "--bucket", "b", "--policy", &p]);
         assert_eq!(code, 1, "{app}");
         let missing = v["operations"]
             .as_array()
@@ -481,7 +472,7 @@ fn the_minimal_active_storage_policy_has_no_excess() {
 
 #[test]
 fn full_access_excess_starts_with_account_and_bucket_level_destruction() {
-    let (code, v) = json(&[
+    let (code, v) = run_json(&[
         "can-run", "--app", "shrine", "--bucket", "b", "--policy", FULL,
     ]);
     assert_eq!(code, 0);

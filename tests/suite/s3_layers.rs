@@ -8,19 +8,12 @@ use s3guard::{
     Decision, EvalOptions, LayerDecision, LoadOptions, Policy, PolicySet, PolicyType, Request,
 };
 
-use crate::support::run;
+use crate::support::{can_json, run};
 
 const FULL: &str = "tests/fixtures/layers/full-s3.json";
 const VPCE: &str = "tests/fixtures/layers/vpce.json";
 const PUBLIC: &str = "tests/fixtures/layers/public-bucket.json";
 const VPCE_ONLY: &str = "tests/fixtures/layers/vpce-only-bucket.json";
-
-fn json(args: &[&str]) -> (i32, serde_json::Value) {
-    let (code, out, err) = run(&[args, &["--format", "json"]].concat());
-    let v: serde_json::Value =
-        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
-    (code, v["EvaluationResults"][0]["s3guard"].clone())
-}
 
 /// An endpoint policy must allow a request that goes through the endpoint.
 #[test]
@@ -49,7 +42,7 @@ fn vpc_endpoint_policy_must_allow_requests_through_the_endpoint() {
         out.starts_with(&format!("DENY (implicit) — blocked by VPC endpoint policy {VPCE} (the request comes through endpoint vpce-1a2b3c4d): no statement allows the caller to do s3:PutObject on arn:aws:s3:::app-uploads/a")),
         "{out}"
     );
-    let (code, s) = json(
+    let (code, s) = can_json(
         &[
             &["can", "s3:PutObject", "arn:aws:s3:::app-uploads/a"][..],
             &via,
@@ -96,7 +89,7 @@ fn the_endpoint_policy_does_not_bind_requests_that_do_not_go_through_it() {
     ]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("note: the VPC endpoint policy does not take part: the request does not come through the VPC endpoint"), "{out}");
-    let (_, s) = json(&[
+    let (_, s) = can_json(&[
         "can",
         "s3:PutObject",
         "arn:aws:s3:::app-uploads/a",
@@ -157,7 +150,7 @@ fn block_public_access_stops_anonymous_reads_of_a_public_bucket_e15() {
         out.lines().next(),
         Some("DENY (explicit) — blocked by S3 Block Public Access (RestrictPublicBuckets): the bucket policy is public, so it grants only to the bucket's account and to AWS services, not to `anonymous` (spec E-15)")
     );
-    let (code, s) = json(&[&args[..], &["--block-public-access"]].concat());
+    let (code, s) = can_json(&[&args[..], &["--block-public-access"]].concat());
     assert_eq!(code, 1);
     assert_eq!(s["decision"], "ExplicitDeny");
     assert_eq!(s["matchedStatements"], serde_json::json!([]));
@@ -215,7 +208,7 @@ fn block_public_access_is_an_explicit_deny_whatever_else_fails() {
         "111122223333",
         "--block-public-access",
     ];
-    let (code, s) = json(&args);
+    let (code, s) = can_json(&args);
     assert_eq!(code, 1);
     assert_eq!(s["decision"], "ExplicitDeny");
     assert_eq!(s["blockedBy"], serde_json::json!(["block-public-access"]));
@@ -272,7 +265,7 @@ fn block_public_access_keeps_the_bucket_account_and_services_e15() {
         ]);
         assert_eq!(code, 0, "{principal}: {out}");
     }
-    let (_, s) = json(&[
+    let (_, s) = can_json(&[
         "can",
         "s3:GetObject",
         "arn:aws:s3:::site/index.html",
@@ -468,7 +461,7 @@ proptest! {
 #[test]
 fn an_access_point_arn_names_its_owner() {
     const AP: &str = "arn:aws:s3:us-west-2:444455556666:accesspoint/ap/object/k";
-    let (code, s) = json(&[
+    let (code, s) = can_json(&[
         "can",
         "s3:GetObject",
         AP,
@@ -488,7 +481,7 @@ fn an_access_point_arn_names_its_owner() {
         .find(|e| e["key"] == "aws:ResourceAccount")
         .map(|e| e["value"].clone());
     assert_eq!(account, Some(serde_json::json!("444455556666")));
-    let (code, s) = json(&[
+    let (code, s) = can_json(&[
         "can",
         "s3:GetObject",
         AP,

@@ -1,24 +1,13 @@
 //! `s3guard replay`: CloudTrail records under policies, the event-name →
 //! IAM-action mapping (spec M-7), and the `--suggest` round trip.
 
-use serde_json::Value;
 
-use crate::support::{run, temp_file};
+use crate::support::{run, run_json, temp_file};
 use s3guard::cloudtrail::event_names::{iam_actions, RENAMED};
 
 const WEEK: &str = "tests/fixtures/cloudtrail/rails-app-week.json";
 const PUBLIC: &str = "tests/fixtures/cloudtrail/public-reads.jsonl";
 const RAILS: &str = "policies/rails-app.json";
-
-fn json(args: &[&str]) -> (i32, Value) {
-    let mut a = args.to_vec();
-    a.extend(["--format", "json"]);
-    let (code, out, err) = run(&a);
-    (
-        code,
-        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}\n{err}")),
-    )
-}
 
 #[test]
 fn event_names_map_to_the_documented_iam_actions_spec_m7() {
@@ -79,7 +68,7 @@ fn replay_of_the_fixture_prints_the_summary_and_the_denied_requests_issue5() {
 
 #[test]
 fn replay_json_counts_and_groups() {
-    let (code, v) = json(&["replay", WEEK, "--policy", RAILS]);
+    let (code, v) = run_json(&["replay", WEEK, "--policy", RAILS]);
     assert_eq!(code, 1);
     assert_eq!(
         (
@@ -117,7 +106,7 @@ fn replay_json_counts_and_groups() {
 
 #[test]
 fn full_access_allows_everything_that_was_replayed() {
-    let (code, v) = json(&[
+    let (code, v) = run_json(&[
         "replay",
         WEEK,
         "--policy",
@@ -130,17 +119,17 @@ fn full_access_allows_everything_that_was_replayed() {
 
 #[test]
 fn suggest_round_trip_replays_fully_allowed() {
-    let (_, v) = json(&["replay", WEEK, "--policy", RAILS, "--suggest"]);
+    let (_, v) = run_json(&["replay", WEEK, "--policy", RAILS, "--suggest"]);
     let policy = v["suggested_policy"].clone();
     assert!(policy["Statement"].as_array().unwrap().len() >= 3);
     let (_d, path) = temp_file("suggested.json", &serde_json::to_string(&policy).unwrap());
     let p = path.to_str().unwrap();
-    let (code, again) = json(&["replay", WEEK, "--policy", p]);
+    let (code, again) = run_json(&["replay", WEEK, "--policy", p]);
     assert_eq!(code, 0, "{again}");
     assert_eq!(again["denied"], 0);
     assert_eq!(again["allowed"], v["requests"]);
     // It is the least privilege the replay needs: nothing beyond the recorded actions.
-    let (_, grants) = json(&["actions", "--policy", p]);
+    let (_, grants) = run_json(&["actions", "--policy", p]);
     let allowed: Vec<&str> = grants["actions"]
         .as_array()
         .unwrap()
@@ -212,7 +201,7 @@ fn lookup_events_output_is_read() {
     let doc =
         serde_json::json!({"Events": [{"EventName": "PutBucketPolicy", "CloudTrailEvent": inner}]});
     let (_d, p) = temp_file("lookup.json", &doc.to_string());
-    let (code, v) = json(&["replay", p.to_str().unwrap(), "--policy", RAILS]);
+    let (code, v) = run_json(&["replay", p.to_str().unwrap(), "--policy", RAILS]);
     assert_eq!(code, 1);
     assert_eq!(v["denied_groups"][0]["action"], "s3:PutBucketPolicy");
 }
@@ -241,7 +230,7 @@ fn versioned_copies_and_deletes_use_the_version_actions() {
         "p.json",
         r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#,
     );
-    let (_, v) = json(&[
+    let (_, v) = run_json(&[
         "replay",
         p.to_str().unwrap(),
         "--policy",

@@ -24,6 +24,21 @@ pub fn run(args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// Runs s3guard with `--format json` and returns the exit code and the
+/// parsed output (a test fails on output that is not JSON).
+pub fn run_json(args: &[&str]) -> (i32, serde_json::Value) {
+    let (code, out, err) = run(&[args, &["--format", "json"]].concat());
+    let v = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}\n{err}"));
+    (code, v)
+}
+
+/// Runs `s3guard can … --format json` and returns the exit code and the
+/// `s3guard` part of its one evaluation result.
+pub fn can_json(args: &[&str]) -> (i32, serde_json::Value) {
+    let (code, v) = run_json(args);
+    (code, v["EvaluationResults"][0]["s3guard"].clone())
+}
+
 /// Writes a temporary file and returns its path (kept for the test's life).
 pub fn temp_file(name: &str, content: &str) -> (tempdir::Dir, PathBuf) {
     let dir = tempdir::Dir::new();
