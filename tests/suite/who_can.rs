@@ -858,3 +858,64 @@ fn who_can_direct_requests_never_carry_access_point_keys() {
     assert!(!out.contains("DataAccessPoint"), "{out}");
     assert!(!out.contains("  *  ("), "{out}");
 }
+
+/// principal-can and review --account take the access point flags too and
+/// review each principal through the access point as `review` does (spec
+/// AP-1; the S3 guide's example 1 with a delegating bucket, issue 19).
+#[test]
+fn principal_can_and_account_review_see_through_the_access_point() {
+    let account = format!("{APS}/account.json");
+    let delegate = format!("amzn-s3-demo-bucket1={APS}/delegate-bucket.json");
+    let ap_policy = format!("{APS}/jane-access-point.json");
+    let flags = [
+        "--account",
+        account.as_str(),
+        "--bucket-policy",
+        delegate.as_str(),
+        "--access-point-policy",
+        ap_policy.as_str(),
+        "--access-point-bucket",
+        "amzn-s3-demo-bucket1",
+        "--no-escalation",
+    ];
+    let (code, out, err) = crate::support::run(
+        &[
+            &["principal-can", "arn:aws:iam::123456789012:user/Jane"],
+            &flags[..],
+        ]
+        .concat(),
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let out = crate::review::squash(&out);
+    assert!(
+        out.contains("can read objects: only in objects matching Jane/* through access point my-access-point (in bucket amzn-s3-demo-bucket1) (s3:GetObject)"),
+        "{out}"
+    );
+    let (code, out, err) = crate::support::run(&[&["review"], &flags[..]].concat());
+    assert_eq!(code, 0, "{out}{err}");
+    let out = crate::review::squash(&out);
+    assert!(
+        out.contains("arn:aws:iam::123456789012:user/Jane (user) can write objects: only in objects matching Jane/* through access point my-access-point"),
+        "{out}"
+    );
+    // the bucket's own columns say nothing about the access point
+    assert!(
+        !out.contains("does not go through the access point"),
+        "{out}"
+    );
+    // a bad access point setting is the error `can` reports, exit 2
+    let (code, _, err) = crate::support::run(&[
+        "who-can",
+        "s3:GetObject",
+        "arn:aws:s3:::b/k",
+        "--account",
+        &account,
+        "--access-point-policy",
+        &ap_policy,
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("an access point needs the bucket behind it"),
+        "{err}"
+    );
+}
