@@ -92,17 +92,26 @@ fn prove_in(
     let given_through = crate::eval::access_point::ACCESS_POINT_KEYS
         .iter()
         .any(|k| env.fixed.get(k).is_some());
-    let direct: &[&str] = if given_through || through::reaches_access_points(&query.resource) {
-        &[]
+    let direct: Vec<&str> = if given_through || through::reaches_access_points(&query.resource) {
+        Vec::new()
     } else {
-        &crate::eval::access_point::ACCESS_POINT_KEYS
+        // the keys the policies test, so that the scope names only those
+        crate::eval::access_point::ACCESS_POINT_KEYS
+            .into_iter()
+            .filter(|k| {
+                let lower = k.to_ascii_lowercase();
+                set.members().iter().any(|m| {
+                    m.policy.statements.iter().any(|st| {
+                        st.condition
+                            .blocks
+                            .iter()
+                            .any(|b| b.keys.iter().any(|x| x.key_lower == lower))
+                    })
+                })
+            })
+            .collect()
     };
-    for key in query
-        .absent
-        .iter()
-        .map(String::as_str)
-        .chain(direct.iter().copied())
-    {
+    for key in query.absent.iter().map(String::as_str).chain(direct) {
         let lower = key.to_lowercase();
         if env.fixed.get_lower(&lower).is_none() && env.absent.insert(lower) {
             absent_shown.push(format!("{key} (absent)"));
