@@ -249,6 +249,10 @@ pub struct Analysis {
     pub rcp_levels: Vec<Vec<Arc<Policy>>>,
     /// VPC endpoint policies (they take part when `aws:SourceVpce` is given).
     pub vpce: Vec<Arc<Policy>>,
+    /// Policies of the S3 access point described by
+    /// [`EvalOptions::access_point`]: they take part in requests whose
+    /// resource is an access point ARN (spec AP-1).
+    pub access_points: Vec<NamedPolicy>,
     /// Evaluation options (Block Public Access, `NotPrincipal` mode, …).
     pub options: EvalOptions,
     /// The account owning the buckets (default: the first account of the model).
@@ -392,6 +396,10 @@ impl Analysis {
         names: &mut Vec<String>,
         scps: bool,
     ) -> PrincipalSet {
+        for n in &self.access_points {
+            names.push(n.name.clone());
+            b = b.access_point(n.policy.clone());
+        }
         for p in &self.vpce {
             names.push(p.name.clone());
             b = b.vpc_endpoint(p.clone());
@@ -412,6 +420,49 @@ impl Analysis {
         }
     }
 
+    /// The account that owns `resource` (an ARN or ARN pattern): the
+    /// account an access point ARN names (its owner, as `can` takes it:
+    /// never the analysed account), else the buckets' account
+    /// ([`Analysis::resource_account`]).
+    pub fn resource_account_of<'a>(&'a self, resource: &'a str) -> Option<&'a str> {
+        access_point_account(resource).or_else(|| self.resource_account())
+    }
+
+    /// The bucket a question on `resource` is about: the bucket behind the
+    /// access point for an access point ARN (when the analysis describes
+    /// the access point), else the bucket the ARN names literally.
+    pub fn bucket_of(&self, resource: &str) -> Option<String> {
+        if access_point_account_field(resource).is_some() {
+            return self
+                .options
+                .access_point
+                .as_ref()
+                .map(|ap| ap.bucket.clone());
+        }
+        let rest = resource.strip_prefix("arn:aws:s3:::")?;
+        let b = rest.split('/').next()?;
+        (!b.is_empty() && !b.contains(['*', '?'])).then(|| b.to_string())
+    }
+
+    /// The request builder of a principal for requests on `resource`: as
+    /// [`Analysis::builder_for`], except that an access point ARN keeps the
+    /// account it names, as `can` takes it without `--resource-account`.
+    pub fn builder_on(
+        &self,
+        arn: &str,
+        tags: &[(String, String)],
+        resource: &str,
+    ) -> RequestBuilder {
+        if access_point_account_field(resource).is_none() {
+            return self.builder_for(arn, tags);
+        }
+        let mut b = self.request.clone().principal(arn);
+        for (k, v) in tags {
+            b = b.principal_tag(format!("{k}={v}"));
+        }
+        b
+    }
+
     /// The request builder of a principal: the analysis's settings, the
     /// caller, its tags and the bucket's account.
     pub fn builder_for(&self, arn: &str, tags: &[(String, String)]) -> RequestBuilder {
@@ -424,6 +475,27 @@ impl Analysis {
         }
         b
     }
+}
+
+/// The account field of an S3 access point ARN or ARN pattern
+/// (`arn:aws:s3:REGION:ACCOUNT:accesspoint/…`), as written.
+pub(crate) fn access_point_account_field(resource: &str) -> Option<&str> {
+    let mut parts = resource.splitn(6, ':');
+    let (arn, _partition, service, _region, account, rest) = (
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+    );
+    (arn == "arn" && service == "s3" && rest.starts_with("accesspoint/")).then_some(account)
+}
+
+/// The 12-digit account an S3 access point ARN names: its owner.
+pub fn access_point_account(resource: &str) -> Option<&str> {
+    access_point_account_field(resource)
+        .filter(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Loads a policy file as a shared policy of a layer.

@@ -203,6 +203,28 @@ pub fn account_review(
                 key.push(3 << 40 | (bi as u64) << 20 | (st.index as u64) << 4 | how as u64);
             }
         }
+        // The access point's policies, and how they name it (AP-1).
+        for (ai, n) in a.access_points.iter().enumerate() {
+            for st in &n.policy.statements {
+                let Some(clause) = &st.principal else {
+                    continue;
+                };
+                if !asked.concerns(st) {
+                    continue;
+                }
+                let Some(how) = crate::eval::principal_match::match_clause(
+                    clause,
+                    PolicyType::AccessPoint,
+                    &req,
+                    &a.options,
+                    p.boundary.is_some(),
+                ) else {
+                    continue;
+                };
+                alone |= caller_dependent(st);
+                key.push(4 << 40 | (ai as u64) << 20 | (st.index as u64) << 4 | how as u64);
+            }
+        }
         buckets.sort_unstable();
         buckets.dedup();
         let head = key.len().min(3);
@@ -232,11 +254,35 @@ pub fn account_review(
     // Principals the bucket policies name from outside the data: (label,
     // the label the policies use, caller, kind, own policies assumed).
     let own = assumed_own_policies();
-    let named_by: Vec<Vec<(String, String, Kind)>> = a
+    let mut named_by: Vec<Vec<(String, String, Kind)>> = a
         .buckets
         .iter()
         .map(|bp| external_principals(a, &everyone_q, &bp.policy.policy))
         .collect();
+    // Principals the access point policies name reach the bucket behind it
+    // (through the access point, AP-1).
+    let behind = a
+        .options
+        .access_point
+        .as_ref()
+        .and_then(|ap| a.buckets.iter().position(|b| b.bucket == ap.bucket));
+    let by_access_point: Vec<(String, String, Kind)> = a
+        .access_points
+        .iter()
+        .flat_map(|n| external_principals(a, &everyone_q, &n.policy))
+        .collect();
+    if let Some(bi) = behind {
+        if let Some(names) = named_by.get_mut(bi) {
+            for e in &by_access_point {
+                if !names.iter().any(|(l, _, _)| *l == e.0) {
+                    names.push(e.clone());
+                }
+            }
+        }
+    } else if !by_access_point.is_empty() {
+        // the bucket behind has no policy: the principals still get a row
+        named_by.push(by_access_point);
+    }
     let mut outside: Vec<(String, String, String, Kind)> = Vec::new();
     for (label, caller, kind) in named_by.iter().flatten() {
         let mut add = |shown: String, caller: String, kind: Kind| {
@@ -267,7 +313,9 @@ pub fn account_review(
             buckets: named_by
                 .iter()
                 .enumerate()
-                .filter(|(_, names)| names.iter().any(|(l, _, _)| l == label))
+                .filter(|(b, names)| {
+                    *b < a.buckets.len() && names.iter().any(|(l, _, _)| l == label)
+                })
                 .map(|(b, _)| b)
                 .collect(),
             scps: false,
@@ -367,6 +415,9 @@ fn row_of(a: &Analysis, job: &Job<'_>) -> Result<Row, Vec<Diagnostic>> {
     if let Some(n) = &job.boundary {
         b = b.boundary(n.policy.clone());
     }
+    for n in &a.access_points {
+        b = b.access_point(n.policy.clone());
+    }
     for p in &a.vpce {
         b = b.vpc_endpoint(p.clone());
     }
@@ -387,7 +438,11 @@ fn row_of(a: &Analysis, job: &Job<'_>) -> Result<Row, Vec<Diagnostic>> {
         builder = builder.resource_account(acct);
     }
     let base = builder.build("s3:ListAllMyBuckets", "*")?;
-    let classes = resource_classes(policies.iter().copied(), &names, &base.context);
+    let mut classes = resource_classes(policies.iter().copied(), &names, &base.context);
+    // requests through the access point, as `review` asks them (AP-1)
+    classes
+        .classes
+        .extend(crate::review::access_point_classes(&set, &base));
     let matrix = Matrix::compute_for(&set, classes.classes, &base, asks_about);
     let mut notes = classes.notes;
     notes.extend(matrix.notes.iter().cloned());

@@ -294,16 +294,24 @@ impl Question {
 }
 
 /// Whether AWS may send `key` with the question's action for this
-/// request's caller: a key the action never carries, or that the caller
-/// never has (an anonymous caller's `aws:PrincipalArn`, spec E-7), is
-/// absent, not free.
+/// request's caller: a key the action never carries, that the caller
+/// never has (an anonymous caller's `aws:PrincipalArn`, spec E-7), or an
+/// access point key of a request made directly to a bucket (AP-3) is
+/// absent, not free. A concrete question asks the request itself
+/// ([`Request::can_carry_key`], the rule every command uses); a pattern
+/// asks it of every action and resource the pattern covers.
 fn sendable(q: &Question, req: &Request, key: &str) -> bool {
+    if q.is_concrete() {
+        return req.can_carry_key(key);
+    }
     q.may_send(key)
         && !req
             .principal
             .never_carried_keys()
             .iter()
             .any(|k| k.eq_ignore_ascii_case(key))
+        && (!crate::eval::access_point::is_access_point_key(key)
+            || prove::reaches_access_points(&q.resource))
 }
 
 fn action_for_check<'a>(action: &'a str, literal: &Option<Action>) -> &'a str {
@@ -404,7 +412,10 @@ pub(crate) fn decide_with_refs(
             let matters = u.effect == Effect::Deny
                 || resp.determining.contains(&u.r)
                 || ps.set.member(u.r).is_some_and(|m| {
-                    !matches!(m.layer, PolicyType::Identity | PolicyType::Resource)
+                    !matches!(
+                        m.layer,
+                        PolicyType::Identity | PolicyType::Resource | PolicyType::AccessPoint
+                    )
                 });
             if !matters {
                 continue;
@@ -698,7 +709,9 @@ pub fn deciding(ps: &PrincipalSet, refs: &[StatementRef]) -> Vec<Deciding> {
 /// The layers that denied or did not allow, when some grant existed.
 fn limiting(resp: &Response) -> Vec<PolicyType> {
     let pt = &resp.per_type;
-    let grant = pt.identity == LayerDecision::Allowed || pt.resource == LayerDecision::Allowed;
+    let grant = pt.identity == LayerDecision::Allowed
+        || pt.resource == LayerDecision::Allowed
+        || pt.access_point == LayerDecision::Allowed;
     let mut out = Vec::new();
     for t in [
         PolicyType::Identity,
@@ -708,12 +721,16 @@ fn limiting(resp: &Response) -> Vec<PolicyType> {
         PolicyType::Scp,
         PolicyType::Rcp,
         PolicyType::VpcEndpoint,
+        PolicyType::AccessPoint,
     ] {
         let d = pt.get(t);
         if d == LayerDecision::ExplicitDeny
             || (grant
                 && d == LayerDecision::ImplicitDeny
-                && !matches!(t, PolicyType::Identity | PolicyType::Resource))
+                && !matches!(
+                    t,
+                    PolicyType::Identity | PolicyType::Resource | PolicyType::AccessPoint
+                ))
         {
             out.push(t);
         }

@@ -158,10 +158,12 @@ impl<'q> Relevance<'q> {
     pub(crate) fn new(q: &'q Question) -> Relevance<'q> {
         Relevance {
             q,
-            resource: q
-                .is_concrete()
-                .then(|| Resource::parse(&q.resource).ok())
-                .flatten(),
+            // Through an access point, statements on the bucket behind it
+            // decide too (AP-1): every statement of the action is relevant.
+            resource: (q.is_concrete()
+                && super::account::access_point_account_field(&q.resource).is_none())
+            .then(|| Resource::parse(&q.resource).ok())
+            .flatten(),
             service: q.action.split(':').next().unwrap_or_default().to_string(),
         }
     }
@@ -181,14 +183,16 @@ impl<'q> Relevance<'q> {
     }
 
     /// The plan of one principal of the data: its relevant statements
-    /// (identity policies, the bucket's policy, boundary) and whether it
-    /// can share. `request` builds the caller's request, needed only when
+    /// (identity policies, the bucket's policy, the access point's
+    /// policies when the question goes through it, boundary) and whether
+    /// it can share. `request` builds the caller's request, needed only when
     /// a relevant statement names principals.
     pub(crate) fn plan<'a>(
         &self,
         a: &'a Analysis,
         p: &'a AccountPrincipal,
         bucket: Option<&'a crate::sources::NamedPolicy>,
+        access_points: &'a [crate::sources::NamedPolicy],
         contents: &mut Contents,
         mut request: impl FnMut() -> Option<Request>,
     ) -> Plan<'a> {
@@ -204,6 +208,11 @@ impl<'q> Relevance<'q> {
                 bucket
                     .iter()
                     .map(|n| (PolicyType::Resource, n.name.clone(), &n.policy)),
+            )
+            .chain(
+                access_points
+                    .iter()
+                    .map(|n| (PolicyType::AccessPoint, n.name.clone(), &n.policy)),
             )
             .chain(p.boundary.iter().map(|n| {
                 (
@@ -236,7 +245,10 @@ impl<'q> Relevance<'q> {
                     }
                 }
                 if st.effect == Effect::Allow
-                    && matches!(layer, PolicyType::Identity | PolicyType::Resource)
+                    && matches!(
+                        layer,
+                        PolicyType::Identity | PolicyType::Resource | PolicyType::AccessPoint
+                    )
                 {
                     grants = true;
                 }
@@ -266,7 +278,8 @@ impl<'q> Relevance<'q> {
         // (a boundary that covers nothing denies).
         let layers = u64::from(!p.identity.is_empty())
             | u64::from(bucket.is_some()) << 1
-            | u64::from(p.boundary.is_some()) << 2;
+            | u64::from(p.boundary.is_some()) << 2
+            | u64::from(!access_points.is_empty()) << 3;
         let mut key: SharedKey = vec![p.kind as u64, account as u64, layers];
         let mut slots: Vec<u64> = mine
             .iter()

@@ -108,16 +108,20 @@ pub fn who_can(
     q: &Question,
     escalation: Option<&Escalation>,
 ) -> Result<WhoCan, Vec<Diagnostic>> {
-    let bucket = q
-        .bucket()
-        .map(str::to_string)
+    let bucket = a
+        .bucket_of(&q.resource)
         .or_else(|| match a.buckets.as_slice() {
             [only] => Some(only.bucket.clone()),
             _ => None,
         });
     let bucket_policy = bucket.as_deref().and_then(|b| a.bucket_policy(b));
-    let bucket_grants = bucket_policy.is_some_and(|bp| q.granted_by_any([&*bp.policy]));
-    let account = a.resource_account();
+    // Through the access point, its policy is a layer of the question (AP-1).
+    let access_points: &[NamedPolicy] = if is_through_access_point(a, q) {
+        &a.access_points
+    } else {
+        &[]
+    };
+    let account = a.resource_account_of(&q.resource);
     let mut out = WhoCan {
         action: q.action.clone(),
         resource: q.resource.clone(),
@@ -136,7 +140,7 @@ pub fn who_can(
     let mut jobs: Vec<usize> = Vec::new();
     let mut first_of: Vec<Option<usize>> = vec![None; principals.len()];
     for (i, p) in principals.iter().enumerate() {
-        let plan = relevance.plan(a, p, bucket_policy, &mut contents, || {
+        let plan = relevance.plan(a, p, bucket_policy, access_points, &mut contents, || {
             // Principal elements are matched on the caller alone.
             a.builder_for(&p.arn, &p.tags)
                 .build("s3:ListAllMyBuckets", "*")
@@ -163,7 +167,7 @@ pub fn who_can(
     let answers = crate::parallel::map(&jobs, |i| {
         let p = principals.get(*i)?;
         let ps = a.principal_set(p, bucket.as_deref());
-        let builder = a.builder_for(&p.arn, &p.tags);
+        let builder = a.builder_on(&p.arn, &p.tags, &q.resource);
         Some(
             decide_with_refs(&ps, &builder, &p.arn, account, q).map(|(o, refs)| {
                 let slots: Vec<Option<Slot>> = match plans.get(*i) {
@@ -224,14 +228,19 @@ pub fn who_can(
             AccessAnswer::Cannot(_) => {}
         }
     }
-    if let Some(bp) = bucket_policy.filter(|_| bucket_grants) {
+    // Principals outside the data that the bucket policy (or, through the
+    // access point, the access point policy) names.
+    let naming: Vec<&Policy> = bucket_policy
+        .into_iter()
+        .chain(access_points)
+        .map(|n| &*n.policy)
+        .filter(|p| q.granted_by_any([*p]))
+        .collect();
+    if !naming.is_empty() {
         let own = assumed_own_policies();
         let ask = |caller: &str, own_policy: Option<&NamedPolicy>| {
             let ps = a.external_set(bucket.as_deref(), own_policy);
-            let mut builder = a.request.clone().principal(caller.to_string());
-            if let Some(acct) = account {
-                builder = builder.resource_account(acct);
-            }
+            let builder = a.builder_on(caller, &[], &q.resource);
             decide(&ps, &builder, caller, account, q).map(|o| match o {
                 AccessAnswer::Can(mut grant) => {
                     if let Some(o) = &own {
@@ -242,32 +251,39 @@ pub fn who_can(
                 AccessAnswer::Cannot(_) => None,
             })
         };
-        for (label, caller, kind) in external_principals(a, q, &bp.policy) {
-            let own_policy = own
-                .as_ref()
-                .filter(|_| matches!(kind, Kind::ExternalAccount | Kind::ExternalPrincipal));
-            if let Some(grant) = ask(&caller, own_policy)? {
-                out.principals.push(Entry {
-                    principal: label,
-                    kind,
-                    grant,
-                });
-                continue;
-            }
-            if kind != Kind::Anyone {
-                continue;
-            }
-            // `*` names every authenticated principal of every account
-            // too, not only anonymous callers: one of an account outside
-            // the data (or one the conditions name), whose own policies allow.
-            for caller in authenticated_callers(a, q, &bp.policy) {
-                if let Some(grant) = ask(&caller, own.as_ref())? {
+        let mut asked: Vec<String> = Vec::new();
+        for policy in naming {
+            for (label, caller, kind) in external_principals(a, q, policy) {
+                if asked.contains(&label) {
+                    continue;
+                }
+                asked.push(label.clone());
+                let own_policy = own
+                    .as_ref()
+                    .filter(|_| matches!(kind, Kind::ExternalAccount | Kind::ExternalPrincipal));
+                if let Some(grant) = ask(&caller, own_policy)? {
                     out.principals.push(Entry {
-                        principal: label.clone(),
-                        kind: Kind::AnyAuthenticated,
+                        principal: label,
+                        kind,
                         grant,
                     });
-                    break;
+                    continue;
+                }
+                if kind != Kind::Anyone {
+                    continue;
+                }
+                // `*` names every authenticated principal of every account
+                // too, not only anonymous callers: one of an account outside
+                // the data (or one the conditions name), whose own policies allow.
+                for caller in authenticated_callers(a, q, policy) {
+                    if let Some(grant) = ask(&caller, own.as_ref())? {
+                        out.principals.push(Entry {
+                            principal: label.clone(),
+                            kind: Kind::AnyAuthenticated,
+                            grant,
+                        });
+                        break;
+                    }
                 }
             }
         }
@@ -286,6 +302,14 @@ pub fn who_can(
             .collect();
     }
     Ok(out)
+}
+
+/// Whether a question goes through the analysis's access point: its
+/// resource is an access point ARN and the access point is described
+/// (`--access-point-bucket`), as `can` decides it (spec AP-1).
+pub(crate) fn is_through_access_point(a: &Analysis, q: &Question) -> bool {
+    a.options.access_point.is_some()
+        && super::account::access_point_account_field(&q.resource).is_some()
 }
 
 /// The content slot of a statement of the set, among a principal's relevant statements.

@@ -49,6 +49,7 @@ fn account_args(args: &ReviewArgs) -> Result<AccountArgs, Box<Diagnostic>> {
         vpce_policies: p.vpce_policies.clone(),
         vpce: r.vpce.clone(),
         block_public_access: p.block_public_access,
+        access_point: p.access_point.clone(),
         context: r.context.clone(),
         at: r.at.clone(),
         no_escalation: args.no_escalation,

@@ -105,26 +105,9 @@ pub struct PolicyArgs {
     /// the two levels, so either is said the same way).
     #[arg(long = "block-public-access")]
     pub block_public_access: bool,
-    /// Policy of the S3 access point the request goes through (repeatable:
-    /// a union). Requests whose resource is an access point ARN are
-    /// allowed only when the access point and the bucket behind it both
-    /// allow (spec AP-1); needs --access-point-bucket.
-    #[arg(long = "access-point-policy", value_name = "FILE")]
-    pub access_point_policies: Vec<String>,
-    /// The bucket behind the access point of the request's ARN.
-    #[arg(long = "access-point-bucket", value_name = "NAME")]
-    pub access_point_bucket: Option<String>,
-    /// The account that owns that bucket, when it is not the access
-    /// point's owner (a cross-account access point).
-    #[arg(long = "access-point-bucket-account", value_name = "ID")]
-    pub access_point_bucket_account: Option<String>,
-    /// The access point's network origin: Internet (default) or VPC.
-    #[arg(long = "access-point-network-origin", value_name = "Internet|VPC")]
-    pub access_point_network_origin: Option<String>,
-    /// The VPC of a VPC-only access point: requests from elsewhere
-    /// (aws:SourceVpc) are refused (spec AP-4).
-    #[arg(long = "access-point-vpc", value_name = "VPC_ID")]
-    pub access_point_vpc: Option<String>,
+    /// The S3 access point the request goes through.
+    #[command(flatten)]
+    pub access_point: AccessPointArgs,
     /// Block Public Access BlockPublicAcls: PUTs that carry a public ACL
     /// (public-read, public-read-write, authenticated-read, or a grant to
     /// AllUsers or AuthenticatedUsers) are refused.
@@ -177,7 +160,7 @@ impl PolicyArgs {
             && self.rcp.is_empty()
             && self.policy_from.is_empty()
             && self.vpce_policies.is_empty()
-            && self.access_point_policies.is_empty()
+            && self.access_point.policies.is_empty()
             && self.new_bucket_policy.is_none()
             && self.object_acl.is_empty()
             && self.bucket_acl.is_empty()
@@ -193,15 +176,79 @@ impl PolicyArgs {
         b.restrict_public_buckets |= self.restrict_public_buckets;
         b
     }
+}
 
-    /// The access point settings given (`--access-point-*`).
-    pub fn access_point_settings(&self) -> crate::eval::access_point::AccessPointSettings {
+/// The S3 access point a request goes through (`--access-point-*`), as
+/// `can`, `review`, `diff`, `prove`, `who-can`, `principal-can` and
+/// `review --account` take it: one set of flags, one check
+/// ([`AccessPointArgs::resolve`]).
+#[derive(Debug, Clone, Default, Args)]
+pub struct AccessPointArgs {
+    /// Policy of the S3 access point the request goes through (repeatable:
+    /// a union). Requests whose resource is an access point ARN are
+    /// allowed only when the access point and the bucket behind it both
+    /// allow (spec AP-1); needs --access-point-bucket.
+    #[arg(
+        id = "access_point_policies",
+        long = "access-point-policy",
+        value_name = "FILE"
+    )]
+    pub policies: Vec<String>,
+    /// The bucket behind the access point of the request's ARN.
+    #[arg(
+        id = "access_point_bucket",
+        long = "access-point-bucket",
+        value_name = "NAME"
+    )]
+    pub bucket: Option<String>,
+    /// The account that owns that bucket, when it is not the access
+    /// point's owner (a cross-account access point).
+    #[arg(
+        id = "access_point_bucket_account",
+        long = "access-point-bucket-account",
+        value_name = "ID"
+    )]
+    pub bucket_account: Option<String>,
+    /// The access point's network origin: Internet (default) or VPC.
+    #[arg(
+        id = "access_point_network_origin",
+        long = "access-point-network-origin",
+        value_name = "Internet|VPC"
+    )]
+    pub network_origin: Option<String>,
+    /// The VPC of a VPC-only access point: requests from elsewhere
+    /// (aws:SourceVpc) are refused (spec AP-4).
+    #[arg(
+        id = "access_point_vpc",
+        long = "access-point-vpc",
+        value_name = "VPC_ID"
+    )]
+    pub vpc: Option<String>,
+}
+
+impl AccessPointArgs {
+    /// The access point settings given, as text.
+    pub fn settings(&self) -> crate::eval::access_point::AccessPointSettings {
         crate::eval::access_point::AccessPointSettings {
-            bucket: self.access_point_bucket.clone(),
-            bucket_account: self.access_point_bucket_account.clone(),
-            network_origin: self.access_point_network_origin.clone(),
-            vpc: self.access_point_vpc.clone(),
+            bucket: self.bucket.clone(),
+            bucket_account: self.bucket_account.clone(),
+            network_origin: self.network_origin.clone(),
+            vpc: self.vpc.clone(),
         }
+    }
+
+    /// The access point the flags describe (`None` when none is given),
+    /// or the error every command reports for them.
+    pub fn resolve(
+        &self,
+    ) -> Result<Option<crate::eval::access_point::AccessPoint>, crate::diagnostic::Diagnostic> {
+        self.settings()
+            .resolve(!self.policies.is_empty())
+            .map_err(|e| {
+                crate::diagnostic::Diagnostic::error("INVALID_ARGUMENT", e.to_string()).with_hint(
+                    "describe the access point with --access-point-bucket NAME, and optionally --access-point-bucket-account ID, --access-point-network-origin Internet|VPC, --access-point-vpc VPC_ID",
+                )
+            })
     }
 }
 

@@ -8,7 +8,7 @@ use super::args::{PolicyArgs, RequestArgs};
 use super::review::{base_request, check_buckets};
 use super::{load, Io, EXIT_DENIED, EXIT_INVALID, EXIT_OK};
 use crate::diagnostic::Diagnostic;
-use crate::review::{render, resource_classes, AccessDiff, Review};
+use crate::review::{render, review_classes, AccessDiff, Review};
 
 /// Which layer OLD and NEW belong to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -25,6 +25,9 @@ pub enum DiffLayer {
     Scp,
     /// RCPs: OLD and NEW are one more organization level (as --rcp).
     Rcp,
+    /// Access point policies (as --access-point-policy; needs
+    /// --access-point-bucket).
+    AccessPoint,
 }
 
 /// Arguments of `diff`.
@@ -64,6 +67,7 @@ fn with(policies: &PolicyArgs, layer: DiffLayer, file: &str) -> PolicyArgs {
         DiffLayer::Session => p.session.push(file),
         DiffLayer::Scp => p.scp.push(file),
         DiffLayer::Rcp => p.rcp.push(file),
+        DiffLayer::AccessPoint => p.access_point.policies.push(file),
     }
     p
 }
@@ -77,11 +81,17 @@ pub fn run(args: &DiffArgs, io: &mut Io<'_>) -> i32 {
         return EXIT_INVALID;
     }
     let p = &args.policies;
-    let shared_stdin = [&p.identity, &p.bucket, &p.boundary, &p.session]
-        .iter()
-        .flat_map(|v| v.iter())
-        .chain(p.scp.iter().chain(p.rcp.iter()))
-        .any(|f| f.split(',').any(|x| x == "-"));
+    let shared_stdin = [
+        &p.identity,
+        &p.bucket,
+        &p.boundary,
+        &p.session,
+        &p.access_point.policies,
+    ]
+    .iter()
+    .flat_map(|v| v.iter())
+    .chain(p.scp.iter().chain(p.rcp.iter()))
+    .any(|f| f.split(',').any(|x| x == "-"));
     if shared_stdin {
         io.diagnostics(
             &[Diagnostic::error(
@@ -120,15 +130,8 @@ pub fn run(args: &DiffArgs, io: &mut Io<'_>) -> i32 {
         Ok(r) => r,
         Err(diags) => return io.invalid(&diags, json),
     };
-    let classes = resource_classes(
-        old.set
-            .members()
-            .iter()
-            .chain(new.set.members())
-            .map(|m| &*m.policy),
-        &args.buckets,
-        &base.context,
-    );
+    // the same columns as `review`, through the access point included
+    let classes = review_classes(&[&old.set, &new.set], &base, &args.buckets);
     let before = Review::with_classes(&old.set, &base, classes.classes.clone(), Vec::new());
     let after = Review::with_classes(&new.set, &base, classes.classes, Vec::new());
     let diff = AccessDiff::between(&before.matrix, &after.matrix);

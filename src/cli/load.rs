@@ -45,6 +45,7 @@ pub fn load_policies(args: &PolicyArgs) -> Result<Loaded, Vec<Diagnostic>> {
         &args.boundary,
         &args.session,
         &args.vpce_policies,
+        &args.access_point.policies,
         &args.policy_from,
     ]
     .iter()
@@ -128,7 +129,7 @@ pub fn load_policies(args: &PolicyArgs) -> Result<Loaded, Vec<Diagnostic>> {
             b = b.vpc_endpoint(p);
         }
     }
-    for path in &args.access_point_policies {
+    for path in &args.access_point.policies {
         if let Some(p) = load(path, PolicyType::AccessPoint) {
             b = b.access_point(p);
         }
@@ -173,18 +174,10 @@ pub fn load_policies(args: &PolicyArgs) -> Result<Loaded, Vec<Diagnostic>> {
             Err(mut d) => errors.append(&mut d),
         }
     }
-    let access_point = match args
-        .access_point_settings()
-        .resolve(!args.access_point_policies.is_empty())
-    {
-        Ok(ap) => ap,
-        Err(e) => {
-            errors.push(Diagnostic::error("INVALID_ARGUMENT", e.to_string()).with_hint(
-                "describe the access point with --access-point-bucket NAME, and optionally --access-point-bucket-account ID, --access-point-network-origin Internet|VPC, --access-point-vpc VPC_ID",
-            ));
-            None
-        }
-    };
+    let access_point = args.access_point.resolve().unwrap_or_else(|e| {
+        errors.push(e);
+        None
+    });
     let mut acl = |flag: &str, items: &[String]| -> Option<Acl> {
         if items.is_empty() {
             return None;

@@ -158,17 +158,18 @@ fn policy_flags(p: &PolicyArgs) -> Vec<String> {
     add("--rcp", &p.rcp);
     add("--canonical-id", &p.canonical_ids);
     add("--vpce-policy", &p.vpce_policies);
-    add("--access-point-policy", &p.access_point_policies);
-    add("--access-point-bucket", p.access_point_bucket.as_slice());
+    let ap = &p.access_point;
+    add("--access-point-policy", &ap.policies);
+    add("--access-point-bucket", ap.bucket.as_slice());
     add(
         "--access-point-bucket-account",
-        p.access_point_bucket_account.as_slice(),
+        ap.bucket_account.as_slice(),
     );
     add(
         "--access-point-network-origin",
-        p.access_point_network_origin.as_slice(),
+        ap.network_origin.as_slice(),
     );
-    add("--access-point-vpc", p.access_point_vpc.as_slice());
+    add("--access-point-vpc", ap.vpc.as_slice());
     add("--policy-from", &p.policy_from);
     add("--select", &p.select);
     add("--param", &p.params);

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use clap::{Args, ValueEnum};
 use serde_json::json;
 
+use super::args::AccessPointArgs;
 use super::{Io, EXIT_DENIED, EXIT_INVALID, EXIT_OK};
 use crate::access::{
     self, Access, AccountModel, Analysis, BucketPolicy, Escalation, Question, WhoCan,
@@ -57,6 +58,10 @@ pub struct AccountArgs {
     /// S3 Block Public Access (RestrictPublicBuckets) is on for the buckets.
     #[arg(long)]
     pub block_public_access: bool,
+    /// The S3 access point of requests whose resource is an access point
+    /// ARN (as `can` takes it).
+    #[command(flatten)]
+    pub access_point: AccessPointArgs,
     /// A context key every request carries (repeatable): a fact, not free.
     #[arg(long = "context", short = 'c', value_name = "KEY=VALUE")]
     pub context: Vec<String>,
@@ -193,6 +198,27 @@ pub fn load_analysis(args: &AccountArgs) -> Result<Analysis, Vec<Diagnostic>> {
             },
         )
         .collect();
+    let access_points: Vec<NamedPolicy> = args
+        .access_point
+        .policies
+        .iter()
+        .filter_map(
+            |p| match access::account::load_policy(p, PolicyType::AccessPoint) {
+                Ok(policy) => Some(NamedPolicy {
+                    name: p.clone(),
+                    policy,
+                }),
+                Err(mut d) => {
+                    errors.append(&mut d);
+                    None
+                }
+            },
+        )
+        .collect();
+    let access_point = args.access_point.resolve().unwrap_or_else(|e| {
+        errors.push(e);
+        None
+    });
     if let Some(a) = &args.bucket_account {
         if a.len() != 12 || !a.bytes().all(|b| b.is_ascii_digit()) {
             errors.push(bad(
@@ -231,8 +257,10 @@ pub fn load_analysis(args: &AccountArgs) -> Result<Analysis, Vec<Diagnostic>> {
         scp_levels,
         rcp_levels,
         vpce,
+        access_points,
         options: EvalOptions {
             block_public_access: args.block_public_access.into(),
+            access_point,
             ..EvalOptions::default()
         },
         bucket_account: args.bucket_account.clone(),

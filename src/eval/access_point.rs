@@ -33,6 +33,28 @@ use crate::policy::PolicyType;
 use crate::request::context::{ContextValue, Origin};
 use crate::request::{Principal, Request};
 
+/// The condition keys AWS sets on requests made through an access point
+/// (spec AP-3), and on no other request: "These keys are present only in
+/// requests made through an access point" is how the S3 guide's
+/// delegation example works, since a request made directly to the bucket
+/// carries none of them.
+pub const ACCESS_POINT_KEYS: [&str; 3] = [
+    "s3:DataAccessPointArn",
+    "s3:DataAccessPointAccount",
+    "s3:AccessPointNetworkOrigin",
+];
+
+/// Whether `key` is one of [`ACCESS_POINT_KEYS`] (case-insensitive).
+pub fn is_access_point_key(key: &str) -> bool {
+    ACCESS_POINT_KEYS
+        .iter()
+        .any(|k| k.eq_ignore_ascii_case(key))
+}
+
+/// Every access point ARN (`…:accesspoint/NAME[/object/KEY]`), as a
+/// resource pattern.
+pub const ACCESS_POINT_ARNS: &str = "arn:*:s3:*:*:accesspoint/*";
+
 /// An S3 access point: what s3guard needs to know besides its policy (which
 /// is the set's [`PolicyType::AccessPoint`] layer) and its ARN (which is the
 /// request's resource).

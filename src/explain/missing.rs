@@ -197,14 +197,10 @@ impl PolicySet {
     /// Fills `eval.missing_context` and adds a note for every set of keys
     /// the decision depends on.
     pub(crate) fn missing_context(&self, req: &Request, eval: &mut Evaluation) {
-        // Keys the caller never has (E-7) and service keys the action never
-        // carries (C-15) are absent, not missing.
-        let absent = req.principal.never_carried_keys();
-        let action = crate::catalog::info(&req.action);
-        let carried = |key: &str| {
-            !absent.iter().any(|a| a.eq_ignore_ascii_case(key))
-                && action.is_none_or(|i| i.can_carry_key(key))
-        };
+        // Keys AWS never sends with this request (the caller never has
+        // them, E-7; the action never carries them, C-15; access point keys
+        // of a direct request, AP-3) are absent, not missing.
+        let carried = |key: &str| req.can_carry_key(key);
         let mut missing: Vec<String> = Vec::new();
         let mut notes: Vec<MissingKeyNote> = Vec::new();
         for t in &eval.traces {

@@ -277,8 +277,7 @@ fn misses_of(t: &StatementTrace, stmt: &Statement, req: &Request) -> (usize, Vec
                 (Outcome::True, _) => matched += 1,
                 (_, KeyReason::Missing) => misses.push(Miss::ConditionKeyMissing {
                     test: test.clone(),
-                    never_sent_with: (!crate::catalog::may_be_sent(req.action.as_str(), &test.key))
-                        .then(|| req.action.as_str().to_string()),
+                    never_sent_with: never_sent_with(req, &test.key),
                 }),
                 _ => misses.push(Miss::Condition {
                     test: test.clone(),
@@ -383,6 +382,21 @@ pub fn near_misses(set: &PolicySet, req: &Request, eval: &Evaluation) -> Vec<Nea
             .then(a.statement_ref.cmp(&b.statement_ref))
     });
     out
+}
+
+/// The request kind AWS never sends `key` with, when it never does: the
+/// action (spec C-15), or the action made directly to a bucket, for the
+/// access point keys (AP-3, [`Request::can_carry_key`]).
+fn never_sent_with(req: &Request, key: &str) -> Option<String> {
+    if !crate::catalog::may_be_sent(req.action.as_str(), key) {
+        return Some(req.action.as_str().to_string());
+    }
+    (crate::eval::access_point::is_access_point_key(key) && !req.can_carry_key(key)).then(|| {
+        format!(
+            "{} made directly to the bucket (not through an access point)",
+            req.action.as_str()
+        )
+    })
 }
 
 #[cfg(test)]

@@ -73,6 +73,7 @@ mod search;
 mod shapes;
 mod statements;
 mod through;
+pub(crate) use through::reaches_access_points;
 mod values;
 
 mod variables;

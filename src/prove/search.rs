@@ -85,7 +85,33 @@ fn prove_in(
         }
         _ => false,
     };
-    for key in &query.absent {
+    // requests made directly to buckets and objects carry no access point
+    // key (AP-3; the rule of `Request::can_carry_key`); a query that fixes
+    // one (the bucket's answer to a request through an access point,
+    // `through::bucket_query`) is about requests through an access point
+    let given_through = crate::eval::access_point::ACCESS_POINT_KEYS
+        .iter()
+        .any(|k| env.fixed.get(k).is_some());
+    let direct: Vec<&str> = if given_through || through::reaches_access_points(&query.resource) {
+        Vec::new()
+    } else {
+        // the keys the policies test, so that the scope names only those
+        crate::eval::access_point::ACCESS_POINT_KEYS
+            .into_iter()
+            .filter(|k| {
+                let lower = k.to_ascii_lowercase();
+                set.members().iter().any(|m| {
+                    m.policy.statements.iter().any(|st| {
+                        st.condition
+                            .blocks
+                            .iter()
+                            .any(|b| b.keys.iter().any(|x| x.key_lower == lower))
+                    })
+                })
+            })
+            .collect()
+    };
+    for key in query.absent.iter().map(String::as_str).chain(direct) {
         let lower = key.to_lowercase();
         if env.fixed.get_lower(&lower).is_none() && env.absent.insert(lower) {
             absent_shown.push(format!("{key} (absent)"));

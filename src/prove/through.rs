@@ -15,8 +15,19 @@ use crate::eval::access_point::AccessPointArn;
 use crate::eval::policy_set::PolicySet;
 use crate::matcher::Resource;
 
-/// Every access point ARN (`…:accesspoint/NAME[/object/KEY]`).
-const ACCESS_POINT_ARNS: &str = "arn:*:s3:*:*:accesspoint/*";
+use crate::eval::access_point::ACCESS_POINT_ARNS;
+
+/// Whether requests on resources of the pattern may go through an access
+/// point, and so carry the access point keys (AP-3): the pattern reaches
+/// an access point ARN. Requests made directly to buckets and objects
+/// never carry them ([`crate::Request::can_carry_key`]); a pattern too
+/// complex to compare counts as reaching one (the keys stay free).
+pub(crate) fn reaches_access_points(pattern: &str) -> bool {
+    !matches!(
+        super::resource_overlap(pattern, ACCESS_POINT_ARNS),
+        Ok(None)
+    )
+}
 
 /// The resource the search's template request takes when the query is
 /// about requests through the set's access point: the query's pattern as

@@ -379,6 +379,32 @@ pub enum RequestError {
 }
 
 impl Request {
+    /// Whether AWS may send `key` with this request: the one rule every
+    /// command uses to tell a key that is *free* (the request may carry it,
+    /// with any value) from one that is *absent* (AWS never sends it with
+    /// such a request, so a condition on it evaluates as for a missing key).
+    /// A key is absent when
+    ///
+    /// - the caller never has it (an anonymous caller's `aws:PrincipalArn`,
+    ///   [`Principal::never_carried_keys`], spec E-7);
+    /// - the action never carries it (`s3:prefix` with `s3:PutBucketPolicy`,
+    ///   [`crate::catalog::ActionInfo::can_carry_key`], spec C-15);
+    /// - it is an access point key (`s3:DataAccessPointAccount`, …) and the
+    ///   request is made directly to a bucket or object, not through an
+    ///   access point ARN (spec AP-3).
+    ///
+    /// Case-insensitive.
+    pub fn can_carry_key(&self, key: &str) -> bool {
+        !self
+            .principal
+            .never_carried_keys()
+            .iter()
+            .any(|k| k.eq_ignore_ascii_case(key))
+            && crate::catalog::info(&self.action).is_none_or(|i| i.can_carry_key(key))
+            && (!crate::eval::access_point::is_access_point_key(key)
+                || crate::eval::access_point::AccessPointArn::of(&self.resource).is_some())
+    }
+
     /// A request by an unspecified principal of the resource's account, with an empty context.
     pub fn new(action: &str, resource: &str) -> Result<Request, RequestError> {
         Ok(Request {

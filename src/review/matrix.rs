@@ -221,6 +221,12 @@ fn collect_notes(eval: &Evaluation, notes: &mut Vec<String>) {
         Note::DependsOnMissing(_) => None,
         // the columns through the access point say this (AP-1)
         Note::ThroughAccessPoint { .. } => None,
+        // the columns of the bucket itself: the access point takes no part
+        // there by definition (AP-1); the columns through it show it
+        Note::LayerNotTakingPart {
+            why: crate::explain::LayerAbsence::NotThroughAccessPoint,
+            ..
+        } => None,
         Note::WildcardOnlyThroughPattern { .. } => Some("some account-level actions are granted through an ARN pattern such as `arn:aws:s3:::*` instead of \"*\"; AWS documentation disagrees on whether that works: use \"Resource\": \"*\" (spec M-6)".to_string()),
         other => Some(other.to_string()),
     });

@@ -1,7 +1,7 @@
 //! A review: the matrix of a policy set, its verdict, and what the reader
 //! must know about the scope of the answer.
 
-use super::classes::{resource_classes, ClassKind};
+use super::classes::{resource_classes, ClassKind, Classes};
 use super::matrix::Matrix;
 use super::through::access_point_classes;
 use super::verdict::Verdict;
@@ -42,25 +42,7 @@ impl Review {
     /// plus `extra_buckets`, and through the set's access point when it
     /// describes one (spec AP-1).
     pub fn new(set: &PolicySet, base: &Request, extra_buckets: &[String]) -> Review {
-        let mut classes = resource_classes(
-            set.members().iter().map(|m| &*m.policy),
-            extra_buckets,
-            &base.context,
-        );
-        // requests through the access point come right after the buckets
-        let at = classes
-            .classes
-            .iter()
-            .position(|c| c.kind == ClassKind::Account)
-            .unwrap_or(classes.classes.len());
-        let through = access_point_classes(set, base);
-        // a pattern of the access point policy is asked through it, once
-        classes.classes.retain(|c| {
-            c.kind != ClassKind::Other
-                || c.generic
-                || !through.iter().any(|t| t.pattern == c.pattern)
-        });
-        classes.classes.splice(at..at, through);
+        let classes = review_classes(&[set], base, extra_buckets);
         Review::with_classes(set, base, classes.classes, classes.notes)
     }
 
@@ -125,6 +107,38 @@ impl Review {
             None => who,
         }
     }
+}
+
+/// The columns of a review of `sets` (one set, or the two sides of a
+/// `diff`): the resource classes of all their policies plus
+/// `extra_buckets`, and, when a set describes an access point, the
+/// columns through it (spec AP-1), right after the buckets. A pattern of
+/// the access point policy is asked through the access point, once.
+pub fn review_classes(sets: &[&PolicySet], base: &Request, extra_buckets: &[String]) -> Classes {
+    let mut classes = resource_classes(
+        sets.iter()
+            .flat_map(|s| s.members().iter().map(|m| &*m.policy)),
+        extra_buckets,
+        &base.context,
+    );
+    let at = classes
+        .classes
+        .iter()
+        .position(|c| c.kind == ClassKind::Account)
+        .unwrap_or(classes.classes.len());
+    let mut through: Vec<super::ResourceClass> = Vec::new();
+    for set in sets {
+        for class in access_point_classes(set, base) {
+            if !through.iter().any(|t| t.id == class.id) {
+                through.push(class);
+            }
+        }
+    }
+    classes.classes.retain(|c| {
+        c.kind != ClassKind::Other || c.generic || !through.iter().any(|t| t.pattern == c.pattern)
+    });
+    classes.classes.splice(at..at, through);
+    classes
 }
 
 fn scope_notes(set: &PolicySet, base: &Request) -> Vec<String> {

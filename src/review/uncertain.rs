@@ -163,9 +163,9 @@ pub(crate) fn uncertain_statements(
                         .context
                         .get(key)
                         .is_some_and(|e| matches!(e.origin, Origin::Given | Origin::Derived));
-                    // a service key the action never carries is known: absent (C-15)
-                    let never_sent = crate::catalog::info(&req.action)
-                        .is_some_and(|info| !info.can_carry_key(key));
+                    // a key AWS never sends with this request is known:
+                    // absent (C-15, E-7, AP-3)
+                    let never_sent = !req.can_carry_key(key);
                     if known || never_sent {
                         possible &= *result == Outcome::True;
                     } else {

@@ -687,3 +687,102 @@ fn review_shows_reads_through_the_access_point_ap1_ap2() {
         "{out}"
     );
 }
+
+/// The S3 guide's delegation example
+/// (<https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-policies.html>,
+/// "Delegating access control to access points"): the bucket policy allows
+/// everyone on the condition `s3:DataAccessPointAccount`, a key AWS sets
+/// only on requests made through an access point (spec AP-3). A request
+/// made directly to the bucket never carries it: the key is absent, not
+/// free, and no command calls direct access "conditional on
+/// s3:DataAccessPointAccount" (issue 19).
+#[test]
+fn direct_requests_never_carry_the_access_point_keys_ap3() {
+    let delegate = fixture("delegate-bucket.json");
+    let jane = "arn:aws:iam::123456789012:user/Jane";
+    // review: the bucket's own columns are denied, not conditional
+    let (code, out, err) = run(&[
+        "review",
+        "--bucket-policy",
+        &delegate,
+        "--principal",
+        jane,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(!out.contains("DataAccessPoint"), "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    for class in v["classes"].as_array().unwrap() {
+        if class["arn"].as_str().unwrap().starts_with("arn:aws:s3:::") {
+            assert_eq!(class["summary"]["conditional"], 0, "{class}");
+            assert_eq!(class["summary"]["allowed"], 0, "{class}");
+        }
+    }
+    // through the access point the key is a fact (AP-3): Jane's access point grants
+    let (code, out, err) = run(&[
+        "review",
+        "--bucket-policy",
+        &delegate,
+        "--principal",
+        jane,
+        "--access-point-policy",
+        &fixture("jane-access-point.json"),
+        "--access-point-bucket",
+        BUCKET,
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("through access point my-access-point"),
+        "{out}"
+    );
+    assert!(!out.contains("`s3:DataAccessPointAccount`"), "{out}");
+    // prove: no direct request is allowed (main once found a "witness"
+    // that set the key on a direct request)
+    let (code, out, err) = run(&[
+        "prove",
+        "--can",
+        "s3:GetObject",
+        "--on",
+        &format!("arn:aws:s3:::{BUCKET}/*"),
+        "--bucket-policy",
+        &delegate,
+        "--principal",
+        jane,
+    ]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("s3:DataAccessPointAccount (absent)"), "{out}");
+    // ... while through the access point one is
+    let (code, out, err) = run(&[
+        "prove",
+        "--can",
+        "s3:GetObject",
+        "--on",
+        "arn:aws:s3:us-west-2:123456789012:accesspoint/my-access-point/object/*",
+        "--bucket-policy",
+        &delegate,
+        "--principal",
+        jane,
+        "--access-point-policy",
+        &fixture("jane-access-point.json"),
+        "--access-point-bucket",
+        BUCKET,
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    // can --explain: the near miss says the key is never sent directly
+    let (code, out, _) = run(&[
+        "can",
+        "s3:GetObject",
+        &format!("arn:aws:s3:::{BUCKET}/k"),
+        "--bucket-policy",
+        &delegate,
+        "--principal",
+        jane,
+        "--explain",
+    ]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("which AWS never sends with s3:GetObject made directly to the bucket (not through an access point), so the statement can never allow it"),
+        "{out}"
+    );
+}

@@ -147,3 +147,64 @@ fn bad_input_exits_2() {
     assert_eq!(code, 2);
     assert!(err.contains("can only be OLD or NEW"), "{err}");
 }
+
+const APS: &str = "tests/fixtures/access-points";
+
+/// With the access point flags, `diff` has review's columns through the
+/// access point (spec AP-1): delegating the bucket to its access points
+/// (the S3 guide's "Delegating access control to access points",
+/// <https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-policies.html>)
+/// gives Jane new access through the access point that grants her, and
+/// none on the bucket directly (a direct request carries no
+/// `s3:DataAccessPointAccount`, AP-3).
+#[test]
+fn diff_shows_the_access_gained_through_the_access_point_issue19() {
+    let (_dir, none) = temp_file(
+        "none.json",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:PutBucketPolicy","Resource":"arn:aws:s3:::amzn-s3-demo-bucket1"}]}"#,
+    );
+    let (code, out, err) = run(&[
+        "diff",
+        none.to_str().unwrap(),
+        &format!("{APS}/delegate-bucket.json"),
+        "--as",
+        "bucket",
+        "--access-point-policy",
+        &format!("{APS}/jane-access-point.json"),
+        "--access-point-bucket",
+        "amzn-s3-demo-bucket1",
+        "--principal",
+        "arn:aws:iam::123456789012:user/Jane",
+        "--fail-on-new-access",
+    ]);
+    assert_eq!(code, 1, "{out}{err}");
+    let new = squash(section(&out, "new access (NEW allows, OLD did not)"));
+    assert!(new.contains("s3:GetObject"), "{new}");
+    assert!(new.contains("s3:PutObject"), "{new}");
+    assert!(
+        new.contains("objects matching Jane/* through access point my-access-point"),
+        "{new}"
+    );
+    assert!(!new.contains("objects in amzn-s3-demo-bucket1"), "{new}");
+    assert!(!out.contains("DataAccessPoint"), "{out}");
+    // the access point policy as the changed layer
+    let (code, out, err) = run(&[
+        "diff",
+        &format!("{APS}/jane-access-point.json"),
+        &format!("{APS}/public-access-point.json"),
+        "--as",
+        "access-point",
+        "--access-point-bucket",
+        "amzn-s3-demo-bucket1",
+        "--bucket-policy",
+        &format!("{APS}/delegate-bucket.json"),
+        "--principal",
+        "arn:aws:iam::123456789012:user/Bob",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let new = squash(section(&out, "new access (NEW allows, OLD did not)"));
+    assert!(
+        new.contains("s3:GetObject objects through access point my-access-point"),
+        "{new}"
+    );
+}
