@@ -241,13 +241,14 @@ impl AccessPointArgs {
     /// or the error every command reports for them.
     pub fn resolve(
         &self,
-    ) -> Result<Option<crate::eval::access_point::AccessPoint>, crate::diagnostic::Diagnostic> {
+    ) -> Result<Option<crate::eval::access_point::AccessPoint>, Box<crate::diagnostic::Diagnostic>>
+    {
         self.settings()
             .resolve(!self.policies.is_empty())
             .map_err(|e| {
-                crate::diagnostic::Diagnostic::error("INVALID_ARGUMENT", e.to_string()).with_hint(
+                Box::new(crate::diagnostic::Diagnostic::error("INVALID_ARGUMENT", e.to_string()).with_hint(
                     "describe the access point with --access-point-bucket NAME, and optionally --access-point-bucket-account ID, --access-point-network-origin Internet|VPC, --access-point-vpc VPC_ID",
-                )
+                ))
             })
     }
 }

@@ -175,7 +175,7 @@ pub fn load_policies(args: &PolicyArgs) -> Result<Loaded, Vec<Diagnostic>> {
         }
     }
     let access_point = args.access_point.resolve().unwrap_or_else(|e| {
-        errors.push(e);
+        errors.push(*e);
         None
     });
     let mut acl = |flag: &str, items: &[String]| -> Option<Acl> {

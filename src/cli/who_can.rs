@@ -216,7 +216,7 @@ pub fn load_analysis(args: &AccountArgs) -> Result<Analysis, Vec<Diagnostic>> {
         )
         .collect();
     let access_point = args.access_point.resolve().unwrap_or_else(|e| {
-        errors.push(e);
+        errors.push(*e);
         None
     });
     if let Some(a) = &args.bucket_account {

@@ -3,7 +3,6 @@
 //! notes) and Rails app profiles (the Rails libraries table), through the
 //! CLI: stdout, stderr, exit codes.
 
-
 use crate::support::{run, run_json, temp_file};
 
 const RAILS: &str = "policies/rails-app.json";

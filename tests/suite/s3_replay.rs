@@ -1,7 +1,6 @@
 //! `s3guard replay`: CloudTrail records under policies, the event-name →
 //! IAM-action mapping (spec M-7), and the `--suggest` round trip.
 
-
 use crate::support::{run, run_json, temp_file};
 use s3guard::cloudtrail::event_names::{iam_actions, RENAMED};
 
