@@ -450,7 +450,7 @@ pub(crate) fn acl_carried(action_lower: &str) -> Option<AclOf> {
 /// permissions govern. Uploads create a new object (the bucket's ACL
 /// decides), and the bucket owner "can create, overwrite, and delete any
 /// object in the bucket".
-fn reads_existing_object(action_lower: &str) -> bool {
+pub(crate) fn reads_existing_object(action_lower: &str) -> bool {
     action_lower.starts_with("s3:")
         && !matches!(
             action_lower,

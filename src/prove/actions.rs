@@ -49,6 +49,11 @@ pub(crate) struct ActionClass {
     /// class carries (service keys its actions do not declare, spec C-15):
     /// they are absent, not free.
     pub absent_keys: Vec<String>,
+    /// Whether every action of the class reads an existing object, which
+    /// its owner's permissions govern (E-21): `None` when the classes are
+    /// not split by it (no object owner of another account) or outside
+    /// the catalog.
+    pub reads_object: Option<bool>,
 }
 
 /// The action classes of a query, catalog classes first.
@@ -96,13 +101,15 @@ fn rank(info: &ActionInfo) -> (u8, u8, String) {
 
 /// Builds the classes. `owner_root` says the caller is the bucket owner's
 /// root user (E-11); `service_patterns` are the resource patterns whose
-/// service segment matters for `*` resources.
+/// service segment matters for `*` resources; `by_owner` splits classes by
+/// whether their actions read an existing object (E-21).
 pub(crate) fn build(
     query: &str,
     stmts: &[Stmt<'_>],
     any_resource: bool,
     owner_root: bool,
     service_patterns: &[String],
+    by_owner: bool,
 ) -> Result<ActionSpace, Limit> {
     let cat = catalog::catalog();
     let pattern = ActionPattern::new(query);
@@ -155,12 +162,15 @@ pub(crate) fn build(
             .filter(|k| !info.can_carry_key(k))
             .map(|k| k.to_string())
             .collect();
+        let reads_object =
+            by_owner.then(|| crate::eval::acl::reads_existing_object(action.lower()));
         match classes.iter_mut().find(|c| {
             c.covered == covered
                 && c.service == service
                 && c.targets == targets
                 && c.lockout_exempt == lockout_exempt
                 && c.absent_keys == absent_keys
+                && c.reads_object == reads_object
         }) {
             Some(c) => c.members.push(info.iam_action.clone()),
             None => classes.push(ActionClass {
@@ -171,6 +181,7 @@ pub(crate) fn build(
                 targets,
                 lockout_exempt,
                 absent_keys,
+                reads_object,
             }),
         }
     }
@@ -267,6 +278,8 @@ fn other_services(
             lockout_exempt: false,
             // outside the catalog, s3guard does not know which keys are sent
             absent_keys: Vec::new(),
+            // no action outside the catalog reads an object (E-21)
+            reads_object: Some(false),
         });
     }
     Ok(out)

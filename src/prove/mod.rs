@@ -67,6 +67,7 @@ mod keys;
 mod lang;
 mod minimize;
 mod overlap;
+mod ownership;
 mod regions;
 mod resources;
 mod search;

@@ -10,9 +10,10 @@ use std::ops::ControlFlow;
 use super::actions::{self, ActionClass, Targets};
 use super::bits::Bits;
 use super::constraints::{self, Budget, Clause};
-use super::decision::{self, Role};
+use super::decision::Role;
 use super::keys::{self, AtomInput, Conditions, KeyValue};
 use super::lang::VarEnv;
+use super::ownership::{self, GrantTables, Owned};
 use super::resources::{self, ResourceSpace};
 use super::statements::{self, fixed_context, Stmt};
 use super::through;
@@ -34,7 +35,8 @@ const RETRIES: usize = 3;
 
 /// A cell's statements as the search sees them: the active ones, those an
 /// unconditional Deny cancels, and the keys the class's requests never carry.
-type Memo = (Vec<usize>, Vec<usize>, Vec<String>);
+/// And which kind of requests the cell holds (object ownership, E-21).
+type Memo = (Vec<usize>, Vec<usize>, Vec<String>, Owned);
 
 /// Runs a proof.
 pub(crate) fn run(set: &PolicySet, query: &Query) -> Proof {
@@ -119,7 +121,7 @@ fn prove_in(
     }
     let stmts = statements::of(set, &template);
     let available: Vec<Role> = stmts.iter().filter_map(|s| s.role).collect();
-    let grants = decision::minimal_grants(set, &template, &available)?;
+    let grants = GrantTables::build(set, &template, &available)?;
 
     let query_rp = query.resource_pattern();
     let mut resource_texts: Vec<&str> = vec![query.resource.as_str()];
@@ -134,6 +136,7 @@ fn prove_in(
         query.any_resource,
         owner_root,
         &actions::service_segments(&resource_texts),
+        grants.has_foreign(),
     )?;
     scope.catalog_actions = space.catalog_actions.clone();
     scope.other_services = space.other_services;
@@ -149,11 +152,11 @@ fn prove_in(
         )));
     }
     // ACL grants are resource-side allows outside the statements the
-    // search combines (E-20): leaving them out could prove wrongly.
-    let opts = set.options();
-    if set.acls_enabled() && (opts.object_acl.is_some() || opts.bucket_acl.is_some()) {
+    // search combines (E-20): leaving one out that could reach a request
+    // of the query could prove wrongly.
+    if ownership::acl_grant_reaches(set, &template, &query.resource, &space.catalog_actions) {
         return Err(Limit(
-            "the prover does not search ACL grants (--object-acl, --bucket-acl); ask `s3guard can` about single requests".into(),
+            "an ACL grant (--object-acl, --bucket-acl) may allow some of these requests, and the prover does not search ACL grants; ask `s3guard can` about single requests".into(),
         ));
     }
     if grants.is_empty() {
@@ -265,8 +268,10 @@ fn prove_in(
         through_access_point,
     };
     for class in &space.classes {
-        for (resource, applies) in cells(class, &query_rp, resources.as_ref(), &stmts, &env) {
-            if let Some(w) = search.cell(class, &resource, &applies) {
+        for (resource, applies, rtype) in cells(class, &query_rp, resources.as_ref(), &stmts, &env)
+        {
+            let owned = ownership::cell_kind(&grants, class.reads_object, &resource, rtype);
+            if let Some(w) = search.cell(class, &resource, &applies, owned) {
                 return Ok(Some(w));
             }
             if let Some(l) = search.limit.take() {
@@ -282,13 +287,14 @@ fn prove_in(
 
 /// The resources of a class: `*` when its requests can carry it and the
 /// query's pattern covers it (M-6), and the ARN regions of its types.
-fn cells(
+/// Each with its resource type when the region has one.
+fn cells<'r>(
     class: &ActionClass,
     query_rp: &crate::matcher::ResourcePattern,
-    resources: Option<&ResourceSpace>,
+    resources: Option<&'r ResourceSpace>,
     stmts: &[Stmt<'_>],
     env: &VarEnv,
-) -> Vec<(String, Vec<bool>)> {
+) -> Vec<(String, Vec<bool>, Option<&'r str>)> {
     let mut out = Vec::new();
     let wildcard = matches!(class.targets, Targets::Wildcard | Targets::Anything);
     if wildcard && query_rp.matches_wildcard_request(&class.service) {
@@ -300,7 +306,7 @@ fn cells(
                     .matches(&Resource::Wildcard, &class.service, &env.fixed)
             })
             .collect();
-        out.push(("*".to_string(), applies));
+        out.push(("*".to_string(), applies, None));
     }
     if let Some(space) = resources {
         for region in &space.regions {
@@ -313,7 +319,11 @@ fn cells(
                     .is_some_and(|t| names.contains(t)),
             };
             if fits {
-                out.push((region.witness.clone(), region.applies.clone()));
+                let rtype = region
+                    .resource_type
+                    .and_then(|t| space.types.get(t))
+                    .map(String::as_str);
+                out.push((region.witness.clone(), region.applies.clone(), rtype));
             }
         }
     }
@@ -327,7 +337,7 @@ struct Search<'a> {
     query: &'a Query,
     env: &'a VarEnv,
     stmts: &'a [Stmt<'a>],
-    grants: &'a [Vec<Role>],
+    grants: &'a GrantTables,
     conditions: &'a Conditions,
     nodes: usize,
     confirmations: usize,
@@ -365,7 +375,13 @@ impl Budget for Search<'_> {
 
 impl Search<'_> {
     /// Searches one (action class, resource) cell.
-    fn cell(&mut self, class: &ActionClass, resource: &str, applies: &[bool]) -> Option<Witness> {
+    fn cell(
+        &mut self,
+        class: &ActionClass,
+        resource: &str,
+        applies: &[bool],
+        owned: Owned,
+    ) -> Option<Witness> {
         // E-11: the owner's root user may manage the bucket policy (an ARN) whatever it says
         let exempt = class.lockout_exempt && resource != "*";
         let active: Vec<usize> = (0..self.stmts.len())
@@ -386,7 +402,7 @@ impl Search<'_> {
             .filter(|&i| self.cancelled(i, class, exempt))
             .collect();
         // the keys a class cannot carry change what its statements can do
-        let memo = (active.clone(), cancelled, class.absent_keys.clone());
+        let memo = (active.clone(), cancelled, class.absent_keys.clone(), owned);
         if self.dead.contains(&memo) {
             return None;
         }
@@ -403,7 +419,7 @@ impl Search<'_> {
             })
             .collect();
         let mut any_leaf = false;
-        for grant in self.grants {
+        for grant in self.grants.of(owned) {
             let mut clauses: Vec<Clause> = Vec::new();
             let mut possible = true;
             for role in grant {

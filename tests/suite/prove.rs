@@ -594,6 +594,8 @@ struct Case {
     query_resource: usize,
     any_resource: bool,
     seed: u64,
+    /// A caller of [`OWNER_CALLERS`] in the place of the flavor's.
+    owner_caller: Option<usize>,
 }
 
 fn guardrails() -> impl Strategy<Value = (Option<Vec<Stmt>>, Levels, Option<Vec<Stmt>>)> {
@@ -646,6 +648,7 @@ fn case() -> impl Strategy<Value = Case> {
                 query_resource,
                 any_resource,
                 seed,
+                owner_caller: None,
             },
         )
 }
@@ -681,6 +684,10 @@ impl Case {
     }
 
     fn set(&self) -> PolicySet {
+        self.builder().build()
+    }
+
+    fn builder(&self) -> s3guard::PolicySetBuilder {
         let pools = self.pools();
         let mut b = PolicySet::builder();
         let s: Vec<String> = self.identity.iter().map(|s| s.json(pools, None)).collect();
@@ -735,12 +742,15 @@ impl Case {
                 .collect();
             b = b.rcp_level(vec![policy(&s, PolicyType::Rcp)]);
         }
-        b.build()
+        b
     }
 
     fn query(&self) -> Query {
         let pools = self.pools();
-        let (principal, account) = pools.callers[self.caller % pools.callers.len()];
+        let (principal, account) = match self.owner_caller {
+            Some(i) => OWNER_CALLERS[i % OWNER_CALLERS.len()],
+            None => pools.callers[self.caller % pools.callers.len()],
+        };
         let mut q = Query::new(
             pools.query_actions[self.query_action % pools.query_actions.len()],
             pools.query_resources[self.query_resource % pools.query_resources.len()],
@@ -1065,6 +1075,254 @@ proptest! {
             }
         }
     }
+}
+
+// ------------------------------------------ object ownership and ACLs (E-20, E-21)
+
+/// Callers of the object owner's account, of the bucket's and of a third,
+/// all about the bucket of account 111122223333.
+const OWNER_CALLERS: &[(Option<&str>, Option<&str>)] = &[
+    (
+        Some("arn:aws:iam::444455556666:user/carlos"),
+        Some("111122223333"),
+    ),
+    (Some("arn:aws:iam::444455556666:root"), Some("111122223333")),
+    (Some("arn:aws:iam::111122223333:user/alice"), None),
+    (
+        Some("arn:aws:iam::777788889999:role/r"),
+        Some("111122223333"),
+    ),
+    (Some("anonymous"), Some("111122223333")),
+];
+
+const OBJECT_OWNERS: &[Option<&str>] = &[
+    None,
+    Some("444455556666"),
+    Some("111122223333"),
+    Some("777788889999"),
+];
+const OBJECT_ACLS: &[&[&str]] = &[
+    &[],
+    &["private"],
+    &["public-read"],
+    &["grant-read=id=444455556666"],
+    &["grant-read=id=111122223333"],
+    &["bucket-owner-full-control"],
+    &["authenticated-read"],
+    &["grant-full-control=id=777788889999"],
+];
+const BUCKET_ACLS: &[&[&str]] = &[
+    &[],
+    &["private"],
+    &["public-read-write"],
+    &["grant-write=id=444455556666"],
+    &["grant-read=uri=AuthenticatedUsers"],
+];
+const OWNERSHIPS: &[Option<s3guard::ObjectOwnership>] = &[
+    None,
+    Some(s3guard::ObjectOwnership::BucketOwnerEnforced),
+    Some(s3guard::ObjectOwnership::ObjectWriter),
+];
+
+/// S3's own layers for a generated case: object owner, object and bucket
+/// ACLs, Object Ownership, `IgnorePublicAcls`.
+#[derive(Debug, Clone)]
+struct S3Layers {
+    /// Index into [`OWNER_CALLERS`], or the flavor's caller.
+    caller: Option<usize>,
+    owner: usize,
+    object_acl: usize,
+    bucket_acl: usize,
+    ownership: usize,
+    ignore_public_acls: bool,
+}
+
+fn s3_layers() -> impl Strategy<Value = S3Layers> {
+    (
+        prop::option::weighted(0.8, 0..OWNER_CALLERS.len()),
+        prop_oneof![1 => Just(0usize), 4 => 1..OBJECT_OWNERS.len()],
+        prop_oneof![2 => Just(0usize), 3 => 0..OBJECT_ACLS.len()],
+        prop_oneof![2 => Just(0usize), 1 => 0..BUCKET_ACLS.len()],
+        0..OWNERSHIPS.len(),
+        prop::bool::weighted(0.2),
+    )
+        .prop_map(
+            |(caller, owner, object_acl, bucket_acl, ownership, ignore_public_acls)| S3Layers {
+                caller,
+                owner,
+                object_acl,
+                bucket_acl,
+                ownership,
+                ignore_public_acls,
+            },
+        )
+}
+
+impl S3Layers {
+    /// The case with this caller.
+    fn case(&self, case: &Case) -> Case {
+        Case {
+            owner_caller: self.caller,
+            ..case.clone()
+        }
+    }
+
+    fn set(&self, case: &Case) -> PolicySet {
+        let acl = |items: &[&str]| {
+            (!items.is_empty()).then(|| {
+                s3guard::Acl::parse(&items.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+                    .expect("the pool's ACLs parse")
+            })
+        };
+        let mut opts = s3guard::EvalOptions {
+            object_owner: OBJECT_OWNERS[self.owner].map(str::to_string),
+            object_acl: acl(OBJECT_ACLS[self.object_acl]),
+            bucket_acl: acl(BUCKET_ACLS[self.bucket_acl]),
+            object_ownership: OWNERSHIPS[self.ownership],
+            ..s3guard::EvalOptions::default()
+        };
+        opts.block_public_access.ignore_public_acls = self.ignore_public_acls;
+        case.builder().options(opts).build()
+    }
+}
+
+/// The known false proof (issue 19): the caller's account owns the object
+/// in another account's bucket, and its identity policy allows the read.
+/// "The permissions attached to the bucket apply to all of the objects in
+/// the bucket that are owned by the bucket owner. These permissions don't
+/// apply to objects that are owned by other AWS accounts" (S3 User Guide,
+/// https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-policies.html);
+/// the object owner's own user needs only its identity policy, and the
+/// bucket owner's user gets nothing from the bucket owner's grants
+/// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-auth-workflow-object-operation.html).
+#[test]
+fn an_object_owned_by_the_caller_is_not_proved_away_spec_e21() {
+    let allow = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
+    let bucket = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"777788889999"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::b/*"}]}"#;
+    let set = |owner: &str| {
+        PolicySet::builder()
+            .identity(Policy::parse("id.json", allow).unwrap())
+            .resource(
+                Policy::parse_as("bp.json", bucket, LoadOptions::new(PolicyType::Resource))
+                    .unwrap(),
+            )
+            .options(s3guard::EvalOptions {
+                object_owner: Some(owner.to_string()),
+                ..s3guard::EvalOptions::default()
+            })
+            .build()
+    };
+    let query = |caller: &str| {
+        Query::new("s3:Get*", "arn:aws:s3:::b/*")
+            .unwrap()
+            .with_principal(caller)
+            .unwrap()
+            .with_resource_account("111122223333")
+            .unwrap()
+    };
+    // the object owner's user: allowed by its identity policy alone
+    let p = prove(
+        &set("444455556666"),
+        &query("arn:aws:iam::444455556666:user/u"),
+    );
+    let Proof::Counterexample(w, _) = p else {
+        panic!("expected a counterexample, got {p}")
+    };
+    assert_eq!(w.request.action.as_str(), "s3:GetObject");
+    assert_eq!(
+        set("444455556666").authorize(&w.request).decision,
+        Decision::Allowed
+    );
+    // the object owner's root user, with no policy of its account at all
+    assert!(matches!(
+        prove(
+            &set("444455556666"),
+            &query("arn:aws:iam::444455556666:root")
+        ),
+        Proof::Counterexample(..)
+    ));
+    // the bucket owner's user reads nothing of another account's objects
+    assert!(matches!(
+        prove(
+            &set("444455556666"),
+            &query("arn:aws:iam::111122223333:user/b")
+        ),
+        Proof::Proved(_)
+    ));
+    // an ACL grant that names the caller: the prover cannot decide
+    let with_acl = PolicySet::builder()
+        .options(s3guard::EvalOptions {
+            object_owner: Some("444455556666".into()),
+            object_acl: Some(s3guard::Acl::parse(&["grant-read=id=777788889999".into()]).unwrap()),
+            ..s3guard::EvalOptions::default()
+        })
+        .resource(
+            Policy::parse_as("bp.json", bucket, LoadOptions::new(PolicyType::Resource)).unwrap(),
+        )
+        .identity(Policy::parse("id.json", allow).unwrap())
+        .build();
+    assert!(matches!(
+        prove(&with_acl, &query("arn:aws:iam::777788889999:user/c")),
+        Proof::Unknown { .. }
+    ));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 120, ..ProptestConfig::default() })]
+
+    /// Soundness with S3's own layers (E-20, E-21): over generated policies,
+    /// object owners, object and bucket ACLs, Object Ownership and
+    /// `IgnorePublicAcls`, every "proved" holds on sampled requests of the
+    /// query's space, every counterexample is allowed, and an allowed
+    /// sample is never proved away.
+    #[test]
+    fn proofs_with_acls_and_object_owners_agree_with_the_evaluator(case in case(), layers in s3_layers()) {
+        let case = layers.case(&case);
+        let set = layers.set(&case);
+        let proof = prove(&set, &case.query());
+        let samples = samples(&case, 800);
+        match &proof {
+            Proof::Proved(_) => {
+                for req in &samples {
+                    let r = set.authorize(req);
+                    prop_assert!(
+                        r.decision != Decision::Allowed,
+                        "proved, but {} on {} by {} is allowed (context {:?})",
+                        req.action, req.resource, req.principal, req.context.entries()
+                    );
+                }
+            }
+            Proof::Counterexample(w, _) => {
+                prop_assert_eq!(set.authorize(&w.request).decision, Decision::Allowed);
+                prop_assert!(in_query_space(&case, &w.request), "{} {}", w.request.action, w.request.resource);
+            }
+            Proof::Unknown { .. } => {}
+        }
+    }
+}
+
+/// The generated S3 layers exercise proofs and counterexamples on objects
+/// another account owns, not only "cannot decide".
+#[test]
+fn generated_s3_layers_exercise_every_outcome() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    let mut runner = TestRunner::deterministic();
+    let (mut proved, mut counter, mut unknown) = (0, 0, 0);
+    for _ in 0..150 {
+        let case = case().new_tree(&mut runner).unwrap().current();
+        let layers = s3_layers().new_tree(&mut runner).unwrap().current();
+        let case = layers.case(&case);
+        match prove(&layers.set(&case), &case.query()) {
+            Proof::Proved(_) => proved += 1,
+            Proof::Counterexample(..) => counter += 1,
+            Proof::Unknown { .. } => unknown += 1,
+        }
+    }
+    assert!(
+        proved >= 30 && counter >= 30,
+        "{proved} proved, {counter} counterexamples, {unknown} undecided"
+    );
 }
 
 /// The README's prove examples run against the bundled policies.
