@@ -919,3 +919,123 @@ fn principal_can_and_account_review_see_through_the_access_point() {
         "{err}"
     );
 }
+
+/// A dump of two users with the same inline policy and different
+/// `team` tags (alpha, beta), and a third (gamma) without tags.
+fn two_teams(policy: &str) -> String {
+    let user = |name: &str, tags: &str| {
+        format!(
+            r#"{{"UserName":"{name}","Arn":"arn:aws:iam::{ACCOUNT}:user/{name}","UserPolicyList":[{{"PolicyName":"i","PolicyDocument":{policy}}}],"GroupList":[],"AttachedManagedPolicies":[],"Tags":[{tags}]}}"#
+        )
+    };
+    format!(
+        r#"{{"UserDetailList":[{},{},{}],"GroupDetailList":[],"RoleDetailList":[],"Policies":[]}}"#,
+        user("alpha", r#"{"Key":"team","Value":"alpha"}"#),
+        user("beta", r#"{"Key":"team","Value":"beta"}"#),
+        user("gamma", "")
+    )
+}
+
+fn analysis_of(dump: &str) -> Analysis {
+    let source = Source::from_text("acct.json", dump).unwrap();
+    let model =
+        AccountModel::from_dumps(&[("acct.json".into(), source.account_dump(false).unwrap())])
+            .unwrap();
+    Analysis {
+        model,
+        ..Analysis::default()
+    }
+}
+
+fn policy_of(layer: PolicyType, text: &str) -> std::sync::Arc<s3guard::Policy> {
+    std::sync::Arc::new(
+        s3guard::Policy::parse_as("layer.json", text, s3guard::LoadOptions::new(layer)).unwrap(),
+    )
+}
+
+/// Principals with the same policies share one decision; the witness of
+/// each must still be its own request: its ARN and its own tags, never
+/// the tags of the principal whose answer it shares (spec section 0: the
+/// principal keys are derived from the caller; `can --principal-tag`).
+#[test]
+fn shared_answers_carry_each_principals_own_tags() {
+    let dump = two_teams(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:DeleteBucket","Resource":"arn:aws:s3:::prod","Condition":{"IpAddress":{"aws:SourceIp":"203.0.113.0/24"}}}]}"#,
+    );
+    let a = analysis_of(&dump);
+    let q = Question::new("s3:DeleteBucket", "arn:aws:s3:::prod").unwrap();
+    let answer = access::who_can(&a, &q, None).unwrap();
+    assert_eq!(answer.principals.len(), 3);
+    for (e, own, other) in [
+        (&answer.principals[0], Some("alpha"), "beta"),
+        (&answer.principals[1], Some("beta"), "alpha"),
+        (&answer.principals[2], None, "alpha"),
+    ] {
+        assert_eq!(e.grant.access, Access::Conditional);
+        let args = &e.grant.witness.as_ref().expect("a witness").args;
+        let i = args.iter().position(|x| x == "--principal").unwrap();
+        assert_eq!(args[i + 1], e.principal);
+        let tags: Vec<&String> = args
+            .iter()
+            .filter(|x| x.starts_with("aws:PrincipalTag/"))
+            .collect();
+        match own {
+            Some(t) => assert_eq!(tags, [&format!("aws:PrincipalTag/team={t}")], "{args:?}"),
+            None => assert!(tags.is_empty(), "{args:?}"),
+        }
+        assert!(!args.iter().any(|x| x.ends_with(other)), "{args:?}");
+        // the witness is a request `can` allows for this principal
+        let dir = crate::support::tempdir::Dir::new();
+        let file = dir.path().join("acct.json");
+        std::fs::write(&file, &dump).unwrap();
+        let out = s3guard()
+            .args(["can"])
+            .args(args)
+            .arg("--policy-from")
+            .arg(&file)
+            .args(["--select", &e.principal])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+    }
+}
+
+/// An SCP that tests the caller's tags decides differently for principals
+/// whose own policies are the same: they must not share its answer
+/// (spec E-14: a Deny at any SCP level denies).
+#[test]
+fn guardrails_testing_the_caller_are_not_shared() {
+    let dump = two_teams(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#,
+    );
+    let mut a = analysis_of(&dump);
+    a.scp_levels = vec![vec![policy_of(
+        PolicyType::Scp,
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"s3:DeleteBucket","Resource":"*","Condition":{"StringNotEquals":{"aws:PrincipalTag/team":"alpha"}}}]}"#,
+    )]];
+    let q = Question::new("s3:DeleteBucket", "arn:aws:s3:::prod").unwrap();
+    let answer = access::who_can(&a, &q, None).unwrap();
+    let access_of = |name: &str| {
+        answer
+            .principals
+            .iter()
+            .find(|e| e.principal == format!("arn:aws:iam::{ACCOUNT}:user/{name}"))
+            .map(|e| e.grant.access)
+    };
+    assert_eq!(access_of("alpha"), Some(Access::Allowed));
+    assert_eq!(access_of("beta"), None);
+    // gamma has no tag: allowed only if the request carried team=alpha
+    assert_ne!(access_of("gamma"), Some(Access::Allowed));
+    let limited: Vec<(&str, &[PolicyType])> = answer
+        .limited
+        .iter()
+        .map(|l| (l.principal.as_str(), l.layers.as_slice()))
+        .collect();
+    assert!(
+        limited.contains(&(
+            format!("arn:aws:iam::{ACCOUNT}:user/beta").as_str(),
+            &[PolicyType::Scp][..]
+        )),
+        "{limited:?}"
+    );
+}
