@@ -1095,6 +1095,11 @@ fn secure_transport_is_true_in_can_who_can_and_the_account_review() {
         .find(|e| e.principal == alpha)
         .unwrap();
     assert_eq!(e.grant.access, Access::Allowed);
+    // who-can with patterns: the prover takes the defaults as facts too
+    let q = Question::new("s3:Delete*", "arn:aws:s3:::prod*").unwrap();
+    let answer = access::who_can(&a, &q, None).unwrap();
+    let e = answer.principals.iter().find(|e| e.principal == alpha).unwrap();
+    assert_eq!(e.grant.access, Access::Allowed, "{e:?}");
     // review --account
     let r = access::account_review(&a, None).unwrap();
     let it = item(&r, &alpha, "delete buckets");
