@@ -332,21 +332,8 @@ impl Analysis {
     /// its identity policies and boundary, the bucket's policy, the SCP and
     /// RCP levels and the VPC endpoint policies.
     pub fn principal_set(&self, p: &AccountPrincipal, bucket: Option<&str>) -> PrincipalSet {
-        let mut names = Vec::new();
-        let mut b = PolicySet::builder();
-        for n in &p.identity {
-            names.push(n.name.clone());
-            b = b.identity(n.policy.clone());
-        }
-        if let Some(bp) = bucket.and_then(|bk| self.bucket_policy(bk)) {
-            names.push(bp.name.clone());
-            b = b.resource(bp.policy.clone());
-        }
-        if let Some(n) = &p.boundary {
-            names.push(format!("{} (boundary)", n.name));
-            b = b.boundary(n.policy.clone());
-        }
-        self.finish(b, &mut names, true)
+        let bucket = bucket.and_then(|bk| self.buckets.iter().find(|b| b.bucket == bk));
+        self.layered_set(&p.identity, p.boundary.as_ref(), bucket, true)
     }
 
     /// The policy set of an account principal with every bucket policy of
@@ -354,21 +341,7 @@ impl Analysis {
     /// name its own bucket, so that requests on one bucket meet its policy;
     /// a bucket policy with `"Resource": "*"` would also reach other buckets).
     pub fn principal_set_all_buckets(&self, p: &AccountPrincipal) -> PrincipalSet {
-        let mut names = Vec::new();
-        let mut b = PolicySet::builder();
-        for n in &p.identity {
-            names.push(n.name.clone());
-            b = b.identity(n.policy.clone());
-        }
-        for bp in &self.buckets {
-            names.push(bp.policy.name.clone());
-            b = b.resource(bp.policy.policy.clone());
-        }
-        if let Some(n) = &p.boundary {
-            names.push(format!("{} (boundary)", n.name));
-            b = b.boundary(n.policy.clone());
-        }
-        self.finish(b, &mut names, true)
+        self.layered_set(&p.identity, p.boundary.as_ref(), &self.buckets, true)
     }
 
     /// The policy set of a principal outside the data (another account's
@@ -377,17 +350,38 @@ impl Analysis {
     /// account's IAM principal, `own` standing for its own identity
     /// policies (which the data does not hold).
     pub fn external_set(&self, bucket: Option<&str>, own: Option<&NamedPolicy>) -> PrincipalSet {
+        let bucket = bucket.and_then(|bk| self.buckets.iter().find(|b| b.bucket == bk));
+        self.layered_set(own.into_iter(), None, bucket, false)
+    }
+
+    /// The one place a principal's policy set is put together, as `can`
+    /// would from the same files: identity policies, the bucket policies
+    /// given, the boundary, then the access point's policies, the VPC
+    /// endpoint policies, the SCP levels (`scps`: principals of the data)
+    /// and the RCP levels. Every command (`who-can`, `principal-can`, the
+    /// account review) builds its sets here.
+    pub fn layered_set<'a>(
+        &self,
+        identity: impl IntoIterator<Item = &'a NamedPolicy>,
+        boundary: Option<&NamedPolicy>,
+        buckets: impl IntoIterator<Item = &'a BucketPolicy>,
+        scps: bool,
+    ) -> PrincipalSet {
         let mut names = Vec::new();
         let mut b = PolicySet::builder();
-        if let Some(n) = own {
+        for n in identity {
             names.push(n.name.clone());
             b = b.identity(n.policy.clone());
         }
-        if let Some(bp) = bucket.and_then(|bk| self.bucket_policy(bk)) {
-            names.push(bp.name.clone());
-            b = b.resource(bp.policy.clone());
+        for bp in buckets {
+            names.push(bp.policy.name.clone());
+            b = b.resource(bp.policy.policy.clone());
         }
-        self.finish(b, &mut names, false)
+        if let Some(n) = boundary {
+            names.push(format!("{} (boundary)", n.name));
+            b = b.boundary(n.policy.clone());
+        }
+        self.finish(b, &mut names, scps)
     }
 
     fn finish(
@@ -463,6 +457,27 @@ impl Analysis {
         b
     }
 
+    /// The request every answer about a principal starts from: what
+    /// `s3guard can` would send for it (the analysis's settings, the
+    /// caller, its tags, the bucket's account, and `can`'s defaults:
+    /// `aws:SecureTransport` true, the current time, the keys derived from
+    /// the caller; docs/semantics.md, "Defaults of `s3guard can`"), with
+    /// those defaults as facts ([`defaults_as_facts`]): `who-can`,
+    /// `principal-can` and the account review all ask from it, so a
+    /// TLS-only bucket policy answers the same in all three and in `can`.
+    /// Its action and resource are placeholders.
+    pub fn base_request(
+        &self,
+        arn: &str,
+        tags: &[(String, String)],
+    ) -> Result<crate::request::Request, Vec<Diagnostic>> {
+        let mut req = self
+            .builder_for(arn, tags)
+            .build("s3:ListAllMyBuckets", "*")?;
+        defaults_as_facts(&mut req);
+        Ok(req)
+    }
+
     /// The request builder of a principal: the analysis's settings, the
     /// caller, its tags and the bucket's account.
     pub fn builder_for(&self, arn: &str, tags: &[(String, String)]) -> RequestBuilder {
@@ -474,6 +489,28 @@ impl Analysis {
             b = b.resource_account(a);
         }
         b
+    }
+}
+
+/// Turns the defaults `s3guard can` filled in (`aws:SecureTransport`,
+/// `aws:CurrentTime`, …: [`Origin::Default`]) into facts ([`Origin::Given`]):
+/// `can` answers with those values, so an access question about the same
+/// request must not treat them as unknown (the review would, and would
+/// call a TLS-only bucket policy's grant conditional).
+///
+/// [`Origin::Default`]: crate::request::context::Origin::Default
+/// [`Origin::Given`]: crate::request::context::Origin::Given
+pub fn defaults_as_facts(req: &mut crate::request::Request) {
+    use crate::request::context::Origin;
+    let defaults: Vec<(String, crate::request::context::ContextValue)> = req
+        .context
+        .entries()
+        .iter()
+        .filter(|e| e.origin == Origin::Default)
+        .map(|e| (e.key.clone(), e.value.clone()))
+        .collect();
+    for (k, v) in defaults {
+        req.context.insert(&k, v, Origin::Given);
     }
 }
 

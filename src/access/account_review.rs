@@ -24,15 +24,14 @@ use std::sync::Arc;
 use super::account::{Analysis, PrincipalKind};
 use super::decide::Question;
 use super::escalation::Escalation;
-use super::share::Contents;
+use super::share::{caller_part, guardrails, Contents};
 use super::who_can::{assumed_own_policies, external_principals, Kind, OTHER_ACCOUNT};
 use crate::catalog::{self, ActionInfo};
 use crate::diagnostic::Diagnostic;
-use crate::eval::policy_set::PolicySet;
 use crate::matcher::{Action, NoVariables, Resource};
-use crate::policy::{Policy, PolicyType, Statement};
+use crate::policy::{PolicyType, Statement};
 use crate::review::{
-    asks_about, resource_classes, AccountReview, AccountRow, Matrix, Verdict, OTHERS_TOPIC,
+    asks_about, review_classes, AccountReview, AccountRow, Matrix, Verdict, OTHERS_TOPIC,
 };
 use crate::sources::NamedPolicy;
 
@@ -138,9 +137,7 @@ pub fn account_review(
     let mut job_of: Vec<usize> = Vec::with_capacity(principals.len());
     let mut reach_memo: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
     for p in principals {
-        let req = a
-            .builder_for(&p.arn, &p.tags)
-            .build("s3:ListAllMyBuckets", "*")?;
+        let req = a.base_request(&p.arn, &p.tags)?;
         let mut key: Vec<u64> = vec![
             p.kind as u64,
             a.model
@@ -148,9 +145,20 @@ pub fn account_review(
                 .iter()
                 .position(|x| *x == p.account)
                 .unwrap_or(usize::MAX) as u64,
-            u64::from(p.boundary.is_some()),
+            u64::from(p.boundary.is_some())
+                // guardrails do not restrict service-linked roles (E-4)
+                | u64::from(p.arn.contains(":role/aws-service-role/")) << 1,
         ];
         let mut alone = false;
+        // The caller's values of the caller-derived keys the statements
+        // test (identity, boundary, bucket and access point policies,
+        // guardrails): equal values, equal answers.
+        let mut callers: Vec<u64> = Vec::new();
+        let mut depends = |st: &Statement, callers: &mut Vec<u64>| {
+            if caller_dependent(st) && !caller_part(st, &req, callers) {
+                alone = true;
+            }
+        };
         let mut buckets: Vec<usize> = Vec::new();
         let own = p
             .identity
@@ -162,7 +170,7 @@ pub fn account_review(
                 if !asked.concerns(st) {
                     continue;
                 }
-                alone |= caller_dependent(st);
+                depends(st, &mut callers);
                 key.push(layer << 40 | u64::from(contents.id(policy, st)));
                 // Only an Allow of its own brings a bucket in: elsewhere a
                 // bucket answers as "any other bucket" does.
@@ -199,7 +207,7 @@ pub fn account_review(
                 if st.effect == crate::policy::Effect::Allow {
                     buckets.push(bi);
                 }
-                alone |= caller_dependent(st);
+                depends(st, &mut callers);
                 key.push(3 << 40 | (bi as u64) << 20 | (st.index as u64) << 4 | how as u64);
             }
         }
@@ -221,8 +229,32 @@ pub fn account_review(
                 ) else {
                     continue;
                 };
-                alone |= caller_dependent(st);
+                depends(st, &mut callers);
                 key.push(4 << 40 | (ai as u64) << 20 | (st.index as u64) << 4 | how as u64);
+            }
+        }
+        // The guardrails every principal meets: one that tests the caller
+        // or names principals answers per principal.
+        for (ci, (layer, policy)) in guardrails(a).enumerate() {
+            for st in &policy.statements {
+                if !asked.concerns(st) {
+                    continue;
+                }
+                let how = match &st.principal {
+                    None => 0,
+                    Some(clause) => crate::eval::principal_match::match_clause(
+                        clause,
+                        layer,
+                        &req,
+                        &a.options,
+                        p.boundary.is_some(),
+                    )
+                    .map_or(0xff, |m| 1 + m as u64),
+                };
+                depends(st, &mut callers);
+                if how != 0 {
+                    key.push(5 << 40 | (ci as u64) << 20 | (st.index as u64) << 8 | how);
+                }
             }
         }
         buckets.sort_unstable();
@@ -231,6 +263,9 @@ pub fn account_review(
         if let Some(rest) = key.get_mut(head..) {
             rest.sort_unstable();
         }
+        callers.sort_unstable();
+        key.push(u64::MAX);
+        key.extend(callers);
         if alone {
             key.push(u64::MAX - job_of.len() as u64);
         }
@@ -360,7 +395,7 @@ pub fn account_review(
             });
         }
     }
-    notes.push("each principal is reviewed as `s3guard review` reviews a policy set: its identity policies and boundary, the bucket policies that reach it, the SCPs and RCPs; context keys other than the caller's are unknown (`aws:SecureTransport` included), so a TLS-only bucket policy makes access conditional".into());
+    notes.push("each principal is reviewed as `s3guard review` reviews a policy set: its identity policies and boundary, the bucket policies that reach it, the SCPs and RCPs; requests carry what `s3guard can` fills in (`aws:SecureTransport` true, the current time, the caller's keys), every other context key is unknown".into());
     if !outside.is_empty() {
         notes.push(
             "principals outside the data are assumed to be allowed by their own identity policies"
@@ -398,51 +433,25 @@ type Row = (Verdict, Vec<String>);
 
 /// One row: the matrix of the job's policy set over its columns, and its verdict.
 fn row_of(a: &Analysis, job: &Job<'_>) -> Result<Row, Vec<Diagnostic>> {
-    let mut b = PolicySet::builder();
-    let mut policies: Vec<&Policy> = Vec::new();
-    for n in &job.identity {
-        b = b.identity(n.policy.clone());
-        policies.push(&n.policy);
-    }
-    let mut names: Vec<String> = Vec::new();
-    for bi in &job.buckets {
-        if let Some(bp) = a.buckets.get(*bi) {
-            b = b.resource(bp.policy.policy.clone());
-            policies.push(&bp.policy.policy);
-            names.push(bp.bucket.clone());
-        }
-    }
-    if let Some(n) = &job.boundary {
-        b = b.boundary(n.policy.clone());
-    }
-    for n in &a.access_points {
-        b = b.access_point(n.policy.clone());
-    }
-    for p in &a.vpce {
-        b = b.vpc_endpoint(p.clone());
-    }
-    if job.scps {
-        for level in &a.scp_levels {
-            b = b.scp_level(level.clone());
-        }
-    }
-    for level in &a.rcp_levels {
-        b = b.rcp_level(level.clone());
-    }
-    let set = b.options(a.options.clone()).build();
-    let mut builder = a.request.clone().principal(job.caller.clone());
-    for (k, v) in job.tags {
-        builder = builder.principal_tag(format!("{k}={v}"));
-    }
-    if let Some(acct) = a.resource_account() {
-        builder = builder.resource_account(acct);
-    }
-    let base = builder.build("s3:ListAllMyBuckets", "*")?;
-    let mut classes = resource_classes(policies.iter().copied(), &names, &base.context);
-    // requests through the access point, as `review` asks them (AP-1)
-    classes
-        .classes
-        .extend(crate::review::access_point_classes(&set, &base));
+    let buckets: Vec<&super::BucketPolicy> = job
+        .buckets
+        .iter()
+        .filter_map(|bi| a.buckets.get(*bi))
+        .collect();
+    let names: Vec<String> = buckets.iter().map(|b| b.bucket.clone()).collect();
+    let set = a
+        .layered_set(
+            &job.identity,
+            job.boundary.as_ref(),
+            buckets.iter().copied(),
+            job.scps,
+        )
+        .set;
+    let base = a.base_request(&job.caller, job.tags)?;
+    // The columns `review` asks for this set: every layer's resources
+    // (boundary and guardrails included), the buckets that take part, and
+    // the requests through the access point (AP-1).
+    let classes = review_classes(&[&set], &base, &names);
     let matrix = Matrix::compute_for(&set, classes.classes, &base, asks_about);
     let mut notes = classes.notes;
     notes.extend(matrix.notes.iter().cloned());

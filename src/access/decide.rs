@@ -435,11 +435,7 @@ pub(crate) fn decide_with_refs(
     // key values (the review's witness search, exhaustive for the common
     // operators), else ask the prover.
     let mut given = req.clone();
-    for e in req.context.entries() {
-        if e.origin == Origin::Default {
-            given.context.insert(&e.key, e.value.clone(), Origin::Given);
-        }
-    }
+    super::account::defaults_as_facts(&mut given);
     let refs: Vec<StatementRef> = forced.iter().map(|u| u.r).collect();
     let w = crate::review::witness::search(&ps.set, &given, &refs);
     let sends_unsent = w

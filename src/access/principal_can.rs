@@ -48,9 +48,7 @@ pub fn principal_can(
         return Err(Vec::new());
     };
     let ps = a.principal_set_all_buckets(p);
-    let base = a
-        .builder_for(&p.arn, &p.tags)
-        .build("s3:ListAllMyBuckets", "*")?;
+    let base = a.base_request(&p.arn, &p.tags)?;
     let buckets = a.known_buckets();
     let review = Review::new(&ps.set, &base, &buckets);
     let minimal = minimal_policy(&review.matrix);

@@ -9,11 +9,14 @@
 //! the resource: no other statement can take part in the decision. Two
 //! principals get the same answer, up to the names of their statements,
 //! when they are of the same kind (user or role) and account and their
-//! relevant statements have the same content in the same layers, provided
-//! nothing in those statements depends on who the caller is beyond that:
-//! a key derived from the caller (`aws:username`, `aws:PrincipalTag/…`, …)
-//! or a policy variable makes a principal answer alone. A statement naming
-//! principals (a bucket policy's) is shared with how it matches the caller.
+//! relevant statements have the same content in the same layers, and the
+//! keys derived from the caller that those statements (or the guardrails
+//! every principal meets: SCPs, RCPs, VPC endpoint policies) test
+//! (`aws:username`, `aws:PrincipalTag/…`, `aws:PrincipalArn`, …) have the
+//! same values for both; a policy variable makes a principal answer alone.
+//! A statement naming principals (a bucket policy's, a VPC endpoint
+//! policy's) is shared with how it matches the caller. A shared answer is
+//! shown with the principal's own names and keys (`who_can::retag`).
 //!
 //! Content is compared, not identity: the same statement copied into two
 //! policies is one statement here. The [`SharedKey`] lists the statements
@@ -136,13 +139,72 @@ fn fingerprint(policy: &Policy, st: &Statement) -> String {
 /// Whether a statement's answer may depend on the caller beyond its kind
 /// and account: a caller-derived key, or a policy variable anywhere.
 pub(crate) fn caller_dependent(st: &Statement) -> bool {
+    has_variables(st)
+        || st
+            .condition
+            .blocks
+            .iter()
+            .any(|b| b.keys.iter().any(|k| is_caller_key(&k.key_lower)))
+}
+
+/// Whether a lower-cased condition key is derived from the caller (its
+/// ARN, name, account, tags, …): its value differs between principals.
+pub(crate) fn is_caller_key(lower: &str) -> bool {
+    CALLER_KEYS.iter().any(|c| lower.starts_with(c))
+}
+
+/// Whether a statement holds a policy variable (in its resources or its
+/// condition values).
+fn has_variables(st: &Statement) -> bool {
     st.resource.patterns().iter().any(|p| p.has_variables())
         || st.condition.blocks.iter().any(|b| {
-            b.keys.iter().any(|k| {
-                CALLER_KEYS.iter().any(|c| k.key_lower.starts_with(c))
-                    || k.raw_values.iter().any(|v| v.contains("${"))
-            })
+            b.keys
+                .iter()
+                .any(|k| k.raw_values.iter().any(|v| v.contains("${")))
         })
+}
+
+/// What a statement's answer takes from the caller, for the sharing key:
+/// the values (in `req`, the caller's request) of the caller-derived keys
+/// it tests, pushed onto `key` as hashes. Two principals of the same kind
+/// and account that push the same values get the same answer from it.
+/// `false` when the statement holds a policy variable: the principal
+/// answers alone.
+pub(crate) fn caller_part(st: &Statement, req: &Request, key: &mut Vec<u64>) -> bool {
+    use std::hash::{Hash, Hasher};
+    if has_variables(st) {
+        return false;
+    }
+    for b in &st.condition.blocks {
+        for k in &b.keys {
+            if !is_caller_key(&k.key_lower) {
+                continue;
+            }
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            k.key_lower.hash(&mut h);
+            match req.context.get_lower(&k.key_lower) {
+                Some(e) => {
+                    1u8.hash(&mut h);
+                    e.value.values().hash(&mut h);
+                }
+                None => 0u8.hash(&mut h),
+            }
+            key.push(h.finish());
+        }
+    }
+    true
+}
+
+/// The guardrail layers every principal of the data meets (SCP, RCP, VPC
+/// endpoint policies), with their layer: a statement of theirs that tests
+/// the caller, or names principals, answers differently per principal.
+pub(crate) fn guardrails(a: &Analysis) -> impl Iterator<Item = (PolicyType, &Arc<Policy>)> {
+    a.scp_levels
+        .iter()
+        .flatten()
+        .map(|p| (PolicyType::Scp, p))
+        .chain(a.rcp_levels.iter().flatten().map(|p| (PolicyType::Rcp, p)))
+        .chain(a.vpce.iter().map(|p| (PolicyType::VpcEndpoint, p)))
 }
 
 /// The relevance filter of a question, compiled once.
@@ -197,7 +259,11 @@ impl<'q> Relevance<'q> {
         mut request: impl FnMut() -> Option<Request>,
     ) -> Plan<'a> {
         let mut mine: Vec<Mine<'a>> = Vec::new();
-        let mut alone = false;
+        // Hashes of the caller's values of the caller-derived keys that
+        // relevant statements test (identity, bucket, boundary, guardrails).
+        let mut callers: Vec<u64> = Vec::new();
+        // Guardrail statements: (layer, content, principal match).
+        let mut common: Vec<Slot> = Vec::new();
         let mut grants = false;
         let mut req: Option<Option<Request>> = None;
         let members = p
@@ -252,7 +318,13 @@ impl<'q> Relevance<'q> {
                 {
                     grants = true;
                 }
-                alone |= caller_dependent(st);
+                if caller_dependent(st) {
+                    let r = req.get_or_insert_with(&mut request);
+                    match r.as_ref() {
+                        Some(r) if caller_part(st, r, &mut callers) => {}
+                        _ => return Plan::Alone,
+                    }
+                }
                 let slot = (layer_slot(layer) as u8, contents.id(policy, st), how);
                 mine.push(Mine {
                     slot,
@@ -265,8 +337,40 @@ impl<'q> Relevance<'q> {
         if !grants {
             return Plan::Nothing;
         }
-        if alone {
-            return Plan::Alone;
+        // The guardrails every principal meets: the same statements, but
+        // one that tests the caller (an SCP exempting a tag or an ARN) or
+        // names principals (a VPC endpoint policy) answers per principal.
+        for (layer, policy) in guardrails(a) {
+            for st in &policy.statements {
+                if !self.concerns(st) {
+                    continue;
+                }
+                let mut how = 0u8;
+                if let Some(clause) = &st.principal {
+                    let r = req.get_or_insert_with(&mut request);
+                    let Some(r) = r.as_ref() else {
+                        return Plan::Alone;
+                    };
+                    how = match crate::eval::principal_match::match_clause(
+                        clause,
+                        layer,
+                        r,
+                        &a.options,
+                        p.boundary.is_some(),
+                    ) {
+                        None => 0xff,
+                        Some(m) => 1 + m as u8,
+                    };
+                }
+                if caller_dependent(st) {
+                    let r = req.get_or_insert_with(&mut request);
+                    match r.as_ref() {
+                        Some(r) if caller_part(st, r, &mut callers) => {}
+                        _ => return Plan::Alone,
+                    }
+                }
+                common.push((layer_slot(layer) as u8, contents.id(policy, st), how));
+            }
         }
         let account = a
             .model
@@ -279,14 +383,20 @@ impl<'q> Relevance<'q> {
         let layers = u64::from(!p.identity.is_empty())
             | u64::from(bucket.is_some()) << 1
             | u64::from(p.boundary.is_some()) << 2
-            | u64::from(!access_points.is_empty()) << 3;
+            | u64::from(!access_points.is_empty()) << 3
+            // guardrails do not restrict service-linked roles (E-4)
+            | u64::from(p.arn.contains(":role/aws-service-role/")) << 4;
         let mut key: SharedKey = vec![p.kind as u64, account as u64, layers];
-        let mut slots: Vec<u64> = mine
-            .iter()
-            .map(|m| u64::from(m.slot.0) << 48 | u64::from(m.slot.2) << 40 | u64::from(m.slot.1))
-            .collect();
+        let slot_key = |s: &Slot| u64::from(s.0) << 48 | u64::from(s.2) << 40 | u64::from(s.1);
+        let mut slots: Vec<u64> = mine.iter().map(|m| slot_key(&m.slot)).collect();
         slots.sort_unstable();
         key.extend(slots);
+        // Separators keep the three lists apart.
+        key.push(u64::MAX);
+        key.extend(common.iter().map(slot_key));
+        key.push(u64::MAX);
+        callers.sort_unstable();
+        key.extend(callers);
         Plan::Shared(key, mine)
     }
 }

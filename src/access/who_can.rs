@@ -194,11 +194,10 @@ pub fn who_can(
                 let Some((o, slots)) = decided.get(&f) else {
                     continue;
                 };
-                let from = principals
-                    .get(f)
-                    .map(|x| x.arn.as_str())
-                    .unwrap_or_default();
-                let mut o = rebase(o, from, &p.arn);
+                let mut o = o.clone();
+                if let Some(from) = principals.get(f) {
+                    retag(&mut o, a, from, p);
+                }
                 if let (AccessAnswer::Can(g), Some(Plan::Shared(_, mine))) = (&mut o, plans.get(i))
                 {
                     g.statements = rename(&g.statements, slots, mine);
@@ -326,19 +325,105 @@ fn slot_of(
 }
 
 /// A shared answer for another principal: the witness's `can` arguments
-/// name this principal instead.
-fn rebase(o: &AccessAnswer, from: &str, to: &str) -> AccessAnswer {
-    let mut o = o.clone();
-    if let AccessAnswer::Can(g) = &mut o {
-        if let Some(w) = &mut g.witness {
-            for arg in &mut w.args {
-                if arg == from {
-                    *arg = to.to_string();
+/// name this principal instead of the one whose answer it shares, and
+/// carry this principal's own caller-derived keys (`aws:PrincipalTag/…`,
+/// `aws:username`, `aws:PrincipalArn`, …) instead of the other's. The
+/// sharing key ([`super::share`]) guarantees that the values the
+/// statements test are the same; the rest would still be the other
+/// principal's and must not show.
+fn retag(
+    o: &mut AccessAnswer,
+    a: &Analysis,
+    from: &super::AccountPrincipal,
+    to: &super::AccountPrincipal,
+) {
+    let AccessAnswer::Can(g) = o else {
+        return;
+    };
+    let Some(w) = &mut g.witness else {
+        return;
+    };
+    let entries = |p: &super::AccountPrincipal| -> Vec<(String, String, bool)> {
+        let Ok(req) = a
+            .builder_for(&p.arn, &p.tags)
+            .build("s3:ListAllMyBuckets", "*")
+        else {
+            return Vec::new();
+        };
+        req.context
+            .entries()
+            .iter()
+            .filter(|e| super::share::is_caller_key(&e.key.to_ascii_lowercase()))
+            .flat_map(|e| {
+                let tag = e.origin == crate::request::context::Origin::Given;
+                e.value
+                    .values()
+                    .iter()
+                    .map(move |v| (e.key.clone(), v.clone(), tag))
+            })
+            .collect()
+    };
+    let (mine, theirs) = (entries(to), entries(from));
+    let mut out: Vec<String> = Vec::with_capacity(w.args.len());
+    let mut removed: Vec<String> = Vec::new();
+    let mut at: Option<usize> = None;
+    let mut after_flags = 0;
+    let mut args = w.args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--context" => {
+                let Some(entry) = args.next() else {
+                    out.push(arg.clone());
+                    break;
+                };
+                let theirs_entry = entry.split_once('=').and_then(|(k, v)| {
+                    theirs
+                        .iter()
+                        .find(|(tk, tv, _)| tk.eq_ignore_ascii_case(k) && tv == v)
+                });
+                if let Some((k, _, _)) = theirs_entry {
+                    at.get_or_insert(out.len());
+                    if !removed.iter().any(|r| r.eq_ignore_ascii_case(k)) {
+                        removed.push(k.clone());
+                    }
+                    continue;
                 }
+                out.push(arg.clone());
+                out.push(entry.clone());
+            }
+            "--principal" | "--resource-account" => {
+                out.push(arg.clone());
+                if let Some(v) = args.next() {
+                    out.push(if arg == "--principal" && *v == from.arn {
+                        to.arn.clone()
+                    } else {
+                        v.clone()
+                    });
+                }
+                after_flags = out.len();
+            }
+            "--no-defaults" => {
+                out.push(arg.clone());
+                after_flags = out.len();
+            }
+            _ => {
+                if out.len() < 2 {
+                    after_flags = out.len() + 1;
+                }
+                out.push(arg.clone());
             }
         }
     }
-    o
+    // This principal's keys: its tags always (`can` takes them as given
+    // keys), the derived keys where the other's were written out.
+    let put: Vec<String> = mine
+        .iter()
+        .filter(|(k, _, tag)| *tag || removed.iter().any(|r| r.eq_ignore_ascii_case(k)))
+        .flat_map(|(k, v, _)| ["--context".to_string(), format!("{k}={v}")])
+        .collect();
+    let at = at.unwrap_or(after_flags).min(out.len());
+    out.splice(at..at, put);
+    w.args = out;
 }
 
 /// An account outside the data, for "any authenticated principal".

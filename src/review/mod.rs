@@ -43,6 +43,5 @@ pub use diff::{AccessDiff, Change, DiffRow, Side};
 pub use matrix::{applies_to, phrase, Access, Cell, Matrix, Requirement, RequirementKind};
 pub use report::{review_classes, Review, Reviewed};
 pub use risk::{destructive_reason, report_order, Risk};
-pub(crate) use through::access_point_classes;
 pub use verdict::{asks_about, is_dangerous_topic, Answer, Verdict, VerdictItem, OTHERS_TOPIC};
 pub use wording::describe_condition;

@@ -919,3 +919,318 @@ fn principal_can_and_account_review_see_through_the_access_point() {
         "{err}"
     );
 }
+
+/// A dump of two users with the same inline policy and different
+/// `team` tags (alpha, beta), and a third (gamma) without tags.
+fn two_teams(policy: &str) -> String {
+    let user = |name: &str, tags: &str| {
+        format!(
+            r#"{{"UserName":"{name}","Arn":"arn:aws:iam::{ACCOUNT}:user/{name}","UserPolicyList":[{{"PolicyName":"i","PolicyDocument":{policy}}}],"GroupList":[],"AttachedManagedPolicies":[],"Tags":[{tags}]}}"#
+        )
+    };
+    format!(
+        r#"{{"UserDetailList":[{},{},{}],"GroupDetailList":[],"RoleDetailList":[],"Policies":[]}}"#,
+        user("alpha", r#"{"Key":"team","Value":"alpha"}"#),
+        user("beta", r#"{"Key":"team","Value":"beta"}"#),
+        user("gamma", "")
+    )
+}
+
+fn analysis_of(dump: &str) -> Analysis {
+    let source = Source::from_text("acct.json", dump).unwrap();
+    let model =
+        AccountModel::from_dumps(&[("acct.json".into(), source.account_dump(false).unwrap())])
+            .unwrap();
+    Analysis {
+        model,
+        ..Analysis::default()
+    }
+}
+
+fn policy_of(layer: PolicyType, text: &str) -> std::sync::Arc<s3guard::Policy> {
+    std::sync::Arc::new(
+        s3guard::Policy::parse_as("layer.json", text, s3guard::LoadOptions::new(layer)).unwrap(),
+    )
+}
+
+/// Principals with the same policies share one decision; the witness of
+/// each must still be its own request: its ARN and its own tags, never
+/// the tags of the principal whose answer it shares (spec section 0: the
+/// principal keys are derived from the caller; `can --principal-tag`).
+#[test]
+fn shared_answers_carry_each_principals_own_tags() {
+    let dump = two_teams(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:DeleteBucket","Resource":"arn:aws:s3:::prod","Condition":{"IpAddress":{"aws:SourceIp":"203.0.113.0/24"}}}]}"#,
+    );
+    let a = analysis_of(&dump);
+    let q = Question::new("s3:DeleteBucket", "arn:aws:s3:::prod").unwrap();
+    let answer = access::who_can(&a, &q, None).unwrap();
+    assert_eq!(answer.principals.len(), 3);
+    for (e, own, other) in [
+        (&answer.principals[0], Some("alpha"), "beta"),
+        (&answer.principals[1], Some("beta"), "alpha"),
+        (&answer.principals[2], None, "alpha"),
+    ] {
+        assert_eq!(e.grant.access, Access::Conditional);
+        let args = &e.grant.witness.as_ref().expect("a witness").args;
+        let i = args.iter().position(|x| x == "--principal").unwrap();
+        assert_eq!(args[i + 1], e.principal);
+        let tags: Vec<&String> = args
+            .iter()
+            .filter(|x| x.starts_with("aws:PrincipalTag/"))
+            .collect();
+        match own {
+            Some(t) => assert_eq!(tags, [&format!("aws:PrincipalTag/team={t}")], "{args:?}"),
+            None => assert!(tags.is_empty(), "{args:?}"),
+        }
+        assert!(!args.iter().any(|x| x.ends_with(other)), "{args:?}");
+        // the witness is a request `can` allows for this principal
+        let dir = crate::support::tempdir::Dir::new();
+        let file = dir.path().join("acct.json");
+        std::fs::write(&file, &dump).unwrap();
+        let out = s3guard()
+            .args(["can"])
+            .args(args)
+            .arg("--policy-from")
+            .arg(&file)
+            .args(["--select", &e.principal])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+    }
+}
+
+/// An SCP that tests the caller's tags decides differently for principals
+/// whose own policies are the same: they must not share its answer
+/// (spec E-14: a Deny at any SCP level denies).
+#[test]
+fn guardrails_testing_the_caller_are_not_shared() {
+    let dump = two_teams(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#,
+    );
+    let mut a = analysis_of(&dump);
+    a.scp_levels = vec![vec![policy_of(
+        PolicyType::Scp,
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"s3:DeleteBucket","Resource":"*","Condition":{"StringNotEquals":{"aws:PrincipalTag/team":"alpha"}}}]}"#,
+    )]];
+    let q = Question::new("s3:DeleteBucket", "arn:aws:s3:::prod").unwrap();
+    let answer = access::who_can(&a, &q, None).unwrap();
+    let access_of = |name: &str| {
+        answer
+            .principals
+            .iter()
+            .find(|e| e.principal == format!("arn:aws:iam::{ACCOUNT}:user/{name}"))
+            .map(|e| e.grant.access)
+    };
+    assert_eq!(access_of("alpha"), Some(Access::Allowed));
+    assert_eq!(access_of("beta"), None);
+    // gamma has no tag: allowed only if the request carried team=alpha
+    assert_ne!(access_of("gamma"), Some(Access::Allowed));
+    let limited: Vec<(&str, &[PolicyType])> = answer
+        .limited
+        .iter()
+        .map(|l| (l.principal.as_str(), l.layers.as_slice()))
+        .collect();
+    assert!(
+        limited.contains(&(
+            format!("arn:aws:iam::{ACCOUNT}:user/beta").as_str(),
+            &[PolicyType::Scp][..]
+        )),
+        "{limited:?}"
+    );
+}
+
+/// The verdict item of a topic in an account review row.
+fn item<'a>(
+    r: &'a s3guard::review::AccountReview,
+    arn: &str,
+    topic: &str,
+) -> &'a s3guard::review::VerdictItem {
+    r.rows
+        .iter()
+        .find(|row| row.principal == arn)
+        .unwrap()
+        .verdict
+        .items
+        .iter()
+        .find(|i| i.topic == topic)
+        .unwrap()
+}
+
+/// A bucket policy that denies requests without TLS: `can` sends
+/// `aws:SecureTransport` true (docs/semantics.md, "Defaults of `s3guard
+/// can`"), so `can`, `who-can` and `review --account` all answer
+/// "allowed", not "conditional".
+#[test]
+fn secure_transport_is_true_in_can_who_can_and_the_account_review() {
+    let dump = two_teams(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#,
+    );
+    let mut a = analysis_of(&dump);
+    let tls = std::fs::read_to_string("policies/bucket-policy-tls-only.json").unwrap();
+    assert!(tls.contains("aws:SecureTransport"));
+    let bucket = tls.replace("example-bucket", "prod");
+    a.buckets.push(BucketPolicy {
+        bucket: "prod".into(),
+        policy: NamedPolicy {
+            name: "tls.json".into(),
+            policy: policy_of(PolicyType::Resource, &bucket),
+        },
+    });
+    let alpha = format!("arn:aws:iam::{ACCOUNT}:user/alpha");
+    // can
+    let p = a.model.principal(&alpha).unwrap();
+    let ps = a.principal_set(p, Some("prod"));
+    let req = a.base_request(&p.arn, &p.tags).unwrap();
+    let mut req = req;
+    req.action = s3guard::matcher::Action::parse("s3:DeleteBucket").unwrap();
+    req.resource = s3guard::matcher::Resource::parse("arn:aws:s3:::prod").unwrap();
+    assert_eq!(ps.set.authorize(&req).decision, Decision::Allowed);
+    // who-can
+    let q = Question::new("s3:DeleteBucket", "arn:aws:s3:::prod").unwrap();
+    let answer = access::who_can(&a, &q, None).unwrap();
+    let e = answer
+        .principals
+        .iter()
+        .find(|e| e.principal == alpha)
+        .unwrap();
+    assert_eq!(e.grant.access, Access::Allowed);
+    // who-can with patterns: the prover takes the defaults as facts too
+    let q = Question::new("s3:Delete*", "arn:aws:s3:::prod*").unwrap();
+    let answer = access::who_can(&a, &q, None).unwrap();
+    let e = answer.principals.iter().find(|e| e.principal == alpha).unwrap();
+    assert_eq!(e.grant.access, Access::Allowed, "{e:?}");
+    // review --account
+    let r = access::account_review(&a, None).unwrap();
+    let it = item(&r, &alpha, "delete buckets");
+    assert_eq!(it.answer, s3guard::review::Answer::Yes, "{it:?}");
+    assert!(!it.conditional, "{it:?}");
+}
+
+/// A permissions boundary that allows one bucket only limits the row of
+/// the account review as it limits `can` (spec E-12): the principal can
+/// delete that bucket and no other. The row asks the columns `review`
+/// asks for the same policies, the boundary's included.
+#[test]
+fn account_review_rows_ask_the_boundarys_and_guardrails_columns() {
+    let dump = format!(
+        r#"{{"UserDetailList":[{{"UserName":"u","Arn":"arn:aws:iam::{ACCOUNT}:user/u","UserPolicyList":[{{"PolicyName":"i","PolicyDocument":{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"s3:*","Resource":"*"}}]}}}}],"GroupList":[],"AttachedManagedPolicies":[],"PermissionsBoundary":{{"PermissionsBoundaryType":"Policy","PermissionsBoundaryArn":"arn:aws:iam::{ACCOUNT}:policy/b"}}}},{{"UserName":"v","Arn":"arn:aws:iam::{ACCOUNT}:user/v","UserPolicyList":[{{"PolicyName":"i","PolicyDocument":{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"s3:*","Resource":"*"}}]}}}}],"GroupList":[],"AttachedManagedPolicies":[]}}],"GroupDetailList":[],"RoleDetailList":[],"Policies":[{{"PolicyName":"b","Arn":"arn:aws:iam::{ACCOUNT}:policy/b","DefaultVersionId":"v1","PolicyVersionList":[{{"Document":{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"s3:DeleteBucket","Resource":"arn:aws:s3:::scratch"}}]}},"VersionId":"v1","IsDefaultVersion":true}}]}}]}}"#
+    );
+    let mut a = analysis_of(&dump);
+    // an SCP that lets objects be read only in the logs bucket
+    a.scp_levels = vec![vec![policy_of(
+        PolicyType::Scp,
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":["s3:GetObject","s3:GetObjectVersion"],"Resource":"*"},{"Effect":"Allow","Action":["s3:GetObject","s3:GetObjectVersion"],"Resource":"arn:aws:s3:::logs/*"}]}"#,
+    )]];
+    let r = access::account_review(&a, None).unwrap();
+    let u = format!("arn:aws:iam::{ACCOUNT}:user/u");
+    let v = format!("arn:aws:iam::{ACCOUNT}:user/v");
+    let del = item(&r, &u, "delete buckets");
+    assert_eq!(del.answer, s3guard::review::Answer::Some, "{del:?}");
+    assert!(del.text.contains("scratch"), "{del:?}");
+    assert_eq!(
+        item(&r, &u, "read objects").answer,
+        s3guard::review::Answer::No
+    );
+    let read = item(&r, &v, "read objects");
+    assert_eq!(read.answer, s3guard::review::Answer::Some, "{read:?}");
+    assert!(read.text.contains("logs"), "{read:?}");
+    assert_eq!(
+        item(&r, &v, "delete buckets").answer,
+        s3guard::review::Answer::Yes
+    );
+}
+
+/// SCP levels of the account review property: none, one that tests the
+/// caller's tag, an allow-list that keeps S3 to the prod buckets.
+const REVIEW_SCPS: &[&str] = &[
+    "",
+    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"s3:Delete*","Resource":"*","Condition":{"StringNotEquals":{"aws:PrincipalTag/team":"t"}}}]}"#,
+    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":"s3:*","Resource":"*"},{"Effect":"Allow","Action":"s3:*","Resource":["arn:aws:s3:::prod*","arn:aws:s3:::prod*/*"]}]}"#,
+];
+
+/// RCPs of the property: none, or one denying object deletion in `other`.
+const REVIEW_RCPS: &[&str] = &[
+    "",
+    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:DeleteObject*","Resource":"arn:aws:s3:::other/*"}]}"#,
+];
+
+/// The bucket policy of the property: r0 may delete prod; no request
+/// without TLS (`can` sends `aws:SecureTransport` true).
+const REVIEW_BUCKET_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[
+  {"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/r0"},"Action":"s3:DeleteBucket","Resource":"arn:aws:s3:::prod"},
+  {"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::prod","arn:aws:s3:::prod/*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}"#;
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// Invariant: every row of the account review is the verdict `review`
+    /// gives for that principal alone (its whole policy set: identity
+    /// policies, boundary, every bucket policy, SCPs, RCPs; the request
+    /// `can` builds for it), and agrees with `can`: a "no" is a denial of
+    /// every sampled request, an unconditional "yes" anywhere is an
+    /// allowed request on a bucket no policy names.
+    #[test]
+    fn account_review_rows_are_each_principals_review_and_agree_with_can(
+        dump in account(),
+        with_bucket in any::<bool>(),
+        scp in 0..REVIEW_SCPS.len(),
+        rcp in 0..REVIEW_RCPS.len(),
+    ) {
+        let mut a = analysis_of(&dump);
+        if with_bucket {
+            a.buckets.push(BucketPolicy {
+                bucket: "prod".into(),
+                policy: NamedPolicy { name: "bucket.json".into(), policy: policy_of(PolicyType::Resource, REVIEW_BUCKET_POLICY) },
+            });
+        }
+        if !REVIEW_SCPS[scp].is_empty() {
+            a.scp_levels = vec![vec![policy_of(PolicyType::Scp, REVIEW_SCPS[scp])]];
+        }
+        if !REVIEW_RCPS[rcp].is_empty() {
+            a.rcp_levels = vec![vec![policy_of(PolicyType::Rcp, REVIEW_RCPS[rcp])]];
+        }
+        let r = access::account_review(&a, None).unwrap();
+        let known = a.known_buckets();
+        for p in a.model.principals() {
+            let row = r.rows.iter().find(|row| row.principal == p.arn).unwrap();
+            let ps = a.principal_set_all_buckets(p);
+            let base = a.base_request(&p.arn, &p.tags).unwrap();
+            let alone = s3guard::review::Review::new(&ps.set, &base, &known);
+            for mine in &row.verdict.items {
+                let theirs = alone.verdict.items.iter().find(|i| i.topic == mine.topic).unwrap();
+                prop_assert_eq!(mine.answer, theirs.answer, "{} {}: {:?} vs {:?}", &p.arn, &mine.topic, mine, theirs);
+                prop_assert_eq!(mine.conditional, theirs.conditional, "{} {}", &p.arn, &mine.topic);
+            }
+            let can = |action: &str, resource: &str| {
+                let mut req = base.clone();
+                req.action = s3guard::matcher::Action::parse(action).unwrap();
+                req.resource = s3guard::matcher::Resource::parse(resource).unwrap();
+                a.principal_set(p, a.bucket_of(resource).as_deref()).set.authorize(&req).decision == Decision::Allowed
+            };
+            for (topic, actions, objects) in [
+                ("delete buckets", &["s3:DeleteBucket"][..], false),
+                ("delete objects", &["s3:DeleteObject", "s3:DeleteObjectVersion"][..], true),
+                ("write objects", &["s3:PutObject"][..], true),
+                ("read objects", &["s3:GetObject", "s3:GetObjectVersion"][..], true),
+            ] {
+                let it = row.verdict.items.iter().find(|i| i.topic == topic).unwrap();
+                let on = |bucket: &str| if objects { format!("arn:aws:s3:::{bucket}/k") } else { format!("arn:aws:s3:::{bucket}") };
+                if it.answer == s3guard::review::Answer::No {
+                    for b in ["prod", "other", "zz-fresh"] {
+                        for act in actions {
+                            prop_assert!(!can(act, &on(b)), "{} {}: no, but can allows {} on {}", &p.arn, topic, act, b);
+                        }
+                    }
+                }
+                let generic = it.classes.iter().any(|c| c == "bucket:*" || c == "objects:*");
+                if it.answer == s3guard::review::Answer::Yes && !it.conditional && generic {
+                    prop_assert!(
+                        actions.iter().any(|act| can(act, &on("zz-fresh"))),
+                        "{} {}: yes, but can denies it on a bucket no policy names", &p.arn, topic
+                    );
+                }
+            }
+        }
+    }
+}
