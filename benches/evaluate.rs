@@ -153,7 +153,20 @@ fn batch_requests(c: &mut Criterion) {
             )
         })
         .collect();
-    let template = Request::new("s3:GetObject", "*").unwrap_or_else(|e| panic!("{e}"));
+    let builder = s3guard::RequestBuilder::new();
+    let template = builder
+        .clone()
+        .no_defaults(true)
+        .build("s3:GetObject", "*")
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    let completion = batch::requests::Completion {
+        template: &template,
+        builder: &builder,
+        object_acl: None,
+        bucket_acl: None,
+        // 2025-01-31T12:00:00Z: every request of a run happens at one instant
+        at: Some(1_738_324_800_000_000_000),
+    };
     let statements = batch::requests::StatementJson::new(&set);
     let mut g = c.benchmark_group("eval_requests");
     g.throughput(Throughput::Elements(n as u64));
@@ -171,12 +184,11 @@ fn batch_requests(c: &mut Criterion) {
                         let Ok(text) = std::str::from_utf8(line.bytes) else {
                             return;
                         };
-                        let Ok(parsed) =
-                            batch::requests::parse_line("b", line.number, text, &template, false)
+                        let Ok(parsed) = state.parse("b", line.number, text, &template, false)
                         else {
                             return;
                         };
-                        let req = state.request(parsed.request, parsed.own_context, |r| r);
+                        let req = state.request(parsed.request, &completion);
                         let response = set.authorize(req);
                         batch::requests::write_decision(
                             &mut out.text,

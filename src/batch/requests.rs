@@ -7,12 +7,15 @@
 
 use std::io::Write;
 
+use crate::condition::date::Instant;
 use crate::diagnostic::{did_you_mean, Diagnostic};
+use crate::eval::acl::Acl;
 use crate::eval::policy_set::PolicySet;
 use crate::eval::response::{Response, StatementRef};
 use crate::explain::Evaluation;
 use crate::json::{self, pointer, Kind, Location, Value};
 use crate::matcher::{Action, Resource};
+use crate::request::builder::RequestBuilder;
 use crate::request::context::Origin;
 use crate::request::{Principal, Request};
 
@@ -29,15 +32,12 @@ pub const FIELDS: &[&str] = &[
 /// A parsed request line.
 #[derive(Debug)]
 pub struct RequestLine {
-    /// The request: the template's principal and resource account where
-    /// the line is silent; the context holds only the line's own keys
-    /// (see [`RequestLine::own_context`]).
+    /// The request: the template's principal, resource account and
+    /// service-linked-role flag where the line is silent; the context holds
+    /// only the line's own keys ([`Completion::complete`] adds the rest).
     pub request: Request,
     /// The line's `id`, as JSON text, echoed in the output.
     pub id: Option<String>,
-    /// Whether the line has context keys of its own. Without them its
-    /// context is the template's, so a caller may reuse one built earlier.
-    pub own_context: bool,
 }
 
 /// Where a byte offset of one line is, in the whole file.
@@ -229,7 +229,6 @@ pub fn parse_line(
         None => None,
     };
     let mut context = crate::request::context::Context::new();
-    let own_context = root.get("context").is_some_and(|v| v.kind != Kind::Null);
     match root.get("context") {
         None => {}
         Some(v) if v.kind == Kind::Null => {}
@@ -261,21 +260,49 @@ pub fn parse_line(
         (Some(action), Some(resource), Some(principal), Some(resource_account))
             if errors.is_empty() =>
         {
-            Ok(RequestLine {
-                request: Request {
-                    principal,
-                    action,
-                    resource,
-                    resource_account,
-                    is_service_linked_role: false,
-                    context,
-                },
-                id,
-                own_context,
-            })
+            let request = Request {
+                principal,
+                action,
+                resource,
+                resource_account,
+                is_service_linked_role: template.is_service_linked_role,
+                context,
+            };
+            if let Some(message) = owner_disagreement(&request, root.get("resource_account")) {
+                let at = root
+                    .get("resource_account")
+                    .or_else(|| root.get("resource"));
+                let ptr = if root.get("resource_account").is_some() {
+                    "/resource_account"
+                } else {
+                    "/resource"
+                };
+                errors.push(
+                    invalid(name, line_no, text, at.unwrap_or(root).span.start, ptr, message)
+                        .with_hint("an access point ARN names its owner's account: leave out the resource account"),
+                );
+                return Err(errors);
+            }
+            Ok(RequestLine { request, id })
         }
         _ => Err(errors),
     }
+}
+
+/// Why the resource account of a request (the line's, or `--resource-account`'s)
+/// cannot be: it is not the account an access point ARN names as its owner,
+/// which `can` refuses too ([`RequestBuilder::build`]).
+fn owner_disagreement(req: &Request, own: Option<&Value>) -> Option<String> {
+    let stated = req.resource_account.as_deref()?;
+    let owner = req.arn_account().filter(|o| *o != stated)?;
+    let whose = if own.is_some() {
+        "`resource_account`"
+    } else {
+        "--resource-account"
+    };
+    Some(format!(
+        "{whose} `{stated}` disagrees with the resource ARN, which names account `{owner}` as its owner"
+    ))
 }
 
 /// The fields of a line of the common shape, borrowed from its text.
@@ -393,6 +420,22 @@ fn recently_used<T>(list: &mut Vec<T>, i: usize) {
 }
 
 impl Requests {
+    /// Parses one line: [`Requests::parse_common_line`] when it reads it,
+    /// else [`parse_line`] (which reports every problem).
+    pub fn parse(
+        &mut self,
+        name: &str,
+        line_no: usize,
+        text: &str,
+        template: &Request,
+        allow_unknown_action: bool,
+    ) -> Result<RequestLine, Vec<Diagnostic>> {
+        match self.parse_common_line(text, template, allow_unknown_action) {
+            Some(line) => Ok(line),
+            None => parse_line(name, line_no, text, template, allow_unknown_action),
+        }
+    }
+
     /// [`parse_line`] for a line of the common shape (see [`flat`]) that
     /// is valid: the same request, read without building a JSON tree, its
     /// action and principal cloned from a recent line's when the text is
@@ -448,17 +491,20 @@ impl Requests {
             Some(_) => return None,
             None => template.resource_account.clone(),
         };
+        let request = Request {
+            principal,
+            action,
+            resource,
+            resource_account,
+            is_service_linked_role: template.is_service_linked_role,
+            context: crate::request::context::Context::new(),
+        };
+        if owner_disagreement(&request, None).is_some() {
+            return None;
+        }
         Some(RequestLine {
-            request: Request {
-                principal,
-                action,
-                resource,
-                resource_account,
-                is_service_linked_role: false,
-                context: crate::request::context::Context::new(),
-            },
+            request,
             id: f.id.map(str::to_string),
-            own_context: false,
         })
     }
 }
@@ -596,14 +642,70 @@ pub fn write_error(out: &mut Vec<u8>, line_no: usize, diagnostics: &[Diagnostic]
 /// How many callers' contexts a worker keeps.
 const RECENT: usize = 8;
 
-/// The requests of one worker. The full context of a line without context
-/// of its own depends only on the caller, the resource account and whether
-/// the action is S3's (`s3:ResourceAccount`): it is built once and reused
-/// for the following lines of the same caller, which saves most of the
-/// cost of a request.
+/// How `eval --requests` completes the request of a line, the way `can`
+/// builds one from the same flags ([`RequestBuilder::build`]): the flags'
+/// context, then the line's own keys (which win), then the ACL the request
+/// carries in its headers (E-20), then what AWS derives and the defaults
+/// ([`RequestBuilder::apply_defaults`], unless `--no-defaults`).
+#[derive(Debug, Clone, Copy)]
+pub struct Completion<'a> {
+    /// The flags' request: its context is every line's starting point.
+    pub template: &'a Request,
+    /// The flags, for the derived keys and the defaults.
+    pub builder: &'a RequestBuilder,
+    /// The object's ACL (`--object-acl`), carried by PutObject and PutObjectAcl.
+    pub object_acl: Option<&'a Acl>,
+    /// The bucket's ACL (`--bucket-acl`), carried by PutBucketAcl and CreateBucket.
+    pub bucket_acl: Option<&'a Acl>,
+    /// The instant of every request of the run.
+    pub at: Option<Instant>,
+}
+
+impl Completion<'_> {
+    /// The full request of a line whose context holds only its own keys.
+    pub fn complete(&self, mut req: Request) -> Request {
+        let mut context = self.template.context.clone();
+        for e in req.context.entries() {
+            context.insert(&e.key, e.value.clone(), e.origin.clone());
+        }
+        req.context = context;
+        // the ACL a PutObject or PutObjectAcl carries is in its headers (E-20)
+        crate::eval::acl::set_header_keys(&mut req, self.object_acl, self.bucket_acl);
+        if self.builder.fills_defaults() {
+            self.builder.apply_defaults(&mut req, self.at);
+        }
+        req
+    }
+
+    /// Whether completing `line` (a request without context keys of its
+    /// own) gives the context `completed` has, `completed` being another
+    /// line completed by [`Completion::complete`]: everything `complete`
+    /// reads of a request besides its context is the same. That is the
+    /// caller (the keys derived from it, `aws:ViaAWSService`), whether it is
+    /// a service-linked role, the stated resource account (the line's or the
+    /// one an access point ARN names: `aws:ResourceAccount`,
+    /// `s3:ResourceAccount`), whether the action is S3's
+    /// (`s3:ResourceAccount`) and which ACL the action carries in its
+    /// headers (`s3:x-amz-acl`, `s3:x-amz-grant-*`). A new dependency of
+    /// `complete` on the request belongs here; the property test
+    /// `a_reused_context_is_the_one_completion_gives` holds the two together.
+    fn same_completion(completed: &Request, line: &Request) -> bool {
+        completed.principal == line.principal
+            && completed.is_service_linked_role == line.is_service_linked_role
+            && completed.stated_resource_account() == line.stated_resource_account()
+            && (completed.action.service() == "s3") == (line.action.service() == "s3")
+            && crate::eval::acl::acl_carried(completed.action.lower())
+                == crate::eval::acl::acl_carried(line.action.lower())
+    }
+}
+
+/// The requests of one worker. Completing a request (cloning the flags'
+/// context, deriving keys) costs more than evaluating it; a line without
+/// context of its own whose completion would be that of a recent line
+/// ([`Completion::same_completion`]) takes that line's completed context.
 #[derive(Debug, Default)]
 pub struct Requests {
-    /// Completed requests of recent callers, least recent first.
+    /// Completed requests of recent lines, least recent first.
     recent: Vec<Request>,
     /// The request in use, and whether its context may be shared.
     current: Option<(Request, bool)>,
@@ -614,38 +716,31 @@ pub struct Requests {
 }
 
 impl Requests {
-    /// The request of a line, completed by `complete` (which adds the
-    /// template's context and the defaults) unless a request of the same
-    /// caller was completed before.
-    pub fn request(
-        &mut self,
-        mut line: Request,
-        own_context: bool,
-        complete: impl Fn(Request) -> Request,
-    ) -> &Request {
+    /// The request of a line, completed by `completion`, or the line's
+    /// request with a recent line's completed context when its completion
+    /// is the same.
+    pub fn request(&mut self, mut line: Request, completion: &Completion<'_>) -> &Request {
         if let Some((previous, true)) = self.current.take() {
             if self.recent.len() >= RECENT {
                 self.recent.remove(0);
             }
             self.recent.push(previous);
         }
-        if own_context {
-            return &self.current.insert((complete(line), false)).0;
+        if !line.context.is_empty() {
+            return &self.current.insert((completion.complete(line), false)).0;
         }
-        let s3 = line.action.service() == "s3";
-        let found = self.recent.iter().position(|r| {
-            r.principal == line.principal
-                && r.resource_account == line.resource_account
-                && (r.action.service() == "s3") == s3
-        });
+        let found = self
+            .recent
+            .iter()
+            .position(|r| Completion::same_completion(r, &line));
         let request = match found {
             Some(i) => {
+                // the line's own request, with the context completed before
                 let mut r = self.recent.remove(i);
-                std::mem::swap(&mut r.action, &mut line.action);
-                std::mem::swap(&mut r.resource, &mut line.resource);
-                r
+                std::mem::swap(&mut r.context, &mut line.context);
+                line
             }
-            None => complete(line),
+            None => completion.complete(line),
         };
         &self.current.insert((request, true)).0
     }
@@ -715,6 +810,220 @@ mod tests {
             .unwrap();
         let full = parse_line("f", 1, line, &t, true).unwrap();
         assert_eq!(format!("{fast:?}"), format!("{full:?}"));
+    }
+
+    /// What `eval --requests` does with the lines of a file: each line
+    /// parsed and completed by one worker in order, or its problems.
+    fn run_lines(
+        builder: &RequestBuilder,
+        object_acl: Option<&Acl>,
+        bucket_acl: Option<&Acl>,
+        lines: &[String],
+    ) -> Vec<(Option<Request>, Option<Request>)> {
+        let template = builder
+            .clone()
+            .no_defaults(true)
+            .build("s3:GetObject", "*")
+            .unwrap();
+        let completion = Completion {
+            template: &template,
+            builder,
+            object_acl,
+            bucket_acl,
+            at: builder.time().unwrap(),
+        };
+        let mut requests = Requests::default();
+        lines
+            .iter()
+            .enumerate()
+            .map(|(i, text)| {
+                let batch = requests
+                    .parse("f", i + 1, text, &template, true)
+                    .ok()
+                    .map(|l| requests.request(l.request, &completion).clone());
+                // the same line alone: parsed by the full parser, completed afresh
+                let fresh = parse_line("f", i + 1, text, &template, true)
+                    .ok()
+                    .map(|l| completion.complete(l.request));
+                (batch, fresh)
+            })
+            .collect()
+    }
+
+    fn object_acl(canned: &str) -> Acl {
+        Acl::parse(&[canned.to_string()]).unwrap()
+    }
+
+    /// A line never takes keys that belong to the line before it: the ACL a
+    /// PutObject carries in its headers (E-20) is not a GetObject's, and an
+    /// access point ARN names its owner, the resource account (AP-1).
+    #[test]
+    fn a_line_does_not_inherit_the_keys_of_the_line_before() {
+        let builder = RequestBuilder::new()
+            .principal("arn:aws:iam::111122223333:user/app")
+            .at("2025-01-31T12:00:00Z");
+        let acl = object_acl("public-read");
+        let lines: Vec<String> = [
+            r#"{"action":"s3:PutObject","resource":"arn:aws:s3:::b/k"}"#,
+            r#"{"action":"s3:GetObject","resource":"arn:aws:s3:::b/k"}"#,
+            r#"{"action":"s3:PutObject","resource":"arn:aws:s3:::b/k"}"#,
+            r#"{"action":"s3:GetObject","resource":"arn:aws:s3:us-east-1:444455556666:accesspoint/ap/object/k"}"#,
+            r#"{"action":"s3:GetObject","resource":"arn:aws:s3:::b/k"}"#,
+        ]
+        .map(String::from)
+        .to_vec();
+        let out = run_lines(&builder, Some(&acl), None, &lines);
+        let key = |i: usize, k: &str| {
+            out[i]
+                .0
+                .as_ref()
+                .unwrap()
+                .context
+                .get(k)
+                .map(|e| e.value.values().to_vec())
+        };
+        let one = |s: &str| Some(vec![s.to_string()]);
+        assert_eq!(key(0, "s3:x-amz-acl"), one("public-read"));
+        assert_eq!(key(1, "s3:x-amz-acl"), None);
+        assert_eq!(key(2, "s3:x-amz-acl"), one("public-read"));
+        assert_eq!(key(3, "aws:ResourceAccount"), one("444455556666"));
+        assert_eq!(key(3, "s3:ResourceAccount"), one("444455556666"));
+        assert_eq!(key(4, "aws:ResourceAccount"), one("111122223333"));
+        for (batch, fresh) in out {
+            assert_eq!(batch, fresh);
+        }
+    }
+
+    #[test]
+    fn a_resource_account_other_than_the_access_points_owner_is_refused() {
+        let t = template();
+        let line = r#"{"action":"s3:GetObject","resource":"arn:aws:s3:us-east-1:444455556666:accesspoint/ap","resource_account":"111122223333"}"#;
+        assert!(Requests::default()
+            .parse_common_line(line, &t, false)
+            .is_none());
+        let errors = parse_line("f", 1, line, &t, false).unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].pointer.as_deref(), Some("/resource_account"));
+        assert!(errors[0].message.contains("`444455556666`"), "{errors:?}");
+        // the owner itself is fine
+        let line = line.replace("111122223333", "444455556666");
+        assert!(parse_line("f", 1, &line, &t, false).is_ok());
+    }
+
+    /// `--service-linked-role` holds for every line, as for `can` (E-4: SCPs
+    /// and RCPs do not restrict such callers).
+    #[test]
+    fn the_service_linked_role_flag_holds_for_every_line() {
+        let t = RequestBuilder::new()
+            .service_linked_role(true)
+            .no_defaults(true)
+            .build("s3:GetObject", "*")
+            .unwrap();
+        let line = r#"{"action":"s3:GetObject","resource":"arn:aws:s3:::b/k"}"#;
+        let full = parse_line("f", 1, line, &t, false).unwrap();
+        assert!(full.request.is_service_linked_role);
+        let fast = Requests::default()
+            .parse_common_line(line, &t, false)
+            .unwrap();
+        assert!(fast.request.is_service_linked_role);
+    }
+
+    mod reuse {
+        use super::*;
+        use proptest::prelude::*;
+
+        const ACTIONS: &[&str] = &[
+            "s3:GetObject",
+            "s3:PutObject",
+            "s3:PutObjectAcl",
+            "s3:PutBucketAcl",
+            "s3:CreateBucket",
+            "s3:ListBucket",
+            "ec2:RunInstances",
+        ];
+        const RESOURCES: &[&str] = &[
+            "arn:aws:s3:::b/k",
+            "arn:aws:s3:::b",
+            "*",
+            "arn:aws:s3:us-east-1:111122223333:accesspoint/ap/object/k",
+            "arn:aws:s3:us-east-1:444455556666:accesspoint/ap",
+            "arn:aws:s3:us-east-1:444455556666:accesspoint/ap/object/k",
+        ];
+        const PRINCIPALS: &[Option<&str>] = &[
+            None,
+            Some("arn:aws:iam::111122223333:user/app"),
+            Some("arn:aws:sts::444455556666:assumed-role/r/s"),
+            Some("anonymous"),
+            Some("cloudtrail.amazonaws.com"),
+        ];
+        const ACCOUNTS: &[Option<&str>] = &[None, Some("111122223333"), Some("444455556666")];
+        const CONTEXTS: &[Option<&str>] = &[
+            None,
+            Some(r#"{"aws:SourceIp":"203.0.113.9"}"#),
+            Some(r#"{"s3:x-amz-acl":"private"}"#),
+            Some("{}"),
+        ];
+
+        fn line((a, r, p, ra, c): (usize, usize, usize, usize, usize)) -> String {
+            let mut s = format!(
+                r#"{{"action":"{}","resource":"{}""#,
+                ACTIONS[a], RESOURCES[r]
+            );
+            if let Some(p) = PRINCIPALS[p] {
+                s.push_str(&format!(r#","principal":"{p}""#));
+            }
+            if let Some(ra) = ACCOUNTS[ra] {
+                s.push_str(&format!(r#","resource_account":"{ra}""#));
+            }
+            if let Some(c) = CONTEXTS[c] {
+                s.push_str(&format!(r#","context":{c}"#));
+            }
+            s.push('}');
+            s
+        }
+
+        proptest! {
+            /// Whatever the order of the lines, each line's request in a
+            /// batch (parsed by the common-shape reader where it can, its
+            /// context reused from a recent line where `same_completion`
+            /// says so) is the request that line alone gives: parsed by the
+            /// full parser and completed afresh.
+            #[test]
+            fn a_reused_context_is_the_one_completion_gives(
+                picks in proptest::collection::vec(
+                    (0..ACTIONS.len(), 0..RESOURCES.len(), 0..PRINCIPALS.len(),
+                     0..ACCOUNTS.len(), 0..CONTEXTS.len()),
+                    1..40,
+                ),
+                flags_principal in 0..PRINCIPALS.len(),
+                flags_account in 0..ACCOUNTS.len(),
+                no_defaults in any::<bool>(),
+                service_linked in any::<bool>(),
+                object in proptest::option::of(0..2usize),
+                bucket in proptest::option::of(0..2usize),
+            ) {
+                let mut builder = RequestBuilder::new()
+                    .at("2025-01-31T12:00:00Z")
+                    .region("us-east-1")
+                    .no_defaults(no_defaults)
+                    .service_linked_role(service_linked)
+                    .context("aws:SourceVpc", "vpc-1");
+                if let Some(p) = PRINCIPALS[flags_principal] {
+                    builder = builder.principal(p);
+                }
+                if let Some(a) = ACCOUNTS[flags_account] {
+                    builder = builder.resource_account(a);
+                }
+                let canned = ["public-read", "bucket-owner-full-control"];
+                let object = object.map(|i| object_acl(canned[i]));
+                let bucket = bucket.map(|i| object_acl(canned[i]));
+                let lines: Vec<String> = picks.into_iter().map(line).collect();
+                let out = run_lines(&builder, object.as_ref(), bucket.as_ref(), &lines);
+                for (i, (batch, fresh)) in out.into_iter().enumerate() {
+                    prop_assert_eq!(batch, fresh, "line {}: {}", i + 1, &lines[i]);
+                }
+            }
+        }
     }
 
     #[test]

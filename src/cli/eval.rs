@@ -16,7 +16,6 @@ use super::{Io, EXIT_DENIED, EXIT_INVALID, EXIT_OK};
 use crate::batch::cases::{run_line, CaseResult, Status};
 use crate::batch::{self, requests, Line, Output};
 use crate::diagnostic::Diagnostic;
-use crate::request::Request;
 
 /// Output formats of `eval`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -341,43 +340,23 @@ fn run_requests(path: &str, args: &EvalArgs, io: &mut Io<'_>) -> i32 {
     let name = display_name(path);
     // Every request of the run happens at one instant (--at, or now).
     let at = Some(at.unwrap_or_else(crate::request::builder::now));
-    let defaults = builder.fills_defaults();
-    // The full context of a request: the flags', then the line's, then
-    // what AWS derives and the defaults.
-    let complete = |mut req: Request| {
-        let mut context = template.context.clone();
-        for e in req.context.entries() {
-            context.insert(&e.key, e.value.clone(), e.origin.clone());
-        }
-        req.context = context;
-        // the ACL a PutObject or PutObjectAcl carries is in its headers (E-20)
-        crate::eval::acl::set_header_keys(
-            &mut req,
-            set.options().object_acl.as_ref(),
-            set.options().bucket_acl.as_ref(),
-        );
-        if defaults {
-            builder.apply_defaults(&mut req, at);
-        }
-        req
+    let completion = requests::Completion {
+        template: &template,
+        builder: &builder,
+        object_acl: set.options().object_acl.as_ref(),
+        bucket_acl: set.options().bucket_acl.as_ref(),
+        at,
     };
     let work = |state: &mut requests::Requests, line: Line<'_>, out: &mut Output<RequestStats>| {
         let parsed = match line_text(name, line) {
             Ok(text) if text.trim().is_empty() => return,
-            Ok(text) => state
-                .parse_common_line(text, &template, args.request.allow_unknown_action)
-                .map_or_else(
-                    || {
-                        requests::parse_line(
-                            name,
-                            line.number,
-                            text,
-                            &template,
-                            args.request.allow_unknown_action,
-                        )
-                    },
-                    Ok,
-                ),
+            Ok(text) => state.parse(
+                name,
+                line.number,
+                text,
+                &template,
+                args.request.allow_unknown_action,
+            ),
             Err(message) => Err(vec![Diagnostic::error("INVALID_REQUEST", message)]),
         };
         let parsed = match parsed {
@@ -401,7 +380,7 @@ fn run_requests(path: &str, args: &EvalArgs, io: &mut Io<'_>) -> i32 {
                 return;
             }
         };
-        let request = state.request(parsed.request, parsed.own_context, complete);
+        let request = state.request(parsed.request, &completion);
         let evaluation = explain.then(|| set.evaluate_relevant(request));
         let authorized;
         let response = match &evaluation {

@@ -308,3 +308,90 @@ fn a_line_whose_action_is_missing_from_the_catalog_is_invalid() {
     assert_eq!(code, 0, "every line valid");
     assert_eq!(json_lines(&out)[0]["decision"], "ImplicitDeny");
 }
+
+/// Each line's answer is `can`'s for the same request, whatever line came
+/// before it: the ACL a PutObject carries in its headers (E-20, spec
+/// `s3:x-amz-acl`) belongs to that line only, and an access point ARN names
+/// the resource's account (AP-1, `aws:ResourceAccount`). A line of the same
+/// caller used to take the completed context of the line before, so a
+/// PutObject after a GetObject was allowed despite the Deny on its ACL.
+#[test]
+fn a_line_answers_as_can_whatever_line_came_before() {
+    let policy = r#"{"Version":"2012-10-17","Statement":[
+      {"Sid":"All","Effect":"Allow","Action":"s3:*","Resource":"*"},
+      {"Sid":"NoPublicAcl","Effect":"Deny","Action":"s3:*","Resource":"*",
+       "Condition":{"StringEquals":{"s3:x-amz-acl":"public-read"}}},
+      {"Sid":"NotTheirs","Effect":"Deny","Action":"s3:*","Resource":"*",
+       "Condition":{"StringEquals":{"aws:ResourceAccount":"444455556666"}}}]}"#;
+    let (_p, pol) = temp_file("p.json", policy);
+    let pol = pol.to_string_lossy().to_string();
+    let app = "arn:aws:iam::111122223333:user/app";
+    let requests = [
+        ("s3:GetObject", "arn:aws:s3:::b/k"),
+        ("s3:PutObject", "arn:aws:s3:::b/k"),
+        ("s3:GetObject", "arn:aws:s3:::b/k"),
+        (
+            "s3:GetObject",
+            "arn:aws:s3:us-east-1:444455556666:accesspoint/ap/object/k",
+        ),
+        ("s3:GetObject", "arn:aws:s3:::b/k"),
+        (
+            "s3:PutObject",
+            "arn:aws:s3:us-east-1:111122223333:accesspoint/ap/object/k",
+        ),
+        ("s3:PutObjectAcl", "arn:aws:s3:::b/k"),
+        ("s3:ListBucket", "arn:aws:s3:::b"),
+    ];
+    let text: String = requests
+        .iter()
+        .map(|(a, r)| {
+            format!("{{\"action\":\"{a}\",\"resource\":\"{r}\",\"principal\":\"{app}\"}}\n")
+        })
+        .collect();
+    let (_r, req) = temp_file("r.jsonl", &text);
+    let req = req.to_string_lossy().to_string();
+    let flags = ["--policy", &pol, "--object-acl", "public-read"];
+    let mut eval = vec!["eval", "--requests", &req, "--threads", "1"];
+    eval.extend_from_slice(&flags);
+    let (code, out, err) = run(&eval);
+    assert_eq!(code, 0, "{err}");
+    let lines = json_lines(&out);
+    assert_eq!(lines.len(), requests.len());
+    let mut decisions = Vec::new();
+    for ((action, resource), line) in requests.iter().zip(&lines) {
+        let mut args = vec![
+            "can",
+            action,
+            resource,
+            "--principal",
+            app,
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(&flags);
+        let (_, out, err) = run(&args);
+        let doc: serde_json::Value =
+            serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
+        let expected = &doc["EvaluationResults"][0]["s3guard"]["decision"];
+        assert_eq!(
+            &line["decision"], expected,
+            "line {}: {action} {resource}",
+            line["line"]
+        );
+        decisions.push(line["decision"].as_str().unwrap().to_string());
+    }
+    // and those answers are the ones the policy gives
+    assert_eq!(
+        decisions,
+        [
+            "Allow",
+            "ExplicitDeny",
+            "Allow",
+            "ExplicitDeny",
+            "Allow",
+            "ExplicitDeny",
+            "ExplicitDeny",
+            "Allow"
+        ]
+    );
+}
