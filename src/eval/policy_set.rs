@@ -99,15 +99,15 @@ pub(crate) struct LayerIndex {
     /// whose `Action`/`NotAction` covers it, exactly, ascending.
     by_catalog: CatalogIndex,
     /// For actions outside the catalog: statements with that literal action.
-    by_literal: HashMap<Box<str>, SmallVec<[u32; 4]>, Hasher>,
+    by_literal: ByText,
     /// … statements with a wildcard pattern of that service.
-    by_service: HashMap<Box<str>, SmallVec<[u32; 4]>, Hasher>,
+    by_service: ByText,
     /// … statements with `NotAction` or a wildcard service (`*`, `s3*:*`).
     always: SmallVec<[u32; 4]>,
     /// Resource filter: statements all of whose `Resource` patterns fix
     /// the first component of the resource part (the bucket), by that
     /// component; they can concern no other resource.
-    by_bucket: HashMap<Box<str>, SmallVec<[u32; 4]>, Hasher>,
+    by_bucket: ByText,
     /// … and every other statement (any bucket), ascending.
     any_bucket: Vec<u32>,
 }
@@ -116,6 +116,73 @@ pub(crate) struct LayerIndex {
 /// seeded at random (no chosen set of keys collides on every machine), and
 /// fast on short keys (SipHash was 5% of a load).
 type Hasher = foldhash::fast::RandomState;
+
+/// Statement positions (ascending) by a text of the policies: a lower-cased
+/// action or service outside the catalog, a bucket name. A list is a
+/// filter that keeps a superset of the statements that can concern the
+/// text (every candidate's action and resource are matched again), so the
+/// map is keyed by the text's hash alone: two texts of the same hash only
+/// share a list, and building the index copies no text (ReadOnlyAccess
+/// names 2,400 actions outside the catalog, each key was an allocation).
+/// The hash is seeded at random per index, so a chosen set of keys does
+/// not collide on another run.
+#[derive(Debug, Clone, Default)]
+struct ByText {
+    seed: Hasher,
+    map: HashMap<u64, SmallVec<[u32; 4]>, std::hash::BuildHasherDefault<HashIsKey>>,
+}
+
+impl ByText {
+    fn key(&self, text: &str) -> u64 {
+        use std::hash::BuildHasher;
+        self.seed.hash_one(text)
+    }
+
+    /// Adds statement `pos` (not below any position added before) to the
+    /// list of `text`.
+    fn add(&mut self, text: &str, pos: u32) {
+        let key = self.key(text);
+        push_unique(self.map.entry(key).or_default(), pos);
+    }
+
+    /// The list of `text` (with those of any text of the same hash).
+    fn get(&self, text: &str) -> Option<&SmallVec<[u32; 4]>> {
+        self.map.get(&self.key(text))
+    }
+
+    fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    fn clear(&mut self) {
+        self.map.clear();
+    }
+
+    fn reserve(&mut self, n: usize) {
+        self.map.reserve(n);
+    }
+}
+
+/// The hasher of [`ByText`]'s map, whose keys are seeded hashes already.
+#[derive(Debug, Clone, Copy, Default)]
+struct HashIsKey(u64);
+
+impl std::hash::Hasher for HashIsKey {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // only u64 keys are hashed; any other input still hashes
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
 
 /// Below this many candidates by action, the resource filter costs more
 /// than it saves.
@@ -360,7 +427,7 @@ impl LayerIndex {
                         if let Some(i) = cat.index_of(lit) {
                             add_catalog(i as usize, &mut pairs);
                         } else if !wildcard_service {
-                            push_unique(self.by_literal.entry(lit.into()).or_default(), pos);
+                            self.by_literal.add(lit, pos);
                         }
                     }
                     (Some(svc), None) => {
@@ -372,7 +439,7 @@ impl LayerIndex {
                             }
                         }
                         if !wildcard_service {
-                            push_unique(self.by_service.entry(svc.into()).or_default(), pos);
+                            self.by_service.add(svc, pos);
                         }
                     }
                     (None, _) => {
@@ -404,7 +471,7 @@ impl LayerIndex {
             match buckets {
                 Some(buckets) => {
                     for b in buckets {
-                        push_unique(self.by_bucket.entry(b.into()).or_default(), pos);
+                        self.by_bucket.add(b, pos);
                     }
                 }
                 None => self.any_bucket.push(pos),
