@@ -1098,7 +1098,11 @@ fn secure_transport_is_true_in_can_who_can_and_the_account_review() {
     // who-can with patterns: the prover takes the defaults as facts too
     let q = Question::new("s3:Delete*", "arn:aws:s3:::prod*").unwrap();
     let answer = access::who_can(&a, &q, None).unwrap();
-    let e = answer.principals.iter().find(|e| e.principal == alpha).unwrap();
+    let e = answer
+        .principals
+        .iter()
+        .find(|e| e.principal == alpha)
+        .unwrap();
     assert_eq!(e.grant.access, Access::Allowed, "{e:?}");
     // review --account
     let r = access::account_review(&a, None).unwrap();
