@@ -80,6 +80,19 @@ fn scopes_of(reasons: &[Reason], scopes: &mut Vec<String>) {
 pub fn judge(set: &PolicySet, req: &Request) -> Judgement {
     let eval = set.evaluate_relevant(req);
     let resp = &eval.response;
+    // a condition on keys this request can never carry (an access point
+    // key on a request made directly to a bucket, spec AP-3; a service key
+    // the action does not declare, C-15) is settled as evaluated: the key
+    // is absent, not unknown
+    let can_vary = |t: &StatementTrace| {
+        set.statement(t.statement_ref).is_none_or(|st| {
+            st.condition
+                .blocks
+                .iter()
+                .flat_map(|b| b.keys.iter())
+                .any(|k| req.can_carry_key(&k.key))
+        })
+    };
     let conditional: Vec<&StatementTrace> = eval
         .traces
         .iter()
@@ -88,6 +101,7 @@ pub fn judge(set: &PolicySet, req: &Request) -> Judgement {
                 && t.reasons
                     .iter()
                     .any(|r| matches!(r, Reason::Condition { .. }))
+                && can_vary(t)
         })
         .collect();
     let unknowns: Vec<Unknown> = conditional
