@@ -843,3 +843,29 @@ fn actions_on_a_delegating_bucket_point_to_the_access_point_ap2_ap3() {
         "{out}"
     );
 }
+
+/// An access point given without a policy grants nothing there (AP-1,
+/// S3 User Guide, access point policies: the access point policy and the
+/// bucket policy must both permit the request); the answer says no access
+/// point policy was given instead of naming none.
+#[test]
+fn an_access_point_without_a_policy_says_so_ap1() {
+    let (code, out, err) = run(&[
+        "can",
+        "s3:GetObject",
+        "arn:aws:s3:us-west-2:444455556666:accesspoint/ap/object/k",
+        "--principal",
+        "arn:aws:iam::111122223333:user/admin",
+        "--policy",
+        &fixture("everything.json"),
+        "--access-point-bucket",
+        BUCKET,
+    ]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        out.contains(
+            "(no access point policy given; cross-account requests need an Allow on both sides"
+        ),
+        "{out}"
+    );
+}
