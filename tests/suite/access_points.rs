@@ -838,6 +838,9 @@ fn actions_on_a_delegating_bucket_point_to_the_access_point_ap2_ap3() {
     ]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("s3:GetObject"), "{out}");
+    // through one access point AWS sets the access point keys (AP-3): the
+    // delegation holds, it is not "conditional"
+    assert!(!out.contains("conditional"), "{out}");
     assert!(
         !out.contains("note: the bucket policy grants under"),
         "{out}"
