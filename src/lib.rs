@@ -76,6 +76,7 @@ pub use eval::policy_set::{
 pub use eval::response::{
     Decision, LayerDecision, PerType, PrincipalMatch, Response, StatementRef,
 };
+pub use eval::s3_settings::{S3Settings, Spelling};
 pub use explain::{
     depends_on_missing, Evaluation, LayerAbsence, MissingKeyNote, Note, PrincipalDetail, Reason,
     StatementTrace, Values, WhatIf,

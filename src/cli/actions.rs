@@ -117,8 +117,10 @@ pub fn run(args: &ActionsArgs, io: &mut Io<'_>) -> i32 {
             .filter(|g| g.destructive.as_ref().is_some_and(|d| d.scope == scope))
             .count()
     };
+    let notes = notes(&loaded.set);
     if json {
         let doc = json!({
+            "notes": notes,
             "policies": names,
             "resource": args.resource,
             "principal": base.principal.to_string(),
@@ -223,7 +225,48 @@ pub fn run(args: &ActionsArgs, io: &mut Io<'_>) -> i32 {
             ""
         }
     ));
+    for n in &notes {
+        io.out(&format!("note: {n}"));
+    }
     EXIT_OK
+}
+
+/// What the list leaves out and why: a bucket policy that grants under the
+/// access point keys delegates access control to access points (spec
+/// AP-2); requests made directly to the bucket never carry those keys
+/// (AP-3), so its grants count only through an access point, where the
+/// access point policy governs.
+fn notes(set: &crate::eval::policy_set::PolicySet) -> Vec<String> {
+    use crate::eval::access_point::is_access_point_key;
+    use crate::policy::{Effect, PolicyType};
+    let mut keys: Vec<&str> = Vec::new();
+    for m in set
+        .members()
+        .iter()
+        .filter(|m| m.layer == PolicyType::Resource)
+    {
+        for st in m
+            .policy
+            .statements
+            .iter()
+            .filter(|s| s.effect == Effect::Allow)
+        {
+            for k in st.condition.blocks.iter().flat_map(|b| b.keys.iter()) {
+                if is_access_point_key(&k.key)
+                    && !keys.iter().any(|x| x.eq_ignore_ascii_case(&k.key))
+                {
+                    keys.push(&k.key);
+                }
+            }
+        }
+    }
+    if keys.is_empty() || set.options().access_point.is_some() {
+        return Vec::new();
+    }
+    vec![format!(
+        "the bucket policy grants under {} (it delegates access control to access points, spec AP-2): a request made directly to the bucket never carries that key, so those grants count only through an access point, where the access point policy governs access; to list what an access point allows, pass --access-point-policy FILE --access-point-bucket NAME and --resource arn:aws:s3:REGION:ACCOUNT:accesspoint/NAME/object/*",
+        keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+    )]
 }
 
 fn list_patterns(args: &ActionsArgs, patterns: &[ActionPattern], io: &mut Io<'_>) -> i32 {

@@ -166,6 +166,28 @@ impl PolicyArgs {
             && self.bucket_acl.is_empty()
     }
 
+    /// S3's own settings as the flags give them (read by
+    /// [`S3Settings::apply`](crate::eval::s3_settings::S3Settings::apply)).
+    pub fn s3_settings(&self) -> crate::eval::s3_settings::S3Settings {
+        crate::eval::s3_settings::S3Settings {
+            block_public_access: self.public_access_block(),
+            block_public_access_names: Vec::new(),
+            object_owner: self.object_owner.clone(),
+            object_acl: self.object_acl.clone(),
+            bucket_acl: self.bucket_acl.clone(),
+            object_ownership: self.object_ownership.clone(),
+            vpce_type: Some(
+                match self.vpce_type {
+                    VpceTypeArg::Interface => "interface",
+                    VpceTypeArg::Gateway => "gateway",
+                }
+                .to_string(),
+            ),
+            access_point: self.access_point.settings(),
+            has_access_point_policy: !self.access_point.policies.is_empty(),
+        }
+    }
+
     /// The Block Public Access settings the flags turn on.
     pub fn public_access_block(&self) -> crate::eval::block_public_access::PublicAccessBlock {
         let mut b =

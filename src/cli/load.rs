@@ -1,10 +1,10 @@
 //! Turning command-line arguments into a policy set and a request, with
 //! every problem reported at its place.
 
-use super::args::{NotPrincipalArg, PolicyArgs, RequestArgs, VpceTypeArg};
+use super::args::{NotPrincipalArg, PolicyArgs, RequestArgs};
 use crate::diagnostic::Diagnostic;
-use crate::eval::acl::{Acl, ObjectOwnership};
-use crate::eval::policy_set::{EvalOptions, NotPrincipalMode, PolicySet, VpceType};
+use crate::eval::policy_set::{EvalOptions, NotPrincipalMode, PolicySet};
+use crate::eval::s3_settings::Spelling;
 use crate::policy::{LoadOptions, Policy, PolicyType};
 use crate::request::Request;
 
@@ -174,48 +174,11 @@ pub fn load_policies(args: &PolicyArgs) -> Result<Loaded, Vec<Diagnostic>> {
             Err(mut d) => errors.append(&mut d),
         }
     }
-    let access_point = args.access_point.resolve().unwrap_or_else(|e| {
-        errors.push(*e);
-        None
-    });
-    let mut acl = |flag: &str, items: &[String]| -> Option<Acl> {
-        if items.is_empty() {
-            return None;
-        }
-        Acl::parse(items)
-            .map_err(|e| {
-                errors.push(
-                    Diagnostic::error("INVALID_ARGUMENT", format!("{flag}: {e}")).with_hint(
-                        "e.g. --object-acl public-read, or --object-acl grant-read=id=111122223333 --object-acl grant-read=uri=AllUsers",
-                    ),
-                )
-            })
-            .ok()
-    };
-    let object_acl = acl("--object-acl", &args.object_acl);
-    let bucket_acl = acl("--bucket-acl", &args.bucket_acl);
-    let object_ownership = args
-        .object_ownership
-        .as_deref()
-        .and_then(ObjectOwnership::parse);
-    if let Some(owner) = &args.object_owner {
-        if owner.len() != 12 || !owner.bytes().all(|b| b.is_ascii_digit()) {
-            errors.push(
-                Diagnostic::error(
-                    "INVALID_ARGUMENT",
-                    format!("--object-owner `{owner}` is not a 12-digit account id"),
-                )
-                .with_hint("e.g. --object-owner 444455556666"),
-            );
-        } else if object_ownership == Some(ObjectOwnership::BucketOwnerEnforced) {
-            errors.push(
-                Diagnostic::error(
-                    "INVALID_ARGUMENT",
-                    "--object-owner contradicts --object-ownership BucketOwnerEnforced, under which the bucket owner owns every object",
-                )
-                .with_hint("drop one of them (ObjectWriter or BucketOwnerPreferred keep objects of other accounts theirs)"),
-            );
-        }
+    // S3's own settings: the library's one reader of them (the Python
+    // `PolicySet` calls it too)
+    let mut options = EvalOptions::default();
+    if let Err(mut d) = args.s3_settings().apply(&mut options, Spelling::Flags) {
+        errors.append(&mut d);
     }
     let mut canonical_ids = Vec::new();
     for item in &args.canonical_ids {
@@ -248,16 +211,7 @@ pub fn load_policies(args: &PolicyArgs) -> Result<Loaded, Vec<Diagnostic>> {
             principal_in_management_account: args.management_account,
             resource_in_management_account: args.resource_in_management_account,
             canonical_ids,
-            block_public_access: args.public_access_block(),
-            object_owner: args.object_owner.clone(),
-            object_acl,
-            bucket_acl,
-            object_ownership,
-            vpce_type: match args.vpce_type {
-                VpceTypeArg::Interface => VpceType::Interface,
-                VpceTypeArg::Gateway => VpceType::Gateway,
-            },
-            access_point,
+            ..options
         })
         .build();
     if !args.scp.is_empty() {

@@ -12,3 +12,4 @@ pub(crate) mod policy_set;
 pub(crate) mod principal_match;
 pub mod public_access;
 pub(crate) mod response;
+pub mod s3_settings;

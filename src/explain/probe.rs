@@ -80,6 +80,30 @@ fn scopes_of(reasons: &[Reason], scopes: &mut Vec<String>) {
 pub fn judge(set: &PolicySet, req: &Request) -> Judgement {
     let eval = set.evaluate_relevant(req);
     let resp = &eval.response;
+    // a condition on keys this request can never carry (an access point
+    // key on a request made directly to a bucket, spec AP-3; a service key
+    // the action does not declare, C-15) is settled as evaluated: the key
+    // is absent, not unknown. Through one access point, AWS sets the
+    // access point keys from its ARN and settings (AP-3): known too.
+    let one_access_point = crate::eval::access_point::AccessPointArn::of(&req.resource)
+        .is_some_and(|a| {
+            [a.partition, a.region, a.account, a.name]
+                .iter()
+                .all(|p| !p.contains(['*', '?']))
+        });
+    let varies = |key: &str| {
+        req.can_carry_key(key)
+            && !(one_access_point && crate::eval::access_point::is_access_point_key(key))
+    };
+    let can_vary = |t: &StatementTrace| {
+        set.statement(t.statement_ref).is_none_or(|st| {
+            st.condition
+                .blocks
+                .iter()
+                .flat_map(|b| b.keys.iter())
+                .any(|k| varies(&k.key))
+        })
+    };
     let conditional: Vec<&StatementTrace> = eval
         .traces
         .iter()
@@ -88,6 +112,7 @@ pub fn judge(set: &PolicySet, req: &Request) -> Judgement {
                 && t.reasons
                     .iter()
                     .any(|r| matches!(r, Reason::Condition { .. }))
+                && can_vary(t)
         })
         .collect();
     let unknowns: Vec<Unknown> = conditional

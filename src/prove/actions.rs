@@ -54,6 +54,9 @@ pub(crate) struct ActionClass {
     /// not split by it (no object owner of another account) or outside
     /// the catalog.
     pub reads_object: Option<bool>,
+    /// S3 refuses every request of the class whatever its context
+    /// (`BlockPublicPolicy` on `s3:PutBucketPolicy`, E-19).
+    pub refused: bool,
 }
 
 /// The action classes of a query, catalog classes first.
@@ -102,7 +105,8 @@ fn rank(info: &ActionInfo) -> (u8, u8, String) {
 /// Builds the classes. `owner_root` says the caller is the bucket owner's
 /// root user (E-11); `service_patterns` are the resource patterns whose
 /// service segment matters for `*` resources; `by_owner` splits classes by
-/// whether their actions read an existing object (E-21).
+/// whether their actions read an existing object (E-21); `refused` says
+/// whether S3 refuses every request of an action whatever its context.
 pub(crate) fn build(
     query: &str,
     stmts: &[Stmt<'_>],
@@ -110,6 +114,7 @@ pub(crate) fn build(
     owner_root: bool,
     service_patterns: &[String],
     by_owner: bool,
+    refused: &dyn Fn(&str) -> bool,
 ) -> Result<ActionSpace, Limit> {
     let cat = catalog::catalog();
     let pattern = ActionPattern::new(query);
@@ -164,6 +169,7 @@ pub(crate) fn build(
             .collect();
         let reads_object =
             by_owner.then(|| crate::eval::acl::reads_existing_object(action.lower()));
+        let is_refused = refused(&info.iam_action);
         match classes.iter_mut().find(|c| {
             c.covered == covered
                 && c.service == service
@@ -171,6 +177,7 @@ pub(crate) fn build(
                 && c.lockout_exempt == lockout_exempt
                 && c.absent_keys == absent_keys
                 && c.reads_object == reads_object
+                && c.refused == is_refused
         }) {
             Some(c) => c.members.push(info.iam_action.clone()),
             None => classes.push(ActionClass {
@@ -182,6 +189,7 @@ pub(crate) fn build(
                 lockout_exempt,
                 absent_keys,
                 reads_object,
+                refused: is_refused,
             }),
         }
     }
@@ -280,6 +288,7 @@ fn other_services(
             absent_keys: Vec::new(),
             // no action outside the catalog reads an object (E-21)
             reads_object: Some(false),
+            refused: false,
         });
     }
     Ok(out)

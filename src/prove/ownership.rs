@@ -18,9 +18,30 @@
 use super::decision::{self, Role};
 use super::Limit;
 use crate::eval::acl::{acl_permission, AclOf};
+use crate::eval::block_public_access::Refusal;
 use crate::eval::policy_set::PolicySet;
 use crate::matcher::{Action, Resource};
 use crate::request::Request;
+
+/// Whether S3 refuses every request with this action whatever its context
+/// (spec E-19: `BlockPublicPolicy` refuses every `s3:PutBucketPolicy` of a
+/// public new policy; `RestrictPublicBuckets` every request of a caller
+/// outside the bucket's account): the evaluator's refusal, asked of the
+/// template. The refusals that depend on the ACL a request carries (E-19,
+/// E-21) are left to the evaluator's confirmation: a context may carry
+/// another ACL.
+pub(crate) fn refused_whatever_the_context(
+    set: &PolicySet,
+    template: &Request,
+    action: &str,
+) -> bool {
+    variant(template, action, None).is_some_and(|r| {
+        matches!(
+            set.refusal(&r),
+            Some(Refusal::BlockPublicPolicy | Refusal::RestrictPublicBuckets)
+        )
+    })
+}
 
 /// Which requests a search cell holds, as object ownership sees them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -137,6 +137,7 @@ fn prove_in(
         owner_root,
         &actions::service_segments(&resource_texts),
         grants.has_foreign(),
+        &|action: &str| ownership::refused_whatever_the_context(set, &template, action),
     )?;
     scope.catalog_actions = space.catalog_actions.clone();
     scope.other_services = space.other_services;
@@ -267,7 +268,8 @@ fn prove_in(
         limit: None,
         through_access_point,
     };
-    for class in &space.classes {
+    // S3 refuses every request of a refused class (E-19): nothing to search
+    for class in space.classes.iter().filter(|c| !c.refused) {
         for (resource, applies, rtype) in cells(class, &query_rp, resources.as_ref(), &stmts, &env)
         {
             let owned = ownership::cell_kind(&grants, class.reads_object, &resource, rtype);
@@ -538,6 +540,16 @@ impl Search<'_> {
                 "condition keys whose values could not be split exactly ({})",
                 approx.join(", ")
             ));
+        }
+        let opts = self.set.options();
+        let carries_acl = |a: &String| match crate::eval::acl::acl_carried(&a.to_ascii_lowercase())
+        {
+            Some(crate::eval::acl::AclOf::Object) => opts.object_acl.is_some(),
+            Some(crate::eval::acl::AclOf::Bucket) => opts.bucket_acl.is_some(),
+            None => false,
+        };
+        if class.members.iter().any(carries_acl) {
+            why.push("the ACL the request carries (--object-acl, --bucket-acl on uploads and ACL writes; s3:x-amz-acl, s3:x-amz-grant-*), which S3 may refuse (BlockPublicAcls, Object Ownership BucketOwnerEnforced; spec E-19, E-21), while a request that sets another ACL in its context may be allowed".into());
         }
         if self.through_access_point {
             why.push("the bucket behind the access point, which must allow too (spec AP-1; s3guard searches the access point's answer and confirms each request with both)".into());

@@ -298,8 +298,11 @@ pub(crate) fn confirm(
             push_value(&mut context, k, &v);
         }
     }
+    // an upload carries the ACL given, as `s3guard can` builds it
+    let opts = set.options();
     let request = query
         .request_builder(context.clone(), no_defaults)
+        .acls(opts.object_acl.clone(), opts.bucket_acl.clone())
         .build(&attempt.action, &attempt.resource)
         .ok()?;
     let response = set.authorize(&request);

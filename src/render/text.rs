@@ -35,6 +35,11 @@ fn layer_phrase(set: &PolicySet, t: PolicyType) -> String {
         .filter(|m| m.layer == t)
         .map(|m| m.policy.name.as_str())
         .collect();
+    if files.is_empty() {
+        // the layer takes part without a policy (an access point without
+        // one): nothing grants there
+        return format!("no {} given", t.describe());
+    }
     format!("{} {}", t.describe(), files.join(", "))
 }
 

@@ -786,3 +786,89 @@ fn direct_requests_never_carry_the_access_point_keys_ap3() {
         "{out}"
     );
 }
+
+/// `actions` on a bucket policy that delegates access control to access
+/// points (S3 User Guide, "Delegating access control to access points",
+/// <https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-policies.html#access-points-delegating-control>):
+/// a request made directly to the bucket never carries
+/// `s3:DataAccessPointAccount` (AP-3), so the delegating grant allows no
+/// direct request; the list is empty, and a note says why and what to ask
+/// instead. Through the access point (the flags the note names), the
+/// access point policy's grants are listed.
+#[test]
+fn actions_on_a_delegating_bucket_point_to_the_access_point_ap2_ap3() {
+    let delegate = fixture("delegate-bucket.json");
+    let (code, out, err) = run(&["actions", "--bucket-policy", &delegate, "--principal", JANE]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.starts_with(&format!("{delegate} allows 0 catalog actions")),
+        "{out}"
+    );
+    assert!(
+        out.contains("note: the bucket policy grants under `s3:DataAccessPointAccount`")
+            && out.contains("--access-point-policy FILE --access-point-bucket NAME"),
+        "{out}"
+    );
+    let (_, out, _) = run(&[
+        "actions",
+        "--bucket-policy",
+        &delegate,
+        "--principal",
+        JANE,
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["actions"].as_array().map(Vec::len), Some(0));
+    assert_eq!(v["notes"].as_array().map(Vec::len), Some(1));
+    // with the access point, no note, and the access point's grants
+    let ap_policy = fixture("jane-access-point.json");
+    let (code, out, err) = run(&[
+        "actions",
+        "--bucket-policy",
+        &delegate,
+        "--principal",
+        JANE,
+        "--access-point-policy",
+        &ap_policy,
+        "--access-point-bucket",
+        BUCKET,
+        "--resource",
+        "arn:aws:s3:us-west-2:123456789012:accesspoint/my-access-point/object/Jane/*",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("s3:GetObject"), "{out}");
+    // through one access point AWS sets the access point keys (AP-3): the
+    // delegation holds, it is not "conditional"
+    assert!(!out.contains("conditional"), "{out}");
+    assert!(
+        !out.contains("note: the bucket policy grants under"),
+        "{out}"
+    );
+}
+
+/// An access point given without a policy grants nothing there (AP-1,
+/// S3 User Guide, access point policies: the access point policy and the
+/// bucket policy must both permit the request); the answer says no access
+/// point policy was given instead of naming none.
+#[test]
+fn an_access_point_without_a_policy_says_so_ap1() {
+    let (code, out, err) = run(&[
+        "can",
+        "s3:GetObject",
+        "arn:aws:s3:us-west-2:444455556666:accesspoint/ap/object/k",
+        "--principal",
+        "arn:aws:iam::111122223333:user/admin",
+        "--policy",
+        &fixture("everything.json"),
+        "--access-point-bucket",
+        BUCKET,
+    ]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        out.contains(
+            "(no access point policy given; cross-account requests need an Allow on both sides"
+        ),
+        "{out}"
+    );
+}

@@ -1320,7 +1320,7 @@ fn generated_s3_layers_exercise_every_outcome() {
         }
     }
     assert!(
-        proved >= 30 && counter >= 30,
+        proved >= 30 && counter >= 20 && unknown <= 30,
         "{proved} proved, {counter} counterexamples, {unknown} undecided"
     );
 }

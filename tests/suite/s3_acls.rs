@@ -700,3 +700,87 @@ fn a_service_linked_role_is_told_why_scps_do_not_apply_e4() {
         "{out}"
     );
 }
+
+/// `prove` and the settings that refuse by action (E-19): "PUT bucket
+/// policy calls fail if the specified bucket policy allows public access"
+/// under BlockPublicPolicy (S3 User Guide, Blocking public access,
+/// https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html),
+/// whatever the request's context: proved. A private new policy is put.
+/// An upload carries the ACL `--object-acl` gives, as `s3guard can` builds
+/// it: under BucketOwnerEnforced "a PUT that carries an ACL other than
+/// bucket-owner-full-control fails" (S3 User Guide, Object Ownership,
+/// https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html),
+/// so `prove` never prints a counterexample that `can` refuses; a request
+/// setting another ACL in its context could be allowed, so it cannot decide.
+#[test]
+fn prove_takes_the_refusals_of_block_public_policy_and_object_ownership_e19_e21() {
+    let (_d1, public) = temp_file(
+        "public.json",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::site/*"}]}"#,
+    );
+    let (_d2, private) = temp_file(
+        "private.json",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::site/*"}]}"#,
+    );
+    let prove = |action: &str, on: &str, extra: &[&str]| {
+        run(&[
+            &[
+                "prove",
+                "--cannot",
+                action,
+                "--on",
+                on,
+                "--policy",
+                FULL,
+                "--principal",
+                "arn:aws:iam::111122223333:user/admin",
+            ][..],
+            extra,
+        ]
+        .concat())
+    };
+    let public = public.to_string_lossy().to_string();
+    let private = private.to_string_lossy().to_string();
+    let bpp = |p: &str| {
+        prove(
+            "s3:PutBucketPolicy",
+            "arn:aws:s3:::site",
+            &["--block-public-policy", "--new-bucket-policy", p],
+        )
+    };
+    let (code, out, err) = bpp(&public);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.starts_with("proved"), "{out}");
+    assert_eq!(bpp(&private).0, 1);
+    // a pattern reaching other actions still finds them
+    let (code, out, _) = prove(
+        "s3:PutBucket*",
+        "arn:aws:s3:::site",
+        &["--block-public-policy", "--new-bucket-policy", &public],
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(!out.contains("action:    s3:PutBucketPolicy"), "{out}");
+    let (code, out, err) = prove(
+        "s3:PutObject",
+        "arn:aws:s3:::site/*",
+        &[
+            "--object-ownership",
+            "BucketOwnerEnforced",
+            "--object-acl",
+            "public-read",
+        ],
+    );
+    assert_eq!(code, 3, "{out}{err}");
+    assert!(out.contains("the ACL the request carries"), "{out}");
+    let (code, _, _) = prove(
+        "s3:PutObject",
+        "arn:aws:s3:::site/*",
+        &[
+            "--object-ownership",
+            "BucketOwnerEnforced",
+            "--object-acl",
+            "bucket-owner-full-control",
+        ],
+    );
+    assert_eq!(code, 1);
+}

@@ -9,8 +9,8 @@ use s3guard::render::text::render_text;
 use s3guard::testfile::assertions;
 use s3guard::testfile::{self, Engines, TestFile, TestStatus};
 use s3guard::{
-    ContextValue, Diagnostic, EvalOptions, LoadOptions, NotPrincipalMode, Origin, Policy,
-    PolicySet, PolicyType, Request, RequestBuilder,
+    AccessPointSettings, ContextValue, Diagnostic, EvalOptions, LoadOptions, NotPrincipalMode,
+    Origin, Policy, PolicySet, PolicyType, Request, RequestBuilder, S3Settings, Spelling,
 };
 
 /// Where a policy comes from.
@@ -45,6 +45,12 @@ pub struct Layers {
     pub rcps: Vec<Vec<Source>>,
     /// VPC endpoint policies.
     pub vpce: Vec<Source>,
+    /// Access point policies (a union): the policy of the access point
+    /// requests on an access point ARN go through.
+    pub access_point: Vec<Source>,
+    /// The bucket policy an `s3:PutBucketPolicy` request puts (for
+    /// `BlockPublicPolicy`).
+    pub new_bucket_policy: Option<Source>,
 }
 
 /// The evaluation options of a set (the flags of `s3guard can` of the
@@ -59,10 +65,39 @@ pub struct Options {
     pub resource_in_management_account: bool,
     /// `--canonical-id ID=ACCOUNT` pairs.
     pub canonical_ids: Vec<(String, String)>,
-    /// `--block-public-access`.
-    pub block_public_access: bool,
     /// `--strict`: `NotPrincipal` with `Allow` is an error.
     pub strict: bool,
+    /// S3's own settings (Block Public Access, ACLs, object owner, Object
+    /// Ownership, VPC endpoint type, access point).
+    pub s3: S3,
+}
+
+/// S3's own settings, as Python gives them (the `PolicySet` keywords of
+/// the same names).
+#[derive(Debug, Clone, Default)]
+pub struct S3 {
+    /// `block_public_access=True`: all four settings.
+    pub block_public_access: bool,
+    /// Block Public Access settings by AWS name, each on or off.
+    pub block_public_access_settings: Vec<(String, bool)>,
+    /// The account that owns the object.
+    pub object_owner: Option<String>,
+    /// The object's ACL items (a canned ACL, or grants).
+    pub object_acl: Vec<String>,
+    /// The bucket's ACL items.
+    pub bucket_acl: Vec<String>,
+    /// `BucketOwnerEnforced`, `BucketOwnerPreferred` or `ObjectWriter`.
+    pub object_ownership: Option<String>,
+    /// `gateway` or `interface`.
+    pub vpce_type: Option<String>,
+    /// The access point: the bucket behind it, its account, network origin, VPC.
+    pub access_point_bucket: Option<String>,
+    /// The account of the bucket behind the access point.
+    pub access_point_bucket_account: Option<String>,
+    /// `Internet` or `VPC`.
+    pub access_point_network_origin: Option<String>,
+    /// The VPC of a VPC-only access point.
+    pub access_point_vpc: Option<String>,
 }
 
 /// A diagnostic, flattened for Python.
@@ -199,6 +234,16 @@ pub fn load(layers: &Layers, options: &Options) -> Result<Loaded, Failure> {
             b = b.vpc_endpoint(p);
         }
     }
+    for s in &layers.access_point {
+        if let Some(p) = load(s, PolicyType::AccessPoint) {
+            b = b.access_point(p);
+        }
+    }
+    if let Some(s) = &layers.new_bucket_policy {
+        if let Some(p) = load(s, PolicyType::Resource) {
+            b = b.new_bucket_policy(p);
+        }
+    }
     for level in &layers.scps {
         let ps = level
             .iter()
@@ -219,20 +264,39 @@ pub fn load(layers: &Layers, options: &Options) -> Result<Loaded, Failure> {
             diagnostics: errors,
         });
     }
-    let set = b
-        .options(EvalOptions {
-            not_principal: if options.not_principal_lenient {
-                NotPrincipalMode::Lenient
-            } else {
-                NotPrincipalMode::Strict
-            },
-            principal_in_management_account: options.management_account,
-            resource_in_management_account: options.resource_in_management_account,
-            canonical_ids: options.canonical_ids.clone(),
-            block_public_access: options.block_public_access.into(),
-            ..EvalOptions::default()
-        })
-        .build();
+    // S3's own settings: the library's reader, as `s3guard can` reads its flags
+    let s3 = &options.s3;
+    let settings = S3Settings {
+        block_public_access: s3.block_public_access.into(),
+        block_public_access_names: s3.block_public_access_settings.clone(),
+        object_owner: s3.object_owner.clone(),
+        object_acl: s3.object_acl.clone(),
+        bucket_acl: s3.bucket_acl.clone(),
+        object_ownership: s3.object_ownership.clone(),
+        vpce_type: s3.vpce_type.clone(),
+        access_point: AccessPointSettings {
+            bucket: s3.access_point_bucket.clone(),
+            bucket_account: s3.access_point_bucket_account.clone(),
+            network_origin: s3.access_point_network_origin.clone(),
+            vpc: s3.access_point_vpc.clone(),
+        },
+        has_access_point_policy: !layers.access_point.is_empty(),
+    };
+    let mut eval_options = EvalOptions {
+        not_principal: if options.not_principal_lenient {
+            NotPrincipalMode::Lenient
+        } else {
+            NotPrincipalMode::Strict
+        },
+        principal_in_management_account: options.management_account,
+        resource_in_management_account: options.resource_in_management_account,
+        canonical_ids: options.canonical_ids.clone(),
+        ..EvalOptions::default()
+    };
+    settings
+        .apply(&mut eval_options, Spelling::Keywords)
+        .map_err(|ds| Failure::request(&ds))?;
+    let set = b.options(eval_options).build();
     Ok(Loaded { set, warnings })
 }
 
@@ -282,12 +346,15 @@ fn value(v: &ContextValue) -> Value {
 
 impl Caller {
     /// The request `s3guard can ACTION RESOURCE` builds with these
-    /// arguments; the given context keys are set last, so they replace
-    /// anything s3guard fills in.
-    fn request(&self, action: &str, resource: &str) -> Result<Request, Failure> {
+    /// arguments under `set` (an upload carries the object ACL given, as
+    /// `s3:x-amz-acl`/`s3:x-amz-grant-*`); the given context keys are set
+    /// last, so they replace anything s3guard fills in.
+    fn request(&self, set: &PolicySet, action: &str, resource: &str) -> Result<Request, Failure> {
+        let opts = set.options();
         let mut b = RequestBuilder::new()
             .no_defaults(self.no_defaults)
-            .allow_unknown_action(self.allow_unknown_action);
+            .allow_unknown_action(self.allow_unknown_action)
+            .acls(opts.object_acl.clone(), opts.bucket_acl.clone());
         if let Some(p) = &self.principal {
             b = b.principal(p.as_str());
         }
@@ -398,7 +465,7 @@ pub fn can(
     caller: &Caller,
     explain: bool,
 ) -> Result<Answer, Failure> {
-    let req = caller.request(action, resource)?;
+    let req = caller.request(set, action, resource)?;
     Ok(answer(set, &req, explain))
 }
 
@@ -450,6 +517,23 @@ pub fn check(
             Value::Single(s) => query.context([(k.as_str(), s.as_str())]),
             Value::Multi(vs) => query.context([(k.as_str(), vs.clone())]),
         };
+    }
+    // the ACL an upload carries (`s3:x-amz-acl`, `s3:x-amz-grant-*`), as
+    // `can` builds it under the set
+    if let Ok(req) = caller.request(set, action, resource) {
+        for e in req.context.entries() {
+            let carried = e.key.starts_with("s3:x-amz-acl") || e.key.starts_with("s3:x-amz-grant-");
+            if carried
+                && !caller
+                    .context
+                    .iter()
+                    .any(|(k, _)| k.eq_ignore_ascii_case(&e.key))
+            {
+                if let ContextValue::Single(s) = &e.value {
+                    query = query.context([(e.key.as_str(), s.as_str())]);
+                }
+            }
+        }
     }
     assertions::check(set, expect, &query)
         .map(|_| ())

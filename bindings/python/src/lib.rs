@@ -20,7 +20,7 @@ use pyo3::exceptions::{PyIndexError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 
-use engine::{Caller, Expectation, Failure, FailureKind, Layers, Options, Source, Value};
+use engine::{Caller, Expectation, Failure, FailureKind, Layers, Options, Source, Value, S3};
 
 /// A policy as Python hands it over: a path, or `(name, json_text)`.
 #[derive(FromPyObject)]
@@ -185,7 +185,11 @@ impl Policies {
     #[pyo3(signature = (
         identity, bucket, boundary, session, scps, rcps, vpce,
         not_principal_lenient, management_account, resource_in_management_account,
-        canonical_ids, block_public_access, strict
+        canonical_ids, block_public_access, strict,
+        access_point=Vec::new(), new_bucket_policy=None, block_public_access_settings=Vec::new(),
+        object_owner=None, object_acl=Vec::new(), bucket_acl=Vec::new(), object_ownership=None,
+        vpce_type=None, access_point_bucket=None, access_point_bucket_account=None,
+        access_point_network_origin=None, access_point_vpc=None
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -203,6 +207,18 @@ impl Policies {
         canonical_ids: Vec<(String, String)>,
         block_public_access: bool,
         strict: bool,
+        access_point: Vec<PySource>,
+        new_bucket_policy: Option<PySource>,
+        block_public_access_settings: Vec<(String, bool)>,
+        object_owner: Option<String>,
+        object_acl: Vec<String>,
+        bucket_acl: Vec<String>,
+        object_ownership: Option<String>,
+        vpce_type: Option<String>,
+        access_point_bucket: Option<String>,
+        access_point_bucket_account: Option<String>,
+        access_point_network_origin: Option<String>,
+        access_point_vpc: Option<String>,
     ) -> PyResult<Policies> {
         let layers = Layers {
             identity: sources(identity),
@@ -212,14 +228,28 @@ impl Policies {
             scps: scps.into_iter().map(sources).collect(),
             rcps: rcps.into_iter().map(sources).collect(),
             vpce: sources(vpce),
+            access_point: sources(access_point),
+            new_bucket_policy: new_bucket_policy.map(Source::from),
         };
         let options = Options {
             not_principal_lenient,
             management_account,
             resource_in_management_account,
             canonical_ids,
-            block_public_access,
             strict,
+            s3: S3 {
+                block_public_access,
+                block_public_access_settings,
+                object_owner,
+                object_acl,
+                bucket_acl,
+                object_ownership,
+                vpce_type,
+                access_point_bucket,
+                access_point_bucket_account,
+                access_point_network_origin,
+                access_point_vpc,
+            },
         };
         engine::load(&layers, &options)
             .map(|loaded| Policies { loaded })

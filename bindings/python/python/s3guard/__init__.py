@@ -92,7 +92,8 @@ class Statement:
     """0-based position of the statement in its policy."""
     effect: Literal["Allow", "Deny"]
     policy_type: str
-    """``identity``, ``resource``, ``boundary``, ``session``, ``scp``, ``rcp`` or ``vpce``."""
+    """``identity``, ``resource``, ``boundary``, ``session``, ``scp``, ``rcp``,
+    ``vpce`` or ``access-point``."""
 
     def __str__(self) -> str:
         sid = f" (Sid {self.sid})" if self.sid else ""
@@ -261,6 +262,38 @@ def _context(context: Optional[Mapping[str, ContextValue]]) -> Optional[Dict[str
     return None if context is None else dict(context)
 
 
+def _block_public_access(
+    value: Union[bool, Iterable[str], Mapping[str, bool]],
+) -> Tuple[bool, List[Tuple[str, bool]]]:
+    """``True``/``False``, setting names, or AWS's configuration object:
+    (all four on, [(name, on)]); the names are checked by s3guard."""
+    if isinstance(value, bool):
+        return value, []
+    if isinstance(value, Mapping):
+        pairs = list(value.items())
+    elif isinstance(value, str):
+        pairs = [(value, True)]
+    else:
+        pairs = [(name, True) for name in value]
+    for name, on in pairs:
+        if not isinstance(name, str) or not isinstance(on, bool):
+            raise TypeError(
+                "block_public_access: setting names are str and their values bool"
+            )
+    return False, pairs
+
+
+def _acl(value: Union[None, str, Sequence[str]], where: str) -> List[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    items = list(value)
+    if not all(isinstance(i, str) for i in items):
+        raise TypeError(f"{where}: an ACL is a str or a list of str")
+    return items
+
+
 class PolicySet:
     """Policies by layer, compiled once, ready for many questions.
 
@@ -274,9 +307,28 @@ class PolicySet:
       an entry is a policy or a list of policies (a union). Every level
       must allow (``RCPFullAWSAccess`` is implicit at every RCP level);
     - ``vpce_policy``: the policy of the VPC endpoint the request comes
-      through (with ``context={"aws:SourceVpce": "vpce-…"}``).
+      through (with ``context={"aws:SourceVpce": "vpce-…"}``); ``vpce_type``
+      ``"gateway"`` or ``"interface"`` (default);
+    - ``access_point_policy``: the policy of the S3 access point that
+      requests on an access point ARN go through, with ``access_point``
+      describing it: ``{"bucket": NAME}`` (the bucket behind it, needed) and
+      optionally ``"bucket_account"``, ``"network_origin"`` (``"Internet"``
+      or ``"VPC"``) and ``"vpc"``;
+    - ``new_bucket_policy``: the bucket policy an ``s3:PutBucketPolicy``
+      request puts (for ``BlockPublicPolicy``).
 
-    The options are the flags of ``s3guard can`` of the same names.
+    S3's own settings: ``block_public_access`` is ``True`` (all four
+    settings), AWS's setting names (``["IgnorePublicAcls"]``) or AWS's
+    ``PublicAccessBlockConfiguration`` (``{"BlockPublicPolicy": True}``),
+    for the bucket or its account (AWS applies the most restrictive
+    combination); ``object_acl`` and ``bucket_acl`` a canned ACL
+    (``"public-read"``) or grants (``["grant-read=id=111122223333"]``);
+    ``object_owner`` the account that owns the object; ``object_ownership``
+    ``"BucketOwnerEnforced"``, ``"BucketOwnerPreferred"`` or
+    ``"ObjectWriter"``.
+
+    The options are the flags of ``s3guard can`` of the same names, read
+    by the same code. Invalid settings raise :class:`RequestError`.
     Invalid policies raise a :class:`PolicyError` subclass listing every
     error of every policy with its place; warnings are in ``warnings``.
     """
@@ -295,11 +347,29 @@ class PolicySet:
         management_account: bool = False,
         resource_in_management_account: bool = False,
         canonical_ids: Optional[Mapping[str, str]] = None,
-        block_public_access: bool = False,
+        block_public_access: Union[bool, Iterable[str], Mapping[str, bool]] = False,
         strict: bool = False,
+        access_point_policy: Union[None, PolicyInput, Sequence[PolicyInput]] = None,
+        access_point: Optional[Mapping[str, str]] = None,
+        new_bucket_policy: Optional[PolicyInput] = None,
+        object_owner: Optional[str] = None,
+        object_acl: Union[None, str, Sequence[str]] = None,
+        bucket_acl: Union[None, str, Sequence[str]] = None,
+        object_ownership: Optional[
+            Literal["BucketOwnerEnforced", "BucketOwnerPreferred", "ObjectWriter"]
+        ] = None,
+        vpce_type: Optional[Literal["gateway", "interface"]] = None,
     ) -> None:
         if not_principal not in ("strict", "lenient"):
             raise ValueError(f"not_principal must be 'strict' or 'lenient', not {not_principal!r}")
+        all_four, settings = _block_public_access(block_public_access)
+        ap = dict(access_point or {})
+        unknown = sorted(set(ap) - {"bucket", "bucket_account", "network_origin", "vpc"})
+        if unknown:
+            raise TypeError(
+                f"access_point: unknown field {unknown[0]!r} "
+                "(bucket, bucket_account, network_origin, vpc)"
+            )
         self._native = _native.Policies(
             _many(identity, "identity"),
             [] if bucket_policy is None else [_source(bucket_policy, "bucket_policy")],
@@ -312,8 +382,22 @@ class PolicySet:
             management_account,
             resource_in_management_account,
             list((canonical_ids or {}).items()),
-            block_public_access,
+            all_four,
             strict,
+            access_point=_many(access_point_policy, "access_point_policy"),
+            new_bucket_policy=None
+            if new_bucket_policy is None
+            else _source(new_bucket_policy, "new_bucket_policy"),
+            block_public_access_settings=settings,
+            object_owner=object_owner,
+            object_acl=_acl(object_acl, "object_acl"),
+            bucket_acl=_acl(bucket_acl, "bucket_acl"),
+            object_ownership=object_ownership,
+            vpce_type=vpce_type,
+            access_point_bucket=ap.get("bucket"),
+            access_point_bucket_account=ap.get("bucket_account"),
+            access_point_network_origin=ap.get("network_origin"),
+            access_point_vpc=ap.get("vpc"),
         )
 
     @property

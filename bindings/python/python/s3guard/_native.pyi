@@ -28,6 +28,18 @@ class Policies:
         canonical_ids: Sequence[Tuple[str, str]],
         block_public_access: bool,
         strict: bool,
+        access_point: Sequence[_Source] = ...,
+        new_bucket_policy: Optional[_Source] = ...,
+        block_public_access_settings: Sequence[Tuple[str, bool]] = ...,
+        object_owner: Optional[str] = ...,
+        object_acl: Sequence[str] = ...,
+        bucket_acl: Sequence[str] = ...,
+        object_ownership: Optional[str] = ...,
+        vpce_type: Optional[str] = ...,
+        access_point_bucket: Optional[str] = ...,
+        access_point_bucket_account: Optional[str] = ...,
+        access_point_network_origin: Optional[str] = ...,
+        access_point_vpc: Optional[str] = ...,
     ) -> Self: ...
     def warnings(self) -> List[Dict[str, Any]]: ...
     def can(
