@@ -348,19 +348,20 @@ fn run_requests(path: &str, args: &EvalArgs, io: &mut Io<'_>) -> i32 {
         at,
     };
     let work = |state: &mut requests::Requests, line: Line<'_>, out: &mut Output<RequestStats>| {
-        let parsed = match line_text(name, line) {
+        let next = match line_text(name, line) {
             Ok(text) if text.trim().is_empty() => return,
-            Ok(text) => state.parse(
+            Ok(text) => state.next(
                 name,
                 line.number,
                 text,
                 &template,
                 args.request.allow_unknown_action,
+                &completion,
             ),
             Err(message) => Err(vec![Diagnostic::error("INVALID_REQUEST", message)]),
         };
-        let parsed = match parsed {
-            Ok(p) => p,
+        let (request, id) = match next {
+            Ok(n) => (n.request, n.id),
             Err(diags) => {
                 out.stats.invalid += 1;
                 if json {
@@ -380,7 +381,6 @@ fn run_requests(path: &str, args: &EvalArgs, io: &mut Io<'_>) -> i32 {
                 return;
             }
         };
-        let request = state.request(parsed.request, &completion);
         let evaluation = explain.then(|| set.evaluate_relevant(request));
         let authorized;
         let response = match &evaluation {
@@ -400,7 +400,7 @@ fn run_requests(path: &str, args: &EvalArgs, io: &mut Io<'_>) -> i32 {
                 &mut out.text,
                 line.number,
                 request,
-                parsed.id.as_deref(),
+                id,
                 response,
                 evaluation.as_ref(),
                 &statements,
