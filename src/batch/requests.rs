@@ -537,7 +537,11 @@ impl StatementJson {
 /// A JSON string: as is between quotes when nothing in it needs an escape
 /// (the escapes are serde_json's: `"`, `\\` and control characters).
 fn json_str(out: &mut Vec<u8>, s: &str) {
-    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+    // no early exit: the compiler makes this a vector loop
+    let plain = !s.bytes().fold(false, |bad, b| {
+        bad | (b < 0x20) | (b == b'"') | (b == b'\\')
+    });
+    if plain {
         out.push(b'"');
         out.extend_from_slice(s.as_bytes());
         out.push(b'"');
@@ -820,16 +824,22 @@ impl Requests {
     /// when the resource is invalid or names another account.
     fn slot_for(&mut self, f: &Flat<'_>) -> Option<usize> {
         let text = f.resource?;
-        let account = if text == "*" {
+        let arn = if text == "*" {
             None
         } else {
-            Some(crate::matcher::ArnRef::parse(text)?.account())
+            Some(crate::matcher::ArnRef::parse(text)?)
         };
+        let account = arn.map(|a| a.account());
         let at = self
             .slots
             .iter()
             .position(|s| s.reads(f) && named_account(&s.request.resource) == account)?;
-        self.slots.get_mut(at)?.request.resource.set(text).ok()?;
+        // the same kind of resource: both `*`, or both ARNs
+        match (&mut self.slots.get_mut(at)?.request.resource, arn) {
+            (Resource::Arn(old), Some(new)) => old.assign(new),
+            (Resource::Wildcard, None) => {}
+            _ => return None,
+        }
         Some(at)
     }
 

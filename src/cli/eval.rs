@@ -179,6 +179,9 @@ fn line_text<'a>(name: &str, line: Line<'a>) -> Result<&'a str, String> {
             batch::MAX_LINE_BYTES >> 20
         ));
     }
+    if let Some(text) = line.text {
+        return Ok(text);
+    }
     let text = std::str::from_utf8(line.bytes).map_err(|e| {
         format!(
             "{name}:{}:{}: the line is not valid UTF-8",
@@ -190,6 +193,12 @@ fn line_text<'a>(name: &str, line: Line<'a>) -> Result<&'a str, String> {
         )
     })?;
     Ok(text)
+}
+
+/// A line of nothing but white space (skipped), told at its first byte for
+/// the common line, which starts with `{`.
+fn is_blank(text: &str) -> bool {
+    text.as_bytes().first() != Some(&b'{') && text.trim().is_empty()
 }
 
 fn run_cases(path: &str, args: &EvalArgs, io: &mut Io<'_>) -> i32 {
@@ -211,7 +220,7 @@ fn run_cases(path: &str, args: &EvalArgs, io: &mut Io<'_>) -> i32 {
     let name = display_name(path);
     let work = |_: &mut (), line: Line<'_>, out: &mut Output<Summary>| {
         let result = match line_text(name, line) {
-            Ok(text) if text.trim().is_empty() => return,
+            Ok(text) if is_blank(text) => return,
             Ok(text) => run_line(name, line.number, text),
             Err(message) => CaseResult {
                 id: format!("line {}", line.number),
@@ -349,7 +358,7 @@ fn run_requests(path: &str, args: &EvalArgs, io: &mut Io<'_>) -> i32 {
     };
     let work = |state: &mut requests::Requests, line: Line<'_>, out: &mut Output<RequestStats>| {
         let next = match line_text(name, line) {
-            Ok(text) if text.trim().is_empty() => return,
+            Ok(text) if is_blank(text) => return,
             Ok(text) => state.next(
                 name,
                 line.number,

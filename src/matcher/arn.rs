@@ -90,14 +90,21 @@ pub enum ArnError {
 }
 
 /// The byte offsets of the first five colons, looking no further than the
-/// fifth (an S3 key may be long, and hold colons of its own).
+/// fifth (an S3 key may be long, and hold colons of its own). A byte loop:
+/// the colons of an ARN are a few bytes apart.
 fn split_colons(text: &str) -> Option<[u32; 5]> {
     let mut colons = [0u32; 5];
-    let mut found = memchr::memchr_iter(b':', text.as_bytes());
-    for slot in &mut colons {
-        *slot = u32::try_from(found.next()?).ok()?;
+    let mut found = 0;
+    for (i, b) in text.bytes().enumerate() {
+        if b == b':' {
+            *colons.get_mut(found)? = u32::try_from(i).ok()?;
+            found += 1;
+            if found == colons.len() {
+                return Some(colons);
+            }
+        }
     }
-    Some(colons)
+    None
 }
 
 impl<'a> ArnRef<'a> {
@@ -177,10 +184,15 @@ impl Arn {
     /// buffer. Left unchanged on an error.
     pub fn set(&mut self, text: &str) -> Result<(), ArnError> {
         let parsed = ArnRef::parse(text).ok_or_else(|| Arn::error(text))?;
-        self.text.clear();
-        self.text.push_str(text);
-        self.colons = parsed.colons;
+        self.assign(parsed);
         Ok(())
+    }
+
+    /// Makes this the ARN `arn` (already split), reusing its buffer.
+    pub fn assign(&mut self, arn: ArnRef<'_>) {
+        self.text.clear();
+        self.text.push_str(arn.text);
+        self.colons = arn.colons;
     }
 
     fn error(text: &str) -> ArnError {
