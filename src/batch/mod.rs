@@ -96,6 +96,7 @@ where
     let mut state = init();
     while let Some((chunk, lines)) = read_chunk(&mut input, MAX_LINE_BYTES)? {
         let mut out = Output::default();
+        out.text.reserve(chunk.data.len().saturating_mul(4));
         run_chunk(&mut state, &chunk, first_line, &work, &mut out);
         if !emit(out) {
             return Ok(());

@@ -93,6 +93,10 @@ pub enum ArnError {
 /// fifth (an S3 key may be long, and hold colons of its own). A byte loop:
 /// the colons of an ARN are a few bytes apart.
 fn split_colons(text: &str) -> Option<[u32; 5]> {
+    // S3 buckets and objects, most ARNs asked about
+    if text.starts_with("arn:aws:s3:::") {
+        return Some([3, 7, 10, 11, 12]);
+    }
     let mut colons = [0u32; 5];
     let mut found = 0;
     for (i, b) in text.bytes().enumerate() {
