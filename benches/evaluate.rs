@@ -184,11 +184,12 @@ fn batch_requests(c: &mut Criterion) {
                         let Ok(text) = std::str::from_utf8(line.bytes) else {
                             return;
                         };
-                        let Ok(parsed) = state.parse("b", line.number, text, &template, false)
+                        let Ok(next) =
+                            state.next("b", line.number, text, &template, false, &completion)
                         else {
                             return;
                         };
-                        let req = state.request(parsed.request, &completion);
+                        let req = next.request;
                         let response = set.authorize(req);
                         batch::requests::write_decision(
                             &mut out.text,

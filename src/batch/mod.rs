@@ -46,6 +46,9 @@ pub struct Line<'a> {
     pub bytes: &'a [u8],
     /// The line was longer than [`MAX_LINE_BYTES`]: it was skipped unread.
     pub too_long: bool,
+    /// The line as text, when its chunk was found to be UTF-8 as a whole
+    /// (one check per chunk instead of one per line); `None` otherwise.
+    pub text: Option<&'a str>,
 }
 
 /// Lines read for one worker: their bytes, each ending in `\n`, and the
@@ -93,6 +96,7 @@ where
     let mut state = init();
     while let Some((chunk, lines)) = read_chunk(&mut input, MAX_LINE_BYTES)? {
         let mut out = Output::default();
+        out.text.reserve(chunk.data.len().saturating_mul(4));
         run_chunk(&mut state, &chunk, first_line, &work, &mut out);
         if !emit(out) {
             return Ok(());
@@ -235,6 +239,37 @@ fn read_chunk(
     };
     let mut lines = 0;
     while lines < CHUNK_LINES && chunk.data.len() < CHUNK_BYTES {
+        // the whole lines at the start of the reader's buffer, at once
+        let (take, whole) = {
+            let buf = loop {
+                match input.fill_buf() {
+                    Ok(b) => break b,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(e),
+                }
+            };
+            let (mut take, mut whole) = (0, 0);
+            for newline in memchr::memchr_iter(b'\n', buf) {
+                if newline - take > max_line {
+                    break;
+                }
+                take = newline + 1;
+                whole += 1;
+                if lines + whole >= CHUNK_LINES || chunk.data.len() + take >= CHUNK_BYTES {
+                    break;
+                }
+            }
+            chunk
+                .data
+                .extend_from_slice(buf.get(..take).unwrap_or_default());
+            (take, whole)
+        };
+        if whole > 0 {
+            input.consume(take);
+            lines += whole;
+            continue;
+        }
+        // a line across buffers, a line too long, or the end of input
         match read_line(input, &mut chunk.data, max_line)? {
             Read::End => break,
             Read::Line => {}
@@ -309,7 +344,9 @@ fn run_chunk<S, T, W>(
 ) where
     W: Fn(&mut T, Line<'_>, &mut Output<S>),
 {
+    let whole = std::str::from_utf8(&chunk.data).ok();
     let mut rest = chunk.data.as_slice();
+    let mut at = 0usize;
     let mut index = 0;
     let mut long = chunk.too_long.iter().peekable();
     while !rest.is_empty() {
@@ -321,6 +358,9 @@ fn run_chunk<S, T, W>(
             None => (rest, &[][..]),
         };
         let line = line.strip_suffix(b"\r").unwrap_or(line);
+        // lines end at a `\n` (or `\r\n`), which is never inside a character
+        let text = whole.and_then(|w| w.get(at..at + line.len()));
+        at += rest.len() - tail.len();
         let too_long = long.next_if_eq(&&index).is_some();
         work(
             state,
@@ -328,6 +368,7 @@ fn run_chunk<S, T, W>(
                 number: first_line + index,
                 bytes: line,
                 too_long,
+                text,
             },
             out,
         );
@@ -362,6 +403,41 @@ mod tests {
         )
         .unwrap();
         (String::from_utf8(text).unwrap(), count)
+    }
+
+    /// A line's text is its bytes when its chunk is UTF-8, and not given
+    /// (each line is then checked on its own) when it is not.
+    #[test]
+    fn lines_come_as_text_when_their_chunk_is_utf8() {
+        let seen = |input: &[u8]| {
+            let mut seen = Vec::new();
+            for_each_line(
+                Box::new(std::io::Cursor::new(input.to_vec())),
+                1,
+                || (),
+                |_, line, out: &mut Output<Vec<Option<String>>>| {
+                    if let Some(t) = line.text {
+                        assert_eq!(t.as_bytes(), line.bytes);
+                    }
+                    out.stats.push(line.text.map(str::to_string));
+                },
+                |out| {
+                    seen.extend(out.stats);
+                    true
+                },
+            )
+            .unwrap();
+            seen
+        };
+        assert_eq!(
+            seen("é\r\n\nx".as_bytes()),
+            [
+                Some("é".to_string()),
+                Some(String::new()),
+                Some("x".to_string())
+            ]
+        );
+        assert_eq!(seen(b"a\n\xff\nb\n"), [None, None, None]);
     }
 
     #[test]

@@ -341,7 +341,8 @@ fn flat(text: &str) -> Option<Flat<'_>> {
             return None;
         }
         let s = text.get(start..end)?;
-        if s.bytes().any(|c| c < 0x20) {
+        // no early exit: the compiler makes this a vector loop
+        if s.bytes().fold(false, |control, c| control | (c < 0x20)) {
             return None;
         }
         *i = end + 1;
@@ -420,22 +421,6 @@ fn recently_used<T>(list: &mut Vec<T>, i: usize) {
 }
 
 impl Requests {
-    /// Parses one line: [`Requests::parse_common_line`] when it reads it,
-    /// else [`parse_line`] (which reports every problem).
-    pub fn parse(
-        &mut self,
-        name: &str,
-        line_no: usize,
-        text: &str,
-        template: &Request,
-        allow_unknown_action: bool,
-    ) -> Result<RequestLine, Vec<Diagnostic>> {
-        match self.parse_common_line(text, template, allow_unknown_action) {
-            Some(line) => Ok(line),
-            None => parse_line(name, line_no, text, template, allow_unknown_action),
-        }
-    }
-
     /// [`parse_line`] for a line of the common shape (see [`flat`]) that
     /// is valid: the same request, read without building a JSON tree, its
     /// action and principal cloned from a recent line's when the text is
@@ -447,7 +432,16 @@ impl Requests {
         template: &Request,
         allow_unknown_action: bool,
     ) -> Option<RequestLine> {
-        let f = flat(text)?;
+        self.read_common(&flat(text)?, template, allow_unknown_action)
+    }
+
+    /// [`Requests::parse_common_line`] of a line already read.
+    fn read_common(
+        &mut self,
+        f: &Flat<'_>,
+        template: &Request,
+        allow_unknown_action: bool,
+    ) -> Option<RequestLine> {
         let action_text = f.action?;
         let action = match self.actions.iter().position(|a| a.as_str() == action_text) {
             Some(i) => {
@@ -544,7 +538,11 @@ impl StatementJson {
 /// A JSON string: as is between quotes when nothing in it needs an escape
 /// (the escapes are serde_json's: `"`, `\\` and control characters).
 fn json_str(out: &mut Vec<u8>, s: &str) {
-    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+    // no early exit: the compiler makes this a vector loop
+    let plain = !s.bytes().fold(false, |bad, b| {
+        bad | (b < 0x20) | (b == b'"') | (b == b'\\')
+    });
+    if plain {
         out.push(b'"');
         out.extend_from_slice(s.as_bytes());
         out.push(b'"');
@@ -639,8 +637,8 @@ pub fn write_error(out: &mut Vec<u8>, line_no: usize, diagnostics: &[Diagnostic]
     out.extend_from_slice(b"}\n");
 }
 
-/// How many callers' contexts a worker keeps.
-const RECENT: usize = 8;
+/// How many completed requests a worker keeps.
+const SLOTS: usize = 32;
 
 /// How `eval --requests` completes the request of a line, the way `can`
 /// builds one from the same flags ([`RequestBuilder::build`]): the flags'
@@ -699,16 +697,63 @@ impl Completion<'_> {
     }
 }
 
+/// A completed request, kept for the lines that differ from the one it was
+/// read from only in their resource and `id`.
+#[derive(Debug)]
+struct Slot {
+    /// The texts the request was read from: `principal` (`None`: the
+    /// flags'), `action`, `resource_account` (`None`: the flags').
+    principal: Option<String>,
+    action: String,
+    resource_account: Option<String>,
+    /// The completed request; its resource is the last line's.
+    request: Request,
+    /// When it was last used (a worker's line count).
+    used: u64,
+}
+
+impl Slot {
+    fn reads(&self, f: &Flat<'_>) -> bool {
+        f.action == Some(self.action.as_str())
+            && f.principal == self.principal.as_deref()
+            && f.resource_account == self.resource_account.as_deref()
+    }
+}
+
+/// The account an ARN names (`None` for `*`): a line whose resource names
+/// the account the slot's does has the same stated resource account.
+fn named_account(resource: &Resource) -> Option<&str> {
+    resource.arn().map(crate::matcher::Arn::account)
+}
+
+/// A line's request, ready to evaluate.
+#[derive(Debug, Clone, Copy)]
+pub struct Next<'a> {
+    /// The completed request.
+    pub request: &'a Request,
+    /// The line's `id`, as JSON text.
+    pub id: Option<&'a str>,
+}
+
 /// The requests of one worker. Completing a request (cloning the flags'
-/// context, deriving keys) costs more than evaluating it; a line without
-/// context of its own whose completion would be that of a recent line
-/// ([`Completion::same_completion`]) takes that line's completed context.
+/// context, deriving keys) costs more than evaluating it, and building one
+/// allocates: a line of the common shape that differs from a recent one
+/// only in its resource (and `id`) takes that line's completed request,
+/// its resource set in place, when the resource names the same account
+/// (then [`Completion::same_completion`] holds: same caller, action and
+/// stated resource account). Other lines without context of their own take
+/// the completed context of a recent line for which `same_completion`
+/// holds.
 #[derive(Debug, Default)]
 pub struct Requests {
-    /// Completed requests of recent lines, least recent first.
-    recent: Vec<Request>,
-    /// The request in use, and whether its context may be shared.
-    current: Option<(Request, bool)>,
+    /// Completed requests of recent lines of the common shape.
+    slots: Vec<Slot>,
+    /// Lines seen (the clock of [`Slot::used`]).
+    clock: u64,
+    /// The request of the current line when it has no slot.
+    other: Option<Request>,
+    /// The current line's `id`.
+    id: String,
     /// Actions of recent lines (valid ones only), least recent first.
     actions: Vec<Action>,
     /// Principals of recent lines, with their text, least recent first.
@@ -716,33 +761,120 @@ pub struct Requests {
 }
 
 impl Requests {
-    /// The request of a line, completed by `completion`, or the line's
-    /// request with a recent line's completed context when its completion
-    /// is the same.
-    pub fn request(&mut self, mut line: Request, completion: &Completion<'_>) -> &Request {
-        if let Some((previous, true)) = self.current.take() {
-            if self.recent.len() >= RECENT {
-                self.recent.remove(0);
+    /// Reads and completes one line: its request, or every problem of the
+    /// line ([`parse_line`]'s diagnostics).
+    pub fn next(
+        &mut self,
+        name: &str,
+        line_no: usize,
+        text: &str,
+        template: &Request,
+        allow_unknown_action: bool,
+        completion: &Completion<'_>,
+    ) -> Result<Next<'_>, Vec<Diagnostic>> {
+        self.clock += 1;
+        let Some(f) = flat(text) else {
+            let line = parse_line(name, line_no, text, template, allow_unknown_action)?;
+            return Ok(self.other(line, completion));
+        };
+        if let Some(at) = self.slot_for(&f) {
+            self.id.clear();
+            self.id.push_str(f.id.unwrap_or_default());
+            let slot = self.slots.get_mut(at).ok_or_else(Vec::new)?;
+            slot.used = self.clock;
+            return Ok(Next {
+                request: &slot.request,
+                id: f.id.map(|_| self.id.as_str()),
+            });
+        }
+        let Some(line) = self.read_common(&f, template, allow_unknown_action) else {
+            let line = parse_line(name, line_no, text, template, allow_unknown_action)?;
+            return Ok(self.other(line, completion));
+        };
+        let request = self.completed(line.request, completion);
+        let slot = Slot {
+            principal: f.principal.map(str::to_string),
+            action: f.action.unwrap_or_default().to_string(),
+            resource_account: f.resource_account.map(str::to_string),
+            request,
+            used: self.clock,
+        };
+        let at = if self.slots.len() < SLOTS {
+            self.slots.push(slot);
+            self.slots.len() - 1
+        } else {
+            let oldest = (0..self.slots.len())
+                .min_by_key(|&i| self.slots.get(i).map_or(0, |s| s.used))
+                .unwrap_or(0);
+            if let Some(s) = self.slots.get_mut(oldest) {
+                *s = slot;
             }
-            self.recent.push(previous);
-        }
-        if !line.context.is_empty() {
-            return &self.current.insert((completion.complete(line), false)).0;
-        }
-        let found = self
-            .recent
+            oldest
+        };
+        self.id.clear();
+        self.id.push_str(f.id.unwrap_or_default());
+        let slot = self.slots.get(at).ok_or_else(Vec::new)?;
+        Ok(Next {
+            request: &slot.request,
+            id: f.id.map(|_| self.id.as_str()),
+        })
+    }
+
+    /// The slot whose request this line's is but for the resource, with
+    /// the line's resource set in place; `None` when there is none, or
+    /// when the resource is invalid or names another account.
+    fn slot_for(&mut self, f: &Flat<'_>) -> Option<usize> {
+        let text = f.resource?;
+        let arn = if text == "*" {
+            None
+        } else {
+            Some(crate::matcher::ArnRef::parse(text)?)
+        };
+        let account = arn.map(|a| a.account());
+        let at = self
+            .slots
             .iter()
-            .position(|r| Completion::same_completion(r, &line));
-        let request = match found {
-            Some(i) => {
-                // the line's own request, with the context completed before
-                let mut r = self.recent.remove(i);
-                std::mem::swap(&mut r.context, &mut line.context);
+            .position(|s| s.reads(f) && named_account(&s.request.resource) == account)?;
+        // the same kind of resource: both `*`, or both ARNs
+        match (&mut self.slots.get_mut(at)?.request.resource, arn) {
+            (Resource::Arn(old), Some(new)) => old.assign(new),
+            (Resource::Wildcard, None) => {}
+            _ => return None,
+        }
+        Some(at)
+    }
+
+    /// A line's request completed, with the context of a slot's request
+    /// (never one with context of its own) when the completion is the same
+    /// ([`Completion::same_completion`]).
+    fn completed(&self, mut line: Request, completion: &Completion<'_>) -> Request {
+        if !line.context.is_empty() {
+            return completion.complete(line);
+        }
+        let same = self
+            .slots
+            .iter()
+            .map(|s| &s.request)
+            .find(|r| Completion::same_completion(r, &line));
+        match same {
+            Some(r) => {
+                line.context = r.context.clone();
                 line
             }
             None => completion.complete(line),
-        };
-        &self.current.insert((request, true)).0
+        }
+    }
+
+    /// The request of a line that takes no slot.
+    fn other(&mut self, line: RequestLine, completion: &Completion<'_>) -> Next<'_> {
+        let request = self.completed(line.request, completion);
+        self.id.clear();
+        let has_id = line.id.is_some();
+        self.id.push_str(line.id.as_deref().unwrap_or_default());
+        Next {
+            request: self.other.insert(request),
+            id: has_id.then_some(self.id.as_str()),
+        }
     }
 }
 
@@ -838,9 +970,9 @@ mod tests {
             .enumerate()
             .map(|(i, text)| {
                 let batch = requests
-                    .parse("f", i + 1, text, &template, true)
+                    .next("f", i + 1, text, &template, true, &completion)
                     .ok()
-                    .map(|l| requests.request(l.request, &completion).clone());
+                    .map(|n| n.request.clone());
                 // the same line alone: parsed by the full parser, completed afresh
                 let fresh = parse_line("f", i + 1, text, &template, true)
                     .ok()

@@ -179,6 +179,9 @@ fn line_text<'a>(name: &str, line: Line<'a>) -> Result<&'a str, String> {
             batch::MAX_LINE_BYTES >> 20
         ));
     }
+    if let Some(text) = line.text {
+        return Ok(text);
+    }
     let text = std::str::from_utf8(line.bytes).map_err(|e| {
         format!(
             "{name}:{}:{}: the line is not valid UTF-8",
@@ -190,6 +193,12 @@ fn line_text<'a>(name: &str, line: Line<'a>) -> Result<&'a str, String> {
         )
     })?;
     Ok(text)
+}
+
+/// A line of nothing but white space (skipped), told at its first byte for
+/// the common line, which starts with `{`.
+fn is_blank(text: &str) -> bool {
+    text.as_bytes().first() != Some(&b'{') && text.trim().is_empty()
 }
 
 fn run_cases(path: &str, args: &EvalArgs, io: &mut Io<'_>) -> i32 {
@@ -211,7 +220,7 @@ fn run_cases(path: &str, args: &EvalArgs, io: &mut Io<'_>) -> i32 {
     let name = display_name(path);
     let work = |_: &mut (), line: Line<'_>, out: &mut Output<Summary>| {
         let result = match line_text(name, line) {
-            Ok(text) if text.trim().is_empty() => return,
+            Ok(text) if is_blank(text) => return,
             Ok(text) => run_line(name, line.number, text),
             Err(message) => CaseResult {
                 id: format!("line {}", line.number),
@@ -348,19 +357,20 @@ fn run_requests(path: &str, args: &EvalArgs, io: &mut Io<'_>) -> i32 {
         at,
     };
     let work = |state: &mut requests::Requests, line: Line<'_>, out: &mut Output<RequestStats>| {
-        let parsed = match line_text(name, line) {
-            Ok(text) if text.trim().is_empty() => return,
-            Ok(text) => state.parse(
+        let next = match line_text(name, line) {
+            Ok(text) if is_blank(text) => return,
+            Ok(text) => state.next(
                 name,
                 line.number,
                 text,
                 &template,
                 args.request.allow_unknown_action,
+                &completion,
             ),
             Err(message) => Err(vec![Diagnostic::error("INVALID_REQUEST", message)]),
         };
-        let parsed = match parsed {
-            Ok(p) => p,
+        let (request, id) = match next {
+            Ok(n) => (n.request, n.id),
             Err(diags) => {
                 out.stats.invalid += 1;
                 if json {
@@ -380,7 +390,6 @@ fn run_requests(path: &str, args: &EvalArgs, io: &mut Io<'_>) -> i32 {
                 return;
             }
         };
-        let request = state.request(parsed.request, &completion);
         let evaluation = explain.then(|| set.evaluate_relevant(request));
         let authorized;
         let response = match &evaluation {
@@ -400,7 +409,7 @@ fn run_requests(path: &str, args: &EvalArgs, io: &mut Io<'_>) -> i32 {
                 &mut out.text,
                 line.number,
                 request,
-                parsed.id.as_deref(),
+                id,
                 response,
                 evaluation.as_ref(),
                 &statements,

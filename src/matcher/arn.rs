@@ -21,6 +21,23 @@ impl Resource {
         }
     }
 
+    /// Makes this the resource `text` names, as [`Resource::parse`] would,
+    /// reusing the ARN's buffer (no allocation when it is long enough).
+    /// Left unchanged on an error.
+    pub fn set(&mut self, text: &str) -> Result<(), ArnError> {
+        if text == "*" {
+            *self = Resource::Wildcard;
+            return Ok(());
+        }
+        match self {
+            Resource::Arn(arn) => arn.set(text),
+            Resource::Wildcard => {
+                *self = Resource::Arn(Arn::parse(text)?);
+                Ok(())
+            }
+        }
+    }
+
     /// The resource as text.
     pub fn as_str(&self) -> &str {
         match self {
@@ -72,21 +89,26 @@ pub enum ArnError {
     MissingField(String),
 }
 
+/// The byte offsets of the first five colons, looking no further than the
+/// fifth (an S3 key may be long, and hold colons of its own). A byte loop:
+/// the colons of an ARN are a few bytes apart.
 fn split_colons(text: &str) -> Option<[u32; 5]> {
+    // S3 buckets and objects, most ARNs asked about
+    if text.starts_with("arn:aws:s3:::") {
+        return Some([3, 7, 10, 11, 12]);
+    }
     let mut colons = [0u32; 5];
     let mut found = 0;
     for (i, b) in text.bytes().enumerate() {
         if b == b':' {
-            match colons.get_mut(found) {
-                Some(slot) => {
-                    *slot = u32::try_from(i).ok()?;
-                    found += 1;
-                }
-                None => break,
+            *colons.get_mut(found)? = u32::try_from(i).ok()?;
+            found += 1;
+            if found == colons.len() {
+                return Some(colons);
             }
         }
     }
-    (found == 5).then_some(colons)
+    None
 }
 
 impl<'a> ArnRef<'a> {
@@ -155,14 +177,34 @@ impl<'a> ArnRef<'a> {
 impl Arn {
     /// Parses a complete ARN.
     pub fn parse(text: &str) -> Result<Arn, ArnError> {
-        if !text.starts_with("arn:") {
-            return Err(ArnError::MissingPrefix(text.to_string()));
-        }
-        let colons = split_colons(text).ok_or_else(|| ArnError::MissingField(text.to_string()))?;
+        let parsed = ArnRef::parse(text).ok_or_else(|| Arn::error(text))?;
         Ok(Arn {
             text: text.to_string(),
-            colons,
+            colons: parsed.colons,
         })
+    }
+
+    /// Makes this the ARN `text`, as [`Arn::parse`] would, reusing its
+    /// buffer. Left unchanged on an error.
+    pub fn set(&mut self, text: &str) -> Result<(), ArnError> {
+        let parsed = ArnRef::parse(text).ok_or_else(|| Arn::error(text))?;
+        self.assign(parsed);
+        Ok(())
+    }
+
+    /// Makes this the ARN `arn` (already split), reusing its buffer.
+    pub fn assign(&mut self, arn: ArnRef<'_>) {
+        self.text.clear();
+        self.text.push_str(arn.text);
+        self.colons = arn.colons;
+    }
+
+    fn error(text: &str) -> ArnError {
+        if text.starts_with("arn:") {
+            ArnError::MissingField(text.to_string())
+        } else {
+            ArnError::MissingPrefix(text.to_string())
+        }
     }
 
     /// The borrowed, split view.
@@ -234,6 +276,43 @@ mod tests {
         let ap = Arn::parse("arn:aws:s3:us-east-1:111122223333:accesspoint/r/object/k").unwrap();
         assert_eq!(ap.account(), "111122223333");
         assert_eq!(ap.resource(), "accesspoint/r/object/k");
+    }
+
+    /// Setting a resource in place gives what parsing gives, and an error
+    /// leaves it as it was.
+    #[test]
+    fn set_reads_like_parse() {
+        let texts = [
+            "arn:aws:s3:::b/k",
+            "*",
+            "arn:aws:s3:us-east-1:111122223333:accesspoint/ap/object/a:b:c",
+            "arn:aws:s3:::b",
+            "arn:aws:s3:b",
+            "s3:::b",
+            "arn:aws:s3:::",
+        ];
+        for from in texts {
+            for to in texts {
+                let Ok(mut r) = Resource::parse(from) else {
+                    continue;
+                };
+                let before = r.clone();
+                match Resource::parse(to) {
+                    Ok(parsed) => {
+                        assert_eq!(r.set(to), Ok(()));
+                        assert_eq!(r, parsed, "{from} -> {to}");
+                    }
+                    Err(e) => {
+                        assert_eq!(r.set(to), Err(e));
+                        assert_eq!(r, before);
+                    }
+                }
+            }
+        }
+        // colons past the fifth belong to the resource part
+        let long = format!("arn:aws:s3:::b/{}", ":".repeat(1000));
+        let a = Arn::parse(&long).unwrap();
+        assert_eq!(a.resource().len(), 1002);
     }
 
     #[test]
