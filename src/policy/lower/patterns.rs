@@ -10,6 +10,16 @@ use crate::matcher::{parse_template, ActionPattern, ResourcePattern};
 use crate::policy::statement::{ActionClause, ResourceClause};
 use crate::policy::PolicyType;
 
+/// Whether `text` holds white space (`char::is_whitespace`), without
+/// decoding characters when it is ASCII.
+fn has_whitespace(text: &str) -> bool {
+    if text.is_ascii() {
+        text.bytes().any(|b| matches!(b, b' ' | b'\t'..=b'\r'))
+    } else {
+        text.chars().any(char::is_whitespace)
+    }
+}
+
 impl Lowerer<'_> {
     pub(super) fn actions(&mut self, st: &Value, sp: &str) -> Option<ActionClause> {
         let Some((is_not, v)) = self.exclusive(st, sp, ("Action", "NotAction")) else {
@@ -83,7 +93,7 @@ impl Lowerer<'_> {
             );
             return None;
         };
-        if svc.is_empty() || name.is_empty() || text.chars().any(char::is_whitespace) {
+        if svc.is_empty() || name.is_empty() || has_whitespace(text) {
             self.error(
                 "INVALID_ACTION",
                 format!("`{text}` is not an action"),
@@ -273,5 +283,18 @@ impl Lowerer<'_> {
             p,
             Some("set \"Version\": \"2012-10-17\" for variables to work".into()),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_whitespace;
+
+    #[test]
+    fn whitespace_is_that_of_char_is_whitespace() {
+        for c in (0u32..0x3100).filter_map(char::from_u32) {
+            let text = format!("s3:Get{c}Object");
+            assert_eq!(has_whitespace(&text), c.is_whitespace(), "{:?}", c);
+        }
     }
 }
