@@ -6,19 +6,9 @@ use super::{At, Lowerer};
 use crate::catalog;
 use crate::diagnostic::Severity;
 use crate::json::{pointer, Span, Value};
-use crate::matcher::{parse_template, ActionPattern, ResourcePattern};
+use crate::matcher::{parse_template, ActionPattern, ActionShape, ResourcePattern};
 use crate::policy::statement::{ActionClause, ResourceClause};
 use crate::policy::PolicyType;
-
-/// Whether `text` holds white space (`char::is_whitespace`), without
-/// decoding characters when it is ASCII.
-fn has_whitespace(text: &str) -> bool {
-    if text.is_ascii() {
-        text.bytes().any(|b| matches!(b, b' ' | b'\t'..=b'\r'))
-    } else {
-        text.chars().any(char::is_whitespace)
-    }
-}
 
 impl Lowerer<'_> {
     pub(super) fn actions(&mut self, st: &Value, sp: &str) -> Option<ActionClause> {
@@ -70,7 +60,8 @@ impl Lowerer<'_> {
         if text == "*" {
             return Some(ActionPattern::new(text));
         }
-        if text.contains("${") && self.variables {
+        let shape = ActionShape::of(text);
+        if shape.variable && self.variables {
             self.error(
                 "VARIABLE_UNSUPPORTED_IN_ELEMENT",
                 format!("policy variables are not allowed in actions (`{text}`)"),
@@ -80,7 +71,12 @@ impl Lowerer<'_> {
             );
             return None;
         }
-        let Some((svc, name)) = text.split_once(':') else {
+        let Some((svc, name)) = shape.colon.map(|c| {
+            (
+                text.get(..c).unwrap_or_default(),
+                text.get(c + 1..).unwrap_or_default(),
+            )
+        }) else {
             self.error(
                 "INVALID_ACTION",
                 format!("`{text}` is not an action: it has no service prefix"),
@@ -93,7 +89,7 @@ impl Lowerer<'_> {
             );
             return None;
         };
-        if svc.is_empty() || name.is_empty() || has_whitespace(text) {
+        if svc.is_empty() || name.is_empty() || shape.whitespace {
             self.error(
                 "INVALID_ACTION",
                 format!("`{text}` is not an action"),
@@ -103,7 +99,7 @@ impl Lowerer<'_> {
             );
             return None;
         }
-        let pattern = ActionPattern::new(text);
+        let pattern = ActionPattern::with_shape(text, &shape);
         let cat = catalog::catalog();
         if let Some(svc) = pattern.service() {
             if cat.knows_service(svc) {
@@ -283,18 +279,5 @@ impl Lowerer<'_> {
             p,
             Some("set \"Version\": \"2012-10-17\" for variables to work".into()),
         );
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::has_whitespace;
-
-    #[test]
-    fn whitespace_is_that_of_char_is_whitespace() {
-        for c in (0u32..0x3100).filter_map(char::from_u32) {
-            let text = format!("s3:Get{c}Object");
-            assert_eq!(has_whitespace(&text), c.is_whitespace(), "{:?}", c);
-        }
     }
 }
