@@ -14,6 +14,12 @@
 //! (benches/iam-rs-compare) so that iam-rs is never a dependency of
 //! s3guard's own build or tests.
 
+/// The allocator of the `s3guard` binary (src/main.rs), so that the
+/// benchmark measures the load the command line does.
+#[cfg(feature = "cli")]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[path = "common/documents.rs"]
 mod bench_documents;
 

@@ -9,6 +9,12 @@
 //! `phases` also times parse + validate + lower alone. Prints the mean
 //! time per load.
 
+/// The allocator of the `s3guard` binary (src/main.rs): the loop measures
+/// the load the command line does.
+#[cfg(feature = "cli")]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use s3guard::sources::Source;
 use s3guard::{Policy, PolicySet};
 

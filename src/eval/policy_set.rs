@@ -423,8 +423,13 @@ impl LayerIndex {
             }
             for p in patterns {
                 match (p.service(), p.literal()) {
-                    (Some(_), Some(lit)) => {
-                        if let Some(i) = cat.index_of(lit) {
+                    (Some(svc), Some(lit)) => {
+                        // only an action of the catalog's services can be in it
+                        let found = match cat.knows_service(svc) {
+                            true => cat.index_of(lit),
+                            false => None,
+                        };
+                        if let Some(i) = found {
                             add_catalog(i as usize, &mut pairs);
                         } else if !wildcard_service {
                             self.by_literal.add(lit, pos);

@@ -42,6 +42,14 @@ impl Str {
     }
 }
 
+impl Str {
+    /// A string that keeps `text`'s allocation, for a text the caller
+    /// knows is no common word (a lower-cased pattern): no lookup.
+    pub(crate) fn owned(text: String) -> Str {
+        Str(Repr::Owned(text.into_boxed_str()))
+    }
+}
+
 impl Default for Str {
     fn default() -> Str {
         Str(Repr::Static(""))

@@ -76,6 +76,87 @@ impl fmt::Display for Action {
     }
 }
 
+/// What one pass over the bytes of an `Action` entry finds: what the
+/// checks of lowering ask (a service prefix, white space, a policy
+/// variable) and how the pattern compiles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ActionShape {
+    /// Offset of the first `:`.
+    pub colon: Option<usize>,
+    /// Whether the text holds white space (`char::is_whitespace`).
+    pub whitespace: bool,
+    /// Whether it holds `${` (a policy variable, or text that looks like one).
+    pub variable: bool,
+    /// Whether it is ASCII.
+    pub ascii: bool,
+    /// Its length without the trailing stars.
+    pub body: usize,
+    /// Whether a `*` or `?` comes before the end of the body.
+    pub inner_wildcard: bool,
+}
+
+impl ActionShape {
+    /// The shape of `text`: one pass over its bytes gathers which kinds of
+    /// byte it holds (a table lookup each, no branch), then only the kinds
+    /// present are looked for.
+    pub(crate) fn of(text: &str) -> ActionShape {
+        let bytes = text.as_bytes();
+        let kinds = bytes.iter().fold(0u8, |k, &b| {
+            k | BYTE_KINDS.get(b as usize).copied().unwrap_or(0)
+        });
+        let has = |kind: u8| kinds & kind != 0;
+        let body = text.trim_end_matches('*').len();
+        let ascii = !has(NON_ASCII);
+        ActionShape {
+            colon: if has(COLON) {
+                memchr::memchr(b':', bytes)
+            } else {
+                None
+            },
+            whitespace: if ascii {
+                has(WHITE_SPACE)
+            } else {
+                text.chars().any(char::is_whitespace)
+            },
+            variable: has(DOLLAR) && has(BRACE) && text.contains("${"),
+            ascii,
+            body,
+            inner_wildcard: has(QUESTION)
+                || (has(STAR)
+                    && memchr::memchr(b'*', bytes.get(..body).unwrap_or_default()).is_some()),
+        }
+    }
+}
+
+const STAR: u8 = 1;
+const COLON: u8 = 2;
+const WHITE_SPACE: u8 = 4;
+const DOLLAR: u8 = 8;
+const BRACE: u8 = 16;
+const QUESTION: u8 = 32;
+const NON_ASCII: u8 = 64;
+
+/// The kind of each byte, for [`ActionShape::of`] (ASCII white space is
+/// that of `char::is_whitespace`: tab to carriage return, and space).
+const BYTE_KINDS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = match i as u8 {
+            b'*' => STAR,
+            b':' => COLON,
+            b' ' | b'\t'..=b'\r' => WHITE_SPACE,
+            b'$' => DOLLAR,
+            b'{' => BRACE,
+            b'?' => QUESTION,
+            0x80.. => NON_ASCII,
+            _ => 0,
+        };
+        i += 1;
+    }
+    t
+};
+
 /// One entry of `Action`/`NotAction`: `*`, or `service:pattern` with `*`/`?`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ActionPattern {
@@ -89,6 +170,29 @@ pub struct ActionPattern {
 impl ActionPattern {
     /// Compiles a pattern (validation happens when the policy loads).
     pub fn new(text: &str) -> ActionPattern {
+        ActionPattern::with_shape(text, &ActionShape::of(text))
+    }
+
+    /// [`ActionPattern::new`] of a text whose shape is known (lowering
+    /// scans each entry once for its checks and its compiling).
+    pub(crate) fn with_shape(text: &str, shape: &ActionShape) -> ActionPattern {
+        // The shapes of almost every pattern, ASCII `service:Name` or
+        // `service:Prefix*`: one allocation of the lower-cased text
+        // without its stars, no other scan.
+        if shape.ascii && !shape.inner_wildcard {
+            let body = text.get(..shape.body).unwrap_or_default();
+            let mut lower = String::with_capacity(body.len());
+            lower.push_str(body);
+            lower.make_ascii_lowercase();
+            return ActionPattern {
+                text: text.to_string(),
+                service_len: shape
+                    .colon
+                    .filter(|&c| c < shape.body)
+                    .and_then(|c| u32::try_from(c).ok()),
+                glob: Glob::exact_or_prefix(lower, body.len() < text.len()),
+            };
+        }
         let lower = if text.is_ascii() {
             text.to_ascii_lowercase()
         } else {
@@ -171,6 +275,83 @@ mod tests {
         assert!(m("s3*:*", "s3-object-lambda:GetObject"));
         assert!(m("*", "iam:PassRole"));
         assert!(!m("s3:Get?bject", "s3:GetObjects"));
+    }
+
+    #[test]
+    fn the_quick_shapes_compile_as_the_general_path_does() {
+        for p in [
+            "s3:GetObject",
+            "S3:Get*",
+            "s3:get**",
+            "*",
+            "**",
+            "",
+            "s3*",
+            "iam:",
+            "a4b:List*",
+            "s3:Get?bject",
+            "s3:*Object",
+            "s3*:Get*",
+            "ſ3:Get*",
+        ] {
+            let lower = p.to_lowercase();
+            let general = ActionPattern {
+                text: p.to_string(),
+                service_len: match lower.split_once(':') {
+                    Some((svc, _)) if !svc.contains(['*', '?']) => u32::try_from(svc.len()).ok(),
+                    _ => None,
+                },
+                glob: Glob::from_string(lower),
+            };
+            assert_eq!(ActionPattern::new(p), general, "{p}");
+        }
+    }
+
+    #[test]
+    fn the_shape_is_what_the_str_methods_find() {
+        for t in [
+            "s3:GetObject",
+            "s3:Get*",
+            "s3:Get**",
+            "*",
+            "",
+            "s3*:*",
+            "s3:Get?bject",
+            "s3 :Get",
+            "s3:Get\u{a0}Object",
+            "s3:\u{b}x",
+            "s3:${aws:username}",
+            "s3:$ {x}",
+            "ſ3:Get*",
+            "a:b:c",
+        ] {
+            let body = t.trim_end_matches('*');
+            let shape = ActionShape::of(t);
+            assert_eq!(
+                shape,
+                ActionShape {
+                    colon: t.find(':'),
+                    whitespace: t.chars().any(char::is_whitespace),
+                    variable: t.contains("${"),
+                    ascii: t.is_ascii(),
+                    body: body.len(),
+                    inner_wildcard: body.contains(['*', '?']),
+                },
+                "{t:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_shape_finds_white_space_as_char_is_whitespace_does() {
+        for c in (0u32..0x3100).filter_map(char::from_u32) {
+            let text = format!("s3:Get{c}Object");
+            assert_eq!(
+                ActionShape::of(&text).whitespace,
+                c.is_whitespace(),
+                "{c:?}"
+            );
+        }
     }
 
     #[test]

@@ -7,6 +7,7 @@ mod glob;
 mod resource;
 mod variable;
 
+pub(crate) use action::ActionShape;
 pub use action::{Action, ActionError, ActionPattern};
 pub use arn::{Arn, ArnError, ArnRef, Resource};
 pub use glob::{Glob, Match, NoVariables, Resolve};

@@ -294,6 +294,28 @@ impl Policy {
         Ok(p)
     }
 
+    /// Loads the policy at `value`, a value of the JSON tree of all of
+    /// `file` (spans are file offsets, duplicate keys already refused), as
+    /// [`Policy::from_document`] loads the slice of `file` it spans, without
+    /// parsing that slice again: an account dump's documents. The policy's
+    /// document is that slice, as it would be from `from_document`.
+    pub(crate) fn from_parsed_slice(
+        file: &Arc<SourceFile>,
+        value: &crate::json::Value,
+        pointer: &str,
+        name: &str,
+        options: LoadOptions,
+    ) -> Result<Policy, LoadError> {
+        let whole = Arc::new(Document::whole(file.clone()));
+        let mut p = Policy::from_value(whole, value, pointer, name, options)?;
+        p.document = Arc::new(Document::slice(
+            file.clone(),
+            value.span.start as usize,
+            value.span.end as usize,
+        ));
+        Ok(p)
+    }
+
     /// Loads a policy whose JSON text is `doc` (a policy inside a larger
     /// file: a string attribute of a Terraform plan, a rendered template
     /// document). `pointer` locates it in that file for messages.

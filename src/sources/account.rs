@@ -8,7 +8,7 @@
 use super::render::{load_json_string, load_value};
 use super::{Choice, ChoiceKind, Collector, Ctx, Selected};
 use crate::diagnostic::Diagnostic;
-use crate::json::{pointer, Document, Kind, Value};
+use crate::json::{pointer, Kind, Value};
 use crate::policy::Policy;
 use crate::policy::PolicyType;
 
@@ -66,18 +66,12 @@ fn document(
     let json_file = ctx.file.text().trim_start().starts_with('{');
     let r = match &doc.kind {
         Kind::String(_) => load_json_string(ctx.file, doc, ctx.options(layer)),
-        // In a JSON file the document's own text is JSON: parse it in
-        // place rather than render it again (the dump's bulk).
-        Kind::Object(_) if json_file => Policy::from_document(
-            Document::slice(
-                ctx.file.clone(),
-                doc.span.start as usize,
-                doc.span.end as usize,
-            ),
-            ptr,
-            ctx.file.name(),
-            ctx.options(layer),
-        ),
+        // In a JSON file the document was parsed with the file: it is
+        // lowered from that tree (positions are the file's), neither
+        // rendered again nor parsed twice (the dump's bulk).
+        Kind::Object(_) if json_file => {
+            Policy::from_parsed_slice(ctx.file, doc, ptr, ctx.file.name(), ctx.options(layer))
+        }
         _ => load_value(ctx.file, doc, ptr, ctx.options(layer)),
     };
     c.push(r, layer, origin);

@@ -6,7 +6,7 @@ use super::{At, Lowerer};
 use crate::catalog;
 use crate::diagnostic::Severity;
 use crate::json::{pointer, Span, Value};
-use crate::matcher::{parse_template, ActionPattern, ResourcePattern};
+use crate::matcher::{parse_template, ActionPattern, ActionShape, ResourcePattern};
 use crate::policy::statement::{ActionClause, ResourceClause};
 use crate::policy::PolicyType;
 
@@ -60,7 +60,8 @@ impl Lowerer<'_> {
         if text == "*" {
             return Some(ActionPattern::new(text));
         }
-        if text.contains("${") && self.variables {
+        let shape = ActionShape::of(text);
+        if shape.variable && self.variables {
             self.error(
                 "VARIABLE_UNSUPPORTED_IN_ELEMENT",
                 format!("policy variables are not allowed in actions (`{text}`)"),
@@ -70,7 +71,12 @@ impl Lowerer<'_> {
             );
             return None;
         }
-        let Some((svc, name)) = text.split_once(':') else {
+        let Some((svc, name)) = shape.colon.map(|c| {
+            (
+                text.get(..c).unwrap_or_default(),
+                text.get(c + 1..).unwrap_or_default(),
+            )
+        }) else {
             self.error(
                 "INVALID_ACTION",
                 format!("`{text}` is not an action: it has no service prefix"),
@@ -83,7 +89,7 @@ impl Lowerer<'_> {
             );
             return None;
         };
-        if svc.is_empty() || name.is_empty() || text.chars().any(char::is_whitespace) {
+        if svc.is_empty() || name.is_empty() || shape.whitespace {
             self.error(
                 "INVALID_ACTION",
                 format!("`{text}` is not an action"),
@@ -93,7 +99,7 @@ impl Lowerer<'_> {
             );
             return None;
         }
-        let pattern = ActionPattern::new(text);
+        let pattern = ActionPattern::with_shape(text, &shape);
         let cat = catalog::catalog();
         if let Some(svc) = pattern.service() {
             if cat.knows_service(svc) {
