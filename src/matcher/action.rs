@@ -138,6 +138,8 @@ const NON_ASCII: u8 = 64;
 
 /// The kind of each byte, for [`ActionShape::of`] (ASCII white space is
 /// that of `char::is_whitespace`: tab to carriage return, and space).
+// Evaluated at compile time: an index out of bounds would fail the build.
+#[allow(clippy::indexing_slicing)]
 const BYTE_KINDS: [u8; 256] = {
     let mut t = [0u8; 256];
     let mut i = 0;
