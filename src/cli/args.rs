@@ -260,18 +260,28 @@ impl AccessPointArgs {
     }
 
     /// The access point the flags describe (`None` when none is given),
-    /// or the error every command reports for them.
+    /// or the error every command reports for them (read by
+    /// [`S3Settings::apply`](crate::eval::s3_settings::S3Settings::apply),
+    /// as every S3 setting).
     pub fn resolve(
         &self,
     ) -> Result<Option<crate::eval::access_point::AccessPoint>, Box<crate::diagnostic::Diagnostic>>
     {
-        self.settings()
-            .resolve(!self.policies.is_empty())
-            .map_err(|e| {
-                Box::new(crate::diagnostic::Diagnostic::error("INVALID_ARGUMENT", e.to_string()).with_hint(
-                    "describe the access point with --access-point-bucket NAME, and optionally --access-point-bucket-account ID, --access-point-network-origin Internet|VPC, --access-point-vpc VPC_ID",
-                ))
-            })
+        let settings = crate::eval::s3_settings::S3Settings {
+            access_point: self.settings(),
+            has_access_point_policy: !self.policies.is_empty(),
+            ..Default::default()
+        };
+        let mut options = crate::eval::policy_set::EvalOptions::default();
+        match settings.apply(&mut options, crate::eval::s3_settings::Spelling::Flags) {
+            Ok(()) => Ok(options.access_point),
+            Err(d) => Err(Box::new(d.into_iter().next().unwrap_or_else(|| {
+                crate::diagnostic::Diagnostic::error(
+                    "INVALID_ARGUMENT",
+                    "the access point flags are invalid",
+                )
+            }))),
+        }
     }
 }
 

@@ -283,7 +283,13 @@ pub fn check<P: Policies + ?Sized>(
     query: &AssertedRequest,
 ) -> Result<Evaluation, AssertionFailure> {
     let set = policies.policy_set();
-    let req = query.request()?;
+    let mut req = query.request()?;
+    // the ACL an upload carries is in its headers (E-20), as in test files
+    crate::eval::acl::set_header_keys(
+        &mut req,
+        set.options().object_acl.as_ref(),
+        set.options().bucket_acl.as_ref(),
+    );
     let eval = set.evaluate(&req);
     let decision = eval.response.decision;
     if expect.is_met_by(decision) {

@@ -784,3 +784,33 @@ fn prove_takes_the_refusals_of_block_public_policy_and_object_ownership_e19_e21(
     );
     assert_eq!(code, 1);
 }
+
+/// The Rust assertions build an upload as `s3guard can` and test files do:
+/// it carries the object ACL given, which Object Ownership
+/// `BucketOwnerEnforced` refuses unless it is bucket-owner-full-control
+/// (S3 User Guide, Object Ownership,
+/// https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html).
+#[test]
+fn assertions_carry_the_uploads_acl_e21() {
+    let set = |items: &[&str]| {
+        with(EvalOptions {
+            object_acl: Some(acl(items)),
+            object_ownership: Some(ObjectOwnership::BucketOwnerEnforced),
+            ..EvalOptions::default()
+        })
+    };
+    let admin = "arn:aws:iam::111122223333:user/admin";
+    s3guard::assert_decision!(
+        set(&["public-read"]),
+        Decision::ExplicitDeny,
+        "s3:PutObject",
+        "arn:aws:s3:::site/k",
+        principal = admin
+    );
+    s3guard::assert_allowed!(
+        set(&["bucket-owner-full-control"]),
+        "s3:PutObject",
+        "arn:aws:s3:::site/k",
+        principal = admin
+    );
+}

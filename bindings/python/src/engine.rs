@@ -518,23 +518,6 @@ pub fn check(
             Value::Multi(vs) => query.context([(k.as_str(), vs.clone())]),
         };
     }
-    // the ACL an upload carries (`s3:x-amz-acl`, `s3:x-amz-grant-*`), as
-    // `can` builds it under the set
-    if let Ok(req) = caller.request(set, action, resource) {
-        for e in req.context.entries() {
-            let carried = e.key.starts_with("s3:x-amz-acl") || e.key.starts_with("s3:x-amz-grant-");
-            if carried
-                && !caller
-                    .context
-                    .iter()
-                    .any(|(k, _)| k.eq_ignore_ascii_case(&e.key))
-            {
-                if let ContextValue::Single(s) = &e.value {
-                    query = query.context([(e.key.as_str(), s.as_str())]);
-                }
-            }
-        }
-    }
     assertions::check(set, expect, &query)
         .map(|_| ())
         .map_err(|f| f.message)
