@@ -357,7 +357,7 @@ pub fn account_review(
         });
     }
     let verdicts: Vec<Result<Row, Vec<Diagnostic>>> =
-        crate::parallel::map(&jobs, |job| row_of(a, job));
+        crate::parallel::map_costly(&jobs, |job| row_of(a, job));
     let mut computed = Vec::with_capacity(verdicts.len());
     for v in verdicts {
         computed.push(v?);

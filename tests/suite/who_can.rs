@@ -1098,7 +1098,11 @@ fn secure_transport_is_true_in_can_who_can_and_the_account_review() {
     // who-can with patterns: the prover takes the defaults as facts too
     let q = Question::new("s3:Delete*", "arn:aws:s3:::prod*").unwrap();
     let answer = access::who_can(&a, &q, None).unwrap();
-    let e = answer.principals.iter().find(|e| e.principal == alpha).unwrap();
+    let e = answer
+        .principals
+        .iter()
+        .find(|e| e.principal == alpha)
+        .unwrap();
     assert_eq!(e.grant.access, Access::Allowed, "{e:?}");
     // review --account
     let r = access::account_review(&a, None).unwrap();
@@ -1230,6 +1234,48 @@ proptest! {
                         "{} {}: yes, but can denies it on a bucket no policy names", &p.arn, topic
                     );
                 }
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// Invariant for patterns (principals share an answer when the
+    /// statements whose resources can overlap the pattern are the same):
+    /// whoever `can` allows `s3:DeleteBucket` or `s3:DeleteObject` on a
+    /// bucket the pattern matches is listed, and every listed principal's
+    /// witness is a request the pattern covers that `can` allows for it.
+    #[test]
+    fn who_can_with_patterns_agrees_with_can(dump in account()) {
+        let a = analysis_of(&dump);
+        let q = Question::new("s3:Delete*", "arn:aws:s3:::prod*").unwrap();
+        let answer = access::who_can(&a, &q, None).unwrap();
+        for p in a.model.principals() {
+            let ps = a.principal_set(p, None);
+            let base = a.base_request(&p.arn, &p.tags).unwrap();
+            let can = |action: &str, resource: &str, extra: &[(String, String)]| {
+                let mut req = base.clone();
+                req.action = s3guard::matcher::Action::parse(action).unwrap();
+                req.resource = s3guard::matcher::Resource::parse(resource).unwrap();
+                for (k, v) in extra {
+                    req.context.set(k, v.clone(), s3guard::Origin::Given);
+                }
+                ps.set.authorize(&req).decision == Decision::Allowed
+            };
+            let listed = answer.principals.iter().find(|e| e.principal == p.arn);
+            if can("s3:DeleteBucket", "arn:aws:s3:::prod", &[]) || can("s3:DeleteObject", "arn:aws:s3:::prod/k", &[]) {
+                prop_assert!(listed.is_some(), "{} can delete in prod but is not listed", &p.arn);
+            }
+            if let Some(w) = listed.and_then(|e| e.grant.witness.as_ref()) {
+                prop_assert!(w.resource.starts_with("arn:aws:s3:::prod"), "{:?}", w);
+                prop_assert!(w.action.starts_with("s3:Delete"), "{:?}", w);
+                let extra: Vec<(String, String)> = w.args.windows(2)
+                    .filter(|x| x[0] == "--context")
+                    .filter_map(|x| x[1].split_once('=').map(|(k, v)| (k.to_string(), v.to_string())))
+                    .collect();
+                prop_assert!(can(&w.action, &w.resource, &extra), "{}: witness {:?} is not allowed", &p.arn, w);
             }
         }
     }
