@@ -351,7 +351,7 @@ impl Analysis {
     /// policies (which the data does not hold).
     pub fn external_set(&self, bucket: Option<&str>, own: Option<&NamedPolicy>) -> PrincipalSet {
         let bucket = bucket.and_then(|bk| self.buckets.iter().find(|b| b.bucket == bk));
-        self.layered_set(own.into_iter(), None, bucket, false)
+        self.layered_set(own, None, bucket, false)
     }
 
     /// The one place a principal's policy set is put together, as `can`
