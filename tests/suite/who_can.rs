@@ -1280,3 +1280,47 @@ proptest! {
         }
     }
 }
+
+/// The account review computes each column once per distinct key (the
+/// column cache): a policy reached twice (attached and through a group)
+/// and two copies of one statement must still word their conditions as
+/// `review` does for each principal alone (once, twice).
+#[test]
+fn account_review_columns_shared_between_principals_read_as_their_own_review() {
+    let doc = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:DeleteBucket","Resource":"arn:aws:s3:::prod","Condition":{"IpAddress":{"aws:SourceIp":"203.0.113.0/24"}}}]}"#;
+    let p = format!(r#"{{"PolicyName":"p","PolicyArn":"arn:aws:iam::{ACCOUNT}:policy/p"}}"#);
+    let user = |name: &str, inline: bool, group: bool| {
+        format!(
+            r#"{{"UserName":"{name}","Arn":"arn:aws:iam::{ACCOUNT}:user/{name}","UserPolicyList":[{}],"GroupList":[{}],"AttachedManagedPolicies":[{p}]}}"#,
+            if inline {
+                format!(r#"{{"PolicyName":"copy","PolicyDocument":{doc}}}"#)
+            } else {
+                String::new()
+            },
+            if group { r#""g""# } else { "" }
+        )
+    };
+    let dump = format!(
+        r#"{{"UserDetailList":[{},{},{}],"GroupDetailList":[{{"GroupName":"g","Arn":"arn:aws:iam::{ACCOUNT}:group/g","GroupPolicyList":[],"AttachedManagedPolicies":[{p}]}}],"RoleDetailList":[],"Policies":[{{"PolicyName":"p","Arn":"arn:aws:iam::{ACCOUNT}:policy/p","DefaultVersionId":"v1","PolicyVersionList":[{{"Document":{doc},"VersionId":"v1","IsDefaultVersion":true}}]}}]}}"#,
+        user("twice", false, true),
+        user("copies", true, false),
+        user("once", false, false),
+    );
+    let a = analysis_of(&dump);
+    let r = access::account_review(&a, None).unwrap();
+    let known = a.known_buckets();
+    for p in a.model.principals() {
+        let ps = a.principal_set_all_buckets(p);
+        let base = a.base_request(&p.arn, &p.tags).unwrap();
+        let alone = s3guard::review::Review::new(&ps.set, &base, &known);
+        let theirs = alone
+            .verdict
+            .items
+            .iter()
+            .find(|i| i.topic == "delete buckets")
+            .unwrap();
+        let mine = item(&r, &p.arn, "delete buckets");
+        assert!(mine.conditional, "{mine:?}");
+        assert_eq!(mine.text, theirs.text, "{}", p.arn);
+    }
+}
