@@ -28,6 +28,53 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
     })
 }
 
+/// As [`map`], for items of very different cost (prover questions, the
+/// rows of the account review): the threads take one item at a time, so
+/// a few costly items do not leave the other cores idle behind one
+/// contiguous chunk, and there are threads for as few as two items.
+/// Answers in the order of `items`.
+pub fn map_costly<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let n = threads().min(items.len()).max(1);
+    if n == 1 {
+        return items.iter().map(&f).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let (f, next) = (&f, &next);
+    let parts: Vec<Vec<(usize, R)>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..n)
+            .map(|_| {
+                s.spawn(move || {
+                    let mut out = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(item) = items.get(i) else {
+                            break;
+                        };
+                        out.push((i, f(item)));
+                    }
+                    out
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| match h.join() {
+                Ok(part) => part,
+                // A panic in `f` is a bug; re-raise it where it belongs.
+                Err(e) => std::panic::resume_unwind(e),
+            })
+            .collect()
+    });
+    let mut slots: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
+    for (i, r) in parts.into_iter().flatten() {
+        if let Some(slot) = slots.get_mut(i) {
+            *slot = Some(r);
+        }
+    }
+    slots.into_iter().flatten().collect()
+}
+
 /// The number of threads: the cores available (at most 8), or
 /// `S3GUARD_THREADS` when set (1 turns parallelism off).
 pub fn threads() -> usize {
@@ -46,5 +93,20 @@ mod tests {
         let items: Vec<u32> = (0..1000).collect();
         let out = super::map(&items, |x| x * 2);
         assert_eq!(out, items.iter().map(|x| x * 2).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn costly_answers_keep_the_input_order() {
+        for len in [0usize, 1, 2, 3, 17, 1000] {
+            let items: Vec<usize> = (0..len).collect();
+            // uneven cost: early items are slow
+            let out = super::map_costly(&items, |x| {
+                if *x < 2 {
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                }
+                x * 3
+            });
+            assert_eq!(out, items.iter().map(|x| x * 3).collect::<Vec<_>>());
+        }
     }
 }

@@ -1,6 +1,6 @@
 //! The account review (`s3guard review --account`): every principal's
 //! verdict row ([`crate::review::AccountReview`]), computed with the
-//! review's own matrix and verdict ([`Matrix::compute_for`],
+//! review's own matrix and verdict ([`Matrix::compute_for`](crate::review::Matrix::compute_for),
 //! [`Verdict::of`]) over the actions the verdict's questions name
 //! ([`crate::review::asks_about`]); the last question of `review`'s
 //! verdict (every other destructive action) is left out: `principal-can`
@@ -22,6 +22,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::account::{Analysis, PrincipalKind};
+use super::columns::Columns;
 use super::decide::Question;
 use super::escalation::Escalation;
 use super::share::{caller_part, guardrails, Contents};
@@ -30,9 +31,7 @@ use crate::catalog::{self, ActionInfo};
 use crate::diagnostic::Diagnostic;
 use crate::matcher::{Action, NoVariables, Resource};
 use crate::policy::{PolicyType, Statement};
-use crate::review::{
-    asks_about, review_classes, AccountReview, AccountRow, Matrix, Verdict, OTHERS_TOPIC,
-};
+use crate::review::{asks_about, review_classes, AccountReview, AccountRow, Verdict, OTHERS_TOPIC};
 use crate::sources::NamedPolicy;
 
 /// A bucket no policy names: stands for "any other bucket" when deciding
@@ -150,6 +149,7 @@ pub fn account_review(
                 | u64::from(p.arn.contains(":role/aws-service-role/")) << 1,
         ];
         let mut alone = false;
+        let mut met: Vec<(usize, usize)> = Vec::new();
         // The caller's values of the caller-derived keys the statements
         // test (identity, boundary, bucket and access point policies,
         // guardrails): equal values, equal answers.
@@ -171,7 +171,13 @@ pub fn account_review(
                     continue;
                 }
                 depends(st, &mut callers);
-                key.push(layer << 40 | u64::from(contents.id(policy, st)));
+                // The same statement reached twice (a policy attached and
+                // through a group) is worded once, two copies twice: a
+                // repeat counts apart from a copy.
+                let at = (Arc::as_ptr(policy) as usize, st.index);
+                let repeat = u64::from(met.contains(&at)) << 39;
+                met.push(at);
+                key.push(layer << 40 | repeat | u64::from(contents.id(policy, st)));
                 // Only an Allow of its own brings a bucket in: elsewhere a
                 // bucket answers as "any other bucket" does.
                 if layer == 1
@@ -356,8 +362,10 @@ pub fn account_review(
             scps: false,
         });
     }
+    let own_policies: Vec<&Arc<crate::policy::Policy>> = own.iter().map(|n| &n.policy).collect();
+    let columns = Columns::new(a, &asked.actions, &own_policies);
     let verdicts: Vec<Result<Row, Vec<Diagnostic>>> =
-        crate::parallel::map(&jobs, |job| row_of(a, job));
+        crate::parallel::map_costly(&jobs, |job| row_of(a, job, &columns));
     let mut computed = Vec::with_capacity(verdicts.len());
     for v in verdicts {
         computed.push(v?);
@@ -432,7 +440,7 @@ fn caller_dependent(st: &Statement) -> bool {
 type Row = (Verdict, Vec<String>);
 
 /// One row: the matrix of the job's policy set over its columns, and its verdict.
-fn row_of(a: &Analysis, job: &Job<'_>) -> Result<Row, Vec<Diagnostic>> {
+fn row_of(a: &Analysis, job: &Job<'_>, columns: &Columns<'_>) -> Result<Row, Vec<Diagnostic>> {
     let buckets: Vec<&super::BucketPolicy> = job
         .buckets
         .iter()
@@ -452,7 +460,7 @@ fn row_of(a: &Analysis, job: &Job<'_>) -> Result<Row, Vec<Diagnostic>> {
     // (boundary and guardrails included), the buckets that take part, and
     // the requests through the access point (AP-1).
     let classes = review_classes(&[&set], &base, &names);
-    let matrix = Matrix::compute_for(&set, classes.classes, &base, asks_about);
+    let matrix = columns.matrix(a, &set, classes.classes, &base);
     let mut notes = classes.notes;
     notes.extend(matrix.notes.iter().cloned());
     let mut verdict = Verdict::of(&matrix);

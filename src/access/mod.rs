@@ -11,6 +11,7 @@
 
 pub mod account;
 pub mod account_review;
+mod columns;
 pub mod decide;
 pub mod escalation;
 pub mod minimal;

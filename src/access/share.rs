@@ -210,22 +210,29 @@ pub(crate) fn guardrails(a: &Analysis) -> impl Iterator<Item = (PolicyType, &Arc
 /// The relevance filter of a question, compiled once.
 pub(crate) struct Relevance<'q> {
     q: &'q Question,
-    /// The literal resource of a concrete question.
+    /// The literal resource of the question.
     resource: Option<Resource>,
+    /// The resource pattern of the question (`arn:aws:s3:::prod*`).
+    pattern: Option<String>,
+    /// Whether a statement's resource pattern overlaps `pattern`, by text.
+    overlaps: std::cell::RefCell<HashMap<String, bool>>,
     service: String,
 }
 
 impl<'q> Relevance<'q> {
     /// For a question.
     pub(crate) fn new(q: &'q Question) -> Relevance<'q> {
+        // Through an access point, statements on the bucket behind it
+        // decide too (AP-1): every statement of the action is relevant.
+        let direct = super::account::access_point_account_field(&q.resource).is_none();
+        let is_pattern = q.resource.contains(['*', '?']);
         Relevance {
             q,
-            // Through an access point, statements on the bucket behind it
-            // decide too (AP-1): every statement of the action is relevant.
-            resource: (q.is_concrete()
-                && super::account::access_point_account_field(&q.resource).is_none())
-            .then(|| Resource::parse(&q.resource).ok())
-            .flatten(),
+            resource: (direct && !is_pattern)
+                .then(|| Resource::parse(&q.resource).ok())
+                .flatten(),
+            pattern: (direct && is_pattern).then(|| q.resource.clone()),
+            overlaps: std::cell::RefCell::new(HashMap::new()),
             service: q.action.split(':').next().unwrap_or_default().to_string(),
         }
     }
@@ -235,13 +242,35 @@ impl<'q> Relevance<'q> {
         if !self.q.covered_by(&st.action) {
             return false;
         }
-        match &self.resource {
-            None => true,
-            Some(r) => {
+        match (&self.resource, &self.pattern) {
+            (Some(r), _) => {
                 st.resource.patterns().iter().any(|p| p.has_variables())
                     || st.resource.matches(r, &self.service, &NoVariables)
             }
+            // A statement none of whose resources can match an ARN the
+            // question's pattern matches cannot take part in any request
+            // of the question (the prover's requests match the pattern).
+            (None, Some(pattern)) => {
+                st.resource.is_not()
+                    || st
+                        .resource
+                        .patterns()
+                        .iter()
+                        .any(|p| p.has_variables() || self.overlaps_pattern(p.as_str(), pattern))
+            }
+            (None, None) => true,
         }
+    }
+
+    /// Whether a resource pattern overlaps the question's (memoised; too
+    /// complex to tell counts as overlapping).
+    fn overlaps_pattern(&self, p: &str, pattern: &str) -> bool {
+        if let Some(hit) = self.overlaps.borrow().get(p) {
+            return *hit;
+        }
+        let hit = !matches!(crate::prove::resource_overlap(p, pattern), Ok(None));
+        self.overlaps.borrow_mut().insert(p.to_string(), hit);
+        hit
     }
 
     /// The plan of one principal of the data: its relevant statements

@@ -1238,3 +1238,89 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// Invariant for patterns (principals share an answer when the
+    /// statements whose resources can overlap the pattern are the same):
+    /// whoever `can` allows `s3:DeleteBucket` or `s3:DeleteObject` on a
+    /// bucket the pattern matches is listed, and every listed principal's
+    /// witness is a request the pattern covers that `can` allows for it.
+    #[test]
+    fn who_can_with_patterns_agrees_with_can(dump in account()) {
+        let a = analysis_of(&dump);
+        let q = Question::new("s3:Delete*", "arn:aws:s3:::prod*").unwrap();
+        let answer = access::who_can(&a, &q, None).unwrap();
+        for p in a.model.principals() {
+            let ps = a.principal_set(p, None);
+            let base = a.base_request(&p.arn, &p.tags).unwrap();
+            let can = |action: &str, resource: &str, extra: &[(String, String)]| {
+                let mut req = base.clone();
+                req.action = s3guard::matcher::Action::parse(action).unwrap();
+                req.resource = s3guard::matcher::Resource::parse(resource).unwrap();
+                for (k, v) in extra {
+                    req.context.set(k, v.clone(), s3guard::Origin::Given);
+                }
+                ps.set.authorize(&req).decision == Decision::Allowed
+            };
+            let listed = answer.principals.iter().find(|e| e.principal == p.arn);
+            if can("s3:DeleteBucket", "arn:aws:s3:::prod", &[]) || can("s3:DeleteObject", "arn:aws:s3:::prod/k", &[]) {
+                prop_assert!(listed.is_some(), "{} can delete in prod but is not listed", &p.arn);
+            }
+            if let Some(w) = listed.and_then(|e| e.grant.witness.as_ref()) {
+                prop_assert!(w.resource.starts_with("arn:aws:s3:::prod"), "{:?}", w);
+                prop_assert!(w.action.starts_with("s3:Delete"), "{:?}", w);
+                let extra: Vec<(String, String)> = w.args.windows(2)
+                    .filter(|x| x[0] == "--context")
+                    .filter_map(|x| x[1].split_once('=').map(|(k, v)| (k.to_string(), v.to_string())))
+                    .collect();
+                prop_assert!(can(&w.action, &w.resource, &extra), "{}: witness {:?} is not allowed", &p.arn, w);
+            }
+        }
+    }
+}
+
+/// The account review computes each column once per distinct key (the
+/// column cache): a policy reached twice (attached and through a group)
+/// and two copies of one statement must still word their conditions as
+/// `review` does for each principal alone (once, twice).
+#[test]
+fn account_review_columns_shared_between_principals_read_as_their_own_review() {
+    let doc = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:DeleteBucket","Resource":"arn:aws:s3:::prod","Condition":{"IpAddress":{"aws:SourceIp":"203.0.113.0/24"}}}]}"#;
+    let p = format!(r#"{{"PolicyName":"p","PolicyArn":"arn:aws:iam::{ACCOUNT}:policy/p"}}"#);
+    let user = |name: &str, inline: bool, group: bool| {
+        format!(
+            r#"{{"UserName":"{name}","Arn":"arn:aws:iam::{ACCOUNT}:user/{name}","UserPolicyList":[{}],"GroupList":[{}],"AttachedManagedPolicies":[{p}]}}"#,
+            if inline {
+                format!(r#"{{"PolicyName":"copy","PolicyDocument":{doc}}}"#)
+            } else {
+                String::new()
+            },
+            if group { r#""g""# } else { "" }
+        )
+    };
+    let dump = format!(
+        r#"{{"UserDetailList":[{},{},{}],"GroupDetailList":[{{"GroupName":"g","Arn":"arn:aws:iam::{ACCOUNT}:group/g","GroupPolicyList":[],"AttachedManagedPolicies":[{p}]}}],"RoleDetailList":[],"Policies":[{{"PolicyName":"p","Arn":"arn:aws:iam::{ACCOUNT}:policy/p","DefaultVersionId":"v1","PolicyVersionList":[{{"Document":{doc},"VersionId":"v1","IsDefaultVersion":true}}]}}]}}"#,
+        user("twice", false, true),
+        user("copies", true, false),
+        user("once", false, false),
+    );
+    let a = analysis_of(&dump);
+    let r = access::account_review(&a, None).unwrap();
+    let known = a.known_buckets();
+    for p in a.model.principals() {
+        let ps = a.principal_set_all_buckets(p);
+        let base = a.base_request(&p.arn, &p.tags).unwrap();
+        let alone = s3guard::review::Review::new(&ps.set, &base, &known);
+        let theirs = alone
+            .verdict
+            .items
+            .iter()
+            .find(|i| i.topic == "delete buckets")
+            .unwrap();
+        let mine = item(&r, &p.arn, "delete buckets");
+        assert!(mine.conditional, "{mine:?}");
+        assert_eq!(mine.text, theirs.text, "{}", p.arn);
+    }
+}
