@@ -167,17 +167,24 @@ const CACHE_SEEN: usize = 1 << 16;
 /// Compiled policy sets of earlier cases, by the text of the fields they
 /// are built from: a corpus repeats policies across cases (a policy and
 /// many requests), and parsing, validating and compiling them costs most
-/// of a case. A set is kept the second time its key is seen, so a corpus
-/// without repeats keeps none (it costs a hash per case). Bounded
-/// ([`CACHE_SETS`], [`CACHE_BYTES`], [`CACHE_SEEN`]): when full, it is
-/// emptied. Only sets of valid cases are kept, so every diagnostic of a
-/// case still comes from reading that case.
+/// of a case. One cache serves every worker (it is locked only to look a
+/// key up and to keep a set). A set is kept the second time its key is
+/// seen, so a corpus without repeats keeps none (it costs a hash per case).
+/// Bounded ([`CACHE_SETS`], [`CACHE_BYTES`], [`CACHE_SEEN`]): when full,
+/// it is emptied. Only sets of valid cases are kept, so every diagnostic
+/// of a case still comes from reading that case.
 #[derive(Debug, Default)]
 pub struct SetCache {
+    hasher: std::collections::hash_map::RandomState,
+    inner: std::sync::Mutex<Sets>,
+}
+
+/// What a [`SetCache`] holds.
+#[derive(Debug, Default)]
+struct Sets {
     sets: std::collections::HashMap<String, Arc<PolicySet>>,
     /// Hashes of the keys seen.
     seen: std::collections::HashSet<u64>,
-    hasher: std::collections::hash_map::RandomState,
     bytes: usize,
 }
 
@@ -199,19 +206,29 @@ impl SetCache {
     }
 
     /// The key of a case when it may be in the cache or should go there
-    /// (its hash was seen before); `None` the first time.
-    fn key(&mut self, text: &str, members: &[crate::json::Member]) -> Option<String> {
+    /// (its hash was seen before), and the set kept under it.
+    fn lookup(
+        &self,
+        text: &str,
+        members: &[crate::json::Member],
+    ) -> (Option<String>, Option<Arc<PolicySet>>) {
         use std::hash::{BuildHasher, Hash, Hasher};
         let mut h = self.hasher.build_hasher();
         for (name, raw) in Self::fields(text, members) {
             name.hash(&mut h);
             raw.hash(&mut h);
         }
-        if self.seen.len() >= CACHE_SEEN {
-            self.seen.clear();
-        }
-        if self.seen.insert(h.finish()) {
-            return None;
+        let hash = h.finish();
+        {
+            let Ok(mut inner) = self.inner.lock() else {
+                return (None, None);
+            };
+            if inner.seen.len() >= CACHE_SEEN {
+                inner.seen.clear();
+            }
+            if inner.seen.insert(hash) {
+                return (None, None);
+            }
         }
         let mut key = String::new();
         for (name, raw) in Self::fields(text, members) {
@@ -220,22 +237,30 @@ impl SetCache {
             key.push_str(raw);
             key.push('\0');
         }
-        Some(key)
+        let set = self
+            .inner
+            .lock()
+            .ok()
+            .and_then(|inner| inner.sets.get(&key).cloned());
+        (Some(key), set)
     }
 
-    fn insert(&mut self, key: String, set: Arc<PolicySet>, line_bytes: usize) {
+    fn insert(&self, key: String, set: Arc<PolicySet>, line_bytes: usize) {
         let cost = key
             .len()
             .saturating_add(line_bytes.saturating_mul(SET_BYTES_PER_LINE_BYTE));
         if cost > CACHE_BYTES {
             return;
         }
-        if self.sets.len() >= CACHE_SETS || self.bytes + cost > CACHE_BYTES {
-            self.sets.clear();
-            self.bytes = 0;
+        let Ok(mut inner) = self.inner.lock() else {
+            return;
+        };
+        if inner.sets.len() >= CACHE_SETS || inner.bytes + cost > CACHE_BYTES {
+            inner.sets.clear();
+            inner.bytes = 0;
         }
-        self.bytes += cost;
-        self.sets.insert(key, set);
+        inner.bytes += cost;
+        inner.sets.insert(key, set);
     }
 }
 
@@ -245,7 +270,7 @@ pub fn parse_case_with(
     name: &str,
     line: usize,
     text: &str,
-    cache: Option<&mut SetCache>,
+    cache: Option<&SetCache>,
 ) -> Result<Case, (String, Vec<Diagnostic>)> {
     let file = &Arc::new(SourceFile::at_line(
         name,
@@ -316,12 +341,7 @@ pub fn parse_case_with(
             ));
         }
     }
-    let mut cache = cache;
-    let key = cache.as_deref_mut().and_then(|c| c.key(text, members));
-    let cached = match (&cache, &key) {
-        (Some(c), Some(k)) => c.sets.get(k).cloned(),
-        _ => None,
-    };
+    let (key, cached) = cache.map_or((None, None), |c| c.lookup(text, members));
     let mut builder = PolicySet::builder();
     if cached.is_none() {
         let name = |field: &str, i: Option<usize>| match i {
@@ -727,12 +747,7 @@ pub fn run_line(name: &str, line: usize, text: &str) -> CaseResult {
 }
 
 /// [`run_line`] with a [`SetCache`] (see [`parse_case_with`]).
-pub fn run_line_with(
-    name: &str,
-    line: usize,
-    text: &str,
-    cache: Option<&mut SetCache>,
-) -> CaseResult {
+pub fn run_line_with(name: &str, line: usize, text: &str, cache: Option<&SetCache>) -> CaseResult {
     match parse_case_with(name, line, text, cache) {
         Ok(case) => run_case(&case),
         Err((id, diags)) => CaseResult {
@@ -810,9 +825,9 @@ mod tests {
             .chain(lines.iter().rev())
             .cloned()
             .collect();
-        let mut cache = SetCache::default();
+        let cache = SetCache::default();
         for (i, text) in corpus.iter().enumerate() {
-            let cached = run_line_with("c.jsonl", i + 1, text, Some(&mut cache));
+            let cached = run_line_with("c.jsonl", i + 1, text, Some(&cache));
             let fresh = run_line("c.jsonl", i + 1, text);
             assert_eq!(
                 serde_json::to_string(&cached).unwrap(),
@@ -823,16 +838,17 @@ mod tests {
             assert_eq!(cached.response, fresh.response, "line {}", i + 1);
         }
         // the sets seen twice are kept, and answer the third time
-        assert!(cache.sets.len() * 4 >= lines.len(), "{}", cache.sets.len());
+        let kept = cache.inner.lock().unwrap().sets.len();
+        assert!(kept * 4 >= lines.len(), "{kept}");
         let last = &corpus[corpus.len() - 1];
-        let case = parse_case_with("c.jsonl", 1, last, Some(&mut cache)).unwrap();
+        let case = parse_case_with("c.jsonl", 1, last, Some(&cache)).unwrap();
         assert!(
             Arc::strong_count(&case.policies) > 1,
             "taken from the cache"
         );
         let statuses: Vec<Status> = corpus[lines.len() - 4..lines.len()]
             .iter()
-            .map(|l| run_line_with("c.jsonl", 1, l, Some(&mut cache)).status)
+            .map(|l| run_line_with("c.jsonl", 1, l, Some(&cache)).status)
             .collect();
         assert_eq!(
             statuses,
@@ -843,24 +859,29 @@ mod tests {
     /// The cache stays within its bounds: full, it starts again.
     #[test]
     fn the_cache_is_bounded() {
-        let mut cache = SetCache::default();
+        let cache = SetCache::default();
         let set = Arc::new(PolicySet::builder().build());
         for i in 0..CACHE_SETS + 10 {
             cache.insert(format!("k{i}"), set.clone(), 100);
         }
-        assert!(cache.sets.len() <= CACHE_SETS);
-        assert!(cache.sets.len() < 20, "emptied when full");
+        let kept = cache.inner.lock().unwrap().sets.len();
+        assert!(kept <= CACHE_SETS);
+        assert!(kept < 20, "emptied when full");
         cache.insert(
             "big".into(),
             set.clone(),
             CACHE_BYTES / SET_BYTES_PER_LINE_BYTE,
         );
-        assert!(!cache.sets.contains_key("big"), "too big to keep");
+        assert!(
+            !cache.inner.lock().unwrap().sets.contains_key("big"),
+            "too big to keep"
+        );
         let half = CACHE_BYTES / 2 / SET_BYTES_PER_LINE_BYTE;
         cache.insert("half".into(), set.clone(), half);
         cache.insert("half2".into(), set, half);
-        assert!(cache.bytes <= CACHE_BYTES);
-        assert_eq!(cache.sets.len(), 1);
+        let inner = cache.inner.lock().unwrap();
+        assert!(inner.bytes <= CACHE_BYTES);
+        assert_eq!(inner.sets.len(), 1);
     }
 
     #[test]

@@ -218,10 +218,12 @@ fn run_cases(path: &str, args: &EvalArgs, io: &mut Io<'_>) -> i32 {
         Err(d) => return io.invalid(&[*d], json),
     };
     let name = display_name(path);
-    let work = |cache: &mut SetCache, line: Line<'_>, out: &mut Output<Summary>| {
+    // one cache for every worker: a set compiled by one serves them all
+    let cache = SetCache::default();
+    let work = |_: &mut (), line: Line<'_>, out: &mut Output<Summary>| {
         let result = match line_text(name, line) {
             Ok(text) if is_blank(text) => return,
-            Ok(text) => run_line_with(name, line.number, text, Some(cache)),
+            Ok(text) => run_line_with(name, line.number, text, Some(&cache)),
             Err(message) => CaseResult {
                 id: format!("line {}", line.number),
                 line: line.number,
@@ -236,10 +238,16 @@ fn run_cases(path: &str, args: &EvalArgs, io: &mut Io<'_>) -> i32 {
         report(&result, name, json, &mut out.text);
     };
     let mut summary = Summary::default();
-    let read = batch::for_each_line(input, threads(args), SetCache::default, work, |out| {
-        summary.merge(out.stats);
-        emit_lines(io, &out.text, json)
-    });
+    let read = batch::for_each_line(
+        input,
+        threads(args),
+        || (),
+        work,
+        |out| {
+            summary.merge(out.stats);
+            emit_lines(io, &out.text, json)
+        },
+    );
     if let Err(e) = read {
         return read_failed(io, name, &e, json);
     }
