@@ -376,7 +376,7 @@ fn run_requests(path: &str, args: &EvalArgs, io: &mut Io<'_>) -> i32 {
             Err(diags) => {
                 out.stats.invalid += 1;
                 if json {
-                    requests::write_error(&mut out.text, line.number, &diags);
+                    state.errors.write(&mut out.text, line.number, diags);
                 } else {
                     for d in &diags {
                         out.text.extend_from_slice(
