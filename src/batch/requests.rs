@@ -1055,12 +1055,14 @@ mod tests {
                 let batch = requests
                     .next("f", i + 1, text, &template, true, &completion)
                     .ok()
-                    .map(|n| n.request.clone());
+                    .map(|n| (n.request.clone(), n.id.map(str::to_string)));
                 // the same line alone: parsed by the full parser, completed afresh
                 let fresh = parse_line("f", i + 1, text, &template, true)
                     .ok()
-                    .map(|l| completion.complete(l.request));
-                (batch, fresh)
+                    .map(|l| (completion.complete(l.request), l.id));
+                let ids = |r: &Option<(Request, Option<String>)>| r.as_ref().map(|r| r.1.clone());
+                assert_eq!(ids(&batch), ids(&fresh), "the id of line {}: {text}", i + 1);
+                (batch.map(|r| r.0), fresh.map(|r| r.0))
             })
             .collect()
     }
@@ -1184,6 +1186,11 @@ mod tests {
                 r#"{{"action":"{}","resource":"{}""#,
                 ACTIONS[a], RESOURCES[r]
             );
+            match (a + r + p) % 3 {
+                0 => s.push_str(&format!(r#","id":{}"#, a * 100 + r)),
+                1 => s.push_str(&format!(r#","id":"l-{a}-{r}""#)),
+                _ => {}
+            }
             if let Some(p) = PRINCIPALS[p] {
                 s.push_str(&format!(r#","principal":"{p}""#));
             }
