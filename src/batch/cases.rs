@@ -59,8 +59,9 @@ pub struct Case {
     pub id: String,
     /// 1-based line in the file.
     pub line: usize,
-    /// Every policy of the case.
-    pub policies: PolicySet,
+    /// Every policy of the case (shared with the cases of a [`SetCache`]
+    /// that have the same).
+    pub policies: Arc<PolicySet>,
     /// The request.
     pub request: Request,
     /// The expected decision, when given.
@@ -126,6 +127,151 @@ pub fn lines(text: &str) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
 
 /// Parses one case: `text` is line `line` of the file named `name`.
 pub fn parse_case(name: &str, line: usize, text: &str) -> Result<Case, (String, Vec<Diagnostic>)> {
+    parse_case_with(name, line, text, None)
+}
+
+/// The fields of a case that say nothing about its policy set (the
+/// request and the labels). Every other field (policies, bucket state,
+/// access point) is part of [`SetCache`]'s key: a field added later is in
+/// the key unless it is added here.
+const REQUEST_FIELDS: &[&str] = &[
+    "id",
+    "principal",
+    "action",
+    "resource",
+    "resource_account",
+    "context",
+    "service_linked_role",
+    "expect",
+    "source",
+    "note",
+    "tags",
+    "oracle_expect",
+    "oracle_error",
+    "oracle_ignored_context_keys",
+    "oracle_warnings",
+];
+
+/// Most policy sets a [`SetCache`] holds.
+const CACHE_SETS: usize = 4096;
+/// Most bytes a [`SetCache`] keeps alive, estimated as its keys and
+/// [`SET_BYTES_PER_LINE_BYTE`] times the lines the sets were read from.
+const CACHE_BYTES: usize = 32 << 20;
+/// What a compiled set costs in memory per byte of its case line (the
+/// line's document, its parsed policies and their matchers; measured: a
+/// corpus of 7.8 MB of lines held 53 MB more when every set was kept).
+const SET_BYTES_PER_LINE_BYTE: usize = 8;
+/// Most keys a [`SetCache`] remembers having seen.
+const CACHE_SEEN: usize = 1 << 16;
+
+/// Compiled policy sets of earlier cases, by the text of the fields they
+/// are built from: a corpus repeats policies across cases (a policy and
+/// many requests), and parsing, validating and compiling them costs most
+/// of a case. One cache serves every worker (it is locked only to look a
+/// key up and to keep a set). A set is kept the second time its key is
+/// seen, so a corpus without repeats keeps none (it costs a hash per case).
+/// Bounded ([`CACHE_SETS`], [`CACHE_BYTES`], [`CACHE_SEEN`]): when full,
+/// it is emptied. Only sets of valid cases are kept, so every diagnostic
+/// of a case still comes from reading that case.
+#[derive(Debug, Default)]
+pub struct SetCache {
+    hasher: std::collections::hash_map::RandomState,
+    inner: std::sync::Mutex<Sets>,
+}
+
+/// What a [`SetCache`] holds.
+#[derive(Debug, Default)]
+struct Sets {
+    sets: std::collections::HashMap<String, Arc<PolicySet>>,
+    /// Hashes of the keys seen.
+    seen: std::collections::HashSet<u64>,
+    bytes: usize,
+}
+
+impl SetCache {
+    /// The set fields of a case: each one's name and JSON text, in order.
+    fn fields<'a>(
+        text: &'a str,
+        members: &'a [crate::json::Member],
+    ) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+        members
+            .iter()
+            .filter(|m| !REQUEST_FIELDS.contains(&m.key.as_str()))
+            .map(move |m| {
+                let raw = text
+                    .get(m.value.span.start as usize..m.value.span.end as usize)
+                    .unwrap_or_default();
+                (m.key.as_str(), raw)
+            })
+    }
+
+    /// The key of a case when it may be in the cache or should go there
+    /// (its hash was seen before), and the set kept under it.
+    fn lookup(
+        &self,
+        text: &str,
+        members: &[crate::json::Member],
+    ) -> (Option<String>, Option<Arc<PolicySet>>) {
+        use std::hash::{BuildHasher, Hash, Hasher};
+        let mut h = self.hasher.build_hasher();
+        for (name, raw) in Self::fields(text, members) {
+            name.hash(&mut h);
+            raw.hash(&mut h);
+        }
+        let hash = h.finish();
+        {
+            let Ok(mut inner) = self.inner.lock() else {
+                return (None, None);
+            };
+            if inner.seen.len() >= CACHE_SEEN {
+                inner.seen.clear();
+            }
+            if inner.seen.insert(hash) {
+                return (None, None);
+            }
+        }
+        let mut key = String::new();
+        for (name, raw) in Self::fields(text, members) {
+            key.push_str(name);
+            key.push('\0');
+            key.push_str(raw);
+            key.push('\0');
+        }
+        let set = self
+            .inner
+            .lock()
+            .ok()
+            .and_then(|inner| inner.sets.get(&key).cloned());
+        (Some(key), set)
+    }
+
+    fn insert(&self, key: String, set: Arc<PolicySet>, line_bytes: usize) {
+        let cost = key
+            .len()
+            .saturating_add(line_bytes.saturating_mul(SET_BYTES_PER_LINE_BYTE));
+        if cost > CACHE_BYTES {
+            return;
+        }
+        let Ok(mut inner) = self.inner.lock() else {
+            return;
+        };
+        if inner.sets.len() >= CACHE_SETS || inner.bytes + cost > CACHE_BYTES {
+            inner.sets.clear();
+            inner.bytes = 0;
+        }
+        inner.bytes += cost;
+        inner.sets.insert(key, set);
+    }
+}
+
+/// [`parse_case`], taking the policy set from `cache` when an earlier case
+/// had the same policies and bucket state, and keeping this case's there.
+pub fn parse_case_with(
+    name: &str,
+    line: usize,
+    text: &str,
+    cache: Option<&SetCache>,
+) -> Result<Case, (String, Vec<Diagnostic>)> {
     let file = &Arc::new(SourceFile::at_line(
         name,
         text,
@@ -195,149 +341,153 @@ pub fn parse_case(name: &str, line: usize, text: &str) -> Result<Case, (String, 
             ));
         }
     }
+    let (key, cached) = cache.map_or((None, None), |c| c.lookup(text, members));
     let mut builder = PolicySet::builder();
-    let name = |field: &str, i: Option<usize>| match i {
-        Some(i) => format!("{}:{line} {field}[{i}]", file.name()),
-        None => format!("{}:{line} {field}", file.name()),
-    };
-    let load = |v: &Value, ptr: &str, nm: String, t: PolicyType, diags: &mut Vec<Diagnostic>| {
-        match Policy::from_value(doc.clone(), v, ptr, &nm, LoadOptions::new(t)) {
-            Ok(p) => Some(p),
-            Err(e) => {
-                diags.extend(e.diagnostics.into_iter().filter(Diagnostic::is_error));
-                None
+    if cached.is_none() {
+        let name = |field: &str, i: Option<usize>| match i {
+            Some(i) => format!("{}:{line} {field}[{i}]", file.name()),
+            None => format!("{}:{line} {field}", file.name()),
+        };
+        let load =
+            |v: &Value, ptr: &str, nm: String, t: PolicyType, diags: &mut Vec<Diagnostic>| {
+                match Policy::from_value(doc.clone(), v, ptr, &nm, LoadOptions::new(t)) {
+                    Ok(p) => Some(p),
+                    Err(e) => {
+                        diags.extend(e.diagnostics.into_iter().filter(Diagnostic::is_error));
+                        None
+                    }
+                }
+            };
+        let list = |field: &str| -> Vec<(usize, &Value)> {
+            match root.get(field).map(|v| &v.kind) {
+                Some(Kind::Array(items)) => items.iter().enumerate().collect(),
+                Some(Kind::Null) | None => Vec::new(),
+                Some(_) => root
+                    .get(field)
+                    .map(|v| vec![(0usize, v)])
+                    .unwrap_or_default(),
             }
-        }
-    };
-    let list = |field: &str| -> Vec<(usize, &Value)> {
-        match root.get(field).map(|v| &v.kind) {
-            Some(Kind::Array(items)) => items.iter().enumerate().collect(),
-            Some(Kind::Null) | None => Vec::new(),
-            Some(_) => root
-                .get(field)
-                .map(|v| vec![(0usize, v)])
-                .unwrap_or_default(),
-        }
-    };
-    for (i, v) in list("identity") {
-        if let Some(p) = load(
-            v,
-            &format!("/identity/{i}"),
-            name("identity", Some(i)),
-            PolicyType::Identity,
-            &mut diags,
-        ) {
-            builder = builder.identity(p);
-        }
-    }
-    for (i, v) in list("vpce_policy") {
-        if let Some(p) = load(
-            v,
-            &format!("/vpce_policy/{i}"),
-            name("vpce_policy", Some(i)),
-            PolicyType::VpcEndpoint,
-            &mut diags,
-        ) {
-            builder = builder.vpc_endpoint(p);
-        }
-    }
-    if let Some(v) = root
-        .get("new_bucket_policy")
-        .filter(|v| v.kind != Kind::Null)
-    {
-        if let Some(p) = load(
-            v,
-            "/new_bucket_policy",
-            name("new_bucket_policy", None),
-            PolicyType::Resource,
-            &mut diags,
-        ) {
-            builder = builder.new_bucket_policy(p);
-        }
-    }
-    if let Some(v) = root.get("resource_policy").filter(|v| v.kind != Kind::Null) {
-        if let Some(p) = load(
-            v,
-            "/resource_policy",
-            name("resource_policy", None),
-            PolicyType::Resource,
-            &mut diags,
-        ) {
-            builder = builder.resource(p);
-        }
-    }
-    for (field, t) in [
-        ("boundary", PolicyType::Boundary),
-        ("session", PolicyType::Session),
-    ] {
-        for (i, v) in list(field) {
+        };
+        for (i, v) in list("identity") {
             if let Some(p) = load(
                 v,
-                &format!("/{field}/{i}"),
-                name(field, Some(i)),
-                t,
+                &format!("/identity/{i}"),
+                name("identity", Some(i)),
+                PolicyType::Identity,
                 &mut diags,
             ) {
-                builder = match t {
-                    PolicyType::Boundary => builder.boundary(p),
-                    _ => builder.session(p),
-                };
+                builder = builder.identity(p);
             }
         }
-    }
-    for (field, t) in [("scp", PolicyType::Scp), ("rcp", PolicyType::Rcp)] {
-        for (level, v) in list(field) {
-            let docs: Vec<(usize, &Value)> = match &v.kind {
-                Kind::Array(items) => items.iter().enumerate().collect(),
-                _ => vec![(usize::MAX, v)],
-            };
-            let mut policies = Vec::new();
-            for (j, d) in docs {
-                let ptr = if j == usize::MAX {
-                    format!("/{field}/{level}")
-                } else {
-                    format!("/{field}/{level}/{j}")
-                };
-                if let Some(p) = load(d, &ptr, name(field, Some(level)), t, &mut diags) {
-                    policies.push(p);
+        for (i, v) in list("vpce_policy") {
+            if let Some(p) = load(
+                v,
+                &format!("/vpce_policy/{i}"),
+                name("vpce_policy", Some(i)),
+                PolicyType::VpcEndpoint,
+                &mut diags,
+            ) {
+                builder = builder.vpc_endpoint(p);
+            }
+        }
+        if let Some(v) = root
+            .get("new_bucket_policy")
+            .filter(|v| v.kind != Kind::Null)
+        {
+            if let Some(p) = load(
+                v,
+                "/new_bucket_policy",
+                name("new_bucket_policy", None),
+                PolicyType::Resource,
+                &mut diags,
+            ) {
+                builder = builder.new_bucket_policy(p);
+            }
+        }
+        if let Some(v) = root.get("resource_policy").filter(|v| v.kind != Kind::Null) {
+            if let Some(p) = load(
+                v,
+                "/resource_policy",
+                name("resource_policy", None),
+                PolicyType::Resource,
+                &mut diags,
+            ) {
+                builder = builder.resource(p);
+            }
+        }
+        for (field, t) in [
+            ("boundary", PolicyType::Boundary),
+            ("session", PolicyType::Session),
+        ] {
+            for (i, v) in list(field) {
+                if let Some(p) = load(
+                    v,
+                    &format!("/{field}/{i}"),
+                    name(field, Some(i)),
+                    t,
+                    &mut diags,
+                ) {
+                    builder = match t {
+                        PolicyType::Boundary => builder.boundary(p),
+                        _ => builder.session(p),
+                    };
                 }
             }
-            builder = add_level(builder, t, policies);
         }
-    }
-    for (i, v) in list("access_point_policy") {
-        if let Some(p) = load(
-            v,
-            &format!("/access_point_policy/{i}"),
-            name("access_point_policy", Some(i)),
-            PolicyType::AccessPoint,
-            &mut diags,
-        ) {
-            builder = builder.access_point(p);
-        }
-    }
-    let has_ap_policy = !list("access_point_policy").is_empty();
-    let settings = access_point_settings(
-        root.get("access_point"),
-        "/access_point",
-        &mut |v, ptr, msg| {
-            diags.push(at(v, ptr, "INVALID_CASE", msg));
-        },
-    );
-    if let Some(settings) = settings {
-        match settings.resolve(has_ap_policy) {
-            Ok(ap) => {
-                options.access_point = ap;
+        for (field, t) in [("scp", PolicyType::Scp), ("rcp", PolicyType::Rcp)] {
+            for (level, v) in list(field) {
+                let docs: Vec<(usize, &Value)> = match &v.kind {
+                    Kind::Array(items) => items.iter().enumerate().collect(),
+                    _ => vec![(usize::MAX, v)],
+                };
+                let mut policies = Vec::new();
+                for (j, d) in docs {
+                    let ptr = if j == usize::MAX {
+                        format!("/{field}/{level}")
+                    } else {
+                        format!("/{field}/{level}/{j}")
+                    };
+                    if let Some(p) = load(d, &ptr, name(field, Some(level)), t, &mut diags) {
+                        policies.push(p);
+                    }
+                }
+                builder = add_level(builder, t, policies);
             }
-            Err(e) => diags.push(
-                at(
-                    root.get("access_point").unwrap_or(&root),
-                    "/access_point",
-                    "INVALID_CASE",
-                    e.to_string(),
-                )
-                .with_hint(ACCESS_POINT_HINT),
-            ),
+        }
+        for (i, v) in list("access_point_policy") {
+            if let Some(p) = load(
+                v,
+                &format!("/access_point_policy/{i}"),
+                name("access_point_policy", Some(i)),
+                PolicyType::AccessPoint,
+                &mut diags,
+            ) {
+                builder = builder.access_point(p);
+            }
+        }
+        let has_ap_policy = !list("access_point_policy").is_empty();
+        let settings = access_point_settings(
+            root.get("access_point"),
+            "/access_point",
+            &mut |v, ptr, msg| {
+                diags.push(at(v, ptr, "INVALID_CASE", msg));
+            },
+        );
+        if let Some(settings) = settings {
+            match settings.resolve(has_ap_policy) {
+                Ok(ap) => {
+                    options.access_point = ap;
+                }
+                Err(e) => diags.push(
+                    at(
+                        root.get("access_point").unwrap_or(&root),
+                        "/access_point",
+                        "INVALID_CASE",
+                        e.to_string(),
+                    )
+                    .with_hint(ACCESS_POINT_HINT),
+                ),
+            }
         }
     }
     let request = build_request(&root, file, &doc, &mut diags).map(|mut r| {
@@ -365,13 +515,25 @@ pub fn parse_case(name: &str, line: usize, text: &str) -> Result<Case, (String, 
         },
     };
     match request {
-        Some(request) if diags.is_empty() => Ok(Case {
-            id,
-            line,
-            policies: builder.options(options).build(),
-            request,
-            expect,
-        }),
+        Some(request) if diags.is_empty() => {
+            let policies = match cached {
+                Some(set) => set,
+                None => {
+                    let set = Arc::new(builder.options(options).build());
+                    if let (Some(c), Some(k)) = (cache, key) {
+                        c.insert(k, set.clone(), text.len());
+                    }
+                    set
+                }
+            };
+            Ok(Case {
+                id,
+                line,
+                policies,
+                request,
+                expect,
+            })
+        }
         _ => Err((id, diags)),
     }
 }
@@ -581,7 +743,12 @@ pub fn run_case(case: &Case) -> CaseResult {
 
 /// Parses and evaluates one line; a bad case becomes an `error` result.
 pub fn run_line(name: &str, line: usize, text: &str) -> CaseResult {
-    match parse_case(name, line, text) {
+    run_line_with(name, line, text, None)
+}
+
+/// [`run_line`] with a [`SetCache`] (see [`parse_case_with`]).
+pub fn run_line_with(name: &str, line: usize, text: &str, cache: Option<&SetCache>) -> CaseResult {
+    match parse_case_with(name, line, text, cache) {
         Ok(case) => run_case(&case),
         Err((id, diags)) => CaseResult {
             id,
@@ -614,6 +781,107 @@ mod tests {
 
     fn run(text: &str) -> Vec<CaseResult> {
         run_text("c.jsonl", text)
+    }
+
+    /// With a [`SetCache`], every case's result is the one it has alone,
+    /// over the bundled corpora repeated (so sets are taken from the cache),
+    /// with cases that share policies but not the bucket state, and invalid
+    /// cases repeated (whose messages name their own line).
+    #[test]
+    fn a_cached_set_answers_as_a_fresh_one() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/cases");
+        let mut lines: Vec<String> = Vec::new();
+        for d in [dir.to_string(), format!("{dir}/conditions")] {
+            let mut files: Vec<_> = std::fs::read_dir(&d)
+                .unwrap()
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+                .collect();
+            files.sort();
+            for f in files {
+                let text = std::fs::read_to_string(f).unwrap();
+                lines.extend(
+                    text.lines()
+                        .filter(|l| !l.trim().is_empty())
+                        .map(String::from),
+                );
+            }
+        }
+        assert!(lines.len() > 50, "the corpus is there");
+        let policy =
+            r#""identity":[{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}]"#;
+        let request = r#""principal":"arn:aws:iam::111122223333:user/u","action":"s3:PutObject","resource":"arn:aws:s3:::b/k""#;
+        let deny_public = r#""resource_policy":{"Statement":{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*","Condition":{"StringEquals":{"s3:x-amz-acl":"public-read"}}}}"#;
+        lines.extend([
+            format!(r#"{{"id":"acl-1",{policy},{deny_public},{request},"object_acl":"public-read","expect":"ExplicitDeny"}}"#),
+            format!(r#"{{"id":"acl-2",{policy},{deny_public},{request},"expect":"Allow"}}"#),
+            format!(r#"{{"id":"acl-3",{policy},{deny_public},{request},"object_acl":"private","expect":"Allow"}}"#),
+            format!(r#"{{"id":"bad",{policy},"resource_policy":{{"Statement":{{"Effect":"Allow"}}}},{request}}}"#),
+        ]);
+        let corpus: Vec<String> = lines
+            .iter()
+            .chain(&lines)
+            .chain(lines.iter().rev())
+            .cloned()
+            .collect();
+        let cache = SetCache::default();
+        for (i, text) in corpus.iter().enumerate() {
+            let cached = run_line_with("c.jsonl", i + 1, text, Some(&cache));
+            let fresh = run_line("c.jsonl", i + 1, text);
+            assert_eq!(
+                serde_json::to_string(&cached).unwrap(),
+                serde_json::to_string(&fresh).unwrap(),
+                "line {}: {text}",
+                i + 1
+            );
+            assert_eq!(cached.response, fresh.response, "line {}", i + 1);
+        }
+        // the sets seen twice are kept, and answer the third time
+        let kept = cache.inner.lock().unwrap().sets.len();
+        assert!(kept * 4 >= lines.len(), "{kept}");
+        let last = &corpus[corpus.len() - 1];
+        let case = parse_case_with("c.jsonl", 1, last, Some(&cache)).unwrap();
+        assert!(
+            Arc::strong_count(&case.policies) > 1,
+            "taken from the cache"
+        );
+        let statuses: Vec<Status> = corpus[lines.len() - 4..lines.len()]
+            .iter()
+            .map(|l| run_line_with("c.jsonl", 1, l, Some(&cache)).status)
+            .collect();
+        assert_eq!(
+            statuses,
+            [Status::Pass, Status::Pass, Status::Pass, Status::Error]
+        );
+    }
+
+    /// The cache stays within its bounds: full, it starts again.
+    #[test]
+    fn the_cache_is_bounded() {
+        let cache = SetCache::default();
+        let set = Arc::new(PolicySet::builder().build());
+        for i in 0..CACHE_SETS + 10 {
+            cache.insert(format!("k{i}"), set.clone(), 100);
+        }
+        let kept = cache.inner.lock().unwrap().sets.len();
+        assert!(kept <= CACHE_SETS);
+        assert!(kept < 20, "emptied when full");
+        cache.insert(
+            "big".into(),
+            set.clone(),
+            CACHE_BYTES / SET_BYTES_PER_LINE_BYTE,
+        );
+        assert!(
+            !cache.inner.lock().unwrap().sets.contains_key("big"),
+            "too big to keep"
+        );
+        let half = CACHE_BYTES / 2 / SET_BYTES_PER_LINE_BYTE;
+        cache.insert("half".into(), set.clone(), half);
+        cache.insert("half2".into(), set, half);
+        let inner = cache.inner.lock().unwrap();
+        assert!(inner.bytes <= CACHE_BYTES);
+        assert_eq!(inner.sets.len(), 1);
     }
 
     #[test]

@@ -637,6 +637,87 @@ pub fn write_error(out: &mut Vec<u8>, line_no: usize, diagnostics: &[Diagnostic]
     out.extend_from_slice(b"}\n");
 }
 
+/// How many renderings of invalid lines a worker keeps.
+const RENDERED: usize = 16;
+
+/// Where a location's line number is in a rendered diagnostic: a `"` in a
+/// JSON string is always escaped, so this is only ever the structure.
+const LOCATION_LINE: &[u8] = b"{\"line\":0,\"column\":";
+
+/// Invalid lines rendered once: many lines of a file often have the same
+/// problem at the same column (an action the catalog lacks), and differ
+/// only in their line number.
+#[derive(Debug, Default)]
+pub struct ErrorLines {
+    /// The diagnostics (their line numbers 0) and their JSON, cut where
+    /// each line number goes.
+    rendered: Vec<(Vec<Diagnostic>, Vec<Vec<u8>>)>,
+    /// The entry the next new rendering replaces, once full.
+    next: usize,
+}
+
+impl ErrorLines {
+    /// [`write_error`], rendering the diagnostics once for every line
+    /// that has the same ones but for the line number.
+    pub fn write(&mut self, out: &mut Vec<u8>, line_no: usize, mut diagnostics: Vec<Diagnostic>) {
+        let Ok(line) = u32::try_from(line_no) else {
+            return write_error(out, line_no, &diagnostics);
+        };
+        // every location is on this line, or the rendering is not shared
+        let on_line = diagnostics.iter().all(|d| {
+            d.location.is_none_or(|l| l.line == line) && d.end.is_none_or(|l| l.line == line)
+        });
+        if !on_line {
+            return write_error(out, line_no, &diagnostics);
+        }
+        for d in &mut diagnostics {
+            for l in [&mut d.location, &mut d.end].into_iter().flatten() {
+                l.line = 0;
+            }
+        }
+        let at = match self.rendered.iter().position(|(d, _)| *d == diagnostics) {
+            Some(at) => at,
+            None => {
+                let mut json = Vec::new();
+                let _ = serde_json::to_writer(&mut json, &diagnostics);
+                let mut pieces = Vec::new();
+                let mut rest = json.as_slice();
+                while let Some(i) = memchr::memmem::find(rest, LOCATION_LINE) {
+                    let cut = i + LOCATION_LINE.len() - b"0,\"column\":".len();
+                    pieces.push(rest.get(..cut).unwrap_or_default().to_vec());
+                    rest = rest.get(cut + 1..).unwrap_or_default();
+                }
+                pieces.push(rest.to_vec());
+                let entry = (diagnostics, pieces);
+                if self.rendered.len() < RENDERED {
+                    self.rendered.push(entry);
+                    self.rendered.len() - 1
+                } else {
+                    let at = self.next % RENDERED;
+                    self.next = at + 1;
+                    if let Some(slot) = self.rendered.get_mut(at) {
+                        *slot = entry;
+                    }
+                    at
+                }
+            }
+        };
+        let Some((_, pieces)) = self.rendered.get(at) else {
+            return;
+        };
+        out.extend_from_slice(b"{\"line\":");
+        write_usize(out, line_no);
+        out.extend_from_slice(b",\"errors\":");
+        for (i, piece) in pieces.iter().enumerate() {
+            if i > 0 {
+                write_usize(out, line_no);
+            }
+            out.extend_from_slice(piece);
+        }
+        out.extend_from_slice(b"}\n");
+    }
+}
+
 /// How many completed requests a worker keeps.
 const SLOTS: usize = 32;
 
@@ -754,6 +835,8 @@ pub struct Requests {
     other: Option<Request>,
     /// The current line's `id`.
     id: String,
+    /// Invalid lines rendered.
+    pub errors: ErrorLines,
     /// Actions of recent lines (valid ones only), least recent first.
     actions: Vec<Action>,
     /// Principals of recent lines, with their text, least recent first.
@@ -972,12 +1055,14 @@ mod tests {
                 let batch = requests
                     .next("f", i + 1, text, &template, true, &completion)
                     .ok()
-                    .map(|n| n.request.clone());
+                    .map(|n| (n.request.clone(), n.id.map(str::to_string)));
                 // the same line alone: parsed by the full parser, completed afresh
                 let fresh = parse_line("f", i + 1, text, &template, true)
                     .ok()
-                    .map(|l| completion.complete(l.request));
-                (batch, fresh)
+                    .map(|l| (completion.complete(l.request), l.id));
+                let ids = |r: &Option<(Request, Option<String>)>| r.as_ref().map(|r| r.1.clone());
+                assert_eq!(ids(&batch), ids(&fresh), "the id of line {}: {text}", i + 1);
+                (batch.map(|r| r.0), fresh.map(|r| r.0))
             })
             .collect()
     }
@@ -1101,6 +1186,11 @@ mod tests {
                 r#"{{"action":"{}","resource":"{}""#,
                 ACTIONS[a], RESOURCES[r]
             );
+            match (a + r + p) % 3 {
+                0 => s.push_str(&format!(r#","id":{}"#, a * 100 + r)),
+                1 => s.push_str(&format!(r#","id":"l-{a}-{r}""#)),
+                _ => {}
+            }
             if let Some(p) = PRINCIPALS[p] {
                 s.push_str(&format!(r#","principal":"{p}""#));
             }
@@ -1156,6 +1246,48 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// An invalid line rendered from an earlier rendering reads exactly as
+    /// one rendered on its own, for the same problems on other lines, for
+    /// messages that spell out a location, and for diagnostics elsewhere.
+    #[test]
+    fn invalid_lines_rendered_once_read_as_rendered_alone() {
+        let t = template();
+        let mut errors = ErrorLines::default();
+        let lines = [
+            r#"{"action":"ec2:RunInstances","resource":"arn:aws:s3:::b/k"}"#,
+            r#"{"action":"ec2:RunInstances","resource":"arn:aws:s3:::b/other"}"#,
+            r#"{"action":"s3:GetObject","resource":"nope {\"line\":0,\"column\":"}"#,
+            r#"{"action":"s3:GetObject","resource":"x","principal":"y","contxt":1}"#,
+            "{oops",
+        ];
+        for round in 0..3 {
+            for (i, text) in lines.iter().enumerate() {
+                let line_no = round * 1000 + i + 1;
+                let diags = parse_line("f.jsonl", line_no, text, &t, false).unwrap_err();
+                let mut alone = Vec::new();
+                write_error(&mut alone, line_no, &diags);
+                let mut shared = Vec::new();
+                errors.write(&mut shared, line_no, diags);
+                assert_eq!(
+                    String::from_utf8(shared).unwrap(),
+                    String::from_utf8(alone).unwrap()
+                );
+            }
+        }
+        assert_eq!(
+            errors.rendered.len(),
+            4,
+            "the two unknown actions share one"
+        );
+        // a diagnostic on another line is never shared
+        let elsewhere = vec![Diagnostic::error("X", "m").at(location(3, "abc", 1))];
+        let mut alone = Vec::new();
+        write_error(&mut alone, 9, &elsewhere);
+        let mut shared = Vec::new();
+        errors.write(&mut shared, 9, elsewhere);
+        assert_eq!(shared, alone);
     }
 
     #[test]

@@ -13,7 +13,7 @@ use clap::{ArgGroup, Args, ValueEnum};
 
 use super::args::{PolicyArgs, RequestArgs};
 use super::{Io, EXIT_DENIED, EXIT_INVALID, EXIT_OK};
-use crate::batch::cases::{run_line, CaseResult, Status};
+use crate::batch::cases::{run_line_with, CaseResult, SetCache, Status};
 use crate::batch::{self, requests, Line, Output};
 use crate::diagnostic::Diagnostic;
 
@@ -218,10 +218,12 @@ fn run_cases(path: &str, args: &EvalArgs, io: &mut Io<'_>) -> i32 {
         Err(d) => return io.invalid(&[*d], json),
     };
     let name = display_name(path);
+    // one cache for every worker: a set compiled by one serves them all
+    let cache = SetCache::default();
     let work = |_: &mut (), line: Line<'_>, out: &mut Output<Summary>| {
         let result = match line_text(name, line) {
             Ok(text) if is_blank(text) => return,
-            Ok(text) => run_line(name, line.number, text),
+            Ok(text) => run_line_with(name, line.number, text, Some(&cache)),
             Err(message) => CaseResult {
                 id: format!("line {}", line.number),
                 line: line.number,
@@ -374,7 +376,7 @@ fn run_requests(path: &str, args: &EvalArgs, io: &mut Io<'_>) -> i32 {
             Err(diags) => {
                 out.stats.invalid += 1;
                 if json {
-                    requests::write_error(&mut out.text, line.number, &diags);
+                    state.errors.write(&mut out.text, line.number, diags);
                 } else {
                     for d in &diags {
                         out.text.extend_from_slice(
