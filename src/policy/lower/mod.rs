@@ -35,7 +35,14 @@ struct Lowerer<'a> {
     errors: usize,
     /// Diagnostics past [`MAX_PER_POLICY`](crate::diagnostic::MAX_PER_POLICY), counted only.
     dropped: usize,
+    /// Wildcard action patterns of catalog services already checked
+    /// against the catalog, with the answer (the first few distinct texts:
+    /// a policy repeats its patterns from statement to statement).
+    wildcards_checked: Vec<(String, bool)>,
 }
+
+/// How many distinct wildcard texts [`Lowerer`] remembers.
+const WILDCARDS_REMEMBERED: usize = 32;
 
 pub(super) fn lower(
     doc: Arc<Document>,
@@ -55,6 +62,7 @@ pub(super) fn lower(
             diags,
             errors: 0,
             dropped: 0,
+            wildcards_checked: Vec::new(),
         };
         let Some(members) = root.as_object() else {
             l.emit(
