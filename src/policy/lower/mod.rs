@@ -310,11 +310,12 @@ impl Lowerer<'_> {
         self.unknown_keys(members, STATEMENT_KEYS, sp, "statement element");
         let ptype = self.options.policy_type;
 
+        // an element's pointer is written only for a message
         let sid = st.get("Sid").and_then(|v| {
-            let p = pointer::join(sp, "Sid");
+            let p = || pointer::join(sp, "Sid");
             match v.as_str() {
                 None => {
-                    self.type_error(v, &p, "a string");
+                    self.type_error(v, &p(), "a string");
                     None
                 }
                 Some(s) => {
@@ -323,7 +324,7 @@ impl Lowerer<'_> {
                             "INVALID_SID",
                             format!("`Sid` `{s}` may only contain ASCII letters and digits in IAM policies"),
                             v.span,
-                            &p,
+                            &p(),
                             "remove spaces, hyphens and other characters",
                         );
                     }
@@ -344,7 +345,7 @@ impl Lowerer<'_> {
                 None
             }
             Some(v) => {
-                let p = pointer::join(sp, "Effect");
+                let p = || pointer::join(sp, "Effect");
                 match v.as_str() {
                     Some("Allow") => Some(Effect::Allow),
                     Some("Deny") => Some(Effect::Deny),
@@ -360,13 +361,13 @@ impl Lowerer<'_> {
                             "INVALID_EFFECT",
                             format!("`Effect` must be `Allow` or `Deny`, found `{other}`"),
                             v.span,
-                            &p,
+                            &p(),
                             &hint,
                         );
                         None
                     }
                     None => {
-                        self.type_error(v, &p, "\"Allow\" or \"Deny\"");
+                        self.type_error(v, &p(), "\"Allow\" or \"Deny\"");
                         None
                     }
                 }
