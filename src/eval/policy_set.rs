@@ -399,6 +399,9 @@ impl LayerIndex {
         }
         self.by_literal.reserve(literals);
         self.by_service.reserve(services);
+        // wildcard pattern text → its catalog actions, `found[from..to]`
+        let mut expanded: HashMap<&str, (usize, usize), Hasher> = HashMap::default();
+        let mut found: Vec<u32> = Vec::new();
         for (pos, sref) in self.statements.iter().enumerate() {
             let Some(st) = statement_of(members, *sref) else {
                 continue;
@@ -435,23 +438,31 @@ impl LayerIndex {
                             self.by_literal.add(lit, pos);
                         }
                     }
-                    (Some(svc), None) => {
-                        let range = cat.service_range(svc);
-                        let start = range.start;
-                        for (i, lower) in lowers.get(range).unwrap_or_default().iter().enumerate() {
-                            if p.matches_lower(lower) {
-                                add_catalog(start + i, &mut pairs);
+                    (svc, None) | (svc @ None, Some(_)) => {
+                        // the catalog actions a wildcard matches, found once
+                        // per pattern text (100 statements with `s3:List*`
+                        // walk the catalog once)
+                        let (from, to) = *expanded.entry(p.as_str()).or_insert_with(|| {
+                            let range = match svc {
+                                Some(svc) => cat.service_range(svc),
+                                None => 0..lowers.len(),
+                            };
+                            let start = range.start;
+                            let from = found.len();
+                            for (i, lower) in
+                                lowers.get(range).unwrap_or_default().iter().enumerate()
+                            {
+                                if p.matches_lower(lower) {
+                                    found.push(u32::try_from(start + i).unwrap_or(u32::MAX));
+                                }
                             }
+                            (from, found.len())
+                        });
+                        for &i in found.get(from..to).unwrap_or_default() {
+                            add_catalog(i as usize, &mut pairs);
                         }
-                        if !wildcard_service {
+                        if let (Some(svc), false) = (svc, wildcard_service) {
                             self.by_service.add(svc, pos);
-                        }
-                    }
-                    (None, _) => {
-                        for (i, lower) in lowers.iter().enumerate() {
-                            if p.matches_lower(lower) {
-                                add_catalog(i, &mut pairs);
-                            }
                         }
                     }
                 }
@@ -766,5 +777,21 @@ mod tests {
         // outside the catalog: candidates to re-check
         let ec2 = candidates(&s, "ec2:RunInstances");
         assert_eq!(ec2, vec![(1, false), (2, false), (3, false)]);
+    }
+
+    #[test]
+    fn a_wildcard_repeated_in_many_statements_indexes_each_of_them() {
+        // the catalog is walked once per pattern text: every statement
+        // with the text still gets every action it matches
+        let s = set(r#"{"Version":"2012-10-17","Statement":[
+            {"Effect":"Allow","Action":"s3:Get*","Resource":"*"},
+            {"Effect":"Allow","Action":["s3:List*","s3:Get*"],"Resource":"*"},
+            {"Effect":"Allow","Action":"S3:get*","Resource":"*"},
+            {"Effect":"Allow","Action":["s3:Get*","*"],"Resource":"*"}]}"#);
+        let all = vec![(0, true), (1, true), (2, true), (3, true)];
+        assert_eq!(candidates(&s, "s3:GetObject"), all);
+        assert_eq!(candidates(&s, "s3:GetBucketPolicy"), all);
+        assert_eq!(candidates(&s, "s3:ListBucket"), vec![(1, true), (3, true)]);
+        assert_eq!(candidates(&s, "s3:PutObject"), vec![(3, true)]);
     }
 }

@@ -350,12 +350,16 @@ impl<'a> Parser<'a> {
     fn string(&mut self) -> Result<Str, SyntaxError> {
         // Most strings hold no escape: their text is taken as it is.
         let body = self.pos + 1;
-        let run = self
-            .bytes
-            .get(body..)
-            .unwrap_or_default()
-            .iter()
-            .position(|&b| b == b'"' || b == b'\\' || b < 0x20);
+        let rest = self.bytes.get(body..).unwrap_or_default();
+        // The closing quote or an escape (memchr), then no control
+        // character before it (a minimum, which vectorizes).
+        let run = memchr::memchr2(b'"', b'\\', rest).filter(|&run| {
+            rest.get(..run)
+                .unwrap_or_default()
+                .iter()
+                .fold(u8::MAX, |m, &b| m.min(b))
+                >= 0x20
+        });
         if let Some(run) = run {
             if self.bytes.get(body + run) == Some(&b'"') {
                 // the run stops at an ASCII byte: a character boundary

@@ -144,7 +144,7 @@ const BYTE_KINDS: [u8; 256] = {
     let mut t = [0u8; 256];
     let mut i = 0;
     while i < 256 {
-        t[i] = match i as u8 {
+        let kind = match i as u8 {
             b'*' => STAR,
             b':' => COLON,
             b' ' | b'\t'..=b'\r' => WHITE_SPACE,
@@ -154,6 +154,11 @@ const BYTE_KINDS: [u8; 256] = {
             0x80.. => NON_ASCII,
             _ => 0,
         };
+        if let Some((_, rest)) = t.split_at_mut_checked(i) {
+            if let Some((slot, _)) = rest.split_first_mut() {
+                *slot = kind;
+            }
+        }
         i += 1;
     }
     t

@@ -125,7 +125,8 @@ impl Lowerer<'_> {
                 if !self.variables && raw.iter().any(|(t, _)| t.contains("${")) {
                     self.variable_in_old_version(&k.key, k.value.span, &kp);
                 }
-                let texts: Vec<String> = raw.iter().map(|(t, _)| t.clone()).collect();
+                // the texts are moved, not copied: the spans stay for messages
+                let (texts, spans): (Vec<String>, Vec<Span>) = raw.into_iter().unzip();
                 match Values::compile(&operator, &texts, self.variables) {
                     Ok(values) => compiled.push(KeyCondition {
                         key: k.key.to_string(),
@@ -136,11 +137,11 @@ impl Lowerer<'_> {
                     Err(issues) => {
                         for issue in issues {
                             let (span, ptr) =
-                                match issue.index.and_then(|i| raw.get(i).map(|r| (i, r))) {
-                                    Some((i, (_, span))) if k.value.as_array().is_some() => {
+                                match issue.index.and_then(|i| spans.get(i).map(|s| (i, s))) {
+                                    Some((i, span)) if k.value.as_array().is_some() => {
                                         (*span, pointer::join(&kp, i.to_string()))
                                     }
-                                    Some((_, (_, span))) => (*span, kp.clone()),
+                                    Some((_, span)) => (*span, kp.clone()),
                                     None => (k.value.span, kp.clone()),
                                 };
                             self.error(

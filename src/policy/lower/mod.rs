@@ -35,7 +35,14 @@ struct Lowerer<'a> {
     errors: usize,
     /// Diagnostics past [`MAX_PER_POLICY`](crate::diagnostic::MAX_PER_POLICY), counted only.
     dropped: usize,
+    /// Wildcard action patterns of catalog services already checked
+    /// against the catalog, with the answer (the first few distinct texts:
+    /// a policy repeats its patterns from statement to statement).
+    wildcards_checked: Vec<(String, bool)>,
 }
+
+/// How many distinct wildcard texts [`Lowerer`] remembers.
+const WILDCARDS_REMEMBERED: usize = 32;
 
 pub(super) fn lower(
     doc: Arc<Document>,
@@ -55,6 +62,7 @@ pub(super) fn lower(
             diags,
             errors: 0,
             dropped: 0,
+            wildcards_checked: Vec::new(),
         };
         let Some(members) = root.as_object() else {
             l.emit(
@@ -302,11 +310,12 @@ impl Lowerer<'_> {
         self.unknown_keys(members, STATEMENT_KEYS, sp, "statement element");
         let ptype = self.options.policy_type;
 
+        // an element's pointer is written only for a message
         let sid = st.get("Sid").and_then(|v| {
-            let p = pointer::join(sp, "Sid");
+            let p = || pointer::join(sp, "Sid");
             match v.as_str() {
                 None => {
-                    self.type_error(v, &p, "a string");
+                    self.type_error(v, &p(), "a string");
                     None
                 }
                 Some(s) => {
@@ -315,7 +324,7 @@ impl Lowerer<'_> {
                             "INVALID_SID",
                             format!("`Sid` `{s}` may only contain ASCII letters and digits in IAM policies"),
                             v.span,
-                            &p,
+                            &p(),
                             "remove spaces, hyphens and other characters",
                         );
                     }
@@ -336,7 +345,7 @@ impl Lowerer<'_> {
                 None
             }
             Some(v) => {
-                let p = pointer::join(sp, "Effect");
+                let p = || pointer::join(sp, "Effect");
                 match v.as_str() {
                     Some("Allow") => Some(Effect::Allow),
                     Some("Deny") => Some(Effect::Deny),
@@ -352,13 +361,13 @@ impl Lowerer<'_> {
                             "INVALID_EFFECT",
                             format!("`Effect` must be `Allow` or `Deny`, found `{other}`"),
                             v.span,
-                            &p,
+                            &p(),
                             &hint,
                         );
                         None
                     }
                     None => {
-                        self.type_error(v, &p, "\"Allow\" or \"Deny\"");
+                        self.type_error(v, &p(), "\"Allow\" or \"Deny\"");
                         None
                     }
                 }

@@ -118,7 +118,7 @@ impl Lowerer<'_> {
                             Some(hint),
                         );
                     }
-                } else if !cat.matches_any(&pattern) {
+                } else if !self.matches_some_catalog_action(&pattern) {
                     self.emit(
                         Severity::Warning,
                         "UNMATCHED_ACTION_PATTERN",
@@ -131,6 +131,21 @@ impl Lowerer<'_> {
             }
         }
         Some(pattern)
+    }
+
+    /// Whether a wildcard pattern matches some catalog action, each
+    /// distinct text of the first [`WILDCARDS_REMEMBERED`](super::WILDCARDS_REMEMBERED)
+    /// looked for in the catalog once.
+    fn matches_some_catalog_action(&mut self, pattern: &ActionPattern) -> bool {
+        let text = pattern.as_str();
+        if let Some((_, known)) = self.wildcards_checked.iter().find(|(t, _)| t == text) {
+            return *known;
+        }
+        let answer = catalog::catalog().matches_any(pattern);
+        if self.wildcards_checked.len() < super::WILDCARDS_REMEMBERED {
+            self.wildcards_checked.push((text.to_string(), answer));
+        }
+        answer
     }
 
     /// A statement of a role trust policy: resource-based, and every action
@@ -278,6 +293,30 @@ impl Lowerer<'_> {
             span,
             p,
             Some("set \"Version\": \"2012-10-17\" for variables to work".into()),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::policy::Policy;
+
+    #[test]
+    fn every_entry_of_a_repeated_wildcard_is_checked_against_the_catalog() {
+        // the catalog answers once per text; each entry still gets its warning
+        let text = r#"{"Version":"2012-10-17","Statement":[
+            {"Effect":"Allow","Action":["s3:Nope*","s3:List*"],"Resource":"*"},
+            {"Effect":"Allow","Action":["s3:List*","s3:Nope*"],"Resource":"*"}]}"#;
+        let p = Policy::parse("p.json", text).unwrap();
+        let unmatched: Vec<_> = p
+            .warnings
+            .iter()
+            .filter(|d| d.code == "UNMATCHED_ACTION_PATTERN")
+            .map(|d| d.pointer.clone().unwrap_or_default())
+            .collect();
+        assert_eq!(
+            unmatched,
+            ["/Statement/0/Action/0", "/Statement/1/Action/1"]
         );
     }
 }
