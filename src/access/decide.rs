@@ -301,6 +301,9 @@ impl Question {
 /// ([`Request::can_carry_key`], the rule every command uses); a pattern
 /// asks it of every action and resource the pattern covers.
 fn sendable(q: &Question, req: &Request, key: &str) -> bool {
+    if user_tag_not_held(req, key) {
+        return false;
+    }
     if q.is_concrete() {
         return req.can_carry_key(key);
     }
@@ -312,6 +315,22 @@ fn sendable(q: &Question, req: &Request, key: &str) -> bool {
             .any(|k| k.eq_ignore_ascii_case(key))
         && (!crate::eval::access_point::is_access_point_key(key)
             || prove::reaches_access_points(&q.resource))
+}
+
+/// Whether `key` is an `aws:PrincipalTag/…` key of an IAM user that the
+/// request does not carry. An IAM user's tags are all in the account data
+/// and a user has no session tags, so AWS sends exactly those
+/// ("included in the request context if the principal is using an IAM
+/// user with attached tags", IAM global condition keys): a tag the user
+/// lacks is absent, not free. A role's sessions may carry session tags, so
+/// theirs stay free.
+fn user_tag_not_held(req: &Request, key: &str) -> bool {
+    const PREFIX: &str = "aws:PrincipalTag/";
+    matches!(req.principal, crate::request::Principal::User { .. })
+        && key
+            .get(..PREFIX.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(PREFIX))
+        && req.context.get(key).is_none()
 }
 
 fn action_for_check<'a>(action: &'a str, literal: &Option<Action>) -> &'a str {

@@ -1024,8 +1024,11 @@ fn guardrails_testing_the_caller_are_not_shared() {
     };
     assert_eq!(access_of("alpha"), Some(Access::Allowed));
     assert_eq!(access_of("beta"), None);
-    // gamma has no tag: allowed only if the request carried team=alpha
-    assert_ne!(access_of("gamma"), Some(Access::Allowed));
+    // gamma is an IAM user without the tag: AWS sends no aws:PrincipalTag/team
+    // for it, so the Deny applies ("included in the request context if the
+    // principal is using an IAM user with attached tags",
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principaltag)
+    assert_eq!(access_of("gamma"), None);
     let limited: Vec<(&str, &[PolicyType])> = answer
         .limited
         .iter()
@@ -1037,6 +1040,46 @@ fn guardrails_testing_the_caller_are_not_shared() {
             &[PolicyType::Scp][..]
         )),
         "{limited:?}"
+    );
+}
+
+/// A role's sessions may carry session tags, so a tag its data lacks is
+/// free for a role (conditional), while an IAM user has exactly its own
+/// tags ("It is included for a principal using an IAM role with attached
+/// tags or session tags",
+/// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principaltag).
+#[test]
+fn a_tag_a_user_lacks_is_absent_a_role_s_is_free() {
+    let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:DeleteBucket","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/team":"alpha"}}}]}"#;
+    let role = format!(
+        r#"{{"RoleName":"worker","Arn":"arn:aws:iam::{ACCOUNT}:role/worker","RolePolicyList":[{{"PolicyName":"i","PolicyDocument":{policy}}}],"AttachedManagedPolicies":[],"Tags":[],"AssumeRolePolicyDocument":{{"Version":"2012-10-17","Statement":[]}}}}"#
+    );
+    let dump = two_teams(policy).replace(
+        r#""RoleDetailList":[]"#,
+        &format!(r#""RoleDetailList":[{role}]"#),
+    );
+    let a = analysis_of(&dump);
+    let q = Question::new("s3:DeleteBucket", "arn:aws:s3:::prod").unwrap();
+    let answer = access::who_can(&a, &q, None).unwrap();
+    let access_of = |arn: String| {
+        answer
+            .principals
+            .iter()
+            .find(|e| e.principal == arn)
+            .map(|e| e.grant.access)
+    };
+    assert_eq!(
+        access_of(format!("arn:aws:iam::{ACCOUNT}:user/alpha")),
+        Some(Access::Allowed)
+    );
+    assert_eq!(access_of(format!("arn:aws:iam::{ACCOUNT}:user/beta")), None);
+    assert_eq!(
+        access_of(format!("arn:aws:iam::{ACCOUNT}:user/gamma")),
+        None
+    );
+    assert_eq!(
+        access_of(format!("arn:aws:iam::{ACCOUNT}:role/worker")),
+        Some(Access::Conditional)
     );
 }
 
