@@ -368,28 +368,35 @@ pub fn parse_case_with(
                     .unwrap_or_default(),
             }
         };
-        for (i, v) in list("identity") {
-            if let Some(p) = load(
-                v,
-                &format!("/identity/{i}"),
-                name("identity", Some(i)),
-                PolicyType::Identity,
-                &mut diags,
-            ) {
-                builder = builder.identity(p);
-            }
-        }
-        for (i, v) in list("vpce_policy") {
-            if let Some(p) = load(
-                v,
-                &format!("/vpce_policy/{i}"),
-                name("vpce_policy", Some(i)),
-                PolicyType::VpcEndpoint,
-                &mut diags,
-            ) {
-                builder = builder.vpc_endpoint(p);
-            }
-        }
+        // A field holding a list of documents of one layer (or one
+        // document), each added to the set by `add`.
+        type Add = fn(PolicySetBuilder, Policy) -> PolicySetBuilder;
+        let each = |builder: PolicySetBuilder,
+                    field: &str,
+                    t: PolicyType,
+                    add: Add,
+                    diags: &mut Vec<Diagnostic>| {
+            list(field).into_iter().fold(builder, |b, (i, v)| {
+                match load(v, &format!("/{field}/{i}"), name(field, Some(i)), t, diags) {
+                    Some(p) => add(b, p),
+                    None => b,
+                }
+            })
+        };
+        builder = each(
+            builder,
+            "identity",
+            PolicyType::Identity,
+            |b, p| b.identity(p),
+            &mut diags,
+        );
+        builder = each(
+            builder,
+            "vpce_policy",
+            PolicyType::VpcEndpoint,
+            |b, p| b.vpc_endpoint(p),
+            &mut diags,
+        );
         if let Some(v) = root
             .get("new_bucket_policy")
             .filter(|v| v.kind != Kind::Null)
@@ -415,25 +422,20 @@ pub fn parse_case_with(
                 builder = builder.resource(p);
             }
         }
-        for (field, t) in [
-            ("boundary", PolicyType::Boundary),
-            ("session", PolicyType::Session),
-        ] {
-            for (i, v) in list(field) {
-                if let Some(p) = load(
-                    v,
-                    &format!("/{field}/{i}"),
-                    name(field, Some(i)),
-                    t,
-                    &mut diags,
-                ) {
-                    builder = match t {
-                        PolicyType::Boundary => builder.boundary(p),
-                        _ => builder.session(p),
-                    };
-                }
-            }
-        }
+        builder = each(
+            builder,
+            "boundary",
+            PolicyType::Boundary,
+            |b, p| b.boundary(p),
+            &mut diags,
+        );
+        builder = each(
+            builder,
+            "session",
+            PolicyType::Session,
+            |b, p| b.session(p),
+            &mut diags,
+        );
         for (field, t) in [("scp", PolicyType::Scp), ("rcp", PolicyType::Rcp)] {
             for (level, v) in list(field) {
                 let docs: Vec<(usize, &Value)> = match &v.kind {
@@ -454,17 +456,13 @@ pub fn parse_case_with(
                 builder = add_level(builder, t, policies);
             }
         }
-        for (i, v) in list("access_point_policy") {
-            if let Some(p) = load(
-                v,
-                &format!("/access_point_policy/{i}"),
-                name("access_point_policy", Some(i)),
-                PolicyType::AccessPoint,
-                &mut diags,
-            ) {
-                builder = builder.access_point(p);
-            }
-        }
+        builder = each(
+            builder,
+            "access_point_policy",
+            PolicyType::AccessPoint,
+            |b, p| b.access_point(p),
+            &mut diags,
+        );
         let has_ap_policy = !list("access_point_policy").is_empty();
         let settings = access_point_settings(
             root.get("access_point"),
