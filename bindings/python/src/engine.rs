@@ -9,8 +9,8 @@ use s3guard::render::text::render_text;
 use s3guard::testfile::assertions;
 use s3guard::testfile::{self, Engines, TestFile, TestStatus};
 use s3guard::{
-    AccessPointSettings, ContextValue, Diagnostic, EvalOptions, LoadOptions, NotPrincipalMode,
-    Origin, Policy, PolicySet, PolicyType, Request, RequestBuilder, S3Settings, Spelling,
+    ContextValue, Diagnostic, EvalOptions, LoadOptions, NotPrincipalMode, Origin, Policy,
+    PolicySet, PolicyType, Request, RequestBuilder, S3Settings, Spelling,
 };
 
 /// Where a policy comes from.
@@ -69,35 +69,7 @@ pub struct Options {
     pub strict: bool,
     /// S3's own settings (Block Public Access, ACLs, object owner, Object
     /// Ownership, VPC endpoint type, access point).
-    pub s3: S3,
-}
-
-/// S3's own settings, as Python gives them (the `PolicySet` keywords of
-/// the same names).
-#[derive(Debug, Clone, Default)]
-pub struct S3 {
-    /// `block_public_access=True`: all four settings.
-    pub block_public_access: bool,
-    /// Block Public Access settings by AWS name, each on or off.
-    pub block_public_access_settings: Vec<(String, bool)>,
-    /// The account that owns the object.
-    pub object_owner: Option<String>,
-    /// The object's ACL items (a canned ACL, or grants).
-    pub object_acl: Vec<String>,
-    /// The bucket's ACL items.
-    pub bucket_acl: Vec<String>,
-    /// `BucketOwnerEnforced`, `BucketOwnerPreferred` or `ObjectWriter`.
-    pub object_ownership: Option<String>,
-    /// `gateway` or `interface`.
-    pub vpce_type: Option<String>,
-    /// The access point: the bucket behind it, its account, network origin, VPC.
-    pub access_point_bucket: Option<String>,
-    /// The account of the bucket behind the access point.
-    pub access_point_bucket_account: Option<String>,
-    /// `Internet` or `VPC`.
-    pub access_point_network_origin: Option<String>,
-    /// The VPC of a VPC-only access point.
-    pub access_point_vpc: Option<String>,
+    pub s3: S3Settings,
 }
 
 /// A diagnostic, flattened for Python.
@@ -265,22 +237,9 @@ pub fn load(layers: &Layers, options: &Options) -> Result<Loaded, Failure> {
         });
     }
     // S3's own settings: the library's reader, as `s3guard can` reads its flags
-    let s3 = &options.s3;
     let settings = S3Settings {
-        block_public_access: s3.block_public_access.into(),
-        block_public_access_names: s3.block_public_access_settings.clone(),
-        object_owner: s3.object_owner.clone(),
-        object_acl: s3.object_acl.clone(),
-        bucket_acl: s3.bucket_acl.clone(),
-        object_ownership: s3.object_ownership.clone(),
-        vpce_type: s3.vpce_type.clone(),
-        access_point: AccessPointSettings {
-            bucket: s3.access_point_bucket.clone(),
-            bucket_account: s3.access_point_bucket_account.clone(),
-            network_origin: s3.access_point_network_origin.clone(),
-            vpc: s3.access_point_vpc.clone(),
-        },
         has_access_point_policy: !layers.access_point.is_empty(),
+        ..options.s3.clone()
     };
     let mut eval_options = EvalOptions {
         not_principal: if options.not_principal_lenient {

@@ -20,7 +20,8 @@ use pyo3::exceptions::{PyIndexError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 
-use engine::{Caller, Expectation, Failure, FailureKind, Layers, Options, Source, Value, S3};
+use engine::{Caller, Expectation, Failure, FailureKind, Layers, Options, Source, Value};
+use s3guard::{AccessPointSettings, S3Settings};
 
 /// A policy as Python hands it over: a path, or `(name, json_text)`.
 #[derive(FromPyObject)]
@@ -237,18 +238,22 @@ impl Policies {
             resource_in_management_account,
             canonical_ids,
             strict,
-            s3: S3 {
-                block_public_access,
-                block_public_access_settings,
+            s3: S3Settings {
+                block_public_access: block_public_access.into(),
+                block_public_access_names: block_public_access_settings,
                 object_owner,
                 object_acl,
                 bucket_acl,
                 object_ownership,
                 vpce_type,
-                access_point_bucket,
-                access_point_bucket_account,
-                access_point_network_origin,
-                access_point_vpc,
+                access_point: AccessPointSettings {
+                    bucket: access_point_bucket,
+                    bucket_account: access_point_bucket_account,
+                    network_origin: access_point_network_origin,
+                    vpc: access_point_vpc,
+                },
+                // set by the loader from the layers given
+                has_access_point_policy: false,
             },
         };
         engine::load(&layers, &options)
