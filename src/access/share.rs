@@ -164,6 +164,10 @@ fn has_variables(st: &Statement) -> bool {
         })
 }
 
+/// The principal match of a statement whose `Principal` names others than
+/// the caller (a match is `1 +` its kind; no `Principal` is 0).
+const NOT_NAMED: u8 = 0xff;
+
 /// What a statement's answer takes from the caller, for the sharing key:
 /// the values (in `req`, the caller's request) of the caller-derived keys
 /// it tests, pushed onto `key` as hashes. Two principals of the same kind
@@ -295,6 +299,36 @@ impl<'q> Relevance<'q> {
         let mut common: Vec<Slot> = Vec::new();
         let mut grants = false;
         let mut req: Option<Option<Request>> = None;
+        // How a relevant statement stands to this caller: 0 without a
+        // `Principal`, 1 + the match when it names the caller, NOT_NAMED
+        // when it names others; the values of the caller-derived keys it
+        // tests go into `callers` (for a statement naming others only when
+        // `named_or_not`). `None`: the caller's request cannot be built or
+        // its values told, so the principal is answered alone.
+        let has_boundary = p.boundary.is_some();
+        let mut fit = |st: &'a Statement, layer: PolicyType, named_or_not: bool| -> Option<u8> {
+            let mut how = 0u8;
+            if let Some(clause) = &st.principal {
+                let r = req.get_or_insert_with(&mut request).as_ref()?;
+                how = match crate::eval::principal_match::match_clause(
+                    clause,
+                    layer,
+                    r,
+                    &a.options,
+                    has_boundary,
+                ) {
+                    None => NOT_NAMED,
+                    Some(m) => 1 + m as u8,
+                };
+            }
+            if (how != NOT_NAMED || named_or_not) && caller_dependent(st) {
+                let r = req.get_or_insert_with(&mut request).as_ref()?;
+                if !caller_part(st, r, &mut callers) {
+                    return None;
+                }
+            }
+            Some(how)
+        };
         let members = p
             .identity
             .iter()
@@ -321,23 +355,12 @@ impl<'q> Relevance<'q> {
                 if !self.concerns(st) {
                     continue;
                 }
-                let mut how = 0u8;
-                if let Some(clause) = &st.principal {
-                    let r = req.get_or_insert_with(&mut request);
-                    let Some(r) = r.as_ref() else {
-                        return Plan::Alone;
-                    };
-                    match crate::eval::principal_match::match_clause(
-                        clause,
-                        layer,
-                        r,
-                        &a.options,
-                        p.boundary.is_some(),
-                    ) {
-                        // It does not concern this caller: as if absent.
-                        None => continue,
-                        Some(m) => how = 1 + m as u8,
-                    }
+                let Some(how) = fit(st, layer, false) else {
+                    return Plan::Alone;
+                };
+                if how == NOT_NAMED {
+                    // It does not concern this caller: as if absent.
+                    continue;
                 }
                 if st.effect == Effect::Allow
                     && matches!(
@@ -346,13 +369,6 @@ impl<'q> Relevance<'q> {
                     )
                 {
                     grants = true;
-                }
-                if caller_dependent(st) {
-                    let r = req.get_or_insert_with(&mut request);
-                    match r.as_ref() {
-                        Some(r) if caller_part(st, r, &mut callers) => {}
-                        _ => return Plan::Alone,
-                    }
                 }
                 let slot = (layer_slot(layer) as u8, contents.id(policy, st), how);
                 mine.push(Mine {
@@ -374,30 +390,9 @@ impl<'q> Relevance<'q> {
                 if !self.concerns(st) {
                     continue;
                 }
-                let mut how = 0u8;
-                if let Some(clause) = &st.principal {
-                    let r = req.get_or_insert_with(&mut request);
-                    let Some(r) = r.as_ref() else {
-                        return Plan::Alone;
-                    };
-                    how = match crate::eval::principal_match::match_clause(
-                        clause,
-                        layer,
-                        r,
-                        &a.options,
-                        p.boundary.is_some(),
-                    ) {
-                        None => 0xff,
-                        Some(m) => 1 + m as u8,
-                    };
-                }
-                if caller_dependent(st) {
-                    let r = req.get_or_insert_with(&mut request);
-                    match r.as_ref() {
-                        Some(r) if caller_part(st, r, &mut callers) => {}
-                        _ => return Plan::Alone,
-                    }
-                }
+                let Some(how) = fit(st, layer, true) else {
+                    return Plan::Alone;
+                };
                 common.push((layer_slot(layer) as u8, contents.id(policy, st), how));
             }
         }
