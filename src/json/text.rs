@@ -1,6 +1,8 @@
 //! The strings of the JSON tree: the words policies repeat (`Effect`,
 //! `Allow`, `Statement`, `s3:GetObject`, `2012-10-17`) point to one static
-//! copy; any other string is one allocation of exactly its length.
+//! copy; a string parsed from a source file without an escape is a range
+//! of that file's text (shared, counted); any other string is one
+//! allocation of exactly its length.
 //!
 //! A policy is mostly these words: a load of ReadOnlyAccess or of a case
 //! corpus used to allocate (and free) a `String` for every key and short
@@ -10,6 +12,7 @@ use std::borrow::Borrow;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::ops::Deref;
+use std::sync::Arc;
 
 /// A string of the JSON tree (a key, a string value, a number's text), and
 /// of compiled patterns (`arn`, `aws`, `s3`, …).
@@ -21,6 +24,9 @@ pub struct Str(Repr);
 enum Repr {
     Static(&'static str),
     Owned(Box<str>),
+    /// Bytes `start..end` of a source's text (a character range: the
+    /// parser makes one only between ASCII quotes).
+    Shared(Arc<String>, u32, u32),
 }
 
 impl Str {
@@ -29,6 +35,9 @@ impl Str {
         match &self.0 {
             Repr::Static(s) => s,
             Repr::Owned(s) => s,
+            Repr::Shared(source, start, end) => source
+                .get(*start as usize..*end as usize)
+                .unwrap_or_default(),
         }
     }
 
@@ -43,6 +52,23 @@ impl Str {
 }
 
 impl Str {
+    /// The string at bytes `start..end` of `source`: a static copy when it
+    /// is a common word, else that range of `source` (no copy). A range
+    /// that is not one of `source`'s character ranges is the empty string
+    /// (the parser never makes one); one past 4 GiB is copied.
+    pub(crate) fn shared(source: &Arc<String>, start: usize, end: usize) -> Str {
+        let Some(text) = source.get(start..end) else {
+            return Str::default();
+        };
+        if let Some(s) = common(text) {
+            return Str(Repr::Static(s));
+        }
+        match (u32::try_from(start), u32::try_from(end)) {
+            (Ok(a), Ok(b)) => Str(Repr::Shared(Arc::clone(source), a, b)),
+            _ => Str(Repr::Owned(text.into())),
+        }
+    }
+
     /// A string that keeps `text`'s allocation, for a text the caller
     /// knows is no common word (a lower-cased pattern): no lookup.
     pub(crate) fn owned(text: String) -> Str {
@@ -95,6 +121,7 @@ impl From<Str> for String {
         match s.0 {
             Repr::Static(s) => s.to_string(),
             Repr::Owned(s) => s.into_string(),
+            Repr::Shared(..) => s.as_str().to_string(),
         }
     }
 }
@@ -283,6 +310,24 @@ mod tests {
         }
         assert!(matches!(Str::new("Effect").0, Repr::Static(_)));
         assert!(matches!(Str::new("Effectt").0, Repr::Owned(_)));
+    }
+
+    #[test]
+    fn shared_strings_are_ranges_of_their_source() {
+        let source = Arc::new(String::from(r#"{"Effect": "Allowé", "x": 1}"#));
+        let s = Str::shared(&source, 12, 19);
+        assert_eq!(s, "Allowé");
+        assert!(matches!(s.0, Repr::Shared(..)));
+        assert_eq!(String::from(s.clone()), "Allowé");
+        assert_eq!(s, Str::new("Allowé"));
+        // a common word is the static copy, not a range
+        assert!(matches!(
+            Str::shared(&source, 2, 8).0,
+            Repr::Static("Effect")
+        ));
+        // a range that is not a character range is copied (empty), never a panic
+        assert_eq!(Str::shared(&source, 12, 18), "");
+        assert_eq!(Str::shared(&source, 12, 1000), "");
     }
 
     #[test]
