@@ -65,8 +65,19 @@ fn document(
     origin: String,
     c: &mut Collector,
 ) {
+    c.push(load_document(ctx, doc, ptr, layer), layer, origin);
+}
+
+/// The policy of a document that is an object or a (URL-encoded) JSON
+/// string.
+fn load_document(
+    ctx: &Ctx<'_>,
+    doc: &Value,
+    ptr: &str,
+    layer: PolicyType,
+) -> Result<Policy, crate::policy::LoadError> {
     let json_file = ctx.file.text().trim_start().starts_with('{');
-    let r = match &doc.kind {
+    match &doc.kind {
         Kind::String(_) => load_json_string(ctx.file, doc, ctx.options(layer)),
         // In a JSON file the document was parsed with the file: it is
         // lowered from that tree (positions are the file's), neither
@@ -75,8 +86,7 @@ fn document(
             Policy::from_parsed_slice(ctx.file, doc, ptr, ctx.file.name(), ctx.options(layer))
         }
         _ => load_value(ctx.file, doc, ptr, ctx.options(layer)),
-    };
-    c.push(r, layer, origin);
+    }
 }
 
 /// Where the dump's managed policies (by ARN) and groups (by name) are,
@@ -336,20 +346,18 @@ pub(super) fn dump(ctx: &Ctx<'_>) -> Result<Dump, Vec<Diagnostic>> {
     // Every document is compiled on its own (in parallel: they are the
     // bulk of the work), then the results are taken in dump order, so
     // the errors come in the same order as from a sequential read.
+    // (The errors kept are those a Collector keeps.)
     let compile = |jobs: &[Job<'_>]| -> Vec<Result<NamedPolicy, Vec<Diagnostic>>> {
-        crate::parallel::map(jobs, |j| {
-            let mut c = Collector::default();
-            document(ctx, j.doc, &j.ptr, j.layer, j.name.clone(), &mut c);
-            match c.finish() {
-                Ok(mut v) => v
-                    .pop()
-                    .map(|s| NamedPolicy {
-                        name: j.name.clone(),
-                        policy: std::sync::Arc::new(s.policy),
-                    })
-                    .ok_or_else(Vec::new),
-                Err(e) => Err(e),
-            }
+        crate::parallel::map(jobs, |j| match load_document(ctx, j.doc, &j.ptr, j.layer) {
+            Ok(policy) => Ok(NamedPolicy {
+                name: j.name.clone(),
+                policy: std::sync::Arc::new(policy),
+            }),
+            Err(e) => Err(e
+                .diagnostics
+                .into_iter()
+                .filter(Diagnostic::is_error)
+                .collect()),
         })
     };
     let mut jobs: Vec<Job<'_>> = Vec::new();
