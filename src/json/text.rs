@@ -197,7 +197,7 @@ fn common(text: &str) -> Option<&'static str> {
 fn words_of_len(len: usize) -> &'static [&'static str] {
     match len {
         0 => &[""],
-        1 => &["*", "0", "1"],
+        1 => &["*", "0", "1", "/"],
         2 => &["id", "v1", "/*", "s3"],
         3 => &[
             "AWS", "Sid", "scp", "rcp", "Key", "Arn", "arn", "aws", "iam", "sts",
@@ -205,14 +205,16 @@ fn words_of_len(len: usize) -> &'static [&'static str] {
         4 => &[
             "s3:*", "Deny", "true", "Bool", "Path", "note", "tags", "Tags",
         ],
-        5 => &["Allow", "false", "Value"],
-        6 => &["Effect", "Action", "action", "expect", "source"],
+        5 => &["Allow", "false", "Value", "Roles"],
+        6 => &[
+            "Effect", "Action", "action", "expect", "source", "Policy", "UserId", "RoleId",
+        ],
         7 => &[
-            "Service", "Version", "context", "Content", "session", "ArnLike",
+            "Service", "Version", "context", "Content", "session", "ArnLike", "GroupId",
         ],
         8 => &[
             "Resource", "identity", "boundary", "resource", "Document", "iam:Get*", "PolicyId",
-            "UserName", "RoleName",
+            "UserName", "RoleName", "Policies",
         ],
         9 => &[
             "NotAction",
@@ -227,6 +229,7 @@ fn words_of_len(len: usize) -> &'static [&'static str] {
             "ArnEquals",
             "PolicyArn",
             "GroupName",
+            "GroupList",
         ],
         10 => &[
             "2012-10-17",
@@ -235,8 +238,9 @@ fn words_of_len(len: usize) -> &'static [&'static str] {
             "StringLike",
             "aws:userid",
             "CreateDate",
+            "UpdateDate",
         ],
-        11 => &["NotResource"],
+        11 => &["NotResource", "Description"],
         12 => &[
             "ImplicitDeny",
             "NotPrincipal",
@@ -248,6 +252,8 @@ fn words_of_len(len: usize) -> &'static [&'static str] {
             "aws:SourceIp",
             "aws:username",
             "111122223333",
+            "IsAttachable",
+            "RoleLastUsed",
         ],
         13 => &[
             "s3:ListBucket",
@@ -261,6 +267,10 @@ fn words_of_len(len: usize) -> &'static [&'static str] {
             "s3:ListBucket*",
             "aws:SourceVpce",
             "arn:aws:s3:::*",
+            "UserPolicyList",
+            "RolePolicyList",
+            "UserDetailList",
+            "RoleDetailList",
         ],
         15 => &[
             "s3:DeleteObject",
@@ -269,20 +279,41 @@ fn words_of_len(len: usize) -> &'static [&'static str] {
             "s3:DeleteBucket",
             "NumericLessThan",
             "DateGreaterThan",
+            "GroupPolicyList",
+            "GroupDetailList",
+            "AttachmentCount",
         ],
         16 => &[
             "resource_account",
             "IsDefaultVersion",
             "ec2:RunInstances",
             "aws:PrincipalArn",
+            "DefaultVersionId",
+            "AWSManagedPolicy",
         ],
-        17 => &["aws:PrincipalType"],
-        18 => &["aws:PrincipalOrgID"],
-        19 => &["s3:ListAllMyBuckets", "aws:SecureTransport"],
+        17 => &[
+            "aws:PrincipalType",
+            "PolicyVersionList",
+            "InstanceProfileId",
+        ],
+        18 => &["aws:PrincipalOrgID", "MaxSessionDuration"],
+        19 => &[
+            "s3:ListAllMyBuckets",
+            "aws:SecureTransport",
+            "PermissionsBoundary",
+            "InstanceProfileList",
+            "InstanceProfileName",
+        ],
         20 => &["aws:PrincipalAccount"],
-        22 => &["StringEqualsIgnoreCase", "ForAnyValue:StringLike"],
-        24 => &["ForAnyValue:StringEquals"],
+        22 => &[
+            "StringEqualsIgnoreCase",
+            "ForAnyValue:StringLike",
+            "PermissionsBoundaryArn",
+        ],
+        23 => &["AttachedManagedPolicies", "PermissionsBoundaryType"],
+        24 => &["ForAnyValue:StringEquals", "AssumeRolePolicyDocument"],
         25 => &["ForAllValues:StringEquals"],
+        29 => &["PermissionsBoundaryUsageCount"],
         _ => &[],
     }
 }
