@@ -41,6 +41,16 @@ impl Str {
         }
     }
 
+    /// The length in bytes, without reading the text (a shared range is
+    /// its end minus its start): comparisons of keys look at it first.
+    pub(crate) fn byte_len(&self) -> usize {
+        match &self.0 {
+            Repr::Static(s) => s.len(),
+            Repr::Owned(s) => s.len(),
+            Repr::Shared(_, start, end) => end.saturating_sub(*start) as usize,
+        }
+    }
+
     /// A string with this text: a static copy when it is a common word,
     /// else one allocation of its length.
     pub fn new(text: &str) -> Str {
@@ -128,7 +138,7 @@ impl From<Str> for String {
 
 impl PartialEq for Str {
     fn eq(&self, other: &Str) -> bool {
-        self.as_str() == other.as_str()
+        self.byte_len() == other.byte_len() && self.as_str() == other.as_str()
     }
 }
 
@@ -136,13 +146,13 @@ impl Eq for Str {}
 
 impl PartialEq<str> for Str {
     fn eq(&self, other: &str) -> bool {
-        self.as_str() == other
+        self.byte_len() == other.len() && self.as_str() == other
     }
 }
 
 impl PartialEq<&str> for Str {
     fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
+        self.byte_len() == other.len() && self.as_str() == *other
     }
 }
 
@@ -185,12 +195,13 @@ impl fmt::Display for Str {
 /// The static copy of a word policies, case files and account dumps
 /// repeat, if `text` is one.
 fn common(text: &str) -> Option<&'static str> {
-    // Matching by length first keeps a miss to a few comparisons.
-    let first = text.as_bytes().first();
+    // Matching by length, then first and last byte, keeps a miss to a
+    // few byte comparisons (no memcmp call).
+    let (first, last) = (text.as_bytes().first(), text.as_bytes().last());
     words_of_len(text.len())
         .iter()
         .copied()
-        .find(|w| w.as_bytes().first() == first && *w == text)
+        .find(|w| w.as_bytes().first() == first && w.as_bytes().last() == last && *w == text)
 }
 
 /// The common words of `len` bytes.
@@ -359,6 +370,13 @@ mod tests {
         // a range that is not a character range is copied (empty), never a panic
         assert_eq!(Str::shared(&source, 12, 18), "");
         assert_eq!(Str::shared(&source, 12, 1000), "");
+        for s in [
+            Str::shared(&source, 12, 19),
+            Str::new("Effect"),
+            Str::new("é/x"),
+        ] {
+            assert_eq!(s.byte_len(), s.as_str().len());
+        }
     }
 
     #[test]

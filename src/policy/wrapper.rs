@@ -153,8 +153,8 @@ fn percent_decode(text: &str, origin: impl Fn(usize) -> u32) -> (String, Vec<u32
     let mut i = 0;
     while i < bytes.len() {
         // the run of plain bytes up to the next `%`, copied at once
-        let run = memchr::memchr(b'%', bytes.get(i..).unwrap_or_default())
-            .unwrap_or(bytes.len() - i);
+        let run =
+            memchr::memchr(b'%', bytes.get(i..).unwrap_or_default()).unwrap_or(bytes.len() - i);
         out.extend_from_slice(bytes.get(i..i + run).unwrap_or_default());
         out_map.extend((i..i + run).map(&origin));
         i += run;
