@@ -320,7 +320,7 @@ pub struct Document {
 #[derive(Debug, Clone)]
 enum Inner {
     Whole,
-    Embedded(Arc<String>, Vec<u32>),
+    Embedded(String, Vec<u32>),
     Slice(u32, u32),
 }
 
@@ -348,7 +348,7 @@ impl Document {
     pub fn embedded(file: Arc<SourceFile>, text: String, map: Vec<u32>) -> Document {
         Document {
             file,
-            inner: Inner::Embedded(Arc::new(text), map),
+            inner: Inner::Embedded(text, map),
         }
     }
 
@@ -365,14 +365,14 @@ impl Document {
         }
     }
 
-    /// The text to parse as a range of a shared allocation: the strings
-    /// of its JSON tree point into it instead of copying (see
-    /// [`parse_shared`](super::parse_shared)).
-    pub(crate) fn shared_text(&self) -> (&Arc<String>, usize, usize) {
+    /// The text to parse as a range of its file's shared text (see
+    /// [`parse_shared`](super::parse_shared)); `None` for a document
+    /// decoded from a string of the file, which has a text of its own.
+    pub(crate) fn shared_text(&self) -> Option<(&Arc<String>, usize, usize)> {
         match &self.inner {
-            Inner::Embedded(t, _) => (t, 0, t.len()),
-            Inner::Whole => (self.file.shared_text(), 0, self.file.text().len()),
-            Inner::Slice(a, b) => (self.file.shared_text(), *a as usize, *b as usize),
+            Inner::Embedded(..) => None,
+            Inner::Whole => Some((self.file.shared_text(), 0, self.file.text().len())),
+            Inner::Slice(a, b) => Some((self.file.shared_text(), *a as usize, *b as usize)),
         }
     }
 

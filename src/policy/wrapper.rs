@@ -54,8 +54,11 @@ pub(super) fn open(file: Arc<SourceFile>) -> Result<Opened, LoadError> {
 }
 
 pub(crate) fn parse_doc(doc: &Document) -> Result<json::Parsed, LoadError> {
-    let (source, start, end) = doc.shared_text();
-    json::parse_shared(source, start, end).map_err(|e| {
+    let parsed = match doc.shared_text() {
+        Some((source, start, end)) => json::parse_shared(source, start, end),
+        None => json::parse(doc.text()),
+    };
+    parsed.map_err(|e| {
         let loc = doc.location(u32::try_from(e.offset).unwrap_or(u32::MAX));
         LoadError {
             diagnostics: vec![Diagnostic::error("JSON_SYNTAX_ERROR", e.message)
