@@ -5,6 +5,8 @@
 //! count as the user's identity policies. Documents may be objects or
 //! URL-encoded JSON strings (as the API returns them).
 
+use std::collections::HashMap;
+
 use super::render::{load_json_string, load_value};
 use super::{Choice, ChoiceKind, Collector, Ctx, Selected};
 use crate::diagnostic::Diagnostic;
@@ -77,9 +79,38 @@ fn document(
     c.push(r, layer, origin);
 }
 
+/// Where the dump's managed policies (by ARN) and groups (by name) are,
+/// found with one pass over each list instead of a scan per attachment
+/// (a user with many groups and policies made a selection quadratic). The
+/// first entry of a repeated ARN or name is the one found, as a scan would.
+/// Keys come from the input: the hasher is seeded at random.
+struct Lookup<'v> {
+    policies: HashMap<&'v str, usize, foldhash::fast::RandomState>,
+    groups: HashMap<&'v str, usize, foldhash::fast::RandomState>,
+}
+
+impl<'v> Lookup<'v> {
+    fn new(root: &'v Value) -> Lookup<'v> {
+        let by = |list: &str, key: &str| {
+            let mut map = HashMap::with_hasher(foldhash::fast::RandomState::default());
+            for (i, e) in items(root, list).iter().enumerate() {
+                if let Some(k) = s(e, key) {
+                    map.entry(k).or_insert(i);
+                }
+            }
+            map
+        };
+        Lookup {
+            policies: by("Policies", "Arn"),
+            groups: by("GroupDetailList", "GroupName"),
+        }
+    }
+}
+
 /// The default version's document of a managed policy of the dump.
 fn managed(
     ctx: &Ctx<'_>,
+    lookup: &Lookup<'_>,
     arn: &str,
     at: &Value,
     layer: PolicyType,
@@ -87,11 +118,11 @@ fn managed(
     c: &mut Collector,
 ) {
     let policies = items(ctx.root, "Policies");
-    let Some((pi, p)) = policies
-        .iter()
-        .enumerate()
-        .find(|(_, p)| s(p, "Arn") == Some(arn))
-    else {
+    let found = lookup
+        .policies
+        .get(arn)
+        .and_then(|&pi| Some((pi, policies.get(pi)?)));
+    let Some((pi, p)) = found else {
         c.errors.push(
             ctx.error_at(
                 "UNKNOWN_POLICY",
@@ -126,8 +157,17 @@ fn managed(
 
 pub(super) fn load(ctx: &Ctx<'_>, choice: &Choice) -> Result<Vec<Selected>, Vec<Diagnostic>> {
     let mut c = Collector::default();
+    let lookup = Lookup::new(ctx.root);
     if let ChoiceKind::Policy(layer) = choice.kind {
-        managed(ctx, &choice.name, ctx.root, layer, &choice.name, &mut c);
+        managed(
+            ctx,
+            &lookup,
+            &choice.name,
+            ctx.root,
+            layer,
+            &choice.name,
+            &mut c,
+        );
         return c.finish();
     }
     let Some((list, idx, entity)) = LISTS.iter().find_map(|(list, kind, _, _)| {
@@ -146,7 +186,7 @@ pub(super) fn load(ctx: &Ctx<'_>, choice: &Choice) -> Result<Vec<Selected>, Vec<
         )
         .in_file(ctx.file.name())]);
     };
-    entity_policies(ctx, list, idx, entity, &mut c);
+    entity_policies(ctx, &lookup, list, idx, entity, &mut c);
     if choice.kind == ChoiceKind::User {
         for g in items(entity, "GroupList") {
             let Some(gname) = g.as_str() else {
@@ -160,12 +200,13 @@ pub(super) fn load(ctx: &Ctx<'_>, choice: &Choice) -> Result<Vec<Selected>, Vec<
                 ));
                 continue;
             };
-            let found = items(ctx.root, "GroupDetailList")
-                .iter()
-                .enumerate()
-                .find(|(_, e)| s(e, "GroupName") == Some(gname));
+            let groups = items(ctx.root, "GroupDetailList");
+            let found = lookup
+                .groups
+                .get(gname)
+                .and_then(|&gi| Some((gi, groups.get(gi)?)));
             match found {
-                Some((gi, ge)) => entity_policies(ctx, "GroupDetailList", gi, ge, &mut c),
+                Some((gi, ge)) => entity_policies(ctx, &lookup, "GroupDetailList", gi, ge, &mut c),
                 None => c.errors.push(
                     ctx.error_at(
                         "UNKNOWN_POLICY",
@@ -181,7 +222,14 @@ pub(super) fn load(ctx: &Ctx<'_>, choice: &Choice) -> Result<Vec<Selected>, Vec<
 }
 
 /// Inline and attached policies and the boundary of one user, group or role.
-fn entity_policies(ctx: &Ctx<'_>, list: &str, idx: usize, e: &Value, c: &mut Collector) {
+fn entity_policies(
+    ctx: &Ctx<'_>,
+    lookup: &Lookup<'_>,
+    list: &str,
+    idx: usize,
+    e: &Value,
+    c: &mut Collector,
+) {
     let owner = s(e, "Arn").unwrap_or_default().to_string();
     for key in ["UserPolicyList", "GroupPolicyList", "RolePolicyList"] {
         for (i, p) in items(e, key).iter().enumerate() {
@@ -214,13 +262,13 @@ fn entity_policies(ctx: &Ctx<'_>, list: &str, idx: usize, e: &Value, c: &mut Col
     };
     for a in items(e, "AttachedManagedPolicies") {
         match s(a, "PolicyArn") {
-            Some(arn) => managed(ctx, arn, a, PolicyType::Identity, &owner, c),
+            Some(arn) => managed(ctx, lookup, arn, a, PolicyType::Identity, &owner, c),
             None => c.errors.push(missing_arn(a, "`AttachedManagedPolicies`")),
         }
     }
     if let Some(b) = e.get("PermissionsBoundary") {
         match s(b, "PermissionsBoundaryArn") {
-            Some(arn) => managed(ctx, arn, b, PolicyType::Boundary, &owner, c),
+            Some(arn) => managed(ctx, lookup, arn, b, PolicyType::Boundary, &owner, c),
             None => c.errors.push(missing_arn(b, "`PermissionsBoundary`")),
         }
     }
@@ -329,20 +377,23 @@ pub(super) fn dump(ctx: &Ctx<'_>) -> Result<Dump, Vec<Diagnostic>> {
         });
         arns.push(arn);
     }
-    let mut invalid: Vec<String> = Vec::new();
-    for (arn, r) in arns.iter().zip(compile(&jobs)) {
+    // ARNs of the dump's text (keys from the input: a random seed)
+    type Arns<'v> = std::collections::HashSet<&'v str, foldhash::fast::RandomState>;
+    let mut known = Arns::with_capacity_and_hasher(arns.len(), Default::default());
+    let mut invalid = Arns::default();
+    for (&arn, r) in arns.iter().zip(compile(&jobs)) {
         match r {
-            Ok(np) => out.managed.push((arn.to_string(), np)),
+            Ok(np) => {
+                known.insert(arn);
+                out.managed.push((arn.to_string(), np));
+            }
             // Reported; attachments of it are not "missing" too.
             Err(mut e) => {
                 errors.append(&mut e);
-                invalid.push(arn.to_string());
+                invalid.insert(arn);
             }
         }
     }
-    let known: std::collections::HashSet<String> =
-        out.managed.iter().map(|(a, _)| a.clone()).collect();
-    let invalid: std::collections::HashSet<String> = invalid.into_iter().collect();
     let kinds = [EntityKind::User, EntityKind::Group, EntityKind::Role];
     // The entities' own documents (inline policies, trust policies).
     let mut jobs: Vec<Job<'_>> = Vec::new();
