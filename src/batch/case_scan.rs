@@ -133,6 +133,121 @@ fn value_end(b: &[u8], i: usize) -> Option<usize> {
     }
 }
 
+/// The text of the JSON string literal `raw` (quotes included) when it is
+/// its own value: no escape and no control character in it. `None`
+/// otherwise (the full parser reads it).
+pub fn plain_string(raw: &str) -> Option<&str> {
+    let body = raw.strip_prefix('"')?.strip_suffix('"')?;
+    body.bytes()
+        .all(|b| b >= 0x20 && b != b'"' && b != b'\\')
+        .then_some(body)
+}
+
+/// A value of a [`flat_object`]: a string, or an array of strings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Plain<'a> {
+    /// `"text"`
+    One(&'a str),
+    /// `["text", …]`
+    Many(SmallVec<[&'a str; 4]>),
+}
+
+/// The members of the JSON object `raw` when its keys and values need no
+/// unescaping (see [`plain_string`]), no key comes twice, and every value
+/// is a string or an array of strings: then these are exactly the keys
+/// and texts the full parser reads from it. `None` for anything else.
+pub fn flat_object(raw: &str) -> Option<Vec<(&str, Plain<'_>)>> {
+    let b = raw.as_bytes();
+    let mut members: Vec<(&str, Plain<'_>)> = Vec::new();
+    let mut i = ws(b, 0);
+    if b.get(i) != Some(&b'{') {
+        return None;
+    }
+    i = ws(b, i + 1);
+    if b.get(i) == Some(&b'}') {
+        return (ws(b, i + 1) == b.len()).then_some(members);
+    }
+    loop {
+        let (key, end) = plain_at(raw, i)?;
+        if members.iter().any(|(k, _)| *k == key) {
+            return None;
+        }
+        i = ws(b, end);
+        if b.get(i) != Some(&b':') {
+            return None;
+        }
+        i = ws(b, i + 1);
+        let (value, end) = match b.get(i)? {
+            b'"' => {
+                let (text, end) = plain_at(raw, i)?;
+                (Plain::One(text), end)
+            }
+            b'[' => {
+                let (items, end) = plain_array_at(raw, i)?;
+                (Plain::Many(items), end)
+            }
+            _ => return None,
+        };
+        members.push((key, value));
+        i = ws(b, end);
+        match b.get(i) {
+            Some(b',') => i = ws(b, i + 1),
+            Some(b'}') => return (ws(b, i + 1) == b.len()).then_some(members),
+            _ => return None,
+        }
+    }
+}
+
+/// Whether `raw` is a JSON value the full parser accepts, told without a
+/// tree for the shapes label fields have (a string, an array of strings,
+/// an object of strings and arrays of strings); `false` for any other
+/// text (the full parser then reads it).
+pub fn is_plain_value(raw: &str) -> bool {
+    match raw.as_bytes().first() {
+        Some(b'"') => plain_string(raw).is_some(),
+        Some(b'[') => plain_array_at(raw, 0).is_some_and(|(_, end)| end == raw.len()),
+        Some(b'{') => flat_object(raw).is_some(),
+        _ => false,
+    }
+}
+
+/// The plain string literal at `i` and the offset past it.
+fn plain_at(raw: &str, i: usize) -> Option<(&str, usize)> {
+    let b = raw.as_bytes();
+    if b.get(i) != Some(&b'"') {
+        return None;
+    }
+    let close = memchr::memchr2(b'"', b'\\', b.get(i + 1..)?)? + i + 1;
+    if b.get(close) != Some(&b'"') {
+        return None;
+    }
+    let body = raw.get(i + 1..close)?;
+    body.bytes().all(|c| c >= 0x20).then_some((body, close + 1))
+}
+
+/// The array of plain strings at `i` and the offset past it.
+fn plain_array_at(raw: &str, i: usize) -> Option<(SmallVec<[&str; 4]>, usize)> {
+    let b = raw.as_bytes();
+    let mut items = SmallVec::new();
+    if b.get(i) != Some(&b'[') {
+        return None;
+    }
+    let mut i = ws(b, i + 1);
+    if b.get(i) == Some(&b']') {
+        return Some((items, i + 1));
+    }
+    loop {
+        let (text, end) = plain_at(raw, i)?;
+        items.push(text);
+        i = ws(b, end);
+        match b.get(i) {
+            Some(b',') => i = ws(b, i + 1),
+            Some(b']') => return Some((items, i + 1)),
+            _ => return None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,5 +314,87 @@ mod tests {
             assert_eq!(names(line), None, "{line}");
         }
         assert_eq!(names(r#"{"a":1}"#), Some(vec![("a", "1")]));
+    }
+
+    /// The plain readers answer only for text the full parser reads to
+    /// the same strings, and decline everything else.
+    #[test]
+    fn plain_values_read_as_the_parser_reads_them() {
+        use crate::json::Kind;
+        let texts = [
+            r#""a b:c/é""#,
+            r#""a\"b""#,
+            "\"tab\there\"",
+            r#"[]"#,
+            r#"[ "a" , "b" ]"#,
+            r#"["a",]"#,
+            r#"["a" "b"]"#,
+            r#"["a",1]"#,
+            r#"{}"#,
+            r#"{ "k" : "v" , "l" : [ "x" , "y" ] , "m" : [ ] }"#,
+            r#"{"k":"v","k":"w"}"#,
+            r#"{"k":"v",}"#,
+            r#"{"k":1}"#,
+            r#"{"k":null}"#,
+            r#"{"k":{"a":"b"}}"#,
+            r#"{"k\u0041":"v"}"#,
+            r#"{"k":"v"} x"#,
+            r#"{"k":"v""#,
+            r#"{"k":["v"]]"#,
+            r#"{"k":[["v"]]}"#,
+        ];
+        for text in texts {
+            let parsed = crate::json::parse(text)
+                .ok()
+                .filter(|p| p.duplicates.is_empty());
+            let strings = |v: &crate::json::Value| -> Option<Vec<String>> {
+                v.as_array()?
+                    .iter()
+                    .map(|i| i.as_str().map(String::from))
+                    .collect()
+            };
+            if let Some(got) = flat_object(text) {
+                let parsed = parsed.as_ref().expect(text);
+                let members = parsed.value.as_object().unwrap();
+                assert_eq!(got.len(), members.len(), "{text}");
+                for ((k, v), m) in got.iter().zip(members) {
+                    assert_eq!(*k, m.key.as_str());
+                    match v {
+                        Plain::One(s) => assert_eq!(Some(*s), m.value.as_str()),
+                        Plain::Many(items) => assert_eq!(
+                            Some(items.iter().map(|s| s.to_string()).collect()),
+                            strings(&m.value)
+                        ),
+                    }
+                }
+            }
+            if let Some(got) = plain_string(text) {
+                assert_eq!(Some(got), parsed.as_ref().and_then(|p| p.value.as_str()));
+            }
+            if is_plain_value(text) {
+                assert!(parsed.is_some(), "{text}");
+            }
+            // every shape these readers take, they take when the parser does
+            if let Some(p) = &parsed {
+                let all_strings =
+                    |v: &crate::json::Value| v.as_str().is_some() || strings(v).is_some();
+                let flat = p
+                    .value
+                    .as_object()
+                    .is_some_and(|ms| ms.iter().all(|m| all_strings(&m.value)));
+                let escaped = text.contains('\\') || text.contains('\t');
+                if !escaped {
+                    assert_eq!(flat_object(text).is_some(), flat, "{text}");
+                    assert_eq!(
+                        is_plain_value(text),
+                        flat || all_strings(&p.value),
+                        "{text}"
+                    );
+                }
+                if matches!(p.value.kind, Kind::String(_)) && !escaped {
+                    assert!(plain_string(text).is_some(), "{text}");
+                }
+            }
+        }
     }
 }

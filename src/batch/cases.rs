@@ -316,22 +316,63 @@ fn nesting(v: &Value) -> usize {
 /// each request field's text is checked here by the same parser (a value
 /// one level down the line: its nesting must stay under the limit there).
 fn case_with_set(line: usize, fields: &[Field<'_>], set: Arc<PolicySet>) -> Option<Case> {
-    let mut values: SmallVec<[(&str, Value); 16]> = SmallVec::new();
+    // Each request field's value: a plain string as it is; an array or
+    // object of plain strings checked without a tree (`None`: asking for
+    // it sends the case to the full reading); the context, when flat,
+    // straight into the request's; anything else through the parser.
+    let mut values: SmallVec<[(&str, Option<Value>); 16]> = SmallVec::new();
+    let mut context = None;
     for f in fields.iter().filter(|f| is_request_field(f.name)) {
-        let parsed = json::parse(f.raw).ok()?;
-        if !parsed.duplicates.is_empty() || nesting(&parsed.value) >= json::MAX_DEPTH {
-            return None;
+        if f.name == "context" {
+            if let Some(members) = case_scan::flat_object(f.raw) {
+                context = Some(members);
+                continue;
+            }
         }
-        values.push((f.name, parsed.value));
+        let value = if let Some(text) = case_scan::plain_string(f.raw) {
+            Some(Value {
+                kind: Kind::String(json::Str::new(text)),
+                span: json::Span::default(),
+            })
+        } else if case_scan::is_plain_value(f.raw) {
+            None
+        } else {
+            let parsed = json::parse(f.raw).ok()?;
+            if !parsed.duplicates.is_empty() || nesting(&parsed.value) >= json::MAX_DEPTH {
+                return None;
+            }
+            Some(parsed.value)
+        };
+        values.push((f.name, value));
     }
-    let get = |k: &str| values.iter().find(|(n, _)| *n == k).map(|(_, v)| v);
+    let unbuilt = std::cell::Cell::new(false);
+    let get = |k: &str| match values.iter().find(|(n, _)| *n == k) {
+        Some((_, Some(v))) => Some(v),
+        Some((_, None)) => {
+            unbuilt.set(true);
+            None
+        }
+        None => None,
+    };
     let mut ok = true;
     let mut request = build_request(&get, &mut |_, _, _| ok = false)?;
+    if let Some(members) = context {
+        // as `build_request` reads a context (`context_value`), in order
+        request.context.extend(members.into_iter().map(|(k, v)| {
+            let value = match v {
+                case_scan::Plain::One(s) => ContextValue::Single(s.to_string()),
+                case_scan::Plain::Many(items) => {
+                    ContextValue::Multi(items.iter().map(|s| s.to_string()).collect())
+                }
+            };
+            (k.to_string(), value, Origin::Given)
+        }));
+    }
     let expect = match get("expect") {
         None => None,
         Some(v) => Some(v.as_str().and_then(Decision::parse)?),
     };
-    if !ok {
+    if !ok || unbuilt.get() {
         return None;
     }
     let options = set.options();
@@ -923,6 +964,38 @@ mod tests {
             r#""identity":[{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}]"#;
         let request = r#""principal":"arn:aws:iam::111122223333:user/u","action":"s3:PutObject","resource":"arn:aws:s3:::b/k""#;
         let deny_public = r#""resource_policy":{"Statement":{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*","Condition":{"StringEquals":{"s3:x-amz-acl":"public-read"}}}}"#;
+        // request and label fields of every shape, under one kept set: the
+        // plain readers, the parser, and bad values (each its own message)
+        let deep = |n: usize| format!(r#""tags":{}{}"#, "[".repeat(n), "]".repeat(n));
+        for (i, fields) in [
+            r#""context":{"aws:SecureTransport":true,"s3:max-keys":10,"aws:SourceIp":["10.0.0.1"]}"#,
+            r#""context":{"aws:\u0053ecureTransport":"true"},"tags":["a","b\"c"],"note":"x\ny""#,
+            r#""context":{"a":"1","a":"2"}"#,
+            r#""context":{"a":{"b":"c"}}"#,
+            r#""context":[],"tags":[1,[2],{"x":null}]"#,
+            r#""context":null,"tags":{"k":"v","l":["m"]},"source":"s","oracle_expect":"Allow""#,
+            r#""tags":{"k":"v","k":"w"}"#,
+            deep(127).as_str(),
+            deep(128).as_str(),
+            r#""expect":"allow""#,
+            r#""expect":7"#,
+            r#""service_linked_role":"yes""#,
+            r#""service_linked_role":true,"resource_account":"111122223333""#,
+        ]
+        .iter()
+        .enumerate()
+        {
+            lines.push(format!(r#"{{"id":{i},{policy},{request},{fields}}}"#));
+        }
+        let status = |id: usize| {
+            let line = lines
+                .iter()
+                .find(|l| l.starts_with(&format!(r#"{{"id":{id},"#)));
+            run_line("c.jsonl", 1, line.unwrap()).status
+        };
+        let statuses: Vec<Status> = (0..13).map(status).collect();
+        use Status::{Error as E, Evaluated as V, Pass as P};
+        assert_eq!(statuses, [V, V, E, E, E, V, E, V, E, P, E, E, V]);
         lines.extend([
             format!(r#"{{"id":"acl-1",{policy},{deny_public},{request},"object_acl":"public-read","expect":"ExplicitDeny"}}"#),
             format!(r#"{{"id":"acl-2",{policy},{deny_public},{request},"expect":"Allow"}}"#),
