@@ -54,7 +54,8 @@ pub(super) fn open(file: Arc<SourceFile>) -> Result<Opened, LoadError> {
 }
 
 pub(crate) fn parse_doc(doc: &Document) -> Result<json::Parsed, LoadError> {
-    json::parse(doc.text()).map_err(|e| {
+    let (source, start, end) = doc.shared_text();
+    json::parse_shared(source, start, end).map_err(|e| {
         let loc = doc.location(u32::try_from(e.offset).unwrap_or(u32::MAX));
         LoadError {
             diagnostics: vec![Diagnostic::error("JSON_SYNTAX_ERROR", e.message)
@@ -98,7 +99,10 @@ pub(crate) fn embedded(file: &Arc<SourceFile>, span: Span) -> Result<Document, L
         .text()
         .get(start..end)
         .and_then(|lit| lit.strip_prefix('"')?.strip_suffix('"'))
-        .filter(|body| !body.bytes().any(|b| b == b'\\' || b == b'"' || b < 0x20));
+        .filter(|body| {
+            memchr::memchr2(b'\\', b'"', body.as_bytes()).is_none()
+                && body.bytes().fold(u8::MAX, u8::min) >= 0x20
+        });
     if let Some(body) = raw {
         let at = start + 1;
         if !body.trim_start().starts_with('{') && body.contains('%') {
@@ -147,7 +151,16 @@ fn percent_decode(text: &str, origin: impl Fn(usize) -> u32) -> (String, Vec<u32
     let mut out = Vec::with_capacity(len);
     let mut out_map = Vec::with_capacity(len);
     let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
+    while i < bytes.len() {
+        // the run of plain bytes up to the next `%`, copied at once
+        let run =
+            memchr::memchr(b'%', bytes.get(i..).unwrap_or_default()).unwrap_or(bytes.len() - i);
+        out.extend_from_slice(bytes.get(i..i + run).unwrap_or_default());
+        out_map.extend((i..i + run).map(&origin));
+        i += run;
+        if i >= bytes.len() {
+            break;
+        }
         out_map.push(origin(i));
         match escape_at(bytes, i) {
             Some(v) => {
@@ -155,7 +168,7 @@ fn percent_decode(text: &str, origin: impl Fn(usize) -> u32) -> (String, Vec<u32
                 i += 3;
             }
             None => {
-                out.push(b);
+                out.push(b'%');
                 i += 1;
             }
         }
@@ -200,6 +213,14 @@ mod tests {
         assert_eq!(doc.text(), r#"{"Statement":[]}"#);
         let loc = doc.location(root.get("Statement").unwrap().span.start);
         assert_eq!(loc.column as usize, text.find("%5B").unwrap() + 1);
+    }
+
+    #[test]
+    fn percent_decoding_maps_every_byte_to_its_place() {
+        // a valid escape, a bad one (kept as text), and one cut short
+        let (text, map) = percent_decode("a%41%zz%4", |i| u32::try_from(10 + i).unwrap());
+        assert_eq!(text, "aA%zz%4");
+        assert_eq!(map, [10, 11, 14, 15, 16, 17, 18]);
     }
 
     #[test]
