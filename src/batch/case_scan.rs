@@ -45,15 +45,13 @@ pub fn scan<'a>(text: &'a str, known: impl Fn(&str) -> bool) -> Option<Fields<'a
         if b.get(i) != Some(&b'"') {
             return None;
         }
-        let close = memchr::memchr2(b'"', b'\\', b.get(i + 1..)?)? + i + 1;
-        if b.get(close) != Some(&b'"') {
+        let close = string_end(b, i)?;
+        let name = text.get(i + 1..close - 1)?;
+        if name.contains('\\') || !known(name) || fields.iter().any(|f: &Field<'_>| f.name == name)
+        {
             return None;
         }
-        let name = text.get(i + 1..close)?;
-        if !known(name) || fields.iter().any(|f: &Field<'_>| f.name == name) {
-            return None;
-        }
-        i = ws(b, close + 1);
+        i = ws(b, close);
         if b.get(i) != Some(&b':') {
             return None;
         }
@@ -81,16 +79,35 @@ fn ws(b: &[u8], mut i: usize) -> usize {
     i
 }
 
-/// Just past the string literal whose opening quote is at `i`.
+/// Just past the string literal whose opening quote is at `i`. Eight
+/// bytes are looked at a time (most strings of a policy are short: a call
+/// to `memchr` per string cost more than the search).
 fn string_end(b: &[u8], i: usize) -> Option<usize> {
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
+    const QUOTES: u64 = u64::from_le_bytes([b'"'; 8]);
+    const BACKSLASHES: u64 = u64::from_le_bytes([b'\\'; 8]);
+    // high bit of each zero byte of `v`; the lowest set bit is exact
+    let zeros = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
     let mut j = i + 1;
     loop {
-        let k = memchr::memchr2(b'"', b'\\', b.get(j..)?)? + j;
-        if b.get(k) == Some(&b'"') {
-            return Some(k + 1);
+        while let Some(word) = b.get(j..j + 8) {
+            let mut eight = [0u8; 8];
+            eight.copy_from_slice(word);
+            let w = u64::from_le_bytes(eight);
+            let hit = zeros(w ^ QUOTES) | zeros(w ^ BACKSLASHES);
+            if hit != 0 {
+                j += (hit.trailing_zeros() / 8) as usize;
+                break;
+            }
+            j += 8;
         }
-        // an escape: the byte after the backslash is never the end
-        j = k + 2;
+        match b.get(j)? {
+            b'"' => return Some(j + 1),
+            // an escape: the byte after the backslash is never the end
+            b'\\' => j += 2,
+            _ => j += 1,
+        }
     }
 }
 
@@ -254,6 +271,56 @@ mod tests {
 
     fn names(text: &str) -> Option<Vec<(&str, &str)>> {
         scan(text, |k| k != "bad").map(|f| f.iter().map(|f| (f.name, f.raw)).collect())
+    }
+
+    /// The end of a string is found wherever its quote falls in a word
+    /// of eight, after escapes of every kind.
+    #[test]
+    fn string_ends_are_exact() {
+        for body in [
+            "",
+            "a",
+            "abcdefg",
+            "abcdefgh",
+            "abcdefghi",
+            "\\\"",
+            "ab\\\\",
+            "0123456\\\"89abcdef\\\\",
+            "é\\u00e9",
+        ] {
+            for pad in 0..9 {
+                let text = format!("{}\"{body}\"{}", " ".repeat(pad), "\"x\"".repeat(2));
+                let end = string_end(text.as_bytes(), pad).unwrap();
+                assert_eq!(&text[pad..end], format!("\"{body}\""), "{text}");
+            }
+        }
+        assert_eq!(string_end(b"\"abc", 0), None);
+        assert_eq!(string_end(b"\"abcdefghijk\\\"", 0), None);
+    }
+
+    proptest::proptest! {
+        /// The word-at-a-time search ends where a byte-at-a-time one does,
+        /// on any text of quotes, backslashes and other characters.
+        #[test]
+        fn string_end_agrees_with_a_byte_loop(
+            text in proptest::collection::vec(
+                proptest::sample::select(vec!["a", "\"", "\\", "é", " ", "\\\""]),
+                0..40,
+            )
+        ) {
+            let text = format!("\"{}", text.concat());
+            let b = text.as_bytes();
+            let mut j = 1;
+            let reference = loop {
+                match b.get(j) {
+                    None => break None,
+                    Some(b'"') => break Some(j + 1),
+                    Some(b'\\') => j += 2,
+                    Some(_) => j += 1,
+                }
+            };
+            proptest::prop_assert_eq!(string_end(b, 0), reference);
+        }
     }
 
     /// Every member value the full parser reads is found with the same
