@@ -1605,3 +1605,78 @@ fn who_can_output_is_the_same_on_one_and_two_threads() {
     assert!(String::from_utf8_lossy(&one).contains("\"witness\""));
     assert_eq!(one, run("2"));
 }
+
+/// A dump of users `a` and `b` whose inline policy holds the same
+/// statements, `b`'s in the opposite order.
+fn same_statements_reversed(statements: &[&str]) -> String {
+    let user = |name: &str, sts: &[&str]| {
+        format!(
+            r#"{{"UserName":"{name}","Arn":"arn:aws:iam::{ACCOUNT}:user/{name}","UserPolicyList":[{{"PolicyName":"i","PolicyDocument":{{"Version":"2012-10-17","Statement":[{}]}}}}],"GroupList":[],"AttachedManagedPolicies":[]}}"#,
+            sts.join(",")
+        )
+    };
+    let reversed: Vec<&str> = statements.iter().rev().copied().collect();
+    format!(
+        r#"{{"UserDetailList":[{},{}],"GroupDetailList":[],"RoleDetailList":[],"Policies":[]}}"#,
+        user("a", statements),
+        user("b", &reversed)
+    )
+}
+
+/// Two users share an account review row (their statements are the same,
+/// in other orders); the row's conditions must read as each one's own
+/// `review` reads them, and so the same for both: the conditions of a
+/// cell are worded sorted, not in the order of the statements.
+#[test]
+fn account_review_conditions_are_worded_in_a_canonical_order() {
+    let dump = same_statements_reversed(&[
+        r#"{"Effect":"Allow","Action":"s3:DeleteBucket","Resource":"arn:aws:s3:::prod","Condition":{"IpAddress":{"aws:SourceIp":"203.0.113.0/24"}}}"#,
+        r#"{"Effect":"Allow","Action":"s3:DeleteBucket","Resource":"arn:aws:s3:::prod","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}"#,
+    ]);
+    let a = analysis_at(&dump);
+    let r = access::account_review(&a, None).unwrap();
+    let known = a.known_buckets();
+    let mut texts = Vec::new();
+    for p in a.model.principals() {
+        let ps = a.principal_set_all_buckets(p);
+        let base = a.base_request(&p.arn, &p.tags).unwrap();
+        let alone = s3guard::review::Review::new(&ps.set, &base, &known);
+        let theirs = alone
+            .verdict
+            .items
+            .iter()
+            .find(|i| i.topic == "delete buckets")
+            .unwrap();
+        let mine = item(&r, &p.arn, "delete buckets");
+        assert!(mine.conditional, "{mine:?}");
+        assert_eq!(mine.text, theirs.text, "{}", p.arn);
+        texts.push(mine.text.clone());
+    }
+    assert_eq!(texts[0], texts[1]);
+    // sorted by the words: `aws:MultiFactorAuthPresent` before `aws:SourceIp`
+    let (mfa, ip) = (
+        texts[0].find("MultiFactorAuthPresent").unwrap(),
+        texts[0].find("SourceIp").unwrap(),
+    );
+    assert!(mfa < ip, "{}", texts[0]);
+}
+
+/// The keys of a `who-can` answer are listed by name whatever the order
+/// of the statements that test them (here two Denies a free key could
+/// apply: `b` holds them in the opposite order).
+#[test]
+fn who_can_keys_are_listed_by_name() {
+    let dump = same_statements_reversed(&[
+        r#"{"Effect":"Allow","Action":"s3:DeleteBucket","Resource":"arn:aws:s3:::prod"}"#,
+        r#"{"Effect":"Deny","Action":"s3:DeleteBucket","Resource":"arn:aws:s3:::prod","Condition":{"StringEquals":{"aws:Referer":"https://bad.example.com/"}}}"#,
+        r#"{"Effect":"Deny","Action":"s3:DeleteBucket","Resource":"arn:aws:s3:::prod","Condition":{"NotIpAddress":{"aws:SourceIp":"203.0.113.0/24"}}}"#,
+    ]);
+    let q = Question::new("s3:DeleteBucket", "arn:aws:s3:::prod").unwrap();
+    let answer = access::who_can(&analysis_at(&dump), &q, None).unwrap();
+    assert_eq!(answer.principals.len(), 2);
+    for e in &answer.principals {
+        assert_eq!(e.grant.access, Access::Conditional);
+        let keys: Vec<&str> = e.grant.keys.iter().map(|k| k.key.as_str()).collect();
+        assert_eq!(keys, ["aws:Referer", "aws:SourceIp"], "{}", e.principal);
+    }
+}
