@@ -5,6 +5,7 @@
 //! itself. Nesting is limited (no stack overflow on hostile input).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use super::text::Str;
 use super::value::{Kind, Member, Span, Value};
@@ -49,9 +50,29 @@ pub struct Parsed {
 
 /// Parses one JSON document (exactly one value, surrounded by white space only).
 pub fn parse(text: &str) -> Result<Parsed, SyntaxError> {
+    parse_with(text, None)
+}
+
+/// Parses bytes `start..end` of `source` as [`parse`] does; the tree's
+/// strings without an escape are ranges of `source` instead of copies (a
+/// source file of a policy or an account dump: most of its strings). Spans
+/// and error offsets count from `start`. A range that is not a character
+/// range of `source` is a syntax error at offset 0.
+pub fn parse_shared(source: &Arc<String>, start: usize, end: usize) -> Result<Parsed, SyntaxError> {
+    let Some(text) = source.get(start..end) else {
+        return Err(SyntaxError {
+            offset: 0,
+            message: "the document is not a character range of its file".into(),
+        });
+    };
+    parse_with(text, Some((source, start)))
+}
+
+fn parse_with(text: &str, shared: Option<(&Arc<String>, usize)>) -> Result<Parsed, SyntaxError> {
     let mut p = Parser {
         bytes: text.as_bytes(),
         text,
+        shared,
         pos: 0,
         duplicates: Vec::new(),
         path: Vec::new(),
@@ -83,6 +104,9 @@ enum Step {
 struct Parser<'a> {
     bytes: &'a [u8],
     text: &'a str,
+    /// The allocation `text` is a range of, and where `text` starts in it:
+    /// strings are taken as ranges of it.
+    shared: Option<(&'a Arc<String>, usize)>,
     pos: usize,
     duplicates: Vec<DuplicateKey>,
     path: Vec<Step>,
@@ -344,7 +368,16 @@ impl<'a> Parser<'a> {
                 self.pos += 1;
             }
         }
-        Ok(Str::new(self.text.get(start..self.pos).unwrap_or_default()))
+        Ok(self.str_at(start, self.pos))
+    }
+
+    /// The text at `start..end` (a character range of `text`), as a range
+    /// of the shared source when there is one.
+    fn str_at(&self, start: usize, end: usize) -> Str {
+        match self.shared {
+            Some((source, base)) => Str::shared(source, base + start, base + end),
+            None => Str::new(self.text.get(start..end).unwrap_or_default()),
+        }
     }
 
     fn string(&mut self) -> Result<Str, SyntaxError> {
@@ -363,10 +396,8 @@ impl<'a> Parser<'a> {
         if let Some(run) = run {
             if self.bytes.get(body + run) == Some(&b'"') {
                 // the run stops at an ASCII byte: a character boundary
-                if let Some(plain) = self.text.get(body..body + run) {
-                    self.pos = body + run + 1;
-                    return Ok(Str::new(plain));
-                }
+                self.pos = body + run + 1;
+                return Ok(self.str_at(body, body + run));
             }
         }
         let (s, end) = unescape_at(self.text, self.pos, None)?;
