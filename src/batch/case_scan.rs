@@ -22,15 +22,18 @@ pub struct Field<'a> {
     pub start: usize,
     /// The value's text, exactly as written (no white space around it).
     pub raw: &'a str,
+    /// What the `classify` of [`scan`] said of the name.
+    pub flag: bool,
 }
 
 /// The members of a line; a case has at most one of each known field.
 pub type Fields<'a> = SmallVec<[Field<'a>; 32]>;
 
 /// The members of the JSON object `text`, in order, or `None` when the line
-/// is not such an object, a key is not one that `known` accepts (unknown
-/// keys and keys written with escapes), or a key comes twice.
-pub fn scan<'a>(text: &'a str, known: impl Fn(&str) -> bool) -> Option<Fields<'a>> {
+/// is not such an object, a key is not one that `classify` knows (`None`
+/// for unknown keys; keys written with escapes are never asked about), or
+/// a key comes twice. Each field keeps what `classify` said of it.
+pub fn scan<'a>(text: &'a str, classify: impl Fn(&str) -> Option<bool>) -> Option<Fields<'a>> {
     let b = text.as_bytes();
     let mut fields = Fields::new();
     let mut i = ws(b, 0);
@@ -47,10 +50,10 @@ pub fn scan<'a>(text: &'a str, known: impl Fn(&str) -> bool) -> Option<Fields<'a
         }
         let close = string_end(b, i)?;
         let name = text.get(i + 1..close - 1)?;
-        if name.contains('\\') || !known(name) || fields.iter().any(|f: &Field<'_>| f.name == name)
-        {
+        if name.contains('\\') || fields.iter().any(|f: &Field<'_>| same(f.name, name)) {
             return None;
         }
+        let flag = classify(name)?;
         i = ws(b, close);
         if b.get(i) != Some(&b':') {
             return None;
@@ -61,6 +64,7 @@ pub fn scan<'a>(text: &'a str, known: impl Fn(&str) -> bool) -> Option<Fields<'a
             name,
             start,
             raw: text.get(start..end)?,
+            flag,
         });
         i = ws(b, end);
         match b.get(i) {
@@ -69,6 +73,13 @@ pub fn scan<'a>(text: &'a str, known: impl Fn(&str) -> bool) -> Option<Fields<'a
             _ => return None,
         }
     }
+}
+
+/// Whether two short texts are equal, told by their length and last byte
+/// first (keys of one object mostly differ there; a `memcmp` call per
+/// pair cost more than the comparison).
+pub fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.as_bytes().last() == b.as_bytes().last() && a == b
 }
 
 /// The first offset from `i` that is not JSON white space.
@@ -186,7 +197,7 @@ pub fn flat_object(raw: &str) -> Option<Vec<(&str, Plain<'_>)>> {
     }
     loop {
         let (key, end) = plain_at(raw, i)?;
-        if members.iter().any(|(k, _)| *k == key) {
+        if members.iter().any(|(k, _)| same(k, key)) {
             return None;
         }
         i = ws(b, end);
@@ -270,7 +281,8 @@ mod tests {
     use super::*;
 
     fn names(text: &str) -> Option<Vec<(&str, &str)>> {
-        scan(text, |k| k != "bad").map(|f| f.iter().map(|f| (f.name, f.raw)).collect())
+        scan(text, |k| (k != "bad").then_some(true))
+            .map(|f| f.iter().map(|f| (f.name, f.raw)).collect())
     }
 
     /// The end of a string is found wherever its quote falls in a word
@@ -345,7 +357,7 @@ mod tests {
                     (m.key.as_str(), raw)
                 })
                 .collect();
-            let got = scan(line, |_| true).unwrap();
+            let got = scan(line, |k| Some(k.len() > 1)).unwrap();
             assert_eq!(
                 got.iter().map(|f| (f.name, f.raw)).collect::<Vec<_>>(),
                 want,
@@ -353,6 +365,7 @@ mod tests {
             );
             for f in &got {
                 assert_eq!(&line[f.start..f.start + f.raw.len()], f.raw);
+                assert_eq!(f.flag, f.name.len() > 1);
             }
         }
     }

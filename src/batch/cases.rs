@@ -213,15 +213,32 @@ struct Probe<'c, 'a> {
     set: Option<Arc<PolicySet>>,
 }
 
-/// Whether a case field is a request or label field ([`REQUEST_FIELDS`])
-/// rather than part of the policy set.
-fn is_request_field(name: &str) -> bool {
-    REQUEST_FIELDS.contains(&name)
+/// Whether `name` is a field of a case ([`FIELDS`]), and then whether it
+/// is a request or label field ([`REQUEST_FIELDS`]) rather than part of
+/// the policy set: what [`case_scan::scan`] keeps in [`Field::flag`].
+fn classify(name: &str) -> Option<bool> {
+    let among = |list: &[&str]| list.iter().any(|f| case_scan::same(f, name));
+    among(FIELDS).then(|| among(REQUEST_FIELDS))
 }
+
+/// The fields a request is read from ([`build_request`], `id`,
+/// `expect`): the other request fields are labels, only checked. A hint
+/// for speed only: a field the reader asks for that was not built sends
+/// the case to the full reading.
+const READ_FIELDS: &[&str] = &[
+    "id",
+    "principal",
+    "action",
+    "resource",
+    "resource_account",
+    "context",
+    "service_linked_role",
+    "expect",
+];
 
 /// The set fields of a scanned line: each one's name and JSON text, in order.
 fn set_fields<'f, 'a>(fields: &'f [Field<'a>]) -> impl Iterator<Item = &'f Field<'a>> + 'f {
-    fields.iter().filter(|f| !is_request_field(f.name))
+    fields.iter().filter(|f| !f.flag)
 }
 
 impl SetCache {
@@ -229,7 +246,7 @@ impl SetCache {
     /// declines the line.
     fn probe<'c, 'a>(&'c self, text: &'a str) -> Option<Probe<'c, 'a>> {
         use std::hash::{BuildHasher, Hash, Hasher};
-        let fields = case_scan::scan(text, |k| FIELDS.contains(&k))?;
+        let fields = case_scan::scan(text, classify)?;
         let mut h = self.hasher.build_hasher();
         for f in set_fields(&fields) {
             f.name.hash(&mut h);
@@ -322,14 +339,17 @@ fn case_with_set(line: usize, fields: &[Field<'_>], set: Arc<PolicySet>) -> Opti
     // straight into the request's; anything else through the parser.
     let mut values: SmallVec<[(&str, Option<Value>); 16]> = SmallVec::new();
     let mut context = None;
-    for f in fields.iter().filter(|f| is_request_field(f.name)) {
+    for f in fields.iter().filter(|f| f.flag) {
         if f.name == "context" {
             if let Some(members) = case_scan::flat_object(f.raw) {
                 context = Some(members);
                 continue;
             }
         }
-        let value = if let Some(text) = case_scan::plain_string(f.raw) {
+        let read = READ_FIELDS.iter().any(|r| case_scan::same(r, f.name));
+        let value = if !read && case_scan::is_plain_value(f.raw) {
+            None
+        } else if let Some(text) = case_scan::plain_string(f.raw) {
             Some(Value {
                 kind: Kind::String(json::Str::new(text)),
                 span: json::Span::default(),
@@ -1069,12 +1089,26 @@ mod tests {
         assert_eq!(inner.sets.len(), 1);
     }
 
+    /// The scan's classes are the lists': every case field, and whether
+    /// it is a request field; the read fields are request fields.
+    #[test]
+    fn fields_are_classified_as_listed() {
+        for f in FIELDS {
+            assert_eq!(classify(f), Some(REQUEST_FIELDS.contains(f)), "{f}");
+        }
+        for f in ["", "ids", "Identity", "contexts", "expect ", "i"] {
+            assert_eq!(classify(f), None, "{f}");
+        }
+        assert!(READ_FIELDS.iter().all(|f| REQUEST_FIELDS.contains(f)));
+        assert!(REQUEST_FIELDS.iter().all(|f| FIELDS.contains(f)));
+    }
+
     /// A kept set is taken only for exactly its key: the same hash with
     /// other texts, or the same texts split otherwise, is no match.
     #[test]
     fn a_key_matches_only_its_own_fields() {
         let line = r#"{"id":"a","identity":[{"Statement":[]}],"resource_policy":null,"action":"s3:GetObject"}"#;
-        let fields = case_scan::scan(line, |k| FIELDS.contains(&k)).unwrap();
+        let fields = case_scan::scan(line, classify).unwrap();
         let key = key_of(&fields);
         assert_eq!(
             key.iter().map(|p| &**p).collect::<Vec<_>>(),
@@ -1087,10 +1121,10 @@ mod tests {
         );
         assert!(same_key(&key, &fields));
         let other = r#"{"identity":[{"Statement":[]}],"resource_policy":{}}"#;
-        let other = case_scan::scan(other, |k| FIELDS.contains(&k)).unwrap();
+        let other = case_scan::scan(other, classify).unwrap();
         assert!(!same_key(&key, &other));
         let fewer = r#"{"identity":[{"Statement":[]}]}"#;
-        let fewer = case_scan::scan(fewer, |k| FIELDS.contains(&k)).unwrap();
+        let fewer = case_scan::scan(fewer, classify).unwrap();
         assert!(!same_key(&key, &fewer));
         assert!(!same_key(&key_of(&fewer), &fields));
     }
