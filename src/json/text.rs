@@ -31,6 +31,7 @@ enum Repr {
 
 impl Str {
     /// The text, as a `str`.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match &self.0 {
             Repr::Static(s) => s,
@@ -43,6 +44,7 @@ impl Str {
 
     /// The length in bytes, without reading the text (a shared range is
     /// its end minus its start): comparisons of keys look at it first.
+    #[inline]
     pub(crate) fn byte_len(&self) -> usize {
         match &self.0 {
             Repr::Static(s) => s.len(),
@@ -94,6 +96,7 @@ impl Default for Str {
 
 impl Deref for Str {
     type Target = str;
+    #[inline]
     fn deref(&self) -> &str {
         self.as_str()
     }
@@ -137,6 +140,7 @@ impl From<Str> for String {
 }
 
 impl PartialEq for Str {
+    #[inline]
     fn eq(&self, other: &Str) -> bool {
         self.byte_len() == other.byte_len() && self.as_str() == other.as_str()
     }
@@ -145,12 +149,14 @@ impl PartialEq for Str {
 impl Eq for Str {}
 
 impl PartialEq<str> for Str {
+    #[inline]
     fn eq(&self, other: &str) -> bool {
         self.byte_len() == other.len() && self.as_str() == other
     }
 }
 
 impl PartialEq<&str> for Str {
+    #[inline]
     fn eq(&self, other: &&str) -> bool {
         self.byte_len() == other.len() && self.as_str() == *other
     }
@@ -163,12 +169,14 @@ impl PartialEq<String> for Str {
 }
 
 impl PartialEq<Str> for str {
+    #[inline]
     fn eq(&self, other: &Str) -> bool {
         self == other.as_str()
     }
 }
 
 impl PartialEq<Str> for &str {
+    #[inline]
     fn eq(&self, other: &Str) -> bool {
         *self == other.as_str()
     }
