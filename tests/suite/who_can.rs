@@ -1680,3 +1680,99 @@ fn who_can_keys_are_listed_by_name() {
         assert_eq!(keys, ["aws:Referer", "aws:SourceIp"], "{}", e.principal);
     }
 }
+
+/// `--only NAME` stands for a user or role of the data, never for a
+/// principal from outside it that happens to have the same name: another
+/// account's `role/deployer`, granted by the bucket policy, is unexpected
+/// (exit 1) until its ARN is listed.
+#[test]
+fn who_can_only_names_do_not_cover_other_accounts_principals() {
+    let (_dir, bp) = crate::support::temp_file(
+        "bp.json",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::444455556666:role/deployer"},"Action":"s3:DeleteBucket","Resource":"arn:aws:s3:::prod"}]}"#,
+    );
+    let run = |only: &str| {
+        s3guard()
+            .args([
+                "who-can",
+                "s3:DeleteBucket",
+                "arn:aws:s3:::prod",
+                "--account",
+                ACCT,
+            ])
+            .arg("--bucket-policy")
+            .arg(&bp)
+            .args(["--only", only, "--no-escalation"])
+            .output()
+            .unwrap()
+    };
+    let out = run("alice,deployer,dave");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let unexpected = text
+        .split("not expected (--only):")
+        .nth(1)
+        .unwrap_or_default();
+    assert!(
+        unexpected.contains("arn:aws:iam::444455556666:role/deployer"),
+        "{text}"
+    );
+    assert!(!unexpected.contains("111122223333:role/deployer"), "{text}");
+    let out = run("alice,deployer,dave,arn:aws:iam::444455556666:role/deployer");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+/// Every entry of `who-can --format json` has the same fields, `[]` or
+/// `null` when there is nothing to say, so that a consumer can read them
+/// without testing for their presence.
+#[test]
+fn who_can_json_entries_have_one_shape() {
+    let out = s3guard()
+        .args([
+            "who-can",
+            "s3:DeleteBucket",
+            "arn:aws:s3:::prod",
+            "--account",
+            ACCT,
+        ])
+        .args(["--bucket-policy", BP, "--format", "json", "--no-escalation"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let entries = v["principals"].as_array().unwrap();
+    let accesses: Vec<&str> = entries
+        .iter()
+        .filter_map(|e| e["access"].as_str())
+        .collect();
+    assert!(
+        accesses.contains(&"allowed") && accesses.contains(&"conditional"),
+        "{accesses:?}"
+    );
+    for e in entries {
+        let mut fields: Vec<&str> = e.as_object().unwrap().keys().map(String::as_str).collect();
+        fields.sort_unstable();
+        assert_eq!(
+            fields,
+            [
+                "access",
+                "keys",
+                "kind",
+                "note",
+                "principal",
+                "statements",
+                "witness"
+            ],
+            "{e}"
+        );
+    }
+}
