@@ -1776,3 +1776,41 @@ fn who_can_json_entries_have_one_shape() {
         );
     }
 }
+
+/// A `*` grant conditioned on `aws:SourceAccount` is for services acting
+/// for that account: AWS includes the key "only if accessing a resource
+/// triggers an AWS service to call another service on behalf of the
+/// resource owner"
+/// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceaccount>),
+/// so an unsigned request never carries it: `who-can` must not list
+/// anonymous callers (spec E-7).
+#[test]
+fn star_with_source_account_is_not_open_to_anonymous_callers() {
+    let (_dir, bp) = crate::support::temp_file(
+        "bp.json",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::prod/*","Condition":{"StringEquals":{"aws:SourceAccount":"111122223333"}}}]}"#,
+    );
+    let out = s3guard()
+        .args([
+            "who-can",
+            "s3:GetObject",
+            "arn:aws:s3:::prod/k",
+            "--account",
+            ACCT,
+        ])
+        .arg("--bucket-policy")
+        .arg(&bp)
+        .args(["--format", "json", "--no-escalation"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let star: Vec<&serde_json::Value> = v["principals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["principal"] == "*")
+        .collect();
+    assert_eq!(star.len(), 1, "{v}");
+    assert_eq!(star[0]["kind"], "any-authenticated", "{v}");
+    assert_eq!(star[0]["keys"][0]["key"], "aws:SourceAccount", "{v}");
+}
