@@ -78,7 +78,8 @@ const CHECKPOINT_BYTES: usize = 256;
 #[derive(Debug)]
 pub struct SourceFile {
     name: String,
-    text: String,
+    /// Shared with the strings of its JSON tree (`Str` ranges).
+    text: Arc<String>,
     line_starts: Vec<u32>,
     /// `char_checkpoints[i]`: characters before byte `i * CHECKPOINT_BYTES`,
     /// so that a column costs at most one block to count, not the whole line
@@ -123,7 +124,7 @@ impl SourceFile {
         }
         SourceFile {
             name: name.into(),
-            text,
+            text: Arc::new(text),
             line_starts,
             char_checkpoints,
             first_line: 1,
@@ -228,6 +229,12 @@ impl SourceFile {
         &self.text
     }
 
+    /// The whole text, as the shared allocation the strings of its JSON
+    /// tree point into.
+    pub(crate) fn shared_text(&self) -> &Arc<String> {
+        &self.text
+    }
+
     /// Line and column of a byte offset (clamped to the text).
     pub fn location(&self, offset: u32) -> Location {
         let offset = offset.min(u32::try_from(self.text.len()).unwrap_or(u32::MAX));
@@ -313,7 +320,7 @@ pub struct Document {
 #[derive(Debug, Clone)]
 enum Inner {
     Whole,
-    Embedded(String, Vec<u32>),
+    Embedded(Arc<String>, Vec<u32>),
     Slice(u32, u32),
 }
 
@@ -341,7 +348,7 @@ impl Document {
     pub fn embedded(file: Arc<SourceFile>, text: String, map: Vec<u32>) -> Document {
         Document {
             file,
-            inner: Inner::Embedded(text, map),
+            inner: Inner::Embedded(Arc::new(text), map),
         }
     }
 
@@ -355,6 +362,17 @@ impl Document {
                 .text()
                 .get(*a as usize..*b as usize)
                 .unwrap_or_default(),
+        }
+    }
+
+    /// The text to parse as a range of a shared allocation: the strings
+    /// of its JSON tree point into it instead of copying (see
+    /// [`parse_shared`](super::parse_shared)).
+    pub(crate) fn shared_text(&self) -> (&Arc<String>, usize, usize) {
+        match &self.inner {
+            Inner::Embedded(t, _) => (t, 0, t.len()),
+            Inner::Whole => (self.file.shared_text(), 0, self.file.text().len()),
+            Inner::Slice(a, b) => (self.file.shared_text(), *a as usize, *b as usize),
         }
     }
 

@@ -222,7 +222,14 @@ impl Lowerer<'_> {
             );
             return None;
         }
-        let parts: Vec<&str> = text.splitn(6, ':').collect();
+        // the six ARN fields (the last one keeps its colons), without a Vec
+        let mut fields = [""; 6];
+        let mut count = 0;
+        for (slot, field) in fields.iter_mut().zip(text.splitn(6, ':')) {
+            *slot = field;
+            count += 1;
+        }
+        let parts = fields.get(..count).unwrap_or_default();
         if parts.len() < 6 && !text.ends_with('*') {
             self.error(
                 "MISSING_ARN_FIELD",
