@@ -103,16 +103,15 @@ pub struct Example {
 pub struct Grant {
     /// Allowed, conditional or undecided.
     pub access: Access,
-    /// The keys the answer depends on (empty when allowed).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// The keys the answer depends on (empty when allowed). Always
+    /// serialized, as the other fields, so that every entry of a JSON
+    /// answer has the same shape (`[]`, `null` when there is nothing).
     pub keys: Vec<KeyNote>,
     /// The statements that grant it.
     pub statements: Vec<Deciding>,
     /// For patterns and conditional access: an allowed request.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub witness: Option<Example>,
     /// Why undecided.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
 

@@ -289,8 +289,29 @@ pub fn who_can(
         }
     }
     if let Some(esc) = escalation {
+        // A principal that rewrites its own permissions gains the access
+        // only if its identity policies allowing everything would do:
+        // its boundary (unless it can shed it), the guardrails and the
+        // bucket policy's Denies still apply.
+        let everything = assumed_own_policies();
+        let rewrite_gains = |j: usize, bounded: bool| {
+            let Some(p) = principals.get(j) else {
+                return false;
+            };
+            let bucket = bucket
+                .as_deref()
+                .and_then(|bk| a.buckets.iter().find(|b| b.bucket == bk));
+            let boundary = p.boundary.as_ref().filter(|_| bounded);
+            let ps = a.layered_set(everything.iter(), boundary, bucket, true);
+            let builder = a.builder_on(&p.arn, &p.tags, &q.resource);
+            // an answer the prover cannot give counts: never false comfort
+            !matches!(
+                decide(&ps, &builder, &p.arn, account, q),
+                Ok(AccessAnswer::Cannot(_))
+            )
+        };
         out.could_gain = esc
-            .gains(&can)
+            .gains(&can, rewrite_gains)
             .into_iter()
             .filter_map(|(i, path)| {
                 let p = a.model.principals().get(i)?;

@@ -244,6 +244,10 @@ impl Principal {
             | Principal::FederatedUser { .. } => vec!["aws:username", "aws:PrincipalServiceName"],
             // aws:PrincipalOrgID/OrgPaths: "only if the principal is a
             // member of an organization" (IAM global condition keys).
+            // aws:SourceArn/SourceAccount/SourceOrgID/SourceOrgPaths: "only
+            // if accessing a resource triggers an AWS service to call
+            // another service on behalf of the resource owner": a signed
+            // service request, never an unsigned one.
             Principal::Anonymous => vec![
                 "aws:username",
                 "aws:PrincipalArn",
@@ -252,6 +256,10 @@ impl Principal {
                 "aws:PrincipalIsAWSService",
                 "aws:PrincipalOrgID",
                 "aws:PrincipalOrgPaths",
+                "aws:SourceArn",
+                "aws:SourceAccount",
+                "aws:SourceOrgID",
+                "aws:SourceOrgPaths",
             ],
             Principal::Service(_) => vec!["aws:username"],
         }

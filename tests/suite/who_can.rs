@@ -1680,3 +1680,172 @@ fn who_can_keys_are_listed_by_name() {
         assert_eq!(keys, ["aws:Referer", "aws:SourceIp"], "{}", e.principal);
     }
 }
+
+/// `--only NAME` stands for a user or role of the data, never for a
+/// principal from outside it that happens to have the same name: another
+/// account's `role/deployer`, granted by the bucket policy, is unexpected
+/// (exit 1) until its ARN is listed.
+#[test]
+fn who_can_only_names_do_not_cover_other_accounts_principals() {
+    let (_dir, bp) = crate::support::temp_file(
+        "bp.json",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::444455556666:role/deployer"},"Action":"s3:DeleteBucket","Resource":"arn:aws:s3:::prod"}]}"#,
+    );
+    let run = |only: &str| {
+        s3guard()
+            .args([
+                "who-can",
+                "s3:DeleteBucket",
+                "arn:aws:s3:::prod",
+                "--account",
+                ACCT,
+            ])
+            .arg("--bucket-policy")
+            .arg(&bp)
+            .args(["--only", only, "--no-escalation"])
+            .output()
+            .unwrap()
+    };
+    let out = run("alice,deployer,dave");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let unexpected = text
+        .split("not expected (--only):")
+        .nth(1)
+        .unwrap_or_default();
+    assert!(
+        unexpected.contains("arn:aws:iam::444455556666:role/deployer"),
+        "{text}"
+    );
+    assert!(!unexpected.contains("111122223333:role/deployer"), "{text}");
+    let out = run("alice,deployer,dave,arn:aws:iam::444455556666:role/deployer");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+/// Every entry of `who-can --format json` has the same fields, `[]` or
+/// `null` when there is nothing to say, so that a consumer can read them
+/// without testing for their presence.
+#[test]
+fn who_can_json_entries_have_one_shape() {
+    let out = s3guard()
+        .args([
+            "who-can",
+            "s3:DeleteBucket",
+            "arn:aws:s3:::prod",
+            "--account",
+            ACCT,
+        ])
+        .args(["--bucket-policy", BP, "--format", "json", "--no-escalation"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let entries = v["principals"].as_array().unwrap();
+    let accesses: Vec<&str> = entries
+        .iter()
+        .filter_map(|e| e["access"].as_str())
+        .collect();
+    assert!(
+        accesses.contains(&"allowed") && accesses.contains(&"conditional"),
+        "{accesses:?}"
+    );
+    for e in entries {
+        let mut fields: Vec<&str> = e.as_object().unwrap().keys().map(String::as_str).collect();
+        fields.sort_unstable();
+        assert_eq!(
+            fields,
+            [
+                "access",
+                "keys",
+                "kind",
+                "note",
+                "principal",
+                "statements",
+                "witness"
+            ],
+            "{e}"
+        );
+    }
+}
+
+/// A `*` grant conditioned on `aws:SourceAccount` is for services acting
+/// for that account: AWS includes the key "only if accessing a resource
+/// triggers an AWS service to call another service on behalf of the
+/// resource owner"
+/// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceaccount>),
+/// so an unsigned request never carries it: `who-can` must not list
+/// anonymous callers (spec E-7).
+#[test]
+fn star_with_source_account_is_not_open_to_anonymous_callers() {
+    let (_dir, bp) = crate::support::temp_file(
+        "bp.json",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::prod/*","Condition":{"StringEquals":{"aws:SourceAccount":"111122223333"}}}]}"#,
+    );
+    let out = s3guard()
+        .args([
+            "who-can",
+            "s3:GetObject",
+            "arn:aws:s3:::prod/k",
+            "--account",
+            ACCT,
+        ])
+        .arg("--bucket-policy")
+        .arg(&bp)
+        .args(["--format", "json", "--no-escalation"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let star: Vec<&serde_json::Value> = v["principals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["principal"] == "*")
+        .collect();
+    assert_eq!(star.len(), 1, "{v}");
+    assert_eq!(star[0]["kind"], "any-authenticated", "{v}");
+    assert_eq!(star[0]["keys"][0]["key"], "aws:SourceAccount", "{v}");
+}
+
+/// A dump of user carol: her inline policy allows `own` on herself, her
+/// boundary allows `s3:GetObject` and `bound`.
+fn rewriter(own: &str, bound: &str) -> String {
+    format!(
+        r#"{{"UserDetailList":[{{"UserName":"carol","Arn":"arn:aws:iam::{ACCOUNT}:user/carol","UserPolicyList":[{{"PolicyName":"i","PolicyDocument":{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":{own},"Resource":"arn:aws:iam::{ACCOUNT}:user/carol"}}]}}}}],"GroupList":[],"AttachedManagedPolicies":[],"PermissionsBoundary":{{"PermissionsBoundaryType":"Policy","PermissionsBoundaryArn":"arn:aws:iam::{ACCOUNT}:policy/b"}}}}],"GroupDetailList":[],"RoleDetailList":[],"Policies":[{{"PolicyName":"b","Arn":"arn:aws:iam::{ACCOUNT}:policy/b","DefaultVersionId":"v1","PolicyVersionList":[{{"Document":{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":{bound},"Resource":"*"}}]}},"VersionId":"v1","IsDefaultVersion":true}}]}}]}}"#
+    )
+}
+
+/// Rewriting one's own identity policies never passes one's permissions
+/// boundary: the effective permissions are "the intersection of both
+/// policy types"
+/// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html>).
+/// A user whose boundary does not allow `s3:DeleteBucket` could not gain it
+/// by `iam:PutUserPolicy`; it could gain what the boundary allows, and
+/// anything once it can delete its boundary.
+#[test]
+fn rewriting_own_policies_gains_only_what_the_boundary_allows() {
+    let gains = |dump: &str, action: &str, resource: &str| {
+        let a = analysis_of(dump);
+        let esc = s3guard::access::Escalation::compute(&a);
+        let q = Question::new(action, resource).unwrap();
+        let w = access::who_can(&a, &q, Some(&esc)).unwrap();
+        assert!(w.principals.is_empty(), "{w:?}");
+        w.could_gain.len()
+    };
+    let put = rewriter(r#""iam:PutUserPolicy""#, r#"["s3:GetObject","iam:*"]"#);
+    assert_eq!(gains(&put, "s3:DeleteBucket", "arn:aws:s3:::prod"), 0);
+    assert_eq!(gains(&put, "s3:GetObject", "arn:aws:s3:::prod/k"), 1);
+    let shed = rewriter(
+        r#"["iam:PutUserPolicy","iam:DeleteUserPermissionsBoundary"]"#,
+        r#"["s3:GetObject","iam:*"]"#,
+    );
+    assert_eq!(gains(&shed, "s3:DeleteBucket", "arn:aws:s3:::prod"), 1);
+}
