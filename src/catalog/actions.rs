@@ -332,11 +332,11 @@ impl Catalog {
         &self.version
     }
 
-    /// Whether the catalog covers this (lower-case) service prefix.
+    /// Whether the catalog covers this service prefix (ASCII case ignored).
     pub fn knows_service(&self, prefix: &str) -> bool {
         self.services
             .iter()
-            .any(|s| s.prefix.eq_ignore_ascii_case(prefix))
+            .any(|s| s.prefix.len() == prefix.len() && s.prefix.eq_ignore_ascii_case(prefix))
     }
 
     /// Looks an action up by name, case-insensitively.
@@ -356,6 +356,24 @@ impl Catalog {
         self.by_lower
             .get(lower)
             .and_then(|&i| u32::try_from(i).ok())
+    }
+
+    /// Position of an action whose name is written in any ASCII case
+    /// (`S3:getObject`): lower-cased on the stack when it is short (every
+    /// catalog name is), so a lookup allocates nothing.
+    pub fn index_of_ignore_ascii_case(&self, name: &str) -> Option<u32> {
+        if !name.bytes().any(|b| b.is_ascii_uppercase()) {
+            return self.index_of(name);
+        }
+        let mut buf = [0u8; 64];
+        match buf.get_mut(..name.len()) {
+            Some(lower) => {
+                lower.copy_from_slice(name.as_bytes());
+                lower.make_ascii_lowercase();
+                self.index_of(std::str::from_utf8(lower).ok()?)
+            }
+            None => self.index_of(&name.to_ascii_lowercase()),
+        }
     }
 
     /// Positions (in [`Catalog::actions`]) of a service's actions, by

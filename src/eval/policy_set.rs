@@ -2,6 +2,7 @@
 //! SCP levels, RCP levels), compiled once into an action index so that a
 //! request only looks at the statements that can concern its action.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -87,10 +88,41 @@ pub struct Member {
     /// For SCPs and RCPs: the organization level (0 = root).
     pub level: usize,
     /// AWS simulator id (`PolicyInputList.1`, `ResourcePolicy`, …, O-1).
-    pub source_id: String,
+    pub source_id: Cow<'static, str>,
+}
+
+/// The AWS simulator id (O-1) of the `n`th policy (from 1) of a layer, at
+/// an organization level for SCPs and RCPs: the first policy of each layer
+/// (at the root) is a static text, so a set of one policy allocates none.
+fn source_id(layer: PolicyType, level: usize, n: usize) -> Cow<'static, str> {
+    let first = n == 1 && level == 0;
+    match layer {
+        PolicyType::Identity if first => "PolicyInputList.1".into(),
+        PolicyType::Identity => format!("PolicyInputList.{n}").into(),
+        PolicyType::Resource if n == 1 => "ResourcePolicy".into(),
+        PolicyType::Resource => format!("ResourcePolicy.{n}").into(),
+        PolicyType::Boundary if first => "PermissionsBoundaryPolicyInputList.1".into(),
+        PolicyType::Boundary => format!("PermissionsBoundaryPolicyInputList.{n}").into(),
+        PolicyType::Session if first => "SessionPolicyInputList.1".into(),
+        PolicyType::Session => format!("SessionPolicyInputList.{n}").into(),
+        PolicyType::Scp if first => "ServiceControlPolicy.1.1".into(),
+        PolicyType::Scp => format!("ServiceControlPolicy.{}.{n}", level + 1).into(),
+        PolicyType::Rcp if first => "ResourceControlPolicy.1.1".into(),
+        PolicyType::Rcp => format!("ResourceControlPolicy.{}.{n}", level + 1).into(),
+        PolicyType::VpcEndpoint if first => "VpcEndpointPolicy.1".into(),
+        PolicyType::VpcEndpoint => format!("VpcEndpointPolicy.{n}").into(),
+        PolicyType::AccessPoint if first => "AccessPointPolicy.1".into(),
+        PolicyType::AccessPoint => format!("AccessPointPolicy.{n}").into(),
+    }
 }
 
 /// The statements of one layer and how to find them by action.
+///
+/// Sized to the layer: a layer of a few statements keeps a short sorted
+/// list of (catalog action, statement) pairs, not a table as long as the
+/// catalog; the texts outside the catalog are sorted lists of hashes that
+/// cost nothing when no statement needs them; a layer without policies
+/// has no index at all.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct LayerIndex {
     /// Every statement of the layer.
@@ -98,15 +130,22 @@ pub(crate) struct LayerIndex {
     /// For each catalog action: the statements (positions in `statements`)
     /// whose `Action`/`NotAction` covers it, exactly, ascending.
     by_catalog: CatalogIndex,
+    /// The seed of the hashes of `by_literal`, `by_service` and `by_bucket`.
+    seed: Hasher,
+    /// Whether `by_literal`, `by_service` and `always` are built (layers
+    /// of [`TEXT_INDEX_MIN`] statements or more); a smaller layer gives
+    /// every statement as a candidate for an action outside the catalog.
+    texts_indexed: bool,
     /// For actions outside the catalog: statements with that literal action.
     by_literal: ByText,
     /// … statements with a wildcard pattern of that service.
     by_service: ByText,
     /// … statements with `NotAction` or a wildcard service (`*`, `s3*:*`).
     always: SmallVec<[u32; 4]>,
-    /// Resource filter: statements all of whose `Resource` patterns fix
-    /// the first component of the resource part (the bucket), by that
-    /// component; they can concern no other resource.
+    /// Resource filter (layers of [`BUCKET_FILTER_MIN`] statements or
+    /// more): statements all of whose `Resource` patterns fix the first
+    /// component of the resource part (the bucket), by that component;
+    /// they can concern no other resource.
     by_bucket: ByText,
     /// … and every other statement (any bucket), ascending.
     any_bucket: Vec<u32>,
@@ -117,76 +156,76 @@ pub(crate) struct LayerIndex {
 /// fast on short keys (SipHash was 5% of a load).
 type Hasher = foldhash::fast::RandomState;
 
-/// Statement positions (ascending) by a text of the policies: a lower-cased
-/// action or service outside the catalog, a bucket name. A list is a
-/// filter that keeps a superset of the statements that can concern the
-/// text (every candidate's action and resource are matched again), so the
-/// map is keyed by the text's hash alone: two texts of the same hash only
-/// share a list, and building the index copies no text (ReadOnlyAccess
-/// names 2,400 actions outside the catalog, each key was an allocation).
-/// The hash is seeded at random per index, so a chosen set of keys does
-/// not collide on another run.
+/// Statement positions by a text of the policies: a lower-cased action or
+/// service outside the catalog, a bucket name. A list is a filter that
+/// keeps a superset of the statements that can concern the text (every
+/// candidate's action and resource are matched again), so it is keyed by
+/// the text's hash alone: two texts of the same hash only share a list,
+/// and building the index copies no text (ReadOnlyAccess names 2,400
+/// actions outside the catalog, each key was an allocation). The hash is
+/// seeded at random per index, so a chosen set of keys does not collide on
+/// another run. One sorted vector of (hash, position) pairs: nothing to
+/// allocate while it is empty, one allocation otherwise.
 #[derive(Debug, Clone, Default)]
 struct ByText {
-    seed: Hasher,
-    map: HashMap<u64, SmallVec<[u32; 4]>, std::hash::BuildHasherDefault<HashIsKey>>,
+    entries: Vec<(u64, u32)>,
 }
 
 impl ByText {
-    fn key(&self, text: &str) -> u64 {
+    fn key(seed: &Hasher, text: &str) -> u64 {
         use std::hash::BuildHasher;
-        self.seed.hash_one(text)
+        seed.hash_one(text)
     }
 
-    /// Adds statement `pos` (not below any position added before) to the
-    /// list of `text`.
-    fn add(&mut self, text: &str, pos: u32) {
-        let key = self.key(text);
-        push_unique(self.map.entry(key).or_default(), pos);
+    /// Adds statement `pos` to the list of `text` (call [`ByText::seal`]
+    /// once every position is added).
+    fn add(&mut self, seed: &Hasher, text: &str, pos: u32) {
+        self.entries.push((ByText::key(seed, text), pos));
     }
 
-    /// The list of `text` (with those of any text of the same hash).
-    fn get(&self, text: &str) -> Option<&SmallVec<[u32; 4]>> {
-        self.map.get(&self.key(text))
+    /// Sorts the pairs by hash, then position, without repeats.
+    fn seal(&mut self) {
+        self.entries.sort_unstable();
+        self.entries.dedup();
+    }
+
+    /// The pairs of `text`'s hash (with those of any text of the same
+    /// hash), positions ascending. The hashes are uniform (seeded), so the
+    /// search starts where the hash's value puts it and walks the few
+    /// entries to its place.
+    fn get(&self, seed: &Hasher, text: &str) -> &[(u64, u32)] {
+        let n = self.entries.len();
+        if n == 0 {
+            return &[];
+        }
+        let key = ByText::key(seed, text);
+        let mut i = ((u128::from(key) * n as u128) >> 64) as usize;
+        while i > 0 && self.entries.get(i - 1).is_some_and(|e| e.0 >= key) {
+            i -= 1;
+        }
+        while self.entries.get(i).is_some_and(|e| e.0 < key) {
+            i += 1;
+        }
+        let rest = self.entries.get(i..).unwrap_or_default();
+        let len = rest.iter().take_while(|e| e.0 == key).count();
+        rest.get(..len).unwrap_or_default()
     }
 
     fn is_empty(&self) -> bool {
-        self.map.is_empty()
-    }
-
-    fn clear(&mut self) {
-        self.map.clear();
-    }
-
-    fn reserve(&mut self, n: usize) {
-        self.map.reserve(n);
-    }
-}
-
-/// The hasher of [`ByText`]'s map, whose keys are seeded hashes already.
-#[derive(Debug, Clone, Copy, Default)]
-struct HashIsKey(u64);
-
-impl std::hash::Hasher for HashIsKey {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        // only u64 keys are hashed; any other input still hashes
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
+        self.entries.is_empty()
     }
 }
 
 /// Below this many candidates by action, the resource filter costs more
 /// than it saves.
 const BUCKET_FILTER_MIN: usize = 8;
+
+/// Below this many statements, a layer has no index of the actions
+/// outside the catalog: a request for such an action (rare: the catalog
+/// holds every S3 action) checks each statement, and the load indexes no
+/// text (ReadOnlyAccess, 3 statements, names 2,400 actions outside the
+/// catalog).
+const TEXT_INDEX_MIN: usize = 8;
 
 /// Policies in their layers, compiled for evaluation.
 #[derive(Debug, Clone, Default)]
@@ -195,7 +234,9 @@ pub struct PolicySet {
     scp_levels: usize,
     rcp_levels: usize,
     options: EvalOptions,
-    indexes: [LayerIndex; LAYERS],
+    /// The index of each layer that has policies, by [`layer_slot`].
+    slots: [Option<u8>; LAYERS],
+    indexes: Vec<LayerIndex>,
     resource_public: bool,
     access_point_public: bool,
     new_bucket_policy: Option<Arc<Policy>>,
@@ -231,27 +272,11 @@ impl PolicySetBuilder {
     fn push(&mut self, policy: impl Into<Arc<Policy>>, layer: PolicyType, level: usize) {
         let policy = policy.into();
         let n = self.members.iter().filter(|m| m.layer == layer).count() + 1;
-        let source_id = match layer {
-            PolicyType::Identity => format!("PolicyInputList.{n}"),
-            PolicyType::Resource => {
-                if n == 1 {
-                    "ResourcePolicy".to_string()
-                } else {
-                    format!("ResourcePolicy.{n}")
-                }
-            }
-            PolicyType::Boundary => format!("PermissionsBoundaryPolicyInputList.{n}"),
-            PolicyType::Session => format!("SessionPolicyInputList.{n}"),
-            PolicyType::Scp => format!("ServiceControlPolicy.{}.{n}", level + 1),
-            PolicyType::Rcp => format!("ResourceControlPolicy.{}.{n}", level + 1),
-            PolicyType::VpcEndpoint => format!("VpcEndpointPolicy.{n}"),
-            PolicyType::AccessPoint => format!("AccessPointPolicy.{n}"),
-        };
         self.members.push(Member {
             policy,
             layer,
             level,
-            source_id,
+            source_id: source_id(layer, level, n),
         });
     }
 
@@ -342,15 +367,29 @@ impl PolicySetBuilder {
 
     /// Compiles the set.
     pub fn build(self) -> PolicySet {
-        let mut indexes: [LayerIndex; LAYERS] = Default::default();
+        let mut slots: [Option<u8>; LAYERS] = [None; LAYERS];
+        let mut indexes: Vec<LayerIndex> = Vec::new();
         for (pi, m) in self.members.iter().enumerate() {
-            if let Some(index) = indexes.get_mut(layer_slot(m.layer)) {
-                for si in 0..m.policy.statements.len() {
-                    index.statements.push(StatementRef {
+            let Some(slot) = slots.get_mut(layer_slot(m.layer)) else {
+                continue;
+            };
+            let at = match *slot {
+                Some(at) => at,
+                None => {
+                    // at most `LAYERS` indexes
+                    let at = u8::try_from(indexes.len()).unwrap_or(u8::MAX);
+                    indexes.push(LayerIndex::default());
+                    *slot = Some(at);
+                    at
+                }
+            };
+            if let Some(index) = indexes.get_mut(at as usize) {
+                index
+                    .statements
+                    .extend((0..m.policy.statements.len()).map(|si| StatementRef {
                         policy: u32::try_from(pi).unwrap_or(u32::MAX),
                         statement: u32::try_from(si).unwrap_or(u32::MAX),
-                    });
-                }
+                    }));
             }
         }
         for index in indexes.iter_mut() {
@@ -368,6 +407,7 @@ impl PolicySetBuilder {
             scp_levels: self.scp_levels,
             rcp_levels: self.rcp_levels,
             options: self.options,
+            slots,
             indexes,
             resource_public,
             access_point_public,
@@ -383,25 +423,22 @@ impl LayerIndex {
         }
         let cat = catalog::catalog();
         let lowers = cat.lower_names();
-        // (catalog action, statement position) pairs, made into the index at the end
-        let mut pairs: Vec<(u32, u32)> = Vec::new();
-        let (mut literals, mut services) = (0, 0);
-        for sref in &self.statements {
-            for p in statement_of(members, *sref)
-                .map(|st| st.action.patterns())
-                .unwrap_or_default()
-            {
-                match p.literal() {
-                    Some(_) => literals += 1,
-                    None => services += 1,
-                }
-            }
-        }
-        self.by_literal.reserve(literals);
-        self.by_service.reserve(services);
-        // wildcard pattern text → its catalog actions, `found[from..to]`
-        let mut expanded: HashMap<&str, (usize, usize), Hasher> = HashMap::default();
+        // (catalog action, statement position) pairs, made into the index
+        // at the end; a literal makes one, a wildcard more
+        let patterns: usize = self
+            .statements
+            .iter()
+            .filter_map(|r| statement_of(members, *r))
+            .map(|st| st.action.patterns().len())
+            .sum();
+        let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(patterns);
+        // wildcard pattern text of a catalog service → its catalog
+        // actions, `found[from..to]`, made on the first such pattern
+        let mut expanded: Option<HashMap<&str, (usize, usize), Hasher>> = None;
         let mut found: Vec<u32> = Vec::new();
+        let seed = &self.seed;
+        let texts = self.statements.len() >= TEXT_INDEX_MIN;
+        self.texts_indexed = texts;
         for (pos, sref) in self.statements.iter().enumerate() {
             let Some(st) = statement_of(members, *sref) else {
                 continue;
@@ -411,7 +448,9 @@ impl LayerIndex {
                 pairs.push((u32::try_from(i).unwrap_or(u32::MAX), pos));
             };
             if st.action.is_not() {
-                self.always.push(pos);
+                if texts {
+                    self.always.push(pos);
+                }
                 for (i, lower) in lowers.iter().enumerate() {
                     if !st.action.patterns().iter().any(|p| p.matches_lower(lower)) {
                         add_catalog(i, &mut pairs);
@@ -420,56 +459,59 @@ impl LayerIndex {
                 continue;
             }
             let patterns = st.action.patterns();
-            let wildcard_service = patterns.iter().any(|p| p.service().is_none());
+            let wildcard_service = texts && patterns.iter().any(|p| !p.has_service());
             if wildcard_service {
                 self.always.push(pos);
             }
             for p in patterns {
-                match (p.service(), p.literal()) {
-                    (Some(svc), Some(lit)) => {
-                        // only an action of the catalog's services can be in it
-                        let found = match cat.knows_service(svc) {
-                            true => cat.index_of(lit),
-                            false => None,
-                        };
-                        if let Some(i) = found {
-                            add_catalog(i as usize, &mut pairs);
-                        } else if !wildcard_service {
-                            self.by_literal.add(lit, pos);
-                        }
+                if let Some(i) = p.catalog_index() {
+                    add_catalog(i as usize, &mut pairs);
+                    continue;
+                }
+                let svc = p.service();
+                if let (Some(lit), Some(_)) = (p.literal(), svc) {
+                    if texts && !wildcard_service {
+                        self.by_literal.add(seed, lit, pos);
                     }
-                    (svc, None) | (svc @ None, Some(_)) => {
-                        // the catalog actions a wildcard matches, found once
-                        // per pattern text (100 statements with `s3:List*`
-                        // walk the catalog once)
-                        let (from, to) = *expanded.entry(p.as_str()).or_insert_with(|| {
-                            let range = match svc {
-                                Some(svc) => cat.service_range(svc),
-                                None => 0..lowers.len(),
-                            };
-                            let start = range.start;
-                            let from = found.len();
-                            for (i, lower) in
-                                lowers.get(range).unwrap_or_default().iter().enumerate()
-                            {
-                                if p.matches_lower(lower) {
-                                    found.push(u32::try_from(start + i).unwrap_or(u32::MAX));
-                                }
+                    continue;
+                }
+                // a wildcard, or a literal without a service
+                let range = match svc {
+                    Some(svc) if cat.knows_service(svc) => cat.service_range(svc),
+                    Some(_) => 0..0,
+                    None => 0..lowers.len(),
+                };
+                if !range.is_empty() {
+                    // the catalog actions a wildcard matches, found once
+                    // per pattern text (100 statements with `s3:List*`
+                    // walk the catalog once)
+                    let expanded =
+                        expanded.get_or_insert_with(|| HashMap::with_hasher(seed.clone()));
+                    let (from, to) = *expanded.entry(p.as_str()).or_insert_with(|| {
+                        let start = range.start;
+                        let from = found.len();
+                        for (i, lower) in lowers.get(range).unwrap_or_default().iter().enumerate() {
+                            if p.matches_lower(lower) {
+                                found.push(u32::try_from(start + i).unwrap_or(u32::MAX));
                             }
-                            (from, found.len())
-                        });
-                        for &i in found.get(from..to).unwrap_or_default() {
-                            add_catalog(i as usize, &mut pairs);
                         }
-                        if let (Some(svc), false) = (svc, wildcard_service) {
-                            self.by_service.add(svc, pos);
-                        }
-                    }
+                        (from, found.len())
+                    });
+                    let actions = found.get(from..to).unwrap_or_default();
+                    pairs.extend(actions.iter().map(|&i| (i, pos)));
+                }
+                if let (Some(svc), true, false) = (svc, texts, wildcard_service) {
+                    self.by_service.add(seed, svc, pos);
                 }
             }
         }
-        self.by_catalog = CatalogIndex::new(lowers.len(), pairs);
-        self.compile_buckets(members);
+        self.by_literal.seal();
+        self.by_service.seal();
+        self.by_catalog = CatalogIndex::new(lowers.len(), &pairs);
+        if self.statements.len() >= BUCKET_FILTER_MIN {
+            // a smaller layer never has a list long enough to be filtered
+            self.compile_buckets(members);
+        }
     }
 
     fn compile_buckets(&mut self, members: &[Member]) {
@@ -487,7 +529,7 @@ impl LayerIndex {
             match buckets {
                 Some(buckets) => {
                     for b in buckets {
-                        self.by_bucket.add(b, pos);
+                        self.by_bucket.add(&self.seed, b, pos);
                     }
                 }
                 None => self.any_bucket.push(pos),
@@ -495,24 +537,24 @@ impl LayerIndex {
         }
         if self.any_bucket.len() == self.statements.len() {
             // Nothing to filter by.
-            self.by_bucket.clear();
+            self.by_bucket = ByText::default();
         }
+        self.by_bucket.seal();
     }
 
     /// Calls `f` for the positions in `list` (ascending) that the resource
     /// filter keeps for `bucket`, walking the shorter side.
-    fn filter_by_bucket(&self, list: &[u32], bucket: &str, f: &mut impl FnMut(u32)) {
-        let fixed: &[u32] = self.by_bucket.get(bucket).map_or(&[], |l| l.as_slice());
+    fn filter_by_bucket(&self, list: &[u32], fixed: &[(u64, u32)], f: &mut impl FnMut(u32)) {
         let (mut i, mut j) = (0, 0);
         // The union of `fixed` and `any_bucket`, ascending, intersected with `list`.
         loop {
-            let next = match (fixed.get(i), self.any_bucket.get(j)) {
-                (Some(&a), Some(&b)) if a == b => {
+            let next = match (fixed.get(i).map(|e| e.1), self.any_bucket.get(j)) {
+                (Some(a), Some(&b)) if a == b => {
                     i += 1;
                     j += 1;
                     a
                 }
-                (Some(&a), Some(&b)) if a < b => {
+                (Some(a), Some(&b)) if a < b => {
                     i += 1;
                     a
                 }
@@ -520,7 +562,7 @@ impl LayerIndex {
                     j += 1;
                     b
                 }
-                (Some(&a), None) => {
+                (Some(a), None) => {
                     i += 1;
                     a
                 }
@@ -544,13 +586,15 @@ impl LayerIndex {
         mut f: impl FnMut(StatementRef, bool),
     ) {
         if let Some(i) = action.catalog_index() {
-            if let Some(list) = self.by_catalog.get(i as usize) {
-                if let (Some(bucket), true) = (bucket, list.len() >= BUCKET_FILTER_MIN) {
-                    if !self.by_bucket.is_empty()
-                        && self.by_bucket.get(bucket).map_or(0, |l| l.len()) + self.any_bucket.len()
-                            < list.len()
-                    {
-                        self.filter_by_bucket(list, bucket, &mut |pos| {
+            if let Some(list) = self.by_catalog.get(i) {
+                if let (Some(bucket), true, false) = (
+                    bucket,
+                    list.len() >= BUCKET_FILTER_MIN,
+                    self.by_bucket.is_empty(),
+                ) {
+                    let fixed = self.by_bucket.get(&self.seed, bucket);
+                    if fixed.len() + self.any_bucket.len() < list.len() {
+                        self.filter_by_bucket(list, fixed, &mut |pos| {
                             if let Some(r) = self.statements.get(pos as usize) {
                                 f(*r, true);
                             }
@@ -566,15 +610,19 @@ impl LayerIndex {
                 return;
             }
         }
+        if !self.texts_indexed {
+            for r in &self.statements {
+                f(*r, false);
+            }
+            return;
+        }
         let mut seen: SmallVec<[u32; 16]> = SmallVec::new();
         let lists = [
-            self.by_literal.get(action.lower()),
-            self.by_service.get(action.service()),
-            Some(&self.always),
+            self.by_literal.get(&self.seed, action.lower()),
+            self.by_service.get(&self.seed, action.service()),
         ];
-        for pos in lists.into_iter().flatten().flatten() {
-            seen.push(*pos);
-        }
+        seen.extend(lists.into_iter().flatten().map(|e| e.1));
+        seen.extend(self.always.iter().copied());
         seen.sort_unstable();
         seen.dedup();
         for pos in seen {
@@ -585,42 +633,83 @@ impl LayerIndex {
     }
 }
 
-/// Statement positions by catalog action, in one vector: the positions of
-/// action `i` are `positions[starts[i]..starts[i + 1]]`, ascending (two
-/// allocations for a layer, where a list per catalog action took hundreds).
+/// Statement positions by catalog action, sized to the pairs the layer
+/// makes: one allocation holding a rank per catalog action (the order in
+/// which the layer first names it, or none), then the start of each
+/// rank's list, then the lists. Building is one counting sort over the
+/// pairs (no walk over the catalog, no temporary table as long as it); a
+/// lookup is three loads.
 #[derive(Debug, Clone, Default)]
 struct CatalogIndex {
-    starts: Vec<u32>,
-    positions: Vec<u32>,
+    /// `actions` ranks (`u32::MAX`: no statement covers the action), the
+    /// `k + 1` starts of the ranks' lists, then the positions (those of
+    /// rank `r` are `starts[r]..starts[r + 1]` into them, ascending).
+    /// Empty when no statement covers a catalog action.
+    data: Vec<u32>,
+    /// The number of catalog actions; 0 when the layer is not compiled.
+    actions: u32,
+    /// Where the positions start in `data`: `actions + k + 1`.
+    positions_at: u32,
 }
 
 impl CatalogIndex {
     /// The index of `actions` catalog actions from (action, position)
     /// pairs whose positions never decrease (statements are added in
-    /// order): a counting sort, repeated pairs dropped.
-    fn new(actions: usize, pairs: Vec<(u32, u32)>) -> CatalogIndex {
-        let mut last = vec![u32::MAX; actions];
-        let mut counts = vec![0u32; actions + 1];
-        for &(a, pos) in &pairs {
-            if let (Some(l), Some(c)) = (last.get_mut(a as usize), counts.get_mut(a as usize + 1)) {
+    /// order), repeated pairs dropped.
+    fn new(actions: usize, pairs: &[(u32, u32)]) -> CatalogIndex {
+        let mut index = CatalogIndex {
+            data: Vec::new(),
+            actions: u32::try_from(actions).unwrap_or(u32::MAX),
+            positions_at: 0,
+        };
+        if pairs.is_empty() {
+            return index;
+        }
+        let mut data: Vec<u32> = Vec::with_capacity(actions + 1 + 2 * pairs.len());
+        data.resize(actions, u32::MAX);
+        // the count of each rank, repeated pairs (adjacent: the pairs of a
+        // statement are) dropped by `last`
+        let mut counts: SmallVec<[u32; 16]> = SmallVec::new();
+        let mut last: SmallVec<[u32; 16]> = SmallVec::new();
+        for &(a, pos) in pairs {
+            let Some(rank) = data.get_mut(a as usize) else {
+                continue;
+            };
+            if *rank == u32::MAX {
+                *rank = u32::try_from(counts.len()).unwrap_or(u32::MAX);
+                counts.push(0);
+                last.push(u32::MAX);
+            }
+            let r = *rank as usize;
+            if let (Some(l), Some(c)) = (last.get_mut(r), counts.get_mut(r)) {
                 if *l != pos {
                     *l = pos;
                     *c += 1;
                 }
             }
         }
-        for i in 1..counts.len() {
-            let before = counts.get(i - 1).copied().unwrap_or(0);
-            if let Some(c) = counts.get_mut(i) {
-                *c += before;
-            }
+        // the starts, then room for the positions
+        let mut sum = 0u32;
+        data.push(0);
+        for c in counts.iter_mut() {
+            let start = sum;
+            sum += *c;
+            data.push(sum);
+            // `counts` becomes the next free slot of each rank
+            *c = start;
         }
-        let starts = counts;
-        let mut fill: Vec<u32> = starts.clone();
+        let positions_at = data.len();
+        data.resize(positions_at + sum as usize, 0);
+        let fill = counts.as_mut_slice();
+        let last = last.as_mut_slice();
         last.fill(u32::MAX);
-        let mut positions = vec![0u32; starts.last().copied().unwrap_or(0) as usize];
-        for &(a, pos) in &pairs {
-            if let (Some(l), Some(at)) = (last.get_mut(a as usize), fill.get_mut(a as usize)) {
+        let (head, positions) = data.split_at_mut(positions_at);
+        for &(a, pos) in pairs {
+            let Some(&rank) = head.get(a as usize) else {
+                continue;
+            };
+            let r = rank as usize;
+            if let (Some(l), Some(at)) = (last.get_mut(r), fill.get_mut(r)) {
                 if *l != pos {
                     *l = pos;
                     if let Some(slot) = positions.get_mut(*at as usize) {
@@ -630,19 +719,29 @@ impl CatalogIndex {
                 }
             }
         }
-        CatalogIndex { starts, positions }
+        index.positions_at = u32::try_from(positions_at).unwrap_or(u32::MAX);
+        index.data = data;
+        index
     }
 
-    /// The positions of catalog action `i`; `None` when the layer is empty.
-    fn get(&self, i: usize) -> Option<&[u32]> {
-        let (start, end) = (*self.starts.get(i)?, *self.starts.get(i + 1)?);
-        self.positions.get(start as usize..end as usize)
-    }
-}
-
-fn push_unique(list: &mut SmallVec<[u32; 4]>, pos: u32) {
-    if list.last() != Some(&pos) {
-        list.push(pos);
+    /// The positions of catalog action `i`; `None` when the layer is not
+    /// compiled (or `i` is past the catalog).
+    #[inline]
+    fn get(&self, i: u32) -> Option<&[u32]> {
+        if i >= self.actions {
+            return None;
+        }
+        let Some(&rank) = self.data.get(i as usize) else {
+            // no statement covers a catalog action
+            return Some(&[]);
+        };
+        if rank == u32::MAX {
+            return Some(&[]);
+        }
+        let at = (self.actions + rank) as usize;
+        let (start, end) = (*self.data.get(at)?, *self.data.get(at + 1)?);
+        let p = self.positions_at;
+        self.data.get((p + start) as usize..(p + end) as usize)
     }
 }
 
@@ -738,8 +837,10 @@ impl PolicySet {
         &self.options
     }
 
+    /// The index of a layer; `None` when the set has no policy of it.
     pub(crate) fn index(&self, t: PolicyType) -> Option<&LayerIndex> {
-        self.indexes.get(layer_slot(t))
+        let at = (*self.slots.get(layer_slot(t))?)?;
+        self.indexes.get(at as usize)
     }
 }
 
@@ -764,19 +865,38 @@ mod tests {
 
     #[test]
     fn index_finds_exactly_the_statements_of_catalog_actions() {
-        let s = set(r#"{"Version":"2012-10-17","Statement":[
+        let four = r#"
             {"Effect":"Allow","Action":"s3:GetObject","Resource":"*"},
             {"Effect":"Allow","Action":["s3:Put*","ec2:*"],"Resource":"*"},
             {"Effect":"Deny","NotAction":"s3:GetObject","Resource":"*"},
-            {"Effect":"Allow","Action":"*","Resource":"*"}]}"#);
-        assert_eq!(candidates(&s, "s3:GetObject"), vec![(0, true), (3, true)]);
-        assert_eq!(
-            candidates(&s, "S3:putobject"),
-            vec![(1, true), (2, true), (3, true)]
-        );
-        // outside the catalog: candidates to re-check
-        let ec2 = candidates(&s, "ec2:RunInstances");
-        assert_eq!(ec2, vec![(1, false), (2, false), (3, false)]);
+            {"Effect":"Allow","Action":"*","Resource":"*"}"#;
+        // the same four, then enough others for the index of texts
+        // outside the catalog
+        let padding = r#",{"Effect":"Allow","Action":["s3:GetBucketTagging","ec2:StopInstances"],"Resource":"*"}"#
+            .repeat(TEXT_INDEX_MIN);
+        for (statements, indexed) in [
+            (four.to_string(), false),
+            (format!("{four}{padding}"), true),
+        ] {
+            let s = set(&format!(
+                r#"{{"Version":"2012-10-17","Statement":[{statements}]}}"#
+            ));
+            assert_eq!(candidates(&s, "s3:GetObject"), vec![(0, true), (3, true)]);
+            assert_eq!(
+                candidates(&s, "S3:putobject"),
+                vec![(1, true), (2, true), (3, true)]
+            );
+            // outside the catalog: candidates to re-check; a small layer
+            // gives them all
+            let ec2 = candidates(&s, "ec2:RunInstances");
+            if indexed {
+                assert_eq!(ec2, vec![(1, false), (2, false), (3, false)]);
+                let stop = candidates(&s, "ec2:stopinstances");
+                assert_eq!(stop.len(), 3 + TEXT_INDEX_MIN);
+            } else {
+                assert_eq!(ec2, vec![(0, false), (1, false), (2, false), (3, false)]);
+            }
+        }
     }
 
     #[test]
@@ -793,5 +913,133 @@ mod tests {
         assert_eq!(candidates(&s, "s3:GetBucketPolicy"), all);
         assert_eq!(candidates(&s, "s3:ListBucket"), vec![(1, true), (3, true)]);
         assert_eq!(candidates(&s, "s3:PutObject"), vec![(3, true)]);
+    }
+
+    #[test]
+    fn source_ids_number_the_policies_of_each_layer_o1() {
+        // docs/semantics.md O-1: the ids AWS's simulator gives its inputs
+        let p = || {
+            Policy::parse(
+                "p.json",
+                r#"{"Version":"2012-10-17","Statement":[
+            {"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#,
+            )
+            .unwrap()
+        };
+        let s = PolicySet::builder()
+            .identity(p())
+            .identity(p())
+            .resource(p())
+            .resource(p())
+            .scp_level(vec![p()])
+            .scp_level(vec![p(), p()])
+            .boundary(p())
+            .build();
+        let ids: Vec<&str> = s.members().iter().map(|m| &*m.source_id).collect();
+        assert_eq!(
+            ids,
+            [
+                "PolicyInputList.1",
+                "PolicyInputList.2",
+                "ResourcePolicy",
+                "ResourcePolicy.2",
+                "ServiceControlPolicy.1.1",
+                "ServiceControlPolicy.2.2",
+                "ServiceControlPolicy.2.3",
+                "PermissionsBoundaryPolicyInputList.1",
+            ]
+        );
+    }
+
+    /// The positions of catalog action `i` by walking the pairs.
+    fn brute(pairs: &[(u32, u32)], i: u32) -> Vec<u32> {
+        let mut v: Vec<u32> = pairs.iter().filter(|p| p.0 == i).map(|p| p.1).collect();
+        v.dedup();
+        v
+    }
+
+    #[test]
+    fn catalog_index_agrees_with_the_pairs() {
+        // pairs as the build makes them: positions never decrease, an
+        // action may repeat within a statement
+        for n in [0usize, 1, 5, 64, 500] {
+            for actions in [20usize, 64, 130] {
+                let mut pairs: Vec<(u32, u32)> = Vec::new();
+                let mut x = 12345u32;
+                for k in 0..n {
+                    x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                    pairs.push(((x >> 16) % actions as u32, (k / 3) as u32));
+                }
+                let index = CatalogIndex::new(actions, &pairs);
+                for i in 0..actions as u32 {
+                    let want = brute(&pairs, i);
+                    assert_eq!(index.get(i).unwrap(), want.as_slice(), "{n} {actions} {i}");
+                }
+                // past the catalog, and a layer not compiled
+                assert_eq!(index.get(actions as u32), None);
+                assert_eq!(CatalogIndex::default().get(0), None);
+            }
+        }
+    }
+
+    #[test]
+    fn empty_layers_have_no_index() {
+        let s = set(r#"{"Version":"2012-10-17","Statement":[
+            {"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#);
+        assert!(s.index(PolicyType::Identity).is_some());
+        assert!(s.index(PolicyType::Resource).is_none());
+        assert!(s.index(PolicyType::Scp).is_none());
+    }
+
+    #[test]
+    fn the_bucket_filter_keeps_the_statements_of_the_bucket_and_of_any_bucket() {
+        // BUCKET_FILTER_MIN statements or more: statements fixed to other
+        // buckets are left out of a request's candidates
+        let mut statements: Vec<String> = (0..BUCKET_FILTER_MIN + 2)
+            .map(|i| {
+                format!(
+                    r#"{{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b{i}/*"}}"#
+                )
+            })
+            .collect();
+        statements
+            .push(r#"{"Effect":"Allow","Action":"s3:Get*","Resource":"arn:aws:s3:::*"}"#.into());
+        let s = set(&format!(
+            r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+            statements.join(",")
+        ));
+        let mut out = Vec::new();
+        s.index(PolicyType::Identity).unwrap().candidates(
+            &Action::parse("s3:GetObject").unwrap(),
+            Some("b3"),
+            |r, exact| out.push((r.statement, exact)),
+        );
+        let last = (BUCKET_FILTER_MIN + 2) as u32;
+        assert_eq!(out, vec![(3, true), (last, true)]);
+        // outside the catalog: the statements of the service's wildcards
+        assert_eq!(candidates(&s, "s3:NotAnAction"), vec![(last, false)]);
+    }
+
+    #[test]
+    fn by_text_lists_every_position_of_a_text() {
+        let seed = Hasher::default();
+        let mut t = ByText::default();
+        let texts: Vec<String> = (0..300).map(|i| format!("bucket-{}", i % 120)).collect();
+        for (pos, text) in texts.iter().enumerate() {
+            t.add(&seed, text, pos as u32);
+            t.add(&seed, text, pos as u32);
+        }
+        t.seal();
+        for text in &texts {
+            let want: Vec<u32> = (0..texts.len() as u32)
+                .filter(|&p| texts.get(p as usize) == Some(text))
+                .collect();
+            let got: Vec<u32> = t.get(&seed, text).iter().map(|e| e.1).collect();
+            // a superset (texts of the same hash share a list), ascending
+            assert!(want.iter().all(|p| got.contains(p)), "{text}");
+            assert!(got.windows(2).all(|w| w.first() < w.get(1)), "{text}");
+        }
+        assert!(t.get(&seed, "no-such-bucket").is_empty());
+        assert!(ByText::default().get(&seed, "b").is_empty());
     }
 }

@@ -458,7 +458,7 @@ impl PolicySet {
                     statement_ref: r,
                     policy: member.policy.name.clone(),
                     policy_type: member.layer,
-                    source_id: member.source_id.clone(),
+                    source_id: member.source_id.to_string(),
                     index: si,
                     sid: stmt.sid.clone(),
                     effect: stmt.effect,

@@ -1,5 +1,6 @@
 //! Action names of requests and action patterns of policies (spec M-1).
 
+use std::borrow::Cow;
 use std::fmt;
 
 use super::glob::Glob;
@@ -89,6 +90,8 @@ pub(crate) struct ActionShape {
     pub variable: bool,
     /// Whether it is ASCII.
     pub ascii: bool,
+    /// Whether it holds an ASCII upper-case letter.
+    pub upper: bool,
     /// Its length without the trailing stars.
     pub body: usize,
     /// Whether a `*` or `?` comes before the end of the body.
@@ -120,6 +123,7 @@ impl ActionShape {
             },
             variable: has(DOLLAR) && has(BRACE) && text.contains("${"),
             ascii,
+            upper: has(UPPER),
             body,
             inner_wildcard: has(QUESTION)
                 || (has(STAR)
@@ -135,6 +139,7 @@ const DOLLAR: u8 = 8;
 const BRACE: u8 = 16;
 const QUESTION: u8 = 32;
 const NON_ASCII: u8 = 64;
+const UPPER: u8 = 128;
 
 /// The kind of each byte, for [`ActionShape::of`] (ASCII white space is
 /// that of `char::is_whitespace`: tab to carriage return, and space).
@@ -151,6 +156,7 @@ const BYTE_KINDS: [u8; 256] = {
             b'$' => DOLLAR,
             b'{' => BRACE,
             b'?' => QUESTION,
+            b'A'..=b'Z' => UPPER,
             0x80.. => NON_ASCII,
             _ => 0,
         };
@@ -165,13 +171,39 @@ const BYTE_KINDS: [u8; 256] = {
 };
 
 /// One entry of `Action`/`NotAction`: `*`, or `service:pattern` with `*`/`?`.
+///
+/// At most one allocation: the text as written followed, when it is not
+/// lower-case already, by its lower-cased body; none for a catalog action
+/// written as the catalog spells it (`s3:GetObject`), whose lower-cased
+/// name is the catalog's.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ActionPattern {
-    text: String,
-    glob: Glob,
+    /// The text as written (`..text_len`), then the lower-cased body when
+    /// it is not a slice of the text.
+    buf: Cow<'static, str>,
+    text_len: u32,
+    /// Where the lower-cased body is in `buf` (the text without its
+    /// trailing stars for `Prefix`, the whole text otherwise).
+    lower: (u32, u32),
+    kind: Kind,
     /// Length of the literal service prefix, when it has no wildcard: it
-    /// starts the glob's literal prefix (the `:` comes before any wildcard).
+    /// starts the lower-cased body (the `:` comes before any wildcard).
     service_len: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Kind {
+    /// No wildcard: an action of the catalog, by position, with its
+    /// lower-cased name.
+    Catalog(u32, &'static str),
+    /// No wildcard, not in the catalog: the lower-cased body.
+    Exact,
+    /// The lower-cased body, then one or more stars.
+    Prefix,
+    /// Only stars.
+    Any,
+    /// Anything else (`?`, a star inside).
+    Glob(Glob),
 }
 
 impl ActionPattern {
@@ -183,21 +215,74 @@ impl ActionPattern {
     /// [`ActionPattern::new`] of a text whose shape is known (lowering
     /// scans each entry once for its checks and its compiling).
     pub(crate) fn with_shape(text: &str, shape: &ActionShape) -> ActionPattern {
+        let text_len = u32::try_from(text.len()).unwrap_or(u32::MAX);
         // The shapes of almost every pattern, ASCII `service:Name` or
-        // `service:Prefix*`: one allocation of the lower-cased text
-        // without its stars, no other scan.
+        // `service:Prefix*`: no other scan.
         if shape.ascii && !shape.inner_wildcard {
             let body = text.get(..shape.body).unwrap_or_default();
-            let mut lower = String::with_capacity(body.len());
-            lower.push_str(body);
-            lower.make_ascii_lowercase();
+            let body_len = u32::try_from(body.len()).unwrap_or(u32::MAX);
+            let service_len = shape
+                .colon
+                .filter(|&c| c < shape.body)
+                .and_then(|c| u32::try_from(c).ok());
+            if body.is_empty() && !text.is_empty() {
+                return ActionPattern {
+                    buf: Cow::Owned(text.to_string()),
+                    text_len,
+                    lower: (0, 0),
+                    kind: Kind::Any,
+                    service_len,
+                };
+            }
+            let prefix = body.len() < text.len();
+            if !prefix {
+                let cat = crate::catalog::catalog();
+                let known = service_len
+                    .and_then(|n| text.get(..n as usize))
+                    .is_some_and(|svc| cat.knows_service(svc));
+                let index = match (known, shape.upper) {
+                    (false, _) => None,
+                    (true, true) => cat.index_of_ignore_ascii_case(text),
+                    (true, false) => cat.index_of(text),
+                };
+                if let Some((i, spelled, lower)) = index.and_then(catalog_action) {
+                    let buf = match spelled == text {
+                        // written as the catalog spells it
+                        true => Cow::Borrowed(spelled),
+                        false => Cow::Owned(text.to_string()),
+                    };
+                    return ActionPattern {
+                        buf,
+                        text_len,
+                        lower: (0, 0),
+                        kind: Kind::Catalog(i, lower),
+                        service_len,
+                    };
+                }
+            }
+            let kind = if prefix { Kind::Prefix } else { Kind::Exact };
+            if !shape.upper {
+                // lower-case already: the body is a slice of the text
+                return ActionPattern {
+                    buf: Cow::Owned(text.to_string()),
+                    text_len,
+                    lower: (0, body_len),
+                    kind,
+                    service_len,
+                };
+            }
+            let mut buf = String::with_capacity(text.len() + body.len());
+            buf.push_str(text);
+            buf.push_str(body);
+            if let Some(lower) = buf.get_mut(text.len()..) {
+                lower.make_ascii_lowercase();
+            }
             return ActionPattern {
-                text: text.to_string(),
-                service_len: shape
-                    .colon
-                    .filter(|&c| c < shape.body)
-                    .and_then(|c| u32::try_from(c).ok()),
-                glob: Glob::exact_or_prefix(lower, body.len() < text.len()),
+                buf: Cow::Owned(buf),
+                text_len,
+                lower: (text_len, text_len.saturating_add(body_len)),
+                kind,
+                service_len,
             };
         }
         let lower = if text.is_ascii() {
@@ -209,27 +294,75 @@ impl ActionPattern {
             Some((svc, _)) if !svc.contains(['*', '?']) => u32::try_from(svc.len()).ok(),
             _ => None,
         };
+        let lower_len = u32::try_from(lower.len()).unwrap_or(u32::MAX);
+        let mut buf = String::with_capacity(text.len() + lower.len());
+        buf.push_str(text);
+        buf.push_str(&lower);
+        let cat = crate::catalog::catalog();
+        let glob = Glob::from_string(lower);
+        let kind = match glob.literal_prefix() {
+            // a name that lower-cases (Unicode) to a catalog action's is it
+            (name, true) => match cat.index_of(name).and_then(catalog_action) {
+                Some((i, _, name)) => Kind::Catalog(i, name),
+                None => Kind::Exact,
+            },
+            _ if glob.is_any() => Kind::Any,
+            _ => Kind::Glob(glob),
+        };
         ActionPattern {
-            text: text.to_string(),
-            glob: Glob::from_string(lower),
+            buf: Cow::Owned(buf),
+            text_len,
+            lower: (text_len, text_len.saturating_add(lower_len)),
+            kind,
             service_len,
         }
     }
 
     /// As written in the policy.
     pub fn as_str(&self) -> &str {
-        &self.text
+        self.buf.get(..self.text_len as usize).unwrap_or_default()
+    }
+
+    /// The lower-cased text without trailing stars, as far as it is
+    /// literal (what every matching action starts with).
+    fn lower_prefix(&self) -> &str {
+        match &self.kind {
+            Kind::Catalog(_, lower) => lower,
+            Kind::Glob(g) => g.literal_prefix().0,
+            _ => self
+                .buf
+                .get(self.lower.0 as usize..self.lower.1 as usize)
+                .unwrap_or_default(),
+        }
     }
 
     /// The literal lower-cased service prefix, when it has no wildcard.
     pub fn service(&self) -> Option<&str> {
         let len = self.service_len? as usize;
-        self.glob.literal_prefix().0.get(..len)
+        self.lower_prefix().get(..len)
+    }
+
+    /// Whether the service prefix is literal ([`ActionPattern::service`]
+    /// is `Some`).
+    pub fn has_service(&self) -> bool {
+        self.service_len.is_some()
     }
 
     /// The lower-cased action when the pattern has no wildcard.
     pub fn literal(&self) -> Option<&str> {
-        self.glob.as_literal()
+        match &self.kind {
+            Kind::Catalog(..) | Kind::Exact => Some(self.lower_prefix()),
+            _ => None,
+        }
+    }
+
+    /// The position in the action catalog of the action the pattern names,
+    /// when it has no wildcard and the catalog has it.
+    pub fn catalog_index(&self) -> Option<u32> {
+        match self.kind {
+            Kind::Catalog(i, _) => Some(i),
+            _ => None,
+        }
     }
 
     /// Whether the pattern contains `*` or `?`.
@@ -239,23 +372,42 @@ impl ActionPattern {
 
     /// Whether the pattern matches the action (case-insensitive).
     pub fn matches(&self, action: &Action) -> bool {
+        if let Kind::Catalog(i, _) = self.kind {
+            // one catalog position per lower-cased name
+            return action.catalog_index() == Some(i);
+        }
         if let Some(svc) = self.service() {
             if svc != action.service() {
                 return false;
             }
         }
-        self.glob.is_match(action.lower())
+        self.matches_lower(action.lower())
     }
 
     /// Whether the pattern matches a lower-cased `service:name`.
     pub fn matches_lower(&self, lower: &str) -> bool {
-        self.glob.is_match(lower)
+        match &self.kind {
+            Kind::Catalog(_, name) => *name == lower,
+            Kind::Exact => self.lower_prefix() == lower,
+            Kind::Prefix => lower.starts_with(self.lower_prefix()),
+            Kind::Any => true,
+            Kind::Glob(g) => g.is_match(lower),
+        }
     }
+}
+
+/// Catalog action `i`: its position, its name as the catalog spells it
+/// and lower-cased.
+fn catalog_action(i: u32) -> Option<(u32, &'static str, &'static str)> {
+    let cat = crate::catalog::catalog();
+    let info = cat.actions().get(i as usize)?;
+    let lower = cat.lower_names().get(i as usize)?;
+    Some((i, info.iam_action.as_str(), lower.as_str()))
 }
 
 impl fmt::Display for ActionPattern {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.text)
+        f.write_str(self.as_str())
     }
 }
 
@@ -285,33 +437,80 @@ mod tests {
     }
 
     #[test]
-    fn the_quick_shapes_compile_as_the_general_path_does() {
+    fn every_shape_answers_as_its_lower_cased_glob() {
+        // the reference: the whole text lower-cased (Unicode), one glob
+        let cat = crate::catalog::catalog();
+        let mut names: Vec<String> = cat.lower_names().to_vec();
+        names.extend(
+            [
+                "",
+                "s3",
+                "s3:",
+                "iam:passrole",
+                "a4b:listdevices",
+                "s3:getobjectx",
+            ]
+            .map(String::from),
+        );
         for p in [
             "s3:GetObject",
+            "s3:getobject",
+            "S3:GETOBJECT",
+            "s3:GetObjectX",
             "S3:Get*",
             "s3:get**",
+            "s3:ListBucket",
             "*",
             "**",
             "",
             "s3*",
             "iam:",
+            "iam:PassRole",
             "a4b:List*",
             "s3:Get?bject",
             "s3:*Object",
             "s3*:Get*",
             "ſ3:Get*",
+            "s3:ListBuc\u{212a}et",
+            "s3express:CreateSession",
         ] {
             let lower = p.to_lowercase();
-            let general = ActionPattern {
-                text: p.to_string(),
-                service_len: match lower.split_once(':') {
-                    Some((svc, _)) if !svc.contains(['*', '?']) => u32::try_from(svc.len()).ok(),
-                    _ => None,
-                },
-                glob: Glob::from_string(lower),
+            let glob = Glob::new(&lower);
+            let pattern = ActionPattern::new(p);
+            assert_eq!(pattern.as_str(), p);
+            assert_eq!(pattern.to_string(), p);
+            assert_eq!(pattern.literal(), glob.as_literal(), "{p}");
+            let service = match lower.split_once(':') {
+                Some((svc, _)) if !svc.contains(['*', '?']) => Some(svc),
+                _ => None,
             };
-            assert_eq!(ActionPattern::new(p), general, "{p}");
+            assert_eq!(pattern.service(), service, "{p}");
+            assert_eq!(
+                pattern.catalog_index(),
+                glob.as_literal().and_then(|l| cat.index_of(l)),
+                "{p}"
+            );
+            for name in &names {
+                assert_eq!(
+                    pattern.matches_lower(name),
+                    glob.is_match(name),
+                    "{p} {name}"
+                );
+            }
         }
+    }
+
+    #[test]
+    fn a_catalog_action_written_as_the_catalog_spells_it_allocates_nothing() {
+        let p = ActionPattern::new("s3:GetObject");
+        assert!(matches!(p.buf, Cow::Borrowed(_)));
+        assert!(p.catalog_index().is_some());
+        // any other spelling keeps its text
+        let q = ActionPattern::new("s3:getObject");
+        assert!(matches!(q.buf, Cow::Owned(_)));
+        assert_eq!(q.catalog_index(), p.catalog_index());
+        assert!(q.matches(&Action::parse("S3:GETOBJECT").unwrap()));
+        assert!(!q.matches(&Action::parse("s3:GetObjectAcl").unwrap()));
     }
 
     #[test]
@@ -341,6 +540,7 @@ mod tests {
                     whitespace: t.chars().any(char::is_whitespace),
                     variable: t.contains("${"),
                     ascii: t.is_ascii(),
+                    upper: t.bytes().any(|b| b.is_ascii_uppercase()),
                     body: body.len(),
                     inner_wildcard: body.contains(['*', '?']),
                 },

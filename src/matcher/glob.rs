@@ -93,8 +93,9 @@ impl Glob {
                 } else if body == 0 {
                     Repr::Any
                 } else {
+                    // kept in the caller's allocation, no lookup
                     pattern.truncate(body);
-                    Repr::Prefix(pattern.into())
+                    Repr::Prefix(Str::owned(pattern))
                 };
                 return Glob {
                     repr,
@@ -103,21 +104,6 @@ impl Glob {
             }
         }
         Glob::from_pieces(&[Piece::Text(pattern)])
-    }
-
-    /// The pattern `body` (`prefix` false) or `body*` (`prefix` true), for
-    /// a `body` without `*` or `?` that the caller owns: its allocation is
-    /// kept, no scan. An empty prefix is `*`.
-    pub(crate) fn exact_or_prefix(body: String, prefix: bool) -> Glob {
-        let repr = match (prefix, body.is_empty()) {
-            (false, _) => Repr::Exact(Str::owned(body)),
-            (true, true) => Repr::Any,
-            (true, false) => Repr::Prefix(Str::owned(body)),
-        };
-        Glob {
-            repr,
-            has_vars: false,
-        }
     }
 
     /// Compiles a literal (no wildcards at all).
