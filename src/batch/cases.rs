@@ -13,6 +13,7 @@ use super::case_scan::{self, Field, Fields};
 use crate::diagnostic::Diagnostic;
 use crate::eval::policy_set::{EvalOptions, PolicySet, PolicySetBuilder};
 use crate::eval::response::{Decision, Response};
+use crate::eval::s3_settings::{S3Settings, Spelling};
 use crate::json::{self, pointer, Document, Kind, SourceFile, Value};
 use crate::matcher::{Action, Resource};
 use crate::policy::{LoadOptions, Policy, PolicyType};
@@ -492,8 +493,9 @@ fn parse_case_in_full(
     };
     let mut options = EvalOptions::default();
     let mut diags = Vec::new();
+    let mut s3 = S3Settings::default();
     for m in members {
-        if let Err((msg, hint)) = super::s3_state::read(&m.key, &m.value, &mut options) {
+        if let Err((msg, hint)) = super::s3_state::read(&m.key, &m.value, &mut s3) {
             diags.push(
                 at(&m.value, &pointer::join("", &m.key), "INVALID_CASE", msg).with_hint(hint),
             );
@@ -510,6 +512,20 @@ fn parse_case_in_full(
                     .with_pointer(pointer::join("", &m.key))
                     .with_hint(hint),
             ));
+        }
+    }
+    // checked as the flags are (one rule); each problem at its field
+    if let Err(problems) = s3.apply_each(&mut options, Spelling::Fields) {
+        for (setting, d) in problems {
+            let field = setting.field();
+            let mut located = at(
+                root.get(field).unwrap_or(&root),
+                &pointer::join("", field),
+                "INVALID_CASE",
+                d.message,
+            );
+            located.hint = d.hint;
+            diags.push(located);
         }
     }
     let cached = probe.as_ref().and_then(|p| p.set.clone());

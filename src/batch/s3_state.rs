@@ -1,12 +1,11 @@
 //! The S3 settings of a bucket and its object, as the case format
 //! (`eval --cases`) and test files (`options`) write them: Block Public
 //! Access, ACLs, Object Ownership, the object owner and the VPC endpoint
-//! type. One reader for both formats, over the same rules as the flags
-//! (`--block-public-access`, `--object-acl`, …).
+//! type. This reader only turns the JSON values into the text the flags
+//! give ([`S3Settings`]); [`S3Settings::apply`] checks them, once for
+//! every front end (`--block-public-access`, `--object-acl`, …).
 
-use crate::eval::acl::{Acl, ObjectOwnership};
-use crate::eval::block_public_access::PublicAccessBlock;
-use crate::eval::policy_set::{EvalOptions, VpceType};
+use crate::eval::s3_settings::S3Settings;
 use crate::json::{Kind, Value};
 
 /// The field names this reader takes.
@@ -19,9 +18,10 @@ pub const FIELDS: &[&str] = &[
     "vpce_type",
 ];
 
-/// Reads `field` into `options` if it is one of [`FIELDS`]: `Ok(false)`
-/// for any other field, `Err((message, hint))` for a bad value.
-pub fn read(field: &str, v: &Value, options: &mut EvalOptions) -> Result<bool, (String, String)> {
+/// Reads `field` into `settings` if it is one of [`FIELDS`]: `Ok(false)`
+/// for any other field, `Err((message, hint))` for a value of the wrong
+/// JSON shape. The values themselves are checked by [`S3Settings::apply`].
+pub fn read(field: &str, v: &Value, settings: &mut S3Settings) -> Result<bool, (String, String)> {
     let text = |what: &str| -> Result<String, (String, String)> {
         v.as_str().map(str::to_string).ok_or_else(|| {
             (
@@ -31,75 +31,35 @@ pub fn read(field: &str, v: &Value, options: &mut EvalOptions) -> Result<bool, (
         })
     };
     match field {
-        "block_public_access" => {
-            options.block_public_access = public_access_block(v)?;
-        }
-        "object_owner" => {
-            let s = text("a 12-digit account id")?;
-            if s.len() != 12 || !s.bytes().all(|b| b.is_ascii_digit()) {
-                return Err((
-                    format!("`{s}` is not a 12-digit AWS account id"),
-                    "e.g. \"444455556666\"".into(),
-                ));
-            }
-            options.object_owner = Some(s);
-        }
+        "block_public_access" => public_access_block(v, settings)?,
+        "object_owner" => settings.object_owner = Some(text("a 12-digit account id")?),
         "object_acl" | "bucket_acl" => {
+            let shape = || {
+                (
+                    format!(
+                        "`{field}` must be a string or a non-empty array of strings, found {}",
+                        v.type_name()
+                    ),
+                    "e.g. \"public-read\", or [\"grant-read=id=111122223333\", \"grant-read=uri=AllUsers\"]".to_string(),
+                )
+            };
             let items: Vec<String> = match &v.kind {
                 Kind::String(s) => vec![s.to_string()],
-                Kind::Array(items) => items
+                Kind::Array(items) if !items.is_empty() => items
                     .iter()
                     .map(|i| i.as_str().map(str::to_string))
                     .collect::<Option<_>>()
-                    .ok_or_else(|| {
-                        (
-                            format!("`{field}` must be a string or an array of strings"),
-                            String::new(),
-                        )
-                    })?,
-                _ => {
-                    return Err((
-                        format!(
-                            "`{field}` must be a string or an array of strings, found {}",
-                            v.type_name()
-                        ),
-                        String::new(),
-                    ))
-                }
+                    .ok_or_else(shape)?,
+                _ => return Err(shape()),
             };
-            let acl = Acl::parse(&items).map_err(|e| {
-                (
-                    e,
-                    "e.g. \"public-read\", or [\"grant-read=id=111122223333\", \"grant-read=uri=AllUsers\"]".into(),
-                )
-            })?;
             if field == "object_acl" {
-                options.object_acl = Some(acl);
+                settings.object_acl = items;
             } else {
-                options.bucket_acl = Some(acl);
+                settings.bucket_acl = items;
             }
         }
-        "object_ownership" => {
-            let s = text("a string")?;
-            options.object_ownership = Some(ObjectOwnership::parse(&s).ok_or_else(|| {
-                (
-                    format!("`{s}` is not an Object Ownership setting"),
-                    format!("one of {}", ObjectOwnership::NAMES.join(", ")),
-                )
-            })?);
-        }
-        "vpce_type" => {
-            options.vpce_type = match text("a string")?.as_str() {
-                "gateway" => VpceType::Gateway,
-                "interface" => VpceType::Interface,
-                other => {
-                    return Err((
-                        format!("`{other}` is not a VPC endpoint type"),
-                        "\"gateway\" or \"interface\"".into(),
-                    ))
-                }
-            }
-        }
+        "object_ownership" => settings.object_ownership = Some(text("a string")?),
+        "vpce_type" => settings.vpce_type = Some(text("a string")?),
         _ => return Ok(false),
     }
     Ok(true)
@@ -107,28 +67,20 @@ pub fn read(field: &str, v: &Value, options: &mut EvalOptions) -> Result<bool, (
 
 /// `true` (all four settings), `false`, an array of AWS's setting names,
 /// or AWS's `PublicAccessBlockConfiguration` object
-/// (`{"BlockPublicPolicy": true, …}`).
-fn public_access_block(v: &Value) -> Result<PublicAccessBlock, (String, String)> {
+/// (`{"BlockPublicPolicy": true, …}`); the names are checked by
+/// [`S3Settings::apply`].
+fn public_access_block(v: &Value, settings: &mut S3Settings) -> Result<(), (String, String)> {
     let hint = || {
         "true (all four), or {\"BlockPublicAcls\": true, \"IgnorePublicAcls\": true, \"BlockPublicPolicy\": true, \"RestrictPublicBuckets\": true}".to_string()
     };
-    let mut b = PublicAccessBlock::default();
-    let mut turn_on = |name: &str| {
-        if b.set(name) {
-            Ok(())
-        } else {
-            Err((
-                format!("`{name}` is not a Block Public Access setting"),
-                hint(),
-            ))
-        }
-    };
     match &v.kind {
-        Kind::Bool(all) => return Ok((*all).into()),
+        Kind::Bool(all) => settings.block_public_access = (*all).into(),
         Kind::Array(items) => {
             for i in items {
                 match i.as_str() {
-                    Some(name) => turn_on(name)?,
+                    Some(name) => settings
+                        .block_public_access_names
+                        .push((name.to_string(), true)),
                     None => return Err(("setting names must be strings".into(), hint())),
                 }
             }
@@ -136,15 +88,9 @@ fn public_access_block(v: &Value) -> Result<PublicAccessBlock, (String, String)>
         Kind::Object(members) => {
             for m in members {
                 match m.value.kind {
-                    Kind::Bool(true) => turn_on(&m.key)?,
-                    Kind::Bool(false) => {
-                        if !PublicAccessBlock::default().set(&m.key) {
-                            return Err((
-                                format!("`{}` is not a Block Public Access setting", m.key),
-                                hint(),
-                            ));
-                        }
-                    }
+                    Kind::Bool(on) => settings
+                        .block_public_access_names
+                        .push((m.key.to_string(), on)),
                     _ => return Err((format!("`{}` must be true or false", m.key), hint())),
                 }
             }
@@ -159,55 +105,95 @@ fn public_access_block(v: &Value) -> Result<PublicAccessBlock, (String, String)>
             ))
         }
     }
-    Ok(b)
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::eval::block_public_access::PublicAccessBlock;
+    use crate::eval::policy_set::{EvalOptions, VpceType};
+    use crate::eval::s3_settings::{Setting, Spelling};
 
-    fn read_json(field: &str, json: &str) -> Result<EvalOptions, (String, String)> {
+    fn settings(field: &str, json: &str) -> Result<S3Settings, (String, String)> {
         let v = crate::json::parse(json).unwrap().value;
+        let mut s = S3Settings::default();
+        assert!(read(field, &v, &mut s)?);
+        Ok(s)
+    }
+
+    /// Read, then checked by the flags' rule.
+    fn options(field: &str, json: &str) -> Result<EvalOptions, Vec<Setting>> {
         let mut o = EvalOptions::default();
-        assert!(read(field, &v, &mut o)?);
+        settings(field, json)
+            .unwrap()
+            .apply_each(&mut o, Spelling::Fields)
+            .map_err(|e| e.into_iter().map(|(s, _)| s).collect::<Vec<_>>())?;
         Ok(o)
     }
 
     #[test]
     fn reads_the_settings_in_every_form_e19_e20() {
         assert_eq!(
-            read_json("block_public_access", "true")
+            options("block_public_access", "true")
                 .unwrap()
                 .block_public_access,
             PublicAccessBlock::ALL
         );
-        let b = read_json(
+        let b = options(
             "block_public_access",
             r#"{"BlockPublicPolicy":true,"IgnorePublicAcls":false}"#,
         )
         .unwrap()
         .block_public_access;
         assert!(b.block_public_policy && !b.ignore_public_acls);
-        let b = read_json("block_public_access", r#"["IgnorePublicAcls"]"#)
+        let b = options("block_public_access", r#"["IgnorePublicAcls"]"#)
             .unwrap()
             .block_public_access;
         assert!(b.ignore_public_acls && !b.restrict_public_buckets);
-        assert!(read_json("block_public_access", r#"["BlockPublicAcl"]"#).is_err());
-        assert!(read_json("object_acl", r#"["public-read"]"#)
+        assert_eq!(
+            options("block_public_access", r#"["BlockPublicAcl"]"#).unwrap_err(),
+            [Setting::BlockPublicAccess]
+        );
+        assert_eq!(
+            options("block_public_access", r#"{"BlockPublicAcl":false}"#).unwrap_err(),
+            [Setting::BlockPublicAccess]
+        );
+        assert!(settings("block_public_access", r#"{"BlockPublicAcls":1}"#).is_err());
+        assert!(settings("block_public_access", "[1]").is_err());
+        assert!(options("object_acl", r#"["public-read"]"#)
             .unwrap()
             .object_acl
             .unwrap()
             .is_public());
-        assert!(read_json("object_owner", r#""4444""#).is_err());
-        assert!(read_json("object_ownership", r#""Enforced""#).is_err());
+        assert!(settings("object_acl", "[]").is_err());
+        assert!(settings("bucket_acl", "1").is_err());
         assert_eq!(
-            read_json("vpce_type", r#""gateway""#).unwrap().vpce_type,
+            options("bucket_acl", r#""public""#).unwrap_err(),
+            [Setting::BucketAcl]
+        );
+        assert_eq!(
+            options("object_owner", r#""4444""#).unwrap_err(),
+            [Setting::ObjectOwner]
+        );
+        assert!(settings("object_owner", "444455556666").is_err());
+        assert_eq!(
+            options("object_ownership", r#""Enforced""#).unwrap_err(),
+            [Setting::ObjectOwnership]
+        );
+        assert_eq!(
+            options("vpce_type", r#""gateway""#).unwrap().vpce_type,
             VpceType::Gateway
         );
-        let mut o = EvalOptions::default();
         assert_eq!(
-            read("principal", &crate::json::parse("1").unwrap().value, &mut o),
+            options("vpce_type", r#""gw""#).unwrap_err(),
+            [Setting::VpceType]
+        );
+        let mut s = S3Settings::default();
+        assert_eq!(
+            read("principal", &crate::json::parse("1").unwrap().value, &mut s),
             Ok(false)
         );
+        assert_eq!(s, S3Settings::default());
     }
 }

@@ -2,9 +2,10 @@
 //! of `s3guard can` (`--object-acl`, `--object-owner`, `--access-point-*`,
 //! …) and the Python `PolicySet` keywords give. One reader for both, over
 //! the library's parsers ([`Acl::parse`], [`ObjectOwnership::parse`],
-//! [`PublicAccessBlock::set`], [`AccessPointSettings::resolve`]); the
+//! [`PublicAccessBlock::set`], [`AccessPointSettings::resolve`]). The
 //! case format and test files read the same settings from JSON
-//! (`batch::s3_state`).
+//! (`batch::s3_state` turns each field into text here) and are checked
+//! by the same [`S3Settings::apply`].
 
 use crate::diagnostic::Diagnostic;
 use crate::eval::access_point::AccessPointSettings;
@@ -13,7 +14,8 @@ use crate::eval::block_public_access::PublicAccessBlock;
 use crate::eval::policy_set::{EvalOptions, VpceType};
 
 /// How the settings are spelled in messages: command-line flags
-/// (`--object-owner`) or Python keywords (`object_owner=`).
+/// (`--object-owner`), Python keywords (`object_owner=`) or the JSON fields
+/// of cases and test files (`` `object_owner` ``).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Spelling {
     /// `--object-owner`.
@@ -21,6 +23,8 @@ pub enum Spelling {
     Flags,
     /// `object_owner=`.
     Keywords,
+    /// `` `object_owner` `` (a JSON field).
+    Fields,
 }
 
 impl Spelling {
@@ -29,6 +33,7 @@ impl Spelling {
         match self {
             Spelling::Flags => format!("--{flag}"),
             Spelling::Keywords => flag.replace('-', "_"),
+            Spelling::Fields => format!("`{}`", flag.replace('-', "_")),
         }
     }
 
@@ -37,6 +42,7 @@ impl Spelling {
         match self {
             Spelling::Flags => format!("--{flag} {value}"),
             Spelling::Keywords => format!("{}=\"{value}\"", flag.replace('-', "_")),
+            Spelling::Fields => format!("\"{}\": \"{value}\"", flag.replace('-', "_")),
         }
     }
 }
@@ -65,6 +71,41 @@ pub struct S3Settings {
     pub has_access_point_policy: bool,
 }
 
+/// The setting a problem found by [`S3Settings::apply_each`] is about (a
+/// problem of two settings is about the first one its message names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Setting {
+    /// `block_public_access` (and its names).
+    BlockPublicAccess,
+    /// `object_owner`.
+    ObjectOwner,
+    /// `object_acl`.
+    ObjectAcl,
+    /// `bucket_acl`.
+    BucketAcl,
+    /// `object_ownership`.
+    ObjectOwnership,
+    /// `vpce_type`.
+    VpceType,
+    /// The access point settings.
+    AccessPoint,
+}
+
+impl Setting {
+    /// The JSON field of cases and test files that gives the setting.
+    pub fn field(self) -> &'static str {
+        match self {
+            Setting::BlockPublicAccess => "block_public_access",
+            Setting::ObjectOwner => "object_owner",
+            Setting::ObjectAcl => "object_acl",
+            Setting::BucketAcl => "bucket_acl",
+            Setting::ObjectOwnership => "object_ownership",
+            Setting::VpceType => "vpce_type",
+            Setting::AccessPoint => "access_point",
+        }
+    }
+}
+
 impl S3Settings {
     /// Checks the settings and sets them in `options`; every problem is
     /// returned, each with a hint in `spelling`.
@@ -73,15 +114,30 @@ impl S3Settings {
         options: &mut EvalOptions,
         spelling: Spelling,
     ) -> Result<(), Vec<Diagnostic>> {
+        self.apply_each(options, spelling)
+            .map_err(|errors| errors.into_iter().map(|(_, d)| d).collect())
+    }
+
+    /// [`S3Settings::apply`], each problem with the setting it is about,
+    /// for readers that point at where the setting was written.
+    pub fn apply_each(
+        &self,
+        options: &mut EvalOptions,
+        spelling: Spelling,
+    ) -> Result<(), Vec<(Setting, Diagnostic)>> {
         let mut errors = Vec::new();
-        let invalid = |message: String, hint: String| {
-            Diagnostic::error("INVALID_ARGUMENT", message).with_hint(hint)
+        let invalid = |setting: Setting, message: String, hint: String| {
+            (
+                setting,
+                Diagnostic::error("INVALID_ARGUMENT", message).with_hint(hint),
+            )
         };
         let mut bpa = self.block_public_access;
         for (name, on) in &self.block_public_access_names {
             let mut probe = PublicAccessBlock::default();
             if !probe.set(name) {
                 errors.push(invalid(
+                    Setting::BlockPublicAccess,
                     format!(
                         "{}: `{name}` is not a Block Public Access setting",
                         spelling.name("block-public-access")
@@ -93,13 +149,14 @@ impl S3Settings {
                 bpa = bpa.union(probe);
             }
         }
-        let mut acl = |flag: &str, items: &[String]| -> Option<Acl> {
+        let mut acl = |setting: Setting, flag: &str, items: &[String]| -> Option<Acl> {
             if items.is_empty() {
                 return None;
             }
             Acl::parse(items)
                 .map_err(|e| {
                     errors.push(invalid(
+                        setting,
                         format!("{}: {e}", spelling.name(flag)),
                         format!(
                             "e.g. {}, or grants such as grant-read=id=111122223333 and grant-read=uri=AllUsers",
@@ -109,13 +166,14 @@ impl S3Settings {
                 })
                 .ok()
         };
-        let object_acl = acl("object-acl", &self.object_acl);
-        let bucket_acl = acl("bucket-acl", &self.bucket_acl);
+        let object_acl = acl(Setting::ObjectAcl, "object-acl", &self.object_acl);
+        let bucket_acl = acl(Setting::BucketAcl, "bucket-acl", &self.bucket_acl);
         let object_ownership = match &self.object_ownership {
             Some(s) => match ObjectOwnership::parse(s) {
                 Some(o) => Some(o),
                 None => {
                     errors.push(invalid(
+                        Setting::ObjectOwnership,
                         format!(
                             "{} `{s}` is not an Object Ownership setting",
                             spelling.name("object-ownership")
@@ -130,6 +188,7 @@ impl S3Settings {
         if let Some(owner) = &self.object_owner {
             if owner.len() != 12 || !owner.bytes().all(|b| b.is_ascii_digit()) {
                 errors.push(invalid(
+                    Setting::ObjectOwner,
                     format!(
                         "{} `{owner}` is not a 12-digit account id",
                         spelling.name("object-owner")
@@ -138,6 +197,7 @@ impl S3Settings {
                 ));
             } else if object_ownership == Some(ObjectOwnership::BucketOwnerEnforced) {
                 errors.push(invalid(
+                    Setting::ObjectOwner,
                     format!(
                         "{} contradicts {} BucketOwnerEnforced, under which the bucket owner owns every object",
                         spelling.name("object-owner"),
@@ -152,6 +212,7 @@ impl S3Settings {
             Some("gateway") => VpceType::Gateway,
             Some(other) => {
                 errors.push(invalid(
+                    Setting::VpceType,
                     format!(
                         "{} `{other}` is not a VPC endpoint type",
                         spelling.name("vpce-type")
@@ -166,10 +227,12 @@ impl S3Settings {
             .resolve(self.has_access_point_policy)
             .map_err(|e| {
                 errors.push(invalid(
+                    Setting::AccessPoint,
                     e.to_string(),
                     match spelling {
                         Spelling::Flags => "describe the access point with --access-point-bucket NAME, and optionally --access-point-bucket-account ID, --access-point-network-origin Internet|VPC, --access-point-vpc VPC_ID".into(),
                         Spelling::Keywords => "describe the access point with access_point={\"bucket\": NAME}, and optionally \"bucket_account\", \"network_origin\": \"Internet\" or \"VPC\", \"vpc\"".into(),
+                        Spelling::Fields => "write \"access_point\": {\"bucket\": \"NAME\"} (and optionally \"bucket_account\", \"network_origin\": \"Internet\" or \"VPC\", \"vpc\")".into(),
                     },
                 ))
             })
@@ -221,6 +284,46 @@ mod tests {
             errs[0].message,
             "--object-owner `4444` is not a 12-digit account id"
         );
+    }
+
+    /// Under BucketOwnerEnforced "the bucket owner automatically owns and
+    /// has full control over every object in the bucket" (S3 User Guide,
+    /// https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html;
+    /// E-21): another owner is a contradiction, reported at `object_owner`
+    /// and naming both, in the spelling of every front end.
+    #[test]
+    fn an_object_owner_under_bucket_owner_enforced_is_invalid_e21() {
+        let s = S3Settings {
+            object_owner: Some("444455556666".into()),
+            object_ownership: Some("BucketOwnerEnforced".into()),
+            ..S3Settings::default()
+        };
+        for (spelling, owner, ownership) in [
+            (Spelling::Flags, "--object-owner", "--object-ownership"),
+            (Spelling::Keywords, "object_owner", "object_ownership"),
+            (Spelling::Fields, "`object_owner`", "`object_ownership`"),
+        ] {
+            let errs = s
+                .apply_each(&mut EvalOptions::default(), spelling)
+                .unwrap_err();
+            assert_eq!(errs.len(), 1);
+            assert_eq!(errs[0].0, Setting::ObjectOwner);
+            assert_eq!(errs[0].0.field(), "object_owner");
+            assert!(
+                errs[0].1.message.starts_with(&format!(
+                    "{owner} contradicts {ownership} BucketOwnerEnforced"
+                )),
+                "{}",
+                errs[0].1.message
+            );
+        }
+        let writer = S3Settings {
+            object_ownership: Some("ObjectWriter".into()),
+            ..s
+        };
+        assert!(writer
+            .apply(&mut EvalOptions::default(), Spelling::Fields)
+            .is_ok());
     }
 
     /// "If the block public access settings for the access point, bucket,

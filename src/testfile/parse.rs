@@ -340,6 +340,8 @@ impl Parser {
             return (options, strict);
         };
         self.known_fields(members, "/options", OPTION_FIELDS, "`options`");
+        let mut s3 = crate::eval::s3_settings::S3Settings::default();
+        let mut access_point = None;
         for m in members {
             let ptr = pointer::join("/options", &m.key);
             let value = &m.value;
@@ -373,7 +375,7 @@ impl Parser {
                         self.error("INVALID_VALUE", msg, &v, &p, "");
                     }
                     match settings.map(|s| s.resolve(true)) {
-                        Some(Ok(ap)) => options.access_point = ap,
+                        Some(Ok(ap)) => access_point = ap,
                         Some(Err(e)) => self.error(
                             "INVALID_VALUE",
                             e.to_string(),
@@ -385,9 +387,7 @@ impl Parser {
                     }
                 }
                 field if crate::batch::s3_state::FIELDS.contains(&field) => {
-                    if let Err((msg, hint)) =
-                        crate::batch::s3_state::read(field, value, &mut options)
-                    {
+                    if let Err((msg, hint)) = crate::batch::s3_state::read(field, value, &mut s3) {
                         self.error("INVALID_VALUE", msg, value, &ptr, &hint);
                     }
                 }
@@ -405,6 +405,27 @@ impl Parser {
                 _ => {}
             }
         }
+        // checked as the flags are (one rule); each problem at its field
+        if let Err(problems) =
+            s3.apply_each(&mut options, crate::eval::s3_settings::Spelling::Fields)
+        {
+            for (setting, d) in problems {
+                let field = setting.field();
+                let at = members
+                    .iter()
+                    .find(|m| m.key.as_str() == field)
+                    .map_or(v, |m| &m.value);
+                let ptr = pointer::join("/options", field);
+                self.error(
+                    "INVALID_VALUE",
+                    d.message,
+                    at,
+                    &ptr,
+                    d.hint.as_deref().unwrap_or(""),
+                );
+            }
+        }
+        options.access_point = access_point;
         (options, strict)
     }
 

@@ -446,6 +446,57 @@ fn bucket_owner_enforced_disables_acls_e21() {
     assert!(err.contains("BucketOwnerEnforced"), "{err}");
 }
 
+/// Under Bucket owner enforced "the bucket owner automatically owns and has
+/// full control over every object in the bucket" (S3 User Guide,
+/// https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html;
+/// E-21): an object owner with it is invalid input in a case line and a
+/// test file as it is in `can` (one rule, `S3Settings::apply`), reported
+/// at the `object_owner` field with file, line and column.
+#[test]
+fn an_object_owner_under_bucket_owner_enforced_is_invalid_in_cases_and_test_files_e21() {
+    let case = format!(
+        r#"{{"id":"both","identity":[{ALLOW_S3}],"principal":"arn:aws:iam::111122223333:user/a","action":"s3:GetObject","resource":"arn:aws:s3:::site/a","object_owner":"444455556666","object_ownership":"BucketOwnerEnforced","expect":"Allow"}}"#
+    );
+    let col = case.find(r#""444455556666""#).unwrap() + 1;
+    let (_d, path) = temp_file("c.jsonl", &format!("{case}\n"));
+    let p = path.to_str().unwrap();
+    let (code, out, err) = run(&["eval", "--cases", p, "--format", "json"]);
+    // an invalid case is an error, never evaluated (docs/eval.md)
+    assert_eq!(code, 1, "{out}{err}");
+    let first: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+    assert_eq!(first["status"], "error", "{out}");
+    let message = first["message"].as_str().unwrap();
+    assert!(
+        message.starts_with(&format!("{p}:1:{col}: error[invalid-case]: `object_owner` contradicts `object_ownership` BucketOwnerEnforced")),
+        "{message}"
+    );
+    assert!(message.contains("at /object_owner"), "{message}");
+    // with another Object Ownership setting the case is valid (evaluated)
+    let ok = case
+        .replace("BucketOwnerEnforced", "BucketOwnerPreferred")
+        .replace(r#","expect":"Allow""#, "");
+    let (_d2, path) = temp_file("ok.jsonl", &format!("{ok}\n"));
+    let (code, out, err) = run(&["eval", "--cases", path.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+
+    let file = format!(
+        r#"{{"policies": [{{"type": "identity", "document": {ALLOW_S3}}}],
+"options": {{"object_ownership": "BucketOwnerEnforced", "object_owner": "444455556666"}},
+"cases": [{{"name": "read", "action": "s3:GetObject", "resource": "arn:aws:s3:::site/a", "principal": "arn:aws:iam::111122223333:user/a", "expect": "allow"}}]}}"#
+    );
+    let line2 = file.lines().nth(1).unwrap();
+    let col = line2.find(r#""444455556666""#).unwrap() + 1;
+    let (_d3, path) = temp_file("t.s3guard.json", &file);
+    let p = path.to_str().unwrap();
+    let (code, out, err) = run(&["test", p]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains(&format!("{p}:2:{col}: error[invalid-value]: `object_owner` contradicts `object_ownership` BucketOwnerEnforced")),
+        "{err}"
+    );
+    assert!(err.contains("/options/object_owner"), "{err}");
+}
+
 /// S3 User Guide, "Amazon S3 condition key examples", Example 1: "Granting
 /// s3:PutObject permission with a condition requiring the bucket owner to
 /// get full control" — the canned ACL an upload carries is the value of
