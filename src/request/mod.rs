@@ -373,7 +373,9 @@ impl Principal {
     /// partition whose last segment is the role's name agrees with it.
     pub fn context_conflicts(&self, context: &Context) -> Vec<ContextConflict> {
         let mut out = Vec::new();
-        if matches!(self, Principal::Unspecified) {
+        if matches!(self, Principal::Unspecified)
+            || !context.entries().iter().any(|e| e.origin == Origin::Given)
+        {
             return out;
         }
         for k in self.never_carried_keys() {
