@@ -36,7 +36,10 @@ fn main() {
     let start = std::time::Instant::now();
     let mut kept = 0usize;
     for _ in 0..n {
-        if mode == "dump" {
+        if mode == "open" {
+            let source = Source::from_text(&path, &text).unwrap_or_else(|e| panic!("{e}"));
+            kept += std::hint::black_box(&source) as *const _ as usize & 1;
+        } else if mode == "dump" {
             let source = Source::from_text(&path, &text).unwrap_or_else(|e| panic!("{e}"));
             let dump = source.account_dump(false).unwrap_or_else(|e| panic!("{e}"));
             kept += std::hint::black_box(&dump) as *const _ as usize & 1;
@@ -51,6 +54,26 @@ fn main() {
         "{path}: {n} loads, {:?} each ({kept})",
         el / n.max(1) as u32
     );
+    if mode == "dump" {
+        // the dump's phases: the source (read + JSON tree), then the documents
+        let t = std::time::Instant::now();
+        let mut sources = Vec::with_capacity(n);
+        for _ in 0..n {
+            sources.push(Source::from_text(&path, &text).unwrap_or_else(|e| panic!("{e}")));
+        }
+        let open = t.elapsed() / n.max(1) as u32;
+        let t = std::time::Instant::now();
+        let mut dumps = Vec::with_capacity(n);
+        for s in &sources {
+            dumps.push(s.account_dump(false).unwrap_or_else(|e| panic!("{e}")));
+        }
+        let lower = t.elapsed() / n.max(1) as u32;
+        let t = std::time::Instant::now();
+        drop(dumps);
+        drop(sources);
+        let free = t.elapsed() / n.max(1) as u32;
+        println!("  of which open (JSON tree) {open:?}, documents {lower:?}, freeing {free:?}");
+    }
     if mode == "phases" {
         // the phases, each timed on its own
         let t = std::time::Instant::now();

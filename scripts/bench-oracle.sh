@@ -9,7 +9,9 @@
 # oracle's labelled cases); it is copied to a scratch folder and `npm ci`
 # is run there when it has no node_modules. CASES (default 2600) lines are
 # made by repeating sample.jsonl; each program runs RUNS times (default 5
-# for s3guard, 3 for the oracle) and the median wall time counts. Needs
+# for s3guard, 3 for the oracle) and the median wall time counts (the
+# median CPU time, less moved by other work on the machine, and the load
+# average are printed too). Needs
 # cargo, python3, node and npm; not part of scripts/test.sh (CI does not
 # need Node). docs/performance.md reports its numbers.
 set -euo pipefail
@@ -38,32 +40,38 @@ sys.stdout.write("\n".join(l for l, _ in zip(itertools.cycle(lines), range(n))) 
 PY
 echo "corpus: $cases cases, $(wc -c < "$work/cases.jsonl") bytes; $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 
-# median wall time in seconds of RUNS runs of a command
+# median wall time and median CPU time (user + system, children) in
+# seconds of RUNS runs of a command: "WALL CPU"
 median() {
     local n="$1"
     shift
     python3 - "$n" "$@" <<'PY'
-import statistics, subprocess, sys, time
+import resource, statistics, subprocess, sys, time
 n, cmd = int(sys.argv[1]), sys.argv[2:]
-times = []
+times, cpus = [], []
 for _ in range(n):
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     r = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     times.append(time.perf_counter() - t)
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpus.append(r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime)
     if r.returncode != 0:
         sys.stderr.write(r.stderr.decode())
         sys.exit(f"{cmd[0]} exited with {r.returncode}")
-print(f"{statistics.median(times):.4f}")
+print(f"{statistics.median(times):.4f} {statistics.median(cpus):.4f}")
 PY
 }
 
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 s3guard_s="$(median "$runs" "$bin" eval --cases "$work/cases.jsonl")"
 "$bin" eval --cases "$work/cases.jsonl" | tail -1
 oracle_s="$(median "$(( runs < 3 ? runs : 3 ))" node "$oracle/label.mjs" "$work/cases.jsonl" --out /dev/null)"
-python3 - "$s3guard_s" "$oracle_s" "$cases" <<'PY'
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+python3 - $s3guard_s $oracle_s "$cases" <<'PY'
 import sys
-s, o, n = float(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])
-print(f"s3guard eval --cases: {s * 1000:.1f} ms ({n / s:,.0f} cases/s)")
-print(f"oracle (node label.mjs): {o * 1000:.0f} ms ({n / o:,.0f} cases/s)")
-print(f"ratio: s3guard is {o / s:.0f}x faster")
+s, sc, o, oc, n = *map(float, sys.argv[1:5]), int(sys.argv[5])
+print(f"s3guard eval --cases: {s * 1000:.1f} ms wall, {sc * 1000:.0f} ms CPU ({n / s:,.0f} cases/s)")
+print(f"oracle (node label.mjs): {o * 1000:.0f} ms wall, {oc * 1000:.0f} ms CPU ({n / o:,.0f} cases/s)")
+print(f"ratio: s3guard is {o / s:.0f}x faster (wall), {oc / sc:.0f}x less CPU")
 PY

@@ -31,7 +31,7 @@ use crate::catalog::{self, ActionInfo};
 use crate::diagnostic::Diagnostic;
 use crate::matcher::{Action, NoVariables, Resource};
 use crate::policy::{PolicyType, Statement};
-use crate::review::{asks_about, review_classes, AccountReview, AccountRow, Verdict, OTHERS_TOPIC};
+use crate::review::{asks_about, AccountReview, AccountRow, Verdict, OTHERS_TOPIC};
 use crate::sources::NamedPolicy;
 
 /// A bucket no policy names: stands for "any other bucket" when deciding
@@ -459,7 +459,7 @@ fn row_of(a: &Analysis, job: &Job<'_>, columns: &Columns<'_>) -> Result<Row, Vec
     // The columns `review` asks for this set: every layer's resources
     // (boundary and guardrails included), the buckets that take part, and
     // the requests through the access point (AP-1).
-    let classes = review_classes(&[&set], &base, &names);
+    let classes = columns.classes(&set, &base, &names);
     let matrix = columns.matrix(a, &set, classes.classes, &base);
     let mut notes = classes.notes;
     notes.extend(matrix.notes.iter().cloned());

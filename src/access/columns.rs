@@ -23,6 +23,13 @@
 //! what that call answers. Columns through an access point are not cached
 //! (the request changes on the way, AP-1), nor is anything when the
 //! analysis has access point policies.
+//!
+//! Which columns a row has is `review`'s own choice
+//! ([`review_classes_with`]), made for every row: the rows' sets differ
+//! (that is why they are rows), but they share most of their resource
+//! patterns, and what a pattern names of the other resource types (access
+//! points, jobs, …: most of the cost, one glob per pattern and type) is
+//! remembered across rows ([`SampleMemo`]).
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -35,7 +42,9 @@ use crate::eval::policy_set::{layer_slot, PolicySet};
 use crate::matcher::{Action, NoVariables, Resource};
 use crate::policy::{Policy, Statement};
 use crate::request::Request;
-use crate::review::{applies_to, asks_about, Cell, Matrix, ResourceClass};
+use crate::review::{
+    applies_to, asks_about, review_classes_with, Cell, Classes, Matrix, ResourceClass, SampleMemo,
+};
 
 /// One computed column: its cells (class index 0) and the matrix notes.
 type Column = Arc<(Vec<Cell>, Vec<String>)>;
@@ -48,6 +57,8 @@ pub(crate) struct Columns<'a> {
     statements: HashMap<(usize, usize), (u32, u64)>,
     cache: Mutex<HashMap<Vec<u64>, Column>>,
     enabled: bool,
+    /// What each resource pattern names of the other resource types.
+    samples: SampleMemo,
 }
 
 fn mask_of(asked: &[(&'static ActionInfo, Action)], st: &Statement) -> u64 {
@@ -107,7 +118,15 @@ impl<'a> Columns<'a> {
             cache: Mutex::new(HashMap::new()),
             // more asked actions than a mask holds: no cache
             enabled: a.access_points.is_empty() && asked.len() <= 64,
+            samples: SampleMemo::default(),
         }
+    }
+
+    /// The columns `review` asks for a set ([`review_classes_with`]) with
+    /// the buckets `names`, what each resource pattern names of the other
+    /// resource types remembered across rows.
+    pub(crate) fn classes(&self, set: &PolicySet, base: &Request, names: &[String]) -> Classes {
+        review_classes_with(&[set], base, names, Some(&self.samples))
     }
 
     /// The matrix of a set over its classes, columns from the cache where

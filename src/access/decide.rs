@@ -103,16 +103,15 @@ pub struct Example {
 pub struct Grant {
     /// Allowed, conditional or undecided.
     pub access: Access,
-    /// The keys the answer depends on (empty when allowed).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// The keys the answer depends on (empty when allowed). Always
+    /// serialized, as the other fields, so that every entry of a JSON
+    /// answer has the same shape (`[]`, `null` when there is nothing).
     pub keys: Vec<KeyNote>,
     /// The statements that grant it.
     pub statements: Vec<Deciding>,
     /// For patterns and conditional access: an allowed request.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub witness: Option<Example>,
     /// Why undecided.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
 
@@ -448,7 +447,11 @@ pub(crate) fn decide_with_refs(
                 }
             }
         }
-        return Ok(allowed(&resp.determining, Access::Conditional, keys));
+        return Ok(allowed(
+            &resp.determining,
+            Access::Conditional,
+            canonical(keys),
+        ));
     }
     // Denied as asked, allowed with some uncertain Allow on: look for real
     // key values (the review's witness search, exhaustive for the common
@@ -463,15 +466,16 @@ pub(crate) fn decide_with_refs(
         .any(|(k, v)| v.is_some() && !sendable(q, &req, k));
     match (&w.allowed, sends_unsent, w.exhaustive) {
         (Some((allowing, _)), false, _) => {
-            let keys: Vec<KeyNote> = w
-                .allowed_values
-                .iter()
-                .filter(|(k, v)| v.is_some() || sendable(q, &req, k))
-                .map(|(k, v)| KeyNote {
-                    key: k.clone(),
-                    value: v.clone(),
-                })
-                .collect();
+            let keys: Vec<KeyNote> = canonical(
+                w.allowed_values
+                    .iter()
+                    .filter(|(k, v)| v.is_some() || sendable(q, &req, k))
+                    .map(|(k, v)| KeyNote {
+                        key: k.clone(),
+                        value: v.clone(),
+                    })
+                    .collect(),
+            );
             let example = Example {
                 action: catalog_spelling(&q.action),
                 resource: q.resource.clone(),
@@ -486,6 +490,14 @@ pub(crate) fn decide_with_refs(
         (None, _, true) => Ok((AccessAnswer::Cannot(limiting(&resp)), Vec::new())),
         _ => prove_one(ps, &req, caller, resource_account, q, Some(&resp)),
     }
+}
+
+/// The keys of an answer in a canonical order (by name, case aside), so
+/// that the wording depends on what the statements test, not on the order
+/// of the policies that hold them.
+fn canonical(mut keys: Vec<KeyNote>) -> Vec<KeyNote> {
+    keys.sort_by_cached_key(|k| k.key.to_ascii_lowercase());
+    keys
 }
 
 /// The action as the catalog spells it (`s3:DeleteBucket` for
@@ -659,15 +671,16 @@ fn prove_one(
             Vec::new(),
         )),
         Proof::Counterexample(w, _) => {
-            let keys: Vec<KeyNote> = w
-                .context
-                .iter()
-                .filter(|(k, _)| req.context.get(k).is_none() && sendable(q, req, k))
-                .map(|(k, v)| KeyNote {
-                    key: k.clone(),
-                    value: v.clone(),
-                })
-                .collect();
+            let keys: Vec<KeyNote> = canonical(
+                w.context
+                    .iter()
+                    .filter(|(k, _)| req.context.get(k).is_none() && sendable(q, req, k))
+                    .map(|(k, v)| KeyNote {
+                        key: k.clone(),
+                        value: v.clone(),
+                    })
+                    .collect(),
+            );
             // The catalog's spelling, not the matcher's lower case.
             let action = catalog_spelling(w.request.action.as_str());
             let mut args = w.args.clone();

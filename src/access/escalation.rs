@@ -152,8 +152,9 @@ impl fmt::Display for Path {
     }
 }
 
-/// One principal's edges ("becomes") and self-rewrite (action, target).
-type Edges = (Vec<(usize, Step)>, Option<(String, String)>);
+/// One principal's edges ("becomes"), self-rewrite (action, target), and
+/// whether its boundary binds it after the rewrite.
+type Edges = (Vec<(usize, Step)>, Option<(String, String)>, bool);
 
 /// The escalation graph of an analysis, computed once.
 #[derive(Debug, Clone, Default)]
@@ -165,6 +166,10 @@ pub struct Escalation {
     /// For each principal: an action by which it rewrites its own
     /// permissions, and the target.
     rewrites: Vec<Option<(String, String)>>,
+    /// For each principal that rewrites its permissions: whether its
+    /// boundary still binds it afterwards (it has one and cannot put or
+    /// delete its own: rewriting identity policies never passes a boundary).
+    bounded: Vec<bool>,
 }
 
 impl Escalation {
@@ -179,6 +184,7 @@ impl Escalation {
             arns: principals.iter().map(|p| p.arn.clone()).collect(),
             becomes: vec![Vec::new(); n],
             rewrites: vec![None; n],
+            bounded: vec![false; n],
         };
         let question = |action: &str, resource: &str| Question::new(action, resource).ok();
         let can = |i: usize, q: &Question, bucketless: &super::account::PrincipalSet| -> bool {
@@ -306,7 +312,7 @@ impl Escalation {
         let one = |i: usize| -> Edges {
             let mut becomes: Vec<(usize, Step)> = Vec::new();
             let Some(p) = principals.get(i) else {
-                return (becomes, None);
+                return (becomes, None, false);
             };
             let ident = || p.identity.iter().map(|x| &*x.policy);
             let has = |bit: u32| {
@@ -418,7 +424,7 @@ impl Escalation {
                 }
             }
             if !iam {
-                return (becomes, None);
+                return (becomes, None, false);
             }
             // Rewriting another role's trust policy: that role becomes reachable.
             if has(update_bit) {
@@ -479,13 +485,25 @@ impl Escalation {
                 if q.granted_on_by_any(&resource, ident())
                     && can(i, &q, set.get_or_insert_with(|| a.principal_set(p, None)))
                 {
-                    return (becomes, Some((act.to_string(), target.to_string())));
+                    // Its boundary binds it still, unless it can put or
+                    // delete the boundary of its own user or role.
+                    let sheds = own
+                        .iter()
+                        .filter(|x| x.contains("PermissionsBoundary") && granted(x))
+                        .filter_map(|x| question(x, &p.arn))
+                        .any(|q| can(i, &q, set.get_or_insert_with(|| a.principal_set(p, None))));
+                    let bounded = p.boundary.is_some() && !sheds;
+                    return (
+                        becomes,
+                        Some((act.to_string(), target.to_string())),
+                        bounded,
+                    );
                 }
             }
-            (becomes, None)
+            (becomes, None, false)
         };
         let indices: Vec<usize> = (0..n).collect();
-        for (i, (becomes, rewrites)) in crate::parallel::map(&indices, |i| one(*i))
+        for (i, (becomes, rewrites, bounded)) in crate::parallel::map(&indices, |i| one(*i))
             .into_iter()
             .enumerate()
         {
@@ -495,6 +513,9 @@ impl Escalation {
             if let Some(slot) = g.rewrites.get_mut(i) {
                 *slot = rewrites;
             }
+            if let Some(slot) = g.bounded.get_mut(i) {
+                *slot = bounded;
+            }
         }
         g
     }
@@ -503,10 +524,26 @@ impl Escalation {
     /// to a principal that can, else to one that rewrites its own
     /// permissions. One breadth-first search backwards from all the goals
     /// at once per kind of goal, so the cost is linear in the graph.
-    pub fn gains(&self, can: &[bool]) -> Vec<(usize, Path)> {
+    ///
+    /// `rewrite_gains(j, bounded)` says whether principal `j`, which
+    /// rewrites its own permissions, would then be allowed the question
+    /// (its identity policies allowing everything; `bounded`: its boundary
+    /// still applies): the guardrails, a bucket policy's Deny or a boundary
+    /// still stop a rewriter.
+    pub fn gains(
+        &self,
+        can: &[bool],
+        rewrite_gains: impl Fn(usize, bool) -> bool,
+    ) -> Vec<(usize, Path)> {
         let n = self.arns.len();
         let to_can = self.toward(|j| can.get(j).copied().unwrap_or(false));
-        let to_rewrite = self.toward(|j| self.rewrites.get(j).is_some_and(Option::is_some));
+        let rewriters: Vec<bool> = (0..n)
+            .map(|j| {
+                self.rewrites.get(j).is_some_and(Option::is_some)
+                    && rewrite_gains(j, self.bounded.get(j).copied().unwrap_or(false))
+            })
+            .collect();
+        let to_rewrite = self.toward(|j| rewriters.get(j).copied().unwrap_or(false));
         let mut out = Vec::new();
         for i in 0..n {
             if can.get(i).copied().unwrap_or(false) {

@@ -53,6 +53,8 @@ pub(crate) type SharedKey = Vec<u64>;
 pub(crate) struct Mine<'a> {
     /// Layer, content, principal match.
     pub slot: Slot,
+    /// The layer.
+    pub layer: PolicyType,
     /// The member's display name (as [`super::PrincipalSet::names`] has it).
     pub name: String,
     /// The policy.
@@ -91,6 +93,21 @@ impl Contents {
         let id = *self.ids.entry(text).or_insert(next);
         self.memo.insert(at, id);
         id
+    }
+
+    /// For each content id, its rank in the order of the contents' text:
+    /// sorting statements by rank sorts them by content, whichever
+    /// principal's statement was met first.
+    pub(crate) fn ranks(&self) -> Vec<u32> {
+        let mut texts: Vec<(&String, u32)> = self.ids.iter().map(|(t, i)| (t, *i)).collect();
+        texts.sort_unstable();
+        let mut ranks = vec![0u32; texts.len()];
+        for (rank, (_, id)) in texts.iter().enumerate() {
+            if let Some(r) = ranks.get_mut(*id as usize) {
+                *r = u32::try_from(rank).unwrap_or(u32::MAX);
+            }
+        }
+        ranks
     }
 }
 
@@ -373,6 +390,7 @@ impl<'q> Relevance<'q> {
                 let slot = (layer_slot(layer) as u8, contents.id(policy, st), how);
                 mine.push(Mine {
                     slot,
+                    layer,
                     name: name.clone(),
                     policy,
                     statement: st,
@@ -468,4 +486,104 @@ pub(crate) fn rename(
             }
         })
         .collect()
+}
+
+/// The policy set a shared answer is computed on, the same for every
+/// principal of the key: the principal's relevant identity statements,
+/// each alone in a policy, and its relevant boundary statements, sorted by
+/// content ([`Contents::ranks`]); the bucket policy, the access point's
+/// policies and the guardrails as they are (every principal meets the
+/// same). The statements that cannot take part are left out, so the
+/// answer — and the prover's witness, which can depend on the order and
+/// the number of statements — depends only on the key, never on which
+/// principal of the key comes first or how its policies group them.
+pub(crate) struct Canonical {
+    /// The set.
+    pub ps: super::PrincipalSet,
+    /// The policies made here and the slot of each of their statements.
+    made: Vec<(Arc<Policy>, Vec<Slot>)>,
+}
+
+impl Canonical {
+    /// The canonical set of a principal whose plan is [`Plan::Shared`]
+    /// (`mine`, its relevant statements) for requests on `bucket`.
+    pub(crate) fn new(
+        a: &Analysis,
+        p: &AccountPrincipal,
+        bucket: Option<&str>,
+        mine: &[Mine<'_>],
+        ranks: &[u32],
+    ) -> Canonical {
+        let rank = |m: &&Mine<'_>| ranks.get(m.slot.1 as usize).copied().unwrap_or(u32::MAX);
+        let of_layer = |layer: PolicyType| {
+            let mut v: Vec<&Mine<'_>> = mine.iter().filter(|m| m.layer == layer).collect();
+            v.sort_by_key(rank);
+            v
+        };
+        // A policy of `from`'s kind, version and document holding `statements`.
+        let made = |from: &Policy, statements: Vec<Statement>| {
+            Arc::new(Policy {
+                name: from.name.clone(),
+                policy_type: from.policy_type,
+                version: from.version,
+                id: None,
+                statements,
+                warnings: Vec::new(),
+                skipped: Vec::new(),
+                document: from.document.clone(),
+                base_pointer: from.base_pointer.clone(),
+            })
+        };
+        let mut out: Vec<(Arc<Policy>, Vec<Slot>)> = Vec::new();
+        let mut identity: Vec<crate::sources::NamedPolicy> = Vec::new();
+        for m in of_layer(PolicyType::Identity) {
+            let policy = made(m.policy, vec![m.statement.clone()]);
+            out.push((policy.clone(), vec![m.slot]));
+            identity.push(crate::sources::NamedPolicy {
+                name: m.name.clone(),
+                policy,
+            });
+        }
+        // A layer the principal has counts even when none of its
+        // statements is relevant (the sharing key says which it has).
+        if identity.is_empty() {
+            if let Some(first) = p.identity.first() {
+                identity.push(crate::sources::NamedPolicy {
+                    name: first.name.clone(),
+                    policy: made(&first.policy, Vec::new()),
+                });
+            }
+        }
+        let boundary = p.boundary.as_ref().map(|b| {
+            let own = of_layer(PolicyType::Boundary);
+            let policy = made(&b.policy, own.iter().map(|m| m.statement.clone()).collect());
+            out.push((policy.clone(), own.iter().map(|m| m.slot).collect()));
+            crate::sources::NamedPolicy {
+                name: b.name.clone(),
+                policy,
+            }
+        });
+        let bucket = bucket.and_then(|bk| a.buckets.iter().find(|b| b.bucket == bk));
+        Canonical {
+            ps: a.layered_set(&identity, boundary.as_ref(), bucket, true),
+            made: out,
+        }
+    }
+
+    /// The slot of a statement of the set among `mine` (the relevant
+    /// statements of the principal the set was made for).
+    pub(crate) fn slot_of(
+        &self,
+        r: crate::eval::response::StatementRef,
+        mine: &[Mine<'_>],
+    ) -> Option<Slot> {
+        let m = self.ps.set.member(r)?;
+        if let Some((_, slots)) = self.made.iter().find(|(p, _)| Arc::ptr_eq(p, &m.policy)) {
+            return slots.get(r.statement as usize).copied();
+        }
+        let st = self.ps.set.statement(r)?;
+        mine.iter()
+            .find(|x| Arc::ptr_eq(x.policy, &m.policy) && x.statement.index == st.index)
+            .map(|x| x.slot)
+    }
 }

@@ -11,9 +11,8 @@ use serde::Serialize;
 use super::account::{Analysis, PrincipalKind};
 use super::decide::{decide, decide_with_refs, AccessAnswer, Grant, Question};
 use super::escalation::{Escalation, Path};
-use super::share::{rename, Contents, Plan, Relevance, SharedKey, Slot};
+use super::share::{rename, Canonical, Contents, Plan, Relevance, SharedKey, Slot};
 use crate::diagnostic::Diagnostic;
-use crate::eval::response::StatementRef;
 use crate::policy::PrincipalKind as Named;
 use crate::policy::{Policy, PolicyType};
 use crate::sources::NamedPolicy;
@@ -138,7 +137,6 @@ pub fn who_can(
     let mut plans: Vec<Plan<'_>> = Vec::with_capacity(principals.len());
     let mut firsts: HashMap<SharedKey, usize> = HashMap::new();
     let mut jobs: Vec<usize> = Vec::new();
-    let mut first_of: Vec<Option<usize>> = vec![None; principals.len()];
     for (i, p) in principals.iter().enumerate() {
         let plan = relevance.plan(a, p, bucket_policy, access_points, &mut contents, || {
             // Principal elements are matched on the caller alone.
@@ -149,37 +147,36 @@ pub fn who_can(
         match &plan {
             Plan::Nothing => {}
             Plan::Alone => jobs.push(i),
-            Plan::Shared(key, _) => match firsts.get(key) {
-                Some(f) => {
-                    if let Some(slot) = first_of.get_mut(i) {
-                        *slot = Some(*f);
-                    }
-                }
-                None => {
+            Plan::Shared(key, _) => {
+                if !firsts.contains_key(key) {
                     firsts.insert(key.clone(), i);
                     jobs.push(i);
                 }
-            },
+            }
         }
         plans.push(plan);
     }
-    // 2. One decision per job, on every core.
+    // 2. One decision per job, on every core. A shared answer is computed
+    // on the key's canonical set, so that it (its witness too) depends on
+    // the principal's own inputs only, not on who shares it.
     // Answers differ in cost (the prover's take seconds): one at a time.
+    let ranks = contents.ranks();
     let answers = crate::parallel::map_costly(&jobs, |i| {
         let p = principals.get(*i)?;
-        let ps = a.principal_set(p, bucket.as_deref());
         let builder = a.builder_on(&p.arn, &p.tags, &q.resource);
-        Some(
-            decide_with_refs(&ps, &builder, &p.arn, account, q).map(|(o, refs)| {
-                let slots: Vec<Option<Slot>> = match plans.get(*i) {
-                    Some(Plan::Shared(_, mine)) => {
-                        refs.iter().map(|r| slot_of(&ps, *r, mine)).collect()
-                    }
-                    _ => Vec::new(),
-                };
-                (o, slots)
-            }),
-        )
+        Some(match plans.get(*i) {
+            Some(Plan::Shared(_, mine)) => {
+                let c = Canonical::new(a, p, bucket.as_deref(), mine, &ranks);
+                decide_with_refs(&c.ps, &builder, &p.arn, account, q).map(|(o, refs)| {
+                    let slots = refs.iter().map(|r| c.slot_of(*r, mine)).collect();
+                    (o, slots)
+                })
+            }
+            _ => {
+                let ps = a.principal_set(p, bucket.as_deref());
+                decide(&ps, &builder, &p.arn, account, q).map(|o| (o, Vec::new()))
+            }
+        })
     });
     let mut decided: HashMap<usize, (AccessAnswer, Vec<Option<Slot>>)> = HashMap::new();
     for (i, ans) in jobs.iter().zip(answers) {
@@ -189,24 +186,27 @@ pub fn who_can(
     }
     // 3. The answers in data order, shared ones named for each principal.
     for (i, p) in principals.iter().enumerate() {
-        let outcome = match (first_of.get(i).copied().flatten(), decided.get(&i)) {
-            (None, Some((o, _))) => o.clone(),
-            (Some(f), _) => {
-                let Some((o, slots)) = decided.get(&f) else {
-                    continue;
-                };
-                let mut o = o.clone();
-                if let Some(from) = principals.get(f) {
-                    retag(&mut o, a, from, p);
-                }
-                if let (AccessAnswer::Can(g), Some(Plan::Shared(_, mine))) = (&mut o, plans.get(i))
-                {
-                    g.statements = rename(&g.statements, slots, mine);
-                }
-                o
-            }
-            (None, None) => continue,
+        let job = match plans.get(i) {
+            Some(Plan::Shared(key, _)) => firsts.get(key).copied(),
+            Some(Plan::Alone) => Some(i),
+            _ => None,
         };
+        let Some((o, slots)) =
+            job.and_then(|f| decided.get(&f).map(|d| (f, d)))
+                .map(|(f, (o, s))| {
+                    let mut o = o.clone();
+                    if let Some(from) = principals.get(f).filter(|_| f != i) {
+                        retag(&mut o, a, from, p);
+                    }
+                    (o, s)
+                })
+        else {
+            continue;
+        };
+        let mut outcome = o;
+        if let (AccessAnswer::Can(g), Some(Plan::Shared(_, mine))) = (&mut outcome, plans.get(i)) {
+            g.statements = rename(&g.statements, slots, mine);
+        }
         match outcome {
             AccessAnswer::Can(grant) => {
                 if let Some(c) = can.get_mut(i) {
@@ -289,8 +289,29 @@ pub fn who_can(
         }
     }
     if let Some(esc) = escalation {
+        // A principal that rewrites its own permissions gains the access
+        // only if its identity policies allowing everything would do:
+        // its boundary (unless it can shed it), the guardrails and the
+        // bucket policy's Denies still apply.
+        let everything = assumed_own_policies();
+        let rewrite_gains = |j: usize, bounded: bool| {
+            let Some(p) = principals.get(j) else {
+                return false;
+            };
+            let bucket = bucket
+                .as_deref()
+                .and_then(|bk| a.buckets.iter().find(|b| b.bucket == bk));
+            let boundary = p.boundary.as_ref().filter(|_| bounded);
+            let ps = a.layered_set(everything.iter(), boundary, bucket, true);
+            let builder = a.builder_on(&p.arn, &p.tags, &q.resource);
+            // an answer the prover cannot give counts: never false comfort
+            !matches!(
+                decide(&ps, &builder, &p.arn, account, q),
+                Ok(AccessAnswer::Cannot(_))
+            )
+        };
         out.could_gain = esc
-            .gains(&can)
+            .gains(&can, rewrite_gains)
             .into_iter()
             .filter_map(|(i, path)| {
                 let p = a.model.principals().get(i)?;
@@ -310,19 +331,6 @@ pub fn who_can(
 pub(crate) fn is_through_access_point(a: &Analysis, q: &Question) -> bool {
     a.options.access_point.is_some()
         && super::account::access_point_account_field(&q.resource).is_some()
-}
-
-/// The content slot of a statement of the set, among a principal's relevant statements.
-fn slot_of(
-    ps: &super::PrincipalSet,
-    r: StatementRef,
-    mine: &[super::share::Mine<'_>],
-) -> Option<Slot> {
-    let m = ps.set.member(r)?;
-    let st = ps.set.statement(r)?;
-    mine.iter()
-        .find(|x| Arc::ptr_eq(x.policy, &m.policy) && x.statement.index == st.index)
-        .map(|x| x.slot)
 }
 
 /// A shared answer for another principal: the witness's `can` arguments

@@ -7,7 +7,9 @@
 use std::sync::Arc;
 
 use serde::Serialize;
+use smallvec::SmallVec;
 
+use super::case_scan::{self, Field, Fields};
 use crate::diagnostic::Diagnostic;
 use crate::eval::policy_set::{EvalOptions, PolicySet, PolicySetBuilder};
 use crate::eval::response::{Decision, Response};
@@ -173,81 +175,111 @@ const CACHE_SEEN: usize = 1 << 16;
 /// Bounded ([`CACHE_SETS`], [`CACHE_BYTES`], [`CACHE_SEEN`]): when full,
 /// it is emptied. Only sets of valid cases are kept, so every diagnostic
 /// of a case still comes from reading that case.
+///
+/// The key is found without parsing the policies
+/// ([`case_scan::scan`]: the line's top-level members and their texts):
+/// a case whose key is kept has exactly the text of a valid case's
+/// policies and bucket state, so only its request fields are parsed
+/// ([`parse_case_with`]). A line the scan declines (a key written with
+/// escapes, bad JSON, an unknown or repeated field) is read in full,
+/// without the cache.
 #[derive(Debug, Default)]
 pub struct SetCache {
-    hasher: std::collections::hash_map::RandomState,
+    hasher: foldhash::fast::RandomState,
     inner: std::sync::Mutex<Sets>,
 }
+
+/// A key of a [`SetCache`]: the name and text of each set field, in turn.
+type Key = Box<[Box<str>]>;
 
 /// What a [`SetCache`] holds.
 #[derive(Debug, Default)]
 struct Sets {
-    sets: std::collections::HashMap<String, Arc<PolicySet>>,
+    /// The sets by the hash of their key, with the key.
+    sets: std::collections::HashMap<u64, (Key, Arc<PolicySet>), foldhash::fast::RandomState>,
     /// Hashes of the keys seen.
-    seen: std::collections::HashSet<u64>,
+    seen: std::collections::HashSet<u64, foldhash::fast::RandomState>,
     bytes: usize,
 }
 
-impl SetCache {
-    /// The set fields of a case: each one's name and JSON text, in order.
-    fn fields<'a>(
-        text: &'a str,
-        members: &'a [crate::json::Member],
-    ) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
-        members
-            .iter()
-            .filter(|m| !REQUEST_FIELDS.contains(&m.key.as_str()))
-            .map(move |m| {
-                let raw = text
-                    .get(m.value.span.start as usize..m.value.span.end as usize)
-                    .unwrap_or_default();
-                (m.key.as_str(), raw)
-            })
-    }
+/// A case line's members, and what a [`SetCache`] has for its set fields.
+struct Probe<'c, 'a> {
+    cache: &'c SetCache,
+    fields: Fields<'a>,
+    hash: u64,
+    /// The key was seen before (and no set is kept): keep this case's set.
+    keep: bool,
+    /// The set kept under the key.
+    set: Option<Arc<PolicySet>>,
+}
 
-    /// The key of a case when it may be in the cache or should go there
-    /// (its hash was seen before), and the set kept under it.
-    fn lookup(
-        &self,
-        text: &str,
-        members: &[crate::json::Member],
-    ) -> (Option<String>, Option<Arc<PolicySet>>) {
+/// Whether `name` is a field of a case ([`FIELDS`]), and then whether it
+/// is a request or label field ([`REQUEST_FIELDS`]) rather than part of
+/// the policy set: what [`case_scan::scan`] keeps in [`Field::flag`].
+fn classify(name: &str) -> Option<bool> {
+    let among = |list: &[&str]| list.iter().any(|f| case_scan::same(f, name));
+    among(FIELDS).then(|| among(REQUEST_FIELDS))
+}
+
+/// The fields a request is read from ([`build_request`], `id`,
+/// `expect`): the other request fields are labels, only checked. A hint
+/// for speed only: a field the reader asks for that was not built sends
+/// the case to the full reading.
+const READ_FIELDS: &[&str] = &[
+    "id",
+    "principal",
+    "action",
+    "resource",
+    "resource_account",
+    "context",
+    "service_linked_role",
+    "expect",
+];
+
+/// The set fields of a scanned line: each one's name and JSON text, in order.
+fn set_fields<'f, 'a>(fields: &'f [Field<'a>]) -> impl Iterator<Item = &'f Field<'a>> + 'f {
+    fields.iter().filter(|f| !f.flag)
+}
+
+impl SetCache {
+    /// Scans `text` and looks its set fields up; `None` when the scan
+    /// declines the line.
+    fn probe<'c, 'a>(&'c self, text: &'a str) -> Option<Probe<'c, 'a>> {
         use std::hash::{BuildHasher, Hash, Hasher};
+        let fields = case_scan::scan(text, classify)?;
         let mut h = self.hasher.build_hasher();
-        for (name, raw) in Self::fields(text, members) {
-            name.hash(&mut h);
-            raw.hash(&mut h);
+        for f in set_fields(&fields) {
+            f.name.hash(&mut h);
+            f.raw.hash(&mut h);
         }
         let hash = h.finish();
-        {
-            let Ok(mut inner) = self.inner.lock() else {
-                return (None, None);
-            };
+        let mut inner = self.inner.lock().ok()?;
+        let set = inner
+            .sets
+            .get(&hash)
+            .filter(|(key, _)| same_key(key, &fields))
+            .map(|(_, set)| set.clone());
+        let keep = set.is_none() && {
             if inner.seen.len() >= CACHE_SEEN {
                 inner.seen.clear();
             }
-            if inner.seen.insert(hash) {
-                return (None, None);
-            }
-        }
-        let mut key = String::new();
-        for (name, raw) in Self::fields(text, members) {
-            key.push_str(name);
-            key.push('\0');
-            key.push_str(raw);
-            key.push('\0');
-        }
-        let set = self
-            .inner
-            .lock()
-            .ok()
-            .and_then(|inner| inner.sets.get(&key).cloned());
-        (Some(key), set)
+            !inner.seen.insert(hash)
+        };
+        drop(inner);
+        Some(Probe {
+            cache: self,
+            fields,
+            hash,
+            keep,
+            set,
+        })
     }
 
-    fn insert(&self, key: String, set: Arc<PolicySet>, line_bytes: usize) {
+    fn insert(&self, hash: u64, key: Key, set: Arc<PolicySet>, line_bytes: usize) {
         let cost = key
-            .len()
+            .iter()
+            .map(|piece| piece.len())
+            .sum::<usize>()
             .saturating_add(line_bytes.saturating_mul(SET_BYTES_PER_LINE_BYTE));
         if cost > CACHE_BYTES {
             return;
@@ -260,8 +292,125 @@ impl SetCache {
             inner.bytes = 0;
         }
         inner.bytes += cost;
-        inner.sets.insert(key, set);
+        inner.sets.insert(hash, (key, set));
     }
+}
+
+/// The key of a scanned line's set fields.
+fn key_of(fields: &[Field<'_>]) -> Key {
+    set_fields(fields)
+        .flat_map(|f| [f.name.into(), f.raw.into()])
+        .collect()
+}
+
+/// Whether `key` is the key of these fields (no key is built).
+fn same_key(key: &[Box<str>], fields: &[Field<'_>]) -> bool {
+    let mut pieces = key.iter();
+    set_fields(fields).all(|f| {
+        pieces.next().is_some_and(|p| **p == *f.name)
+            && pieces.next().is_some_and(|p| **p == *f.raw)
+    }) && pieces.next().is_none()
+}
+
+/// The deepest nesting of arrays and objects in `v` (0 for a scalar).
+fn nesting(v: &Value) -> usize {
+    match &v.kind {
+        Kind::Array(items) => 1 + items.iter().map(nesting).max().unwrap_or(0),
+        Kind::Object(members) => 1 + members.iter().map(|m| nesting(&m.value)).max().unwrap_or(0),
+        _ => 0,
+    }
+}
+
+/// A case whose set fields have the text of `set`'s valid case: only its
+/// request fields are parsed, each on its own. `None` when anything in
+/// them is not plain (bad JSON, a duplicate key, deep nesting, a bad
+/// request or `expect`): the full reading then decides, with its messages.
+///
+/// Sound because the line is then valid JSON exactly when the full parser
+/// says so: the scan checked the top-level object's grammar and that no
+/// key is unknown or repeated; the set fields' texts are those of a line
+/// the full parser accepted (at the same depth, with no duplicate key);
+/// each request field's text is checked here by the same parser (a value
+/// one level down the line: its nesting must stay under the limit there).
+fn case_with_set(line: usize, fields: &[Field<'_>], set: Arc<PolicySet>) -> Option<Case> {
+    // Each request field's value: a plain string as it is; an array or
+    // object of plain strings checked without a tree (`None`: asking for
+    // it sends the case to the full reading); the context, when flat,
+    // straight into the request's; anything else through the parser.
+    let mut values: SmallVec<[(&str, Option<Value>); 16]> = SmallVec::new();
+    let mut context = None;
+    for f in fields.iter().filter(|f| f.flag) {
+        if f.name == "context" {
+            if let Some(members) = case_scan::flat_object(f.raw) {
+                context = Some(members);
+                continue;
+            }
+        }
+        let read = READ_FIELDS.iter().any(|r| case_scan::same(r, f.name));
+        let value = if !read && case_scan::is_plain_value(f.raw) {
+            None
+        } else if let Some(text) = case_scan::plain_string(f.raw) {
+            Some(Value {
+                kind: Kind::String(json::Str::new(text)),
+                span: json::Span::default(),
+            })
+        } else if case_scan::is_plain_value(f.raw) {
+            None
+        } else {
+            let parsed = json::parse(f.raw).ok()?;
+            if !parsed.duplicates.is_empty() || nesting(&parsed.value) >= json::MAX_DEPTH {
+                return None;
+            }
+            Some(parsed.value)
+        };
+        values.push((f.name, value));
+    }
+    let unbuilt = std::cell::Cell::new(false);
+    let get = |k: &str| match values.iter().find(|(n, _)| *n == k) {
+        Some((_, Some(v))) => Some(v),
+        Some((_, None)) => {
+            unbuilt.set(true);
+            None
+        }
+        None => None,
+    };
+    let mut ok = true;
+    let mut request = build_request(&get, &mut |_, _, _| ok = false)?;
+    if let Some(members) = context {
+        // as `build_request` reads a context (`context_value`), in order
+        request.context.extend(members.into_iter().map(|(k, v)| {
+            let value = match v {
+                case_scan::Plain::One(s) => ContextValue::Single(s.to_string()),
+                case_scan::Plain::Many(items) => {
+                    ContextValue::Multi(items.iter().map(|s| s.to_string()).collect())
+                }
+            };
+            (k.to_string(), value, Origin::Given)
+        }));
+    }
+    let expect = match get("expect") {
+        None => None,
+        Some(v) => Some(v.as_str().and_then(Decision::parse)?),
+    };
+    if !ok || unbuilt.get() {
+        return None;
+    }
+    let options = set.options();
+    crate::eval::acl::set_header_keys(
+        &mut request,
+        options.object_acl.as_ref(),
+        options.bucket_acl.as_ref(),
+    );
+    let id = get("id")
+        .and_then(Value::scalar_text)
+        .unwrap_or_else(|| format!("line {line}"));
+    Some(Case {
+        id,
+        line,
+        policies: set,
+        request,
+        expect,
+    })
 }
 
 /// [`parse_case`], taking the policy set from `cache` when an earlier case
@@ -271,6 +420,28 @@ pub fn parse_case_with(
     line: usize,
     text: &str,
     cache: Option<&SetCache>,
+) -> Result<Case, (String, Vec<Diagnostic>)> {
+    let probe = cache.and_then(|c| c.probe(text));
+    if let Some(Probe {
+        fields,
+        set: Some(set),
+        ..
+    }) = &probe
+    {
+        if let Some(case) = case_with_set(line, fields, set.clone()) {
+            return Ok(case);
+        }
+    }
+    parse_case_in_full(name, line, text, probe)
+}
+
+/// Reads a case with the full parser, every message from its own text;
+/// keeps its set in the cache when `probe` says so.
+fn parse_case_in_full(
+    name: &str,
+    line: usize,
+    text: &str,
+    probe: Option<Probe<'_, '_>>,
 ) -> Result<Case, (String, Vec<Diagnostic>)> {
     let file = &Arc::new(SourceFile::at_line(
         name,
@@ -341,7 +512,7 @@ pub fn parse_case_with(
             ));
         }
     }
-    let (key, cached) = cache.map_or((None, None), |c| c.lookup(text, members));
+    let cached = probe.as_ref().and_then(|p| p.set.clone());
     let mut builder = PolicySet::builder();
     if cached.is_none() {
         let name = |field: &str, i: Option<usize>| match i {
@@ -488,7 +659,14 @@ pub fn parse_case_with(
             }
         }
     }
-    let request = build_request(&root, file, &doc, &mut diags).map(|mut r| {
+    let mut bad = |v: Option<&Value>, ptr: &str, msg: String| {
+        let mut d = Diagnostic::error("INVALID_CASE", msg)
+            .in_file(file.name())
+            .with_pointer(ptr);
+        d.location = Some(doc.location(v.unwrap_or(&root).span.start));
+        diags.push(d);
+    };
+    let request = build_request(&|k: &str| root.get(k), &mut bad).map(|mut r| {
         // the ACL a PutObject or PutObjectAcl carries is in its headers (E-20)
         crate::eval::acl::set_header_keys(
             &mut r,
@@ -518,8 +696,9 @@ pub fn parse_case_with(
                 Some(set) => set,
                 None => {
                     let set = Arc::new(builder.options(options).build());
-                    if let (Some(c), Some(k)) = (cache, key) {
-                        c.insert(k, set.clone(), text.len());
+                    if let Some(p) = probe.filter(|p| p.keep) {
+                        p.cache
+                            .insert(p.hash, key_of(&p.fields), set.clone(), text.len());
                     }
                     set
                 }
@@ -600,24 +779,18 @@ fn add_level(b: PolicySetBuilder, t: PolicyType, policies: Vec<Policy>) -> Polic
     }
 }
 
-fn build_request(
-    root: &Value,
-    file: &Arc<SourceFile>,
-    doc: &Document,
-    diags: &mut Vec<Diagnostic>,
+/// The request of a case from its fields (`get`), each problem told to
+/// `bad` (the value, its JSON pointer, the message); `None` when the
+/// request cannot be made.
+fn build_request<'v>(
+    get: &dyn Fn(&str) -> Option<&'v Value>,
+    bad: &mut dyn FnMut(Option<&Value>, &str, String),
 ) -> Option<Request> {
-    let mut bad = |v: Option<&Value>, ptr: &str, msg: String| {
-        let mut d = Diagnostic::error("INVALID_CASE", msg)
-            .in_file(file.name())
-            .with_pointer(ptr);
-        d.location = Some(doc.location(v.unwrap_or(root).span.start));
-        diags.push(d);
-    };
-    let text = |k: &str| root.get(k).and_then(Value::as_str);
+    let text = |k: &str| get(k).and_then(Value::as_str);
     let action = match text("action").map(Action::parse) {
         Some(Ok(a)) => Some(a),
         Some(Err(e)) => {
-            bad(root.get("action"), "/action", e.to_string());
+            bad(get("action"), "/action", e.to_string());
             None
         }
         None => {
@@ -628,7 +801,7 @@ fn build_request(
     let resource = match text("resource").map(Resource::parse) {
         Some(Ok(r)) => Some(r),
         Some(Err(e)) => {
-            bad(root.get("resource"), "/resource", e.to_string());
+            bad(get("resource"), "/resource", e.to_string());
             None
         }
         None => {
@@ -645,13 +818,13 @@ fn build_request(
         Some(p) => match Principal::parse(p) {
             Ok(p) => Some(p),
             Err(e) => {
-                bad(root.get("principal"), "/principal", e.to_string());
+                bad(get("principal"), "/principal", e.to_string());
                 None
             }
         },
     };
     let mut context = Context::new();
-    match root.get("context") {
+    match get("context") {
         None => {}
         Some(v) => match v.as_object() {
             None if v.kind == Kind::Null => {}
@@ -676,7 +849,7 @@ fn build_request(
         },
     }
     let resource_account = text("resource_account").map(str::to_string);
-    let is_service_linked_role = match root.get("service_linked_role") {
+    let is_service_linked_role = match get("service_linked_role") {
         None => false,
         Some(v) => match v.kind {
             Kind::Bool(b) => b,
@@ -811,6 +984,38 @@ mod tests {
             r#""identity":[{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}]"#;
         let request = r#""principal":"arn:aws:iam::111122223333:user/u","action":"s3:PutObject","resource":"arn:aws:s3:::b/k""#;
         let deny_public = r#""resource_policy":{"Statement":{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*","Condition":{"StringEquals":{"s3:x-amz-acl":"public-read"}}}}"#;
+        // request and label fields of every shape, under one kept set: the
+        // plain readers, the parser, and bad values (each its own message)
+        let deep = |n: usize| format!(r#""tags":{}{}"#, "[".repeat(n), "]".repeat(n));
+        for (i, fields) in [
+            r#""context":{"aws:SecureTransport":true,"s3:max-keys":10,"aws:SourceIp":["10.0.0.1"]}"#,
+            r#""context":{"aws:\u0053ecureTransport":"true"},"tags":["a","b\"c"],"note":"x\ny""#,
+            r#""context":{"a":"1","a":"2"}"#,
+            r#""context":{"a":{"b":"c"}}"#,
+            r#""context":[],"tags":[1,[2],{"x":null}]"#,
+            r#""context":null,"tags":{"k":"v","l":["m"]},"source":"s","oracle_expect":"Allow""#,
+            r#""tags":{"k":"v","k":"w"}"#,
+            deep(127).as_str(),
+            deep(128).as_str(),
+            r#""expect":"allow""#,
+            r#""expect":7"#,
+            r#""service_linked_role":"yes""#,
+            r#""service_linked_role":true,"resource_account":"111122223333""#,
+        ]
+        .iter()
+        .enumerate()
+        {
+            lines.push(format!(r#"{{"id":{i},{policy},{request},{fields}}}"#));
+        }
+        let status = |id: usize| {
+            let line = lines
+                .iter()
+                .find(|l| l.starts_with(&format!(r#"{{"id":{id},"#)));
+            run_line("c.jsonl", 1, line.unwrap()).status
+        };
+        let statuses: Vec<Status> = (0..13).map(status).collect();
+        use Status::{Error as E, Evaluated as V, Pass as P};
+        assert_eq!(statuses, [V, V, E, E, E, V, E, V, E, P, E, E, V]);
         lines.extend([
             format!(r#"{{"id":"acl-1",{policy},{deny_public},{request},"object_acl":"public-read","expect":"ExplicitDeny"}}"#),
             format!(r#"{{"id":"acl-2",{policy},{deny_public},{request},"expect":"Allow"}}"#),
@@ -859,27 +1064,69 @@ mod tests {
     fn the_cache_is_bounded() {
         let cache = SetCache::default();
         let set = Arc::new(PolicySet::builder().build());
+        let key = |k: &str| -> Key { vec!["identity".into(), k.into()].into() };
         for i in 0..CACHE_SETS + 10 {
-            cache.insert(format!("k{i}"), set.clone(), 100);
+            cache.insert(i as u64, key(&format!("k{i}")), set.clone(), 100);
         }
         let kept = cache.inner.lock().unwrap().sets.len();
         assert!(kept <= CACHE_SETS);
         assert!(kept < 20, "emptied when full");
         cache.insert(
-            "big".into(),
+            1 << 40,
+            key("big"),
             set.clone(),
             CACHE_BYTES / SET_BYTES_PER_LINE_BYTE,
         );
         assert!(
-            !cache.inner.lock().unwrap().sets.contains_key("big"),
+            !cache.inner.lock().unwrap().sets.contains_key(&(1 << 40)),
             "too big to keep"
         );
         let half = CACHE_BYTES / 2 / SET_BYTES_PER_LINE_BYTE;
-        cache.insert("half".into(), set.clone(), half);
-        cache.insert("half2".into(), set, half);
+        cache.insert(1 << 41, key("half"), set.clone(), half);
+        cache.insert(1 << 42, key("half2"), set, half);
         let inner = cache.inner.lock().unwrap();
         assert!(inner.bytes <= CACHE_BYTES);
         assert_eq!(inner.sets.len(), 1);
+    }
+
+    /// The scan's classes are the lists': every case field, and whether
+    /// it is a request field; the read fields are request fields.
+    #[test]
+    fn fields_are_classified_as_listed() {
+        for f in FIELDS {
+            assert_eq!(classify(f), Some(REQUEST_FIELDS.contains(f)), "{f}");
+        }
+        for f in ["", "ids", "Identity", "contexts", "expect ", "i"] {
+            assert_eq!(classify(f), None, "{f}");
+        }
+        assert!(READ_FIELDS.iter().all(|f| REQUEST_FIELDS.contains(f)));
+        assert!(REQUEST_FIELDS.iter().all(|f| FIELDS.contains(f)));
+    }
+
+    /// A kept set is taken only for exactly its key: the same hash with
+    /// other texts, or the same texts split otherwise, is no match.
+    #[test]
+    fn a_key_matches_only_its_own_fields() {
+        let line = r#"{"id":"a","identity":[{"Statement":[]}],"resource_policy":null,"action":"s3:GetObject"}"#;
+        let fields = case_scan::scan(line, classify).unwrap();
+        let key = key_of(&fields);
+        assert_eq!(
+            key.iter().map(|p| &**p).collect::<Vec<_>>(),
+            [
+                "identity",
+                r#"[{"Statement":[]}]"#,
+                "resource_policy",
+                "null"
+            ]
+        );
+        assert!(same_key(&key, &fields));
+        let other = r#"{"identity":[{"Statement":[]}],"resource_policy":{}}"#;
+        let other = case_scan::scan(other, classify).unwrap();
+        assert!(!same_key(&key, &other));
+        let fewer = r#"{"identity":[{"Statement":[]}]}"#;
+        let fewer = case_scan::scan(fewer, classify).unwrap();
+        assert!(!same_key(&key, &fewer));
+        assert!(!same_key(&key_of(&fewer), &fields));
     }
 
     #[test]

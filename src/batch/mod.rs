@@ -6,6 +6,7 @@
 //! while it is read (it reaches the worker as [`Line::too_long`]), so one
 //! endless line (`/dev/zero`) costs no more memory than a short one.
 
+pub mod case_scan;
 pub mod cases;
 pub mod requests;
 pub mod s3_state;

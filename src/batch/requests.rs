@@ -283,6 +283,36 @@ pub fn parse_line(
                 );
                 return Err(errors);
             }
+            // a context key that contradicts the caller, as `can` refuses
+            // it (spec E-7, `Principal::context_conflicts`): the line's own
+            // keys, then the flags' keys the line does not replace
+            for c in request.principal.context_conflicts(&request.context) {
+                let ptr = pointer::join("/context", &c.key);
+                let at = root
+                    .get("context")
+                    .and_then(Value::as_object)
+                    .and_then(|ms| ms.iter().find(|m| *m.key == *c.key))
+                    .map_or(root.span.start, |m| m.value.span.start);
+                errors.push(
+                    invalid(name, line_no, text, at, &ptr, c.message(&request.principal))
+                        .with_hint(
+                            "leave the key out: s3guard fills in what AWS sends for the caller",
+                        ),
+                );
+            }
+            for c in request.principal.context_conflicts(&template.context) {
+                if request.context.get(&c.key).is_some() {
+                    continue;
+                }
+                let at = root.get("principal").unwrap_or(root).span.start;
+                errors.push(
+                    invalid(name, line_no, text, at, "/principal", format!("--context: {}", c.message(&request.principal)))
+                        .with_hint("leave the key out of --context: s3guard fills in what AWS sends for each line's caller"),
+                );
+            }
+            if !errors.is_empty() {
+                return Err(errors);
+            }
             Ok(RequestLine { request, id })
         }
         _ => Err(errors),
@@ -493,7 +523,12 @@ impl Requests {
             is_service_linked_role: template.is_service_linked_role,
             context: crate::request::context::Context::new(),
         };
-        if owner_disagreement(&request, None).is_some() {
+        if owner_disagreement(&request, None).is_some()
+            || !request
+                .principal
+                .context_conflicts(&template.context)
+                .is_empty()
+        {
             return None;
         }
         Some(RequestLine {

@@ -286,9 +286,11 @@ where
 /// The binary's entry point.
 pub fn main() -> std::process::ExitCode {
     let stdout = std::io::stdout();
-    let stderr = std::io::stderr();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let mut err = stderr.lock();
+    // stderr is locked per write, not for the whole run: a worker thread
+    // (or a library's `eprintln!`) that writes to it must not block on the
+    // main thread's lock until the run ends
+    let mut err = std::io::stderr();
     // `run` flushes and reports a failed write
     let code = run(std::env::args_os(), &mut out, &mut err);
     std::process::ExitCode::from(u8::try_from(code).unwrap_or(2))

@@ -290,15 +290,21 @@ pub struct WhoCanArgs {
     pub format: WhoCanFormat,
 }
 
-/// Whether a listed principal is one of the expected ones (ARN, or the
-/// name after the last `/`).
-fn expected(only: &[String], principal: &str) -> bool {
+/// Whether a listed principal is one of the expected ones: its ARN (or
+/// label: `*`, a service name), or, for a user or role of the data, the
+/// name after the last `/`. A bare name never stands for a principal from
+/// outside the data: `--only deployer` must not let another account's
+/// `role/deployer`, granted by a bucket policy, pass a CI check.
+fn expected(only: &[String], e: &access::Entry) -> bool {
+    let principal = e.principal.as_str();
+    let in_data = matches!(e.kind, access::Kind::User | access::Kind::Role);
     only.iter().any(|o| {
         o == principal
-            || principal
-                .rsplit('/')
-                .next()
-                .is_some_and(|n| n == o && principal.contains('/'))
+            || (in_data
+                && principal
+                    .rsplit('/')
+                    .next()
+                    .is_some_and(|n| n == o && principal.contains('/')))
     })
 }
 
@@ -342,8 +348,8 @@ pub fn run(args: &WhoCanArgs, io: &mut Io<'_>) -> i32 {
     let unexpected: Vec<&str> = answer
         .principals
         .iter()
+        .filter(|e| !expected(&only, e))
         .map(|e| e.principal.as_str())
-        .filter(|p| !expected(&only, p))
         .collect();
     if json {
         let mut v = serde_json::to_value(&answer).unwrap_or_default();

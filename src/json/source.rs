@@ -78,7 +78,8 @@ const CHECKPOINT_BYTES: usize = 256;
 #[derive(Debug)]
 pub struct SourceFile {
     name: String,
-    text: String,
+    /// Shared with the strings of its JSON tree (`Str` ranges).
+    text: Arc<String>,
     line_starts: Vec<u32>,
     /// `char_checkpoints[i]`: characters before byte `i * CHECKPOINT_BYTES`,
     /// so that a column costs at most one block to count, not the whole line
@@ -123,7 +124,7 @@ impl SourceFile {
         }
         SourceFile {
             name: name.into(),
-            text,
+            text: Arc::new(text),
             line_starts,
             char_checkpoints,
             first_line: 1,
@@ -225,6 +226,12 @@ impl SourceFile {
 
     /// The whole text.
     pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The whole text, as the shared allocation the strings of its JSON
+    /// tree point into.
+    pub(crate) fn shared_text(&self) -> &Arc<String> {
         &self.text
     }
 
@@ -355,6 +362,17 @@ impl Document {
                 .text()
                 .get(*a as usize..*b as usize)
                 .unwrap_or_default(),
+        }
+    }
+
+    /// The text to parse as a range of its file's shared text (see
+    /// [`parse_shared`](super::parse_shared)); `None` for a document
+    /// decoded from a string of the file, which has a text of its own.
+    pub(crate) fn shared_text(&self) -> Option<(&Arc<String>, usize, usize)> {
+        match &self.inner {
+            Inner::Embedded(..) => None,
+            Inner::Whole => Some((self.file.shared_text(), 0, self.file.text().len())),
+            Inner::Slice(a, b) => Some((self.file.shared_text(), *a as usize, *b as usize)),
         }
     }
 

@@ -1,6 +1,8 @@
 //! The strings of the JSON tree: the words policies repeat (`Effect`,
 //! `Allow`, `Statement`, `s3:GetObject`, `2012-10-17`) point to one static
-//! copy; any other string is one allocation of exactly its length.
+//! copy; a string parsed from a source file without an escape is a range
+//! of that file's text (shared, counted); any other string is one
+//! allocation of exactly its length.
 //!
 //! A policy is mostly these words: a load of ReadOnlyAccess or of a case
 //! corpus used to allocate (and free) a `String` for every key and short
@@ -10,6 +12,7 @@ use std::borrow::Borrow;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::ops::Deref;
+use std::sync::Arc;
 
 /// A string of the JSON tree (a key, a string value, a number's text), and
 /// of compiled patterns (`arn`, `aws`, `s3`, …).
@@ -21,14 +24,32 @@ pub struct Str(Repr);
 enum Repr {
     Static(&'static str),
     Owned(Box<str>),
+    /// Bytes `start..end` of a source's text (a character range: the
+    /// parser makes one only between ASCII quotes).
+    Shared(Arc<String>, u32, u32),
 }
 
 impl Str {
     /// The text, as a `str`.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match &self.0 {
             Repr::Static(s) => s,
             Repr::Owned(s) => s,
+            Repr::Shared(source, start, end) => source
+                .get(*start as usize..*end as usize)
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The length in bytes, without reading the text (a shared range is
+    /// its end minus its start): comparisons of keys look at it first.
+    #[inline]
+    pub(crate) fn byte_len(&self) -> usize {
+        match &self.0 {
+            Repr::Static(s) => s.len(),
+            Repr::Owned(s) => s.len(),
+            Repr::Shared(_, start, end) => end.saturating_sub(*start) as usize,
         }
     }
 
@@ -43,6 +64,23 @@ impl Str {
 }
 
 impl Str {
+    /// The string at bytes `start..end` of `source`: a static copy when it
+    /// is a common word, else that range of `source` (no copy). A range
+    /// that is not one of `source`'s character ranges is the empty string
+    /// (the parser never makes one); one past 4 GiB is copied.
+    pub(crate) fn shared(source: &Arc<String>, start: usize, end: usize) -> Str {
+        let Some(text) = source.get(start..end) else {
+            return Str::default();
+        };
+        if let Some(s) = common(text) {
+            return Str(Repr::Static(s));
+        }
+        match (u32::try_from(start), u32::try_from(end)) {
+            (Ok(a), Ok(b)) => Str(Repr::Shared(Arc::clone(source), a, b)),
+            _ => Str(Repr::Owned(text.into())),
+        }
+    }
+
     /// A string that keeps `text`'s allocation, for a text the caller
     /// knows is no common word (a lower-cased pattern): no lookup.
     pub(crate) fn owned(text: String) -> Str {
@@ -58,6 +96,7 @@ impl Default for Str {
 
 impl Deref for Str {
     type Target = str;
+    #[inline]
     fn deref(&self) -> &str {
         self.as_str()
     }
@@ -95,27 +134,31 @@ impl From<Str> for String {
         match s.0 {
             Repr::Static(s) => s.to_string(),
             Repr::Owned(s) => s.into_string(),
+            Repr::Shared(..) => s.as_str().to_string(),
         }
     }
 }
 
 impl PartialEq for Str {
+    #[inline]
     fn eq(&self, other: &Str) -> bool {
-        self.as_str() == other.as_str()
+        self.byte_len() == other.byte_len() && self.as_str() == other.as_str()
     }
 }
 
 impl Eq for Str {}
 
 impl PartialEq<str> for Str {
+    #[inline]
     fn eq(&self, other: &str) -> bool {
-        self.as_str() == other
+        self.byte_len() == other.len() && self.as_str() == other
     }
 }
 
 impl PartialEq<&str> for Str {
+    #[inline]
     fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
+        self.byte_len() == other.len() && self.as_str() == *other
     }
 }
 
@@ -126,12 +169,14 @@ impl PartialEq<String> for Str {
 }
 
 impl PartialEq<Str> for str {
+    #[inline]
     fn eq(&self, other: &Str) -> bool {
         self == other.as_str()
     }
 }
 
 impl PartialEq<Str> for &str {
+    #[inline]
     fn eq(&self, other: &Str) -> bool {
         *self == other.as_str()
     }
@@ -158,19 +203,20 @@ impl fmt::Display for Str {
 /// The static copy of a word policies, case files and account dumps
 /// repeat, if `text` is one.
 fn common(text: &str) -> Option<&'static str> {
-    // Matching by length first keeps a miss to a few comparisons.
-    let first = text.as_bytes().first();
+    // Matching by length, then first and last byte, keeps a miss to a
+    // few byte comparisons (no memcmp call).
+    let (first, last) = (text.as_bytes().first(), text.as_bytes().last());
     words_of_len(text.len())
         .iter()
         .copied()
-        .find(|w| w.as_bytes().first() == first && *w == text)
+        .find(|w| w.as_bytes().first() == first && w.as_bytes().last() == last && *w == text)
 }
 
 /// The common words of `len` bytes.
 fn words_of_len(len: usize) -> &'static [&'static str] {
     match len {
         0 => &[""],
-        1 => &["*", "0", "1"],
+        1 => &["*", "0", "1", "/"],
         2 => &["id", "v1", "/*", "s3"],
         3 => &[
             "AWS", "Sid", "scp", "rcp", "Key", "Arn", "arn", "aws", "iam", "sts",
@@ -178,14 +224,16 @@ fn words_of_len(len: usize) -> &'static [&'static str] {
         4 => &[
             "s3:*", "Deny", "true", "Bool", "Path", "note", "tags", "Tags",
         ],
-        5 => &["Allow", "false", "Value"],
-        6 => &["Effect", "Action", "action", "expect", "source"],
+        5 => &["Allow", "false", "Value", "Roles"],
+        6 => &[
+            "Effect", "Action", "action", "expect", "source", "Policy", "UserId", "RoleId",
+        ],
         7 => &[
-            "Service", "Version", "context", "Content", "session", "ArnLike",
+            "Service", "Version", "context", "Content", "session", "ArnLike", "GroupId",
         ],
         8 => &[
             "Resource", "identity", "boundary", "resource", "Document", "iam:Get*", "PolicyId",
-            "UserName", "RoleName",
+            "UserName", "RoleName", "Policies",
         ],
         9 => &[
             "NotAction",
@@ -200,6 +248,7 @@ fn words_of_len(len: usize) -> &'static [&'static str] {
             "ArnEquals",
             "PolicyArn",
             "GroupName",
+            "GroupList",
         ],
         10 => &[
             "2012-10-17",
@@ -208,8 +257,9 @@ fn words_of_len(len: usize) -> &'static [&'static str] {
             "StringLike",
             "aws:userid",
             "CreateDate",
+            "UpdateDate",
         ],
-        11 => &["NotResource"],
+        11 => &["NotResource", "Description"],
         12 => &[
             "ImplicitDeny",
             "NotPrincipal",
@@ -221,6 +271,8 @@ fn words_of_len(len: usize) -> &'static [&'static str] {
             "aws:SourceIp",
             "aws:username",
             "111122223333",
+            "IsAttachable",
+            "RoleLastUsed",
         ],
         13 => &[
             "s3:ListBucket",
@@ -234,6 +286,10 @@ fn words_of_len(len: usize) -> &'static [&'static str] {
             "s3:ListBucket*",
             "aws:SourceVpce",
             "arn:aws:s3:::*",
+            "UserPolicyList",
+            "RolePolicyList",
+            "UserDetailList",
+            "RoleDetailList",
         ],
         15 => &[
             "s3:DeleteObject",
@@ -242,20 +298,41 @@ fn words_of_len(len: usize) -> &'static [&'static str] {
             "s3:DeleteBucket",
             "NumericLessThan",
             "DateGreaterThan",
+            "GroupPolicyList",
+            "GroupDetailList",
+            "AttachmentCount",
         ],
         16 => &[
             "resource_account",
             "IsDefaultVersion",
             "ec2:RunInstances",
             "aws:PrincipalArn",
+            "DefaultVersionId",
+            "AWSManagedPolicy",
         ],
-        17 => &["aws:PrincipalType"],
-        18 => &["aws:PrincipalOrgID"],
-        19 => &["s3:ListAllMyBuckets", "aws:SecureTransport"],
+        17 => &[
+            "aws:PrincipalType",
+            "PolicyVersionList",
+            "InstanceProfileId",
+        ],
+        18 => &["aws:PrincipalOrgID", "MaxSessionDuration"],
+        19 => &[
+            "s3:ListAllMyBuckets",
+            "aws:SecureTransport",
+            "PermissionsBoundary",
+            "InstanceProfileList",
+            "InstanceProfileName",
+        ],
         20 => &["aws:PrincipalAccount"],
-        22 => &["StringEqualsIgnoreCase", "ForAnyValue:StringLike"],
-        24 => &["ForAnyValue:StringEquals"],
+        22 => &[
+            "StringEqualsIgnoreCase",
+            "ForAnyValue:StringLike",
+            "PermissionsBoundaryArn",
+        ],
+        23 => &["AttachedManagedPolicies", "PermissionsBoundaryType"],
+        24 => &["ForAnyValue:StringEquals", "AssumeRolePolicyDocument"],
         25 => &["ForAllValues:StringEquals"],
+        29 => &["PermissionsBoundaryUsageCount"],
         _ => &[],
     }
 }
@@ -283,6 +360,31 @@ mod tests {
         }
         assert!(matches!(Str::new("Effect").0, Repr::Static(_)));
         assert!(matches!(Str::new("Effectt").0, Repr::Owned(_)));
+    }
+
+    #[test]
+    fn shared_strings_are_ranges_of_their_source() {
+        let source = Arc::new(String::from(r#"{"Effect": "Allowé", "x": 1}"#));
+        let s = Str::shared(&source, 12, 19);
+        assert_eq!(s, "Allowé");
+        assert!(matches!(s.0, Repr::Shared(..)));
+        assert_eq!(String::from(s.clone()), "Allowé");
+        assert_eq!(s, Str::new("Allowé"));
+        // a common word is the static copy, not a range
+        assert!(matches!(
+            Str::shared(&source, 2, 8).0,
+            Repr::Static("Effect")
+        ));
+        // a range that is not a character range is copied (empty), never a panic
+        assert_eq!(Str::shared(&source, 12, 18), "");
+        assert_eq!(Str::shared(&source, 12, 1000), "");
+        for s in [
+            Str::shared(&source, 12, 19),
+            Str::new("Effect"),
+            Str::new("é/x"),
+        ] {
+            assert_eq!(s.byte_len(), s.as_str().len());
+        }
     }
 
     #[test]

@@ -54,7 +54,11 @@ pub(super) fn open(file: Arc<SourceFile>) -> Result<Opened, LoadError> {
 }
 
 pub(crate) fn parse_doc(doc: &Document) -> Result<json::Parsed, LoadError> {
-    json::parse(doc.text()).map_err(|e| {
+    let parsed = match doc.shared_text() {
+        Some((source, start, end)) => json::parse_shared(source, start, end),
+        None => json::parse(doc.text()),
+    };
+    parsed.map_err(|e| {
         let loc = doc.location(u32::try_from(e.offset).unwrap_or(u32::MAX));
         LoadError {
             diagnostics: vec![Diagnostic::error("JSON_SYNTAX_ERROR", e.message)
@@ -90,6 +94,27 @@ pub(crate) fn duplicate_diagnostics(
 /// The policy text inside a JSON string of the file, decoded (and
 /// URL-decoded when needed), with the map back to file offsets.
 pub(crate) fn embedded(file: &Arc<SourceFile>, span: Span) -> Result<Document, LoadError> {
+    // A literal without escapes (IAM's URL-encoded documents) is its own
+    // text: it is URL-decoded straight from the file, or is a slice of it,
+    // without an unescaped copy and its map first.
+    let (start, end) = (span.start as usize, span.end as usize);
+    let raw = file
+        .text()
+        .get(start..end)
+        .and_then(|lit| lit.strip_prefix('"')?.strip_suffix('"'))
+        .filter(|body| {
+            memchr::memchr2(b'\\', b'"', body.as_bytes()).is_none()
+                && body.bytes().fold(u8::MAX, u8::min) >= 0x20
+        });
+    if let Some(body) = raw {
+        let at = start + 1;
+        if !body.trim_start().starts_with('{') && body.contains('%') {
+            let (decoded, map) =
+                percent_decode(body, |i| u32::try_from(at + i).unwrap_or(u32::MAX));
+            return Ok(Document::embedded(file.clone(), decoded, map));
+        }
+        return Ok(Document::slice(file.clone(), at, at + body.len()));
+    }
     let mut map = Vec::new();
     let (text, _) =
         json::unescape_at(file.text(), span.start as usize, Some(&mut map)).map_err(|e| {
@@ -101,42 +126,62 @@ pub(crate) fn embedded(file: &Arc<SourceFile>, span: Span) -> Result<Document, L
         })?;
     let trimmed = text.trim_start();
     if !trimmed.starts_with('{') && text.contains('%') {
-        let (decoded, dmap) = percent_decode(&text, &map);
+        let (decoded, dmap) = percent_decode(&text, |i| map.get(i).copied().unwrap_or(0));
         return Ok(Document::embedded(file.clone(), decoded, dmap));
     }
     Ok(Document::embedded(file.clone(), text, map))
 }
 
-/// Decodes `%XX` escapes (IAM returns documents URL-encoded, RFC 3986).
-fn percent_decode(text: &str, map: &[u32]) -> (String, Vec<u32>) {
+/// The value of the `%XX` escape at `i` of `bytes`, if one is there.
+fn escape_at(bytes: &[u8], i: usize) -> Option<u8> {
+    if bytes.get(i) != Some(&b'%') {
+        return None;
+    }
+    let hex = bytes.get(i + 1..i + 3)?;
+    let digit = |b: u8| (b as char).to_digit(16);
+    Some(u8::try_from(digit(*hex.first()?)? * 16 + digit(*hex.get(1)?)?).unwrap_or(0))
+}
+
+/// Decodes `%XX` escapes (IAM returns documents URL-encoded, RFC 3986);
+/// `origin(i)` is the file offset of byte `i` of `text`. The text and its
+/// map are allocated once, at their decoded length.
+fn percent_decode(text: &str, origin: impl Fn(usize) -> u32) -> (String, Vec<u32>) {
     let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut out_map = Vec::with_capacity(bytes.len());
+    let escapes = memchr::memchr_iter(b'%', bytes)
+        .filter(|&i| escape_at(bytes, i).is_some())
+        .count();
+    let len = bytes.len().saturating_sub(2 * escapes);
+    let mut out = Vec::with_capacity(len);
+    let mut out_map = Vec::with_capacity(len);
     let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        let origin = map.get(i).copied().unwrap_or(0);
-        if b == b'%' {
-            let hex = bytes
-                .get(i + 1..i + 3)
-                .and_then(|h| std::str::from_utf8(h).ok())
-                .and_then(|h| u8::from_str_radix(h, 16).ok());
-            if let Some(v) = hex {
+    while i < bytes.len() {
+        // the run of plain bytes up to the next `%`, copied at once
+        let run =
+            memchr::memchr(b'%', bytes.get(i..).unwrap_or_default()).unwrap_or(bytes.len() - i);
+        out.extend_from_slice(bytes.get(i..i + run).unwrap_or_default());
+        out_map.extend((i..i + run).map(&origin));
+        i += run;
+        if i >= bytes.len() {
+            break;
+        }
+        out_map.push(origin(i));
+        match escape_at(bytes, i) {
+            Some(v) => {
                 out.push(v);
-                out_map.push(origin);
                 i += 3;
-                continue;
+            }
+            None => {
+                out.push(b'%');
+                i += 1;
             }
         }
-        out.push(b);
-        out_map.push(origin);
-        i += 1;
     }
     match String::from_utf8(out) {
         Ok(s) => (s, out_map),
         Err(e) => {
             let s = String::from_utf8_lossy(e.as_bytes()).into_owned();
             let len = s.len();
-            out_map.resize(len, map.last().copied().unwrap_or(0));
+            out_map.resize(len, origin(bytes.len().saturating_sub(1)));
             (s, out_map)
         }
     }
@@ -171,6 +216,14 @@ mod tests {
         assert_eq!(doc.text(), r#"{"Statement":[]}"#);
         let loc = doc.location(root.get("Statement").unwrap().span.start);
         assert_eq!(loc.column as usize, text.find("%5B").unwrap() + 1);
+    }
+
+    #[test]
+    fn percent_decoding_maps_every_byte_to_its_place() {
+        // a valid escape, a bad one (kept as text), and one cut short
+        let (text, map) = percent_decode("a%41%zz%4", |i| u32::try_from(10 + i).unwrap());
+        assert_eq!(text, "aA%zz%4");
+        assert_eq!(map, [10, 11, 14, 15, 16, 17, 18]);
     }
 
     #[test]

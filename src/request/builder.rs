@@ -239,6 +239,12 @@ impl RequestBuilder {
                 )),
             }
         }
+        for c in req.principal.context_conflicts(&req.context) {
+            errors.push(bad(
+                c.message(&req.principal),
+                "leave the key out: s3guard fills in what AWS sends for the caller (spec E-7)",
+            ));
+        }
         let instant = match self.time() {
             Ok(i) => i,
             Err(d) => {

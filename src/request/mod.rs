@@ -244,6 +244,10 @@ impl Principal {
             | Principal::FederatedUser { .. } => vec!["aws:username", "aws:PrincipalServiceName"],
             // aws:PrincipalOrgID/OrgPaths: "only if the principal is a
             // member of an organization" (IAM global condition keys).
+            // aws:SourceArn/SourceAccount/SourceOrgID/SourceOrgPaths: "only
+            // if accessing a resource triggers an AWS service to call
+            // another service on behalf of the resource owner": a signed
+            // service request, never an unsigned one.
             Principal::Anonymous => vec![
                 "aws:username",
                 "aws:PrincipalArn",
@@ -252,6 +256,10 @@ impl Principal {
                 "aws:PrincipalIsAWSService",
                 "aws:PrincipalOrgID",
                 "aws:PrincipalOrgPaths",
+                "aws:SourceArn",
+                "aws:SourceAccount",
+                "aws:SourceOrgID",
+                "aws:SourceOrgPaths",
             ],
             Principal::Service(_) => vec!["aws:username"],
         }
@@ -325,6 +333,110 @@ impl Principal {
                 put("aws:PrincipalIsAWSService", "false");
             }
         }
+    }
+}
+
+/// A key given in a request's context that AWS would never send so for the
+/// caller: see [`Principal::context_conflicts`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContextConflict {
+    /// The key as given.
+    pub key: String,
+    /// What AWS sends for this caller: `None` when it never sends the key.
+    pub aws_sends: Option<String>,
+}
+
+impl ContextConflict {
+    /// One sentence for a message: the key, and what AWS sends instead.
+    pub fn message(&self, caller: &Principal) -> String {
+        match &self.aws_sends {
+            None => format!("AWS never sends {} for the caller {caller}", self.key),
+            Some(v) => format!(
+                "the context's {} contradicts the caller {caller}, for whom AWS sends {v}",
+                self.key
+            ),
+        }
+    }
+}
+
+impl Principal {
+    /// The given context keys that contradict this caller (spec E-7 and
+    /// section 0 of the semantics): a key AWS never sends for it
+    /// ([`Principal::never_carried_keys`], such as an anonymous caller's
+    /// `aws:PrincipalArn`), or a key AWS derives from it
+    /// ([`Principal::derive_context`]) given with another value. Such a
+    /// request cannot reach AWS: a condition would otherwise test a value
+    /// AWS never sends and the answer would differ from AWS's.
+    ///
+    /// A role session's `aws:PrincipalArn` may name the role with its path
+    /// (a session ARN drops it): any role ARN of the session's account and
+    /// partition whose last segment is the role's name agrees with it.
+    pub fn context_conflicts(&self, context: &Context) -> Vec<ContextConflict> {
+        let mut out = Vec::new();
+        if matches!(self, Principal::Unspecified)
+            || !context.entries().iter().any(|e| e.origin == Origin::Given)
+        {
+            return out;
+        }
+        for k in self.never_carried_keys() {
+            if let Some(e) = context.get(k) {
+                if e.origin == Origin::Given {
+                    out.push(ContextConflict {
+                        key: e.key.clone(),
+                        aws_sends: None,
+                    });
+                }
+            }
+        }
+        let mut derived = Context::new();
+        self.derive_context(&mut derived);
+        for d in derived.entries() {
+            let Some(given) = context.get(&d.key).filter(|e| e.origin == Origin::Given) else {
+                continue;
+            };
+            let ContextValue::Single(aws) = &d.value else {
+                continue;
+            };
+            let agrees = match &given.value {
+                ContextValue::Single(v) => v == aws || self.names_own_role(&d.key, v),
+                ContextValue::Multi(_) => false,
+            };
+            if !agrees {
+                out.push(ContextConflict {
+                    key: given.key.clone(),
+                    aws_sends: Some(aws.clone()),
+                });
+            }
+        }
+        out
+    }
+
+    /// Whether `value` of `key` is this role session's role ARN written with
+    /// a path (`arn:aws:iam::111122223333:role/app/deploy` for a session of
+    /// `deploy`).
+    fn names_own_role(&self, key: &str, value: &str) -> bool {
+        let Principal::RoleSession {
+            role_arn,
+            role_name,
+            ..
+        } = self
+        else {
+            return false;
+        };
+        if !key.eq_ignore_ascii_case("aws:PrincipalArn") {
+            return false;
+        }
+        // arn:PARTITION:iam::ACCOUNT:role/ — the same prefix as the session's role ARN
+        let Some(prefix) = role_arn
+            .find(":role/")
+            .map(|i| &role_arn[..i + ":role/".len()])
+        else {
+            return false;
+        };
+        value
+            .strip_prefix(prefix)
+            .and_then(|rest| rest.rsplit_once('/'))
+            .is_some_and(|(_, name)| name == role_name)
     }
 }
 

@@ -99,6 +99,17 @@ pub fn resource_classes<'a>(
     extra_buckets: &[String],
     ctx: &Context,
 ) -> Classes {
+    resource_classes_with(policies, extra_buckets, ctx, None)
+}
+
+/// As [`resource_classes`], remembering in `memo` what each pattern names
+/// of the other resource types (for callers that ask many sets).
+pub fn resource_classes_with<'a>(
+    policies: impl IntoIterator<Item = &'a Policy>,
+    extra_buckets: &[String],
+    ctx: &Context,
+    memo: Option<&super::SampleMemo>,
+) -> Classes {
     let mut patterns: BTreeSet<PatternText> = BTreeSet::new();
     for p in policies {
         for s in &p.statements {
@@ -165,7 +176,7 @@ pub fn resource_classes<'a>(
         generic: true,
         through_access_point: None,
     });
-    super::other_types::other_classes(&patterns, ctx, &mut out);
+    super::other_types::other_classes(&patterns, ctx, &mut out, memo);
     out
 }
 

@@ -68,26 +68,22 @@ impl Requirement {
 }
 
 /// The requirements of a cell in one phrase: `only if X; denied if Y`.
+/// Canonical: each kind's conditions sorted by their words, so that the
+/// phrase depends on what the statements say, not on the order of the
+/// policies that hold them (principals sharing a row of the account
+/// review, a policy attached before or after another).
 pub fn phrase(requirements: &[Requirement]) -> String {
-    let ifs: Vec<&str> = requirements
-        .iter()
-        .filter(|r| r.kind == RequirementKind::If)
-        .map(|r| r.text.as_str())
-        .collect();
-    let mut parts: Vec<String> = requirements
-        .iter()
-        .filter(|r| r.kind == RequirementKind::OnlyIf)
+    let mut sorted: Vec<&Requirement> = requirements.iter().collect();
+    sorted.sort_by(|x, y| (x.kind, &x.text).cmp(&(y.kind, &y.text)));
+    let of = |kind: RequirementKind| sorted.iter().copied().filter(move |r| r.kind == kind);
+    let mut parts: Vec<String> = of(RequirementKind::OnlyIf)
         .map(Requirement::phrase)
         .collect();
+    let ifs: Vec<&str> = of(RequirementKind::If).map(|r| r.text.as_str()).collect();
     if !ifs.is_empty() {
         parts.push(format!("if {}", ifs.join(", or if ")));
     }
-    parts.extend(
-        requirements
-            .iter()
-            .filter(|r| r.kind == RequirementKind::DeniedIf)
-            .map(Requirement::phrase),
-    );
+    parts.extend(of(RequirementKind::DeniedIf).map(Requirement::phrase));
     parts.join("; ")
 }
 

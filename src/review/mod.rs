@@ -38,10 +38,13 @@ pub(crate) mod witness;
 mod wording;
 
 pub use account::{AccountReview, AccountRow, Capability, Holder};
-pub use classes::{resource_classes, ClassKind, Classes, ResourceClass, ThroughAccessPoint};
+pub use classes::{
+    resource_classes, resource_classes_with, ClassKind, Classes, ResourceClass, ThroughAccessPoint,
+};
 pub use diff::{AccessDiff, Change, DiffRow, Side};
 pub use matrix::{applies_to, phrase, Access, Cell, Matrix, Requirement, RequirementKind};
-pub use report::{review_classes, Review, Reviewed};
+pub use other_types::SampleMemo;
+pub use report::{review_classes, review_classes_with, Review, Reviewed};
 pub use risk::{destructive_reason, report_order, Risk};
 pub use verdict::{asks_about, is_dangerous_topic, Answer, Verdict, VerdictItem, OTHERS_TOPIC};
 pub use wording::describe_condition;

@@ -3,7 +3,8 @@
 //! directory buckets; spec M-5): "any" resource of each type, and each
 //! pattern the policies name that the "any" sample does not cover.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
 
 use super::classes::{is_literal, ClassKind, Classes, ResourceClass};
 use super::sample::{self, PatternText};
@@ -43,28 +44,90 @@ pub(crate) fn friendly(service: &str, rt: &str) -> (&'static str, &'static str) 
     }
 }
 
-pub(crate) fn other_classes(patterns: &BTreeSet<PatternText>, ctx: &Context, out: &mut Classes) {
+/// What each pattern names of the other resource types, remembered
+/// across calls (the account review asks the columns of thousands of sets
+/// that share most of their patterns): for a pattern, per catalog resource
+/// type, the sample ARN of the class it gets (`None`: it names none of
+/// that type, or the generic sample covers it). Patterns with policy
+/// variables are not remembered (the caller's values fill them in).
+#[derive(Default)]
+pub struct SampleMemo(Mutex<HashMap<PatternText, Arc<Vec<Option<String>>>>>);
+
+/// A resource type's generic sample ARN and service, `None` for buckets
+/// and objects (their classes are made elsewhere) or an unreadable template.
+fn type_samples() -> Vec<Option<(String, String)>> {
+    catalog::catalog()
+        .resource_types()
+        .iter()
+        .map(|rt| {
+            if rt.service == "s3" && (rt.name == "bucket" || rt.name == "object") {
+                return None;
+            }
+            let generic_arn = sample::from_template(&rt.arn_pattern);
+            let service = ArnRef::parse(&generic_arn).map(|a| a.service().to_string())?;
+            Some((generic_arn, service))
+        })
+        .collect()
+}
+
+/// The sample ARN of the class a pattern gets for resource type `ti`.
+fn named_sample(
+    p: &PatternText,
+    ti: usize,
+    types: &[Option<(String, String)>],
+    ctx: &Context,
+) -> Option<String> {
+    let rt = catalog::catalog().resource_types().get(ti)?;
+    let (generic_arn, service) = types.get(ti)?.as_ref()?;
+    let arn = sample_for_type(p, &rt.arn_pattern, service, &rt.name, ctx)?;
+    // the generic sample covers this pattern
+    (!sample::shape_matches(p, generic_arn)).then_some(arn)
+}
+
+pub(crate) fn other_classes(
+    patterns: &BTreeSet<PatternText>,
+    ctx: &Context,
+    out: &mut Classes,
+    memo: Option<&SampleMemo>,
+) {
     let cat = catalog::catalog();
-    for rt in cat.resource_types() {
-        if rt.service == "s3" && (rt.name == "bucket" || rt.name == "object") {
-            continue;
-        }
-        let generic_arn = sample::from_template(&rt.arn_pattern);
-        if out.classes.iter().any(|c| c.arn == generic_arn) {
-            continue; // the same type listed under two services (Object Lambda access points)
-        }
-        let Some(service) = ArnRef::parse(&generic_arn).map(|a| a.service().to_string()) else {
+    let types = type_samples();
+    // Per pattern, its samples of every type, when remembered.
+    let remembered: Vec<Option<Arc<Vec<Option<String>>>>> = patterns
+        .iter()
+        .map(|p| {
+            let memo = memo.filter(|_| !(p.variables && p.text.contains("${")))?;
+            if let Some(hit) = memo.0.lock().ok().and_then(|m| m.get(p).cloned()) {
+                return Some(hit);
+            }
+            let all: Arc<Vec<Option<String>>> = Arc::new(
+                (0..types.len())
+                    .map(|ti| named_sample(p, ti, &types, ctx))
+                    .collect(),
+            );
+            if let Ok(mut m) = memo.0.lock() {
+                m.insert(p.clone(), all.clone());
+            }
+            Some(all)
+        })
+        .collect();
+    for (ti, rt) in cat.resource_types().iter().enumerate() {
+        let Some(Some((generic_arn, service))) = types.get(ti) else {
             continue;
         };
+        if out.classes.iter().any(|c| c.arn == *generic_arn) {
+            continue; // the same type listed under two services (Object Lambda access points)
+        }
         let (one, many) = friendly(&rt.service, &rt.name);
         let mut named: Vec<ResourceClass> = Vec::new();
-        for p in patterns {
-            let Some(arn) = sample_for_type(p, &rt.arn_pattern, &service, &rt.name, ctx) else {
+        for (p, known) in patterns.iter().zip(&remembered) {
+            let arn = match known {
+                Some(all) => all.get(ti).cloned().flatten(),
+                None => named_sample(p, ti, &types, ctx),
+            };
+            let Some(arn) = arn else {
                 continue;
             };
-            if sample::shape_matches(p, &generic_arn) {
-                continue; // the generic sample covers this pattern
-            }
             if named
                 .iter()
                 .any(|c| c.pattern.as_deref() == Some(p.text.as_str()))
@@ -100,9 +163,9 @@ pub(crate) fn other_classes(patterns: &BTreeSet<PatternText>, ctx: &Context, out
             label: any.clone(),
             short: any,
             kind: ClassKind::Other,
-            service,
+            service: service.clone(),
             resource_type: rt.name.clone(),
-            arn: generic_arn,
+            arn: generic_arn.clone(),
             pattern: None,
             generic: true,
             through_access_point: None,
@@ -159,4 +222,43 @@ fn sample_for_type(
                 .is_some_and(|a| a.service() == service && resource_type_of(a) == Some(rt))
                 && sample::shape_matches(p, arn)
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::classes::{resource_classes, resource_classes_with};
+    use super::SampleMemo;
+    use crate::policy::Policy;
+    use crate::request::context::{Context, Origin};
+
+    /// The memo changes nothing: the same classes with it and without,
+    /// on a first call and on a second that finds every pattern in it,
+    /// and a pattern with a policy variable still filled in per caller.
+    #[test]
+    fn remembered_samples_give_the_same_classes() {
+        let p = Policy::parse(
+            "p.json",
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":[
+                "arn:aws:s3:us-west-2:111122223333:accesspoint/ap",
+                "arn:aws:s3:*:111122223333:job/*",
+                "arn:aws:s3:us-west-2:111122223333:accesspoint/${aws:username}",
+                "arn:aws:s3:::prod/*"]}]}"#,
+        )
+        .unwrap();
+        let memo = SampleMemo::default();
+        for user in ["alice", "bob"] {
+            let mut ctx = Context::new();
+            ctx.set("aws:username", user, Origin::Derived);
+            let plain = resource_classes([&p], &[], &ctx);
+            let with = resource_classes_with([&p], &[], &ctx, Some(&memo));
+            assert_eq!(plain.classes, with.classes, "{user}");
+            assert!(
+                with.classes
+                    .iter()
+                    .any(|c| c.arn.ends_with(&format!("accesspoint/{user}"))),
+                "{:?}",
+                with.classes
+            );
+        }
+    }
 }

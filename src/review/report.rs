@@ -1,7 +1,7 @@
 //! A review: the matrix of a policy set, its verdict, and what the reader
 //! must know about the scope of the answer.
 
-use super::classes::{resource_classes, ClassKind, Classes};
+use super::classes::{resource_classes_with, ClassKind, Classes};
 use super::matrix::Matrix;
 use super::through::access_point_classes;
 use super::verdict::Verdict;
@@ -115,11 +115,23 @@ impl Review {
 /// columns through it (spec AP-1), right after the buckets. A pattern of
 /// the access point policy is asked through the access point, once.
 pub fn review_classes(sets: &[&PolicySet], base: &Request, extra_buckets: &[String]) -> Classes {
-    let mut classes = resource_classes(
+    review_classes_with(sets, base, extra_buckets, None)
+}
+
+/// As [`review_classes`], remembering in `memo` what each pattern names of
+/// the other resource types (the account review asks thousands of sets).
+pub fn review_classes_with(
+    sets: &[&PolicySet],
+    base: &Request,
+    extra_buckets: &[String],
+    memo: Option<&super::SampleMemo>,
+) -> Classes {
+    let mut classes = resource_classes_with(
         sets.iter()
             .flat_map(|s| s.members().iter().map(|m| &*m.policy)),
         extra_buckets,
         &base.context,
+        memo,
     );
     let at = classes
         .classes

@@ -5,6 +5,8 @@
 //! count as the user's identity policies. Documents may be objects or
 //! URL-encoded JSON strings (as the API returns them).
 
+use std::collections::HashMap;
+
 use super::render::{load_json_string, load_value};
 use super::{Choice, ChoiceKind, Collector, Ctx, Selected};
 use crate::diagnostic::Diagnostic;
@@ -63,8 +65,19 @@ fn document(
     origin: String,
     c: &mut Collector,
 ) {
+    c.push(load_document(ctx, doc, ptr, layer), layer, origin);
+}
+
+/// The policy of a document that is an object or a (URL-encoded) JSON
+/// string.
+fn load_document(
+    ctx: &Ctx<'_>,
+    doc: &Value,
+    ptr: &str,
+    layer: PolicyType,
+) -> Result<Policy, crate::policy::LoadError> {
     let json_file = ctx.file.text().trim_start().starts_with('{');
-    let r = match &doc.kind {
+    match &doc.kind {
         Kind::String(_) => load_json_string(ctx.file, doc, ctx.options(layer)),
         // In a JSON file the document was parsed with the file: it is
         // lowered from that tree (positions are the file's), neither
@@ -73,13 +86,41 @@ fn document(
             Policy::from_parsed_slice(ctx.file, doc, ptr, ctx.file.name(), ctx.options(layer))
         }
         _ => load_value(ctx.file, doc, ptr, ctx.options(layer)),
-    };
-    c.push(r, layer, origin);
+    }
+}
+
+/// Where the dump's managed policies (by ARN) and groups (by name) are,
+/// found with one pass over each list instead of a scan per attachment
+/// (a user with many groups and policies made a selection quadratic). The
+/// first entry of a repeated ARN or name is the one found, as a scan would.
+/// Keys come from the input: the hasher is seeded at random.
+struct Lookup<'v> {
+    policies: HashMap<&'v str, usize, foldhash::fast::RandomState>,
+    groups: HashMap<&'v str, usize, foldhash::fast::RandomState>,
+}
+
+impl<'v> Lookup<'v> {
+    fn new(root: &'v Value) -> Lookup<'v> {
+        let by = |list: &str, key: &str| {
+            let mut map = HashMap::with_hasher(foldhash::fast::RandomState::default());
+            for (i, e) in items(root, list).iter().enumerate() {
+                if let Some(k) = s(e, key) {
+                    map.entry(k).or_insert(i);
+                }
+            }
+            map
+        };
+        Lookup {
+            policies: by("Policies", "Arn"),
+            groups: by("GroupDetailList", "GroupName"),
+        }
+    }
 }
 
 /// The default version's document of a managed policy of the dump.
 fn managed(
     ctx: &Ctx<'_>,
+    lookup: &Lookup<'_>,
     arn: &str,
     at: &Value,
     layer: PolicyType,
@@ -87,11 +128,11 @@ fn managed(
     c: &mut Collector,
 ) {
     let policies = items(ctx.root, "Policies");
-    let Some((pi, p)) = policies
-        .iter()
-        .enumerate()
-        .find(|(_, p)| s(p, "Arn") == Some(arn))
-    else {
+    let found = lookup
+        .policies
+        .get(arn)
+        .and_then(|&pi| Some((pi, policies.get(pi)?)));
+    let Some((pi, p)) = found else {
         c.errors.push(
             ctx.error_at(
                 "UNKNOWN_POLICY",
@@ -126,8 +167,17 @@ fn managed(
 
 pub(super) fn load(ctx: &Ctx<'_>, choice: &Choice) -> Result<Vec<Selected>, Vec<Diagnostic>> {
     let mut c = Collector::default();
+    let lookup = Lookup::new(ctx.root);
     if let ChoiceKind::Policy(layer) = choice.kind {
-        managed(ctx, &choice.name, ctx.root, layer, &choice.name, &mut c);
+        managed(
+            ctx,
+            &lookup,
+            &choice.name,
+            ctx.root,
+            layer,
+            &choice.name,
+            &mut c,
+        );
         return c.finish();
     }
     let Some((list, idx, entity)) = LISTS.iter().find_map(|(list, kind, _, _)| {
@@ -146,7 +196,7 @@ pub(super) fn load(ctx: &Ctx<'_>, choice: &Choice) -> Result<Vec<Selected>, Vec<
         )
         .in_file(ctx.file.name())]);
     };
-    entity_policies(ctx, list, idx, entity, &mut c);
+    entity_policies(ctx, &lookup, list, idx, entity, &mut c);
     if choice.kind == ChoiceKind::User {
         for g in items(entity, "GroupList") {
             let Some(gname) = g.as_str() else {
@@ -160,12 +210,13 @@ pub(super) fn load(ctx: &Ctx<'_>, choice: &Choice) -> Result<Vec<Selected>, Vec<
                 ));
                 continue;
             };
-            let found = items(ctx.root, "GroupDetailList")
-                .iter()
-                .enumerate()
-                .find(|(_, e)| s(e, "GroupName") == Some(gname));
+            let groups = items(ctx.root, "GroupDetailList");
+            let found = lookup
+                .groups
+                .get(gname)
+                .and_then(|&gi| Some((gi, groups.get(gi)?)));
             match found {
-                Some((gi, ge)) => entity_policies(ctx, "GroupDetailList", gi, ge, &mut c),
+                Some((gi, ge)) => entity_policies(ctx, &lookup, "GroupDetailList", gi, ge, &mut c),
                 None => c.errors.push(
                     ctx.error_at(
                         "UNKNOWN_POLICY",
@@ -181,7 +232,14 @@ pub(super) fn load(ctx: &Ctx<'_>, choice: &Choice) -> Result<Vec<Selected>, Vec<
 }
 
 /// Inline and attached policies and the boundary of one user, group or role.
-fn entity_policies(ctx: &Ctx<'_>, list: &str, idx: usize, e: &Value, c: &mut Collector) {
+fn entity_policies(
+    ctx: &Ctx<'_>,
+    lookup: &Lookup<'_>,
+    list: &str,
+    idx: usize,
+    e: &Value,
+    c: &mut Collector,
+) {
     let owner = s(e, "Arn").unwrap_or_default().to_string();
     for key in ["UserPolicyList", "GroupPolicyList", "RolePolicyList"] {
         for (i, p) in items(e, key).iter().enumerate() {
@@ -214,13 +272,13 @@ fn entity_policies(ctx: &Ctx<'_>, list: &str, idx: usize, e: &Value, c: &mut Col
     };
     for a in items(e, "AttachedManagedPolicies") {
         match s(a, "PolicyArn") {
-            Some(arn) => managed(ctx, arn, a, PolicyType::Identity, &owner, c),
+            Some(arn) => managed(ctx, lookup, arn, a, PolicyType::Identity, &owner, c),
             None => c.errors.push(missing_arn(a, "`AttachedManagedPolicies`")),
         }
     }
     if let Some(b) = e.get("PermissionsBoundary") {
         match s(b, "PermissionsBoundaryArn") {
-            Some(arn) => managed(ctx, arn, b, PolicyType::Boundary, &owner, c),
+            Some(arn) => managed(ctx, lookup, arn, b, PolicyType::Boundary, &owner, c),
             None => c.errors.push(missing_arn(b, "`PermissionsBoundary`")),
         }
     }
@@ -288,20 +346,18 @@ pub(super) fn dump(ctx: &Ctx<'_>) -> Result<Dump, Vec<Diagnostic>> {
     // Every document is compiled on its own (in parallel: they are the
     // bulk of the work), then the results are taken in dump order, so
     // the errors come in the same order as from a sequential read.
+    // (The errors kept are those a Collector keeps.)
     let compile = |jobs: &[Job<'_>]| -> Vec<Result<NamedPolicy, Vec<Diagnostic>>> {
-        crate::parallel::map(jobs, |j| {
-            let mut c = Collector::default();
-            document(ctx, j.doc, &j.ptr, j.layer, j.name.clone(), &mut c);
-            match c.finish() {
-                Ok(mut v) => v
-                    .pop()
-                    .map(|s| NamedPolicy {
-                        name: j.name.clone(),
-                        policy: std::sync::Arc::new(s.policy),
-                    })
-                    .ok_or_else(Vec::new),
-                Err(e) => Err(e),
-            }
+        crate::parallel::map(jobs, |j| match load_document(ctx, j.doc, &j.ptr, j.layer) {
+            Ok(policy) => Ok(NamedPolicy {
+                name: j.name.clone(),
+                policy: std::sync::Arc::new(policy),
+            }),
+            Err(e) => Err(e
+                .diagnostics
+                .into_iter()
+                .filter(Diagnostic::is_error)
+                .collect()),
         })
     };
     let mut jobs: Vec<Job<'_>> = Vec::new();
@@ -329,30 +385,44 @@ pub(super) fn dump(ctx: &Ctx<'_>) -> Result<Dump, Vec<Diagnostic>> {
         });
         arns.push(arn);
     }
-    let mut invalid: Vec<String> = Vec::new();
-    for (arn, r) in arns.iter().zip(compile(&jobs)) {
+    // ARNs of the dump's text (keys from the input: a random seed)
+    type Arns<'v> = std::collections::HashSet<&'v str, foldhash::fast::RandomState>;
+    let mut known = Arns::with_capacity_and_hasher(arns.len(), Default::default());
+    let mut invalid = Arns::default();
+    for (&arn, r) in arns.iter().zip(compile(&jobs)) {
         match r {
-            Ok(np) => out.managed.push((arn.to_string(), np)),
+            Ok(np) => {
+                known.insert(arn);
+                out.managed.push((arn.to_string(), np));
+            }
             // Reported; attachments of it are not "missing" too.
             Err(mut e) => {
                 errors.append(&mut e);
-                invalid.push(arn.to_string());
+                invalid.insert(arn);
             }
         }
     }
-    let known: std::collections::HashSet<String> =
-        out.managed.iter().map(|(a, _)| a.clone()).collect();
-    let invalid: std::collections::HashSet<String> = invalid.into_iter().collect();
     let kinds = [EntityKind::User, EntityKind::Group, EntityKind::Role];
+    // Each entity's members, read in one pass (they are looked up again
+    // below, once the documents are compiled).
+    let fields: Vec<Vec<EntityFields<'_>>> = LISTS
+        .iter()
+        .map(|(list, _, name_key, _)| {
+            items(ctx.root, list)
+                .iter()
+                .map(|e| EntityFields::of(e, name_key))
+                .collect()
+        })
+        .collect();
     // The entities' own documents (inline policies, trust policies).
     let mut jobs: Vec<Job<'_>> = Vec::new();
-    for (list, _, name_key, _) in LISTS {
-        for (idx, e) in items(ctx.root, list).iter().enumerate() {
-            let (Some(_), Some(arn)) = (s(e, name_key), s(e, "Arn")) else {
+    for ((list, ..), entities) in LISTS.iter().zip(&fields) {
+        for (idx, f) in entities.iter().enumerate() {
+            let (Some(_), Some(arn)) = (f.name, f.arn) else {
                 continue;
             };
-            for key in ["UserPolicyList", "GroupPolicyList", "RolePolicyList"] {
-                for (i, p) in items(e, key).iter().enumerate() {
+            for (key, policies) in INLINE_LISTS.iter().zip(f.inline) {
+                for (i, p) in policies.iter().enumerate() {
                     let Some(doc) = p.get("PolicyDocument") else {
                         continue;
                     };
@@ -366,7 +436,7 @@ pub(super) fn dump(ctx: &Ctx<'_>) -> Result<Dump, Vec<Diagnostic>> {
                     });
                 }
             }
-            if let Some(doc) = e.get("AssumeRolePolicyDocument") {
+            if let Some(doc) = f.trust {
                 let ptr = pointer::from_segments(&[
                     list,
                     idx.to_string().as_str(),
@@ -382,9 +452,9 @@ pub(super) fn dump(ctx: &Ctx<'_>) -> Result<Dump, Vec<Diagnostic>> {
         }
     }
     let mut compiled = compile(&jobs).into_iter();
-    for ((list, _, name_key, _), kind) in LISTS.iter().zip(kinds) {
-        for e in items(ctx.root, list) {
-            let (Some(name), Some(arn)) = (s(e, name_key), s(e, "Arn")) else {
+    for (entities, kind) in fields.iter().zip(kinds) {
+        for f in entities {
+            let (Some(name), Some(arn)) = (f.name, f.arn) else {
                 continue;
             };
             let mut entity = Entity {
@@ -392,25 +462,23 @@ pub(super) fn dump(ctx: &Ctx<'_>) -> Result<Dump, Vec<Diagnostic>> {
                 arn: arn.to_string(),
                 name: name.to_string(),
                 inline: Vec::new(),
-                attached: Vec::new(),
+                attached: Vec::with_capacity(f.attached.len()),
                 boundary: None,
                 groups: Vec::new(),
                 trust: None,
                 tags: Vec::new(),
             };
-            for key in ["UserPolicyList", "GroupPolicyList", "RolePolicyList"] {
-                for p in items(e, key) {
-                    if p.get("PolicyDocument").is_none() {
-                        continue;
-                    }
-                    match compiled.next() {
-                        Some(Ok(np)) => entity.inline.push(np),
-                        Some(Err(mut d)) => errors.append(&mut d),
-                        None => {}
-                    }
+            for p in f.inline.iter().flat_map(|list| list.iter()) {
+                if p.get("PolicyDocument").is_none() {
+                    continue;
+                }
+                match compiled.next() {
+                    Some(Ok(np)) => entity.inline.push(np),
+                    Some(Err(mut d)) => errors.append(&mut d),
+                    None => {}
                 }
             }
-            for a in items(e, "AttachedManagedPolicies") {
+            for a in f.attached {
                 if let Some(parn) = s(a, "PolicyArn") {
                     if invalid.contains(parn) {
                         continue;
@@ -429,7 +497,7 @@ pub(super) fn dump(ctx: &Ctx<'_>) -> Result<Dump, Vec<Diagnostic>> {
                     entity.attached.push(parn.to_string());
                 }
             }
-            if let Some(b) = e.get("PermissionsBoundary") {
+            if let Some(b) = f.boundary {
                 if let Some(barn) = s(b, "PermissionsBoundaryArn") {
                     if known.contains(barn) {
                         entity.boundary = Some(barn.to_string());
@@ -442,18 +510,20 @@ pub(super) fn dump(ctx: &Ctx<'_>) -> Result<Dump, Vec<Diagnostic>> {
                     }
                 }
             }
-            entity.groups = items(e, "GroupList")
+            entity.groups = f
+                .groups
                 .iter()
                 .filter_map(|g| g.as_str().map(str::to_string))
                 .collect();
-            if e.get("AssumeRolePolicyDocument").is_some() {
+            if f.trust.is_some() {
                 match compiled.next() {
                     Some(Ok(np)) => entity.trust = Some(np),
                     Some(Err(mut d)) => errors.append(&mut d),
                     None => {}
                 }
             }
-            entity.tags = items(e, "Tags")
+            entity.tags = f
+                .tags
                 .iter()
                 .filter_map(|t| Some((s(t, "Key")?.to_string(), s(t, "Value")?.to_string())))
                 .collect();
@@ -464,6 +534,73 @@ pub(super) fn dump(ctx: &Ctx<'_>) -> Result<Dump, Vec<Diagnostic>> {
         Ok(out)
     } else {
         Err(errors)
+    }
+}
+
+/// The lists of inline policies an entity of a dump may have.
+const INLINE_LISTS: [&str; 3] = ["UserPolicyList", "GroupPolicyList", "RolePolicyList"];
+
+/// The members of a user, group or role that [`dump`] reads, found in one
+/// pass over its members instead of a search per member (an entity is
+/// read twice, for its documents and then for the rest). What each field
+/// holds is what `get` of its key would give: the first member of that
+/// key, a list only when it is an array, a name only when it is a string.
+#[derive(Default)]
+struct EntityFields<'v> {
+    /// The `UserName`, `GroupName` or `RoleName`.
+    name: Option<&'v str>,
+    arn: Option<&'v str>,
+    /// The lists of [`INLINE_LISTS`], in that order.
+    inline: [&'v [Value]; 3],
+    attached: &'v [Value],
+    boundary: Option<&'v Value>,
+    groups: &'v [Value],
+    trust: Option<&'v Value>,
+    tags: &'v [Value],
+}
+
+impl<'v> EntityFields<'v> {
+    fn of(e: &'v Value, name_key: &str) -> EntityFields<'v> {
+        let mut f = EntityFields::default();
+        // keys already seen (the first member of a key counts)
+        let mut seen = 0u16;
+        for m in e.as_object().unwrap_or_default() {
+            let key = m.key.as_str();
+            let slot = match key {
+                "Arn" => 0,
+                "UserPolicyList" => 1,
+                "GroupPolicyList" => 2,
+                "RolePolicyList" => 3,
+                "AttachedManagedPolicies" => 4,
+                "PermissionsBoundary" => 5,
+                "GroupList" => 6,
+                "AssumeRolePolicyDocument" => 7,
+                "Tags" => 8,
+                _ if key == name_key => 9,
+                _ => continue,
+            };
+            if seen & (1 << slot) != 0 {
+                continue;
+            }
+            seen |= 1 << slot;
+            let v = &m.value;
+            let list = v.as_array().unwrap_or_default();
+            match slot {
+                0 => f.arn = v.as_str(),
+                1..=3 => {
+                    if let Some(l) = f.inline.get_mut(slot - 1) {
+                        *l = list;
+                    }
+                }
+                4 => f.attached = list,
+                5 => f.boundary = Some(v),
+                6 => f.groups = list,
+                7 => f.trust = Some(v),
+                8 => f.tags = list,
+                _ => f.name = v.as_str(),
+            }
+        }
+        f
     }
 }
 

@@ -300,7 +300,11 @@ pub fn read(root: &Path) -> Result<Collected, Vec<Diagnostic>> {
                 .extend(entities(&account, EntityKind::Role, "role", &mut errors));
             dump.managed = managed(&account, &mut errors);
             dump.managed.extend(aws_managed.iter().cloned());
-            let known = |arn: &str| dump.managed.iter().any(|(a, _)| a == arn);
+            // One set of the ARNs, not a scan of every managed policy per
+            // attachment (quadratic in an account of thousands of each).
+            let known: std::collections::HashSet<&str, foldhash::fast::RandomState> =
+                dump.managed.iter().map(|(a, _)| a.as_str()).collect();
+            let known = |arn: &str| known.contains(arn);
             for e in &dump.entities {
                 for arn in e.attached.iter().chain(&e.boundary) {
                     if !known(arn) {

@@ -196,7 +196,8 @@ impl Source {
     fn from_file(file: Arc<SourceFile>) -> Result<Source, Vec<Diagnostic>> {
         let looks_json = file.text().trim_start().starts_with('{');
         let root = if looks_json {
-            let parsed = json::parse(file.text()).map_err(|e| {
+            let source = file.shared_text();
+            let parsed = json::parse_shared(source, 0, source.len()).map_err(|e| {
                 vec![Diagnostic::error("JSON_SYNTAX_ERROR", e.message)
                     .in_file(file.name())
                     .at(file.location(u32::try_from(e.offset).unwrap_or(u32::MAX)))]

@@ -675,3 +675,74 @@ fn an_action_missing_from_the_catalog_is_invalid_input_exit_2() {
     assert_eq!(code, 2);
     assert!(err.contains("no service `ec2`"), "{err}");
 }
+
+/// Spec E-7 and section 0: AWS derives `aws:PrincipalArn`, `aws:username`, …
+/// from the caller and never sends `aws:PrincipalArn` or `aws:SourceAccount`
+/// with an anonymous request ("only if accessing a resource triggers an AWS
+/// service to call another service", IAM global condition keys,
+/// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html).
+/// A context that contradicts the caller describes a request AWS never
+/// sees: exit 2, not an answer that tests a value AWS never sends.
+#[test]
+fn a_context_that_contradicts_the_caller_is_invalid_spec_e7() {
+    let (_dir, bp) = temp_file(
+        "bp.json",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*",
+            "Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*",
+            "Condition":{"StringEquals":{"aws:PrincipalArn":"arn:aws:iam::111122223333:root"}}}]}"#,
+    );
+    let bp = bp.to_str().unwrap();
+    let can = |principal: &str, context: &str| {
+        run(&[
+            "can",
+            "s3:GetObject",
+            "arn:aws:s3:::b/k",
+            "--bucket-policy",
+            bp,
+            "--principal",
+            principal,
+            "--context",
+            context,
+        ])
+    };
+    let (code, out, err) = can(
+        "anonymous",
+        "aws:PrincipalArn=arn:aws:iam::111122223333:root",
+    );
+    assert_eq!((code, out.as_str()), (2, ""), "{err}");
+    assert!(
+        err.contains("AWS never sends aws:PrincipalArn for the caller anonymous"),
+        "{err}"
+    );
+    let (code, _, err) = can("anonymous", "aws:SourceAccount=111122223333");
+    assert_eq!(code, 2, "{err}");
+    let (code, _, err) = can(
+        "arn:aws:iam::222233334444:user/bob",
+        "aws:PrincipalArn=arn:aws:iam::111122223333:root",
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("for whom AWS sends arn:aws:iam::222233334444:user/bob"),
+        "{err}"
+    );
+    let (code, _, err) = can("arn:aws:iam::222233334444:user/bob", "aws:username=alice");
+    assert_eq!(code, 2, "{err}");
+    // the same value as AWS's is no contradiction
+    let (code, out, err) = can(
+        "arn:aws:iam::111122223333:root",
+        "aws:PrincipalArn=arn:aws:iam::111122223333:root",
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    // a session ARN drops the role's path: aws:PrincipalArn may give it back
+    let (code, out, err) = can(
+        "arn:aws:sts::222233334444:assumed-role/deploy/s",
+        "aws:PrincipalArn=arn:aws:iam::222233334444:role/app/deploy",
+    );
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("role/app/deploy"), "{out}");
+    let (code, _, err) = can(
+        "arn:aws:sts::222233334444:assumed-role/deploy/s",
+        "aws:PrincipalArn=arn:aws:iam::222233334444:role/app/other",
+    );
+    assert_eq!(code, 2, "{err}");
+}

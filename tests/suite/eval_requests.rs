@@ -395,3 +395,63 @@ fn a_line_answers_as_can_whatever_line_came_before() {
         ]
     );
 }
+
+/// Spec E-7: a line whose context contradicts its caller (a key AWS never
+/// sends for it, or a caller-derived key with another value) is invalid,
+/// as `can` refuses it (tests/suite/cli_can.rs), and so is a line whose
+/// caller the flags' `--context` contradicts; lines that agree are answered.
+#[test]
+fn a_context_that_contradicts_the_line_s_caller_is_invalid_spec_e7() {
+    let reqs = concat!(
+        r#"{"action":"s3:GetObject","resource":"arn:aws:s3:::b/k","principal":"anonymous","context":{"aws:SourceIp":"203.0.113.5","aws:PrincipalArn":"arn:aws:iam::111122223333:root"}}"#,
+        "\n",
+        r#"{"action":"s3:GetObject","resource":"arn:aws:s3:::b/k","principal":"arn:aws:iam::111122223333:user/bob","context":{"aws:username":"bob"}}"#,
+        "\n",
+        r#"{"action":"s3:GetObject","resource":"arn:aws:s3:::b/k","principal":"arn:aws:iam::111122223333:user/bob"}"#,
+        "\n",
+        r#"{"action":"s3:GetObject","resource":"arn:aws:s3:::b/k","principal":"arn:aws:iam::111122223333:root"}"#,
+        "\n",
+    );
+    let (_d, path) = temp_file("reqs.jsonl", reqs);
+    let p = path.to_string_lossy().to_string();
+    let eval = |extra: &[&str]| {
+        let mut args = vec![
+            "eval",
+            "--requests",
+            &p,
+            "--policy",
+            "policies/rails-app.json",
+        ];
+        args.extend_from_slice(extra);
+        let (code, out, _) = run(&args);
+        (code, json_lines(&out))
+    };
+    let (code, lines) = eval(&[]);
+    assert_eq!(code, 2);
+    let e = &lines[0]["errors"][0];
+    assert_eq!(e["pointer"], "/context/aws:PrincipalArn", "{e}");
+    assert_eq!(e["location"]["column"], 139, "the column of the value: {e}");
+    assert_eq!(
+        e["message"],
+        "AWS never sends aws:PrincipalArn for the caller anonymous"
+    );
+    for l in &lines[1..] {
+        assert!(l.get("decision").is_some(), "{l}");
+    }
+    // the flags' key stands for every line: only the root's agrees with it
+    let (code, lines) = eval(&[
+        "--context",
+        "aws:PrincipalArn=arn:aws:iam::111122223333:root",
+    ]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        lines[2]["errors"][0]["pointer"], "/principal",
+        "{}",
+        lines[2]
+    );
+    assert!(lines[1]["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("--context: "));
+    assert!(lines[3].get("decision").is_some(), "{}", lines[3]);
+}

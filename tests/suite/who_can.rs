@@ -32,6 +32,8 @@ fn statement() -> impl Strategy<Value = String> {
         Just(r#","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}"#),
         Just(r#","Condition":{"StringEquals":{"s3:prefix":"logs/"}}"#),
         Just(r#","Condition":{"Bool":{"aws:SecureTransport":"true"}}"#),
+        Just(r#","Condition":{"StringEquals":{"aws:SourceVpc":"vpc-1"}}"#),
+        Just(r#","Condition":{"StringEquals":{"aws:SourceVpc":"vpc-2"}}"#),
     ];
     (any::<bool>(), action, resource, condition).prop_map(|(allow, a, r, c)| {
         let effect = if allow { "Allow" } else { "Deny" };
@@ -1366,4 +1368,484 @@ fn account_review_columns_shared_between_principals_read_as_their_own_review() {
         assert!(mine.conditional, "{mine:?}");
         assert_eq!(mine.text, theirs.text, "{}", p.arn);
     }
+}
+
+/// The spans of the objects of a dump's `UserDetailList` and of its
+/// `RoleDetailList` (generated dumps: no braces inside strings).
+fn principal_spans(dump: &str) -> Vec<Vec<(usize, usize)>> {
+    let mut lists = Vec::new();
+    for list in ["\"UserDetailList\":[", "\"RoleDetailList\":["] {
+        let mut out = Vec::new();
+        let Some(start) = dump.find(list) else {
+            continue;
+        };
+        let bytes = dump.as_bytes();
+        let mut i = start + list.len();
+        let (mut depth, mut in_string, mut escaped, mut from) = (0usize, false, false, 0usize);
+        while let Some(&c) = bytes.get(i) {
+            match (in_string, c) {
+                (true, b'\\') if !escaped => escaped = true,
+                (true, b'"') if !escaped => in_string = false,
+                (true, _) => escaped = false,
+                (false, b'"') => in_string = true,
+                (false, b'{') => {
+                    if depth == 0 {
+                        from = i;
+                    }
+                    depth += 1;
+                }
+                (false, b'}') => {
+                    depth -= 1;
+                    if depth == 0 {
+                        out.push((from, i + 1));
+                    }
+                }
+                (false, b']') if depth == 0 => break,
+                _ => {}
+            }
+            i += 1;
+        }
+        lists.push(out);
+    }
+    lists
+}
+
+/// The dump with only the user or role `arn` left: the others and the
+/// commas between them become spaces, so that every position (line,
+/// column) of the statements left is the same as in the whole dump.
+fn alone_in(dump: &str, arn: &str) -> String {
+    let mut text = dump.as_bytes().to_vec();
+    let mine = format!(r#""Arn":"{arn}""#);
+    for spans in principal_spans(dump) {
+        for (a, b) in &spans {
+            if !dump[*a..*b].contains(&mine) {
+                text[*a..*b].fill(b' ');
+            }
+        }
+        // At most one object of the list is kept: no comma is left.
+        for w in spans.windows(2) {
+            for x in &mut text[w[0].1..w[1].0] {
+                if *x == b',' {
+                    *x = b' ';
+                }
+            }
+        }
+    }
+    String::from_utf8(text).unwrap()
+}
+
+/// A dump of users that hold the same statements in different orders and
+/// split differently between two inline policies: they share answers.
+/// Most of them are grants under different values of one key, where the
+/// prover's witness takes the first value it meets.
+fn shuffled_account() -> impl Strategy<Value = String> {
+    let conditional = (1..4u8, prop_oneof![Just("s3:DeleteObject"), Just("s3:Delete*")]).prop_map(
+        |(vpc, action)| {
+            format!(
+                r#"{{"Effect":"Allow","Action":"{action}","Resource":"arn:aws:s3:::prod*","Condition":{{"StringEquals":{{"aws:SourceVpc":"vpc-{vpc}"}}}}}}"#
+            )
+        },
+    );
+    prop::collection::vec(prop_oneof![2 => conditional, 1 => statement()], 2..4)
+        .prop_flat_map(|sts| {
+            let n = sts.len();
+            let user = (Just(sts.clone()).prop_shuffle(), 0..=n);
+            (Just(n), prop::collection::vec(user, 2..4))
+        })
+        .prop_map(|(_, users)| {
+            let doc = |sts: &[String]| {
+                format!(
+                    r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+                    sts.join(",")
+                )
+            };
+            let users: Vec<String> = users
+                .iter()
+                .enumerate()
+                .map(|(u, (sts, k))| {
+                    let (first, second) = sts.split_at(*k);
+                    let inline: Vec<String> = [("i", first), ("j", second)]
+                        .iter()
+                        .filter(|(_, s)| !s.is_empty())
+                        .map(|(name, s)| format!(r#"{{"PolicyName":"{name}","PolicyDocument":{}}}"#, doc(s)))
+                        .collect();
+                    format!(
+                        r#"{{"UserName":"u{u}","Arn":"arn:aws:iam::{ACCOUNT}:user/u{u}","UserPolicyList":[{}],"GroupList":[],"AttachedManagedPolicies":[]}}"#,
+                        inline.join(",")
+                    )
+                })
+                .collect();
+            format!(
+                r#"{{"UserDetailList":[{}],"GroupDetailList":[],"RoleDetailList":[],"Policies":[]}}"#,
+                users.join(",")
+            )
+        })
+}
+
+/// [`analysis_of`] at a fixed time, so that two answers compare.
+fn analysis_at(dump: &str) -> Analysis {
+    let mut a = analysis_of(dump);
+    a.request = a.request.clone().at("2026-01-01T00:00:00Z");
+    a
+}
+
+/// The entry of `arn` in an answer, if listed.
+fn entry_of<'a>(w: &'a access::WhoCan, arn: &str) -> Option<&'a access::Entry> {
+    w.principals.iter().find(|e| e.principal == arn)
+}
+
+/// Two users with the same two statements in opposite orders share one
+/// answer; the prover's witness follows the order of the statements it
+/// is given, so a shared answer computed on the first user's set gave the
+/// second user the first's witness (`aws:SourceVpc=vpc-1`) where, alone
+/// in the data, it gets another. Each entry must be the one its principal
+/// gets alone (issue 16: a principal's witness depends on its own inputs).
+#[test]
+fn shared_witnesses_do_not_depend_on_who_shares_them() {
+    let st = |vpc: &str| {
+        format!(
+            r#"{{"Effect":"Allow","Action":"s3:DeleteObject","Resource":"arn:aws:s3:::prod/*","Condition":{{"StringEquals":{{"aws:SourceVpc":"{vpc}"}}}}}}"#
+        )
+    };
+    let user = |name: &str, first: &str, second: &str| {
+        format!(
+            r#"{{"UserName":"{name}","Arn":"arn:aws:iam::{ACCOUNT}:user/{name}","UserPolicyList":[{{"PolicyName":"i","PolicyDocument":{{"Version":"2012-10-17","Statement":[{},{}]}}}}],"GroupList":[],"AttachedManagedPolicies":[]}}"#,
+            st(first),
+            st(second)
+        )
+    };
+    let dump = format!(
+        r#"{{"UserDetailList":[{},{}],"GroupDetailList":[],"RoleDetailList":[],"Policies":[]}}"#,
+        user("a", "vpc-1", "vpc-2"),
+        user("b", "vpc-2", "vpc-1")
+    );
+    let q = Question::new("s3:Delete*", "arn:aws:s3:::prod*").unwrap();
+    let all = access::who_can(&analysis_at(&dump), &q, None).unwrap();
+    assert_eq!(all.principals.len(), 2);
+    for name in ["a", "b"] {
+        let arn = format!("arn:aws:iam::{ACCOUNT}:user/{name}");
+        let alone = access::who_can(&analysis_at(&alone_in(&dump, &arn)), &q, None).unwrap();
+        assert_eq!(alone.principals_in_data, 1);
+        assert_eq!(entry_of(&all, &arn), entry_of(&alone, &arn), "{arn}");
+        // and the witness names the statement the principal has
+        let e = entry_of(&all, &arn).unwrap();
+        assert_eq!(e.grant.statements.len(), 1, "{e:?}");
+    }
+    // Both witnesses are the same request: the set they are computed on
+    // depends on the content of the statements only.
+    let vpc = |e: &access::Entry| {
+        e.grant
+            .witness
+            .as_ref()
+            .unwrap()
+            .args
+            .iter()
+            .find(|a| a.starts_with("aws:SourceVpc="))
+            .cloned()
+    };
+    assert_eq!(vpc(&all.principals[0]), vpc(&all.principals[1]));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    /// Invariant: a principal's entry (access, keys, statements, witness)
+    /// and its `limited` layers are what it gets alone in the data, for a
+    /// concrete question and for patterns: sharing an answer never
+    /// changes what a principal is told.
+    #[test]
+    fn each_entry_is_the_principals_own_answer_alone(
+        dump in prop_oneof![account(), shuffled_account()],
+        pattern in any::<bool>(),
+    ) {
+        let q = if pattern {
+            Question::new("s3:Delete*", "arn:aws:s3:::prod*").unwrap()
+        } else {
+            Question::new("s3:DeleteObject", "arn:aws:s3:::prod/k").unwrap()
+        };
+        let a = analysis_at(&dump);
+        let all = access::who_can(&a, &q, None).unwrap();
+        for p in a.model.principals() {
+            let alone_a = analysis_at(&alone_in(&dump, &p.arn));
+            prop_assert_eq!(alone_a.model.principals().len(), 1);
+            let alone = access::who_can(&alone_a, &q, None).unwrap();
+            prop_assert_eq!(entry_of(&all, &p.arn), entry_of(&alone, &p.arn), "{}", &p.arn);
+            let limited = |w: &access::WhoCan| w.limited.iter().find(|l| l.principal == p.arn).cloned();
+            prop_assert_eq!(limited(&all), limited(&alone), "{}", &p.arn);
+        }
+    }
+}
+
+/// `who-can` prints the same bytes on one thread and on two, with `--at`
+/// fixing the time (patterns: the prover's answers are handed out one at
+/// a time, in whatever order the threads take them).
+#[test]
+fn who_can_output_is_the_same_on_one_and_two_threads() {
+    let run = |threads: &str| {
+        let out = s3guard()
+            .env("S3GUARD_THREADS", threads)
+            .args(["who-can", "s3:Delete*", "arn:aws:s3:::prod*"])
+            .args(["--account", "policies/account/example-account.json"])
+            .args([
+                "--bucket-policy",
+                "policies/account/prod-bucket-policy.json",
+            ])
+            .args(["--at", "2026-01-01T00:00:00Z", "--format", "json"])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    let one = run("1");
+    assert!(String::from_utf8_lossy(&one).contains("\"witness\""));
+    assert_eq!(one, run("2"));
+}
+
+/// A dump of users `a` and `b` whose inline policy holds the same
+/// statements, `b`'s in the opposite order.
+fn same_statements_reversed(statements: &[&str]) -> String {
+    let user = |name: &str, sts: &[&str]| {
+        format!(
+            r#"{{"UserName":"{name}","Arn":"arn:aws:iam::{ACCOUNT}:user/{name}","UserPolicyList":[{{"PolicyName":"i","PolicyDocument":{{"Version":"2012-10-17","Statement":[{}]}}}}],"GroupList":[],"AttachedManagedPolicies":[]}}"#,
+            sts.join(",")
+        )
+    };
+    let reversed: Vec<&str> = statements.iter().rev().copied().collect();
+    format!(
+        r#"{{"UserDetailList":[{},{}],"GroupDetailList":[],"RoleDetailList":[],"Policies":[]}}"#,
+        user("a", statements),
+        user("b", &reversed)
+    )
+}
+
+/// Two users share an account review row (their statements are the same,
+/// in other orders); the row's conditions must read as each one's own
+/// `review` reads them, and so the same for both: the conditions of a
+/// cell are worded sorted, not in the order of the statements.
+#[test]
+fn account_review_conditions_are_worded_in_a_canonical_order() {
+    let dump = same_statements_reversed(&[
+        r#"{"Effect":"Allow","Action":"s3:DeleteBucket","Resource":"arn:aws:s3:::prod","Condition":{"IpAddress":{"aws:SourceIp":"203.0.113.0/24"}}}"#,
+        r#"{"Effect":"Allow","Action":"s3:DeleteBucket","Resource":"arn:aws:s3:::prod","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}"#,
+    ]);
+    let a = analysis_at(&dump);
+    let r = access::account_review(&a, None).unwrap();
+    let known = a.known_buckets();
+    let mut texts = Vec::new();
+    for p in a.model.principals() {
+        let ps = a.principal_set_all_buckets(p);
+        let base = a.base_request(&p.arn, &p.tags).unwrap();
+        let alone = s3guard::review::Review::new(&ps.set, &base, &known);
+        let theirs = alone
+            .verdict
+            .items
+            .iter()
+            .find(|i| i.topic == "delete buckets")
+            .unwrap();
+        let mine = item(&r, &p.arn, "delete buckets");
+        assert!(mine.conditional, "{mine:?}");
+        assert_eq!(mine.text, theirs.text, "{}", p.arn);
+        texts.push(mine.text.clone());
+    }
+    assert_eq!(texts[0], texts[1]);
+    // sorted by the words: `aws:MultiFactorAuthPresent` before `aws:SourceIp`
+    let (mfa, ip) = (
+        texts[0].find("MultiFactorAuthPresent").unwrap(),
+        texts[0].find("SourceIp").unwrap(),
+    );
+    assert!(mfa < ip, "{}", texts[0]);
+}
+
+/// The keys of a `who-can` answer are listed by name whatever the order
+/// of the statements that test them (here two Denies a free key could
+/// apply: `b` holds them in the opposite order).
+#[test]
+fn who_can_keys_are_listed_by_name() {
+    let dump = same_statements_reversed(&[
+        r#"{"Effect":"Allow","Action":"s3:DeleteBucket","Resource":"arn:aws:s3:::prod"}"#,
+        r#"{"Effect":"Deny","Action":"s3:DeleteBucket","Resource":"arn:aws:s3:::prod","Condition":{"StringEquals":{"aws:Referer":"https://bad.example.com/"}}}"#,
+        r#"{"Effect":"Deny","Action":"s3:DeleteBucket","Resource":"arn:aws:s3:::prod","Condition":{"NotIpAddress":{"aws:SourceIp":"203.0.113.0/24"}}}"#,
+    ]);
+    let q = Question::new("s3:DeleteBucket", "arn:aws:s3:::prod").unwrap();
+    let answer = access::who_can(&analysis_at(&dump), &q, None).unwrap();
+    assert_eq!(answer.principals.len(), 2);
+    for e in &answer.principals {
+        assert_eq!(e.grant.access, Access::Conditional);
+        let keys: Vec<&str> = e.grant.keys.iter().map(|k| k.key.as_str()).collect();
+        assert_eq!(keys, ["aws:Referer", "aws:SourceIp"], "{}", e.principal);
+    }
+}
+
+/// `--only NAME` stands for a user or role of the data, never for a
+/// principal from outside it that happens to have the same name: another
+/// account's `role/deployer`, granted by the bucket policy, is unexpected
+/// (exit 1) until its ARN is listed.
+#[test]
+fn who_can_only_names_do_not_cover_other_accounts_principals() {
+    let (_dir, bp) = crate::support::temp_file(
+        "bp.json",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::444455556666:role/deployer"},"Action":"s3:DeleteBucket","Resource":"arn:aws:s3:::prod"}]}"#,
+    );
+    let run = |only: &str| {
+        s3guard()
+            .args([
+                "who-can",
+                "s3:DeleteBucket",
+                "arn:aws:s3:::prod",
+                "--account",
+                ACCT,
+            ])
+            .arg("--bucket-policy")
+            .arg(&bp)
+            .args(["--only", only, "--no-escalation"])
+            .output()
+            .unwrap()
+    };
+    let out = run("alice,deployer,dave");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let unexpected = text
+        .split("not expected (--only):")
+        .nth(1)
+        .unwrap_or_default();
+    assert!(
+        unexpected.contains("arn:aws:iam::444455556666:role/deployer"),
+        "{text}"
+    );
+    assert!(!unexpected.contains("111122223333:role/deployer"), "{text}");
+    let out = run("alice,deployer,dave,arn:aws:iam::444455556666:role/deployer");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+/// Every entry of `who-can --format json` has the same fields, `[]` or
+/// `null` when there is nothing to say, so that a consumer can read them
+/// without testing for their presence.
+#[test]
+fn who_can_json_entries_have_one_shape() {
+    let out = s3guard()
+        .args([
+            "who-can",
+            "s3:DeleteBucket",
+            "arn:aws:s3:::prod",
+            "--account",
+            ACCT,
+        ])
+        .args(["--bucket-policy", BP, "--format", "json", "--no-escalation"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let entries = v["principals"].as_array().unwrap();
+    let accesses: Vec<&str> = entries
+        .iter()
+        .filter_map(|e| e["access"].as_str())
+        .collect();
+    assert!(
+        accesses.contains(&"allowed") && accesses.contains(&"conditional"),
+        "{accesses:?}"
+    );
+    for e in entries {
+        let mut fields: Vec<&str> = e.as_object().unwrap().keys().map(String::as_str).collect();
+        fields.sort_unstable();
+        assert_eq!(
+            fields,
+            [
+                "access",
+                "keys",
+                "kind",
+                "note",
+                "principal",
+                "statements",
+                "witness"
+            ],
+            "{e}"
+        );
+    }
+}
+
+/// A `*` grant conditioned on `aws:SourceAccount` is for services acting
+/// for that account: AWS includes the key "only if accessing a resource
+/// triggers an AWS service to call another service on behalf of the
+/// resource owner"
+/// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceaccount>),
+/// so an unsigned request never carries it: `who-can` must not list
+/// anonymous callers (spec E-7).
+#[test]
+fn star_with_source_account_is_not_open_to_anonymous_callers() {
+    let (_dir, bp) = crate::support::temp_file(
+        "bp.json",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::prod/*","Condition":{"StringEquals":{"aws:SourceAccount":"111122223333"}}}]}"#,
+    );
+    let out = s3guard()
+        .args([
+            "who-can",
+            "s3:GetObject",
+            "arn:aws:s3:::prod/k",
+            "--account",
+            ACCT,
+        ])
+        .arg("--bucket-policy")
+        .arg(&bp)
+        .args(["--format", "json", "--no-escalation"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let star: Vec<&serde_json::Value> = v["principals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["principal"] == "*")
+        .collect();
+    assert_eq!(star.len(), 1, "{v}");
+    assert_eq!(star[0]["kind"], "any-authenticated", "{v}");
+    assert_eq!(star[0]["keys"][0]["key"], "aws:SourceAccount", "{v}");
+}
+
+/// A dump of user carol: her inline policy allows `own` on herself, her
+/// boundary allows `s3:GetObject` and `bound`.
+fn rewriter(own: &str, bound: &str) -> String {
+    format!(
+        r#"{{"UserDetailList":[{{"UserName":"carol","Arn":"arn:aws:iam::{ACCOUNT}:user/carol","UserPolicyList":[{{"PolicyName":"i","PolicyDocument":{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":{own},"Resource":"arn:aws:iam::{ACCOUNT}:user/carol"}}]}}}}],"GroupList":[],"AttachedManagedPolicies":[],"PermissionsBoundary":{{"PermissionsBoundaryType":"Policy","PermissionsBoundaryArn":"arn:aws:iam::{ACCOUNT}:policy/b"}}}}],"GroupDetailList":[],"RoleDetailList":[],"Policies":[{{"PolicyName":"b","Arn":"arn:aws:iam::{ACCOUNT}:policy/b","DefaultVersionId":"v1","PolicyVersionList":[{{"Document":{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":{bound},"Resource":"*"}}]}},"VersionId":"v1","IsDefaultVersion":true}}]}}]}}"#
+    )
+}
+
+/// Rewriting one's own identity policies never passes one's permissions
+/// boundary: the effective permissions are "the intersection of both
+/// policy types"
+/// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html>).
+/// A user whose boundary does not allow `s3:DeleteBucket` could not gain it
+/// by `iam:PutUserPolicy`; it could gain what the boundary allows, and
+/// anything once it can delete its boundary.
+#[test]
+fn rewriting_own_policies_gains_only_what_the_boundary_allows() {
+    let gains = |dump: &str, action: &str, resource: &str| {
+        let a = analysis_of(dump);
+        let esc = s3guard::access::Escalation::compute(&a);
+        let q = Question::new(action, resource).unwrap();
+        let w = access::who_can(&a, &q, Some(&esc)).unwrap();
+        assert!(w.principals.is_empty(), "{w:?}");
+        w.could_gain.len()
+    };
+    let put = rewriter(r#""iam:PutUserPolicy""#, r#"["s3:GetObject","iam:*"]"#);
+    assert_eq!(gains(&put, "s3:DeleteBucket", "arn:aws:s3:::prod"), 0);
+    assert_eq!(gains(&put, "s3:GetObject", "arn:aws:s3:::prod/k"), 1);
+    let shed = rewriter(
+        r#"["iam:PutUserPolicy","iam:DeleteUserPermissionsBoundary"]"#,
+        r#"["s3:GetObject","iam:*"]"#,
+    );
+    assert_eq!(gains(&shed, "s3:DeleteBucket", "arn:aws:s3:::prod"), 1);
 }

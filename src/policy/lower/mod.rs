@@ -113,6 +113,7 @@ pub(super) fn lower(
                 let sp = pointer::join(&base, "Statement");
                 match &st.kind {
                     Kind::Object(_) => {
+                        statements.reserve_exact(1);
                         if let Some(s) = l.statement(st, 0, &sp) {
                             statements.push(s);
                         }
@@ -128,6 +129,7 @@ pub(super) fn lower(
                                 None,
                             );
                         }
+                        statements.reserve_exact(items.len());
                         for (i, item) in items.iter().enumerate() {
                             let ip = pointer::join(&sp, i.to_string());
                             if item.as_object().is_none() {

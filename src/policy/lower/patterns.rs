@@ -222,7 +222,25 @@ impl Lowerer<'_> {
             );
             return None;
         }
-        let parts: Vec<&str> = text.splitn(6, ':').collect();
+        // the six ARN fields (the last one keeps its colons), as
+        // `splitn(6, ':')` gives them, without a Vec
+        let mut fields = [""; 6];
+        let mut count = 0;
+        let mut rest = text;
+        for slot in fields.iter_mut() {
+            count += 1;
+            match memchr::memchr(b':', rest.as_bytes()).filter(|_| count < 6) {
+                Some(i) => {
+                    *slot = rest.get(..i).unwrap_or_default();
+                    rest = rest.get(i + 1..).unwrap_or_default();
+                }
+                None => {
+                    *slot = rest;
+                    break;
+                }
+            }
+        }
+        let parts = fields.get(..count).unwrap_or_default();
         if parts.len() < 6 && !text.ends_with('*') {
             self.error(
                 "MISSING_ARN_FIELD",
@@ -300,6 +318,27 @@ impl Lowerer<'_> {
 #[cfg(test)]
 mod tests {
     use crate::policy::Policy;
+
+    #[test]
+    fn arn_fields_are_split_as_splitn_splits_them() {
+        // the field count decides MISSING_ARN_FIELD; the sixth keeps its colons
+        for (text, ok) in [
+            ("arn:aws:s3:::b/k:with:colons", true),
+            ("arn:aws:s3:::", true),
+            ("arn:aws:s3::", false),
+            ("arn:aws:s3*", true),
+            ("arn:aws", false),
+        ] {
+            let doc = format!(
+                r#"{{"Version":"2012-10-17","Statement":{{"Effect":"Allow","Action":"s3:GetObject","Resource":"{text}"}}}}"#
+            );
+            let missing = match Policy::parse("p.json", &doc) {
+                Ok(_) => false,
+                Err(e) => e.errors().any(|d| d.code == "MISSING_ARN_FIELD"),
+            };
+            assert_eq!(!missing, ok, "{text}");
+        }
+    }
 
     #[test]
     fn every_entry_of_a_repeated_wildcard_is_checked_against_the_catalog() {

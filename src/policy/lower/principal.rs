@@ -81,7 +81,14 @@ impl Lowerer<'_> {
                 Some("use `Principal` with the callers to allow".into()),
             );
         }
-        let mut entries = Vec::new();
+        // one entry per string (a policy of one principal is the common case)
+        let mut entries = Vec::with_capacity(match &v.kind {
+            Kind::Object(members) => members
+                .iter()
+                .map(|m| m.value.as_array().map_or(1, <[Value]>::len))
+                .sum(),
+            _ => 1,
+        });
         match &v.kind {
             Kind::String(s) if s == "*" => entries.push(PrincipalEntry {
                 kind: crate::policy::PrincipalKind::Everyone,

@@ -1,0 +1,480 @@
+//! A case line's top-level members, found without building a JSON tree:
+//! each member's name and the raw text of its value. `eval --cases` hashes
+//! the policy fields' text to find a compiled set in its cache before any
+//! policy is parsed (`cases::SetCache`).
+//!
+//! The scan checks the grammar of the top-level object strictly (white
+//! space, quotes, `:`, `,`, one object and nothing after it) but not the
+//! values inside: a value is skipped by its quotes and brackets. A line it
+//! declines (`None`) is read by the full parser, which says what is wrong;
+//! a value's text is trusted only when it equals, byte for byte, the text
+//! of a value the full parser accepted before, or after the full parser
+//! has read that text on its own.
+
+use smallvec::SmallVec;
+
+/// One top-level member of a case line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Field<'a> {
+    /// The member's name (a key without escapes).
+    pub name: &'a str,
+    /// Where its value's text starts in the line (byte offset).
+    pub start: usize,
+    /// The value's text, exactly as written (no white space around it).
+    pub raw: &'a str,
+    /// What the `classify` of [`scan`] said of the name.
+    pub flag: bool,
+}
+
+/// The members of a line; a case has at most one of each known field.
+pub type Fields<'a> = SmallVec<[Field<'a>; 32]>;
+
+/// The members of the JSON object `text`, in order, or `None` when the line
+/// is not such an object, a key is not one that `classify` knows (`None`
+/// for unknown keys; keys written with escapes are never asked about), or
+/// a key comes twice. Each field keeps what `classify` said of it.
+pub fn scan<'a>(text: &'a str, classify: impl Fn(&str) -> Option<bool>) -> Option<Fields<'a>> {
+    let b = text.as_bytes();
+    let mut fields = Fields::new();
+    let mut i = ws(b, 0);
+    if b.get(i) != Some(&b'{') {
+        return None;
+    }
+    i = ws(b, i + 1);
+    if b.get(i) == Some(&b'}') {
+        return (ws(b, i + 1) == b.len()).then_some(fields);
+    }
+    loop {
+        if b.get(i) != Some(&b'"') {
+            return None;
+        }
+        let close = string_end(b, i)?;
+        let name = text.get(i + 1..close - 1)?;
+        if name.contains('\\') || fields.iter().any(|f: &Field<'_>| same(f.name, name)) {
+            return None;
+        }
+        let flag = classify(name)?;
+        i = ws(b, close);
+        if b.get(i) != Some(&b':') {
+            return None;
+        }
+        let start = ws(b, i + 1);
+        let end = value_end(b, start)?;
+        fields.push(Field {
+            name,
+            start,
+            raw: text.get(start..end)?,
+            flag,
+        });
+        i = ws(b, end);
+        match b.get(i) {
+            Some(b',') => i = ws(b, i + 1),
+            Some(b'}') => return (ws(b, i + 1) == b.len()).then_some(fields),
+            _ => return None,
+        }
+    }
+}
+
+/// Whether two short texts are equal, told by their length and last byte
+/// first (keys of one object mostly differ there; a `memcmp` call per
+/// pair cost more than the comparison).
+pub fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.as_bytes().last() == b.as_bytes().last() && a == b
+}
+
+/// The first offset from `i` that is not JSON white space.
+fn ws(b: &[u8], mut i: usize) -> usize {
+    while let Some(b' ' | b'\t' | b'\n' | b'\r') = b.get(i) {
+        i += 1;
+    }
+    i
+}
+
+/// Just past the string literal whose opening quote is at `i`. Eight
+/// bytes are looked at a time (most strings of a policy are short: a call
+/// to `memchr` per string cost more than the search).
+fn string_end(b: &[u8], i: usize) -> Option<usize> {
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
+    const QUOTES: u64 = u64::from_le_bytes([b'"'; 8]);
+    const BACKSLASHES: u64 = u64::from_le_bytes([b'\\'; 8]);
+    // high bit of each zero byte of `v`; the lowest set bit is exact
+    let zeros = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
+    let mut j = i + 1;
+    loop {
+        while let Some(word) = b.get(j..j + 8) {
+            let mut eight = [0u8; 8];
+            eight.copy_from_slice(word);
+            let w = u64::from_le_bytes(eight);
+            let hit = zeros(w ^ QUOTES) | zeros(w ^ BACKSLASHES);
+            if hit != 0 {
+                j += (hit.trailing_zeros() / 8) as usize;
+                break;
+            }
+            j += 8;
+        }
+        match b.get(j)? {
+            b'"' => return Some(j + 1),
+            // an escape: the byte after the backslash is never the end
+            b'\\' => j += 2,
+            _ => j += 1,
+        }
+    }
+}
+
+/// Just past the value that starts at `i`, found by its quotes and
+/// brackets only: exact for every valid JSON value, anything for the rest.
+fn value_end(b: &[u8], i: usize) -> Option<usize> {
+    match b.get(i)? {
+        b'"' => string_end(b, i),
+        b'{' | b'[' => {
+            let mut depth = 0usize;
+            let mut j = i;
+            loop {
+                match b.get(j)? {
+                    b'"' => {
+                        j = string_end(b, j)?;
+                        continue;
+                    }
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return Some(j + 1);
+                        }
+                    }
+                    _ => {}
+                }
+                j += 1;
+            }
+        }
+        _ => {
+            let mut j = i;
+            while let Some(c) = b.get(j) {
+                if matches!(c, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r') {
+                    break;
+                }
+                j += 1;
+            }
+            (j > i).then_some(j)
+        }
+    }
+}
+
+/// The text of the JSON string literal `raw` (quotes included) when it is
+/// its own value: no escape and no control character in it. `None`
+/// otherwise (the full parser reads it).
+pub fn plain_string(raw: &str) -> Option<&str> {
+    let body = raw.strip_prefix('"')?.strip_suffix('"')?;
+    body.bytes()
+        .all(|b| b >= 0x20 && b != b'"' && b != b'\\')
+        .then_some(body)
+}
+
+/// A value of a [`flat_object`]: a string, or an array of strings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Plain<'a> {
+    /// `"text"`
+    One(&'a str),
+    /// `["text", …]`
+    Many(SmallVec<[&'a str; 4]>),
+}
+
+/// The members of the JSON object `raw` when its keys and values need no
+/// unescaping (see [`plain_string`]), no key comes twice, and every value
+/// is a string or an array of strings: then these are exactly the keys
+/// and texts the full parser reads from it. `None` for anything else.
+pub fn flat_object(raw: &str) -> Option<Vec<(&str, Plain<'_>)>> {
+    let b = raw.as_bytes();
+    let mut members: Vec<(&str, Plain<'_>)> = Vec::new();
+    let mut i = ws(b, 0);
+    if b.get(i) != Some(&b'{') {
+        return None;
+    }
+    i = ws(b, i + 1);
+    if b.get(i) == Some(&b'}') {
+        return (ws(b, i + 1) == b.len()).then_some(members);
+    }
+    loop {
+        let (key, end) = plain_at(raw, i)?;
+        if members.iter().any(|(k, _)| same(k, key)) {
+            return None;
+        }
+        i = ws(b, end);
+        if b.get(i) != Some(&b':') {
+            return None;
+        }
+        i = ws(b, i + 1);
+        let (value, end) = match b.get(i)? {
+            b'"' => {
+                let (text, end) = plain_at(raw, i)?;
+                (Plain::One(text), end)
+            }
+            b'[' => {
+                let (items, end) = plain_array_at(raw, i)?;
+                (Plain::Many(items), end)
+            }
+            _ => return None,
+        };
+        members.push((key, value));
+        i = ws(b, end);
+        match b.get(i) {
+            Some(b',') => i = ws(b, i + 1),
+            Some(b'}') => return (ws(b, i + 1) == b.len()).then_some(members),
+            _ => return None,
+        }
+    }
+}
+
+/// Whether `raw` is a JSON value the full parser accepts, told without a
+/// tree for the shapes label fields have (a string, an array of strings,
+/// an object of strings and arrays of strings); `false` for any other
+/// text (the full parser then reads it).
+pub fn is_plain_value(raw: &str) -> bool {
+    match raw.as_bytes().first() {
+        Some(b'"') => plain_string(raw).is_some(),
+        Some(b'[') => plain_array_at(raw, 0).is_some_and(|(_, end)| end == raw.len()),
+        Some(b'{') => flat_object(raw).is_some(),
+        _ => false,
+    }
+}
+
+/// The plain string literal at `i` and the offset past it.
+fn plain_at(raw: &str, i: usize) -> Option<(&str, usize)> {
+    let b = raw.as_bytes();
+    if b.get(i) != Some(&b'"') {
+        return None;
+    }
+    let close = memchr::memchr2(b'"', b'\\', b.get(i + 1..)?)? + i + 1;
+    if b.get(close) != Some(&b'"') {
+        return None;
+    }
+    let body = raw.get(i + 1..close)?;
+    body.bytes().all(|c| c >= 0x20).then_some((body, close + 1))
+}
+
+/// The array of plain strings at `i` and the offset past it.
+fn plain_array_at(raw: &str, i: usize) -> Option<(SmallVec<[&str; 4]>, usize)> {
+    let b = raw.as_bytes();
+    let mut items = SmallVec::new();
+    if b.get(i) != Some(&b'[') {
+        return None;
+    }
+    let mut i = ws(b, i + 1);
+    if b.get(i) == Some(&b']') {
+        return Some((items, i + 1));
+    }
+    loop {
+        let (text, end) = plain_at(raw, i)?;
+        items.push(text);
+        i = ws(b, end);
+        match b.get(i) {
+            Some(b',') => i = ws(b, i + 1),
+            Some(b']') => return Some((items, i + 1)),
+            _ => return None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(text: &str) -> Option<Vec<(&str, &str)>> {
+        scan(text, |k| (k != "bad").then_some(true))
+            .map(|f| f.iter().map(|f| (f.name, f.raw)).collect())
+    }
+
+    /// The end of a string is found wherever its quote falls in a word
+    /// of eight, after escapes of every kind.
+    #[test]
+    fn string_ends_are_exact() {
+        for body in [
+            "",
+            "a",
+            "abcdefg",
+            "abcdefgh",
+            "abcdefghi",
+            "\\\"",
+            "ab\\\\",
+            "0123456\\\"89abcdef\\\\",
+            "é\\u00e9",
+        ] {
+            for pad in 0..9 {
+                let text = format!("{}\"{body}\"{}", " ".repeat(pad), "\"x\"".repeat(2));
+                let end = string_end(text.as_bytes(), pad).unwrap();
+                assert_eq!(&text[pad..end], format!("\"{body}\""), "{text}");
+            }
+        }
+        assert_eq!(string_end(b"\"abc", 0), None);
+        assert_eq!(string_end(b"\"abcdefghijk\\\"", 0), None);
+    }
+
+    proptest::proptest! {
+        /// The word-at-a-time search ends where a byte-at-a-time one does,
+        /// on any text of quotes, backslashes and other characters.
+        #[test]
+        fn string_end_agrees_with_a_byte_loop(
+            text in proptest::collection::vec(
+                proptest::sample::select(vec!["a", "\"", "\\", "é", " ", "\\\""]),
+                0..40,
+            )
+        ) {
+            let text = format!("\"{}", text.concat());
+            let b = text.as_bytes();
+            let mut j = 1;
+            let reference = loop {
+                match b.get(j) {
+                    None => break None,
+                    Some(b'"') => break Some(j + 1),
+                    Some(b'\\') => j += 2,
+                    Some(_) => j += 1,
+                }
+            };
+            proptest::prop_assert_eq!(string_end(b, 0), reference);
+        }
+    }
+
+    /// Every member value the full parser reads is found with the same
+    /// span, whatever its kind, nesting, escapes and white space.
+    #[test]
+    fn finds_the_spans_the_parser_finds() {
+        let lines = [
+            r#"{}"#,
+            r#" { } "#,
+            r#"{"a":1,"b":-2.5e+3,"c":true,"d":null,"e":"x\"}]\\","f":[1,[2,{"g":"]"}]],"h":{}}"#,
+            "\t{ \"a\" :\r\n [ ] , \"b\":\"\\u00e9\\\\\" }\n",
+            r#"{"a":{"b":{"c":"}}}"}},"z":"é"}"#,
+        ];
+        for line in lines {
+            let parsed = crate::json::parse(line).unwrap().value;
+            let want: Vec<(&str, &str)> = parsed
+                .as_object()
+                .unwrap()
+                .iter()
+                .map(|m| {
+                    let raw = &line[m.value.span.start as usize..m.value.span.end as usize];
+                    (m.key.as_str(), raw)
+                })
+                .collect();
+            let got = scan(line, |k| Some(k.len() > 1)).unwrap();
+            assert_eq!(
+                got.iter().map(|f| (f.name, f.raw)).collect::<Vec<_>>(),
+                want,
+                "{line}"
+            );
+            for f in &got {
+                assert_eq!(&line[f.start..f.start + f.raw.len()], f.raw);
+                assert_eq!(f.flag, f.name.len() > 1);
+            }
+        }
+    }
+
+    /// Lines that are not a plain object of known, distinct, unescaped keys
+    /// are declined (the full parser reads them).
+    #[test]
+    fn declines_what_it_does_not_check() {
+        for line in [
+            "",
+            "[]",
+            r#"{"a":1,}"#,
+            r#"{"a":1"#,
+            r#"{"a" 1}"#,
+            r#"{"a":1 "b":2}"#,
+            r#"{"a":1}x"#,
+            r#"{"a":1}{}"#,
+            r#"{"a":}"#,
+            r#"{a:1}"#,
+            r#"{"\u0061":1}"#,
+            r#"{"a":1,"a":2}"#,
+            r#"{"bad":1}"#,
+            r#"{"a":"unterminated}"#,
+            r#"{"a":[1,2}"#,
+        ] {
+            assert_eq!(names(line), None, "{line}");
+        }
+        assert_eq!(names(r#"{"a":1}"#), Some(vec![("a", "1")]));
+    }
+
+    /// The plain readers answer only for text the full parser reads to
+    /// the same strings, and decline everything else.
+    #[test]
+    fn plain_values_read_as_the_parser_reads_them() {
+        use crate::json::Kind;
+        let texts = [
+            r#""a b:c/é""#,
+            r#""a\"b""#,
+            "\"tab\there\"",
+            r#"[]"#,
+            r#"[ "a" , "b" ]"#,
+            r#"["a",]"#,
+            r#"["a" "b"]"#,
+            r#"["a",1]"#,
+            r#"{}"#,
+            r#"{ "k" : "v" , "l" : [ "x" , "y" ] , "m" : [ ] }"#,
+            r#"{"k":"v","k":"w"}"#,
+            r#"{"k":"v",}"#,
+            r#"{"k":1}"#,
+            r#"{"k":null}"#,
+            r#"{"k":{"a":"b"}}"#,
+            r#"{"k\u0041":"v"}"#,
+            r#"{"k":"v"} x"#,
+            r#"{"k":"v""#,
+            r#"{"k":["v"]]"#,
+            r#"{"k":[["v"]]}"#,
+        ];
+        for text in texts {
+            let parsed = crate::json::parse(text)
+                .ok()
+                .filter(|p| p.duplicates.is_empty());
+            let strings = |v: &crate::json::Value| -> Option<Vec<String>> {
+                v.as_array()?
+                    .iter()
+                    .map(|i| i.as_str().map(String::from))
+                    .collect()
+            };
+            if let Some(got) = flat_object(text) {
+                let parsed = parsed.as_ref().expect(text);
+                let members = parsed.value.as_object().unwrap();
+                assert_eq!(got.len(), members.len(), "{text}");
+                for ((k, v), m) in got.iter().zip(members) {
+                    assert_eq!(*k, m.key.as_str());
+                    match v {
+                        Plain::One(s) => assert_eq!(Some(*s), m.value.as_str()),
+                        Plain::Many(items) => assert_eq!(
+                            Some(items.iter().map(|s| s.to_string()).collect()),
+                            strings(&m.value)
+                        ),
+                    }
+                }
+            }
+            if let Some(got) = plain_string(text) {
+                assert_eq!(Some(got), parsed.as_ref().and_then(|p| p.value.as_str()));
+            }
+            if is_plain_value(text) {
+                assert!(parsed.is_some(), "{text}");
+            }
+            // every shape these readers take, they take when the parser does
+            if let Some(p) = &parsed {
+                let all_strings =
+                    |v: &crate::json::Value| v.as_str().is_some() || strings(v).is_some();
+                let flat = p
+                    .value
+                    .as_object()
+                    .is_some_and(|ms| ms.iter().all(|m| all_strings(&m.value)));
+                let escaped = text.contains('\\') || text.contains('\t');
+                if !escaped {
+                    assert_eq!(flat_object(text).is_some(), flat, "{text}");
+                    assert_eq!(
+                        is_plain_value(text),
+                        flat || all_strings(&p.value),
+                        "{text}"
+                    );
+                }
+                if matches!(p.value.kind, Kind::String(_)) && !escaped {
+                    assert!(plain_string(text).is_some(), "{text}");
+                }
+            }
+        }
+    }
+}
