@@ -22,6 +22,12 @@ impl ArnValue {
         }
     }
 
+    /// Compiles a value without variables (as [`ArnValue::new`] of its
+    /// one text piece).
+    pub fn text(text: &str) -> ArnValue {
+        ArnValue::Static(Box::new(ResourcePattern::new(text, None)))
+    }
+
     /// Whether the request value (which must be a complete ARN) matches;
     /// `None` when a variable is unresolved.
     pub fn matches(&self, value: &str, vars: &dyn Resolve) -> Option<bool> {

@@ -10,6 +10,15 @@ pub struct IpRange {
     host_bits_set: bool,
 }
 
+/// `IpAddr::from_str`, trying only the family the text can be: an IPv6
+/// address holds a `:`, an IPv4 one never does.
+fn parse_addr(text: &str) -> Option<IpAddr> {
+    match memchr::memchr(b':', text.as_bytes()) {
+        Some(_) => text.parse::<std::net::Ipv6Addr>().ok().map(IpAddr::V6),
+        None => text.parse::<std::net::Ipv4Addr>().ok().map(IpAddr::V4),
+    }
+}
+
 impl IpRange {
     /// Parses `a.b.c.d/n`, `x:…/n`, or a bare address (`/32`, `/128`).
     pub fn parse(text: &str) -> Option<IpRange> {
@@ -19,9 +28,9 @@ impl IpRange {
                 if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) || p.len() > 3 {
                     return None;
                 }
-                (a.parse::<IpAddr>().ok()?, Some(p.parse::<u8>().ok()?))
+                (parse_addr(a)?, Some(p.parse::<u8>().ok()?))
             }
-            None => (t.parse::<IpAddr>().ok()?, None),
+            None => (parse_addr(t)?, None),
         };
         let max = if addr.is_ipv4() { 32 } else { 128 };
         let prefix = prefix.unwrap_or(max);
@@ -153,5 +162,24 @@ mod tests {
         assert!(!IpRange::parse("203.0.113.0/24").unwrap().is_private());
         assert!(!IpRange::parse("0.0.0.0/0").unwrap().is_private());
         assert!(IpRange::parse("fd00::/8").unwrap().is_private());
+    }
+
+    #[test]
+    fn addresses_parse_as_ip_addr_from_str() {
+        for t in [
+            "10.0.0.1",
+            "::1",
+            "::ffff:10.0.0.1",
+            "2001:db8::1",
+            "10.0.0",
+            "1:2",
+            "",
+            ":",
+            "10.0.0.1:80",
+            "256.0.0.1",
+            "fe80::1%eth0",
+        ] {
+            assert_eq!(parse_addr(t), t.parse::<IpAddr>().ok(), "{t}");
+        }
     }
 }

@@ -147,20 +147,23 @@ impl Values {
         variables: bool,
     ) -> Result<Values, Vec<ValueIssue>> {
         let mut issues = Vec::new();
-        let templated = |i: usize, text: &str, issues: &mut Vec<ValueIssue>| -> Vec<Piece> {
-            if variables && text.contains("${") {
-                match parse_template(text) {
-                    Ok(p) => return p,
-                    Err(e) => issues.push(ValueIssue {
-                        index: Some(i),
-                        code: e.code,
-                        message: e.message,
-                        hint: Some("write variables as ${key} or ${key, 'default'}".into()),
-                    }),
+        // the pieces of a value holding variables; `None` for plain text
+        // (almost every value: compiled without a list of pieces)
+        let templated =
+            |i: usize, text: &str, issues: &mut Vec<ValueIssue>| -> Option<Vec<Piece>> {
+                if variables && text.contains("${") {
+                    match parse_template(text) {
+                        Ok(p) => return Some(p),
+                        Err(e) => issues.push(ValueIssue {
+                            index: Some(i),
+                            code: e.code,
+                            message: e.message,
+                            hint: Some("write variables as ${key} or ${key, 'default'}".into()),
+                        }),
+                    }
                 }
-            }
-            vec![Piece::Text(text.to_string())]
-        };
+                None
+            };
         let no_vars = |i: usize, text: &str, issues: &mut Vec<ValueIssue>| {
             if variables && text.contains("${") {
                 issues.push(ValueIssue {
@@ -180,20 +183,23 @@ impl Values {
             Family::String(op) => Values::String(
                 raw.iter()
                     .enumerate()
-                    .map(|(i, t)| {
-                        let pieces = templated(i, t, &mut issues);
-                        match op {
-                            StringOp::Equals => StringValue::exact(&pieces),
-                            StringOp::EqualsIgnoreCase => StringValue::folded(&pieces),
-                            StringOp::Like => StringValue::like(&pieces),
-                        }
+                    .map(|(i, t)| match (templated(i, t, &mut issues), op) {
+                        (None, StringOp::Equals) => StringValue::exact_text(t),
+                        (None, StringOp::EqualsIgnoreCase) => StringValue::folded_text(t),
+                        (None, StringOp::Like) => StringValue::like_text(t),
+                        (Some(pieces), StringOp::Equals) => StringValue::exact(&pieces),
+                        (Some(pieces), StringOp::EqualsIgnoreCase) => StringValue::folded(&pieces),
+                        (Some(pieces), StringOp::Like) => StringValue::like(&pieces),
                     })
                     .collect(),
             ),
             Family::Arn { .. } => Values::Arn(
                 raw.iter()
                     .enumerate()
-                    .map(|(i, t)| ArnValue::new(t, &templated(i, t, &mut issues)))
+                    .map(|(i, t)| match templated(i, t, &mut issues) {
+                        Some(pieces) => ArnValue::new(t, &pieces),
+                        None => ArnValue::text(t),
+                    })
                     .collect(),
             ),
             Family::Numeric(_) => {
@@ -233,8 +239,9 @@ impl Values {
                 raw.iter()
                     .enumerate()
                     .map(|(i, t)| {
-                        let pieces = templated(i, t, &mut issues);
-                        if pieces.iter().any(|p| matches!(p, Piece::Var(_))) {
+                        if let Some(pieces) = templated(i, t, &mut issues)
+                            .filter(|p| p.iter().any(|p| matches!(p, Piece::Var(_))))
+                        {
                             return BoolValue::Template(pieces);
                         }
                         match parse_bool(t) {

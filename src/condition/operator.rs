@@ -172,7 +172,8 @@ impl Operator {
                 .map(str::to_string),
             }
         };
-        let (set, rest) = match name.split_once(':') {
+        let colon = memchr::memchr(b':', name.as_bytes());
+        let (set, rest) = match colon.and_then(|i| Some((name.get(..i)?, name.get(i + 1..)?))) {
             Some((prefix, rest)) => {
                 let set = if prefix.eq_ignore_ascii_case("ForAnyValue") {
                     SetQualifier::ForAnyValue
@@ -223,9 +224,21 @@ impl Operator {
             .unwrap_or("Null")
     }
 
-    /// Whether `name` is spelled exactly as AWS documents it.
+    /// Whether `name` is spelled exactly as AWS documents it (as the
+    /// operator prints).
     pub fn is_canonical_spelling(name: &str) -> bool {
-        Operator::parse(name).is_ok_and(|op| op.to_string() == name)
+        let Ok(op) = Operator::parse(name) else {
+            return false;
+        };
+        let set = match op.set {
+            Some(SetQualifier::ForAnyValue) => "ForAnyValue:",
+            Some(SetQualifier::ForAllValues) => "ForAllValues:",
+            None => "",
+        };
+        let suffix = if op.if_exists { "IfExists" } else { "" };
+        name.strip_prefix(set)
+            .and_then(|rest| rest.strip_suffix(suffix))
+            .is_some_and(|base| base == op.base_name())
     }
 }
 
@@ -283,6 +296,20 @@ mod tests {
         for name in all_spellings() {
             assert_eq!(Operator::parse(&name).unwrap().to_string(), name);
         }
+    }
+
+    #[test]
+    fn the_canonical_spelling_is_the_printed_one() {
+        for name in all_spellings() {
+            assert!(Operator::is_canonical_spelling(&name), "{name}");
+            let lower = name.to_lowercase();
+            assert!(!Operator::is_canonical_spelling(&lower), "{lower}");
+            let upper = name.to_uppercase();
+            assert!(!Operator::is_canonical_spelling(&upper), "{upper}");
+        }
+        assert!(!Operator::is_canonical_spelling("StringEqualz"));
+        assert!(!Operator::is_canonical_spelling("forAnyValue:StringEquals"));
+        assert!(!Operator::is_canonical_spelling("StringEqualsifExists"));
     }
 
     #[test]

@@ -21,6 +21,22 @@ impl StringValue {
         StringValue::Exact(Glob::from_pieces(&literalize(pieces)))
     }
 
+    /// Compiles an `Equals` value without variables: the text itself,
+    /// as [`StringValue::exact`] of its one text piece compiles it.
+    pub fn exact_text(text: &str) -> StringValue {
+        StringValue::Exact(Glob::literal(text))
+    }
+
+    /// Compiles an `EqualsIgnoreCase` value without variables.
+    pub fn folded_text(text: &str) -> StringValue {
+        StringValue::Folded(fold(text))
+    }
+
+    /// Compiles a `Like` value without variables.
+    pub fn like_text(text: &str) -> StringValue {
+        StringValue::Like(Glob::new(text))
+    }
+
     /// Compiles an `EqualsIgnoreCase` value.
     pub fn folded(pieces: &[Piece]) -> StringValue {
         if pieces.iter().any(|p| matches!(p, Piece::Var(_))) {

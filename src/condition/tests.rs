@@ -379,3 +379,36 @@ fn load_time_value_errors() {
         "TYPE_MISMATCH_BOOLEAN"
     );
 }
+
+#[test]
+fn plain_values_compile_as_their_one_text_piece() {
+    // Values::compile takes a shortcut for values without variables: the
+    // same compiled value as the general path's single `Piece::Text`
+    use super::arn::ArnValue;
+    use super::string::StringValue;
+    for t in [
+        "",
+        "team-1",
+        "a*b?c",
+        "*",
+        "pre*",
+        "${aws:username}",
+        "Ünïcödé*",
+        "arn:aws:s3:::b/*",
+        "arn:aws:iam::111122223333:role/r?",
+    ] {
+        let pieces = [Piece::Text(t.to_string())];
+        assert_eq!(
+            StringValue::exact_text(t),
+            StringValue::exact(&pieces),
+            "{t}"
+        );
+        assert_eq!(
+            StringValue::folded_text(t),
+            StringValue::folded(&pieces),
+            "{t}"
+        );
+        assert_eq!(StringValue::like_text(t), StringValue::like(&pieces), "{t}");
+        assert_eq!(ArnValue::text(t), ArnValue::new(t, &pieces), "{t}");
+    }
+}

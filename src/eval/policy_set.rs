@@ -118,11 +118,11 @@ fn source_id(layer: PolicyType, level: usize, n: usize) -> Cow<'static, str> {
 
 /// The statements of one layer and how to find them by action.
 ///
-/// Sized to the layer: a layer of a few statements keeps a short sorted
-/// list of (catalog action, statement) pairs, not a table as long as the
-/// catalog; the texts outside the catalog are sorted lists of hashes that
-/// cost nothing when no statement needs them; a layer without policies
-/// has no index at all.
+/// Sized to the layer: the catalog index is one allocation built from the
+/// layer's (action, statement) pairs alone; the maps of texts outside the
+/// catalog exist only for layers of [`TEXT_INDEX_MIN`] statements or more
+/// and allocate nothing while empty; a layer without policies has no
+/// index at all.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct LayerIndex {
     /// Every statement of the layer.
@@ -156,19 +156,18 @@ pub(crate) struct LayerIndex {
 /// fast on short keys (SipHash was 5% of a load).
 type Hasher = foldhash::fast::RandomState;
 
-/// Statement positions by a text of the policies: a lower-cased action or
-/// service outside the catalog, a bucket name. A list is a filter that
-/// keeps a superset of the statements that can concern the text (every
-/// candidate's action and resource are matched again), so it is keyed by
-/// the text's hash alone: two texts of the same hash only share a list,
-/// and building the index copies no text (ReadOnlyAccess names 2,400
-/// actions outside the catalog, each key was an allocation). The hash is
-/// seeded at random per index, so a chosen set of keys does not collide on
-/// another run. One sorted vector of (hash, position) pairs: nothing to
-/// allocate while it is empty, one allocation otherwise.
+/// Statement positions (ascending) by a text of the policies: a lower-cased
+/// action or service outside the catalog, a bucket name. A list is a
+/// filter that keeps a superset of the statements that can concern the
+/// text (every candidate's action and resource are matched again), so the
+/// map is keyed by the text's hash alone: two texts of the same hash only
+/// share a list, and building the index copies no text. The hash is
+/// seeded at random per index ([`LayerIndex`]'s seed), so a chosen set of
+/// keys does not collide on another run. Nothing is allocated while it is
+/// empty.
 #[derive(Debug, Clone, Default)]
 struct ByText {
-    entries: Vec<(u64, u32)>,
+    map: HashMap<u64, SmallVec<[u32; 4]>, std::hash::BuildHasherDefault<HashIsKey>>,
 }
 
 impl ByText {
@@ -177,42 +176,48 @@ impl ByText {
         seed.hash_one(text)
     }
 
-    /// Adds statement `pos` to the list of `text` (call [`ByText::seal`]
-    /// once every position is added).
+    /// Adds statement `pos` (not below any position added before) to the
+    /// list of `text`.
     fn add(&mut self, seed: &Hasher, text: &str, pos: u32) {
-        self.entries.push((ByText::key(seed, text), pos));
+        let list = self.map.entry(ByText::key(seed, text)).or_default();
+        if list.last() != Some(&pos) {
+            list.push(pos);
+        }
     }
 
-    /// Sorts the pairs by hash, then position, without repeats.
-    fn seal(&mut self) {
-        self.entries.sort_unstable();
-        self.entries.dedup();
-    }
-
-    /// The pairs of `text`'s hash (with those of any text of the same
-    /// hash), positions ascending. The hashes are uniform (seeded), so the
-    /// search starts where the hash's value puts it and walks the few
-    /// entries to its place.
-    fn get(&self, seed: &Hasher, text: &str) -> &[(u64, u32)] {
-        let n = self.entries.len();
-        if n == 0 {
+    /// The list of `text` (with those of any text of the same hash).
+    fn get(&self, seed: &Hasher, text: &str) -> &[u32] {
+        if self.map.is_empty() {
             return &[];
         }
-        let key = ByText::key(seed, text);
-        let mut i = ((u128::from(key) * n as u128) >> 64) as usize;
-        while i > 0 && self.entries.get(i - 1).is_some_and(|e| e.0 >= key) {
-            i -= 1;
-        }
-        while self.entries.get(i).is_some_and(|e| e.0 < key) {
-            i += 1;
-        }
-        let rest = self.entries.get(i..).unwrap_or_default();
-        let len = rest.iter().take_while(|e| e.0 == key).count();
-        rest.get(..len).unwrap_or_default()
+        self.map
+            .get(&ByText::key(seed, text))
+            .map_or(&[], |l| l.as_slice())
     }
 
     fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.map.is_empty()
+    }
+}
+
+/// The hasher of [`ByText`]'s map, whose keys are seeded hashes already.
+#[derive(Debug, Clone, Copy, Default)]
+struct HashIsKey(u64);
+
+impl std::hash::Hasher for HashIsKey {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // only u64 keys are hashed; any other input still hashes
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
     }
 }
 
@@ -505,8 +510,6 @@ impl LayerIndex {
                 }
             }
         }
-        self.by_literal.seal();
-        self.by_service.seal();
         self.by_catalog = CatalogIndex::new(lowers.len(), &pairs);
         if self.statements.len() >= BUCKET_FILTER_MIN {
             // a smaller layer never has a list long enough to be filtered
@@ -539,16 +542,15 @@ impl LayerIndex {
             // Nothing to filter by.
             self.by_bucket = ByText::default();
         }
-        self.by_bucket.seal();
     }
 
     /// Calls `f` for the positions in `list` (ascending) that the resource
     /// filter keeps for `bucket`, walking the shorter side.
-    fn filter_by_bucket(&self, list: &[u32], fixed: &[(u64, u32)], f: &mut impl FnMut(u32)) {
+    fn filter_by_bucket(&self, list: &[u32], fixed: &[u32], f: &mut impl FnMut(u32)) {
         let (mut i, mut j) = (0, 0);
         // The union of `fixed` and `any_bucket`, ascending, intersected with `list`.
         loop {
-            let next = match (fixed.get(i).map(|e| e.1), self.any_bucket.get(j)) {
+            let next = match (fixed.get(i).copied(), self.any_bucket.get(j)) {
                 (Some(a), Some(&b)) if a == b => {
                     i += 1;
                     j += 1;
@@ -621,7 +623,7 @@ impl LayerIndex {
             self.by_literal.get(&self.seed, action.lower()),
             self.by_service.get(&self.seed, action.service()),
         ];
-        seen.extend(lists.into_iter().flatten().map(|e| e.1));
+        seen.extend(lists.into_iter().flatten().copied());
         seen.extend(self.always.iter().copied());
         seen.sort_unstable();
         seen.dedup();
@@ -1029,12 +1031,11 @@ mod tests {
             t.add(&seed, text, pos as u32);
             t.add(&seed, text, pos as u32);
         }
-        t.seal();
         for text in &texts {
             let want: Vec<u32> = (0..texts.len() as u32)
                 .filter(|&p| texts.get(p as usize) == Some(text))
                 .collect();
-            let got: Vec<u32> = t.get(&seed, text).iter().map(|e| e.1).collect();
+            let got: Vec<u32> = t.get(&seed, text).to_vec();
             // a superset (texts of the same hash share a list), ascending
             assert!(want.iter().all(|p| got.contains(p)), "{text}");
             assert!(got.windows(2).all(|w| w.first() < w.get(1)), "{text}");

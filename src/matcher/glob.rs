@@ -78,8 +78,34 @@ enum Token {
 
 impl Glob {
     /// Compiles a pattern where `*` and `?` are wildcards and nothing else is special.
+    ///
+    /// An exact text or a prefix (the shapes of almost every pattern) is
+    /// one allocation of its text, none for a common word (`arn`, `aws`,
+    /// `s3`, the empty region and account of an S3 ARN).
     pub fn new(pattern: &str) -> Glob {
-        Glob::from_string(pattern.to_string())
+        let bytes = pattern.as_bytes();
+        let first = memchr::memchr2(b'*', b'?', bytes);
+        let repr = match first {
+            None => Repr::Exact(Str::new(pattern)),
+            Some(i)
+                if bytes
+                    .get(i..)
+                    .unwrap_or_default()
+                    .iter()
+                    .all(|&b| b == b'*') =>
+            {
+                match pattern.get(..i) {
+                    Some("") => Repr::Any,
+                    Some(body) => Repr::Prefix(Str::new(body)),
+                    None => return Glob::from_pieces(&[Piece::Text(pattern.to_string())]),
+                }
+            }
+            Some(_) => return Glob::from_pieces(&[Piece::Text(pattern.to_string())]),
+        };
+        Glob {
+            repr,
+            has_vars: false,
+        }
     }
 
     /// [`Glob::new`] of a pattern the caller owns: an exact text or a

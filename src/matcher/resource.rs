@@ -28,6 +28,22 @@ enum Shape {
     Never,
 }
 
+/// The six parts of an ARN (the last holds any further colons), or as
+/// many as there are: `text.splitn(6, ':')`, with `memchr`.
+fn split_arn(text: &str) -> smallvec::SmallVec<[&str; 6]> {
+    let mut parts = smallvec::SmallVec::new();
+    let mut start = 0;
+    for i in memchr::memchr_iter(b':', text.as_bytes()) {
+        if parts.len() == 5 {
+            break;
+        }
+        parts.push(text.get(start..i).unwrap_or_default());
+        start = i + 1;
+    }
+    parts.push(text.get(start..).unwrap_or_default());
+    parts
+}
+
 impl ResourcePattern {
     /// Compiles a pattern. `resource_part` is the template of the part after
     /// the fifth colon (with variables when the policy version allows them);
@@ -36,7 +52,7 @@ impl ResourcePattern {
         let shape = if text == "*" {
             Shape::Any
         } else {
-            let parts: smallvec::SmallVec<[&str; 6]> = text.splitn(6, ':').collect();
+            let parts = split_arn(text);
             if parts.len() == 6 {
                 let rest = parts.get(5).copied().unwrap_or_default();
                 let resource = match resource_part {
@@ -93,8 +109,8 @@ impl ResourcePattern {
             return None;
         };
         let (prefix, exact) = resource.literal_prefix();
-        match prefix.split_once('/') {
-            Some((first, _)) => Some(first),
+        match memchr::memchr(b'/', prefix.as_bytes()) {
+            Some(i) => prefix.get(..i),
             None if exact => Some(prefix),
             None => None,
         }
@@ -340,5 +356,34 @@ mod tests {
         assert!(!m("arn:aws:s3:::*/*", "*"));
         assert!(!m("arn:aws:iam::*:*", "*"));
         assert!(!m("arn:aws:s3:us-east-1::*", "*"));
+    }
+
+    #[test]
+    fn arns_split_as_splitn_does() {
+        for t in [
+            "",
+            ":",
+            "arn",
+            "arn:aws:s3:::b/k",
+            "arn:aws:s3:::b/a:b:c",
+            "arn:aws:s3:*",
+            "arn:aws:s3:us-east-1:111:accesspoint/ap",
+            ":::::",
+            "::::::",
+            "a:b:c:d:e:f:g:h",
+        ] {
+            let want: Vec<&str> = t.splitn(6, ':').collect();
+            assert_eq!(split_arn(t).as_slice(), want.as_slice(), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn globs_of_every_shape_compile_as_the_general_path_does() {
+        for p in [
+            "", "*", "**", "a", "arn", "ab*", "ab**", "a*b", "a?", "?", "*a", "é*", "a?*",
+        ] {
+            let general = Glob::from_pieces(&[crate::matcher::Piece::Text(p.to_string())]);
+            assert_eq!(Glob::new(p), general, "{p:?}");
+        }
     }
 }
