@@ -131,7 +131,7 @@ pub(super) fn lower(
                         }
                         statements.reserve_exact(items.len());
                         for (i, item) in items.iter().enumerate() {
-                            let ip = pointer::join(&sp, i.to_string());
+                            let ip = pointer::join_index(&sp, i);
                             if item.as_object().is_none() {
                                 l.type_error(item, &ip, "a statement object");
                                 continue;
@@ -172,25 +172,60 @@ pub(super) fn lower(
     })
 }
 
-/// The place of an entry of an element: the element's pointer and, in an
+/// The place of an element: its parent's pointer and, for a member, its
+/// key. Written out only for a message (most elements never need one).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Place<'p> {
+    parent: &'p str,
+    key: Option<&'p str>,
+}
+
+impl<'p> Place<'p> {
+    /// The element whose pointer is `pointer`.
+    pub(super) fn at(pointer: &'p str) -> Place<'p> {
+        Place {
+            parent: pointer,
+            key: None,
+        }
+    }
+
+    /// The member `key` of the object at `parent`.
+    pub(super) fn member(parent: &'p str, key: &'p str) -> Place<'p> {
+        Place {
+            parent,
+            key: Some(key),
+        }
+    }
+
+    /// The element's JSON pointer.
+    pub(super) fn pointer(&self) -> String {
+        match self.key {
+            Some(key) => pointer::join(self.parent, key),
+            None => self.parent.to_string(),
+        }
+    }
+}
+
+/// The place of an entry of an element: the element's place and, in an
 /// array, the entry's index. The pointer is written out only for a
 /// message (most entries never need one).
 #[derive(Debug, Clone, Copy)]
 pub(super) struct At<'p> {
-    element: &'p str,
+    element: Place<'p>,
     index: Option<usize>,
 }
 
 impl<'p> At<'p> {
-    fn new(element: &'p str, index: Option<usize>) -> At<'p> {
+    fn new(element: Place<'p>, index: Option<usize>) -> At<'p> {
         At { element, index }
     }
 
     /// The entry's JSON pointer.
     pub(super) fn pointer(&self) -> String {
+        let element = self.element.pointer();
         match self.index {
-            Some(i) => pointer::join(self.element, i.to_string()),
-            None => self.element.to_string(),
+            Some(i) => pointer::join_index(&element, i),
+            None => element,
         }
     }
 }
@@ -271,7 +306,7 @@ impl Lowerer<'_> {
     }
 
     fn version(&mut self, root: &Value, base: &str) -> Version {
-        let p = pointer::join(base, "Version");
+        let p = || pointer::join(base, "Version");
         match root.get("Version") {
             None => {
                 self.emit(
@@ -293,13 +328,13 @@ impl Lowerer<'_> {
                         "INVALID_VERSION",
                         format!("unknown policy version `{other}`"),
                         v.span,
-                        &p,
+                        &p(),
                         "use \"2012-10-17\" (or the legacy \"2008-10-17\")",
                     );
                     Version::V2012_10_17
                 }
                 None => {
-                    self.type_error(v, &p, "a string such as \"2012-10-17\"");
+                    self.type_error(v, &p(), "a string such as \"2012-10-17\"");
                     Version::V2012_10_17
                 }
             },
@@ -529,7 +564,7 @@ impl Lowerer<'_> {
     fn strings<'v, 'p>(
         &mut self,
         v: &'v Value,
-        p: &'p str,
+        p: Place<'p>,
         element: &str,
     ) -> Vec<(&'v str, &'v Value, At<'p>)> {
         match &v.kind {
@@ -545,7 +580,7 @@ impl Lowerer<'_> {
                         },
                         format!("`{element}` is an empty array: it matches nothing"),
                         v.span,
-                        p,
+                        &p.pointer(),
                         None,
                     );
                 }
@@ -560,7 +595,7 @@ impl Lowerer<'_> {
                 out
             }
             _ => {
-                self.type_error(v, p, "a string or an array of strings");
+                self.type_error(v, &p.pointer(), "a string or an array of strings");
                 Vec::new()
             }
         }

@@ -2,10 +2,10 @@
 //! elements: every entry compiled once into a pattern, checked against the
 //! catalog and the ARN grammar (spec M-1..M-7, G-6..G-8, V-6).
 
-use super::{At, Lowerer};
+use super::{At, Lowerer, Place};
 use crate::catalog;
 use crate::diagnostic::Severity;
-use crate::json::{pointer, Span, Value};
+use crate::json::{Span, Value};
 use crate::matcher::{parse_template, ActionPattern, ActionShape, ResourcePattern};
 use crate::policy::statement::{ActionClause, ResourceClause};
 use crate::policy::PolicyType;
@@ -25,19 +25,19 @@ impl Lowerer<'_> {
             return None;
         };
         let element = if is_not { "NotAction" } else { "Action" };
-        let p = pointer::join(sp, element);
+        let p = Place::member(sp, element);
         if is_not && self.options.policy_type == PolicyType::Rcp {
             // AWS Organizations "RCP syntax": Action, Resource, NotResource, no NotAction.
             self.error(
                 "UNSUPPORTED_ELEMENT",
                 "`NotAction` is not supported in resource control policies".into(),
                 v.span,
-                &p,
+                &p.pointer(),
                 "list the denied actions in `Action`",
             );
             return None;
         }
-        let entries = self.strings(v, &p, element);
+        let entries = self.strings(v, p, element);
         let mut patterns = Vec::with_capacity(entries.len());
         for (text, item, at) in entries {
             if let Some(pattern) = self.action_pattern(text, item.span, at) {
@@ -100,6 +100,11 @@ impl Lowerer<'_> {
             return None;
         }
         let pattern = ActionPattern::with_shape(text, &shape);
+        if pattern.catalog_index().is_some() {
+            // an action of the catalog (compiling found it there): nothing
+            // to check, no second look-up
+            return Some(pattern);
+        }
         let cat = catalog::catalog();
         if let Some(svc) = pattern.service() {
             if cat.knows_service(svc) {
@@ -188,8 +193,8 @@ impl Lowerer<'_> {
             return None;
         };
         let element = if is_not { "NotResource" } else { "Resource" };
-        let p = pointer::join(sp, element);
-        let entries = self.strings(v, &p, element);
+        let p = Place::member(sp, element);
+        let entries = self.strings(v, p, element);
         let mut patterns = Vec::with_capacity(entries.len());
         for (text, item, at) in entries {
             if let Some(pattern) = self.resource_pattern(text, item.span, at) {
