@@ -2,7 +2,7 @@
 //! elements: every entry compiled once into a pattern, checked against the
 //! catalog and the ARN grammar (spec M-1..M-7, G-6..G-8, V-6).
 
-use super::{At, Lowerer, Place};
+use super::{At, Elements, Lowerer, Place};
 use crate::catalog;
 use crate::diagnostic::Severity;
 use crate::json::{Span, Value};
@@ -11,7 +11,7 @@ use crate::policy::statement::{ActionClause, ResourceClause};
 use crate::policy::PolicyType;
 
 impl Lowerer<'_> {
-    pub(super) fn actions(&mut self, st: &Value, sp: &str) -> Option<ActionClause> {
+    pub(super) fn actions(&mut self, st: &Elements<'_>, sp: &str) -> Option<ActionClause> {
         let Some((is_not, v)) = self.exclusive(st, sp, ("Action", "NotAction")) else {
             if st.get("Action").is_none() && st.get("NotAction").is_none() {
                 self.error(
@@ -155,7 +155,7 @@ impl Lowerer<'_> {
 
     /// A statement of a role trust policy: resource-based, and every action
     /// an `sts:` action (`sts:AssumeRole`, `sts:TagSession`, …).
-    fn is_trust_statement(&self, st: &Value) -> bool {
+    fn is_trust_statement(&self, st: &Elements<'_>) -> bool {
         if self.options.policy_type != PolicyType::Resource {
             return false;
         }
@@ -172,7 +172,7 @@ impl Lowerer<'_> {
         }
     }
 
-    pub(super) fn resources(&mut self, st: &Value, sp: &str) -> Option<ResourceClause> {
+    pub(super) fn resources(&mut self, st: &Elements<'_>, sp: &str) -> Option<ResourceClause> {
         let Some((is_not, v)) = self.exclusive(st, sp, ("Resource", "NotResource")) else {
             if st.get("Resource").is_none() && st.get("NotResource").is_none() {
                 if self.is_trust_statement(st) {
