@@ -305,7 +305,7 @@ impl Lowerer<'_> {
         } else {
             None
         };
-        Some(ResourcePattern::new(text, resource_part))
+        Some(ResourcePattern::from_fields(text, parts, resource_part))
     }
 
     pub(super) fn variable_in_old_version(&mut self, text: &str, span: Span, p: &str) {
@@ -342,6 +342,28 @@ mod tests {
                 Err(e) => e.errors().any(|d| d.code == "MISSING_ARN_FIELD"),
             };
             assert_eq!(!missing, ok, "{text}");
+        }
+    }
+
+    #[test]
+    fn lowered_resource_patterns_compile_as_resource_pattern_new_does() {
+        // lowering hands its own split of the ARN to the compiler
+        use crate::matcher::ResourcePattern;
+        for text in [
+            "*",
+            "arn:aws:s3:::b/k:with:colons",
+            "arn:aws:s3:::",
+            "arn:aws:s3*",
+            "arn:*",
+            "arn:aws:s3:::b*/x?",
+            "arn:aws:s3:us-east-1:111122223333:accesspoint/ap/object/*",
+        ] {
+            let doc = format!(
+                r#"{{"Version":"2012-10-17","Statement":{{"Effect":"Allow","Action":"s3:GetObject","Resource":"{text}"}}}}"#
+            );
+            let p = Policy::parse("p.json", &doc).unwrap();
+            let lowered = p.statements[0].resource.patterns();
+            assert_eq!(lowered, [ResourcePattern::new(text, None)], "{text}");
         }
     }
 
