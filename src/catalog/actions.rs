@@ -196,7 +196,9 @@ pub struct Catalog {
     lowers: Vec<String>,
     // The catalog's own names: a hasher with no seed is fine (no input
     // chooses these keys).
-    by_lower: HashMap<String, usize, foldhash::fast::FixedState>,
+    // Keyed by bytes: a name lower-cased on the stack is looked up without
+    // checking it is UTF-8 again.
+    by_lower: HashMap<Box<[u8]>, usize, foldhash::fast::FixedState>,
     /// Each service's actions are contiguous (sorted by name): their range.
     service_ranges: HashMap<String, std::ops::Range<usize>, foldhash::fast::FixedState>,
     resource_types: Vec<ResourceType>,
@@ -285,7 +287,7 @@ fn build() -> Catalog {
     let by_lower = lowers
         .iter()
         .enumerate()
-        .map(|(i, a)| (a.clone(), i))
+        .map(|(i, a)| (Box::from(a.as_bytes()), i))
         .collect();
     let mut service_ranges: HashMap<String, std::ops::Range<usize>, _> =
         HashMap::with_hasher(foldhash::fast::FixedState::default());
@@ -341,10 +343,10 @@ impl Catalog {
 
     /// Looks an action up by name, case-insensitively.
     pub fn lookup(&self, action: &str) -> Option<&ActionInfo> {
-        let idx = match self.by_lower.get(action) {
+        let idx = match self.by_lower.get(action.as_bytes()) {
             Some(i) => Some(*i),
             None if action.bytes().any(|b| b.is_ascii_uppercase()) || !action.is_ascii() => {
-                self.by_lower.get(&action.to_lowercase()).copied()
+                self.by_lower.get(action.to_lowercase().as_bytes()).copied()
             }
             None => None,
         };
@@ -353,6 +355,10 @@ impl Catalog {
 
     /// Position of a lower-cased action in [`Catalog::actions`].
     pub fn index_of(&self, lower: &str) -> Option<u32> {
+        self.index_of_bytes(lower.as_bytes())
+    }
+
+    fn index_of_bytes(&self, lower: &[u8]) -> Option<u32> {
         self.by_lower
             .get(lower)
             .and_then(|&i| u32::try_from(i).ok())
@@ -370,7 +376,7 @@ impl Catalog {
             Some(lower) => {
                 lower.copy_from_slice(name.as_bytes());
                 lower.make_ascii_lowercase();
-                self.index_of(std::str::from_utf8(lower).ok()?)
+                self.index_of_bytes(lower)
             }
             None => self.index_of(&name.to_ascii_lowercase()),
         }

@@ -35,6 +35,30 @@ pub fn join(pointer: &str, segment: impl AsRef<str>) -> String {
     out
 }
 
+/// Appends an array index to a pointer: `("/Statement", 3)` → `/Statement/3`,
+/// in one allocation.
+pub fn join_index(pointer: &str, index: usize) -> String {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut n = index;
+    loop {
+        at -= 1;
+        if let Some(d) = digits.get_mut(at) {
+            *d = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || at == 0 {
+            break;
+        }
+    }
+    let digits = std::str::from_utf8(digits.get(at..).unwrap_or_default()).unwrap_or_default();
+    let mut out = String::with_capacity(pointer.len() + 1 + digits.len());
+    out.push_str(pointer);
+    out.push('/');
+    out.push_str(digits);
+    out
+}
+
 /// Splits a pointer into its unescaped segments.
 pub fn segments(pointer: &str) -> Vec<String> {
     pointer
@@ -57,5 +81,11 @@ mod tests {
             vec!["Condition", "StringLike", "aws:PrincipalTag/a~b"]
         );
         assert_eq!(join("", "Statement"), "/Statement");
+        for i in [0, 7, 10, 99, 1234, usize::MAX] {
+            assert_eq!(
+                join_index("/Statement", i),
+                join("/Statement", i.to_string())
+            );
+        }
     }
 }

@@ -104,7 +104,10 @@ impl SourceFile {
     /// A source from text already in memory; `name` is what messages show.
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> SourceFile {
         let text = text.into();
-        let mut line_starts = vec![0u32];
+        // room for a line every 16 bytes up to 64 Ki lines: a policy's
+        // map is allocated once, a large file's grows as before
+        let mut line_starts = Vec::with_capacity((text.len() / 16).min(1 << 16) + 1);
+        line_starts.push(0u32);
         line_starts.extend(
             memchr::memchr_iter(b'\n', text.as_bytes())
                 .map(|i| u32::try_from(i + 1).unwrap_or(u32::MAX)),

@@ -206,10 +206,41 @@ fn common(text: &str) -> Option<&'static str> {
     // Matching by length, then first and last byte, keeps a miss to a
     // few byte comparisons (no memcmp call).
     let (first, last) = (text.as_bytes().first(), text.as_bytes().last());
-    words_of_len(text.len())
-        .iter()
-        .copied()
-        .find(|w| w.as_bytes().first() == first && w.as_bytes().last() == last && *w == text)
+    words_of_len(text.len()).iter().copied().find(|w| {
+        w.as_bytes().first() == first
+            && w.as_bytes().last() == last
+            && same_bytes(w.as_bytes(), text.as_bytes())
+    })
+}
+
+/// Whether two texts of the same length are equal: up to 16 bytes by two
+/// overlapping word loads each, not a `memcmp` call (a common word is
+/// short and found once per string of every document).
+#[inline]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    fn word8(s: &[u8], at: usize) -> u64 {
+        u64::from_le_bytes(
+            s.get(at..at + 8)
+                .and_then(|w| w.try_into().ok())
+                .unwrap_or([0; 8]),
+        )
+    }
+    fn word4(s: &[u8], at: usize) -> u32 {
+        u32::from_le_bytes(
+            s.get(at..at + 4)
+                .and_then(|w| w.try_into().ok())
+                .unwrap_or([0; 4]),
+        )
+    }
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    match n {
+        8..=16 => word8(a, 0) == word8(b, 0) && word8(a, n - 8) == word8(b, n - 8),
+        4..=7 => word4(a, 0) == word4(b, 0) && word4(a, n - 4) == word4(b, n - 4),
+        _ => a == b,
+    }
 }
 
 /// The common words of `len` bytes.
@@ -385,6 +416,36 @@ mod tests {
         ] {
             assert_eq!(s.byte_len(), s.as_str().len());
         }
+    }
+
+    #[test]
+    fn same_bytes_is_byte_equality() {
+        let texts = [
+            "", "a", "ab", "abcd", "abce", "abcdefg", "abcdefh", "bbcdefg",
+        ];
+        let longer = [
+            "abcdefgh",
+            "abcdefgi",
+            "s3:GetObject",
+            "s3:GetObjecu",
+            "t3:GetObject",
+        ];
+        let longest = [
+            "0123456789abcdef",
+            "0123456789abcdeg",
+            "x123456789abcdef",
+            "0123456789abcdefg",
+        ];
+        for set in [&texts[..], &longer[..], &longest[..]] {
+            for a in set {
+                for b in set {
+                    assert_eq!(same_bytes(a.as_bytes(), b.as_bytes()), a == b, "{a} {b}");
+                }
+            }
+        }
+        // a difference in the middle of a 16-byte text
+        assert!(!same_bytes(b"0123456789abcdef", b"01234567x9abcdef"));
+        assert!(!same_bytes(b"01234567", b"0123x567"));
     }
 
     #[test]

@@ -49,30 +49,40 @@ impl ResourcePattern {
     /// the fifth colon (with variables when the policy version allows them);
     /// pass `None` to treat the whole text literally (except `*`/`?`).
     pub fn new(text: &str, resource_part: Option<Vec<Piece>>) -> ResourcePattern {
+        if text == "*" {
+            return ResourcePattern::from_fields(text, &[], resource_part);
+        }
+        ResourcePattern::from_fields(text, &split_arn(text), resource_part)
+    }
+
+    /// [`ResourcePattern::new`] of a text already split into its ARN
+    /// fields, as `splitn(6, ':')` splits it (lowering splits each entry
+    /// once for its checks and its compiling); `parts` is ignored for `*`.
+    pub(crate) fn from_fields(
+        text: &str,
+        parts: &[&str],
+        resource_part: Option<Vec<Piece>>,
+    ) -> ResourcePattern {
         let shape = if text == "*" {
             Shape::Any
-        } else {
-            let parts = split_arn(text);
-            if parts.len() == 6 {
-                let rest = parts.get(5).copied().unwrap_or_default();
-                let resource = match resource_part {
-                    Some(pieces) => Glob::from_pieces(&pieces),
-                    None => Glob::new(rest),
-                };
-                let g = |i: usize| Glob::new(parts.get(i).copied().unwrap_or_default());
-                Shape::Full {
-                    parts: [g(0), g(1), g(2), g(3), g(4)],
-                    resource,
-                }
-            } else if let Some((last, init)) = parts.split_last().filter(|(l, _)| l.ends_with('*'))
-            {
-                Shape::Short {
-                    parts: init.iter().map(|p| Glob::new(p)).collect(),
-                    last: Glob::new(last),
-                }
-            } else {
-                Shape::Never
+        } else if parts.len() == 6 {
+            let rest = parts.get(5).copied().unwrap_or_default();
+            let resource = match resource_part {
+                Some(pieces) => Glob::from_pieces(&pieces),
+                None => Glob::new(rest),
+            };
+            let g = |i: usize| Glob::new(parts.get(i).copied().unwrap_or_default());
+            Shape::Full {
+                parts: [g(0), g(1), g(2), g(3), g(4)],
+                resource,
             }
+        } else if let Some((last, init)) = parts.split_last().filter(|(l, _)| l.ends_with('*')) {
+            Shape::Short {
+                parts: init.iter().map(|p| Glob::new(p)).collect(),
+                last: Glob::new(last),
+            }
+        } else {
+            Shape::Never
         };
         ResourcePattern {
             text: text.to_string(),

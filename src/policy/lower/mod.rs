@@ -26,6 +26,40 @@ const STATEMENT_KEYS: &[&str] = &[
     "Condition",
 ];
 
+/// Position of a statement element's name in [`STATEMENT_KEYS`].
+#[inline]
+fn element_index(key: &str) -> Option<usize> {
+    Some(match key {
+        "Sid" => 0,
+        "Effect" => 1,
+        "Principal" => 2,
+        "NotPrincipal" => 3,
+        "Action" => 4,
+        "NotAction" => 5,
+        "Resource" => 6,
+        "NotResource" => 7,
+        "Condition" => 8,
+        _ => return None,
+    })
+}
+
+/// The elements of one statement, found in one pass over its members
+/// (lowering asks for each several times).
+pub(super) struct Elements<'v> {
+    /// The statement's span.
+    pub(super) span: Span,
+    /// The value of each element of [`STATEMENT_KEYS`], when present.
+    slots: [Option<&'v Value>; STATEMENT_KEYS.len()],
+}
+
+impl<'v> Elements<'v> {
+    /// The element named `key` (exact spelling), when the statement has it.
+    #[inline]
+    pub(super) fn get(&self, key: &str) -> Option<&'v Value> {
+        self.slots.get(element_index(key)?).copied().flatten()
+    }
+}
+
 struct Lowerer<'a> {
     doc: &'a Document,
     options: LoadOptions,
@@ -131,7 +165,7 @@ pub(super) fn lower(
                         }
                         statements.reserve_exact(items.len());
                         for (i, item) in items.iter().enumerate() {
-                            let ip = pointer::join(&sp, i.to_string());
+                            let ip = pointer::join_index(&sp, i);
                             if item.as_object().is_none() {
                                 l.type_error(item, &ip, "a statement object");
                                 continue;
@@ -172,25 +206,60 @@ pub(super) fn lower(
     })
 }
 
-/// The place of an entry of an element: the element's pointer and, in an
+/// The place of an element: its parent's pointer and, for a member, its
+/// key. Written out only for a message (most elements never need one).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Place<'p> {
+    parent: &'p str,
+    key: Option<&'p str>,
+}
+
+impl<'p> Place<'p> {
+    /// The element whose pointer is `pointer`.
+    pub(super) fn at(pointer: &'p str) -> Place<'p> {
+        Place {
+            parent: pointer,
+            key: None,
+        }
+    }
+
+    /// The member `key` of the object at `parent`.
+    pub(super) fn member(parent: &'p str, key: &'p str) -> Place<'p> {
+        Place {
+            parent,
+            key: Some(key),
+        }
+    }
+
+    /// The element's JSON pointer.
+    pub(super) fn pointer(&self) -> String {
+        match self.key {
+            Some(key) => pointer::join(self.parent, key),
+            None => self.parent.to_string(),
+        }
+    }
+}
+
+/// The place of an entry of an element: the element's place and, in an
 /// array, the entry's index. The pointer is written out only for a
 /// message (most entries never need one).
 #[derive(Debug, Clone, Copy)]
 pub(super) struct At<'p> {
-    element: &'p str,
+    element: Place<'p>,
     index: Option<usize>,
 }
 
 impl<'p> At<'p> {
-    fn new(element: &'p str, index: Option<usize>) -> At<'p> {
+    fn new(element: Place<'p>, index: Option<usize>) -> At<'p> {
         At { element, index }
     }
 
     /// The entry's JSON pointer.
     pub(super) fn pointer(&self) -> String {
+        let element = self.element.pointer();
         match self.index {
-            Some(i) => pointer::join(self.element, i.to_string()),
-            None => self.element.to_string(),
+            Some(i) => pointer::join_index(&element, i),
+            None => element,
         }
     }
 }
@@ -252,26 +321,48 @@ impl Lowerer<'_> {
             if allowed.contains(&m.key.as_str()) {
                 continue;
             }
-            let p = pointer::join(base, &m.key);
-            let hint = match allowed.iter().find(|a| a.eq_ignore_ascii_case(&m.key)) {
-                Some(exact) => format!("element names are case-sensitive: write `{exact}`"),
-                None => match did_you_mean(&m.key, allowed.iter().copied()) {
-                    Some(s) => did_you_mean_hint(&m.key, s),
-                    None => format!("allowed here: {}", allowed.join(", ")),
-                },
-            };
-            self.error(
-                "INVALID_POLICY_ELEMENT",
-                format!("unknown {what} `{}`", m.key),
-                m.key_span,
-                &p,
-                &hint,
-            );
+            self.unknown_key(m, allowed, base, what);
         }
     }
 
+    /// A statement's elements, in one pass over its members; reports the
+    /// members that are no statement element.
+    fn elements<'v>(&mut self, span: Span, members: &'v [Member], sp: &str) -> Elements<'v> {
+        let mut st = Elements {
+            span,
+            slots: [None; STATEMENT_KEYS.len()],
+        };
+        for m in members {
+            match element_index(&m.key).and_then(|i| st.slots.get_mut(i)) {
+                // the parser dropped repeated keys: each slot is set once
+                Some(slot) => *slot = Some(&m.value),
+                None => self.unknown_key(m, STATEMENT_KEYS, sp, "statement element"),
+            }
+        }
+        st
+    }
+
+    /// Reports `m`, a member whose key is not among `allowed`.
+    fn unknown_key(&mut self, m: &Member, allowed: &[&str], base: &str, what: &str) {
+        let p = pointer::join(base, &m.key);
+        let hint = match allowed.iter().find(|a| a.eq_ignore_ascii_case(&m.key)) {
+            Some(exact) => format!("element names are case-sensitive: write `{exact}`"),
+            None => match did_you_mean(&m.key, allowed.iter().copied()) {
+                Some(s) => did_you_mean_hint(&m.key, s),
+                None => format!("allowed here: {}", allowed.join(", ")),
+            },
+        };
+        self.error(
+            "INVALID_POLICY_ELEMENT",
+            format!("unknown {what} `{}`", m.key),
+            m.key_span,
+            &p,
+            &hint,
+        );
+    }
+
     fn version(&mut self, root: &Value, base: &str) -> Version {
-        let p = pointer::join(base, "Version");
+        let p = || pointer::join(base, "Version");
         match root.get("Version") {
             None => {
                 self.emit(
@@ -293,23 +384,23 @@ impl Lowerer<'_> {
                         "INVALID_VERSION",
                         format!("unknown policy version `{other}`"),
                         v.span,
-                        &p,
+                        &p(),
                         "use \"2012-10-17\" (or the legacy \"2008-10-17\")",
                     );
                     Version::V2012_10_17
                 }
                 None => {
-                    self.type_error(v, &p, "a string such as \"2012-10-17\"");
+                    self.type_error(v, &p(), "a string such as \"2012-10-17\"");
                     Version::V2012_10_17
                 }
             },
         }
     }
 
-    fn statement(&mut self, st: &Value, index: usize, sp: &str) -> Option<Statement> {
-        let members = st.as_object()?;
+    fn statement(&mut self, value: &Value, index: usize, sp: &str) -> Option<Statement> {
+        let members = value.as_object()?;
         let errors_before = self.error_count();
-        self.unknown_keys(members, STATEMENT_KEYS, sp, "statement element");
+        let st = &self.elements(value.span, members, sp);
         let ptype = self.options.policy_type;
 
         // an element's pointer is written only for a message
@@ -412,7 +503,7 @@ impl Lowerer<'_> {
     /// means the same).
     /// `Principal` (`*` only) and `NotAction`/`NotPrincipal` (absent) are
     /// checked with their elements.
-    fn rcp_limits(&mut self, st: &Value, sp: &str, effect: Option<Effect>) {
+    fn rcp_limits(&mut self, st: &Elements<'_>, sp: &str, effect: Option<Effect>) {
         let is_star = |key: &str| match st.get(key).map(|v| &v.kind) {
             Some(Kind::String(s)) => s == "*",
             Some(Kind::Array(items)) => {
@@ -500,7 +591,7 @@ impl Lowerer<'_> {
 
     fn exclusive<'v>(
         &mut self,
-        st: &'v Value,
+        st: &Elements<'v>,
         sp: &str,
         names: (&'static str, &'static str),
     ) -> Option<(bool, &'v Value)> {
@@ -529,7 +620,7 @@ impl Lowerer<'_> {
     fn strings<'v, 'p>(
         &mut self,
         v: &'v Value,
-        p: &'p str,
+        p: Place<'p>,
         element: &str,
     ) -> Vec<(&'v str, &'v Value, At<'p>)> {
         match &v.kind {
@@ -545,7 +636,7 @@ impl Lowerer<'_> {
                         },
                         format!("`{element}` is an empty array: it matches nothing"),
                         v.span,
-                        p,
+                        &p.pointer(),
                         None,
                     );
                 }
@@ -560,7 +651,7 @@ impl Lowerer<'_> {
                 out
             }
             _ => {
-                self.type_error(v, p, "a string or an array of strings");
+                self.type_error(v, &p.pointer(), "a string or an array of strings");
                 Vec::new()
             }
         }
@@ -598,6 +689,22 @@ impl Lowerer<'_> {
                     Some("give each statement its own Sid".into()),
                 );
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn element_indexes_follow_the_statement_keys() {
+        // `Elements::get` finds each element by its position in STATEMENT_KEYS
+        for (i, key) in STATEMENT_KEYS.iter().enumerate() {
+            assert_eq!(element_index(key), Some(i), "{key}");
+        }
+        for other in ["sid", "Actions", "", "Statement"] {
+            assert_eq!(element_index(other), None, "{other}");
         }
     }
 }

@@ -2,16 +2,16 @@
 //! elements: every entry compiled once into a pattern, checked against the
 //! catalog and the ARN grammar (spec M-1..M-7, G-6..G-8, V-6).
 
-use super::{At, Lowerer};
+use super::{At, Elements, Lowerer, Place};
 use crate::catalog;
 use crate::diagnostic::Severity;
-use crate::json::{pointer, Span, Value};
+use crate::json::{Span, Value};
 use crate::matcher::{parse_template, ActionPattern, ActionShape, ResourcePattern};
 use crate::policy::statement::{ActionClause, ResourceClause};
 use crate::policy::PolicyType;
 
 impl Lowerer<'_> {
-    pub(super) fn actions(&mut self, st: &Value, sp: &str) -> Option<ActionClause> {
+    pub(super) fn actions(&mut self, st: &Elements<'_>, sp: &str) -> Option<ActionClause> {
         let Some((is_not, v)) = self.exclusive(st, sp, ("Action", "NotAction")) else {
             if st.get("Action").is_none() && st.get("NotAction").is_none() {
                 self.error(
@@ -25,19 +25,19 @@ impl Lowerer<'_> {
             return None;
         };
         let element = if is_not { "NotAction" } else { "Action" };
-        let p = pointer::join(sp, element);
+        let p = Place::member(sp, element);
         if is_not && self.options.policy_type == PolicyType::Rcp {
             // AWS Organizations "RCP syntax": Action, Resource, NotResource, no NotAction.
             self.error(
                 "UNSUPPORTED_ELEMENT",
                 "`NotAction` is not supported in resource control policies".into(),
                 v.span,
-                &p,
+                &p.pointer(),
                 "list the denied actions in `Action`",
             );
             return None;
         }
-        let entries = self.strings(v, &p, element);
+        let entries = self.strings(v, p, element);
         let mut patterns = Vec::with_capacity(entries.len());
         for (text, item, at) in entries {
             if let Some(pattern) = self.action_pattern(text, item.span, at) {
@@ -100,6 +100,11 @@ impl Lowerer<'_> {
             return None;
         }
         let pattern = ActionPattern::with_shape(text, &shape);
+        if pattern.catalog_index().is_some() {
+            // an action of the catalog (compiling found it there): nothing
+            // to check, no second look-up
+            return Some(pattern);
+        }
         let cat = catalog::catalog();
         if let Some(svc) = pattern.service() {
             if cat.knows_service(svc) {
@@ -150,7 +155,7 @@ impl Lowerer<'_> {
 
     /// A statement of a role trust policy: resource-based, and every action
     /// an `sts:` action (`sts:AssumeRole`, `sts:TagSession`, …).
-    fn is_trust_statement(&self, st: &Value) -> bool {
+    fn is_trust_statement(&self, st: &Elements<'_>) -> bool {
         if self.options.policy_type != PolicyType::Resource {
             return false;
         }
@@ -167,7 +172,7 @@ impl Lowerer<'_> {
         }
     }
 
-    pub(super) fn resources(&mut self, st: &Value, sp: &str) -> Option<ResourceClause> {
+    pub(super) fn resources(&mut self, st: &Elements<'_>, sp: &str) -> Option<ResourceClause> {
         let Some((is_not, v)) = self.exclusive(st, sp, ("Resource", "NotResource")) else {
             if st.get("Resource").is_none() && st.get("NotResource").is_none() {
                 if self.is_trust_statement(st) {
@@ -188,8 +193,8 @@ impl Lowerer<'_> {
             return None;
         };
         let element = if is_not { "NotResource" } else { "Resource" };
-        let p = pointer::join(sp, element);
-        let entries = self.strings(v, &p, element);
+        let p = Place::member(sp, element);
+        let entries = self.strings(v, p, element);
         let mut patterns = Vec::with_capacity(entries.len());
         for (text, item, at) in entries {
             if let Some(pattern) = self.resource_pattern(text, item.span, at) {
@@ -300,7 +305,7 @@ impl Lowerer<'_> {
         } else {
             None
         };
-        Some(ResourcePattern::new(text, resource_part))
+        Some(ResourcePattern::from_fields(text, parts, resource_part))
     }
 
     pub(super) fn variable_in_old_version(&mut self, text: &str, span: Span, p: &str) {
@@ -337,6 +342,28 @@ mod tests {
                 Err(e) => e.errors().any(|d| d.code == "MISSING_ARN_FIELD"),
             };
             assert_eq!(!missing, ok, "{text}");
+        }
+    }
+
+    #[test]
+    fn lowered_resource_patterns_compile_as_resource_pattern_new_does() {
+        // lowering hands its own split of the ARN to the compiler
+        use crate::matcher::ResourcePattern;
+        for text in [
+            "*",
+            "arn:aws:s3:::b/k:with:colons",
+            "arn:aws:s3:::",
+            "arn:aws:s3*",
+            "arn:*",
+            "arn:aws:s3:::b*/x?",
+            "arn:aws:s3:us-east-1:111122223333:accesspoint/ap/object/*",
+        ] {
+            let doc = format!(
+                r#"{{"Version":"2012-10-17","Statement":{{"Effect":"Allow","Action":"s3:GetObject","Resource":"{text}"}}}}"#
+            );
+            let p = Policy::parse("p.json", &doc).unwrap();
+            let lowered = p.statements[0].resource.patterns();
+            assert_eq!(lowered, [ResourcePattern::new(text, None)], "{text}");
         }
     }
 

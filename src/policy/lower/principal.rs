@@ -1,7 +1,7 @@
 //! Lowering `Principal`/`NotPrincipal`: which entries a policy type allows,
 //! and each entry parsed into what it names (spec E-8, E-9, G-5).
 
-use super::Lowerer;
+use super::{Elements, Lowerer, Place};
 use crate::diagnostic::{did_you_mean, Severity};
 use crate::json::{pointer, Kind, Value};
 use crate::policy::principal::{parse_aws, parse_other, PrincipalClause, PrincipalEntry};
@@ -11,7 +11,7 @@ use crate::policy::PolicyType;
 impl Lowerer<'_> {
     pub(super) fn principal(
         &mut self,
-        st: &Value,
+        st: &Elements<'_>,
         sp: &str,
         effect: Option<Effect>,
     ) -> Option<PrincipalClause> {
@@ -131,7 +131,7 @@ impl Lowerer<'_> {
                         );
                         continue;
                     }
-                    for (text, item, at) in self.strings(&m.value, &kp, name) {
+                    for (text, item, at) in self.strings(&m.value, Place::at(&kp), name) {
                         let ip = at.pointer();
                         let parsed = if m.key == "AWS" {
                             parse_aws(text)
