@@ -8,6 +8,10 @@ mod bench_documents;
 
 use std::hint::black_box;
 
+/// The `s3guard` binary's allocator, for both sides of the comparison.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 /// A bundled policy's text.
