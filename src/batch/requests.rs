@@ -587,20 +587,8 @@ fn json_str(out: &mut Vec<u8>, s: &str) {
 }
 
 /// A number in decimal, without `fmt`.
-fn write_usize(out: &mut Vec<u8>, mut n: usize) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        if let Some(d) = digits.get_mut(at) {
-            *d = b'0' + (n % 10) as u8;
-        }
-        n /= 10;
-        if n == 0 || at == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(digits.get(at..).unwrap_or_default());
+fn write_usize(out: &mut Vec<u8>, n: usize) {
+    out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
 }
 
 fn json_list<T: serde::Serialize>(out: &mut Vec<u8>, key: &str, items: &[T]) {

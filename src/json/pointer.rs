@@ -38,20 +38,8 @@ pub fn join(pointer: &str, segment: impl AsRef<str>) -> String {
 /// Appends an array index to a pointer: `("/Statement", 3)` → `/Statement/3`,
 /// in one allocation.
 pub fn join_index(pointer: &str, index: usize) -> String {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut n = index;
-    loop {
-        at -= 1;
-        if let Some(d) = digits.get_mut(at) {
-            *d = b'0' + (n % 10) as u8;
-        }
-        n /= 10;
-        if n == 0 || at == 0 {
-            break;
-        }
-    }
-    let digits = std::str::from_utf8(digits.get(at..).unwrap_or_default()).unwrap_or_default();
+    let mut buffer = itoa::Buffer::new();
+    let digits = buffer.format(index);
     let mut out = String::with_capacity(pointer.len() + 1 + digits.len());
     out.push_str(pointer);
     out.push('/');
