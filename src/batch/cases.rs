@@ -584,29 +584,25 @@ fn parse_case_in_full(
             |b, p| b.vpc_endpoint(p),
             &mut diags,
         );
-        if let Some(v) = root
-            .get("new_bucket_policy")
-            .filter(|v| v.kind != Kind::Null)
-        {
+        // the single-document fields: a bucket policy, as it is or as a request sets it
+        let single: [(&str, &str, fn(PolicySetBuilder, Policy) -> PolicySetBuilder); 2] = [
+            ("new_bucket_policy", "/new_bucket_policy", |b, p| {
+                b.new_bucket_policy(p)
+            }),
+            ("resource_policy", "/resource_policy", |b, p| b.resource(p)),
+        ];
+        for (field, pointer, add) in single {
+            let Some(v) = root.get(field).filter(|v| v.kind != Kind::Null) else {
+                continue;
+            };
             if let Some(p) = load(
                 v,
-                "/new_bucket_policy",
-                name("new_bucket_policy", None),
+                pointer,
+                name(field, None),
                 PolicyType::Resource,
                 &mut diags,
             ) {
-                builder = builder.new_bucket_policy(p);
-            }
-        }
-        if let Some(v) = root.get("resource_policy").filter(|v| v.kind != Kind::Null) {
-            if let Some(p) = load(
-                v,
-                "/resource_policy",
-                name("resource_policy", None),
-                PolicyType::Resource,
-                &mut diags,
-            ) {
-                builder = builder.resource(p);
+                builder = add(builder, p);
             }
         }
         builder = each(
