@@ -585,7 +585,7 @@ fn parse_case_in_full(
             &mut diags,
         );
         // the single-document fields: a bucket policy, as it is or as a request sets it
-        let single: [(&str, &str, fn(PolicySetBuilder, Policy) -> PolicySetBuilder); 2] = [
+        let single: [(&str, &str, Add); 2] = [
             ("new_bucket_policy", "/new_bucket_policy", |b, p| {
                 b.new_bucket_policy(p)
             }),
