@@ -1086,6 +1086,14 @@ fn a_tag_a_user_lacks_is_absent_a_role_s_is_free() {
 }
 
 /// The verdict item of a topic in an account review row.
+/// The review of one principal of the data alone: its whole set (every
+/// bucket's policy) over `can`'s request for it, as `review` gives it.
+fn review_alone(a: &Analysis, p: &access::AccountPrincipal) -> s3guard::review::Review {
+    let ps = a.principal_set_all_buckets(p);
+    let base = a.base_request(&p.arn, &p.tags).unwrap();
+    s3guard::review::Review::new(&ps.set, &base, &a.known_buckets())
+}
+
 fn item<'a>(
     r: &'a s3guard::review::AccountReview,
     arn: &str,
@@ -1240,12 +1248,10 @@ proptest! {
             a.rcp_levels = vec![vec![policy_of(PolicyType::Rcp, REVIEW_RCPS[rcp])]];
         }
         let r = access::account_review(&a, None).unwrap();
-        let known = a.known_buckets();
         for p in a.model.principals() {
             let row = r.rows.iter().find(|row| row.principal == p.arn).unwrap();
-            let ps = a.principal_set_all_buckets(p);
             let base = a.base_request(&p.arn, &p.tags).unwrap();
-            let alone = s3guard::review::Review::new(&ps.set, &base, &known);
+            let alone = review_alone(&a, p);
             for mine in &row.verdict.items {
                 let theirs = alone.verdict.items.iter().find(|i| i.topic == mine.topic).unwrap();
                 prop_assert_eq!(mine.answer, theirs.answer, "{} {}: {:?} vs {:?}", &p.arn, &mine.topic, mine, theirs);
@@ -1353,11 +1359,8 @@ fn account_review_columns_shared_between_principals_read_as_their_own_review() {
     );
     let a = analysis_of(&dump);
     let r = access::account_review(&a, None).unwrap();
-    let known = a.known_buckets();
     for p in a.model.principals() {
-        let ps = a.principal_set_all_buckets(p);
-        let base = a.base_request(&p.arn, &p.tags).unwrap();
-        let alone = s3guard::review::Review::new(&ps.set, &base, &known);
+        let alone = review_alone(&a, p);
         let theirs = alone
             .verdict
             .items
@@ -1635,12 +1638,9 @@ fn account_review_conditions_are_worded_in_a_canonical_order() {
     ]);
     let a = analysis_at(&dump);
     let r = access::account_review(&a, None).unwrap();
-    let known = a.known_buckets();
     let mut texts = Vec::new();
     for p in a.model.principals() {
-        let ps = a.principal_set_all_buckets(p);
-        let base = a.base_request(&p.arn, &p.tags).unwrap();
-        let alone = s3guard::review::Review::new(&ps.set, &base, &known);
+        let alone = review_alone(&a, p);
         let theirs = alone
             .verdict
             .items
