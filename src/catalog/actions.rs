@@ -199,6 +199,9 @@ pub struct Catalog {
     // Keyed by bytes: a name lower-cased on the stack is looked up without
     // checking it is UTF-8 again.
     by_lower: HashMap<Box<[u8]>, usize, foldhash::fast::FixedState>,
+    /// Positions of the actions in the order of their lower-cased names:
+    /// the names that start with a given text are a run of it.
+    lower_order: Vec<u32>,
     /// Each service's actions are contiguous (sorted by name): their range.
     service_ranges: HashMap<String, std::ops::Range<usize>, foldhash::fast::FixedState>,
     resource_types: Vec<ResourceType>,
@@ -297,10 +300,15 @@ fn build() -> Catalog {
             .or_insert(i..i);
         r.end = i + 1;
     }
+    let mut lower_order: Vec<u32> = (0..lowers.len())
+        .map(|i| u32::try_from(i).unwrap_or(u32::MAX))
+        .collect();
+    lower_order.sort_by(|&a, &b| lowers.get(a as usize).cmp(&lowers.get(b as usize)));
     Catalog {
         actions,
         lowers,
         by_lower,
+        lower_order,
         service_ranges,
         resource_types,
         services,
@@ -393,15 +401,24 @@ impl Catalog {
 
     /// Whether a compiled pattern matches any catalog action.
     pub fn matches_any(&self, p: &ActionPattern) -> bool {
-        let range = match p.service() {
-            Some(svc) => self.service_range(svc),
-            None => 0..self.lowers.len(),
+        p.catalog_matches().next().is_some()
+    }
+
+    /// Positions of the actions whose lower-cased name starts with
+    /// `prefix`, in the order of their lower-cased names (two binary
+    /// searches: a pattern's literal prefix narrows the catalog to the
+    /// actions it can match).
+    pub fn with_lower_prefix(&self, prefix: &str) -> &[u32] {
+        let name = |i: &u32| {
+            self.lowers
+                .get(*i as usize)
+                .map(String::as_str)
+                .unwrap_or_default()
         };
-        self.lowers
-            .get(range)
-            .unwrap_or_default()
-            .iter()
-            .any(|l| p.matches_lower(l))
+        let start = self.lower_order.partition_point(|i| name(i) < prefix);
+        let rest = self.lower_order.get(start..).unwrap_or_default();
+        let len = rest.partition_point(|i| name(i).starts_with(prefix));
+        rest.get(..len).unwrap_or_default()
     }
 
     /// The actions a pattern matches (`s3:Get*`, `*`).

@@ -441,6 +441,8 @@ impl LayerIndex {
         // actions, `found[from..to]`, made on the first such pattern
         let mut expanded: Option<HashMap<&str, (usize, usize), Hasher>> = None;
         let mut found: Vec<u32> = Vec::new();
+        // NotAction: the catalog actions one of its entries matches
+        let mut excluded: Vec<bool> = Vec::new();
         let seed = &self.seed;
         let texts = self.statements.len() >= TEXT_INDEX_MIN;
         self.texts_indexed = texts;
@@ -456,10 +458,21 @@ impl LayerIndex {
                 if texts {
                     self.always.push(pos);
                 }
-                for (i, lower) in lowers.iter().enumerate() {
-                    if !st.action.patterns().iter().any(|p| p.matches_lower(lower)) {
-                        add_catalog(i, &mut pairs);
+                // every catalog action no entry matches
+                excluded.clear();
+                excluded.resize(lowers.len(), false);
+                for i in st
+                    .action
+                    .patterns()
+                    .iter()
+                    .flat_map(|p| p.catalog_matches())
+                {
+                    if let Some(x) = excluded.get_mut(i as usize) {
+                        *x = true;
                     }
+                }
+                for (i, _) in excluded.iter().enumerate().filter(|(_, x)| !**x) {
+                    add_catalog(i, &mut pairs);
                 }
                 continue;
             }
@@ -480,31 +493,17 @@ impl LayerIndex {
                     }
                     continue;
                 }
-                // a wildcard, or a literal without a service
-                let range = match svc {
-                    Some(svc) if cat.knows_service(svc) => cat.service_range(svc),
-                    Some(_) => 0..0,
-                    None => 0..lowers.len(),
-                };
-                if !range.is_empty() {
-                    // the catalog actions a wildcard matches, found once
-                    // per pattern text (100 statements with `s3:List*`
-                    // walk the catalog once)
-                    let expanded =
-                        expanded.get_or_insert_with(|| HashMap::with_hasher(seed.clone()));
-                    let (from, to) = *expanded.entry(p.as_str()).or_insert_with(|| {
-                        let start = range.start;
-                        let from = found.len();
-                        for (i, lower) in lowers.get(range).unwrap_or_default().iter().enumerate() {
-                            if p.matches_lower(lower) {
-                                found.push(u32::try_from(start + i).unwrap_or(u32::MAX));
-                            }
-                        }
-                        (from, found.len())
-                    });
-                    let actions = found.get(from..to).unwrap_or_default();
-                    pairs.extend(actions.iter().map(|&i| (i, pos)));
-                }
+                // a wildcard, or a literal without a service: the catalog
+                // actions it matches, found once per pattern text (100
+                // statements with `s3:List*` look the catalog up once)
+                let expanded = expanded.get_or_insert_with(|| HashMap::with_hasher(seed.clone()));
+                let (from, to) = *expanded.entry(p.as_str()).or_insert_with(|| {
+                    let from = found.len();
+                    found.extend(p.catalog_matches());
+                    (from, found.len())
+                });
+                let actions = found.get(from..to).unwrap_or_default();
+                pairs.extend(actions.iter().map(|&i| (i, pos)));
                 if let (Some(svc), true, false) = (svc, texts, wildcard_service) {
                     self.by_service.add(seed, svc, pos);
                 }
@@ -669,51 +668,44 @@ impl CatalogIndex {
         }
         let mut data: Vec<u32> = Vec::with_capacity(actions + 1 + 2 * pairs.len());
         data.resize(actions, u32::MAX);
-        // the count of each rank, repeated pairs (adjacent: the pairs of a
-        // statement are) dropped by `last`
-        let mut counts: SmallVec<[u32; 16]> = SmallVec::new();
-        let mut last: SmallVec<[u32; 16]> = SmallVec::new();
+        // per rank: its count, then the last position counted (repeated
+        // pairs are adjacent, the pairs of a statement are, and dropped)
+        let mut ranks: Vec<(u32, u32)> = Vec::with_capacity(pairs.len().min(actions));
         for &(a, pos) in pairs {
             let Some(rank) = data.get_mut(a as usize) else {
                 continue;
             };
             if *rank == u32::MAX {
-                *rank = u32::try_from(counts.len()).unwrap_or(u32::MAX);
-                counts.push(0);
-                last.push(u32::MAX);
-            }
-            let r = *rank as usize;
-            if let (Some(l), Some(c)) = (last.get_mut(r), counts.get_mut(r)) {
-                if *l != pos {
-                    *l = pos;
-                    *c += 1;
+                *rank = u32::try_from(ranks.len()).unwrap_or(u32::MAX);
+                ranks.push((1, pos));
+            } else if let Some((count, last)) = ranks.get_mut(*rank as usize) {
+                if *last != pos {
+                    *last = pos;
+                    *count += 1;
                 }
             }
         }
-        // the starts, then room for the positions
+        // the starts, then room for the positions; each rank's count
+        // becomes its next free slot
         let mut sum = 0u32;
         data.push(0);
-        for c in counts.iter_mut() {
+        for (count, last) in ranks.iter_mut() {
             let start = sum;
-            sum += *c;
+            sum += *count;
             data.push(sum);
-            // `counts` becomes the next free slot of each rank
-            *c = start;
+            *count = start;
+            *last = u32::MAX;
         }
         let positions_at = data.len();
         data.resize(positions_at + sum as usize, 0);
-        let fill = counts.as_mut_slice();
-        let last = last.as_mut_slice();
-        last.fill(u32::MAX);
         let (head, positions) = data.split_at_mut(positions_at);
         for &(a, pos) in pairs {
             let Some(&rank) = head.get(a as usize) else {
                 continue;
             };
-            let r = rank as usize;
-            if let (Some(l), Some(at)) = (last.get_mut(r), fill.get_mut(r)) {
-                if *l != pos {
-                    *l = pos;
+            if let Some((at, last)) = ranks.get_mut(rank as usize) {
+                if *last != pos {
+                    *last = pos;
                     if let Some(slot) = positions.get_mut(*at as usize) {
                         *slot = pos;
                     }

@@ -384,6 +384,27 @@ impl ActionPattern {
         self.matches_lower(action.lower())
     }
 
+    /// The catalog actions the pattern matches, by position, in the order
+    /// of their lower-cased names: those whose name starts with the
+    /// pattern's literal lower-cased prefix, tested one by one only when
+    /// that prefix does not decide (a name without wildcard, a `?` or an
+    /// inner `*`).
+    pub fn catalog_matches(&self) -> impl Iterator<Item = u32> + '_ {
+        let cat = crate::catalog::catalog();
+        let (run, every): (&[u32], bool) = match &self.kind {
+            Kind::Catalog(i, _) => (std::slice::from_ref(i), true),
+            Kind::Prefix | Kind::Any => (cat.with_lower_prefix(self.lower_prefix()), true),
+            Kind::Exact | Kind::Glob(_) => (cat.with_lower_prefix(self.lower_prefix()), false),
+        };
+        let lowers = cat.lower_names();
+        run.iter().copied().filter(move |&i| {
+            every
+                || lowers
+                    .get(i as usize)
+                    .is_some_and(|lower| self.matches_lower(lower))
+        })
+    }
+
     /// Whether the pattern matches a lower-cased `service:name`.
     pub fn matches_lower(&self, lower: &str) -> bool {
         match &self.kind {
@@ -473,6 +494,14 @@ mod tests {
             "ſ3:Get*",
             "s3:ListBuc\u{212a}et",
             "s3express:CreateSession",
+            // lower-cased, `ListBucketVersions` sorts after `ListBuckets`
+            "s3:ListBucket*",
+            "s3:listbucketv*",
+            "S3:LISTBUCKETS",
+            "s3:",
+            "s3:*",
+            "s3:?*",
+            "iam:*Policy*",
         ] {
             let lower = p.to_lowercase();
             let glob = Glob::new(&lower);
@@ -497,6 +526,15 @@ mod tests {
                     "{p} {name}"
                 );
             }
+            // the catalog actions found by the literal prefix are those
+            // the glob matches, walking the whole catalog
+            let mut found: Vec<u32> = pattern.catalog_matches().collect();
+            found.sort_unstable();
+            let every: Vec<u32> = (0..cat.lower_names().len())
+                .filter(|&i| glob.is_match(&cat.lower_names()[i]))
+                .map(|i| u32::try_from(i).unwrap())
+                .collect();
+            assert_eq!(found, every, "{p}");
         }
     }
 
