@@ -108,13 +108,18 @@ impl ActionShape {
             k | BYTE_KINDS.get(b as usize).copied().unwrap_or(0)
         });
         let has = |kind: u8| kinds & kind != 0;
-        let body = text.trim_end_matches('*').len();
+        // entries are short and the service prefix shorter: a loop inline
+        // costs less than a call to `memchr`
+        let stars = match has(STAR) {
+            true => bytes.iter().rev().take_while(|&&b| b == b'*').count(),
+            false => 0,
+        };
+        let body = bytes.len() - stars;
         let ascii = !has(NON_ASCII);
         ActionShape {
-            colon: if has(COLON) {
-                memchr::memchr(b':', bytes)
-            } else {
-                None
+            colon: match has(COLON) {
+                true => bytes.iter().position(|&b| b == b':'),
+                false => None,
             },
             whitespace: if ascii {
                 has(WHITE_SPACE)
@@ -126,8 +131,7 @@ impl ActionShape {
             upper: has(UPPER),
             body,
             inner_wildcard: has(QUESTION)
-                || (has(STAR)
-                    && memchr::memchr(b'*', bytes.get(..body).unwrap_or_default()).is_some()),
+                || (has(STAR) && bytes.get(..body).unwrap_or_default().contains(&b'*')),
         }
     }
 }
