@@ -423,17 +423,90 @@ pub fn parse_case_with(
     cache: Option<&SetCache>,
 ) -> Result<Case, (String, Vec<Diagnostic>)> {
     let probe = cache.and_then(|c| c.probe(text));
-    if let Some(Probe {
-        fields,
-        set: Some(set),
-        ..
-    }) = &probe
-    {
-        if let Some(case) = case_with_set(line, fields, set.clone()) {
+    if let Some(p) = &probe {
+        let case = match &p.set {
+            Some(set) => case_with_set(line, &p.fields, set.clone()),
+            None => case_from_fields(name, line, text, p),
+        };
+        if let Some(case) = case {
             return Ok(case);
         }
     }
     parse_case_in_full(name, line, text, probe)
+}
+
+/// A case whose set is not kept, when the scan found its fields: each set
+/// field is parsed on its own (its spans moved to its place in the line),
+/// the set is read from them, and the request fields as
+/// [`case_with_set`] reads them; no tree of the whole line, none of its
+/// label fields. `None` when anything is not plain (a field the parser
+/// refuses or finds a duplicate key in, nesting at the limit, any problem
+/// with the set or the request): the full reading then decides, with its
+/// messages.
+///
+/// Sound for the reason [`case_with_set`] is: the scan checked the
+/// top-level object (no unknown or repeated field, no key with an escape),
+/// each set field is checked here by the same parser one level down, each
+/// request and label field by `case_with_set`; a valid case is read from
+/// the same values at the same places as the full reading reads them.
+fn case_from_fields(name: &str, line: usize, text: &str, probe: &Probe<'_, '_>) -> Option<Case> {
+    let file = Arc::new(SourceFile::at_line(
+        name,
+        text,
+        u32::try_from(line).unwrap_or(u32::MAX),
+    ));
+    let doc = Arc::new(Document::whole(file.clone()));
+    let mut members = Vec::new();
+    for f in set_fields(&probe.fields) {
+        let parsed = json::parse(f.raw).ok()?;
+        if !parsed.duplicates.is_empty() || nesting(&parsed.value) >= json::MAX_DEPTH {
+            return None;
+        }
+        let mut value = parsed.value;
+        shift_spans(&mut value, u32::try_from(f.start).ok()?);
+        members.push(json::Member {
+            key: json::Str::new(f.name),
+            key_span: json::Span::default(),
+            value,
+        });
+    }
+    let root = Value {
+        kind: Kind::Object(members),
+        span: json::Span::new(0, text.len()),
+    };
+    let mut diags = Vec::new();
+    let (builder, options) = read_set(&file, &doc, line, &root, true, &mut diags);
+    if !diags.is_empty() {
+        return None;
+    }
+    let set = Arc::new(builder.options(options).build());
+    let case = case_with_set(line, &probe.fields, set.clone())?;
+    if probe.keep {
+        probe
+            .cache
+            .insert(probe.hash, key_of(&probe.fields), set, text.len());
+    }
+    Some(case)
+}
+
+/// Moves every span of `v` by `by` bytes: a value parsed on its own text,
+/// placed where that text is in the line.
+fn shift_spans(v: &mut Value, by: u32) {
+    let shift = |span: &mut json::Span| {
+        span.start = span.start.saturating_add(by);
+        span.end = span.end.saturating_add(by);
+    };
+    shift(&mut v.span);
+    match &mut v.kind {
+        Kind::Array(items) => items.iter_mut().for_each(|item| shift_spans(item, by)),
+        Kind::Object(members) => {
+            for m in members {
+                shift(&mut m.key_span);
+                shift_spans(&mut m.value, by);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Reads a case with the full parser, every message from its own text;
@@ -491,186 +564,22 @@ fn parse_case_in_full(
             ),
         ));
     };
-    let mut options = EvalOptions::default();
-    let mut diags = Vec::new();
-    let mut s3 = S3Settings::default();
-    for m in members {
-        if let Err((msg, hint)) = super::s3_state::read(&m.key, &m.value, &mut s3) {
-            diags.push(
-                at(&m.value, &pointer::join("", &m.key), "INVALID_CASE", msg).with_hint(hint),
-            );
-        }
-        if !FIELDS.contains(&m.key.as_str()) {
-            let hint = crate::diagnostic::did_you_mean(&m.key, FIELDS.iter().copied())
-                .map(|s| format!("did you mean `{s}`?"))
-                .unwrap_or_else(|| format!("known fields: {}", FIELDS.join(", ")));
-            return Err(err(
-                &id,
-                Diagnostic::error("INVALID_CASE", format!("unknown case field `{}`", m.key))
-                    .in_file(file.name())
-                    .at(doc.location(m.key_span.start))
-                    .with_pointer(pointer::join("", &m.key))
-                    .with_hint(hint),
-            ));
-        }
-    }
-    // checked as the flags are (one rule); each problem at its field
-    if let Err(problems) = s3.apply_each(&mut options, Spelling::Fields) {
-        for (setting, d) in problems {
-            let field = setting.field();
-            let mut located = at(
-                root.get(field).unwrap_or(&root),
-                &pointer::join("", field),
-                "INVALID_CASE",
-                d.message,
-            );
-            located.hint = d.hint;
-            diags.push(located);
-        }
+    if let Some(m) = members.iter().find(|m| !FIELDS.contains(&m.key.as_str())) {
+        let hint = crate::diagnostic::did_you_mean(&m.key, FIELDS.iter().copied())
+            .map(|s| format!("did you mean `{s}`?"))
+            .unwrap_or_else(|| format!("known fields: {}", FIELDS.join(", ")));
+        return Err(err(
+            &id,
+            Diagnostic::error("INVALID_CASE", format!("unknown case field `{}`", m.key))
+                .in_file(file.name())
+                .at(doc.location(m.key_span.start))
+                .with_pointer(pointer::join("", &m.key))
+                .with_hint(hint),
+        ));
     }
     let cached = probe.as_ref().and_then(|p| p.set.clone());
-    let mut builder = PolicySet::builder();
-    if cached.is_none() {
-        let name = |field: &str, i: Option<usize>| match i {
-            Some(i) => format!("{}:{line} {field}[{i}]", file.name()),
-            None => format!("{}:{line} {field}", file.name()),
-        };
-        let load =
-            |v: &Value, ptr: &str, nm: String, t: PolicyType, diags: &mut Vec<Diagnostic>| {
-                match Policy::from_value(doc.clone(), v, ptr, &nm, LoadOptions::new(t)) {
-                    Ok(p) => Some(p),
-                    Err(e) => {
-                        diags.extend(e.diagnostics.into_iter().filter(Diagnostic::is_error));
-                        None
-                    }
-                }
-            };
-        let list = |field: &str| -> Vec<(usize, &Value)> {
-            match root.get(field).map(|v| &v.kind) {
-                Some(Kind::Array(items)) => items.iter().enumerate().collect(),
-                Some(Kind::Null) | None => Vec::new(),
-                Some(_) => root
-                    .get(field)
-                    .map(|v| vec![(0usize, v)])
-                    .unwrap_or_default(),
-            }
-        };
-        // A field holding a list of documents of one layer (or one
-        // document), each added to the set by `add`.
-        type Add = fn(PolicySetBuilder, Policy) -> PolicySetBuilder;
-        let each = |builder: PolicySetBuilder,
-                    field: &str,
-                    t: PolicyType,
-                    add: Add,
-                    diags: &mut Vec<Diagnostic>| {
-            list(field).into_iter().fold(builder, |b, (i, v)| {
-                match load(v, &format!("/{field}/{i}"), name(field, Some(i)), t, diags) {
-                    Some(p) => add(b, p),
-                    None => b,
-                }
-            })
-        };
-        builder = each(
-            builder,
-            "identity",
-            PolicyType::Identity,
-            |b, p| b.identity(p),
-            &mut diags,
-        );
-        builder = each(
-            builder,
-            "vpce_policy",
-            PolicyType::VpcEndpoint,
-            |b, p| b.vpc_endpoint(p),
-            &mut diags,
-        );
-        // the single-document fields: a bucket policy, as it is or as a request sets it
-        let single: [(&str, &str, Add); 2] = [
-            ("new_bucket_policy", "/new_bucket_policy", |b, p| {
-                b.new_bucket_policy(p)
-            }),
-            ("resource_policy", "/resource_policy", |b, p| b.resource(p)),
-        ];
-        for (field, pointer, add) in single {
-            let Some(v) = root.get(field).filter(|v| v.kind != Kind::Null) else {
-                continue;
-            };
-            if let Some(p) = load(
-                v,
-                pointer,
-                name(field, None),
-                PolicyType::Resource,
-                &mut diags,
-            ) {
-                builder = add(builder, p);
-            }
-        }
-        builder = each(
-            builder,
-            "boundary",
-            PolicyType::Boundary,
-            |b, p| b.boundary(p),
-            &mut diags,
-        );
-        builder = each(
-            builder,
-            "session",
-            PolicyType::Session,
-            |b, p| b.session(p),
-            &mut diags,
-        );
-        for (field, t) in [("scp", PolicyType::Scp), ("rcp", PolicyType::Rcp)] {
-            for (level, v) in list(field) {
-                let docs: Vec<(usize, &Value)> = match &v.kind {
-                    Kind::Array(items) => items.iter().enumerate().collect(),
-                    _ => vec![(usize::MAX, v)],
-                };
-                let mut policies = Vec::new();
-                for (j, d) in docs {
-                    let ptr = if j == usize::MAX {
-                        format!("/{field}/{level}")
-                    } else {
-                        format!("/{field}/{level}/{j}")
-                    };
-                    if let Some(p) = load(d, &ptr, name(field, Some(level)), t, &mut diags) {
-                        policies.push(p);
-                    }
-                }
-                builder = add_level(builder, t, policies);
-            }
-        }
-        builder = each(
-            builder,
-            "access_point_policy",
-            PolicyType::AccessPoint,
-            |b, p| b.access_point(p),
-            &mut diags,
-        );
-        let has_ap_policy = !list("access_point_policy").is_empty();
-        let settings = access_point_settings(
-            root.get("access_point"),
-            "/access_point",
-            &mut |v, ptr, msg| {
-                diags.push(at(v, ptr, "INVALID_CASE", msg));
-            },
-        );
-        if let Some(settings) = settings {
-            match settings.resolve(has_ap_policy) {
-                Ok(ap) => {
-                    options.access_point = ap;
-                }
-                Err(e) => diags.push(
-                    at(
-                        root.get("access_point").unwrap_or(&root),
-                        "/access_point",
-                        "INVALID_CASE",
-                        e.to_string(),
-                    )
-                    .with_hint(ACCESS_POINT_HINT),
-                ),
-            }
-        }
-    }
+    let mut diags = Vec::new();
+    let (builder, options) = read_set(file, &doc, line, &root, cached.is_none(), &mut diags);
     let mut bad = |v: Option<&Value>, ptr: &str, msg: String| {
         let mut d = Diagnostic::error("INVALID_CASE", msg)
             .in_file(file.name())
@@ -725,6 +634,185 @@ fn parse_case_in_full(
         }
         _ => Err((id, diags)),
     }
+}
+
+/// The policy set fields of a case (`root`, a case object or the set
+/// fields of one): the S3 settings always, the policies and access point
+/// when `load_policies`; each problem into `diags` at its place.
+fn read_set(
+    file: &Arc<SourceFile>,
+    doc: &Arc<Document>,
+    line: usize,
+    root: &Value,
+    load_policies: bool,
+    diags: &mut Vec<Diagnostic>,
+) -> (PolicySetBuilder, EvalOptions) {
+    let at = |v: &Value, ptr: &str, code: &'static str, msg: String| {
+        Diagnostic::error(code, msg)
+            .in_file(file.name())
+            .at(doc.location(v.span.start))
+            .with_pointer(ptr)
+    };
+    let mut options = EvalOptions::default();
+    let mut s3 = S3Settings::default();
+    for m in root.as_object().unwrap_or_default() {
+        if let Err((msg, hint)) = super::s3_state::read(&m.key, &m.value, &mut s3) {
+            diags.push(
+                at(&m.value, &pointer::join("", &m.key), "INVALID_CASE", msg).with_hint(hint),
+            );
+        }
+    }
+    // checked as the flags are (one rule); each problem at its field
+    if let Err(problems) = s3.apply_each(&mut options, Spelling::Fields) {
+        for (setting, d) in problems {
+            let field = setting.field();
+            let mut located = at(
+                root.get(field).unwrap_or(root),
+                &pointer::join("", field),
+                "INVALID_CASE",
+                d.message,
+            );
+            located.hint = d.hint;
+            diags.push(located);
+        }
+    }
+    let mut builder = PolicySet::builder();
+    if load_policies {
+        let name = |field: &str, i: Option<usize>| match i {
+            Some(i) => format!("{}:{line} {field}[{i}]", file.name()),
+            None => format!("{}:{line} {field}", file.name()),
+        };
+        let load =
+            |v: &Value, ptr: &str, nm: String, t: PolicyType, diags: &mut Vec<Diagnostic>| {
+                match Policy::from_value(doc.clone(), v, ptr, &nm, LoadOptions::new(t)) {
+                    Ok(p) => Some(p),
+                    Err(e) => {
+                        diags.extend(e.diagnostics.into_iter().filter(Diagnostic::is_error));
+                        None
+                    }
+                }
+            };
+        let list = |field: &str| -> Vec<(usize, &Value)> {
+            match root.get(field).map(|v| &v.kind) {
+                Some(Kind::Array(items)) => items.iter().enumerate().collect(),
+                Some(Kind::Null) | None => Vec::new(),
+                Some(_) => root
+                    .get(field)
+                    .map(|v| vec![(0usize, v)])
+                    .unwrap_or_default(),
+            }
+        };
+        // A field holding a list of documents of one layer (or one
+        // document), each added to the set by `add`.
+        type Add = fn(PolicySetBuilder, Policy) -> PolicySetBuilder;
+        let each = |builder: PolicySetBuilder,
+                    field: &str,
+                    t: PolicyType,
+                    add: Add,
+                    diags: &mut Vec<Diagnostic>| {
+            list(field).into_iter().fold(builder, |b, (i, v)| {
+                match load(v, &format!("/{field}/{i}"), name(field, Some(i)), t, diags) {
+                    Some(p) => add(b, p),
+                    None => b,
+                }
+            })
+        };
+        builder = each(
+            builder,
+            "identity",
+            PolicyType::Identity,
+            |b, p| b.identity(p),
+            diags,
+        );
+        builder = each(
+            builder,
+            "vpce_policy",
+            PolicyType::VpcEndpoint,
+            |b, p| b.vpc_endpoint(p),
+            diags,
+        );
+        // the single-document fields: a bucket policy, as it is or as a request sets it
+        let single: [(&str, &str, Add); 2] = [
+            ("new_bucket_policy", "/new_bucket_policy", |b, p| {
+                b.new_bucket_policy(p)
+            }),
+            ("resource_policy", "/resource_policy", |b, p| b.resource(p)),
+        ];
+        for (field, pointer, add) in single {
+            let Some(v) = root.get(field).filter(|v| v.kind != Kind::Null) else {
+                continue;
+            };
+            if let Some(p) = load(v, pointer, name(field, None), PolicyType::Resource, diags) {
+                builder = add(builder, p);
+            }
+        }
+        builder = each(
+            builder,
+            "boundary",
+            PolicyType::Boundary,
+            |b, p| b.boundary(p),
+            diags,
+        );
+        builder = each(
+            builder,
+            "session",
+            PolicyType::Session,
+            |b, p| b.session(p),
+            diags,
+        );
+        for (field, t) in [("scp", PolicyType::Scp), ("rcp", PolicyType::Rcp)] {
+            for (level, v) in list(field) {
+                let docs: Vec<(usize, &Value)> = match &v.kind {
+                    Kind::Array(items) => items.iter().enumerate().collect(),
+                    _ => vec![(usize::MAX, v)],
+                };
+                let mut policies = Vec::new();
+                for (j, d) in docs {
+                    let ptr = if j == usize::MAX {
+                        format!("/{field}/{level}")
+                    } else {
+                        format!("/{field}/{level}/{j}")
+                    };
+                    if let Some(p) = load(d, &ptr, name(field, Some(level)), t, diags) {
+                        policies.push(p);
+                    }
+                }
+                builder = add_level(builder, t, policies);
+            }
+        }
+        builder = each(
+            builder,
+            "access_point_policy",
+            PolicyType::AccessPoint,
+            |b, p| b.access_point(p),
+            diags,
+        );
+        let has_ap_policy = !list("access_point_policy").is_empty();
+        let settings = access_point_settings(
+            root.get("access_point"),
+            "/access_point",
+            &mut |v, ptr, msg| {
+                diags.push(at(v, ptr, "INVALID_CASE", msg));
+            },
+        );
+        if let Some(settings) = settings {
+            match settings.resolve(has_ap_policy) {
+                Ok(ap) => {
+                    options.access_point = ap;
+                }
+                Err(e) => diags.push(
+                    at(
+                        root.get("access_point").unwrap_or(root),
+                        "/access_point",
+                        "INVALID_CASE",
+                        e.to_string(),
+                    )
+                    .with_hint(ACCESS_POINT_HINT),
+                ),
+            }
+        }
+    }
+    (builder, options)
 }
 
 /// The fields of a case's `access_point` object.
@@ -1028,6 +1116,40 @@ mod tests {
         let statuses: Vec<Status> = (0..13).map(status).collect();
         use Status::{Error as E, Evaluated as V, Pass as P};
         assert_eq!(statuses, [V, V, E, E, E, V, E, V, E, P, E, E, V]);
+        // set fields of every shape, each read on its own the first time
+        // its set is seen: escapes, a duplicate key, nesting at the limit,
+        // bad policies and settings (each message at its place in the line)
+        let deep_policy = |n: usize| {
+            format!(
+                r#""boundary":{{"Statement":{{"Effect":"Allow","Action":"*","Resource":"*","Sid":"x"}},"Id":{}{}}}"#,
+                "[".repeat(n),
+                "]".repeat(n)
+            )
+        };
+        for (i, set) in [
+            r#""identity":[{"Statement":{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::b/k"}}]"#,
+            r#""identity":[{"Statement":{"Effect":"Allow","Effect":"Deny","Action":"*","Resource":"*"}}]"#,
+            r#""identity":[{"Statement":{"Effect":"Allow","Action":"s3:Nope","Resource":"*"}}],"boundary":{"Statement":[]}"#,
+            deep_policy(124).as_str(),
+            deep_policy(125).as_str(),
+            r#""scp":[[{"Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}],{"Statement":{"Effect":"Deny","Action":"s3:Delete*","Resource":"*"}}]"#,
+            r#""block_public_access":{"BlockPublicPolicy":"yes"}"#,
+            r#""object_owner":"123","object_ownership":"BucketOwnerEnforced""#,
+            r#""access_point":{"bucket":"b","network_origin":"Moon"}"#,
+            r#""resource_policy":{"Statement":{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"s3:*","Resource":"*"}},"object_acl":"public-read""#,
+        ]
+        .iter()
+        .enumerate()
+        {
+            // a set that names identity policies stands without `policy`
+            let policy = match set.contains(r#""identity""#) {
+                true => String::new(),
+                false => format!("{policy},"),
+            };
+            lines.push(format!(
+                r#"{{"id":"set-{i}",{set},{policy}{request},"note":"a \"quoted\" note"}}"#
+            ));
+        }
         lines.extend([
             format!(r#"{{"id":"acl-1",{policy},{deny_public},{request},"object_acl":"public-read","expect":"ExplicitDeny"}}"#),
             format!(r#"{{"id":"acl-2",{policy},{deny_public},{request},"expect":"Allow"}}"#),
@@ -1051,6 +1173,18 @@ mod tests {
                 i + 1
             );
             assert_eq!(cached.response, fresh.response, "line {}", i + 1);
+            // a set read field by field places its statements as the
+            // whole line's tree does
+            let statements = |c: Case| -> Vec<_> {
+                c.policies
+                    .members()
+                    .iter()
+                    .flat_map(|m| m.policy.statements.iter().map(|s| s.location.clone()))
+                    .collect()
+            };
+            let fresh = parse_case("c.jsonl", i + 1, text).map(statements);
+            let first = parse_case_with("c.jsonl", i + 1, text, Some(&SetCache::default()));
+            assert_eq!(first.map(statements), fresh, "line {}", i + 1);
         }
         // the sets seen twice are kept, and answer the third time
         let kept = cache.inner.lock().unwrap().sets.len();
