@@ -342,8 +342,8 @@ fn case_with_set(line: usize, fields: &[Field<'_>], set: Arc<PolicySet>) -> Opti
     let mut context = None;
     for f in fields.iter().filter(|f| f.flag) {
         if f.name == "context" {
-            if let Some(members) = case_scan::flat_object(f.raw) {
-                context = Some(members);
+            if let Some(flat) = flat_context(f.raw) {
+                context = Some(flat);
                 continue;
             }
         }
@@ -377,17 +377,9 @@ fn case_with_set(line: usize, fields: &[Field<'_>], set: Arc<PolicySet>) -> Opti
     };
     let mut ok = true;
     let mut request = build_request(&get, &mut |_, _, _| ok = false)?;
-    if let Some(members) = context {
-        // as `build_request` reads a context (`context_value`), in order
-        request.context.extend(members.into_iter().map(|(k, v)| {
-            let value = match v {
-                case_scan::Plain::One(s) => ContextValue::Single(s.to_string()),
-                case_scan::Plain::Many(items) => {
-                    ContextValue::Multi(items.iter().map(|s| s.to_string()).collect())
-                }
-            };
-            (k.to_string(), value, Origin::Given)
-        }));
+    if let Some(flat) = context {
+        // `build_request` saw no context: its own is empty
+        request.context = flat;
     }
     let expect = match get("expect") {
         None => None,
@@ -412,6 +404,26 @@ fn case_with_set(line: usize, fields: &[Field<'_>], set: Arc<PolicySet>) -> Opti
         request,
         expect,
     })
+}
+
+/// The context of a flat `context` object (plain keys, strings and arrays
+/// of strings: [`case_scan::flat_members`]) as `build_request` reads it
+/// (`context_value`, in order), without a tree; `None` for any other text.
+fn flat_context(raw: &str) -> Option<Context> {
+    // room for a usual context (about twenty keys) at once
+    let mut items = Vec::with_capacity(32);
+    case_scan::flat_members(raw, |k, v| {
+        let value = match v {
+            case_scan::Plain::One(s) => ContextValue::Single(s.to_string()),
+            case_scan::Plain::Many(items) => {
+                ContextValue::Multi(items.iter().map(|s| s.to_string()).collect())
+            }
+        };
+        items.push((k.to_string(), value, Origin::Given));
+    })?;
+    let mut context = Context::new();
+    context.extend(items);
+    Some(context)
 }
 
 /// [`parse_case`], taking the policy set from `cache` when an earlier case
