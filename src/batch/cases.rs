@@ -839,7 +839,7 @@ fn build_request<'v>(
     };
     let principal = match text("principal") {
         None => Some(Principal::Unspecified),
-        Some(p) => match Principal::parse(p) {
+        Some(p) => match parse_principal(p) {
             Ok(p) => Some(p),
             Err(e) => {
                 bad(get("principal"), "/principal", e.to_string());
@@ -895,6 +895,41 @@ fn build_request<'v>(
         is_service_linked_role,
         context,
     })
+}
+
+/// Most principals [`parse_principal`] remembers per thread (a corpus has a
+/// few dozen; the oracle's sample 67).
+const KNOWN_PRINCIPALS: usize = 512;
+
+thread_local! {
+    /// Principals of earlier cases on this thread, by their text.
+    static PRINCIPALS: std::cell::RefCell<
+        std::collections::HashMap<Box<str>, Principal, foldhash::fast::RandomState>,
+    > = std::cell::RefCell::default();
+}
+
+/// [`Principal::parse`], remembered per thread: cases repeat their
+/// principals, and parsing an ARN again costs about ten times a copy of
+/// what it gave. Errors are not remembered (each message is made anew).
+fn parse_principal(text: &str) -> Result<Principal, crate::request::PrincipalParseError> {
+    let remembered = PRINCIPALS.try_with(|known| {
+        let mut known = known.try_borrow_mut().ok()?;
+        if let Some(p) = known.get(text) {
+            return Some(Ok(p.clone()));
+        }
+        let parsed = Principal::parse(text);
+        if let Ok(p) = &parsed {
+            if known.len() >= KNOWN_PRINCIPALS {
+                known.clear();
+            }
+            known.insert(text.into(), p.clone());
+        }
+        Some(parsed)
+    });
+    remembered
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| Principal::parse(text))
 }
 
 /// A context value from JSON: a scalar, or an array of scalars.
@@ -1081,6 +1116,33 @@ mod tests {
             statuses,
             [Status::Pass, Status::Pass, Status::Pass, Status::Error]
         );
+    }
+
+    /// A remembered principal is the one parsed anew, for every kind, and
+    /// a bad one still fails with its own text; past the bound the memory
+    /// starts again.
+    #[test]
+    fn remembered_principals_are_parsed_ones() {
+        let texts = [
+            "arn:aws:iam::111122223333:user/ci/deploy",
+            "arn:aws:sts::111122223333:assumed-role/readonly/alice",
+            "arn:aws:iam::111122223333:role/r",
+            "arn:aws:iam::111122223333:root",
+            "cloudtrail.amazonaws.com",
+            "anonymous",
+            "arn:aws:iam::1:user/bad",
+            "",
+        ];
+        for round in 0..3 {
+            for t in texts {
+                assert_eq!(parse_principal(t), Principal::parse(t), "{t} ({round})");
+            }
+        }
+        for i in 0..KNOWN_PRINCIPALS + 10 {
+            let t = format!("arn:aws:iam::111122223333:user/u{i}");
+            assert_eq!(parse_principal(&t), Principal::parse(&t));
+        }
+        assert!(PRINCIPALS.with(|k| k.borrow().len()) <= KNOWN_PRINCIPALS);
     }
 
     /// The cache stays within its bounds: full, it starts again.
