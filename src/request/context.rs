@@ -3,6 +3,7 @@
 //! Keys are case-insensitive; values are text, one or several. Every value
 //! remembers where it came from, so output can show what s3guard filled in.
 
+use std::cmp::Ordering;
 use std::fmt;
 
 use serde::Serialize;
@@ -110,6 +111,27 @@ fn lower_key(key: &str) -> String {
     }
 }
 
+/// The order of two keys, as `Ord` for byte strings gives it, eight
+/// bytes at a time: keys share long prefixes (`aws:principal…`), and a
+/// `memcmp` call per comparison cost more than the rest of the sort.
+fn key_order(a: &[u8], b: &[u8]) -> Ordering {
+    let mut i = 0;
+    while let (Some(x), Some(y)) = (word8(a, i), word8(b, i)) {
+        if x != y {
+            return x.cmp(&y);
+        }
+        i += 8;
+    }
+    a.get(i..).cmp(&b.get(i..))
+}
+
+/// The eight bytes of `s` at `i` as a number in their order (big-endian).
+fn word8(s: &[u8], i: usize) -> Option<u64> {
+    let mut eight = [0u8; 8];
+    eight.copy_from_slice(s.get(i..i + 8)?);
+    Some(u64::from_be_bytes(eight))
+}
+
 /// The request context. Lookups by lower-cased key never allocate.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Context {
@@ -154,8 +176,7 @@ impl Context {
             // strictly increasing: already in order, and no key twice
             return;
         }
-        // a stable sort keeps equal keys in insertion order: the last one wins
-        self.entries.sort_by(|a, b| a.lower.cmp(&b.lower));
+        self.sort_entries();
         // `dedup_by` keeps the first of equal neighbours (`kept`) and drops
         // the later (`later`): swapping first keeps the later one's entry
         self.entries.dedup_by(|later, kept| {
@@ -165,6 +186,13 @@ impl Context {
             }
             same
         });
+    }
+
+    /// Sorts the entries by lower-cased key, equal keys in insertion
+    /// order (the last one is to win).
+    fn sort_entries(&mut self) {
+        self.entries
+            .sort_by(|a, b| key_order(a.lower.as_bytes(), b.lower.as_bytes()));
     }
 
     /// Sets a single value.
@@ -326,6 +354,20 @@ mod tests {
             proptest::prop_assert_eq!(&bulk, &one_by_one);
             let lowers: Vec<String> = bulk.entries().iter().map(|e| e.key.to_lowercase()).collect();
             proptest::prop_assert!(lowers.windows(2).all(|w| w[0] < w[1]));
+        }
+    }
+
+    proptest::proptest! {
+        /// Keys compare eight bytes at a time as byte strings do, whatever
+        /// their lengths and where they differ.
+        #[test]
+        fn keys_order_as_byte_strings(
+            a in proptest::collection::vec(proptest::sample::select(vec![b'a', b'b', b':', 0xc3, 0]), 0..30),
+            b in proptest::collection::vec(proptest::sample::select(vec![b'a', b'b', b':', 0xc3, 0]), 0..30),
+        ) {
+            proptest::prop_assert_eq!(key_order(&a, &b), a.cmp(&b));
+            let ab = [a.clone(), b.clone()].concat();
+            proptest::prop_assert_eq!(key_order(&ab, &a), ab.cmp(&a));
         }
     }
 
