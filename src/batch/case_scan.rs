@@ -22,12 +22,19 @@ pub struct Field<'a> {
     pub start: usize,
     /// The value's text, exactly as written (no white space around it).
     pub raw: &'a str,
+    /// The number the `classify` of [`scan`] gave the name.
+    pub number: u32,
     /// What the `classify` of [`scan`] said of the name.
     pub flag: bool,
+    /// The value is a string or an array of strings that the full parser
+    /// accepts, as [`is_plain_value`] tells (found so by the scan, which
+    /// reads such values that way first); `false` says nothing.
+    pub checked: bool,
 }
 
-/// The members of a line; a case has at most one of each known field.
-pub type Fields<'a> = SmallVec<[Field<'a>; 32]>;
+/// The members of a line; a case has at most one of each known field (a
+/// usual case a dozen: more are kept on the heap).
+pub type Fields<'a> = SmallVec<[Field<'a>; 16]>;
 
 /// The members of the JSON object `text`, in order, or `None` when the line
 /// is not such an object, a key is not one that `classify` knows (`None`
@@ -63,12 +70,19 @@ pub fn scan<'a>(
             return None;
         }
         let start = ws(b, i + 1);
-        let end = value_end(b, start)?;
+        // a label's string or array of strings is checked on the way (it
+        // ends where `value_end` says, as any valid value does)
+        let (end, checked) = match checked_value_end(b, start) {
+            Some(end) => (end, true),
+            None => (value_end(b, start)?, false),
+        };
         fields.push(Field {
             name,
             start,
             raw: text.get(start..end)?,
+            number,
             flag,
+            checked,
         });
         i = ws(b, end);
         match b.get(i) {
@@ -240,13 +254,15 @@ pub enum Plain<'a> {
 
 /// Hands each member of the JSON object `raw` to `member`, in order, and
 /// answers `Some` when its keys and values need no unescaping (see
-/// [`plain_string`]), no key comes twice, and every value is a string or
-/// an array of strings: then these are exactly the keys and texts the full
-/// parser reads from it. `None` for anything else (the members handed
-/// over until then are to be dropped).
+/// [`plain_string`]) and every value is a string or an array of strings:
+/// then these are exactly the keys and texts the full parser reads from
+/// it. `None` for anything else (the members handed over until then are
+/// to be dropped). A key may come twice: the caller tells (the full
+/// parser calls the object invalid then).
 pub fn flat_members<'a>(raw: &'a str, mut member: impl FnMut(&'a str, Plain<'a>)) -> Option<()> {
     object_members(
         raw,
+        false,
         |i| {
             let b = raw.as_bytes();
             match b.get(i)? {
@@ -269,11 +285,12 @@ pub fn flat_members<'a>(raw: &'a str, mut member: impl FnMut(&'a str, Plain<'a>)
 
 /// The members of the object `raw`, each value read by `value` (its
 /// start in, what it read and the offset past it out), each handed to
-/// `member`; `Some` when `raw` is one object of plain, distinct keys
-/// (the duplicate check compares keys as written, so they must be
-/// unescaped) whose every value `value` read, and nothing after it.
+/// `member`; `Some` when `raw` is one object of plain keys, `distinct`
+/// when asked (the check compares keys as written, so they must be
+/// unescaped), whose every value `value` read, and nothing after it.
 fn object_members<'a, V>(
     raw: &'a str,
+    distinct: bool,
     mut value: impl FnMut(usize) -> Option<(V, usize)>,
     mut member: impl FnMut(&'a str, V),
 ) -> Option<()> {
@@ -289,10 +306,12 @@ fn object_members<'a, V>(
     }
     loop {
         let (key, end) = plain_at(raw, i)?;
-        if keys.iter().any(|k| same(k, key)) {
-            return None;
+        if distinct {
+            if keys.iter().any(|k| same(k, key)) {
+                return None;
+            }
+            keys.push(key);
         }
-        keys.push(key);
         i = ws(b, end);
         if b.get(i) != Some(&b':') {
             return None;
@@ -315,24 +334,26 @@ fn object_members<'a, V>(
 /// text (the full parser then reads it).
 pub fn is_plain_value(raw: &str) -> bool {
     let b = raw.as_bytes();
-    let end = match b.first() {
-        Some(b'"') => checked_string_end(b, 0),
-        Some(b'[') => checked_array_end(b, 0),
-        Some(b'{') => {
-            return object_members(
-                raw,
-                |i| match b.get(i)? {
-                    b'"' => checked_string_end(b, i).map(|end| ((), end)),
-                    b'[' => checked_array_end(b, i).map(|end| ((), end)),
-                    _ => None,
-                },
-                |_, ()| {},
-            )
-            .is_some()
-        }
+    if b.first() == Some(&b'{') {
+        return object_members(
+            raw,
+            true,
+            |i| checked_value_end(b, i).map(|end| ((), end)),
+            |_, ()| {},
+        )
+        .is_some();
+    }
+    checked_value_end(b, 0) == Some(raw.len())
+}
+
+/// Just past the checked string or array of checked strings at `i` (see
+/// [`is_plain_value`]); `None` for any other value.
+fn checked_value_end(b: &[u8], i: usize) -> Option<usize> {
+    match b.get(i)? {
+        b'"' => checked_string_end(b, i),
+        b'[' => checked_array_end(b, i),
         _ => None,
-    };
-    end == Some(raw.len())
+    }
 }
 
 /// Just past the array of checked strings ([`checked_string_end`]) at `i`.
@@ -378,10 +399,15 @@ mod tests {
     use super::*;
 
     /// The members [`flat_members`] hands over, when it answers.
+    /// (declining a key twice, as the parser's duplicate check does).
     fn flat_object(raw: &str) -> Option<Vec<(&str, Plain<'_>)>> {
-        let mut members = Vec::new();
+        let mut members: Vec<(&str, Plain<'_>)> = Vec::new();
         flat_members(raw, |k, v| members.push((k, v)))?;
-        Some(members)
+        let twice = members
+            .iter()
+            .enumerate()
+            .any(|(i, (k, _))| members.iter().skip(i + 1).any(|(l, _)| k == l));
+        (!twice).then_some(members)
     }
 
     /// Keys of one lower-case letter, numbered by it.
@@ -504,6 +530,7 @@ mod tests {
             r#"{"a":1,"b":-2.5e+3,"c":true,"d":null,"e":"x\"}]\\","f":[1,[2,{"g":"]"}]],"h":{}}"#,
             "\t{ \"a\" :\r\n [ ] , \"b\":\"\\u00e9\\\\\" }\n",
             r#"{"a":{"b":{"c":"}}}"}},"z":"é"}"#,
+            r#"{"a":["x","y\"z"],"b":"q\/","c":["x",1],"d":"\u0041","e":[],"f":["\t"]}"#,
         ];
         for line in lines {
             let parsed = crate::json::parse(line).unwrap().value;
@@ -525,6 +552,10 @@ mod tests {
             for f in &got {
                 assert_eq!(&line[f.start..f.start + f.raw.len()], f.raw);
                 assert_eq!(f.flag, (f.name.as_bytes()[0] - b'a') % 2 == 0);
+                assert_eq!(f.number, u32::from(f.name.as_bytes()[0] - b'a'));
+                if !f.raw.starts_with('{') {
+                    assert_eq!(f.checked, is_plain_value(f.raw), "{}", f.raw);
+                }
             }
         }
     }

@@ -218,7 +218,7 @@ struct Probe<'c, 'a> {
 }
 
 /// Whether `name` is a field of a case, its place in [`FIELDS`], and
-/// whether it is a request or label field ([`REQUEST_FIELDS`]) rather
+/// whether it is a request or label field (`REQUEST_FIELDS`) rather
 /// than part of the policy set: what [`case_scan::scan`] keeps in
 /// [`Field::flag`]. A `match` (one test of the length, then a few
 /// comparisons) rather than a search of both lists: a case line asks for
@@ -265,7 +265,8 @@ fn classify(name: &str) -> Option<(u32, bool)> {
 /// The fields a request is read from ([`build_request`], `id`,
 /// `expect`): the other request fields are labels, only checked. A hint
 /// for speed only: a field the reader asks for that was not built sends
-/// the case to the full reading.
+/// the case to the full reading. The warm path asks [`READ`], its bits.
+#[cfg(test)]
 const READ_FIELDS: &[&str] = &[
     "id",
     "principal",
@@ -276,6 +277,12 @@ const READ_FIELDS: &[&str] = &[
     "service_linked_role",
     "expect",
 ];
+
+/// The read fields (`READ_FIELDS`: `id`, `principal`, `action`,
+/// `resource`, `resource_account`, `context`, `service_linked_role`,
+/// `expect`) as a bit per [`classify`] number (kept to the list by the
+/// test `fields_are_classified_as_listed`).
+const READ: u64 = 1 << 0 | 1 << 9 | 1 << 10 | 1 << 11 | 1 << 12 | 1 << 13 | 1 << 14 | 1 << 23;
 
 /// The set fields of a scanned line: each one's name and JSON text, in order.
 fn set_fields<'f, 'a>(fields: &'f [Field<'a>]) -> impl Iterator<Item = &'f Field<'a>> + 'f {
@@ -387,15 +394,16 @@ fn case_with_set(line: usize, fields: &[Field<'_>], set: Arc<PolicySet>) -> Opti
                 continue;
             }
         }
-        let read = READ_FIELDS.iter().any(|r| case_scan::same(r, f.name));
-        let value = if !read && case_scan::is_plain_value(f.raw) {
+        let read = 1u64.checked_shl(f.number).unwrap_or(0) & READ != 0;
+        let checked = || f.checked || case_scan::is_plain_value(f.raw);
+        let value = if !read && checked() {
             None
         } else if let Some(text) = case_scan::plain_string(f.raw) {
             Some(Value {
                 kind: Kind::String(json::Str::new(text)),
                 span: json::Span::default(),
             })
-        } else if case_scan::is_plain_value(f.raw) {
+        } else if checked() {
             None
         } else {
             let parsed = json::parse(f.raw).ok()?;
@@ -448,7 +456,8 @@ fn case_with_set(line: usize, fields: &[Field<'_>], set: Arc<PolicySet>) -> Opti
 
 /// The context of a flat `context` object (plain keys, strings and arrays
 /// of strings: [`case_scan::flat_members`]) as `build_request` reads it
-/// (`context_value`, in order), without a tree; `None` for any other text.
+/// (`context_value`, in order), without a tree; `None` for any other text
+/// and when two keys are one in any case.
 fn flat_context(raw: &str) -> Option<Context> {
     // room for a usual context (about twenty keys) at once
     let mut items = Vec::with_capacity(32);
@@ -461,9 +470,13 @@ fn flat_context(raw: &str) -> Option<Context> {
         };
         items.push((k.to_string(), value, Origin::Given));
     })?;
+    let given = items.len();
     let mut context = Context::new();
     context.extend(items);
-    Some(context)
+    // a key twice, in any case, is left to the full reading (the same key
+    // twice is a JSON error there): one check here instead of comparing
+    // every key with every other
+    (context.len() == given).then_some(context)
 }
 
 /// [`parse_case`], taking the policy set from `cache` when an earlier case
@@ -1100,6 +1113,8 @@ mod tests {
             r#""expect":7"#,
             r#""service_linked_role":"yes""#,
             r#""service_linked_role":true,"resource_account":"111122223333""#,
+            r#""context":{"aws:SourceIp":"10.0.0.1","AWS:SOURCEIP":["10.0.0.2"]},"tags":["a\"b"]"#,
+            r#""resource_account":"1111\"2222","note":["n\t"],"source":"s\/""#,
         ]
         .iter()
         .enumerate()
@@ -1112,9 +1127,9 @@ mod tests {
                 .find(|l| l.starts_with(&format!(r#"{{"id":{id},"#)));
             run_line("c.jsonl", 1, line.unwrap()).status
         };
-        let statuses: Vec<Status> = (0..13).map(status).collect();
+        let statuses: Vec<Status> = (0..15).map(status).collect();
         use Status::{Error as E, Evaluated as V, Pass as P};
-        assert_eq!(statuses, [V, V, E, E, E, V, E, V, E, P, E, E, V]);
+        assert_eq!(statuses, [V, V, E, E, E, V, E, V, E, P, E, E, V, V, V]);
         lines.extend([
             format!(r#"{{"id":"acl-1",{policy},{deny_public},{request},"object_acl":"public-read","expect":"ExplicitDeny"}}"#),
             format!(r#"{{"id":"acl-2",{policy},{deny_public},{request},"expect":"Allow"}}"#),
@@ -1228,6 +1243,11 @@ mod tests {
             assert_eq!(classify(f), None, "{f}");
         }
         assert!(READ_FIELDS.iter().all(|f| REQUEST_FIELDS.contains(f)));
+        let read = READ_FIELDS
+            .iter()
+            .filter_map(|f| classify(f))
+            .fold(0u64, |m, (n, _)| m | 1 << n);
+        assert_eq!(read, READ);
         assert!(REQUEST_FIELDS.iter().all(|f| FIELDS.contains(f)));
     }
 
