@@ -259,7 +259,7 @@ pub enum Plain<'a> {
 /// it. `None` for anything else (the members handed over until then are
 /// to be dropped). A key may come twice: the caller tells (the full
 /// parser calls the object invalid then).
-pub fn flat_members<'a>(raw: &'a str, mut member: impl FnMut(&'a str, Plain<'a>)) -> Option<()> {
+pub fn flat_members<'a>(raw: &'a str, member: impl FnMut(&'a str, Plain<'a>)) -> Option<()> {
     object_members(
         raw,
         false,
@@ -279,7 +279,7 @@ pub fn flat_members<'a>(raw: &'a str, mut member: impl FnMut(&'a str, Plain<'a>)
                 _ => None,
             }
         },
-        |key, value| member(key, value),
+        member,
     )
 }
 
