@@ -136,7 +136,10 @@ pub fn parse_case(name: &str, line: usize, text: &str) -> Result<Case, (String, 
 /// The fields of a case that say nothing about its policy set (the
 /// request and the labels). Every other field (policies, bucket state,
 /// access point) is part of [`SetCache`]'s key: a field added later is in
-/// the key unless it is added here.
+/// the key unless it is added here and flagged so in [`classify`] (which
+/// a test keeps to this list; a field added to [`FIELDS`] only is unknown
+/// to `classify`, and its lines are read in full, without the cache).
+#[cfg(test)]
 const REQUEST_FIELDS: &[&str] = &[
     "id",
     "principal",
@@ -214,18 +217,56 @@ struct Probe<'c, 'a> {
     set: Option<Arc<PolicySet>>,
 }
 
-/// Whether `name` is a field of a case ([`FIELDS`]), and then whether it
-/// is a request or label field ([`REQUEST_FIELDS`]) rather than part of
-/// the policy set: what [`case_scan::scan`] keeps in [`Field::flag`].
-fn classify(name: &str) -> Option<bool> {
-    let among = |list: &[&str]| list.iter().any(|f| case_scan::same(f, name));
-    among(FIELDS).then(|| among(REQUEST_FIELDS))
+/// Whether `name` is a field of a case, its place in [`FIELDS`], and
+/// whether it is a request or label field (`REQUEST_FIELDS`) rather
+/// than part of the policy set: what [`case_scan::scan`] keeps in
+/// [`Field::flag`]. A `match` (one test of the length, then a few
+/// comparisons) rather than a search of both lists: a case line asks for
+/// each of its fields. The test `fields_are_classified_as_listed` keeps
+/// it to the lists.
+fn classify(name: &str) -> Option<(u32, bool)> {
+    let class = match name {
+        "id" => (0, true),
+        "identity" => (1, false),
+        "resource_policy" => (2, false),
+        "boundary" => (3, false),
+        "session" => (4, false),
+        "scp" => (5, false),
+        "rcp" => (6, false),
+        "access_point_policy" => (7, false),
+        "access_point" => (8, false),
+        "principal" => (9, true),
+        "action" => (10, true),
+        "resource" => (11, true),
+        "resource_account" => (12, true),
+        "context" => (13, true),
+        "service_linked_role" => (14, true),
+        "vpce_policy" => (15, false),
+        "new_bucket_policy" => (16, false),
+        "block_public_access" => (17, false),
+        "object_owner" => (18, false),
+        "object_acl" => (19, false),
+        "bucket_acl" => (20, false),
+        "object_ownership" => (21, false),
+        "vpce_type" => (22, false),
+        "expect" => (23, true),
+        "source" => (24, true),
+        "note" => (25, true),
+        "tags" => (26, true),
+        "oracle_expect" => (27, true),
+        "oracle_error" => (28, true),
+        "oracle_ignored_context_keys" => (29, true),
+        "oracle_warnings" => (30, true),
+        _ => return None,
+    };
+    Some(class)
 }
 
 /// The fields a request is read from ([`build_request`], `id`,
 /// `expect`): the other request fields are labels, only checked. A hint
 /// for speed only: a field the reader asks for that was not built sends
-/// the case to the full reading.
+/// the case to the full reading. The warm path asks [`READ`], its bits.
+#[cfg(test)]
 const READ_FIELDS: &[&str] = &[
     "id",
     "principal",
@@ -236,6 +277,12 @@ const READ_FIELDS: &[&str] = &[
     "service_linked_role",
     "expect",
 ];
+
+/// The read fields (`READ_FIELDS`: `id`, `principal`, `action`,
+/// `resource`, `resource_account`, `context`, `service_linked_role`,
+/// `expect`) as a bit per [`classify`] number (kept to the list by the
+/// test `fields_are_classified_as_listed`).
+const READ: u64 = 1 << 0 | 1 << 9 | 1 << 10 | 1 << 11 | 1 << 12 | 1 << 13 | 1 << 14 | 1 << 23;
 
 /// The set fields of a scanned line: each one's name and JSON text, in order.
 fn set_fields<'f, 'a>(fields: &'f [Field<'a>]) -> impl Iterator<Item = &'f Field<'a>> + 'f {
@@ -342,20 +389,21 @@ fn case_with_set(line: usize, fields: &[Field<'_>], set: Arc<PolicySet>) -> Opti
     let mut context = None;
     for f in fields.iter().filter(|f| f.flag) {
         if f.name == "context" {
-            if let Some(members) = case_scan::flat_object(f.raw) {
-                context = Some(members);
+            if let Some(flat) = flat_context(f.raw) {
+                context = Some(flat);
                 continue;
             }
         }
-        let read = READ_FIELDS.iter().any(|r| case_scan::same(r, f.name));
-        let value = if !read && case_scan::is_plain_value(f.raw) {
+        let read = 1u64.checked_shl(f.number).unwrap_or(0) & READ != 0;
+        let checked = || f.checked || case_scan::is_plain_value(f.raw);
+        let value = if !read && checked() {
             None
         } else if let Some(text) = case_scan::plain_string(f.raw) {
             Some(Value {
                 kind: Kind::String(json::Str::new(text)),
                 span: json::Span::default(),
             })
-        } else if case_scan::is_plain_value(f.raw) {
+        } else if checked() {
             None
         } else {
             let parsed = json::parse(f.raw).ok()?;
@@ -377,17 +425,9 @@ fn case_with_set(line: usize, fields: &[Field<'_>], set: Arc<PolicySet>) -> Opti
     };
     let mut ok = true;
     let mut request = build_request(&get, &mut |_, _, _| ok = false)?;
-    if let Some(members) = context {
-        // as `build_request` reads a context (`context_value`), in order
-        request.context.extend(members.into_iter().map(|(k, v)| {
-            let value = match v {
-                case_scan::Plain::One(s) => ContextValue::Single(s.to_string()),
-                case_scan::Plain::Many(items) => {
-                    ContextValue::Multi(items.iter().map(|s| s.to_string()).collect())
-                }
-            };
-            (k.to_string(), value, Origin::Given)
-        }));
+    if let Some(flat) = context {
+        // `build_request` saw no context: its own is empty
+        request.context = flat;
     }
     let expect = match get("expect") {
         None => None,
@@ -412,6 +452,31 @@ fn case_with_set(line: usize, fields: &[Field<'_>], set: Arc<PolicySet>) -> Opti
         request,
         expect,
     })
+}
+
+/// The context of a flat `context` object (plain keys, strings and arrays
+/// of strings: [`case_scan::flat_members`]) as `build_request` reads it
+/// (`context_value`, in order), without a tree; `None` for any other text
+/// and when two keys are one in any case.
+fn flat_context(raw: &str) -> Option<Context> {
+    // room for a usual context (about twenty keys) at once
+    let mut items = Vec::with_capacity(32);
+    case_scan::flat_members(raw, |k, v| {
+        let value = match v {
+            case_scan::Plain::One(s) => ContextValue::Single(s.to_string()),
+            case_scan::Plain::Many(items) => {
+                ContextValue::Multi(items.iter().map(|s| s.to_string()).collect())
+            }
+        };
+        items.push((k.to_string(), value, Origin::Given));
+    })?;
+    let given = items.len();
+    let mut context = Context::new();
+    context.extend(items);
+    // a key twice, in any case, is left to the full reading (the same key
+    // twice is a JSON error there): one check here instead of comparing
+    // every key with every other
+    (context.len() == given).then_some(context)
 }
 
 /// [`parse_case`], taking the policy set from `cache` when an earlier case
@@ -915,7 +980,7 @@ fn build_request<'v>(
     };
     let principal = match text("principal") {
         None => Some(Principal::Unspecified),
-        Some(p) => match Principal::parse(p) {
+        Some(p) => match parse_principal(p) {
             Ok(p) => Some(p),
             Err(e) => {
                 bad(get("principal"), "/principal", e.to_string());
@@ -971,6 +1036,41 @@ fn build_request<'v>(
         is_service_linked_role,
         context,
     })
+}
+
+/// Most principals [`parse_principal`] remembers per thread (a corpus has a
+/// few dozen; the oracle's sample 67).
+const KNOWN_PRINCIPALS: usize = 512;
+
+thread_local! {
+    /// Principals of earlier cases on this thread, by their text.
+    static PRINCIPALS: std::cell::RefCell<
+        std::collections::HashMap<Box<str>, Principal, foldhash::fast::RandomState>,
+    > = std::cell::RefCell::default();
+}
+
+/// [`Principal::parse`], remembered per thread: cases repeat their
+/// principals, and parsing an ARN again costs about ten times a copy of
+/// what it gave. Errors are not remembered (each message is made anew).
+fn parse_principal(text: &str) -> Result<Principal, crate::request::PrincipalParseError> {
+    let remembered = PRINCIPALS.try_with(|known| {
+        let mut known = known.try_borrow_mut().ok()?;
+        if let Some(p) = known.get(text) {
+            return Some(Ok(p.clone()));
+        }
+        let parsed = Principal::parse(text);
+        if let Ok(p) = &parsed {
+            if known.len() >= KNOWN_PRINCIPALS {
+                known.clear();
+            }
+            known.insert(text.into(), p.clone());
+        }
+        Some(parsed)
+    });
+    remembered
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| Principal::parse(text))
 }
 
 /// A context value from JSON: a scalar, or an array of scalars.
@@ -1101,6 +1201,8 @@ mod tests {
             r#""expect":7"#,
             r#""service_linked_role":"yes""#,
             r#""service_linked_role":true,"resource_account":"111122223333""#,
+            r#""context":{"aws:SourceIp":"10.0.0.1","AWS:SOURCEIP":["10.0.0.2"]},"tags":["a\"b"]"#,
+            r#""resource_account":"1111\"2222","note":["n\t"],"source":"s\/""#,
         ]
         .iter()
         .enumerate()
@@ -1113,9 +1215,9 @@ mod tests {
                 .find(|l| l.starts_with(&format!(r#"{{"id":{id},"#)));
             run_line("c.jsonl", 1, line.unwrap()).status
         };
-        let statuses: Vec<Status> = (0..13).map(status).collect();
+        let statuses: Vec<Status> = (0..15).map(status).collect();
         use Status::{Error as E, Evaluated as V, Pass as P};
-        assert_eq!(statuses, [V, V, E, E, E, V, E, V, E, P, E, E, V]);
+        assert_eq!(statuses, [V, V, E, E, E, V, E, V, E, P, E, E, V, V, V]);
         // set fields of every shape, each read on its own the first time
         // its set is seen: escapes, a duplicate key, nesting at the limit,
         // bad policies and settings (each message at its place in the line)
@@ -1127,7 +1229,7 @@ mod tests {
             )
         };
         for (i, set) in [
-            r#""identity":[{"Statement":{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::b/k"}}]"#,
+            r#""identity":[{"Statement":{"Effect":"Allow","Action":"s3:\u0050utObject","Resource":"arn:aws:s3:::b/\u006b"}}]"#,
             r#""identity":[{"Statement":{"Effect":"Allow","Effect":"Deny","Action":"*","Resource":"*"}}]"#,
             r#""identity":[{"Statement":{"Effect":"Allow","Action":"s3:Nope","Resource":"*"}}],"boundary":{"Statement":[]}"#,
             deep_policy(124).as_str(),
@@ -1205,6 +1307,33 @@ mod tests {
         );
     }
 
+    /// A remembered principal is the one parsed anew, for every kind, and
+    /// a bad one still fails with its own text; past the bound the memory
+    /// starts again.
+    #[test]
+    fn remembered_principals_are_parsed_ones() {
+        let texts = [
+            "arn:aws:iam::111122223333:user/ci/deploy",
+            "arn:aws:sts::111122223333:assumed-role/readonly/alice",
+            "arn:aws:iam::111122223333:role/r",
+            "arn:aws:iam::111122223333:root",
+            "cloudtrail.amazonaws.com",
+            "anonymous",
+            "arn:aws:iam::1:user/bad",
+            "",
+        ];
+        for round in 0..3 {
+            for t in texts {
+                assert_eq!(parse_principal(t), Principal::parse(t), "{t} ({round})");
+            }
+        }
+        for i in 0..KNOWN_PRINCIPALS + 10 {
+            let t = format!("arn:aws:iam::111122223333:user/u{i}");
+            assert_eq!(parse_principal(&t), Principal::parse(&t));
+        }
+        assert!(PRINCIPALS.with(|k| k.borrow().len()) <= KNOWN_PRINCIPALS);
+    }
+
     /// The cache stays within its bounds: full, it starts again.
     #[test]
     fn the_cache_is_bounded() {
@@ -1239,13 +1368,20 @@ mod tests {
     /// it is a request field; the read fields are request fields.
     #[test]
     fn fields_are_classified_as_listed() {
-        for f in FIELDS {
-            assert_eq!(classify(f), Some(REQUEST_FIELDS.contains(f)), "{f}");
+        assert!(FIELDS.len() <= 64, "numbers fit the scan's duplicate check");
+        for (i, f) in FIELDS.iter().enumerate() {
+            let class = (i as u32, REQUEST_FIELDS.contains(f));
+            assert_eq!(classify(f), Some(class), "{f}");
         }
         for f in ["", "ids", "Identity", "contexts", "expect ", "i"] {
             assert_eq!(classify(f), None, "{f}");
         }
         assert!(READ_FIELDS.iter().all(|f| REQUEST_FIELDS.contains(f)));
+        let read = READ_FIELDS
+            .iter()
+            .filter_map(|f| classify(f))
+            .fold(0u64, |m, (n, _)| m | 1 << n);
+        assert_eq!(read, READ);
         assert!(REQUEST_FIELDS.iter().all(|f| FIELDS.contains(f)));
     }
 

@@ -3,6 +3,7 @@
 //! Keys are case-insensitive; values are text, one or several. Every value
 //! remembers where it came from, so output can show what s3guard filled in.
 
+use std::cmp::Ordering;
 use std::fmt;
 
 use serde::Serialize;
@@ -79,9 +80,10 @@ pub struct ContextEntry {
 
 impl ContextEntry {
     /// An entry; a one-element list for a key that is not multi-valued
-    /// becomes a single value.
-    fn new(key: &str, value: ContextValue, origin: Origin) -> ContextEntry {
-        let lower = key.to_lowercase();
+    /// becomes a single value. Takes the key by value: a context of many
+    /// keys costs one copy of each (its lower-cased form), not three.
+    fn new(key: String, value: ContextValue, origin: Origin) -> ContextEntry {
+        let lower = lower_key(&key);
         let value = match value {
             ContextValue::Multi(mut v)
                 if v.len() == 1 && !crate::catalog::is_multivalued(&lower) =>
@@ -91,12 +93,43 @@ impl ContextEntry {
             v => v,
         };
         ContextEntry {
-            key: key.to_string(),
+            key,
             value,
             origin,
             lower,
         }
     }
+}
+
+/// `key` lower-cased as `str::to_lowercase` does: keys are ASCII but for
+/// rare exceptions, and the ASCII mapping is the same and cheaper.
+fn lower_key(key: &str) -> String {
+    if key.is_ascii() {
+        key.to_ascii_lowercase()
+    } else {
+        key.to_lowercase()
+    }
+}
+
+/// The order of two keys, as `Ord` for byte strings gives it, eight
+/// bytes at a time: keys share long prefixes (`aws:principal…`), and a
+/// `memcmp` call per comparison cost more than the rest of the sort.
+fn key_order(a: &[u8], b: &[u8]) -> Ordering {
+    let mut i = 0;
+    while let (Some(x), Some(y)) = (word8(a, i), word8(b, i)) {
+        if x != y {
+            return x.cmp(&y);
+        }
+        i += 8;
+    }
+    a.get(i..).cmp(&b.get(i..))
+}
+
+/// The eight bytes of `s` at `i` as a number in their order (big-endian).
+fn word8(s: &[u8], i: usize) -> Option<u64> {
+    let mut eight = [0u8; 8];
+    eight.copy_from_slice(s.get(i..i + 8)?);
+    Some(u64::from_be_bytes(eight))
 }
 
 /// The request context. Lookups by lower-cased key never allocate.
@@ -114,7 +147,7 @@ impl Context {
     /// Sets a key (replacing any value under the same key, in any case).
     /// A one-element list for a key that is not multi-valued becomes a single value.
     pub fn insert(&mut self, key: &str, value: ContextValue, origin: Origin) {
-        let entry = ContextEntry::new(key, value, origin);
+        let entry = ContextEntry::new(key.to_string(), value, origin);
         match self.entries.binary_search_by(|e| e.lower.cmp(&entry.lower)) {
             Ok(i) => {
                 if let Some(slot) = self.entries.get_mut(i) {
@@ -137,21 +170,29 @@ impl Context {
         self.entries.extend(
             items
                 .into_iter()
-                .map(|(key, value, origin)| ContextEntry::new(&key, value, origin)),
+                .map(|(key, value, origin)| ContextEntry::new(key, value, origin)),
         );
-        if self.entries.len() == before {
+        if self.entries.len() == before || self.entries.is_sorted_by(|a, b| a.lower < b.lower) {
+            // strictly increasing: already in order, and no key twice
             return;
         }
-        // a stable sort keeps equal keys in insertion order: the last one wins
-        self.entries.sort_by(|a, b| a.lower.cmp(&b.lower));
-        let mut out: Vec<ContextEntry> = Vec::with_capacity(self.entries.len());
-        for e in self.entries.drain(..) {
-            match out.last_mut() {
-                Some(last) if last.lower == e.lower => *last = e,
-                _ => out.push(e),
+        self.sort_entries();
+        // `dedup_by` keeps the first of equal neighbours (`kept`) and drops
+        // the later (`later`): swapping first keeps the later one's entry
+        self.entries.dedup_by(|later, kept| {
+            let same = later.lower == kept.lower;
+            if same {
+                std::mem::swap(later, kept);
             }
-        }
-        self.entries = out;
+            same
+        });
+    }
+
+    /// Sorts the entries by lower-cased key, equal keys in insertion
+    /// order (the last one is to win).
+    fn sort_entries(&mut self) {
+        self.entries
+            .sort_by(|a, b| key_order(a.lower.as_bytes(), b.lower.as_bytes()));
     }
 
     /// Sets a single value.
@@ -280,6 +321,70 @@ mod tests {
         assert_eq!(bulk, one_by_one);
         assert_eq!(bulk.len(), 3);
         assert_eq!(bulk.get("aws:sourceip").unwrap().key, "AWS:SOURCEIP");
+    }
+
+    proptest::proptest! {
+        /// Setting many keys at once is setting them one after the other:
+        /// the same entries in the same order, the last of equal keys (in
+        /// any case, ASCII or not) winning; in order or not, with or
+        /// without keys already there.
+        #[test]
+        fn extend_equals_inserting_one_by_one_always(
+            before in proptest::collection::vec((0usize..6, 0u8..3), 0..4),
+            items in proptest::collection::vec((0usize..6, 0u8..3), 0..12),
+        ) {
+            const KEYS: [&str; 6] = ["aws:SourceIp", "AWS:SOURCEIP", "s3:prefix", "aws:TagKeys", "ÄWS:Ü", "äws:ü"];
+            let item = |&(k, v): &(usize, u8)| {
+                let value = match v {
+                    0 => ContextValue::Single(format!("{k}")),
+                    1 => ContextValue::Multi(vec![format!("{k}")]),
+                    _ => ContextValue::Multi(vec![]),
+                };
+                (KEYS[k].to_string(), value, Origin::Given)
+            };
+            let mut one_by_one = Context::new();
+            for (k, v, o) in before.iter().map(item) {
+                one_by_one.insert(&k, v, o);
+            }
+            let mut bulk = one_by_one.clone();
+            for (k, v, o) in items.iter().map(item) {
+                one_by_one.insert(&k, v, o);
+            }
+            bulk.extend(items.iter().map(item));
+            proptest::prop_assert_eq!(&bulk, &one_by_one);
+            let lowers: Vec<String> = bulk.entries().iter().map(|e| e.key.to_lowercase()).collect();
+            proptest::prop_assert!(lowers.windows(2).all(|w| w[0] < w[1]));
+        }
+    }
+
+    proptest::proptest! {
+        /// Keys compare eight bytes at a time as byte strings do, whatever
+        /// their lengths and where they differ.
+        #[test]
+        fn keys_order_as_byte_strings(
+            a in proptest::collection::vec(proptest::sample::select(vec![b'a', b'b', b':', 0xc3, 0]), 0..30),
+            b in proptest::collection::vec(proptest::sample::select(vec![b'a', b'b', b':', 0xc3, 0]), 0..30),
+        ) {
+            proptest::prop_assert_eq!(key_order(&a, &b), a.cmp(&b));
+            let ab = [a.clone(), b.clone()].concat();
+            proptest::prop_assert_eq!(key_order(&ab, &a), ab.cmp(&a));
+        }
+    }
+
+    /// The ASCII lower-casing is Unicode's for ASCII keys, and non-ASCII
+    /// keys take Unicode's.
+    #[test]
+    fn keys_are_lower_cased_as_unicode_does() {
+        for key in [
+            "aws:PrincipalTag/Team",
+            "s3:x-amz-acl",
+            "",
+            "ÄWS:Ü",
+            "İ",
+            "K",
+        ] {
+            assert_eq!(lower_key(key), key.to_lowercase(), "{key}");
+        }
     }
 
     #[test]
