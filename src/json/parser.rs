@@ -78,16 +78,7 @@ pub fn parse_shared(source: &Arc<String>, start: usize, end: usize) -> Result<Pa
 }
 
 fn parse_with(text: &str, shared: Option<(&Arc<String>, usize)>) -> Result<Parsed, SyntaxError> {
-    let mut p = Parser {
-        bytes: text.as_bytes(),
-        text,
-        shared,
-        pos: 0,
-        duplicates: Vec::new(),
-        path: Vec::new(),
-        values: Vec::new(),
-        members: Vec::new(),
-    };
+    let mut p = Parser::new(text, shared);
     p.skip_ws();
     let value = p.value(0)?;
     p.skip_ws();
@@ -116,6 +107,9 @@ struct Parser<'a> {
     /// The allocation `text` is a range of, and where `text` starts in it:
     /// strings are taken as ranges of it.
     shared: Option<(&'a Arc<String>, usize)>,
+    /// The text holds no control character but line feeds (see
+    /// [`controls_are_newlines`]).
+    controls_are_newlines: bool,
     pos: usize,
     duplicates: Vec<DuplicateKey>,
     path: Vec<Step>,
@@ -127,6 +121,20 @@ struct Parser<'a> {
 }
 
 impl<'a> Parser<'a> {
+    fn new(text: &'a str, shared: Option<(&'a Arc<String>, usize)>) -> Parser<'a> {
+        Parser {
+            bytes: text.as_bytes(),
+            text,
+            shared,
+            controls_are_newlines: controls_are_newlines(text.as_bytes()),
+            pos: 0,
+            duplicates: Vec::new(),
+            path: Vec::new(),
+            values: Vec::new(),
+            members: Vec::new(),
+        }
+    }
+
     fn error(&self, message: impl Into<String>) -> SyntaxError {
         SyntaxError {
             offset: self.pos,
@@ -393,26 +401,47 @@ impl<'a> Parser<'a> {
         // Most strings hold no escape: their text is taken as it is.
         let body = self.pos + 1;
         let rest = self.bytes.get(body..).unwrap_or_default();
-        // The closing quote or an escape (memchr), then no control
-        // character before it (a minimum, which vectorizes).
-        let run = memchr::memchr2(b'"', b'\\', rest).filter(|&run| {
-            rest.get(..run)
-                .unwrap_or_default()
-                .iter()
-                .fold(u8::MAX, |m, &b| m.min(b))
-                >= 0x20
-        });
+        let run = if self.controls_are_newlines {
+            // the only control character a string can hold here is a
+            // line feed: one search finds the end of the plain run
+            memchr::memchr3(b'"', b'\\', b'\n', rest)
+        } else {
+            // the closing quote or an escape, then no control character
+            // before it (a minimum, which vectorizes)
+            memchr::memchr2(b'"', b'\\', rest).filter(|&run| {
+                rest.get(..run)
+                    .unwrap_or_default()
+                    .iter()
+                    .fold(u8::MAX, |m, &b| m.min(b))
+                    >= 0x20
+            })
+        };
         if let Some(run) = run {
-            if self.bytes.get(body + run) == Some(&b'"') {
+            if rest.get(run) == Some(&b'"') {
                 // the run stops at an ASCII byte: a character boundary
                 self.pos = body + run + 1;
                 return Ok(self.str_at(body, body + run));
             }
         }
+        // an escape, a control character or no closing quote: the full
+        // path unescapes the string or reports the problem at its place
         let (s, end) = unescape_at(self.text, self.pos, None)?;
         self.pos = end;
         Ok(Str::from(s))
     }
+}
+
+/// Whether `bytes` holds no control character but line feeds: then a
+/// string's plain run ends at its first quote, backslash or line feed,
+/// and [`Parser::string`] finds it with one `memchr3` instead of a
+/// `memchr2` and a second pass for control characters. One pass over the
+/// document (it vectorizes: about half an instruction a byte) against
+/// about 50 instructions a string.
+fn controls_are_newlines(bytes: &[u8]) -> bool {
+    bytes
+        .iter()
+        .fold(0u8, |acc, &b| acc | u8::from((b < 0x20) & (b != b'\n')))
+        == 0
 }
 
 /// Unescapes the JSON string literal that starts at `start` (its opening
@@ -643,6 +672,55 @@ mod tests {
         let copied = parse(&doc).unwrap();
         assert_eq!(shared, copied);
         assert!(parse_shared(&source, 1, 4).is_err());
+    }
+
+    proptest::proptest! {
+        /// `Parser::string`'s fast paths (one `memchr3` when the document's
+        /// only control characters are line feeds, else `memchr2` and a
+        /// minimum) give what the full path, `unescape_at`, gives: the same
+        /// string and end, or the same error at the same offset.
+        #[test]
+        fn string_fast_paths_agree_with_unescape(
+            body in "[a\"\\\\\n\t\r\u{1}\u{1f}é/un0-9 ]{0,40}",
+            close in proptest::bool::ANY,
+            tab_elsewhere in proptest::bool::ANY,
+            other_controls in proptest::bool::ANY,
+        ) {
+            // half the bodies hold no control character but line feeds
+            let body = if other_controls {
+                body
+            } else {
+                body.replace(['\t', '\r', '\u{1}', '\u{1f}'], "x")
+            };
+            let doc = format!(
+                "[\"{body}{}{}]",
+                if close { "\"" } else { "" },
+                if tab_elsewhere { ",\t1" } else { ", 1" },
+            );
+            let full = unescape_at(&doc, 1, None);
+            for fast in [true, false] {
+                let mut p = Parser::new(&doc, None);
+                // the memchr3 path only where it is valid; the other anywhere
+                p.controls_are_newlines &= fast;
+                p.pos = 1;
+                let got = p.string().map(|s| (String::from(s), p.pos));
+                proptest::prop_assert_eq!(&got, &full);
+            }
+        }
+    }
+
+    #[test]
+    fn controls_are_newlines_looks_at_every_byte() {
+        assert!(controls_are_newlines(b"{\n  \"a\": 1\n}"));
+        assert!(controls_are_newlines(b""));
+        let long = "x".repeat(100);
+        for bad in [b'\t', b'\r', 0, 0x1f] {
+            for at in [0, 1, 31, 32, 33, 63, 99] {
+                let mut text = long.clone().into_bytes();
+                text[at] = bad;
+                assert!(!controls_are_newlines(&text), "{bad:#x} at {at}");
+            }
+        }
     }
 
     #[test]
