@@ -184,6 +184,26 @@ impl<'a> Parser<'a> {
         })
     }
 
+    /// A member's value or an array's element, at `step` from the value
+    /// being parsed at `depth`. A string (most of them) is parsed here: no
+    /// recursive call, and no step on the path, which only a duplicate key
+    /// inside the value reads.
+    #[inline]
+    fn nested_value(&mut self, depth: usize, step: Step) -> Result<Value, SyntaxError> {
+        if self.peek() == Some(b'"') {
+            let start = self.pos;
+            let s = self.string()?;
+            return Ok(Value {
+                kind: Kind::String(s),
+                span: Span::new(start, self.pos),
+            });
+        }
+        self.path.push(step);
+        let value = self.value(depth + 1)?;
+        self.path.pop();
+        Ok(value)
+    }
+
     fn literal(&mut self, word: &str, kind: Kind) -> Result<Kind, SyntaxError> {
         if self.bytes.get(self.pos..self.pos + word.len()) == Some(word.as_bytes()) {
             self.pos += word.len();
@@ -238,9 +258,7 @@ impl<'a> Parser<'a> {
             }
             self.pos += 1;
             self.skip_ws();
-            self.path.push(Step::Key(key_start));
-            let value = self.value(depth + 1)?;
-            self.path.pop();
+            let value = self.nested_value(depth, Step::Key(key_start))?;
             let own = self.members.get(base..).unwrap_or_default();
             if index.is_none() && own.len() >= INDEX_FROM {
                 index = Some(
@@ -307,9 +325,7 @@ impl<'a> Parser<'a> {
         }
         loop {
             self.skip_ws();
-            self.path.push(Step::Index(self.values.len() - base));
-            let v = self.value(depth + 1)?;
-            self.path.pop();
+            let v = self.nested_value(depth, Step::Index(self.values.len() - base))?;
             self.values.push(v);
             self.skip_ws();
             match self.peek() {

@@ -89,8 +89,10 @@ impl Str {
 }
 
 impl Default for Str {
+    /// The empty string (the common word: every static text is one of
+    /// `WORDS`, which equality relies on).
     fn default() -> Str {
-        Str(Repr::Static(""))
+        Str::new("")
     }
 }
 
@@ -142,7 +144,13 @@ impl From<Str> for String {
 impl PartialEq for Str {
     #[inline]
     fn eq(&self, other: &Str) -> bool {
-        self.byte_len() == other.byte_len() && self.as_str() == other.as_str()
+        match (&self.0, &other.0) {
+            // two common words: each text has one copy in `WORDS`, so the
+            // same text is the same address (the duplicate-key check of an
+            // object compares its keys, mostly common words, pairwise)
+            (Repr::Static(a), Repr::Static(b)) => std::ptr::eq(*a, *b),
+            _ => self.byte_len() == other.byte_len() && self.as_str() == other.as_str(),
+        }
     }
 }
 
@@ -257,11 +265,11 @@ static TABLE: [u8; SLOTS] = table();
 // range would fail the build, never a run.
 #[allow(clippy::indexing_slicing)]
 const fn table() -> [u8; SLOTS] {
-    assert!(WORDS.len() < EMPTY as usize);
+    assert!(WORDS_LIST.len() < EMPTY as usize);
     let mut table = [EMPTY; SLOTS];
     let mut i = 0;
-    while i < WORDS.len() {
-        let mut slot = slot_of(WORDS[i].as_bytes());
+    while i < WORDS_LIST.len() {
+        let mut slot = slot_of(WORDS_LIST[i].as_bytes());
         while table[slot] != EMPTY {
             slot = (slot + 1) & (SLOTS - 1);
         }
@@ -301,8 +309,13 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     }
 }
 
-/// The common words (each once; the table above finds them).
-const WORDS: &[&str] = &[
+/// The common words, each once: a `static`, so that each has one address,
+/// which every static `Str` of its text points to (their equality compares
+/// addresses).
+static WORDS: [&str; WORDS_LIST.len()] = WORDS_LIST;
+
+/// The common words as a constant, for building [`TABLE`].
+const WORDS_LIST: [&str; 138] = [
     "",
     "*",
     "0",
@@ -555,13 +568,33 @@ mod tests {
     }
 
     #[test]
+    fn equality_is_by_text_whatever_the_representation() {
+        let source = Arc::new(String::from(r#"["s3:*", "Effect", "Effect2"]"#));
+        let texts = ["", "s3:*", "Effect", "Action", "Effect2"];
+        let mut strs = vec![Str::default()];
+        for t in texts {
+            strs.push(Str::new(t));
+            strs.push(Str::owned(t.to_string()));
+        }
+        strs.push(Str::shared(&source, 2, 6));
+        strs.push(Str::shared(&source, 10, 16));
+        strs.push(Str::shared(&source, 20, 27));
+        assert!(matches!(strs[0].0, Repr::Static(_)));
+        for a in &strs {
+            for b in &strs {
+                assert_eq!(a == b, a.as_str() == b.as_str(), "{a:?} {b:?}");
+            }
+        }
+    }
+
+    #[test]
     fn the_common_word_table_is_sparse() {
         // every word is found within a few probes of its slot
         for w in WORDS {
             let home = slot_of(w.as_bytes());
             let at = (0..SLOTS)
                 .map(|k| (home + k) & (SLOTS - 1))
-                .position(|s| WORDS.get(usize::from(TABLE[s])) == Some(w))
+                .position(|s| WORDS.get(usize::from(TABLE[s])) == Some(&w))
                 .unwrap();
             assert!(at <= 3, "`{w}` is {at} probes from its slot");
         }
