@@ -270,7 +270,7 @@ impl<'a> Parser<'a> {
             }
             let first = match &index {
                 Some(map) => map.get(key.as_str()).and_then(|&i| self.members.get(i)),
-                None => own.iter().find(|m| m.key == key),
+                None => own.iter().find(|m| m.key.same_text(&key)),
             };
             if let Some(first) = first {
                 let first = first.key_span;
@@ -302,7 +302,7 @@ impl<'a> Parser<'a> {
                 }
                 Some(b'}') => {
                     self.pos += 1;
-                    return Ok(Kind::Object(self.members.drain(base..).collect()));
+                    return Ok(Kind::Object(self.members.split_off(base)));
                 }
                 _ => {
                     return Err(self.error(format!(
@@ -338,7 +338,7 @@ impl<'a> Parser<'a> {
                 }
                 Some(b']') => {
                     self.pos += 1;
-                    return Ok(Kind::Array(self.values.drain(base..).collect()));
+                    return Ok(Kind::Array(self.values.split_off(base)));
                 }
                 _ => {
                     return Err(self.error(format!(
@@ -419,8 +419,13 @@ impl<'a> Parser<'a> {
         let rest = self.bytes.get(body..).unwrap_or_default();
         let run = if self.controls_are_newlines {
             // the only control character a string can hold here is a
-            // line feed: one search finds the end of the plain run
-            memchr::memchr3(b'"', b'\\', b'\n', rest)
+            // line feed: one search finds the end of the plain run, in
+            // a few words for a short string, else by `memchr3`
+            short_run(rest).or_else(|| {
+                let from = SHORT_WORDS * WORD;
+                memchr::memchr3(b'"', b'\\', b'\n', rest.get(from..).unwrap_or_default())
+                    .map(|run| from + run)
+            })
         } else {
             // the closing quote or an escape, then no control character
             // before it (a minimum, which vectorizes)
@@ -445,6 +450,39 @@ impl<'a> Parser<'a> {
         self.pos = end;
         Ok(Str::from(s))
     }
+}
+
+/// Bytes of a word of [`short_run`].
+const WORD: usize = 8;
+
+/// Words [`short_run`] looks at before it declines.
+const SHORT_WORDS: usize = 4;
+
+/// Where the first quote, backslash or line feed is among the first
+/// `SHORT_WORDS * WORD` bytes of `bytes`, if it is there (and they are there). A
+/// word at a time: the bytes equal to each are found by the zero-byte
+/// test, `(x - 0x01…) & !x & 0x80…` of the word XOR that byte repeated,
+/// whose lowest set bit is exact (a false bit only ever sits above a
+/// true one). Most keys and values of policies and account dumps are
+/// that short; `memchr3`'s set-up cost more than these two words.
+#[inline]
+fn short_run(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_le_bytes([0x01; WORD]);
+    const HIGHS: u64 = u64::from_le_bytes([0x80; WORD]);
+    const fn zero_bytes(x: u64) -> u64 {
+        x.wrapping_sub(ONES) & !x
+    }
+    for (i, chunk) in bytes.chunks_exact(WORD).take(SHORT_WORDS).enumerate() {
+        let x = u64::from_le_bytes(chunk.try_into().ok()?);
+        let found = (zero_bytes(x ^ (ONES * u64::from(b'"')))
+            | zero_bytes(x ^ (ONES * u64::from(b'\\')))
+            | zero_bytes(x ^ (ONES * u64::from(b'\n'))))
+            & HIGHS;
+        if found != 0 {
+            return Some(i * WORD + (found.trailing_zeros() / 8) as usize);
+        }
+    }
+    None
 }
 
 /// Whether `bytes` holds no control character but line feeds: then a
@@ -721,6 +759,36 @@ mod tests {
                 p.pos = 1;
                 let got = p.string().map(|s| (String::from(s), p.pos));
                 proptest::prop_assert_eq!(&got, &full);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// `short_run` finds what a byte loop finds, whenever it answers,
+        /// and answers whenever the byte is among its first words.
+        #[test]
+        fn short_run_is_the_first_stop_byte(bytes in proptest::collection::vec(
+            proptest::prop_oneof![
+                proptest::strategy::Just(b'"'),
+                proptest::strategy::Just(b'\\'),
+                proptest::strategy::Just(b'\n'),
+                proptest::strategy::Just(0x01u8),
+                proptest::strategy::Just(0x0bu8),
+                proptest::strategy::Just(0x21u8),
+                proptest::strategy::Just(0x23u8),
+                proptest::strategy::Just(0x5du8),
+                proptest::strategy::Just(0xffu8),
+                proptest::num::u8::ANY,
+            ],
+            0..40,
+        )) {
+            let first = bytes.iter().position(|&b| matches!(b, b'"' | b'\\' | b'\n'));
+            match short_run(&bytes) {
+                Some(run) => proptest::prop_assert_eq!(Some(run), first),
+                None => proptest::prop_assert!(
+                    first.is_none_or(|i| i >= bytes.len().min(SHORT_WORDS * WORD) / WORD * WORD),
+                    "{:?} declined", bytes
+                ),
             }
         }
     }

@@ -141,16 +141,24 @@ impl From<Str> for String {
     }
 }
 
-impl PartialEq for Str {
-    #[inline]
-    fn eq(&self, other: &Str) -> bool {
+impl Str {
+    /// Whether both hold the same text (`==`, always inlined: the
+    /// duplicate-key check of an object compares its keys pairwise).
+    #[inline(always)]
+    pub(crate) fn same_text(&self, other: &Str) -> bool {
         match (&self.0, &other.0) {
             // two common words: each text has one copy in `WORDS`, so the
-            // same text is the same address (the duplicate-key check of an
-            // object compares its keys, mostly common words, pairwise)
+            // same text is the same address
             (Repr::Static(a), Repr::Static(b)) => std::ptr::eq(*a, *b),
             _ => self.byte_len() == other.byte_len() && self.as_str() == other.as_str(),
         }
+    }
+}
+
+impl PartialEq for Str {
+    #[inline]
+    fn eq(&self, other: &Str) -> bool {
+        self.same_text(other)
     }
 }
 
