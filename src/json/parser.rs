@@ -149,6 +149,27 @@ impl<'a> Parser<'a> {
     fn skip_ws(&mut self) {
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
             self.pos += 1;
+            self.skip_spaces();
+        }
+    }
+
+    /// Skips a run of spaces (a pretty-printed document's indentation,
+    /// after a line feed) eight bytes at a time: the first byte that is
+    /// not a space is the lowest nonzero byte of the word XOR spaces.
+    #[inline]
+    fn skip_spaces(&mut self) {
+        const SPACES: u64 = u64::from_le_bytes([b' '; WORD]);
+        while let Some(Ok(word)) = self
+            .bytes
+            .get(self.pos..self.pos + WORD)
+            .map(<[u8; WORD]>::try_from)
+        {
+            let others = u64::from_le_bytes(word) ^ SPACES;
+            if others != 0 {
+                self.pos += (others.trailing_zeros() / 8) as usize;
+                return;
+            }
+            self.pos += WORD;
         }
     }
 
@@ -790,6 +811,25 @@ mod tests {
                     "{:?} declined", bytes
                 ),
             }
+        }
+    }
+
+    proptest::proptest! {
+        /// `skip_ws` (spaces a word at a time) stops where a byte loop stops.
+        #[test]
+        fn skip_ws_stops_at_the_first_other_byte(
+            text in "( {0,20}[\n\t\rx\"]?){0,6}",
+            start in 0usize..40,
+        ) {
+            let mut p = Parser::new(&text, None);
+            p.pos = start.min(text.len());
+            let expected = p.pos
+                + text.as_bytes()[p.pos..]
+                    .iter()
+                    .take_while(|&&b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+                    .count();
+            p.skip_ws();
+            proptest::prop_assert_eq!(p.pos, expected);
         }
     }
 
