@@ -429,7 +429,11 @@ impl<'a> Parser<'a> {
     /// of the shared source when there is one.
     fn str_at(&self, start: usize, end: usize) -> Str {
         match self.shared {
-            Some((source, base)) => Str::shared(source, base + start, base + end),
+            Some((source, base)) => Str::shared_run(
+                source,
+                base + start,
+                self.bytes.get(start..end).unwrap_or_default(),
+            ),
             None => Str::new(self.text.get(start..end).unwrap_or_default()),
         }
     }
@@ -465,8 +469,16 @@ impl<'a> Parser<'a> {
                 return Ok(self.str_at(body, body + run));
             }
         }
-        // an escape, a control character or no closing quote: the full
-        // path unescapes the string or reports the problem at its place
+        self.escaped_string()
+    }
+
+    /// A string with an escape, a control character or no closing quote:
+    /// the full path unescapes it or reports the problem at its place.
+    /// Kept out of [`Parser::string`] (rare), so that the common path saves
+    /// and restores fewer registers.
+    #[cold]
+    #[inline(never)]
+    fn escaped_string(&mut self) -> Result<Str, SyntaxError> {
         let (s, end) = unescape_at(self.text, self.pos, None)?;
         self.pos = end;
         Ok(Str::from(s))

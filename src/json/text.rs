@@ -81,6 +81,26 @@ impl Str {
         }
     }
 
+    /// The string of `run`, the bytes of `source` from `start` on, for
+    /// the parser: a static copy when it is a common word, else that range
+    /// of `source`. The parser's runs lie between ASCII bytes (quotes,
+    /// number characters) of a `str`, so they are character ranges; unlike
+    /// [`Str::shared`] this does not check it again (a string's text is
+    /// found without a second look at `source`).
+    pub(crate) fn shared_run(source: &Arc<String>, start: usize, run: &[u8]) -> Str {
+        debug_assert_eq!(
+            source.get(start..start + run.len()).map(str::as_bytes),
+            Some(run)
+        );
+        if let Some(s) = common_bytes(run) {
+            return Str(Repr::Static(s));
+        }
+        match (u32::try_from(start), u32::try_from(start + run.len())) {
+            (Ok(a), Ok(b)) => Str(Repr::Shared(Arc::clone(source), a, b)),
+            _ => Str::shared(source, start, start + run.len()),
+        }
+    }
+
     /// A string that keeps `text`'s allocation, for a text the caller
     /// knows is no common word (a lower-cased pattern): no lookup.
     pub(crate) fn owned(text: String) -> Str {
@@ -226,7 +246,12 @@ impl fmt::Display for Str {
 /// instructions a string for ReadOnlyAccess, 90 for an account dump's keys).
 #[inline]
 fn common(text: &str) -> Option<&'static str> {
-    let bytes = text.as_bytes();
+    common_bytes(text.as_bytes())
+}
+
+/// [`common`] of a text given as its bytes.
+#[inline]
+fn common_bytes(bytes: &[u8]) -> Option<&'static str> {
     let mut slot = slot_of(bytes);
     loop {
         let word = *WORDS.get(usize::from(*TABLE.get(slot)?))?;
@@ -505,6 +530,14 @@ mod tests {
         // a range that is not a character range is copied (empty), never a panic
         assert_eq!(Str::shared(&source, 12, 18), "");
         assert_eq!(Str::shared(&source, 12, 1000), "");
+        // the parser's way: the same strings, without the second look
+        assert!(matches!(
+            Str::shared_run(&source, 2, b"Effect").0,
+            Repr::Static("Effect")
+        ));
+        let run = Str::shared_run(&source, 12, "Allowé".as_bytes());
+        assert!(matches!(run.0, Repr::Shared(_, 12, 19)));
+        assert_eq!(run, "Allowé");
         for s in [
             Str::shared(&source, 12, 19),
             Str::new("Effect"),
