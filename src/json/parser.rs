@@ -17,6 +17,10 @@ pub const MAX_DEPTH: usize = 128;
 /// map rather than a linear search.
 const INDEX_FROM: usize = 16;
 
+/// Elements the parser's stacks hold before they first grow, for a
+/// document of at least 32 bytes per element (see [`Parser::new`]).
+const STACK_ROOM: usize = 16;
+
 /// A JSON syntax error at a byte offset.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyntaxError {
@@ -78,16 +82,7 @@ pub fn parse_shared(source: &Arc<String>, start: usize, end: usize) -> Result<Pa
 }
 
 fn parse_with(text: &str, shared: Option<(&Arc<String>, usize)>) -> Result<Parsed, SyntaxError> {
-    let mut p = Parser {
-        bytes: text.as_bytes(),
-        text,
-        shared,
-        pos: 0,
-        duplicates: Vec::new(),
-        path: Vec::new(),
-        values: Vec::new(),
-        members: Vec::new(),
-    };
+    let mut p = Parser::new(text, shared);
     p.skip_ws();
     let value = p.value(0)?;
     p.skip_ws();
@@ -116,6 +111,9 @@ struct Parser<'a> {
     /// The allocation `text` is a range of, and where `text` starts in it:
     /// strings are taken as ranges of it.
     shared: Option<(&'a Arc<String>, usize)>,
+    /// The text holds no control character but line feeds (see
+    /// [`controls_are_newlines`]).
+    controls_are_newlines: bool,
     pos: usize,
     duplicates: Vec<DuplicateKey>,
     path: Vec<Step>,
@@ -127,6 +125,23 @@ struct Parser<'a> {
 }
 
 impl<'a> Parser<'a> {
+    fn new(text: &'a str, shared: Option<(&'a Arc<String>, usize)>) -> Parser<'a> {
+        Parser {
+            bytes: text.as_bytes(),
+            text,
+            shared,
+            controls_are_newlines: controls_are_newlines(text.as_bytes()),
+            pos: 0,
+            duplicates: Vec::new(),
+            // room for a small document's stacks at once (they grew 4, 8,
+            // 16: five reallocations for the Rails policy, 2% of its load);
+            // a one-line request or a scalar reserves little or nothing
+            path: Vec::with_capacity((text.len() / 64).min(STACK_ROOM / 2)),
+            values: Vec::with_capacity((text.len() / 32).min(STACK_ROOM)),
+            members: Vec::with_capacity((text.len() / 32).min(STACK_ROOM)),
+        }
+    }
+
     fn error(&self, message: impl Into<String>) -> SyntaxError {
         SyntaxError {
             offset: self.pos,
@@ -141,6 +156,27 @@ impl<'a> Parser<'a> {
     fn skip_ws(&mut self) {
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
             self.pos += 1;
+            self.skip_spaces();
+        }
+    }
+
+    /// Skips a run of spaces (a pretty-printed document's indentation,
+    /// after a line feed) eight bytes at a time: the first byte that is
+    /// not a space is the lowest nonzero byte of the word XOR spaces.
+    #[inline]
+    fn skip_spaces(&mut self) {
+        const SPACES: u64 = u64::from_le_bytes([b' '; WORD]);
+        while let Some(Ok(word)) = self
+            .bytes
+            .get(self.pos..self.pos + WORD)
+            .map(<[u8; WORD]>::try_from)
+        {
+            let others = u64::from_le_bytes(word) ^ SPACES;
+            if others != 0 {
+                self.pos += (others.trailing_zeros() / 8) as usize;
+                return;
+            }
+            self.pos += WORD;
         }
     }
 
@@ -174,6 +210,26 @@ impl<'a> Parser<'a> {
             kind,
             span: Span::new(start, self.pos),
         })
+    }
+
+    /// A member's value or an array's element, at `step` from the value
+    /// being parsed at `depth`. A string (most of them) is parsed here: no
+    /// recursive call, and no step on the path, which only a duplicate key
+    /// inside the value reads.
+    #[inline]
+    fn nested_value(&mut self, depth: usize, step: Step) -> Result<Value, SyntaxError> {
+        if self.peek() == Some(b'"') {
+            let start = self.pos;
+            let s = self.string()?;
+            return Ok(Value {
+                kind: Kind::String(s),
+                span: Span::new(start, self.pos),
+            });
+        }
+        self.path.push(step);
+        let value = self.value(depth + 1)?;
+        self.path.pop();
+        Ok(value)
     }
 
     fn literal(&mut self, word: &str, kind: Kind) -> Result<Kind, SyntaxError> {
@@ -230,9 +286,7 @@ impl<'a> Parser<'a> {
             }
             self.pos += 1;
             self.skip_ws();
-            self.path.push(Step::Key(key_start));
-            let value = self.value(depth + 1)?;
-            self.path.pop();
+            let value = self.nested_value(depth, Step::Key(key_start))?;
             let own = self.members.get(base..).unwrap_or_default();
             if index.is_none() && own.len() >= INDEX_FROM {
                 index = Some(
@@ -244,7 +298,7 @@ impl<'a> Parser<'a> {
             }
             let first = match &index {
                 Some(map) => map.get(key.as_str()).and_then(|&i| self.members.get(i)),
-                None => own.iter().find(|m| m.key == key),
+                None => own.iter().find(|m| m.key.same_text(&key)),
             };
             if let Some(first) = first {
                 let first = first.key_span;
@@ -276,7 +330,7 @@ impl<'a> Parser<'a> {
                 }
                 Some(b'}') => {
                     self.pos += 1;
-                    return Ok(Kind::Object(self.members.drain(base..).collect()));
+                    return Ok(Kind::Object(self.members.split_off(base)));
                 }
                 _ => {
                     return Err(self.error(format!(
@@ -299,9 +353,7 @@ impl<'a> Parser<'a> {
         }
         loop {
             self.skip_ws();
-            self.path.push(Step::Index(self.values.len() - base));
-            let v = self.value(depth + 1)?;
-            self.path.pop();
+            let v = self.nested_value(depth, Step::Index(self.values.len() - base))?;
             self.values.push(v);
             self.skip_ws();
             match self.peek() {
@@ -314,7 +366,7 @@ impl<'a> Parser<'a> {
                 }
                 Some(b']') => {
                     self.pos += 1;
-                    return Ok(Kind::Array(self.values.drain(base..).collect()));
+                    return Ok(Kind::Array(self.values.split_off(base)));
                 }
                 _ => {
                     return Err(self.error(format!(
@@ -384,7 +436,11 @@ impl<'a> Parser<'a> {
     /// of the shared source when there is one.
     fn str_at(&self, start: usize, end: usize) -> Str {
         match self.shared {
-            Some((source, base)) => Str::shared(source, base + start, base + end),
+            Some((source, base)) => Str::shared_run(
+                source,
+                base + start,
+                self.bytes.get(start..end).unwrap_or_default(),
+            ),
             None => Str::new(self.text.get(start..end).unwrap_or_default()),
         }
     }
@@ -393,26 +449,93 @@ impl<'a> Parser<'a> {
         // Most strings hold no escape: their text is taken as it is.
         let body = self.pos + 1;
         let rest = self.bytes.get(body..).unwrap_or_default();
-        // The closing quote or an escape (memchr), then no control
-        // character before it (a minimum, which vectorizes).
-        let run = memchr::memchr2(b'"', b'\\', rest).filter(|&run| {
-            rest.get(..run)
-                .unwrap_or_default()
-                .iter()
-                .fold(u8::MAX, |m, &b| m.min(b))
-                >= 0x20
-        });
+        let run = if self.controls_are_newlines {
+            // the only control character a string can hold here is a
+            // line feed: one search finds the end of the plain run, in
+            // a few words for a short string, else by `memchr3`
+            short_run(rest).or_else(|| {
+                let from = SHORT_WORDS * WORD;
+                memchr::memchr3(b'"', b'\\', b'\n', rest.get(from..).unwrap_or_default())
+                    .map(|run| from + run)
+            })
+        } else {
+            // the closing quote or an escape, then no control character
+            // before it (a minimum, which vectorizes)
+            memchr::memchr2(b'"', b'\\', rest).filter(|&run| {
+                rest.get(..run)
+                    .unwrap_or_default()
+                    .iter()
+                    .fold(u8::MAX, |m, &b| m.min(b))
+                    >= 0x20
+            })
+        };
         if let Some(run) = run {
-            if self.bytes.get(body + run) == Some(&b'"') {
+            if rest.get(run) == Some(&b'"') {
                 // the run stops at an ASCII byte: a character boundary
                 self.pos = body + run + 1;
                 return Ok(self.str_at(body, body + run));
             }
         }
+        self.escaped_string()
+    }
+
+    /// A string with an escape, a control character or no closing quote:
+    /// the full path unescapes it or reports the problem at its place.
+    /// Kept out of [`Parser::string`] (rare), so that the common path saves
+    /// and restores fewer registers.
+    #[cold]
+    #[inline(never)]
+    fn escaped_string(&mut self) -> Result<Str, SyntaxError> {
         let (s, end) = unescape_at(self.text, self.pos, None)?;
         self.pos = end;
         Ok(Str::from(s))
     }
+}
+
+/// Bytes of a word of [`short_run`].
+const WORD: usize = 8;
+
+/// Words [`short_run`] looks at before it declines.
+const SHORT_WORDS: usize = 4;
+
+/// Where the first quote, backslash or line feed is among the first
+/// `SHORT_WORDS * WORD` bytes of `bytes`, if it is there (and they are there). A
+/// word at a time: the bytes equal to each are found by the zero-byte
+/// test, `(x - 0x01…) & !x & 0x80…` of the word XOR that byte repeated,
+/// whose lowest set bit is exact (a false bit only ever sits above a
+/// true one). Most keys and values of policies and account dumps are
+/// that short; `memchr3`'s set-up cost more than these two words.
+#[inline]
+fn short_run(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_le_bytes([0x01; WORD]);
+    const HIGHS: u64 = u64::from_le_bytes([0x80; WORD]);
+    const fn zero_bytes(x: u64) -> u64 {
+        x.wrapping_sub(ONES) & !x
+    }
+    for (i, chunk) in bytes.chunks_exact(WORD).take(SHORT_WORDS).enumerate() {
+        let x = u64::from_le_bytes(chunk.try_into().ok()?);
+        let found = (zero_bytes(x ^ (ONES * u64::from(b'"')))
+            | zero_bytes(x ^ (ONES * u64::from(b'\\')))
+            | zero_bytes(x ^ (ONES * u64::from(b'\n'))))
+            & HIGHS;
+        if found != 0 {
+            return Some(i * WORD + (found.trailing_zeros() / 8) as usize);
+        }
+    }
+    None
+}
+
+/// Whether `bytes` holds no control character but line feeds: then a
+/// string's plain run ends at its first quote, backslash or line feed,
+/// and [`Parser::string`] finds it with one `memchr3` instead of a
+/// `memchr2` and a second pass for control characters. One pass over the
+/// document (it vectorizes: about half an instruction a byte) against
+/// about 50 instructions a string.
+fn controls_are_newlines(bytes: &[u8]) -> bool {
+    bytes
+        .iter()
+        .fold(0u8, |acc, &b| acc | u8::from((b < 0x20) & (b != b'\n')))
+        == 0
 }
 
 /// Unescapes the JSON string literal that starts at `start` (its opening
@@ -643,6 +766,104 @@ mod tests {
         let copied = parse(&doc).unwrap();
         assert_eq!(shared, copied);
         assert!(parse_shared(&source, 1, 4).is_err());
+    }
+
+    proptest::proptest! {
+        /// `Parser::string`'s fast paths (one `memchr3` when the document's
+        /// only control characters are line feeds, else `memchr2` and a
+        /// minimum) give what the full path, `unescape_at`, gives: the same
+        /// string and end, or the same error at the same offset.
+        #[test]
+        fn string_fast_paths_agree_with_unescape(
+            body in "[a\"\\\\\n\t\r\u{1}\u{1f}é/un0-9 ]{0,40}",
+            close in proptest::bool::ANY,
+            tab_elsewhere in proptest::bool::ANY,
+            other_controls in proptest::bool::ANY,
+        ) {
+            // half the bodies hold no control character but line feeds
+            let body = if other_controls {
+                body
+            } else {
+                body.replace(['\t', '\r', '\u{1}', '\u{1f}'], "x")
+            };
+            let doc = format!(
+                "[\"{body}{}{}]",
+                if close { "\"" } else { "" },
+                if tab_elsewhere { ",\t1" } else { ", 1" },
+            );
+            let full = unescape_at(&doc, 1, None);
+            for fast in [true, false] {
+                let mut p = Parser::new(&doc, None);
+                // the memchr3 path only where it is valid; the other anywhere
+                p.controls_are_newlines &= fast;
+                p.pos = 1;
+                let got = p.string().map(|s| (String::from(s), p.pos));
+                proptest::prop_assert_eq!(&got, &full);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// `short_run` finds what a byte loop finds, whenever it answers,
+        /// and answers whenever the byte is among its first words.
+        #[test]
+        fn short_run_is_the_first_stop_byte(bytes in proptest::collection::vec(
+            proptest::prop_oneof![
+                proptest::strategy::Just(b'"'),
+                proptest::strategy::Just(b'\\'),
+                proptest::strategy::Just(b'\n'),
+                proptest::strategy::Just(0x01u8),
+                proptest::strategy::Just(0x0bu8),
+                proptest::strategy::Just(0x21u8),
+                proptest::strategy::Just(0x23u8),
+                proptest::strategy::Just(0x5du8),
+                proptest::strategy::Just(0xffu8),
+                proptest::num::u8::ANY,
+            ],
+            0..40,
+        )) {
+            let first = bytes.iter().position(|&b| matches!(b, b'"' | b'\\' | b'\n'));
+            match short_run(&bytes) {
+                Some(run) => proptest::prop_assert_eq!(Some(run), first),
+                None => proptest::prop_assert!(
+                    first.is_none_or(|i| i >= bytes.len().min(SHORT_WORDS * WORD) / WORD * WORD),
+                    "{:?} declined", bytes
+                ),
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// `skip_ws` (spaces a word at a time) stops where a byte loop stops.
+        #[test]
+        fn skip_ws_stops_at_the_first_other_byte(
+            text in "( {0,20}[\n\t\rx\"]?){0,6}",
+            start in 0usize..40,
+        ) {
+            let mut p = Parser::new(&text, None);
+            p.pos = start.min(text.len());
+            let expected = p.pos
+                + text.as_bytes()[p.pos..]
+                    .iter()
+                    .take_while(|&&b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+                    .count();
+            p.skip_ws();
+            proptest::prop_assert_eq!(p.pos, expected);
+        }
+    }
+
+    #[test]
+    fn controls_are_newlines_looks_at_every_byte() {
+        assert!(controls_are_newlines(b"{\n  \"a\": 1\n}"));
+        assert!(controls_are_newlines(b""));
+        let long = "x".repeat(100);
+        for bad in [b'\t', b'\r', 0, 0x1f] {
+            for at in [0, 1, 31, 32, 33, 63, 99] {
+                let mut text = long.clone().into_bytes();
+                text[at] = bad;
+                assert!(!controls_are_newlines(&text), "{bad:#x} at {at}");
+            }
+        }
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Source files and the map from byte offsets to line and column.
 
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::diagnostic::Diagnostic;
 
@@ -71,8 +71,9 @@ impl InputKind {
 /// Largest Terraform plan, template, account dump or CloudTrail file.
 pub const MAX_LARGE_INPUT_BYTES: usize = 256 * 1024 * 1024;
 
-/// Bytes between two character-count checkpoints of a [`SourceFile`].
-const CHECKPOINT_BYTES: usize = 256;
+/// Bytes of a block of the line map: between two character-count
+/// checkpoints, and between two counts of line feeds.
+const BLOCK_BYTES: usize = 256;
 
 /// A file (or stdin) as the user gave it.
 #[derive(Debug)]
@@ -80,13 +81,35 @@ pub struct SourceFile {
     name: String,
     /// Shared with the strings of its JSON tree (`Str` ranges).
     text: Arc<String>,
-    line_starts: Vec<u32>,
-    /// `char_checkpoints[i]`: characters before byte `i * CHECKPOINT_BYTES`,
-    /// so that a column costs at most one block to count, not the whole line
-    /// (a minified policy is one line of megabytes). Empty when the text is
-    /// ASCII: then a byte is a character.
-    char_checkpoints: Vec<u32>,
+    /// Built when a location is first asked for: a load whose diagnostics
+    /// need none never scans the text for it.
+    map: OnceLock<LineMap>,
     first_line: u32,
+}
+
+/// Where lines start and how many characters precede each block of
+/// [`BLOCK_BYTES`] bytes, so that a location costs at most one block to
+/// scan, never a line (a minified policy is one line of megabytes) nor the
+/// text before it.
+#[derive(Debug)]
+struct LineMap {
+    /// `blocks[i]`: the line of byte `i * BLOCK_BYTES`, one entry per block
+    /// up to the one holding the end of the text, then one more (the lines
+    /// of the whole text): a block holds a line feed when the next entry
+    /// counts more lines.
+    blocks: Vec<BlockStart>,
+    /// `chars[i]`: characters before byte `i * BLOCK_BYTES`. Empty when
+    /// the text is ASCII: then a byte is a character.
+    chars: Vec<u32>,
+}
+
+/// The line in effect at the start of a block.
+#[derive(Debug, Clone, Copy, Default)]
+struct BlockStart {
+    /// Line feeds before the block (its line, 0-based).
+    line_feeds: u32,
+    /// Offset where that line starts.
+    line_start: u32,
 }
 
 /// A 1-based line and column (columns count characters), plus the byte offset.
@@ -102,34 +125,13 @@ pub struct Location {
 
 impl SourceFile {
     /// A source from text already in memory; `name` is what messages show.
+    /// Takes a `String` without copying it; the line map waits for the
+    /// first [`location`](Self::location).
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> SourceFile {
-        let text = text.into();
-        // room for a line every 16 bytes up to 64 Ki lines: a policy's
-        // map is allocated once, a large file's grows as before
-        let mut line_starts = Vec::with_capacity((text.len() / 16).min(1 << 16) + 1);
-        line_starts.push(0u32);
-        line_starts.extend(
-            memchr::memchr_iter(b'\n', text.as_bytes())
-                .map(|i| u32::try_from(i + 1).unwrap_or(u32::MAX)),
-        );
-        let mut char_checkpoints = Vec::new();
-        if !text.is_ascii() {
-            char_checkpoints.reserve(text.len() / CHECKPOINT_BYTES + 1);
-            let mut chars = 0u32;
-            for block in text.as_bytes().chunks(CHECKPOINT_BYTES) {
-                char_checkpoints.push(chars);
-                let n = block.iter().filter(|&&b| !is_continuation(b)).count();
-                chars = chars.saturating_add(u32::try_from(n).unwrap_or(u32::MAX));
-            }
-            if text.len() % CHECKPOINT_BYTES == 0 {
-                char_checkpoints.push(chars); // the end of the text starts a block
-            }
-        }
         SourceFile {
             name: name.into(),
-            text: Arc::new(text),
-            line_starts,
-            char_checkpoints,
+            text: Arc::new(text.into()),
+            map: OnceLock::new(),
             first_line: 1,
         }
     }
@@ -241,18 +243,32 @@ impl SourceFile {
     /// Line and column of a byte offset (clamped to the text).
     pub fn location(&self, offset: u32) -> Location {
         let offset = offset.min(u32::try_from(self.text.len()).unwrap_or(u32::MAX));
-        let line_idx = match self.line_starts.binary_search(&offset) {
-            Ok(i) => i,
-            Err(i) => i.saturating_sub(1),
-        };
-        let line_start = self.line_starts.get(line_idx).copied().unwrap_or(0);
+        let map = self.map.get_or_init(|| LineMap::new(self.text.as_bytes()));
+        let at = offset as usize;
+        let block = at / BLOCK_BYTES;
+        let here = map.blocks.get(block).copied().unwrap_or_default();
+        let (mut line_feeds, mut line_start) = (here.line_feeds, here.line_start);
+        let holds_line_feed = map
+            .blocks
+            .get(block + 1)
+            .is_some_and(|next| next.line_feeds != here.line_feeds);
+        if holds_line_feed {
+            // the line feeds of the block before the offset
+            let before = self
+                .text
+                .as_bytes()
+                .get(block * BLOCK_BYTES..at)
+                .unwrap_or_default();
+            line_feeds = line_feeds.saturating_add(count_line_feeds(before));
+            if let Some(i) = memchr::memrchr(b'\n', before) {
+                line_start = u32::try_from(block * BLOCK_BYTES + i + 1).unwrap_or(u32::MAX);
+            }
+        }
         let column = self
-            .chars_before(offset as usize)
-            .saturating_sub(self.chars_before(line_start as usize));
+            .chars_before(map, at)
+            .saturating_sub(self.chars_before(map, line_start as usize));
         Location {
-            line: u32::try_from(line_idx)
-                .unwrap_or(u32::MAX)
-                .saturating_add(self.first_line),
+            line: line_feeds.saturating_add(self.first_line),
             column: column.saturating_add(1),
             offset,
         }
@@ -260,21 +276,80 @@ impl SourceFile {
 
     /// Characters in the text before byte `offset` (in constant time: from
     /// the nearest checkpoint, at most one block of bytes is counted).
-    fn chars_before(&self, offset: usize) -> u32 {
-        if self.char_checkpoints.is_empty() {
+    fn chars_before(&self, map: &LineMap, offset: usize) -> u32 {
+        if map.chars.is_empty() {
             return u32::try_from(offset).unwrap_or(u32::MAX);
         }
-        let block = offset / CHECKPOINT_BYTES;
-        let base = self.char_checkpoints.get(block).copied().unwrap_or(0);
-        let from = block * CHECKPOINT_BYTES;
+        let block = offset / BLOCK_BYTES;
+        let base = map.chars.get(block).copied().unwrap_or(0);
+        let from = block * BLOCK_BYTES;
         let rest = self
             .text
             .as_bytes()
             .get(from..offset)
-            .map(|b| b.iter().filter(|&&b| !is_continuation(b)).count())
+            .map(count_chars)
             .unwrap_or(0);
-        base.saturating_add(u32::try_from(rest).unwrap_or(u32::MAX))
+        base.saturating_add(rest)
     }
+}
+
+impl LineMap {
+    /// The map of `text`: one pass of vectorized counts over its blocks
+    /// (a `memchr` call per line cost about 70 instructions a line, most
+    /// of a small policy's map), plus a pass for characters when the text
+    /// is not ASCII.
+    fn new(text: &[u8]) -> LineMap {
+        let mut blocks = Vec::with_capacity(text.len() / BLOCK_BYTES + 2);
+        let mut line = BlockStart::default();
+        for (i, block) in text.chunks(BLOCK_BYTES).enumerate() {
+            blocks.push(line);
+            let feeds = count_line_feeds(block);
+            if feeds > 0 {
+                line.line_feeds = line.line_feeds.saturating_add(feeds);
+                if let Some(last) = memchr::memrchr(b'\n', block) {
+                    line.line_start = u32::try_from(i * BLOCK_BYTES + last + 1).unwrap_or(u32::MAX);
+                }
+            }
+        }
+        if text.len() % BLOCK_BYTES == 0 {
+            blocks.push(line); // the end of the text starts a block
+        }
+        blocks.push(line); // the whole text's lines
+        let mut chars = Vec::new();
+        if !text.is_ascii() {
+            chars.reserve(text.len() / BLOCK_BYTES + 1);
+            let mut before = 0u32;
+            for block in text.chunks(BLOCK_BYTES) {
+                chars.push(before);
+                before = before.saturating_add(count_chars(block));
+            }
+            if text.len() % BLOCK_BYTES == 0 {
+                chars.push(before);
+            }
+        }
+        LineMap { blocks, chars }
+    }
+}
+
+/// Line feeds in `bytes`: counted in 8-bit lanes, 128 bytes at a time (a
+/// count that fits a byte), which compiles to a compare and a subtract per
+/// 16 bytes.
+fn count_line_feeds(bytes: &[u8]) -> u32 {
+    bytes
+        .chunks(128)
+        .map(|c| {
+            u32::from(
+                c.iter()
+                    .fold(0u8, |n, &b| n.wrapping_add(u8::from(b == b'\n'))),
+            )
+        })
+        .sum()
+}
+
+/// Characters in `bytes`, a run of whole characters or a block's prefix.
+fn count_chars(bytes: &[u8]) -> u32 {
+    let n = bytes.iter().filter(|&&b| !is_continuation(b)).count();
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 /// Whether a byte continues a UTF-8 character (is not its first byte).
@@ -445,6 +520,44 @@ mod tests {
         // a text whose end is a block boundary
         let f = SourceFile::new("p.json", "é".repeat(256));
         assert_eq!(f.location(512).column, 257);
+    }
+
+    /// The location a line map must give: line feeds before the offset,
+    /// characters (bytes that start one) since the last of them.
+    fn naive_location(text: &str, offset: usize, first_line: u32) -> (u32, u32) {
+        let before = &text.as_bytes()[..offset.min(text.len())];
+        let line = before.iter().filter(|&&b| b == b'\n').count() as u32;
+        let start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let column = before[start..]
+            .iter()
+            .filter(|&&b| !is_continuation(b))
+            .count() as u32;
+        (line + first_line, column + 1)
+    }
+
+    proptest::proptest! {
+        /// Every offset (inside characters and past the end too) of texts
+        /// spanning several blocks, lines long and short, ASCII or not.
+        #[test]
+        fn the_line_map_gives_every_offset_its_line_and_column(
+            pieces in proptest::collection::vec("[a\n]{0,40}|é|😀|\n{1,300}|x{200,600}", 0..12),
+            first_line in 1u32..4,
+        ) {
+            let text: String = pieces.concat();
+            let f = SourceFile::at_line("p.json", text.as_str(), first_line);
+            for offset in 0..=text.len() + 2 {
+                let loc = f.location(offset as u32);
+                proptest::prop_assert_eq!(
+                    (loc.line, loc.column),
+                    naive_location(&text, offset, first_line),
+                    "offset {}", offset
+                );
+                proptest::prop_assert_eq!(loc.offset as usize, offset.min(text.len()));
+            }
+        }
     }
 
     #[test]

@@ -81,6 +81,26 @@ impl Str {
         }
     }
 
+    /// The string of `run`, the bytes of `source` from `start` on, for
+    /// the parser: a static copy when it is a common word, else that range
+    /// of `source`. The parser's runs lie between ASCII bytes (quotes,
+    /// number characters) of a `str`, so they are character ranges; unlike
+    /// [`Str::shared`] this does not check it again (a string's text is
+    /// found without a second look at `source`).
+    pub(crate) fn shared_run(source: &Arc<String>, start: usize, run: &[u8]) -> Str {
+        debug_assert_eq!(
+            source.get(start..start + run.len()).map(str::as_bytes),
+            Some(run)
+        );
+        if let Some(s) = common_bytes(run) {
+            return Str(Repr::Static(s));
+        }
+        match (u32::try_from(start), u32::try_from(start + run.len())) {
+            (Ok(a), Ok(b)) => Str(Repr::Shared(Arc::clone(source), a, b)),
+            _ => Str::shared(source, start, start + run.len()),
+        }
+    }
+
     /// A string that keeps `text`'s allocation, for a text the caller
     /// knows is no common word (a lower-cased pattern): no lookup.
     pub(crate) fn owned(text: String) -> Str {
@@ -89,8 +109,10 @@ impl Str {
 }
 
 impl Default for Str {
+    /// The empty string (the common word: every static text is one of
+    /// `WORDS`, which equality relies on).
     fn default() -> Str {
-        Str(Repr::Static(""))
+        Str::new("")
     }
 }
 
@@ -139,10 +161,24 @@ impl From<Str> for String {
     }
 }
 
+impl Str {
+    /// Whether both hold the same text (`==`, always inlined: the
+    /// duplicate-key check of an object compares its keys pairwise).
+    #[inline(always)]
+    pub(crate) fn same_text(&self, other: &Str) -> bool {
+        match (&self.0, &other.0) {
+            // two common words: each text has one copy in `WORDS`, so the
+            // same text is the same address
+            (Repr::Static(a), Repr::Static(b)) => std::ptr::eq(*a, *b),
+            _ => self.byte_len() == other.byte_len() && self.as_str() == other.as_str(),
+        }
+    }
+}
+
 impl PartialEq for Str {
     #[inline]
     fn eq(&self, other: &Str) -> bool {
-        self.byte_len() == other.byte_len() && self.as_str() == other.as_str()
+        self.same_text(other)
     }
 }
 
@@ -202,15 +238,78 @@ impl fmt::Display for Str {
 
 /// The static copy of a word policies, case files and account dumps
 /// repeat, if `text` is one.
+///
+/// One probe of an open-addressed table (built at compile time) keyed by
+/// the length and three bytes: a miss usually lands on an empty slot after
+/// a multiply and a load, a hit compares one candidate. It replaced a
+/// linear search among the words of the same length (about 30
+/// instructions a string for ReadOnlyAccess, 90 for an account dump's keys).
+#[inline]
 fn common(text: &str) -> Option<&'static str> {
-    // Matching by length, then first and last byte, keeps a miss to a
-    // few byte comparisons (no memcmp call).
-    let (first, last) = (text.as_bytes().first(), text.as_bytes().last());
-    words_of_len(text.len()).iter().copied().find(|w| {
-        w.as_bytes().first() == first
-            && w.as_bytes().last() == last
-            && same_bytes(w.as_bytes(), text.as_bytes())
-    })
+    common_bytes(text.as_bytes())
+}
+
+/// [`common`] of a text given as its bytes.
+#[inline]
+fn common_bytes(bytes: &[u8]) -> Option<&'static str> {
+    let mut slot = slot_of(bytes);
+    loop {
+        let word = *WORDS.get(usize::from(*TABLE.get(slot)?))?;
+        if same_bytes(word.as_bytes(), bytes) {
+            return Some(word);
+        }
+        slot = (slot + 1) & (SLOTS - 1);
+    }
+}
+
+/// Bits of a slot number of [`TABLE`].
+const SLOT_BITS: u32 = 10;
+/// Slots of [`TABLE`]: about 7 per word, so that most misses find an
+/// empty slot at once.
+const SLOTS: usize = 1 << SLOT_BITS;
+/// An empty slot of [`TABLE`] (no word has this index).
+const EMPTY: u8 = u8::MAX;
+
+/// The slot where the search for `bytes` starts: a multiplicative hash of
+/// its length and its first, middle and last bytes (what tells the common
+/// words apart cheaply).
+#[inline]
+const fn slot_of(bytes: &[u8]) -> usize {
+    let (first, last) = match (bytes.first(), bytes.last()) {
+        (Some(&f), Some(&l)) => (f, l),
+        _ => (0, 0),
+    };
+    let middle = match bytes.split_at(bytes.len() / 2).1.first() {
+        Some(&m) => m,
+        None => 0,
+    };
+    let key = (bytes.len() as u32 & 0xff)
+        | (first as u32) << 8
+        | (middle as u32) << 16
+        | (last as u32) << 24;
+    (key.wrapping_mul(0x9e37_79b1) >> (32 - SLOT_BITS)) as usize
+}
+
+/// Index in [`WORDS`] of the word in each slot, [`EMPTY`] for none; a word
+/// sits at its [`slot_of`] or the first free slot after it (linear probing).
+static TABLE: [u8; SLOTS] = table();
+
+// Evaluated at compile time only (`TABLE`'s initializer): an index out of
+// range would fail the build, never a run.
+#[allow(clippy::indexing_slicing)]
+const fn table() -> [u8; SLOTS] {
+    assert!(WORDS_LIST.len() < EMPTY as usize);
+    let mut table = [EMPTY; SLOTS];
+    let mut i = 0;
+    while i < WORDS_LIST.len() {
+        let mut slot = slot_of(WORDS_LIST[i].as_bytes());
+        while table[slot] != EMPTY {
+            slot = (slot + 1) & (SLOTS - 1);
+        }
+        table[slot] = i as u8;
+        i += 1;
+    }
+    table
 }
 
 /// Whether two texts of the same length are equal: up to 16 bytes by two
@@ -243,130 +342,152 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     }
 }
 
-/// The common words of `len` bytes.
-fn words_of_len(len: usize) -> &'static [&'static str] {
-    match len {
-        0 => &[""],
-        1 => &["*", "0", "1", "/"],
-        2 => &["id", "v1", "/*", "s3"],
-        3 => &[
-            "AWS", "Sid", "scp", "rcp", "Key", "Arn", "arn", "aws", "iam", "sts",
-        ],
-        4 => &[
-            "s3:*", "Deny", "true", "Bool", "Path", "note", "tags", "Tags",
-        ],
-        5 => &["Allow", "false", "Value", "Roles"],
-        6 => &[
-            "Effect", "Action", "action", "expect", "source", "Policy", "UserId", "RoleId",
-        ],
-        7 => &[
-            "Service", "Version", "context", "Content", "session", "ArnLike", "GroupId",
-        ],
-        8 => &[
-            "Resource", "identity", "boundary", "resource", "Document", "iam:Get*", "PolicyId",
-            "UserName", "RoleName", "Policies",
-        ],
-        9 => &[
-            "NotAction",
-            "Condition",
-            "Federated",
-            "principal",
-            "VersionId",
-            "iam:List*",
-            "Statement",
-            "IpAddress",
-            "s3:prefix",
-            "ArnEquals",
-            "PolicyArn",
-            "GroupName",
-            "GroupList",
-        ],
-        10 => &[
-            "2012-10-17",
-            "2008-10-17",
-            "PolicyName",
-            "StringLike",
-            "aws:userid",
-            "CreateDate",
-            "UpdateDate",
-        ],
-        11 => &["NotResource", "Description"],
-        12 => &[
-            "ImplicitDeny",
-            "NotPrincipal",
-            "StringEquals",
-            "s3:GetObject",
-            "s3:PutObject",
-            "ExplicitDeny",
-            "iam:PassRole",
-            "aws:SourceIp",
-            "aws:username",
-            "111122223333",
-            "IsAttachable",
-            "RoleLastUsed",
-        ],
-        13 => &[
-            "s3:ListBucket",
-            "CanonicalUser",
-            "PolicyVersion",
-            "s3:GetObject*",
-        ],
-        14 => &[
-            "sts:AssumeRole",
-            "PolicyDocument",
-            "s3:ListBucket*",
-            "aws:SourceVpce",
-            "arn:aws:s3:::*",
-            "UserPolicyList",
-            "RolePolicyList",
-            "UserDetailList",
-            "RoleDetailList",
-        ],
-        15 => &[
-            "s3:DeleteObject",
-            "resource_policy",
-            "StringNotEquals",
-            "s3:DeleteBucket",
-            "NumericLessThan",
-            "DateGreaterThan",
-            "GroupPolicyList",
-            "GroupDetailList",
-            "AttachmentCount",
-        ],
-        16 => &[
-            "resource_account",
-            "IsDefaultVersion",
-            "ec2:RunInstances",
-            "aws:PrincipalArn",
-            "DefaultVersionId",
-            "AWSManagedPolicy",
-        ],
-        17 => &[
-            "aws:PrincipalType",
-            "PolicyVersionList",
-            "InstanceProfileId",
-        ],
-        18 => &["aws:PrincipalOrgID", "MaxSessionDuration"],
-        19 => &[
-            "s3:ListAllMyBuckets",
-            "aws:SecureTransport",
-            "PermissionsBoundary",
-            "InstanceProfileList",
-            "InstanceProfileName",
-        ],
-        20 => &["aws:PrincipalAccount"],
-        22 => &[
-            "StringEqualsIgnoreCase",
-            "ForAnyValue:StringLike",
-            "PermissionsBoundaryArn",
-        ],
-        23 => &["AttachedManagedPolicies", "PermissionsBoundaryType"],
-        24 => &["ForAnyValue:StringEquals", "AssumeRolePolicyDocument"],
-        25 => &["ForAllValues:StringEquals"],
-        29 => &["PermissionsBoundaryUsageCount"],
-        _ => &[],
-    }
-}
+/// The common words, each once: a `static`, so that each has one address,
+/// which every static `Str` of its text points to (their equality compares
+/// addresses).
+static WORDS: [&str; WORDS_LIST.len()] = WORDS_LIST;
+
+/// The common words as a constant, for building [`TABLE`].
+const WORDS_LIST: [&str; 138] = [
+    "",
+    "*",
+    "0",
+    "1",
+    "/",
+    "id",
+    "v1",
+    "/*",
+    "s3",
+    "AWS",
+    "Sid",
+    "scp",
+    "rcp",
+    "Key",
+    "Arn",
+    "arn",
+    "aws",
+    "iam",
+    "sts",
+    "s3:*",
+    "Deny",
+    "true",
+    "Bool",
+    "Path",
+    "note",
+    "tags",
+    "Tags",
+    "Allow",
+    "false",
+    "Value",
+    "Roles",
+    "Effect",
+    "Action",
+    "action",
+    "expect",
+    "source",
+    "Policy",
+    "UserId",
+    "RoleId",
+    "Service",
+    "Version",
+    "context",
+    "Content",
+    "session",
+    "ArnLike",
+    "GroupId",
+    "Resource",
+    "identity",
+    "boundary",
+    "resource",
+    "Document",
+    "iam:Get*",
+    "PolicyId",
+    "UserName",
+    "RoleName",
+    "Policies",
+    "NotAction",
+    "Condition",
+    "Federated",
+    "principal",
+    "VersionId",
+    "iam:List*",
+    "Statement",
+    "IpAddress",
+    "s3:prefix",
+    "ArnEquals",
+    "PolicyArn",
+    "GroupName",
+    "GroupList",
+    "2012-10-17",
+    "2008-10-17",
+    "PolicyName",
+    "StringLike",
+    "aws:userid",
+    "CreateDate",
+    "UpdateDate",
+    "NotResource",
+    "Description",
+    "ImplicitDeny",
+    "NotPrincipal",
+    "StringEquals",
+    "s3:GetObject",
+    "s3:PutObject",
+    "ExplicitDeny",
+    "iam:PassRole",
+    "aws:SourceIp",
+    "aws:username",
+    "111122223333",
+    "IsAttachable",
+    "RoleLastUsed",
+    "s3:ListBucket",
+    "CanonicalUser",
+    "PolicyVersion",
+    "s3:GetObject*",
+    "sts:AssumeRole",
+    "PolicyDocument",
+    "s3:ListBucket*",
+    "aws:SourceVpce",
+    "arn:aws:s3:::*",
+    "UserPolicyList",
+    "RolePolicyList",
+    "UserDetailList",
+    "RoleDetailList",
+    "s3:DeleteObject",
+    "resource_policy",
+    "StringNotEquals",
+    "s3:DeleteBucket",
+    "NumericLessThan",
+    "DateGreaterThan",
+    "GroupPolicyList",
+    "GroupDetailList",
+    "AttachmentCount",
+    "resource_account",
+    "IsDefaultVersion",
+    "ec2:RunInstances",
+    "aws:PrincipalArn",
+    "DefaultVersionId",
+    "AWSManagedPolicy",
+    "aws:PrincipalType",
+    "PolicyVersionList",
+    "InstanceProfileId",
+    "aws:PrincipalOrgID",
+    "MaxSessionDuration",
+    "s3:ListAllMyBuckets",
+    "aws:SecureTransport",
+    "PermissionsBoundary",
+    "InstanceProfileList",
+    "InstanceProfileName",
+    "aws:PrincipalAccount",
+    "StringEqualsIgnoreCase",
+    "ForAnyValue:StringLike",
+    "PermissionsBoundaryArn",
+    "AttachedManagedPolicies",
+    "PermissionsBoundaryType",
+    "ForAnyValue:StringEquals",
+    "AssumeRolePolicyDocument",
+    "ForAllValues:StringEquals",
+    "PermissionsBoundaryUsageCount",
+];
 
 #[cfg(test)]
 mod tests {
@@ -409,6 +530,14 @@ mod tests {
         // a range that is not a character range is copied (empty), never a panic
         assert_eq!(Str::shared(&source, 12, 18), "");
         assert_eq!(Str::shared(&source, 12, 1000), "");
+        // the parser's way: the same strings, without the second look
+        assert!(matches!(
+            Str::shared_run(&source, 2, b"Effect").0,
+            Repr::Static("Effect")
+        ));
+        let run = Str::shared_run(&source, 12, "Allowé".as_bytes());
+        assert!(matches!(run.0, Repr::Shared(_, 12, 19)));
+        assert_eq!(run, "Allowé");
         for s in [
             Str::shared(&source, 12, 19),
             Str::new("Effect"),
@@ -449,12 +578,68 @@ mod tests {
     }
 
     #[test]
-    fn every_common_word_is_listed_under_its_own_length() {
-        for len in 0..64 {
-            for w in words_of_len(len) {
-                assert_eq!(w.len(), len, "`{w}` is listed under the wrong length");
-                assert_eq!(common(w), Some(*w));
+    fn every_common_word_is_found_and_listed_once() {
+        for (i, w) in WORDS.iter().enumerate() {
+            assert_eq!(common(w), Some(*w));
+            assert!(!WORDS[..i].contains(w), "`{w}` is listed twice");
+        }
+        // misses: near words (one byte changed, longer, shorter) and others
+        for w in WORDS {
+            let longer = format!("{w}x");
+            assert_eq!(
+                common(&longer),
+                WORDS.iter().copied().find(|c| *c == longer)
+            );
+            if let Some((_, shorter)) = w.split_at_checked(1) {
+                assert_eq!(
+                    common(shorter),
+                    WORDS.iter().copied().find(|c| *c == shorter)
+                );
             }
         }
+        for miss in [
+            "Effectt",
+            "allow",
+            "s3:GetObjectAcl",
+            "arn:aws:s3:::bucket/*",
+            "é",
+        ] {
+            assert_eq!(common(miss), None, "{miss}");
+        }
+    }
+
+    #[test]
+    fn equality_is_by_text_whatever_the_representation() {
+        let source = Arc::new(String::from(r#"["s3:*", "Effect", "Effect2"]"#));
+        let texts = ["", "s3:*", "Effect", "Action", "Effect2"];
+        let mut strs = vec![Str::default()];
+        for t in texts {
+            strs.push(Str::new(t));
+            strs.push(Str::owned(t.to_string()));
+        }
+        strs.push(Str::shared(&source, 2, 6));
+        strs.push(Str::shared(&source, 10, 16));
+        strs.push(Str::shared(&source, 20, 27));
+        assert!(matches!(strs[0].0, Repr::Static(_)));
+        for a in &strs {
+            for b in &strs {
+                assert_eq!(a == b, a.as_str() == b.as_str(), "{a:?} {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_common_word_table_is_sparse() {
+        // every word is found within a few probes of its slot
+        for w in WORDS {
+            let home = slot_of(w.as_bytes());
+            let at = (0..SLOTS)
+                .map(|k| (home + k) & (SLOTS - 1))
+                .position(|s| WORDS.get(usize::from(TABLE[s])) == Some(&w))
+                .unwrap();
+            assert!(at <= 3, "`{w}` is {at} probes from its slot");
+        }
+        let used = TABLE.iter().filter(|&&i| i != EMPTY).count();
+        assert_eq!(used, WORDS.len());
     }
 }
