@@ -1307,6 +1307,69 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// A warm case (its set kept, its request read without a tree)
+        /// answers as the line read alone, whatever its context and labels:
+        /// keys twice (as written or in another case), escapes, numbers,
+        /// arrays, objects; the fast readers either answer the same or
+        /// decline to the full reading.
+        #[test]
+        fn a_warm_case_answers_as_a_fresh_one(
+            context in proptest::collection::vec((0usize..6, 0usize..7), 0..8),
+            label in 0usize..7,
+            principal in 0usize..4,
+        ) {
+            const KEYS: [&str; 6] = [
+                "aws:SourceIp", "AWS:SOURCEIP", "s3:prefix", "aws:TagKeys", "aws:userid", "k\\u0041",
+            ];
+            const VALUES: [&str; 7] = [
+                r#""10.0.0.1""#, r#"["a","b"]"#, r#"["x"]"#, r#""a\"b""#, "7", "[]", r#"{"a":"b"}"#,
+            ];
+            const LABELS: [&str; 7] = [
+                r#""n""#, r#""n\"q\/\t""#, r#""\u00e9""#, r#"["a","b\n"]"#, r#"{"k":["v"]}"#, "[1,2]", r#""x\q""#,
+            ];
+            const PRINCIPALS: [&str; 4] = [
+                "arn:aws:iam::111122223333:user/u",
+                "arn:aws:sts::111122223333:assumed-role/r/s",
+                "arn:aws:iam::1:user/bad",
+                "111122223333",
+            ];
+            let members: Vec<String> = context
+                .iter()
+                .map(|&(k, v)| format!(r#""{}":{}"#, KEYS[k], VALUES[v]))
+                .collect();
+            let case = |principal: &str, context: &str, note: &str| {
+                format!(
+                    concat!(
+                        r#"{{"id":"w","identity":[{{"Statement":{{"Effect":"Allow","Action":"s3:*","Resource":"*","#,
+                        r#""Condition":{{"IpAddress":{{"aws:SourceIp":"10.0.0.0/8"}}}}}}}}],"#,
+                        r#""principal":"{}","action":"s3:GetObject","resource":"arn:aws:s3:::b/k","#,
+                        r#""context":{{{}}},"note":{},"expect":"Allow"}}"#
+                    ),
+                    principal, context, note,
+                )
+            };
+            let line = case(PRINCIPALS[principal], &members.join(","), LABELS[label]);
+            // a valid case of the same policies keeps the set (seen twice)
+            let cache = SetCache::default();
+            let valid = case(PRINCIPALS[0], "", r#""n""#);
+            for _ in 0..2 {
+                run_line_with("c.jsonl", 1, &valid, Some(&cache));
+            }
+            proptest::prop_assert_eq!(cache.inner.lock().unwrap().sets.len(), 1);
+            let fresh = run_line("c.jsonl", 1, &line);
+            for _ in 0..2 {
+                let cached = run_line_with("c.jsonl", 1, &line, Some(&cache));
+                proptest::prop_assert_eq!(
+                    serde_json::to_string(&cached).unwrap(),
+                    serde_json::to_string(&fresh).unwrap(),
+                    "{}", line
+                );
+                proptest::prop_assert_eq!(&cached.response, &fresh.response);
+            }
+        }
+    }
+
     /// A remembered principal is the one parsed anew, for every kind, and
     /// a bad one still fails with its own text; past the bound the memory
     /// starts again.
