@@ -501,7 +501,7 @@ pub fn parse_case_with(
 }
 
 /// A case whose set is not kept, when the scan found its fields: each set
-/// field is parsed on its own (its spans moved to its place in the line),
+/// field is parsed on its own, in place (its spans are those of the line),
 /// the set is read from them, and the request fields as
 /// [`case_with_set`] reads them; no tree of the whole line, none of its
 /// label fields. `None` when anything is not plain (a field the parser
@@ -523,16 +523,14 @@ fn case_from_fields(name: &str, line: usize, text: &str, probe: &Probe<'_, '_>) 
     let doc = Arc::new(Document::whole(file.clone()));
     let mut members = Vec::new();
     for f in set_fields(&probe.fields) {
-        let parsed = json::parse(f.raw).ok()?;
+        let parsed = json::parse_range(text, f.start, f.start + f.raw.len()).ok()?;
         if !parsed.duplicates.is_empty() || nesting(&parsed.value) >= json::MAX_DEPTH {
             return None;
         }
-        let mut value = parsed.value;
-        shift_spans(&mut value, u32::try_from(f.start).ok()?);
         members.push(json::Member {
             key: json::Str::new(f.name),
             key_span: json::Span::default(),
-            value,
+            value: parsed.value,
         });
     }
     let root = Value {
@@ -552,26 +550,6 @@ fn case_from_fields(name: &str, line: usize, text: &str, probe: &Probe<'_, '_>) 
             .insert(probe.hash, key_of(&probe.fields), set, text.len());
     }
     Some(case)
-}
-
-/// Moves every span of `v` by `by` bytes: a value parsed on its own text,
-/// placed where that text is in the line.
-fn shift_spans(v: &mut Value, by: u32) {
-    let shift = |span: &mut json::Span| {
-        span.start = span.start.saturating_add(by);
-        span.end = span.end.saturating_add(by);
-    };
-    shift(&mut v.span);
-    match &mut v.kind {
-        Kind::Array(items) => items.iter_mut().for_each(|item| shift_spans(item, by)),
-        Kind::Object(members) => {
-            for m in members {
-                shift(&mut m.key_span);
-                shift_spans(&mut m.value, by);
-            }
-        }
-        _ => {}
-    }
 }
 
 /// Reads a case with the full parser, every message from its own text;

@@ -9,6 +9,8 @@ mod text;
 pub(crate) use text::Str;
 mod value;
 
-pub use parser::{parse, parse_shared, unescape_at, DuplicateKey, Parsed, SyntaxError, MAX_DEPTH};
+pub use parser::{
+    parse, parse_range, parse_shared, unescape_at, DuplicateKey, Parsed, SyntaxError, MAX_DEPTH,
+};
 pub use source::{Document, InputKind, Location, SourceFile, MAX_INPUT_BYTES};
 pub use value::{Kind, Member, Span, Value};

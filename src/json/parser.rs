@@ -81,8 +81,33 @@ pub fn parse_shared(source: &Arc<String>, start: usize, end: usize) -> Result<Pa
     parse_with(text, shared)
 }
 
+/// Parses the value at bytes `start..end` of `text` as [`parse`] parses
+/// that range alone (white space around the value, nothing else), with
+/// spans and error offsets counted from the start of `text`: a value of a
+/// larger document read on its own, in place (the depth limit counts from
+/// it). A range that is not a character range of `text` is a syntax error
+/// at its start.
+pub fn parse_range(text: &str, start: usize, end: usize) -> Result<Parsed, SyntaxError> {
+    match text.get(..end).filter(|t| t.is_char_boundary(start)) {
+        Some(upto) => parse_with_from(upto, start, None),
+        None => Err(SyntaxError {
+            offset: start,
+            message: "the value is not a character range of its text".into(),
+        }),
+    }
+}
+
 fn parse_with(text: &str, shared: Option<(&Arc<String>, usize)>) -> Result<Parsed, SyntaxError> {
-    let mut p = Parser::new(text, shared);
+    parse_with_from(text, 0, shared)
+}
+
+/// Parses `text` from offset `start` (a character boundary) to its end.
+fn parse_with_from(
+    text: &str,
+    start: usize,
+    shared: Option<(&Arc<String>, usize)>,
+) -> Result<Parsed, SyntaxError> {
+    let mut p = Parser::new(text, start, shared);
     p.skip_ws();
     let value = p.value(0)?;
     p.skip_ws();
@@ -125,20 +150,22 @@ struct Parser<'a> {
 }
 
 impl<'a> Parser<'a> {
-    fn new(text: &'a str, shared: Option<(&'a Arc<String>, usize)>) -> Parser<'a> {
+    /// A parser of `text` from offset `start`.
+    fn new(text: &'a str, start: usize, shared: Option<(&'a Arc<String>, usize)>) -> Parser<'a> {
+        let parsed = text.as_bytes().get(start..).unwrap_or_default();
         Parser {
             bytes: text.as_bytes(),
             text,
             shared,
-            controls_are_newlines: controls_are_newlines(text.as_bytes()),
-            pos: 0,
+            controls_are_newlines: controls_are_newlines(parsed),
+            pos: start,
             duplicates: Vec::new(),
             // room for a small document's stacks at once (they grew 4, 8,
             // 16: five reallocations for the Rails policy, 2% of its load);
             // a one-line request or a scalar reserves little or nothing
-            path: Vec::with_capacity((text.len() / 64).min(STACK_ROOM / 2)),
-            values: Vec::with_capacity((text.len() / 32).min(STACK_ROOM)),
-            members: Vec::with_capacity((text.len() / 32).min(STACK_ROOM)),
+            path: Vec::with_capacity((parsed.len() / 64).min(STACK_ROOM / 2)),
+            values: Vec::with_capacity((parsed.len() / 32).min(STACK_ROOM)),
+            members: Vec::with_capacity((parsed.len() / 32).min(STACK_ROOM)),
         }
     }
 
@@ -676,6 +703,64 @@ fn hex4(bytes: &[u8], pos: usize) -> Option<u32> {
 mod tests {
     use super::*;
 
+    /// A value parsed in place has the spans, duplicates and errors of the
+    /// same text parsed alone, moved to where it stands.
+    #[test]
+    fn a_range_parses_as_its_text_alone_in_place() {
+        fn shifted(v: &Value, by: u32) -> Value {
+            let mut v = v.clone();
+            fn walk(v: &mut Value, by: u32) {
+                v.span.start += by;
+                v.span.end += by;
+                match &mut v.kind {
+                    Kind::Array(items) => items.iter_mut().for_each(|i| walk(i, by)),
+                    Kind::Object(members) => members.iter_mut().for_each(|m| {
+                        m.key_span.start += by;
+                        m.key_span.end += by;
+                        walk(&mut m.value, by);
+                    }),
+                    _ => {}
+                }
+            }
+            walk(&mut v, by);
+            v
+        }
+        let line = r#"{"a": {"k":["x",{"é":"\u00e9"}],"k":1} ,"b":[1, 2 , "z" ,], "c":"d"}"#;
+        let (a, b, c) = (
+            line.find('{').unwrap() + 6,
+            line.find("[1").unwrap(),
+            line.find("\"d").unwrap(),
+        );
+        let a_end = line.find(" ,\"b").unwrap();
+        let alone = parse(&line[a..a_end]).unwrap();
+        let in_place = parse_range(line, a, a_end).unwrap();
+        assert_eq!(in_place.value, shifted(&alone.value, a as u32));
+        assert_eq!(in_place.duplicates.len(), 1);
+        assert_eq!(in_place.duplicates[0].object_pointer, "");
+        assert_eq!(
+            in_place.duplicates[0].second.start,
+            alone.duplicates[0].second.start + a as u32
+        );
+        // a syntax error at its place in the line
+        let b_end = line.find(", \"c").unwrap();
+        let err = parse_range(line, b, b_end).unwrap_err();
+        assert_eq!(
+            err,
+            SyntaxError {
+                offset: parse(&line[b..b_end]).unwrap_err().offset + b,
+                ..err.clone()
+            }
+        );
+        assert_eq!(
+            parse_range(line, c, c + 3).unwrap().value.span,
+            Span::new(c, c + 3)
+        );
+        // only one value, and only a character range
+        assert!(parse_range(line, c - 1, c + 3).is_err());
+        let e = line.find('é').unwrap();
+        assert!(parse_range(line, e + 1, e + 2).is_err());
+    }
+
     #[test]
     fn parses_nested_values_with_spans() {
         let p = parse(r#" {"a": [1, "x", true, null], "b": {"c": -2.5e3}} "#).unwrap();
@@ -793,7 +878,7 @@ mod tests {
             );
             let full = unescape_at(&doc, 1, None);
             for fast in [true, false] {
-                let mut p = Parser::new(&doc, None);
+                let mut p = Parser::new(&doc, 0, None);
                 // the memchr3 path only where it is valid; the other anywhere
                 p.controls_are_newlines &= fast;
                 p.pos = 1;
@@ -840,7 +925,7 @@ mod tests {
             text in "( {0,20}[\n\t\rx\"]?){0,6}",
             start in 0usize..40,
         ) {
-            let mut p = Parser::new(&text, None);
+            let mut p = Parser::new(&text, 0, None);
             p.pos = start.min(text.len());
             let expected = p.pos
                 + text.as_bytes()[p.pos..]
