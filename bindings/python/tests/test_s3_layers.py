@@ -85,6 +85,12 @@ CARLOS_READ = {
 }
 
 
+def read_anonymously(policies):
+    """An unsigned GetObject of OBJECT in the bucket owner's account: the
+    request the public-access tests (BPA, ACL, OWNERSHIP) ask about."""
+    return policies.can("s3:GetObject", OBJECT, principal="anonymous", resource_account="111122223333")
+
+
 def through_access_point(**extra):
     settings = {"access_point": {"bucket": "amzn-s3-demo-bucket"}, **extra}
     return s3guard.PolicySet(access_point_policy=AP_POLICY, **settings)
@@ -128,24 +134,22 @@ def test_access_point_settings_are_checked_ap():
 
 def test_block_public_access_is_an_explicit_deny_bpa_deny():
     public = s3guard.PolicySet(bucket_policy=PUBLIC_READ)
-    anon = dict(principal="anonymous", resource_account="111122223333")
-    assert public.can("s3:GetObject", OBJECT, **anon).decision == "Allow"
+    assert read_anonymously(public).decision == "Allow"
     blocked = s3guard.PolicySet(bucket_policy=PUBLIC_READ, block_public_access=True)
-    answer = blocked.can("s3:GetObject", OBJECT, **anon)
+    answer = read_anonymously(blocked)
     assert answer.decision == "ExplicitDeny"
     assert "RestrictPublicBuckets" in answer.text
 
 
 def test_each_setting_alone_by_name_or_configuration_bpa():
-    anon = dict(principal="anonymous", resource_account="111122223333")
     restrict = s3guard.PolicySet(bucket_policy=PUBLIC_READ, block_public_access=["RestrictPublicBuckets"])
-    assert restrict.can("s3:GetObject", OBJECT, **anon).decision == "ExplicitDeny"
+    assert read_anonymously(restrict).decision == "ExplicitDeny"
     # BlockPublicPolicy alone does not restrict a policy already in place
     policy_only = s3guard.PolicySet(
         bucket_policy=PUBLIC_READ,
         block_public_access={"BlockPublicPolicy": True, "RestrictPublicBuckets": False},
     )
-    assert policy_only.can("s3:GetObject", OBJECT, **anon).decision == "Allow"
+    assert read_anonymously(policy_only).decision == "Allow"
 
 
 def test_block_public_policy_refuses_a_public_new_policy_bpa():
@@ -168,12 +172,11 @@ def test_unknown_block_public_access_setting_is_an_error_bpa():
 
 
 def test_public_read_acl_lets_anyone_read_and_ignore_public_acls_stops_it_acl_bpa():
-    anon = dict(principal="anonymous", resource_account="111122223333")
     public = s3guard.PolicySet(object_acl="public-read")
-    answer = public.can("s3:GetObject", OBJECT, **anon)
+    answer = read_anonymously(public)
     assert answer.decision == "Allow"
     ignored = s3guard.PolicySet(object_acl="public-read", block_public_access=["IgnorePublicAcls"])
-    assert ignored.can("s3:GetObject", OBJECT, **anon).decision == "ImplicitDeny"
+    assert read_anonymously(ignored).decision == "ImplicitDeny"
 
 
 def test_block_public_acls_refuses_an_upload_with_a_public_acl_bpa():
@@ -188,9 +191,8 @@ def test_block_public_acls_refuses_an_upload_with_a_public_acl_bpa():
 
 
 def test_bucket_owner_enforced_disables_acls_ownership():
-    anon = dict(principal="anonymous", resource_account="111122223333")
     enforced = s3guard.PolicySet(object_acl="public-read", object_ownership="BucketOwnerEnforced")
-    assert enforced.can("s3:GetObject", OBJECT, **anon).decision == "ImplicitDeny"
+    assert read_anonymously(enforced).decision == "ImplicitDeny"
     upload = s3guard.PolicySet(
         identity=ADMIN_POLICY, object_acl="public-read", object_ownership="BucketOwnerEnforced"
     )
