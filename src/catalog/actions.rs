@@ -523,8 +523,8 @@ mod tests {
         let c = catalog();
         let reference = |name: &str| c.by_lower.get(name.as_bytes()).map(|&i| i as u32);
         for (i, lower) in c.lower_names().iter().enumerate() {
+            let spelled = &c.actions()[i].iam_action;
             let i = Some(i as u32);
-            let spelled = &c.actions()[i.unwrap() as usize].iam_action;
             assert_eq!(c.index_of(lower), i, "{lower}");
             assert_eq!(c.index_of_ignore_ascii_case(lower), i, "{lower}");
             assert_eq!(c.index_of_ignore_ascii_case(spelled), i, "{spelled}");
