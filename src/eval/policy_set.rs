@@ -486,13 +486,18 @@ impl LayerIndex {
                     add_catalog(i as usize, &mut pairs);
                     continue;
                 }
-                let svc = p.service();
-                if let (Some(lit), Some(_)) = (p.literal(), svc) {
-                    if texts && !wildcard_service {
-                        self.by_literal.add(seed, lit, pos);
+                // a literal outside the catalog: indexed by its text, and
+                // only in a layer with text indexes (its service is not
+                // looked at: `has_service` is a field)
+                if p.has_service() {
+                    if let Some(lit) = p.literal() {
+                        if texts && !wildcard_service {
+                            self.by_literal.add(seed, lit, pos);
+                        }
+                        continue;
                     }
-                    continue;
                 }
+                let svc = p.service();
                 // a wildcard, or a literal without a service: the catalog
                 // actions it matches, found once per pattern text (100
                 // statements with `s3:List*` look the catalog up once)
