@@ -422,7 +422,11 @@ impl ActionPattern {
     /// inner `*`).
     pub fn catalog_matches(&self) -> impl Iterator<Item = u32> + '_ {
         let cat = crate::catalog::catalog();
+        // a service the catalog lacks (`ec2:Describe*`, most of
+        // ReadOnlyAccess) is told by its name, before any search
+        let foreign = self.service().is_some_and(|svc| !cat.knows_service(svc));
         let (run, every): (&[u32], bool) = match &self.kind {
+            _ if foreign => (&[], true),
             Kind::Catalog(i, _) => (std::slice::from_ref(i), true),
             Kind::Prefix | Kind::Any => (cat.with_lower_prefix(self.lower_prefix()), true),
             Kind::Exact | Kind::Glob(_) => (cat.with_lower_prefix(self.lower_prefix()), false),
