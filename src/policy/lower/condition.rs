@@ -84,7 +84,7 @@ impl Lowerer<'_> {
                     );
                     continue;
                 }
-                if k.key.contains("${") {
+                if crate::matcher::has_variable(&k.key) {
                     self.error(
                         "VARIABLE_UNSUPPORTED_IN_ELEMENT",
                         format!(
@@ -122,7 +122,7 @@ impl Lowerer<'_> {
                         None,
                     );
                 }
-                if !self.variables && raw.iter().any(|(t, _)| t.contains("${")) {
+                if !self.variables && raw.iter().any(|(t, _)| crate::matcher::has_variable(t)) {
                     self.variable_in_old_version(&k.key, k.value.span, &kp);
                 }
                 // the texts are moved, not copied: the spans stay for messages

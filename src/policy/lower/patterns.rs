@@ -258,7 +258,7 @@ impl Lowerer<'_> {
         }
         let head_len: usize = parts.iter().take(5).map(|s| s.len() + 1).sum();
         let head = text.get(..head_len.min(text.len())).unwrap_or_default();
-        if self.variables && head.contains("${") {
+        if self.variables && crate::matcher::has_variable(head) {
             self.error(
                 "VARIABLE_UNSUPPORTED_IN_ELEMENT",
                 format!(
@@ -282,7 +282,7 @@ impl Lowerer<'_> {
         }
         let resource_part = if parts.len() == 6 {
             let rest = parts.get(5).copied().unwrap_or_default();
-            if self.variables && rest.contains("${") {
+            if self.variables && crate::matcher::has_variable(rest) {
                 match parse_template(rest) {
                     Ok(pieces) => Some(pieces),
                     Err(e) => {
@@ -297,7 +297,7 @@ impl Lowerer<'_> {
                     }
                 }
             } else {
-                if !self.variables && rest.contains("${") {
+                if !self.variables && crate::matcher::has_variable(rest) {
                     self.variable_in_old_version(text, span, &at.pointer());
                 }
                 None
