@@ -177,7 +177,7 @@ fn has_variables(st: &Statement) -> bool {
         || st.condition.blocks.iter().any(|b| {
             b.keys
                 .iter()
-                .any(|k| k.raw_values.iter().any(|v| v.contains("${")))
+                .any(|k| k.raw_values.iter().any(|v| crate::matcher::has_variable(v)))
         })
 }
 

@@ -151,7 +151,7 @@ impl Values {
         // (almost every value: compiled without a list of pieces)
         let templated =
             |i: usize, text: &str, issues: &mut Vec<ValueIssue>| -> Option<Vec<Piece>> {
-                if variables && text.contains("${") {
+                if variables && crate::matcher::has_variable(text) {
                     match parse_template(text) {
                         Ok(p) => return Some(p),
                         Err(e) => issues.push(ValueIssue {
@@ -165,7 +165,7 @@ impl Values {
                 None
             };
         let no_vars = |i: usize, text: &str, issues: &mut Vec<ValueIssue>| {
-            if variables && text.contains("${") {
+            if variables && crate::matcher::has_variable(text) {
                 issues.push(ValueIssue {
                     index: Some(i),
                     code: "INVALID_VARIABLE_FOR_OPERATOR",
@@ -205,7 +205,7 @@ impl Values {
             Family::Numeric(_) => {
                 for (i, t) in raw.iter().enumerate() {
                     no_vars(i, t, &mut issues);
-                    if Decimal::parse(t).is_none() && !t.contains("${") {
+                    if Decimal::parse(t).is_none() && !crate::matcher::has_variable(t) {
                         issues.push(type_issue(
                             i,
                             t,
@@ -223,7 +223,7 @@ impl Values {
                     no_vars(i, t, &mut issues);
                     match date::parse(t) {
                         Some(d) => out.push(d),
-                        None if t.contains("${") => {}
+                        None if crate::matcher::has_variable(t) => {}
                         None => issues.push(type_issue(
                             i,
                             t,

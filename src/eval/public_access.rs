@@ -77,7 +77,7 @@ pub(crate) fn is_public_principal_element<'a>(
 }
 
 fn is_fixed(value: &str) -> bool {
-    !value.is_empty() && !value.contains(['*', '?']) && !value.contains("${")
+    !value.is_empty() && !value.contains(['*', '?']) && !crate::matcher::has_variable(value)
 }
 
 /// `arn:PARTITION:s3:REGION:ACCOUNT:accesspoint/NAME` with everything but

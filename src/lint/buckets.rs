@@ -46,7 +46,7 @@ pub(super) fn broad_bucket_pattern(ctx: &mut Ctx<'_>, e: &Entry) {
     if !bucket.contains(['*', '?']) || bucket.chars().all(|c| c == '*') {
         return;
     }
-    if ctx.view.variables && bucket.contains("${") {
+    if ctx.view.variables && crate::matcher::has_variable(bucket) {
         return;
     }
     let literal: String = bucket.chars().filter(|c| !matches!(c, '*' | '?')).collect();

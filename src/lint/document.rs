@@ -306,7 +306,8 @@ fn subsumed(fa: &Form, fb: &Form, variables: bool, budget: &Budget) -> bool {
     let resources = ar.iter().zip(&fa.resources).all(|(x, ex)| {
         br.iter().zip(&fb.resources).any(|(y, ey)| {
             x == y
-                || !(variables && (x.contains("${") || y.contains("${")))
+                || !(variables
+                    && (crate::matcher::has_variable(x) || crate::matcher::has_variable(y)))
                     && ex.covered_by(ey, budget)
         })
     });

@@ -440,7 +440,7 @@ fn resource_part(part: &str, variables: bool, tokens: &mut Vec<Token>) {
             });
         }
     };
-    if variables && part.contains("${") {
+    if variables && crate::matcher::has_variable(part) {
         if let Ok(pieces) = parse_template(part) {
             for piece in pieces {
                 match piece {

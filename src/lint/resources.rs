@@ -30,7 +30,7 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
             element.name,
             |e| Compiled {
                 entry: pattern::Entry::resource(&e.text, vars),
-                has_variable: vars && e.text.contains("${"),
+                has_variable: vars && crate::matcher::has_variable(&e.text),
             },
             &REDUNDANT_RESOURCE,
         );

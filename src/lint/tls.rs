@@ -184,8 +184,8 @@ impl Cover {
                 r.entries
                     .iter()
                     .map(|e| {
-                        let wild =
-                            e.text.contains(['*', '?']) || (variables && e.text.contains("${"));
+                        let wild = e.text.contains(['*', '?'])
+                            || (variables && crate::matcher::has_variable(&e.text));
                         (
                             e.text.clone(),
                             wild.then(|| Pattern::arn(&e.text, variables)),

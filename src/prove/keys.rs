@@ -483,7 +483,7 @@ fn text_cells(atoms: &[Prepared], key_type: Option<KeyType>) -> Result<Candidate
     let mut preferred: Vec<String> = atoms
         .iter()
         .flat_map(|a| a.condition.raw_values.iter().cloned())
-        .filter(|v| !v.contains(['*', '?']) && !v.contains("${"))
+        .filter(|v| !v.contains(['*', '?']) && !crate::matcher::has_variable(v))
         .collect();
     preferred.extend(["true", "false", plain_value(key_type)].map(String::from));
     let values = cells

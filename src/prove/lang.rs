@@ -247,7 +247,7 @@ pub(crate) fn has_free_variable(pieces: &[Piece], env: &VarEnv) -> bool {
 /// The pieces of a condition value or resource part as the policy loader
 /// compiled them: variables only under `Version` 2012-10-17 (G-2, V-1).
 pub(crate) fn pieces_of(text: &str, variables: bool) -> Vec<Piece> {
-    if variables && text.contains("${") {
+    if variables && crate::matcher::has_variable(text) {
         if let Ok(p) = parse_template(text) {
             return p;
         }

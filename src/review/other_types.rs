@@ -96,7 +96,7 @@ pub(crate) fn other_classes(
     let remembered: Vec<Option<Arc<Vec<Option<String>>>>> = patterns
         .iter()
         .map(|p| {
-            let memo = memo.filter(|_| !(p.variables && p.text.contains("${")))?;
+            let memo = memo.filter(|_| !(p.variables && crate::matcher::has_variable(&p.text)))?;
             if let Some(hit) = memo.0.lock().ok().and_then(|m| m.get(p).cloned()) {
                 return Some(hit);
             }

@@ -113,7 +113,7 @@ fn named_access_point_arns(set: &PolicySet) -> Vec<(String, String)> {
         };
         let literal = [a.partition, a.region, a.account, a.name]
             .iter()
-            .all(|p| !p.contains(['*', '?']) && !p.contains("${"));
+            .all(|p| !p.contains(['*', '?']) && !crate::matcher::has_variable(p));
         let found = (a.access_point(), a.name.to_string());
         if literal && !out.contains(&found) {
             out.push(found);

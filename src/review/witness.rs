@@ -75,7 +75,7 @@ fn condition_candidates(
     values: &[String],
     c: &mut KeyCandidates,
 ) -> bool {
-    let variables = values.iter().any(|v| v.contains("${"));
+    let variables = values.iter().any(|v| crate::matcher::has_variable(v));
     if op.set.is_some() || catalog::is_multivalued(key_lower) {
         c.add(Some(ContextValue::Multi(Vec::new())));
         for v in values {

@@ -57,7 +57,7 @@ pub fn check_resource_pattern(pattern: &str) -> Result<(), (String, String)> {
     if pattern.splitn(6, ':').count() < 6 && !pattern.ends_with('*') {
         return Err((format!("`{pattern}` has fewer than six ARN fields"), hint));
     }
-    if pattern.contains("${") {
+    if crate::matcher::has_variable(pattern) {
         return Err((
             format!("`{pattern}` contains a policy variable, which has no value in a proof"),
             "write the resources as a pattern with * and ?".into(),

@@ -31,7 +31,7 @@ impl Builder<'_> {
         } else {
             (*service).to_string()
         };
-        let pieces = if self.policy.version.has_variables() && rest.contains("${") {
+        let pieces = if self.policy.version.has_variables() && crate::matcher::has_variable(rest) {
             parse_template(rest).ok()?
         } else {
             vec![Piece::Text((*rest).to_string())]
