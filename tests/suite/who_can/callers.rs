@@ -20,48 +20,27 @@ use crate::support::s3guard;
 /// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalorgid).
 #[test]
 fn star_names_any_authenticated_principal_not_only_anonymous_callers() {
-    let dir = std::env::temp_dir().join(format!("s3guard-star-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let bp = dir.join("org-read.json");
-    std::fs::write(
-        &bp,
+    let (code, star) = star_entries(
         r#"{"Version":"2012-10-17","Statement":[{"Sid":"OrgRead","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::prod/*","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-abc123"}}}]}"#,
-    )
-    .unwrap();
-    let out = s3guard()
-        .args([
-            "who-can",
-            "s3:GetObject",
-            "arn:aws:s3:::prod/k",
-            "--account",
-            ACCT,
-            "--no-escalation",
-            "--format",
-            "json",
-            "--bucket-policy",
-        ])
-        .arg(&bp)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let star: Vec<&serde_json::Value> = v["principals"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["principal"] == "*")
-        .collect();
-    assert_eq!(star.len(), 1, "{v}");
+    );
+    assert_eq!(code, Some(0));
+    assert_eq!(star.len(), 1, "{star:?}");
     assert_eq!(star[0]["kind"], "any-authenticated");
     assert_eq!(star[0]["access"], "conditional");
     assert_eq!(star[0]["keys"][0]["key"], "aws:PrincipalOrgID");
     assert_eq!(star[0]["keys"][0]["value"], "o-abc123");
     // without the condition, anonymous callers can too
-    std::fs::write(
-        &bp,
+    let (_, star) = star_entries(
         r#"{"Version":"2012-10-17","Statement":[{"Sid":"Public","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::prod/*"}]}"#,
-    )
-    .unwrap();
+    );
+    let kinds: Vec<&str> = star.iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["anyone"]);
+}
+
+/// `who-can s3:GetObject arn:aws:s3:::prod/k` over the account `ACCT`
+/// with `bucket_policy`, as JSON: its exit code and the entries of `*`.
+fn star_entries(bucket_policy: &str) -> (Option<i32>, Vec<serde_json::Value>) {
+    let (_dir, bp) = crate::support::temp_file("bp.json", bucket_policy);
     let out = s3guard()
         .args([
             "who-can",
@@ -78,15 +57,14 @@ fn star_names_any_authenticated_principal_not_only_anonymous_callers() {
         .output()
         .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let kinds: Vec<&str> = v["principals"]
+    let star = v["principals"]
         .as_array()
         .unwrap()
         .iter()
         .filter(|e| e["principal"] == "*")
-        .map(|e| e["kind"].as_str().unwrap())
+        .cloned()
         .collect();
-    assert_eq!(kinds, ["anyone"]);
-    let _ = std::fs::remove_dir_all(&dir);
+    (out.status.code(), star)
 }
 
 /// A role's sessions may carry session tags, so a tag its data lacks is
@@ -192,31 +170,10 @@ fn secure_transport_is_true_in_can_who_can_and_the_account_review() {
 /// anonymous callers (spec E-7).
 #[test]
 fn star_with_source_account_is_not_open_to_anonymous_callers() {
-    let (_dir, bp) = crate::support::temp_file(
-        "bp.json",
+    let (_, star) = star_entries(
         r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::prod/*","Condition":{"StringEquals":{"aws:SourceAccount":"111122223333"}}}]}"#,
     );
-    let out = s3guard()
-        .args([
-            "who-can",
-            "s3:GetObject",
-            "arn:aws:s3:::prod/k",
-            "--account",
-            ACCT,
-        ])
-        .arg("--bucket-policy")
-        .arg(&bp)
-        .args(["--format", "json", "--no-escalation"])
-        .output()
-        .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let star: Vec<&serde_json::Value> = v["principals"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["principal"] == "*")
-        .collect();
-    assert_eq!(star.len(), 1, "{v}");
-    assert_eq!(star[0]["kind"], "any-authenticated", "{v}");
-    assert_eq!(star[0]["keys"][0]["key"], "aws:SourceAccount", "{v}");
+    assert_eq!(star.len(), 1, "{star:?}");
+    assert_eq!(star[0]["kind"], "any-authenticated", "{star:?}");
+    assert_eq!(star[0]["keys"][0]["key"], "aws:SourceAccount", "{star:?}");
 }
