@@ -167,6 +167,16 @@ const CACHE_BYTES: usize = 32 << 20;
 /// line's document, its parsed policies and their matchers; measured: a
 /// corpus of 7.8 MB of lines held 53 MB more when every set was kept).
 const SET_BYTES_PER_LINE_BYTE: usize = 8;
+/// Set fields at least this long are kept the first time they are seen:
+/// reading them costs far more than keeping them (a managed policy like
+/// ReadOnlyAccess, 91 KB, costs ~4.5 M instructions to read, its key a
+/// copy of its text).
+const KEEP_AT_ONCE_BYTES: usize = 16 << 10;
+/// Sets are kept at first sight only while the cache holds less than
+/// this (estimated as for [`CACHE_BYTES`]): in a corpus without repeats
+/// they are never asked for again, and the memory they hold is fresh
+/// pages (a page fault each, ~2 µs here).
+const KEEP_AT_ONCE_BUDGET: usize = 8 << 20;
 /// Most keys a [`SetCache`] remembers having seen.
 const CACHE_SEEN: usize = 1 << 16;
 
@@ -301,18 +311,23 @@ impl SetCache {
             f.raw.hash(&mut h);
         }
         let hash = h.finish();
+        let set_bytes = set_fields(&fields).map(|f| f.raw.len()).sum::<usize>();
         let mut inner = self.inner.lock().ok()?;
+        let large = set_bytes >= KEEP_AT_ONCE_BYTES
+            && inner.bytes + set_bytes.saturating_mul(SET_BYTES_PER_LINE_BYTE)
+                <= KEEP_AT_ONCE_BUDGET;
         let set = inner
             .sets
             .get(&hash)
             .filter(|(key, _)| same_key(key, &fields))
             .map(|(_, set)| set.clone());
-        let keep = set.is_none() && {
-            if inner.seen.len() >= CACHE_SEEN {
-                inner.seen.clear();
-            }
-            !inner.seen.insert(hash)
-        };
+        let keep = set.is_none()
+            && (large || {
+                if inner.seen.len() >= CACHE_SEEN {
+                    inner.seen.clear();
+                }
+                !inner.seen.insert(hash)
+            });
         drop(inner);
         Some(Probe {
             cache: self,
@@ -1373,6 +1388,44 @@ mod tests {
             assert_eq!(parse_principal(&t), Principal::parse(&t));
         }
         assert!(PRINCIPALS.with(|k| k.borrow().len()) <= KNOWN_PRINCIPALS);
+    }
+
+    /// A set of at least `KEEP_AT_ONCE_BYTES` of set fields is kept the
+    /// first time it is seen, while the kept sets stay within
+    /// `KEEP_AT_ONCE_BUDGET`; a smaller one only the second time.
+    #[test]
+    fn large_sets_are_kept_at_first_sight_within_a_budget() {
+        let line = |sid: usize, actions: usize| {
+            let list = vec![r#""s3:Get*""#; actions].join(",");
+            format!(
+                concat!(
+                    r#"{{"id":"l","identity":[{{"Statement":{{"Sid":"S{}","Effect":"Allow","#,
+                    r#""Action":[{}],"Resource":"*"}}}}],"principal":"arn:aws:iam::111122223333:user/u","#,
+                    r#""action":"s3:GetObject","resource":"arn:aws:s3:::b/k","expect":"Allow"}}"#
+                ),
+                sid, list
+            )
+        };
+        let cache = SetCache::default();
+        let kept = || cache.inner.lock().unwrap().sets.len();
+        let small = line(0, 10);
+        let result = run_line_with("c.jsonl", 1, &small, Some(&cache));
+        assert_eq!(result.status, Status::Pass, "{result:?}");
+        assert_eq!(kept(), 0, "a small set is not kept at first sight");
+        run_line_with("c.jsonl", 1, &small, Some(&cache));
+        assert_eq!(kept(), 1, "a small set is kept at second sight");
+        let large = line(1, 2_000);
+        assert!(large.len() > KEEP_AT_ONCE_BYTES);
+        let result = run_line_with("c.jsonl", 1, &large, Some(&cache));
+        assert_eq!(result.status, Status::Pass, "{result:?}");
+        assert_eq!(kept(), 2, "a large set is kept at first sight");
+        let per_set = large.len() * SET_BYTES_PER_LINE_BYTE;
+        for sid in 2..KEEP_AT_ONCE_BUDGET / per_set + 10 {
+            run_line_with("c.jsonl", 1, &line(sid, 2_000), Some(&cache));
+        }
+        let inner = cache.inner.lock().unwrap();
+        assert!(inner.bytes <= KEEP_AT_ONCE_BUDGET, "{}", inner.bytes);
+        assert!(inner.sets.len() < KEEP_AT_ONCE_BUDGET / per_set + 10);
     }
 
     /// The cache stays within its bounds: full, it starts again.
