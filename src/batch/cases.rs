@@ -185,7 +185,9 @@ const CACHE_SEEN: usize = 1 << 16;
 /// many requests), and parsing, validating and compiling them costs most
 /// of a case. One cache serves every worker (it is locked only to look a
 /// key up and to keep a set). A set is kept the second time its key is
-/// seen, so a corpus without repeats keeps none (it costs a hash per case).
+/// seen, so a corpus without repeats keeps few (it costs a hash per case):
+/// only large ones ([`KEEP_AT_ONCE_BYTES`]) are kept at first sight, within
+/// a small budget ([`KEEP_AT_ONCE_BUDGET`]).
 /// Bounded ([`CACHE_SETS`], [`CACHE_BYTES`], [`CACHE_SEEN`]): when full,
 /// it is emptied. Only sets of valid cases are kept, so every diagnostic
 /// of a case still comes from reading that case.
