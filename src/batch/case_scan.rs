@@ -46,6 +46,24 @@ pub fn scan<'a>(
     text: &'a str,
     classify: impl Fn(&str) -> Option<(u32, bool)>,
 ) -> Option<Fields<'a>> {
+    scan_with(text, classify, |_, _| None)
+}
+
+/// [`scan`], skipping values whose text is known: `known` is asked, for
+/// each member whose value is not a string or an array of strings, with
+/// the member's number and the line from the value's first byte on, and
+/// answers the length of a known text the line starts with. Such a text
+/// must be a whole JSON object, array or string the full parser accepted
+/// (a line that starts with it holds that value, which ends where it
+/// does: what follows cannot extend it); the scan then takes that length
+/// instead of skipping the value by its quotes and brackets. A set of
+/// policies seen before is a few memory comparisons, not a walk of its
+/// text.
+pub fn scan_with<'a>(
+    text: &'a str,
+    classify: impl Fn(&str) -> Option<(u32, bool)>,
+    mut known: impl FnMut(u32, &'a [u8]) -> Option<usize>,
+) -> Option<Fields<'a>> {
     let b = text.as_bytes();
     let mut fields = Fields::new();
     let mut i = ws(b, 0);
@@ -74,7 +92,17 @@ pub fn scan<'a>(
         // ends where `value_end` says, as any valid value does)
         let (end, checked) = match checked_value_end(b, start) {
             Some(end) => (end, true),
-            None => (value_end(b, start)?, false),
+            None => {
+                let rest = b.get(start..).unwrap_or_default();
+                let skip = match rest.first() {
+                    Some(b'{' | b'[' | b'"') => known(number, rest).filter(|&n| n <= rest.len()),
+                    _ => None,
+                };
+                match skip {
+                    Some(len) => (start + len, false),
+                    None => (value_end(b, start)?, false),
+                }
+            }
         };
         fields.push(Field {
             name,
@@ -445,6 +473,41 @@ mod tests {
         }
         assert_eq!(string_end(b"\"abc", 0), None);
         assert_eq!(string_end(b"\"abcdefghijk\\\"", 0), None);
+    }
+
+    /// A known text is taken at its length, and a line that only starts
+    /// like it is scanned as before: the fields are those of [`scan`].
+    #[test]
+    fn known_values_are_skipped_at_their_length() {
+        let letters = |k: &str| Some((u32::from(k.as_bytes()[0] - b'a'), false));
+        let known = br#"{"x":[1,{"y":"}"}]}"#;
+        let with = |line: &'static str| {
+            let mut asked = 0;
+            let fields = scan_with(line, letters, |_, rest| {
+                asked += 1;
+                rest.starts_with(known).then_some(known.len())
+            })
+            .map(|f| f.iter().map(|f| (f.name, f.raw)).collect::<Vec<_>>());
+            (fields, asked)
+        };
+        let without = |line: &'static str| {
+            scan(line, letters).map(|f| f.iter().map(|f| (f.name, f.raw)).collect::<Vec<_>>())
+        };
+        for line in [
+            r#"{"a":{"x":[1,{"y":"}"}]},"b":"s"}"#,
+            r#"{"a":{"x":[1,{"y":"}"}]}}"#,
+            r#"{"b":"s","a":{"x":[1,{"y":"}"}]} }"#,
+            r#"{"a":{"x":[1,{"y":"}"}],"z":2},"b":"s"}"#,
+            r#"{"a":{"x":[1,{"y":"}"}]}x,"b":"s"}"#,
+            r#"{"a":{"x":[1,{"y":"}"}]"#,
+            r#"{"a":["s","t"],"b":{"x":[1,{"y":"}"}]}}"#,
+        ] {
+            let (fields, _) = with(line);
+            assert_eq!(fields, without(line), "{line}");
+        }
+        // the string array is checked, never asked about; the object is
+        assert_eq!(with(r#"{"a":["s","t"],"b":{"x":[1,{"y":"}"}]}}"#).1, 1);
+        assert_eq!(with(r#"{"a":1,"b":true}"#).1, 0);
     }
 
     proptest::proptest! {

@@ -206,7 +206,11 @@ pub struct SetCache {
 }
 
 /// A key of a [`SetCache`]: the name and text of each set field, in turn.
-type Key = Box<[Box<str>]>;
+type Key = Box<[Arc<str>]>;
+
+/// Set fields at least this long are remembered by their first bytes
+/// ([`Sets::known`]); shorter ones cost little to scan.
+const KNOWN_FROM: usize = 64;
 
 /// What a [`SetCache`] holds.
 #[derive(Debug, Default)]
@@ -216,6 +220,15 @@ struct Sets {
     /// Hashes of the keys seen.
     seen: std::collections::HashSet<u64, foldhash::fast::RandomState>,
     bytes: usize,
+    /// The texts of the kept sets' fields of at least [`KNOWN_FROM`]
+    /// bytes (shared with their keys), by their field's number and the
+    /// hash of their first [`KNOWN_FROM`] bytes: the scan of a line takes
+    /// such a field's length from here ([`case_scan::scan_with`]).
+    known: std::collections::HashMap<
+        (u32, u64),
+        smallvec::SmallVec<[Arc<str>; 1]>,
+        foldhash::fast::RandomState,
+    >,
 }
 
 /// A case line's members, and what a [`SetCache`] has for its set fields.
@@ -306,7 +319,8 @@ impl SetCache {
     /// declines the line.
     fn probe<'c, 'a>(&'c self, text: &'a str) -> Option<Probe<'c, 'a>> {
         use std::hash::{BuildHasher, Hash, Hasher};
-        let fields = case_scan::scan(text, classify)?;
+        let fields =
+            case_scan::scan_with(text, classify, |number, rest| self.known_len(number, rest))?;
         let mut h = self.hasher.build_hasher();
         for f in set_fields(&fields) {
             f.name.hash(&mut h);
@@ -340,7 +354,45 @@ impl SetCache {
         })
     }
 
-    fn insert(&self, hash: u64, key: Key, set: Arc<PolicySet>, line_bytes: usize) {
+    /// The length of a kept set field's text that `rest` starts with, for
+    /// the field numbered `number`.
+    fn known_len(&self, number: u32, rest: &[u8]) -> Option<usize> {
+        let first = rest.get(..KNOWN_FROM)?;
+        let at = (
+            number,
+            std::hash::BuildHasher::hash_one(&self.hasher, first),
+        );
+        let inner = self.inner.lock().ok()?;
+        inner
+            .known
+            .get(&at)?
+            .iter()
+            .find(|text| rest.starts_with(text.as_bytes()))
+            .map(|text| text.len())
+    }
+
+    /// Keeps the set of the scanned line `fields` (of `line_bytes`).
+    fn insert(&self, hash: u64, fields: &[Field<'_>], set: Arc<PolicySet>, line_bytes: usize) {
+        let key = key_of(fields);
+        let numbers = set_fields(fields).map(|f| f.number);
+        let texts = key.iter().skip(1).step_by(2);
+        let known: Vec<(u32, Arc<str>)> = numbers
+            .zip(texts)
+            .filter(|(_, text)| text.len() >= KNOWN_FROM)
+            .map(|(number, text)| (number, text.clone()))
+            .collect();
+        self.insert_key(hash, key, known, set, line_bytes);
+    }
+
+    /// Keeps `set` under `key`, its `known` field texts remembered.
+    fn insert_key(
+        &self,
+        hash: u64,
+        key: Key,
+        known: Vec<(u32, Arc<str>)>,
+        set: Arc<PolicySet>,
+        line_bytes: usize,
+    ) {
         let cost = key
             .iter()
             .map(|piece| piece.len())
@@ -354,10 +406,22 @@ impl SetCache {
         };
         if inner.sets.len() >= CACHE_SETS || inner.bytes + cost > CACHE_BYTES {
             inner.sets.clear();
+            inner.known.clear();
             inner.bytes = 0;
         }
         inner.bytes += cost;
         inner.sets.insert(hash, (key, set));
+        for (number, text) in known {
+            let first = text.as_bytes().get(..KNOWN_FROM).unwrap_or_default();
+            let at = (
+                number,
+                std::hash::BuildHasher::hash_one(&self.hasher, first),
+            );
+            let texts = inner.known.entry(at).or_default();
+            if !texts.contains(&text) {
+                texts.push(text);
+            }
+        }
     }
 }
 
@@ -369,7 +433,7 @@ fn key_of(fields: &[Field<'_>]) -> Key {
 }
 
 /// Whether `key` is the key of these fields (no key is built).
-fn same_key(key: &[Box<str>], fields: &[Field<'_>]) -> bool {
+fn same_key(key: &[Arc<str>], fields: &[Field<'_>]) -> bool {
     let mut pieces = key.iter();
     set_fields(fields).all(|f| {
         pieces.next().is_some_and(|p| **p == *f.name)
@@ -564,7 +628,7 @@ fn case_from_fields(name: &str, line: usize, text: &str, probe: &Probe<'_, '_>) 
     if probe.keep {
         probe
             .cache
-            .insert(probe.hash, key_of(&probe.fields), set, text.len());
+            .insert(probe.hash, &probe.fields, set, text.len());
     }
     Some(case)
 }
@@ -678,8 +742,7 @@ fn parse_case_in_full(
                 None => {
                     let set = Arc::new(builder.options(options).build());
                     if let Some(p) = probe.filter(|p| p.keep) {
-                        p.cache
-                            .insert(p.hash, key_of(&p.fields), set.clone(), text.len());
+                        p.cache.insert(p.hash, &p.fields, set.clone(), text.len());
                     }
                     set
                 }
@@ -1437,14 +1500,21 @@ mod tests {
         let set = Arc::new(PolicySet::builder().build());
         let key = |k: &str| -> Key { vec!["identity".into(), k.into()].into() };
         for i in 0..CACHE_SETS + 10 {
-            cache.insert(i as u64, key(&format!("k{i}")), set.clone(), 100);
+            cache.insert_key(
+                i as u64,
+                key(&format!("k{i}")),
+                Vec::new(),
+                set.clone(),
+                100,
+            );
         }
         let kept = cache.inner.lock().unwrap().sets.len();
         assert!(kept <= CACHE_SETS);
         assert!(kept < 20, "emptied when full");
-        cache.insert(
+        cache.insert_key(
             1 << 40,
             key("big"),
+            Vec::new(),
             set.clone(),
             CACHE_BYTES / SET_BYTES_PER_LINE_BYTE,
         );
@@ -1453,8 +1523,8 @@ mod tests {
             "too big to keep"
         );
         let half = CACHE_BYTES / 2 / SET_BYTES_PER_LINE_BYTE;
-        cache.insert(1 << 41, key("half"), set.clone(), half);
-        cache.insert(1 << 42, key("half2"), set, half);
+        cache.insert_key(1 << 41, key("half"), Vec::new(), set.clone(), half);
+        cache.insert_key(1 << 42, key("half2"), Vec::new(), set, half);
         let inner = cache.inner.lock().unwrap();
         assert!(inner.bytes <= CACHE_BYTES);
         assert_eq!(inner.sets.len(), 1);
