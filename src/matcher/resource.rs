@@ -21,11 +21,74 @@ enum Shape {
     /// `*`: every resource.
     Any,
     /// A pattern with six parts: five compared one by one, the resource part as a whole.
-    Full { parts: [Glob; 5], resource: Glob },
+    Full { head: Head, resource: Glob },
     /// Fewer than six parts, the last ending in `*`: that `*` swallows the rest (M-4 rule 3).
     Short { parts: Vec<Glob>, last: Glob },
     /// Not an ARN pattern at all: matches nothing (a load-time error names it).
     Never,
+}
+
+/// The first five parts of a six-part pattern.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Head {
+    /// No `*` or `?` in them (`arn:aws:s3:::`, almost every pattern): each
+    /// is its text in the pattern, compared exactly; part `i` ends at
+    /// byte `ends[i]` (the colon after it), and starts past the one before.
+    Literal([u32; 5]),
+    /// Some hold a wildcard: each compiled (boxed: rare, and large).
+    Globs(Box<[Glob; 5]>),
+}
+
+impl Head {
+    /// The head of `parts` (the first five of six), a prefix of `text`.
+    fn new(parts: &[&str]) -> Head {
+        let literal = parts
+            .iter()
+            .take(5)
+            .all(|p| !p.as_bytes().iter().any(|&b| b == b'*' || b == b'?'));
+        if literal {
+            let mut ends = [0u32; 5];
+            let mut at = 0usize;
+            for (end, part) in ends.iter_mut().zip(parts) {
+                at += part.len();
+                *end = u32::try_from(at).unwrap_or(u32::MAX);
+                at += 1;
+            }
+            return Head::Literal(ends);
+        }
+        let g = |i: usize| Glob::new(parts.get(i).copied().unwrap_or_default());
+        Head::Globs(Box::new([g(0), g(1), g(2), g(3), g(4)]))
+    }
+
+    /// Part `i` of a literal head in `text`.
+    fn literal<'t>(ends: &[u32; 5], text: &'t str, i: usize) -> &'t str {
+        let end = ends.get(i).map_or(0, |&e| e as usize);
+        let start = match i {
+            0 => 0,
+            _ => ends.get(i - 1).map_or(0, |&e| e as usize + 1),
+        };
+        text.get(start..end).unwrap_or_default()
+    }
+
+    /// Whether part `i` of the pattern (`text`) matches `field`.
+    #[inline]
+    fn matches(&self, text: &str, i: usize, field: &str) -> bool {
+        match self {
+            Head::Literal(ends) => Head::literal(ends, text, i) == field,
+            Head::Globs(globs) => globs.get(i).is_some_and(|g| g.is_match(field)),
+        }
+    }
+
+    /// Whether part `i` matches any text or is empty (M-6: a region or
+    /// account that a wildcard-only request's `*` fits).
+    fn all_stars(&self, text: &str, i: usize) -> bool {
+        match self {
+            Head::Literal(ends) => Head::literal(ends, text, i).is_empty(),
+            Head::Globs(globs) => globs
+                .get(i)
+                .is_some_and(|g| g.is_any() || g.as_literal() == Some("")),
+        }
+    }
 }
 
 /// The six parts of an ARN (the last holds any further colons), or as
@@ -71,9 +134,8 @@ impl ResourcePattern {
                 Some(pieces) => Glob::from_pieces(&pieces),
                 None => Glob::new(rest),
             };
-            let g = |i: usize| Glob::new(parts.get(i).copied().unwrap_or_default());
             Shape::Full {
-                parts: [g(0), g(1), g(2), g(3), g(4)],
+                head: Head::new(parts),
                 resource,
             }
         } else if let Some((last, init)) = parts.split_last().filter(|(l, _)| l.ends_with('*')) {
@@ -154,9 +216,9 @@ impl ResourcePattern {
         match &self.shape {
             Shape::Any => Match::Yes,
             Shape::Never => Match::No,
-            Shape::Full { parts, resource } => {
-                for (i, p) in parts.iter().enumerate() {
-                    if !p.is_match(arn.part(i)) {
+            Shape::Full { head, resource } => {
+                for i in 0..5 {
+                    if !head.matches(&self.text, i, arn.part(i)) {
                         return Match::No;
                     }
                 }
@@ -255,19 +317,33 @@ impl ResourcePattern {
     /// (`arn:aws:s3:::*`, `arn:aws:s3:*:*:*`, `arn:aws:s3:*`).
     pub fn matches_wildcard_request(&self, service: &str) -> bool {
         let all_stars = |g: &Glob| g.is_any() || g.as_literal() == Some("");
-        let head_ok = |parts: &[Glob]| {
-            parts.iter().enumerate().all(|(i, g)| match i {
-                0 => g.is_match("arn"),
-                1 => PARTITIONS.iter().any(|p| g.is_match(p)),
-                2 => g.is_match(service),
-                _ => all_stars(g),
-            })
+        // part `i` of the head matches as M-6 asks, told by `matches` and
+        // `stars` (the text or glob of the part)
+        let head_ok = |i: usize, matches: &dyn Fn(&str) -> bool, stars: bool| match i {
+            0 => matches("arn"),
+            1 => PARTITIONS.iter().any(|p| matches(p)),
+            2 => matches(service),
+            _ => stars,
         };
         match &self.shape {
             Shape::Any => true,
             Shape::Never => false,
-            Shape::Full { parts, resource } => head_ok(parts) && resource.is_any(),
-            Shape::Short { parts, last } => head_ok(parts) && last.is_any(),
+            Shape::Full { head, resource } => {
+                (0..5).all(|i| {
+                    head_ok(
+                        i,
+                        &|t| head.matches(&self.text, i, t),
+                        head.all_stars(&self.text, i),
+                    )
+                }) && resource.is_any()
+            }
+            Shape::Short { parts, last } => {
+                parts
+                    .iter()
+                    .enumerate()
+                    .all(|(i, g)| head_ok(i, &|t| g.is_match(t), all_stars(g)))
+                    && last.is_any()
+            }
         }
     }
 }
@@ -366,6 +442,45 @@ mod tests {
         assert!(!m("arn:aws:s3:::*/*", "*"));
         assert!(!m("arn:aws:iam::*:*", "*"));
         assert!(!m("arn:aws:s3:us-east-1::*", "*"));
+    }
+
+    proptest::proptest! {
+        /// A literal head matches as five exact globs do, and a head with a
+        /// wildcard as its globs: patterns and ARNs of colons, stars,
+        /// question marks and letters, for concrete and wildcard requests.
+        #[test]
+        fn heads_match_as_globs_do(
+            pattern in "(arn|a\\*|\\*|ar\\?|)(:(aws|\\*|a\\?s|aws-cn)){0,1}:(s3|\\*|s\\?|iam|):[a1*]{0,2}:[0-9*]{0,2}:[a-z*/:]{0,4}",
+            arn in "arn:(aws|a|aws-cn):(s3|s|iam):[a-z1]{0,2}:[0-9]{0,3}:[a-z/:]{0,6}",
+        ) {
+            let compiled = ResourcePattern::new(&pattern, None);
+            let resource = Resource::parse(&arn).unwrap();
+            let globs = match &compiled.shape {
+                Shape::Full { resource, .. } => {
+                    let parts = split_arn(&pattern);
+                    let g = |i: usize| Glob::new(parts[i]);
+                    Some(ResourcePattern {
+                        text: pattern.clone(),
+                        shape: Shape::Full {
+                            head: Head::Globs(Box::new([g(0), g(1), g(2), g(3), g(4)])),
+                            resource: resource.clone(),
+                        },
+                    })
+                }
+                _ => None,
+            };
+            if let Some(globs) = globs {
+                for service in ["s3", "iam"] {
+                    for r in [&resource, &Resource::Wildcard] {
+                        proptest::prop_assert_eq!(
+                            compiled.matches(r, service, &NoVariables),
+                            globs.matches(r, service, &NoVariables),
+                            "{} {}", pattern, arn
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]
