@@ -106,7 +106,7 @@ pub fn minimal_policy(m: &Matrix) -> MinimalPolicy {
         let slot = match per_action.iter().position(|(a, _, _)| a == action) {
             Some(i) => i,
             None => {
-                per_action.push((action.clone(), Vec::new(), Vec::new()));
+                per_action.push((action.to_string(), Vec::new(), Vec::new()));
                 per_action.len() - 1
             }
         };

@@ -282,7 +282,7 @@ mod tests {
         let bucket_level: Vec<&str> = s3
             .iter()
             .filter(|(_, d)| d.scope == Scope::Bucket)
-            .map(|(a, _)| a.name.as_str())
+            .map(|(a, _)| a.name)
             .collect();
         for n in [
             "DeleteBucket",

@@ -90,11 +90,11 @@ fn valid_for(arn: &Arn, rt: &ResourceType) -> bool {
     if arn.service() != rt.service {
         return false;
     }
-    if catalog::resource_type_of(arn.as_ref()) != Some(rt.name.as_str()) {
+    if catalog::resource_type_of(arn.as_ref()) != Some(rt.name) {
         return false;
     }
     let r = arn.resource();
-    match rt.name.as_str() {
+    match rt.name {
         "bucket" if rt.service == "s3" => !r.is_empty(),
         "object" => r
             .split_once('/')
@@ -221,14 +221,14 @@ pub fn allowed_actions(
                 });
             }
             None => {
-                for rt in &info.resource_types {
+                for rt in info.resource_types {
                     if let Some((_, arns)) = by_type
                         .iter()
                         .find(|(t, _)| t.service == info.service && t.name == rt.name)
                     {
                         for a in arns {
                             asks.push(Candidate {
-                                resource_type: rt.name.clone(),
+                                resource_type: rt.name.to_string(),
                                 arn: a.clone(),
                             });
                         }
@@ -271,7 +271,7 @@ pub fn allowed_actions(
         if !allowed_on.is_empty() {
             out.push(ActionGrant {
                 info,
-                action: info.iam_action.clone(),
+                action: info.iam_action.to_string(),
                 access_level: info.access_level.as_str().to_string(),
                 destructive: destructive(info),
                 allowed_on,

@@ -599,7 +599,7 @@ fn key_absent_for_actions(
         // to them: usually what was meant (`StringNotEquals s3:x-amz-acl`)
         _ => return,
     };
-    let mut names: Vec<String> = missing.iter().map(|a| a.iam_action.clone()).collect();
+    let mut names: Vec<String> = missing.iter().map(|a| a.iam_action.to_string()).collect();
     names.sort();
     names.dedup();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();

@@ -99,7 +99,7 @@ fn rank(info: &ActionInfo) -> (u8, u8, String) {
         1
     };
     let service = u8::from(info.service != "s3");
-    (kind, service, info.iam_action.clone())
+    (kind, service, info.iam_action.to_string())
 }
 
 /// Builds the classes. `owner_root` says the caller is the bucket owner's
@@ -146,8 +146,11 @@ pub(crate) fn build(
         } else if info.wildcard_only {
             Targets::Wildcard
         } else {
-            let mut names: Vec<String> =
-                info.resource_types.iter().map(|r| r.name.clone()).collect();
+            let mut names: Vec<String> = info
+                .resource_types
+                .iter()
+                .map(|r| r.name.to_string())
+                .collect();
             names.sort();
             names.dedup();
             if names.is_empty() {
@@ -179,10 +182,10 @@ pub(crate) fn build(
                 && c.reads_object == reads_object
                 && c.refused == is_refused
         }) {
-            Some(c) => c.members.push(info.iam_action.clone()),
+            Some(c) => c.members.push(info.iam_action.to_string()),
             None => classes.push(ActionClass {
-                witness: info.iam_action.clone(),
-                members: vec![info.iam_action.clone()],
+                witness: info.iam_action.to_string(),
+                members: vec![info.iam_action.to_string()],
                 service,
                 covered,
                 targets,
@@ -193,7 +196,7 @@ pub(crate) fn build(
             }),
         }
     }
-    let catalog_actions: Vec<String> = infos.iter().map(|a| a.iam_action.clone()).collect();
+    let catalog_actions: Vec<String> = infos.iter().map(|a| a.iam_action.to_string()).collect();
     let others = other_services(query, stmts, service_patterns)?;
     let other_services = !others.is_empty();
     classes.extend(others);

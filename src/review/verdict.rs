@@ -96,7 +96,7 @@ pub fn is_dangerous_topic(topic: &str) -> bool {
 pub fn asks_about(info: &crate::catalog::ActionInfo) -> bool {
     TOPICS
         .iter()
-        .any(|(_, acts)| acts.contains(&info.iam_action.as_str()))
+        .any(|(_, acts)| acts.contains(&info.iam_action))
 }
 
 /// The topic of the last question (the other destructive or
@@ -134,8 +134,8 @@ impl Verdict {
 fn allowed_actions(cells: &[&Cell]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for c in cells {
-        if c.access != Access::Denied && !out.contains(&c.action.iam_action) {
-            out.push(c.action.iam_action.clone());
+        if c.access != Access::Denied && !out.iter().any(|a| a == c.action.iam_action) {
+            out.push(c.action.iam_action.to_string());
         }
     }
     out

@@ -114,7 +114,7 @@ pub(super) fn example_resource(info: &ActionInfo) -> Option<String> {
         .iter()
         .find(|k| k.name == "object" || k.name == "bucket")
         .or_else(|| info.resource_types.first())?;
-    Some(match kind.name.as_str() {
+    Some(match kind.name {
         "bucket" => "arn:aws:s3:::example-bucket".into(),
         "object" => "arn:aws:s3:::example-bucket/example.txt".into(),
         _ => {

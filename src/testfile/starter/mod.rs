@@ -398,7 +398,7 @@ impl Builder<'_> {
             return None;
         }
         Some(Try {
-            action: info.iam_action.clone(),
+            action: info.iam_action.to_string(),
             resource,
             principal,
             context,
