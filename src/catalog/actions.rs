@@ -504,6 +504,67 @@ mod tests {
         assert!(lookup("s3:Nope").is_none());
     }
 
+    /// `lookup` (the folded table, then Unicode's lower case for a name
+    /// that is not ASCII) answers as a scan of the names lower-cased with
+    /// Unicode's rules, the map it replaces, does: on every catalog name
+    /// spelled in several cases, with non-ASCII letters whose lower case
+    /// is ASCII (the Kelvin sign) or is not (`İ`), and near misses.
+    #[test]
+    fn lookup_agrees_with_a_scan_of_unicode_lower_cased_names() {
+        let c = catalog();
+        let reference = |name: &str| {
+            let lower = name.to_lowercase();
+            c.lower_names().iter().position(|l| *l == lower)
+        };
+        let position = |name: &str| {
+            c.lookup(name)
+                .map(|a| c.actions().iter().position(|b| std::ptr::eq(a, b)))
+        };
+        let mut names: Vec<String> = Vec::new();
+        for (a, l) in c.actions().iter().zip(c.lower_names()) {
+            names.extend([
+                a.iam_action.to_string(),
+                l.to_string(),
+                l.to_ascii_uppercase(),
+                l.replace('k', "\u{212a}"),
+                l.replace('i', "\u{130}"),
+                format!("{l}x"),
+                l[..l.len() - 1].to_string(),
+            ]);
+        }
+        names.extend(["", "s3:", "\u{e9}", "S3:GETOBJECT\u{e9}"].map(String::from));
+        for name in &names {
+            assert_eq!(position(name), reference(name).map(Some), "{name}");
+        }
+        assert_eq!(
+            c.lookup("s3:ListBuc\u{212a}et").map(|a| a.iam_action),
+            Some("s3:ListBucket")
+        );
+    }
+
+    /// The static service ranges and prefix runs answer as before: each
+    /// service's actions, and the names starting with a prefix.
+    #[test]
+    fn service_ranges_and_prefix_runs_follow_the_names() {
+        let c = catalog();
+        for s in c.services() {
+            let r = c.service_range(&s.prefix.to_lowercase());
+            assert!(!r.is_empty());
+            assert!(c.actions()[r.clone()].iter().all(|a| a.service == s.prefix));
+            let all = c.actions().iter().filter(|a| a.service == s.prefix).count();
+            assert_eq!(r.len(), all);
+        }
+        assert_eq!(c.service_range("s3x"), 0..0);
+        assert_eq!(c.service_range("S3"), 0..0, "by lower-cased prefix");
+        for prefix in ["", "s", "s3:", "s3:get", "s3:getobject", "s3express:", "t", "\u{e9}"] {
+            let mut want: Vec<u32> = (0..c.lower_names().len() as u32)
+                .filter(|&i| c.lower_names()[i as usize].starts_with(prefix))
+                .collect();
+            want.sort_by_key(|&i| c.lower_names()[i as usize]);
+            assert_eq!(c.with_lower_prefix(prefix), want, "{prefix}");
+        }
+    }
+
     /// Spec C-15, and the Service Authorization Reference for Amazon S3:
     /// `s3:prefix` is listed for ListBucket (and the other list actions)
     /// only; global keys stay possible everywhere.

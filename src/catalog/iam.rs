@@ -65,4 +65,33 @@ mod tests {
         assert!(iam_actions().count() > 150);
         assert!(iam_action("iam:PutRolePolicyz").is_none());
     }
+
+    /// The binary search (ASCII case folded as it compares) answers as the
+    /// map of Unicode-lower-cased names it replaces.
+    #[test]
+    fn lookups_agree_with_a_scan_of_unicode_lower_cased_names() {
+        let reference = |name: &str| {
+            let lower = name.to_lowercase();
+            iam_actions().find(|a| a.iam_action.to_lowercase() == lower)
+        };
+        let mut names: Vec<String> = Vec::new();
+        for a in iam_actions() {
+            let l = a.iam_action.to_lowercase();
+            names.extend([
+                a.iam_action.to_string(),
+                a.iam_action.to_ascii_uppercase(),
+                l.replace('k', "\u{212a}"),
+                format!("{l}x"),
+                l[..l.len() - 1].to_string(),
+            ]);
+        }
+        names.extend(["", "iam:", "sts", "\u{e9}", "s3:GetObject"].map(String::from));
+        for name in &names {
+            assert_eq!(iam_action(name), reference(name), "{name}");
+        }
+        assert_eq!(
+            iam_action("iam:CreateAccess\u{212a}ey").map(|a| a.iam_action),
+            Some("iam:CreateAccessKey")
+        );
+    }
 }
