@@ -148,6 +148,10 @@ fn main() {
 }
 
 fn run() -> Result<(), String> {
+    // all three, even when the first is malformed
+    for file in [ACTIONS_FILE, KEYS_FILE, IAM_FILE] {
+        println!("cargo:rerun-if-changed={file}");
+    }
     let actions: ActionsFile = parse(ACTIONS_FILE)?;
     let keys: KeysFile = parse(KEYS_FILE)?;
     let iam: IamFile = parse(IAM_FILE)?;
@@ -165,7 +169,6 @@ fn run() -> Result<(), String> {
 
 /// Reads and parses one data file; an error names the file.
 fn parse<T: for<'de> Deserialize<'de>>(file: &str) -> Result<T, String> {
-    println!("cargo:rerun-if-changed={file}");
     let text = std::fs::read_to_string(file).map_err(|e| format!("{file}: {e}"))?;
     serde_json::from_str(&text)
         .map_err(|e| format!("{file}: {e} (the catalog data is malformed; see data/README.md)"))

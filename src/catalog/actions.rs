@@ -196,17 +196,6 @@ pub struct Service {
 pub struct Catalog {
     actions: &'static [ActionInfo],
     lowers: &'static [&'static str],
-    /// The positions + 1 of the lower-cased names in the slots of a
-    /// case-folding hash table ([`fold::home`], linear probing, 0: empty):
-    /// the look-up of a name as a policy writes it, with no copy to
-    /// lower-case.
-    name_slots: &'static [u32],
-    /// Positions of the actions in the order of their lower-cased names:
-    /// the names that start with a given text are a run of it.
-    lower_order: &'static [u32],
-    /// The lower-cased names in that order (the binary searches of
-    /// [`Catalog::with_lower_prefix`] read them without an indirection).
-    sorted_lowers: &'static [&'static str],
     /// Each service's actions are contiguous (sorted by name): lower-cased
     /// prefix, start, end.
     service_ranges: &'static [(&'static str, usize, usize)],
@@ -218,14 +207,25 @@ pub struct Catalog {
 static CATALOG: Catalog = Catalog {
     actions: &data::ACTIONS,
     lowers: &data::LOWERS,
-    name_slots: &data::NAME_SLOTS,
-    lower_order: &data::LOWER_ORDER,
-    sorted_lowers: &data::SORTED_LOWERS,
     service_ranges: &data::SERVICE_RANGES,
     resource_types: &data::RESOURCE_TYPES,
     services: &data::SERVICES,
     version: data::VERSION,
 };
+
+// The look-ups on the load path of every policy (`find`,
+// `with_lower_prefix`) read the generated arrays directly rather than
+// through the struct's slices: their lengths are constants, so the probe
+// mask and the bounds are too.
+//
+// - `data::NAME_SLOTS`: the positions + 1 of the lower-cased names in the
+//   slots of a case-folding hash table ([`fold::home`], linear probing, 0:
+//   empty): the look-up of a name as a policy writes it, with no copy to
+//   lower-case.
+// - `data::LOWER_ORDER`: the positions of the actions in the order of
+//   their lower-cased names (the names that start with a given text are a
+//   run of it), and `data::SORTED_LOWERS` the names in that order (the
+//   binary searches read them without an indirection).
 
 /// The catalog embedded in the binary.
 pub fn catalog() -> &'static Catalog {
@@ -296,15 +296,35 @@ impl Catalog {
     /// The position of `name` among the lower-cased names: equal bytes,
     /// or equal once ASCII upper-case letters are lower-cased when `fold`.
     fn find(&self, name: &[u8], fold: bool) -> Option<u32> {
-        let mask = self.name_slots.len().checked_sub(1)?;
-        let mut slot = fold::home(name, self.name_slots.len());
+        // The case-folded words the hash reads, kept for the comparison of
+        // a folding look-up (not computed twice); a longer name than the
+        // catalog has folds its words past these again.
+        const KEPT: usize = 8;
+        let mut kept = [0u64; KEPT];
+        let words = fold::word_count(name.len());
+        let folded = (0..words).map(|i| {
+            let w = fold::fold_word(fold::word(name, i));
+            if let Some(k) = kept.get_mut(i) {
+                *k = w;
+            }
+            w
+        });
+        let hash = fold::mix(name.len(), folded);
+        let slots = &data::NAME_SLOTS;
+        let mask = slots.len().checked_sub(1)?;
+        let mut slot = fold::slot_of(hash, slots.len());
         loop {
-            let i = self.name_slots.get(slot).copied()?.checked_sub(1)?;
-            let lower = self.lowers.get(i as usize)?.as_bytes();
+            let i = slots.get(slot).copied()?.checked_sub(1)?;
+            let lower = data::LOWERS.get(i as usize)?.as_bytes();
             let equal = lower.len() == name.len()
                 && match fold {
-                    true => (0..fold::word_count(name.len()))
-                        .all(|i| fold::fold_word(fold::word(name, i)) == fold::word(lower, i)),
+                    true => (0..words).all(|i| {
+                        let w = match kept.get(i) {
+                            Some(&w) => w,
+                            None => fold::fold_word(fold::word(name, i)),
+                        };
+                        w == fold::word(lower, i)
+                    }),
                     false => name == lower,
                 };
             if equal {
@@ -334,10 +354,13 @@ impl Catalog {
     /// searches: a pattern's literal prefix narrows the catalog to the
     /// actions it can match).
     pub fn with_lower_prefix(&self, prefix: &str) -> &'static [u32] {
-        let start = self.sorted_lowers.partition_point(|name| *name < prefix);
-        let rest = self.sorted_lowers.get(start..).unwrap_or_default();
+        let sorted = &data::SORTED_LOWERS;
+        let start = sorted.partition_point(|name| *name < prefix);
+        let rest = sorted.get(start..).unwrap_or_default();
         let len = rest.partition_point(|name| name.starts_with(prefix));
-        self.lower_order.get(start..start + len).unwrap_or_default()
+        data::LOWER_ORDER
+            .get(start..start + len)
+            .unwrap_or_default()
     }
 
     /// The actions a pattern matches (`s3:Get*`, `*`).
@@ -556,7 +579,16 @@ mod tests {
         }
         assert_eq!(c.service_range("s3x"), 0..0);
         assert_eq!(c.service_range("S3"), 0..0, "by lower-cased prefix");
-        for prefix in ["", "s", "s3:", "s3:get", "s3:getobject", "s3express:", "t", "\u{e9}"] {
+        for prefix in [
+            "",
+            "s",
+            "s3:",
+            "s3:get",
+            "s3:getobject",
+            "s3express:",
+            "t",
+            "\u{e9}",
+        ] {
             let mut want: Vec<u32> = (0..c.lower_names().len() as u32)
                 .filter(|&i| c.lower_names()[i as usize].starts_with(prefix))
                 .collect();

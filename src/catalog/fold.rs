@@ -42,14 +42,25 @@ pub(crate) fn word(bytes: &[u8], i: usize) -> u64 {
     u64::from_le_bytes(w)
 }
 
-/// The first slot of a name in a table of `slots` slots (a power of two):
-/// a multiplicative hash of its case-folded words and its length.
+/// The hash of a name of `len` bytes from its case-folded words
+/// (`fold_word(word(name, i))` for each `i < word_count(len)`): a
+/// multiplicative hash of them and the length.
+pub(crate) fn mix(len: usize, folded: impl Iterator<Item = u64>) -> u64 {
+    folded.fold(len as u64, |h, w| {
+        (h.rotate_left(23) ^ w).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+    })
+}
+
+/// The slot of a hash ([`mix`]) in a table of `slots` slots (a power of
+/// two): the high bits are the best mixed.
+pub(crate) fn slot_of(hash: u64, slots: usize) -> usize {
+    (hash >> 32) as usize & slots.saturating_sub(1)
+}
+
+/// The first slot of a name in a table of `slots` slots (a power of two).
 pub(crate) fn home(name: &[u8], slots: usize) -> usize {
-    let h = (0..word_count(name.len())).fold(name.len() as u64, |h, i| {
-        (h.rotate_left(23) ^ fold_word(word(name, i))).wrapping_mul(0x9e37_79b9_7f4a_7c15)
-    });
-    // the high bits are the best mixed
-    (h >> 32) as usize & slots.saturating_sub(1)
+    let folded = (0..word_count(name.len())).map(|i| fold_word(word(name, i)));
+    slot_of(mix(name.len(), folded), slots)
 }
 
 /// The slot table of `names` (lower-cased, distinct): position + 1 of each
