@@ -56,7 +56,7 @@ pub fn resource_of(class: &ResourceClass) -> String {
         (ClassKind::Other, Some(p)) => p.clone(),
         (ClassKind::Other, None) => catalog::catalog()
             .resource_type(&class.service, &class.resource_type)
-            .map(|rt| any_of(&rt.arn_pattern))
+            .map(|rt| any_of(rt.arn_pattern))
             .unwrap_or_else(|| "*".to_string()),
     }
 }

@@ -443,7 +443,7 @@ mod tests {
             "s3:AccessPointNetworkOrigin",
             "s3:ExistingObjectTag/<key>",
         ] {
-            assert!(keys.iter().any(|x| *x == k), "{k}: {keys:?}");
+            assert!(keys.contains(&k), "{k}: {keys:?}");
         }
         assert_eq!(
             keys.iter()

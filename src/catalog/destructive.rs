@@ -148,7 +148,7 @@ pub fn destructive(info: &ActionInfo) -> Option<Destructive> {
     let mut dangers = Vec::new();
     let mut why = Vec::new();
     // Deleting tags is a tag edit, not a deletion of data (access level Tagging).
-    if words(&info.name).any(|w| w == "Delete") && info.access_level != AccessLevel::Tagging {
+    if words(info.name).any(|w| w == "Delete") && info.access_level != AccessLevel::Tagging {
         dangers.push(Danger::Deletes);
         why.push(format!("{} deletes", info.name));
     }

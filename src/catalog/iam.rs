@@ -55,13 +55,10 @@ mod tests {
         assert_eq!(put.iam_action, "iam:PutRolePolicy");
         assert_eq!(put.access_level, AccessLevel::PermissionsManagement);
         assert_eq!(put.resource_types, ["role"]);
-        assert!(put
-            .condition_keys
-            .iter()
-            .any(|k| *k == "iam:PermissionsBoundary"));
+        assert!(put.condition_keys.contains(&"iam:PermissionsBoundary"));
         // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecuritytokenservice.html
         let assume = iam_action("sts:AssumeRole").unwrap();
-        assert!(assume.condition_keys.iter().any(|k| *k == "sts:ExternalId"));
+        assert!(assume.condition_keys.contains(&"sts:ExternalId"));
         assert!(iam_actions().count() > 150);
         assert!(iam_action("iam:PutRolePolicyz").is_none());
     }

@@ -120,7 +120,7 @@ fn instantiate(pattern: &str, rt: &ResourceType, base: &Request) -> Option<Strin
     let [arn, partition, service, region, account, rest] = parts.as_slice() else {
         return None;
     };
-    let generic = generic_arn(&rt.arn_pattern, base);
+    let generic = generic_arn(rt.arn_pattern, base);
     let g: Vec<&str> = generic.splitn(6, ':').collect();
     let head = |i: usize, p: &str| -> String {
         if p.contains(['*', '?']) {
@@ -157,7 +157,7 @@ fn instantiate(pattern: &str, rt: &ResourceType, base: &Request) -> Option<Strin
 
 /// Every ARN of a resource type worth asking about under these policies.
 pub fn candidates(set: &PolicySet, rt: &ResourceType, base: &Request) -> Vec<String> {
-    let mut out = vec![generic_arn(&rt.arn_pattern, base)];
+    let mut out = vec![generic_arn(rt.arn_pattern, base)];
     for m in set.members() {
         for s in &m.policy.statements {
             for p in s.resource.patterns() {
@@ -191,7 +191,7 @@ pub fn allowed_actions(
         .and_then(|a| catalog::resource_type_of(a.as_ref()));
     let mut out = Vec::new();
     for info in cat.actions() {
-        let Ok(action) = Action::parse(&info.iam_action) else {
+        let Ok(action) = Action::parse(info.iam_action) else {
             continue;
         };
         let mut asks: Vec<Candidate> = Vec::new();
@@ -311,7 +311,7 @@ mod tests {
             Some("arn:aws:s3:::logs-example")
         );
         assert_eq!(
-            generic_arn(&obj.arn_pattern, &base),
+            generic_arn(obj.arn_pattern, &base),
             "arn:aws:s3:::example-bucket/example-key"
         );
         let ap = cat.resource_type("s3", "accesspoint").unwrap();

@@ -78,7 +78,7 @@ pub(super) fn resource_type(ctx: &mut Ctx<'_>, st: &StatementView<'_>) {
         .resource_types()
         .iter()
         .filter(|r| r.service == service && rt.catalog_types().contains(&r.name))
-        .map(|r| Pattern::catalog_arn(&r.arn_pattern))
+        .map(|r| Pattern::catalog_arn(r.arn_pattern))
         .collect();
     let vars = variables(ctx);
     for e in st.resources() {

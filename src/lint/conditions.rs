@@ -456,7 +456,7 @@ fn irrelevant(ctx: &mut Ctx<'_>, st: &StatementView<'_>, block: &CondBlock, key:
             || catalog()
                 .resource_types()
                 .iter()
-                .filter(|r| r.service == a.service && a.supports_resource_type(&r.name))
+                .filter(|r| r.service == a.service && a.supports_resource_type(r.name))
                 .any(|r| r.condition_keys.iter().any(|k| key_matches(k, &lower)))
     };
     let (supplying, absent): (Vec<&&ActionInfo>, Vec<&&ActionInfo>) =

@@ -84,7 +84,7 @@ fn all_formats() -> &'static [(&'static str, &'static str, Pattern)] {
         catalog()
             .resource_types()
             .iter()
-            .map(|r| (r.service, r.name, Pattern::catalog_arn(&r.arn_pattern)))
+            .map(|r| (r.service, r.name, Pattern::catalog_arn(r.arn_pattern)))
             .collect()
     })
 }

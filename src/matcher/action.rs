@@ -566,7 +566,7 @@ mod tests {
             let mut found: Vec<u32> = pattern.catalog_matches().collect();
             found.sort_unstable();
             let every: Vec<u32> = (0..cat.lower_names().len())
-                .filter(|&i| glob.is_match(&cat.lower_names()[i]))
+                .filter(|&i| glob.is_match(cat.lower_names()[i]))
                 .map(|i| u32::try_from(i).unwrap())
                 .collect();
             assert_eq!(found, every, "{p}");

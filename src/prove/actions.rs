@@ -136,7 +136,7 @@ pub(crate) fn build(
     let mut classes: Vec<ActionClass> = Vec::new();
     for info in &infos {
         let action =
-            Action::parse(&info.iam_action).map_err(|e| Limit(format!("catalog action: {e}")))?;
+            Action::parse(info.iam_action).map_err(|e| Limit(format!("catalog action: {e}")))?;
         let covered: Vec<bool> = stmts
             .iter()
             .map(|s| s.statement.action.matches(&action))
@@ -172,7 +172,7 @@ pub(crate) fn build(
             .collect();
         let reads_object =
             by_owner.then(|| crate::eval::acl::reads_existing_object(action.lower()));
-        let is_refused = refused(&info.iam_action);
+        let is_refused = refused(info.iam_action);
         match classes.iter_mut().find(|c| {
             c.covered == covered
                 && c.service == service

@@ -104,7 +104,7 @@ pub fn report_order(a: &ActionInfo, b: &ActionInfo) -> std::cmp::Ordering {
         .then(service(a).cmp(&service(b)))
         .then(resource(a).cmp(&resource(b)))
         .then(level(a).cmp(&level(b)))
-        .then(a.iam_action.cmp(&b.iam_action))
+        .then(a.iam_action.cmp(b.iam_action))
 }
 
 #[cfg(test)]

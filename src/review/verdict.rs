@@ -112,7 +112,7 @@ impl Verdict {
                 let cells: Vec<&Cell> = m
                     .cells
                     .iter()
-                    .filter(|c| actions.iter().any(|a| c.action.iam_action == *a))
+                    .filter(|c| actions.contains(&c.action.iam_action))
                     .collect();
                 answer(m, topic, &cells)
             })
@@ -273,7 +273,7 @@ fn others(m: &Matrix) -> VerdictItem {
         .iter()
         .filter(|c| {
             let r = Risk::of(c.action);
-            (r.destructive || r.changes_permissions) && !in_topics(&c.action.iam_action)
+            (r.destructive || r.changes_permissions) && !in_topics(c.action.iam_action)
         })
         .collect();
     let actions = allowed_actions(&cells);

@@ -55,7 +55,7 @@ pub fn diff_text(d: &AccessDiff, old: &str, new: &str) -> String {
         let mut actions: Vec<&str> = Vec::new();
         for r in &rows {
             if !actions.contains(&r.action.iam_action) {
-                actions.push(&r.action.iam_action);
+                actions.push(r.action.iam_action);
             }
         }
         out.push_str(&format!(

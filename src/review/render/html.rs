@@ -178,8 +178,8 @@ fn action_th(c: &Cell) -> String {
     }
     format!(
         "<th scope=\"row\" title=\"{}\"><code>{}</code>{tags}</th><td class=\"level\">{}</td>",
-        esc(&c.action.description),
-        esc(&c.action.iam_action),
+        esc(c.action.description),
+        esc(c.action.iam_action),
         esc(c.action.access_level.as_str())
     )
 }

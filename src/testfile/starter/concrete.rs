@@ -118,8 +118,8 @@ pub(super) fn example_resource(info: &ActionInfo) -> Option<String> {
         "bucket" => "arn:aws:s3:::example-bucket".into(),
         "object" => "arn:aws:s3:::example-bucket/example.txt".into(),
         _ => {
-            let rt = catalog::catalog().resource_type(&info.service, &kind.name)?;
-            catalog::fill_arn_template(&rt.arn_pattern, |name| {
+            let rt = catalog::catalog().resource_type(info.service, kind.name)?;
+            catalog::fill_arn_template(rt.arn_pattern, |name| {
                 match name {
                     "Partition" => "aws",
                     "Region" => "us-east-1",
