@@ -71,7 +71,7 @@ impl Asked {
                 .actions()
                 .iter()
                 .filter(|a| asks_about(a))
-                .filter_map(|a| Action::parse(&a.iam_action).ok().map(|p| (a, p)))
+                .filter_map(|a| Action::parse(a.iam_action).ok().map(|p| (a, p)))
                 .collect(),
         }
     }

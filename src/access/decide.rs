@@ -504,7 +504,7 @@ fn canonical(mut keys: Vec<KeyNote>) -> Vec<KeyNote> {
 /// `s3:deletebucket`); as given when the catalog does not know it.
 pub fn catalog_spelling(action: &str) -> String {
     catalog::lookup(action)
-        .map(|i| i.iam_action.clone())
+        .map(|i| i.iam_action.to_string())
         .or_else(|| catalog::iam_action(action).map(|i| i.iam_action.to_string()))
         .unwrap_or_else(|| action.to_string())
 }

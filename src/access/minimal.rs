@@ -56,7 +56,7 @@ pub fn resource_of(class: &ResourceClass) -> String {
         (ClassKind::Other, Some(p)) => p.clone(),
         (ClassKind::Other, None) => catalog::catalog()
             .resource_type(&class.service, &class.resource_type)
-            .map(|rt| any_of(&rt.arn_pattern))
+            .map(|rt| any_of(rt.arn_pattern))
             .unwrap_or_else(|| "*".to_string()),
     }
 }
@@ -106,7 +106,7 @@ pub fn minimal_policy(m: &Matrix) -> MinimalPolicy {
         let slot = match per_action.iter().position(|(a, _, _)| a == action) {
             Some(i) => i,
             None => {
-                per_action.push((action.clone(), Vec::new(), Vec::new()));
+                per_action.push((action.to_string(), Vec::new(), Vec::new()));
                 per_action.len() - 1
             }
         };

@@ -1,13 +1,11 @@
 //! The action catalog: every IAM action of `s3`, `s3express` and
 //! `s3-object-lambda`, with access level and resource types (spec M-2, M-5).
 
-use std::collections::HashMap;
 use std::fmt;
-use std::sync::OnceLock;
 
 use serde::Serialize;
 
-use super::data;
+use super::{data, fold};
 use crate::matcher::ActionPattern;
 
 /// Access levels of the Service Authorization Reference.
@@ -27,6 +25,9 @@ pub enum AccessLevel {
 }
 
 impl AccessLevel {
+    /// The level of AWS's name for it (`build.rs` writes the same rule;
+    /// the data tests check the tables against this one).
+    #[cfg(test)]
     pub(crate) fn parse(s: &str) -> AccessLevel {
         match s {
             "List" => AccessLevel::List,
@@ -68,38 +69,38 @@ impl fmt::Display for AccessLevel {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ActionResource {
     /// Type name (`object`, `bucket`, `accesspoint`, …).
-    pub name: String,
+    pub name: &'static str,
     /// Whether the reference marks it required.
     pub required: bool,
     /// ARN pattern with `${…}` placeholders.
-    pub arn_pattern: String,
+    pub arn_pattern: &'static str,
 }
 
 /// One catalog action.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ActionInfo {
     /// Service prefix (`s3`).
-    pub service: String,
+    pub service: &'static str,
     /// Action name (`GetObject`).
-    pub name: String,
+    pub name: &'static str,
     /// `s3:GetObject`.
-    pub iam_action: String,
+    pub iam_action: &'static str,
     /// Primary access level.
     pub access_level: AccessLevel,
     /// The source's access level text (may list two levels).
-    pub access_level_raw: String,
+    pub access_level_raw: &'static str,
     /// What the action grants.
-    pub description: String,
+    pub description: &'static str,
     /// Resource types it can target; empty for wildcard-only actions.
-    pub resource_types: Vec<ActionResource>,
+    pub resource_types: &'static [ActionResource],
     /// No resource type: only `"Resource": "*"` applies (M-6).
     pub wildcard_only: bool,
     /// Condition keys the service may put in the request context.
-    pub condition_keys: Vec<String>,
+    pub condition_keys: &'static [&'static str],
     /// Actions AWS also checks.
-    pub dependent_actions: Vec<String>,
+    pub dependent_actions: &'static [&'static str],
     /// API reference page.
-    pub api_documentation: Option<String>,
+    pub api_documentation: Option<&'static str>,
 }
 
 impl ActionInfo {
@@ -151,13 +152,13 @@ pub fn info(action: &crate::matcher::Action) -> Option<&'static ActionInfo> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ResourceType {
     /// Service prefix.
-    pub service: String,
+    pub service: &'static str,
     /// Type name.
-    pub name: String,
+    pub name: &'static str,
     /// ARN pattern with `${…}` placeholders.
-    pub arn_pattern: String,
+    pub arn_pattern: &'static str,
     /// Condition keys of the type.
-    pub condition_keys: Vec<String>,
+    pub condition_keys: &'static [&'static str],
 }
 
 /// Fills a catalog ARN template (`arn:${Partition}:s3:::${BucketName}`):
@@ -184,168 +185,77 @@ pub fn fill_arn_template(template: &str, value: impl Fn(&str) -> String) -> Stri
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Service {
     /// Prefix (`s3`).
-    pub prefix: String,
+    pub prefix: &'static str,
     /// Name (`Amazon S3`).
-    pub name: String,
+    pub name: &'static str,
 }
 
-/// The loaded catalog.
+/// The catalog: static tables `build.rs` generates from `data/` (see
+/// `src/catalog/data.rs`), so that nothing is parsed or built at start.
 #[derive(Debug)]
 pub struct Catalog {
-    actions: Vec<ActionInfo>,
-    lowers: Vec<String>,
-    // The catalog's own names: a hasher with no seed is fine (no input
-    // chooses these keys).
-    // Keyed by bytes: a name lower-cased on the stack is looked up without
-    // checking it is UTF-8 again.
-    by_lower: HashMap<Box<[u8]>, usize, foldhash::fast::FixedState>,
-    /// The positions of the lower-cased names by their ASCII-case-folded
-    /// hash ([`FoldedNames`]): the look-up of a name as a policy writes
-    /// it, with no copy to lower-case.
-    folded: FoldedNames,
-    /// Positions of the actions in the order of their lower-cased names:
-    /// the names that start with a given text are a run of it.
-    lower_order: Vec<u32>,
-    /// Each service's actions are contiguous (sorted by name): their range.
-    service_ranges: HashMap<String, std::ops::Range<usize>, foldhash::fast::FixedState>,
-    resource_types: Vec<ResourceType>,
-    services: Vec<Service>,
-    version: String,
+    actions: &'static [ActionInfo],
+    lowers: &'static [&'static str],
+    /// Each service's actions are contiguous (sorted by name): lower-cased
+    /// prefix, start, end.
+    service_ranges: &'static [(&'static str, usize, usize)],
+    resource_types: &'static [ResourceType],
+    services: &'static [Service],
+    version: &'static str,
 }
+
+static CATALOG: Catalog = Catalog {
+    actions: &data::ACTIONS,
+    lowers: &data::LOWERS,
+    service_ranges: &data::SERVICE_RANGES,
+    resource_types: &data::RESOURCE_TYPES,
+    services: &data::SERVICES,
+    version: data::VERSION,
+};
+
+// The look-ups on the load path of every policy (`find`,
+// `with_lower_prefix`) read the generated arrays directly rather than
+// through the struct's slices: their lengths are constants, so the probe
+// mask and the bounds are too.
+//
+// - `data::NAME_SLOTS`: the positions + 1 of the lower-cased names in the
+//   slots of a case-folding hash table ([`fold::home`], linear probing, 0:
+//   empty): the look-up of a name as a policy writes it, with no copy to
+//   lower-case.
+// - `data::LOWER_ORDER`: the positions of the actions in the order of
+//   their lower-cased names (the names that start with a given text are a
+//   run of it), and `data::SORTED_LOWERS` the names in that order (the
+//   binary searches read them without an indirection).
 
 /// The catalog embedded in the binary.
 pub fn catalog() -> &'static Catalog {
-    static CELL: OnceLock<Catalog> = OnceLock::new();
-    CELL.get_or_init(build)
-}
-
-fn build() -> Catalog {
-    let mut actions = Vec::new();
-    let mut resource_types = Vec::new();
-    let mut services = Vec::new();
-    let mut version = String::new();
-    if let Some(file) = data::actions_file() {
-        version = format!("{} {}", file.source.package, file.source.version);
-        for svc in file.services.values() {
-            services.push(Service {
-                prefix: svc.prefix.clone(),
-                name: svc.name.clone(),
-            });
-            for rt in &svc.resource_types {
-                resource_types.push(ResourceType {
-                    service: svc.prefix.clone(),
-                    name: rt.name.clone(),
-                    arn_pattern: rt.arn_pattern.clone(),
-                    condition_keys: rt.condition_keys.clone(),
-                });
-            }
-            for a in &svc.actions {
-                actions.push(ActionInfo {
-                    service: svc.prefix.clone(),
-                    name: a.name.clone(),
-                    iam_action: a.iam_action.clone(),
-                    access_level: AccessLevel::parse(&a.access_level),
-                    access_level_raw: a.access_level_raw.clone(),
-                    description: a.description.clone(),
-                    resource_types: a
-                        .resource_types
-                        .iter()
-                        .map(|r| ActionResource {
-                            name: r.name.clone(),
-                            required: r.required,
-                            arn_pattern: r.arn_pattern.clone(),
-                        })
-                        .collect(),
-                    wildcard_only: a.wildcard_only,
-                    // the action's own keys, those of its resource types as the
-                    // action lists them, and those the service declares on
-                    // the resource types (access points, bucket tags, …)
-                    condition_keys: a
-                        .condition_keys
-                        .iter()
-                        .chain(
-                            a.resource_types
-                                .iter()
-                                .flat_map(|r| r.condition_keys.iter()),
-                        )
-                        .chain(a.resource_types.iter().flat_map(|r| {
-                            svc.resource_types
-                                .iter()
-                                .filter(move |t| t.name == r.name)
-                                .flat_map(|t| t.condition_keys.iter())
-                        }))
-                        .fold(Vec::<String>::new(), |mut acc, k| {
-                            if !acc.contains(k) {
-                                acc.push(k.clone());
-                            }
-                            acc
-                        }),
-                    dependent_actions: a.dependent_actions.clone(),
-                    api_documentation: a.api_documentation.clone(),
-                });
-            }
-        }
-    }
-    actions.sort_by(|a, b| a.iam_action.cmp(&b.iam_action));
-    let lowers: Vec<String> = actions
-        .iter()
-        .map(|a| a.iam_action.to_lowercase())
-        .collect();
-    let by_lower = lowers
-        .iter()
-        .enumerate()
-        .map(|(i, a)| (Box::from(a.as_bytes()), i))
-        .collect();
-    let folded = FoldedNames::new(&lowers);
-    let mut service_ranges: HashMap<String, std::ops::Range<usize>, _> =
-        HashMap::with_hasher(foldhash::fast::FixedState::default());
-    for (i, a) in actions.iter().enumerate() {
-        let r = service_ranges
-            .entry(a.service.to_lowercase())
-            .or_insert(i..i);
-        r.end = i + 1;
-    }
-    let mut lower_order: Vec<u32> = (0..lowers.len())
-        .map(|i| u32::try_from(i).unwrap_or(u32::MAX))
-        .collect();
-    lower_order.sort_by(|&a, &b| lowers.get(a as usize).cmp(&lowers.get(b as usize)));
-    Catalog {
-        actions,
-        lowers,
-        by_lower,
-        folded,
-        lower_order,
-        service_ranges,
-        resource_types,
-        services,
-        version,
-    }
+    &CATALOG
 }
 
 impl Catalog {
     /// Every action, sorted by name.
-    pub fn actions(&self) -> &[ActionInfo] {
-        &self.actions
+    pub fn actions(&self) -> &'static [ActionInfo] {
+        self.actions
     }
 
     /// Every action name lower-cased, in the order of [`Catalog::actions`].
-    pub fn lower_names(&self) -> &[String] {
-        &self.lowers
+    pub fn lower_names(&self) -> &'static [&'static str] {
+        self.lowers
     }
 
     /// Every resource type.
-    pub fn resource_types(&self) -> &[ResourceType] {
-        &self.resource_types
+    pub fn resource_types(&self) -> &'static [ResourceType] {
+        self.resource_types
     }
 
     /// The services the catalog covers.
-    pub fn services(&self) -> &[Service] {
-        &self.services
+    pub fn services(&self) -> &'static [Service] {
+        self.services
     }
 
     /// The data's source and version.
-    pub fn version(&self) -> &str {
-        &self.version
+    pub fn version(&self) -> &'static str {
+        self.version
     }
 
     /// Whether the catalog covers this service prefix (ASCII case ignored).
@@ -356,15 +266,15 @@ impl Catalog {
     }
 
     /// Looks an action up by name, case-insensitively.
-    pub fn lookup(&self, action: &str) -> Option<&ActionInfo> {
-        let idx = match self.by_lower.get(action.as_bytes()) {
-            Some(i) => Some(*i),
-            None if action.bytes().any(|b| b.is_ascii_uppercase()) || !action.is_ascii() => {
-                self.by_lower.get(action.to_lowercase().as_bytes()).copied()
-            }
+    pub fn lookup(&self, action: &str) -> Option<&'static ActionInfo> {
+        let idx = match self.index_of_ignore_ascii_case(action) {
+            Some(i) => Some(i),
+            // a non-ASCII letter may lower-case to an ASCII one (the
+            // Kelvin sign to `k`): Unicode's lower case, as before
+            None if !action.is_ascii() => self.index_of(&action.to_lowercase()),
             None => None,
         };
-        idx.and_then(|i| self.actions.get(i))
+        idx.and_then(|i| self.actions.get(i as usize))
     }
 
     /// Position of a lower-cased action in [`Catalog::actions`].
@@ -373,23 +283,65 @@ impl Catalog {
     }
 
     fn index_of_bytes(&self, lower: &[u8]) -> Option<u32> {
-        self.folded.find(&self.lowers, lower, false)
+        self.find(lower, false)
     }
 
     /// Position of an action whose name is written in any ASCII case
     /// (`S3:getObject`): found with no copy of the name (its hash and the
     /// comparison fold the case eight bytes at a time).
     pub fn index_of_ignore_ascii_case(&self, name: &str) -> Option<u32> {
-        self.folded.find(&self.lowers, name.as_bytes(), true)
+        self.find(name.as_bytes(), true)
+    }
+
+    /// The position of `name` among the lower-cased names: equal bytes,
+    /// or equal once ASCII upper-case letters are lower-cased when `fold`.
+    fn find(&self, name: &[u8], fold: bool) -> Option<u32> {
+        // The case-folded words the hash reads, kept for the comparison of
+        // a folding look-up (not computed twice); a longer name than the
+        // catalog has folds its words past these again.
+        const KEPT: usize = 8;
+        let mut kept = [0u64; KEPT];
+        let words = fold::word_count(name.len());
+        let folded = (0..words).map(|i| {
+            let w = fold::fold_word(fold::word(name, i));
+            if let Some(k) = kept.get_mut(i) {
+                *k = w;
+            }
+            w
+        });
+        let hash = fold::mix(name.len(), folded);
+        let slots = &data::NAME_SLOTS;
+        let mask = slots.len().checked_sub(1)?;
+        let mut slot = fold::slot_of(hash, slots.len());
+        loop {
+            let i = slots.get(slot).copied()?.checked_sub(1)?;
+            let lower = data::LOWERS.get(i as usize)?.as_bytes();
+            let equal = lower.len() == name.len()
+                && match fold {
+                    true => (0..words).all(|i| {
+                        let w = match kept.get(i) {
+                            Some(&w) => w,
+                            None => fold::fold_word(fold::word(name, i)),
+                        };
+                        w == fold::word(lower, i)
+                    }),
+                    false => name == lower,
+                };
+            if equal {
+                return Some(i);
+            }
+            slot = (slot + 1) & mask;
+        }
     }
 
     /// Positions (in [`Catalog::actions`]) of a service's actions, by
     /// lower-cased prefix; empty for an unknown service.
     pub fn service_range(&self, lower_prefix: &str) -> std::ops::Range<usize> {
+        // three services: a scan is cheaper than hashing the prefix
         self.service_ranges
-            .get(lower_prefix)
-            .cloned()
-            .unwrap_or(0..0)
+            .iter()
+            .find(|(p, _, _)| *p == lower_prefix)
+            .map_or(0..0, |&(_, start, end)| start..end)
     }
 
     /// Whether a compiled pattern matches any catalog action.
@@ -401,37 +353,34 @@ impl Catalog {
     /// `prefix`, in the order of their lower-cased names (two binary
     /// searches: a pattern's literal prefix narrows the catalog to the
     /// actions it can match).
-    pub fn with_lower_prefix(&self, prefix: &str) -> &[u32] {
-        let name = |i: &u32| {
-            self.lowers
-                .get(*i as usize)
-                .map(String::as_str)
-                .unwrap_or_default()
-        };
-        let start = self.lower_order.partition_point(|i| name(i) < prefix);
-        let rest = self.lower_order.get(start..).unwrap_or_default();
-        let len = rest.partition_point(|i| name(i).starts_with(prefix));
-        rest.get(..len).unwrap_or_default()
+    pub fn with_lower_prefix(&self, prefix: &str) -> &'static [u32] {
+        let sorted = &data::SORTED_LOWERS;
+        let start = sorted.partition_point(|name| *name < prefix);
+        let rest = sorted.get(start..).unwrap_or_default();
+        let len = rest.partition_point(|name| name.starts_with(prefix));
+        data::LOWER_ORDER
+            .get(start..start + len)
+            .unwrap_or_default()
     }
 
     /// The actions a pattern matches (`s3:Get*`, `*`).
-    pub fn expand(&self, pattern: &str) -> Vec<&ActionInfo> {
+    pub fn expand(&self, pattern: &str) -> Vec<&'static ActionInfo> {
         let p = ActionPattern::new(pattern);
         self.actions
             .iter()
-            .zip(&self.lowers)
+            .zip(self.lowers)
             .filter(|(_, l)| p.matches_lower(l))
             .map(|(a, _)| a)
             .collect()
     }
 
     /// The closest catalog action to a misspelled one.
-    pub fn suggest(&self, action: &str) -> Option<&str> {
-        crate::diagnostic::did_you_mean(action, self.actions.iter().map(|a| a.iam_action.as_str()))
+    pub fn suggest(&self, action: &str) -> Option<&'static str> {
+        crate::diagnostic::did_you_mean(action, self.actions.iter().map(|a| a.iam_action))
     }
 
     /// A resource type by service and name.
-    pub fn resource_type(&self, service: &str, name: &str) -> Option<&ResourceType> {
+    pub fn resource_type(&self, service: &str, name: &str) -> Option<&'static ResourceType> {
         self.resource_types
             .iter()
             .find(|r| r.service == service && r.name == name)
@@ -494,11 +443,11 @@ mod tests {
             "s3:AccessPointNetworkOrigin",
             "s3:ExistingObjectTag/<key>",
         ] {
-            assert!(keys.iter().any(|x| x == k), "{k}: {keys:?}");
+            assert!(keys.contains(&k), "{k}: {keys:?}");
         }
         assert_eq!(
             keys.iter()
-                .filter(|k| *k == "s3:DataAccessPointArn")
+                .filter(|k| **k == "s3:DataAccessPointArn")
                 .count(),
             1
         );
@@ -512,16 +461,25 @@ mod tests {
                 let mut bytes = *b"aZ@[`{\xc3\x80";
                 bytes[at] = b;
                 let want = u64::from_le_bytes(bytes.map(|x| x.to_ascii_lowercase()));
-                assert_eq!(fold_word(u64::from_le_bytes(bytes)), want, "{b:#x} at {at}");
+                assert_eq!(
+                    fold::fold_word(u64::from_le_bytes(bytes)),
+                    want,
+                    "{b:#x} at {at}"
+                );
             }
         }
     }
 
-    /// The folded table answers as the map of lower-cased names does.
+    /// The folded table answers as a scan of the lower-cased names does.
     #[test]
-    fn index_lookups_agree_with_the_map_of_lower_cased_names() {
+    fn index_lookups_agree_with_a_scan_of_the_lower_cased_names() {
         let c = catalog();
-        let reference = |name: &str| c.by_lower.get(name.as_bytes()).map(|&i| i as u32);
+        let reference = |name: &str| {
+            c.lower_names()
+                .iter()
+                .position(|l| *l == name)
+                .map(|i| i as u32)
+        };
         for (i, lower) in c.lower_names().iter().enumerate() {
             let spelled = &c.actions()[i].iam_action;
             let i = Some(i as u32);
@@ -569,6 +527,76 @@ mod tests {
         assert!(lookup("s3:Nope").is_none());
     }
 
+    /// `lookup` (the folded table, then Unicode's lower case for a name
+    /// that is not ASCII) answers as a scan of the names lower-cased with
+    /// Unicode's rules, the map it replaces, does: on every catalog name
+    /// spelled in several cases, with non-ASCII letters whose lower case
+    /// is ASCII (the Kelvin sign) or is not (`İ`), and near misses.
+    #[test]
+    fn lookup_agrees_with_a_scan_of_unicode_lower_cased_names() {
+        let c = catalog();
+        let reference = |name: &str| {
+            let lower = name.to_lowercase();
+            c.lower_names().iter().position(|l| *l == lower)
+        };
+        let position = |name: &str| {
+            c.lookup(name)
+                .map(|a| c.actions().iter().position(|b| std::ptr::eq(a, b)))
+        };
+        let mut names: Vec<String> = Vec::new();
+        for (a, l) in c.actions().iter().zip(c.lower_names()) {
+            names.extend([
+                a.iam_action.to_string(),
+                l.to_string(),
+                l.to_ascii_uppercase(),
+                l.replace('k', "\u{212a}"),
+                l.replace('i', "\u{130}"),
+                format!("{l}x"),
+                l[..l.len() - 1].to_string(),
+            ]);
+        }
+        names.extend(["", "s3:", "\u{e9}", "S3:GETOBJECT\u{e9}"].map(String::from));
+        for name in &names {
+            assert_eq!(position(name), reference(name).map(Some), "{name}");
+        }
+        assert_eq!(
+            c.lookup("s3:ListBuc\u{212a}et").map(|a| a.iam_action),
+            Some("s3:ListBucket")
+        );
+    }
+
+    /// The static service ranges and prefix runs answer as before: each
+    /// service's actions, and the names starting with a prefix.
+    #[test]
+    fn service_ranges_and_prefix_runs_follow_the_names() {
+        let c = catalog();
+        for s in c.services() {
+            let r = c.service_range(&s.prefix.to_lowercase());
+            assert!(!r.is_empty());
+            assert!(c.actions()[r.clone()].iter().all(|a| a.service == s.prefix));
+            let all = c.actions().iter().filter(|a| a.service == s.prefix).count();
+            assert_eq!(r.len(), all);
+        }
+        assert_eq!(c.service_range("s3x"), 0..0);
+        assert_eq!(c.service_range("S3"), 0..0, "by lower-cased prefix");
+        for prefix in [
+            "",
+            "s",
+            "s3:",
+            "s3:get",
+            "s3:getobject",
+            "s3express:",
+            "t",
+            "\u{e9}",
+        ] {
+            let mut want: Vec<u32> = (0..c.lower_names().len() as u32)
+                .filter(|&i| c.lower_names()[i as usize].starts_with(prefix))
+                .collect();
+            want.sort_by_key(|&i| c.lower_names()[i as usize]);
+            assert_eq!(c.with_lower_prefix(prefix), want, "{prefix}");
+        }
+    }
+
     /// Spec C-15, and the Service Authorization Reference for Amazon S3:
     /// `s3:prefix` is listed for ListBucket (and the other list actions)
     /// only; global keys stay possible everywhere.
@@ -588,108 +616,5 @@ mod tests {
         assert!(get.can_carry_key("s3:ExistingObjectTag/team"));
         assert!(!get.can_carry_key("s3:RequestObjectTag/team"));
         assert!(!get.can_carry_key("s3express:SessionMode"));
-    }
-}
-
-/// An open-addressing table of the catalog's lower-cased names, hashed
-/// with ASCII case folded: a name written in any case (`s3:GetObject`) is
-/// looked up as it is, eight bytes at a time, where a `HashMap` of the
-/// lower-cased names needs a lower-cased copy first (a look-up was ~235
-/// instructions, most of a policy's `Action` entry).
-#[derive(Debug, Default)]
-struct FoldedNames {
-    /// Position + 1 of the name in each slot (0: empty); a power of two
-    /// at least twice the names, so probes are short.
-    slots: Vec<u32>,
-}
-
-/// `0x01` in each byte.
-const ONES: u64 = 0x0101_0101_0101_0101;
-
-/// The eight bytes of `word` with ASCII upper-case letters lower-cased
-/// (any other byte, non-ASCII ones too, unchanged).
-fn fold_word(word: u64) -> u64 {
-    let heptets = word & (0x7f * ONES);
-    // the high bit of each byte: set when the byte is >= 'A', resp. > 'Z'
-    let at_least_a = heptets.wrapping_add(u64::from(0x80 - b'A') * ONES);
-    let above_z = heptets.wrapping_add(u64::from(0x80 - b'Z' - 1) * ONES);
-    let upper = at_least_a & !above_z & !word & (0x80 * ONES);
-    word | (upper >> 2)
-}
-
-/// The number of words of a name of `len` bytes ([`word`]).
-fn word_count(len: usize) -> usize {
-    len.div_ceil(8).max(1)
-}
-
-/// Word `i` of a name (little-endian): its eight bytes from `8 * i`, the
-/// last word its last eight bytes (overlapping the one before: no partial
-/// load), a name shorter than a word padded with zeros.
-fn word(bytes: &[u8], i: usize) -> u64 {
-    let Some(last) = bytes.len().checked_sub(8) else {
-        return bytes
-            .iter()
-            .rev()
-            .fold(0u64, |w, &b| (w << 8) | u64::from(b));
-    };
-    let at = (8 * i).min(last);
-    let mut w = [0u8; 8];
-    if let Some(chunk) = bytes.get(at..at + 8) {
-        w.copy_from_slice(chunk);
-    }
-    u64::from_le_bytes(w)
-}
-
-impl FoldedNames {
-    fn new(lowers: &[String]) -> FoldedNames {
-        let size = (lowers.len() * 2).next_power_of_two().max(2);
-        let mut table = FoldedNames {
-            slots: vec![0; size],
-        };
-        for (i, name) in lowers.iter().enumerate() {
-            let mut slot = table.home(name.as_bytes());
-            while table.slots.get(slot).is_some_and(|&s| s != 0) {
-                slot = (slot + 1) & (size - 1);
-            }
-            if let Some(s) = table.slots.get_mut(slot) {
-                *s = u32::try_from(i + 1).unwrap_or(u32::MAX);
-            }
-        }
-        table
-    }
-
-    /// The first slot of a name: a multiplicative hash of its case-folded
-    /// words and its length.
-    fn home(&self, name: &[u8]) -> usize {
-        let h = (0..word_count(name.len())).fold(name.len() as u64, |h, i| {
-            (h.rotate_left(23) ^ fold_word(word(name, i))).wrapping_mul(0x9e37_79b9_7f4a_7c15)
-        });
-        // the high bits are the best mixed
-        (h >> 32) as usize & (self.slots.len().saturating_sub(1))
-    }
-
-    /// The position of `name` among `lowers` (the names the table was
-    /// built from): equal bytes, or equal once ASCII upper-case letters
-    /// are lower-cased when `fold`.
-    fn find(&self, lowers: &[String], name: &[u8], fold: bool) -> Option<u32> {
-        if self.slots.is_empty() {
-            return None;
-        }
-        let mask = self.slots.len() - 1;
-        let mut slot = self.home(name);
-        loop {
-            let i = self.slots.get(slot).copied()?.checked_sub(1)?;
-            let lower = lowers.get(i as usize)?.as_bytes();
-            let equal = lower.len() == name.len()
-                && match fold {
-                    true => (0..word_count(name.len()))
-                        .all(|i| fold_word(word(name, i)) == word(lower, i)),
-                    false => name == lower,
-                };
-            if equal {
-                return Some(i);
-            }
-            slot = (slot + 1) & mask;
-        }
     }
 }

@@ -112,7 +112,11 @@ pub fn unknown_action(action: &crate::matcher::Action) -> Option<UnknownAction> 
     }
     if !cat.knows_service(action.service()) {
         return Some(UnknownAction::Service {
-            known: cat.services().iter().map(|s| s.prefix.clone()).collect(),
+            known: cat
+                .services()
+                .iter()
+                .map(|s| s.prefix.to_string())
+                .collect(),
         });
     }
     Some(UnknownAction::Action {
@@ -144,11 +148,7 @@ pub fn request_warnings(action: &crate::matcher::Action, resource: &Resource) ->
     };
     match resource {
         Resource::Wildcard if !info.wildcard_only => {
-            let kinds: Vec<&str> = info
-                .resource_types
-                .iter()
-                .map(|r| r.name.as_str())
-                .collect();
+            let kinds: Vec<&str> = info.resource_types.iter().map(|r| r.name).collect();
             out.push(format!(
                 "{} applies to {} ARNs, not to `*` (spec M-6); ask about a concrete ARN such as {}",
                 info.iam_action,
@@ -156,7 +156,7 @@ pub fn request_warnings(action: &crate::matcher::Action, resource: &Resource) ->
                 example_arn(
                     info.resource_types
                         .first()
-                        .map(|r| r.name.as_str())
+                        .map(|r| r.name)
                         .unwrap_or("object")
                 )
             ));
@@ -172,11 +172,7 @@ pub fn request_warnings(action: &crate::matcher::Action, resource: &Resource) ->
                 return out;
             };
             if !info.supports_resource_type(kind) {
-                let wanted: Vec<&str> = info
-                    .resource_types
-                    .iter()
-                    .map(|r| r.name.as_str())
-                    .collect();
+                let wanted: Vec<&str> = info.resource_types.iter().map(|r| r.name).collect();
                 let instead = if kind == "bucket" && wanted.contains(&"object") {
                     format!("{arn}/KEY")
                 } else if kind == "object" && wanted.contains(&"bucket") {

@@ -148,7 +148,7 @@ pub fn destructive(info: &ActionInfo) -> Option<Destructive> {
     let mut dangers = Vec::new();
     let mut why = Vec::new();
     // Deleting tags is a tag edit, not a deletion of data (access level Tagging).
-    if words(&info.name).any(|w| w == "Delete") && info.access_level != AccessLevel::Tagging {
+    if words(info.name).any(|w| w == "Delete") && info.access_level != AccessLevel::Tagging {
         dangers.push(Danger::Deletes);
         why.push(format!("{} deletes", info.name));
     }
@@ -282,7 +282,7 @@ mod tests {
         let bucket_level: Vec<&str> = s3
             .iter()
             .filter(|(_, d)| d.scope == Scope::Bucket)
-            .map(|(a, _)| a.name.as_str())
+            .map(|(a, _)| a.name)
             .collect();
         for n in [
             "DeleteBucket",

@@ -8,86 +8,40 @@
 //! evaluated for them like any action outside the catalog (by their
 //! literal name and patterns, E-10); this table only names them.
 
-use std::collections::HashMap;
-use std::sync::OnceLock;
-
-use serde::Deserialize;
-
 use super::AccessLevel;
-
-const IAM_STS_JSON: &str = include_str!("../../data/iam-sts-actions.json");
-
-#[derive(Debug, Deserialize)]
-struct File {
-    services: std::collections::BTreeMap<String, ServiceData>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ServiceData {
-    prefix: String,
-    actions: Vec<ActionData>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ActionData {
-    name: String,
-    access_level: String,
-    resource_types: Vec<String>,
-    condition_keys: Vec<String>,
-}
 
 /// One IAM or STS action.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IamAction {
     /// `iam:PutRolePolicy`.
-    pub iam_action: String,
+    pub iam_action: &'static str,
     /// Primary access level.
     pub access_level: AccessLevel,
     /// The resource types it targets (`role`, `user`, …); empty: `*` only.
-    pub resource_types: Vec<String>,
+    pub resource_types: &'static [&'static str],
     /// The condition keys AWS may send with it.
-    pub condition_keys: Vec<String>,
+    pub condition_keys: &'static [&'static str],
 }
 
-fn table() -> &'static HashMap<String, IamAction> {
-    static CELL: OnceLock<HashMap<String, IamAction>> = OnceLock::new();
-    CELL.get_or_init(|| {
-        let mut out = HashMap::new();
-        let Ok(file) = serde_json::from_str::<File>(IAM_STS_JSON) else {
-            return out;
-        };
-        for svc in file.services.values() {
-            for a in &svc.actions {
-                let iam_action = format!("{}:{}", svc.prefix, a.name);
-                out.insert(
-                    iam_action.to_lowercase(),
-                    IamAction {
-                        iam_action,
-                        access_level: AccessLevel::parse(&a.access_level),
-                        resource_types: a
-                            .resource_types
-                            .iter()
-                            .map(|t| t.trim_end_matches('*').to_string())
-                            .collect(),
-                        condition_keys: a.condition_keys.clone(),
-                    },
-                );
-            }
-        }
-        out
-    })
-}
-
-/// Looks an IAM or STS action up, case-insensitively (`iam:putrolepolicy`).
+/// Looks an IAM or STS action up, case-insensitively (`iam:putrolepolicy`):
+/// a binary search of the names `build.rs` sorted lower-cased, comparing
+/// the name ASCII-lower-cased on the fly (no copy unless it is not ASCII).
 pub fn iam_action(action: &str) -> Option<&'static IamAction> {
-    table().get(&action.to_lowercase())
+    let found = if action.is_ascii() {
+        super::data::IAM_LOWERS.binary_search_by(|l| {
+            l.bytes()
+                .cmp(action.bytes().map(|b| b.to_ascii_lowercase()))
+        })
+    } else {
+        let lower = action.to_lowercase();
+        super::data::IAM_LOWERS.binary_search(&lower.as_str())
+    };
+    found.ok().and_then(|i| super::data::IAM_ACTIONS.get(i))
 }
 
-/// Every IAM and STS action of the table.
+/// Every IAM and STS action of the table, by lower-cased name.
 pub fn iam_actions() -> impl Iterator<Item = &'static IamAction> {
-    table().values()
+    super::data::IAM_ACTIONS.iter()
 }
 
 #[cfg(test)]
@@ -100,15 +54,41 @@ mod tests {
         let put = iam_action("iam:putrolepolicy").unwrap();
         assert_eq!(put.iam_action, "iam:PutRolePolicy");
         assert_eq!(put.access_level, AccessLevel::PermissionsManagement);
-        assert_eq!(put.resource_types, vec!["role"]);
-        assert!(put
-            .condition_keys
-            .iter()
-            .any(|k| k == "iam:PermissionsBoundary"));
+        assert_eq!(put.resource_types, ["role"]);
+        assert!(put.condition_keys.contains(&"iam:PermissionsBoundary"));
         // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecuritytokenservice.html
         let assume = iam_action("sts:AssumeRole").unwrap();
-        assert!(assume.condition_keys.iter().any(|k| k == "sts:ExternalId"));
+        assert!(assume.condition_keys.contains(&"sts:ExternalId"));
         assert!(iam_actions().count() > 150);
         assert!(iam_action("iam:PutRolePolicyz").is_none());
+    }
+
+    /// The binary search (ASCII case folded as it compares) answers as the
+    /// map of Unicode-lower-cased names it replaces.
+    #[test]
+    fn lookups_agree_with_a_scan_of_unicode_lower_cased_names() {
+        let reference = |name: &str| {
+            let lower = name.to_lowercase();
+            iam_actions().find(|a| a.iam_action.to_lowercase() == lower)
+        };
+        let mut names: Vec<String> = Vec::new();
+        for a in iam_actions() {
+            let l = a.iam_action.to_lowercase();
+            names.extend([
+                a.iam_action.to_string(),
+                a.iam_action.to_ascii_uppercase(),
+                l.replace('k', "\u{212a}"),
+                format!("{l}x"),
+                l[..l.len() - 1].to_string(),
+            ]);
+        }
+        names.extend(["", "iam:", "sts", "\u{e9}", "s3:GetObject"].map(String::from));
+        for name in &names {
+            assert_eq!(iam_action(name), reference(name), "{name}");
+        }
+        assert_eq!(
+            iam_action("iam:CreateAccess\u{212a}ey").map(|a| a.iam_action),
+            Some("iam:CreateAccessKey")
+        );
     }
 }

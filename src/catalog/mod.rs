@@ -5,6 +5,7 @@ mod actions;
 mod advice;
 mod data;
 mod destructive;
+mod fold;
 mod iam;
 mod keys;
 mod request_kinds;

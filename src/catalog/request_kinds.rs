@@ -97,7 +97,7 @@ mod tests {
             .actions()
             .iter()
             .filter(|a| super::COPY.keys.iter().any(|k| a.key_only_in(k).is_some()))
-            .map(|a| a.iam_action.as_str())
+            .map(|a| a.iam_action)
             .collect();
         assert_eq!(declaring, ["s3:BypassGovernanceRetention", "s3:PutObject"]);
     }

@@ -53,7 +53,7 @@ fn types_of(info: &ActionInfo) -> String {
     } else {
         info.resource_types
             .iter()
-            .map(|r| r.name.as_str())
+            .map(|r| r.name)
             .collect::<Vec<_>>()
             .join(", ")
     }
@@ -108,7 +108,7 @@ pub fn run(args: &ActionsArgs, io: &mut Io<'_>) -> i32 {
                 .filter(|a| a.service == s.prefix && matches_any(&patterns, a))
                 .count();
             let allowed = grants.iter().filter(|g| g.info.service == s.prefix).count();
-            (s.prefix.clone(), allowed, total)
+            (s.prefix.to_string(), allowed, total)
         })
         .collect();
     let destructive_by_scope = |scope: Scope| {

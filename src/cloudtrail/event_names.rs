@@ -141,7 +141,7 @@ pub fn iam_actions(event_name: &str) -> Option<&'static str> {
     if let Some((_, a)) = RENAMED.iter().find(|(n, _)| *n == event_name) {
         return Some(a);
     }
-    crate::catalog::lookup(&format!("s3:{event_name}")).map(|a| a.name.as_str())
+    crate::catalog::lookup(&format!("s3:{event_name}")).map(|a| a.name)
 }
 
 fn versioned(action: &str, has_version: bool) -> String {
@@ -248,7 +248,7 @@ pub(super) fn requests_of(
         _ => {}
     }
     if info.wildcard_only {
-        return Ok(vec![mk(info.iam_action.clone(), "*".into(), base)]);
+        return Ok(vec![mk(info.iam_action.to_string(), "*".into(), base)]);
     }
     if info.supports_resource_type("object") {
         let arn = object_arn().ok_or_else(|| format!("{name} without bucketName and key"))?;
@@ -276,13 +276,13 @@ pub(super) fn requests_of(
             .map(|a| a.to_string())
             .or_else(|| bucket.as_deref().map(bkt))
             .ok_or_else(|| format!("{name} without bucketName"))?;
-        return Ok(vec![mk(info.iam_action.clone(), arn, base)]);
+        return Ok(vec![mk(info.iam_action.to_string(), arn, base)]);
     }
     Err(format!(
         "{name} targets {} resources, which replay does not model",
         info.resource_types
             .iter()
-            .map(|r| r.name.as_str())
+            .map(|r| r.name)
             .collect::<Vec<_>>()
             .join(" / ")
     ))

@@ -90,11 +90,11 @@ fn valid_for(arn: &Arn, rt: &ResourceType) -> bool {
     if arn.service() != rt.service {
         return false;
     }
-    if catalog::resource_type_of(arn.as_ref()) != Some(rt.name.as_str()) {
+    if catalog::resource_type_of(arn.as_ref()) != Some(rt.name) {
         return false;
     }
     let r = arn.resource();
-    match rt.name.as_str() {
+    match rt.name {
         "bucket" if rt.service == "s3" => !r.is_empty(),
         "object" => r
             .split_once('/')
@@ -120,7 +120,7 @@ fn instantiate(pattern: &str, rt: &ResourceType, base: &Request) -> Option<Strin
     let [arn, partition, service, region, account, rest] = parts.as_slice() else {
         return None;
     };
-    let generic = generic_arn(&rt.arn_pattern, base);
+    let generic = generic_arn(rt.arn_pattern, base);
     let g: Vec<&str> = generic.splitn(6, ':').collect();
     let head = |i: usize, p: &str| -> String {
         if p.contains(['*', '?']) {
@@ -157,7 +157,7 @@ fn instantiate(pattern: &str, rt: &ResourceType, base: &Request) -> Option<Strin
 
 /// Every ARN of a resource type worth asking about under these policies.
 pub fn candidates(set: &PolicySet, rt: &ResourceType, base: &Request) -> Vec<String> {
-    let mut out = vec![generic_arn(&rt.arn_pattern, base)];
+    let mut out = vec![generic_arn(rt.arn_pattern, base)];
     for m in set.members() {
         for s in &m.policy.statements {
             for p in s.resource.patterns() {
@@ -191,7 +191,7 @@ pub fn allowed_actions(
         .and_then(|a| catalog::resource_type_of(a.as_ref()));
     let mut out = Vec::new();
     for info in cat.actions() {
-        let Ok(action) = Action::parse(&info.iam_action) else {
+        let Ok(action) = Action::parse(info.iam_action) else {
             continue;
         };
         let mut asks: Vec<Candidate> = Vec::new();
@@ -221,14 +221,14 @@ pub fn allowed_actions(
                 });
             }
             None => {
-                for rt in &info.resource_types {
+                for rt in info.resource_types {
                     if let Some((_, arns)) = by_type
                         .iter()
                         .find(|(t, _)| t.service == info.service && t.name == rt.name)
                     {
                         for a in arns {
                             asks.push(Candidate {
-                                resource_type: rt.name.clone(),
+                                resource_type: rt.name.to_string(),
                                 arn: a.clone(),
                             });
                         }
@@ -271,7 +271,7 @@ pub fn allowed_actions(
         if !allowed_on.is_empty() {
             out.push(ActionGrant {
                 info,
-                action: info.iam_action.clone(),
+                action: info.iam_action.to_string(),
                 access_level: info.access_level.as_str().to_string(),
                 destructive: destructive(info),
                 allowed_on,
@@ -311,7 +311,7 @@ mod tests {
             Some("arn:aws:s3:::logs-example")
         );
         assert_eq!(
-            generic_arn(&obj.arn_pattern, &base),
+            generic_arn(obj.arn_pattern, &base),
             "arn:aws:s3:::example-bucket/example-key"
         );
         let ap = cat.resource_type("s3", "accesspoint").unwrap();

@@ -297,14 +297,14 @@ fn examples(actions: &[&ActionInfo]) -> String {
     let mut sorted: Vec<&&ActionInfo> = actions.iter().collect();
     sorted.sort_by_key(|a| {
         (
-            match a.iam_action.as_str() {
+            match a.iam_action {
                 "s3:DeleteBucket" => 0,
                 "s3:PutBucketPolicy" => 1,
                 "s3:DeleteObject" => 2,
                 _ if a.access_level == AccessLevel::PermissionsManagement => 3,
                 _ => 4,
             },
-            a.iam_action.clone(),
+            a.iam_action,
         )
     });
     let shown: Vec<String> = sorted

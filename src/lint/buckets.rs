@@ -77,8 +77,8 @@ pub(super) fn resource_type(ctx: &mut Ctx<'_>, st: &StatementView<'_>) {
     let allowed: Vec<Pattern> = catalog()
         .resource_types()
         .iter()
-        .filter(|r| r.service == service && rt.catalog_types().contains(&r.name.as_str()))
-        .map(|r| Pattern::catalog_arn(&r.arn_pattern))
+        .filter(|r| r.service == service && rt.catalog_types().contains(&r.name))
+        .map(|r| Pattern::catalog_arn(r.arn_pattern))
         .collect();
     let vars = variables(ctx);
     for e in st.resources() {

@@ -456,7 +456,7 @@ fn irrelevant(ctx: &mut Ctx<'_>, st: &StatementView<'_>, block: &CondBlock, key:
             || catalog()
                 .resource_types()
                 .iter()
-                .filter(|r| r.service == a.service && a.supports_resource_type(&r.name))
+                .filter(|r| r.service == a.service && a.supports_resource_type(r.name))
                 .any(|r| r.condition_keys.iter().any(|k| key_matches(k, &lower)))
     };
     let (supplying, absent): (Vec<&&ActionInfo>, Vec<&&ActionInfo>) =
@@ -599,7 +599,7 @@ fn key_absent_for_actions(
         // to them: usually what was meant (`StringNotEquals s3:x-amz-acl`)
         _ => return,
     };
-    let mut names: Vec<String> = missing.iter().map(|a| a.iam_action.clone()).collect();
+    let mut names: Vec<String> = missing.iter().map(|a| a.iam_action.to_string()).collect();
     names.sort();
     names.dedup();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();

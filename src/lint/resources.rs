@@ -84,13 +84,7 @@ fn all_formats() -> &'static [(&'static str, &'static str, Pattern)] {
         catalog()
             .resource_types()
             .iter()
-            .map(|r| {
-                (
-                    r.service.as_str(),
-                    r.name.as_str(),
-                    Pattern::catalog_arn(&r.arn_pattern),
-                )
-            })
+            .map(|r| (r.service, r.name, Pattern::catalog_arn(r.arn_pattern)))
             .collect()
     })
 }
@@ -133,7 +127,7 @@ impl Facts {
         let wildcard_services = catalog()
             .services()
             .iter()
-            .map(|s| s.prefix.as_str())
+            .map(|s| s.prefix)
             .filter(|s| rp.matches_wildcard_request(s))
             .collect();
         Facts {
@@ -149,7 +143,7 @@ impl Facts {
             return true;
         }
         if a.wildcard_only {
-            return self.wildcard_services.contains(&a.service.as_str());
+            return self.wildcard_services.contains(&a.service);
         }
         a.resource_types.iter().any(|r| {
             self.kinds
@@ -374,7 +368,7 @@ fn needs(actions: &[&ActionInfo]) -> String {
     }
     let mut kinds: Vec<&str> = actions
         .iter()
-        .flat_map(|a| a.resource_types.iter().map(|r| r.name.as_str()))
+        .flat_map(|a| a.resource_types.iter().map(|r| r.name))
         .collect();
     kinds.sort_unstable();
     kinds.dedup();
@@ -421,7 +415,7 @@ fn wildcard_only_through_arn(ctx: &mut Ctx<'_>, st: &StatementView<'_>) {
         let relying: Vec<String> = only
             .iter()
             .filter(|a| facts.admits(a))
-            .map(|a| a.iam_action.clone())
+            .map(|a| a.iam_action.to_string())
             .collect();
         if relying.is_empty() {
             continue;

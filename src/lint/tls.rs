@@ -168,13 +168,13 @@ impl Cover {
         let actions: Vec<&'static str> = if element.is_not {
             s3_actions()
                 .filter(|a| !listed.iter().any(|l| l.iam_action == a.iam_action))
-                .map(|a| a.iam_action.as_str())
+                .map(|a| a.iam_action)
                 .collect()
         } else {
             listed
                 .iter()
                 .filter(|a| a.service == "s3")
-                .map(|a| a.iam_action.as_str())
+                .map(|a| a.iam_action)
                 .collect()
         };
         let mut actions = actions;
@@ -222,7 +222,7 @@ fn s3_actions() -> impl Iterator<Item = &'static ActionInfo> {
 fn s3_actions_on(kind: &str) -> Vec<&'static str> {
     s3_actions()
         .filter(|a| a.resource_types.iter().any(|r| r.name == kind))
-        .map(|a| a.iam_action.as_str())
+        .map(|a| a.iam_action)
         .collect()
 }
 

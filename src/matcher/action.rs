@@ -458,7 +458,7 @@ fn catalog_action(i: u32) -> Option<(u32, &'static str, &'static str)> {
     let cat = crate::catalog::catalog();
     let info = cat.actions().get(i as usize)?;
     let lower = cat.lower_names().get(i as usize)?;
-    Some((i, info.iam_action.as_str(), lower.as_str()))
+    Some((i, info.iam_action, lower))
 }
 
 impl fmt::Display for ActionPattern {
@@ -496,7 +496,7 @@ mod tests {
     fn every_shape_answers_as_its_lower_cased_glob() {
         // the reference: the whole text lower-cased (Unicode), one glob
         let cat = crate::catalog::catalog();
-        let mut names: Vec<String> = cat.lower_names().to_vec();
+        let mut names: Vec<String> = cat.lower_names().iter().map(|l| l.to_string()).collect();
         names.extend(
             [
                 "",
@@ -566,7 +566,7 @@ mod tests {
             let mut found: Vec<u32> = pattern.catalog_matches().collect();
             found.sort_unstable();
             let every: Vec<u32> = (0..cat.lower_names().len())
-                .filter(|&i| glob.is_match(&cat.lower_names()[i]))
+                .filter(|&i| glob.is_match(cat.lower_names()[i]))
                 .map(|i| u32::try_from(i).unwrap())
                 .collect();
             assert_eq!(found, every, "{p}");

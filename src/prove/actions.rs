@@ -99,7 +99,7 @@ fn rank(info: &ActionInfo) -> (u8, u8, String) {
         1
     };
     let service = u8::from(info.service != "s3");
-    (kind, service, info.iam_action.clone())
+    (kind, service, info.iam_action.to_string())
 }
 
 /// Builds the classes. `owner_root` says the caller is the bucket owner's
@@ -136,7 +136,7 @@ pub(crate) fn build(
     let mut classes: Vec<ActionClass> = Vec::new();
     for info in &infos {
         let action =
-            Action::parse(&info.iam_action).map_err(|e| Limit(format!("catalog action: {e}")))?;
+            Action::parse(info.iam_action).map_err(|e| Limit(format!("catalog action: {e}")))?;
         let covered: Vec<bool> = stmts
             .iter()
             .map(|s| s.statement.action.matches(&action))
@@ -146,8 +146,11 @@ pub(crate) fn build(
         } else if info.wildcard_only {
             Targets::Wildcard
         } else {
-            let mut names: Vec<String> =
-                info.resource_types.iter().map(|r| r.name.clone()).collect();
+            let mut names: Vec<String> = info
+                .resource_types
+                .iter()
+                .map(|r| r.name.to_string())
+                .collect();
             names.sort();
             names.dedup();
             if names.is_empty() {
@@ -169,7 +172,7 @@ pub(crate) fn build(
             .collect();
         let reads_object =
             by_owner.then(|| crate::eval::acl::reads_existing_object(action.lower()));
-        let is_refused = refused(&info.iam_action);
+        let is_refused = refused(info.iam_action);
         match classes.iter_mut().find(|c| {
             c.covered == covered
                 && c.service == service
@@ -179,10 +182,10 @@ pub(crate) fn build(
                 && c.reads_object == reads_object
                 && c.refused == is_refused
         }) {
-            Some(c) => c.members.push(info.iam_action.clone()),
+            Some(c) => c.members.push(info.iam_action.to_string()),
             None => classes.push(ActionClass {
-                witness: info.iam_action.clone(),
-                members: vec![info.iam_action.clone()],
+                witness: info.iam_action.to_string(),
+                members: vec![info.iam_action.to_string()],
                 service,
                 covered,
                 targets,
@@ -193,7 +196,7 @@ pub(crate) fn build(
             }),
         }
     }
-    let catalog_actions: Vec<String> = infos.iter().map(|a| a.iam_action.clone()).collect();
+    let catalog_actions: Vec<String> = infos.iter().map(|a| a.iam_action.to_string()).collect();
     let others = other_services(query, stmts, service_patterns)?;
     let other_services = !others.is_empty();
     classes.extend(others);

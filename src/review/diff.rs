@@ -78,14 +78,14 @@ impl AccessDiff {
             .iter()
             .filter_map(|c| {
                 let class = old.classes.get(c.class)?;
-                Some(((class.id.as_str(), c.action.iam_action.as_str()), c))
+                Some(((class.id.as_str(), c.action.iam_action), c))
             })
             .collect();
         for n in &new.cells {
             let Some(class) = new.classes.get(n.class) else {
                 continue;
             };
-            let Some(&o) = old_cells.get(&(class.id.as_str(), n.action.iam_action.as_str())) else {
+            let Some(&o) = old_cells.get(&(class.id.as_str(), n.action.iam_action)) else {
                 continue;
             };
             let (old_side, new_side) = (Side::of(o), Side::of(n));

@@ -154,7 +154,7 @@ impl Matrix {
             .actions()
             .iter()
             .filter(|a| keep(a))
-            .filter_map(|a| Action::parse(&a.iam_action).ok().map(|p| (a, p)))
+            .filter_map(|a| Action::parse(a.iam_action).ok().map(|p| (a, p)))
             .collect();
         for (ci, class) in classes.iter().enumerate() {
             let Ok(resource) = Resource::parse(&class.arn) else {

@@ -63,7 +63,7 @@ fn type_samples() -> Vec<Option<(String, String)>> {
             if rt.service == "s3" && (rt.name == "bucket" || rt.name == "object") {
                 return None;
             }
-            let generic_arn = sample::from_template(&rt.arn_pattern);
+            let generic_arn = sample::from_template(rt.arn_pattern);
             let service = ArnRef::parse(&generic_arn).map(|a| a.service().to_string())?;
             Some((generic_arn, service))
         })
@@ -79,7 +79,7 @@ fn named_sample(
 ) -> Option<String> {
     let rt = catalog::catalog().resource_types().get(ti)?;
     let (generic_arn, service) = types.get(ti)?.as_ref()?;
-    let arn = sample_for_type(p, &rt.arn_pattern, service, &rt.name, ctx)?;
+    let arn = sample_for_type(p, rt.arn_pattern, service, rt.name, ctx)?;
     // the generic sample covers this pattern
     (!sample::shape_matches(p, generic_arn)).then_some(arn)
 }
@@ -118,7 +118,7 @@ pub(crate) fn other_classes(
         if out.classes.iter().any(|c| c.arn == *generic_arn) {
             continue; // the same type listed under two services (Object Lambda access points)
         }
-        let (one, many) = friendly(&rt.service, &rt.name);
+        let (one, many) = friendly(rt.service, rt.name);
         let mut named: Vec<ResourceClass> = Vec::new();
         for (p, known) in patterns.iter().zip(&remembered) {
             let arn = match known {
@@ -145,7 +145,7 @@ pub(crate) fn other_classes(
                 label,
                 kind: ClassKind::Other,
                 service: service.clone(),
-                resource_type: rt.name.clone(),
+                resource_type: rt.name.to_string(),
                 arn,
                 pattern: Some(p.text.clone()),
                 generic: false,
@@ -164,7 +164,7 @@ pub(crate) fn other_classes(
             short: any,
             kind: ClassKind::Other,
             service: service.clone(),
-            resource_type: rt.name.clone(),
+            resource_type: rt.name.to_string(),
             arn: generic_arn.clone(),
             pattern: None,
             generic: true,

@@ -84,7 +84,7 @@ pub fn level_rank(level: AccessLevel) -> u8 {
 /// ([`level_rank`]), then by name.
 pub fn report_order(a: &ActionInfo, b: &ActionInfo) -> std::cmp::Ordering {
     let level = |i: &ActionInfo| level_rank(i.access_level);
-    let service = |i: &ActionInfo| match i.service.as_str() {
+    let service = |i: &ActionInfo| match i.service {
         "s3" => 0,
         "s3express" => 1,
         _ => 2,
@@ -104,7 +104,7 @@ pub fn report_order(a: &ActionInfo, b: &ActionInfo) -> std::cmp::Ordering {
         .then(service(a).cmp(&service(b)))
         .then(resource(a).cmp(&resource(b)))
         .then(level(a).cmp(&level(b)))
-        .then(a.iam_action.cmp(&b.iam_action))
+        .then(a.iam_action.cmp(b.iam_action))
 }
 
 #[cfg(test)]
@@ -175,7 +175,7 @@ mod tests {
             lookup("s3:PutObject").unwrap(),
         ];
         v.sort_by(|a, b| report_order(a, b));
-        let names: Vec<&str> = v.iter().map(|a| a.iam_action.as_str()).collect();
+        let names: Vec<&str> = v.iter().map(|a| a.iam_action).collect();
         assert_eq!(
             names,
             [

@@ -96,7 +96,7 @@ pub fn is_dangerous_topic(topic: &str) -> bool {
 pub fn asks_about(info: &crate::catalog::ActionInfo) -> bool {
     TOPICS
         .iter()
-        .any(|(_, acts)| acts.contains(&info.iam_action.as_str()))
+        .any(|(_, acts)| acts.contains(&info.iam_action))
 }
 
 /// The topic of the last question (the other destructive or
@@ -112,7 +112,7 @@ impl Verdict {
                 let cells: Vec<&Cell> = m
                     .cells
                     .iter()
-                    .filter(|c| actions.iter().any(|a| c.action.iam_action == *a))
+                    .filter(|c| actions.contains(&c.action.iam_action))
                     .collect();
                 answer(m, topic, &cells)
             })
@@ -134,8 +134,8 @@ impl Verdict {
 fn allowed_actions(cells: &[&Cell]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for c in cells {
-        if c.access != Access::Denied && !out.contains(&c.action.iam_action) {
-            out.push(c.action.iam_action.clone());
+        if c.access != Access::Denied && !out.iter().any(|a| a == c.action.iam_action) {
+            out.push(c.action.iam_action.to_string());
         }
     }
     out
@@ -273,7 +273,7 @@ fn others(m: &Matrix) -> VerdictItem {
         .iter()
         .filter(|c| {
             let r = Risk::of(c.action);
-            (r.destructive || r.changes_permissions) && !in_topics(&c.action.iam_action)
+            (r.destructive || r.changes_permissions) && !in_topics(c.action.iam_action)
         })
         .collect();
     let actions = allowed_actions(&cells);

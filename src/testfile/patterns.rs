@@ -25,7 +25,7 @@ pub fn check_action_pattern(pattern: &str) -> Result<(), (String, String)> {
     }
     let cat = catalog::catalog();
     if !svc.contains(['*', '?']) && !cat.knows_service(svc) {
-        let services: Vec<&str> = cat.services().iter().map(|s| s.prefix.as_str()).collect();
+        let services: Vec<&str> = cat.services().iter().map(|s| s.prefix).collect();
         return Err((
             format!("s3guard's catalog has no service `{svc}`"),
             format!("s3guard knows the actions of {}", services.join(", ")),

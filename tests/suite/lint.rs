@@ -2097,7 +2097,7 @@ mod tls_coverage_vs_the_evaluator {
                     if !a.resource_types.iter().any(|r| r.name == kind) {
                         continue;
                     }
-                    let req = Request::new(&a.iam_action, arn)
+                    let req = Request::new(a.iam_action, arn)
                         .unwrap()
                         .with_principal("arn:aws:iam::111122223333:user/alice")
                         .unwrap()

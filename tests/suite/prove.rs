@@ -844,7 +844,7 @@ fn samples(case: &Case, n: usize) -> Vec<Request> {
         .actions()
         .iter()
         .filter(|a| qa.matches_lower(&a.iam_action.to_lowercase()))
-        .map(|a| (a.iam_action.clone(), Some(a)))
+        .map(|a| (a.iam_action.to_string(), Some(a)))
         .collect();
     actions.extend(
         OTHER_ACTIONS

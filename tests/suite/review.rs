@@ -550,10 +550,10 @@ proptest! {
         let base = Request::new("s3:ListAllMyBuckets", "*").unwrap();
         let review = Review::new(&set, &base, &[]);
         let m = &review.matrix;
-        for cell in m.cells.iter().filter(|c| ACTIONS.contains(&c.action.iam_action.as_str())) {
+        for cell in m.cells.iter().filter(|c| ACTIONS.contains(&c.action.iam_action)) {
             let class = &m.classes[cell.class];
             let allowed: Vec<bool> = CONTEXTS.iter().map(|(tls, ip)| {
-                let req = Request::new(&cell.action.iam_action, &class.arn).unwrap()
+                let req = Request::new(cell.action.iam_action, &class.arn).unwrap()
                     .with_context("aws:SecureTransport", tls)
                     .with_context("aws:SourceIp", ip);
                 set.authorize(&req).decision == Decision::Allowed

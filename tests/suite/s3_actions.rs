@@ -39,11 +39,7 @@ fn every_action_of_the_data_file_is_looked_up_with_its_level_and_types_spec_m2()
                 .iter()
                 .map(|r| r["name"].as_str().unwrap())
                 .collect();
-            let ours: Vec<&str> = info
-                .resource_types
-                .iter()
-                .map(|r| r.name.as_str())
-                .collect();
+            let ours: Vec<&str> = info.resource_types.iter().map(|r| r.name).collect();
             assert_eq!(ours, types, "{name}");
             n += 1;
         }

@@ -54,8 +54,8 @@ pub fn diff_text(d: &AccessDiff, old: &str, new: &str) -> String {
         }
         let mut actions: Vec<&str> = Vec::new();
         for r in &rows {
-            if !actions.contains(&r.action.iam_action.as_str()) {
-                actions.push(&r.action.iam_action);
+            if !actions.contains(&r.action.iam_action) {
+                actions.push(r.action.iam_action);
             }
         }
         out.push_str(&format!(

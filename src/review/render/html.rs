@@ -178,8 +178,8 @@ fn action_th(c: &Cell) -> String {
     }
     format!(
         "<th scope=\"row\" title=\"{}\"><code>{}</code>{tags}</th><td class=\"level\">{}</td>",
-        esc(&c.action.description),
-        esc(&c.action.iam_action),
+        esc(c.action.description),
+        esc(c.action.iam_action),
         esc(c.action.access_level.as_str())
     )
 }
@@ -269,7 +269,7 @@ fn section(m: &Matrix, title: &str, cols: &[usize], main: bool, out: &mut String
     let mut shown: Vec<&str> = Vec::new();
     let mut hidden: Vec<&str> = Vec::new();
     for c in &cells {
-        let name = c.action.iam_action.as_str();
+        let name = c.action.iam_action;
         if shown.contains(&name) || hidden.contains(&name) {
             continue;
         }

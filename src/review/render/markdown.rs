@@ -12,7 +12,7 @@ use crate::render::escape::{markdown as md, markdown_code as code, markdown_word
 fn code_list(cells: &[&Cell]) -> String {
     cells
         .iter()
-        .map(|c| code(&c.action.iam_action))
+        .map(|c| code(c.action.iam_action))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -61,7 +61,7 @@ pub fn markdown(review: &Review) -> String {
                 out.push_str(&format!(
                     "- conditional, {}: {} — {}{}\n",
                     md(group),
-                    code(&c.action.iam_action),
+                    code(c.action.iam_action),
                     words(&phrase(&c.requirements)),
                     c.note
                         .as_ref()

@@ -147,7 +147,7 @@ pub(crate) fn with_access<'a>(
 pub(crate) fn names(cells: &[&Cell]) -> String {
     cells
         .iter()
-        .map(|c| c.action.iam_action.as_str())
+        .map(|c| c.action.iam_action)
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -209,11 +209,7 @@ mod tests {
         let groups = grouped(cells.iter());
         let labels: Vec<&str> = groups.iter().map(|(g, _)| g.as_str()).collect();
         assert_eq!(labels, ["destructive", "Write", "Tagging", "Read", "List"]);
-        let read: Vec<&str> = groups[3]
-            .1
-            .iter()
-            .map(|c| c.action.iam_action.as_str())
-            .collect();
+        let read: Vec<&str> = groups[3].1.iter().map(|c| c.action.iam_action).collect();
         assert_eq!(read, ["s3:GetBucketAcl", "s3:GetAccessPointPolicy"]);
     }
 

@@ -114,12 +114,12 @@ pub(super) fn example_resource(info: &ActionInfo) -> Option<String> {
         .iter()
         .find(|k| k.name == "object" || k.name == "bucket")
         .or_else(|| info.resource_types.first())?;
-    Some(match kind.name.as_str() {
+    Some(match kind.name {
         "bucket" => "arn:aws:s3:::example-bucket".into(),
         "object" => "arn:aws:s3:::example-bucket/example.txt".into(),
         _ => {
-            let rt = catalog::catalog().resource_type(&info.service, &kind.name)?;
-            catalog::fill_arn_template(&rt.arn_pattern, |name| {
+            let rt = catalog::catalog().resource_type(info.service, kind.name)?;
+            catalog::fill_arn_template(rt.arn_pattern, |name| {
                 match name {
                     "Partition" => "aws",
                     "Region" => "us-east-1",

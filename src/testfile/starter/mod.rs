@@ -378,7 +378,7 @@ impl Builder<'_> {
                 PREFERRED.iter().find_map(|p| {
                     candidates
                         .iter()
-                        .find(|i| name_of(&i.iam_action) == name_of(p))
+                        .find(|i| name_of(i.iam_action) == name_of(p))
                 })
             })
             .or_else(|| candidates.first())
@@ -394,11 +394,11 @@ impl Builder<'_> {
             Some(arn) => arn,
             None => concrete::example_resource(info)?,
         };
-        if check_request(&info.iam_action, &resource).is_err() {
+        if check_request(info.iam_action, &resource).is_err() {
             return None;
         }
         Some(Try {
-            action: info.iam_action.clone(),
+            action: info.iam_action.to_string(),
             resource,
             principal,
             context,
