@@ -107,7 +107,8 @@ impl Lowerer<'_> {
         }
         let cat = catalog::catalog();
         if let Some(svc) = pattern.service() {
-            if cat.knows_service(svc) {
+            // compiling asked the catalog whether it covers the service
+            if !pattern.outside_catalog() {
                 if let Some(lit) = pattern.literal() {
                     if cat.lookup(lit).is_none() {
                         let hint = match self.suggest_action(text) {
