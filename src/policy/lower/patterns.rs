@@ -37,9 +37,10 @@ impl Lowerer<'_> {
             );
             return None;
         }
-        let entries = self.strings(v, p, element);
-        let mut patterns = Vec::with_capacity(entries.len());
-        for (text, item, at) in entries {
+        let items = self.string_items(v, p, element);
+        let mut patterns = Vec::with_capacity(items.size_hint().0);
+        for (item, at) in items {
+            let Some(text) = item.as_str() else { continue };
             if let Some(pattern) = self.action_pattern(text, item.span, at) {
                 patterns.push(pattern);
             }
