@@ -498,6 +498,14 @@ impl LayerIndex {
                     }
                 }
                 let svc = p.service();
+                if p.outside_catalog() {
+                    // a service the catalog lacks (most of ReadOnlyAccess):
+                    // no catalog action, no look-up of its text
+                    if let (Some(svc), true, false) = (svc, texts, wildcard_service) {
+                        self.by_service.add(seed, svc, pos);
+                    }
+                    continue;
+                }
                 // a wildcard, or a literal without a service: the catalog
                 // actions it matches, found once per pattern text (100
                 // statements with `s3:List*` look the catalog up once)

@@ -218,6 +218,11 @@ pub struct ActionPattern {
     /// Length of the literal service prefix, when it has no wildcard: it
     /// starts the lower-cased body (the `:` comes before any wildcard).
     service_len: Option<u32>,
+    /// Whether that literal service is one the catalog lacks (`ec2`, most
+    /// of ReadOnlyAccess): no catalog action matches. Asked of the catalog
+    /// once, when the pattern compiles, instead of again by lowering's
+    /// checks and by each index build.
+    foreign: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -261,14 +266,17 @@ impl ActionPattern {
                     lower: (0, 0),
                     kind: Kind::Any,
                     service_len,
+                    foreign: false,
                 };
             }
+            let cat = crate::catalog::catalog();
+            // knows_service ignores the ASCII case of the text
+            let foreign = service_len
+                .and_then(|n| text.get(..n as usize))
+                .is_some_and(|svc| !cat.knows_service(svc));
             let prefix = body.len() < text.len();
             if !prefix {
-                let cat = crate::catalog::catalog();
-                let known = service_len
-                    .and_then(|n| text.get(..n as usize))
-                    .is_some_and(|svc| cat.knows_service(svc));
+                let known = service_len.is_some() && !foreign;
                 let index = match (known, shape.upper) {
                     (false, _) => None,
                     (true, true) => cat.index_of_ignore_ascii_case(text),
@@ -286,6 +294,7 @@ impl ActionPattern {
                         lower: (0, 0),
                         kind: Kind::Catalog(i, lower),
                         service_len,
+                        foreign,
                     };
                 }
             }
@@ -298,6 +307,7 @@ impl ActionPattern {
                     lower: (0, body_len),
                     kind,
                     service_len,
+                    foreign,
                 };
             }
             let mut buf = String::with_capacity(text.len() + body.len());
@@ -312,6 +322,7 @@ impl ActionPattern {
                 lower: (text_len, text_len.saturating_add(body_len)),
                 kind,
                 service_len,
+                foreign,
             };
         }
         let lower = if text.is_ascii() {
@@ -323,11 +334,14 @@ impl ActionPattern {
             Some((svc, _)) if !svc.contains(['*', '?']) => u32::try_from(svc.len()).ok(),
             _ => None,
         };
+        let cat = crate::catalog::catalog();
+        let foreign = service_len
+            .and_then(|n| lower.get(..n as usize))
+            .is_some_and(|svc| !cat.knows_service(svc));
         let lower_len = u32::try_from(lower.len()).unwrap_or(u32::MAX);
         let mut buf = String::with_capacity(text.len() + lower.len());
         buf.push_str(text);
         buf.push_str(&lower);
-        let cat = crate::catalog::catalog();
         let glob = Glob::from_string(lower);
         let kind = match glob.literal_prefix() {
             // a name that lower-cases (Unicode) to a catalog action's is it
@@ -344,6 +358,7 @@ impl ActionPattern {
             lower: (text_len, text_len.saturating_add(lower_len)),
             kind,
             service_len,
+            foreign,
         }
     }
 
@@ -377,6 +392,12 @@ impl ActionPattern {
     /// is `Some`).
     pub fn has_service(&self) -> bool {
         self.service_len.is_some()
+    }
+
+    /// Whether the literal service prefix is one the catalog lacks (no
+    /// catalog action matches the pattern); `false` without one.
+    pub(crate) fn outside_catalog(&self) -> bool {
+        self.foreign
     }
 
     /// The lower-cased action when the pattern has no wildcard.
@@ -423,10 +444,9 @@ impl ActionPattern {
     pub fn catalog_matches(&self) -> impl Iterator<Item = u32> + '_ {
         let cat = crate::catalog::catalog();
         // a service the catalog lacks (`ec2:Describe*`, most of
-        // ReadOnlyAccess) is told by its name, before any search
-        let foreign = self.service().is_some_and(|svc| !cat.knows_service(svc));
+        // ReadOnlyAccess) is known since compiling, before any search
         let (run, every): (&[u32], bool) = match &self.kind {
-            _ if foreign => (&[], true),
+            _ if self.foreign => (&[], true),
             Kind::Catalog(i, _) => (std::slice::from_ref(i), true),
             Kind::Prefix | Kind::Any => (cat.with_lower_prefix(self.lower_prefix()), true),
             Kind::Exact | Kind::Glob(_) => (cat.with_lower_prefix(self.lower_prefix()), false),
@@ -652,6 +672,88 @@ mod tests {
                 c.is_whitespace(),
                 "{c:?}"
             );
+        }
+    }
+
+    /// Pieces of action entries: services the catalog has and lacks, in
+    /// several cases, wildcards, non-ASCII letters that lower-case to
+    /// ASCII ones, white space, the start of a variable.
+    fn entry() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::strategy::Strategy;
+        let piece = proptest::sample::select(vec![
+            "s3",
+            "S3",
+            "iam",
+            "IAM",
+            "sts",
+            "Sts",
+            "s3express",
+            "s3-object-lambda",
+            "ec2",
+            "EC2",
+            "a4b",
+            ":",
+            ":",
+            "Get",
+            "get",
+            "Object",
+            "OBJECT",
+            "List",
+            "Bucket",
+            "s",
+            "*",
+            "**",
+            "?",
+            "ſ",
+            "\u{212a}",
+            "é",
+            " ",
+            "${",
+            "Role",
+            "Pass",
+            "CreateSession",
+        ]);
+        proptest::collection::vec(piece, 0..8).prop_map(|p| p.concat())
+    }
+
+    proptest::proptest! {
+        /// Every compiled pattern answers as the reference, the whole text
+        /// lower-cased (Unicode) as one glob; the service the catalog
+        /// lacks, known when compiling, is what `knows_service` says of
+        /// `service()`, and such a pattern matches no catalog action (the
+        /// index build skips its look-up).
+        #[test]
+        fn compiled_patterns_answer_as_their_lower_cased_glob(text in entry()) {
+            let cat = crate::catalog::catalog();
+            let p = ActionPattern::new(&text);
+            let lower = text.to_lowercase();
+            let glob = Glob::new(&lower);
+            proptest::prop_assert_eq!(p.as_str(), text.as_str());
+            proptest::prop_assert_eq!(p.literal(), glob.as_literal());
+            let service = match lower.split_once(':') {
+                Some((svc, _)) if !svc.contains(['*', '?']) => Some(svc),
+                _ => None,
+            };
+            proptest::prop_assert_eq!(p.service(), service);
+            proptest::prop_assert_eq!(
+                p.outside_catalog(),
+                service.is_some_and(|s| !cat.knows_service(s))
+            );
+            proptest::prop_assert_eq!(
+                p.catalog_index(),
+                glob.as_literal().and_then(|l| cat.index_of(l))
+            );
+            for name in cat.lower_names().iter().chain([&lower]) {
+                proptest::prop_assert_eq!(p.matches_lower(name), glob.is_match(name));
+            }
+            let mut found: Vec<u32> = p.catalog_matches().collect();
+            found.sort_unstable();
+            let every: Vec<u32> = (0..cat.lower_names().len())
+                .filter(|&i| glob.is_match(&cat.lower_names()[i]))
+                .map(|i| u32::try_from(i).unwrap())
+                .collect();
+            proptest::prop_assert!(!p.outside_catalog() || every.is_empty());
+            proptest::prop_assert_eq!(found, every);
         }
     }
 

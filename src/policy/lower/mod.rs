@@ -623,6 +623,72 @@ impl Lowerer<'_> {
         p: Place<'p>,
         element: &str,
     ) -> Vec<(&'v str, &'v Value, At<'p>)> {
+        let items = self.string_items(v, p, element);
+        // sized to the entries (a filtered `collect` starts empty)
+        let mut out = Vec::with_capacity(items.size_hint().0);
+        out.extend(items.filter_map(|(item, at)| item.as_str().map(|s| (s, item, at))));
+        out
+    }
+
+    /// The entries of a string or an array of strings, each with its
+    /// place (those that are not strings too: callers skip them), after
+    /// reporting what [`Lowerer::strings`] reports, in the same order;
+    /// no list is made (an `Action` element of 2,900 entries made one of
+    /// 72-byte tuples).
+    fn string_items<'v, 'p>(
+        &mut self,
+        v: &'v Value,
+        p: Place<'p>,
+        element: &str,
+    ) -> impl Iterator<Item = (&'v Value, At<'p>)> {
+        let (items, single): (&'v [Value], bool) = match &v.kind {
+            Kind::String(_) => (std::slice::from_ref(v), true),
+            Kind::Array(items) => {
+                self.check_string_array(v, items, p, element);
+                (items.as_slice(), false)
+            }
+            _ => {
+                self.type_error(v, &p.pointer(), "a string or an array of strings");
+                (&[], false)
+            }
+        };
+        items
+            .iter()
+            .enumerate()
+            .map(move |(i, item)| (item, At::new(p, (!single).then_some(i))))
+    }
+
+    /// Reports an empty array and the entries that are not strings.
+    fn check_string_array(&mut self, v: &Value, items: &[Value], p: Place<'_>, element: &str) {
+        if items.is_empty() {
+            self.emit(
+                Severity::Suggestion,
+                match element {
+                    "Action" | "NotAction" => "EMPTY_ARRAY_ACTION",
+                    "Principal" | "NotPrincipal" => "EMPTY_ARRAY_PRINCIPAL",
+                    _ => "EMPTY_ARRAY_RESOURCE",
+                },
+                format!("`{element}` is an empty array: it matches nothing"),
+                v.span,
+                &p.pointer(),
+                None,
+            );
+        }
+        for (i, item) in items.iter().enumerate() {
+            if item.as_str().is_none() {
+                self.type_error(item, &At::new(p, Some(i)).pointer(), "a string");
+            }
+        }
+    }
+
+    /// The former `strings`, kept for the test that the new one agrees.
+    #[cfg(test)]
+    fn strings_reference<'v, 'p>(
+        &mut self,
+        v: &'v Value,
+        p: Place<'p>,
+        element: &str,
+    ) -> Vec<(&'v str, &'v Value, At<'p>)> {
         match &v.kind {
             Kind::String(s) => vec![(s.as_str(), v, At::new(p, None))],
             Kind::Array(items) => {
@@ -696,6 +762,45 @@ impl Lowerer<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn strings_without_a_list_report_and_find_what_the_list_did() {
+        // the same entries, places and diagnostics (in the same order)
+        use crate::json::{parse, SourceFile};
+        for text in [
+            r#""s3:GetObject""#,
+            r#"["a", 1, "b", null, ["c"], "d"]"#,
+            r#"[]"#,
+            r#"[1, 2]"#,
+            r#"{"a": "b"}"#,
+            r#"17"#,
+        ] {
+            let doc = Document::whole(Arc::new(SourceFile::new("p.json", text)));
+            let v = parse(text).unwrap().value;
+            let run = |reference: bool| {
+                let mut diags = Vec::new();
+                let mut l = Lowerer {
+                    doc: &doc,
+                    options: LoadOptions::new(PolicyType::Identity),
+                    variables: true,
+                    diags: &mut diags,
+                    errors: 0,
+                    dropped: 0,
+                    wildcards_checked: Vec::new(),
+                };
+                let found: Vec<(String, Option<String>)> = match reference {
+                    true => l.strings_reference(&v, Place::at("/Action"), "Action"),
+                    false => l.strings(&v, Place::at("/Action"), "Action"),
+                }
+                .into_iter()
+                .map(|(s, item, at)| (at.pointer(), item.as_str().map(|i| format!("{s}={i}"))))
+                .collect();
+                let diags: Vec<String> = diags.iter().map(|d| format!("{d:?}")).collect();
+                (found, diags)
+            };
+            assert_eq!(run(false), run(true), "{text}");
+        }
+    }
 
     #[test]
     fn element_indexes_follow_the_statement_keys() {

@@ -37,9 +37,10 @@ impl Lowerer<'_> {
             );
             return None;
         }
-        let entries = self.strings(v, p, element);
-        let mut patterns = Vec::with_capacity(entries.len());
-        for (text, item, at) in entries {
+        let items = self.string_items(v, p, element);
+        let mut patterns = Vec::with_capacity(items.size_hint().0);
+        for (item, at) in items {
+            let Some(text) = item.as_str() else { continue };
             if let Some(pattern) = self.action_pattern(text, item.span, at) {
                 patterns.push(pattern);
             }
@@ -107,7 +108,8 @@ impl Lowerer<'_> {
         }
         let cat = catalog::catalog();
         if let Some(svc) = pattern.service() {
-            if cat.knows_service(svc) {
+            // compiling asked the catalog whether it covers the service
+            if !pattern.outside_catalog() {
                 if let Some(lit) = pattern.literal() {
                     if cat.lookup(lit).is_none() {
                         let hint = match self.suggest_action(text) {
