@@ -11,6 +11,9 @@
 //! of a value the full parser accepted before, or after the full parser
 //! has read that text on its own.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use smallvec::SmallVec;
 
 /// One top-level member of a case line.
@@ -46,6 +49,16 @@ pub fn scan<'a>(
     text: &'a str,
     classify: impl Fn(&str) -> Option<(u32, bool)>,
 ) -> Option<Fields<'a>> {
+    MEMO.with(|memo| scan_with(text, classify, Some(memo)))
+}
+
+/// [`scan`], finding the ends of long values that `memo` remembers
+/// without reading them (see [`Memo`]), and remembering the new ones.
+fn scan_with<'a>(
+    text: &'a str,
+    classify: impl Fn(&str) -> Option<(u32, bool)>,
+    memo: Option<&RefCell<Memo>>,
+) -> Option<Fields<'a>> {
     let b = text.as_bytes();
     let mut fields = Fields::new();
     let mut i = ws(b, 0);
@@ -70,11 +83,24 @@ pub fn scan<'a>(
             return None;
         }
         let start = ws(b, i + 1);
-        // a label's string or array of strings is checked on the way (it
-        // ends where `value_end` says, as any valid value does)
-        let (end, checked) = match checked_value_end(b, start) {
-            Some(end) => (end, true),
-            None => (value_end(b, start)?, false),
+        // only the set fields (`flag` false) are remembered: they repeat
+        // across lines, the request fields mostly do not
+        let memo = memo.filter(|_| !flag);
+        let remembered = memo.and_then(|m| m.borrow().end(number, b, start));
+        let (end, checked) = match remembered {
+            Some(found) => found,
+            None => {
+                // a label's string or array of strings is checked on the
+                // way (it ends where `value_end` says, as any valid value does)
+                let (end, checked) = match checked_value_end(b, start) {
+                    Some(end) => (end, true),
+                    None => (value_end(b, start)?, false),
+                };
+                if let (Some(m), Some(raw)) = (memo, text.get(start..end)) {
+                    m.borrow_mut().keep(number, b, start, raw, checked);
+                }
+                (end, checked)
+            }
         };
         fields.push(Field {
             name,
@@ -89,6 +115,83 @@ pub fn scan<'a>(
             Some(b',') => i = ws(b, i + 1),
             Some(b'}') => return (ws(b, i + 1) == b.len()).then_some(fields),
             _ => return None,
+        }
+    }
+}
+
+/// Long values of earlier lines' fields, by the field's number and their
+/// first bytes: a corpus repeats its policies from line to line, and
+/// finding where a policy's text ends by its quotes and brackets cost
+/// more than the rest of a warm line's scan. A value is found again when
+/// the line has its very bytes at the field's start: its end is then the
+/// one [`value_end`] and [`checked_value_end`] find, as both read an
+/// array or object from its first byte to its closing bracket and no
+/// further (only values that start with one are kept). Bounded: when
+/// full, it is emptied. One per thread.
+#[derive(Default)]
+struct Memo {
+    hasher: foldhash::fast::FixedState,
+    /// The values (and whether they were checked) by [`Memo::key`].
+    values: HashMap<u64, (Box<str>, bool), foldhash::fast::FixedState>,
+    bytes: usize,
+}
+
+/// The shortest value a [`Memo`] keeps (a shorter one is read faster
+/// than looked up).
+const MEMO_MIN: usize = 64;
+/// How many first bytes of a value (or of what follows its start, for a
+/// shorter one) a [`Memo`] looks values up by.
+const MEMO_PREFIX: usize = 48;
+/// Most values a [`Memo`] holds.
+const MEMO_VALUES: usize = 4096;
+/// Most bytes of values a [`Memo`] holds.
+const MEMO_BYTES: usize = 16 << 20;
+
+thread_local! {
+    static MEMO: RefCell<Memo> = RefCell::new(Memo::default());
+}
+
+impl Memo {
+    /// The key of the value at `start` of field `number`.
+    fn key(&self, number: u32, b: &[u8], start: usize) -> Option<u64> {
+        use std::hash::{BuildHasher, Hasher};
+        let first = b.get(start..b.len().min(start + MEMO_PREFIX))?;
+        let mut h = self.hasher.build_hasher();
+        h.write_u32(number);
+        h.write(first);
+        Some(h.finish())
+    }
+
+    /// The end of the value at `start` of field `number`, and whether it
+    /// is checked, when a value kept is what the line has there.
+    fn end(&self, number: u32, b: &[u8], start: usize) -> Option<(usize, bool)> {
+        if b.get(start).is_none_or(|c| !matches!(c, b'{' | b'[')) || self.values.is_empty() {
+            return None;
+        }
+        let (raw, checked) = self.values.get(&self.key(number, b, start)?)?;
+        let end = start.checked_add(raw.len())?;
+        (b.get(start..end)? == raw.as_bytes()).then_some((end, *checked))
+    }
+
+    /// Keeps `raw`, the value at `start` of field `number` (ending where
+    /// the scan found), when it is long and an array or object.
+    fn keep(&mut self, number: u32, b: &[u8], start: usize, raw: &str, checked: bool) {
+        if raw.len() < MEMO_MIN
+            || raw.len() > MEMO_BYTES
+            || !matches!(raw.as_bytes().first(), Some(b'{' | b'['))
+        {
+            return;
+        }
+        let Some(key) = self.key(number, b, start) else {
+            return;
+        };
+        if self.values.len() >= MEMO_VALUES || self.bytes + raw.len() > MEMO_BYTES {
+            self.values.clear();
+            self.bytes = 0;
+        }
+        self.bytes += raw.len();
+        if let Some((old, _)) = self.values.insert(key, (raw.into(), checked)) {
+            self.bytes -= old.len();
         }
     }
 }
@@ -420,6 +523,93 @@ mod tests {
 
     fn names(text: &str) -> Option<Vec<(&str, &str)>> {
         scan(text, letters).map(|f| f.iter().map(|f| (f.name, f.raw)).collect())
+    }
+
+    proptest::proptest! {
+        /// A scan that finds values' ends in its memory finds the ends a
+        /// scan without one finds, for lines of long values alike in their
+        /// first bytes, one the start of another, unbalanced, followed by
+        /// more brackets, in any field; the second time a line is seen its
+        /// values are found in the memory.
+        #[test]
+        fn remembered_ends_are_the_scanned_ones(
+            lines in proptest::collection::vec(
+                proptest::collection::vec((0usize..3, 0usize..9, 0usize..4), 1..4),
+                1..6,
+            ),
+        ) {
+            let long = "x".repeat(60);
+            let values: [String; 9] = [
+                format!(r#"[{{"Effect":"Allow","Action":"{long}"}}]"#),
+                format!(r#"[{{"Effect":"Allow","Action":"{long}"}},{{"b":1}}]"#),
+                format!(r#"[{{"Effect":"Allow","Action":"{long}\"}}]"}}]"#),
+                format!(r#"{{"Statement":[{{"Effect":"Deny","Action":"{long}"}}]}}"#),
+                format!(r#"{{"Statement":[{{"Effect":"Deny","Action":"{long}"}}]}}]"#),
+                format!(r#"["{long}","{long}"]"#),
+                format!(r#"["{long}","{long}",1]"#),
+                format!(r#"[{{"Effect":"Allow","Action":"{long}"}}"#),
+                "null".to_string(),
+            ];
+            const AFTER: [&str; 4] = ["", " ", "]", "x"];
+            fn unflagged(k: &str) -> Option<(u32, bool)> {
+                letters(k).map(|(n, _)| (n, false))
+            }
+            let texts: Vec<String> = lines
+                .iter()
+                .map(|fields| {
+                    let members: Vec<String> = fields
+                        .iter()
+                        .enumerate()
+                        .map(|(i, &(f, v, a))| {
+                            let name = [b'a' + (f as u8) * 3 + (i as u8) % 3];
+                            let name = std::str::from_utf8(&name).unwrap_or("a").to_string();
+                            format!(r#""{name}":{}{}"#, values[v], AFTER[a])
+                        })
+                        .collect();
+                    format!("{{{}}}", members.join(","))
+                })
+                .collect();
+            let memo = RefCell::new(Memo::default());
+            for text in texts.iter().chain(&texts) {
+                let plain = scan_with(text, unflagged, None);
+                let remembered = scan_with(text, unflagged, Some(&memo));
+                proptest::prop_assert_eq!(&remembered, &plain, "{}", text);
+            }
+        }
+    }
+
+    /// A value kept is found again at another place of another line, not
+    /// for another field nor where the line differs, and the memory
+    /// stays within its bounds.
+    #[test]
+    fn the_memory_finds_only_its_values() {
+        let value = format!(r#"[{{"Action":"{}"}}]"#, "s".repeat(80));
+        let mut memo = Memo::default();
+        let line = format!(r#"{{"a":{value}}}"#);
+        memo.keep(0, line.as_bytes(), 5, &value, false);
+        let other = format!(r#"{{ "a" : {value} }}"#);
+        assert_eq!(
+            memo.end(0, other.as_bytes(), 8),
+            Some((8 + value.len(), false))
+        );
+        assert_eq!(memo.end(1, other.as_bytes(), 8), None);
+        let changed = other.replace(r#""}]"#, r#"x"}]"#);
+        assert_eq!(memo.end(0, changed.as_bytes(), 8), None);
+        let short = r#"[{"a":"b"}]"#;
+        memo.keep(0, short.as_bytes(), 0, short, false);
+        assert_eq!(
+            memo.end(0, short.as_bytes(), 0),
+            None,
+            "short values are not kept"
+        );
+        for i in 0..MEMO_VALUES + 10 {
+            let v = format!(r#"["{i:0>70}"]"#);
+            memo.keep(0, v.as_bytes(), 0, &v, true);
+        }
+        assert!(memo.values.len() <= MEMO_VALUES);
+        assert!(memo.bytes <= MEMO_BYTES);
+        let v = format!(r#"["{:0>70}"]"#, MEMO_VALUES + 9);
+        assert_eq!(memo.end(0, v.as_bytes(), 0), Some((v.len(), true)));
     }
 
     /// The end of a string is found wherever its quote falls in a word
