@@ -131,6 +131,15 @@ impl ContextKey {
         }
     }
 
+    /// The key's rank in the table of known keys ([`KnownKey::rank`]):
+    /// known keys order as their ranks do.
+    fn rank(&self) -> Option<u8> {
+        match &self.0 {
+            KeyText::Known(k) => Some(k.rank),
+            KeyText::Owned { .. } => None,
+        }
+    }
+
     /// Whether the catalog says the key holds several values (known keys
     /// carry the answer, other keys ask the catalog).
     fn is_multivalued(&self) -> bool {
@@ -371,52 +380,19 @@ impl Context {
     /// order (the last one is to win).
     ///
     /// A context of a request (a few dozen keys) sorts its entries'
-    /// places rather than the entries, by insertion on the stack: each
-    /// place with its key's first sixteen bytes, compared as one number
-    /// (keys alike that far compare in full); then every entry moves
-    /// once. Larger ones (a context file) sort the entries.
+    /// places rather than the entries ([`Context::order_by_rank`], else
+    /// [`Context::order_by_insertion`]); then every entry moves once.
+    /// Larger ones (a context file) sort the entries.
     fn sort_entries(&mut self) {
-        fn lower(e: &ContextEntry) -> &[u8] {
-            e.lower().as_bytes()
-        }
         let n = self.entries.len();
         if n > SMALL_CONTEXT {
-            self.entries.sort_by(|a, b| key_order(lower(a), lower(b)));
+            self.entries
+                .sort_by(|a, b| key_order(a.lower().as_bytes(), b.lower().as_bytes()));
             return;
         }
-        let mut prefixes = [0u128; SMALL_CONTEXT];
         let mut order = [0usize; SMALL_CONTEXT];
-        for (i, ((p, o), e)) in prefixes
-            .iter_mut()
-            .zip(order.iter_mut())
-            .zip(&self.entries)
-            .enumerate()
-        {
-            *p = prefix16(lower(e));
-            *o = i;
-        }
-        let full = |i: usize| self.entries.get(i).map(lower).unwrap_or_default();
-        // place `(p, o)` before `(q, r)`: strictly less, so equal keys keep
-        // their order
-        let before = |p: u128, o: usize, q: u128, r: usize| {
-            p < q || (p == q && key_order(full(o), full(r)) == Ordering::Less)
-        };
-        for i in 1..n {
-            let mut j = i;
-            while j > 0 {
-                let (Some(&p), Some(&q)) = (prefixes.get(j), prefixes.get(j - 1)) else {
-                    break;
-                };
-                let (Some(&o), Some(&r)) = (order.get(j), order.get(j - 1)) else {
-                    break;
-                };
-                if !before(p, o, q, r) {
-                    break;
-                }
-                prefixes.swap(j, j - 1);
-                order.swap(j, j - 1);
-                j -= 1;
-            }
+        if !self.order_by_rank(&mut order) {
+            self.order_by_insertion(&mut order);
         }
         // place `i` takes the entry first at `order[i]`: following the
         // places already filled finds where that entry went (it was
@@ -427,6 +403,122 @@ impl Context {
                 j = order.get(j).copied().unwrap_or(i);
             }
             self.entries.swap(i, j);
+        }
+    }
+
+    /// Whether the entry first at `a` goes before the one at `b`: its key
+    /// first, or the same key given earlier.
+    fn goes_before(&self, a: usize, b: usize) -> bool {
+        let lower = |i: usize| {
+            self.entries
+                .get(i)
+                .map(|e| e.lower().as_bytes())
+                .unwrap_or_default()
+        };
+        match key_order(lower(a), lower(b)) {
+            Ordering::Less => true,
+            Ordering::Equal => a < b,
+            Ordering::Greater => false,
+        }
+    }
+
+    /// The sorted order of the entries' places in `order`, told by the
+    /// known keys' ranks (a bit each in one number, read in order) with
+    /// the other keys merged in; `false` when a rank comes twice (a key
+    /// twice, or two spellings of one) and for ranks past 127.
+    fn order_by_rank(&self, order: &mut [usize; SMALL_CONTEXT]) -> bool {
+        let mut ranks = 0u128;
+        let mut at = [0u8; 128];
+        let mut others = [0usize; SMALL_CONTEXT];
+        let mut n_others = 0;
+        for (i, e) in self.entries.iter().enumerate() {
+            match e.key.rank() {
+                Some(rank) => {
+                    let bit = 1u128.checked_shl(u32::from(rank)).unwrap_or(0);
+                    let Some(slot) = at.get_mut(usize::from(rank)) else {
+                        return false;
+                    };
+                    if bit == 0 || ranks & bit != 0 {
+                        return false;
+                    }
+                    ranks |= bit;
+                    *slot = u8::try_from(i).unwrap_or(u8::MAX);
+                }
+                None => {
+                    if let Some(o) = others.get_mut(n_others) {
+                        *o = i;
+                    }
+                    n_others += 1;
+                }
+            }
+        }
+        let others = others.get_mut(..n_others).unwrap_or_default();
+        // the other keys (a few) by insertion
+        for i in 1..others.len() {
+            let mut j = i;
+            while j > 0 {
+                match (others.get(j - 1), others.get(j)) {
+                    (Some(&a), Some(&b)) if self.goes_before(b, a) => others.swap(j - 1, j),
+                    _ => break,
+                }
+                j -= 1;
+            }
+        }
+        let mut rest = others.iter().copied().peekable();
+        let mut out = order.iter_mut();
+        while ranks != 0 {
+            let place = usize::from(
+                at.get(ranks.trailing_zeros() as usize)
+                    .copied()
+                    .unwrap_or(0),
+            );
+            ranks &= ranks - 1;
+            while let Some(other) = rest.next_if(|&o| self.goes_before(o, place)) {
+                if let Some(slot) = out.next() {
+                    *slot = other;
+                }
+            }
+            if let Some(slot) = out.next() {
+                *slot = place;
+            }
+        }
+        for (slot, other) in out.zip(rest) {
+            *slot = other;
+        }
+        true
+    }
+
+    /// The sorted order of the entries' places in `order`, by insertion
+    /// on the stack: each place with its key's first sixteen bytes,
+    /// compared as one number (keys alike that far compare in full).
+    fn order_by_insertion(&self, order: &mut [usize; SMALL_CONTEXT]) {
+        let mut prefixes = [0u128; SMALL_CONTEXT];
+        for (i, ((p, o), e)) in prefixes
+            .iter_mut()
+            .zip(order.iter_mut())
+            .zip(&self.entries)
+            .enumerate()
+        {
+            *p = prefix16(e.lower().as_bytes());
+            *o = i;
+        }
+        for i in 1..self.entries.len() {
+            let mut j = i;
+            while j > 0 {
+                let (Some(&p), Some(&q)) = (prefixes.get(j), prefixes.get(j - 1)) else {
+                    break;
+                };
+                let (Some(&o), Some(&r)) = (order.get(j), order.get(j - 1)) else {
+                    break;
+                };
+                // strictly before: equal keys keep their order
+                if !(p < q || (p == q && self.goes_before(o, r))) {
+                    break;
+                }
+                prefixes.swap(j, j - 1);
+                order.swap(j, j - 1);
+                j -= 1;
+            }
         }
     }
 
@@ -630,6 +722,54 @@ mod tests {
         }
     }
 
+    /// A usual context (known keys once each, a tag key) is ordered by
+    /// its ranks; a key twice is left to the insertion.
+    #[test]
+    fn usual_contexts_sort_by_rank() {
+        let keys = [
+            "aws:SourceIp",
+            "aws:PrincipalTag/team",
+            "aws:CurrentTime",
+            "s3:prefix",
+            "aws:PrincipalArn",
+            "AWS:SOURCEIP",
+        ];
+        let entry = |k: &&str| {
+            ContextEntry::new(
+                ContextKey::new(k),
+                ContextValue::Single(k.to_string()),
+                Origin::Given,
+            )
+        };
+        let mut context = Context {
+            entries: keys.iter().take(5).map(entry).collect(),
+        };
+        let mut order = [0usize; SMALL_CONTEXT];
+        assert!(context.order_by_rank(&mut order));
+        assert_eq!(order[..5], [2, 4, 1, 0, 3]);
+        context.sort_entries();
+        let sorted: Vec<&str> = context.entries().iter().map(|e| e.key.as_str()).collect();
+        assert_eq!(
+            sorted,
+            [
+                "aws:CurrentTime",
+                "aws:PrincipalArn",
+                "aws:PrincipalTag/team",
+                "aws:SourceIp",
+                "s3:prefix"
+            ]
+        );
+        let twice = Context {
+            entries: [keys[0], keys[3], keys[0]].iter().map(entry).collect(),
+        };
+        assert!(!twice.order_by_rank(&mut order));
+        let spellings = Context {
+            entries: [keys[5], keys[3], keys[0]].iter().map(entry).collect(),
+        };
+        assert!(spellings.order_by_rank(&mut order));
+        assert_eq!(order[..3], [0, 2, 1], "the same key: the earlier first");
+    }
+
     proptest::proptest! {
         /// Sorting by places is the stable sort of the entries by
         /// lower-cased key: keys alike past sixteen bytes, one a prefix
@@ -637,11 +777,21 @@ mod tests {
         /// and large contexts.
         #[test]
         fn entries_sort_as_a_stable_sort_does(
-            keys in proptest::collection::vec((0usize..10, 0u8..4), 0..80),
+            keys in proptest::collection::vec((0usize..16, 0u8..4), 0..80),
+            distinct in proptest::strategy::Strategy::prop_shuffle(
+                proptest::sample::subsequence((0usize..16).collect::<Vec<_>>(), 0..=16),
+            ),
+            repeat in 0usize..3,
         ) {
-            const KEYS: [&str; 10] = [
+            // keys each once (some spellings of one key), or as drawn
+            let keys: Vec<(usize, u8)> = match repeat {
+                0 => distinct.iter().map(|&k| (k, 0)).collect(),
+                _ => keys,
+            };
+            const KEYS: [&str; 16] = [
                 "aws:PrincipalOrgID", "aws:principalorgpaths", "aws:PrincipalOrgPaths", "aws:principalorg",
                 "aws:PrincipalTag/team", "s3:prefix", "", "a\0", "a", "ÄWS:Ü",
+                "aws:SourceIp", "aws:CurrentTime", "aws:userid", "s3:x-amz-acl", "aws:Referer", "aws:referer",
             ];
             let entries: Vec<ContextEntry> = keys
                 .iter()

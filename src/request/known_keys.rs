@@ -16,10 +16,19 @@ pub(crate) struct KnownKey {
     pub lower: &'static str,
     /// `catalog::is_multivalued(lower)` (a test keeps it so).
     pub multi: bool,
+    /// How many keys of the table have a lower-cased form before this
+    /// one's (in byte order): the keys' order as numbers, equal for
+    /// spellings of one key.
+    pub rank: u8,
 }
 
 const fn known(key: &'static str, lower: &'static str, multi: bool) -> KnownKey {
-    KnownKey { key, lower, multi }
+    KnownKey {
+        key,
+        lower,
+        multi,
+        rank: 0,
+    }
 }
 
 /// The keys. Adding one: its spelling, its lower-cased form and whether
@@ -330,7 +339,37 @@ const fn build() -> [u8; SLOTS] {
 
 /// The keys where a search finds them (a `static`: one copy, borrowed
 /// for as long as the program runs).
-static KEYS: [KnownKey; KNOWN.len()] = KNOWN;
+static KEYS: [KnownKey; KNOWN.len()] = with_ranks(KNOWN);
+
+/// `keys` with their ranks ([`KnownKey::rank`]).
+const fn with_ranks(mut keys: [KnownKey; KNOWN.len()]) -> [KnownKey; KNOWN.len()] {
+    let mut k = 0;
+    while k < keys.len() {
+        let mut rank = 0u8;
+        let mut j = 0;
+        while j < keys.len() {
+            if less(keys[j].lower.as_bytes(), keys[k].lower.as_bytes()) {
+                rank += 1;
+            }
+            j += 1;
+        }
+        keys[k].rank = rank;
+        k += 1;
+    }
+    keys
+}
+
+/// Whether `a` comes before `b` in byte order.
+const fn less(a: &[u8], b: &[u8]) -> bool {
+    let mut i = 0;
+    while i < a.len() && i < b.len() {
+        if a[i] != b[i] {
+            return a[i] < b[i];
+        }
+        i += 1;
+    }
+    a.len() < b.len()
+}
 
 /// [`slot_of`] for a key of eight bytes or more: one load of its last
 /// eight (the table is built by the loop, in a constant).
@@ -386,6 +425,24 @@ mod tests {
         keys.sort_unstable();
         keys.dedup();
         assert_eq!(keys.len(), KNOWN.len(), "no key twice");
+    }
+
+    /// Ranks order the keys as their lower-cased forms do, and fit the
+    /// 128 bits a context sorts them in.
+    #[test]
+    fn ranks_are_the_order_of_the_lower_cased_keys() {
+        for a in &KEYS {
+            assert!(a.rank < 128, "{}", a.key);
+            for b in &KEYS {
+                assert_eq!(
+                    a.rank.cmp(&b.rank),
+                    a.lower.cmp(b.lower),
+                    "{} {}",
+                    a.key,
+                    b.key
+                );
+            }
+        }
     }
 
     /// Every search ends within [`MAX_PROBES`] slots: at its key, or at
