@@ -301,12 +301,13 @@ const SLOTS: usize = 512;
 /// allocation the table saves.
 const fn slot_of(key: &[u8]) -> usize {
     let n = key.len();
-    let start = n.saturating_sub(8);
+    let (_, mut rest) = key.split_at(n.saturating_sub(8));
     let mut word = 0u64;
-    let mut i = start;
-    while i < n {
-        word |= (key[i] as u64) << (8 * (i - start));
-        i += 1;
+    let mut shift = 0;
+    while let [first, tail @ ..] = rest {
+        word |= (*first as u64) << shift;
+        shift += 8;
+        rest = tail;
     }
     mix(word, n)
 }
@@ -323,6 +324,9 @@ const fn mix(word: u64, n: usize) -> usize {
 /// each key at its [`slot_of`] or the first free slot after it.
 static TABLE: [u8; SLOTS] = build();
 
+// Evaluated at compile time only (`TABLE`'s initializer): an index out of
+// range would fail the build, never a run.
+#[allow(clippy::indexing_slicing)]
 const fn build() -> [u8; SLOTS] {
     let mut table = [0u8; SLOTS];
     let mut k = 0;
@@ -342,6 +346,9 @@ const fn build() -> [u8; SLOTS] {
 static KEYS: [KnownKey; KNOWN.len()] = with_ranks(KNOWN);
 
 /// `keys` with their ranks ([`KnownKey::rank`]).
+// Evaluated at compile time only (`KEYS`' initializer): an index out of
+// range would fail the build, never a run.
+#[allow(clippy::indexing_slicing)]
 const fn with_ranks(mut keys: [KnownKey; KNOWN.len()]) -> [KnownKey; KNOWN.len()] {
     let mut k = 0;
     while k < keys.len() {
@@ -360,15 +367,20 @@ const fn with_ranks(mut keys: [KnownKey; KNOWN.len()]) -> [KnownKey; KNOWN.len()
 }
 
 /// Whether `a` comes before `b` in byte order.
-const fn less(a: &[u8], b: &[u8]) -> bool {
-    let mut i = 0;
-    while i < a.len() && i < b.len() {
-        if a[i] != b[i] {
-            return a[i] < b[i];
+const fn less(mut a: &[u8], mut b: &[u8]) -> bool {
+    loop {
+        match (a, b) {
+            ([x, rest_a @ ..], [y, rest_b @ ..]) => {
+                if *x != *y {
+                    return *x < *y;
+                }
+                a = rest_a;
+                b = rest_b;
+            }
+            (_, []) => return false,
+            ([], _) => return true,
         }
-        i += 1;
     }
-    a.len() < b.len()
 }
 
 /// [`slot_of`] for a key of eight bytes or more: one load of its last
