@@ -138,10 +138,12 @@ struct Memo {
 
 /// The shortest value a [`Memo`] keeps (a shorter one is read faster
 /// than looked up).
-const MEMO_MIN: usize = 64;
-/// How many first bytes of a value (or of what follows its start, for a
-/// shorter one) a [`Memo`] looks values up by.
-const MEMO_PREFIX: usize = 48;
+const MEMO_MIN: usize = 128;
+/// How many first bytes of a value a [`Memo`] looks values up by (all
+/// inside a kept value; policies share their first 48 bytes or so,
+/// `[{"Version":"2012-10-17","Statement":[{"Effect":…`, and a key that
+/// short kept one policy of each beginning: one value per key).
+const MEMO_PREFIX: usize = MEMO_MIN;
 /// Most values a [`Memo`] holds.
 const MEMO_VALUES: usize = 4096;
 /// Most bytes of values a [`Memo`] holds.
@@ -538,7 +540,7 @@ mod tests {
                 1..6,
             ),
         ) {
-            let long = "x".repeat(60);
+            let long = "x".repeat(140);
             let values: [String; 9] = [
                 format!(r#"[{{"Effect":"Allow","Action":"{long}"}}]"#),
                 format!(r#"[{{"Effect":"Allow","Action":"{long}"}},{{"b":1}}]"#),
@@ -583,7 +585,7 @@ mod tests {
     /// stays within its bounds.
     #[test]
     fn the_memory_finds_only_its_values() {
-        let value = format!(r#"[{{"Action":"{}"}}]"#, "s".repeat(80));
+        let value = format!(r#"[{{"Action":"{}"}}]"#, "s".repeat(150));
         let mut memo = Memo::default();
         let line = format!(r#"{{"a":{value}}}"#);
         memo.keep(0, line.as_bytes(), 5, &value, false);
@@ -603,12 +605,12 @@ mod tests {
             "short values are not kept"
         );
         for i in 0..MEMO_VALUES + 10 {
-            let v = format!(r#"["{i:0>70}"]"#);
+            let v = format!(r#"["{i:0>140}"]"#);
             memo.keep(0, v.as_bytes(), 0, &v, true);
         }
         assert!(memo.values.len() <= MEMO_VALUES);
         assert!(memo.bytes <= MEMO_BYTES);
-        let v = format!(r#"["{:0>70}"]"#, MEMO_VALUES + 9);
+        let v = format!(r#"["{:0>140}"]"#, MEMO_VALUES + 9);
         assert_eq!(memo.end(0, v.as_bytes(), 0), Some((v.len(), true)));
     }
 
