@@ -507,7 +507,7 @@ pub fn defaults_as_facts(req: &mut crate::request::Request) {
         .entries()
         .iter()
         .filter(|e| e.origin == Origin::Default)
-        .map(|e| (e.key.clone(), e.value.clone()))
+        .map(|e| (e.key.to_string(), e.value.clone()))
         .collect();
     for (k, v) in defaults {
         req.context.insert(&k, v, Origin::Given);

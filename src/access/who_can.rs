@@ -368,7 +368,7 @@ fn retag(
                 e.value
                     .values()
                     .iter()
-                    .map(move |v| (e.key.clone(), v.clone(), tag))
+                    .map(move |v| (e.key.to_string(), v.clone(), tag))
             })
             .collect()
     };

@@ -743,13 +743,13 @@ mod tests {
                 p.catalog_index(),
                 glob.as_literal().and_then(|l| cat.index_of(l))
             );
-            for name in cat.lower_names().iter().chain([&lower]) {
+            for name in cat.lower_names().iter().copied().chain([lower.as_str()]) {
                 proptest::prop_assert_eq!(p.matches_lower(name), glob.is_match(name));
             }
             let mut found: Vec<u32> = p.catalog_matches().collect();
             found.sort_unstable();
             let every: Vec<u32> = (0..cat.lower_names().len())
-                .filter(|&i| glob.is_match(&cat.lower_names()[i]))
+                .filter(|&i| glob.is_match(cat.lower_names()[i]))
                 .map(|i| u32::try_from(i).unwrap())
                 .collect();
             proptest::prop_assert!(!p.outside_catalog() || every.is_empty());

@@ -142,7 +142,12 @@ fn prove_in(
     scope.catalog_actions = space.catalog_actions.clone();
     scope.other_services = space.other_services;
     through?;
-    let mut fixed: Vec<String> = env.fixed.entries().iter().map(|e| e.key.clone()).collect();
+    let mut fixed: Vec<String> = env
+        .fixed
+        .entries()
+        .iter()
+        .map(|e| e.key.to_string())
+        .collect();
     fixed.extend(absent_shown);
     fixed.sort();
     scope.fixed_keys = fixed;

@@ -8,6 +8,7 @@ use std::fmt;
 
 use serde::Serialize;
 
+use super::known_keys::{self, KnownKey};
 use crate::matcher::{Resolve, Variable};
 
 /// A context value: one string, or several (multi-valued keys such as `aws:TagKeys`).
@@ -65,39 +66,205 @@ pub enum Origin {
     Default,
 }
 
+/// A context key as given, with its lower-cased form (what look-ups
+/// compare). A key the table of known keys spells exactly so (most keys
+/// of a request: `aws:PrincipalArn`, `s3:prefix`) borrows both forms from
+/// it; any other holds both in one allocation. Reads as the key as given
+/// (`Deref` to `str`, `Display`, `Serialize`); equal keys are equal
+/// whichever way they are held.
+#[derive(Clone)]
+pub struct ContextKey(KeyText);
+
+/// Where a [`ContextKey`]'s two forms are.
+#[derive(Clone)]
+enum KeyText {
+    /// Spelled so in the table of known keys.
+    Known(&'static KnownKey),
+    /// The lower-cased key, followed by the key as given when that
+    /// differs; `split` is where the lower-cased form ends.
+    Owned { text: Box<str>, split: usize },
+}
+
+impl ContextKey {
+    /// The key `key`: borrowed from the table of known keys when it spells
+    /// it exactly so, one allocation otherwise.
+    pub fn new(key: &str) -> ContextKey {
+        if let Some(known) = known_keys::lookup(key) {
+            return ContextKey(KeyText::Known(known));
+        }
+        let (text, split) = if !key.is_ascii() {
+            let mut text = key.to_lowercase();
+            let split = text.len();
+            if text != key {
+                text.push_str(key);
+            }
+            (text.into_boxed_str(), split)
+        } else if key.bytes().any(|b| b.is_ascii_uppercase()) {
+            // both forms in one allocation of exactly their size
+            let mut text = String::with_capacity(2 * key.len());
+            text.push_str(key);
+            text.make_ascii_lowercase();
+            text.push_str(key);
+            (text.into_boxed_str(), key.len())
+        } else {
+            (Box::from(key), key.len())
+        };
+        ContextKey(KeyText::Owned { text, split })
+    }
+
+    /// The key as given.
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            KeyText::Known(k) => k.key,
+            KeyText::Owned { text, split } if *split < text.len() => {
+                text.get(*split..).unwrap_or_default()
+            }
+            KeyText::Owned { text, .. } => text,
+        }
+    }
+
+    /// The key lower-cased as `str::to_lowercase` does.
+    pub fn lower(&self) -> &str {
+        match &self.0 {
+            KeyText::Known(k) => k.lower,
+            KeyText::Owned { text, split } => text.get(..*split).unwrap_or_default(),
+        }
+    }
+
+    /// The key's rank in the table of known keys ([`KnownKey::rank`]):
+    /// known keys order as their ranks do.
+    fn rank(&self) -> Option<u8> {
+        match &self.0 {
+            KeyText::Known(k) => Some(k.rank),
+            KeyText::Owned { .. } => None,
+        }
+    }
+
+    /// Whether the catalog says the key holds several values (known keys
+    /// carry the answer, other keys ask the catalog).
+    fn is_multivalued(&self) -> bool {
+        match &self.0 {
+            KeyText::Known(k) => k.multi,
+            KeyText::Owned { .. } => crate::catalog::is_multivalued(self.lower()),
+        }
+    }
+}
+
+impl std::ops::Deref for ContextKey {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for ContextKey {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl From<&str> for ContextKey {
+    fn from(key: &str) -> ContextKey {
+        ContextKey::new(key)
+    }
+}
+
+impl From<String> for ContextKey {
+    fn from(key: String) -> ContextKey {
+        ContextKey::new(&key)
+    }
+}
+
+impl From<&String> for ContextKey {
+    fn from(key: &String) -> ContextKey {
+        ContextKey::new(key)
+    }
+}
+
+impl From<ContextKey> for String {
+    fn from(key: ContextKey) -> String {
+        key.as_str().to_string()
+    }
+}
+
+impl PartialEq for ContextKey {
+    fn eq(&self, other: &ContextKey) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for ContextKey {}
+
+impl PartialEq<str> for ContextKey {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for ContextKey {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<String> for ContextKey {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl std::hash::Hash for ContextKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+
+impl fmt::Debug for ContextKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for ContextKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ContextKey {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
 /// One key and its value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ContextEntry {
-    /// The key as given.
-    pub key: String,
+    /// The key as given (its lower-cased form: [`ContextKey::lower`]).
+    pub key: ContextKey,
     /// The value.
     pub value: ContextValue,
     /// Where it came from.
     pub origin: Origin,
-    #[serde(skip)]
-    lower: String,
 }
 
 impl ContextEntry {
     /// An entry; a one-element list for a key that is not multi-valued
-    /// becomes a single value. Takes the key by value: a context of many
-    /// keys costs one copy of each (its lower-cased form), not three.
-    fn new(key: String, value: ContextValue, origin: Origin) -> ContextEntry {
-        let lower = lower_key(&key);
+    /// becomes a single value.
+    fn new(key: ContextKey, value: ContextValue, origin: Origin) -> ContextEntry {
         let value = match value {
-            ContextValue::Multi(mut v)
-                if v.len() == 1 && !crate::catalog::is_multivalued(&lower) =>
-            {
+            ContextValue::Multi(mut v) if v.len() == 1 && !key.is_multivalued() => {
                 ContextValue::Single(v.pop().unwrap_or_default())
             }
             v => v,
         };
-        ContextEntry {
-            key,
-            value,
-            origin,
-            lower,
-        }
+        ContextEntry { key, value, origin }
+    }
+
+    /// The key lower-cased.
+    fn lower(&self) -> &str {
+        self.key.lower()
     }
 }
 
@@ -125,6 +292,21 @@ fn key_order(a: &[u8], b: &[u8]) -> Ordering {
     a.get(i..).cmp(&b.get(i..))
 }
 
+/// Most entries a context sorts by their places ([`Context::sort_entries`]).
+const SMALL_CONTEXT: usize = 32;
+
+/// The first sixteen bytes of `s` (zeros past its end) as a number in
+/// their order: two keys so numbered are in the order of their numbers
+/// when these differ.
+fn prefix16(s: &[u8]) -> u128 {
+    let mut sixteen = [0u8; 16];
+    let n = s.len().min(16);
+    if let (Some(to), Some(from)) = (sixteen.get_mut(..n), s.get(..n)) {
+        to.copy_from_slice(from);
+    }
+    u128::from_be_bytes(sixteen)
+}
+
 /// The eight bytes of `s` at `i` as a number in their order (big-endian).
 fn word8(s: &[u8], i: usize) -> Option<u64> {
     let mut eight = [0u8; 8];
@@ -147,8 +329,11 @@ impl Context {
     /// Sets a key (replacing any value under the same key, in any case).
     /// A one-element list for a key that is not multi-valued becomes a single value.
     pub fn insert(&mut self, key: &str, value: ContextValue, origin: Origin) {
-        let entry = ContextEntry::new(key.to_string(), value, origin);
-        match self.entries.binary_search_by(|e| e.lower.cmp(&entry.lower)) {
+        let entry = ContextEntry::new(ContextKey::new(key), value, origin);
+        match self
+            .entries
+            .binary_search_by(|e| key_order(e.lower().as_bytes(), entry.lower().as_bytes()))
+        {
             Ok(i) => {
                 if let Some(slot) = self.entries.get_mut(i) {
                     *slot = entry;
@@ -161,18 +346,21 @@ impl Context {
     /// Sets many keys at once, as [`Context::insert`] one after the other
     /// would (a later key replaces an earlier one in any case), but sorting
     /// once: a context file of 100,000 keys in reverse order must not cost
-    /// 100,000 insertions at the front of a vector.
-    pub fn extend<I>(&mut self, items: I)
+    /// 100,000 insertions at the front of a vector. Keys may be given as
+    /// `String`s, `&str`s or [`ContextKey`]s; the entries' vector grows
+    /// once by the items' count when the iterator knows it.
+    pub fn extend<I, K>(&mut self, items: I)
     where
-        I: IntoIterator<Item = (String, ContextValue, Origin)>,
+        I: IntoIterator<Item = (K, ContextValue, Origin)>,
+        K: Into<ContextKey>,
     {
         let before = self.entries.len();
         self.entries.extend(
             items
                 .into_iter()
-                .map(|(key, value, origin)| ContextEntry::new(key, value, origin)),
+                .map(|(key, value, origin)| ContextEntry::new(key.into(), value, origin)),
         );
-        if self.entries.len() == before || self.entries.is_sorted_by(|a, b| a.lower < b.lower) {
+        if self.entries.len() == before || self.entries.is_sorted_by(|a, b| a.lower() < b.lower()) {
             // strictly increasing: already in order, and no key twice
             return;
         }
@@ -180,7 +368,7 @@ impl Context {
         // `dedup_by` keeps the first of equal neighbours (`kept`) and drops
         // the later (`later`): swapping first keeps the later one's entry
         self.entries.dedup_by(|later, kept| {
-            let same = later.lower == kept.lower;
+            let same = later.lower() == kept.lower();
             if same {
                 std::mem::swap(later, kept);
             }
@@ -190,9 +378,148 @@ impl Context {
 
     /// Sorts the entries by lower-cased key, equal keys in insertion
     /// order (the last one is to win).
+    ///
+    /// A context of a request (a few dozen keys) sorts its entries'
+    /// places rather than the entries ([`Context::order_by_rank`], else
+    /// [`Context::order_by_insertion`]); then every entry moves once.
+    /// Larger ones (a context file) sort the entries.
     fn sort_entries(&mut self) {
-        self.entries
-            .sort_by(|a, b| key_order(a.lower.as_bytes(), b.lower.as_bytes()));
+        let n = self.entries.len();
+        if n > SMALL_CONTEXT {
+            self.entries
+                .sort_by(|a, b| key_order(a.lower().as_bytes(), b.lower().as_bytes()));
+            return;
+        }
+        let mut order = [0usize; SMALL_CONTEXT];
+        if !self.order_by_rank(&mut order) {
+            self.order_by_insertion(&mut order);
+        }
+        // place `i` takes the entry first at `order[i]`: following the
+        // places already filled finds where that entry went (it was
+        // swapped away only from a place before `i`)
+        for i in 0..n {
+            let mut j = order.get(i).copied().unwrap_or(i);
+            while j < i {
+                j = order.get(j).copied().unwrap_or(i);
+            }
+            self.entries.swap(i, j);
+        }
+    }
+
+    /// Whether the entry first at `a` goes before the one at `b`: its key
+    /// first, or the same key given earlier.
+    fn goes_before(&self, a: usize, b: usize) -> bool {
+        let lower = |i: usize| {
+            self.entries
+                .get(i)
+                .map(|e| e.lower().as_bytes())
+                .unwrap_or_default()
+        };
+        match key_order(lower(a), lower(b)) {
+            Ordering::Less => true,
+            Ordering::Equal => a < b,
+            Ordering::Greater => false,
+        }
+    }
+
+    /// The sorted order of the entries' places in `order`, told by the
+    /// known keys' ranks (a bit each in one number, read in order) with
+    /// the other keys merged in; `false` when a rank comes twice (a key
+    /// twice, or two spellings of one) and for ranks past 127.
+    fn order_by_rank(&self, order: &mut [usize; SMALL_CONTEXT]) -> bool {
+        let mut ranks = 0u128;
+        let mut at = [0u8; 128];
+        let mut others = [0usize; SMALL_CONTEXT];
+        let mut n_others = 0;
+        for (i, e) in self.entries.iter().enumerate() {
+            match e.key.rank() {
+                Some(rank) => {
+                    let bit = 1u128.checked_shl(u32::from(rank)).unwrap_or(0);
+                    let Some(slot) = at.get_mut(usize::from(rank)) else {
+                        return false;
+                    };
+                    if bit == 0 || ranks & bit != 0 {
+                        return false;
+                    }
+                    ranks |= bit;
+                    *slot = u8::try_from(i).unwrap_or(u8::MAX);
+                }
+                None => {
+                    if let Some(o) = others.get_mut(n_others) {
+                        *o = i;
+                    }
+                    n_others += 1;
+                }
+            }
+        }
+        let others = others.get_mut(..n_others).unwrap_or_default();
+        // the other keys (a few) by insertion
+        for i in 1..others.len() {
+            let mut j = i;
+            while j > 0 {
+                match (others.get(j - 1), others.get(j)) {
+                    (Some(&a), Some(&b)) if self.goes_before(b, a) => others.swap(j - 1, j),
+                    _ => break,
+                }
+                j -= 1;
+            }
+        }
+        let mut rest = others.iter().copied().peekable();
+        let mut out = order.iter_mut();
+        while ranks != 0 {
+            let place = usize::from(
+                at.get(ranks.trailing_zeros() as usize)
+                    .copied()
+                    .unwrap_or(0),
+            );
+            ranks &= ranks - 1;
+            while let Some(other) = rest.next_if(|&o| self.goes_before(o, place)) {
+                if let Some(slot) = out.next() {
+                    *slot = other;
+                }
+            }
+            if let Some(slot) = out.next() {
+                *slot = place;
+            }
+        }
+        for (slot, other) in out.zip(rest) {
+            *slot = other;
+        }
+        true
+    }
+
+    /// The sorted order of the entries' places in `order`, by insertion
+    /// on the stack: each place with its key's first sixteen bytes,
+    /// compared as one number (keys alike that far compare in full).
+    fn order_by_insertion(&self, order: &mut [usize; SMALL_CONTEXT]) {
+        let mut prefixes = [0u128; SMALL_CONTEXT];
+        for (i, ((p, o), e)) in prefixes
+            .iter_mut()
+            .zip(order.iter_mut())
+            .zip(&self.entries)
+            .enumerate()
+        {
+            *p = prefix16(e.lower().as_bytes());
+            *o = i;
+        }
+        for i in 1..self.entries.len() {
+            let mut j = i;
+            while j > 0 {
+                let (Some(&p), Some(&q)) = (prefixes.get(j), prefixes.get(j - 1)) else {
+                    break;
+                };
+                let (Some(&o), Some(&r)) = (order.get(j), order.get(j - 1)) else {
+                    break;
+                };
+                // strictly before: equal keys keep their order
+                if !(p < q || (p == q && self.goes_before(o, r))) {
+                    break;
+                }
+                prefixes.swap(j, j - 1);
+                order.swap(j, j - 1);
+                j -= 1;
+            }
+        }
     }
 
     /// Sets a single value.
@@ -222,8 +549,8 @@ impl Context {
 
     /// Removes a key.
     pub fn remove(&mut self, key: &str) {
-        let lower = key.to_lowercase();
-        self.entries.retain(|e| e.lower != lower);
+        let lower = lower_key(key);
+        self.entries.retain(|e| e.lower() != lower);
     }
 
     /// Looks a key up, case-insensitively.
@@ -238,7 +565,7 @@ impl Context {
     /// Looks up an already lower-cased key (no allocation).
     pub fn get_lower(&self, lower: &str) -> Option<&ContextEntry> {
         self.entries
-            .binary_search_by(|e| e.lower.as_str().cmp(lower))
+            .binary_search_by(|e| key_order(e.lower().as_bytes(), lower.as_bytes()))
             .ok()
             .and_then(|i| self.entries.get(i))
     }
@@ -280,6 +607,44 @@ impl Resolve for Context {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A key reads as given and lower-cased whichever way it is held
+    /// (borrowed from the table of known keys, or owned), and equal keys
+    /// are equal across the two.
+    #[test]
+    fn keys_read_as_given_and_lower_cased() {
+        for key in [
+            "aws:SourceIp",
+            "AWS:SOURCEIP",
+            "aws:sourceip",
+            "aws:PrincipalTag/Team",
+            "s3:prefix",
+            "",
+            "ÄWS:Ü",
+            "äws:ü",
+            "İ",
+        ] {
+            let k = ContextKey::new(key);
+            assert_eq!(k.as_str(), key);
+            assert_eq!(&*k, key);
+            assert_eq!(k.lower(), key.to_lowercase(), "{key}");
+            assert_eq!(k.to_string(), key);
+            assert_eq!(format!("{k:?}"), format!("{key:?}"));
+            assert_eq!(
+                serde_json::to_string(&k).unwrap(),
+                serde_json::to_string(key).unwrap()
+            );
+        }
+        let known = ContextKey::new("aws:SourceIp");
+        assert!(matches!(known.0, KeyText::Known(_)));
+        let owned = ContextKey(KeyText::Owned {
+            text: "aws:sourceipaws:SourceIp".into(),
+            split: 12,
+        });
+        assert_eq!(owned.as_str(), "aws:SourceIp");
+        assert_eq!(known, owned);
+        assert_ne!(known, ContextKey::new("AWS:SourceIp"));
+    }
 
     #[test]
     fn keys_are_case_insensitive_spec_c1() {
@@ -354,6 +719,89 @@ mod tests {
             proptest::prop_assert_eq!(&bulk, &one_by_one);
             let lowers: Vec<String> = bulk.entries().iter().map(|e| e.key.to_lowercase()).collect();
             proptest::prop_assert!(lowers.windows(2).all(|w| w[0] < w[1]));
+        }
+    }
+
+    /// A usual context (known keys once each, a tag key) is ordered by
+    /// its ranks; a key twice is left to the insertion.
+    #[test]
+    fn usual_contexts_sort_by_rank() {
+        let keys = [
+            "aws:SourceIp",
+            "aws:PrincipalTag/team",
+            "aws:CurrentTime",
+            "s3:prefix",
+            "aws:PrincipalArn",
+            "AWS:SOURCEIP",
+        ];
+        let entry = |k: &&str| {
+            ContextEntry::new(
+                ContextKey::new(k),
+                ContextValue::Single(k.to_string()),
+                Origin::Given,
+            )
+        };
+        let mut context = Context {
+            entries: keys.iter().take(5).map(entry).collect(),
+        };
+        let mut order = [0usize; SMALL_CONTEXT];
+        assert!(context.order_by_rank(&mut order));
+        assert_eq!(order[..5], [2, 4, 1, 0, 3]);
+        context.sort_entries();
+        let sorted: Vec<&str> = context.entries().iter().map(|e| e.key.as_str()).collect();
+        assert_eq!(
+            sorted,
+            [
+                "aws:CurrentTime",
+                "aws:PrincipalArn",
+                "aws:PrincipalTag/team",
+                "aws:SourceIp",
+                "s3:prefix"
+            ]
+        );
+        let twice = Context {
+            entries: [keys[0], keys[3], keys[0]].iter().map(entry).collect(),
+        };
+        assert!(!twice.order_by_rank(&mut order));
+        let spellings = Context {
+            entries: [keys[5], keys[3], keys[0]].iter().map(entry).collect(),
+        };
+        assert!(spellings.order_by_rank(&mut order));
+        assert_eq!(order[..3], [0, 2, 1], "the same key: the earlier first");
+    }
+
+    proptest::proptest! {
+        /// Sorting by places is the stable sort of the entries by
+        /// lower-cased key: keys alike past sixteen bytes, one a prefix
+        /// of another, equal keys in any case (kept in their order), small
+        /// and large contexts.
+        #[test]
+        fn entries_sort_as_a_stable_sort_does(
+            keys in proptest::collection::vec((0usize..16, 0u8..4), 0..80),
+            distinct in proptest::strategy::Strategy::prop_shuffle(
+                proptest::sample::subsequence((0usize..16).collect::<Vec<_>>(), 0..=16),
+            ),
+            repeat in 0usize..3,
+        ) {
+            // keys each once (some spellings of one key), or as drawn
+            let keys: Vec<(usize, u8)> = match repeat {
+                0 => distinct.iter().map(|&k| (k, 0)).collect(),
+                _ => keys,
+            };
+            const KEYS: [&str; 16] = [
+                "aws:PrincipalOrgID", "aws:principalorgpaths", "aws:PrincipalOrgPaths", "aws:principalorg",
+                "aws:PrincipalTag/team", "s3:prefix", "", "a\0", "a", "ÄWS:Ü",
+                "aws:SourceIp", "aws:CurrentTime", "aws:userid", "s3:x-amz-acl", "aws:Referer", "aws:referer",
+            ];
+            let entries: Vec<ContextEntry> = keys
+                .iter()
+                .map(|&(k, v)| ContextEntry::new(ContextKey::new(KEYS[k]), ContextValue::Single(v.to_string()), Origin::Given))
+                .collect();
+            let mut expected = entries.clone();
+            expected.sort_by(|a, b| a.lower().cmp(b.lower()));
+            let mut context = Context { entries };
+            context.sort_entries();
+            proptest::prop_assert_eq!(context.entries, expected);
         }
     }
 

@@ -3,6 +3,7 @@
 
 pub mod builder;
 pub mod context;
+mod known_keys;
 
 use std::fmt;
 
@@ -382,7 +383,7 @@ impl Principal {
             if let Some(e) = context.get(k) {
                 if e.origin == Origin::Given {
                     out.push(ContextConflict {
-                        key: e.key.clone(),
+                        key: e.key.to_string(),
                         aws_sends: None,
                     });
                 }
@@ -403,7 +404,7 @@ impl Principal {
             };
             if !agrees {
                 out.push(ContextConflict {
-                    key: given.key.clone(),
+                    key: given.key.to_string(),
                     aws_sends: Some(aws.clone()),
                 });
             }
