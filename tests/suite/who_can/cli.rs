@@ -4,26 +4,12 @@
 
 use crate::support::s3guard;
 
-use super::{ACCT, BP};
+use super::{who_can_json, ACCT, BP};
 
 #[test]
 fn who_can_lists_allowed_conditional_external_and_escalation() {
-    let out = s3guard()
-        .args([
-            "who-can",
-            "s3:DeleteBucket",
-            "arn:aws:s3:::prod",
-            "--account",
-            ACCT,
-            "--bucket-policy",
-            BP,
-            "--format",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (code, v) = who_can_json("s3:DeleteBucket", "arn:aws:s3:::prod", &[]);
+    assert_eq!(code, Some(0));
     let access_of = |p: &str| {
         v["principals"]
             .as_array()
@@ -223,18 +209,7 @@ fn who_can_only_names_do_not_cover_other_accounts_principals() {
 /// without testing for their presence.
 #[test]
 fn who_can_json_entries_have_one_shape() {
-    let out = s3guard()
-        .args([
-            "who-can",
-            "s3:DeleteBucket",
-            "arn:aws:s3:::prod",
-            "--account",
-            ACCT,
-        ])
-        .args(["--bucket-policy", BP, "--format", "json", "--no-escalation"])
-        .output()
-        .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (_, v) = who_can_json("s3:DeleteBucket", "arn:aws:s3:::prod", &["--no-escalation"]);
     let entries = v["principals"].as_array().unwrap();
     let accesses: Vec<&str> = entries
         .iter()

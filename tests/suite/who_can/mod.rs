@@ -129,6 +129,20 @@ const BUCKET_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[
 const ACCT: &str = "policies/account/example-account.json";
 const BP: &str = "policies/account/prod-bucket-policy.json";
 
+/// `who-can ACTION RESOURCE` over the example account `ACCT` and bucket
+/// policy `BP` as JSON, with `extra` arguments: its exit code and its
+/// output (`null` when it is not JSON).
+fn who_can_json(action: &str, resource: &str, extra: &[&str]) -> (Option<i32>, serde_json::Value) {
+    let out = crate::support::s3guard()
+        .args(["who-can", action, resource, "--account", ACCT])
+        .args(["--bucket-policy", BP, "--format", "json"])
+        .args(extra)
+        .output()
+        .unwrap();
+    let v = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
+    (out.status.code(), v)
+}
+
 /// A dump of two users with the same inline policy and different
 /// `team` tags (alpha, beta), and a third (gamma) without tags.
 fn two_teams(policy: &str) -> String {

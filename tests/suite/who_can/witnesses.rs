@@ -8,30 +8,15 @@ use s3guard::PolicyType;
 
 use super::{
     account, analysis_at, analysis_of, policy_of, same_statements_reversed, statement, two_teams,
-    ACCOUNT, ACCT, BP,
+    who_can_json, ACCOUNT,
 };
 use crate::support::s3guard;
 
 /// Witnesses name the action as the catalog spells it (issue 16).
 #[test]
 fn witness_actions_keep_the_catalogs_spelling() {
-    let out = s3guard()
-        .args([
-            "who-can",
-            "s3:Delete*",
-            "arn:aws:s3:::prod",
-            "--account",
-            ACCT,
-            "--bucket-policy",
-            BP,
-            "--no-escalation",
-            "--format",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (code, v) = who_can_json("s3:Delete*", "arn:aws:s3:::prod", &["--no-escalation"]);
+    assert_eq!(code, Some(0));
     let mut seen = 0;
     for e in v["principals"].as_array().unwrap() {
         if let Some(a) = e["witness"]["action"].as_str() {
