@@ -248,6 +248,11 @@ fn run_cases(path: &str, args: &EvalArgs, io: &mut Io<'_>) -> i32 {
             emit_lines(io, &out.text, json)
         },
     );
+    // The command ends with this run: its cache's sets (megabytes, freed
+    // block by block, most of them allocated on the workers' threads)
+    // would be freed only for the process to exit; the system takes the
+    // memory back at once.
+    std::mem::forget(cache);
     if let Err(e) = read {
         return read_failed(io, name, &e, json);
     }
