@@ -27,6 +27,11 @@ use serde::Deserialize;
 #[path = "src/catalog/fold.rs"]
 mod fold;
 
+// How a condition key pattern matches: one definition for both sides.
+#[path = "src/catalog/key_pattern.rs"]
+mod key_pattern;
+use key_pattern::split_pattern;
+
 const ACTIONS_FILE: &str = "data/s3-actions.json";
 const KEYS_FILE: &str = "data/s3-condition-keys.json";
 const IAM_FILE: &str = "data/iam-sts-actions.json";
@@ -393,20 +398,6 @@ fn write_action(out: &mut String, a: &Action) {
         lits(&a.condition_keys),
         lits(&d.dependent_actions),
     );
-}
-
-/// The key a pattern matches, lower-cased, and whether it is a prefix (a
-/// tag-key pattern: `aws:PrincipalTag/${TagKey}` → `aws:principaltag/`).
-fn split_pattern(pattern: &str) -> (String, bool) {
-    let lower = pattern.to_lowercase();
-    for marker in ["${tagkey}", "<key>", "tag-key"] {
-        if let Some(prefix) = lower.strip_suffix(marker) {
-            if prefix.ends_with('/') {
-                return (prefix.to_string(), true);
-            }
-        }
-    }
-    (lower, false)
 }
 
 fn write_keys(out: &mut String, file: &KeysFile) {

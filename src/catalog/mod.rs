@@ -7,6 +7,7 @@ mod data;
 mod destructive;
 mod fold;
 mod iam;
+mod key_pattern;
 mod keys;
 mod request_kinds;
 
