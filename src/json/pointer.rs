@@ -2,7 +2,8 @@
 
 /// Appends one pointer segment, escaped (`~` → `~0`, `/` → `~1`).
 fn push_escaped(out: &mut String, segment: &str) {
-    if !segment.contains(['~', '/']) {
+    // segments are short: a byte loop, not a `char` pattern search
+    if !segment.bytes().any(|b| b == b'~' || b == b'/') {
         out.push_str(segment);
         return;
     }
@@ -17,7 +18,9 @@ fn push_escaped(out: &mut String, segment: &str) {
 
 /// Builds a pointer from raw segments: `["Statement","0"]` → `/Statement/0`.
 pub fn from_segments<S: AsRef<str>>(segments: &[S]) -> String {
-    let mut out = String::new();
+    // one allocation when no segment needs escaping
+    let len = segments.iter().map(|s| 1 + s.as_ref().len()).sum();
+    let mut out = String::with_capacity(len);
     for s in segments {
         out.push('/');
         push_escaped(&mut out, s.as_ref());

@@ -147,13 +147,7 @@ fn managed(
     let default = default_version(p, versions);
     match default.and_then(|(vi, v)| v.get("Document").map(|d| (vi, d))) {
         Some((vi, doc)) => {
-            let ptr = pointer::from_segments(&[
-                "Policies",
-                pi.to_string().as_str(),
-                "PolicyVersionList",
-                vi.to_string().as_str(),
-                "Document",
-            ]);
+            let ptr = managed_document_pointer(pi, vi);
             let name = s(p, "PolicyName").unwrap_or(arn);
             document(ctx, doc, &ptr, layer, format!("policy/{name}"), c);
         }
@@ -370,13 +364,7 @@ pub(super) fn dump(ctx: &Ctx<'_>) -> Result<Dump, Vec<Diagnostic>> {
         let Some((vi, doc)) = default.and_then(|(vi, v)| v.get("Document").map(|d| (vi, d))) else {
             continue;
         };
-        let ptr = pointer::from_segments(&[
-            "Policies",
-            pi.to_string().as_str(),
-            "PolicyVersionList",
-            vi.to_string().as_str(),
-            "Document",
-        ]);
+        let ptr = managed_document_pointer(pi, vi);
         jobs.push(Job {
             doc,
             ptr,
@@ -439,7 +427,7 @@ pub(super) fn dump(ctx: &Ctx<'_>) -> Result<Dump, Vec<Diagnostic>> {
             if let Some(doc) = f.trust {
                 let ptr = pointer::from_segments(&[
                     list,
-                    idx.to_string().as_str(),
+                    itoa::Buffer::new().format(idx),
                     "AssumeRolePolicyDocument",
                 ]);
                 jobs.push(Job {
@@ -634,11 +622,19 @@ fn default_version<'v>(p: &Value, versions: &'v [Value]) -> Option<(usize, &'v V
 /// The JSON pointer of the document of inline policy `i` in list `key` of
 /// entry `idx` of `list` (`/RoleDetailList/3/RolePolicyList/0/PolicyDocument`).
 fn inline_document_pointer(list: &str, idx: usize, key: &str, i: usize) -> String {
+    let (mut a, mut b) = (itoa::Buffer::new(), itoa::Buffer::new());
+    pointer::from_segments(&[list, a.format(idx), key, b.format(i), "PolicyDocument"])
+}
+
+/// The JSON pointer of version `vi`'s document of managed policy `pi`
+/// (`/Policies/3/PolicyVersionList/0/Document`).
+fn managed_document_pointer(pi: usize, vi: usize) -> String {
+    let (mut a, mut b) = (itoa::Buffer::new(), itoa::Buffer::new());
     pointer::from_segments(&[
-        list,
-        &idx.to_string(),
-        key,
-        &i.to_string(),
-        "PolicyDocument",
+        "Policies",
+        a.format(pi),
+        "PolicyVersionList",
+        b.format(vi),
+        "Document",
     ])
 }
