@@ -399,6 +399,10 @@ pub struct Document {
 enum Inner {
     Whole,
     Embedded(String, Vec<u32>),
+    /// A text percent-decoded from bytes of the file starting at the
+    /// offset, and the positions in the text of the bytes decoded from a
+    /// `%XX` escape, in order (see [`Document::percent_decoded`]).
+    Decoded(String, u32, Vec<u32>),
     Slice(u32, u32),
 }
 
@@ -430,10 +434,28 @@ impl Document {
         }
     }
 
+    /// `text` is percent-decoded from the bytes of `file` from `start` on
+    /// (an IAM document, URL-encoded in a JSON string without escapes):
+    /// `escapes` holds, in order, the positions in `text` of the bytes
+    /// decoded from a `%XX` escape. The file offset of byte `i` of `text`
+    /// is `start + i`, plus two for each escape before `i`: the map costs
+    /// four bytes an escape instead of four bytes a byte.
+    pub fn percent_decoded(
+        file: Arc<SourceFile>,
+        text: String,
+        start: u32,
+        escapes: Vec<u32>,
+    ) -> Document {
+        Document {
+            file,
+            inner: Inner::Decoded(text, start, escapes),
+        }
+    }
+
     /// The text to parse.
     pub fn text(&self) -> &str {
         match &self.inner {
-            Inner::Embedded(t, _) => t,
+            Inner::Embedded(t, _) | Inner::Decoded(t, ..) => t,
             Inner::Whole => self.file.text(),
             Inner::Slice(a, b) => self
                 .file
@@ -448,7 +470,7 @@ impl Document {
     /// decoded from a string of the file, which has a text of its own.
     pub(crate) fn shared_text(&self) -> Option<(&Arc<String>, usize, usize)> {
         match &self.inner {
-            Inner::Embedded(..) => None,
+            Inner::Embedded(..) | Inner::Decoded(..) => None,
             Inner::Whole => Some((self.file.shared_text(), 0, self.file.text().len())),
             Inner::Slice(a, b) => Some((self.file.shared_text(), *a as usize, *b as usize)),
         }
@@ -473,6 +495,19 @@ impl Document {
                 Some(&o) => o,
                 None => map.last().map(|&o| o.saturating_add(1)).unwrap_or(0),
             },
+            Inner::Decoded(text, start, escapes) => {
+                let decoded = |i: u32| {
+                    let before = escapes.partition_point(|&p| p < i);
+                    let shift = u32::try_from(before).unwrap_or(u32::MAX).saturating_mul(2);
+                    start.saturating_add(i).saturating_add(shift)
+                };
+                // past the end: one past the last byte's place, as a map's
+                match u32::try_from(text.len()).unwrap_or(u32::MAX) {
+                    0 => 0,
+                    len if offset < len => decoded(offset),
+                    len => decoded(len - 1).saturating_add(1),
+                }
+            }
         }
     }
 
