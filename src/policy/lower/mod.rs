@@ -5,6 +5,7 @@ mod condition;
 mod patterns;
 mod principal;
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use super::statement::{Effect, Statement, StatementLocation};
@@ -73,7 +74,13 @@ struct Lowerer<'a> {
     /// against the catalog, with the answer (the first few distinct texts:
     /// a policy repeats its patterns from statement to statement).
     wildcards_checked: Vec<(String, bool)>,
+    /// The pointer of the `Statement` element the statements' locations
+    /// share, when it is not [`STATEMENT_POINTER`].
+    statements_pointer: Option<Arc<str>>,
 }
+
+/// The pointer of the `Statement` element of a policy at its document's root.
+const STATEMENT_POINTER: &str = "/Statement";
 
 /// How many distinct wildcard texts [`Lowerer`] remembers.
 const WILDCARDS_REMEMBERED: usize = 32;
@@ -97,6 +104,7 @@ pub(super) fn lower(
             errors: 0,
             dropped: 0,
             wildcards_checked: Vec::new(),
+            statements_pointer: None,
         };
         let Some(members) = root.as_object() else {
             l.emit(
@@ -144,11 +152,20 @@ pub(super) fn lower(
                 ),
             ),
             Some(st) => {
-                let sp = pointer::join(&base, "Statement");
+                // a policy at the document's root (almost every one) has
+                // the pointer its statements' locations assume
+                let sp: Cow<'static, str> = match base.is_empty() {
+                    true => Cow::Borrowed(STATEMENT_POINTER),
+                    false => Cow::Owned(pointer::join(&base, "Statement")),
+                };
+                l.statements_pointer = match base.is_empty() {
+                    true => None,
+                    false => Some(Arc::from(&*sp)),
+                };
                 match &st.kind {
                     Kind::Object(_) => {
                         statements.reserve_exact(1);
-                        if let Some(s) = l.statement(st, 0, &sp) {
+                        if let Some(s) = l.statement(st, None, &sp) {
                             statements.push(s);
                         }
                     }
@@ -164,13 +181,19 @@ pub(super) fn lower(
                             );
                         }
                         statements.reserve_exact(items.len());
+                        // each statement's pointer, written in one buffer
+                        // (`pointer::join_index` of each allocated)
+                        let mut ip = String::with_capacity(sp.len() + 8);
                         for (i, item) in items.iter().enumerate() {
-                            let ip = pointer::join_index(&sp, i);
+                            ip.clear();
+                            ip.push_str(&sp);
+                            ip.push('/');
+                            ip.push_str(itoa::Buffer::new().format(i));
                             if item.as_object().is_none() {
                                 l.type_error(item, &ip, "a statement object");
                                 continue;
                             }
-                            if let Some(s) = l.statement(item, i, &ip) {
+                            if let Some(s) = l.statement(item, Some(i), &ip) {
                                 statements.push(s);
                             }
                         }
@@ -397,7 +420,9 @@ impl Lowerer<'_> {
         }
     }
 
-    fn statement(&mut self, value: &Value, index: usize, sp: &str) -> Option<Statement> {
+    /// The statement `value`: the one `Statement` object (`index` `None`)
+    /// or entry `index` of the `Statement` array; `sp` is its pointer.
+    fn statement(&mut self, value: &Value, index: Option<usize>, sp: &str) -> Option<Statement> {
         let members = value.as_object()?;
         let errors_before = self.error_count();
         let st = &self.elements(value.span, members, sp);
@@ -481,18 +506,23 @@ impl Lowerer<'_> {
             return None;
         }
         Some(Statement {
-            index,
+            index: index.unwrap_or(0),
             sid,
             effect: effect?,
             principal,
             action: action?,
             resource: resource?,
             condition,
-            location: StatementLocation {
-                start: self.doc.location(st.span.start),
-                end: self.doc.location(st.span.end),
-                pointer: sp.to_string(),
-            },
+            // offsets now, lines and columns when shown
+            location: StatementLocation::new(
+                self.doc.file().clone(),
+                (
+                    self.doc.file_offset(st.span.start),
+                    self.doc.file_offset(st.span.end),
+                ),
+                self.statements_pointer.clone(),
+                index.map(|i| u32::try_from(i).unwrap_or(u32::MAX)),
+            ),
         })
     }
 
@@ -736,7 +766,7 @@ impl Lowerer<'_> {
                 } else {
                     (Severity::Warning, "UNIQUE_SIDS_RECOMMENDED")
                 };
-                let ptr = pointer::join(&s.location.pointer, "Sid");
+                let ptr = pointer::join(&s.location.pointer(), "Sid");
                 let span = root
                     .get("Statement")
                     .and_then(|st| match &st.kind {
@@ -787,6 +817,7 @@ mod tests {
                     errors: 0,
                     dropped: 0,
                     wildcards_checked: Vec::new(),
+                    statements_pointer: None,
                 };
                 let found: Vec<(String, Option<String>)> = match reference {
                     true => l.strings_reference(&v, Place::at("/Action"), "Action"),
@@ -799,6 +830,63 @@ mod tests {
                 (found, diags)
             };
             assert_eq!(run(false), run(true), "{text}");
+        }
+    }
+
+    #[test]
+    fn statement_locations_give_the_places_and_pointers_of_the_statements() {
+        // (text, where each statement's `{` and `}` are, its pointer): the
+        // offsets are found in the text, their lines and columns by the
+        // file's map, as the load used to compute them
+        use crate::json::SourceFile;
+        let root = "{\"Version\": \"2012-10-17\",\n \"Statement\": [\n  {\"Sid\": \"A\", \"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::é/*\"},\n\t{\"Sid\": \"B\", \"Effect\": \"Deny\", \"Action\": \"s3:*\", \"Resource\": \"*\"}]}\n";
+        let wrapped = "{\"PolicyVersion\": {\"Document\": {\"Version\": \"2012-10-17\", \"Statement\": [\n{\"Sid\": \"A\", \"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"*\"}]}}}";
+        let single = "{\"Statement\": {\"Sid\": \"A\", \"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"*\"}}";
+        let embedded = "{\"Policy\": \"{\\\"Version\\\":\\\"2012-10-17\\\",\\\"Statement\\\":[{\\\"Effect\\\":\\\"Allow\\\",\\\"Action\\\":\\\"s3:GetObject\\\",\\\"Resource\\\":\\\"*\\\"}]}\"}";
+        let cases: [(&str, &[(&str, &str, &str)]); 4] = [
+            (
+                root,
+                &[
+                    ("{\"Sid\": \"A\"", "*\"},", "/Statement/0"),
+                    ("{\"Sid\": \"B\"", "*\"}]", "/Statement/1"),
+                ],
+            ),
+            (
+                wrapped,
+                &[("{\"Sid\"", "*\"}]", "/PolicyVersion/Document/Statement/0")],
+            ),
+            (single, &[("{\"Sid\"", "*\"}}", "/Statement")]),
+            (embedded, &[("{\\\"Effect", "*\\\"}]", "/Statement/0")]),
+        ];
+        for (text, expected) in cases {
+            let file = SourceFile::new("p.json", text);
+            let policy = crate::Policy::parse("p.json", text).unwrap();
+            assert_eq!(policy.statements.len(), expected.len(), "{text}");
+            for (s, (open, close, ptr)) in policy.statements.iter().zip(expected) {
+                let start = text.find(open).unwrap();
+                let end = text.find(close).unwrap() + close.len() - 1;
+                let (start, end) = (
+                    file.location(u32::try_from(start).unwrap()),
+                    file.location(u32::try_from(end).unwrap()),
+                );
+                assert_eq!(
+                    (s.location.start(), s.location.end()),
+                    (start, end),
+                    "{text}"
+                );
+                assert_eq!(s.location.pointer(), *ptr, "{text}");
+                // the shapes of the former fields
+                assert_eq!(
+                    format!("{:?}", s.location),
+                    format!(
+                        "StatementLocation {{ start: {start:?}, end: {end:?}, pointer: {ptr:?} }}"
+                    )
+                );
+                assert_eq!(
+                    serde_json::to_value(&s.location).unwrap(),
+                    serde_json::json!({"start": start, "end": end, "pointer": ptr})
+                );
+            }
         }
     }
 
