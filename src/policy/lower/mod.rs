@@ -8,6 +8,8 @@ mod principal;
 use std::borrow::Cow;
 use std::sync::Arc;
 
+use smallvec::SmallVec;
+
 use super::statement::{Effect, Statement, StatementLocation};
 use super::{LoadError, LoadOptions, Policy, PolicyType, Version};
 use crate::condition::Condition;
@@ -77,6 +79,40 @@ struct Lowerer<'a> {
     /// The pointer of the `Statement` element the statements' locations
     /// share, when it is not [`STATEMENT_POINTER`].
     statements_pointer: Option<Arc<str>>,
+}
+
+/// Up to this many statements, a repeated `Sid` is found by comparing each
+/// with the ones before it (a few comparisons; a hash set cost about 770
+/// instructions to make, seed and fill for the two statements of a small
+/// policy).
+const SIDS_SCANNED: usize = 16;
+
+/// The positions of the items whose key an item before them has, in order
+/// (an item without a key repeats nothing): by comparing each key with
+/// those before it (`by_scan`) or with a hash set.
+fn repeated<'a, T>(
+    items: &'a [T],
+    key: impl Fn(&'a T) -> Option<&'a str>,
+    by_scan: bool,
+) -> SmallVec<[usize; 2]> {
+    let mut out = SmallVec::new();
+    if by_scan {
+        for (at, item) in items.iter().enumerate() {
+            let Some(k) = key(item) else { continue };
+            let before = items.get(..at).unwrap_or_default();
+            if before.iter().any(|b| key(b) == Some(k)) {
+                out.push(at);
+            }
+        }
+    } else {
+        let mut seen = std::collections::HashSet::with_capacity(items.len());
+        for (at, item) in items.iter().enumerate() {
+            if key(item).is_some_and(|k| !seen.insert(k)) {
+                out.push(at);
+            }
+        }
+    }
+    out
 }
 
 /// The pointer of the `Statement` element of a policy at its document's root.
@@ -755,36 +791,35 @@ impl Lowerer<'_> {
 
     fn unique_sids(&mut self, statements: &[Statement], root: &Value) {
         let ptype = self.options.policy_type;
-        let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
-        for s in statements {
-            let Some(sid) = s.sid.as_deref() else {
+        let by_scan = statements.len() <= SIDS_SCANNED;
+        for at in repeated(statements, |s| s.sid.as_deref(), by_scan) {
+            let Some(s) = statements.get(at) else {
                 continue;
             };
-            if !seen.insert(sid) {
-                let (severity, code) = if ptype.is_iam() {
-                    (Severity::Error, "UNIQUE_SIDS_REQUIRED")
-                } else {
-                    (Severity::Warning, "UNIQUE_SIDS_RECOMMENDED")
-                };
-                let ptr = pointer::join(&s.location.pointer(), "Sid");
-                let span = root
-                    .get("Statement")
-                    .and_then(|st| match &st.kind {
-                        Kind::Array(items) => items.get(s.index),
-                        _ => Some(st),
-                    })
-                    .and_then(|st| st.get("Sid"))
-                    .map(|v| v.span)
-                    .unwrap_or(root.span);
-                self.emit(
-                    severity,
-                    code,
-                    format!("`Sid` `{sid}` is used by more than one statement"),
-                    span,
-                    &ptr,
-                    Some("give each statement its own Sid".into()),
-                );
-            }
+            let sid = s.sid.as_deref().unwrap_or_default();
+            let (severity, code) = if ptype.is_iam() {
+                (Severity::Error, "UNIQUE_SIDS_REQUIRED")
+            } else {
+                (Severity::Warning, "UNIQUE_SIDS_RECOMMENDED")
+            };
+            let ptr = pointer::join(&s.location.pointer(), "Sid");
+            let span = root
+                .get("Statement")
+                .and_then(|st| match &st.kind {
+                    Kind::Array(items) => items.get(s.index),
+                    _ => Some(st),
+                })
+                .and_then(|st| st.get("Sid"))
+                .map(|v| v.span)
+                .unwrap_or(root.span);
+            self.emit(
+                severity,
+                code,
+                format!("`Sid` `{sid}` is used by more than one statement"),
+                span,
+                &ptr,
+                Some("give each statement its own Sid".into()),
+            );
         }
     }
 }
@@ -886,6 +921,26 @@ mod tests {
                     serde_json::to_value(&s.location).unwrap(),
                     serde_json::json!({"start": start, "end": end, "pointer": ptr})
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn repeated_keys_are_found_alike_by_scan_and_by_set() {
+        // every list of up to 6 keys drawn from 3 (and none), both ways
+        let keys = [None, Some("A"), Some("a"), Some("B")];
+        for n in 0..=6u32 {
+            for code in 0..4usize.pow(n) {
+                let items: Vec<Option<&str>> =
+                    (0..n).map(|i| keys[code / 4usize.pow(i) % 4]).collect();
+                let scan = repeated(&items, |k| *k, true);
+                let set = repeated(&items, |k| *k, false);
+                assert_eq!(scan, set, "{items:?}");
+                // and what "repeated" means: a key an earlier item has
+                let plain: Vec<usize> = (0..items.len())
+                    .filter(|&i| items[i].is_some() && items[..i].contains(&items[i]))
+                    .collect();
+                assert_eq!(scan.to_vec(), plain, "{items:?}");
             }
         }
     }
