@@ -29,8 +29,9 @@ const STATEMENT_KEYS: &[&str] = &[
     "Condition",
 ];
 
-/// Position of a statement element's name in [`STATEMENT_KEYS`].
-#[inline]
+/// Position of a statement element's name in [`STATEMENT_KEYS`]; inlined,
+/// so that the look-up of a constant name is a constant.
+#[inline(always)]
 fn element_index(key: &str) -> Option<usize> {
     Some(match key {
         "Sid" => 0,
@@ -57,7 +58,7 @@ pub(super) struct Elements<'v> {
 
 impl<'v> Elements<'v> {
     /// The element named `key` (exact spelling), when the statement has it.
-    #[inline]
+    #[inline(always)]
     pub(super) fn get(&self, key: &str) -> Option<&'v Value> {
         self.slots.get(element_index(key)?).copied().flatten()
     }
