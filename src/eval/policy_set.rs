@@ -688,8 +688,7 @@ impl CatalogIndex {
         data.resize(actions, u32::MAX);
         // per rank: its count, then the last position counted (repeated
         // pairs are adjacent, the pairs of a statement are, and dropped)
-        let mut ranks: SmallVec<[(u32, u32); PAIRS_ON_STACK]> =
-            SmallVec::with_capacity(pairs.len().min(actions));
+        let mut ranks: Vec<(u32, u32)> = Vec::with_capacity(pairs.len().min(actions));
         for &(a, pos) in pairs {
             let Some(rank) = data.get_mut(a as usize) else {
                 continue;
