@@ -879,7 +879,9 @@ mod tests {
         let wrapped = "{\"PolicyVersion\": {\"Document\": {\"Version\": \"2012-10-17\", \"Statement\": [\n{\"Sid\": \"A\", \"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"*\"}]}}}";
         let single = "{\"Statement\": {\"Sid\": \"A\", \"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"*\"}}";
         let embedded = "{\"Policy\": \"{\\\"Version\\\":\\\"2012-10-17\\\",\\\"Statement\\\":[{\\\"Effect\\\":\\\"Allow\\\",\\\"Action\\\":\\\"s3:GetObject\\\",\\\"Resource\\\":\\\"*\\\"}]}\"}";
-        let cases: [(&str, &[(&str, &str, &str)]); 4] = [
+        // per statement: the text its `{` starts, the text its `}` ends, its pointer
+        type Expected<'a> = &'a [(&'a str, &'a str, &'a str)];
+        let cases: [(&str, Expected<'_>); 4] = [
             (
                 root,
                 &[
