@@ -727,7 +727,9 @@ pub fn deciding(ps: &PrincipalSet, refs: &[StatementRef]) -> Vec<Deciding> {
                 effect: s.effect,
                 position: format!(
                     "{}:{}:{}",
-                    m.policy.name, s.location.start.line, s.location.start.column
+                    m.policy.name,
+                    s.location.start().line,
+                    s.location.start().column
                 ),
             })
         })

@@ -478,7 +478,9 @@ pub(crate) fn rename(
                         effect: s.effect,
                         position: format!(
                             "{}:{}:{}",
-                            m.policy.name, s.location.start.line, s.location.start.column
+                            m.policy.name,
+                            s.location.start().line,
+                            s.location.start().column
                         ),
                     }
                 }

@@ -404,7 +404,7 @@ fn render_json(
                             "policyType": m.layer,
                             "position": m.policy.statement_position(s),
                             "sid": s.sid,
-                            "pointer": s.location.pointer,
+                            "pointer": s.location.pointer(),
                         }))
                     })
                     .collect();

@@ -232,6 +232,10 @@ const BUCKET_FILTER_MIN: usize = 8;
 /// catalog).
 const TEXT_INDEX_MIN: usize = 8;
 
+/// (catalog action, statement) pairs a layer's build keeps on the stack
+/// (a small policy's; more go to the heap).
+const PAIRS_ON_STACK: usize = 16;
+
 /// Policies in their layers, compiled for evaluation.
 #[derive(Debug, Clone, Default)]
 pub struct PolicySet {
@@ -436,7 +440,8 @@ impl LayerIndex {
             .filter_map(|r| statement_of(members, *r))
             .map(|st| st.action.patterns().len())
             .sum();
-        let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(patterns);
+        // on the stack for a small layer (the Rails policy makes 6)
+        let mut pairs: SmallVec<[(u32, u32); PAIRS_ON_STACK]> = SmallVec::with_capacity(patterns);
         // wildcard pattern text of a catalog service → its catalog
         // actions, `found[from..to]`, made on the first such pattern
         let mut expanded: Option<HashMap<&str, (usize, usize), Hasher>> = None;
@@ -451,7 +456,7 @@ impl LayerIndex {
                 continue;
             };
             let pos = u32::try_from(pos).unwrap_or(u32::MAX);
-            let add_catalog = |i: usize, pairs: &mut Vec<(u32, u32)>| {
+            let add_catalog = |i: usize, pairs: &mut SmallVec<[(u32, u32); PAIRS_ON_STACK]>| {
                 pairs.push((u32::try_from(i).unwrap_or(u32::MAX), pos));
             };
             if st.action.is_not() {

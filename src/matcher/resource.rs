@@ -74,7 +74,7 @@ impl Head {
     #[inline]
     fn matches(&self, text: &str, i: usize, field: &str) -> bool {
         match self {
-            Head::Literal(ends) => Head::literal(ends, text, i) == field,
+            Head::Literal(ends) => same_field(Head::literal(ends, text, i), field),
             Head::Globs(globs) => globs.get(i).is_some_and(|g| g.is_match(field)),
         }
     }
@@ -89,6 +89,23 @@ impl Head {
                 .is_some_and(|g| g.is_any() || g.as_literal() == Some("")),
         }
     }
+}
+
+/// Whether two ARN fields are the same text. The fields of a head are
+/// short (`arn`, `aws`, `s3`, a region, a 12-digit account, often empty):
+/// compared here byte by byte, not by a `memcmp` call, whose cost is
+/// larger and depends on where the two texts lie (its page-crossing check
+/// took 5 more instructions a field for some placements of the policy).
+#[inline]
+fn same_field(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    if a.len() > 16 {
+        return a == b;
+    }
+    a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 /// The six parts of an ARN (the last holds any further colons), or as
@@ -373,6 +390,35 @@ mod tests {
     fn m(p: &str, r: &str) -> bool {
         let res = Resource::parse(r).unwrap();
         ResourcePattern::new(p, None).matches(&res, "s3", &NoVariables) == Match::Yes
+    }
+
+    #[test]
+    fn fields_are_the_same_exactly_when_their_texts_are() {
+        let texts = [
+            "",
+            "a",
+            "arn",
+            "aws",
+            "awz",
+            "s3",
+            "S3",
+            "s3 ",
+            "us-east-1",
+            "us-east-2",
+            "111122223333",
+            "111122223334",
+            "0123456789abcdef",
+            "0123456789abcdeF",
+            "0123456789abcdefg",
+            "0123456789abcdefh",
+            "é",
+            "e\u{301}",
+        ];
+        for a in texts {
+            for b in texts {
+                assert_eq!(same_field(a, b), a == b, "{a:?} {b:?}");
+            }
+        }
     }
 
     #[test]

@@ -372,11 +372,12 @@ impl Policy {
 
     /// `FILE:LINE:COL` of a statement.
     pub fn statement_position(&self, statement: &Statement) -> String {
+        let start = statement.location.start();
         format!(
             "{}:{}:{}",
             crate::render::escape::value(&self.name),
-            statement.location.start.line,
-            statement.location.start.column
+            start.line,
+            start.column
         )
     }
 }

@@ -1,12 +1,13 @@
 //! Statements and their elements (spec G-4..G-10, E-1, E-10).
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::Serialize;
 
 use super::principal::PrincipalClause;
 use crate::condition::Condition;
-use crate::json::Location;
+use crate::json::{pointer, Location, SourceFile};
 use crate::matcher::{Action, ActionPattern, Match, Resolve, Resource, ResourcePattern};
 
 /// `Allow` or `Deny`.
@@ -176,14 +177,106 @@ pub struct ClauseMatch {
 }
 
 /// Where a statement is, for output (`FILE:LINE:COL`, O-1 positions).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+///
+/// Kept as the statement's byte span in its file and turned into lines
+/// and columns only when asked for: a load whose output shows no position
+/// (most of them: `eval`, `can` without `--explain`) never builds the
+/// file's line map, and the pointer is written only when asked for too.
+/// [`start`](Self::start), [`end`](Self::end) and
+/// [`pointer`](Self::pointer) give what the fields of the same names held
+/// when they were computed at load time.
+#[derive(Clone)]
 pub struct StatementLocation {
+    /// The file the offsets are in (a policy inside a larger file, such as
+    /// a Terraform plan or a JSONL line, has its offsets in that file).
+    file: Arc<SourceFile>,
+    /// File offset of the statement's `{`.
+    start: u32,
+    /// File offset just after its `}`.
+    end: u32,
+    /// Pointer of the policy's `Statement` element, when the policy is not
+    /// the document's root (`None`: `/Statement`): shared by the policy's
+    /// statements, so that a statement allocates no text of its own.
+    statements: Option<Arc<str>>,
+    /// The statement's index in the `Statement` array; `None` when
+    /// `Statement` is the statement object itself.
+    index: Option<u32>,
+}
+
+impl StatementLocation {
+    /// The location of the statement at file offsets `start..end` of
+    /// `file`; `statements` is the pointer of the `Statement` element
+    /// (`None` for `/Statement`), `index` the statement's index in it when
+    /// it is an array.
+    pub(crate) fn new(
+        file: Arc<SourceFile>,
+        (start, end): (u32, u32),
+        statements: Option<Arc<str>>,
+        index: Option<u32>,
+    ) -> StatementLocation {
+        StatementLocation {
+            file,
+            start,
+            end,
+            statements,
+            index,
+        }
+    }
+
     /// Position of the statement's `{`.
-    pub start: Location,
+    pub fn start(&self) -> Location {
+        self.file.location(self.start)
+    }
+
     /// Position just after its `}`.
-    pub end: Location,
-    /// JSON pointer of the statement.
-    pub pointer: String,
+    pub fn end(&self) -> Location {
+        self.file.location(self.end)
+    }
+
+    /// JSON pointer of the statement (`/Statement/0`).
+    pub fn pointer(&self) -> String {
+        let statements = self.statements.as_deref().unwrap_or("/Statement");
+        match self.index {
+            Some(i) => pointer::join_index(statements, i as usize),
+            None => statements.to_string(),
+        }
+    }
+}
+
+/// As the derived `Debug` of the fields it had (`start`, `end`, `pointer`).
+impl fmt::Debug for StatementLocation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StatementLocation")
+            .field("start", &self.start())
+            .field("end", &self.end())
+            .field("pointer", &self.pointer())
+            .finish()
+    }
+}
+
+/// Equal when the positions and pointers are (as the fields were
+/// compared), whatever the files.
+impl PartialEq for StatementLocation {
+    fn eq(&self, other: &Self) -> bool {
+        let same_places = Arc::ptr_eq(&self.file, &other.file)
+            && (self.start, self.end) == (other.start, other.end);
+        (same_places || (self.start(), self.end()) == (other.start(), other.end()))
+            && self.pointer() == other.pointer()
+    }
+}
+
+impl Eq for StatementLocation {}
+
+/// As the derived `Serialize` of the fields it had.
+impl Serialize for StatementLocation {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("StatementLocation", 3)?;
+        s.serialize_field("start", &self.start())?;
+        s.serialize_field("end", &self.end())?;
+        s.serialize_field("pointer", &self.pointer())?;
+        s.end()
+    }
 }
 
 /// One statement of a policy, compiled.

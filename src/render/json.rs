@@ -40,8 +40,8 @@ fn matched_statement(set: &PolicySet, r: StatementRef) -> Option<Value> {
     Some(json!({
         "SourcePolicyId": m.source_id,
         "SourcePolicyType": aws_policy_type(m.layer),
-        "StartPosition": {"Line": s.location.start.line, "Column": s.location.start.column},
-        "EndPosition": {"Line": s.location.end.line, "Column": s.location.end.column},
+        "StartPosition": {"Line": s.location.start().line, "Column": s.location.start().column},
+        "EndPosition": {"Line": s.location.end().line, "Column": s.location.end().column},
     }))
 }
 
@@ -109,8 +109,8 @@ pub fn statement_json(m: &crate::eval::policy_set::Member, s: &crate::policy::St
         "index": s.index,
         "sid": s.sid,
         "effect": s.effect,
-        "line": s.location.start.line,
-        "column": s.location.start.column,
+        "line": s.location.start().line,
+        "column": s.location.start().column,
     })
 }
 

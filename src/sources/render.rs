@@ -134,7 +134,7 @@ mod tests {
         let v = crate::sources::yaml::parse(&file).unwrap();
         let p = load_value(&file, &v, "", LoadOptions::new(PolicyType::Identity)).unwrap();
         let s = &p.statements[0];
-        assert_eq!((s.location.start.line, s.location.start.column), (3, 5));
+        assert_eq!((s.location.start().line, s.location.start().column), (3, 5));
         assert_eq!(p.statement_position(s), "t.yaml:3:5");
     }
 }

@@ -258,8 +258,8 @@ pub fn deciding(set: &PolicySet, eval: &Evaluation) -> Vec<DecidingStatement> {
             let s = set.statement(*r)?;
             Some(DecidingStatement {
                 file: m.policy.name.clone(),
-                line: s.location.start.line,
-                column: s.location.start.column,
+                line: s.location.start().line,
+                column: s.location.start().column,
                 sid: s.sid.clone(),
                 index: s.index,
                 effect: s.effect,

@@ -213,7 +213,7 @@ fn statement_positions_point_into_the_original_files() {
     let text = std::fs::read_to_string(repo(PLAN)).unwrap();
     let line = text
         .lines()
-        .nth(not_action.location.start.line as usize - 1)
+        .nth(not_action.location.start().line as usize - 1)
         .unwrap();
     assert!(
         line.trim_start().starts_with('{'),

@@ -5,7 +5,10 @@ mod condition;
 mod patterns;
 mod principal;
 
+use std::borrow::Cow;
 use std::sync::Arc;
+
+use smallvec::SmallVec;
 
 use super::statement::{Effect, Statement, StatementLocation};
 use super::{LoadError, LoadOptions, Policy, PolicyType, Version};
@@ -26,8 +29,9 @@ const STATEMENT_KEYS: &[&str] = &[
     "Condition",
 ];
 
-/// Position of a statement element's name in [`STATEMENT_KEYS`].
-#[inline]
+/// Position of a statement element's name in [`STATEMENT_KEYS`]; inlined,
+/// so that the look-up of a constant name is a constant.
+#[inline(always)]
 fn element_index(key: &str) -> Option<usize> {
     Some(match key {
         "Sid" => 0,
@@ -54,7 +58,7 @@ pub(super) struct Elements<'v> {
 
 impl<'v> Elements<'v> {
     /// The element named `key` (exact spelling), when the statement has it.
-    #[inline]
+    #[inline(always)]
     pub(super) fn get(&self, key: &str) -> Option<&'v Value> {
         self.slots.get(element_index(key)?).copied().flatten()
     }
@@ -73,7 +77,47 @@ struct Lowerer<'a> {
     /// against the catalog, with the answer (the first few distinct texts:
     /// a policy repeats its patterns from statement to statement).
     wildcards_checked: Vec<(String, bool)>,
+    /// The pointer of the `Statement` element the statements' locations
+    /// share, when it is not [`STATEMENT_POINTER`].
+    statements_pointer: Option<Arc<str>>,
 }
+
+/// Up to this many statements, a repeated `Sid` is found by comparing each
+/// with the ones before it (a few comparisons; a hash set cost about 770
+/// instructions to make, seed and fill for the two statements of a small
+/// policy).
+const SIDS_SCANNED: usize = 16;
+
+/// The positions of the items whose key an item before them has, in order
+/// (an item without a key repeats nothing): by comparing each key with
+/// those before it (`by_scan`) or with a hash set.
+fn repeated<'a, T>(
+    items: &'a [T],
+    key: impl Fn(&'a T) -> Option<&'a str>,
+    by_scan: bool,
+) -> SmallVec<[usize; 2]> {
+    let mut out = SmallVec::new();
+    if by_scan {
+        for (at, item) in items.iter().enumerate() {
+            let Some(k) = key(item) else { continue };
+            let before = items.get(..at).unwrap_or_default();
+            if before.iter().any(|b| key(b) == Some(k)) {
+                out.push(at);
+            }
+        }
+    } else {
+        let mut seen = std::collections::HashSet::with_capacity(items.len());
+        for (at, item) in items.iter().enumerate() {
+            if key(item).is_some_and(|k| !seen.insert(k)) {
+                out.push(at);
+            }
+        }
+    }
+    out
+}
+
+/// The pointer of the `Statement` element of a policy at its document's root.
+const STATEMENT_POINTER: &str = "/Statement";
 
 /// How many distinct wildcard texts [`Lowerer`] remembers.
 const WILDCARDS_REMEMBERED: usize = 32;
@@ -97,6 +141,7 @@ pub(super) fn lower(
             errors: 0,
             dropped: 0,
             wildcards_checked: Vec::new(),
+            statements_pointer: None,
         };
         let Some(members) = root.as_object() else {
             l.emit(
@@ -110,10 +155,10 @@ pub(super) fn lower(
             l.note_dropped();
             return Err(finish(std::mem::take(l.diags)));
         };
-        l.unknown_keys(members, TOP_KEYS, &base, "top-level element");
-        version = l.version(root, &base);
+        let [version_value, id_value, statement_value] = l.top_elements(members, &base);
+        version = l.version(version_value, root.span, &base);
         l.variables = version.has_variables();
-        if let Some(v) = root.get("Id") {
+        if let Some(v) = id_value {
             let p = pointer::join(&base, "Id");
             if v.as_str().is_none() {
                 l.type_error(v, &p, "a string");
@@ -131,7 +176,7 @@ pub(super) fn lower(
                 }
             }
         }
-        match root.get("Statement") {
+        match statement_value {
             None => l.emit(
                 Severity::Error,
                 "MISSING_STATEMENT",
@@ -144,11 +189,20 @@ pub(super) fn lower(
                 ),
             ),
             Some(st) => {
-                let sp = pointer::join(&base, "Statement");
+                // a policy at the document's root (almost every one) has
+                // the pointer its statements' locations assume
+                let sp: Cow<'static, str> = match base.is_empty() {
+                    true => Cow::Borrowed(STATEMENT_POINTER),
+                    false => Cow::Owned(pointer::join(&base, "Statement")),
+                };
+                l.statements_pointer = match base.is_empty() {
+                    true => None,
+                    false => Some(Arc::from(&*sp)),
+                };
                 match &st.kind {
                     Kind::Object(_) => {
                         statements.reserve_exact(1);
-                        if let Some(s) = l.statement(st, 0, &sp) {
+                        if let Some(s) = l.statement(st, None, &sp) {
                             statements.push(s);
                         }
                     }
@@ -164,13 +218,19 @@ pub(super) fn lower(
                             );
                         }
                         statements.reserve_exact(items.len());
+                        // each statement's pointer, written in one buffer
+                        // (`pointer::join_index` of each allocated)
+                        let mut ip = String::with_capacity(sp.len() + 8);
                         for (i, item) in items.iter().enumerate() {
-                            let ip = pointer::join_index(&sp, i);
+                            ip.clear();
+                            ip.push_str(&sp);
+                            ip.push('/');
+                            ip.push_str(itoa::Buffer::new().format(i));
                             if item.as_object().is_none() {
                                 l.type_error(item, &ip, "a statement object");
                                 continue;
                             }
-                            if let Some(s) = l.statement(item, i, &ip) {
+                            if let Some(s) = l.statement(item, Some(i), &ip) {
                                 statements.push(s);
                             }
                         }
@@ -316,13 +376,28 @@ impl Lowerer<'_> {
         );
     }
 
-    fn unknown_keys(&mut self, members: &[Member], allowed: &[&str], base: &str, what: &str) {
+    /// The values of `Version`, `Id` and `Statement` (the first member of
+    /// each name, as `Value::get` finds it), in one pass over the policy's
+    /// members (three `get` searches and a check of every key against
+    /// [`TOP_KEYS`] were about 250 instructions); reports the members that
+    /// are none of them, in order.
+    fn top_elements<'v>(&mut self, members: &'v [Member], base: &str) -> [Option<&'v Value>; 3] {
+        let mut found = [None; 3];
         for m in members {
-            if allowed.contains(&m.key.as_str()) {
-                continue;
+            let slot = match m.key.as_str() {
+                "Version" => found.get_mut(0),
+                "Id" => found.get_mut(1),
+                "Statement" => found.get_mut(2),
+                _ => None,
+            };
+            match slot {
+                Some(slot) => {
+                    slot.get_or_insert(&m.value);
+                }
+                None => self.unknown_key(m, TOP_KEYS, base, "top-level element"),
             }
-            self.unknown_key(m, allowed, base, what);
         }
+        found
     }
 
     /// A statement's elements, in one pass over its members; reports the
@@ -361,16 +436,18 @@ impl Lowerer<'_> {
         );
     }
 
-    fn version(&mut self, root: &Value, base: &str) -> Version {
+    /// The policy's `Version` from its value (`value`; `None` when absent,
+    /// reported at the policy's span `root`).
+    fn version(&mut self, value: Option<&Value>, root: Span, base: &str) -> Version {
         let p = || pointer::join(base, "Version");
-        match root.get("Version") {
+        match value {
             None => {
                 self.emit(
                     Severity::Warning,
                     "MISSING_VERSION",
                     "no `Version`: policy variables such as ${aws:username} are literal text"
                         .into(),
-                    root.span,
+                    root,
                     base,
                     Some("add \"Version\": \"2012-10-17\"".into()),
                 );
@@ -397,7 +474,9 @@ impl Lowerer<'_> {
         }
     }
 
-    fn statement(&mut self, value: &Value, index: usize, sp: &str) -> Option<Statement> {
+    /// The statement `value`: the one `Statement` object (`index` `None`)
+    /// or entry `index` of the `Statement` array; `sp` is its pointer.
+    fn statement(&mut self, value: &Value, index: Option<usize>, sp: &str) -> Option<Statement> {
         let members = value.as_object()?;
         let errors_before = self.error_count();
         let st = &self.elements(value.span, members, sp);
@@ -481,18 +560,23 @@ impl Lowerer<'_> {
             return None;
         }
         Some(Statement {
-            index,
+            index: index.unwrap_or(0),
             sid,
             effect: effect?,
             principal,
             action: action?,
             resource: resource?,
             condition,
-            location: StatementLocation {
-                start: self.doc.location(st.span.start),
-                end: self.doc.location(st.span.end),
-                pointer: sp.to_string(),
-            },
+            // offsets now, lines and columns when shown
+            location: StatementLocation::new(
+                self.doc.file().clone(),
+                (
+                    self.doc.file_offset(st.span.start),
+                    self.doc.file_offset(st.span.end),
+                ),
+                self.statements_pointer.clone(),
+                index.map(|i| u32::try_from(i).unwrap_or(u32::MAX)),
+            ),
         })
     }
 
@@ -725,36 +809,35 @@ impl Lowerer<'_> {
 
     fn unique_sids(&mut self, statements: &[Statement], root: &Value) {
         let ptype = self.options.policy_type;
-        let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
-        for s in statements {
-            let Some(sid) = s.sid.as_deref() else {
+        let by_scan = statements.len() <= SIDS_SCANNED;
+        for at in repeated(statements, |s| s.sid.as_deref(), by_scan) {
+            let Some(s) = statements.get(at) else {
                 continue;
             };
-            if !seen.insert(sid) {
-                let (severity, code) = if ptype.is_iam() {
-                    (Severity::Error, "UNIQUE_SIDS_REQUIRED")
-                } else {
-                    (Severity::Warning, "UNIQUE_SIDS_RECOMMENDED")
-                };
-                let ptr = pointer::join(&s.location.pointer, "Sid");
-                let span = root
-                    .get("Statement")
-                    .and_then(|st| match &st.kind {
-                        Kind::Array(items) => items.get(s.index),
-                        _ => Some(st),
-                    })
-                    .and_then(|st| st.get("Sid"))
-                    .map(|v| v.span)
-                    .unwrap_or(root.span);
-                self.emit(
-                    severity,
-                    code,
-                    format!("`Sid` `{sid}` is used by more than one statement"),
-                    span,
-                    &ptr,
-                    Some("give each statement its own Sid".into()),
-                );
-            }
+            let sid = s.sid.as_deref().unwrap_or_default();
+            let (severity, code) = if ptype.is_iam() {
+                (Severity::Error, "UNIQUE_SIDS_REQUIRED")
+            } else {
+                (Severity::Warning, "UNIQUE_SIDS_RECOMMENDED")
+            };
+            let ptr = pointer::join(&s.location.pointer(), "Sid");
+            let span = root
+                .get("Statement")
+                .and_then(|st| match &st.kind {
+                    Kind::Array(items) => items.get(s.index),
+                    _ => Some(st),
+                })
+                .and_then(|st| st.get("Sid"))
+                .map(|v| v.span)
+                .unwrap_or(root.span);
+            self.emit(
+                severity,
+                code,
+                format!("`Sid` `{sid}` is used by more than one statement"),
+                span,
+                &ptr,
+                Some("give each statement its own Sid".into()),
+            );
         }
     }
 }
@@ -787,6 +870,7 @@ mod tests {
                     errors: 0,
                     dropped: 0,
                     wildcards_checked: Vec::new(),
+                    statements_pointer: None,
                 };
                 let found: Vec<(String, Option<String>)> = match reference {
                     true => l.strings_reference(&v, Place::at("/Action"), "Action"),
@@ -799,6 +883,85 @@ mod tests {
                 (found, diags)
             };
             assert_eq!(run(false), run(true), "{text}");
+        }
+    }
+
+    #[test]
+    fn statement_locations_give_the_places_and_pointers_of_the_statements() {
+        // (text, where each statement's `{` and `}` are, its pointer): the
+        // offsets are found in the text, their lines and columns by the
+        // file's map, as the load used to compute them
+        use crate::json::SourceFile;
+        let root = "{\"Version\": \"2012-10-17\",\n \"Statement\": [\n  {\"Sid\": \"A\", \"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::é/*\"},\n\t{\"Sid\": \"B\", \"Effect\": \"Deny\", \"Action\": \"s3:*\", \"Resource\": \"*\"}]}\n";
+        let wrapped = "{\"PolicyVersion\": {\"Document\": {\"Version\": \"2012-10-17\", \"Statement\": [\n{\"Sid\": \"A\", \"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"*\"}]}}}";
+        let single = "{\"Statement\": {\"Sid\": \"A\", \"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"*\"}}";
+        let embedded = "{\"Policy\": \"{\\\"Version\\\":\\\"2012-10-17\\\",\\\"Statement\\\":[{\\\"Effect\\\":\\\"Allow\\\",\\\"Action\\\":\\\"s3:GetObject\\\",\\\"Resource\\\":\\\"*\\\"}]}\"}";
+        // per statement: the text its `{` starts, the text its `}` ends, its pointer
+        type Expected<'a> = &'a [(&'a str, &'a str, &'a str)];
+        let cases: [(&str, Expected<'_>); 4] = [
+            (
+                root,
+                &[
+                    ("{\"Sid\": \"A\"", "*\"},", "/Statement/0"),
+                    ("{\"Sid\": \"B\"", "*\"}]", "/Statement/1"),
+                ],
+            ),
+            (
+                wrapped,
+                &[("{\"Sid\"", "*\"}]", "/PolicyVersion/Document/Statement/0")],
+            ),
+            (single, &[("{\"Sid\"", "*\"}}", "/Statement")]),
+            (embedded, &[("{\\\"Effect", "*\\\"}]", "/Statement/0")]),
+        ];
+        for (text, expected) in cases {
+            let file = SourceFile::new("p.json", text);
+            let policy = crate::Policy::parse("p.json", text).unwrap();
+            assert_eq!(policy.statements.len(), expected.len(), "{text}");
+            for (s, (open, close, ptr)) in policy.statements.iter().zip(expected) {
+                let start = text.find(open).unwrap();
+                let end = text.find(close).unwrap() + close.len() - 1;
+                let (start, end) = (
+                    file.location(u32::try_from(start).unwrap()),
+                    file.location(u32::try_from(end).unwrap()),
+                );
+                assert_eq!(
+                    (s.location.start(), s.location.end()),
+                    (start, end),
+                    "{text}"
+                );
+                assert_eq!(s.location.pointer(), *ptr, "{text}");
+                // the shapes of the former fields
+                assert_eq!(
+                    format!("{:?}", s.location),
+                    format!(
+                        "StatementLocation {{ start: {start:?}, end: {end:?}, pointer: {ptr:?} }}"
+                    )
+                );
+                assert_eq!(
+                    serde_json::to_value(&s.location).unwrap(),
+                    serde_json::json!({"start": start, "end": end, "pointer": ptr})
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn repeated_keys_are_found_alike_by_scan_and_by_set() {
+        // every list of up to 6 keys drawn from 3 (and none), both ways
+        let keys = [None, Some("A"), Some("a"), Some("B")];
+        for n in 0..=6u32 {
+            for code in 0..4usize.pow(n) {
+                let items: Vec<Option<&str>> =
+                    (0..n).map(|i| keys[code / 4usize.pow(i) % 4]).collect();
+                let scan = repeated(&items, |k| *k, true);
+                let set = repeated(&items, |k| *k, false);
+                assert_eq!(scan, set, "{items:?}");
+                // and what "repeated" means: a key an earlier item has
+                let plain: Vec<usize> = (0..items.len())
+                    .filter(|&i| items[i].is_some() && items[..i].contains(&items[i]))
+                    .collect();
+                assert_eq!(scan.to_vec(), plain, "{items:?}");
+            }
         }
     }
 
