@@ -87,6 +87,7 @@ impl Str {
     /// number characters) of a `str`, so they are character ranges; unlike
     /// [`Str::shared`] this does not check it again (a string's text is
     /// found without a second look at `source`).
+    #[inline(always)]
     pub(crate) fn shared_run(source: &Arc<String>, start: usize, run: &[u8]) -> Str {
         debug_assert_eq!(
             source.get(start..start + run.len()).map(str::as_bytes),

@@ -99,10 +99,83 @@ pub(crate) struct ActionShape {
 }
 
 impl ActionShape {
-    /// The shape of `text`: one pass over its bytes gathers which kinds of
-    /// byte it holds (a table lookup each, no branch), then only the kinds
-    /// present are looked for.
+    /// The shape of `text`: [`ActionShape::plain`] for the common entry,
+    /// else [`ActionShape::of_any`].
+    #[inline]
     pub(crate) fn of(text: &str) -> ActionShape {
+        let bytes = text.as_bytes();
+        // without the trailing stars of `service:Prefix*`
+        let body = bytes.iter().rposition(|&b| b != b'*').map_or(0, |i| i + 1);
+        match ActionShape::plain(bytes.get(..body).unwrap_or_default()) {
+            Some((colon, upper)) => ActionShape {
+                colon,
+                whitespace: false,
+                variable: false,
+                ascii: true,
+                upper,
+                body,
+                inner_wildcard: false,
+            },
+            None => ActionShape::of_any(text),
+        }
+    }
+
+    /// The first `:` and whether there is an upper-case letter, for a
+    /// body (the text without its trailing stars) of at least eight bytes
+    /// that holds only ASCII from `-` up and no `?`: no white space, no
+    /// `$` (so no `${`), no `*` inside, nothing else to look for
+    /// (ReadOnlyAccess's `service:ActionName` entries). `None` for
+    /// anything else, which [`ActionShape::of_any`] takes.
+    ///
+    /// Eight bytes at a time, the last word overlapping the one before
+    /// (the flags only gather; the first `:` is taken from the first word
+    /// that has one, so a byte seen twice changes nothing): a byte below
+    /// `-` by the borrow test `(x - n…) & !x`, `?` and `:` by the
+    /// zero-byte test of the word XOR the byte repeated (their lowest set
+    /// bit is exact), a byte with its high bit set as itself, an upper-case
+    /// letter as `(x + 0x3f…) & !(x + 0x25…)`, exact for ASCII bytes (no
+    /// carry leaves a byte below 0x80). About 25 instructions a word
+    /// against four a byte for the table of [`ActionShape::of_any`].
+    #[inline]
+    fn plain(body: &[u8]) -> Option<(Option<usize>, bool)> {
+        const HIGHS: u64 = 0x80 * ONES;
+        const fn zero_bytes(x: u64) -> u64 {
+            x.wrapping_sub(ONES) & !x
+        }
+        let last = body.len().checked_sub(WORD)?;
+        let mut rare = 0u64;
+        let mut upper = 0u64;
+        let mut colon = None;
+        let mut look = |x: u64, at: usize| {
+            rare |= x
+                | (x.wrapping_sub(u64::from(b'-') * ONES) & !x)
+                | zero_bytes(x ^ (u64::from(b'?') * ONES));
+            upper |= x.wrapping_add((0x80 - u64::from(b'A')) * ONES)
+                & !x.wrapping_add((0x80 - u64::from(b'Z') - 1) * ONES);
+            if colon.is_none() {
+                let found = zero_bytes(x ^ (u64::from(b':') * ONES)) & HIGHS;
+                if found != 0 {
+                    colon = Some(at + (found.trailing_zeros() / 8) as usize);
+                }
+            }
+        };
+        let mut words = body.chunks_exact(WORD);
+        let mut at = 0;
+        for word in &mut words {
+            look(u64::from_le_bytes(word.try_into().ok()?), at);
+            at += WORD;
+        }
+        if !words.remainder().is_empty() {
+            let word = body.get(last..)?;
+            look(u64::from_le_bytes(word.try_into().ok()?), last);
+        }
+        (rare & HIGHS == 0).then_some((colon, upper & HIGHS != 0))
+    }
+
+    /// The shape of any `text`: one pass over its bytes gathers which
+    /// kinds of byte it holds (a table lookup each, no branch), then only
+    /// the kinds present are looked for.
+    pub(crate) fn of_any(text: &str) -> ActionShape {
         let bytes = text.as_bytes();
         let kinds = bytes.iter().fold(0u8, |k, &b| {
             k | BYTE_KINDS.get(b as usize).copied().unwrap_or(0)
@@ -138,6 +211,9 @@ impl ActionShape {
 
 /// `0x01` in each byte of a word.
 const ONES: u64 = 0x0101_0101_0101_0101;
+
+/// Bytes of a word of [`ActionShape::plain`].
+const WORD: usize = 8;
 
 /// Offset of the first `:` in `bytes`, eight bytes at a time (the service
 /// prefix is a few bytes to a few words long: a byte loop cost five
@@ -199,6 +275,11 @@ const BYTE_KINDS: [u8; 256] = {
     t
 };
 
+/// Bytes a step of the vectorised loop of `make_ascii_lowercase` takes
+/// (two SSE2 registers): [`ActionPattern::with_shape`] pads a lower-cased
+/// body to a multiple of it.
+const LOWER_STEP: usize = 32;
+
 /// One entry of `Action`/`NotAction`: `*`, or `service:pattern` with `*`/`?`.
 ///
 /// At most one allocation: the text as written followed, when it is not
@@ -208,7 +289,8 @@ const BYTE_KINDS: [u8; 256] = {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ActionPattern {
     /// The text as written (`..text_len`), then the lower-cased body when
-    /// it is not a slice of the text.
+    /// it is not a slice of the text (and padding after it: `lower` says
+    /// where it is).
     buf: Cow<'static, str>,
     text_len: u32,
     /// Where the lower-cased body is in `buf` (the text without its
@@ -310,9 +392,16 @@ impl ActionPattern {
                     foreign,
                 };
             }
-            let mut buf = String::with_capacity(text.len() + body.len());
+            // the body is lower-cased by the vectorised loop, which takes
+            // 32 bytes a step and the rest a byte at a time (a 25-byte
+            // body cost ~90 instructions): it is followed by bytes of the
+            // text up to a multiple of 32, lower-cased too, never read
+            let pad = body.len().next_multiple_of(LOWER_STEP) - body.len();
+            let pad = text.get(..pad.min(text.len())).unwrap_or_default();
+            let mut buf = String::with_capacity(text.len() + body.len() + pad.len());
             buf.push_str(text);
             buf.push_str(body);
+            buf.push_str(pad);
             if let Some(lower) = buf.get_mut(text.len()..) {
                 lower.make_ascii_lowercase();
             }
@@ -643,6 +732,61 @@ mod tests {
     }
 
     #[test]
+    fn the_word_path_gives_the_shape_of_the_byte_path() {
+        // every byte value at every place of bodies of 8 to 24 bytes,
+        // with and without trailing stars: the fast path answers as the
+        // table, or declines to it
+        let base = b"ec2:DescribeInstancesAndMore-x";
+        for len in 8..=24 {
+            for at in 0..len {
+                for b in 0..=255u8 {
+                    let mut bytes = base[..len].to_vec();
+                    bytes[at] = b;
+                    let Ok(text) = String::from_utf8(bytes) else {
+                        continue;
+                    };
+                    for stars in ["", "*", "**"] {
+                        let text = format!("{text}{stars}");
+                        assert_eq!(
+                            ActionShape::of(&text),
+                            ActionShape::of_any(&text),
+                            "{text:?}"
+                        );
+                    }
+                }
+            }
+        }
+        // the path does answer for ReadOnlyAccess's entries
+        for text in [
+            "ec2:DescribeInstances",
+            "a4b:Search*",
+            "access-analyzer:GetFinding",
+        ] {
+            let body = text.trim_end_matches('*').as_bytes();
+            assert_eq!(
+                ActionShape::plain(body),
+                Some((text.find(':'), true)),
+                "{text}"
+            );
+        }
+        assert_eq!(
+            ActionShape::plain(b"ec2:describeinstances"),
+            Some((Some(3), false))
+        );
+        for declined in [
+            "s3:Get*",
+            "ec2:Describe Instances",
+            "ec2:Desc?ibe",
+            "ec2:De*scribe",
+            "ec2:Descr\u{e9}be",
+            "ec2:${aws:x}",
+        ] {
+            let body = declined.trim_end_matches('*').as_bytes();
+            assert_eq!(ActionShape::plain(body), None, "{declined}");
+        }
+    }
+
+    #[test]
     fn first_colon_is_that_of_find() {
         // every length up to three words, the colon (or two) anywhere,
         // among bytes that differ from `:` by one bit or a borrow
@@ -717,6 +861,12 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// The shape of any entry is the byte path's (`of_any`).
+        #[test]
+        fn the_shape_is_that_of_the_byte_path(text in entry()) {
+            proptest::prop_assert_eq!(ActionShape::of(&text), ActionShape::of_any(&text));
+        }
+
         /// Every compiled pattern answers as the reference, the whole text
         /// lower-cased (Unicode) as one glob; the service the catalog
         /// lacks, known when compiling, is what `knows_service` says of
