@@ -1,6 +1,7 @@
 //! Line-oriented batch work (`eval --requests`, `eval --cases`): lines are
-//! read in chunks, handed to worker threads, and their output is written
-//! back in input order. Memory stays constant: at most a fixed number of
+//! read in chunks, each by the thread that works on it, and their output
+//! is written back in input order by the calling thread (one of the
+//! workers). Memory stays constant: at most a fixed number of
 //! chunks is in flight, whatever the input's length, and a line is never
 //! held past [`MAX_LINE_BYTES`]: a longer one is skipped up to its newline
 //! while it is read (it reaches the worker as [`Line::too_long`]), so one
@@ -13,8 +14,8 @@ pub mod s3_state;
 
 use std::collections::BTreeMap;
 use std::io::BufRead;
-use std::sync::mpsc::{sync_channel, Receiver};
-use std::sync::Mutex;
+use std::sync::mpsc::{channel, Receiver, Sender};
+use std::sync::{Condvar, Mutex};
 
 /// Lines per chunk handed to a worker.
 const CHUNK_LINES: usize = 2048;
@@ -74,9 +75,10 @@ pub fn default_threads() -> usize {
     std::thread::available_parallelism().map_or(1, usize::from)
 }
 
-/// Runs `work` on every line of `input` with `threads` workers and hands
-/// each chunk's output to `emit` in input order, on the calling thread.
-/// Each worker has its own state, made by `init` (caches, buffers).
+/// Runs `work` on every line of `input` with `threads` workers (the
+/// calling thread and `threads - 1` more) and hands each chunk's output to
+/// `emit` in input order, on the calling thread. Each worker has its own
+/// state, made by `init` (caches, buffers).
 /// When `emit` returns `false` (its output is gone: a closed pipe, a full
 /// disk) the run stops promptly: no more input is read. A read error stops
 /// the run and is returned (output of the lines before it has been emitted).
@@ -96,10 +98,7 @@ where
     let threads = threads.clamp(1, MAX_THREADS);
     let mut input = input;
     if threads > 1 {
-        if let Some(done) = in_threads(&mut input, threads, &init, &work, &mut emit) {
-            return done;
-        }
-        // no thread could be started: the same work on this one
+        return in_threads(&mut input, threads, &init, &work, &mut emit);
     }
     let mut first_line = 1;
     let mut state = init();
@@ -117,126 +116,244 @@ where
     Ok(())
 }
 
-/// [`for_each_line`] with a reader thread and `threads` workers; `None`
-/// (nothing read) when the system starts no worker or no reader. Fewer
-/// workers than asked for are fine.
+/// The input as the threads of a run share it: a thread that needs a
+/// chunk reads it itself, under the lock, so the lines arrive in the
+/// cache of the core that works on them (a reader thread's chunks were
+/// pulled from the other core's cache, line after line).
+struct Source<'i> {
+    input: &'i mut Box<dyn BufRead + Send>,
+    /// Number and first line of the next chunk.
+    seq: u64,
+    first_line: usize,
+    /// Chunks read and not yet written: at most [`Shared::slots`], so the
+    /// output waiting for a slow chunk stays bounded.
+    in_flight: usize,
+    /// Workers waiting for a slot.
+    waiting: usize,
+    /// No chunk is read any more: the input ended, failed (`error`), or
+    /// the output is gone.
+    finished: bool,
+    error: Option<std::io::Error>,
+}
+
+/// What the threads of a run share: the input and the slots.
+struct Shared<'i> {
+    source: Mutex<Source<'i>>,
+    /// Signalled when slots are freed and when the run finishes.
+    room: Condvar,
+    slots: usize,
+}
+
+/// What [`Shared::next`] gives.
+enum Next {
+    /// A chunk to work on.
+    Chunk(Chunk),
+    /// Every slot is taken (only when not waiting): the buffer back.
+    Full(Vec<u8>),
+    /// Nothing more to read.
+    Finished,
+}
+
+impl Shared<'_> {
+    /// Reads the next chunk into `data` once a slot is free, waiting for
+    /// one when `wait` (a worker) or answering [`Next::Full`] (the writer,
+    /// who frees them).
+    fn next(&self, data: Vec<u8>, wait: bool) -> Next {
+        let Ok(mut source) = self.source.lock() else {
+            return Next::Finished;
+        };
+        while !source.finished && source.in_flight >= self.slots {
+            if !wait {
+                return Next::Full(data);
+            }
+            source.waiting += 1;
+            source = match self.room.wait(source) {
+                Ok(s) => s,
+                Err(_) => return Next::Finished,
+            };
+            source.waiting -= 1;
+        }
+        if source.finished {
+            return Next::Finished;
+        }
+        match read_chunk(source.input, MAX_LINE_BYTES, data) {
+            Ok(Some((mut chunk, lines))) => {
+                chunk.seq = source.seq;
+                chunk.first_line = source.first_line;
+                source.seq += 1;
+                source.first_line += lines;
+                source.in_flight += 1;
+                Next::Chunk(chunk)
+            }
+            Ok(None) => {
+                drop(source);
+                self.finish(None);
+                Next::Finished
+            }
+            Err(e) => {
+                drop(source);
+                self.finish(Some(e));
+                Next::Finished
+            }
+        }
+    }
+
+    /// `count` chunks were written: their slots are free.
+    fn written(&self, count: usize) {
+        if count == 0 {
+            return;
+        }
+        let Ok(mut source) = self.source.lock() else {
+            return;
+        };
+        source.in_flight = source.in_flight.saturating_sub(count);
+        if source.waiting > 0 {
+            self.room.notify_all();
+        }
+    }
+
+    /// No more chunks are read (keeping the first read error, if any).
+    fn finish(&self, error: Option<std::io::Error>) {
+        if let Ok(mut source) = self.source.lock() {
+            source.finished = true;
+            if source.error.is_none() {
+                source.error = error;
+            }
+        }
+        self.room.notify_all();
+    }
+}
+
+/// [`for_each_line`] on the calling thread and `threads - 1` more: each
+/// reads its own chunks, and the calling thread also writes the output in
+/// order between its chunks. Fewer threads than asked for are fine (with
+/// none started, the calling thread does all the work).
 fn in_threads<S, T, I, W, E>(
     input: &mut Box<dyn BufRead + Send>,
     threads: usize,
     init: &I,
     work: &W,
     emit: &mut E,
-) -> Option<std::io::Result<()>>
+) -> std::io::Result<()>
 where
     S: Default + Send,
     I: Fn() -> T + Sync,
     W: Fn(&mut T, Line<'_>, &mut Output<S>) + Sync,
     E: FnMut(Output<S>) -> bool,
 {
-    let slots = threads * IN_FLIGHT_PER_WORKER;
-    let (chunk_tx, chunk_rx) = sync_channel::<Chunk>(slots);
-    let (done_tx, done_rx) = sync_channel::<(u64, Output<S>, Vec<u8>)>(slots);
-    // Tokens bound the chunks in flight: the reader takes one per chunk,
-    // the writer gives it back once the chunk is written. A token is the
-    // buffer of a chunk written: the reader fills it again, so the run
-    // touches the pages of `slots` buffers, not of one buffer per chunk
-    // (fresh pages cost a page fault each; a 7.8 MB corpus took ~1,900).
-    let (token_tx, token_rx) = sync_channel::<Vec<u8>>(slots);
-    for _ in 0..slots {
-        let _ = token_tx.send(Vec::new());
-    }
-    let chunk_rx = Mutex::new(chunk_rx);
+    let shared = Shared {
+        source: Mutex::new(Source {
+            input,
+            seq: 0,
+            first_line: 1,
+            in_flight: 0,
+            waiting: 0,
+            finished: false,
+            error: None,
+        }),
+        room: Condvar::new(),
+        slots: threads * IN_FLIGHT_PER_WORKER,
+    };
+    let (done_tx, done_rx) = channel::<(u64, Output<S>)>();
     std::thread::scope(|scope| {
-        let mut workers = 0;
-        for _ in 0..threads {
+        for _ in 1..threads {
             let done_tx = done_tx.clone();
-            let chunk_rx = &chunk_rx;
+            let shared = &shared;
             let started = std::thread::Builder::new()
-                .spawn_scoped(scope, move || worker(chunk_rx, &done_tx, init, work));
+                .spawn_scoped(scope, move || worker(shared, &done_tx, init, work));
             if started.is_err() {
                 break;
             }
-            workers += 1;
         }
         drop(done_tx);
-        if workers == 0 {
-            return None;
-        }
-        let reader = std::thread::Builder::new()
-            .spawn_scoped(scope, move || read_all(input, &chunk_tx, &token_rx))
-            .ok()?;
-        let mut pending: BTreeMap<u64, (Output<S>, Vec<u8>)> = BTreeMap::new();
-        let mut next = 0u64;
-        'receive: for (seq, out, data) in done_rx.iter() {
-            pending.insert(seq, (out, data));
-            while let Some((out, data)) = pending.remove(&next) {
-                if !emit(out) {
-                    break 'receive;
-                }
-                next += 1;
-                let _ = token_tx.send(data);
-            }
-        }
-        // stopping: the reader sees no more tokens, the workers no more
-        // chunks and nobody receiving their output
-        drop(token_tx);
+        write_in_order(&shared, &done_rx, init, work, emit);
+        // stopping (when the output is gone): the workers read no more
+        // and nobody receives their output
+        shared.finish(None);
         drop(done_rx);
-        Some(
-            reader
-                .join()
-                .unwrap_or_else(|_| Err(std::io::Error::other("the reader thread failed"))),
-        )
-    })
+    });
+    let error = shared.source.into_inner().ok().and_then(|s| s.error);
+    error.map_or(Ok(()), Err)
 }
 
-fn read_all(
-    input: &mut Box<dyn BufRead + Send>,
-    chunks: &std::sync::mpsc::SyncSender<Chunk>,
-    tokens: &Receiver<Vec<u8>>,
-) -> std::io::Result<()> {
-    let mut seq = 0u64;
-    let mut first_line = 1usize;
+/// The calling thread's part of [`in_threads`]: it writes the chunks
+/// done, in order, and works on chunks of its own while slots are free;
+/// once the input is read, it waits for the workers' last chunks.
+fn write_in_order<S, T, I, W, E>(
+    shared: &Shared<'_>,
+    done: &Receiver<(u64, Output<S>)>,
+    init: &I,
+    work: &W,
+    emit: &mut E,
+) where
+    S: Default,
+    I: Fn() -> T,
+    W: Fn(&mut T, Line<'_>, &mut Output<S>),
+    E: FnMut(Output<S>) -> bool,
+{
+    let mut state = init();
+    let mut data = Vec::new();
+    let mut pending: BTreeMap<u64, Output<S>> = BTreeMap::new();
+    let mut next = 0u64;
+    let mut reading = true;
     loop {
-        let Ok(data) = tokens.recv() else {
-            return Ok(());
-        };
-        let Some((mut chunk, lines)) = read_chunk(input, MAX_LINE_BYTES, data)? else {
-            return Ok(());
-        };
-        chunk.seq = seq;
-        chunk.first_line = first_line;
-        if chunks.send(chunk).is_err() {
-            return Ok(());
+        while let Ok((seq, out)) = done.try_recv() {
+            pending.insert(seq, out);
         }
-        seq += 1;
-        first_line += lines;
+        let mut written = 0;
+        while let Some(out) = pending.remove(&next) {
+            if !emit(out) {
+                return;
+            }
+            next += 1;
+            written += 1;
+        }
+        shared.written(written);
+        if reading {
+            match shared.next(data, false) {
+                Next::Chunk(chunk) => {
+                    let mut out = Output::default();
+                    out.text.reserve(chunk.data.len().saturating_mul(4));
+                    run_chunk(&mut state, &chunk, chunk.first_line, work, &mut out);
+                    pending.insert(chunk.seq, out);
+                    data = chunk.data;
+                    continue;
+                }
+                // every slot taken: the next chunk done frees one
+                Next::Full(d) => data = d,
+                Next::Finished => {
+                    reading = false;
+                    data = Vec::new();
+                }
+            }
+        }
+        // a worker's chunk, or none left (every worker has stopped)
+        match done.recv() {
+            Ok((seq, out)) => {
+                pending.insert(seq, out);
+            }
+            Err(_) => return,
+        }
     }
 }
 
-fn worker<S, T, I, W>(
-    chunks: &Mutex<Receiver<Chunk>>,
-    done: &std::sync::mpsc::SyncSender<(u64, Output<S>, Vec<u8>)>,
-    init: &I,
-    work: &W,
-) where
+fn worker<S, T, I, W>(shared: &Shared<'_>, done: &Sender<(u64, Output<S>)>, init: &I, work: &W)
+where
     S: Default,
     I: Fn() -> T,
     W: Fn(&mut T, Line<'_>, &mut Output<S>),
 {
     let mut state = init();
-    loop {
-        let next = match chunks.lock() {
-            Ok(rx) => rx.recv(),
-            Err(_) => return,
-        };
-        let Ok(chunk) = next else { return };
+    let mut data = Vec::new();
+    while let Next::Chunk(chunk) = shared.next(data, true) {
         let mut out = Output::default();
         // room for answers a few times longer than the lines (no regrowth)
         out.text.reserve(chunk.data.len().saturating_mul(4));
         run_chunk(&mut state, &chunk, chunk.first_line, work, &mut out);
-        if done.send((chunk.seq, out, chunk.data)).is_err() {
+        if done.send((chunk.seq, out)).is_err() {
             return;
         }
+        data = chunk.data;
     }
 }
 
@@ -521,6 +638,64 @@ mod tests {
             Box::new(std::io::Cursor::new(b"0123456789\n".to_vec()));
         let (chunk, _) = read_chunk(&mut reader, 10, Vec::new()).unwrap().unwrap();
         assert!(chunk.too_long.is_empty());
+    }
+
+    /// Gives `lines` lines, then fails.
+    struct Failing {
+        lines: usize,
+    }
+
+    impl std::io::Read for Failing {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.lines == 0 {
+                return Err(std::io::Error::other("the disk is gone"));
+            }
+            let line = format!("l{}\n", self.lines);
+            let n = line.len().min(buf.len());
+            buf[..n].copy_from_slice(&line.as_bytes()[..n]);
+            // a line at a time: short lines, whole in any buffer
+            self.lines -= 1;
+            Ok(n)
+        }
+    }
+
+    /// A read error ends the run with that error, after the output of the
+    /// whole chunks read before it, in order, whatever the threads.
+    #[test]
+    fn a_read_error_is_returned_after_the_chunks_before_it() {
+        for threads in [1, 2, 3] {
+            let mut numbers = Vec::new();
+            let result = for_each_line(
+                Box::new(std::io::BufReader::new(Failing {
+                    lines: 2 * CHUNK_LINES + 10,
+                })),
+                threads,
+                || (),
+                |_, line, out: &mut Output<Vec<usize>>| out.stats.push(line.number),
+                |out| {
+                    numbers.extend(out.stats);
+                    true
+                },
+            );
+            let error = result.expect_err("the read error");
+            assert_eq!(error.to_string(), "the disk is gone", "{threads} threads");
+            assert_eq!(
+                numbers,
+                (1..=2 * CHUNK_LINES).collect::<Vec<_>>(),
+                "{threads} threads"
+            );
+        }
+    }
+
+    /// With slots for a few chunks only, a run of many chunks still ends,
+    /// in order: the writer frees slots between its own chunks.
+    #[test]
+    fn many_chunks_through_few_slots() {
+        let input: String = (0..20 * CHUNK_LINES).map(|i| format!("l{i}\n")).collect();
+        let (one, _) = run(&input, 1);
+        for threads in [2, 3, 8] {
+            assert_eq!(run(&input, threads).0, one, "{threads} threads");
+        }
     }
 
     #[test]
