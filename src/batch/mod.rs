@@ -17,8 +17,6 @@ use std::io::BufRead;
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Condvar, Mutex};
 
-/// Lines per chunk handed to a worker.
-const CHUNK_LINES: usize = 2048;
 /// Bytes per chunk (a chunk ends early when it grows past this).
 const CHUNK_BYTES: usize = 1 << 18;
 /// Room a chunk has past [`CHUNK_BYTES`] for the line that crosses it: a
@@ -83,7 +81,7 @@ pub fn default_threads() -> usize {
 /// disk) the run stops promptly: no more input is read. A read error stops
 /// the run and is returned (output of the lines before it has been emitted).
 pub fn for_each_line<S, T, I, W, E>(
-    input: Box<dyn BufRead + Send>,
+    input: Box<dyn std::io::Read + Send>,
     threads: usize,
     init: I,
     work: W,
@@ -96,14 +94,14 @@ where
     E: FnMut(Output<S>) -> bool,
 {
     let threads = threads.clamp(1, MAX_THREADS);
-    let mut input = input;
+    let mut input = Input::new(input);
     if threads > 1 {
         return in_threads(&mut input, threads, &init, &work, &mut emit);
     }
     let mut first_line = 1;
     let mut state = init();
     let mut data = Vec::new();
-    while let Some((chunk, lines)) = read_chunk(&mut input, MAX_LINE_BYTES, data)? {
+    while let Some((chunk, lines)) = input.read_chunk(MAX_LINE_BYTES, data)? {
         let mut out = Output::default();
         out.text.reserve(chunk.data.len().saturating_mul(4));
         run_chunk(&mut state, &chunk, first_line, &work, &mut out);
@@ -121,7 +119,7 @@ where
 /// cache of the core that works on them (a reader thread's chunks were
 /// pulled from the other core's cache, line after line).
 struct Source<'i> {
-    input: &'i mut Box<dyn BufRead + Send>,
+    input: &'i mut Input,
     /// Number and first line of the next chunk.
     seq: u64,
     first_line: usize,
@@ -176,7 +174,7 @@ impl Shared<'_> {
         if source.finished {
             return Next::Finished;
         }
-        match read_chunk(source.input, MAX_LINE_BYTES, data) {
+        match source.input.read_chunk(MAX_LINE_BYTES, data) {
             Ok(Some((mut chunk, lines))) => {
                 chunk.seq = source.seq;
                 chunk.first_line = source.first_line;
@@ -229,7 +227,7 @@ impl Shared<'_> {
 /// order between its chunks. Fewer threads than asked for are fine (with
 /// none started, the calling thread does all the work).
 fn in_threads<S, T, I, W, E>(
-    input: &mut Box<dyn BufRead + Send>,
+    input: &mut Input,
     threads: usize,
     init: &I,
     work: &W,
@@ -357,66 +355,129 @@ where
     }
 }
 
-/// Reads whole lines up to the chunk limits into `data` (the buffer of an
-/// earlier chunk, emptied first, or a new one); `None` at end of input.
-fn read_chunk(
-    input: &mut Box<dyn BufRead + Send>,
-    max_line: usize,
-    mut data: Vec<u8>,
-) -> std::io::Result<Option<(Chunk, usize)>> {
-    data.clear();
-    if data.capacity() > RECYCLED_BYTES {
-        // a chunk that held a very long line: its memory is not kept
-        data = Vec::new();
+/// The input of a run, read straight into the chunks' buffers (no copy
+/// through a reader's buffer: a chunk is filled by one read of the file,
+/// then cut after its last whole line).
+struct Input {
+    input: Box<dyn std::io::Read + Send>,
+    /// The bytes read past the last whole line of the chunk before: the
+    /// start of the next chunk's first line.
+    carry: Vec<u8>,
+    /// The input has ended (a read gave nothing).
+    ended: bool,
+}
+
+impl Input {
+    fn new(input: Box<dyn std::io::Read + Send>) -> Self {
+        Input {
+            input,
+            carry: Vec::new(),
+            ended: false,
+        }
     }
-    data.reserve(CHUNK_BYTES + CHUNK_SLACK);
-    let mut chunk = Chunk {
-        seq: 0,
-        first_line: 0,
-        data,
-        too_long: Vec::new(),
-    };
-    let mut lines = 0;
-    while lines < CHUNK_LINES && chunk.data.len() < CHUNK_BYTES {
-        // the whole lines at the start of the reader's buffer, at once
-        let (take, whole) = {
-            let buf = loop {
-                match input.fill_buf() {
-                    Ok(b) => break b,
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                    Err(e) => return Err(e),
-                }
-            };
-            let (mut take, mut whole) = (0, 0);
-            for newline in memchr::memchr_iter(b'\n', buf) {
-                if newline - take > max_line {
-                    break;
-                }
-                take = newline + 1;
-                whole += 1;
-                if lines + whole >= CHUNK_LINES || chunk.data.len() + take >= CHUNK_BYTES {
-                    break;
-                }
+
+    /// Reads whole lines up to [`CHUNK_BYTES`] into `data` (the buffer of
+    /// an earlier chunk, emptied first, or a new one), each ending in `\n`
+    /// (added to a last line without one); `None` at end of input. A line
+    /// longer than `max_line` is skipped while it is read: only its `\n`
+    /// is kept, and its index in [`Chunk::too_long`].
+    fn read_chunk(
+        &mut self,
+        max_line: usize,
+        mut data: Vec<u8>,
+    ) -> std::io::Result<Option<(Chunk, usize)>> {
+        data.clear();
+        if data.capacity() > RECYCLED_BYTES {
+            // a chunk that held a very long line: its memory is not kept
+            data = Vec::new();
+        }
+        data.reserve(CHUNK_BYTES + CHUNK_SLACK);
+        data.extend_from_slice(&self.carry);
+        self.carry.clear();
+        let mut too_long = Vec::new();
+        let mut lines = 0;
+        // the end of the whole lines counted
+        let mut cut = 0;
+        loop {
+            if !self.ended && data.len() < CHUNK_BYTES {
+                // into the buffer's spare room, uninitialised, without a copy
+                let room = CHUNK_BYTES - data.len();
+                let mut next = std::io::Read::take(&mut self.input, room as u64);
+                let read = std::io::Read::read_to_end(&mut next, &mut data)?;
+                self.ended = read < room;
             }
-            chunk
-                .data
-                .extend_from_slice(buf.get(..take).unwrap_or_default());
-            (take, whole)
+            cut = count_lines(&mut data, cut, max_line, &mut lines, &mut too_long);
+            if cut == data.len() && (self.ended || cut >= CHUNK_BYTES) {
+                break;
+            }
+            if self.ended {
+                // a last line without its newline
+                if data.len() - cut > max_line {
+                    data.truncate(cut);
+                    too_long.push(lines);
+                }
+                data.push(b'\n');
+                lines += 1;
+                break;
+            }
+            if cut > 0 {
+                // the chunk is full: the line across its end starts the next
+                self.carry
+                    .extend_from_slice(data.get(cut..).unwrap_or_default());
+                data.truncate(cut);
+                break;
+            }
+            // no whole line in a full chunk: one long line, read on its own
+            let partial = data.split_off(cut);
+            let mut reader = std::io::BufReader::new(std::io::Read::chain(
+                std::io::Cursor::new(partial),
+                &mut self.input,
+            ));
+            match read_line(&mut reader, &mut data, max_line)? {
+                Read::End => break,
+                Read::Line => {}
+                Read::TooLong => too_long.push(lines),
+            }
+            lines += 1;
+            cut = data.len();
+            // what the line's reader read past its end comes next
+            data.extend_from_slice(reader.buffer());
+        }
+        let chunk = Chunk {
+            seq: 0,
+            first_line: 0,
+            data,
+            too_long,
         };
-        if whole > 0 {
-            input.consume(take);
-            lines += whole;
-            continue;
-        }
-        // a line across buffers, a line too long, or the end of input
-        match read_line(input, &mut chunk.data, max_line)? {
-            Read::End => break,
-            Read::Line => {}
-            Read::TooLong => chunk.too_long.push(lines),
-        }
-        lines += 1;
+        Ok((lines > 0).then_some((chunk, lines)))
     }
-    Ok((lines > 0).then_some((chunk, lines)))
+}
+
+/// Counts the whole lines of `data` from `from` (the start of a line),
+/// adding to `lines`; a line longer than `max_line` is cut down to its
+/// `\n` and listed in `too_long`. Returns the end of the last whole line.
+fn count_lines(
+    data: &mut Vec<u8>,
+    from: usize,
+    max_line: usize,
+    lines: &mut usize,
+    too_long: &mut Vec<usize>,
+) -> usize {
+    let mut start = from;
+    loop {
+        let Some(i) = memchr::memchr(b'\n', data.get(start..).unwrap_or_default()) else {
+            return start;
+        };
+        if i > max_line {
+            // only when the limit is below the chunk's size (tests)
+            data.drain(start..start + i);
+            too_long.push(*lines);
+            start += 1;
+        } else {
+            start += i + 1;
+        }
+        *lines += 1;
+    }
 }
 
 /// What [`read_line`] found.
@@ -597,6 +658,52 @@ mod tests {
         assert_eq!(run("", 2), (String::new(), 0));
     }
 
+    /// Every chunk of `input` read with lines up to `max_line` bytes, each
+    /// line as it reaches the work: its bytes, and whether it was too long.
+    fn lines_read(input: &[u8], max_line: usize) -> Vec<(Vec<u8>, bool)> {
+        // a tiny reader's buffer: the input arrives in many pieces
+        let mut input = Input::new(Box::new(std::io::BufReader::with_capacity(
+            7,
+            std::io::Cursor::new(input.to_vec()),
+        )));
+        let mut seen = Vec::new();
+        let mut data = Vec::new();
+        while let Some((chunk, lines)) = input.read_chunk(max_line, data).unwrap() {
+            let before = seen.len();
+            let mut out = Output::default();
+            run_chunk(
+                &mut (),
+                &chunk,
+                1,
+                &|_: &mut (), line: Line<'_>, out: &mut Output<Vec<(Vec<u8>, bool)>>| {
+                    out.stats.push((line.bytes.to_vec(), line.too_long));
+                },
+                &mut out,
+            );
+            seen.extend(out.stats);
+            assert_eq!(seen.len() - before, lines, "the lines counted");
+            data = chunk.data;
+        }
+        seen
+    }
+
+    /// The lines of `input` as they should reach the work.
+    fn lines_expected(input: &[u8], max_line: usize) -> Vec<(Vec<u8>, bool)> {
+        let body = input.strip_suffix(b"\n").unwrap_or(input);
+        if input.is_empty() {
+            return Vec::new();
+        }
+        body.split(|&b| b == b'\n')
+            .map(|line| {
+                if line.len() > max_line {
+                    (Vec::new(), true)
+                } else {
+                    (line.strip_suffix(b"\r").unwrap_or(line).to_vec(), false)
+                }
+            })
+            .collect()
+    }
+
     /// Issue 15, item 2: a line past the limit is skipped while it is read
     /// (the chunk never holds it), reported as too long, and the next line
     /// is read as usual; also at the end of input without a newline.
@@ -604,41 +711,72 @@ mod tests {
     fn long_lines_are_skipped_while_read() {
         let long = "x".repeat(100_000);
         let input = format!("short\n{long}\nafter\n{long}");
-        // a tiny buffer: the line arrives in many pieces
-        let mut reader: Box<dyn BufRead + Send> = Box::new(std::io::BufReader::with_capacity(
+        let mut reader = Input::new(Box::new(std::io::BufReader::with_capacity(
             7,
-            std::io::Cursor::new(input.into_bytes()),
-        ));
-        let (chunk, lines) = read_chunk(&mut reader, 10, Vec::new()).unwrap().unwrap();
+            std::io::Cursor::new(input.clone().into_bytes()),
+        )));
+        let (chunk, lines) = reader.read_chunk(10, Vec::new()).unwrap().unwrap();
         assert_eq!(lines, 4);
         assert_eq!(chunk.too_long, vec![1, 3]);
         assert_eq!(chunk.data, b"short\n\nafter\n\n");
-        let seen = std::cell::RefCell::new(Vec::new());
-        run_chunk(
-            &mut (),
-            &chunk,
-            1,
-            &|_: &mut (), line: Line<'_>, _: &mut Output<()>| {
-                seen.borrow_mut()
-                    .push((line.number, line.bytes.to_vec(), line.too_long));
-            },
-            &mut Output::default(),
-        );
         assert_eq!(
-            seen.into_inner(),
+            lines_read(input.as_bytes(), 10),
             vec![
-                (1, b"short".to_vec(), false),
-                (2, Vec::new(), true),
-                (3, b"after".to_vec(), false),
-                (4, Vec::new(), true),
+                (b"short".to_vec(), false),
+                (Vec::new(), true),
+                (b"after".to_vec(), false),
+                (Vec::new(), true),
             ]
         );
         // exactly the limit is kept
-        let mut reader: Box<dyn BufRead + Send> =
-            Box::new(std::io::Cursor::new(b"0123456789\n".to_vec()));
-        let (chunk, _) = read_chunk(&mut reader, 10, Vec::new()).unwrap().unwrap();
+        let mut reader = Input::new(Box::new(std::io::Cursor::new(b"0123456789\n".to_vec())));
+        let (chunk, _) = reader.read_chunk(10, Vec::new()).unwrap().unwrap();
         assert!(chunk.too_long.is_empty());
     }
+
+    /// Lines across chunks, longer than a chunk (kept or skipped), at a
+    /// chunk's very end, with `\r\n`, empty, and a last one without its
+    /// newline: each reaches the work whole and once, in order.
+    #[test]
+    fn lines_across_chunks_arrive_whole() {
+        let mut input = Vec::new();
+        let mut n = 0usize;
+        for len in [
+            0,
+            5,
+            CHUNK_BYTES - 12,
+            CHUNK_BYTES + 1,
+            CHUNK_BYTES * 2,
+            3 * CHUNK_BYTES,
+            7,
+            CHUNK_BYTES - 1,
+            CHUNK_BYTES,
+            1,
+        ] {
+            for _ in 0..3 {
+                n += 1;
+                input.extend((0..len).map(|i| b'a' + ((i + n) % 26) as u8));
+                if n % 4 == 0 {
+                    input.push(b'\r');
+                }
+                input.push(b'\n');
+            }
+        }
+        let max = 2 * CHUNK_BYTES + 5;
+        for end in [input.len(), input.len() - 1, input.len() - 9] {
+            let input = input.get(..end).unwrap();
+            assert_eq!(lines_read(input, max), lines_expected(input, max));
+        }
+        // short lines only, many chunks
+        let short: Vec<u8> = (0..200_000)
+            .flat_map(|i| format!("l{i}\n").into_bytes())
+            .collect();
+        assert_eq!(lines_read(&short, max), lines_expected(&short, max));
+        assert!(lines_read(b"", max).is_empty());
+    }
+
+    /// Lines of 64 bytes: a chunk holds [`CHUNK_BYTES`] / 64 of them.
+    const FAILING_LINE: usize = 64;
 
     /// Gives `lines` lines, then fails.
     struct Failing {
@@ -650,10 +788,11 @@ mod tests {
             if self.lines == 0 {
                 return Err(std::io::Error::other("the disk is gone"));
             }
-            let line = format!("l{}\n", self.lines);
+            let mut line = vec![b'x'; FAILING_LINE - 1];
+            line.push(b'\n');
             let n = line.len().min(buf.len());
-            buf[..n].copy_from_slice(&line.as_bytes()[..n]);
-            // a line at a time: short lines, whole in any buffer
+            buf[..n].copy_from_slice(&line[..n]);
+            // a line at a time (the chunks ask for whole lines' worth)
             self.lines -= 1;
             Ok(n)
         }
@@ -663,12 +802,13 @@ mod tests {
     /// whole chunks read before it, in order, whatever the threads.
     #[test]
     fn a_read_error_is_returned_after_the_chunks_before_it() {
+        let per_chunk = CHUNK_BYTES / FAILING_LINE;
         for threads in [1, 2, 3] {
             let mut numbers = Vec::new();
             let result = for_each_line(
-                Box::new(std::io::BufReader::new(Failing {
-                    lines: 2 * CHUNK_LINES + 10,
-                })),
+                Box::new(Failing {
+                    lines: 2 * per_chunk + 10,
+                }),
                 threads,
                 || (),
                 |_, line, out: &mut Output<Vec<usize>>| out.stats.push(line.number),
@@ -681,7 +821,7 @@ mod tests {
             assert_eq!(error.to_string(), "the disk is gone", "{threads} threads");
             assert_eq!(
                 numbers,
-                (1..=2 * CHUNK_LINES).collect::<Vec<_>>(),
+                (1..=2 * per_chunk).collect::<Vec<_>>(),
                 "{threads} threads"
             );
         }
@@ -691,7 +831,8 @@ mod tests {
     /// in order: the writer frees slots between its own chunks.
     #[test]
     fn many_chunks_through_few_slots() {
-        let input: String = (0..20 * CHUNK_LINES).map(|i| format!("l{i}\n")).collect();
+        let input: String = (0..600_000).map(|i| format!("l{i}\n")).collect();
+        assert!(input.len() > 16 * CHUNK_BYTES);
         let (one, _) = run(&input, 1);
         for threads in [2, 3, 8] {
             assert_eq!(run(&input, threads).0, one, "{threads} threads");
