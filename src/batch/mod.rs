@@ -17,16 +17,12 @@ use std::io::BufRead;
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Condvar, Mutex};
 
-/// Bytes per chunk (a chunk ends early when it grows past this).
+/// Bytes read for a chunk: it is cut after the last whole line in them
+/// (a chunk is longer only when it holds one line longer than this).
 const CHUNK_BYTES: usize = 1 << 18;
-/// Room a chunk has past [`CHUNK_BYTES`] for the line that crosses it: a
-/// line up to this long is appended without moving the whole chunk (a
-/// case line of 3 KB crossing the limit moved 256 KB, half the chunks).
-/// Pages of it never written are never touched.
-const CHUNK_SLACK: usize = 1 << 16;
 /// Largest buffer a chunk hands on to the next one (a chunk with a line
 /// of megabytes gives its memory back instead).
-const RECYCLED_BYTES: usize = 4 * (CHUNK_BYTES + CHUNK_SLACK);
+const RECYCLED_BYTES: usize = 4 * CHUNK_BYTES;
 /// Chunks in flight per worker (read, being worked on, or waiting to be written).
 const IN_FLIGHT_PER_WORKER: usize = 4;
 /// Most worker threads (`--threads` is checked against it; more gain
@@ -391,7 +387,8 @@ impl Input {
             // a chunk that held a very long line: its memory is not kept
             data = Vec::new();
         }
-        data.reserve(CHUNK_BYTES + CHUNK_SLACK);
+        // and a byte for the `\n` added to a last line without one
+        data.reserve(CHUNK_BYTES + 1);
         data.extend_from_slice(&self.carry);
         self.carry.clear();
         let mut too_long = Vec::new();
