@@ -238,6 +238,9 @@ struct Sets {
 struct Probe<'c, 'a> {
     cache: &'c SetCache,
     fields: Fields<'a>,
+    /// The members of the line's `context` when it is a flat object, read
+    /// by the scan (which then need not skip it first).
+    context: Option<FlatMembers<'a>>,
     hash: u64,
     /// The key was seen before (and no set is kept): keep this case's set.
     keep: bool,
@@ -320,6 +323,13 @@ const READ: u64 = 1 << 0 | 1 << 9 | 1 << 10 | 1 << 11 | 1 << 12 | 1 << 13 | 1 <<
 const SET_FIELDS: u64 = (1 << 1 | 1 << 2 | 1 << 3 | 1 << 4 | 1 << 5 | 1 << 6 | 1 << 7 | 1 << 8)
     | (1 << 15 | 1 << 16 | 1 << 17 | 1 << 18 | 1 << 19 | 1 << 20 | 1 << 21 | 1 << 22);
 
+/// The [`classify`] number of `context`.
+const CONTEXT: u32 = 13;
+
+/// The members of a flat object ([`case_scan::flat_members`]), on the
+/// stack for a usual context (about twenty keys).
+type FlatMembers<'a> = SmallVec<[(&'a str, case_scan::Plain<'a>); 32]>;
+
 /// The set fields of a scanned line: each one's name and JSON text, in order.
 fn set_fields<'f, 'a>(fields: &'f [Field<'a>]) -> impl Iterator<Item = &'f Field<'a>> + 'f {
     fields.iter().filter(|f| !f.flag)
@@ -330,8 +340,18 @@ impl SetCache {
     /// declines the line.
     fn probe<'c, 'a>(&'c self, text: &'a str) -> Option<Probe<'c, 'a>> {
         use std::hash::{BuildHasher, Hash, Hasher};
-        let fields =
-            case_scan::scan_with(text, classify, |number, rest| self.known_len(number, rest))?;
+        let mut context = None;
+        let fields = case_scan::scan_with(text, classify, |number, rest| {
+            if number == CONTEXT {
+                // a flat context is read here, once: its members give
+                // its length
+                let mut members = FlatMembers::new();
+                let len = case_scan::flat_members_len(rest, |k, v| members.push((k, v)))?;
+                context = Some(members);
+                return Some(len);
+            }
+            self.known_len(number, rest.as_bytes())
+        })?;
         let mut h = self.hasher.build_hasher();
         for f in set_fields(&fields) {
             f.name.hash(&mut h);
@@ -359,6 +379,7 @@ impl SetCache {
         Some(Probe {
             cache: self,
             fields,
+            context,
             hash,
             keep,
             set,
@@ -475,7 +496,12 @@ fn nesting(v: &Value) -> usize {
 /// the full parser accepted (at the same depth, with no duplicate key);
 /// each request field's text is checked here by the same parser (a value
 /// one level down the line: its nesting must stay under the limit there).
-fn case_with_set(line: usize, fields: &[Field<'_>], set: Arc<PolicySet>) -> Option<Case> {
+fn case_with_set(
+    line: usize,
+    fields: &[Field<'_>],
+    flat: Option<&[(&str, case_scan::Plain<'_>)]>,
+    set: Arc<PolicySet>,
+) -> Option<Case> {
     // Each request field's value: a plain string as it is; an array or
     // object of plain strings checked without a tree (`None`: asking for
     // it sends the case to the full reading); the context, when flat,
@@ -484,7 +510,12 @@ fn case_with_set(line: usize, fields: &[Field<'_>], set: Arc<PolicySet>) -> Opti
     let mut context = None;
     for f in fields.iter().filter(|f| f.flag) {
         if f.name == "context" {
-            if let Some(flat) = flat_context(f.raw) {
+            // read by the scan, or now
+            let read = match flat {
+                Some(members) => context_of(members),
+                None => flat_context(f.raw),
+            };
+            if let Some(flat) = read {
                 context = Some(flat);
                 continue;
             }
@@ -554,18 +585,28 @@ fn case_with_set(line: usize, fields: &[Field<'_>], set: Arc<PolicySet>) -> Opti
 /// (`context_value`, in order), without a tree; `None` for any other text
 /// and when two keys are one in any case.
 fn flat_context(raw: &str) -> Option<Context> {
+    let mut members = FlatMembers::new();
+    case_scan::flat_members(raw, |k, v| members.push((k, v)))?;
+    context_of(&members)
+}
+
+/// The context of a flat object's members (see [`flat_context`]); `None`
+/// when two keys are one in any case.
+fn context_of(members: &[(&str, case_scan::Plain<'_>)]) -> Option<Context> {
     // the items on the stack (room for a usual context, about twenty
     // keys): the context's vector is then allocated once, at its size
-    let mut items: SmallVec<[(ContextKey, ContextValue, Origin); 32]> = SmallVec::new();
-    case_scan::flat_members(raw, |k, v| {
-        let value = match v {
-            case_scan::Plain::One(s) => ContextValue::Single(s.to_string()),
-            case_scan::Plain::Many(items) => {
-                ContextValue::Multi(items.iter().map(|s| s.to_string()).collect())
-            }
-        };
-        items.push((ContextKey::new(k), value, Origin::Given));
-    })?;
+    let items: SmallVec<[(ContextKey, ContextValue, Origin); 32]> = members
+        .iter()
+        .map(|(k, v)| {
+            let value = match v {
+                case_scan::Plain::One(s) => ContextValue::Single(s.to_string()),
+                case_scan::Plain::Many(items) => {
+                    ContextValue::Multi(items.iter().map(|s| s.to_string()).collect())
+                }
+            };
+            (ContextKey::new(k), value, Origin::Given)
+        })
+        .collect();
     let given = items.len();
     let mut context = Context::new();
     context.extend(items);
@@ -586,7 +627,7 @@ pub fn parse_case_with(
     let probe = cache.and_then(|c| c.probe(text));
     if let Some(p) = &probe {
         let case = match &p.set {
-            Some(set) => case_with_set(line, &p.fields, set.clone()),
+            Some(set) => case_with_set(line, &p.fields, p.context.as_deref(), set.clone()),
             None => case_from_fields(name, line, text, p),
         };
         if let Some(case) = case {
@@ -639,7 +680,7 @@ fn case_from_fields(name: &str, line: usize, text: &str, probe: &Probe<'_, '_>) 
         return None;
     }
     let set = Arc::new(builder.options(options).build());
-    let case = case_with_set(line, &probe.fields, set.clone())?;
+    let case = case_with_set(line, &probe.fields, probe.context.as_deref(), set.clone())?;
     if probe.keep {
         probe
             .cache
@@ -1563,6 +1604,7 @@ mod tests {
             .filter_map(|f| classify(f))
             .fold(0u64, |m, (n, _)| m | 1 << n);
         assert_eq!(read, READ);
+        assert_eq!(classify("context"), Some((CONTEXT, true)));
         assert!(REQUEST_FIELDS.iter().all(|f| FIELDS.contains(f)));
         let set = FIELDS
             .iter()
