@@ -343,8 +343,10 @@ impl SetCache {
         let mut context = None;
         let fields = case_scan::scan_with(text, classify, |number, rest| {
             if number == CONTEXT {
-                // a flat context is read here, once: its members give
-                // its length
+                // a flat context is read here, once: its members, and its
+                // length for the scan (a flat object is a whole JSON
+                // value, ending where the scan's skip would end it: the
+                // test `flat_objects_are_read_in_place`)
                 let mut members = FlatMembers::new();
                 let len = case_scan::flat_members_len(rest, |k, v| members.push((k, v)))?;
                 context = Some(members);
