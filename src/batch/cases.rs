@@ -202,7 +202,10 @@ const CACHE_SEEN: usize = 1 << 16;
 #[derive(Debug, Default)]
 pub struct SetCache {
     hasher: foldhash::fast::RandomState,
-    inner: std::sync::Mutex<Sets>,
+    /// Read-locked for look-ups, which compare whole policy texts with
+    /// the line's (a mutex made the workers wait on each other's
+    /// comparisons); write-locked to keep a set or note a key seen.
+    inner: std::sync::RwLock<Sets>,
 }
 
 /// A key of a [`SetCache`]: the name and text of each set field, in turn.
@@ -361,7 +364,7 @@ impl SetCache {
         }
         let hash = h.finish();
         let set_bytes = set_fields(&fields).map(|f| f.raw.len()).sum::<usize>();
-        let mut inner = self.inner.lock().ok()?;
+        let inner = self.inner.read().ok()?;
         let large = set_bytes >= KEEP_AT_ONCE_BYTES
             && inner.bytes + set_bytes.saturating_mul(SET_BYTES_PER_LINE_BYTE)
                 <= KEEP_AT_ONCE_BUDGET;
@@ -370,14 +373,15 @@ impl SetCache {
             .get(&hash)
             .filter(|(key, _)| same_key(key, &fields))
             .map(|(_, set)| set.clone());
+        drop(inner);
         let keep = set.is_none()
             && (large || {
+                let mut inner = self.inner.write().ok()?;
                 if inner.seen.len() >= CACHE_SEEN {
                     inner.seen.clear();
                 }
                 !inner.seen.insert(hash)
             });
-        drop(inner);
         Some(Probe {
             cache: self,
             fields,
@@ -399,7 +403,7 @@ impl SetCache {
             number,
             std::hash::BuildHasher::hash_one(&self.hasher, first),
         );
-        let inner = self.inner.lock().ok()?;
+        let inner = self.inner.read().ok()?;
         inner
             .known
             .get(&at)?
@@ -438,7 +442,7 @@ impl SetCache {
         if cost > CACHE_BYTES {
             return;
         }
-        let Ok(mut inner) = self.inner.lock() else {
+        let Ok(mut inner) = self.inner.write() else {
             return;
         };
         if inner.sets.len() >= CACHE_SETS || inner.bytes + cost > CACHE_BYTES {
@@ -1405,7 +1409,7 @@ mod tests {
             assert_eq!(first.map(statements), fresh, "line {}", i + 1);
         }
         // the sets seen twice are kept, and answer the third time
-        let kept = cache.inner.lock().unwrap().sets.len();
+        let kept = cache.inner.read().unwrap().sets.len();
         assert!(kept * 4 >= lines.len(), "{kept}");
         let last = &corpus[corpus.len() - 1];
         let case = parse_case_with("c.jsonl", 1, last, Some(&cache)).unwrap();
@@ -1472,7 +1476,7 @@ mod tests {
             for _ in 0..2 {
                 run_line_with("c.jsonl", 1, &valid, Some(&cache));
             }
-            proptest::prop_assert_eq!(cache.inner.lock().unwrap().sets.len(), 1);
+            proptest::prop_assert_eq!(cache.inner.read().unwrap().sets.len(), 1);
             let fresh = run_line("c.jsonl", 1, &line);
             for _ in 0..2 {
                 let cached = run_line_with("c.jsonl", 1, &line, Some(&cache));
@@ -1530,7 +1534,7 @@ mod tests {
             )
         };
         let cache = SetCache::default();
-        let kept = || cache.inner.lock().unwrap().sets.len();
+        let kept = || cache.inner.read().unwrap().sets.len();
         let small = line(0, 10);
         let result = run_line_with("c.jsonl", 1, &small, Some(&cache));
         assert_eq!(result.status, Status::Pass, "{result:?}");
@@ -1546,7 +1550,7 @@ mod tests {
         for sid in 2..KEEP_AT_ONCE_BUDGET / per_set + 10 {
             run_line_with("c.jsonl", 1, &line(sid, 2_000), Some(&cache));
         }
-        let inner = cache.inner.lock().unwrap();
+        let inner = cache.inner.read().unwrap();
         assert!(inner.bytes <= KEEP_AT_ONCE_BUDGET, "{}", inner.bytes);
         assert!(inner.sets.len() < KEEP_AT_ONCE_BUDGET / per_set + 10);
     }
@@ -1566,7 +1570,7 @@ mod tests {
                 100,
             );
         }
-        let kept = cache.inner.lock().unwrap().sets.len();
+        let kept = cache.inner.read().unwrap().sets.len();
         assert!(kept <= CACHE_SETS);
         assert!(kept < 20, "emptied when full");
         cache.insert_key(
@@ -1577,13 +1581,13 @@ mod tests {
             CACHE_BYTES / SET_BYTES_PER_LINE_BYTE,
         );
         assert!(
-            !cache.inner.lock().unwrap().sets.contains_key(&(1 << 40)),
+            !cache.inner.read().unwrap().sets.contains_key(&(1 << 40)),
             "too big to keep"
         );
         let half = CACHE_BYTES / 2 / SET_BYTES_PER_LINE_BYTE;
         cache.insert_key(1 << 41, key("half"), Vec::new(), set.clone(), half);
         cache.insert_key(1 << 42, key("half2"), Vec::new(), set, half);
-        let inner = cache.inner.lock().unwrap();
+        let inner = cache.inner.read().unwrap();
         assert!(inner.bytes <= CACHE_BYTES);
         assert_eq!(inner.sets.len(), 1);
     }
