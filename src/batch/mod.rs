@@ -122,8 +122,13 @@ struct Source<'i> {
     /// Chunks read and not yet written: at most [`Shared::slots`], so the
     /// output waiting for a slow chunk stays bounded.
     in_flight: usize,
-    /// Workers waiting for a slot.
+    /// Workers waiting for a slot, or for the start.
     waiting: usize,
+    /// Every worker is started: until then none reads (or allocates), so
+    /// a system that can start only some threads (an address space limit)
+    /// refuses the next thread's stack, not a started thread's signal
+    /// stack (which aborts the process).
+    started: bool,
     /// No chunk is read any more: the input ended, failed (`error`), or
     /// the output is gone.
     finished: bool,
@@ -156,7 +161,7 @@ impl Shared<'_> {
         let Ok(mut source) = self.source.lock() else {
             return Next::Finished;
         };
-        while !source.finished && source.in_flight >= self.slots {
+        while !source.finished && (!source.started || source.in_flight >= self.slots) {
             if !wait {
                 return Next::Full(data);
             }
@@ -206,6 +211,16 @@ impl Shared<'_> {
         }
     }
 
+    /// Every worker is started: they may read.
+    fn start(&self) {
+        if let Ok(mut source) = self.source.lock() {
+            source.started = true;
+            if source.waiting > 0 {
+                self.room.notify_all();
+            }
+        }
+    }
+
     /// No more chunks are read (keeping the first read error, if any).
     fn finish(&self, error: Option<std::io::Error>) {
         if let Ok(mut source) = self.source.lock() {
@@ -242,6 +257,7 @@ where
             first_line: 1,
             in_flight: 0,
             waiting: 0,
+            started: false,
             finished: false,
             error: None,
         }),
@@ -249,17 +265,29 @@ where
         slots: threads * IN_FLIGHT_PER_WORKER,
     };
     let (done_tx, done_rx) = channel::<(u64, Output<S>)>();
+    // Each new thread says when it runs: the system has then given it its
+    // signal stack too (a thread refused that aborts the process), and
+    // only then is the next one asked for, so where the system can start
+    // only some threads (an address space limit) it is the next thread's
+    // stack that is refused, which the loop takes as the end.
+    let (ready_tx, ready_rx) = std::sync::mpsc::sync_channel::<()>(1);
     std::thread::scope(|scope| {
         for _ in 1..threads {
             let done_tx = done_tx.clone();
+            let ready_tx = ready_tx.clone();
             let shared = &shared;
-            let started = std::thread::Builder::new()
-                .spawn_scoped(scope, move || worker(shared, &done_tx, init, work));
-            if started.is_err() {
+            let started = std::thread::Builder::new().spawn_scoped(scope, move || {
+                let _ = ready_tx.send(());
+                drop(ready_tx);
+                worker(shared, &done_tx, init, work);
+            });
+            if started.is_err() || ready_rx.recv().is_err() {
                 break;
             }
         }
         drop(done_tx);
+        drop(ready_tx);
+        shared.start();
         write_in_order(&shared, &done_rx, init, work, emit);
         // stopping (when the output is gone): the workers read no more
         // and nobody receives their output
