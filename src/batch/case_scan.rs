@@ -62,7 +62,7 @@ pub fn scan<'a>(
 pub fn scan_with<'a>(
     text: &'a str,
     classify: impl Fn(&str) -> Option<(u32, bool)>,
-    mut known: impl FnMut(u32, &'a [u8]) -> Option<usize>,
+    mut known: impl FnMut(u32, &'a str) -> Option<usize>,
 ) -> Option<Fields<'a>> {
     let b = text.as_bytes();
     let mut fields = Fields::new();
@@ -93,8 +93,8 @@ pub fn scan_with<'a>(
         let (end, checked) = match checked_value_end(b, start) {
             Some(end) => (end, true),
             None => {
-                let rest = b.get(start..).unwrap_or_default();
-                let skip = match rest.first() {
+                let rest = text.get(start..).unwrap_or_default();
+                let skip = match rest.as_bytes().first() {
                     Some(b'{' | b'[' | b'"') => known(number, rest).filter(|&n| n <= rest.len()),
                     _ => None,
                 };
@@ -288,7 +288,15 @@ pub enum Plain<'a> {
 /// to be dropped). A key may come twice: the caller tells (the full
 /// parser calls the object invalid then).
 pub fn flat_members<'a>(raw: &'a str, member: impl FnMut(&'a str, Plain<'a>)) -> Option<()> {
-    object_members(
+    let end = flat_members_len(raw, member)?;
+    (ws(raw.as_bytes(), end) == raw.len()).then_some(())
+}
+
+/// [`flat_members`] of the object at the start of `raw`, whatever
+/// follows it: the length of the object's text (a scan that reads a flat
+/// value this way need not skip it first).
+pub fn flat_members_len<'a>(raw: &'a str, member: impl FnMut(&'a str, Plain<'a>)) -> Option<usize> {
+    object_members_len(
         raw,
         false,
         |i| {
@@ -319,9 +327,21 @@ pub fn flat_members<'a>(raw: &'a str, member: impl FnMut(&'a str, Plain<'a>)) ->
 fn object_members<'a, V>(
     raw: &'a str,
     distinct: bool,
+    value: impl FnMut(usize) -> Option<(V, usize)>,
+    member: impl FnMut(&'a str, V),
+) -> Option<()> {
+    let end = object_members_len(raw, distinct, value, member)?;
+    (ws(raw.as_bytes(), end) == raw.len()).then_some(())
+}
+
+/// [`object_members`] of the object at the start of `raw`, whatever
+/// follows it: the offset just past its `}`.
+fn object_members_len<'a, V>(
+    raw: &'a str,
+    distinct: bool,
     mut value: impl FnMut(usize) -> Option<(V, usize)>,
     mut member: impl FnMut(&'a str, V),
-) -> Option<()> {
+) -> Option<usize> {
     let b = raw.as_bytes();
     let mut keys: SmallVec<[&str; 32]> = SmallVec::new();
     let mut i = ws(b, 0);
@@ -330,7 +350,7 @@ fn object_members<'a, V>(
     }
     i = ws(b, i + 1);
     if b.get(i) == Some(&b'}') {
-        return (ws(b, i + 1) == b.len()).then_some(());
+        return Some(i + 1);
     }
     loop {
         let (key, end) = plain_at(raw, i)?;
@@ -349,7 +369,7 @@ fn object_members<'a, V>(
         i = ws(b, end);
         match b.get(i) {
             Some(b',') => i = ws(b, i + 1),
-            Some(b'}') => return (ws(b, i + 1) == b.len()).then_some(()),
+            Some(b'}') => return Some(i + 1),
             _ => return None,
         }
     }
@@ -485,7 +505,7 @@ mod tests {
             let mut asked = 0;
             let fields = scan_with(line, letters, |_, rest| {
                 asked += 1;
-                rest.starts_with(known).then_some(known.len())
+                rest.as_bytes().starts_with(known).then_some(known.len())
             })
             .map(|f| f.iter().map(|f| (f.name, f.raw)).collect::<Vec<_>>());
             (fields, asked)
@@ -653,6 +673,40 @@ mod tests {
 
     /// The plain readers answer only for text the full parser reads to
     /// the same strings, and decline everything else.
+    /// A flat object read at the start of a text, whatever follows: the
+    /// members [`flat_members`] reads from the object alone, and the
+    /// length the scan would skip ([`value_end`]); nothing for a text
+    /// whose start is not such an object.
+    #[test]
+    fn flat_objects_are_read_in_place() {
+        for (object, rest) in [
+            (r#"{}"#, ""),
+            (r#"{"k":"v"}"#, r#","id":"x"}"#),
+            (r#"{ "k" : "v" , "l" : [ "x" , "y" ] , "m" : [ ] }"#, " }"),
+            (r#"{"k":"v","k":"w"}"#, "}"),
+            (r#"{"a}":"]"}"#, r#"} junk"#),
+        ] {
+            let text = format!("{object}{rest}");
+            let mut members = Vec::new();
+            let len = flat_members_len(&text, |k, v| members.push((k, v)));
+            assert_eq!(len, Some(object.len()), "{text}");
+            assert_eq!(len, value_end(text.as_bytes(), 0), "{text}");
+            let mut alone = Vec::new();
+            assert!(flat_members(object, |k, v| alone.push((k, v))).is_some());
+            assert_eq!(members, alone, "{text}");
+        }
+        for text in [
+            r#"{"k":1},"#,
+            r#"{"k":{"a":"b"}}"#,
+            r#"{"k":"v""#,
+            r#"["k"]"#,
+            r#""k""#,
+            r#"{"k\u0041":"v"}"#,
+        ] {
+            assert_eq!(flat_members_len(text, |_, _| {}), None, "{text}");
+        }
+    }
+
     #[test]
     fn plain_values_read_as_the_parser_reads_them() {
         use crate::json::Kind;

@@ -202,7 +202,10 @@ const CACHE_SEEN: usize = 1 << 16;
 #[derive(Debug, Default)]
 pub struct SetCache {
     hasher: foldhash::fast::RandomState,
-    inner: std::sync::Mutex<Sets>,
+    /// Read-locked for look-ups, which compare whole policy texts with
+    /// the line's (a mutex made the workers wait on each other's
+    /// comparisons); write-locked to keep a set or note a key seen.
+    inner: std::sync::RwLock<Sets>,
 }
 
 /// A key of a [`SetCache`]: the name and text of each set field, in turn.
@@ -238,6 +241,9 @@ struct Sets {
 struct Probe<'c, 'a> {
     cache: &'c SetCache,
     fields: Fields<'a>,
+    /// The members of the line's `context` when it is a flat object, read
+    /// by the scan (which then need not skip it first).
+    context: Option<FlatMembers<'a>>,
     hash: u64,
     /// The key was seen before (and no set is kept): keep this case's set.
     keep: bool,
@@ -312,6 +318,21 @@ const READ_FIELDS: &[&str] = &[
 /// test `fields_are_classified_as_listed`).
 const READ: u64 = 1 << 0 | 1 << 9 | 1 << 10 | 1 << 11 | 1 << 12 | 1 << 13 | 1 << 14 | 1 << 23;
 
+/// The set fields (the fields not in `REQUEST_FIELDS`) as a bit per
+/// [`classify`] number: only their texts are kept in [`Sets::known`], so
+/// only they are looked up there (a line's `context` object cost a lock
+/// and a hash for nothing). Kept to the lists by the test
+/// `fields_are_classified_as_listed`.
+const SET_FIELDS: u64 = (1 << 1 | 1 << 2 | 1 << 3 | 1 << 4 | 1 << 5 | 1 << 6 | 1 << 7 | 1 << 8)
+    | (1 << 15 | 1 << 16 | 1 << 17 | 1 << 18 | 1 << 19 | 1 << 20 | 1 << 21 | 1 << 22);
+
+/// The [`classify`] number of `context`.
+const CONTEXT: u32 = 13;
+
+/// The members of a flat object ([`case_scan::flat_members`]), on the
+/// stack for a usual context (about twenty keys).
+type FlatMembers<'a> = SmallVec<[(&'a str, case_scan::Plain<'a>); 32]>;
+
 /// The set fields of a scanned line: each one's name and JSON text, in order.
 fn set_fields<'f, 'a>(fields: &'f [Field<'a>]) -> impl Iterator<Item = &'f Field<'a>> + 'f {
     fields.iter().filter(|f| !f.flag)
@@ -322,8 +343,20 @@ impl SetCache {
     /// declines the line.
     fn probe<'c, 'a>(&'c self, text: &'a str) -> Option<Probe<'c, 'a>> {
         use std::hash::{BuildHasher, Hash, Hasher};
-        let fields =
-            case_scan::scan_with(text, classify, |number, rest| self.known_len(number, rest))?;
+        let mut context = None;
+        let fields = case_scan::scan_with(text, classify, |number, rest| {
+            if number == CONTEXT {
+                // a flat context is read here, once: its members, and its
+                // length for the scan (a flat object is a whole JSON
+                // value, ending where the scan's skip would end it: the
+                // test `flat_objects_are_read_in_place`)
+                let mut members = FlatMembers::new();
+                let len = case_scan::flat_members_len(rest, |k, v| members.push((k, v)))?;
+                context = Some(members);
+                return Some(len);
+            }
+            self.known_len(number, rest.as_bytes())
+        })?;
         let mut h = self.hasher.build_hasher();
         for f in set_fields(&fields) {
             f.name.hash(&mut h);
@@ -331,7 +364,7 @@ impl SetCache {
         }
         let hash = h.finish();
         let set_bytes = set_fields(&fields).map(|f| f.raw.len()).sum::<usize>();
-        let mut inner = self.inner.lock().ok()?;
+        let inner = self.inner.read().ok()?;
         let large = set_bytes >= KEEP_AT_ONCE_BYTES
             && inner.bytes + set_bytes.saturating_mul(SET_BYTES_PER_LINE_BYTE)
                 <= KEEP_AT_ONCE_BUDGET;
@@ -340,17 +373,19 @@ impl SetCache {
             .get(&hash)
             .filter(|(key, _)| same_key(key, &fields))
             .map(|(_, set)| set.clone());
+        drop(inner);
         let keep = set.is_none()
             && (large || {
+                let mut inner = self.inner.write().ok()?;
                 if inner.seen.len() >= CACHE_SEEN {
                     inner.seen.clear();
                 }
                 !inner.seen.insert(hash)
             });
-        drop(inner);
         Some(Probe {
             cache: self,
             fields,
+            context,
             hash,
             keep,
             set,
@@ -360,12 +395,15 @@ impl SetCache {
     /// The length of a kept set field's text that `rest` starts with, for
     /// the field numbered `number`.
     fn known_len(&self, number: u32, rest: &[u8]) -> Option<usize> {
+        if 1u64.checked_shl(number).unwrap_or(0) & SET_FIELDS == 0 {
+            return None;
+        }
         let first = rest.get(..KNOWN_FROM)?;
         let at = (
             number,
             std::hash::BuildHasher::hash_one(&self.hasher, first),
         );
-        let inner = self.inner.lock().ok()?;
+        let inner = self.inner.read().ok()?;
         inner
             .known
             .get(&at)?
@@ -404,7 +442,7 @@ impl SetCache {
         if cost > CACHE_BYTES {
             return;
         }
-        let Ok(mut inner) = self.inner.lock() else {
+        let Ok(mut inner) = self.inner.write() else {
             return;
         };
         if inner.sets.len() >= CACHE_SETS || inner.bytes + cost > CACHE_BYTES {
@@ -464,7 +502,12 @@ fn nesting(v: &Value) -> usize {
 /// the full parser accepted (at the same depth, with no duplicate key);
 /// each request field's text is checked here by the same parser (a value
 /// one level down the line: its nesting must stay under the limit there).
-fn case_with_set(line: usize, fields: &[Field<'_>], set: Arc<PolicySet>) -> Option<Case> {
+fn case_with_set(
+    line: usize,
+    fields: &[Field<'_>],
+    flat: Option<&[(&str, case_scan::Plain<'_>)]>,
+    set: Arc<PolicySet>,
+) -> Option<Case> {
     // Each request field's value: a plain string as it is; an array or
     // object of plain strings checked without a tree (`None`: asking for
     // it sends the case to the full reading); the context, when flat,
@@ -473,7 +516,12 @@ fn case_with_set(line: usize, fields: &[Field<'_>], set: Arc<PolicySet>) -> Opti
     let mut context = None;
     for f in fields.iter().filter(|f| f.flag) {
         if f.name == "context" {
-            if let Some(flat) = flat_context(f.raw) {
+            // read by the scan, or now
+            let read = match flat {
+                Some(members) => context_of(members),
+                None => flat_context(f.raw),
+            };
+            if let Some(flat) = read {
                 context = Some(flat);
                 continue;
             }
@@ -543,18 +591,28 @@ fn case_with_set(line: usize, fields: &[Field<'_>], set: Arc<PolicySet>) -> Opti
 /// (`context_value`, in order), without a tree; `None` for any other text
 /// and when two keys are one in any case.
 fn flat_context(raw: &str) -> Option<Context> {
+    let mut members = FlatMembers::new();
+    case_scan::flat_members(raw, |k, v| members.push((k, v)))?;
+    context_of(&members)
+}
+
+/// The context of a flat object's members (see [`flat_context`]); `None`
+/// when two keys are one in any case.
+fn context_of(members: &[(&str, case_scan::Plain<'_>)]) -> Option<Context> {
     // the items on the stack (room for a usual context, about twenty
     // keys): the context's vector is then allocated once, at its size
-    let mut items: SmallVec<[(ContextKey, ContextValue, Origin); 32]> = SmallVec::new();
-    case_scan::flat_members(raw, |k, v| {
-        let value = match v {
-            case_scan::Plain::One(s) => ContextValue::Single(s.to_string()),
-            case_scan::Plain::Many(items) => {
-                ContextValue::Multi(items.iter().map(|s| s.to_string()).collect())
-            }
-        };
-        items.push((ContextKey::new(k), value, Origin::Given));
-    })?;
+    let items: SmallVec<[(ContextKey, ContextValue, Origin); 32]> = members
+        .iter()
+        .map(|(k, v)| {
+            let value = match v {
+                case_scan::Plain::One(s) => ContextValue::Single(s.to_string()),
+                case_scan::Plain::Many(items) => {
+                    ContextValue::Multi(items.iter().map(|s| s.to_string()).collect())
+                }
+            };
+            (ContextKey::new(k), value, Origin::Given)
+        })
+        .collect();
     let given = items.len();
     let mut context = Context::new();
     context.extend(items);
@@ -575,7 +633,7 @@ pub fn parse_case_with(
     let probe = cache.and_then(|c| c.probe(text));
     if let Some(p) = &probe {
         let case = match &p.set {
-            Some(set) => case_with_set(line, &p.fields, set.clone()),
+            Some(set) => case_with_set(line, &p.fields, p.context.as_deref(), set.clone()),
             None => case_from_fields(name, line, text, p),
         };
         if let Some(case) = case {
@@ -628,7 +686,7 @@ fn case_from_fields(name: &str, line: usize, text: &str, probe: &Probe<'_, '_>) 
         return None;
     }
     let set = Arc::new(builder.options(options).build());
-    let case = case_with_set(line, &probe.fields, set.clone())?;
+    let case = case_with_set(line, &probe.fields, probe.context.as_deref(), set.clone())?;
     if probe.keep {
         probe
             .cache
@@ -1351,7 +1409,7 @@ mod tests {
             assert_eq!(first.map(statements), fresh, "line {}", i + 1);
         }
         // the sets seen twice are kept, and answer the third time
-        let kept = cache.inner.lock().unwrap().sets.len();
+        let kept = cache.inner.read().unwrap().sets.len();
         assert!(kept * 4 >= lines.len(), "{kept}");
         let last = &corpus[corpus.len() - 1];
         let case = parse_case_with("c.jsonl", 1, last, Some(&cache)).unwrap();
@@ -1418,7 +1476,7 @@ mod tests {
             for _ in 0..2 {
                 run_line_with("c.jsonl", 1, &valid, Some(&cache));
             }
-            proptest::prop_assert_eq!(cache.inner.lock().unwrap().sets.len(), 1);
+            proptest::prop_assert_eq!(cache.inner.read().unwrap().sets.len(), 1);
             let fresh = run_line("c.jsonl", 1, &line);
             for _ in 0..2 {
                 let cached = run_line_with("c.jsonl", 1, &line, Some(&cache));
@@ -1476,7 +1534,7 @@ mod tests {
             )
         };
         let cache = SetCache::default();
-        let kept = || cache.inner.lock().unwrap().sets.len();
+        let kept = || cache.inner.read().unwrap().sets.len();
         let small = line(0, 10);
         let result = run_line_with("c.jsonl", 1, &small, Some(&cache));
         assert_eq!(result.status, Status::Pass, "{result:?}");
@@ -1492,7 +1550,7 @@ mod tests {
         for sid in 2..KEEP_AT_ONCE_BUDGET / per_set + 10 {
             run_line_with("c.jsonl", 1, &line(sid, 2_000), Some(&cache));
         }
-        let inner = cache.inner.lock().unwrap();
+        let inner = cache.inner.read().unwrap();
         assert!(inner.bytes <= KEEP_AT_ONCE_BUDGET, "{}", inner.bytes);
         assert!(inner.sets.len() < KEEP_AT_ONCE_BUDGET / per_set + 10);
     }
@@ -1512,7 +1570,7 @@ mod tests {
                 100,
             );
         }
-        let kept = cache.inner.lock().unwrap().sets.len();
+        let kept = cache.inner.read().unwrap().sets.len();
         assert!(kept <= CACHE_SETS);
         assert!(kept < 20, "emptied when full");
         cache.insert_key(
@@ -1523,13 +1581,13 @@ mod tests {
             CACHE_BYTES / SET_BYTES_PER_LINE_BYTE,
         );
         assert!(
-            !cache.inner.lock().unwrap().sets.contains_key(&(1 << 40)),
+            !cache.inner.read().unwrap().sets.contains_key(&(1 << 40)),
             "too big to keep"
         );
         let half = CACHE_BYTES / 2 / SET_BYTES_PER_LINE_BYTE;
         cache.insert_key(1 << 41, key("half"), Vec::new(), set.clone(), half);
         cache.insert_key(1 << 42, key("half2"), Vec::new(), set, half);
-        let inner = cache.inner.lock().unwrap();
+        let inner = cache.inner.read().unwrap();
         assert!(inner.bytes <= CACHE_BYTES);
         assert_eq!(inner.sets.len(), 1);
     }
@@ -1552,7 +1610,14 @@ mod tests {
             .filter_map(|f| classify(f))
             .fold(0u64, |m, (n, _)| m | 1 << n);
         assert_eq!(read, READ);
+        assert_eq!(classify("context"), Some((CONTEXT, true)));
         assert!(REQUEST_FIELDS.iter().all(|f| FIELDS.contains(f)));
+        let set = FIELDS
+            .iter()
+            .filter_map(|f| classify(f))
+            .filter(|&(_, request)| !request)
+            .fold(0u64, |m, (n, _)| m | 1 << n);
+        assert_eq!(set, SET_FIELDS);
     }
 
     /// A kept set is taken only for exactly its key: the same hash with

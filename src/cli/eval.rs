@@ -7,7 +7,7 @@
 //!
 //! Both stream in constant memory and use every core (`--threads`).
 
-use std::io::BufRead;
+use std::io::Read;
 
 use clap::{ArgGroup, Args, ValueEnum};
 
@@ -108,15 +108,13 @@ pub fn run(args: &EvalArgs, io: &mut Io<'_>) -> i32 {
     }
 }
 
-fn open(path: &str) -> Result<Box<dyn BufRead + Send>, Box<Diagnostic>> {
+/// The input, unbuffered: the batch reads it straight into its chunks.
+fn open(path: &str) -> Result<Box<dyn Read + Send>, Box<Diagnostic>> {
     if path == "-" {
-        return Ok(Box::new(std::io::BufReader::with_capacity(
-            1 << 16,
-            std::io::stdin(),
-        )));
+        return Ok(Box::new(std::io::stdin()));
     }
     std::fs::File::open(path)
-        .map(|f| Box::new(std::io::BufReader::with_capacity(1 << 16, f)) as Box<dyn BufRead + Send>)
+        .map(|f| Box::new(f) as Box<dyn Read + Send>)
         .map_err(|e| {
             Box::new(Diagnostic::error(
                 "IO_ERROR",
