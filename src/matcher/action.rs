@@ -316,6 +316,13 @@ enum Kind {
     Exact,
     /// The lower-cased body, then one or more stars.
     Prefix,
+    /// [`Kind::Prefix`] whose body at `lower` is as written, not
+    /// lower-cased: ASCII, outside the catalog, its service lower-case
+    /// (`ec2:Describe*`, most of ReadOnlyAccess). No catalog action needs
+    /// its body and only matching reads past the service, comparing each
+    /// byte with its ASCII lower case ([`starts_with_ascii_lowered`]), so
+    /// the pattern keeps one copy of its text.
+    PrefixAsWritten,
     /// Only stars.
     Any,
     /// Anything else (`?`, a star inside).
@@ -380,9 +387,23 @@ impl ActionPattern {
                     };
                 }
             }
-            let kind = if prefix { Kind::Prefix } else { Kind::Exact };
-            if !shape.upper {
-                // lower-case already: the body is a slice of the text
+            // a prefix outside the catalog keeps its body as written when
+            // its service (what `service` and the indexes read) is
+            // lower-case: matching lower-cases it a byte at a time
+            let as_written = shape.upper
+                && prefix
+                && foreign
+                && service_len
+                    .and_then(|n| text.get(..n as usize))
+                    .is_some_and(|svc| !svc.bytes().any(|b| b.is_ascii_uppercase()));
+            let kind = match (prefix, as_written) {
+                (true, true) => Kind::PrefixAsWritten,
+                (true, false) => Kind::Prefix,
+                _ => Kind::Exact,
+            };
+            if !shape.upper || as_written {
+                // lower-case already, or kept as written: the body is a
+                // slice of the text
                 return ActionPattern {
                     buf: Cow::Owned(text.to_string()),
                     text_len,
@@ -457,7 +478,9 @@ impl ActionPattern {
     }
 
     /// The lower-cased text without trailing stars, as far as it is
-    /// literal (what every matching action starts with).
+    /// literal (what every matching action starts with); as written for
+    /// [`Kind::PrefixAsWritten`] (only its service, lower-case, is read
+    /// as such).
     #[inline]
     fn lower_prefix(&self) -> &str {
         match &self.kind {
@@ -537,7 +560,9 @@ impl ActionPattern {
         let (run, every): (&[u32], bool) = match &self.kind {
             _ if self.foreign => (&[], true),
             Kind::Catalog(i, _) => (std::slice::from_ref(i), true),
-            Kind::Prefix | Kind::Any => (cat.with_lower_prefix(self.lower_prefix()), true),
+            Kind::Prefix | Kind::PrefixAsWritten | Kind::Any => {
+                (cat.with_lower_prefix(self.lower_prefix()), true)
+            }
             Kind::Exact | Kind::Glob(_) => (cat.with_lower_prefix(self.lower_prefix()), false),
         };
         let lowers = cat.lower_names();
@@ -554,11 +579,23 @@ impl ActionPattern {
         match &self.kind {
             Kind::Catalog(_, name) => *name == lower,
             Kind::Exact => self.lower_prefix() == lower,
+            Kind::PrefixAsWritten => starts_with_ascii_lowered(lower, self.lower_prefix()),
             Kind::Prefix => lower.starts_with(self.lower_prefix()),
             Kind::Any => true,
             Kind::Glob(g) => g.is_match(lower),
         }
     }
+}
+
+/// Whether `s` starts with `prefix` lower-cased (ASCII): what
+/// `s.starts_with(&prefix.to_ascii_lowercase())` answers, for any `s`,
+/// without the lower-cased copy.
+#[inline]
+fn starts_with_ascii_lowered(s: &str, prefix: &str) -> bool {
+    s.len() >= prefix.len()
+        && s.bytes()
+            .zip(prefix.bytes())
+            .all(|(a, b)| a == b.to_ascii_lowercase())
 }
 
 /// Catalog action `i`: its position, its name as the catalog spells it
@@ -819,6 +856,77 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_foreign_prefix_kept_as_written_matches_as_its_lower_cased_body() {
+        let names = [
+            "",
+            "ec2",
+            "ec2:",
+            "ec2:describ",
+            "ec2:describe",
+            "ec2:describeinstances",
+            "ec2:DescribeInstances",
+            "EC2:describeinstances",
+            "ec2:descrİbeinstances",
+            "ec2:descri̇beinstances",
+            "ec2:describeé",
+            "ec2:describe\u{212a}",
+            "ec2:describ\u{212a}",
+            "ec2:get?nstances",
+            "ec2x:describe",
+        ];
+        for (text, kept) in [
+            ("ec2:Describe*", true),
+            ("ec2:DescribeInstances**", true),
+            ("ec2:D*", true),
+            ("ec2:*", false),
+            ("ec2:describe*", false),
+            ("EC2:Describe*", false),
+            ("Ec2:describe*", false),
+            ("ec2:Descrİbe*", false),
+            ("ec2:Describe?nstances", false),
+            ("ec2:Describe*Instances", false),
+            ("ec2:DescribeInstances", false),
+            ("s3:Get*", false),
+            ("ec2*:Describe*", false),
+        ] {
+            let p = ActionPattern::new(text);
+            assert_eq!(p.kind == Kind::PrefixAsWritten, kept, "{text}");
+            if kept {
+                // one copy of the text, nothing lower-cased
+                assert_eq!(p.buf.len(), text.len(), "{text}");
+            }
+            let glob = Glob::new(&text.to_lowercase());
+            for name in names {
+                let lower = name.to_lowercase();
+                assert_eq!(
+                    p.matches_lower(&lower),
+                    glob.is_match(&lower),
+                    "{text} {name}"
+                );
+                if let Ok(a) = Action::parse(name) {
+                    assert_eq!(p.matches(&a), glob.is_match(a.lower()), "{text} {name}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn starts_with_ascii_lowered_is_starts_with_the_lowered_prefix() {
+        let texts = [
+            "", "e", "E", "ec2:De", "EC2:DE", "ec2:de", "İ", "ec2:dİ", "é", "\u{212a}",
+        ];
+        for s in texts {
+            for prefix in ["", "e", "E", "ec2:De", "ec2:d", "EC2:DE", "k", "K"] {
+                assert_eq!(
+                    starts_with_ascii_lowered(s, prefix),
+                    s.starts_with(&prefix.to_ascii_lowercase()),
+                    "{s:?} {prefix:?}"
+                );
+            }
+        }
+    }
+
     /// Pieces of action entries: services the catalog has and lacks, in
     /// several cases, wildcards, non-ASCII letters that lower-case to
     /// ASCII ones, white space, the start of a variable.
@@ -865,6 +973,23 @@ mod tests {
         #[test]
         fn the_shape_is_that_of_the_byte_path(text in entry()) {
             proptest::prop_assert_eq!(ActionShape::of(&text), ActionShape::of_any(&text));
+        }
+
+        /// A prefix kept as written answers, for any string (lower-case
+        /// or not, ASCII or not), as its lower-cased body would.
+        #[test]
+        fn a_prefix_kept_as_written_answers_as_its_lower_cased_body(
+            text in entry(),
+            name in entry(),
+        ) {
+            let p = ActionPattern::new(&text);
+            let body = text.trim_end_matches('*').to_ascii_lowercase();
+            if p.kind == Kind::PrefixAsWritten {
+                proptest::prop_assert!(text.is_ascii() && p.outside_catalog());
+                proptest::prop_assert_eq!(p.matches_lower(&name), name.starts_with(&body));
+                let lower = name.to_lowercase();
+                proptest::prop_assert_eq!(p.matches_lower(&lower), lower.starts_with(&body));
+            }
         }
 
         /// Every compiled pattern answers as the reference, the whole text
