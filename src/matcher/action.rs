@@ -589,8 +589,10 @@ impl ActionPattern {
 
 /// Whether `s` starts with `prefix` lower-cased (ASCII): what
 /// `s.starts_with(&prefix.to_ascii_lowercase())` answers, for any `s`,
-/// without the lower-cased copy.
-#[inline]
+/// without the lower-cased copy. Out of line: only actions outside the
+/// catalog reach it, and the evaluation of catalog actions is kept as it
+/// was.
+#[inline(never)]
 fn starts_with_ascii_lowered(s: &str, prefix: &str) -> bool {
     s.len() >= prefix.len()
         && s.bytes()
