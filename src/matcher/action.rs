@@ -323,6 +323,11 @@ enum Kind {
     /// byte with its ASCII lower case ([`starts_with_ascii_lowered`]), so
     /// the pattern keeps one copy of its text.
     PrefixAsWritten,
+    /// [`Kind::Exact`] kept as written on the same terms (most of
+    /// ReadOnlyAccess: `access-analyzer:GetAnalyzer`); its lower-cased
+    /// name is not at hand, so [`ActionPattern::literal`] is `None` and
+    /// the index asks [`ActionPattern::literal_as_written`].
+    ExactAsWritten,
     /// Only stars.
     Any,
     /// Anything else (`?`, a star inside).
@@ -387,11 +392,10 @@ impl ActionPattern {
                     };
                 }
             }
-            // a prefix outside the catalog keeps its body as written when
+            // a name or prefix outside the catalog keeps its body as written when
             // its service (what `service` and the indexes read) is
             // lower-case: matching lower-cases it a byte at a time
             let as_written = shape.upper
-                && prefix
                 && foreign
                 && service_len
                     .and_then(|n| text.get(..n as usize))
@@ -399,7 +403,8 @@ impl ActionPattern {
             let kind = match (prefix, as_written) {
                 (true, true) => Kind::PrefixAsWritten,
                 (true, false) => Kind::Prefix,
-                _ => Kind::Exact,
+                (false, true) => Kind::ExactAsWritten,
+                (false, false) => Kind::Exact,
             };
             if !shape.upper || as_written {
                 // lower-case already, or kept as written: the body is a
@@ -513,9 +518,21 @@ impl ActionPattern {
     }
 
     /// The lower-cased action when the pattern has no wildcard.
+    /// `None` too for a name outside the catalog kept as written
+    /// ([`ActionPattern::literal_as_written`]).
     pub fn literal(&self) -> Option<&str> {
         match &self.kind {
             Kind::Catalog(..) | Kind::Exact => Some(self.lower_prefix()),
+            _ => None,
+        }
+    }
+
+    /// The action as written when the pattern has no wildcard and keeps no
+    /// lower-cased copy (ASCII, outside the catalog, its service
+    /// lower-case): the ASCII lower case of it is the name.
+    pub(crate) fn literal_as_written(&self) -> Option<&str> {
+        match &self.kind {
+            Kind::ExactAsWritten => Some(self.as_str()),
             _ => None,
         }
     }
@@ -531,7 +548,10 @@ impl ActionPattern {
 
     /// Whether the pattern contains `*` or `?`.
     pub fn has_wildcard(&self) -> bool {
-        self.literal().is_none()
+        !matches!(
+            self.kind,
+            Kind::Catalog(..) | Kind::Exact | Kind::ExactAsWritten
+        )
     }
 
     /// Whether the pattern matches the action (case-insensitive).
@@ -563,7 +583,9 @@ impl ActionPattern {
             Kind::Prefix | Kind::PrefixAsWritten | Kind::Any => {
                 (cat.with_lower_prefix(self.lower_prefix()), true)
             }
-            Kind::Exact | Kind::Glob(_) => (cat.with_lower_prefix(self.lower_prefix()), false),
+            Kind::Exact | Kind::ExactAsWritten | Kind::Glob(_) => {
+                (cat.with_lower_prefix(self.lower_prefix()), false)
+            }
         };
         let lowers = cat.lower_names();
         run.iter().copied().filter(move |&i| {
@@ -580,6 +602,10 @@ impl ActionPattern {
             Kind::Catalog(_, name) => *name == lower,
             Kind::Exact => self.lower_prefix() == lower,
             Kind::PrefixAsWritten => starts_with_ascii_lowered(lower, self.lower_prefix()),
+            Kind::ExactAsWritten => {
+                lower.len() == self.text_len as usize
+                    && starts_with_ascii_lowered(lower, self.as_str())
+            }
             Kind::Prefix => lower.starts_with(self.lower_prefix()),
             Kind::Any => true,
             Kind::Glob(g) => g.is_match(lower),
@@ -691,7 +717,11 @@ mod tests {
             let pattern = ActionPattern::new(p);
             assert_eq!(pattern.as_str(), p);
             assert_eq!(pattern.to_string(), p);
-            assert_eq!(pattern.literal(), glob.as_literal(), "{p}");
+            let literal = pattern
+                .literal()
+                .map(str::to_string)
+                .or_else(|| pattern.literal_as_written().map(str::to_ascii_lowercase));
+            assert_eq!(literal.as_deref(), glob.as_literal(), "{p}");
             let service = match lower.split_once(':') {
                 Some((svc, _)) if !svc.contains(['*', '?']) => Some(svc),
                 _ => None,
@@ -888,17 +918,28 @@ mod tests {
             ("ec2:Descrİbe*", false),
             ("ec2:Describe?nstances", false),
             ("ec2:Describe*Instances", false),
-            ("ec2:DescribeInstances", false),
+            ("ec2:DescribeInstances", true),
+            ("ec2:Describe", true),
+            ("ec2:describeinstances", false),
+            ("EC2:DescribeInstances", false),
             ("s3:Get*", false),
             ("ec2*:Describe*", false),
         ] {
             let p = ActionPattern::new(text);
-            assert_eq!(p.kind == Kind::PrefixAsWritten, kept, "{text}");
+            let as_written = matches!(p.kind, Kind::PrefixAsWritten | Kind::ExactAsWritten);
+            assert_eq!(as_written, kept, "{text}");
             if kept {
                 // one copy of the text, nothing lower-cased
                 assert_eq!(p.buf.len(), text.len(), "{text}");
             }
             let glob = Glob::new(&text.to_lowercase());
+            assert_eq!(p.has_wildcard(), glob.as_literal().is_none(), "{text}");
+            // the lower-cased name, from either
+            let literal = p
+                .literal()
+                .map(str::to_string)
+                .or_else(|| p.literal_as_written().map(str::to_ascii_lowercase));
+            assert_eq!(literal.as_deref(), glob.as_literal(), "{text}");
             for name in names {
                 let lower = name.to_lowercase();
                 assert_eq!(
@@ -992,6 +1033,12 @@ mod tests {
                 let lower = name.to_lowercase();
                 proptest::prop_assert_eq!(p.matches_lower(&lower), lower.starts_with(&body));
             }
+            if p.kind == Kind::ExactAsWritten {
+                proptest::prop_assert!(text.is_ascii() && p.outside_catalog());
+                proptest::prop_assert_eq!(p.matches_lower(&name), name == body);
+                let lower = name.to_lowercase();
+                proptest::prop_assert_eq!(p.matches_lower(&lower), lower == body);
+            }
         }
 
         /// Every compiled pattern answers as the reference, the whole text
@@ -1006,7 +1053,12 @@ mod tests {
             let lower = text.to_lowercase();
             let glob = Glob::new(&lower);
             proptest::prop_assert_eq!(p.as_str(), text.as_str());
-            proptest::prop_assert_eq!(p.literal(), glob.as_literal());
+            let literal = p
+                .literal()
+                .map(str::to_string)
+                .or_else(|| p.literal_as_written().map(str::to_ascii_lowercase));
+            proptest::prop_assert_eq!(literal.as_deref(), glob.as_literal());
+            proptest::prop_assert_eq!(p.has_wildcard(), glob.as_literal().is_none());
             let service = match lower.split_once(':') {
                 Some((svc, _)) if !svc.contains(['*', '?']) => Some(svc),
                 _ => None,
