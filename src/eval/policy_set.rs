@@ -185,6 +185,22 @@ impl ByText {
         }
     }
 
+    /// [`ByText::add`] of the ASCII lower case of `text`, lower-cased on
+    /// the stack when it is short (an action name is).
+    fn add_ascii_lowered(&mut self, seed: &Hasher, text: &str, pos: u32) {
+        let mut buf = [0u8; 128];
+        match buf.get_mut(..text.len()) {
+            Some(short) => {
+                short.copy_from_slice(text.as_bytes());
+                short.make_ascii_lowercase();
+                // ASCII lower-casing keeps UTF-8 valid
+                let lower = std::str::from_utf8(short).unwrap_or_default();
+                self.add(seed, lower, pos);
+            }
+            None => self.add(seed, &text.to_ascii_lowercase(), pos),
+        }
+    }
+
     /// The list of `text` (with those of any text of the same hash).
     fn get(&self, seed: &Hasher, text: &str) -> &[u32] {
         if self.map.is_empty() {
@@ -498,6 +514,14 @@ impl LayerIndex {
                     if let Some(lit) = p.literal() {
                         if texts && !wildcard_service {
                             self.by_literal.add(seed, lit, pos);
+                        }
+                        continue;
+                    }
+                    // kept as written (most of ReadOnlyAccess): indexed by
+                    // its ASCII lower case, the name `literal` would give
+                    if let Some(text) = p.literal_as_written() {
+                        if texts && !wildcard_service {
+                            self.by_literal.add_ascii_lowered(seed, text, pos);
                         }
                         continue;
                     }

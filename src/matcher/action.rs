@@ -316,6 +316,18 @@ enum Kind {
     Exact,
     /// The lower-cased body, then one or more stars.
     Prefix,
+    /// [`Kind::Prefix`] whose body at `lower` is as written, not
+    /// lower-cased: ASCII, outside the catalog, its service lower-case
+    /// (`ec2:Describe*`, most of ReadOnlyAccess). No catalog action needs
+    /// its body and only matching reads past the service, comparing each
+    /// byte with its ASCII lower case ([`starts_with_ascii_lowered`]), so
+    /// the pattern keeps one copy of its text.
+    PrefixAsWritten,
+    /// [`Kind::Exact`] kept as written on the same terms (most of
+    /// ReadOnlyAccess: `access-analyzer:GetAnalyzer`); its lower-cased
+    /// name is not at hand, so [`ActionPattern::literal`] is `None` and
+    /// the index asks [`ActionPattern::literal_as_written`].
+    ExactAsWritten,
     /// Only stars.
     Any,
     /// Anything else (`?`, a star inside).
@@ -380,9 +392,23 @@ impl ActionPattern {
                     };
                 }
             }
-            let kind = if prefix { Kind::Prefix } else { Kind::Exact };
-            if !shape.upper {
-                // lower-case already: the body is a slice of the text
+            // a name or prefix outside the catalog keeps its body as written when
+            // its service (what `service` and the indexes read) is
+            // lower-case: matching lower-cases it a byte at a time
+            let as_written = shape.upper
+                && foreign
+                && service_len
+                    .and_then(|n| text.get(..n as usize))
+                    .is_some_and(|svc| !svc.bytes().any(|b| b.is_ascii_uppercase()));
+            let kind = match (prefix, as_written) {
+                (true, true) => Kind::PrefixAsWritten,
+                (true, false) => Kind::Prefix,
+                (false, true) => Kind::ExactAsWritten,
+                (false, false) => Kind::Exact,
+            };
+            if !shape.upper || as_written {
+                // lower-case already, or kept as written: the body is a
+                // slice of the text
                 return ActionPattern {
                     buf: Cow::Owned(text.to_string()),
                     text_len,
@@ -457,7 +483,9 @@ impl ActionPattern {
     }
 
     /// The lower-cased text without trailing stars, as far as it is
-    /// literal (what every matching action starts with).
+    /// literal (what every matching action starts with); as written for
+    /// [`Kind::PrefixAsWritten`] (only its service, lower-case, is read
+    /// as such).
     #[inline]
     fn lower_prefix(&self) -> &str {
         match &self.kind {
@@ -490,9 +518,21 @@ impl ActionPattern {
     }
 
     /// The lower-cased action when the pattern has no wildcard.
+    /// `None` too for a name outside the catalog kept as written
+    /// ([`ActionPattern::literal_as_written`]).
     pub fn literal(&self) -> Option<&str> {
         match &self.kind {
             Kind::Catalog(..) | Kind::Exact => Some(self.lower_prefix()),
+            _ => None,
+        }
+    }
+
+    /// The action as written when the pattern has no wildcard and keeps no
+    /// lower-cased copy (ASCII, outside the catalog, its service
+    /// lower-case): the ASCII lower case of it is the name.
+    pub(crate) fn literal_as_written(&self) -> Option<&str> {
+        match &self.kind {
+            Kind::ExactAsWritten => Some(self.as_str()),
             _ => None,
         }
     }
@@ -508,7 +548,10 @@ impl ActionPattern {
 
     /// Whether the pattern contains `*` or `?`.
     pub fn has_wildcard(&self) -> bool {
-        self.literal().is_none()
+        !matches!(
+            self.kind,
+            Kind::Catalog(..) | Kind::Exact | Kind::ExactAsWritten
+        )
     }
 
     /// Whether the pattern matches the action (case-insensitive).
@@ -537,8 +580,12 @@ impl ActionPattern {
         let (run, every): (&[u32], bool) = match &self.kind {
             _ if self.foreign => (&[], true),
             Kind::Catalog(i, _) => (std::slice::from_ref(i), true),
-            Kind::Prefix | Kind::Any => (cat.with_lower_prefix(self.lower_prefix()), true),
-            Kind::Exact | Kind::Glob(_) => (cat.with_lower_prefix(self.lower_prefix()), false),
+            Kind::Prefix | Kind::PrefixAsWritten | Kind::Any => {
+                (cat.with_lower_prefix(self.lower_prefix()), true)
+            }
+            Kind::Exact | Kind::ExactAsWritten | Kind::Glob(_) => {
+                (cat.with_lower_prefix(self.lower_prefix()), false)
+            }
         };
         let lowers = cat.lower_names();
         run.iter().copied().filter(move |&i| {
@@ -554,11 +601,29 @@ impl ActionPattern {
         match &self.kind {
             Kind::Catalog(_, name) => *name == lower,
             Kind::Exact => self.lower_prefix() == lower,
+            Kind::PrefixAsWritten => starts_with_ascii_lowered(lower, self.lower_prefix()),
+            Kind::ExactAsWritten => {
+                lower.len() == self.text_len as usize
+                    && starts_with_ascii_lowered(lower, self.as_str())
+            }
             Kind::Prefix => lower.starts_with(self.lower_prefix()),
             Kind::Any => true,
             Kind::Glob(g) => g.is_match(lower),
         }
     }
+}
+
+/// Whether `s` starts with `prefix` lower-cased (ASCII): what
+/// `s.starts_with(&prefix.to_ascii_lowercase())` answers, for any `s`,
+/// without the lower-cased copy. Out of line: only actions outside the
+/// catalog reach it, and the evaluation of catalog actions is kept as it
+/// was.
+#[inline(never)]
+fn starts_with_ascii_lowered(s: &str, prefix: &str) -> bool {
+    s.len() >= prefix.len()
+        && s.bytes()
+            .zip(prefix.bytes())
+            .all(|(a, b)| a == b.to_ascii_lowercase())
 }
 
 /// Catalog action `i`: its position, its name as the catalog spells it
@@ -652,7 +717,11 @@ mod tests {
             let pattern = ActionPattern::new(p);
             assert_eq!(pattern.as_str(), p);
             assert_eq!(pattern.to_string(), p);
-            assert_eq!(pattern.literal(), glob.as_literal(), "{p}");
+            let literal = pattern
+                .literal()
+                .map(str::to_string)
+                .or_else(|| pattern.literal_as_written().map(str::to_ascii_lowercase));
+            assert_eq!(literal.as_deref(), glob.as_literal(), "{p}");
             let service = match lower.split_once(':') {
                 Some((svc, _)) if !svc.contains(['*', '?']) => Some(svc),
                 _ => None,
@@ -819,6 +888,88 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_foreign_prefix_kept_as_written_matches_as_its_lower_cased_body() {
+        let names = [
+            "",
+            "ec2",
+            "ec2:",
+            "ec2:describ",
+            "ec2:describe",
+            "ec2:describeinstances",
+            "ec2:DescribeInstances",
+            "EC2:describeinstances",
+            "ec2:descrİbeinstances",
+            "ec2:descri̇beinstances",
+            "ec2:describeé",
+            "ec2:describe\u{212a}",
+            "ec2:describ\u{212a}",
+            "ec2:get?nstances",
+            "ec2x:describe",
+        ];
+        for (text, kept) in [
+            ("ec2:Describe*", true),
+            ("ec2:DescribeInstances**", true),
+            ("ec2:D*", true),
+            ("ec2:*", false),
+            ("ec2:describe*", false),
+            ("EC2:Describe*", false),
+            ("Ec2:describe*", false),
+            ("ec2:Descrİbe*", false),
+            ("ec2:Describe?nstances", false),
+            ("ec2:Describe*Instances", false),
+            ("ec2:DescribeInstances", true),
+            ("ec2:Describe", true),
+            ("ec2:describeinstances", false),
+            ("EC2:DescribeInstances", false),
+            ("s3:Get*", false),
+            ("ec2*:Describe*", false),
+        ] {
+            let p = ActionPattern::new(text);
+            let as_written = matches!(p.kind, Kind::PrefixAsWritten | Kind::ExactAsWritten);
+            assert_eq!(as_written, kept, "{text}");
+            if kept {
+                // one copy of the text, nothing lower-cased
+                assert_eq!(p.buf.len(), text.len(), "{text}");
+            }
+            let glob = Glob::new(&text.to_lowercase());
+            assert_eq!(p.has_wildcard(), glob.as_literal().is_none(), "{text}");
+            // the lower-cased name, from either
+            let literal = p
+                .literal()
+                .map(str::to_string)
+                .or_else(|| p.literal_as_written().map(str::to_ascii_lowercase));
+            assert_eq!(literal.as_deref(), glob.as_literal(), "{text}");
+            for name in names {
+                let lower = name.to_lowercase();
+                assert_eq!(
+                    p.matches_lower(&lower),
+                    glob.is_match(&lower),
+                    "{text} {name}"
+                );
+                if let Ok(a) = Action::parse(name) {
+                    assert_eq!(p.matches(&a), glob.is_match(a.lower()), "{text} {name}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn starts_with_ascii_lowered_is_starts_with_the_lowered_prefix() {
+        let texts = [
+            "", "e", "E", "ec2:De", "EC2:DE", "ec2:de", "İ", "ec2:dİ", "é", "\u{212a}",
+        ];
+        for s in texts {
+            for prefix in ["", "e", "E", "ec2:De", "ec2:d", "EC2:DE", "k", "K"] {
+                assert_eq!(
+                    starts_with_ascii_lowered(s, prefix),
+                    s.starts_with(&prefix.to_ascii_lowercase()),
+                    "{s:?} {prefix:?}"
+                );
+            }
+        }
+    }
+
     /// Pieces of action entries: services the catalog has and lacks, in
     /// several cases, wildcards, non-ASCII letters that lower-case to
     /// ASCII ones, white space, the start of a variable.
@@ -867,6 +1018,29 @@ mod tests {
             proptest::prop_assert_eq!(ActionShape::of(&text), ActionShape::of_any(&text));
         }
 
+        /// A prefix kept as written answers, for any string (lower-case
+        /// or not, ASCII or not), as its lower-cased body would.
+        #[test]
+        fn a_prefix_kept_as_written_answers_as_its_lower_cased_body(
+            text in entry(),
+            name in entry(),
+        ) {
+            let p = ActionPattern::new(&text);
+            let body = text.trim_end_matches('*').to_ascii_lowercase();
+            if p.kind == Kind::PrefixAsWritten {
+                proptest::prop_assert!(text.is_ascii() && p.outside_catalog());
+                proptest::prop_assert_eq!(p.matches_lower(&name), name.starts_with(&body));
+                let lower = name.to_lowercase();
+                proptest::prop_assert_eq!(p.matches_lower(&lower), lower.starts_with(&body));
+            }
+            if p.kind == Kind::ExactAsWritten {
+                proptest::prop_assert!(text.is_ascii() && p.outside_catalog());
+                proptest::prop_assert_eq!(p.matches_lower(&name), name == body);
+                let lower = name.to_lowercase();
+                proptest::prop_assert_eq!(p.matches_lower(&lower), lower == body);
+            }
+        }
+
         /// Every compiled pattern answers as the reference, the whole text
         /// lower-cased (Unicode) as one glob; the service the catalog
         /// lacks, known when compiling, is what `knows_service` says of
@@ -879,7 +1053,12 @@ mod tests {
             let lower = text.to_lowercase();
             let glob = Glob::new(&lower);
             proptest::prop_assert_eq!(p.as_str(), text.as_str());
-            proptest::prop_assert_eq!(p.literal(), glob.as_literal());
+            let literal = p
+                .literal()
+                .map(str::to_string)
+                .or_else(|| p.literal_as_written().map(str::to_ascii_lowercase));
+            proptest::prop_assert_eq!(literal.as_deref(), glob.as_literal());
+            proptest::prop_assert_eq!(p.has_wildcard(), glob.as_literal().is_none());
             let service = match lower.split_once(':') {
                 Some((svc, _)) if !svc.contains(['*', '?']) => Some(svc),
                 _ => None,
