@@ -101,7 +101,7 @@ pub(crate) struct ActionShape {
 impl ActionShape {
     /// The shape of `text`: [`ActionShape::plain`] for the common entry,
     /// else [`ActionShape::of_any`].
-    #[inline]
+    #[inline(always)]
     pub(crate) fn of(text: &str) -> ActionShape {
         let bytes = text.as_bytes();
         // without the trailing stars of `service:Prefix*`
@@ -343,6 +343,15 @@ impl ActionPattern {
     /// [`ActionPattern::new`] of a text whose shape is known (lowering
     /// scans each entry once for its checks and its compiling).
     pub(crate) fn with_shape(text: &str, shape: &ActionShape) -> ActionPattern {
+        ActionPattern::with_shape_in(Cow::Borrowed(text), shape)
+    }
+
+    /// [`ActionPattern::with_shape`] of a text the caller may own: a
+    /// pattern whose buffer is exactly the text as written (most of
+    /// ReadOnlyAccess's) keeps an owned text's allocation instead of
+    /// copying it (lowering takes the JSON tree's string).
+    pub(crate) fn with_shape_in(owned: Cow<'_, str>, shape: &ActionShape) -> ActionPattern {
+        let text: &str = &owned;
         let text_len = u32::try_from(text.len()).unwrap_or(u32::MAX);
         // The shapes of almost every pattern, ASCII `service:Name` or
         // `service:Prefix*`: no other scan.
@@ -355,7 +364,7 @@ impl ActionPattern {
                 .and_then(|c| u32::try_from(c).ok());
             if body.is_empty() && !text.is_empty() {
                 return ActionPattern {
-                    buf: Cow::Owned(text.to_string()),
+                    buf: Cow::Owned(owned.into_owned()),
                     text_len,
                     lower: (0, 0),
                     kind: Kind::Any,
@@ -380,7 +389,7 @@ impl ActionPattern {
                     let buf = match spelled == text {
                         // written as the catalog spells it
                         true => Cow::Borrowed(spelled),
-                        false => Cow::Owned(text.to_string()),
+                        false => Cow::Owned(owned.into_owned()),
                     };
                     return ActionPattern {
                         buf,
@@ -410,7 +419,7 @@ impl ActionPattern {
                 // lower-case already, or kept as written: the body is a
                 // slice of the text
                 return ActionPattern {
-                    buf: Cow::Owned(text.to_string()),
+                    buf: Cow::Owned(owned.into_owned()),
                     text_len,
                     lower: (0, body_len),
                     kind,

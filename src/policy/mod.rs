@@ -275,8 +275,8 @@ impl Policy {
 
     /// Loads from a source file: parses, unwraps AWS CLI output, lowers.
     pub fn load_source(file: Arc<SourceFile>, options: LoadOptions) -> Result<Policy, LoadError> {
-        let (doc, root, pointer, mut diags) = wrapper::open(file)?;
-        lower::lower(Arc::new(doc), &root, pointer, options, &mut diags)
+        let (doc, mut root, pointer, mut diags) = wrapper::open(file)?;
+        lower::lower_taking(Arc::new(doc), &mut root, pointer, options, &mut diags)
     }
 
     /// Loads from a JSON value inside a document (`pointer` locates it), as
