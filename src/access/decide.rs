@@ -743,16 +743,7 @@ fn limiting(resp: &Response) -> Vec<PolicyType> {
         || pt.resource == LayerDecision::Allowed
         || pt.access_point == LayerDecision::Allowed;
     let mut out = Vec::new();
-    for t in [
-        PolicyType::Identity,
-        PolicyType::Resource,
-        PolicyType::Boundary,
-        PolicyType::Session,
-        PolicyType::Scp,
-        PolicyType::Rcp,
-        PolicyType::VpcEndpoint,
-        PolicyType::AccessPoint,
-    ] {
+    for t in PolicyType::ALL {
         let d = pt.get(t);
         if d == LayerDecision::ExplicitDeny
             || (grant

@@ -654,6 +654,16 @@ impl fmt::Display for ActionPattern {
 mod tests {
     use super::*;
 
+    /// The positions of the catalog actions `glob` matches, by walking the
+    /// whole catalog: the reference for `catalog_matches`.
+    fn catalog_positions_matching(glob: &Glob) -> Vec<u32> {
+        let names = crate::catalog::catalog().lower_names();
+        (0..names.len())
+            .filter(|&i| glob.is_match(names[i]))
+            .map(|i| u32::try_from(i).unwrap())
+            .collect()
+    }
+
     fn m(p: &str, a: &str) -> bool {
         ActionPattern::new(p).matches(&Action::parse(a).unwrap())
     }
@@ -752,11 +762,7 @@ mod tests {
             // the glob matches, walking the whole catalog
             let mut found: Vec<u32> = pattern.catalog_matches().collect();
             found.sort_unstable();
-            let every: Vec<u32> = (0..cat.lower_names().len())
-                .filter(|&i| glob.is_match(cat.lower_names()[i]))
-                .map(|i| u32::try_from(i).unwrap())
-                .collect();
-            assert_eq!(found, every, "{p}");
+            assert_eq!(found, catalog_positions_matching(&glob), "{p}");
         }
     }
 
@@ -1086,10 +1092,7 @@ mod tests {
             }
             let mut found: Vec<u32> = p.catalog_matches().collect();
             found.sort_unstable();
-            let every: Vec<u32> = (0..cat.lower_names().len())
-                .filter(|&i| glob.is_match(cat.lower_names()[i]))
-                .map(|i| u32::try_from(i).unwrap())
-                .collect();
+            let every = catalog_positions_matching(&glob);
             proptest::prop_assert!(!p.outside_catalog() || every.is_empty());
             proptest::prop_assert_eq!(found, every);
         }

@@ -47,6 +47,18 @@ pub enum PolicyType {
 }
 
 impl PolicyType {
+    /// Every kind, in the order of the enum (the order output lists layers in).
+    pub const ALL: [PolicyType; 8] = [
+        PolicyType::Identity,
+        PolicyType::Resource,
+        PolicyType::Boundary,
+        PolicyType::Session,
+        PolicyType::Scp,
+        PolicyType::Rcp,
+        PolicyType::VpcEndpoint,
+        PolicyType::AccessPoint,
+    ];
+
     /// Short name used in output (`identity`, `resource`, …).
     pub fn as_str(self) -> &'static str {
         match self {

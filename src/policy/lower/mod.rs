@@ -987,18 +987,8 @@ mod tests {
             r#"{{"Statement":{}}}{pad}"#,
             statements.first().copied().unwrap_or_default()
         ));
-        let types = [
-            PolicyType::Identity,
-            PolicyType::Resource,
-            PolicyType::Boundary,
-            PolicyType::Session,
-            PolicyType::Scp,
-            PolicyType::Rcp,
-            PolicyType::VpcEndpoint,
-            PolicyType::AccessPoint,
-        ];
         for text in &docs {
-            for policy_type in types {
+            for policy_type in PolicyType::ALL {
                 let run = |take: bool| {
                     let doc = Arc::new(Document::whole(Arc::new(SourceFile::new("p.json", text))));
                     let mut root = parse(text).unwrap().value;
