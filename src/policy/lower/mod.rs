@@ -137,6 +137,10 @@ pub(super) fn lower(
     lower_with(doc, root, base, options, diags, Vec::new())
 }
 
+/// Documents from this size on have their `Action` strings taken
+/// ([`lower_taking`]).
+const TAKE_FROM: usize = 4096;
+
 /// [`lower`] of a tree that is dropped afterwards: the `Action` and
 /// `NotAction` entries' strings move into their patterns instead of being
 /// copied (ReadOnlyAccess's 2,889 patterns kept as written were an
@@ -150,10 +154,6 @@ pub(super) fn lower(
 /// resource control policy's checks (`rcp_limits`) and a resource
 /// policy's trust-statement check, which read `Action`'s entries: those
 /// types keep the tree as it is.
-/// Documents from this size on have their `Action` strings taken
-/// ([`lower_taking`]).
-const TAKE_FROM: usize = 4096;
-
 pub(super) fn lower_taking(
     doc: Arc<Document>,
     root: &mut Value,
