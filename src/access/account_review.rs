@@ -15,7 +15,7 @@
 //!   grant of its own answers as "any other bucket" does;
 //! - principals whose S3 statements have the same content (and who are of
 //!   the same kind and account, and whom the bucket policies name the same
-//!   way) share one matrix, as in `who-can` ([`super::share`]);
+//!   way) share one matrix, as in `who-can` (`access::share`);
 //! - the distinct matrices are computed on every core.
 
 use std::collections::HashMap;

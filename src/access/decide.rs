@@ -4,7 +4,7 @@
 //! `principal-can` and the account review, so that all three answer as
 //! `s3guard can` and `s3guard prove` do for the same inputs.
 //!
-//! For a concrete request the answer starts from [`PolicySet::authorize`]
+//! For a concrete request the answer starts from [`PolicySet::authorize`](crate::eval::policy_set::PolicySet::authorize)
 //! on the request `can` builds ([`RequestBuilder`]: `aws:SecureTransport`
 //! true, the caller's keys, the time). Every other key is free, except the
 //! keys AWS never sends with the action ([`may_be_sent`]), which are absent:

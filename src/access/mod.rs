@@ -1,5 +1,5 @@
 //! Access analysis over whole accounts: who can make a request
-//! ([`who_can`]), what one principal can do to S3 ([`principal_can`]), and
+//! ([`who_can`](mod@who_can)), what one principal can do to S3 ([`principal_can`](mod@principal_can)), and
 //! which principals could gain access by rewriting IAM policies or
 //! assuming roles ([`escalation`]).
 //!

@@ -1,6 +1,6 @@
 //! Expanding an `aws s3` command into the API calls it makes and the IAM
 //! requests each call is authorized as (`docs/can-run.md`
-//! sections 0 and 1; confidence tags [H]/[M]/[L] of that document appear in
+//! sections 0 and 1; confidence tags \[H\]/\[M\]/\[L\] of that document appear in
 //! the notes).
 
 use super::command::{PathArg, S3Command, Verb};
@@ -52,7 +52,7 @@ pub struct Call {
 pub struct Plan {
     /// The calls, in order.
     pub calls: Vec<Call>,
-    /// Things to know (KMS, [L] rows of the mapping, filters, …).
+    /// Things to know (KMS, \[L\] rows of the mapping, filters, …).
     pub notes: Vec<String>,
     /// The keys used: given with `--keys`, or the placeholder.
     pub keys: Vec<String>,

@@ -21,7 +21,7 @@ use crate::sources::{Params, Selected, Source};
 /// Output formats of `lint`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LintFormat {
-    /// For people: FILE:LINE:COL: type[code]: message, pointer, hint.
+    /// For people: FILE:LINE:COL: type\[code\]: message, pointer, hint.
     Text,
     /// Stable JSON: files, findings (with Access Analyzer locations), summary.
     Json,

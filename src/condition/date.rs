@@ -151,7 +151,7 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-/// Whether [`format`] writes the instant as a date that [`parse`] reads
+/// Whether [`format()`] writes the instant as a date that [`parse`] reads
 /// back: years 0000 to 9999 (ISO 8601's four-digit years).
 pub fn is_formattable(instant: Instant) -> bool {
     let start = i128::from(days_from_civil(0, 1, 1)) * 86_400 * NANOS;

@@ -614,7 +614,7 @@ impl PolicySet {
         }
     }
 
-    /// The grant an [`AclGrantRef`] points to.
+    /// The grant an `AclGrantRef` points to.
     pub fn acl_grant(&self, r: AclGrantRef, req: &Request) -> Option<Grant> {
         let opts = self.options();
         let acl = match r.acl {

@@ -347,7 +347,7 @@ impl Context {
     /// would (a later key replaces an earlier one in any case), but sorting
     /// once: a context file of 100,000 keys in reverse order must not cost
     /// 100,000 insertions at the front of a vector. Keys may be given as
-    /// `String`s, `&str`s or [`ContextKey`]s; the entries' vector grows
+    /// `String`s, `&str`s or `ContextKey`s; the entries' vector grows
     /// once by the items' count when the iterator knows it.
     pub fn extend<I, K>(&mut self, items: I)
     where

@@ -81,7 +81,7 @@ pub fn level_rank(level: AccessLevel) -> u8 {
 /// then the rest; within each, `s3` before `s3express` and
 /// `s3-object-lambda`, bucket and object actions before account-level ones
 /// and those before other resource types, then by access level
-/// ([`level_rank`]), then by name.
+/// (`level_rank`), then by name.
 pub fn report_order(a: &ActionInfo, b: &ActionInfo) -> std::cmp::Ordering {
     let level = |i: &ActionInfo| level_rank(i.access_level);
     let service = |i: &ActionInfo| match i.service {
