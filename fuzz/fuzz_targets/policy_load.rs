@@ -10,15 +10,8 @@ use libfuzzer_sys::fuzz_target;
 use s3guard::fuzzing::SourceFile;
 use s3guard::{LoadOptions, Policy, PolicySet, PolicyType, Request};
 
-const TYPES: [PolicyType; 7] = [
-    PolicyType::Identity,
-    PolicyType::Resource,
-    PolicyType::Boundary,
-    PolicyType::Session,
-    PolicyType::Scp,
-    PolicyType::Rcp,
-    PolicyType::VpcEndpoint,
-];
+/// Every policy type, the access point's included.
+const TYPES: [PolicyType; 8] = PolicyType::ALL;
 
 fn requests() -> Vec<Request> {
     let mk = |action: &str, resource: &str, principal: &str| {

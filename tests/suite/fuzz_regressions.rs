@@ -10,15 +10,8 @@ fn fixture(name: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
-const TYPES: [PolicyType; 7] = [
-    PolicyType::Identity,
-    PolicyType::Resource,
-    PolicyType::Boundary,
-    PolicyType::Session,
-    PolicyType::Scp,
-    PolicyType::Rcp,
-    PolicyType::VpcEndpoint,
-];
+/// Every policy type, the access point's included.
+const TYPES: [PolicyType; 8] = PolicyType::ALL;
 
 /// policy_load, timeout: an unknown `s3:` action 16 KB long made the
 /// "did you mean" hint compute a full edit distance against every catalog
