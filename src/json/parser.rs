@@ -125,8 +125,34 @@ fn parse_with_from(
     }
     Ok(Parsed {
         value,
-        duplicates: p.duplicates,
+        duplicates: std::mem::take(&mut p.duplicates),
     })
+}
+
+/// The parser's three stacks, kept empty between parses.
+#[derive(Default)]
+struct Stacks {
+    path: Vec<Step>,
+    values: Vec<Value>,
+    members: Vec<Member>,
+}
+
+/// Stacks whose room is at most this many elements go back to
+/// [`STACKS`] after a parse (a 50 MB dump's larger ones are freed).
+const KEPT_ROOM: usize = LARGE_STACK_ROOM;
+
+thread_local! {
+    /// The last parse's stacks on this thread, empty, for the next parse:
+    /// allocating them cost about 150 instructions each (three for every
+    /// document, ~2% of the Rails policy's load), and ReadOnlyAccess's
+    /// element stack is 110 KB.
+    static STACKS: std::cell::Cell<Stacks> = const {
+        std::cell::Cell::new(Stacks {
+            path: Vec::new(),
+            values: Vec::new(),
+            members: Vec::new(),
+        })
+    };
 }
 
 /// One step of the path from the root to the value being parsed, for the
@@ -158,10 +184,48 @@ struct Parser<'a> {
     members: Vec<Member>,
 }
 
+impl Drop for Parser<'_> {
+    /// Gives the stacks back, emptied, to the next parse on this thread
+    /// (also after a syntax error, which leaves values on them).
+    fn drop(&mut self) {
+        let mut stacks = Stacks {
+            path: std::mem::take(&mut self.path),
+            values: std::mem::take(&mut self.values),
+            members: std::mem::take(&mut self.members),
+        };
+        if stacks.values.capacity() > KEPT_ROOM
+            || stacks.members.capacity() > KEPT_ROOM
+            || stacks.path.capacity() > KEPT_ROOM
+        {
+            return;
+        }
+        stacks.path.clear();
+        stacks.values.clear();
+        stacks.members.clear();
+        // `try_with`: a parse in a thread-local's destructor keeps nothing
+        let _ = STACKS.try_with(|kept| kept.set(stacks));
+    }
+}
+
 impl<'a> Parser<'a> {
     /// A parser of `text` from offset `start`.
     fn new(text: &'a str, start: usize, shared: Option<(&'a Arc<String>, usize)>) -> Parser<'a> {
         let parsed = text.as_bytes().get(start..).unwrap_or_default();
+        let mut stacks = STACKS.try_with(std::cell::Cell::take).unwrap_or_default();
+        // room for a small document's stacks at once (they grew 4, 8,
+        // 16: five reallocations for the Rails policy, 2% of its load);
+        // a one-line request or a scalar reserves little or nothing. The
+        // stacks are empty: `reserve` is this room.
+        stacks
+            .path
+            .reserve((parsed.len() / 64).min(STACK_ROOM / 2));
+        stacks.values.reserve(match parsed.len() {
+            n if n >= LARGE_FROM => (n / 32).min(LARGE_STACK_ROOM),
+            n => (n / 32).min(STACK_ROOM),
+        });
+        stacks
+            .members
+            .reserve((parsed.len() / 32).min(STACK_ROOM));
         Parser {
             bytes: text.as_bytes(),
             text,
@@ -169,15 +233,9 @@ impl<'a> Parser<'a> {
             controls_are_newlines: controls_are_newlines(parsed),
             pos: start,
             duplicates: Vec::new(),
-            // room for a small document's stacks at once (they grew 4, 8,
-            // 16: five reallocations for the Rails policy, 2% of its load);
-            // a one-line request or a scalar reserves little or nothing
-            path: Vec::with_capacity((parsed.len() / 64).min(STACK_ROOM / 2)),
-            values: Vec::with_capacity(match parsed.len() {
-                n if n >= LARGE_FROM => (n / 32).min(LARGE_STACK_ROOM),
-                n => (n / 32).min(STACK_ROOM),
-            }),
-            members: Vec::with_capacity((parsed.len() / 32).min(STACK_ROOM)),
+            path: stacks.path,
+            values: stacks.values,
+            members: stacks.members,
         }
     }
 
@@ -478,13 +536,10 @@ impl<'a> Parser<'a> {
     /// CPU time).
     #[inline(never)]
     fn str_at(&self, start: usize, end: usize) -> Str {
+        let run = self.bytes.get(start..end).unwrap_or_default();
         match self.shared {
-            Some((source, base)) => Str::shared_run(
-                source,
-                base + start,
-                self.bytes.get(start..end).unwrap_or_default(),
-            ),
-            None => Str::new(self.text.get(start..end).unwrap_or_default()),
+            Some((source, base)) => Str::shared_run(source, base + start, run),
+            None => Str::copied_run(self.text, start, run),
         }
     }
 

@@ -102,6 +102,24 @@ impl Str {
         }
     }
 
+    /// The string of `run`, the bytes of `text` from `start` on, for the
+    /// parser: a static copy when it is a common word (found from the
+    /// bytes, before any look at character boundaries), else a copy. As
+    /// for [`Str::shared_run`], `run` is a character range of `text`.
+    #[inline(always)]
+    pub(crate) fn copied_run(text: &str, start: usize, run: &[u8]) -> Str {
+        if let Some(s) = common_bytes(run) {
+            return Str(Repr::Static(s));
+        }
+        Str::copied(text.get(start..start + run.len()).unwrap_or_default())
+    }
+
+    /// A copy of `text`, known to be no common word.
+    #[inline(always)]
+    fn copied(text: &str) -> Str {
+        Str(Repr::Owned(text.into()))
+    }
+
     /// The text, when it is one allocation of its own (not a common word,
     /// not a range of a source): it moves out without a copy and this
     /// string becomes the empty string. `None`, and this string is left
