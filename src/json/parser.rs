@@ -117,15 +117,11 @@ fn parse_with_from(
     shared: Option<(&Arc<String>, usize)>,
 ) -> Result<Parsed, SyntaxError> {
     let mut p = Parser::new(text, start, shared);
-    p.skip_ws();
-    let value = p.value(0)?;
-    p.skip_ws();
-    if p.pos < p.bytes.len() {
-        return Err(p.error("unexpected text after the JSON value (only one document is allowed)"));
-    }
+    let value = p.document();
+    let duplicates = p.finish();
     Ok(Parsed {
-        value,
-        duplicates: std::mem::take(&mut p.duplicates),
+        value: value?,
+        duplicates,
     })
 }
 
@@ -184,30 +180,42 @@ struct Parser<'a> {
     members: Vec<Member>,
 }
 
-impl Drop for Parser<'_> {
-    /// Gives the stacks back, emptied, to the next parse on this thread
-    /// (also after a syntax error, which leaves values on them).
-    fn drop(&mut self) {
-        let mut stacks = Stacks {
-            path: std::mem::take(&mut self.path),
-            values: std::mem::take(&mut self.values),
-            members: std::mem::take(&mut self.members),
-        };
-        if stacks.values.capacity() > KEPT_ROOM
-            || stacks.members.capacity() > KEPT_ROOM
-            || stacks.path.capacity() > KEPT_ROOM
-        {
-            return;
-        }
-        stacks.path.clear();
-        stacks.values.clear();
-        stacks.members.clear();
-        // `try_with`: a parse in a thread-local's destructor keeps nothing
-        let _ = STACKS.try_with(|kept| kept.set(stacks));
-    }
-}
-
 impl<'a> Parser<'a> {
+    /// The document's one value, with white space around it.
+    fn document(&mut self) -> Result<Value, SyntaxError> {
+        self.skip_ws();
+        let value = self.value(0)?;
+        self.skip_ws();
+        if self.pos < self.bytes.len() {
+            return Err(
+                self.error("unexpected text after the JSON value (only one document is allowed)")
+            );
+        }
+        Ok(value)
+    }
+
+    /// The duplicate keys found; the stacks go back, emptied, to the next
+    /// parse on this thread (after a syntax error too, which leaves values
+    /// on them), unless they grew past [`KEPT_ROOM`].
+    fn finish(self) -> Vec<DuplicateKey> {
+        let mut stacks = Stacks {
+            path: self.path,
+            values: self.values,
+            members: self.members,
+        };
+        if stacks.values.capacity() <= KEPT_ROOM
+            && stacks.members.capacity() <= KEPT_ROOM
+            && stacks.path.capacity() <= KEPT_ROOM
+        {
+            stacks.path.clear();
+            stacks.values.clear();
+            stacks.members.clear();
+            // `try_with`: a parse in a thread-local's destructor keeps nothing
+            let _ = STACKS.try_with(|kept| kept.set(stacks));
+        }
+        self.duplicates
+    }
+
     /// A parser of `text` from offset `start`.
     fn new(text: &'a str, start: usize, shared: Option<(&'a Arc<String>, usize)>) -> Parser<'a> {
         let parsed = text.as_bytes().get(start..).unwrap_or_default();
@@ -1020,6 +1028,35 @@ mod tests {
                 assert!(!controls_are_newlines(&text), "{bad:#x} at {at}");
             }
         }
+    }
+
+    #[test]
+    fn a_parse_after_an_error_starts_with_empty_stacks() {
+        // each error leaves elements, members and path steps on the
+        // stacks the thread keeps; the next parse must not see them
+        let good = r#"{"a": [1, {"b": ["x", "y"]}], "c": {"d": "e", "d": 2}}"#;
+        let expected = parse(good).unwrap();
+        assert_eq!(expected.duplicates.len(), 1);
+        assert_eq!(expected.duplicates[0].object_pointer, "/c");
+        for bad in [
+            r#"{"a": [1, {"b": ["x", "y"#,
+            r#"{"a": [1, {"b": ["x", "y",]}]}"#,
+            r#"[[[[{"k": [1, 2, 3, {"z": 1"#,
+            r#"{"a": {"b": {"c": [true, false, nul]}}}"#,
+        ] {
+            assert!(parse(bad).is_err(), "{bad}");
+            assert_eq!(parse(good).unwrap(), expected, "after {bad}");
+        }
+        // a large document (stacks past the room kept) and a small one after
+        let mut big = String::from("[");
+        for i in 0..(KEPT_ROOM + 10) {
+            big.push_str(&format!("{i}, "));
+        }
+        big.push_str("[{\"x\": 1}]]");
+        assert_eq!(parse(&big).unwrap().value.as_array().unwrap().len(), KEPT_ROOM + 11);
+        assert_eq!(parse(good).unwrap(), expected);
+        assert!(parse(&big[..big.len() - 1]).is_err());
+        assert_eq!(parse(good).unwrap(), expected);
     }
 
     #[test]

@@ -580,6 +580,34 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// The parser's way to a string of an unshared document
+        /// (`copied_run`: the common-word probe on the run's bytes, then a
+        /// copy) gives what `Str::new` of the same text gives: the same
+        /// text, static exactly when it is a common word.
+        #[test]
+        fn copied_runs_are_str_new(
+            word in proptest::sample::select(WORDS_LIST.to_vec()),
+            other in "[a-zA-Z0-9:*/é\\-]{0,40}",
+            before in "[ é\\[]{0,3}",
+            pick_word in proptest::bool::ANY,
+        ) {
+            let body = if pick_word { word.to_string() } else { other };
+            let text = format!("{before}\"{body}\"]");
+            let start = before.len() + 1;
+            let run = &text.as_bytes()[start..start + body.len()];
+            let got = Str::copied_run(&text, start, run);
+            let want = Str::new(&body);
+            proptest::prop_assert_eq!(got.as_str(), body.as_str());
+            proptest::prop_assert_eq!(
+                matches!(got.0, Repr::Static(_)),
+                matches!(want.0, Repr::Static(_))
+            );
+            proptest::prop_assert_eq!(matches!(got.0, Repr::Static(_)), common(&body).is_some());
+            proptest::prop_assert!(got == want);
+        }
+    }
+
     #[test]
     fn same_bytes_is_byte_equality() {
         let texts = [
