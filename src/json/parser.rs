@@ -221,16 +221,12 @@ impl<'a> Parser<'a> {
         // 16: five reallocations for the Rails policy, 2% of its load);
         // a one-line request or a scalar reserves little or nothing. The
         // stacks are empty: `reserve` is this room.
-        stacks
-            .path
-            .reserve((parsed.len() / 64).min(STACK_ROOM / 2));
+        stacks.path.reserve((parsed.len() / 64).min(STACK_ROOM / 2));
         stacks.values.reserve(match parsed.len() {
             n if n >= LARGE_FROM => (n / 32).min(LARGE_STACK_ROOM),
             n => (n / 32).min(STACK_ROOM),
         });
-        stacks
-            .members
-            .reserve((parsed.len() / 32).min(STACK_ROOM));
+        stacks.members.reserve((parsed.len() / 32).min(STACK_ROOM));
         Parser {
             bytes: text.as_bytes(),
             text,
@@ -557,6 +553,12 @@ impl<'a> Parser<'a> {
             if rest.get(run) == Some(&b'"') {
                 // the run stops at an ASCII byte: a character boundary
                 self.pos = body + run + 1;
+                if self.shared.is_none() {
+                    // a policy's strings: the common-word probe and the
+                    // copy here, one call fewer a string
+                    let text = rest.get(..run).unwrap_or_default();
+                    return Ok(Str::copied_run(self.text, body, text));
+                }
                 return Ok(self.str_at(body, body + run));
             }
         }
