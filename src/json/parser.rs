@@ -117,16 +117,38 @@ fn parse_with_from(
     shared: Option<(&Arc<String>, usize)>,
 ) -> Result<Parsed, SyntaxError> {
     let mut p = Parser::new(text, start, shared);
-    p.skip_ws();
-    let value = p.value(0)?;
-    p.skip_ws();
-    if p.pos < p.bytes.len() {
-        return Err(p.error("unexpected text after the JSON value (only one document is allowed)"));
-    }
+    let value = p.document();
+    let duplicates = p.finish();
     Ok(Parsed {
-        value,
-        duplicates: p.duplicates,
+        value: value?,
+        duplicates,
     })
+}
+
+/// The parser's three stacks, kept empty between parses.
+#[derive(Default)]
+struct Stacks {
+    path: Vec<Step>,
+    values: Vec<Value>,
+    members: Vec<Member>,
+}
+
+/// Stacks whose room is at most this many elements go back to
+/// [`STACKS`] after a parse (a 50 MB dump's larger ones are freed).
+const KEPT_ROOM: usize = LARGE_STACK_ROOM;
+
+thread_local! {
+    /// The last parse's stacks on this thread, empty, for the next parse:
+    /// allocating them cost about 150 instructions each (three for every
+    /// document, ~2% of the Rails policy's load), and ReadOnlyAccess's
+    /// element stack is 110 KB.
+    static STACKS: std::cell::Cell<Stacks> = const {
+        std::cell::Cell::new(Stacks {
+            path: Vec::new(),
+            values: Vec::new(),
+            members: Vec::new(),
+        })
+    };
 }
 
 /// One step of the path from the root to the value being parsed, for the
@@ -145,9 +167,6 @@ struct Parser<'a> {
     /// The allocation `text` is a range of, and where `text` starts in it:
     /// strings are taken as ranges of it.
     shared: Option<(&'a Arc<String>, usize)>,
-    /// The text holds no control character but line feeds (see
-    /// [`controls_are_newlines`]).
-    controls_are_newlines: bool,
     pos: usize,
     duplicates: Vec<DuplicateKey>,
     path: Vec<Step>,
@@ -159,25 +178,64 @@ struct Parser<'a> {
 }
 
 impl<'a> Parser<'a> {
+    /// The document's one value, with white space around it.
+    fn document(&mut self) -> Result<Value, SyntaxError> {
+        self.skip_ws();
+        let value = self.value(0)?;
+        self.skip_ws();
+        if self.pos < self.bytes.len() {
+            return Err(
+                self.error("unexpected text after the JSON value (only one document is allowed)")
+            );
+        }
+        Ok(value)
+    }
+
+    /// The duplicate keys found; the stacks go back, emptied, to the next
+    /// parse on this thread (after a syntax error too, which leaves values
+    /// on them), unless they grew past [`KEPT_ROOM`].
+    fn finish(self) -> Vec<DuplicateKey> {
+        let mut stacks = Stacks {
+            path: self.path,
+            values: self.values,
+            members: self.members,
+        };
+        if stacks.values.capacity() <= KEPT_ROOM
+            && stacks.members.capacity() <= KEPT_ROOM
+            && stacks.path.capacity() <= KEPT_ROOM
+        {
+            stacks.path.clear();
+            stacks.values.clear();
+            stacks.members.clear();
+            // `try_with`: a parse in a thread-local's destructor keeps nothing
+            let _ = STACKS.try_with(|kept| kept.set(stacks));
+        }
+        self.duplicates
+    }
+
     /// A parser of `text` from offset `start`.
     fn new(text: &'a str, start: usize, shared: Option<(&'a Arc<String>, usize)>) -> Parser<'a> {
         let parsed = text.as_bytes().get(start..).unwrap_or_default();
+        let mut stacks = STACKS.try_with(std::cell::Cell::take).unwrap_or_default();
+        // room for a small document's stacks at once (they grew 4, 8,
+        // 16: five reallocations for the Rails policy, 2% of its load);
+        // a one-line request or a scalar reserves little or nothing. The
+        // stacks are empty: `reserve` is this room.
+        stacks.path.reserve((parsed.len() / 64).min(STACK_ROOM / 2));
+        stacks.values.reserve(match parsed.len() {
+            n if n >= LARGE_FROM => (n / 32).min(LARGE_STACK_ROOM),
+            n => (n / 32).min(STACK_ROOM),
+        });
+        stacks.members.reserve((parsed.len() / 32).min(STACK_ROOM));
         Parser {
             bytes: text.as_bytes(),
             text,
             shared,
-            controls_are_newlines: controls_are_newlines(parsed),
             pos: start,
             duplicates: Vec::new(),
-            // room for a small document's stacks at once (they grew 4, 8,
-            // 16: five reallocations for the Rails policy, 2% of its load);
-            // a one-line request or a scalar reserves little or nothing
-            path: Vec::with_capacity((parsed.len() / 64).min(STACK_ROOM / 2)),
-            values: Vec::with_capacity(match parsed.len() {
-                n if n >= LARGE_FROM => (n / 32).min(LARGE_STACK_ROOM),
-                n => (n / 32).min(STACK_ROOM),
-            }),
-            members: Vec::with_capacity((parsed.len() / 32).min(STACK_ROOM)),
+            path: stacks.path,
+            values: stacks.values,
+            members: stacks.members,
         }
     }
 
@@ -478,13 +536,10 @@ impl<'a> Parser<'a> {
     /// CPU time).
     #[inline(never)]
     fn str_at(&self, start: usize, end: usize) -> Str {
+        let run = self.bytes.get(start..end).unwrap_or_default();
         match self.shared {
-            Some((source, base)) => Str::shared_run(
-                source,
-                base + start,
-                self.bytes.get(start..end).unwrap_or_default(),
-            ),
-            None => Str::new(self.text.get(start..end).unwrap_or_default()),
+            Some((source, base)) => Str::shared_run(source, base + start, run),
+            None => Str::copied_run(self.text, start, run),
         }
     }
 
@@ -492,30 +547,18 @@ impl<'a> Parser<'a> {
         // Most strings hold no escape: their text is taken as it is.
         let body = self.pos + 1;
         let rest = self.bytes.get(body..).unwrap_or_default();
-        let run = if self.controls_are_newlines {
-            // the only control character a string can hold here is a
-            // line feed: one search finds the end of the plain run, in
-            // a few words for a short string, else by `memchr3`
-            short_run(rest).or_else(|| {
-                let from = SHORT_WORDS * WORD;
-                memchr::memchr3(b'"', b'\\', b'\n', rest.get(from..).unwrap_or_default())
-                    .map(|run| from + run)
-            })
-        } else {
-            // the closing quote or an escape, then no control character
-            // before it (a minimum, which vectorizes)
-            memchr::memchr2(b'"', b'\\', rest).filter(|&run| {
-                rest.get(..run)
-                    .unwrap_or_default()
-                    .iter()
-                    .fold(u8::MAX, |m, &b| m.min(b))
-                    >= 0x20
-            })
-        };
+        // the end of the plain run: in a few words for a short string
+        let run = short_run(rest).or_else(|| long_run(rest));
         if let Some(run) = run {
             if rest.get(run) == Some(&b'"') {
                 // the run stops at an ASCII byte: a character boundary
                 self.pos = body + run + 1;
+                if self.shared.is_none() {
+                    // a policy's strings: the common-word probe and the
+                    // copy here, one call fewer a string
+                    let text = rest.get(..run).unwrap_or_default();
+                    return Ok(Str::copied_run(self.text, body, text));
+                }
                 return Ok(self.str_at(body, body + run));
             }
         }
@@ -538,28 +581,32 @@ impl<'a> Parser<'a> {
 /// Bytes of a word of [`short_run`].
 const WORD: usize = 8;
 
-/// Words [`short_run`] looks at before it declines.
-const SHORT_WORDS: usize = 4;
+/// Words [`short_run`] looks at before it declines: 48 bytes, which
+/// hold all but 3% of ReadOnlyAccess's strings (a third are 32 to 47).
+const SHORT_WORDS: usize = 6;
 
-/// Where the first quote, backslash or line feed is among the first
-/// `SHORT_WORDS * WORD` bytes of `bytes`, if it is there (and they are there). A
-/// word at a time: the bytes equal to each are found by the zero-byte
-/// test, `(x - 0x01…) & !x & 0x80…` of the word XOR that byte repeated,
-/// whose lowest set bit is exact (a false bit only ever sits above a
-/// true one). Most keys and values of policies and account dumps are
-/// that short; `memchr3`'s set-up cost more than these two words.
+/// Where the first quote, backslash or control character is among the
+/// first `SHORT_WORDS * WORD` bytes of `bytes`, if it is there (and they
+/// are there). A word at a time: the bytes equal to a quote or a
+/// backslash by the zero-byte test, `(x - 0x01…) & !x & 0x80…` of the
+/// word XOR that byte repeated, the bytes below 0x20 by `(x - 0x20…) &
+/// !x & 0x80…`; the lowest set bit of each is exact (a false bit only
+/// ever sits above a true one, where a borrow went). Most keys and values
+/// of policies and account dumps are that short. Looking for every
+/// control character, not only line feeds, needs no pass over the
+/// document first (which cost half an instruction a byte).
 #[inline]
 fn short_run(bytes: &[u8]) -> Option<usize> {
     const ONES: u64 = u64::from_le_bytes([0x01; WORD]);
     const HIGHS: u64 = u64::from_le_bytes([0x80; WORD]);
-    const fn zero_bytes(x: u64) -> u64 {
-        x.wrapping_sub(ONES) & !x
+    const fn below(x: u64, byte: u8) -> u64 {
+        x.wrapping_sub(ONES * byte as u64) & !x
     }
     for (i, chunk) in bytes.chunks_exact(WORD).take(SHORT_WORDS).enumerate() {
         let x = u64::from_le_bytes(chunk.try_into().ok()?);
-        let found = (zero_bytes(x ^ (ONES * u64::from(b'"')))
-            | zero_bytes(x ^ (ONES * u64::from(b'\\')))
-            | zero_bytes(x ^ (ONES * u64::from(b'\n'))))
+        let found = (below(x ^ (ONES * u64::from(b'"')), 1)
+            | below(x ^ (ONES * u64::from(b'\\')), 1)
+            | below(x, 0x20))
             & HIGHS;
         if found != 0 {
             return Some(i * WORD + (found.trailing_zeros() / 8) as usize);
@@ -568,17 +615,23 @@ fn short_run(bytes: &[u8]) -> Option<usize> {
     None
 }
 
-/// Whether `bytes` holds no control character but line feeds: then a
-/// string's plain run ends at its first quote, backslash or line feed,
-/// and [`Parser::string`] finds it with one `memchr3` instead of a
-/// `memchr2` and a second pass for control characters. One pass over the
-/// document (it vectorizes: about half an instruction a byte) against
-/// about 50 instructions a string.
-fn controls_are_newlines(bytes: &[u8]) -> bool {
-    bytes
+/// The plain run of a string [`short_run`] declined: up to the first
+/// quote or backslash (`memchr2`), when no control character comes
+/// before it (a minimum, which vectorizes). The words `short_run` looked
+/// at are not looked at again when they were all there.
+fn long_run(bytes: &[u8]) -> Option<usize> {
+    let from = match bytes.len() >= SHORT_WORDS * WORD {
+        true => SHORT_WORDS * WORD,
+        false => 0,
+    };
+    let tail = bytes.get(from..).unwrap_or_default();
+    let run = memchr::memchr2(b'"', b'\\', tail)?;
+    let lowest = tail
+        .get(..run)
+        .unwrap_or_default()
         .iter()
-        .fold(0u8, |acc, &b| acc | u8::from((b < 0x20) & (b != b'\n')))
-        == 0
+        .fold(u8::MAX, |m, &b| m.min(b));
+    (lowest >= 0x20).then_some(from + run)
 }
 
 /// Unescapes the JSON string literal that starts at `start` (its opening
@@ -870,13 +923,13 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// `Parser::string`'s fast paths (one `memchr3` when the document's
-        /// only control characters are line feeds, else `memchr2` and a
-        /// minimum) give what the full path, `unescape_at`, gives: the same
-        /// string and end, or the same error at the same offset.
+        /// `Parser::string`'s fast paths (words of `short_run`, then
+        /// `memchr2` and a minimum past them) give what the full path,
+        /// `unescape_at`, gives: the same string and end, or the same error
+        /// at the same offset.
         #[test]
         fn string_fast_paths_agree_with_unescape(
-            body in "[a\"\\\\\n\t\r\u{1}\u{1f}é/un0-9 ]{0,40}",
+            body in "[a\"\\\\\n\t\r\u{1}\u{1f}é/un0-9 ]{0,80}",
             close in proptest::bool::ANY,
             tab_elsewhere in proptest::bool::ANY,
             other_controls in proptest::bool::ANY,
@@ -893,14 +946,10 @@ mod tests {
                 if tab_elsewhere { ",\t1" } else { ", 1" },
             );
             let full = unescape_at(&doc, 1, None);
-            for fast in [true, false] {
-                let mut p = Parser::new(&doc, 0, None);
-                // the memchr3 path only where it is valid; the other anywhere
-                p.controls_are_newlines &= fast;
-                p.pos = 1;
-                let got = p.string().map(|s| (String::from(s), p.pos));
-                proptest::prop_assert_eq!(&got, &full);
-            }
+            let mut p = Parser::new(&doc, 0, None);
+            p.pos = 1;
+            let got = p.string().map(|s| (String::from(s), p.pos));
+            proptest::prop_assert_eq!(&got, &full);
         }
     }
 
@@ -915,15 +964,19 @@ mod tests {
                 proptest::strategy::Just(b'\n'),
                 proptest::strategy::Just(0x01u8),
                 proptest::strategy::Just(0x0bu8),
+                proptest::strategy::Just(0x1fu8),
+                proptest::strategy::Just(0x20u8),
+                proptest::strategy::Just(0x9fu8),
+                proptest::strategy::Just(0xa0u8),
                 proptest::strategy::Just(0x21u8),
                 proptest::strategy::Just(0x23u8),
                 proptest::strategy::Just(0x5du8),
                 proptest::strategy::Just(0xffu8),
                 proptest::num::u8::ANY,
             ],
-            0..40,
+            0..60,
         )) {
-            let first = bytes.iter().position(|&b| matches!(b, b'"' | b'\\' | b'\n'));
+            let first = bytes.iter().position(|&b| matches!(b, b'"' | b'\\' | 0..=0x1f));
             match short_run(&bytes) {
                 Some(run) => proptest::prop_assert_eq!(Some(run), first),
                 None => proptest::prop_assert!(
@@ -950,20 +1003,6 @@ mod tests {
                     .count();
             p.skip_ws();
             proptest::prop_assert_eq!(p.pos, expected);
-        }
-    }
-
-    #[test]
-    fn controls_are_newlines_looks_at_every_byte() {
-        assert!(controls_are_newlines(b"{\n  \"a\": 1\n}"));
-        assert!(controls_are_newlines(b""));
-        let long = "x".repeat(100);
-        for bad in [b'\t', b'\r', 0, 0x1f] {
-            for at in [0, 1, 31, 32, 33, 63, 99] {
-                let mut text = long.clone().into_bytes();
-                text[at] = bad;
-                assert!(!controls_are_newlines(&text), "{bad:#x} at {at}");
-            }
         }
     }
 

@@ -102,6 +102,24 @@ impl Str {
         }
     }
 
+    /// The string of `run`, the bytes of `text` from `start` on, for the
+    /// parser: a static copy when it is a common word (found from the
+    /// bytes, before any look at character boundaries), else a copy. As
+    /// for [`Str::shared_run`], `run` is a character range of `text`.
+    #[inline(always)]
+    pub(crate) fn copied_run(text: &str, start: usize, run: &[u8]) -> Str {
+        if let Some(s) = common_bytes(run) {
+            return Str(Repr::Static(s));
+        }
+        Str::copied(text.get(start..start + run.len()).unwrap_or_default())
+    }
+
+    /// A copy of `text`, known to be no common word.
+    #[inline(always)]
+    fn copied(text: &str) -> Str {
+        Str(Repr::Owned(text.into()))
+    }
+
     /// The text, when it is one allocation of its own (not a common word,
     /// not a range of a source): it moves out without a copy and this
     /// string becomes the empty string. `None`, and this string is left
@@ -559,6 +577,34 @@ mod tests {
             Str::new("é/x"),
         ] {
             assert_eq!(s.byte_len(), s.as_str().len());
+        }
+    }
+
+    proptest::proptest! {
+        /// The parser's way to a string of an unshared document
+        /// (`copied_run`: the common-word probe on the run's bytes, then a
+        /// copy) gives what `Str::new` of the same text gives: the same
+        /// text, static exactly when it is a common word.
+        #[test]
+        fn copied_runs_are_str_new(
+            word in proptest::sample::select(WORDS_LIST.to_vec()),
+            other in "[a-zA-Z0-9:*/é\\-]{0,40}",
+            before in "[ é\\[]{0,3}",
+            pick_word in proptest::bool::ANY,
+        ) {
+            let body = if pick_word { word.to_string() } else { other };
+            let text = format!("{before}\"{body}\"]");
+            let start = before.len() + 1;
+            let run = &text.as_bytes()[start..start + body.len()];
+            let got = Str::copied_run(&text, start, run);
+            let want = Str::new(&body);
+            proptest::prop_assert_eq!(got.as_str(), body.as_str());
+            proptest::prop_assert_eq!(
+                matches!(got.0, Repr::Static(_)),
+                matches!(want.0, Repr::Static(_))
+            );
+            proptest::prop_assert_eq!(matches!(got.0, Repr::Static(_)), common(&body).is_some());
+            proptest::prop_assert!(got == want);
         }
     }
 
