@@ -393,7 +393,16 @@ impl PolicySetBuilder {
     /// Compiles the set.
     pub fn build(self) -> PolicySet {
         let mut slots: [Option<u8>; LAYERS] = [None; LAYERS];
-        let mut indexes: Vec<LayerIndex> = Vec::new();
+        // sized to the layers at once (a `LayerIndex` is large: the first
+        // push of an empty `Vec` made room for four, through its slow path)
+        let mut seen = [false; LAYERS];
+        for m in &self.members {
+            if let Some(s) = seen.get_mut(layer_slot(m.layer)) {
+                *s = true;
+            }
+        }
+        let layers = seen.iter().filter(|s| **s).count();
+        let mut indexes: Vec<LayerIndex> = Vec::with_capacity(layers);
         for (pi, m) in self.members.iter().enumerate() {
             let Some(slot) = slots.get_mut(layer_slot(m.layer)) else {
                 continue;
