@@ -241,9 +241,11 @@ impl Lowerer<'_> {
         };
         let element = if is_not { "NotResource" } else { "Resource" };
         let p = Place::member(sp, element);
-        let entries = self.strings(v, p, element);
-        let mut patterns = Vec::with_capacity(entries.len());
-        for (text, item, at) in entries {
+        // the entries as `strings` gives them, without its list
+        let items = self.string_items(v, p, element);
+        let mut patterns = Vec::with_capacity(items.size_hint().0);
+        for (item, at) in items {
+            let Some(text) = item.as_str() else { continue };
             if let Some(pattern) = self.resource_pattern(text, item.span, at) {
                 patterns.push(pattern);
             }
