@@ -393,7 +393,16 @@ impl PolicySetBuilder {
     /// Compiles the set.
     pub fn build(self) -> PolicySet {
         let mut slots: [Option<u8>; LAYERS] = [None; LAYERS];
-        let mut indexes: Vec<LayerIndex> = Vec::new();
+        // sized to the layers at once (a `LayerIndex` is large: the first
+        // push of an empty `Vec` made room for four, through its slow path)
+        let mut seen = [false; LAYERS];
+        for m in &self.members {
+            if let Some(s) = seen.get_mut(layer_slot(m.layer)) {
+                *s = true;
+            }
+        }
+        let layers = seen.iter().filter(|s| **s).count();
+        let mut indexes: Vec<LayerIndex> = Vec::with_capacity(layers);
         for (pi, m) in self.members.iter().enumerate() {
             let Some(slot) = slots.get_mut(layer_slot(m.layer)) else {
                 continue;
@@ -505,6 +514,11 @@ impl LayerIndex {
             for p in patterns {
                 if let Some(i) = p.catalog_index() {
                     add_catalog(i as usize, &mut pairs);
+                    continue;
+                }
+                if !texts && p.outside_catalog() {
+                    // a service the catalog lacks: no catalog action, and
+                    // no text index to add it to (most of ReadOnlyAccess)
                     continue;
                 }
                 // a literal outside the catalog: indexed by its text, and
@@ -933,6 +947,25 @@ mod tests {
                 assert_eq!(ec2, vec![(0, false), (1, false), (2, false), (3, false)]);
             }
         }
+    }
+
+    #[test]
+    fn a_small_layer_skips_foreign_patterns_and_indexes_the_rest() {
+        // a layer below TEXT_INDEX_MIN passes over patterns of services
+        // outside the catalog (no catalog action, no text index): every
+        // form of them beside catalog patterns, in the same statement
+        let s = set(r#"{"Version":"2012-10-17","Statement":[
+            {"Effect":"Allow","Action":["ec2:describeinstances","s3:GetObject"],"Resource":"*"},
+            {"Effect":"Allow","Action":["ec2:DescribeInstances","ec2:Describe*"],"Resource":"*"},
+            {"Effect":"Allow","Action":["EC2:Describe*","ec2:Desc?ibe*","s3:Get*"],"Resource":"*"},
+            {"Effect":"Allow","Action":["access-analyzer:GetAnalyzer","s3:PutObject"],"Resource":"*"}]}"#);
+        assert_eq!(candidates(&s, "s3:GetObject"), vec![(0, true), (2, true)]);
+        assert_eq!(candidates(&s, "s3:PutObject"), vec![(3, true)]);
+        assert_eq!(candidates(&s, "s3:GetBucketTagging"), vec![(2, true)]);
+        assert_eq!(candidates(&s, "s3:DeleteObject"), vec![]);
+        // outside the catalog: every statement, to re-check
+        let all = vec![(0, false), (1, false), (2, false), (3, false)];
+        assert_eq!(candidates(&s, "ec2:DescribeInstances"), all);
     }
 
     #[test]

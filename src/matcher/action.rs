@@ -92,6 +92,10 @@ pub(crate) struct ActionShape {
     pub ascii: bool,
     /// Whether it holds an ASCII upper-case letter.
     pub upper: bool,
+    /// Whether one comes before the first `:` (in the service prefix;
+    /// `false` without a `:`): a name outside the catalog is kept as
+    /// written only when its service is lower-case.
+    pub service_upper: bool,
     /// Its length without the trailing stars.
     pub body: usize,
     /// Whether a `*` or `?` comes before the end of the body.
@@ -107,12 +111,13 @@ impl ActionShape {
         // without the trailing stars of `service:Prefix*`
         let body = bytes.iter().rposition(|&b| b != b'*').map_or(0, |i| i + 1);
         match ActionShape::plain(bytes.get(..body).unwrap_or_default()) {
-            Some((colon, upper)) => ActionShape {
+            Some((colon, first_upper)) => ActionShape {
                 colon,
                 whitespace: false,
                 variable: false,
                 ascii: true,
-                upper,
+                upper: first_upper.is_some(),
+                service_upper: matches!((first_upper, colon), (Some(u), Some(c)) if u < c),
                 body,
                 inner_wildcard: false,
             },
@@ -120,7 +125,7 @@ impl ActionShape {
         }
     }
 
-    /// The first `:` and whether there is an upper-case letter, for a
+    /// The first `:` and the first upper-case letter, for a
     /// body (the text without its trailing stars) of at least eight bytes
     /// that holds only ASCII from `-` up and no `?`: no white space, no
     /// `$` (so no `${`), no `*` inside, nothing else to look for
@@ -137,21 +142,31 @@ impl ActionShape {
     /// carry leaves a byte below 0x80). About 25 instructions a word
     /// against four a byte for the table of [`ActionShape::of_any`].
     #[inline]
-    fn plain(body: &[u8]) -> Option<(Option<usize>, bool)> {
+    fn plain(body: &[u8]) -> Option<(Option<usize>, Option<usize>)> {
         const HIGHS: u64 = 0x80 * ONES;
         const fn zero_bytes(x: u64) -> u64 {
             x.wrapping_sub(ONES) & !x
         }
         let last = body.len().checked_sub(WORD)?;
         let mut rare = 0u64;
-        let mut upper = 0u64;
+        let mut upper = None;
         let mut colon = None;
         let mut look = |x: u64, at: usize| {
             rare |= x
                 | (x.wrapping_sub(u64::from(b'-') * ONES) & !x)
                 | zero_bytes(x ^ (u64::from(b'?') * ONES));
-            upper |= x.wrapping_add((0x80 - u64::from(b'A')) * ONES)
-                & !x.wrapping_add((0x80 - u64::from(b'Z') - 1) * ONES);
+            if upper.is_none() {
+                // exact per byte for ASCII (a word with another byte is
+                // declined by `rare`): the lowest set bit is the first
+                // upper-case letter of the word, and an overlapping last
+                // word's first bytes were seen before without one
+                let found = x.wrapping_add((0x80 - u64::from(b'A')) * ONES)
+                    & !x.wrapping_add((0x80 - u64::from(b'Z') - 1) * ONES)
+                    & HIGHS;
+                if found != 0 {
+                    upper = Some(at + (found.trailing_zeros() / 8) as usize);
+                }
+            }
             if colon.is_none() {
                 let found = zero_bytes(x ^ (u64::from(b':') * ONES)) & HIGHS;
                 if found != 0 {
@@ -169,7 +184,7 @@ impl ActionShape {
             let word = body.get(last..)?;
             look(u64::from_le_bytes(word.try_into().ok()?), last);
         }
-        (rare & HIGHS == 0).then_some((colon, upper & HIGHS != 0))
+        (rare & HIGHS == 0).then_some((colon, upper))
     }
 
     /// The shape of any `text`: one pass over its bytes gathers which
@@ -189,11 +204,12 @@ impl ActionShape {
         };
         let body = bytes.len() - stars;
         let ascii = !has(NON_ASCII);
+        let colon = match has(COLON) {
+            true => first_colon(bytes),
+            false => None,
+        };
         ActionShape {
-            colon: match has(COLON) {
-                true => first_colon(bytes),
-                false => None,
-            },
+            colon,
             whitespace: if ascii {
                 has(WHITE_SPACE)
             } else {
@@ -202,6 +218,11 @@ impl ActionShape {
             variable: has(DOLLAR) && has(BRACE) && text.contains("${"),
             ascii,
             upper: has(UPPER),
+            service_upper: has(UPPER)
+                && colon.is_some_and(|c| {
+                    let service = bytes.get(..c).unwrap_or_default();
+                    service.iter().any(u8::is_ascii_uppercase)
+                }),
             body,
             inner_wildcard: has(QUESTION)
                 || (has(STAR) && bytes.get(..body).unwrap_or_default().contains(&b'*')),
@@ -330,8 +351,9 @@ enum Kind {
     ExactAsWritten,
     /// Only stars.
     Any,
-    /// Anything else (`?`, a star inside).
-    Glob(Glob),
+    /// Anything else (`?`, a star inside): rare, so boxed, which keeps
+    /// every pattern 16 bytes smaller (88 bytes to 72).
+    Glob(Box<Glob>),
 }
 
 impl ActionPattern {
@@ -404,11 +426,9 @@ impl ActionPattern {
             // a name or prefix outside the catalog keeps its body as written when
             // its service (what `service` and the indexes read) is
             // lower-case: matching lower-cases it a byte at a time
-            let as_written = shape.upper
-                && foreign
-                && service_len
-                    .and_then(|n| text.get(..n as usize))
-                    .is_some_and(|svc| !svc.bytes().any(|b| b.is_ascii_uppercase()));
+            // (the service is the text before the first `:`, which the
+            // shape looked at)
+            let as_written = shape.upper && foreign && !shape.service_upper;
             let kind = match (prefix, as_written) {
                 (true, true) => Kind::PrefixAsWritten,
                 (true, false) => Kind::Prefix,
@@ -474,7 +494,7 @@ impl ActionPattern {
                 None => Kind::Exact,
             },
             _ if glob.is_any() => Kind::Any,
-            _ => Kind::Glob(glob),
+            _ => Kind::Glob(Box::new(glob)),
         };
         ActionPattern {
             buf: Cow::Owned(buf),
@@ -807,6 +827,9 @@ mod tests {
                     variable: t.contains("${"),
                     ascii: t.is_ascii(),
                     upper: t.bytes().any(|b| b.is_ascii_uppercase()),
+                    service_upper: t
+                        .split_once(':')
+                        .is_some_and(|(svc, _)| svc.bytes().any(|b| b.is_ascii_uppercase())),
                     body: body.len(),
                     inner_wildcard: body.contains(['*', '?']),
                 },
@@ -849,13 +872,26 @@ mod tests {
             let body = text.trim_end_matches('*').as_bytes();
             assert_eq!(
                 ActionShape::plain(body),
-                Some((text.find(':'), true)),
+                Some((text.find(':'), text.find(|c: char| c.is_ascii_uppercase()))),
                 "{text}"
             );
         }
         assert_eq!(
             ActionShape::plain(b"ec2:describeinstances"),
-            Some((Some(3), false))
+            Some((Some(3), None))
+        );
+        // the first upper-case letter, in any word, the last overlapping
+        assert_eq!(
+            ActionShape::plain(b"EC2:describeinstances"),
+            Some((Some(3), Some(0)))
+        );
+        assert_eq!(
+            ActionShape::plain(b"ec2:describeinstanceS"),
+            Some((Some(3), Some(20)))
+        );
+        assert_eq!(
+            ActionShape::plain(b"ec2:describeinStanceS"),
+            Some((Some(3), Some(14)))
         );
         for declined in [
             "s3:Get*",

@@ -149,7 +149,8 @@ impl ResourcePattern {
             let rest = parts.get(5).copied().unwrap_or_default();
             let resource = match resource_part {
                 Some(pieces) => Glob::from_pieces(&pieces),
-                None => Glob::new(rest),
+                // a bucket and key, seldom a common word
+                None => Glob::new_uncommon(rest),
             };
             Shape::Full {
                 head: Head::new(parts),
