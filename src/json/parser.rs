@@ -450,8 +450,19 @@ impl<'a> Parser<'a> {
         }
         loop {
             self.skip_ws();
-            let v = self.nested_value(depth, Step::Index(self.values.len() - base))?;
-            self.values.push(v);
+            if self.peek() == Some(b'"') {
+                // a string element (an `Action` list's) goes onto the
+                // stack as it is made: no `Result<Value>` moved in between
+                let start = self.pos;
+                let s = self.string()?;
+                self.values.push(Value {
+                    kind: Kind::String(s),
+                    span: Span::new(start, self.pos),
+                });
+            } else {
+                let v = self.nested_value(depth, Step::Index(self.values.len() - base))?;
+                self.values.push(v);
+            }
             self.skip_ws();
             match self.peek() {
                 Some(b',') => {
