@@ -427,7 +427,7 @@ impl<'a> Parser<'a> {
                 }
                 Some(b'}') => {
                     self.pos += 1;
-                    return Ok(Kind::Object(self.members.split_off(base)));
+                    return Ok(Kind::Object(close(&mut self.members, base)));
                 }
                 _ => {
                     return Err(self.error(format!(
@@ -450,8 +450,19 @@ impl<'a> Parser<'a> {
         }
         loop {
             self.skip_ws();
-            let v = self.nested_value(depth, Step::Index(self.values.len() - base))?;
-            self.values.push(v);
+            if self.peek() == Some(b'"') {
+                // a string element (an `Action` list's) goes onto the
+                // stack as it is made: no `Result<Value>` moved in between
+                let start = self.pos;
+                let s = self.string()?;
+                self.values.push(Value {
+                    kind: Kind::String(s),
+                    span: Span::new(start, self.pos),
+                });
+            } else {
+                let v = self.nested_value(depth, Step::Index(self.values.len() - base))?;
+                self.values.push(v);
+            }
             self.skip_ws();
             match self.peek() {
                 Some(b',') => {
@@ -463,7 +474,7 @@ impl<'a> Parser<'a> {
                 }
                 Some(b']') => {
                     self.pos += 1;
-                    return Ok(Kind::Array(self.values.split_off(base)));
+                    return Ok(Kind::Array(close(&mut self.values, base)));
                 }
                 _ => {
                     return Err(self.error(format!(
@@ -576,6 +587,29 @@ impl<'a> Parser<'a> {
         self.pos = end;
         Ok(Str::from(s))
     }
+}
+
+/// Elements of an array (members of an object) from which, when they are
+/// all that its stack holds, the stack itself becomes the array's vector.
+const TAKE_FROM: usize = 64;
+
+/// The elements `base..` of `stack`, in a vector of exactly their number.
+/// Most are moved out into a new vector (`split_off`). When they are the
+/// whole stack, many and at least half its room (ReadOnlyAccess's first
+/// `Action` array, 1,510 strings: 60 KB; an account dump's lists), the
+/// stack's own allocation is taken and shrunk, which an allocator does in
+/// place (mimalloc down to half a block, glibc always), instead of
+/// copying them; the stack starts again with the same room (at most
+/// [`LARGE_STACK_ROOM`]), one allocation, as `split_off`'s.
+fn close<T>(stack: &mut Vec<T>, base: usize) -> Vec<T> {
+    let len = stack.len();
+    if base == 0 && len >= TAKE_FROM && len.saturating_mul(2) >= stack.capacity() {
+        let room = stack.capacity().min(LARGE_STACK_ROOM);
+        let mut all = std::mem::replace(stack, Vec::with_capacity(room));
+        all.shrink_to_fit();
+        return all;
+    }
+    stack.split_off(base)
 }
 
 /// Bytes of a word of [`short_run`].
@@ -1003,6 +1037,51 @@ mod tests {
                     .count();
             p.skip_ws();
             proptest::prop_assert_eq!(p.pos, expected);
+        }
+    }
+
+    /// `close` gives the elements from `base` on and leaves the ones
+    /// before, whether it takes the stack (all of it, many, at least half
+    /// its room) or moves them out; exact size either way.
+    #[test]
+    fn closing_takes_or_moves_the_same_elements() {
+        for (len, room, base) in [
+            (100, 100, 0),
+            (100, 150, 0),
+            (100, 250, 0),
+            (100, 100, 1),
+            (TAKE_FROM - 1, TAKE_FROM, 0),
+            (TAKE_FROM, TAKE_FROM, 0),
+            (3, 16, 0),
+            (0, 0, 0),
+        ] {
+            let mut stack: Vec<usize> = Vec::with_capacity(room);
+            stack.extend(0..len);
+            let closed = close(&mut stack, base);
+            assert_eq!(closed, (base..len).collect::<Vec<_>>());
+            assert_eq!(closed.capacity(), closed.len(), "{len} {room} {base}");
+            assert_eq!(stack, (0..base).collect::<Vec<_>>());
+            stack.push(7); // the stack goes on
+        }
+        // in a parse: a large array alone on the stack, then one after an
+        // element (not taken), then a large object at the root
+        let strings = |n: usize| {
+            (0..n)
+                .map(|i| format!("\"s{i}\""))
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        let members = (0..100).map(|i| format!("\"k{i}\":[{}]", strings(i % 3)));
+        for text in [
+            format!("[[{}],[{}]]", strings(100), strings(70)),
+            format!("[{}]", strings(200)),
+            format!("{{{}}}", members.collect::<Vec<_>>().join(",")),
+        ] {
+            let parsed = parse(&text).unwrap().value.to_serde();
+            assert_eq!(
+                parsed,
+                serde_json::from_str::<serde_json::Value>(&text).unwrap()
+            );
         }
     }
 

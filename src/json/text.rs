@@ -285,6 +285,11 @@ fn common(text: &str) -> Option<&'static str> {
 /// [`common`] of a text given as its bytes.
 #[inline]
 fn common_bytes(bytes: &[u8]) -> Option<&'static str> {
+    // longer than every word: no hash, no probe (half of ReadOnlyAccess's
+    // strings, action names of 30 to 63 bytes)
+    if bytes.len() > LONGEST {
+        return None;
+    }
     let mut slot = slot_of(bytes);
     loop {
         let word = *WORDS.get(usize::from(*TABLE.get(slot)?))?;
@@ -293,6 +298,23 @@ fn common_bytes(bytes: &[u8]) -> Option<&'static str> {
         }
         slot = (slot + 1) & (SLOTS - 1);
     }
+}
+
+/// The length of the longest common word, in bytes.
+const LONGEST: usize = longest();
+
+// Evaluated at compile time only, as `table`.
+#[allow(clippy::indexing_slicing)]
+const fn longest() -> usize {
+    let mut longest = 0;
+    let mut i = 0;
+    while i < WORDS_LIST.len() {
+        if WORDS_LIST[i].len() > longest {
+            longest = WORDS_LIST[i].len();
+        }
+        i += 1;
+    }
+    longest
 }
 
 /// Bits of a slot number of [`TABLE`].
@@ -545,6 +567,23 @@ mod tests {
         }
         assert!(matches!(Str::new("Effect").0, Repr::Static(_)));
         assert!(matches!(Str::new("Effectt").0, Repr::Owned(_)));
+    }
+
+    /// Every common word is found, whatever its length; a text just
+    /// longer than the longest is not (the length check declines it).
+    #[test]
+    fn every_common_word_is_found() {
+        assert_eq!(LONGEST, WORDS.iter().map(|w| w.len()).max().unwrap());
+        for w in WORDS {
+            assert_eq!(common(w).map(str::as_ptr), Some(w.as_ptr()), "{w:?}");
+            assert_eq!(
+                common(&format!("{w}x")).is_some(),
+                WORDS.contains(&&*format!("{w}x"))
+            );
+        }
+        let longest = WORDS.iter().find(|w| w.len() == LONGEST).unwrap();
+        assert_eq!(common(&format!("{longest}s")), None);
+        assert_eq!(common(&"a".repeat(LONGEST + 1)), None);
     }
 
     #[test]
