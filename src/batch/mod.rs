@@ -20,9 +20,6 @@ use std::sync::{Condvar, Mutex};
 /// Bytes read for a chunk: it is cut after the last whole line in them
 /// (a chunk is longer only when it holds one line longer than this).
 const CHUNK_BYTES: usize = 1 << 18;
-/// Smallest chunk read towards the end of an input of known size (see
-/// [`Input::target`]): a few case lines, a few hundred request lines.
-const LAST_CHUNK_BYTES: usize = 1 << 15;
 /// Largest buffer a chunk hands on to the next one (a chunk with a line
 /// of megabytes gives its memory back instead).
 const RECYCLED_BYTES: usize = 4 * CHUNK_BYTES;
@@ -84,28 +81,6 @@ pub fn for_each_line<S, T, I, W, E>(
     threads: usize,
     init: I,
     work: W,
-    emit: E,
-) -> std::io::Result<()>
-where
-    S: Default + Send,
-    I: Fn() -> T + Sync,
-    W: Fn(&mut T, Line<'_>, &mut Output<S>) + Sync,
-    E: FnMut(Output<S>) -> bool,
-{
-    for_each_line_sized(input, None, threads, init, work, emit)
-}
-
-/// [`for_each_line`] on an input of `size` bytes, when known (a regular
-/// file): with several threads, the chunks get smaller towards the end
-/// ([`Input::target`]) so that the threads finish together instead of one
-/// working alone on the last full chunk. The size is a hint only: an input
-/// longer or shorter than it is read whole, the same lines in the same order.
-pub fn for_each_line_sized<S, T, I, W, E>(
-    input: Box<dyn std::io::Read + Send>,
-    size: Option<u64>,
-    threads: usize,
-    init: I,
-    work: W,
     mut emit: E,
 ) -> std::io::Result<()>
 where
@@ -117,7 +92,6 @@ where
     let threads = threads.clamp(1, MAX_THREADS);
     let mut input = Input::new(input);
     if threads > 1 {
-        input.balance(size, threads);
         return in_threads(&mut input, threads, &init, &work, &mut emit);
     }
     let mut first_line = 1;
@@ -415,12 +389,6 @@ struct Input {
     carry: Vec<u8>,
     /// The input has ended (a read gave nothing).
     ended: bool,
-    /// The input's size when known, and the threads sharing it: the
-    /// chunks then shrink towards its end ([`Input::target`]).
-    size: Option<u64>,
-    threads: usize,
-    /// Bytes read from the input so far.
-    read: u64,
 }
 
 impl Input {
@@ -429,40 +397,10 @@ impl Input {
             input,
             carry: Vec::new(),
             ended: false,
-            size: None,
-            threads: 1,
-            read: 0,
         }
     }
 
-    /// Chunks shrink towards the end of an input of `size` bytes shared
-    /// by `threads` threads.
-    fn balance(&mut self, size: Option<u64>, threads: usize) {
-        self.size = size;
-        self.threads = threads.max(1);
-    }
-
-    /// The bytes to read for the next chunk: [`CHUNK_BYTES`], or, near the
-    /// end of an input of known size, a share of what is left (guided
-    /// scheduling: `left / (2 × threads)`, at least [`LAST_CHUNK_BYTES`]),
-    /// so the last chunks are short and the threads end within a short
-    /// chunk of each other (with 256 KB chunks of ~1 ms of cases, the
-    /// last one ran alone). More chunks cost a lock, a read and a message
-    /// each.
-    fn target(&self) -> usize {
-        let Some(size) = self.size else {
-            return CHUNK_BYTES;
-        };
-        let left = size
-            .saturating_sub(self.read)
-            .saturating_add(self.carry.len() as u64);
-        let share = left / (2 * self.threads as u64);
-        usize::try_from(share)
-            .unwrap_or(CHUNK_BYTES)
-            .clamp(LAST_CHUNK_BYTES, CHUNK_BYTES)
-    }
-
-    /// Reads whole lines up to [`Input::target`] bytes into `data` (the buffer of
+    /// Reads whole lines up to [`CHUNK_BYTES`] into `data` (the buffer of
     /// an earlier chunk, emptied first, or a new one), each ending in `\n`
     /// (added to a last line without one); `None` at end of input. A line
     /// longer than `max_line` is skipped while it is read: only its `\n`
@@ -477,9 +415,8 @@ impl Input {
             // a chunk that held a very long line: its memory is not kept
             data = Vec::new();
         }
-        let target = self.target();
         // and a byte for the `\n` added to a last line without one
-        data.reserve(target + 1);
+        data.reserve(CHUNK_BYTES + 1);
         data.extend_from_slice(&self.carry);
         self.carry.clear();
         let mut too_long = Vec::new();
@@ -487,16 +424,15 @@ impl Input {
         // the end of the whole lines counted
         let mut cut = 0;
         loop {
-            if !self.ended && data.len() < target {
+            if !self.ended && data.len() < CHUNK_BYTES {
                 // into the buffer's spare room, uninitialised, without a copy
-                let room = target - data.len();
+                let room = CHUNK_BYTES - data.len();
                 let mut next = std::io::Read::take(&mut self.input, room as u64);
                 let read = std::io::Read::read_to_end(&mut next, &mut data)?;
-                self.read = self.read.saturating_add(read as u64);
                 self.ended = read < room;
             }
             cut = count_lines(&mut data, cut, max_line, &mut lines, &mut too_long);
-            if cut == data.len() && (self.ended || cut >= target) {
+            if cut == data.len() && (self.ended || cut >= CHUNK_BYTES) {
                 break;
             }
             if self.ended {
@@ -862,90 +798,6 @@ mod tests {
             .collect();
         assert_eq!(lines_read(&short, max), lines_expected(&short, max));
         assert!(lines_read(b"", max).is_empty());
-    }
-
-    /// With a size hint and several threads the chunks shrink towards the
-    /// end of the input, down to `LAST_CHUNK_BYTES` (but for a line longer
-    /// than that), and every line still reaches the work whole and once,
-    /// in order, whether the hint is right, short, long or zero.
-    #[test]
-    fn chunks_shrink_towards_the_end_of_a_sized_input() {
-        let mut input = Vec::new();
-        for i in 0..2_000usize {
-            let len = [3, 70, 900, 5_000, 20_000][i % 5] * usize::from(i % 97 != 0);
-            input.extend((0..len).map(|j| b'a' + ((i + j) % 26) as u8));
-            input.push(b'\n');
-        }
-        let input = &input[..input.len() - 2];
-        let expected = lines_expected(input, MAX_LINE_BYTES);
-        let real = input.len() as u64;
-        for size in [Some(real), Some(real / 3), Some(real * 2), Some(0), None] {
-            for threads in [2, 3] {
-                let mut reader = Input::new(Box::new(std::io::Cursor::new(input.to_vec())));
-                reader.balance(size, threads);
-                let mut seen = Vec::new();
-                let mut sizes = Vec::new();
-                let mut data = Vec::new();
-                while let Some((chunk, _)) = reader.read_chunk(MAX_LINE_BYTES, data).unwrap() {
-                    sizes.push(chunk.data.len());
-                    let mut out = Output::default();
-                    run_chunk(
-                        &mut (),
-                        &chunk,
-                        1,
-                        &|_: &mut (), line: Line<'_>, out: &mut Output<Vec<(Vec<u8>, bool)>>| {
-                            out.stats.push((line.bytes.to_vec(), line.too_long));
-                        },
-                        &mut out,
-                    );
-                    seen.extend(out.stats);
-                    data = chunk.data;
-                }
-                assert!(seen == expected, "{size:?} {threads}");
-                if size == Some(real) {
-                    let last = sizes.iter().rev().skip(1).take(3);
-                    assert!(
-                        last.clone().all(|&n| n < CHUNK_BYTES / 2),
-                        "the last chunks are short: {sizes:?}"
-                    );
-                    assert!(sizes.iter().any(|&n| n >= CHUNK_BYTES - 20_001));
-                }
-                // a chunk but the last is short of its target (at least
-                // LAST_CHUNK_BYTES) by less than a line
-                assert!(
-                    sizes
-                        .iter()
-                        .rev()
-                        .skip(1)
-                        .all(|&n| n + 20_001 >= LAST_CHUNK_BYTES),
-                    "{sizes:?}"
-                );
-            }
-        }
-        // the whole run: the same output as without a size
-        let text = String::from_utf8_lossy(input).into_owned();
-        let (plain, _) = run(&text, 2);
-        for size in [Some(real), Some(1), Some(real * 10)] {
-            let mut out = Vec::new();
-            for_each_line_sized(
-                Box::new(std::io::Cursor::new(input.to_vec())),
-                size,
-                3,
-                || (),
-                |_, line, o: &mut Output<usize>| {
-                    o.text
-                        .extend_from_slice(format!("{}:", line.number).as_bytes());
-                    o.text.extend_from_slice(line.bytes);
-                    o.text.push(b'\n');
-                },
-                |o| {
-                    out.extend_from_slice(&o.text);
-                    true
-                },
-            )
-            .unwrap();
-            assert!(out == plain.as_bytes(), "{size:?}");
-        }
     }
 
     /// Lines of 64 bytes: a chunk holds [`CHUNK_BYTES`] / 64 of them.

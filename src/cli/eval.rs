@@ -108,25 +108,13 @@ pub fn run(args: &EvalArgs, io: &mut Io<'_>) -> i32 {
     }
 }
 
-/// The input, unbuffered: the batch reads it straight into its chunks;
-/// with its size when it is a regular file (the batch's last chunks are
-/// then shorter: [`batch::for_each_line_sized`]).
-type Opened = (Box<dyn Read + Send>, Option<u64>);
-
-/// Opens the input (`-`: stdin).
-fn open(path: &str) -> Result<Opened, Box<Diagnostic>> {
+/// The input, unbuffered: the batch reads it straight into its chunks.
+fn open(path: &str) -> Result<Box<dyn Read + Send>, Box<Diagnostic>> {
     if path == "-" {
-        return Ok((Box::new(std::io::stdin()), None));
+        return Ok(Box::new(std::io::stdin()));
     }
     std::fs::File::open(path)
-        .map(|f| {
-            let size = f
-                .metadata()
-                .ok()
-                .filter(std::fs::Metadata::is_file)
-                .map(|m| m.len());
-            (Box::new(f) as Box<dyn Read + Send>, size)
-        })
+        .map(|f| Box::new(f) as Box<dyn Read + Send>)
         .map_err(|e| {
             Box::new(Diagnostic::error(
                 "IO_ERROR",
@@ -223,7 +211,7 @@ fn run_cases(path: &str, args: &EvalArgs, io: &mut Io<'_>) -> i32 {
         );
         return EXIT_INVALID;
     }
-    let (input, size) = match open(path) {
+    let input = match open(path) {
         Ok(r) => r,
         Err(d) => return io.invalid(&[*d], json),
     };
@@ -248,9 +236,8 @@ fn run_cases(path: &str, args: &EvalArgs, io: &mut Io<'_>) -> i32 {
         report(&result, name, json, &mut out.text);
     };
     let mut summary = Summary::default();
-    let read = batch::for_each_line_sized(
+    let read = batch::for_each_line(
         input,
-        size,
         threads(args),
         || (),
         work,
@@ -357,7 +344,7 @@ fn run_requests(path: &str, args: &EvalArgs, io: &mut Io<'_>) -> i32 {
         Ok(at) => at,
         Err(d) => return io.invalid(&[*d], json),
     };
-    let (input, size) = match open(path) {
+    let input = match open(path) {
         Ok(r) => r,
         Err(d) => return io.invalid(&[*d], json),
     };
@@ -446,9 +433,8 @@ fn run_requests(path: &str, args: &EvalArgs, io: &mut Io<'_>) -> i32 {
         }
     };
     let mut stats = RequestStats::default();
-    let read = batch::for_each_line_sized(
+    let read = batch::for_each_line(
         input,
-        size,
         threads(args),
         requests::Requests::default,
         work,
