@@ -170,7 +170,7 @@ const SET_BYTES_PER_LINE_BYTE: usize = 8;
 /// Sets are kept the first time they are seen while the cache holds less
 /// than this (estimated as for [`CACHE_BYTES`]), past it only the second
 /// time: a corpus that repeats its policies then reads each set once, not
-/// twice (the benchmark: 482 sets for 2,600 cases, 191 → 167 M
+/// twice (the benchmark: 482 sets for 2,600 cases, 188 → 167 M
 /// instructions), and a managed policy like ReadOnlyAccess (91 KB, ~4.5 M
 /// instructions to read) once. In a corpus without repeats the sets kept
 /// are never asked for again and the memory they hold is fresh pages (a
