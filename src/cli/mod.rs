@@ -245,7 +245,14 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let cli = match Cli::try_parse_from(args) {
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    let parsed = match eval_only(&args) {
+        Some(eval) => Ok(Cli {
+            command: Command::Eval(eval),
+        }),
+        None => Cli::try_parse_from(args),
+    };
+    let cli = match parsed {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() {
@@ -283,6 +290,30 @@ where
     io.finish(code)
 }
 
+/// The arguments of `s3guard eval …` parsed by a command line of `eval`
+/// alone: building every subcommand's arguments (clap's `augment_args`)
+/// was about half of a one-case run's start-up instructions, before the
+/// first line is read. `None` for any other command, and whenever this
+/// parse fails for any reason (an error, `--help`): the whole command line
+/// then parses again and says what it says (help, errors and completions
+/// come from the whole tree only). The test
+/// `eval_alone_parses_as_the_whole_command_line` keeps it to the full parse.
+fn eval_only(args: &[OsString]) -> Option<eval::EvalArgs> {
+    if args.get(1).map(OsString::as_os_str) != Some(std::ffi::OsStr::new("eval")) {
+        return None;
+    }
+    let eval = <eval::EvalArgs as clap::Args>::augment_args(clap::Command::new("eval"));
+    let mut matches = clap::Command::new("s3guard")
+        .subcommand(eval)
+        .try_get_matches_from(args)
+        .ok()?;
+    let (name, mut sub) = matches.remove_subcommand()?;
+    if name != "eval" {
+        return None;
+    }
+    <eval::EvalArgs as clap::FromArgMatches>::from_arg_matches_mut(&mut sub).ok()
+}
+
 /// The binary's entry point.
 pub fn main() -> std::process::ExitCode {
     let stdout = std::io::stdout();
@@ -294,4 +325,98 @@ pub fn main() -> std::process::ExitCode {
     // `run` flushes and reports a failed write
     let code = run(std::env::args_os(), &mut out, &mut err);
     std::process::ExitCode::from(u8::try_from(code).unwrap_or(2))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whatever `eval_only` answers is what the whole command line
+    /// parses to; it declines (`None`) help, version, errors and other
+    /// subcommands, which the whole command line then renders.
+    #[test]
+    fn eval_alone_parses_as_the_whole_command_line() {
+        let lines: &[&[&str]] = &[
+            &["eval", "--cases", "c.jsonl"],
+            &["eval", "--cases", "-", "--threads", "2", "--format", "json"],
+            &["eval", "--cases=c.jsonl", "--format=text", "--threads=1"],
+            &["eval", "--requests", "r.jsonl", "--policy", "p.json"],
+            &[
+                "eval",
+                "--requests",
+                "-",
+                "--policy",
+                "p.json",
+                "--policy",
+                "q.json",
+                "--allow-unknown-action",
+                "--principal",
+                "arn:aws:iam::111122223333:user/u",
+                "--context",
+                "aws:SecureTransport=true",
+            ],
+            &[
+                "eval",
+                "--requests",
+                "r.jsonl",
+                "--bucket-policy",
+                "b.json",
+                "--format",
+                "text",
+            ],
+            &["eval", "--cases", "c.jsonl", "--", "x"],
+            &["eval", "--cases", "c.jsonl", "--requests", "r.jsonl"],
+            &["eval"],
+            &["eval", "--help"],
+            &["eval", "-h"],
+            &["eval", "--version"],
+            &["eval", "--cases"],
+            &["eval", "--cases", "c.jsonl", "--threads", "0"],
+            &["eval", "--cases", "c.jsonl", "--threads", "x"],
+            &["eval", "--cases", "c.jsonl", "--format", "yaml"],
+            &["eval", "--cases", "c.jsonl", "--bogus"],
+            &["eval", "--case", "c.jsonl"],
+            &["eval", "--cases", "a", "--cases", "b"],
+            &[
+                "can",
+                "s3:GetObject",
+                "arn:aws:s3:::b/k",
+                "--policy",
+                "p.json",
+            ],
+            &["help", "eval"],
+            &["--version"],
+            &[],
+        ];
+        let mut answered = 0;
+        for line in lines {
+            let args: Vec<OsString> = std::iter::once("s3guard")
+                .chain(line.iter().copied())
+                .map(OsString::from)
+                .collect();
+            let full = Cli::try_parse_from(&args);
+            match eval_only(&args) {
+                Some(alone) => {
+                    answered += 1;
+                    let Ok(Cli {
+                        command: Command::Eval(full),
+                    }) = full
+                    else {
+                        panic!("{line:?}: the whole command line gives {full:?}");
+                    };
+                    assert_eq!(format!("{alone:?}"), format!("{full:?}"), "{line:?}");
+                }
+                None => assert!(
+                    !matches!(
+                        full,
+                        Ok(Cli {
+                            command: Command::Eval(_)
+                        })
+                    ),
+                    "{line:?}: declined, but the whole command line parses it"
+                ),
+            }
+        }
+        assert!(answered >= 6, "{answered}");
+    }
 }
