@@ -168,7 +168,7 @@ const CACHE_BYTES: usize = 32 << 20;
 /// corpus of 7.8 MB of lines held 53 MB more when every set was kept).
 const SET_BYTES_PER_LINE_BYTE: usize = 8;
 /// Sets are kept the first time they are seen while the cache holds less
-/// than this (estimated as for [`CACHE_BYTES`]), past it only the second
+/// than this (estimated as for `CACHE_BYTES`), past it only the second
 /// time: a corpus that repeats its policies then reads each set once, not
 /// twice (the benchmark: 482 sets for 2,600 cases, 188 → 167 M
 /// instructions), and a managed policy like ReadOnlyAccess (91 KB, ~4.5 M
@@ -184,10 +184,10 @@ const CACHE_SEEN: usize = 1 << 16;
 /// many requests), and parsing, validating and compiling them costs most
 /// of a case. One cache serves every worker (it is locked only to look a
 /// key up and to keep a set). A set is kept the first time its key is
-/// seen while the cache is small ([`KEEP_AT_ONCE_BUDGET`]), then the
+/// seen while the cache is small (`KEEP_AT_ONCE_BUDGET`), then the
 /// second time, so a corpus without repeats keeps few (it costs a hash
 /// per case).
-/// Bounded ([`CACHE_SETS`], [`CACHE_BYTES`], [`CACHE_SEEN`]): when full,
+/// Bounded (`CACHE_SETS`, `CACHE_BYTES`, `CACHE_SEEN`): when full,
 /// it is emptied. Only sets of valid cases are kept, so every diagnostic
 /// of a case still comes from reading that case.
 ///

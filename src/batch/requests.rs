@@ -451,7 +451,7 @@ fn recently_used<T>(list: &mut Vec<T>, i: usize) {
 }
 
 impl Requests {
-    /// [`parse_line`] for a line of the common shape (see [`flat`]) that
+    /// [`parse_line`] for a line of the common shape (see `flat`) that
     /// is valid: the same request, read without building a JSON tree, its
     /// action and principal cloned from a recent line's when the text is
     /// the same. `None` for any other line, and for any problem, so that
@@ -748,7 +748,7 @@ const SLOTS: usize = 32;
 /// builds one from the same flags ([`RequestBuilder::build`]): the flags'
 /// context, then the line's own keys (which win), then the ACL the request
 /// carries in its headers (E-20), then what AWS derives and the defaults
-/// ([`RequestBuilder::apply_defaults`], unless `--no-defaults`).
+/// (`RequestBuilder::apply_defaults`, unless `--no-defaults`).
 #[derive(Debug, Clone, Copy)]
 pub struct Completion<'a> {
     /// The flags' request: its context is every line's starting point.
@@ -844,7 +844,7 @@ pub struct Next<'a> {
 /// allocates: a line of the common shape that differs from a recent one
 /// only in its resource (and `id`) takes that line's completed request,
 /// its resource set in place, when the resource names the same account
-/// (then [`Completion::same_completion`] holds: same caller, action and
+/// (then `Completion::same_completion` holds: same caller, action and
 /// stated resource account). Other lines without context of their own take
 /// the completed context of a recent line for which `same_completion`
 /// holds.
@@ -952,7 +952,7 @@ impl Requests {
 
     /// A line's request completed, with the context of a slot's request
     /// (never one with context of its own) when the completion is the same
-    /// ([`Completion::same_completion`]).
+    /// (`Completion::same_completion`).
     fn completed(&self, mut line: Request, completion: &Completion<'_>) -> Request {
         if !line.context.is_empty() {
             return completion.complete(line);

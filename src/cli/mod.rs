@@ -177,7 +177,7 @@ impl<'a> Io<'a> {
     }
 
     /// Writes diagnostics to stderr: as text, or one JSON object per line.
-    /// Repeated ones are capped ([`condense`](crate::diagnostic::condense)).
+    /// Repeated ones are capped (`diagnostic::condense`).
     pub fn diagnostics(&mut self, diags: &[Diagnostic], json: bool) {
         for d in &crate::diagnostic::condense(diags) {
             if json {

@@ -548,7 +548,7 @@ impl ActionPattern {
 
     /// The lower-cased action when the pattern has no wildcard.
     /// `None` too for a name outside the catalog kept as written
-    /// ([`ActionPattern::literal_as_written`]).
+    /// (`ActionPattern::literal_as_written`).
     pub fn literal(&self) -> Option<&str> {
         match &self.kind {
             Kind::Catalog(..) | Kind::Exact => Some(self.lower_prefix()),
