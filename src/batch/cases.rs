@@ -597,27 +597,19 @@ fn flat_context(raw: &str) -> Option<Context> {
 /// The context of a flat object's members (see [`flat_context`]); `None`
 /// when two keys are one in any case.
 fn context_of(members: &[(&str, case_scan::Plain<'_>)]) -> Option<Context> {
-    // the items on the stack (room for a usual context, about twenty
-    // keys): the context's vector is then allocated once, at its size
-    let items: SmallVec<[(ContextKey, ContextValue, Origin); 32]> = members
-        .iter()
-        .map(|(k, v)| {
-            let value = match v {
-                case_scan::Plain::One(s) => ContextValue::Single(s.to_string()),
-                case_scan::Plain::Many(items) => {
-                    ContextValue::Multi(items.iter().map(|s| s.to_string()).collect())
-                }
-            };
-            (ContextKey::new(k), value, Origin::Given)
-        })
-        .collect();
-    let given = items.len();
-    let mut context = Context::new();
-    context.extend(items);
     // a key twice, in any case, is left to the full reading (the same key
-    // twice is a JSON error there): one check here instead of comparing
-    // every key with every other
-    (context.len() == given).then_some(context)
+    // twice is a JSON error there)
+    Context::from_distinct(
+        members,
+        |(k, _)| k,
+        |(_, v)| match v {
+            case_scan::Plain::One(s) => ContextValue::Single(s.to_string()),
+            case_scan::Plain::Many(items) => {
+                ContextValue::Multi(items.iter().map(|s| s.to_string()).collect())
+            }
+        },
+        Origin::Given,
+    )
 }
 
 /// [`parse_case`], taking the policy set from `cache` when an earlier case

@@ -7,6 +7,7 @@ use std::cmp::Ordering;
 use std::fmt;
 
 use serde::Serialize;
+use smallvec::SmallVec;
 
 use super::known_keys::{self, KnownKey};
 use crate::matcher::{Resolve, Variable};
@@ -314,6 +315,26 @@ fn word8(s: &[u8], i: usize) -> Option<u64> {
     Some(u64::from_be_bytes(eight))
 }
 
+/// Sorts a few keys with their places by their lower-cased forms (by
+/// insertion); `None` when two are equal.
+fn sort_distinct(keys: &mut [(usize, Option<ContextKey>)]) -> Option<()> {
+    for i in 1..keys.len() {
+        let mut j = i;
+        while j > 0 {
+            let (Some((_, Some(a))), Some((_, Some(b)))) = (keys.get(j - 1), keys.get(j)) else {
+                break;
+            };
+            match key_order(b.lower().as_bytes(), a.lower().as_bytes()) {
+                Ordering::Less => keys.swap(j - 1, j),
+                Ordering::Equal => return None,
+                Ordering::Greater => break,
+            }
+            j -= 1;
+        }
+    }
+    Some(())
+}
+
 /// The request context. Lookups by lower-cased key never allocate.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Context {
@@ -374,6 +395,89 @@ impl Context {
             }
             same
         });
+    }
+
+    /// The context of `items`, each a key (`key`) and its value (`value`),
+    /// all from `origin`: what [`Context::extend`] on an empty context
+    /// gives, but `None` when two keys are one in any case.
+    ///
+    /// A request's context (up to 32 keys, most of them spelled as the
+    /// table of known keys spells them) is built in place:
+    /// each known key marks its rank's bit (a rank twice is a key twice),
+    /// the other keys (`aws:PrincipalTag/team`, a few) sort among
+    /// themselves, and the entries are built once each, in their order, in
+    /// a vector of their count: no check of the order, no moves of entries
+    /// and no pass for duplicates afterwards.
+    pub fn from_distinct<T>(
+        items: &[T],
+        key: impl Fn(&T) -> &str,
+        mut value: impl FnMut(&T) -> ContextValue,
+        origin: Origin,
+    ) -> Option<Context> {
+        let n = items.len();
+        if n > SMALL_CONTEXT {
+            let mut context = Context::new();
+            context.extend(
+                items
+                    .iter()
+                    .map(|t| (ContextKey::new(key(t)), value(t), origin.clone())),
+            );
+            return (context.len() == n).then_some(context);
+        }
+        let mut known: [Option<&'static KnownKey>; SMALL_CONTEXT] = [None; SMALL_CONTEXT];
+        let mut at = [0u8; 128];
+        let mut ranks = 0u128;
+        let mut others: SmallVec<[(usize, Option<ContextKey>); 8]> = SmallVec::new();
+        for ((i, item), slot) in items.iter().enumerate().zip(known.iter_mut()) {
+            let text = key(item);
+            let found = known_keys::lookup(text).and_then(|k| {
+                let bit = 1u128.checked_shl(u32::from(k.rank))?;
+                Some((k, bit, at.get_mut(usize::from(k.rank))?))
+            });
+            match found {
+                Some((k, bit, place)) => {
+                    if ranks & bit != 0 {
+                        return None;
+                    }
+                    ranks |= bit;
+                    *place = u8::try_from(i).ok()?;
+                    *slot = Some(k);
+                }
+                None => others.push((i, Some(ContextKey::new(text)))),
+            }
+        }
+        sort_distinct(&mut others)?;
+        let mut entries = Vec::with_capacity(n);
+        let mut push = |place: usize, key: ContextKey| {
+            let item = items.get(place)?;
+            entries.push(ContextEntry::new(key, value(item), origin.clone()));
+            Some(())
+        };
+        // the other keys go in before the first known key after them
+        let mut rest = others.iter_mut();
+        let mut next = rest.next();
+        while ranks != 0 {
+            let place = usize::from(*at.get(ranks.trailing_zeros() as usize)?);
+            ranks &= ranks - 1;
+            let k = known.get(place).copied().flatten()?;
+            while let Some((o, other)) = next.as_mut() {
+                let order = other
+                    .as_ref()
+                    .map(|other| key_order(other.lower().as_bytes(), k.lower.as_bytes()));
+                match order {
+                    Some(Ordering::Less) => push(*o, other.take()?)?,
+                    Some(Ordering::Equal) => return None,
+                    _ => break,
+                }
+                next = rest.next();
+            }
+            push(place, ContextKey(KeyText::Known(k)))?;
+        }
+        while let Some((o, other)) = next {
+            push(*o, other.take()?)?;
+            next = rest.next();
+        }
+        Some(Context { entries })
     }
 
     /// Sorts the entries by lower-cased key, equal keys in insertion
@@ -802,6 +906,47 @@ mod tests {
             let mut context = Context { entries };
             context.sort_entries();
             proptest::prop_assert_eq!(context.entries, expected);
+        }
+    }
+
+    proptest::proptest! {
+        /// Building a context of distinct keys in place is extending an
+        /// empty one: the same entries (one-element lists of single-valued
+        /// keys made single) in the same order, and `None` exactly when
+        /// two keys are one in any case (a known key twice, known and
+        /// other spellings of one key, other keys alike); known keys only,
+        /// other keys only, both mixed, small contexts and past 32 keys.
+        #[test]
+        fn distinct_keys_build_as_extend_does(
+            keys in proptest::collection::vec((0usize..18, 0u8..3), 0..40),
+            distinct in proptest::strategy::Strategy::prop_shuffle(
+                proptest::sample::subsequence((0usize..18).collect::<Vec<_>>(), 0..=18),
+            ),
+            many in proptest::collection::vec(0usize..60, 33..50),
+            pick in 0usize..3,
+        ) {
+            const KEYS: [&str; 18] = [
+                "aws:PrincipalArn", "aws:PrincipalTag/team", "aws:PrincipalTag/env", "s3:prefix",
+                "aws:principalarn", "AWS:PrincipalArn", "aws:PrincipalTag/Team", "aws:TagKeys",
+                "s3:ExistingObjectTag/classification", "aws:SourceIp", "aws:CurrentTime", "ÄWS:Ü",
+                "aws:Referer", "aws:referer", "aws:PrincipalOrgPaths", "a", "", "zz:last",
+            ];
+            let many_keys: Vec<String> = many.iter().map(|k| format!("k{k}")).collect();
+            let items: Vec<(String, u8)> = match pick {
+                0 => distinct.iter().map(|&k| (KEYS[k].to_string(), 1)).collect(),
+                1 => keys.iter().map(|&(k, v)| (KEYS[k].to_string(), v)).collect(),
+                _ => many_keys.iter().zip(keys.iter().cycle()).map(|(k, &(_, v))| (k.clone(), v)).collect(),
+            };
+            let value = |&(ref k, v): &(String, u8)| match v {
+                0 => ContextValue::Single(k.clone()),
+                1 => ContextValue::Multi(vec![k.clone()]),
+                _ => ContextValue::Multi(vec![k.clone(), "b".to_string()]),
+            };
+            let mut extended = Context::new();
+            extended.extend(items.iter().map(|t| (t.0.as_str(), value(t), Origin::Given)));
+            let expected = (extended.len() == items.len()).then_some(extended);
+            let built = Context::from_distinct(&items, |t| t.0.as_str(), value, Origin::Given);
+            proptest::prop_assert_eq!(built, expected);
         }
     }
 
