@@ -253,6 +253,7 @@ pub struct ContextEntry {
 impl ContextEntry {
     /// An entry; a one-element list for a key that is not multi-valued
     /// becomes a single value.
+    #[inline]
     fn new(key: ContextKey, value: ContextValue, origin: Origin) -> ContextEntry {
         let value = match value {
             ContextValue::Multi(mut v) if v.len() == 1 && !key.is_multivalued() => {
