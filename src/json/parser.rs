@@ -654,9 +654,10 @@ fn short_run(bytes: &[u8]) -> Option<usize> {
 /// before it (a minimum, which vectorizes). The words `short_run` looked
 /// at are not looked at again when they were all there.
 fn long_run(bytes: &[u8]) -> Option<usize> {
-    let from = match bytes.len() >= SHORT_WORDS * WORD {
-        true => SHORT_WORDS * WORD,
-        false => 0,
+    let from = if bytes.len() >= SHORT_WORDS * WORD {
+        SHORT_WORDS * WORD
+    } else {
+        0
     };
     let tail = bytes.get(from..).unwrap_or_default();
     let run = memchr::memchr2(b'"', b'\\', tail)?;

@@ -58,7 +58,7 @@ impl Str {
     pub fn new(text: &str) -> Str {
         match common(text) {
             Some(s) => Str(Repr::Static(s)),
-            None => Str(Repr::Owned(text.into())),
+            None => Str::copied(text),
         }
     }
 }
