@@ -105,9 +105,37 @@ pub struct CaseResult {
     /// Why it failed or errored.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// What the case asks that AWS could not receive, though it is
+    /// answered: each key of its context that contradicts its caller
+    /// (spec E-7, [`Principal::context_conflicts`]). Absent when none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<CaseWarning>,
     /// The full response, for failures.
     #[serde(skip)]
     pub response: Option<Response>,
+}
+
+/// A warning on a case that is answered all the same.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CaseWarning {
+    /// Where in the case: the JSON pointer of the field (`/context/KEY`).
+    pub pointer: String,
+    /// What is wrong there.
+    pub message: String,
+}
+
+/// The warnings of a request: each context key that contradicts its caller,
+/// with the message `can` refuses such a request with.
+fn warnings(request: &Request) -> Vec<CaseWarning> {
+    request
+        .principal
+        .context_conflicts(&request.context)
+        .into_iter()
+        .map(|c| CaseWarning {
+            pointer: pointer::join("/context", &c.key),
+            message: c.message(&request.principal),
+        })
+        .collect()
 }
 
 fn ser_decision<S: serde::Serializer>(d: &Option<Decision>, s: S) -> Result<S::Ok, S::Error> {
@@ -1218,6 +1246,7 @@ pub fn run_case(case: &Case) -> CaseResult {
         expect: case.expect,
         status,
         message,
+        warnings: warnings(&case.request),
         response: Some(response),
     }
 }
@@ -1244,6 +1273,7 @@ pub fn run_line_with(name: &str, line: usize, text: &str, cache: Option<&SetCach
                     .collect::<Vec<_>>()
                     .join("; "),
             ),
+            warnings: Vec::new(),
             response: None,
         },
     }
