@@ -273,8 +273,8 @@ fn run_cases(path: &str, args: &EvalArgs, io: &mut Io<'_>) -> i32 {
             "skipped": summary.skipped,
         });
         // only when there are any: a run without warnings reads as before
-        if summary.warned > 0 {
-            line["warned"] = summary.warned.into();
+        if let Some(fields) = line.as_object_mut().filter(|_| summary.warned > 0) {
+            fields.insert("warned".into(), summary.warned.into());
         }
         io.out(&line.to_string());
     } else {

@@ -417,7 +417,7 @@ fn caller_places() -> &'static [u8; 256] {
 /// (most are; `places` is [`caller_places`]), else by its text.
 fn caller_place(e: &ContextEntry, places: &[u8; 256]) -> Option<usize> {
     match e.key.rank() {
-        Some(rank) => usize::from(places[usize::from(rank)]).checked_sub(1),
+        Some(rank) => usize::from(*places.get(usize::from(rank))?).checked_sub(1),
         None => {
             let lower = e.key.lower();
             if !lower.starts_with("aws:") {
