@@ -412,22 +412,29 @@ fn caller_places() -> &'static [u8; 256] {
     })
 }
 
-/// The place in [`CALLER_KEYS`] of the entry's key (in any case), if a
-/// caller can contradict it: told by the key's rank when it is a known key
-/// (most are; `places` is [`caller_places`]), else by its text.
-fn caller_place(e: &ContextEntry, places: &[u8; 256]) -> Option<usize> {
+/// 1 + the place in [`CALLER_KEYS`] of the entry's key (in any case), or 0
+/// when no caller can contradict it: told by the key's rank when it is a
+/// known key (most are; `places` is [`caller_places`]), else by its text.
+#[inline]
+fn caller_place(e: &ContextEntry, places: &[u8; 256]) -> usize {
     match e.key.rank() {
-        Some(rank) => usize::from(*places.get(usize::from(rank))?).checked_sub(1),
-        None => {
-            let lower = e.key.lower();
-            if !lower.starts_with("aws:") {
-                return None;
-            }
-            CALLER_KEYS
-                .iter()
-                .position(|k| k.eq_ignore_ascii_case(lower))
-        }
+        Some(rank) => usize::from(places.get(usize::from(rank)).copied().unwrap_or(0)),
+        None => caller_place_of_text(e.key.lower()),
     }
+}
+
+/// [`caller_place`] of a key that is not a known key (rare: a caller key
+/// in another case than AWS spells it).
+#[cold]
+#[inline(never)]
+fn caller_place_of_text(lower: &str) -> usize {
+    if !lower.starts_with("aws:") {
+        return 0;
+    }
+    CALLER_KEYS
+        .iter()
+        .position(|k| k.eq_ignore_ascii_case(lower))
+        .map_or(0, |i| i + 1)
 }
 
 /// A key given in a request's context that AWS would never send so for the
@@ -472,24 +479,27 @@ impl Principal {
         // The given entries of the keys a caller can contradict, by their
         // places in `CALLER_KEYS`: in most contexts none or a few, found
         // in one look at each key.
-        let mut given: [Option<&ContextEntry>; CALLER_KEYS.len()] = [None; CALLER_KEYS.len()];
+        // (at 1 + the place; 0 takes the other keys)
+        let mut given: [Option<&ContextEntry>; CALLER_KEYS.len() + 1] =
+            [None; CALLER_KEYS.len() + 1];
         let mut any = false;
         let places = caller_places();
         for e in context.entries() {
-            let Some(slot) = caller_place(e, places).and_then(|i| given.get_mut(i)) else {
-                continue;
-            };
-            if e.origin == Origin::Given {
-                *slot = Some(e);
-                any = true;
+            let place = caller_place(e, places);
+            if place != 0 && e.origin == Origin::Given {
+                if let Some(slot) = given.get_mut(place) {
+                    *slot = Some(e);
+                    any = true;
+                }
             }
         }
         if !any {
             return Vec::new();
         }
+        let at = |k: usize| given.get(k + 1).copied().flatten();
         let mut out = Vec::new();
         for &k in self.never_carried() {
-            if let Some(e) = given.get(k).copied().flatten() {
+            if let Some(e) = at(k) {
                 out.push(ContextConflict {
                     key: e.key.to_string(),
                     aws_sends: None,
@@ -498,7 +508,7 @@ impl Principal {
         }
         // in the context's order, which is the places' order
         for (k, aws) in self.derived_keys() {
-            let Some(e) = given.get(k).copied().flatten() else {
+            let Some(e) = at(k) else {
                 continue;
             };
             let agrees = match &e.value {
