@@ -20,8 +20,6 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use serde::Deserialize;
-
 // The hash `Catalog::index_of` probes with: one definition for both sides.
 #[allow(dead_code)]
 #[path = "src/catalog/fold.rs"]
@@ -32,117 +30,16 @@ mod fold;
 mod key_pattern;
 use key_pattern::split_pattern;
 
+// The data files' shapes and their reading, with the errors that name a
+// malformed file: a module of its own, which a test (tests/suite/build_data.rs)
+// includes too.
+#[path = "build/catalog_data.rs"]
+mod catalog_data;
+use catalog_data::{parse, ActionData, ActionsFile, IamFile, KeysFile, ServiceData};
+
 const ACTIONS_FILE: &str = "data/s3-actions.json";
 const KEYS_FILE: &str = "data/s3-condition-keys.json";
 const IAM_FILE: &str = "data/iam-sts-actions.json";
-
-#[derive(Deserialize)]
-struct ActionsFile {
-    source: SourceInfo,
-    services: BTreeMap<String, ServiceData>,
-}
-
-#[derive(Deserialize)]
-struct SourceInfo {
-    package: String,
-    version: String,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ServiceData {
-    prefix: String,
-    name: String,
-    resource_types: Vec<ResourceTypeData>,
-    actions: Vec<ActionData>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ResourceTypeData {
-    name: String,
-    arn_pattern: String,
-    #[serde(default)]
-    condition_keys: Vec<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ActionData {
-    name: String,
-    iam_action: String,
-    access_level: String,
-    access_level_raw: String,
-    description: String,
-    resource_types: Vec<ActionResourceData>,
-    wildcard_only: bool,
-    #[serde(default)]
-    condition_keys: Vec<String>,
-    #[serde(default)]
-    dependent_actions: Vec<String>,
-    api_documentation: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ActionResourceData {
-    name: String,
-    required: bool,
-    arn_pattern: String,
-    #[serde(default)]
-    condition_keys: Vec<String>,
-}
-
-#[derive(Deserialize)]
-struct KeysFile {
-    global: Vec<GlobalKeyData>,
-    services: BTreeMap<String, Vec<ServiceKeyData>>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct GlobalKeyData {
-    pattern: String,
-    #[serde(rename = "type")]
-    key_type: String,
-    multi_valued: bool,
-    presence: String,
-    #[serde(default)]
-    presence_note: String,
-    is_global_aws_key: bool,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ServiceKeyData {
-    key: String,
-    #[serde(rename = "type")]
-    key_type: String,
-    multi_valued: bool,
-    #[serde(default)]
-    description: String,
-}
-
-#[derive(Deserialize)]
-struct IamFile {
-    services: BTreeMap<String, IamServiceData>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct IamServiceData {
-    prefix: String,
-    actions: Vec<IamActionData>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct IamActionData {
-    name: String,
-    access_level: String,
-    resource_types: Vec<String>,
-    condition_keys: Vec<String>,
-}
 
 fn main() {
     if let Err(message) = run() {
@@ -170,13 +67,6 @@ fn run() -> Result<(), String> {
     let dir = std::env::var_os("OUT_DIR").ok_or("OUT_DIR is not set")?;
     let path = Path::new(&dir).join("catalog_tables.rs");
     std::fs::write(&path, out).map_err(|e| format!("{}: {e}", path.display()))
-}
-
-/// Reads and parses one data file; an error names the file.
-fn parse<T: for<'de> Deserialize<'de>>(file: &str) -> Result<T, String> {
-    let text = std::fs::read_to_string(file).map_err(|e| format!("{file}: {e}"))?;
-    serde_json::from_str(&text)
-        .map_err(|e| format!("{file}: {e} (the catalog data is malformed; see data/README.md)"))
 }
 
 /// A Rust string literal of `s` (`Debug` escapes quotes, backslashes and

@@ -278,14 +278,31 @@ pub fn edit_distance_within(a: &str, b: &str, max: usize) -> Option<usize> {
     distance_within(&a, &b, max)
 }
 
+thread_local! {
+    /// Cells of edit-distance tables computed on this thread: see
+    /// [`edit_distance_cells`].
+    static CELLS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// How many cells of edit-distance tables (one per pair of characters
+/// compared) this thread has computed so far, for [`did_you_mean`] and
+/// [`edit_distance_within`]: the work of a suggestion, which a test bounds
+/// (a 16 KB unknown action once cost seconds of it per load) without
+/// asserting a time.
+pub fn edit_distance_cells() -> u64 {
+    CELLS.with(std::cell::Cell::get)
+}
+
 fn distance_within(a: &[char], b: &[char], max: usize) -> Option<usize> {
     // The distance is at least the difference in length.
     if a.len().abs_diff(b.len()) > max {
         return None;
     }
+    let row = u64::try_from(b.len()).unwrap_or(u64::MAX);
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     let mut cur = vec![0; b.len() + 1];
     for (i, ca) in a.iter().enumerate() {
+        CELLS.with(|c| c.set(c.get().saturating_add(row)));
         if let Some(c0) = cur.first_mut() {
             *c0 = i + 1;
         }

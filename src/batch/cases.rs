@@ -11,6 +11,7 @@ use smallvec::SmallVec;
 
 use super::case_scan::{self, Field, Fields};
 use crate::diagnostic::Diagnostic;
+use crate::eval::access_point::{self, AccessPointSettings};
 use crate::eval::policy_set::{EvalOptions, PolicySet, PolicySetBuilder};
 use crate::eval::response::{Decision, Response};
 use crate::eval::s3_settings::{S3Settings, Spelling};
@@ -105,9 +106,37 @@ pub struct CaseResult {
     /// Why it failed or errored.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// What the case asks that AWS could not receive, though it is
+    /// answered: each key of its context that contradicts its caller
+    /// (spec E-7, [`Principal::context_conflicts`]). Absent when none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<CaseWarning>,
     /// The full response, for failures.
     #[serde(skip)]
     pub response: Option<Response>,
+}
+
+/// A warning on a case that is answered all the same.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CaseWarning {
+    /// Where in the case: the JSON pointer of the field (`/context/KEY`).
+    pub pointer: String,
+    /// What is wrong there.
+    pub message: String,
+}
+
+/// The warnings of a request: each context key that contradicts its caller,
+/// with the message `can` refuses such a request with.
+fn warnings(request: &Request) -> Vec<CaseWarning> {
+    request
+        .principal
+        .context_conflicts(&request.context)
+        .into_iter()
+        .map(|c| CaseWarning {
+            pointer: pointer::join("/context", &c.key),
+            message: c.message(&request.principal),
+        })
+        .collect()
 }
 
 fn ser_decision<S: serde::Serializer>(d: &Option<Decision>, s: S) -> Result<S::Ok, S::Error> {
@@ -963,7 +992,7 @@ fn read_set(
             diags,
         );
         let has_ap_policy = !list("access_point_policy").is_empty();
-        let settings = access_point_settings(
+        let settings = AccessPointSettings::from_json(
             root.get("access_point"),
             "/access_point",
             &mut |v, ptr, msg| {
@@ -982,69 +1011,12 @@ fn read_set(
                         "INVALID_CASE",
                         e.to_string(),
                     )
-                    .with_hint(ACCESS_POINT_HINT),
+                    .with_hint(access_point::ACCESS_POINT_HINT),
                 ),
             }
         }
     }
     (builder, options)
-}
-
-/// The fields of a case's `access_point` object.
-const ACCESS_POINT_FIELDS: &[&str] = &["bucket", "bucket_account", "network_origin", "vpc"];
-
-/// How to write an `access_point` object.
-pub(crate) const ACCESS_POINT_HINT: &str = r#"write "access_point": {"bucket": "NAME"} (and optionally "bucket_account", "network_origin": "Internet" or "VPC", "vpc")"#;
-
-/// Reads an `access_point` object at JSON pointer `base` (spec AP-1; cases
-/// and test files): `None` when it is malformed (each problem reported
-/// through `bad`).
-pub(crate) fn access_point_settings(
-    v: Option<&Value>,
-    base: &str,
-    bad: &mut dyn FnMut(&Value, &str, String),
-) -> Option<crate::eval::access_point::AccessPointSettings> {
-    let mut settings = crate::eval::access_point::AccessPointSettings::default();
-    let Some(v) = v.filter(|v| v.kind != Kind::Null) else {
-        return Some(settings);
-    };
-    let Some(members) = v.as_object() else {
-        bad(v, base, "`access_point` must be an object".into());
-        return None;
-    };
-    let mut ok = true;
-    for m in members {
-        let ptr = pointer::join(base, &m.key);
-        let Some(text) = m.value.as_str() else {
-            bad(
-                &m.value,
-                &ptr,
-                format!("`access_point.{}` must be a string", m.key),
-            );
-            ok = false;
-            continue;
-        };
-        let slot = match m.key.as_str() {
-            "bucket" => &mut settings.bucket,
-            "bucket_account" => &mut settings.bucket_account,
-            "network_origin" => &mut settings.network_origin,
-            "vpc" => &mut settings.vpc,
-            other => {
-                bad(
-                    &m.value,
-                    &ptr,
-                    format!(
-                        "unknown access point field `{other}` (known: {})",
-                        ACCESS_POINT_FIELDS.join(", ")
-                    ),
-                );
-                ok = false;
-                continue;
-            }
-        };
-        *slot = Some(text.to_string());
-    }
-    ok.then_some(settings)
 }
 
 fn add_level(b: PolicySetBuilder, t: PolicyType, policies: Vec<Policy>) -> PolicySetBuilder {
@@ -1218,6 +1190,7 @@ pub fn run_case(case: &Case) -> CaseResult {
         expect: case.expect,
         status,
         message,
+        warnings: warnings(&case.request),
         response: Some(response),
     }
 }
@@ -1244,6 +1217,7 @@ pub fn run_line_with(name: &str, line: usize, text: &str, cache: Option<&SetCach
                     .collect::<Vec<_>>()
                     .join("; "),
             ),
+            warnings: Vec::new(),
             response: None,
         },
     }

@@ -202,15 +202,16 @@ pub fn parse_line(
             .map_err(|e| bad(root.get("resource"), "/resource", e.to_string()))
             .ok()
     });
+    // `Some(None)`: not given (the flags' holds)
     let principal = match string("principal", &mut bad) {
         Some(Some(p)) => match Principal::parse(p) {
-            Ok(p) => Some(p),
+            Ok(p) => Some(Some(p)),
             Err(e) => {
                 bad(root.get("principal"), "/principal", e.to_string());
                 None
             }
         },
-        Some(None) => Some(template.principal.clone()),
+        Some(None) => Some(None),
         None => None,
     };
     let resource_account = match string("resource_account", &mut bad) {
@@ -225,7 +226,7 @@ pub fn parse_line(
             );
             None
         }
-        Some(None) => Some(template.resource_account.clone()),
+        Some(None) => Some(None),
         None => None,
     };
     let mut context = crate::request::context::Context::new();
@@ -260,14 +261,14 @@ pub fn parse_line(
         (Some(action), Some(resource), Some(principal), Some(resource_account))
             if errors.is_empty() =>
         {
-            let request = Request {
-                principal,
+            let request = line_request(
+                template,
                 action,
                 resource,
+                principal,
                 resource_account,
-                is_service_linked_role: template.is_service_linked_role,
                 context,
-            };
+            );
             if let Some(message) = owner_disagreement(&request, root.get("resource_account")) {
                 let at = root
                     .get("resource_account")
@@ -316,6 +317,29 @@ pub fn parse_line(
             Ok(RequestLine { request, id })
         }
         _ => Err(errors),
+    }
+}
+
+/// The request of a line, from its fields read: its principal and resource
+/// account when it gives them (`None`: the flags', `template`'s), and the
+/// flags' `--service-linked-role`, which holds for every line. The one way
+/// both readings of a line ([`parse_line`], [`Requests::parse_common_line`])
+/// make it.
+fn line_request(
+    template: &Request,
+    action: Action,
+    resource: Resource,
+    principal: Option<Principal>,
+    resource_account: Option<String>,
+    context: crate::request::context::Context,
+) -> Request {
+    Request {
+        principal: principal.unwrap_or_else(|| template.principal.clone()),
+        action,
+        resource,
+        resource_account: resource_account.or_else(|| template.resource_account.clone()),
+        is_service_linked_role: template.is_service_linked_role,
+        context,
     }
 }
 
@@ -492,7 +516,7 @@ impl Requests {
         };
         let resource = Resource::parse(f.resource?).ok()?;
         let principal = match f.principal {
-            Some(p) => match self.principals.iter().position(|(t, _)| t == p) {
+            Some(p) => Some(match self.principals.iter().position(|(t, _)| t == p) {
                 Some(i) => {
                     recently_used(&mut self.principals, i);
                     self.principals.last()?.1.clone()
@@ -505,24 +529,24 @@ impl Requests {
                     self.principals.push((p.to_string(), principal.clone()));
                     principal
                 }
-            },
-            None => template.principal.clone(),
+            }),
+            None => None,
         };
         let resource_account = match f.resource_account {
             Some(a) if a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()) => {
                 Some(a.to_string())
             }
             Some(_) => return None,
-            None => template.resource_account.clone(),
+            None => None,
         };
-        let request = Request {
-            principal,
+        let request = line_request(
+            template,
             action,
             resource,
+            principal,
             resource_account,
-            is_service_linked_role: template.is_service_linked_role,
-            context: crate::request::context::Context::new(),
-        };
+            crate::request::context::Context::new(),
+        );
         if owner_disagreement(&request, None).is_some()
             || !request
                 .principal

@@ -62,6 +62,9 @@ pub struct Summary {
     pub failed: usize,
     /// Cases using something s3guard does not model.
     pub skipped: usize,
+    /// Cases answered with warnings (a context that contradicts the
+    /// caller): counted whatever their status, never as failures.
+    pub warned: usize,
 }
 
 impl Summary {
@@ -72,19 +75,26 @@ impl Summary {
             Status::Unsupported => self.skipped += 1,
             Status::Evaluated => {}
         }
+        if !r.warnings.is_empty() {
+            self.warned += 1;
+        }
     }
 
     fn merge(&mut self, o: Summary) {
         self.passed += o.passed;
         self.failed += o.failed;
         self.skipped += o.skipped;
+        self.warned += o.warned;
     }
 
-    /// `N passed, N failed[, N skipped]`.
+    /// `N passed, N failed[, N skipped][, N with warnings]`.
     pub fn line(&self) -> String {
         let mut s = format!("{} passed, {} failed", self.passed, self.failed);
         if self.skipped > 0 {
             s.push_str(&format!(", {} skipped", self.skipped));
+        }
+        if self.warned > 0 {
+            s.push_str(&format!(", {} with warnings", self.warned));
         }
         s
     }
@@ -229,6 +239,7 @@ fn run_cases(path: &str, args: &EvalArgs, io: &mut Io<'_>) -> i32 {
                 expect: None,
                 status: Status::Error,
                 message: Some(message),
+                warnings: Vec::new(),
                 response: None,
             },
         };
@@ -255,15 +266,17 @@ fn run_cases(path: &str, args: &EvalArgs, io: &mut Io<'_>) -> i32 {
         return read_failed(io, name, &e, json);
     }
     if json {
-        io.out(
-            &serde_json::json!({
-                "summary": summary.line(),
-                "passed": summary.passed,
-                "failed": summary.failed,
-                "skipped": summary.skipped,
-            })
-            .to_string(),
-        );
+        let mut line = serde_json::json!({
+            "summary": summary.line(),
+            "passed": summary.passed,
+            "failed": summary.failed,
+            "skipped": summary.skipped,
+        });
+        // only when there are any: a run without warnings reads as before
+        if let Some(fields) = line.as_object_mut().filter(|_| summary.warned > 0) {
+            fields.insert("warned".into(), summary.warned.into());
+        }
+        io.out(&line.to_string());
     } else {
         io.out(&summary.line());
     }
@@ -282,18 +295,27 @@ fn report(r: &CaseResult, name: &str, json: bool, out: &mut Vec<u8>) {
         return;
     }
     let label = match r.status {
-        Status::Pass | Status::Evaluated => return,
-        Status::Fail => "FAIL",
-        Status::Error => "ERROR",
-        Status::Unsupported => "UNSUPPORTED",
+        Status::Pass | Status::Evaluated => None,
+        Status::Fail => Some("FAIL"),
+        Status::Error => Some("ERROR"),
+        Status::Unsupported => Some("UNSUPPORTED"),
     };
-    let _ = writeln!(
-        out,
-        "{label} {} ({name}:{}): {}",
-        r.id,
-        r.line,
-        r.message.as_deref().unwrap_or_default()
-    );
+    if let Some(label) = label {
+        let _ = writeln!(
+            out,
+            "{label} {} ({name}:{}): {}",
+            r.id,
+            r.line,
+            r.message.as_deref().unwrap_or_default()
+        );
+    }
+    for w in &r.warnings {
+        let _ = writeln!(
+            out,
+            "WARNING {} ({name}:{}) at {}: {}",
+            r.id, r.line, w.pointer, w.message
+        );
+    }
 }
 
 /// Counts of a `--requests` run.

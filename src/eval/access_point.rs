@@ -28,6 +28,7 @@ use smallvec::SmallVec;
 use crate::eval::applicability::Applicability;
 use crate::eval::policy_set::PolicySet;
 use crate::eval::response::{Decision, LayerDecision, PerType, Response, StatementRef};
+use crate::json::{pointer, Kind, Value};
 use crate::matcher::Resource;
 use crate::policy::PolicyType;
 use crate::request::context::{ContextValue, Origin};
@@ -111,6 +112,66 @@ pub struct AccessPointSettings {
     pub network_origin: Option<String>,
     /// The VPC of a VPC-only access point.
     pub vpc: Option<String>,
+}
+
+/// The fields of an `access_point` object.
+const ACCESS_POINT_FIELDS: &[&str] = &["bucket", "bucket_account", "network_origin", "vpc"];
+
+/// How to write an `access_point` object.
+pub(crate) const ACCESS_POINT_HINT: &str = r#"write "access_point": {"bucket": "NAME"} (and optionally "bucket_account", "network_origin": "Internet" or "VPC", "vpc")"#;
+
+impl AccessPointSettings {
+    /// Reads an `access_point` object at JSON pointer `base` (spec AP-1),
+    /// as cases (`eval --cases`) and test files give it: `None` when it is
+    /// malformed (each problem reported through `bad`); absent or `null`,
+    /// no settings.
+    pub(crate) fn from_json(
+        v: Option<&Value>,
+        base: &str,
+        bad: &mut dyn FnMut(&Value, &str, String),
+    ) -> Option<AccessPointSettings> {
+        let mut settings = AccessPointSettings::default();
+        let Some(v) = v.filter(|v| v.kind != Kind::Null) else {
+            return Some(settings);
+        };
+        let Some(members) = v.as_object() else {
+            bad(v, base, "`access_point` must be an object".into());
+            return None;
+        };
+        let mut ok = true;
+        for m in members {
+            let ptr = pointer::join(base, &m.key);
+            let Some(text) = m.value.as_str() else {
+                bad(
+                    &m.value,
+                    &ptr,
+                    format!("`access_point.{}` must be a string", m.key),
+                );
+                ok = false;
+                continue;
+            };
+            let slot = match m.key.as_str() {
+                "bucket" => &mut settings.bucket,
+                "bucket_account" => &mut settings.bucket_account,
+                "network_origin" => &mut settings.network_origin,
+                "vpc" => &mut settings.vpc,
+                other => {
+                    bad(
+                        &m.value,
+                        &ptr,
+                        format!(
+                            "unknown access point field `{other}` (known: {})",
+                            ACCESS_POINT_FIELDS.join(", ")
+                        ),
+                    );
+                    ok = false;
+                    continue;
+                }
+            };
+            *slot = Some(text.to_string());
+        }
+        ok.then_some(settings)
+    }
 }
 
 /// What is wrong with [`AccessPointSettings`].
@@ -563,6 +624,52 @@ fn combine(at_point: Response, at_bucket: Response, refused: bool) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The settings an `access_point` object gives, or its problems.
+    fn read(text: &str) -> Result<AccessPointSettings, Vec<(String, String)>> {
+        let parsed = crate::json::parse(text).unwrap();
+        let mut problems = Vec::new();
+        let settings = AccessPointSettings::from_json(
+            Some(&parsed.value),
+            "/access_point",
+            &mut |_, ptr, msg| problems.push((ptr.to_string(), msg)),
+        );
+        settings.ok_or(problems)
+    }
+
+    #[test]
+    fn reads_access_point_objects_spec_ap1() {
+        let s = read(r#"{"bucket":"b","network_origin":"VPC","vpc":"vpc-1"}"#).unwrap();
+        assert_eq!(s.bucket.as_deref(), Some("b"));
+        assert_eq!(s.vpc.as_deref(), Some("vpc-1"));
+        assert!(read("null").unwrap().is_empty());
+        assert!(
+            AccessPointSettings::from_json(None, "/x", &mut |_, _, _| panic!())
+                .is_some_and(|s| s.is_empty())
+        );
+        assert_eq!(
+            read("[]").unwrap_err(),
+            [(
+                "/access_point".to_string(),
+                "`access_point` must be an object".to_string()
+            )]
+        );
+        let problems = read(r#"{"bucket":1,"vpce":"v"}"#).unwrap_err();
+        assert_eq!(
+            problems,
+            [
+                (
+                    "/access_point/bucket".to_string(),
+                    "`access_point.bucket` must be a string".to_string()
+                ),
+                (
+                    "/access_point/vpce".to_string(),
+                    "unknown access point field `vpce` (known: bucket, bucket_account, network_origin, vpc)"
+                        .to_string()
+                ),
+            ]
+        );
+    }
 
     #[test]
     fn reads_access_point_arns() {

@@ -134,7 +134,7 @@ impl ContextKey {
 
     /// The key's rank in the table of known keys ([`KnownKey::rank`]):
     /// known keys order as their ranks do.
-    fn rank(&self) -> Option<u8> {
+    pub(crate) fn rank(&self) -> Option<u8> {
         match &self.0 {
             KeyText::Known(k) => Some(k.rank),
             KeyText::Owned { .. } => None,

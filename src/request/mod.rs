@@ -5,13 +5,16 @@ pub mod builder;
 pub mod context;
 mod known_keys;
 
+use std::borrow::Cow;
 use std::fmt;
+
+use smallvec::SmallVec;
 
 use serde::Serialize;
 
 use crate::matcher::{Action, ActionError, ArnError, Resource};
 use crate::policy::{is_canonical_user_id, oai_id};
-use crate::request::context::{Context, ContextValue, Origin};
+use crate::request::context::{Context, ContextEntry, ContextValue, Origin};
 
 /// The caller of a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -234,35 +237,43 @@ impl Principal {
     /// `aws:username`), as AWS spells them: such a key is absent, never
     /// missing (spec E-7 and section 0 of the semantics).
     pub fn never_carried_keys(&self) -> Vec<&'static str> {
+        self.never_carried()
+            .iter()
+            .filter_map(|&k| CALLER_KEYS.get(k).copied())
+            .collect()
+    }
+
+    /// [`Principal::never_carried_keys`], as places in [`CALLER_KEYS`].
+    fn never_carried(&self) -> &'static [usize] {
         match self {
             // what AWS sends for an origin access identity is not documented: free
             Principal::Unspecified
             | Principal::CloudFrontOai { .. }
-            | Principal::CanonicalUser { .. } => Vec::new(),
-            Principal::User { .. } => vec!["aws:PrincipalServiceName"],
+            | Principal::CanonicalUser { .. } => &[],
+            Principal::User { .. } => &[SERVICE_NAME],
             Principal::Root { .. }
             | Principal::RoleSession { .. }
-            | Principal::FederatedUser { .. } => vec!["aws:username", "aws:PrincipalServiceName"],
+            | Principal::FederatedUser { .. } => &[USERNAME, SERVICE_NAME],
             // aws:PrincipalOrgID/OrgPaths: "only if the principal is a
             // member of an organization" (IAM global condition keys).
             // aws:SourceArn/SourceAccount/SourceOrgID/SourceOrgPaths: "only
             // if accessing a resource triggers an AWS service to call
             // another service on behalf of the resource owner": a signed
             // service request, never an unsigned one.
-            Principal::Anonymous => vec![
-                "aws:username",
-                "aws:PrincipalArn",
-                "aws:PrincipalAccount",
-                "aws:PrincipalServiceName",
-                "aws:PrincipalIsAWSService",
-                "aws:PrincipalOrgID",
-                "aws:PrincipalOrgPaths",
-                "aws:SourceArn",
-                "aws:SourceAccount",
-                "aws:SourceOrgID",
-                "aws:SourceOrgPaths",
+            Principal::Anonymous => &[
+                USERNAME,
+                PRINCIPAL_ARN,
+                PRINCIPAL_ACCOUNT,
+                SERVICE_NAME,
+                IS_AWS_SERVICE,
+                ORG_ID,
+                ORG_PATHS,
+                SOURCE_ARN,
+                SOURCE_ACCOUNT,
+                SOURCE_ORG_ID,
+                SOURCE_ORG_PATHS,
             ],
-            Principal::Service(_) => vec!["aws:username"],
+            Principal::Service(_) => &[USERNAME],
         }
     }
 
@@ -287,54 +298,143 @@ impl Principal {
     /// services `aws:PrincipalServiceName` / `aws:PrincipalIsAWSService`.
     /// Keys already present are left alone.
     pub fn derive_context(&self, ctx: &mut Context) {
-        let mut put = |k: &str, v: &str| {
-            ctx.set_default(k, ContextValue::Single(v.to_string()), Origin::Derived)
-        };
+        for (k, v) in self.derived_keys() {
+            let key = CALLER_KEYS.get(k).copied().unwrap_or_default();
+            ctx.set_default(key, ContextValue::Single(v.into_owned()), Origin::Derived);
+        }
+    }
+
+    /// The keys [`Principal::derive_context`] sets (as places in
+    /// [`CALLER_KEYS`], in their order: a test keeps it so) and their
+    /// values: the one list of what AWS derives from a caller, which
+    /// [`Principal::context_conflicts`] also reads.
+    fn derived_keys(&self) -> SmallVec<[(usize, Cow<'_, str>); 6]> {
+        let b = Cow::Borrowed;
+        let mut out = SmallVec::new();
         match self {
             Principal::Anonymous => {
-                put("aws:PrincipalType", "Anonymous");
-                put("aws:userid", "anonymous");
+                out.push((PRINCIPAL_TYPE, b("Anonymous")));
+                out.push((USERID, b("anonymous")));
             }
             Principal::Service(name) => {
-                put("aws:PrincipalServiceName", name);
-                put("aws:PrincipalIsAWSService", "true");
+                out.push((IS_AWS_SERVICE, b("true")));
+                out.push((SERVICE_NAME, b(name.as_str())));
             }
             Principal::Unspecified
             | Principal::CloudFrontOai { .. }
             | Principal::CanonicalUser { .. } => {}
             Principal::Root { arn, account } => {
-                put("aws:PrincipalArn", arn);
-                put("aws:PrincipalAccount", account);
-                put("aws:PrincipalType", "Account");
-                put("aws:userid", account);
-                put("aws:PrincipalIsAWSService", "false");
+                out.push((PRINCIPAL_ACCOUNT, b(account.as_str())));
+                out.push((PRINCIPAL_ARN, b(arn.as_str())));
+                out.push((IS_AWS_SERVICE, b("false")));
+                out.push((PRINCIPAL_TYPE, b("Account")));
+                out.push((USERID, b(account.as_str())));
             }
             Principal::User { arn, account, name } => {
-                put("aws:PrincipalArn", arn);
-                put("aws:PrincipalAccount", account);
-                put("aws:PrincipalType", "User");
-                put("aws:username", name);
-                put("aws:PrincipalIsAWSService", "false");
+                out.push((PRINCIPAL_ACCOUNT, b(account.as_str())));
+                out.push((PRINCIPAL_ARN, b(arn.as_str())));
+                out.push((IS_AWS_SERVICE, b("false")));
+                out.push((PRINCIPAL_TYPE, b("User")));
+                out.push((USERNAME, b(name.as_str())));
             }
             Principal::RoleSession {
                 role_arn, account, ..
             } => {
-                put("aws:PrincipalArn", role_arn);
-                put("aws:PrincipalAccount", account);
-                put("aws:PrincipalType", "AssumedRole");
-                put("aws:PrincipalIsAWSService", "false");
+                out.push((PRINCIPAL_ACCOUNT, b(account.as_str())));
+                out.push((PRINCIPAL_ARN, b(role_arn.as_str())));
+                out.push((IS_AWS_SERVICE, b("false")));
+                out.push((PRINCIPAL_TYPE, b("AssumedRole")));
             }
             Principal::FederatedUser {
                 arn, account, name, ..
             } => {
-                put("aws:PrincipalArn", arn);
-                put("aws:PrincipalAccount", account);
-                put("aws:PrincipalType", "FederatedUser");
-                put("aws:userid", &format!("{account}:{name}"));
-                put("aws:PrincipalIsAWSService", "false");
+                out.push((PRINCIPAL_ACCOUNT, b(account.as_str())));
+                out.push((PRINCIPAL_ARN, b(arn.as_str())));
+                out.push((IS_AWS_SERVICE, b("false")));
+                out.push((PRINCIPAL_TYPE, b("FederatedUser")));
+                out.push((USERID, Cow::Owned(format!("{account}:{name}"))));
             }
         }
+        out
     }
+}
+
+/// Every context key some caller contradicts, as AWS spells them: the keys
+/// AWS never sends for some caller ([`Principal::never_carried_keys`]) and
+/// those it derives from one ([`Principal::derive_context`]). In the order
+/// of their lower-cased forms, which is a context's (a test keeps it so, and
+/// each a known key).
+const CALLER_KEYS: [&str; 13] = [
+    "aws:PrincipalAccount",
+    "aws:PrincipalArn",
+    "aws:PrincipalIsAWSService",
+    "aws:PrincipalOrgID",
+    "aws:PrincipalOrgPaths",
+    "aws:PrincipalServiceName",
+    "aws:PrincipalType",
+    "aws:SourceAccount",
+    "aws:SourceArn",
+    "aws:SourceOrgID",
+    "aws:SourceOrgPaths",
+    "aws:userid",
+    "aws:username",
+];
+
+// The places of the keys in `CALLER_KEYS`.
+const PRINCIPAL_ACCOUNT: usize = 0;
+const PRINCIPAL_ARN: usize = 1;
+const IS_AWS_SERVICE: usize = 2;
+const ORG_ID: usize = 3;
+const ORG_PATHS: usize = 4;
+const SERVICE_NAME: usize = 5;
+const PRINCIPAL_TYPE: usize = 6;
+const SOURCE_ACCOUNT: usize = 7;
+const SOURCE_ARN: usize = 8;
+const SOURCE_ORG_ID: usize = 9;
+const SOURCE_ORG_PATHS: usize = 10;
+const USERID: usize = 11;
+const USERNAME: usize = 12;
+
+/// For each rank in the table of known keys, 1 + the place in
+/// [`CALLER_KEYS`] of the key of that rank, or 0 for a key no caller decides.
+fn caller_places() -> &'static [u8; 256] {
+    static PLACES: std::sync::OnceLock<[u8; 256]> = std::sync::OnceLock::new();
+    PLACES.get_or_init(|| {
+        let mut places = [0u8; 256];
+        for (i, k) in CALLER_KEYS.iter().enumerate() {
+            if let Some(slot) =
+                known_keys::lookup(k).and_then(|k| places.get_mut(usize::from(k.rank)))
+            {
+                *slot = u8::try_from(i + 1).unwrap_or(0);
+            }
+        }
+        places
+    })
+}
+
+/// 1 + the place in [`CALLER_KEYS`] of the entry's key (in any case), or 0
+/// when no caller can contradict it: told by the key's rank when it is a
+/// known key (most are; `places` is [`caller_places`]), else by its text.
+#[inline]
+fn caller_place(e: &ContextEntry, places: &[u8; 256]) -> usize {
+    match e.key.rank() {
+        Some(rank) => usize::from(places.get(usize::from(rank)).copied().unwrap_or(0)),
+        None => caller_place_of_text(e.key.lower()),
+    }
+}
+
+/// [`caller_place`] of a key that is not a known key (rare: a caller key
+/// in another case than AWS spells it).
+#[cold]
+#[inline(never)]
+fn caller_place_of_text(lower: &str) -> usize {
+    if !lower.starts_with("aws:") {
+        return 0;
+    }
+    CALLER_KEYS
+        .iter()
+        .position(|k| k.eq_ignore_ascii_case(lower))
+        .map_or(0, |i| i + 1)
 }
 
 /// A key given in a request's context that AWS would never send so for the
@@ -373,39 +473,54 @@ impl Principal {
     /// (a session ARN drops it): any role ARN of the session's account and
     /// partition whose last segment is the role's name agrees with it.
     pub fn context_conflicts(&self, context: &Context) -> Vec<ContextConflict> {
-        let mut out = Vec::new();
-        if matches!(self, Principal::Unspecified)
-            || !context.entries().iter().any(|e| e.origin == Origin::Given)
-        {
-            return out;
+        if matches!(self, Principal::Unspecified) {
+            return Vec::new();
         }
-        for k in self.never_carried_keys() {
-            if let Some(e) = context.get(k) {
-                if e.origin == Origin::Given {
-                    out.push(ContextConflict {
-                        key: e.key.to_string(),
-                        aws_sends: None,
-                    });
+        // The given entries of the keys a caller can contradict, by their
+        // places in `CALLER_KEYS`: in most contexts none or a few, found
+        // in one look at each key.
+        // (at 1 + the place; 0 takes the other keys)
+        let mut given: [Option<&ContextEntry>; CALLER_KEYS.len() + 1] =
+            [None; CALLER_KEYS.len() + 1];
+        let mut any = false;
+        let places = caller_places();
+        for e in context.entries() {
+            let place = caller_place(e, places);
+            if place != 0 && e.origin == Origin::Given {
+                if let Some(slot) = given.get_mut(place) {
+                    *slot = Some(e);
+                    any = true;
                 }
             }
         }
-        let mut derived = Context::new();
-        self.derive_context(&mut derived);
-        for d in derived.entries() {
-            let Some(given) = context.get(&d.key).filter(|e| e.origin == Origin::Given) else {
+        if !any {
+            return Vec::new();
+        }
+        let at = |k: usize| given.get(k + 1).copied().flatten();
+        let mut out = Vec::new();
+        for &k in self.never_carried() {
+            if let Some(e) = at(k) {
+                out.push(ContextConflict {
+                    key: e.key.to_string(),
+                    aws_sends: None,
+                });
+            }
+        }
+        // in the context's order, which is the places' order
+        for (k, aws) in self.derived_keys() {
+            let Some(e) = at(k) else {
                 continue;
             };
-            let ContextValue::Single(aws) = &d.value else {
-                continue;
-            };
-            let agrees = match &given.value {
-                ContextValue::Single(v) => v == aws || self.names_own_role(&d.key, v),
+            let agrees = match &e.value {
+                ContextValue::Single(v) => {
+                    *v == aws || (k == PRINCIPAL_ARN && self.names_own_role(v))
+                }
                 ContextValue::Multi(_) => false,
             };
             if !agrees {
                 out.push(ContextConflict {
-                    key: given.key.to_string(),
-                    aws_sends: Some(aws.clone()),
+                    key: e.key.to_string(),
+                    aws_sends: Some(aws.into_owned()),
                 });
             }
         }
@@ -415,7 +530,7 @@ impl Principal {
     /// Whether `value` of `key` is this role session's role ARN written with
     /// a path (`arn:aws:iam::111122223333:role/app/deploy` for a session of
     /// `deploy`).
-    fn names_own_role(&self, key: &str, value: &str) -> bool {
+    fn names_own_role(&self, value: &str) -> bool {
         let Principal::RoleSession {
             role_arn,
             role_name,
@@ -424,9 +539,6 @@ impl Principal {
         else {
             return false;
         };
-        if !key.eq_ignore_ascii_case("aws:PrincipalArn") {
-            return false;
-        }
         // arn:PARTITION:iam::ACCOUNT:role/ — the same prefix as the session's role ARN
         let Some(prefix) = role_arn
             .find(":role/")
@@ -637,6 +749,164 @@ mod tests {
         ));
         assert!(Principal::parse("arn:aws:iam::1:user/a").is_err());
         assert!(Principal::parse("alice").is_err());
+    }
+
+    /// One caller of each kind.
+    fn callers() -> Vec<Principal> {
+        [
+            "anonymous",
+            "cloudtrail.amazonaws.com",
+            "arn:aws:iam::111122223333:root",
+            "arn:aws:iam::111122223333:user/dev/alice",
+            "arn:aws:iam::111122223333:role/app",
+            "arn:aws:sts::111122223333:assumed-role/app/s1",
+            "arn:aws:sts::111122223333:federated-user/bob",
+            "arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity E2QWRUHAPOMQZL",
+            "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be",
+        ]
+        .iter()
+        .map(|p| Principal::parse(p).unwrap())
+        .chain([Principal::Unspecified])
+        .collect()
+    }
+
+    /// `context_conflicts` looks only at keys a caller can contradict:
+    /// every key a caller never carries or derives is one of them.
+    #[test]
+    fn caller_keys_hold_every_key_a_caller_decides() {
+        for caller in callers() {
+            let mut derived = Context::new();
+            caller.derive_context(&mut derived);
+            let keys = caller
+                .never_carried_keys()
+                .into_iter()
+                .map(str::to_ascii_lowercase)
+                .chain(derived.entries().iter().map(|e| e.key.lower().to_string()));
+            for key in keys {
+                assert!(
+                    CALLER_KEYS.iter().any(|k| k.eq_ignore_ascii_case(&key)),
+                    "{key} of {caller}"
+                );
+            }
+        }
+        for k in CALLER_KEYS {
+            assert!(known_keys::lookup(k).is_some(), "{k} is a known key");
+        }
+        let lower = CALLER_KEYS.map(str::to_lowercase);
+        assert!(lower.windows(2).all(|w| w[0] < w[1]), "in order: {lower:?}");
+        let places = [
+            (PRINCIPAL_ACCOUNT, "aws:PrincipalAccount"),
+            (PRINCIPAL_ARN, "aws:PrincipalArn"),
+            (IS_AWS_SERVICE, "aws:PrincipalIsAWSService"),
+            (ORG_ID, "aws:PrincipalOrgID"),
+            (ORG_PATHS, "aws:PrincipalOrgPaths"),
+            (SERVICE_NAME, "aws:PrincipalServiceName"),
+            (PRINCIPAL_TYPE, "aws:PrincipalType"),
+            (SOURCE_ACCOUNT, "aws:SourceAccount"),
+            (SOURCE_ARN, "aws:SourceArn"),
+            (SOURCE_ORG_ID, "aws:SourceOrgID"),
+            (SOURCE_ORG_PATHS, "aws:SourceOrgPaths"),
+            (USERID, "aws:userid"),
+            (USERNAME, "aws:username"),
+        ];
+        for (place, key) in places {
+            assert_eq!(CALLER_KEYS[place], key);
+        }
+        for caller in callers() {
+            let derived = caller.derived_keys();
+            assert!(derived.windows(2).all(|w| w[0].0 < w[1].0), "{caller}");
+        }
+    }
+
+    /// The conflicts as first written: the caller's keys derived into a
+    /// context of their own, and each looked up in the given one.
+    fn reference_conflicts(caller: &Principal, context: &Context) -> Vec<ContextConflict> {
+        let mut out = Vec::new();
+        if matches!(caller, Principal::Unspecified) {
+            return out;
+        }
+        for k in caller.never_carried_keys() {
+            if let Some(e) = context.get(k).filter(|e| e.origin == Origin::Given) {
+                out.push(ContextConflict {
+                    key: e.key.to_string(),
+                    aws_sends: None,
+                });
+            }
+        }
+        let mut derived = Context::new();
+        caller.derive_context(&mut derived);
+        for d in derived.entries() {
+            let Some(given) = context.get(&d.key).filter(|e| e.origin == Origin::Given) else {
+                continue;
+            };
+            let ContextValue::Single(aws) = &d.value else {
+                continue;
+            };
+            let agrees = match &given.value {
+                ContextValue::Single(v) => {
+                    v == aws
+                        || (d.key.eq_ignore_ascii_case("aws:PrincipalArn")
+                            && caller.names_own_role(v))
+                }
+                ContextValue::Multi(_) => false,
+            };
+            if !agrees {
+                out.push(ContextConflict {
+                    key: given.key.to_string(),
+                    aws_sends: Some(aws.clone()),
+                });
+            }
+        }
+        out
+    }
+
+    /// The conflicts are those of the first way of finding them, for every
+    /// caller and contexts of caller keys (as AWS spells them, in capitals,
+    /// and spelled as the table of known keys also has them), other keys,
+    /// and both.
+    #[test]
+    fn conflicts_are_found_as_first_written() {
+        let values = [
+            "111122223333",
+            "arn:aws:iam::111122223333:user/dev/alice",
+            "arn:aws:iam::111122223333:role/path/app",
+            "AssumedRole",
+            "anonymous",
+            "x",
+        ];
+        let others = ["aws:SecureTransport", "s3:prefix", "aws:SourceIp"];
+        let spellings = |k: &str| [k.to_string(), k.to_ascii_uppercase(), k.to_lowercase()];
+        for caller in callers() {
+            for key in CALLER_KEYS.iter().chain(&others).flat_map(|k| spellings(k)) {
+                for value in values {
+                    for extra in [None, Some("aws:SourceVpce"), Some("AWS:PrincipalArn")] {
+                        let mut c = Context::new();
+                        c.set(&key, value, Origin::Given);
+                        if let Some(k) = extra {
+                            c.set(k, value, Origin::Given);
+                        }
+                        assert_eq!(
+                            caller.context_conflicts(&c),
+                            reference_conflicts(&caller, &c),
+                            "{caller} {key}={value} {extra:?}"
+                        );
+                    }
+                }
+            }
+            // every key at once, given and derived: the order of the conflicts
+            for value in values {
+                let mut c = Context::new();
+                for k in CALLER_KEYS.iter().chain(&others) {
+                    c.set(k, value, Origin::Given);
+                }
+                c.set("aws:CalledVia", value, Origin::Derived);
+                let found = caller.context_conflicts(&c);
+                assert_eq!(found, reference_conflicts(&caller, &c), "{caller} {value}");
+            }
+            let mut derived = Context::new();
+            caller.derive_context(&mut derived);
+            assert!(caller.context_conflicts(&derived).is_empty());
+        }
     }
 
     #[test]

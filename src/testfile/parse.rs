@@ -366,7 +366,7 @@ impl Parser {
                 "strict" => strict = self.boolean(value, &ptr, &m.key).unwrap_or(false),
                 "access_point" => {
                     let mut problems = Vec::new();
-                    let settings = crate::batch::cases::access_point_settings(
+                    let settings = crate::eval::access_point::AccessPointSettings::from_json(
                         Some(value),
                         &ptr,
                         &mut |v, p, msg| problems.push((v.clone(), p.to_string(), msg)),
@@ -381,7 +381,7 @@ impl Parser {
                             e.to_string(),
                             value,
                             &ptr,
-                            crate::batch::cases::ACCESS_POINT_HINT,
+                            crate::eval::access_point::ACCESS_POINT_HINT,
                         ),
                         None => {}
                     }

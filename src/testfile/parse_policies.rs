@@ -65,7 +65,7 @@ impl Parser {
                     "an access point policy needs the access point's bucket: add \"options\": {\"access_point\": {\"bucket\": \"NAME\"}}".into(),
                     item,
                     ptr,
-                    crate::batch::cases::ACCESS_POINT_HINT,
+                    crate::eval::access_point::ACCESS_POINT_HINT,
                 );
                 return None;
             }

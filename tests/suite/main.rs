@@ -2,6 +2,7 @@
 
 mod access_points;
 mod assertions;
+mod build_data;
 mod ci_tests;
 mod cli_can;
 mod cli_eval;
