@@ -21,11 +21,19 @@ const INDEX_FROM: usize = 16;
 /// document of at least 32 bytes per element (see [`Parser::new`]).
 const STACK_ROOM: usize = 16;
 
-/// Documents from this size on reserve their stack of array elements at
-/// one element per 32 bytes, up to [`LARGE_STACK_ROOM`]: ReadOnlyAccess
-/// (91 KB, an `Action` array of 2,400 strings) grew it eight times, each
-/// a copy of the elements so far (160 KB in all).
+/// Documents from this size on make their element stacks with room for
+/// one element per [`LARGE_BYTES_PER_ELEMENT`] bytes, up to
+/// [`LARGE_STACK_ROOM`]: ReadOnlyAccess (115 KB, an `Action` array of
+/// 1,510 strings) grew its stack eight times, each a copy of the elements
+/// so far (160 KB in all).
 const LARGE_FROM: usize = 32 << 10;
+
+/// Bytes of a large document for each element of a new element stack's
+/// room: ReadOnlyAccess's `Action` arrays take 78 bytes an element (a
+/// pretty-printed action name); at 32 the stack had more than twice the
+/// room of its 1,510 elements, so [`close`] copied them out instead of
+/// taking the stack.
+const LARGE_BYTES_PER_ELEMENT: usize = 48;
 
 /// The most array elements the stack is reserved for at once (160 KB).
 const LARGE_STACK_ROOM: usize = 4096;
@@ -125,11 +133,12 @@ fn parse_with_from(
     })
 }
 
-/// The parser's three stacks, kept empty between parses.
+/// The parser's stacks, kept empty between parses.
 #[derive(Default)]
 struct Stacks {
     path: Vec<Step>,
-    values: Vec<Value>,
+    /// Element stacks of arrays, one for each array open at a time.
+    values: Vec<Vec<Value>>,
     members: Vec<Member>,
 }
 
@@ -170,9 +179,15 @@ struct Parser<'a> {
     pos: usize,
     duplicates: Vec<DuplicateKey>,
     path: Vec<Step>,
-    /// Elements of the arrays being parsed, innermost last: an array's
-    /// elements are moved out into a vector of exactly their number.
-    values: Vec<Value>,
+    /// Empty element stacks for the arrays that open: each array being
+    /// parsed takes one (its elements alone, so that a large array is the
+    /// whole of its stack and [`close`] takes it without a copy, whatever
+    /// encloses it) and gives it back when it closes. Last in, first out:
+    /// a document's arrays find the stacks they grew in the last parse.
+    values: Vec<Vec<Value>>,
+    /// Room of an element stack made when none is spare (the first parse
+    /// on a thread, a deeper nesting, a stack taken by a large array).
+    room: usize,
     /// The same for the members of objects.
     members: Vec<Member>,
 }
@@ -200,12 +215,13 @@ impl<'a> Parser<'a> {
             values: self.values,
             members: self.members,
         };
-        if stacks.values.capacity() <= KEPT_ROOM
-            && stacks.members.capacity() <= KEPT_ROOM
-            && stacks.path.capacity() <= KEPT_ROOM
-        {
+        if stacks.members.capacity() <= KEPT_ROOM && stacks.path.capacity() <= KEPT_ROOM {
             stacks.path.clear();
-            stacks.values.clear();
+            // empty after a parse (an array's stack leaves with it on an
+            // error); a large one is freed
+            stacks
+                .values
+                .retain(|v| v.is_empty() && v.capacity() <= KEPT_ROOM);
             stacks.members.clear();
             // `try_with`: a parse in a thread-local's destructor keeps nothing
             let _ = STACKS.try_with(|kept| kept.set(stacks));
@@ -222,10 +238,10 @@ impl<'a> Parser<'a> {
         // a one-line request or a scalar reserves little or nothing. The
         // stacks are empty: `reserve` is this room.
         stacks.path.reserve((parsed.len() / 64).min(STACK_ROOM / 2));
-        stacks.values.reserve(match parsed.len() {
-            n if n >= LARGE_FROM => (n / 32).min(LARGE_STACK_ROOM),
+        let room = match parsed.len() {
+            n if n >= LARGE_FROM => (n / LARGE_BYTES_PER_ELEMENT).min(LARGE_STACK_ROOM),
             n => (n / 32).min(STACK_ROOM),
-        });
+        };
         stacks.members.reserve((parsed.len() / 32).min(STACK_ROOM));
         Parser {
             bytes: text.as_bytes(),
@@ -235,6 +251,7 @@ impl<'a> Parser<'a> {
             duplicates: Vec::new(),
             path: stacks.path,
             values: stacks.values,
+            room,
             members: stacks.members,
         }
     }
@@ -442,12 +459,16 @@ impl<'a> Parser<'a> {
     fn array(&mut self, depth: usize) -> Result<Kind, SyntaxError> {
         self.enter(depth)?;
         self.pos += 1; // '['
-        let base = self.values.len();
         self.skip_ws();
         if self.peek() == Some(b']') {
             self.pos += 1;
             return Ok(Kind::Array(Vec::new()));
         }
+        let room = self.room;
+        let mut items = self
+            .values
+            .pop()
+            .unwrap_or_else(|| Vec::with_capacity(room));
         loop {
             self.skip_ws();
             if self.peek() == Some(b'"') {
@@ -455,13 +476,13 @@ impl<'a> Parser<'a> {
                 // stack as it is made: no `Result<Value>` moved in between
                 let start = self.pos;
                 let s = self.string()?;
-                self.values.push(Value {
+                items.push(Value {
                     kind: Kind::String(s),
                     span: Span::new(start, self.pos),
                 });
             } else {
-                let v = self.nested_value(depth, Step::Index(self.values.len() - base))?;
-                self.values.push(v);
+                let v = self.nested_value(depth, Step::Index(items.len()))?;
+                items.push(v);
             }
             self.skip_ws();
             match self.peek() {
@@ -474,7 +495,9 @@ impl<'a> Parser<'a> {
                 }
                 Some(b']') => {
                     self.pos += 1;
-                    return Ok(Kind::Array(close(&mut self.values, base)));
+                    let array = close(&mut items, 0);
+                    self.values.push(items);
+                    return Ok(Kind::Array(array));
                 }
                 _ => {
                     return Err(self.error(format!(
@@ -595,16 +618,19 @@ const TAKE_FROM: usize = 64;
 
 /// The elements `base..` of `stack`, in a vector of exactly their number.
 /// Most are moved out into a new vector (`split_off`). When they are the
-/// whole stack, many and at least half its room (ReadOnlyAccess's first
-/// `Action` array, 1,510 strings: 60 KB; an account dump's lists), the
-/// stack's own allocation is taken and shrunk, which an allocator does in
-/// place (mimalloc down to half a block, glibc always), instead of
-/// copying them; the stack starts again with the same room (at most
-/// [`LARGE_STACK_ROOM`]), one allocation, as `split_off`'s.
+/// whole stack, many and at least half its room (ReadOnlyAccess's two
+/// `Action` arrays, 1,510 and 1,403 strings: 60 and 56 KB; an account
+/// dump's lists), the stack's own allocation is taken and shrunk, which an
+/// allocator does in place (mimalloc down to half a block, glibc always),
+/// instead of copying them; the stack starts again with room for half as
+/// many again as the array held (at most [`LARGE_STACK_ROOM`]), one
+/// allocation, as `split_off`'s: the next array of a similar size (from
+/// three quarters to one and a half of it) is taken too, without growing
+/// the stack first.
 fn close<T>(stack: &mut Vec<T>, base: usize) -> Vec<T> {
     let len = stack.len();
     if base == 0 && len >= TAKE_FROM && len.saturating_mul(2) >= stack.capacity() {
-        let room = stack.capacity().min(LARGE_STACK_ROOM);
+        let room = (len + len / 2).min(LARGE_STACK_ROOM);
         let mut all = std::mem::replace(stack, Vec::with_capacity(room));
         all.shrink_to_fit();
         return all;
@@ -1083,6 +1109,84 @@ mod tests {
                 parsed,
                 serde_json::from_str::<serde_json::Value>(&text).unwrap()
             );
+        }
+    }
+
+    /// The element stacks kept between parses (one per open array, some
+    /// taken by large arrays, some left behind by syntax errors) change
+    /// nothing: each document parses on a thread that parsed others before
+    /// as on a fresh thread, and as serde_json reads it; large arrays
+    /// under others (ReadOnlyAccess's shape: statements, each with a large
+    /// `Action` array) come out with exactly their elements.
+    #[test]
+    fn kept_element_stacks_give_the_same_trees() {
+        let strings = |n: usize| {
+            (0..n)
+                .map(|i| format!("\"a{i}\""))
+                .collect::<Vec<_>>()
+                .join(",\n    ")
+        };
+        let large = |a: usize, b: usize| {
+            format!(
+                "{{\"S\": [{{\"A\": [{}]}}, {{\"A\": [{}], \"R\": [[1], []]}}, {{\"A\": [\"x\"]}}], \"k\": {{\"k\": 1, \"k\": [2]}}}}",
+                strings(a),
+                strings(b)
+            )
+        };
+        let docs = [
+            large(1510, 1403),
+            "[[1, [2, [3, {\"a\": [4,]}]]]]".to_string(),
+            large(1403, 1510),
+            "[[\"x\", [\"y\"".to_string(),
+            large(200, 5000),
+            "{\"a\": [1, 2], \"b\": [[3], [\"z\", true]], \"a\": []}".to_string(),
+            large(64, 63),
+            "[1, 2, 3".to_string(),
+            large(1510, 1403),
+        ];
+        let fresh: Vec<_> = std::thread::spawn({
+            let docs = docs.clone();
+            move || {
+                docs.iter()
+                    .map(|d| {
+                        std::thread::spawn({
+                            let d = d.clone();
+                            move || parse(&d)
+                        })
+                        .join()
+                        .unwrap()
+                    })
+                    .collect()
+            }
+        })
+        .join()
+        .unwrap();
+        for round in 0..2 {
+            for (doc, alone) in docs.iter().zip(&fresh) {
+                let got = parse(doc);
+                assert_eq!(&got, alone, "round {round}: {}", &doc[..doc.len().min(60)]);
+                if let Ok(p) = got {
+                    let mut want: serde_json::Value = serde_json::from_str(doc).unwrap();
+                    if let Some(k) = want.get_mut("k") {
+                        *k = serde_json::json!({"k": 1}); // the first of two keys is kept
+                    }
+                    if let Some(a) = want.get_mut("a") {
+                        *a = serde_json::json!([1, 2]);
+                    }
+                    assert_eq!(p.value.to_serde(), want);
+                    fn exact(v: &Value) {
+                        match &v.kind {
+                            Kind::Array(items) => {
+                                assert_eq!(items.capacity(), items.len());
+                                items.iter().for_each(exact);
+                            }
+                            Kind::Object(members) => members.iter().for_each(|m| exact(&m.value)),
+                            _ => {}
+                        }
+                    }
+                    exact(&p.value);
+                }
+            }
         }
     }
 
