@@ -380,8 +380,8 @@ impl<'a> Parser<'a> {
             self.pos += 1;
             return Ok(Kind::Object(Vec::new()));
         }
+        // at a key's place: after `{` or `,` and the white space after it
         loop {
-            self.skip_ws();
             if self.peek() != Some(b'"') {
                 return Err(self.error(format!(
                     "expected a key in double quotes, found {}",
@@ -469,8 +469,8 @@ impl<'a> Parser<'a> {
             .values
             .pop()
             .unwrap_or_else(|| Vec::with_capacity(room));
+        // at an element's place: after `[` or `,` and the white space after it
         loop {
-            self.skip_ws();
             if self.peek() == Some(b'"') {
                 // a string element (an `Action` list's) goes onto the
                 // stack as it is made: no `Result<Value>` moved in between
@@ -647,27 +647,28 @@ const SHORT_WORDS: usize = 6;
 
 /// Where the first quote, backslash or control character is among the
 /// first `SHORT_WORDS * WORD` bytes of `bytes`, if it is there (and they
-/// are there). A word at a time: the bytes equal to a quote or a
-/// backslash by the zero-byte test, `(x - 0x01…) & !x & 0x80…` of the
-/// word XOR that byte repeated, the bytes below 0x20 by `(x - 0x20…) &
-/// !x & 0x80…`; the lowest set bit of each is exact (a false bit only
-/// ever sits above a true one, where a borrow went). Most keys and values
-/// of policies and account dumps are that short. Looking for every
+/// are there). A word at a time, two tests of `(y - n…) & !y & 0x80…`
+/// (the bytes of `y` below `n`): the quotes and control characters are
+/// the bytes below 0x21 of the word XOR 0x02 repeated (which swaps 0x22
+/// with 0x20 and 0x23 with 0x21 and keeps every byte below 0x20 below
+/// it), the backslashes the bytes below 1 of the word XOR `\` repeated.
+/// Neither XOR touches the high bit, so `!y` is `!x` for both. The lowest
+/// set bit of each test is exact (a false bit only ever sits above a true
+/// one, where a borrow went), so the lowest of both is. Most keys and
+/// values of policies and account dumps are that short. Looking for every
 /// control character, not only line feeds, needs no pass over the
 /// document first (which cost half an instruction a byte).
 #[inline]
 fn short_run(bytes: &[u8]) -> Option<usize> {
     const ONES: u64 = u64::from_le_bytes([0x01; WORD]);
     const HIGHS: u64 = u64::from_le_bytes([0x80; WORD]);
-    const fn below(x: u64, byte: u8) -> u64 {
-        x.wrapping_sub(ONES * byte as u64) & !x
-    }
+    const QUOTE_TO_SPACE: u64 = ONES * (b'"' ^ b' ') as u64;
+    const BACKSLASHES: u64 = ONES * b'\\' as u64;
     for (i, chunk) in bytes.chunks_exact(WORD).take(SHORT_WORDS).enumerate() {
         let x = u64::from_le_bytes(chunk.try_into().ok()?);
-        let found = (below(x ^ (ONES * u64::from(b'"')), 1)
-            | below(x ^ (ONES * u64::from(b'\\')), 1)
-            | below(x, 0x20))
-            & HIGHS;
+        let quote_or_control = (x ^ QUOTE_TO_SPACE).wrapping_sub(ONES * 0x21);
+        let backslash = (x ^ BACKSLASHES).wrapping_sub(ONES);
+        let found = (quote_or_control | backslash) & !x & HIGHS;
         if found != 0 {
             return Some(i * WORD + (found.trailing_zeros() / 8) as usize);
         }
@@ -1031,6 +1032,13 @@ mod tests {
                 proptest::strategy::Just(0xa0u8),
                 proptest::strategy::Just(0x21u8),
                 proptest::strategy::Just(0x23u8),
+                proptest::strategy::Just(0x02u8),
+                proptest::strategy::Just(0x00u8),
+                proptest::strategy::Just(0xa2u8),
+                proptest::strategy::Just(0xa0u8),
+                proptest::strategy::Just(0xdcu8),
+                proptest::strategy::Just(0x5bu8),
+                proptest::strategy::Just(0x7cu8),
                 proptest::strategy::Just(0x5du8),
                 proptest::strategy::Just(0xffu8),
                 proptest::num::u8::ANY,
@@ -1044,6 +1052,31 @@ mod tests {
                     first.is_none_or(|i| i >= bytes.len().min(SHORT_WORDS * WORD) / WORD * WORD),
                     "{:?} declined", bytes
                 ),
+            }
+        }
+    }
+
+    /// `short_run` against a byte loop on every pair of bytes, side by
+    /// side in a word and across two words, among plain bytes: every
+    /// borrow from one byte into the next is tried.
+    #[test]
+    fn short_run_agrees_on_every_byte_pair() {
+        for at in [0, 6, 7, 15, 46] {
+            for a in 0..=255u8 {
+                for b in 0..=255u8 {
+                    let mut bytes = [b'a'; 50];
+                    bytes[at] = a;
+                    bytes[at + 1] = b;
+                    let first = bytes
+                        .iter()
+                        .position(|&c| matches!(c, b'"' | b'\\' | 0..=0x1f));
+                    let limit = SHORT_WORDS * WORD;
+                    assert_eq!(
+                        short_run(&bytes),
+                        first.filter(|&i| i < limit),
+                        "{a:#x} {b:#x} at {at}"
+                    );
+                }
             }
         }
     }
