@@ -28,6 +28,11 @@ const STACK_ROOM: usize = 16;
 /// so far (160 KB in all).
 const LARGE_FROM: usize = 32 << 10;
 
+/// Element stacks a parse makes with a large document's room (an account
+/// dump's arrays nest four deep: its lists, a user's groups and policies,
+/// a policy's statements, a statement's actions).
+const LARGE_STACKS: usize = 4;
+
 /// Bytes of a large document for each element of a new element stack's
 /// room: ReadOnlyAccess's `Action` arrays take 78 bytes an element (a
 /// pretty-printed action name); at 32 the stack had more than twice the
@@ -188,7 +193,12 @@ struct Parser<'a> {
     /// Room of an element stack made when none is spare (the first parse
     /// on a thread, a deeper nesting, a stack taken by a large array).
     room: usize,
-    /// The same for the members of objects.
+    /// Element stacks this parse may still make with `room` (later ones
+    /// start at [`STACK_ROOM`]): a large document nested deep makes no
+    /// more than [`LARGE_STACKS`] stacks of up to 160 KB.
+    large_stacks: usize,
+    /// Members of the objects being parsed, innermost last: an object's
+    /// members are moved out into a vector of exactly their number.
     members: Vec<Member>,
 }
 
@@ -252,6 +262,7 @@ impl<'a> Parser<'a> {
             path: stacks.path,
             values: stacks.values,
             room,
+            large_stacks: LARGE_STACKS,
             members: stacks.members,
         }
     }
@@ -464,11 +475,10 @@ impl<'a> Parser<'a> {
             self.pos += 1;
             return Ok(Kind::Array(Vec::new()));
         }
-        let room = self.room;
-        let mut items = self
-            .values
-            .pop()
-            .unwrap_or_else(|| Vec::with_capacity(room));
+        let mut items = match self.values.pop() {
+            Some(items) => items,
+            None => self.new_stack(),
+        };
         // at an element's place: after `[` or `,` and the white space after it
         loop {
             if self.peek() == Some(b'"') {
@@ -507,6 +517,18 @@ impl<'a> Parser<'a> {
                 }
             }
         }
+    }
+
+    /// An element stack for an array when none is spare (rare after the
+    /// first parse on a thread).
+    #[cold]
+    #[inline(never)]
+    fn new_stack(&mut self) -> Vec<Value> {
+        if self.large_stacks == 0 {
+            return Vec::with_capacity(self.room.min(STACK_ROOM));
+        }
+        self.large_stacks -= 1;
+        Vec::with_capacity(self.room)
     }
 
     /// The JSON pointer of the value being parsed.
@@ -1221,6 +1243,32 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// A large document nested deep makes at most `LARGE_STACKS` element
+    /// stacks with a large room; the others start small (and all are kept
+    /// for the next parse on the thread).
+    #[test]
+    fn few_large_element_stacks_for_a_deep_document() {
+        let depth = 40;
+        let doc = format!(
+            "{}{}{}",
+            "[".repeat(depth),
+            vec!["\"padding\""; 4000].join(","),
+            "]".repeat(depth)
+        );
+        assert!(doc.len() >= LARGE_FROM);
+        let rooms = std::thread::spawn(move || {
+            parse(&doc).unwrap();
+            let stacks = STACKS.with(std::cell::Cell::take);
+            stacks.values.iter().map(Vec::capacity).collect::<Vec<_>>()
+        })
+        .join()
+        .unwrap();
+        // one a level (the innermost's taken by its 4,000 strings, replaced)
+        assert_eq!(rooms.len(), depth, "{rooms:?}");
+        let large = rooms.iter().filter(|&&r| r > STACK_ROOM).count();
+        assert_eq!(large, LARGE_STACKS + 1, "{rooms:?}"); // + the replacement
     }
 
     #[test]
