@@ -21,11 +21,24 @@ const INDEX_FROM: usize = 16;
 /// document of at least 32 bytes per element (see [`Parser::new`]).
 const STACK_ROOM: usize = 16;
 
-/// Documents from this size on reserve their stack of array elements at
-/// one element per 32 bytes, up to [`LARGE_STACK_ROOM`]: ReadOnlyAccess
-/// (91 KB, an `Action` array of 2,400 strings) grew it eight times, each
-/// a copy of the elements so far (160 KB in all).
+/// Documents from this size on make their element stacks with room for
+/// one element per [`LARGE_BYTES_PER_ELEMENT`] bytes, up to
+/// [`LARGE_STACK_ROOM`]: a stack that grows copies its elements each
+/// time (ReadOnlyAccess's grew eight times, 160 KB of copies in all,
+/// before its room was reserved).
 const LARGE_FROM: usize = 32 << 10;
+
+/// Element stacks a parse makes with a large document's room (an account
+/// dump's arrays nest four deep: its lists, a user's policies or a
+/// policy's versions, a document's statements, a statement's actions).
+const LARGE_STACKS: usize = 4;
+
+/// Bytes of a large document for each element of a new element stack's
+/// room: ReadOnlyAccess's `Action` arrays take 78 bytes an element (a
+/// pretty-printed action name); at 32 the stack had more than twice the
+/// room of its 1,510 elements, so [`close`] copied them out instead of
+/// taking the stack.
+const LARGE_BYTES_PER_ELEMENT: usize = 48;
 
 /// The most array elements the stack is reserved for at once (160 KB).
 const LARGE_STACK_ROOM: usize = 4096;
@@ -125,11 +138,12 @@ fn parse_with_from(
     })
 }
 
-/// The parser's three stacks, kept empty between parses.
+/// The parser's stacks, kept empty between parses.
 #[derive(Default)]
 struct Stacks {
     path: Vec<Step>,
-    values: Vec<Value>,
+    /// Spare element stacks of arrays (see `Parser::values`).
+    values: Vec<Vec<Value>>,
     members: Vec<Member>,
 }
 
@@ -170,10 +184,21 @@ struct Parser<'a> {
     pos: usize,
     duplicates: Vec<DuplicateKey>,
     path: Vec<Step>,
-    /// Elements of the arrays being parsed, innermost last: an array's
-    /// elements are moved out into a vector of exactly their number.
-    values: Vec<Value>,
-    /// The same for the members of objects.
+    /// Empty element stacks for the arrays that open: each array being
+    /// parsed takes one (its elements alone, so that a large array is the
+    /// whole of its stack and [`close`] takes it without a copy, whatever
+    /// encloses it) and gives it back when it closes. Last in, first out:
+    /// a document's arrays find the stacks they grew in the last parse.
+    values: Vec<Vec<Value>>,
+    /// Room of an element stack made when none is spare (the first parse
+    /// on a thread, a deeper nesting, a stack taken by a large array).
+    room: usize,
+    /// Element stacks this parse may still make with `room` (later ones
+    /// start at [`STACK_ROOM`]): a large document nested deep makes no
+    /// more than [`LARGE_STACKS`] stacks of up to 160 KB.
+    large_stacks: usize,
+    /// Members of the objects being parsed, innermost last: an object's
+    /// members are moved out into a vector of exactly their number.
     members: Vec<Member>,
 }
 
@@ -200,12 +225,13 @@ impl<'a> Parser<'a> {
             values: self.values,
             members: self.members,
         };
-        if stacks.values.capacity() <= KEPT_ROOM
-            && stacks.members.capacity() <= KEPT_ROOM
-            && stacks.path.capacity() <= KEPT_ROOM
-        {
+        if stacks.members.capacity() <= KEPT_ROOM && stacks.path.capacity() <= KEPT_ROOM {
             stacks.path.clear();
-            stacks.values.clear();
+            // empty after a parse (an array's stack leaves with it on an
+            // error); a large one is freed
+            stacks
+                .values
+                .retain(|v| v.is_empty() && v.capacity() <= KEPT_ROOM);
             stacks.members.clear();
             // `try_with`: a parse in a thread-local's destructor keeps nothing
             let _ = STACKS.try_with(|kept| kept.set(stacks));
@@ -222,10 +248,10 @@ impl<'a> Parser<'a> {
         // a one-line request or a scalar reserves little or nothing. The
         // stacks are empty: `reserve` is this room.
         stacks.path.reserve((parsed.len() / 64).min(STACK_ROOM / 2));
-        stacks.values.reserve(match parsed.len() {
-            n if n >= LARGE_FROM => (n / 32).min(LARGE_STACK_ROOM),
+        let room = match parsed.len() {
+            n if n >= LARGE_FROM => (n / LARGE_BYTES_PER_ELEMENT).min(LARGE_STACK_ROOM),
             n => (n / 32).min(STACK_ROOM),
-        });
+        };
         stacks.members.reserve((parsed.len() / 32).min(STACK_ROOM));
         Parser {
             bytes: text.as_bytes(),
@@ -235,6 +261,8 @@ impl<'a> Parser<'a> {
             duplicates: Vec::new(),
             path: stacks.path,
             values: stacks.values,
+            room,
+            large_stacks: LARGE_STACKS,
             members: stacks.members,
         }
     }
@@ -363,8 +391,8 @@ impl<'a> Parser<'a> {
             self.pos += 1;
             return Ok(Kind::Object(Vec::new()));
         }
+        // at a key's place: after `{` or `,` and the white space after it
         loop {
-            self.skip_ws();
             if self.peek() != Some(b'"') {
                 return Err(self.error(format!(
                     "expected a key in double quotes, found {}",
@@ -442,26 +470,29 @@ impl<'a> Parser<'a> {
     fn array(&mut self, depth: usize) -> Result<Kind, SyntaxError> {
         self.enter(depth)?;
         self.pos += 1; // '['
-        let base = self.values.len();
         self.skip_ws();
         if self.peek() == Some(b']') {
             self.pos += 1;
             return Ok(Kind::Array(Vec::new()));
         }
+        let mut items = match self.values.pop() {
+            Some(items) => items,
+            None => self.new_stack(),
+        };
+        // at an element's place: after `[` or `,` and the white space after it
         loop {
-            self.skip_ws();
             if self.peek() == Some(b'"') {
                 // a string element (an `Action` list's) goes onto the
                 // stack as it is made: no `Result<Value>` moved in between
                 let start = self.pos;
                 let s = self.string()?;
-                self.values.push(Value {
+                items.push(Value {
                     kind: Kind::String(s),
                     span: Span::new(start, self.pos),
                 });
             } else {
-                let v = self.nested_value(depth, Step::Index(self.values.len() - base))?;
-                self.values.push(v);
+                let v = self.nested_value(depth, Step::Index(items.len()))?;
+                items.push(v);
             }
             self.skip_ws();
             match self.peek() {
@@ -474,7 +505,9 @@ impl<'a> Parser<'a> {
                 }
                 Some(b']') => {
                     self.pos += 1;
-                    return Ok(Kind::Array(close(&mut self.values, base)));
+                    let array = close(&mut items, 0);
+                    self.values.push(items);
+                    return Ok(Kind::Array(array));
                 }
                 _ => {
                     return Err(self.error(format!(
@@ -484,6 +517,18 @@ impl<'a> Parser<'a> {
                 }
             }
         }
+    }
+
+    /// An element stack for an array when none is spare (rare after the
+    /// first parse on a thread).
+    #[cold]
+    #[inline(never)]
+    fn new_stack(&mut self) -> Vec<Value> {
+        if self.large_stacks == 0 {
+            return Vec::with_capacity(self.room.min(STACK_ROOM));
+        }
+        self.large_stacks -= 1;
+        Vec::with_capacity(self.room)
     }
 
     /// The JSON pointer of the value being parsed.
@@ -595,16 +640,19 @@ const TAKE_FROM: usize = 64;
 
 /// The elements `base..` of `stack`, in a vector of exactly their number.
 /// Most are moved out into a new vector (`split_off`). When they are the
-/// whole stack, many and at least half its room (ReadOnlyAccess's first
-/// `Action` array, 1,510 strings: 60 KB; an account dump's lists), the
-/// stack's own allocation is taken and shrunk, which an allocator does in
-/// place (mimalloc down to half a block, glibc always), instead of
-/// copying them; the stack starts again with the same room (at most
-/// [`LARGE_STACK_ROOM`]), one allocation, as `split_off`'s.
+/// whole stack, many and at least half its room (ReadOnlyAccess's two
+/// `Action` arrays, 1,510 and 1,403 strings: 60 and 56 KB; an account
+/// dump's lists), the stack's own allocation is taken and shrunk, which an
+/// allocator does in place (mimalloc down to half a block, glibc always),
+/// instead of copying them; the stack starts again with room for half as
+/// many again as the array held (at most [`LARGE_STACK_ROOM`]), one
+/// allocation, as `split_off`'s: the next array of a similar size (from
+/// three quarters to one and a half of it) is taken too, without growing
+/// the stack first.
 fn close<T>(stack: &mut Vec<T>, base: usize) -> Vec<T> {
     let len = stack.len();
     if base == 0 && len >= TAKE_FROM && len.saturating_mul(2) >= stack.capacity() {
-        let room = stack.capacity().min(LARGE_STACK_ROOM);
+        let room = (len + len / 2).min(LARGE_STACK_ROOM);
         let mut all = std::mem::replace(stack, Vec::with_capacity(room));
         all.shrink_to_fit();
         return all;
@@ -621,27 +669,28 @@ const SHORT_WORDS: usize = 6;
 
 /// Where the first quote, backslash or control character is among the
 /// first `SHORT_WORDS * WORD` bytes of `bytes`, if it is there (and they
-/// are there). A word at a time: the bytes equal to a quote or a
-/// backslash by the zero-byte test, `(x - 0x01…) & !x & 0x80…` of the
-/// word XOR that byte repeated, the bytes below 0x20 by `(x - 0x20…) &
-/// !x & 0x80…`; the lowest set bit of each is exact (a false bit only
-/// ever sits above a true one, where a borrow went). Most keys and values
-/// of policies and account dumps are that short. Looking for every
+/// are there). A word at a time, two tests of `(y - n…) & !y & 0x80…`
+/// (the bytes of `y` below `n`): the quotes and control characters are
+/// the bytes below 0x21 of the word XOR 0x02 repeated (which swaps 0x22
+/// with 0x20 and 0x23 with 0x21 and keeps every byte below 0x20 below
+/// it), the backslashes the bytes below 1 of the word XOR `\` repeated.
+/// Neither XOR touches the high bit, so `!y` is `!x` for both. The lowest
+/// set bit of each test is exact (a false bit only ever sits above a true
+/// one, where a borrow went), so the lowest of both is. Most keys and
+/// values of policies and account dumps are that short. Looking for every
 /// control character, not only line feeds, needs no pass over the
 /// document first (which cost half an instruction a byte).
 #[inline]
 fn short_run(bytes: &[u8]) -> Option<usize> {
     const ONES: u64 = u64::from_le_bytes([0x01; WORD]);
     const HIGHS: u64 = u64::from_le_bytes([0x80; WORD]);
-    const fn below(x: u64, byte: u8) -> u64 {
-        x.wrapping_sub(ONES * byte as u64) & !x
-    }
+    const QUOTE_TO_SPACE: u64 = ONES * (b'"' ^ b' ') as u64;
+    const BACKSLASHES: u64 = ONES * b'\\' as u64;
     for (i, chunk) in bytes.chunks_exact(WORD).take(SHORT_WORDS).enumerate() {
         let x = u64::from_le_bytes(chunk.try_into().ok()?);
-        let found = (below(x ^ (ONES * u64::from(b'"')), 1)
-            | below(x ^ (ONES * u64::from(b'\\')), 1)
-            | below(x, 0x20))
-            & HIGHS;
+        let quote_or_control = (x ^ QUOTE_TO_SPACE).wrapping_sub(ONES * 0x21);
+        let backslash = (x ^ BACKSLASHES).wrapping_sub(ONES);
+        let found = (quote_or_control | backslash) & !x & HIGHS;
         if found != 0 {
             return Some(i * WORD + (found.trailing_zeros() / 8) as usize);
         }
@@ -1005,6 +1054,12 @@ mod tests {
                 proptest::strategy::Just(0xa0u8),
                 proptest::strategy::Just(0x21u8),
                 proptest::strategy::Just(0x23u8),
+                proptest::strategy::Just(0x02u8),
+                proptest::strategy::Just(0x00u8),
+                proptest::strategy::Just(0xa2u8),
+                proptest::strategy::Just(0xdcu8),
+                proptest::strategy::Just(0x5bu8),
+                proptest::strategy::Just(0x7cu8),
                 proptest::strategy::Just(0x5du8),
                 proptest::strategy::Just(0xffu8),
                 proptest::num::u8::ANY,
@@ -1018,6 +1073,31 @@ mod tests {
                     first.is_none_or(|i| i >= bytes.len().min(SHORT_WORDS * WORD) / WORD * WORD),
                     "{:?} declined", bytes
                 ),
+            }
+        }
+    }
+
+    /// `short_run` against a byte loop on every pair of bytes, side by
+    /// side in a word and across two words, among plain bytes: every
+    /// borrow from one byte into the next is tried.
+    #[test]
+    fn short_run_agrees_on_every_byte_pair() {
+        for at in [0, 6, 7, 15, 46] {
+            for a in 0..=255u8 {
+                for b in 0..=255u8 {
+                    let mut bytes = [b'a'; 50];
+                    bytes[at] = a;
+                    bytes[at + 1] = b;
+                    let first = bytes
+                        .iter()
+                        .position(|&c| matches!(c, b'"' | b'\\' | 0..=0x1f));
+                    let limit = SHORT_WORDS * WORD;
+                    assert_eq!(
+                        short_run(&bytes),
+                        first.filter(|&i| i < limit),
+                        "{a:#x} {b:#x} at {at}"
+                    );
+                }
             }
         }
     }
@@ -1084,6 +1164,110 @@ mod tests {
                 serde_json::from_str::<serde_json::Value>(&text).unwrap()
             );
         }
+    }
+
+    /// The element stacks kept between parses (one per open array, some
+    /// taken by large arrays, some left behind by syntax errors) change
+    /// nothing: each document parses on a thread that parsed others before
+    /// as on a fresh thread, and as serde_json reads it; large arrays
+    /// under others (ReadOnlyAccess's shape: statements, each with a large
+    /// `Action` array) come out with exactly their elements.
+    #[test]
+    fn kept_element_stacks_give_the_same_trees() {
+        let strings = |n: usize| {
+            (0..n)
+                .map(|i| format!("\"a{i}\""))
+                .collect::<Vec<_>>()
+                .join(",\n    ")
+        };
+        let large = |a: usize, b: usize| {
+            format!(
+                "{{\"S\": [{{\"A\": [{}]}}, {{\"A\": [{}], \"R\": [[1], []]}}, {{\"A\": [\"x\"]}}], \"k\": {{\"k\": 1, \"k\": [2]}}}}",
+                strings(a),
+                strings(b)
+            )
+        };
+        let docs = [
+            large(1510, 1403),
+            "[[1, [2, [3, {\"a\": [4,]}]]]]".to_string(),
+            large(1403, 1510),
+            "[[\"x\", [\"y\"".to_string(),
+            large(200, 5000),
+            "{\"a\": [1, 2], \"b\": [[3], [\"z\", true]], \"a\": []}".to_string(),
+            large(64, 63),
+            "[1, 2, 3".to_string(),
+            large(1510, 1403),
+        ];
+        let fresh: Vec<_> = std::thread::spawn({
+            let docs = docs.clone();
+            move || {
+                docs.iter()
+                    .map(|d| {
+                        std::thread::spawn({
+                            let d = d.clone();
+                            move || parse(&d)
+                        })
+                        .join()
+                        .unwrap()
+                    })
+                    .collect()
+            }
+        })
+        .join()
+        .unwrap();
+        for round in 0..2 {
+            for (doc, alone) in docs.iter().zip(&fresh) {
+                let got = parse(doc);
+                assert_eq!(&got, alone, "round {round}: {}", &doc[..doc.len().min(60)]);
+                if let Ok(p) = got {
+                    let mut want: serde_json::Value = serde_json::from_str(doc).unwrap();
+                    if let Some(k) = want.get_mut("k") {
+                        *k = serde_json::json!({"k": 1}); // the first of two keys is kept
+                    }
+                    if let Some(a) = want.get_mut("a") {
+                        *a = serde_json::json!([1, 2]);
+                    }
+                    assert_eq!(p.value.to_serde(), want);
+                    fn exact(v: &Value) {
+                        match &v.kind {
+                            Kind::Array(items) => {
+                                assert_eq!(items.capacity(), items.len());
+                                items.iter().for_each(exact);
+                            }
+                            Kind::Object(members) => members.iter().for_each(|m| exact(&m.value)),
+                            _ => {}
+                        }
+                    }
+                    exact(&p.value);
+                }
+            }
+        }
+    }
+
+    /// A large document nested deep makes at most `LARGE_STACKS` element
+    /// stacks with a large room; the others start small (and all are kept
+    /// for the next parse on the thread).
+    #[test]
+    fn few_large_element_stacks_for_a_deep_document() {
+        let depth = 40;
+        let doc = format!(
+            "{}{}{}",
+            "[".repeat(depth),
+            vec!["\"padding\""; 4000].join(","),
+            "]".repeat(depth)
+        );
+        assert!(doc.len() >= LARGE_FROM);
+        let rooms = std::thread::spawn(move || {
+            parse(&doc).unwrap();
+            let stacks = STACKS.with(std::cell::Cell::take);
+            stacks.values.iter().map(Vec::capacity).collect::<Vec<_>>()
+        })
+        .join()
+        .unwrap();
+        // one a level (the innermost's taken by its 4,000 strings, replaced)
+        assert_eq!(rooms.len(), depth, "{rooms:?}");
+        let large = rooms.iter().filter(|&&r| r > STACK_ROOM).count();
+        assert_eq!(large, LARGE_STACKS + 1, "{rooms:?}"); // + the replacement
     }
 
     #[test]
