@@ -392,29 +392,40 @@ impl PolicySetBuilder {
 
     /// Compiles the set.
     pub fn build(self) -> PolicySet {
+        let members = &self.members;
         let mut slots: [Option<u8>; LAYERS] = [None; LAYERS];
-        // sized to the layers at once (a `LayerIndex` is large: the first
-        // push of an empty `Vec` made room for four, through its slow path)
+        // the layers and their statements, to size the indexes and each
+        // layer's list at once (a `LayerIndex` is large: the first push of
+        // an empty `Vec` made room for four, through its slow path; a
+        // list extended from empty took `reserve`'s)
         let mut seen = [false; LAYERS];
-        for m in &self.members {
-            if let Some(s) = seen.get_mut(layer_slot(m.layer)) {
+        let mut counts = [0usize; LAYERS];
+        for m in members {
+            let slot = layer_slot(m.layer);
+            if let (Some(s), Some(c)) = (seen.get_mut(slot), counts.get_mut(slot)) {
                 *s = true;
+                *c += m.policy.statements.len();
             }
         }
         let layers = seen.iter().filter(|s| **s).count();
         let mut indexes: Vec<LayerIndex> = Vec::with_capacity(layers);
-        for (pi, m) in self.members.iter().enumerate() {
-            let Some(slot) = slots.get_mut(layer_slot(m.layer)) else {
+        for (pi, m) in members.iter().enumerate() {
+            let slot = layer_slot(m.layer);
+            let Some(at) = slots.get_mut(slot) else {
                 continue;
             };
-            let at = match *slot {
+            let at = match *at {
                 Some(at) => at,
                 None => {
                     // at most `LAYERS` indexes
-                    let at = u8::try_from(indexes.len()).unwrap_or(u8::MAX);
-                    indexes.push(LayerIndex::default());
-                    *slot = Some(at);
-                    at
+                    let new = u8::try_from(indexes.len()).unwrap_or(u8::MAX);
+                    let count = counts.get(slot).copied().unwrap_or_default();
+                    indexes.push(LayerIndex {
+                        statements: Vec::with_capacity(count),
+                        ..LayerIndex::default()
+                    });
+                    *at = Some(new);
+                    new
                 }
             };
             if let Some(index) = indexes.get_mut(at as usize) {
@@ -427,10 +438,10 @@ impl PolicySetBuilder {
             }
         }
         for index in indexes.iter_mut() {
-            index.compile(&self.members);
+            index.compile(members);
         }
         let public = |layer: PolicyType| {
-            self.members.iter().any(|m| {
+            members.iter().any(|m| {
                 m.layer == layer && crate::eval::public_access::is_public_policy(&m.policy)
             })
         };
@@ -726,21 +737,38 @@ impl CatalogIndex {
         data.resize(actions, u32::MAX);
         // per rank: its count, then the last position counted (repeated
         // pairs are adjacent, the pairs of a statement are, and dropped)
-        let mut ranks: Vec<(u32, u32)> = Vec::with_capacity(pairs.len().min(actions));
+        // (a rank per distinct catalog action: no more than the pairs; on
+        // the stack for a small layer, a slice either way, so that the
+        // loops below do not ask where it lives at each step)
+        let room = pairs.len().min(actions);
+        let mut on_stack = [(0u32, 0u32); PAIRS_ON_STACK];
+        let mut on_heap: Vec<(u32, u32)> = Vec::new();
+        let all: &mut [(u32, u32)] = match on_stack.get_mut(..room) {
+            Some(small) => small,
+            None => {
+                on_heap.resize(room, (0, 0));
+                &mut on_heap
+            }
+        };
+        let mut k = 0usize;
         for &(a, pos) in pairs {
             let Some(rank) = data.get_mut(a as usize) else {
                 continue;
             };
             if *rank == u32::MAX {
-                *rank = u32::try_from(ranks.len()).unwrap_or(u32::MAX);
-                ranks.push((1, pos));
-            } else if let Some((count, last)) = ranks.get_mut(*rank as usize) {
+                *rank = u32::try_from(k).unwrap_or(u32::MAX);
+                if let Some(r) = all.get_mut(k) {
+                    *r = (1, pos);
+                }
+                k += 1;
+            } else if let Some((count, last)) = all.get_mut(*rank as usize) {
                 if *last != pos {
                     *last = pos;
                     *count += 1;
                 }
             }
         }
+        let ranks = all.get_mut(..k).unwrap_or_default();
         // the starts, then room for the positions; each rank's count
         // becomes its next free slot
         let mut sum = 0u32;
@@ -811,10 +839,25 @@ impl PolicySet {
 
     /// A set of identity policies only.
     pub fn identity(policies: impl IntoIterator<Item = Policy>) -> PolicySet {
-        policies
-            .into_iter()
-            .fold(PolicySet::builder(), PolicySetBuilder::identity)
-            .build()
+        // the members made in place, numbered as `PolicySetBuilder::identity`
+        // numbers them (the builder, with its options, is not moved at
+        // each policy)
+        let policies = policies.into_iter();
+        let mut members = Vec::with_capacity(policies.size_hint().0);
+        for policy in policies {
+            let n = members.len() + 1;
+            members.push(Member {
+                policy: Arc::new(policy),
+                layer: PolicyType::Identity,
+                level: 0,
+                source_id: source_id(PolicyType::Identity, 0, n),
+            });
+        }
+        PolicySetBuilder {
+            members,
+            ..PolicySetBuilder::default()
+        }
+        .build()
     }
 
     /// Every policy with its place.
