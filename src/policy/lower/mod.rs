@@ -309,7 +309,7 @@ fn lower_with(
                 };
                 match &st.kind {
                     Kind::Object(_) => {
-                        statements.reserve_exact(1);
+                        statements = Vec::with_capacity(1);
                         if let Some(s) = l.statement(st, None, &sp) {
                             statements.push(s);
                         }
@@ -325,7 +325,9 @@ fn lower_with(
                                 None,
                             );
                         }
-                        statements.reserve_exact(items.len());
+                        // allocated at once (`reserve_exact` on the empty
+                        // vector took the grow path: twice the instructions)
+                        statements = Vec::with_capacity(items.len());
                         // each statement's pointer: a constant for the
                         // first statements at the document's root, else
                         // written in one buffer (`pointer::join_index` of
