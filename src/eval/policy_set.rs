@@ -392,54 +392,29 @@ impl PolicySetBuilder {
 
     /// Compiles the set.
     pub fn build(self) -> PolicySet {
-        let members = &self.members;
-        let mut slots: [Option<u8>; LAYERS] = [None; LAYERS];
-        // the layers and their statements, to size the indexes and each
-        // layer's list at once (a `LayerIndex` is large: the first push of
-        // an empty `Vec` made room for four, through its slow path; a
-        // list extended from empty took `reserve`'s)
-        let mut seen = [false; LAYERS];
-        let mut counts = [0usize; LAYERS];
-        for m in members {
-            let slot = layer_slot(m.layer);
-            if let (Some(s), Some(c)) = (seen.get_mut(slot), counts.get_mut(slot)) {
-                *s = true;
-                *c += m.policy.statements.len();
-            }
-        }
-        let layers = seen.iter().filter(|s| **s).count();
-        let mut indexes: Vec<LayerIndex> = Vec::with_capacity(layers);
-        for (pi, m) in members.iter().enumerate() {
-            let slot = layer_slot(m.layer);
-            let Some(at) = slots.get_mut(slot) else {
-                continue;
-            };
-            let at = match *at {
-                Some(at) => at,
-                None => {
-                    // at most `LAYERS` indexes
-                    let new = u8::try_from(indexes.len()).unwrap_or(u8::MAX);
-                    let count = counts.get(slot).copied().unwrap_or_default();
-                    indexes.push(LayerIndex {
-                        statements: Vec::with_capacity(count),
-                        ..LayerIndex::default()
-                    });
-                    *at = Some(new);
-                    new
-                }
-            };
-            if let Some(index) = indexes.get_mut(at as usize) {
-                index
-                    .statements
-                    .extend((0..m.policy.statements.len()).map(|si| StatementRef {
-                        policy: u32::try_from(pi).unwrap_or(u32::MAX),
-                        statement: u32::try_from(si).unwrap_or(u32::MAX),
-                    }));
-            }
-        }
-        for index in indexes.iter_mut() {
-            index.compile(members);
-        }
+        PolicySet::assemble(
+            self.members,
+            self.scp_levels,
+            self.rcp_levels,
+            self.options,
+            self.new_bucket_policy,
+        )
+    }
+}
+
+impl PolicySet {
+    /// The set of these members, indexed. Inlined into its two callers so
+    /// that the set is written where it is returned (a set of identity
+    /// policies makes its default options there: no copy of them).
+    #[inline(always)]
+    fn assemble(
+        members: Vec<Member>,
+        scp_levels: usize,
+        rcp_levels: usize,
+        options: EvalOptions,
+        new_bucket_policy: Option<Arc<Policy>>,
+    ) -> PolicySet {
+        let (slots, indexes) = index_layers(&members);
         let public = |layer: PolicyType| {
             members.iter().any(|m| {
                 m.layer == layer && crate::eval::public_access::is_public_policy(&m.policy)
@@ -448,17 +423,69 @@ impl PolicySetBuilder {
         let resource_public = public(PolicyType::Resource);
         let access_point_public = public(PolicyType::AccessPoint);
         PolicySet {
-            members: self.members,
-            scp_levels: self.scp_levels,
-            rcp_levels: self.rcp_levels,
-            options: self.options,
+            members,
+            scp_levels,
+            rcp_levels,
+            options,
             slots,
             indexes,
             resource_public,
             access_point_public,
-            new_bucket_policy: self.new_bucket_policy,
+            new_bucket_policy,
         }
     }
+}
+
+/// The index of each layer that has members, and where each layer's is.
+fn index_layers(members: &[Member]) -> ([Option<u8>; LAYERS], Vec<LayerIndex>) {
+    let mut slots: [Option<u8>; LAYERS] = [None; LAYERS];
+    // the layers and their statements, to size the indexes and each
+    // layer's list at once (a `LayerIndex` is large: the first push of
+    // an empty `Vec` made room for four, through its slow path; a
+    // list extended from empty took `reserve`'s)
+    let mut seen = [false; LAYERS];
+    let mut counts = [0usize; LAYERS];
+    for m in members {
+        let slot = layer_slot(m.layer);
+        if let (Some(s), Some(c)) = (seen.get_mut(slot), counts.get_mut(slot)) {
+            *s = true;
+            *c += m.policy.statements.len();
+        }
+    }
+    let layers = seen.iter().filter(|s| **s).count();
+    let mut indexes: Vec<LayerIndex> = Vec::with_capacity(layers);
+    for (pi, m) in members.iter().enumerate() {
+        let slot = layer_slot(m.layer);
+        let Some(at) = slots.get_mut(slot) else {
+            continue;
+        };
+        let at = match *at {
+            Some(at) => at,
+            None => {
+                // at most `LAYERS` indexes
+                let new = u8::try_from(indexes.len()).unwrap_or(u8::MAX);
+                let count = counts.get(slot).copied().unwrap_or_default();
+                indexes.push(LayerIndex {
+                    statements: Vec::with_capacity(count),
+                    ..LayerIndex::default()
+                });
+                *at = Some(new);
+                new
+            }
+        };
+        if let Some(index) = indexes.get_mut(at as usize) {
+            index
+                .statements
+                .extend((0..m.policy.statements.len()).map(|si| StatementRef {
+                    policy: u32::try_from(pi).unwrap_or(u32::MAX),
+                    statement: u32::try_from(si).unwrap_or(u32::MAX),
+                }));
+        }
+    }
+    for index in indexes.iter_mut() {
+        index.compile(members);
+    }
+    (slots, indexes)
 }
 
 impl LayerIndex {
@@ -853,11 +880,7 @@ impl PolicySet {
                 source_id: source_id(PolicyType::Identity, 0, n),
             });
         }
-        PolicySetBuilder {
-            members,
-            ..PolicySetBuilder::default()
-        }
-        .build()
+        PolicySet::assemble(members, 0, 0, EvalOptions::default(), None)
     }
 
     /// Every policy with its place.
