@@ -1118,6 +1118,43 @@ mod tests {
     }
 
     #[test]
+    fn a_layer_lists_the_statements_of_all_its_policies_in_order() {
+        // layer lists sized from a first count: every statement of every
+        // policy of the layer, by (policy, statement), and no other layer's
+        let p = |text: &str| Policy::parse("p.json", text).unwrap();
+        let two = r#"{"Version":"2012-10-17","Statement":[
+            {"Effect":"Allow","Action":"s3:GetObject","Resource":"*"},
+            {"Effect":"Deny","Action":"s3:Get*","Resource":"*"}]}"#;
+        let one = r#"{"Version":"2012-10-17","Statement":[
+            {"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
+        let none = r#"{"Version":"2012-10-17","Statement":[]}"#;
+        let s = PolicySet::builder()
+            .identity(p(two))
+            .resource(p(one))
+            .identity(p(none))
+            .identity(p(one))
+            .build();
+        let refs = |t: PolicyType| -> Vec<(u32, u32)> {
+            let mut out = Vec::new();
+            s.index(t).unwrap().candidates(
+                &Action::parse("s3:GetObject").unwrap(),
+                None,
+                |r, _| out.push((r.policy, r.statement)),
+            );
+            out
+        };
+        assert_eq!(refs(PolicyType::Identity), vec![(0, 0), (0, 1), (3, 0)]);
+        assert_eq!(refs(PolicyType::Resource), vec![(1, 0)]);
+        let statements = |t: PolicyType| s.index(t).unwrap().statements.len();
+        assert_eq!(statements(PolicyType::Identity), 3);
+        assert_eq!(statements(PolicyType::Resource), 1);
+        // a set of identity policies numbers them as the builder does
+        let ids = PolicySet::identity([p(two), p(one)]);
+        let ids: Vec<&str> = ids.members().iter().map(|m| &*m.source_id).collect();
+        assert_eq!(ids, ["PolicyInputList.1", "PolicyInputList.2"]);
+    }
+
+    #[test]
     fn empty_layers_have_no_index() {
         let s = set(r#"{"Version":"2012-10-17","Statement":[
             {"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#);
