@@ -392,46 +392,24 @@ impl PolicySetBuilder {
 
     /// Compiles the set.
     pub fn build(self) -> PolicySet {
-        PolicySet::assemble(
-            self.members,
-            self.scp_levels,
-            self.rcp_levels,
-            self.options,
-            self.new_bucket_policy,
-        )
-    }
-}
-
-impl PolicySet {
-    /// The set of these members, indexed. Inlined into its two callers so
-    /// that the set is written where it is returned (a set of identity
-    /// policies makes its default options there: no copy of them).
-    #[inline(always)]
-    fn assemble(
-        members: Vec<Member>,
-        scp_levels: usize,
-        rcp_levels: usize,
-        options: EvalOptions,
-        new_bucket_policy: Option<Arc<Policy>>,
-    ) -> PolicySet {
-        let (slots, indexes) = index_layers(&members);
+        let (slots, indexes) = index_layers(&self.members);
         let public = |layer: PolicyType| {
-            members.iter().any(|m| {
+            self.members.iter().any(|m| {
                 m.layer == layer && crate::eval::public_access::is_public_policy(&m.policy)
             })
         };
         let resource_public = public(PolicyType::Resource);
         let access_point_public = public(PolicyType::AccessPoint);
         PolicySet {
-            members,
-            scp_levels,
-            rcp_levels,
-            options,
+            members: self.members,
+            scp_levels: self.scp_levels,
+            rcp_levels: self.rcp_levels,
+            options: self.options,
             slots,
             indexes,
             resource_public,
             access_point_public,
-            new_bucket_policy,
+            new_bucket_policy: self.new_bucket_policy,
         }
     }
 }
@@ -880,7 +858,21 @@ impl PolicySet {
                 source_id: source_id(PolicyType::Identity, 0, n),
             });
         }
-        PolicySet::assemble(members, 0, 0, EvalOptions::default(), None)
+        // the set written where it is returned, its default options made
+        // in it (not copied in from the builder's); no member is a bucket
+        // or access point policy
+        let (slots, indexes) = index_layers(&members);
+        PolicySet {
+            members,
+            scp_levels: 0,
+            rcp_levels: 0,
+            options: EvalOptions::default(),
+            slots,
+            indexes,
+            resource_public: false,
+            access_point_public: false,
+            new_bucket_policy: None,
+        }
     }
 
     /// Every policy with its place.
@@ -1148,10 +1140,36 @@ mod tests {
         let statements = |t: PolicyType| s.index(t).unwrap().statements.len();
         assert_eq!(statements(PolicyType::Identity), 3);
         assert_eq!(statements(PolicyType::Resource), 1);
-        // a set of identity policies numbers them as the builder does
-        let ids = PolicySet::identity([p(two), p(one)]);
-        let ids: Vec<&str> = ids.members().iter().map(|m| &*m.source_id).collect();
-        assert_eq!(ids, ["PolicyInputList.1", "PolicyInputList.2"]);
+        // a set of identity policies (made without the builder) is the
+        // builder's: the same ids, flags, layers and candidates
+        let a = PolicySet::identity([p(two), p(one)]);
+        let b = PolicySet::builder()
+            .identity(p(two))
+            .identity(p(one))
+            .build();
+        for s in [&a, &b] {
+            let ids: Vec<&str> = s.members().iter().map(|m| &*m.source_id).collect();
+            assert_eq!(ids, ["PolicyInputList.1", "PolicyInputList.2"]);
+            assert!(!s.is_bucket_policy_public() && !s.is_access_point_policy_public());
+            assert_eq!(s.options(), &EvalOptions::default());
+            assert_eq!((s.scp_levels(), s.rcp_levels()), (0, 0));
+            assert!(s.new_bucket_policy().is_none());
+            assert!(PolicyType::ALL
+                .iter()
+                .all(|&t| s.index(t).is_some() == (t == PolicyType::Identity)));
+        }
+        for action in ["s3:GetObject", "s3:PutObject", "ec2:RunInstances"] {
+            let refs = |s: &PolicySet| {
+                let mut out = Vec::new();
+                s.index(PolicyType::Identity).unwrap().candidates(
+                    &Action::parse(action).unwrap(),
+                    None,
+                    |r, exact| out.push((r.policy, r.statement, exact)),
+                );
+                out
+            };
+            assert_eq!(refs(&a), refs(&b), "{action}");
+        }
     }
 
     #[test]
