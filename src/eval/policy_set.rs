@@ -392,24 +392,48 @@ impl PolicySetBuilder {
 
     /// Compiles the set.
     pub fn build(self) -> PolicySet {
-        let (slots, indexes) = index_layers(&self.members);
+        PolicySet::assemble(
+            self.members,
+            self.scp_levels,
+            self.rcp_levels,
+            self.options,
+            self.new_bucket_policy,
+        )
+    }
+}
+
+impl PolicySet {
+    /// The set of these members, indexed, written where it is returned.
+    /// (`build` as one literal, without this function, measured the same
+    /// load but thin LTO then inlined `authorize` differently:
+    /// `authorize_loop synthetic-100` 3,748 instructions an answer against
+    /// 3,708.)
+    #[inline(always)]
+    fn assemble(
+        members: Vec<Member>,
+        scp_levels: usize,
+        rcp_levels: usize,
+        options: EvalOptions,
+        new_bucket_policy: Option<Arc<Policy>>,
+    ) -> PolicySet {
+        let (slots, indexes) = index_layers(&members);
         let public = |layer: PolicyType| {
-            self.members.iter().any(|m| {
+            members.iter().any(|m| {
                 m.layer == layer && crate::eval::public_access::is_public_policy(&m.policy)
             })
         };
         let resource_public = public(PolicyType::Resource);
         let access_point_public = public(PolicyType::AccessPoint);
         PolicySet {
-            members: self.members,
-            scp_levels: self.scp_levels,
-            rcp_levels: self.rcp_levels,
-            options: self.options,
+            members,
+            scp_levels,
+            rcp_levels,
+            options,
             slots,
             indexes,
             resource_public,
             access_point_public,
-            new_bucket_policy: self.new_bucket_policy,
+            new_bucket_policy,
         }
     }
 }
