@@ -73,6 +73,10 @@ pub(crate) fn duplicate_diagnostics(
     doc: &Document,
     dups: &[json::DuplicateKey],
 ) -> Vec<Diagnostic> {
+    if dups.is_empty() {
+        // almost every document: no collect over nothing
+        return Vec::new();
+    }
     dups.iter()
         .map(|d| {
             let first = doc.location(d.first.start);

@@ -124,6 +124,28 @@ fn repeated<'a, T>(
 /// The pointer of the `Statement` element of a policy at its document's root.
 const STATEMENT_POINTER: &str = "/Statement";
 
+/// The pointers of the first statements of a `Statement` array at
+/// [`STATEMENT_POINTER`], written out: a policy at its document's root
+/// (almost every one) writes none of its statements' pointers.
+const STATEMENT_POINTERS: [&str; 16] = [
+    "/Statement/0",
+    "/Statement/1",
+    "/Statement/2",
+    "/Statement/3",
+    "/Statement/4",
+    "/Statement/5",
+    "/Statement/6",
+    "/Statement/7",
+    "/Statement/8",
+    "/Statement/9",
+    "/Statement/10",
+    "/Statement/11",
+    "/Statement/12",
+    "/Statement/13",
+    "/Statement/14",
+    "/Statement/15",
+];
+
 /// How many distinct wildcard texts [`Lowerer`] remembers.
 const WILDCARDS_REMEMBERED: usize = 32;
 
@@ -287,7 +309,7 @@ fn lower_with(
                 };
                 match &st.kind {
                     Kind::Object(_) => {
-                        statements.reserve_exact(1);
+                        statements = Vec::with_capacity(1);
                         if let Some(s) = l.statement(st, None, &sp) {
                             statements.push(s);
                         }
@@ -303,20 +325,30 @@ fn lower_with(
                                 None,
                             );
                         }
-                        statements.reserve_exact(items.len());
-                        // each statement's pointer, written in one buffer
-                        // (`pointer::join_index` of each allocated)
-                        let mut ip = String::with_capacity(sp.len() + 8);
+                        // allocated at once (`reserve_exact` on the empty
+                        // vector took the grow path: twice the instructions)
+                        statements = Vec::with_capacity(items.len());
+                        // each statement's pointer: a constant for the
+                        // first statements at the document's root, else
+                        // written in one buffer (`pointer::join_index` of
+                        // each allocated), made on the first such statement
+                        let mut ip = String::new();
                         for (i, item) in items.iter().enumerate() {
-                            ip.clear();
-                            ip.push_str(&sp);
-                            ip.push('/');
-                            ip.push_str(itoa::Buffer::new().format(i));
+                            let written = match STATEMENT_POINTERS.get(i) {
+                                Some(&p) if base.is_empty() => p,
+                                _ => {
+                                    ip.clear();
+                                    ip.push_str(&sp);
+                                    ip.push('/');
+                                    ip.push_str(itoa::Buffer::new().format(i));
+                                    &ip
+                                }
+                            };
                             if item.as_object().is_none() {
-                                l.type_error(item, &ip, "a statement object");
+                                l.type_error(item, written, "a statement object");
                                 continue;
                             }
-                            if let Some(s) = l.statement(item, Some(i), &ip) {
+                            if let Some(s) = l.statement(item, Some(i), written) {
                                 statements.push(s);
                             }
                         }
@@ -955,6 +987,42 @@ impl Lowerer<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn statement_pointers_are_written_as_join_index_writes_them() {
+        for (i, p) in STATEMENT_POINTERS.iter().enumerate() {
+            assert_eq!(*p, pointer::join_index(STATEMENT_POINTER, i));
+        }
+        // past the constants, and in a wrapped policy, the pointer is
+        // written: the same messages either way
+        let bad = r#"{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Nope":1}"#;
+        let good = r#"{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}"#;
+        for at in [0usize, 15, 16, 17] {
+            let mut sts = vec![good; 18];
+            if let Some(s) = sts.get_mut(at) {
+                *s = bad;
+            }
+            let policy = format!(
+                r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+                sts.join(",")
+            );
+            for (text, prefix) in [
+                (policy.clone(), ""),
+                (
+                    format!(r#"{{"PolicyVersion":{{"Document":{policy}}}}}"#),
+                    "/PolicyVersion/Document",
+                ),
+            ] {
+                let e = crate::Policy::parse("p.json", &text).unwrap_err();
+                let pointers: Vec<_> = e.diagnostics.iter().map(|d| d.pointer.clone()).collect();
+                assert_eq!(
+                    pointers,
+                    vec![Some(format!("{prefix}/Statement/{at}/Nope"))],
+                    "{at} {prefix}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn taking_the_action_strings_lowers_as_reading_them() {
