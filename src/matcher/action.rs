@@ -447,28 +447,56 @@ impl ActionPattern {
                     foreign,
                 };
             }
-            // the body is lower-cased by the vectorised loop, which takes
-            // 32 bytes a step and the rest a byte at a time (a 25-byte
-            // body cost ~90 instructions): it is followed by bytes of the
-            // text up to a multiple of 32, lower-cased too, never read
-            let pad = body.len().next_multiple_of(LOWER_STEP) - body.len();
-            let pad = text.get(..pad.min(text.len())).unwrap_or_default();
-            let mut buf = String::with_capacity(text.len() + body.len() + pad.len());
-            buf.push_str(text);
-            buf.push_str(body);
-            buf.push_str(pad);
-            if let Some(lower) = buf.get_mut(text.len()..) {
-                lower.make_ascii_lowercase();
-            }
-            return ActionPattern {
-                buf: Cow::Owned(buf),
-                text_len,
-                lower: (text_len, text_len.saturating_add(body_len)),
-                kind,
-                service_len,
-                foreign,
-            };
+            return ActionPattern::with_lowered_body(text, body, kind, service_len, foreign);
         }
+        ActionPattern::general(text)
+    }
+
+    /// [`ActionPattern::with_shape_in`] of an ASCII text with an
+    /// upper-case letter that is kept with its lower-cased body (a
+    /// wildcard of a catalog service, `s3:Get*`, or a name it lacks). Out
+    /// of line, as [`ActionPattern::general`]: the common shapes' path
+    /// keeps fewer registers.
+    #[inline(never)]
+    fn with_lowered_body(
+        text: &str,
+        body: &str,
+        kind: Kind,
+        service_len: Option<u32>,
+        foreign: bool,
+    ) -> ActionPattern {
+        let text_len = u32::try_from(text.len()).unwrap_or(u32::MAX);
+        let body_len = u32::try_from(body.len()).unwrap_or(u32::MAX);
+        // the body is lower-cased by the vectorised loop, which takes
+        // 32 bytes a step and the rest a byte at a time (a 25-byte
+        // body cost ~90 instructions): it is followed by bytes of the
+        // text up to a multiple of 32, lower-cased too, never read
+        let pad = body.len().next_multiple_of(LOWER_STEP) - body.len();
+        let pad = text.get(..pad.min(text.len())).unwrap_or_default();
+        let mut buf = String::with_capacity(text.len() + body.len() + pad.len());
+        buf.push_str(text);
+        buf.push_str(body);
+        buf.push_str(pad);
+        if let Some(lower) = buf.get_mut(text.len()..) {
+            lower.make_ascii_lowercase();
+        }
+        ActionPattern {
+            buf: Cow::Owned(buf),
+            text_len,
+            lower: (text_len, text_len.saturating_add(body_len)),
+            kind,
+            service_len,
+            foreign,
+        }
+    }
+
+    /// [`ActionPattern::with_shape_in`] of any other text (not ASCII, or
+    /// with `?` or a star inside): lower-cased whole, compiled as a glob.
+    /// Rare, so out of line.
+    #[cold]
+    #[inline(never)]
+    fn general(text: &str) -> ActionPattern {
+        let text_len = u32::try_from(text.len()).unwrap_or(u32::MAX);
         let lower = if text.is_ascii() {
             text.to_ascii_lowercase()
         } else {

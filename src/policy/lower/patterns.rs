@@ -276,7 +276,7 @@ impl Lowerer<'_> {
             );
             return None;
         }
-        let (fields, count) = arn_fields(text);
+        let (fields, count) = split_fields(text);
         let parts = fields.get(..count).unwrap_or_default();
         if parts.len() < 6 && !text.ends_with('*') {
             self.error(
@@ -292,7 +292,7 @@ impl Lowerer<'_> {
         let head = text.get(..head_len.min(text.len())).unwrap_or_default();
         // a variable starts with `$`: one search of the text, and the
         // fields are searched for `${` only when it has one
-        let dollar = memchr::memchr(b'$', text.as_bytes()).is_some();
+        let dollar = crate::matcher::bytes::contains(text.as_bytes(), b'$');
         if dollar && self.variables && crate::matcher::has_variable(head) {
             self.error(
                 "VARIABLE_UNSUPPORTED_IN_ELEMENT",
@@ -355,6 +355,21 @@ impl Lowerer<'_> {
     }
 }
 
+/// The head of an S3 ARN in the standard partition (`arn:aws:s3:::bucket`):
+/// a text that starts with it has these five fields, and its sixth is the
+/// rest (what [`arn_fields`] finds, without the byte loop).
+const S3_HEAD: &str = "arn:aws:s3:::";
+
+/// [`arn_fields`] of `text`, at once for a text that starts with
+/// [`S3_HEAD`] (almost every pattern: its five head fields are known).
+#[inline]
+fn split_fields(text: &str) -> ([&str; 6], usize) {
+    match text.strip_prefix(S3_HEAD) {
+        Some(rest) => (["arn", "aws", "s3", "", "", rest], 6),
+        None => arn_fields(text),
+    }
+}
+
 /// The ARN fields of `text` as `splitn(6, ':')` gives them (the sixth
 /// keeps its colons), and how many there are. The five colons of an ARN's
 /// head come within its first few bytes (`arn:aws:s3:::`): a byte loop
@@ -399,9 +414,22 @@ mod tests {
             "arn:aws:s3:::bücket/ключ:x",
             ":::::::",
             "a:b:c:d:e:f:g",
+            "arn:aws:s3:::b/*",
+            "arn:aws:s3:::b:c/*",
+            "arn:aws:s3:::",
+            "arn:aws:s3::",
+            "arn:aws:s3:::::",
+            "arn:aws:s3:x::b",
+            "arn:aws:s3::x:b",
+            "arn:aws:s3express:::b",
+            "arn:aws-cn:s3:::b",
+            "arn:AWS:s3:::b",
+            "arn:aws:s3:::${aws:username}/*",
         ] {
-            let (fields, count) = super::arn_fields(text);
             let expected: Vec<&str> = text.splitn(6, ':').collect();
+            let (fields, count) = super::arn_fields(text);
+            assert_eq!(&fields[..count], expected.as_slice(), "{text}");
+            let (fields, count) = super::split_fields(text);
             assert_eq!(&fields[..count], expected.as_slice(), "{text}");
         }
     }
