@@ -260,9 +260,16 @@ impl Catalog {
 
     /// Whether the catalog covers this service prefix (ASCII case ignored).
     pub fn knows_service(&self, prefix: &str) -> bool {
-        self.services
-            .iter()
-            .any(|s| s.prefix.len() == prefix.len() && s.prefix.eq_ignore_ascii_case(prefix))
+        self.knows_service_bytes(prefix.as_bytes())
+    }
+
+    /// [`Catalog::knows_service`] of a prefix's bytes (compiling an action
+    /// pattern has a byte slice of an ASCII text: no `str` slicing).
+    #[inline]
+    pub(crate) fn knows_service_bytes(&self, prefix: &[u8]) -> bool {
+        self.services.iter().any(|s| {
+            s.prefix.len() == prefix.len() && s.prefix.as_bytes().eq_ignore_ascii_case(prefix)
+        })
     }
 
     /// Looks an action up by name, case-insensitively.

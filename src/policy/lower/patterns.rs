@@ -115,12 +115,7 @@ impl Lowerer<'_> {
             );
             return None;
         }
-        let Some((svc, name)) = shape.colon.map(|c| {
-            (
-                text.get(..c).unwrap_or_default(),
-                text.get(c + 1..).unwrap_or_default(),
-            )
-        }) else {
+        let Some(colon) = shape.colon else {
             self.error(
                 "INVALID_ACTION",
                 format!("`{text}` is not an action: it has no service prefix"),
@@ -133,7 +128,9 @@ impl Lowerer<'_> {
             );
             return None;
         };
-        if svc.is_empty() || name.is_empty() || shape.whitespace {
+        // an empty service or name (the `:` first or last), by offsets:
+        // slicing the text checked character boundaries
+        if colon == 0 || colon + 1 >= text.len() || shape.whitespace {
             self.error(
                 "INVALID_ACTION",
                 format!("`{text}` is not an action"),
@@ -144,42 +141,40 @@ impl Lowerer<'_> {
             return None;
         }
         let pattern = ActionPattern::with_shape_in(owned, &shape);
-        // the text as written, now the pattern's (the messages quote it)
-        let text = pattern.as_str();
-        if pattern.catalog_index().is_some() {
-            // an action of the catalog (compiling found it there): nothing
-            // to check, no second look-up
+        if pattern.catalog_index().is_some() || pattern.outside_catalog() {
+            // an action of the catalog (compiling found it there), or a
+            // service the catalog lacks (compiling asked): nothing to
+            // check, no second look-up
             return Some(pattern);
         }
+        // the text as written, now the pattern's (the messages quote it)
+        let text = pattern.as_str();
         let cat = catalog::catalog();
         if let Some(svc) = pattern.service() {
-            // compiling asked the catalog whether it covers the service
-            if !pattern.outside_catalog() {
-                if let Some(lit) = pattern.literal() {
-                    if cat.lookup(lit).is_none() {
-                        let hint = match self.suggest_action(text) {
-                            Some(s) => crate::diagnostic::did_you_mean_hint(text, &s),
-                            None => format!("see `s3guard actions '{svc}:*'` for the list"),
-                        };
-                        self.emit(
-                            Severity::Warning,
-                            "INVALID_ACTION",
-                            format!("`{text}` is not an action of the `{svc}` catalog: it matches no real request"),
-                            span,
-                            &at.pointer(),
-                            Some(hint),
-                        );
-                    }
-                } else if !self.matches_some_catalog_action(&pattern) {
+            if let Some(lit) = pattern.literal() {
+                if cat.lookup(lit).is_none() {
+                    let hint = match self.suggest_action(text) {
+                        Some(s) => crate::diagnostic::did_you_mean_hint(text, &s),
+                        None => format!("see `s3guard actions '{svc}:*'` for the list"),
+                    };
                     self.emit(
                         Severity::Warning,
-                        "UNMATCHED_ACTION_PATTERN",
-                        format!("`{text}` matches no action of the `{svc}` catalog"),
+                        "INVALID_ACTION",
+                        format!("`{text}` is not an action of the `{svc}` catalog: it matches no real request"),
                         span,
                         &at.pointer(),
-                        Some(format!("see `s3guard actions '{svc}:*'`")),
+                        Some(hint),
                     );
                 }
+            } else if !self.matches_some_catalog_action(&pattern) {
+                self.emit(
+                    Severity::Warning,
+                    "UNMATCHED_ACTION_PATTERN",
+                    format!("`{text}` matches no action of the `{svc}` catalog"),
+                    span,
+                    &at.pointer(),
+                    Some(format!("see `s3guard actions '{svc}:*'`")),
+                );
             }
         }
         Some(pattern)
