@@ -8,24 +8,29 @@ use crate::diagnostic::Severity;
 use crate::json::{pointer, Kind, Span, Value};
 
 impl Lowerer<'_> {
-    pub(super) fn condition(&mut self, c: &Value, cp: &str) -> Condition {
-        let mut blocks = Vec::new();
+    /// The statement's `Condition` value `c` (`sp` is the statement's
+    /// pointer). The pointers of the element, its operators and keys are
+    /// written only for a message (a join and an allocation each were a
+    /// third of a condition's lowering).
+    pub(super) fn condition(&mut self, c: &Value, sp: &str) -> Condition {
+        let cp = || pointer::join(sp, "Condition");
         let Some(members) = c.as_object() else {
-            self.type_error(c, cp, "an object of condition operators");
+            self.type_error(c, &cp(), "an object of condition operators");
             return Condition::default();
         };
+        let mut blocks = Vec::with_capacity(members.len());
         if members.is_empty() {
             self.emit(
                 Severity::Suggestion,
                 "EMPTY_OBJECT_CONDITION",
                 "`Condition` is empty".into(),
                 c.span,
-                cp,
+                &cp(),
                 None,
             );
         }
         for m in members {
-            let op_ptr = pointer::join(cp, &m.key);
+            let op_ptr = || pointer::join(&cp(), &m.key);
             let operator = match Operator::parse(&m.key) {
                 Ok(op) => op,
                 Err(e) => {
@@ -33,7 +38,7 @@ impl Lowerer<'_> {
                         Some(s) => crate::diagnostic::did_you_mean_hint(&m.key, s),
                         None => "see the condition operators of the IAM User Guide".into(),
                     };
-                    self.error(e.code, e.message, m.key_span, &op_ptr, &hint);
+                    self.error(e.code, e.message, m.key_span, &op_ptr(), &hint);
                     continue;
                 }
             };
@@ -46,12 +51,16 @@ impl Lowerer<'_> {
                         m.key
                     ),
                     m.key_span,
-                    &op_ptr,
+                    &op_ptr(),
                     Some(format!("write `{operator}`")),
                 );
             }
             let Some(keys) = m.value.as_object() else {
-                self.type_error(&m.value, &op_ptr, "an object of condition keys and values");
+                self.type_error(
+                    &m.value,
+                    &op_ptr(),
+                    "an object of condition keys and values",
+                );
                 continue;
             };
             if keys.is_empty() {
@@ -60,13 +69,13 @@ impl Lowerer<'_> {
                     "EMPTY_OBJECT_CONDITION",
                     format!("`{}` lists no keys", m.key),
                     m.value.span,
-                    &op_ptr,
+                    &op_ptr(),
                     None,
                 );
             }
-            let mut compiled = Vec::new();
+            let mut compiled = Vec::with_capacity(keys.len());
             for (i, k) in keys.iter().enumerate() {
-                let kp = pointer::join(&op_ptr, &k.key);
+                let kp = || pointer::join(&op_ptr(), &k.key);
                 if let Some(prev) = keys
                     .iter()
                     .take(i)
@@ -79,7 +88,7 @@ impl Lowerer<'_> {
                             k.key, prev.key
                         ),
                         k.key_span,
-                        &kp,
+                        &kp(),
                         "merge the values under one key",
                     );
                     continue;
@@ -92,7 +101,7 @@ impl Lowerer<'_> {
                             k.key
                         ),
                         k.key_span,
-                        &kp,
+                        &kp(),
                         "use a fixed key name",
                     );
                     continue;
@@ -102,7 +111,7 @@ impl Lowerer<'_> {
                         "INVALID_CONDITION_KEY",
                         format!("condition key `{}` has no prefix", k.key),
                         k.key_span,
-                        &kp,
+                        &kp(),
                         &match catalog::suggest_key(&k.key) {
                             Some(s) => crate::diagnostic::did_you_mean_hint(&k.key, s),
                             None => "keys look like aws:SourceIp or s3:prefix".into(),
@@ -118,12 +127,12 @@ impl Lowerer<'_> {
                         "EMPTY_ARRAY_CONDITION",
                         format!("`{}` lists no values: it never matches", k.key),
                         k.value.span,
-                        &kp,
+                        &kp(),
                         None,
                     );
                 }
                 if !self.variables && raw.iter().any(|(t, _)| crate::matcher::has_variable(t)) {
-                    self.variable_in_old_version(&k.key, k.value.span, &kp);
+                    self.variable_in_old_version(&k.key, k.value.span, &kp());
                 }
                 // the texts are moved, not copied: the spans stay for messages
                 let (texts, spans): (Vec<String>, Vec<Span>) = raw.into_iter().unzip();
@@ -139,10 +148,10 @@ impl Lowerer<'_> {
                             let (span, ptr) =
                                 match issue.index.and_then(|i| spans.get(i).map(|s| (i, s))) {
                                     Some((i, span)) if k.value.as_array().is_some() => {
-                                        (*span, pointer::join(&kp, i.to_string()))
+                                        (*span, pointer::join(&kp(), i.to_string()))
                                     }
-                                    Some((_, span)) => (*span, kp.clone()),
-                                    None => (k.value.span, kp.clone()),
+                                    Some((_, span)) => (*span, kp()),
+                                    None => (k.value.span, kp()),
                                 };
                             self.error(
                                 issue.code,
@@ -164,12 +173,17 @@ impl Lowerer<'_> {
         Condition { blocks }
     }
 
-    /// Condition values: strings, numbers, booleans, or an array of them.
-    pub(super) fn condition_values(&mut self, v: &Value, kp: &str) -> Option<Vec<(String, Span)>> {
+    /// Condition values: strings, numbers, booleans, or an array of them
+    /// (`kp` writes the key's pointer, for a message).
+    pub(super) fn condition_values(
+        &mut self,
+        v: &Value,
+        kp: &dyn Fn() -> String,
+    ) -> Option<Vec<(String, Span)>> {
         let scalar = |v: &Value| v.scalar_text().map(|t| (t, v.span));
         match &v.kind {
             Kind::Array(items) => {
-                let mut out = Vec::new();
+                let mut out = Vec::with_capacity(items.len());
                 let mut ok = true;
                 for (i, item) in items.iter().enumerate() {
                     match scalar(item) {
@@ -178,7 +192,7 @@ impl Lowerer<'_> {
                             ok = false;
                             self.type_error(
                                 item,
-                                &pointer::join(kp, i.to_string()),
+                                &pointer::join(&kp(), i.to_string()),
                                 "a string, number or boolean",
                             );
                         }
@@ -189,7 +203,7 @@ impl Lowerer<'_> {
             _ => match scalar(v) {
                 Some(s) => Some(vec![s]),
                 None => {
-                    self.type_error(v, kp, "a string, number, boolean, or an array of them");
+                    self.type_error(v, &kp(), "a string, number, boolean, or an array of them");
                     None
                 }
             },

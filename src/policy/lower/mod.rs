@@ -666,7 +666,7 @@ impl Lowerer<'_> {
         let resource = self.resources(st, sp);
         let condition = match st.get("Condition") {
             None => Condition::default(),
-            Some(c) => self.condition(c, &pointer::join(sp, "Condition")),
+            Some(c) => self.condition(c, sp),
         };
         if self.error_count() > errors_before {
             return None;
