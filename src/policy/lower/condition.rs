@@ -119,9 +119,10 @@ impl Lowerer<'_> {
                     );
                     continue;
                 }
-                let raw = self.condition_values(&k.value, &kp);
-                let Some(raw) = raw else { continue };
-                if raw.is_empty() {
+                let Some((texts, spans)) = self.condition_values(&k.value, &kp) else {
+                    continue;
+                };
+                if texts.is_empty() {
                     self.emit(
                         Severity::Suggestion,
                         "EMPTY_ARRAY_CONDITION",
@@ -131,11 +132,10 @@ impl Lowerer<'_> {
                         None,
                     );
                 }
-                if !self.variables && raw.iter().any(|(t, _)| crate::matcher::has_variable(t)) {
+                if !self.variables && texts.iter().any(|t| crate::matcher::has_variable(t)) {
                     self.variable_in_old_version(&k.key, k.value.span, &kp());
                 }
                 // the texts are moved, not copied: the spans stay for messages
-                let (texts, spans): (Vec<String>, Vec<Span>) = raw.into_iter().unzip();
                 match Values::compile(&operator, &texts, self.variables) {
                     Ok(values) => compiled.push(KeyCondition {
                         key: k.key.to_string(),
@@ -173,21 +173,27 @@ impl Lowerer<'_> {
         Condition { blocks }
     }
 
-    /// Condition values: strings, numbers, booleans, or an array of them
-    /// (`kp` writes the key's pointer, for a message).
+    /// Condition values: strings, numbers, booleans, or an array of them,
+    /// their texts and their spans (two lists made at once: a list of
+    /// pairs split in two was one allocation more a key); `kp` writes the
+    /// key's pointer, for a message.
     pub(super) fn condition_values(
         &mut self,
         v: &Value,
         kp: &dyn Fn() -> String,
-    ) -> Option<Vec<(String, Span)>> {
+    ) -> Option<(Vec<String>, Vec<Span>)> {
         let scalar = |v: &Value| v.scalar_text().map(|t| (t, v.span));
         match &v.kind {
             Kind::Array(items) => {
-                let mut out = Vec::with_capacity(items.len());
+                let mut texts = Vec::with_capacity(items.len());
+                let mut spans = Vec::with_capacity(items.len());
                 let mut ok = true;
                 for (i, item) in items.iter().enumerate() {
                     match scalar(item) {
-                        Some(s) => out.push(s),
+                        Some((text, span)) => {
+                            texts.push(text);
+                            spans.push(span);
+                        }
                         None => {
                             ok = false;
                             self.type_error(
@@ -198,10 +204,10 @@ impl Lowerer<'_> {
                         }
                     }
                 }
-                ok.then_some(out)
+                ok.then_some((texts, spans))
             }
             _ => match scalar(v) {
-                Some(s) => Some(vec![s]),
+                Some((text, span)) => Some((vec![text], vec![span])),
                 None => {
                     self.type_error(v, &kp(), "a string, number, boolean, or an array of them");
                     None
