@@ -108,7 +108,7 @@ mod tests {
                     one[at] = s;
                     cases.push(one.clone());
                     for later in at + 1..len {
-                        for &t in &[b'*', b'?', b'$'] {
+                        for &t in b"*?$" {
                             let mut two = one.clone();
                             two[later] = t;
                             cases.push(two);
