@@ -283,12 +283,15 @@ impl Lowerer<'_> {
             );
             return None;
         }
-        let head_len: usize = parts.iter().take(5).map(|s| s.len() + 1).sum();
-        let head = text.get(..head_len.min(text.len())).unwrap_or_default();
         // a variable starts with `$`: one search of the text, and the
         // fields are searched for `${` only when it has one
         let dollar = crate::matcher::bytes::contains(text.as_bytes(), b'$');
-        if dollar && self.variables && crate::matcher::has_variable(head) {
+        // the head (the five fields and their colons) sliced only then
+        let head = || {
+            let head_len: usize = parts.iter().take(5).map(|s| s.len() + 1).sum();
+            text.get(..head_len.min(text.len())).unwrap_or_default()
+        };
+        if dollar && self.variables && crate::matcher::has_variable(head()) {
             self.error(
                 "VARIABLE_UNSUPPORTED_IN_ELEMENT",
                 format!(
@@ -300,7 +303,11 @@ impl Lowerer<'_> {
             );
             return None;
         }
-        if parts.get(2).is_some_and(|s| s.contains(['*', '?'])) && parts.len() == 6 {
+        if parts.len() == 6
+            && parts
+                .get(2)
+                .is_some_and(|s| crate::matcher::bytes::first_wildcard(s.as_bytes()).is_some())
+        {
             self.emit(
                 Severity::Warning,
                 "WILDCARD_IN_ARN_SERVICE",
