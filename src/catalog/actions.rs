@@ -260,9 +260,16 @@ impl Catalog {
 
     /// Whether the catalog covers this service prefix (ASCII case ignored).
     pub fn knows_service(&self, prefix: &str) -> bool {
-        self.services
-            .iter()
-            .any(|s| s.prefix.len() == prefix.len() && s.prefix.eq_ignore_ascii_case(prefix))
+        self.knows_service_bytes(prefix.as_bytes())
+    }
+
+    /// [`Catalog::knows_service`] of a prefix's bytes (compiling an action
+    /// pattern has a byte slice of an ASCII text: no `str` slicing).
+    #[inline]
+    pub(crate) fn knows_service_bytes(&self, prefix: &[u8]) -> bool {
+        self.services.iter().any(|s| {
+            s.prefix.len() == prefix.len() && s.prefix.as_bytes().eq_ignore_ascii_case(prefix)
+        })
     }
 
     /// Looks an action up by name, case-insensitively.
@@ -295,20 +302,20 @@ impl Catalog {
 
     /// The position of `name` among the lower-cased names: equal bytes,
     /// or equal once ASCII upper-case letters are lower-cased when `fold`.
+    ///
+    /// The hash reads three words of the name (start, middle, end:
+    /// [`fold::key_words`]), whatever its length, and a candidate of the
+    /// same length is compared by the same three words, which cover a name
+    /// of up to 24 bytes (the words between are compared only for a
+    /// longer one): about 60 instructions for a hit, where hashing and
+    /// comparing every word through iterators cost 165. Out of line: most
+    /// entries (outside the catalog) never ask, and inlined into
+    /// `ActionPattern::with_shape_in` it made every call dearer.
+    #[inline(never)]
     fn find(&self, name: &[u8], fold: bool) -> Option<u32> {
-        // The case-folded words the hash reads, kept for the comparison of
-        // a folding look-up (not computed twice); a longer name than the
-        // catalog has folds its words past these again.
-        const KEPT: usize = 8;
-        let mut kept = [0u64; KEPT];
-        let words = fold::word_count(name.len());
-        let folded = (0..words).map(|i| {
-            let w = fold::fold_word(fold::word(name, i));
-            if let Some(k) = kept.get_mut(i) {
-                *k = w;
-            }
-            w
-        });
+        let raw = fold::key_words(name);
+        let folded = raw.map(fold::fold_word);
+        let want = if fold { folded } else { raw };
         let hash = fold::mix(name.len(), folded);
         let slots = &data::NAME_SLOTS;
         let mask = slots.len().checked_sub(1)?;
@@ -316,18 +323,10 @@ impl Catalog {
         loop {
             let i = slots.get(slot).copied()?.checked_sub(1)?;
             let lower = data::LOWERS.get(i as usize)?.as_bytes();
-            let equal = lower.len() == name.len()
-                && match fold {
-                    true => (0..words).all(|i| {
-                        let w = match kept.get(i) {
-                            Some(&w) => w,
-                            None => fold::fold_word(fold::word(name, i)),
-                        };
-                        w == fold::word(lower, i)
-                    }),
-                    false => name == lower,
-                };
-            if equal {
+            if lower.len() == name.len()
+                && fold::key_words(lower) == want
+                && (name.len() <= fold::KEY_COVERS || same_words(name, lower, fold))
+            {
                 return Some(i);
             }
             slot = (slot + 1) & mask;
@@ -390,6 +389,16 @@ impl Catalog {
 /// Looks an action up in the embedded catalog (case-insensitive).
 pub fn lookup(action: &str) -> Option<&'static ActionInfo> {
     catalog().lookup(action)
+}
+
+/// Whether `name` and `lower` (of one length, more than a word) are the
+/// same, word by word, the words of `name` case-folded when `fold`.
+fn same_words(name: &[u8], lower: &[u8], fold: bool) -> bool {
+    (0..name.len().div_ceil(8)).all(|i| {
+        let w = fold::word(name, i);
+        let w = if fold { fold::fold_word(w) } else { w };
+        w == fold::word(lower, i)
+    })
 }
 
 /// The embedded catalog's actions matching a pattern.
@@ -467,6 +476,60 @@ mod tests {
                     "{b:#x} at {at}"
                 );
             }
+        }
+    }
+
+    /// The look-up by three key words (start, middle, end) answers as a
+    /// scan does for every catalog name and every near miss of it: each
+    /// byte replaced or case-flipped (a change between the key words of a
+    /// name longer than 24 bytes included), every prefix, a byte added at
+    /// either end, and in both look-ups.
+    #[test]
+    fn key_word_lookups_agree_with_a_scan_for_every_near_miss() {
+        let c = catalog();
+        let exact = |name: &str| c.lower_names().iter().position(|l| *l == name);
+        let folded = |name: &str| exact(&name.to_ascii_lowercase());
+        let check = |name: &str| {
+            assert_eq!(c.index_of(name).map(|i| i as usize), exact(name), "{name}");
+            assert_eq!(
+                c.index_of_ignore_ascii_case(name).map(|i| i as usize),
+                folded(name),
+                "{name}"
+            );
+        };
+        let mut longest = 0;
+        for (a, lower) in c.actions().iter().zip(c.lower_names()) {
+            longest = longest.max(lower.len());
+            for name in [a.iam_action, *lower] {
+                check(name);
+                let bytes = name.as_bytes();
+                for i in 0..bytes.len() {
+                    check(&name[..i]);
+                    for b in [b'x', b'_', b'\0', bytes[i] ^ 0x20, bytes[i] ^ 0x01] {
+                        let mut changed = bytes.to_vec();
+                        changed[i] = b;
+                        if let Ok(changed) = String::from_utf8(changed) {
+                            check(&changed);
+                        }
+                    }
+                }
+                check(&format!("{name}s"));
+                check(&format!("s{name}"));
+                check(&format!("{name}\u{e9}"));
+            }
+        }
+        // the catalog has names past the three words' reach
+        assert!(longest > fold::KEY_COVERS, "{longest}");
+        for other in [
+            "",
+            "s",
+            "s3",
+            "s3:",
+            "S3:*",
+            "\u{e9}",
+            "ec2:DescribeInstances",
+        ] {
+            check(other);
         }
     }
 

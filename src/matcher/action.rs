@@ -378,13 +378,21 @@ impl ActionPattern {
         // The shapes of almost every pattern, ASCII `service:Name` or
         // `service:Prefix*`: no other scan.
         if shape.ascii && !shape.inner_wildcard {
-            let body = text.get(..shape.body).unwrap_or_default();
-            let body_len = u32::try_from(body.len()).unwrap_or(u32::MAX);
+            // lengths and byte slices only: every offset of an ASCII text
+            // is a character boundary (`str::get` checks each, which cost
+            // ~40 instructions an entry)
+            let bytes = text.as_bytes();
+            let body = if shape.body <= bytes.len() {
+                shape.body
+            } else {
+                0
+            };
+            let body_len = u32::try_from(body).unwrap_or(u32::MAX);
             let service_len = shape
                 .colon
                 .filter(|&c| c < shape.body)
                 .and_then(|c| u32::try_from(c).ok());
-            if body.is_empty() && !text.is_empty() {
+            if body == 0 && !text.is_empty() {
                 return ActionPattern {
                     buf: Cow::Owned(owned.into_owned()),
                     text_len,
@@ -397,9 +405,9 @@ impl ActionPattern {
             let cat = crate::catalog::catalog();
             // knows_service ignores the ASCII case of the text
             let foreign = service_len
-                .and_then(|n| text.get(..n as usize))
-                .is_some_and(|svc| !cat.knows_service(svc));
-            let prefix = body.len() < text.len();
+                .and_then(|n| bytes.get(..n as usize))
+                .is_some_and(|svc| !cat.knows_service_bytes(svc));
+            let prefix = body < text.len();
             if !prefix {
                 let known = service_len.is_some() && !foreign;
                 let index = match (known, shape.upper) {
@@ -447,28 +455,57 @@ impl ActionPattern {
                     foreign,
                 };
             }
-            // the body is lower-cased by the vectorised loop, which takes
-            // 32 bytes a step and the rest a byte at a time (a 25-byte
-            // body cost ~90 instructions): it is followed by bytes of the
-            // text up to a multiple of 32, lower-cased too, never read
-            let pad = body.len().next_multiple_of(LOWER_STEP) - body.len();
-            let pad = text.get(..pad.min(text.len())).unwrap_or_default();
-            let mut buf = String::with_capacity(text.len() + body.len() + pad.len());
-            buf.push_str(text);
-            buf.push_str(body);
-            buf.push_str(pad);
-            if let Some(lower) = buf.get_mut(text.len()..) {
-                lower.make_ascii_lowercase();
-            }
-            return ActionPattern {
-                buf: Cow::Owned(buf),
-                text_len,
-                lower: (text_len, text_len.saturating_add(body_len)),
-                kind,
-                service_len,
-                foreign,
-            };
+            return ActionPattern::with_lowered_body(text, body, kind, service_len, foreign);
         }
+        ActionPattern::general(text)
+    }
+
+    /// [`ActionPattern::with_shape_in`] of an ASCII text with an
+    /// upper-case letter that is kept with its lower-cased body (a
+    /// wildcard of a catalog service, `s3:Get*`, or a name it lacks). Out
+    /// of line, as [`ActionPattern::general`]: the common shapes' path
+    /// keeps fewer registers.
+    #[inline(never)]
+    fn with_lowered_body(
+        text: &str,
+        body: usize,
+        kind: Kind,
+        service_len: Option<u32>,
+        foreign: bool,
+    ) -> ActionPattern {
+        let body = text.get(..body).unwrap_or_default();
+        let text_len = u32::try_from(text.len()).unwrap_or(u32::MAX);
+        let body_len = u32::try_from(body.len()).unwrap_or(u32::MAX);
+        // the body is lower-cased by the vectorised loop, which takes
+        // 32 bytes a step and the rest a byte at a time (a 25-byte
+        // body cost ~90 instructions): it is followed by bytes of the
+        // text up to a multiple of 32, lower-cased too, never read
+        let pad = body.len().next_multiple_of(LOWER_STEP) - body.len();
+        let pad = text.get(..pad.min(text.len())).unwrap_or_default();
+        let mut buf = String::with_capacity(text.len() + body.len() + pad.len());
+        buf.push_str(text);
+        buf.push_str(body);
+        buf.push_str(pad);
+        if let Some(lower) = buf.get_mut(text.len()..) {
+            lower.make_ascii_lowercase();
+        }
+        ActionPattern {
+            buf: Cow::Owned(buf),
+            text_len,
+            lower: (text_len, text_len.saturating_add(body_len)),
+            kind,
+            service_len,
+            foreign,
+        }
+    }
+
+    /// [`ActionPattern::with_shape_in`] of any other text (not ASCII, or
+    /// with `?` or a star inside): lower-cased whole, compiled as a glob.
+    /// Rare, so out of line.
+    #[cold]
+    #[inline(never)]
+    fn general(text: &str) -> ActionPattern {
+        let text_len = u32::try_from(text.len()).unwrap_or(u32::MAX);
         let lower = if text.is_ascii() {
             text.to_ascii_lowercase()
         } else {

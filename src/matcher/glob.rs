@@ -96,9 +96,10 @@ impl Glob {
 
     fn new_with(pattern: &str, str_of: impl Fn(&str) -> Str) -> Glob {
         let bytes = pattern.as_bytes();
-        // an ARN's fields are short: a byte loop costs less than a call
-        let first = if bytes.len() <= 32 {
-            bytes.iter().position(|&b| b == b'*' || b == b'?')
+        // an ARN's fields are short: eight bytes at a time costs less
+        // than a call (or a byte loop, seven instructions a byte)
+        let first = if bytes.len() <= 64 {
+            super::bytes::first_wildcard(bytes)
         } else {
             memchr::memchr2(b'*', b'?', bytes)
         };

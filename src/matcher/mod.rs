@@ -3,6 +3,7 @@
 
 mod action;
 mod arn;
+pub(crate) mod bytes;
 mod glob;
 mod resource;
 mod variable;

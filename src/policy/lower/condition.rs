@@ -3,29 +3,34 @@
 
 use super::Lowerer;
 use crate::catalog;
-use crate::condition::{Block, Condition, KeyCondition, Operator, Values};
+use crate::condition::{Block, Condition, KeyCondition, Operator, SetQualifier, Values};
 use crate::diagnostic::Severity;
 use crate::json::{pointer, Kind, Span, Value};
 
 impl Lowerer<'_> {
-    pub(super) fn condition(&mut self, c: &Value, cp: &str) -> Condition {
-        let mut blocks = Vec::new();
+    /// The statement's `Condition` value `c` (`sp` is the statement's
+    /// pointer). The pointers of the element, its operators and keys are
+    /// written only for a message (a join and an allocation each were a
+    /// third of a condition's lowering).
+    pub(super) fn condition(&mut self, c: &Value, sp: &str) -> Condition {
+        let cp = || pointer::join(sp, "Condition");
         let Some(members) = c.as_object() else {
-            self.type_error(c, cp, "an object of condition operators");
+            self.type_error(c, &cp(), "an object of condition operators");
             return Condition::default();
         };
+        let mut blocks = Vec::with_capacity(members.len());
         if members.is_empty() {
             self.emit(
                 Severity::Suggestion,
                 "EMPTY_OBJECT_CONDITION",
                 "`Condition` is empty".into(),
                 c.span,
-                cp,
+                &cp(),
                 None,
             );
         }
         for m in members {
-            let op_ptr = pointer::join(cp, &m.key);
+            let op_ptr = || pointer::join(&cp(), &m.key);
             let operator = match Operator::parse(&m.key) {
                 Ok(op) => op,
                 Err(e) => {
@@ -33,11 +38,11 @@ impl Lowerer<'_> {
                         Some(s) => crate::diagnostic::did_you_mean_hint(&m.key, s),
                         None => "see the condition operators of the IAM User Guide".into(),
                     };
-                    self.error(e.code, e.message, m.key_span, &op_ptr, &hint);
+                    self.error(e.code, e.message, m.key_span, &op_ptr(), &hint);
                     continue;
                 }
             };
-            if !Operator::is_canonical_spelling(&m.key) {
+            if !spelled_as_printed(&operator, &m.key) {
                 self.emit(
                     Severity::Warning,
                     "NONCANONICAL_OPERATOR_CASE",
@@ -46,12 +51,16 @@ impl Lowerer<'_> {
                         m.key
                     ),
                     m.key_span,
-                    &op_ptr,
+                    &op_ptr(),
                     Some(format!("write `{operator}`")),
                 );
             }
             let Some(keys) = m.value.as_object() else {
-                self.type_error(&m.value, &op_ptr, "an object of condition keys and values");
+                self.type_error(
+                    &m.value,
+                    &op_ptr(),
+                    "an object of condition keys and values",
+                );
                 continue;
             };
             if keys.is_empty() {
@@ -60,13 +69,13 @@ impl Lowerer<'_> {
                     "EMPTY_OBJECT_CONDITION",
                     format!("`{}` lists no keys", m.key),
                     m.value.span,
-                    &op_ptr,
+                    &op_ptr(),
                     None,
                 );
             }
-            let mut compiled = Vec::new();
+            let mut compiled = Vec::with_capacity(keys.len());
             for (i, k) in keys.iter().enumerate() {
-                let kp = pointer::join(&op_ptr, &k.key);
+                let kp = || pointer::join(&op_ptr(), &k.key);
                 if let Some(prev) = keys
                     .iter()
                     .take(i)
@@ -79,7 +88,7 @@ impl Lowerer<'_> {
                             k.key, prev.key
                         ),
                         k.key_span,
-                        &kp,
+                        &kp(),
                         "merge the values under one key",
                     );
                     continue;
@@ -92,7 +101,7 @@ impl Lowerer<'_> {
                             k.key
                         ),
                         k.key_span,
-                        &kp,
+                        &kp(),
                         "use a fixed key name",
                     );
                     continue;
@@ -102,7 +111,7 @@ impl Lowerer<'_> {
                         "INVALID_CONDITION_KEY",
                         format!("condition key `{}` has no prefix", k.key),
                         k.key_span,
-                        &kp,
+                        &kp(),
                         &match catalog::suggest_key(&k.key) {
                             Some(s) => crate::diagnostic::did_you_mean_hint(&k.key, s),
                             None => "keys look like aws:SourceIp or s3:prefix".into(),
@@ -110,23 +119,23 @@ impl Lowerer<'_> {
                     );
                     continue;
                 }
-                let raw = self.condition_values(&k.value, &kp);
-                let Some(raw) = raw else { continue };
-                if raw.is_empty() {
+                let Some((texts, spans)) = self.condition_values(&k.value, &kp) else {
+                    continue;
+                };
+                if texts.is_empty() {
                     self.emit(
                         Severity::Suggestion,
                         "EMPTY_ARRAY_CONDITION",
                         format!("`{}` lists no values: it never matches", k.key),
                         k.value.span,
-                        &kp,
+                        &kp(),
                         None,
                     );
                 }
-                if !self.variables && raw.iter().any(|(t, _)| crate::matcher::has_variable(t)) {
-                    self.variable_in_old_version(&k.key, k.value.span, &kp);
+                if !self.variables && texts.iter().any(|t| crate::matcher::has_variable(t)) {
+                    self.variable_in_old_version(&k.key, k.value.span, &kp());
                 }
                 // the texts are moved, not copied: the spans stay for messages
-                let (texts, spans): (Vec<String>, Vec<Span>) = raw.into_iter().unzip();
                 match Values::compile(&operator, &texts, self.variables) {
                     Ok(values) => compiled.push(KeyCondition {
                         key: k.key.to_string(),
@@ -139,10 +148,10 @@ impl Lowerer<'_> {
                             let (span, ptr) =
                                 match issue.index.and_then(|i| spans.get(i).map(|s| (i, s))) {
                                     Some((i, span)) if k.value.as_array().is_some() => {
-                                        (*span, pointer::join(&kp, i.to_string()))
+                                        (*span, pointer::join(&kp(), i.to_string()))
                                     }
-                                    Some((_, span)) => (*span, kp.clone()),
-                                    None => (k.value.span, kp.clone()),
+                                    Some((_, span)) => (*span, kp()),
+                                    None => (k.value.span, kp()),
                                 };
                             self.error(
                                 issue.code,
@@ -164,35 +173,98 @@ impl Lowerer<'_> {
         Condition { blocks }
     }
 
-    /// Condition values: strings, numbers, booleans, or an array of them.
-    pub(super) fn condition_values(&mut self, v: &Value, kp: &str) -> Option<Vec<(String, Span)>> {
+    /// Condition values: strings, numbers, booleans, or an array of them,
+    /// their texts and their spans (two lists made at once: a list of
+    /// pairs split in two was one allocation more a key); `kp` writes the
+    /// key's pointer, for a message.
+    pub(super) fn condition_values(
+        &mut self,
+        v: &Value,
+        kp: &dyn Fn() -> String,
+    ) -> Option<(Vec<String>, Vec<Span>)> {
         let scalar = |v: &Value| v.scalar_text().map(|t| (t, v.span));
         match &v.kind {
             Kind::Array(items) => {
-                let mut out = Vec::new();
+                let mut texts = Vec::with_capacity(items.len());
+                let mut spans = Vec::with_capacity(items.len());
                 let mut ok = true;
                 for (i, item) in items.iter().enumerate() {
                     match scalar(item) {
-                        Some(s) => out.push(s),
+                        Some((text, span)) => {
+                            texts.push(text);
+                            spans.push(span);
+                        }
                         None => {
                             ok = false;
                             self.type_error(
                                 item,
-                                &pointer::join(kp, i.to_string()),
+                                &pointer::join(&kp(), i.to_string()),
                                 "a string, number or boolean",
                             );
                         }
                     }
                 }
-                ok.then_some(out)
+                ok.then_some((texts, spans))
             }
             _ => match scalar(v) {
-                Some(s) => Some(vec![s]),
+                Some((text, span)) => Some((vec![text], vec![span])),
                 None => {
-                    self.type_error(v, kp, "a string, number, boolean, or an array of them");
+                    self.type_error(v, &kp(), "a string, number, boolean, or an array of them");
                     None
                 }
             },
         }
+    }
+}
+
+/// Whether `name`, which parsed to `op`, is spelled as `op` prints (as AWS
+/// documents it): what `Operator::is_canonical_spelling(name)` answers,
+/// without parsing `name` a second time (~500 instructions an operator).
+fn spelled_as_printed(op: &Operator, name: &str) -> bool {
+    let set = match op.set {
+        Some(SetQualifier::ForAnyValue) => "ForAnyValue:",
+        Some(SetQualifier::ForAllValues) => "ForAllValues:",
+        None => "",
+    };
+    let suffix = if op.if_exists { "IfExists" } else { "" };
+    name.strip_prefix(set)
+        .and_then(|rest| rest.strip_suffix(suffix))
+        .is_some_and(|base| base == op.base_name())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every operator name, with both set qualifiers and `IfExists`, in
+    /// four spellings each: the check on the parsed operator answers as
+    /// `Operator::is_canonical_spelling`.
+    #[test]
+    fn the_spelling_check_on_the_parsed_operator_is_is_canonical_spelling() {
+        let mut checked = 0;
+        for base in crate::condition::base_names() {
+            for set in ["", "ForAnyValue:", "ForAllValues:", "forallvalues:"] {
+                for suffix in ["", "IfExists", "ifexists"] {
+                    let name = format!("{set}{base}{suffix}");
+                    for name in [
+                        name.clone(),
+                        name.to_ascii_lowercase(),
+                        name.to_ascii_uppercase(),
+                        name.replacen(base, &base.to_ascii_lowercase(), 1),
+                    ] {
+                        let Ok(op) = Operator::parse(&name) else {
+                            continue;
+                        };
+                        assert_eq!(
+                            spelled_as_printed(&op, &name),
+                            Operator::is_canonical_spelling(&name),
+                            "{name}"
+                        );
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 400, "{checked}");
     }
 }

@@ -115,12 +115,7 @@ impl Lowerer<'_> {
             );
             return None;
         }
-        let Some((svc, name)) = shape.colon.map(|c| {
-            (
-                text.get(..c).unwrap_or_default(),
-                text.get(c + 1..).unwrap_or_default(),
-            )
-        }) else {
+        let Some(colon) = shape.colon else {
             self.error(
                 "INVALID_ACTION",
                 format!("`{text}` is not an action: it has no service prefix"),
@@ -133,7 +128,9 @@ impl Lowerer<'_> {
             );
             return None;
         };
-        if svc.is_empty() || name.is_empty() || shape.whitespace {
+        // an empty service or name (the `:` first or last), by offsets:
+        // slicing the text checked character boundaries
+        if colon == 0 || colon + 1 >= text.len() || shape.whitespace {
             self.error(
                 "INVALID_ACTION",
                 format!("`{text}` is not an action"),
@@ -144,42 +141,40 @@ impl Lowerer<'_> {
             return None;
         }
         let pattern = ActionPattern::with_shape_in(owned, &shape);
-        // the text as written, now the pattern's (the messages quote it)
-        let text = pattern.as_str();
-        if pattern.catalog_index().is_some() {
-            // an action of the catalog (compiling found it there): nothing
-            // to check, no second look-up
+        if pattern.catalog_index().is_some() || pattern.outside_catalog() {
+            // an action of the catalog (compiling found it there), or a
+            // service the catalog lacks (compiling asked): nothing to
+            // check, no second look-up
             return Some(pattern);
         }
+        // the text as written, now the pattern's (the messages quote it)
+        let text = pattern.as_str();
         let cat = catalog::catalog();
         if let Some(svc) = pattern.service() {
-            // compiling asked the catalog whether it covers the service
-            if !pattern.outside_catalog() {
-                if let Some(lit) = pattern.literal() {
-                    if cat.lookup(lit).is_none() {
-                        let hint = match self.suggest_action(text) {
-                            Some(s) => crate::diagnostic::did_you_mean_hint(text, &s),
-                            None => format!("see `s3guard actions '{svc}:*'` for the list"),
-                        };
-                        self.emit(
-                            Severity::Warning,
-                            "INVALID_ACTION",
-                            format!("`{text}` is not an action of the `{svc}` catalog: it matches no real request"),
-                            span,
-                            &at.pointer(),
-                            Some(hint),
-                        );
-                    }
-                } else if !self.matches_some_catalog_action(&pattern) {
+            if let Some(lit) = pattern.literal() {
+                if cat.lookup(lit).is_none() {
+                    let hint = match self.suggest_action(text) {
+                        Some(s) => crate::diagnostic::did_you_mean_hint(text, &s),
+                        None => format!("see `s3guard actions '{svc}:*'` for the list"),
+                    };
                     self.emit(
                         Severity::Warning,
-                        "UNMATCHED_ACTION_PATTERN",
-                        format!("`{text}` matches no action of the `{svc}` catalog"),
+                        "INVALID_ACTION",
+                        format!("`{text}` is not an action of the `{svc}` catalog: it matches no real request"),
                         span,
                         &at.pointer(),
-                        Some(format!("see `s3guard actions '{svc}:*'`")),
+                        Some(hint),
                     );
                 }
+            } else if !self.matches_some_catalog_action(&pattern) {
+                self.emit(
+                    Severity::Warning,
+                    "UNMATCHED_ACTION_PATTERN",
+                    format!("`{text}` matches no action of the `{svc}` catalog"),
+                    span,
+                    &at.pointer(),
+                    Some(format!("see `s3guard actions '{svc}:*'`")),
+                );
             }
         }
         Some(pattern)
@@ -276,7 +271,7 @@ impl Lowerer<'_> {
             );
             return None;
         }
-        let (fields, count) = arn_fields(text);
+        let (fields, count) = split_fields(text);
         let parts = fields.get(..count).unwrap_or_default();
         if parts.len() < 6 && !text.ends_with('*') {
             self.error(
@@ -288,12 +283,15 @@ impl Lowerer<'_> {
             );
             return None;
         }
-        let head_len: usize = parts.iter().take(5).map(|s| s.len() + 1).sum();
-        let head = text.get(..head_len.min(text.len())).unwrap_or_default();
         // a variable starts with `$`: one search of the text, and the
         // fields are searched for `${` only when it has one
-        let dollar = memchr::memchr(b'$', text.as_bytes()).is_some();
-        if dollar && self.variables && crate::matcher::has_variable(head) {
+        let dollar = crate::matcher::bytes::contains(text.as_bytes(), b'$');
+        // the head (the five fields and their colons) sliced only then
+        let head = || {
+            let head_len: usize = parts.iter().take(5).map(|s| s.len() + 1).sum();
+            text.get(..head_len.min(text.len())).unwrap_or_default()
+        };
+        if dollar && self.variables && crate::matcher::has_variable(head()) {
             self.error(
                 "VARIABLE_UNSUPPORTED_IN_ELEMENT",
                 format!(
@@ -305,7 +303,11 @@ impl Lowerer<'_> {
             );
             return None;
         }
-        if parts.get(2).is_some_and(|s| s.contains(['*', '?'])) && parts.len() == 6 {
+        if parts.len() == 6
+            && parts
+                .get(2)
+                .is_some_and(|s| crate::matcher::bytes::first_wildcard(s.as_bytes()).is_some())
+        {
             self.emit(
                 Severity::Warning,
                 "WILDCARD_IN_ARN_SERVICE",
@@ -355,6 +357,21 @@ impl Lowerer<'_> {
     }
 }
 
+/// The head of an S3 ARN in the standard partition (`arn:aws:s3:::bucket`):
+/// a text that starts with it has these five fields, and its sixth is the
+/// rest (what [`arn_fields`] finds, without the byte loop).
+const S3_HEAD: &str = "arn:aws:s3:::";
+
+/// [`arn_fields`] of `text`, at once for a text that starts with
+/// [`S3_HEAD`] (almost every pattern: its five head fields are known).
+#[inline]
+fn split_fields(text: &str) -> ([&str; 6], usize) {
+    match text.strip_prefix(S3_HEAD) {
+        Some(rest) => (["arn", "aws", "s3", "", "", rest], 6),
+        None => arn_fields(text),
+    }
+}
+
 /// The ARN fields of `text` as `splitn(6, ':')` gives them (the sixth
 /// keeps its colons), and how many there are. The five colons of an ARN's
 /// head come within its first few bytes (`arn:aws:s3:::`): a byte loop
@@ -399,9 +416,22 @@ mod tests {
             "arn:aws:s3:::bücket/ключ:x",
             ":::::::",
             "a:b:c:d:e:f:g",
+            "arn:aws:s3:::b/*",
+            "arn:aws:s3:::b:c/*",
+            "arn:aws:s3:::",
+            "arn:aws:s3::",
+            "arn:aws:s3:::::",
+            "arn:aws:s3:x::b",
+            "arn:aws:s3::x:b",
+            "arn:aws:s3express:::b",
+            "arn:aws-cn:s3:::b",
+            "arn:AWS:s3:::b",
+            "arn:aws:s3:::${aws:username}/*",
         ] {
-            let (fields, count) = super::arn_fields(text);
             let expected: Vec<&str> = text.splitn(6, ':').collect();
+            let (fields, count) = super::arn_fields(text);
+            assert_eq!(&fields[..count], expected.as_slice(), "{text}");
+            let (fields, count) = super::split_fields(text);
             assert_eq!(&fields[..count], expected.as_slice(), "{text}");
         }
     }
