@@ -47,6 +47,9 @@ enum Repr {
     General {
         anchored_start: bool,
         anchored_end: bool,
+        /// Whether some segment holds a variable (only this shape can: kept
+        /// here, a `Glob` is 32 bytes, and a resource pattern 64).
+        has_vars: bool,
         segments: Vec<Vec<Atom>>,
     },
 }
@@ -66,7 +69,6 @@ pub enum Match {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Glob {
     repr: Repr,
-    has_vars: bool,
 }
 
 enum Token {
@@ -120,10 +122,7 @@ impl Glob {
             }
             Some(_) => return Glob::from_pieces(&[Piece::Text(pattern.to_string())]),
         };
-        Glob {
-            repr,
-            has_vars: false,
-        }
+        Glob { repr }
     }
 
     /// [`Glob::new`] of a pattern the caller owns: an exact text or a
@@ -141,10 +140,7 @@ impl Glob {
                     pattern.truncate(body);
                     Repr::Prefix(Str::owned(pattern))
                 };
-                return Glob {
-                    repr,
-                    has_vars: false,
-                };
+                return Glob { repr };
             }
         }
         Glob::from_pieces(&[Piece::Text(pattern)])
@@ -154,7 +150,6 @@ impl Glob {
     pub fn literal(text: &str) -> Glob {
         Glob {
             repr: Repr::Exact(text.into()),
-            has_vars: false,
         }
     }
 
@@ -199,17 +194,11 @@ impl Glob {
         if !has_vars && !has_one {
             match (tokens.as_slice(), stars) {
                 ([], _) => return Glob::literal(""),
-                ([Token::Star], _) => {
-                    return Glob {
-                        repr: Repr::Any,
-                        has_vars,
-                    }
-                }
+                ([Token::Star], _) => return Glob { repr: Repr::Any },
                 ([Token::Lit(l)], 0) => return Glob::literal(l),
                 ([Token::Lit(l), Token::Star], 1) => {
                     return Glob {
                         repr: Repr::Prefix(l.as_str().into()),
-                        has_vars,
                     }
                 }
                 _ => {}
@@ -238,9 +227,9 @@ impl Glob {
             repr: Repr::General {
                 anchored_start,
                 anchored_end,
+                has_vars,
                 segments,
             },
-            has_vars,
         }
     }
 
@@ -265,7 +254,7 @@ impl Glob {
 
     /// Whether the pattern holds policy variables.
     pub fn has_variables(&self) -> bool {
-        self.has_vars
+        matches!(self.repr, Repr::General { has_vars: true, .. })
     }
 
     /// Whether the pattern is only stars.
@@ -308,9 +297,10 @@ impl Glob {
             Repr::General {
                 anchored_start,
                 anchored_end,
+                has_vars,
                 segments,
             } => {
-                if self.has_vars {
+                if *has_vars {
                     for atom in segments.iter().flatten() {
                         if let Atom::Var(v) = atom {
                             if resolve(vars, v).is_none() {
@@ -533,6 +523,7 @@ impl fmt::Display for Glob {
                 anchored_start,
                 anchored_end,
                 segments,
+                ..
             } => {
                 if !anchored_start {
                     f.write_str("*")?;
