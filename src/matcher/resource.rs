@@ -3,7 +3,7 @@
 use std::fmt;
 
 use super::arn::{ArnRef, Resource};
-use super::glob::{Glob, Match, Resolve};
+use super::glob::{same_text, Glob, Match, Resolve, Simple};
 use super::variable::Piece;
 
 /// Partitions s3guard recognises for wildcard-only requests (M-3, M-6).
@@ -25,13 +25,92 @@ enum Shape {
     /// `*`: every resource.
     Any,
     /// A pattern with six parts: five compared one by one, the resource part as a whole.
-    Full { head: Head, resource: Glob },
+    Full { head: Head, resource: Rest },
     /// Fewer than six parts, the last ending in `*`: that `*` swallows the
     /// rest (M-4 rule 3). The parts in order, the last one last (one boxed
     /// slice: this rare shape stays as small as the others).
     Short { parts: Box<[Glob]> },
     /// Not an ARN pattern at all: matches nothing (a load-time error names it).
     Never,
+}
+
+/// The resource part of a six-part pattern (after the fifth colon).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Rest {
+    /// No wildcard, no variable: the pattern's text from byte `start` on
+    /// (`bucket/key`), kept there, not copied into a glob of its own.
+    Exact { start: u32 },
+    /// `literal*`: bytes `start..end` of the pattern's text, then stars.
+    Prefix { start: u32, end: u32 },
+    /// Anything else: only stars, `?`, inner stars, variables.
+    Glob(Glob),
+}
+
+impl Rest {
+    /// The resource part `rest` of `text` (its suffix), without variables.
+    fn of(text: &str, rest: &str) -> Rest {
+        let start = text.len() - rest.len().min(text.len());
+        // `rest` is where lowering split `text`; a text past 4 GiB, or a
+        // `rest` from elsewhere, is compiled as a glob of its own
+        let here = text
+            .get(start..)
+            .is_some_and(|r| std::ptr::eq(r.as_ptr(), rest.as_ptr()));
+        let (Ok(at), true) = (u32::try_from(start), here) else {
+            return Rest::Glob(Glob::new_uncommon(rest));
+        };
+        match Simple::of(rest) {
+            Simple::Exact => Rest::Exact { start: at },
+            Simple::Prefix(n) => match u32::try_from(start + n) {
+                Ok(end) => Rest::Prefix { start: at, end },
+                Err(_) => Rest::Glob(Glob::new_uncommon(rest)),
+            },
+            Simple::Any => Rest::Glob(Glob::new_uncommon(rest)),
+            Simple::General => Rest::Glob(Glob::general(rest)),
+        }
+    }
+
+    /// Whether `resource` (a request ARN's resource part) matches this
+    /// part of the pattern `text`, as the glob of the part would answer.
+    #[inline]
+    fn matches(&self, text: &str, resource: &str, vars: &dyn Resolve) -> Match {
+        let yes = |b: bool| if b { Match::Yes } else { Match::No };
+        match self {
+            Rest::Exact { start } => yes(same_text(
+                resource,
+                text.get(*start as usize..).unwrap_or_default(),
+            )),
+            Rest::Prefix { start, end } => {
+                yes(resource
+                    .starts_with(text.get(*start as usize..*end as usize).unwrap_or_default()))
+            }
+            Rest::Glob(g) => g.matches(resource, vars),
+        }
+    }
+
+    /// The glob, when the part is compiled as one.
+    fn glob(&self) -> Option<&Glob> {
+        match self {
+            Rest::Glob(g) => Some(g),
+            _ => None,
+        }
+    }
+
+    /// [`Glob::literal_prefix`] of the part.
+    fn literal_prefix<'t>(&'t self, text: &'t str) -> (&'t str, bool) {
+        match self {
+            Rest::Exact { start } => (text.get(*start as usize..).unwrap_or_default(), true),
+            Rest::Prefix { start, end } => (
+                text.get(*start as usize..*end as usize).unwrap_or_default(),
+                false,
+            ),
+            Rest::Glob(g) => g.literal_prefix(),
+        }
+    }
+
+    /// Whether the part is only stars.
+    fn is_any(&self) -> bool {
+        self.glob().is_some_and(Glob::is_any)
+    }
 }
 
 /// The first five parts of a six-part pattern.
@@ -158,9 +237,9 @@ impl ResourcePattern {
         } else if parts.len() == 6 {
             let rest = parts.get(5).copied().unwrap_or_default();
             let resource = match resource_part {
-                Some(pieces) => Glob::from_pieces(&pieces),
-                // a bucket and key, seldom a common word
-                None => Glob::new_uncommon(rest),
+                Some(pieces) => Rest::Glob(Glob::from_pieces(&pieces)),
+                // a bucket and key: a range of the text
+                None => Rest::of(text, rest),
             };
             Shape::Full {
                 head: Head::new(text, parts),
@@ -196,7 +275,7 @@ impl ResourcePattern {
 
     /// Whether the resource part holds policy variables.
     pub fn has_variables(&self) -> bool {
-        matches!(&self.shape, Shape::Full { resource, .. } if resource.has_variables())
+        matches!(&self.shape, Shape::Full { resource: Rest::Glob(g), .. } if g.has_variables())
     }
 
     /// The first `/`-separated component of the resource part (an S3
@@ -207,7 +286,7 @@ impl ResourcePattern {
         let Shape::Full { resource, .. } = &self.shape else {
             return None;
         };
-        let (prefix, exact) = resource.literal_prefix();
+        let (prefix, exact) = resource.literal_prefix(&self.text);
         match memchr::memchr(b'/', prefix.as_bytes()) {
             Some(i) => prefix.get(..i),
             None if exact => Some(prefix),
@@ -215,10 +294,12 @@ impl ResourcePattern {
         }
     }
 
-    /// The compiled resource-part glob of a six-part pattern.
+    /// The compiled resource-part glob of a six-part pattern; `None` for
+    /// an exact or `literal*` resource part (no variable, no `?`), which is
+    /// matched as a range of the pattern's text.
     pub fn resource_glob(&self) -> Option<&Glob> {
         match &self.shape {
-            Shape::Full { resource, .. } => Some(resource),
+            Shape::Full { resource, .. } => resource.glob(),
             _ => None,
         }
     }
@@ -249,7 +330,7 @@ impl ResourcePattern {
                         return Match::No;
                     }
                 }
-                resource.matches(arn.resource(), vars)
+                resource.matches(&self.text, arn.resource(), vars)
             }
             Shape::Short { parts } => {
                 let Some((last, parts)) = parts.split_last() else {
@@ -406,6 +487,25 @@ mod tests {
     fn m(p: &str, r: &str) -> bool {
         let res = Resource::parse(r).unwrap();
         ResourcePattern::new(p, None).matches(&res, "s3", &NoVariables) == Match::Yes
+    }
+
+    /// A resource part that is not the suffix of the text (not where
+    /// lowering split it) is compiled as a glob of its own.
+    #[test]
+    fn a_resource_part_from_elsewhere_is_a_glob() {
+        let text = "arn:aws:s3:::b/k";
+        let elsewhere = String::from("b/k");
+        let part = Rest::of(text, &elsewhere);
+        assert!(matches!(part, Rest::Glob(_)));
+        assert_eq!(part.matches(text, "b/k", &NoVariables), Match::Yes);
+        assert!(matches!(
+            Rest::of(text, &text[13..]),
+            Rest::Exact { start: 13 }
+        ));
+        assert!(matches!(
+            Rest::of("arn:aws:s3:::b/*", &"arn:aws:s3:::b/*"[13..]),
+            Rest::Prefix { start: 13, end: 15 }
+        ));
     }
 
     /// A resource pattern is 64 bytes (a statement's one-pattern vector
@@ -577,6 +677,32 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// A resource part kept as a range of the text answers as its glob
+        /// does: matching, the literal prefix, only stars, and the bucket.
+        #[test]
+        fn resource_ranges_answer_as_globs_do(
+            rest in "[a-z/*?é:]{0,8}",
+            resource in "[a-z/é:]{0,8}",
+        ) {
+            let text = format!("arn:aws:s3:::{rest}");
+            let glob = Glob::new(&rest);
+            let part = Rest::of(&text, text.get(13..).unwrap());
+            proptest::prop_assert_eq!(
+                part.matches(&text, &resource, &NoVariables),
+                glob.matches(&resource, &NoVariables),
+                "{} {}", rest, resource
+            );
+            proptest::prop_assert_eq!(part.literal_prefix(&text), glob.literal_prefix());
+            proptest::prop_assert_eq!(part.is_any(), glob.is_any());
+            let kept = matches!(part, Rest::Exact { .. } | Rest::Prefix { .. });
+            proptest::prop_assert_eq!(kept, !rest.contains('?') && !rest.trim_end_matches('*').contains('*') && !rest.trim_end_matches('*').is_empty() || (rest.is_empty()));
+            let pattern = ResourcePattern::new(&text, None);
+            proptest::prop_assert_eq!(
+                pattern.matches(&Resource::parse(&format!("arn:aws:s3:::{resource}")).unwrap(), "s3", &NoVariables),
+                glob.matches(&resource, &NoVariables)
+            );
+        }
+
         /// A literal head matches as five exact globs do, and a head with a
         /// wildcard as its globs: patterns and ARNs of colons, stars,
         /// question marks and letters, for concrete and wildcard requests.
