@@ -47,8 +47,64 @@ enum Repr {
     General {
         anchored_start: bool,
         anchored_end: bool,
+        /// Whether some segment holds a variable (only this shape can: kept
+        /// here, a `Glob` is 32 bytes, and a resource pattern 64).
+        has_vars: bool,
         segments: Vec<Vec<Atom>>,
     },
+}
+
+/// The shape of a pattern without variables, as [`Glob::new`] compiles
+/// it: what a resource pattern needs to keep an exact or prefix resource
+/// part as a range of its own text (no copy, no allocation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Simple {
+    /// No wildcard: the text itself.
+    Exact,
+    /// Only stars.
+    Any,
+    /// The first `n` bytes (not empty, no wildcard), then only stars.
+    Prefix(usize),
+    /// Anything else (a `?`, an inner star).
+    General,
+}
+
+impl Simple {
+    /// The shape of `pattern`.
+    pub(crate) fn of(pattern: &str) -> Simple {
+        let bytes = pattern.as_bytes();
+        // an ARN's fields are short: eight bytes at a time costs less
+        // than a call (or a byte loop, seven instructions a byte)
+        let first = if bytes.len() <= 64 {
+            super::bytes::first_wildcard(bytes)
+        } else {
+            memchr::memchr2(b'*', b'?', bytes)
+        };
+        match first {
+            None => Simple::Exact,
+            Some(i)
+                if bytes
+                    .get(i..)
+                    .unwrap_or_default()
+                    .iter()
+                    .all(|&b| b == b'*') =>
+            {
+                // `i` is at an ASCII `*`: a character boundary
+                match pattern.get(..i) {
+                    Some("") => Simple::Any,
+                    Some(_) => Simple::Prefix(i),
+                    None => Simple::General,
+                }
+            }
+            Some(_) => Simple::General,
+        }
+    }
+}
+
+/// Whether `a` is `b`: what an exact glob matches.
+#[inline]
+pub(crate) fn same_text(a: &str, b: &str) -> bool {
+    same(a, b)
 }
 
 /// Outcome of matching a pattern that may hold variables.
@@ -66,7 +122,6 @@ pub enum Match {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Glob {
     repr: Repr,
-    has_vars: bool,
 }
 
 enum Token {
@@ -95,35 +150,19 @@ impl Glob {
     }
 
     fn new_with(pattern: &str, str_of: impl Fn(&str) -> Str) -> Glob {
-        let bytes = pattern.as_bytes();
-        // an ARN's fields are short: eight bytes at a time costs less
-        // than a call (or a byte loop, seven instructions a byte)
-        let first = if bytes.len() <= 64 {
-            super::bytes::first_wildcard(bytes)
-        } else {
-            memchr::memchr2(b'*', b'?', bytes)
+        let repr = match Simple::of(pattern) {
+            Simple::Exact => Repr::Exact(str_of(pattern)),
+            Simple::Any => Repr::Any,
+            Simple::Prefix(body) => Repr::Prefix(str_of(pattern.get(..body).unwrap_or_default())),
+            Simple::General => return Glob::general(pattern),
         };
-        let repr = match first {
-            None => Repr::Exact(str_of(pattern)),
-            Some(i)
-                if bytes
-                    .get(i..)
-                    .unwrap_or_default()
-                    .iter()
-                    .all(|&b| b == b'*') =>
-            {
-                match pattern.get(..i) {
-                    Some("") => Repr::Any,
-                    Some(body) => Repr::Prefix(str_of(body)),
-                    None => return Glob::from_pieces(&[Piece::Text(pattern.to_string())]),
-                }
-            }
-            Some(_) => return Glob::from_pieces(&[Piece::Text(pattern.to_string())]),
-        };
-        Glob {
-            repr,
-            has_vars: false,
-        }
+        Glob { repr }
+    }
+
+    /// The glob of a pattern of any shape, by its tokens (what
+    /// [`Simple::General`] patterns compile to).
+    pub(crate) fn general(pattern: &str) -> Glob {
+        Glob::from_pieces(&[Piece::Text(pattern.to_string())])
     }
 
     /// [`Glob::new`] of a pattern the caller owns: an exact text or a
@@ -141,10 +180,7 @@ impl Glob {
                     pattern.truncate(body);
                     Repr::Prefix(Str::owned(pattern))
                 };
-                return Glob {
-                    repr,
-                    has_vars: false,
-                };
+                return Glob { repr };
             }
         }
         Glob::from_pieces(&[Piece::Text(pattern)])
@@ -154,7 +190,6 @@ impl Glob {
     pub fn literal(text: &str) -> Glob {
         Glob {
             repr: Repr::Exact(text.into()),
-            has_vars: false,
         }
     }
 
@@ -199,17 +234,11 @@ impl Glob {
         if !has_vars && !has_one {
             match (tokens.as_slice(), stars) {
                 ([], _) => return Glob::literal(""),
-                ([Token::Star], _) => {
-                    return Glob {
-                        repr: Repr::Any,
-                        has_vars,
-                    }
-                }
+                ([Token::Star], _) => return Glob { repr: Repr::Any },
                 ([Token::Lit(l)], 0) => return Glob::literal(l),
                 ([Token::Lit(l), Token::Star], 1) => {
                     return Glob {
                         repr: Repr::Prefix(l.as_str().into()),
-                        has_vars,
                     }
                 }
                 _ => {}
@@ -238,9 +267,9 @@ impl Glob {
             repr: Repr::General {
                 anchored_start,
                 anchored_end,
+                has_vars,
                 segments,
             },
-            has_vars,
         }
     }
 
@@ -265,7 +294,7 @@ impl Glob {
 
     /// Whether the pattern holds policy variables.
     pub fn has_variables(&self) -> bool {
-        self.has_vars
+        matches!(self.repr, Repr::General { has_vars: true, .. })
     }
 
     /// Whether the pattern is only stars.
@@ -308,9 +337,10 @@ impl Glob {
             Repr::General {
                 anchored_start,
                 anchored_end,
+                has_vars,
                 segments,
             } => {
-                if self.has_vars {
+                if *has_vars {
                     for atom in segments.iter().flatten() {
                         if let Atom::Var(v) = atom {
                             if resolve(vars, v).is_none() {
@@ -533,6 +563,7 @@ impl fmt::Display for Glob {
                 anchored_start,
                 anchored_end,
                 segments,
+                ..
             } => {
                 if !anchored_start {
                     f.write_str("*")?;
