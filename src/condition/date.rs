@@ -11,11 +11,6 @@ const NANOS: i128 = 1_000_000_000;
 /// (digits, optionally signed or with a fraction; exactly four digits read as a year).
 /// Missing parts default to the start of the period (C-6 decision).
 pub fn parse(text: &str) -> Option<Instant> {
-    utc_seconds(text.as_bytes()).or_else(|| general(text))
-}
-
-/// Every form [`parse`] reads.
-fn general(text: &str) -> Option<Instant> {
     let t = text.trim();
     let digits_only = !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
     if digits_only && t.len() == 4 {
@@ -25,37 +20,6 @@ fn general(text: &str) -> Option<Instant> {
         return epoch(t);
     }
     iso(t)
-}
-
-/// The usual policy date, `YYYY-MM-DDThh:mm:ssZ` exactly (20 bytes, an
-/// hour below 24), read in one pass; `None` (declines: the caller takes the
-/// general path, which reads it the same) for anything else. The general
-/// path's splits and `i128` steps took ~1,700 instructions a date.
-fn utc_seconds(t: &[u8]) -> Option<Instant> {
-    let [y0, y1, y2, y3, b'-', mo0, mo1, b'-', d0, d1, b'T', h0, h1, b':', mi0, mi1, b':', s0, s1, b'Z'] =
-        *t
-    else {
-        return None;
-    };
-    let digits = |pair: [u8; 2]| -> Option<i64> {
-        let [a, b] = pair;
-        (a.is_ascii_digit() && b.is_ascii_digit())
-            .then(|| i64::from(a - b'0') * 10 + i64::from(b - b'0'))
-    };
-    let year = digits([y0, y1])? * 100 + digits([y2, y3])?;
-    let (month, day) = (digits([mo0, mo1])?, digits([d0, d1])?);
-    let (h, m, sec) = (digits([h0, h1])?, digits([mi0, mi1])?, digits([s0, s1])?);
-    if !(1..=12).contains(&month)
-        || day < 1
-        || day > days_in_month(year, month)
-        || h > 23
-        || m > 59
-        || sec > 60
-    {
-        return None;
-    }
-    let secs = days_from_civil(year, month, day) * 86_400 + h * 3600 + m * 60 + sec;
-    Some(i128::from(secs) * NANOS)
 }
 
 fn is_epoch(t: &str) -> bool {
@@ -246,58 +210,6 @@ mod tests {
         );
         assert_eq!(secs("1970-01-01T00:00:00Z"), 0);
         assert_eq!(secs("0"), 0);
-    }
-
-    /// Wherever the one-pass reader answers, the general path gives the
-    /// same instant: every month and day 00..=32 of leap and common years
-    /// (and the years 0000, 9999), every hour, minute and second 00..=61,
-    /// and each byte of a date replaced by others.
-    #[test]
-    fn the_one_pass_reader_agrees_with_the_general_path() {
-        let check = |t: &str| {
-            if let Some(fast) = utc_seconds(t.as_bytes()) {
-                assert_eq!(Some(fast), general(t), "{t}");
-            }
-        };
-        for year in [
-            "0000", "0001", "1900", "1970", "1999", "2000", "2024", "2100", "9999",
-        ] {
-            for month in 0..=13 {
-                for day in 0..=32 {
-                    let t = format!("{year}-{month:02}-{day:02}T12:34:56Z");
-                    check(&t);
-                    assert_eq!(
-                        utc_seconds(t.as_bytes()).is_some(),
-                        general(&t).is_some(),
-                        "{t}"
-                    );
-                }
-            }
-        }
-        for h in 0..=25 {
-            for m in [0, 1, 30, 59, 60, 61] {
-                for sec in [0, 1, 30, 59, 60, 61] {
-                    check(&format!("2024-02-29T{h:02}:{m:02}:{sec:02}Z"));
-                }
-            }
-        }
-        for m in 0..=61 {
-            for sec in 0..=61 {
-                check(&format!("2030-12-31T23:{m:02}:{sec:02}Z"));
-            }
-        }
-        let base = "2030-01-01T00:00:00Z";
-        for at in 0..base.len() {
-            for b in [
-                b'0', b'5', b'9', b'-', b':', b'T', b't', b'Z', b'z', b' ', b'/', b'+', b'a',
-            ] {
-                let mut t = base.as_bytes().to_vec();
-                t[at] = b;
-                check(std::str::from_utf8(&t).unwrap_or_default());
-            }
-        }
-        assert!(utc_seconds(b"2030-01-01T00:00:00z").is_none());
-        assert!(utc_seconds(b" 2030-01-01T00:00:00Z").is_none());
     }
 
     #[test]
