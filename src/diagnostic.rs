@@ -285,8 +285,8 @@ thread_local! {
 }
 
 /// How many cells of edit-distance tables (one per pair of characters
-/// compared) this thread has computed so far, for [`did_you_mean`] and
-/// [`edit_distance_within`]: the work of a suggestion, which a test bounds
+/// compared) this thread has computed so far, for `did_you_mean` and
+/// `edit_distance_within`: the work of a suggestion, which a test bounds
 /// (a 16 KB unknown action once cost seconds of it per load) without
 /// asserting a time.
 pub fn edit_distance_cells() -> u64 {
