@@ -215,18 +215,22 @@ impl Operator {
     /// Whether `name` is spelled exactly as AWS documents it (as the
     /// operator prints).
     pub fn is_canonical_spelling(name: &str) -> bool {
-        let Ok(op) = Operator::parse(name) else {
-            return false;
-        };
-        let set = match op.set {
+        Operator::parse(name).is_ok_and(|op| op.is_spelled_as_printed(name))
+    }
+
+    /// Whether `name`, which parsed to this operator, is spelled as it
+    /// prints (as AWS documents it): [`Operator::is_canonical_spelling`]
+    /// for a caller that has parsed `name` already.
+    pub fn is_spelled_as_printed(&self, name: &str) -> bool {
+        let set = match self.set {
             Some(SetQualifier::ForAnyValue) => "ForAnyValue:",
             Some(SetQualifier::ForAllValues) => "ForAllValues:",
             None => "",
         };
-        let suffix = if op.if_exists { "IfExists" } else { "" };
+        let suffix = if self.if_exists { "IfExists" } else { "" };
         name.strip_prefix(set)
             .and_then(|rest| rest.strip_suffix(suffix))
-            .is_some_and(|base| base == op.base_name())
+            .is_some_and(|base| base == self.base_name())
     }
 }
 
