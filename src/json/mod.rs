@@ -3,6 +3,7 @@
 //! to `FILE:LINE:COL`.
 
 mod parser;
+pub(crate) use parser::{parse_value_at, plain_string_end, skip_ws};
 pub mod pointer;
 mod source;
 mod text;

@@ -279,30 +279,7 @@ impl<'a> Parser<'a> {
     }
 
     fn skip_ws(&mut self) {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
-            self.pos += 1;
-            self.skip_spaces();
-        }
-    }
-
-    /// Skips a run of spaces (a pretty-printed document's indentation,
-    /// after a line feed) eight bytes at a time: the first byte that is
-    /// not a space is the lowest nonzero byte of the word XOR spaces.
-    #[inline]
-    fn skip_spaces(&mut self) {
-        const SPACES: u64 = u64::from_le_bytes([b' '; WORD]);
-        while let Some(Ok(word)) = self
-            .bytes
-            .get(self.pos..self.pos + WORD)
-            .map(<[u8; WORD]>::try_from)
-        {
-            let others = u64::from_le_bytes(word) ^ SPACES;
-            if others != 0 {
-                self.pos += (others.trailing_zeros() / 8) as usize;
-                return;
-            }
-            self.pos += WORD;
-        }
+        self.pos = skip_ws(self.bytes, self.pos);
     }
 
     fn describe_here(&self) -> String {
@@ -602,21 +579,16 @@ impl<'a> Parser<'a> {
     fn string(&mut self) -> Result<Str, SyntaxError> {
         // Most strings hold no escape: their text is taken as it is.
         let body = self.pos + 1;
-        let rest = self.bytes.get(body..).unwrap_or_default();
-        // the end of the plain run: in a few words for a short string
-        let run = short_run(rest).or_else(|| long_run(rest));
-        if let Some(run) = run {
-            if rest.get(run) == Some(&b'"') {
-                // the run stops at an ASCII byte: a character boundary
-                self.pos = body + run + 1;
-                if self.shared.is_none() {
-                    // a policy's strings: the common-word probe and the
-                    // copy here, one call fewer a string
-                    let text = rest.get(..run).unwrap_or_default();
-                    return Ok(Str::copied_run(self.text, body, text));
-                }
-                return Ok(self.str_at(body, body + run));
+        if let Some(end) = plain_string_end(self.bytes, self.pos) {
+            // the run stops at an ASCII byte: a character boundary
+            self.pos = end + 1;
+            if self.shared.is_none() {
+                // a policy's strings: the common-word probe and the
+                // copy here, one call fewer a string
+                let text = self.bytes.get(body..end).unwrap_or_default();
+                return Ok(Str::copied_run(self.text, body, text));
             }
+            return Ok(self.str_at(body, end));
         }
         self.escaped_string()
     }
@@ -632,6 +604,67 @@ impl<'a> Parser<'a> {
         self.pos = end;
         Ok(Str::from(s))
     }
+}
+
+/// The offset of the first byte at or after `pos` that is not JSON white
+/// space (space, tab, line feed, carriage return). After a white-space
+/// byte, a run of spaces (a pretty-printed document's indentation after a
+/// line feed) is skipped eight bytes at a time: the first byte that is not
+/// a space is the lowest nonzero byte of the word XOR spaces.
+#[inline]
+pub(crate) fn skip_ws(bytes: &[u8], mut pos: usize) -> usize {
+    const SPACES: u64 = u64::from_le_bytes([b' '; WORD]);
+    while let Some(b' ' | b'\t' | b'\n' | b'\r') = bytes.get(pos) {
+        pos += 1;
+        while let Some(Ok(word)) = bytes.get(pos..pos + WORD).map(<[u8; WORD]>::try_from) {
+            let others = u64::from_le_bytes(word) ^ SPACES;
+            if others != 0 {
+                pos += (others.trailing_zeros() / 8) as usize;
+                break;
+            }
+            pos += WORD;
+        }
+    }
+    pos
+}
+
+/// The offset of the closing quote of the string literal whose opening
+/// quote is at `quote`, when the string holds no escape and no control
+/// character (almost every string of a policy): its text is then the
+/// bytes between the quotes, as they are. `None` for any other string,
+/// which only [`unescape_at`] reads (or reports).
+#[inline(always)]
+pub(crate) fn plain_string_end(bytes: &[u8], quote: usize) -> Option<usize> {
+    let body = quote + 1;
+    let rest = bytes.get(body..)?;
+    // the end of the plain run: in a few words for a short string
+    let run = short_run(rest).or_else(|| long_run(rest))?;
+    (rest.get(run) == Some(&b'"')).then_some(body + run)
+}
+
+/// Parses the one value that starts at `start` of `text` (after white
+/// space), as the value of a document nested `depth` deep would be parsed
+/// (the depth limit counts from the document's root): the value, with
+/// spans counted from the start of `text`, the duplicate keys inside it,
+/// and the offset just past it. What follows the value is not read. The
+/// pointers of duplicate keys start at the value, not at the root.
+pub(crate) fn parse_value_at(
+    text: &str,
+    start: usize,
+    depth: usize,
+) -> Result<(Parsed, usize), SyntaxError> {
+    let mut p = Parser::new(text, start, None);
+    p.skip_ws();
+    let value = p.value(depth);
+    let end = p.pos;
+    let duplicates = p.finish();
+    Ok((
+        Parsed {
+            value: value?,
+            duplicates,
+        },
+        end,
+    ))
 }
 
 /// Elements of an array (members of an object) from which, when they are

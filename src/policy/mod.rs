@@ -152,6 +152,16 @@ pub enum Version {
 }
 
 impl Version {
+    /// The version a `Version` element's string names, when it is one
+    /// (G-2): `2012-10-17` or `2008-10-17`, exactly.
+    pub fn from_element(text: &str) -> Option<Version> {
+        match text {
+            "2012-10-17" => Some(Version::V2012_10_17),
+            "2008-10-17" => Some(Version::V2008_10_17),
+            _ => None,
+        }
+    }
+
     /// Whether `${…}` is a policy variable under this version.
     pub fn has_variables(self) -> bool {
         self == Version::V2012_10_17
@@ -287,6 +297,10 @@ impl Policy {
 
     /// Loads from a source file: parses, unwraps AWS CLI output, lowers.
     pub fn load_source(file: Arc<SourceFile>, options: LoadOptions) -> Result<Policy, LoadError> {
+        // most policy files are plain: lowered from their text, no tree
+        if let Some(policy) = lower::lower_plain(&file, options) {
+            return Ok(policy);
+        }
         let (doc, mut root, pointer, mut diags) = wrapper::open(file)?;
         lower::lower_taking(Arc::new(doc), &mut root, pointer, options, &mut diags)
     }

@@ -19,6 +19,18 @@ pub enum Effect {
     Deny,
 }
 
+impl Effect {
+    /// The effect an `Effect` element's string names, when it is one:
+    /// `Allow` or `Deny`, case-sensitive (G-4).
+    pub fn from_element(text: &str) -> Option<Effect> {
+        match text {
+            "Allow" => Some(Effect::Allow),
+            "Deny" => Some(Effect::Deny),
+            _ => None,
+        }
+    }
+}
+
 impl fmt::Display for Effect {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {

@@ -3,6 +3,7 @@
 
 mod condition;
 mod patterns;
+mod plain;
 mod principal;
 
 use std::borrow::Cow;
@@ -121,6 +122,13 @@ fn repeated<'a, T>(
     out
 }
 
+/// Whether `sid` may be the `Sid` of a statement of a `ptype` policy: in
+/// IAM policies only ASCII letters and digits (G-5); any string elsewhere.
+#[inline]
+fn sid_allowed(ptype: PolicyType, sid: &str) -> bool {
+    !ptype.is_iam() || crate::matcher::bytes::all_ascii_alphanumeric(sid.as_bytes())
+}
+
 /// The pointer of the `Statement` element of a policy at its document's root.
 const STATEMENT_POINTER: &str = "/Statement";
 
@@ -148,6 +156,8 @@ const STATEMENT_POINTERS: [&str; 16] = [
 
 /// How many distinct wildcard texts [`Lowerer`] remembers.
 const WILDCARDS_REMEMBERED: usize = 32;
+
+pub(super) use plain::lower_plain;
 
 pub(super) fn lower(
     doc: Arc<Document>,
@@ -239,18 +249,7 @@ fn lower_with(
     let mut id = None;
     let mut statements = Vec::new();
     {
-        let mut l = Lowerer {
-            doc: &doc,
-            options,
-            variables: false,
-            diags,
-            errors: 0,
-            dropped: 0,
-            wildcards_checked: Vec::new(),
-            statements_pointer: None,
-            taken,
-            taken_next: 0,
-        };
+        let mut l = Lowerer::new(&doc, options, diags, taken);
         let Some(members) = root.as_object() else {
             l.emit(
                 Severity::Error,
@@ -447,6 +446,30 @@ fn finish(mut diags: Vec<Diagnostic>) -> LoadError {
     LoadError { diagnostics: diags }
 }
 
+impl<'a> Lowerer<'a> {
+    /// A lowerer of `doc` that reports into `diags`, with the `Action`
+    /// values `taken` out of its tree ([`lower_taking`]).
+    fn new(
+        doc: &'a Document,
+        options: LoadOptions,
+        diags: &'a mut Vec<Diagnostic>,
+        taken: Vec<(u32, Value)>,
+    ) -> Lowerer<'a> {
+        Lowerer {
+            doc,
+            options,
+            variables: false,
+            diags,
+            errors: 0,
+            dropped: 0,
+            wildcards_checked: Vec::new(),
+            statements_pointer: None,
+            taken,
+            taken_next: 0,
+        }
+    }
+}
+
 impl Lowerer<'_> {
     /// The value moved out of the tree for the element at `span` (whose
     /// place holds a `null`), when there is one. Elements are asked for in
@@ -595,10 +618,9 @@ impl Lowerer<'_> {
                 );
                 Version::Missing
             }
-            Some(v) => match v.as_str() {
-                Some("2012-10-17") => Version::V2012_10_17,
-                Some("2008-10-17") => Version::V2008_10_17,
-                Some(other) => {
+            Some(v) => match v.as_str().map(|text| (text, Version::from_element(text))) {
+                Some((_, Some(version))) => version,
+                Some((other, None)) => {
                     self.error(
                         "INVALID_VERSION",
                         format!("unknown policy version `{other}`"),
@@ -633,9 +655,7 @@ impl Lowerer<'_> {
                     None
                 }
                 Some(s) => {
-                    if ptype.is_iam()
-                        && !crate::matcher::bytes::all_ascii_alphanumeric(s.as_bytes())
-                    {
+                    if !sid_allowed(ptype, s) {
                         self.error(
                             "INVALID_SID",
                             format!("`Sid` `{s}` may only contain ASCII letters and digits in IAM policies"),
@@ -662,10 +682,9 @@ impl Lowerer<'_> {
             }
             Some(v) => {
                 let p = || pointer::join(sp, "Effect");
-                match v.as_str() {
-                    Some("Allow") => Some(Effect::Allow),
-                    Some("Deny") => Some(Effect::Deny),
-                    Some(other) => {
+                match v.as_str().map(|text| (text, Effect::from_element(text))) {
+                    Some((_, Some(effect))) => Some(effect),
+                    Some((other, None)) => {
                         let hint = if other.eq_ignore_ascii_case("allow") {
                             "`Effect` is case-sensitive: write \"Allow\"".to_string()
                         } else if other.eq_ignore_ascii_case("deny") {
