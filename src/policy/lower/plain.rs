@@ -17,7 +17,7 @@
 //!   (identity, permissions boundary, session, SCP);
 //!
 //! and it loads without a single diagnostic. Each entry is lowered by the
-//! same functions as the tree's ([`Lowerer::action_pattern`],
+//! same functions as the tree's ([`Lowerer::push_action_pattern`],
 //! [`Lowerer::resource_pattern`]), a `Condition` value is parsed into a
 //! tree of its own and lowered by [`Lowerer::condition`], and the words of
 //! `Effect`, `Version` and `Sid` are read by the same rules
@@ -264,23 +264,20 @@ impl<'a> Reader<'a> {
     fn entries<T>(
         &mut self,
         p: Place<'_>,
-        mut entry: impl FnMut(&mut Lowerer<'a>, &'a str, Span, At<'_>) -> Option<T>,
+        mut entry: impl FnMut(&mut Lowerer<'a>, &mut Vec<T>, &'a str, Span, At<'_>) -> Option<()>,
     ) -> Option<Vec<T>> {
         if self.peek()? == b'"' {
             let (text, span) = self.string()?;
-            return Some(vec![entry(
-                &mut self.lowerer,
-                text,
-                span,
-                At::new(p, None),
-            )?]);
+            let mut out = Vec::with_capacity(1);
+            entry(&mut self.lowerer, &mut out, text, span, At::new(p, None))?;
+            return Some(out);
         }
         self.expect(b'[')?;
         let mut out = Vec::with_capacity(self.strings_before_bracket());
         loop {
             let (text, span) = self.string()?;
             let at = At::new(p, Some(out.len()));
-            out.push(entry(&mut self.lowerer, text, span, at)?);
+            entry(&mut self.lowerer, &mut out, text, span, at)?;
             if !self.more(b']')? {
                 return Some(out);
             }
@@ -309,8 +306,9 @@ impl<'a> Reader<'a> {
 
     /// `Action` or `NotAction` (`name`) of the statement at `sp`.
     fn actions(&mut self, sp: &str, name: &'static str) -> Option<ActionClause> {
-        let patterns = self.entries(Place::member(sp, name), |l, text, span, at| {
-            l.action_pattern(Cow::Borrowed(text), span, at)
+        let patterns = self.entries(Place::member(sp, name), |l, out, text, span, at| {
+            l.push_action_pattern(out, Cow::Borrowed(text), span, at)
+                .then_some(())
         })?;
         Some(match name {
             "NotAction" => ActionClause::NotAction(patterns),
@@ -320,8 +318,9 @@ impl<'a> Reader<'a> {
 
     /// `Resource` or `NotResource` (`name`) of the statement at `sp`.
     fn resources(&mut self, sp: &str, name: &'static str) -> Option<ResourceClause> {
-        let patterns = self.entries(Place::member(sp, name), |l, text, span, at| {
-            l.resource_pattern(text, span, at)
+        let patterns = self.entries(Place::member(sp, name), |l, out, text, span, at| {
+            out.push(l.resource_pattern(text, span, at)?);
+            Some(())
         })?;
         Some(match name {
             "NotResource" => ResourceClause::NotResource(patterns),
