@@ -62,6 +62,16 @@ pub(crate) fn contains(bytes: &[u8], b: u8) -> bool {
     first_by_words(bytes, |x| zero_bytes(x ^ pattern)).is_some()
 }
 
+/// The offset of the first byte `b` of `bytes`.
+#[inline]
+pub(crate) fn find(bytes: &[u8], b: u8) -> Option<usize> {
+    if bytes.len() < 8 {
+        return bytes.iter().position(|&x| x == b);
+    }
+    let pattern = u64::from(b) * ONES;
+    first_by_words(bytes, |x| zero_bytes(x ^ pattern))
+}
+
 /// Whether every byte of `bytes` is an ASCII letter or digit (a `Sid` of
 /// an IAM policy), eight bytes at a time.
 #[inline]
@@ -129,6 +139,11 @@ mod tests {
                 );
                 for b in [b'$', b'*', b':', 0x80, 0] {
                     assert_eq!(contains(bytes, b), bytes.contains(&b), "{b} in {bytes:?}");
+                    assert_eq!(
+                        find(bytes, b),
+                        bytes.iter().position(|&x| x == b),
+                        "{b} in {bytes:?}"
+                    );
                 }
             }
         }
