@@ -2,7 +2,9 @@
 //!
 //! Text is parsed into a spanned JSON tree, unwrapped when it is AWS CLI
 //! output, then lowered into [`Policy`], collecting every error with its
-//! place instead of stopping at the first.
+//! place instead of stopping at the first. A plain policy file (the usual
+//! elements, no escape, nothing to report) is lowered straight from its
+//! text, by the same functions for each entry, without a tree.
 
 mod lower;
 mod principal;
