@@ -88,6 +88,12 @@ struct Reader<'a> {
     lowerer: Lowerer<'a>,
 }
 
+/// The most entries an element's vector is made with before its entries
+/// are read (256 KB of action patterns; ReadOnlyAccess's largest element
+/// has 1,510): a file of a few megabytes of `"",` would otherwise reserve
+/// a vector twenty times its size before its first entry declines.
+const MOST_RESERVED: usize = 4096;
+
 /// The `Statement` element's nesting in the document (the root is 0).
 const STATEMENT_DEPTH: usize = 1;
 
@@ -273,7 +279,7 @@ impl<'a> Reader<'a> {
             return Some(out);
         }
         self.expect(b'[')?;
-        let mut out = Vec::with_capacity(self.strings_before_bracket());
+        let mut out = Vec::with_capacity(self.strings_before_bracket().min(MOST_RESERVED));
         loop {
             let (text, span) = self.string()?;
             let at = At::new(p, Some(out.len()));
