@@ -278,9 +278,10 @@ pub fn edit_distance_within(a: &str, b: &str, max: usize) -> Option<usize> {
     distance_within(&a, &b, max)
 }
 
+#[cfg(test)]
 thread_local! {
     /// Cells of edit-distance tables computed on this thread: see
-    /// [`edit_distance_cells`].
+    /// [`edit_distance_cells`]. Counted in tests only.
     static CELLS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 
@@ -289,7 +290,8 @@ thread_local! {
 /// `edit_distance_within`: the work of a suggestion, which a test bounds
 /// (a 16 KB unknown action once cost seconds of it per load) without
 /// asserting a time.
-pub fn edit_distance_cells() -> u64 {
+#[cfg(test)]
+fn edit_distance_cells() -> u64 {
     CELLS.with(std::cell::Cell::get)
 }
 
@@ -298,11 +300,11 @@ fn distance_within(a: &[char], b: &[char], max: usize) -> Option<usize> {
     if a.len().abs_diff(b.len()) > max {
         return None;
     }
-    let row = u64::try_from(b.len()).unwrap_or(u64::MAX);
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     let mut cur = vec![0; b.len() + 1];
     for (i, ca) in a.iter().enumerate() {
-        CELLS.with(|c| c.set(c.get().saturating_add(row)));
+        #[cfg(test)]
+        CELLS.with(|c| c.set(c.get().saturating_add(b.len() as u64)));
         if let Some(c0) = cur.first_mut() {
             *c0 = i + 1;
         }
@@ -406,5 +408,37 @@ mod tests {
             did_you_mean_hint("s3:GetObj\u{435}ct", "s3:GetObject"),
             "did you mean `s3:GetObject`? `s3:GetObj\u{435}ct` holds `\u{435}` (U+0435) at character 10 — not ASCII, though it may look it"
         );
+    }
+
+    /// A fuzzed policy whose `s3:` action is 16 KB long made the "did you
+    /// mean" hint compute a full edit distance against every catalog
+    /// action (seconds per load; minutes for larger inputs). Candidates
+    /// whose length alone puts them out of reach are skipped (ba90162):
+    /// the work is bounded by the cells of edit-distance tables computed,
+    /// not by a time. Without the skip, loading it as every policy type
+    /// and linting it computes 328 M cells; with it, none.
+    #[test]
+    fn a_long_unknown_action_computes_no_edit_distance() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/fuzz/policy_load-long-action-timeout.json"
+        );
+        let text = std::fs::read_to_string(path).unwrap();
+        let before = edit_distance_cells();
+        for t in crate::PolicyType::ALL {
+            let _ = crate::Policy::parse_as("fuzz.json", &text, crate::LoadOptions::new(t));
+        }
+        let lint = crate::lint::lint_text("fuzz.json", &text, Default::default());
+        assert!(lint.readable);
+        let cells = edit_distance_cells() - before;
+        assert!(cells <= 10_000, "{cells} cells of edit distance computed");
+    }
+
+    /// The counter counts: a suggestion among near words computes cells.
+    #[test]
+    fn edit_distance_cells_count_the_tables() {
+        let before = edit_distance_cells();
+        assert_eq!(did_you_mean("Efect", ["Effect", "Action"]), Some("Effect"));
+        assert!(edit_distance_cells() - before >= 5 * 6);
     }
 }

@@ -63,10 +63,6 @@ pub mod fuzzing {
     pub use crate::json::SourceFile;
 }
 
-/// The work of "did you mean" suggestions on this thread, which a
-/// regression test bounds. Not a stable API.
-#[doc(hidden)]
-pub use diagnostic::edit_distance_cells;
 pub use diagnostic::{Diagnostic, Severity};
 pub use eval::access_point::{
     AccessPoint, AccessPointArn, AccessPointRefusal, AccessPointSettings, AccessPointSettingsError,

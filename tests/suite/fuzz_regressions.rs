@@ -14,12 +14,14 @@ const TYPES: [PolicyType; 8] = PolicyType::ALL;
 /// policy_load, timeout: an unknown `s3:` action 16 KB long made the
 /// "did you mean" hint compute a full edit distance against every catalog
 /// action (seconds per load; minutes for larger inputs). Candidates whose
-/// length alone puts them out of reach are now skipped (ba90162). The work
-/// is bounded by the cells of edit-distance tables computed, not by a time.
+/// length alone puts them out of reach are now skipped (ba90162); the unit
+/// test `a_long_unknown_action_computes_no_edit_distance` (src/diagnostic.rs)
+/// bounds the work by the cells of edit-distance tables computed. Here:
+/// the policy loads as every type, warns with the catalog's list as its
+/// hint, answers a request, and lints.
 #[test]
-fn long_unknown_action_loads_quickly() {
+fn long_unknown_action_loads_with_a_warning() {
     let text = fixture("policy_load-long-action-timeout.json");
-    let cells = s3guard::edit_distance_cells();
     for t in TYPES {
         let p = Policy::parse_as("fuzz.json", &text, LoadOptions::new(t));
         if t == PolicyType::Identity {
@@ -38,9 +40,4 @@ fn long_unknown_action_loads_quickly() {
     }
     let lint = s3guard::lint::lint_text("fuzz.json", &text, Default::default());
     assert!(lint.readable);
-    // Without the skip by length, the loads compare the 16 KB action with
-    // every catalog action: 328 M cells (even with the early stop of a
-    // row). With it, no candidate is within reach and none is compared (0).
-    let cells = s3guard::edit_distance_cells() - cells;
-    assert!(cells <= 10_000, "{cells} cells of edit distance computed");
 }

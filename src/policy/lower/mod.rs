@@ -86,6 +86,10 @@ struct Lowerer<'a> {
     taken: Vec<(u32, Value)>,
     /// The first of `taken` not yet handed out or passed.
     taken_next: usize,
+    /// Whether this is the plain reader's lowerer ([`plain`]), whose
+    /// diagnostics are never shown (it declines on the first, and the
+    /// tree's way reports it): no suggestion is searched for.
+    probing: bool,
 }
 
 /// Up to this many statements, a repeated `Sid` is found by comparing each
@@ -466,6 +470,7 @@ impl<'a> Lowerer<'a> {
             statements_pointer: None,
             taken,
             taken_next: 0,
+            probing: false,
         }
     }
 }
@@ -811,7 +816,7 @@ impl Lowerer<'_> {
     /// is for will not be kept (past the cap the search is not worth it:
     /// a list of 200,000 bad actions would search the catalog each time).
     fn suggest_action(&self, text: &str) -> Option<String> {
-        if self.diags.len() >= crate::diagnostic::MAX_PER_POLICY {
+        if self.probing || self.diags.len() >= crate::diagnostic::MAX_PER_POLICY {
             return None;
         }
         crate::catalog::catalog().suggest(text).map(str::to_string)
@@ -1126,18 +1131,13 @@ mod tests {
             let v = parse(text).unwrap().value;
             let run = |reference: bool| {
                 let mut diags = Vec::new();
-                let mut l = Lowerer {
-                    doc: &doc,
-                    options: LoadOptions::new(PolicyType::Identity),
-                    variables: true,
-                    diags: &mut diags,
-                    errors: 0,
-                    dropped: 0,
-                    wildcards_checked: Vec::new(),
-                    statements_pointer: None,
-                    taken: Vec::new(),
-                    taken_next: 0,
-                };
+                let mut l = Lowerer::new(
+                    &doc,
+                    LoadOptions::new(PolicyType::Identity),
+                    &mut diags,
+                    Vec::new(),
+                );
+                l.variables = true;
                 let found: Vec<(String, Option<String>)> = match reference {
                     true => l.strings_reference(&v, Place::at("/Action"), "Action"),
                     false => l.strings(&v, Place::at("/Action"), "Action"),

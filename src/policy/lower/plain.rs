@@ -58,6 +58,7 @@ pub(crate) fn lower_plain(file: &Arc<SourceFile>, options: LoadOptions) -> Optio
             pos: 0,
             lowerer: Lowerer::new(&doc, options, &mut diags, Vec::new()),
         };
+        reader.lowerer.probing = true;
         let read = reader.policy()?;
         // a plain policy loads without a word; an error or a warning is
         // the tree's to report, with its place
@@ -284,6 +285,10 @@ impl<'a> Reader<'a> {
             let (text, span) = self.string()?;
             let at = At::new(p, Some(out.len()));
             entry(&mut self.lowerer, &mut out, text, span, at)?;
+            // a warning declines too: at once, not after the element
+            if !self.lowerer.diags.is_empty() {
+                return None;
+            }
             if !self.more(b']')? {
                 return Some(out);
             }
