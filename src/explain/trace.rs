@@ -391,7 +391,7 @@ impl Observer for Tracer<'_> {
             if m.unresolved & (1u64 << i) == 0 {
                 continue;
             }
-            for v in p.resource_glob().into_iter().flat_map(|g| g.variables()) {
+            for v in p.resource_variables() {
                 let shown = v.to_string();
                 if !unresolved.contains(&shown) {
                     unresolved.push(shown);

@@ -4,7 +4,7 @@ use std::fmt;
 
 use super::arn::{ArnRef, Resource};
 use super::glob::{same_text, Glob, Match, Resolve, Simple};
-use super::variable::Piece;
+use super::variable::{Piece, Variable};
 
 /// Partitions s3guard recognises for wildcard-only requests (M-3, M-6).
 pub const PARTITIONS: &[&str] = &["aws", "aws-cn", "aws-us-gov"];
@@ -305,14 +305,18 @@ impl ResourcePattern {
         }
     }
 
-    /// The compiled resource-part glob of a six-part pattern; `None` for
-    /// an exact or `literal*` resource part (no variable, no `?`), which is
-    /// matched as a range of the pattern's text.
-    pub fn resource_glob(&self) -> Option<&Glob> {
-        match &self.shape {
+    /// The policy variables of a six-part pattern's resource part
+    /// (`${aws:username}` of `arn:aws:s3:::b/${aws:username}/*`), in
+    /// order; none for any other pattern. (An exact or `literal*` resource
+    /// part, which has none, is matched as a range of the pattern's text
+    /// and has no glob: what callers need is the variables, so that is
+    /// what this gives.)
+    pub fn resource_variables(&self) -> impl Iterator<Item = &Variable> {
+        let glob = match &self.shape {
             Shape::Full { resource, .. } => resource.glob(),
             _ => None,
-        }
+        };
+        glob.into_iter().flat_map(Glob::variables)
     }
 
     /// Matches a request resource. `service` is the request action's service
@@ -532,6 +536,27 @@ mod tests {
         assert_eq!(general, Head::Literal(S3_ENDS));
         for i in 0..5 {
             assert_eq!(Head::literal(&S3_ENDS, S3_HEAD, i), parts[i]);
+        }
+    }
+
+    /// A pattern's resource-part variables, in order, whatever the shape
+    /// its resource part compiled to (an exact or `prefix*` part has none
+    /// and no glob).
+    #[test]
+    fn resource_variables_are_those_of_the_resource_part() {
+        let text = "arn:aws:s3:::b/${aws:username}/${s3:prefix}*";
+        let pieces = super::super::variable::parse_template("b/${aws:username}/${s3:prefix}*").ok();
+        let p = ResourcePattern::new(text, pieces);
+        let keys: Vec<&str> = p.resource_variables().map(|v| v.key.as_str()).collect();
+        assert_eq!(keys, ["aws:username", "s3:prefix"]);
+        for plain in [
+            "arn:aws:s3:::b/k",
+            "arn:aws:s3:::b/prefix*",
+            "arn:aws:s3:::b/a?c",
+            "*",
+        ] {
+            let p = ResourcePattern::new(plain, None);
+            assert_eq!(p.resource_variables().count(), 0, "{plain}");
         }
     }
 

@@ -301,8 +301,8 @@ fn space(set: &PolicySet, req: &Request, uncertain: &[StatementRef]) -> Space {
             }
         }
         for p in stmt.resource.patterns() {
-            if let (Some(g), Resource::Arn(_)) = (p.resource_glob(), &req.resource) {
-                for v in g.variables() {
+            if let Resource::Arn(_) = &req.resource {
+                for v in p.resource_variables() {
                     if req.context.get_lower(&v.key_lower).is_some() {
                         continue;
                     }
