@@ -622,4 +622,50 @@ mod tests {
             agrees(&text, ptype);
         }
     }
+
+    /// Small policies of the repository, for the mutation test.
+    const MUTATED: [&str; 4] = [
+        include_str!("../../../policies/rails-app.json"),
+        include_str!("../../../policies/deny-bucket-deletion.json"),
+        include_str!("../../../policies/user-home-prefix.json"),
+        include_str!("../../../policies/amazon-s3-full-access.json"),
+    ];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1024))]
+
+        /// Whatever the reader reads of a repository policy with a few
+        /// bytes inserted or deleted (quotes, backslashes, brackets,
+        /// commas, stars, `$`, letters, white space), the tree's way
+        /// loads as the same policy: no edit makes the reader accept what
+        /// the tree refuses or reports.
+        #[test]
+        fn edited_policies_agree(
+            which in 0..MUTATED.len(),
+            edits in proptest::collection::vec(
+                (proptest::num::usize::ANY, proptest::option::of(proptest::sample::select(vec![
+                    '"', '\\', '[', ']', '{', '}', ',', ':', '*', '?', '$', 'a', 'Z', ' ', '\n', '\t',
+                    '\u{1}', 'é',
+                ]))),
+                1..4,
+            ),
+            ptype in proptest::sample::select(TYPES.to_vec()),
+        ) {
+            let mut text = MUTATED.get(which).copied().unwrap_or_default().to_string();
+            for (at, edit) in edits {
+                let mut at = at % (text.len() + 1);
+                while !text.is_char_boundary(at) {
+                    at -= 1;
+                }
+                match edit {
+                    Some(c) => text.insert(at, c),
+                    None if at < text.len() => {
+                        text.remove(at);
+                    }
+                    None => {}
+                }
+            }
+            agrees(&text, ptype);
+        }
+    }
 }
