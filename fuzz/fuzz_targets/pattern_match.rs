@@ -91,7 +91,7 @@ fuzz_target!(|data: &[u8]| {
             rp.has_variables(),
             rp.to_string(),
         );
-        let _ = rp.resource_glob().map(Glob::to_string);
+        let _: Vec<String> = rp.resource_variables().map(ToString::to_string).collect();
         for svc in ["s3", "", "S3", subject] {
             let _ = rp.matches_wildcard_request(svc);
         }
