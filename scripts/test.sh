@@ -8,7 +8,9 @@ cargo clippy --all-targets -- -D warnings
 cargo build --lib --no-default-features --quiet
 # the API documentation builds without a broken or private intra-doc link
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
-# the fuzz targets (their own crate) still compile against the library
+# the fuzz targets (their own crate) are formatted and still compile
+# against the library
+cargo fmt --manifest-path fuzz/Cargo.toml -- --check
 cargo check --manifest-path fuzz/Cargo.toml --quiet
 cargo test
 # the Python package, built in a fresh virtual environment, and its pytest suite

@@ -29,10 +29,7 @@ fuzz_target!(|data: &[u8]| {
     if data.len() < 4 {
         return;
     }
-    let counts: Vec<usize> = data[..3]
-        .iter()
-        .map(|b| usize::from(*b) * 12)
-        .collect();
+    let counts: Vec<usize> = data[..3].iter().map(|b| usize::from(*b) * 12).collect();
     let text = String::from_utf8_lossy(&data[3..]);
     let mut parts = text.split('\n').map(clean);
     let units: Vec<String> = (0..3).map(|_| parts.next().unwrap_or_default()).collect();
