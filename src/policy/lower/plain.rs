@@ -50,6 +50,10 @@ pub(crate) fn lower_plain(file: &Arc<SourceFile>, options: LoadOptions) -> Optio
     ) {
         return None;
     }
+    // offsets fit a span's `u32`s (see `Reader::string`)
+    if file.text().len() >= u32::MAX as usize {
+        return None;
+    }
     let doc = Arc::new(Document::whole(file.clone()));
     let mut diags = Vec::new();
     let (version, statements) = {
@@ -122,8 +126,13 @@ impl<'a> Reader<'a> {
         let start = self.pos;
         let end = json::plain_string_end(self.text.as_bytes(), start)?;
         self.pos = end + 1;
-        // the quotes are ASCII: a character range
-        Some((self.text.get(start + 1..end)?, Span::new(start, end + 1)))
+        // the quotes are ASCII: a character range; the text is shorter
+        // than 4 GiB (`lower_plain`), so the offsets fit a span as they are
+        let span = Span {
+            start: start as u32,
+            end: (end + 1) as u32,
+        };
+        Some((self.text.get(start + 1..end)?, span))
     }
 
     /// After a member or an element: `true` after a `,`, `false` after
@@ -289,8 +298,19 @@ impl<'a> Reader<'a> {
             if !self.lowerer.diags.is_empty() {
                 return None;
             }
-            if !self.more(b']')? {
-                return Some(out);
+            // `,` or `]` right after the string (a list as printed), else
+            // after white space
+            match self.text.as_bytes().get(self.pos) {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {
+                    self.pos += 1;
+                    return Some(out);
+                }
+                _ => {
+                    if !self.more(b']')? {
+                        return Some(out);
+                    }
+                }
             }
         }
     }
