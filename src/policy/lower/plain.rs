@@ -26,7 +26,10 @@
 //! Anything else declines ([`lower_plain`] returns `None`) and the file
 //! goes the tree's way, which reports it: the reader never reports, and
 //! whatever it accepts, the tree's way loads as the same policy (tested
-//! over the repository's policies and generated documents).
+//! over the repository's policies, generated documents and repository
+//! policies with bytes inserted or deleted). A policy with a warning is
+//! read twice in part: the reader stops at the first diagnostic, and its
+//! lowerer searches no "did you mean" suggestion (`Lowerer::probing`).
 
 use std::borrow::Cow;
 use std::sync::Arc;
