@@ -55,11 +55,7 @@ pub(crate) fn first_wildcard(bytes: &[u8]) -> Option<usize> {
 /// Whether `bytes` holds the byte `b`.
 #[inline]
 pub(crate) fn contains(bytes: &[u8], b: u8) -> bool {
-    if bytes.len() < 8 {
-        return bytes.contains(&b);
-    }
-    let pattern = u64::from(b) * ONES;
-    first_by_words(bytes, |x| zero_bytes(x ^ pattern)).is_some()
+    find(bytes, b).is_some()
 }
 
 /// The offset of the first byte `b` of `bytes`.

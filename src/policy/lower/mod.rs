@@ -133,6 +133,13 @@ fn sid_allowed(ptype: PolicyType, sid: &str) -> bool {
     !ptype.is_iam() || crate::matcher::bytes::all_ascii_alphanumeric(sid.as_bytes())
 }
 
+/// The positions of the statements whose `Sid` a statement before them
+/// has (G-5), for the tree's report and the plain reader's decline.
+fn repeated_sids(statements: &[Statement]) -> SmallVec<[usize; 2]> {
+    let by_scan = statements.len() <= SIDS_SCANNED;
+    repeated(statements, |s| s.sid.as_deref(), by_scan)
+}
+
 /// The pointer of the `Statement` element of a policy at its document's root.
 const STATEMENT_POINTER: &str = "/Statement";
 
@@ -990,8 +997,7 @@ impl Lowerer<'_> {
 
     fn unique_sids(&mut self, statements: &[Statement], root: &Value) {
         let ptype = self.options.policy_type;
-        let by_scan = statements.len() <= SIDS_SCANNED;
-        for at in repeated(statements, |s| s.sid.as_deref(), by_scan) {
+        for at in repeated_sids(statements) {
             let Some(s) = statements.get(at) else {
                 continue;
             };

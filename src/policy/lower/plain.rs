@@ -34,7 +34,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use super::{repeated, sid_allowed, At, Lowerer, Place, SIDS_SCANNED, STATEMENT_POINTER};
+use super::{repeated_sids, sid_allowed, At, Lowerer, Place, STATEMENT_POINTER};
 use super::{STATEMENT_KEYS, STATEMENT_POINTERS};
 use crate::condition::Condition;
 use crate::json::{self, Document, SourceFile, Span};
@@ -142,7 +142,13 @@ impl<'a> Reader<'a> {
     /// `close`.
     #[inline]
     fn more(&mut self, close: u8) -> Option<bool> {
-        match self.peek()? {
+        // the byte right after a value first (a list as printed), white
+        // space skipped only when it is not `,` or `close`
+        let next = match self.text.as_bytes().get(self.pos) {
+            Some(&b) if b == b',' || b == close => b,
+            _ => self.peek()?,
+        };
+        match next {
             b',' => {
                 self.pos += 1;
                 Some(true)
@@ -169,8 +175,7 @@ impl<'a> Reader<'a> {
         (!self.more(b'}')?).then_some(())?;
         self.pos = json::skip_ws(self.text.as_bytes(), self.pos);
         (self.pos == self.text.len()).then_some(())?;
-        let by_scan = statements.len() <= SIDS_SCANNED;
-        repeated(&statements, |s| s.sid.as_deref(), by_scan)
+        repeated_sids(&statements)
             .is_empty()
             .then_some((version, statements))
     }
@@ -301,19 +306,8 @@ impl<'a> Reader<'a> {
             if !self.lowerer.diags.is_empty() {
                 return None;
             }
-            // `,` or `]` right after the string (a list as printed), else
-            // after white space
-            match self.text.as_bytes().get(self.pos) {
-                Some(b',') => self.pos += 1,
-                Some(b']') => {
-                    self.pos += 1;
-                    return Some(out);
-                }
-                _ => {
-                    if !self.more(b']')? {
-                        return Some(out);
-                    }
-                }
+            if !self.more(b']')? {
+                return Some(out);
             }
         }
     }
