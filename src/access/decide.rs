@@ -235,7 +235,7 @@ impl Question {
         }
         // Patterns of another service match none of the actions.
         let service = self.action.split(':').next().unwrap_or_default();
-        let patterns: Vec<&crate::matcher::ActionPattern> = clause
+        let patterns: Vec<crate::matcher::PatternRef<'_>> = clause
             .patterns()
             .iter()
             .filter(|p| {

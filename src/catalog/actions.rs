@@ -6,7 +6,7 @@ use std::fmt;
 use serde::Serialize;
 
 use super::{data, fold};
-use crate::matcher::ActionPattern;
+use crate::matcher::{ActionPattern, PatternRef};
 
 /// Access levels of the Service Authorization Reference.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -310,7 +310,7 @@ impl Catalog {
     /// longer one): about 60 instructions for a hit, where hashing and
     /// comparing every word through iterators cost 165. Out of line: most
     /// entries (outside the catalog) never ask, and inlined into
-    /// `ActionPattern::with_shape_in` it made every call dearer.
+    /// the compiling of an action pattern it made every call dearer.
     #[inline(never)]
     fn find(&self, name: &[u8], fold: bool) -> Option<u32> {
         let raw = fold::key_words(name);
@@ -344,7 +344,7 @@ impl Catalog {
     }
 
     /// Whether a compiled pattern matches any catalog action.
-    pub fn matches_any(&self, p: &ActionPattern) -> bool {
+    pub fn matches_any(&self, p: PatternRef<'_>) -> bool {
         p.catalog_matches().next().is_some()
     }
 

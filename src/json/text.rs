@@ -120,20 +120,6 @@ impl Str {
         Str(Repr::Owned(text.into()))
     }
 
-    /// The text, when it is one allocation of its own (not a common word,
-    /// not a range of a source): it moves out without a copy and this
-    /// string becomes the empty string. `None`, and this string is left
-    /// as it is, otherwise.
-    pub(crate) fn take_owned(&mut self) -> Option<String> {
-        if !matches!(self.0, Repr::Owned(_)) {
-            return None;
-        }
-        match std::mem::take(self) {
-            Str(Repr::Owned(text)) => Some(text.into_string()),
-            _ => None,
-        }
-    }
-
     /// A string that keeps `text`'s allocation, for a text the caller
     /// knows is no common word (a lower-cased pattern): no lookup.
     pub(crate) fn owned(text: String) -> Str {

@@ -9,7 +9,7 @@ mod resource;
 mod variable;
 
 pub(crate) use action::ActionShape;
-pub use action::{Action, ActionError, ActionPattern};
+pub use action::{Action, ActionError, ActionPattern, ActionPatterns, PatternIter, PatternRef};
 pub use arn::{Arn, ArnError, ArnRef, Resource};
 pub use glob::{Glob, Match, NoVariables, Resolve};
 pub use resource::{Fit, ResourcePattern, PARTITIONS};

@@ -303,8 +303,8 @@ impl Policy {
         if let Some(policy) = lower::lower_plain(&file, options) {
             return Ok(policy);
         }
-        let (doc, mut root, pointer, mut diags) = wrapper::open(file)?;
-        lower::lower_taking(Arc::new(doc), &mut root, pointer, options, &mut diags)
+        let (doc, root, pointer, mut diags) = wrapper::open(file)?;
+        lower::lower(Arc::new(doc), &root, pointer, options, &mut diags)
     }
 
     /// Loads from a JSON value inside a document (`pointer` locates it), as

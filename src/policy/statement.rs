@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::principal::PrincipalClause;
 use crate::condition::Condition;
 use crate::json::{pointer, Location, SourceFile};
-use crate::matcher::{Action, ActionPattern, Match, Resolve, Resource, ResourcePattern};
+use crate::matcher::{Action, ActionPatterns, Match, Resolve, Resource, ResourcePattern};
 
 /// `Allow` or `Deny`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -44,14 +44,14 @@ impl fmt::Display for Effect {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ActionClause {
     /// Applies to the listed actions.
-    Action(Vec<ActionPattern>),
+    Action(ActionPatterns),
     /// Applies to every action (of every service) not listed (E-10).
-    NotAction(Vec<ActionPattern>),
+    NotAction(ActionPatterns),
 }
 
 impl ActionClause {
     /// The patterns, whichever the variant.
-    pub fn patterns(&self) -> &[ActionPattern] {
+    pub fn patterns(&self) -> &ActionPatterns {
         match self {
             ActionClause::Action(p) | ActionClause::NotAction(p) => p,
         }

@@ -81,11 +81,6 @@ struct Lowerer<'a> {
     /// The pointer of the `Statement` element the statements' locations
     /// share, when it is not [`STATEMENT_POINTER`].
     statements_pointer: Option<Arc<str>>,
-    /// The `Action`/`NotAction` values moved out of the tree
-    /// ([`lower_taking`]), by their spans' starts, in document order.
-    taken: Vec<(u32, Value)>,
-    /// The first of `taken` not yet handed out or passed.
-    taken_next: usize,
     /// Whether this is the plain reader's lowerer ([`plain`]), whose
     /// diagnostics are never shown (it declines on the first, and the
     /// tree's way reports it): no suggestion is searched for.
@@ -177,75 +172,7 @@ pub(super) fn lower(
     options: LoadOptions,
     diags: &mut Vec<Diagnostic>,
 ) -> Result<Policy, LoadError> {
-    lower_with(doc, root, base, options, diags, Vec::new())
-}
-
-/// Documents from this size on have their `Action` strings taken
-/// ([`lower_taking`]).
-const TAKE_FROM: usize = 4096;
-
-/// [`lower`] of a tree that is dropped afterwards: the `Action` and
-/// `NotAction` entries' strings move into their patterns instead of being
-/// copied (ReadOnlyAccess's 2,889 patterns kept as written were an
-/// allocation, a copy and a free each).
-///
-/// Each statement's `Action` (or `NotAction`) value is moved out of the
-/// tree before lowering, a `null` with its span left in its place, and
-/// [`Lowerer::actions`] lowers the value moved out
-/// ([`Lowerer::take_element`]), taking its strings. Only the presence and
-/// span of the element are read from the tree otherwise, except by a
-/// resource control policy's checks (`rcp_limits`) and a resource
-/// policy's trust-statement check, which read `Action`'s entries: those
-/// types keep the tree as it is.
-pub(super) fn lower_taking(
-    doc: Arc<Document>,
-    root: &mut Value,
-    base: String,
-    options: LoadOptions,
-    diags: &mut Vec<Diagnostic>,
-) -> Result<Policy, LoadError> {
-    let taken = match options.policy_type {
-        PolicyType::Rcp | PolicyType::Resource => Vec::new(),
-        // a small policy's few copies cost less than the walk
-        _ if doc.text().len() < TAKE_FROM => Vec::new(),
-        _ => take_action_elements(root),
-    };
-    lower_with(doc, root, base, options, diags, taken)
-}
-
-/// Every statement's `Action` and `NotAction` value, moved out of the
-/// tree (a `null` with the same span left in its place), each with its
-/// span's start, in document order (the order lowering asks for them).
-fn take_action_elements(root: &mut Value) -> Vec<(u32, Value)> {
-    let Kind::Object(members) = &mut root.kind else {
-        return Vec::new();
-    };
-    // the first `Statement`, as `top_elements` finds it
-    let Some(statement) = members.iter_mut().find(|m| m.key == "Statement") else {
-        return Vec::new();
-    };
-    let statements = match &mut statement.value.kind {
-        Kind::Array(items) => items.as_mut_slice(),
-        Kind::Object(_) => std::slice::from_mut(&mut statement.value),
-        _ => return Vec::new(),
-    };
-    let mut taken = Vec::with_capacity(statements.len());
-    for st in statements {
-        let Kind::Object(elements) = &mut st.kind else {
-            continue;
-        };
-        for m in elements {
-            if m.key == "Action" || m.key == "NotAction" {
-                let span = m.value.span;
-                let placeholder = Value {
-                    kind: Kind::Null,
-                    span,
-                };
-                taken.push((span.start, std::mem::replace(&mut m.value, placeholder)));
-            }
-        }
-    }
-    taken
+    lower_with(doc, root, base, options, diags)
 }
 
 fn lower_with(
@@ -254,13 +181,12 @@ fn lower_with(
     base: String,
     options: LoadOptions,
     diags: &mut Vec<Diagnostic>,
-    taken: Vec<(u32, Value)>,
 ) -> Result<Policy, LoadError> {
     let version;
     let mut id = None;
     let mut statements = Vec::new();
     {
-        let mut l = Lowerer::new(&doc, options, diags, taken);
+        let mut l = Lowerer::new(&doc, options, diags);
         let Some(members) = root.as_object() else {
             l.emit(
                 Severity::Error,
@@ -458,14 +384,8 @@ fn finish(mut diags: Vec<Diagnostic>) -> LoadError {
 }
 
 impl<'a> Lowerer<'a> {
-    /// A lowerer of `doc` that reports into `diags`, with the `Action`
-    /// values `taken` out of its tree ([`lower_taking`]).
-    fn new(
-        doc: &'a Document,
-        options: LoadOptions,
-        diags: &'a mut Vec<Diagnostic>,
-        taken: Vec<(u32, Value)>,
-    ) -> Lowerer<'a> {
+    /// A lowerer of `doc` that reports into `diags`.
+    fn new(doc: &'a Document, options: LoadOptions, diags: &'a mut Vec<Diagnostic>) -> Lowerer<'a> {
         Lowerer {
             doc,
             options,
@@ -475,38 +395,12 @@ impl<'a> Lowerer<'a> {
             dropped: 0,
             wildcards_checked: Vec::new(),
             statements_pointer: None,
-            taken,
-            taken_next: 0,
             probing: false,
         }
     }
 }
 
 impl Lowerer<'_> {
-    /// The value moved out of the tree for the element at `span` (whose
-    /// place holds a `null`), when there is one. Elements are asked for in
-    /// document order, so one cursor finds each (those of statements
-    /// never lowered are passed).
-    fn take_element(&mut self, span: Span) -> Option<Value> {
-        while let Some((start, _)) = self.taken.get(self.taken_next) {
-            if *start >= span.start {
-                break;
-            }
-            self.taken_next += 1;
-        }
-        match self.taken.get_mut(self.taken_next) {
-            Some((start, value)) if *start == span.start => {
-                self.taken_next += 1;
-                let placeholder = Value {
-                    kind: Kind::Null,
-                    span,
-                };
-                Some(std::mem::replace(value, placeholder))
-            }
-            _ => None,
-        }
-    }
-
     fn emit(
         &mut self,
         severity: Severity,
@@ -1070,58 +964,6 @@ mod tests {
     }
 
     #[test]
-    fn taking_the_action_strings_lowers_as_reading_them() {
-        // the same statements, warnings and errors (in the same order),
-        // for every policy type, whether lowering takes the tree's
-        // strings or not; padded past TAKE_FROM so that it does
-        use crate::json::{parse, SourceFile};
-        let statements = [
-            r#"{"Effect":"Allow","Action":["s3:GetObject","S3:GETOBJECT","ec2:Describe*","access-analyzer:GetAnalyzer","EC2:Describe*","ec2:Descr\u0130be*","s3:Nope","s3:Nope*","sts:AssumeRole"],"Resource":"*"}"#,
-            r#"{"Effect":"Deny","NotAction":["iam:*","organizations:ListAccounts"],"Resource":"*"}"#,
-            r#"{"Effect":"Allow","Action":"ec2:DescribeVpcs","Resource":"*"}"#,
-            r#"{"Effect":"Allow","Action":["s3:GetObject",12,"GetObject","s3:Get Object","ec2:${aws:username}",":x"],"Resource":"*"}"#,
-            r#"{"Effect":"Allow","Action":"ec2:DescribeVpcs","NotAction":"ec2:DescribeSubnets","Resource":"*"}"#,
-            r#""not a statement""#,
-            r#"{"Effect":"Allow","Action":[],"Resource":"*"}"#,
-            r#"{"Effect":"Allow","Action":7,"Resource":"*"}"#,
-            r#"{"Effect":"Allow","Principal":"*","Action":["sts:AssumeRole","sts:TagSession"]}"#,
-            r#"{"Effect":"Deny","Principal":"*","Action":["*:*","s3:GetObject"],"Resource":"*"}"#,
-        ];
-        let pad = " ".repeat(TAKE_FROM);
-        let mut docs: Vec<String> = statements
-            .iter()
-            .map(|st| format!(r#"{{"Version":"2012-10-17","Statement":[{st}]}}{pad}"#))
-            .collect();
-        docs.push(format!(
-            r#"{{"Version":"2012-10-17","Statement":[{}]}}{pad}"#,
-            statements.join(",")
-        ));
-        docs.push(format!(
-            r#"{{"Statement":{}}}{pad}"#,
-            statements.first().copied().unwrap_or_default()
-        ));
-        for text in &docs {
-            for policy_type in PolicyType::ALL {
-                let run = |take: bool| {
-                    let doc = Arc::new(Document::whole(Arc::new(SourceFile::new("p.json", text))));
-                    let mut root = parse(text).unwrap().value;
-                    let mut diags = Vec::new();
-                    let options = LoadOptions::new(policy_type);
-                    let lowered = match take {
-                        true => lower_taking(doc, &mut root, String::new(), options, &mut diags),
-                        false => lower(doc, &root, String::new(), options, &mut diags),
-                    };
-                    match lowered {
-                        Ok(p) => format!("{:?}\n{:?}\n{:?}", p.statements, p.warnings, p.skipped),
-                        Err(e) => format!("{:?}", e.diagnostics),
-                    }
-                };
-                assert_eq!(run(true), run(false), "{policy_type:?} {text}");
-            }
-        }
-    }
-
-    #[test]
     fn strings_without_a_list_report_and_find_what_the_list_did() {
         // the same entries, places and diagnostics (in the same order)
         use crate::json::{parse, SourceFile};
@@ -1137,12 +979,7 @@ mod tests {
             let v = parse(text).unwrap().value;
             let run = |reference: bool| {
                 let mut diags = Vec::new();
-                let mut l = Lowerer::new(
-                    &doc,
-                    LoadOptions::new(PolicyType::Identity),
-                    &mut diags,
-                    Vec::new(),
-                );
+                let mut l = Lowerer::new(&doc, LoadOptions::new(PolicyType::Identity), &mut diags);
                 l.variables = true;
                 let found: Vec<(String, Option<String>)> = match reference {
                     true => l.strings_reference(&v, Place::at("/Action"), "Action"),

@@ -2,13 +2,11 @@
 //! elements: every entry compiled once into a pattern, checked against the
 //! catalog and the ARN grammar (spec M-1..M-7, G-6..G-8, V-6).
 
-use std::borrow::Cow;
-
 use super::{At, Elements, Lowerer, Place};
 use crate::catalog;
 use crate::diagnostic::Severity;
-use crate::json::{Kind, Span, Value};
-use crate::matcher::{parse_template, ActionPattern, ActionShape, ResourcePattern};
+use crate::json::{Span, Value};
+use crate::matcher::{parse_template, ActionPatterns, ActionShape, PatternRef, ResourcePattern};
 use crate::policy::statement::{ActionClause, ResourceClause};
 use crate::policy::PolicyType;
 
@@ -39,47 +37,12 @@ impl Lowerer<'_> {
             );
             return None;
         }
-        let patterns = match self.take_element(v.span) {
-            // moved out of the tree ([`super::lower_taking`]): its strings
-            // become the patterns' own
-            Some(mut value) => {
-                let single = matches!(value.kind, Kind::String(_));
-                // the checks of `string_items`, on the value moved out
-                match &value.kind {
-                    Kind::String(_) => {}
-                    Kind::Array(items) => self.check_string_array(&value, items, p, element),
-                    _ => self.type_error(&value, &p.pointer(), "a string or an array of strings"),
-                }
-                let entries = match &mut value.kind {
-                    Kind::Array(items) => items.as_mut_slice(),
-                    Kind::String(_) => std::slice::from_mut(&mut value),
-                    _ => &mut [],
-                };
-                let mut patterns = Vec::with_capacity(entries.len());
-                for (i, item) in entries.iter_mut().enumerate() {
-                    let at = At::new(p, (!single).then_some(i));
-                    let span = item.span;
-                    let Kind::String(s) = &mut item.kind else {
-                        continue;
-                    };
-                    let text = match s.take_owned() {
-                        Some(owned) => Cow::Owned(owned),
-                        None => Cow::Borrowed(s.as_str()),
-                    };
-                    self.push_action_pattern(&mut patterns, text, span, at);
-                }
-                patterns
-            }
-            None => {
-                let items = self.string_items(v, p, element);
-                let mut patterns = Vec::with_capacity(items.size_hint().0);
-                for (item, at) in items {
-                    let Some(text) = item.as_str() else { continue };
-                    self.push_action_pattern(&mut patterns, Cow::Borrowed(text), item.span, at);
-                }
-                patterns
-            }
-        };
+        let items = self.string_items(v, p, element);
+        let mut patterns = ActionPatterns::with_capacity(items.size_hint().0, 0);
+        for (item, at) in items {
+            let Some(text) = item.as_str() else { continue };
+            self.push_action_pattern(&mut patterns, text, item.span, at);
+        }
         Some(if is_not {
             ActionClause::NotAction(patterns)
         } else {
@@ -102,14 +65,13 @@ impl Lowerer<'_> {
     #[inline(always)]
     pub(super) fn push_action_pattern(
         &mut self,
-        out: &mut Vec<ActionPattern>,
-        owned: Cow<'_, str>,
+        out: &mut ActionPatterns,
+        text: &str,
         span: Span,
         at: At<'_>,
     ) -> bool {
-        let text: &str = &owned;
         if text == "*" {
-            out.push(ActionPattern::new(text));
+            out.push(text);
             return true;
         }
         let shape = ActionShape::of(text);
@@ -148,12 +110,14 @@ impl Lowerer<'_> {
             );
             return false;
         }
-        let pattern = ActionPattern::with_shape_in(owned, &shape);
+        out.push_shaped(text, &shape);
+        let Some(pattern) = out.last() else {
+            return false;
+        };
         if pattern.catalog_index().is_some() || pattern.outside_catalog() {
             // an action of the catalog (compiling found it there), or a
             // service the catalog lacks (compiling asked): nothing to
             // check, no second look-up
-            out.push(pattern);
             return true;
         }
         // the text as written, now the pattern's (the messages quote it)
@@ -175,7 +139,7 @@ impl Lowerer<'_> {
                         Some(hint),
                     );
                 }
-            } else if !self.matches_some_catalog_action(&pattern) {
+            } else if !self.matches_some_catalog_action(pattern) {
                 self.emit(
                     Severity::Warning,
                     "UNMATCHED_ACTION_PATTERN",
@@ -186,14 +150,13 @@ impl Lowerer<'_> {
                 );
             }
         }
-        out.push(pattern);
         true
     }
 
     /// Whether a wildcard pattern matches some catalog action, each
     /// distinct text of the first [`WILDCARDS_REMEMBERED`](super::WILDCARDS_REMEMBERED)
     /// looked for in the catalog once.
-    fn matches_some_catalog_action(&mut self, pattern: &ActionPattern) -> bool {
+    fn matches_some_catalog_action(&mut self, pattern: PatternRef<'_>) -> bool {
         let text = pattern.as_str();
         if let Some((_, known)) = self.wildcards_checked.iter().find(|(t, _)| t == text) {
             return *known;

@@ -31,13 +31,13 @@
 //! read twice in part: the reader stops at the first diagnostic, and its
 //! lowerer searches no "did you mean" suggestion (`Lowerer::probing`).
 
-use std::borrow::Cow;
 use std::sync::Arc;
 
 use super::{repeated_sids, sid_allowed, At, Lowerer, Place, STATEMENT_POINTER};
 use super::{STATEMENT_KEYS, STATEMENT_POINTERS};
 use crate::condition::Condition;
 use crate::json::{self, Document, SourceFile, Span};
+use crate::matcher::{ActionPatterns, ResourcePattern};
 use crate::policy::statement::{
     ActionClause, Effect, ResourceClause, Statement, StatementLocation,
 };
@@ -63,7 +63,7 @@ pub(crate) fn lower_plain(file: &Arc<SourceFile>, options: LoadOptions) -> Optio
         let mut reader = Reader {
             text: doc.text(),
             pos: 0,
-            lowerer: Lowerer::new(&doc, options, &mut diags, Vec::new()),
+            lowerer: Lowerer::new(&doc, options, &mut diags),
         };
         reader.lowerer.probing = true;
         let read = reader.policy()?;
@@ -101,6 +101,39 @@ struct Reader<'a> {
 /// has 1,510): a file of a few megabytes of `"",` would otherwise reserve
 /// a vector twenty times its size before its first entry declines.
 const MOST_RESERVED: usize = 4096;
+
+/// The most bytes an `Action` element's text buffer is made with before
+/// its entries are read (ReadOnlyAccess's largest element is 60 KB).
+const MOST_RESERVED_BYTES: usize = 256 * 1024;
+
+/// What an element's entries are read into: a vector of resource
+/// patterns, or an element's action patterns.
+trait Entries {
+    /// Room for `entries` entries whose texts take up to `bytes` bytes.
+    fn with_room(entries: usize, bytes: usize) -> Self;
+    /// How many entries are in.
+    fn count(&self) -> usize;
+}
+
+impl Entries for Vec<ResourcePattern> {
+    fn with_room(entries: usize, _: usize) -> Self {
+        Vec::with_capacity(entries)
+    }
+
+    fn count(&self) -> usize {
+        self.len()
+    }
+}
+
+impl Entries for ActionPatterns {
+    fn with_room(entries: usize, bytes: usize) -> Self {
+        ActionPatterns::with_capacity(entries, bytes)
+    }
+
+    fn count(&self) -> usize {
+        self.len()
+    }
+}
 
 /// The `Statement` element's nesting in the document (the root is 0).
 const STATEMENT_DEPTH: usize = 1;
@@ -285,22 +318,23 @@ impl<'a> Reader<'a> {
     /// The entries of an element: a plain string or a non-empty array of
     /// them, each passed to `entry` with its span and place.
     #[inline(always)]
-    fn entries<T>(
+    fn entries<T: Entries>(
         &mut self,
         p: Place<'_>,
-        mut entry: impl FnMut(&mut Lowerer<'a>, &mut Vec<T>, &'a str, Span, At<'_>) -> Option<()>,
-    ) -> Option<Vec<T>> {
+        mut entry: impl FnMut(&mut Lowerer<'a>, &mut T, &'a str, Span, At<'_>) -> Option<()>,
+    ) -> Option<T> {
         if self.peek()? == b'"' {
             let (text, span) = self.string()?;
-            let mut out = Vec::with_capacity(1);
+            let mut out = T::with_room(1, text.len());
             entry(&mut self.lowerer, &mut out, text, span, At::new(p, None))?;
             return Some(out);
         }
         self.expect(b'[')?;
-        let mut out = Vec::with_capacity(self.strings_before_bracket().min(MOST_RESERVED));
+        let (strings, bytes) = self.strings_before_bracket();
+        let mut out = T::with_room(strings.min(MOST_RESERVED), bytes.min(MOST_RESERVED_BYTES));
         loop {
             let (text, span) = self.string()?;
-            let at = At::new(p, Some(out.len()));
+            let at = At::new(p, Some(out.count()));
             entry(&mut self.lowerer, &mut out, text, span, at)?;
             // a warning declines too: at once, not after the element
             if !self.lowerer.diags.is_empty() {
@@ -313,12 +347,13 @@ impl<'a> Reader<'a> {
     }
 
     /// The strings of an array of plain strings from here to its `]`: half
-    /// the quotes before the next `]` (fewer when a string holds a `]`).
-    /// The vector of an element's patterns is made at that size: grown a
-    /// pattern at a time, ReadOnlyAccess's 2,900 were copied 11 times in
-    /// all, a sixth of its load; counting the quotes costs a fifth of an
-    /// instruction a byte.
-    fn strings_before_bracket(&self) -> usize {
+    /// the quotes before the next `]` (fewer when a string holds a `]`),
+    /// and the bytes up to it (more than their texts take). The vector of
+    /// an element's patterns is made at that size: grown a pattern at a
+    /// time, ReadOnlyAccess's 2,900 were copied 11 times in all, a sixth
+    /// of its load; counting the quotes costs a fifth of an instruction a
+    /// byte.
+    fn strings_before_bracket(&self) -> (usize, usize) {
         let rest = self.text.as_bytes().get(self.pos..).unwrap_or_default();
         let list = match memchr::memchr(b']', rest) {
             Some(end) => rest.get(..end).unwrap_or_default(),
@@ -329,14 +364,13 @@ impl<'a> Reader<'a> {
             .chunks(255)
             .map(|run| run.iter().fold(0u8, |n, &b| n + u8::from(b == b'"')) as usize)
             .sum();
-        quotes / 2
+        (quotes / 2, list.len())
     }
 
     /// `Action` or `NotAction` (`name`) of the statement at `sp`.
     fn actions(&mut self, sp: &str, name: &'static str) -> Option<ActionClause> {
         let patterns = self.entries(Place::member(sp, name), |l, out, text, span, at| {
-            l.push_action_pattern(out, Cow::Borrowed(text), span, at)
-                .then_some(())
+            l.push_action_pattern(out, text, span, at).then_some(())
         })?;
         Some(match name {
             "NotAction" => ActionClause::NotAction(patterns),
@@ -346,10 +380,13 @@ impl<'a> Reader<'a> {
 
     /// `Resource` or `NotResource` (`name`) of the statement at `sp`.
     fn resources(&mut self, sp: &str, name: &'static str) -> Option<ResourceClause> {
-        let patterns = self.entries(Place::member(sp, name), |l, out, text, span, at| {
-            out.push(l.resource_pattern(text, span, at)?);
-            Some(())
-        })?;
+        let patterns = self.entries(
+            Place::member(sp, name),
+            |l, out: &mut Vec<_>, text, span, at| {
+                out.push(l.resource_pattern(text, span, at)?);
+                Some(())
+            },
+        )?;
         Some(match name {
             "NotResource" => ResourceClause::NotResource(patterns),
             _ => ResourceClause::Resource(patterns),
@@ -387,8 +424,8 @@ mod tests {
 
     /// The tree's way: what `Policy::load_source` did before the reader.
     fn by_tree(file: &Arc<SourceFile>, options: LoadOptions) -> Result<Policy, LoadError> {
-        let (doc, mut root, pointer, mut diags) = crate::policy::wrapper::open(file.clone())?;
-        super::super::lower_taking(Arc::new(doc), &mut root, pointer, options, &mut diags)
+        let (doc, root, pointer, mut diags) = crate::policy::wrapper::open(file.clone())?;
+        super::super::lower(Arc::new(doc), &root, pointer, options, &mut diags)
     }
 
     /// Whether the reader declines `text` as a `ptype` policy, or answers
