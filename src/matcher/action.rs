@@ -320,6 +320,8 @@ pub struct ActionPattern {
 pub struct ActionPatterns {
     buf: String,
     codes: Vec<Code>,
+    /// The room `buf` is made with when a text first goes in.
+    room: usize,
 }
 
 /// One compiled pattern, read where it is kept (in an [`ActionPatterns`]
@@ -334,8 +336,12 @@ pub struct PatternRef<'a> {
 /// keeps it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Code {
-    /// Where the text as written is.
+    /// Where the text as written is, unless `spelled`.
     text: (u32, u32),
+    /// Whether the text is a catalog action as the catalog spells it
+    /// (`s3:GetObject`), read from the catalog: a least-privilege policy's
+    /// element of such names keeps no text (the Rails policy's two).
+    spelled: bool,
     /// Where the lower-cased body is (the text without its trailing stars
     /// for `Prefix`, the whole text otherwise); unused by `Catalog`,
     /// `Any` and `Glob`.
@@ -379,6 +385,18 @@ enum Kind {
     Glob(Box<Glob>),
 }
 
+/// Appends `text` to `buf`, first made with room for `room` bytes (the
+/// element's texts), and says where it is.
+#[inline(always)]
+fn append(buf: &mut String, room: usize, text: &str) -> (u32, u32) {
+    if buf.capacity() == 0 {
+        buf.reserve(room);
+    }
+    let start = buf.len();
+    buf.push_str(text);
+    (offset(start), offset(buf.len()))
+}
+
 /// `n` as a buffer offset. A buffer holds the entries of one element of
 /// a document that loaded, far below 4 GiB (the input limits); past it
 /// an offset saturates and its text reads empty.
@@ -387,15 +405,14 @@ fn offset(n: usize) -> u32 {
 }
 
 impl Code {
-    /// Compiles `text`, appending what the pattern keeps to `buf`.
+    /// Compiles `text`, appending what the pattern keeps to `buf` (made
+    /// with room for `room` bytes when it first needs any).
     #[inline(always)]
-    fn compile(buf: &mut String, text: &str, shape: &ActionShape) -> Code {
-        let start = buf.len();
-        buf.push_str(text);
-        let text_range = (offset(start), offset(buf.len()));
+    fn compile(buf: &mut String, room: usize, text: &str, shape: &ActionShape) -> Code {
         // The shapes of almost every pattern, ASCII `service:Name` or
         // `service:Prefix*`: no other scan.
         if !shape.ascii || shape.inner_wildcard {
+            let text_range = append(buf, room, text);
             return Code::general(buf, text, text_range);
         }
         // lengths and byte slices only: every offset of an ASCII text is
@@ -411,57 +428,60 @@ impl Code {
             .colon
             .filter(|&c| c < shape.body)
             .and_then(|c| u32::try_from(c).ok());
-        if body == 0 && !text.is_empty() {
-            return Code {
-                text: text_range,
-                lower: (text_range.0, text_range.0),
-                kind: Kind::Any,
-                service_len,
-                foreign: false,
-            };
-        }
         let cat = crate::catalog::catalog();
         // knows_service ignores the ASCII case of the text
         let foreign = service_len
             .and_then(|n| bytes.get(..n as usize))
             .is_some_and(|svc| !cat.knows_service_bytes(svc));
         let prefix = body < text.len();
+        let mut catalog = None;
         if !prefix && service_len.is_some() && !foreign {
-            let index = match shape.upper {
+            catalog = match shape.upper {
                 true => cat.index_of_ignore_ascii_case(text),
                 false => cat.index_of(text),
             };
-            if let Some(i) = index {
-                return Code {
-                    text: text_range,
-                    lower: (text_range.0, text_range.0),
-                    kind: Kind::Catalog(i),
-                    service_len,
-                    foreign,
-                };
+            if let Some(i) = catalog {
+                if catalog_spelling(i) == text {
+                    return Code {
+                        text: (0, 0),
+                        spelled: true,
+                        lower: (0, 0),
+                        kind: Kind::Catalog(i),
+                        service_len,
+                        foreign,
+                    };
+                }
             }
         }
+        let text_range = append(buf, room, text);
         // a name or prefix outside the catalog keeps its body as written
         // when its service (what `service` and the indexes read) is
         // lower-case: matching lower-cases it a byte at a time (the
         // service is the text before the first `:`, which the shape
         // looked at)
         let as_written = shape.upper && foreign && !shape.service_upper;
-        let kind = match (prefix, as_written) {
-            (true, true) => Kind::PrefixAsWritten,
-            (true, false) => Kind::Prefix,
-            (false, true) => Kind::ExactAsWritten,
-            (false, false) => Kind::Exact,
+        let kind = match (catalog, prefix, as_written) {
+            (Some(i), _, _) => Kind::Catalog(i),
+            _ if body == 0 && !text.is_empty() => Kind::Any,
+            (None, true, true) => Kind::PrefixAsWritten,
+            (None, true, false) => Kind::Prefix,
+            (None, false, true) => Kind::ExactAsWritten,
+            (None, false, false) => Kind::Exact,
         };
-        let lower = if !shape.upper || as_written {
+        let lower = if matches!(kind, Kind::Catalog(_) | Kind::Any) {
+            // not read
+            (text_range.0, text_range.0)
+        } else if !shape.upper || as_written {
             // lower-case already, or kept as written: the body is a slice
             // of the text
+            let start = text_range.0 as usize;
             (text_range.0, offset(start + body))
         } else {
             Code::lowered_body(buf, text, body)
         };
         Code {
             text: text_range,
+            spelled: false,
             lower,
             kind,
             service_len,
@@ -525,6 +545,7 @@ impl Code {
         };
         Code {
             text: text_range,
+            spelled: false,
             lower: lower_range,
             kind,
             service_len,
@@ -536,8 +557,8 @@ impl Code {
 impl ActionPattern {
     /// Compiles a pattern (validation happens when the policy loads).
     pub fn new(text: &str) -> ActionPattern {
-        let mut buf = String::with_capacity(text.len());
-        let code = Code::compile(&mut buf, text, &ActionShape::of(text));
+        let mut buf = String::new();
+        let code = Code::compile(&mut buf, text.len(), text, &ActionShape::of(text));
         ActionPattern { buf, code }
     }
 
@@ -599,11 +620,14 @@ impl ActionPatterns {
         ActionPatterns::default()
     }
 
-    /// Room for `entries` patterns whose texts take `bytes` bytes.
+    /// Room for `entries` patterns whose texts take `bytes` bytes (made
+    /// when the first text that is kept goes in: a catalog action as the
+    /// catalog spells it is not).
     pub fn with_capacity(entries: usize, bytes: usize) -> ActionPatterns {
         ActionPatterns {
-            buf: String::with_capacity(bytes),
+            buf: String::new(),
             codes: Vec::with_capacity(entries),
+            room: bytes,
         }
     }
 
@@ -616,7 +640,7 @@ impl ActionPatterns {
     /// [`ActionPatterns::push`] of a text whose shape is known (lowering
     /// scans each entry once for its checks and its compiling).
     pub(crate) fn push_shaped(&mut self, text: &str, shape: &ActionShape) {
-        let code = Code::compile(&mut self.buf, text, shape);
+        let code = Code::compile(&mut self.buf, self.room, text, shape);
         self.codes.push(code);
     }
 
@@ -718,7 +742,10 @@ impl<'a> PatternRef<'a> {
 
     /// As written in the policy.
     pub fn as_str(&self) -> &'a str {
-        self.slice(self.code.text)
+        match self.code.kind {
+            Kind::Catalog(i) if self.code.spelled => catalog_spelling(i),
+            _ => self.slice(self.code.text),
+        }
     }
 
     /// The lower-cased text without trailing stars, as far as it is
@@ -909,6 +936,16 @@ fn starts_with_ascii_lowered(s: &str, prefix: &str) -> bool {
             .all(|(a, b)| a == b.to_ascii_lowercase())
 }
 
+/// Catalog action `i` as the catalog spells it (empty for a position
+/// past the catalog, which no pattern holds).
+fn catalog_spelling(i: u32) -> &'static str {
+    crate::catalog::catalog()
+        .actions()
+        .get(i as usize)
+        .map(|info| info.iam_action)
+        .unwrap_or_default()
+}
+
 /// The lower-cased name of catalog action `i` (empty for a position
 /// past the catalog, which no pattern holds).
 #[inline]
@@ -1070,10 +1107,10 @@ mod tests {
 
     #[test]
     fn an_element_keeps_its_texts_in_one_buffer() {
-        // a catalog action and a name kept as written add their text
-        // only; a wildcard of a catalog service with an upper-case letter
-        // adds its lower-cased body, padded towards the vectorised loop's
-        // step
+        // a catalog action as the catalog spells it adds nothing, a name
+        // kept as written or spelled otherwise its text only; a wildcard
+        // of a catalog service with an upper-case letter adds its
+        // lower-cased body too, padded towards the vectorised loop's step
         let texts = ["s3:GetObject", "ec2:Describe*", "s3:getObject", "S3:Get*"];
         let list: ActionPatterns = texts.into_iter().collect();
         assert_eq!(list.len(), 4);
@@ -1081,12 +1118,14 @@ mod tests {
         assert_eq!(read, texts);
         assert!(list
             .buf
-            .starts_with("s3:GetObjectec2:Describe*s3:getObjectS3:Get*s3:get"));
+            .starts_with("ec2:Describe*s3:getObjectS3:Get*s3:get"));
         // (the padding is bytes of the text, at most all of them)
-        assert_eq!(
-            list.buf.len(),
-            texts.concat().len() + "s3:get".len() + "S3:Get*".len()
-        );
+        let kept = texts[1..].concat().len();
+        assert_eq!(list.buf.len(), kept + "s3:get".len() + "S3:Get*".len());
+        // a least-privilege element allocates no text at all
+        let spelled: ActionPatterns = ["s3:GetObject", "s3:PutObject"].into_iter().collect();
+        assert_eq!(spelled.buf.capacity(), 0);
+        assert_eq!(spelled.get(1).map(|p| p.as_str()), Some("s3:PutObject"));
         // the same answers as each pattern on its own
         for (p, text) in list.iter().zip(texts) {
             let alone = ActionPattern::new(text);

@@ -38,7 +38,9 @@ impl Lowerer<'_> {
             return None;
         }
         let items = self.string_items(v, p, element);
-        let mut patterns = ActionPatterns::with_capacity(items.size_hint().0, 0);
+        // the element's bytes: more than its texts take
+        let bytes = v.span.end.saturating_sub(v.span.start) as usize;
+        let mut patterns = ActionPatterns::with_capacity(items.size_hint().0, bytes);
         for (item, at) in items {
             let Some(text) = item.as_str() else { continue };
             self.push_action_pattern(&mut patterns, text, item.span, at);
