@@ -307,7 +307,7 @@ const LOWER_STEP: usize = 32;
 #[derive(Clone, PartialEq, Eq)]
 pub struct ActionPattern {
     /// The text as written, then its lower-cased body when it keeps one.
-    buf: String,
+    texts: Texts,
     code: Code,
 }
 
@@ -318,10 +318,19 @@ pub struct ActionPattern {
 /// frees, about a sixth of its time.
 #[derive(Clone, Default)]
 pub struct ActionPatterns {
-    buf: String,
+    texts: Texts,
     codes: Vec<Code>,
+}
+
+/// Where compiled patterns keep their texts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Texts {
+    buf: String,
     /// The room `buf` is made with when a text first goes in.
     room: usize,
+    /// Whether `buf` starts with the element's source list
+    /// ([`ActionPatterns::push_shaped_in`]).
+    list: bool,
 }
 
 /// One compiled pattern, read where it is kept (in an [`ActionPatterns`]
@@ -385,16 +394,33 @@ enum Kind {
     Glob(Box<Glob>),
 }
 
-/// Appends `text` to `buf`, first made with room for `room` bytes (the
-/// element's texts), and says where it is.
-#[inline(always)]
-fn append(buf: &mut String, room: usize, text: &str) -> (u32, u32) {
-    if buf.capacity() == 0 {
-        buf.reserve(room);
+impl Texts {
+    /// Keeps `text`: where it is in `buf`. With `within`, `text` is
+    /// `list[at..]` of the element's source `list` (the array's bytes from
+    /// its first entry): the first text kept copies the whole list, where
+    /// it and the element's next texts already are, one copy in all
+    /// instead of one a text. Otherwise `text` is appended; `buf` is made
+    /// with room for `room` bytes when the first text goes in.
+    #[inline(always)]
+    fn keep(&mut self, text: &str, within: Option<(&str, usize)>) -> (u32, u32) {
+        if let Some((list, at)) = within {
+            if !self.list && self.buf.is_empty() {
+                self.buf.reserve(self.room.max(list.len()));
+                self.buf.push_str(list);
+                self.list = true;
+            }
+            if self.list {
+                debug_assert_eq!(self.buf.get(at..at + text.len()), Some(text));
+                return (offset(at), offset(at + text.len()));
+            }
+        }
+        if self.buf.capacity() == 0 {
+            self.buf.reserve(self.room);
+        }
+        let start = self.buf.len();
+        self.buf.push_str(text);
+        (offset(start), offset(self.buf.len()))
     }
-    let start = buf.len();
-    buf.push_str(text);
-    (offset(start), offset(buf.len()))
 }
 
 /// `n` as a buffer offset. A buffer holds the entries of one element of
@@ -405,15 +431,20 @@ fn offset(n: usize) -> u32 {
 }
 
 impl Code {
-    /// Compiles `text`, appending what the pattern keeps to `buf` (made
-    /// with room for `room` bytes when it first needs any).
+    /// Compiles `text`, keeping what the pattern needs in `texts` (see
+    /// [`Texts::keep`] for `within`).
     #[inline(always)]
-    fn compile(buf: &mut String, room: usize, text: &str, shape: &ActionShape) -> Code {
+    fn compile(
+        texts: &mut Texts,
+        text: &str,
+        within: Option<(&str, usize)>,
+        shape: &ActionShape,
+    ) -> Code {
         // The shapes of almost every pattern, ASCII `service:Name` or
         // `service:Prefix*`: no other scan.
         if !shape.ascii || shape.inner_wildcard {
-            let text_range = append(buf, room, text);
-            return Code::general(buf, text, text_range);
+            let text_range = texts.keep(text, within);
+            return Code::general(&mut texts.buf, text, text_range);
         }
         // lengths and byte slices only: every offset of an ASCII text is
         // a character boundary (`str::get` checks each, which cost ~40
@@ -453,7 +484,7 @@ impl Code {
                 }
             }
         }
-        let text_range = append(buf, room, text);
+        let text_range = texts.keep(text, within);
         // a name or prefix outside the catalog keeps its body as written
         // when its service (what `service` and the indexes read) is
         // lower-case: matching lower-cases it a byte at a time (the
@@ -477,7 +508,7 @@ impl Code {
             let start = text_range.0 as usize;
             (text_range.0, offset(start + body))
         } else {
-            Code::lowered_body(buf, text, body)
+            Code::lowered_body(&mut texts.buf, text, body)
         };
         Code {
             text: text_range,
@@ -557,15 +588,18 @@ impl Code {
 impl ActionPattern {
     /// Compiles a pattern (validation happens when the policy loads).
     pub fn new(text: &str) -> ActionPattern {
-        let mut buf = String::new();
-        let code = Code::compile(&mut buf, text.len(), text, &ActionShape::of(text));
-        ActionPattern { buf, code }
+        let mut texts = Texts {
+            room: text.len(),
+            ..Texts::default()
+        };
+        let code = Code::compile(&mut texts, text, None, &ActionShape::of(text));
+        ActionPattern { texts, code }
     }
 
     /// The pattern, read in place: what it answers.
     pub fn get(&self) -> PatternRef<'_> {
         PatternRef {
-            buf: &self.buf,
+            buf: &self.texts.buf,
             code: &self.code,
         }
     }
@@ -625,9 +659,11 @@ impl ActionPatterns {
     /// catalog spells it is not).
     pub fn with_capacity(entries: usize, bytes: usize) -> ActionPatterns {
         ActionPatterns {
-            buf: String::new(),
+            texts: Texts {
+                room: bytes,
+                ..Texts::default()
+            },
             codes: Vec::with_capacity(entries),
-            room: bytes,
         }
     }
 
@@ -640,7 +676,23 @@ impl ActionPatterns {
     /// [`ActionPatterns::push`] of a text whose shape is known (lowering
     /// scans each entry once for its checks and its compiling).
     pub(crate) fn push_shaped(&mut self, text: &str, shape: &ActionShape) {
-        let code = Code::compile(&mut self.buf, self.room, text, shape);
+        let code = Code::compile(&mut self.texts, text, None, shape);
+        self.codes.push(code);
+    }
+
+    /// [`ActionPatterns::push_shaped`] of a text that is `list[at..]` of
+    /// the element's source list, the bytes of its array from its first
+    /// entry (the plain reader's): the first text kept copies the list,
+    /// the texts after it are already there. Every push onto this element
+    /// is of that list, or after its last entry.
+    pub(crate) fn push_shaped_in(
+        &mut self,
+        list: &str,
+        at: usize,
+        text: &str,
+        shape: &ActionShape,
+    ) {
+        let code = Code::compile(&mut self.texts, text, Some((list, at)), shape);
         self.codes.push(code);
     }
 
@@ -658,7 +710,7 @@ impl ActionPatterns {
     pub fn get(&self, i: usize) -> Option<PatternRef<'_>> {
         let code = self.codes.get(i)?;
         Some(PatternRef {
-            buf: &self.buf,
+            buf: &self.texts.buf,
             code,
         })
     }
@@ -671,7 +723,7 @@ impl ActionPatterns {
     /// The patterns, in the order of the element.
     pub fn iter(&self) -> PatternIter<'_> {
         PatternIter {
-            buf: &self.buf,
+            buf: &self.texts.buf,
             codes: self.codes.iter(),
         }
     }
@@ -1117,14 +1169,18 @@ mod tests {
         let read: Vec<&str> = list.iter().map(|p| p.as_str()).collect();
         assert_eq!(read, texts);
         assert!(list
+            .texts
             .buf
             .starts_with("ec2:Describe*s3:getObjectS3:Get*s3:get"));
         // (the padding is bytes of the text, at most all of them)
         let kept = texts[1..].concat().len();
-        assert_eq!(list.buf.len(), kept + "s3:get".len() + "S3:Get*".len());
+        assert_eq!(
+            list.texts.buf.len(),
+            kept + "s3:get".len() + "S3:Get*".len()
+        );
         // a least-privilege element allocates no text at all
         let spelled: ActionPatterns = ["s3:GetObject", "s3:PutObject"].into_iter().collect();
-        assert_eq!(spelled.buf.capacity(), 0);
+        assert_eq!(spelled.texts.buf.capacity(), 0);
         assert_eq!(spelled.get(1).map(|p| p.as_str()), Some("s3:PutObject"));
         // the same answers as each pattern on its own
         for (p, text) in list.iter().zip(texts) {
@@ -1332,7 +1388,7 @@ mod tests {
             assert_eq!(as_written, kept, "{text}");
             if kept {
                 // one copy of the text, nothing lower-cased
-                assert_eq!(p.buf.len(), text.len(), "{text}");
+                assert_eq!(p.texts.buf.len(), text.len(), "{text}");
             }
             let glob = Glob::new(&text.to_lowercase());
             assert_eq!(p.has_wildcard(), glob.as_literal().is_none(), "{text}");

@@ -43,7 +43,7 @@ impl Lowerer<'_> {
         let mut patterns = ActionPatterns::with_capacity(items.size_hint().0, bytes);
         for (item, at) in items {
             let Some(text) = item.as_str() else { continue };
-            self.push_action_pattern(&mut patterns, text, item.span, at);
+            self.push_action_pattern(&mut patterns, text, None, item.span, at);
         }
         Some(if is_not {
             ActionClause::NotAction(patterns)
@@ -52,10 +52,12 @@ impl Lowerer<'_> {
         })
     }
 
-    /// Compiles the entry `owned` (at `span`, `at`) of an `Action` or
+    /// Compiles the entry `text` (at `span`, `at`) of an `Action` or
     /// `NotAction` element and pushes its pattern onto `out`, after
     /// reporting what it finds wrong or doubtful; `false`, and nothing
-    /// pushed, when it reports an error.
+    /// pushed, when it reports an error. `within`: where `text` is in the
+    /// element's source list, for the plain reader
+    /// ([`ActionPatterns::push_shaped_in`]).
     ///
     /// It pushes, rather than returning an `Option` the caller pushes: the
     /// 72-byte pattern was copied from stack slot to stack slot three
@@ -69,6 +71,7 @@ impl Lowerer<'_> {
         &mut self,
         out: &mut ActionPatterns,
         text: &str,
+        within: Option<(&str, usize)>,
         span: Span,
         at: At<'_>,
     ) -> bool {
@@ -112,7 +115,10 @@ impl Lowerer<'_> {
             );
             return false;
         }
-        out.push_shaped(text, &shape);
+        match within {
+            Some((list, at)) => out.push_shaped_in(list, at, text, &shape),
+            None => out.push_shaped(text, &shape),
+        }
         let Some(pattern) = out.last() else {
             return false;
         };

@@ -316,26 +316,48 @@ impl<'a> Reader<'a> {
     }
 
     /// The entries of an element: a plain string or a non-empty array of
-    /// them, each passed to `entry` with its span and place.
+    /// them, each passed to `entry` with its span and place, and for an
+    /// array's entry up to the first `]`, the array's bytes from its
+    /// first entry to that `]` and where the entry's text is in them.
     #[inline(always)]
     fn entries<T: Entries>(
         &mut self,
         p: Place<'_>,
-        mut entry: impl FnMut(&mut Lowerer<'a>, &mut T, &'a str, Span, At<'_>) -> Option<()>,
+        mut entry: impl FnMut(
+            &mut Lowerer<'a>,
+            &mut T,
+            &'a str,
+            Option<(&'a str, usize)>,
+            Span,
+            At<'_>,
+        ) -> Option<()>,
     ) -> Option<T> {
         if self.peek()? == b'"' {
             let (text, span) = self.string()?;
             let mut out = T::with_room(1, text.len());
-            entry(&mut self.lowerer, &mut out, text, span, At::new(p, None))?;
+            entry(
+                &mut self.lowerer,
+                &mut out,
+                text,
+                None,
+                span,
+                At::new(p, None),
+            )?;
             return Some(out);
         }
         self.expect(b'[')?;
         let (strings, bytes) = self.strings_before_bracket();
+        let list_start = self.pos;
+        let list = self.text.get(list_start..list_start + bytes)?;
         let mut out = T::with_room(strings.min(MOST_RESERVED), bytes.min(MOST_RESERVED_BYTES));
         loop {
             let (text, span) = self.string()?;
             let at = At::new(p, Some(out.count()));
-            entry(&mut self.lowerer, &mut out, text, span, at)?;
+            // the text is between the quotes at `span`'s ends
+            let from = span.start as usize + 1;
+            let within =
+                (from + text.len() <= list_start + bytes).then(|| (list, from - list_start));
+            entry(&mut self.lowerer, &mut out, text, within, span, at)?;
             // a warning declines too: at once, not after the element
             if !self.lowerer.diags.is_empty() {
                 return None;
@@ -369,9 +391,11 @@ impl<'a> Reader<'a> {
 
     /// `Action` or `NotAction` (`name`) of the statement at `sp`.
     fn actions(&mut self, sp: &str, name: &'static str) -> Option<ActionClause> {
-        let patterns = self.entries(Place::member(sp, name), |l, out, text, span, at| {
-            l.push_action_pattern(out, text, span, at).then_some(())
-        })?;
+        let patterns =
+            self.entries(Place::member(sp, name), |l, out, text, within, span, at| {
+                l.push_action_pattern(out, text, within, span, at)
+                    .then_some(())
+            })?;
         Some(match name {
             "NotAction" => ActionClause::NotAction(patterns),
             _ => ActionClause::Action(patterns),
@@ -382,7 +406,7 @@ impl<'a> Reader<'a> {
     fn resources(&mut self, sp: &str, name: &'static str) -> Option<ResourceClause> {
         let patterns = self.entries(
             Place::member(sp, name),
-            |l, out: &mut Vec<_>, text, span, at| {
+            |l, out: &mut Vec<_>, text, _, span, at| {
                 out.push(l.resource_pattern(text, span, at)?);
                 Some(())
             },
@@ -523,6 +547,37 @@ mod tests {
             r#"{"PolicyVersion":{"Document":{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}}}}"#,
         ] {
             assert!(!agrees(declined, PolicyType::Identity), "{declined}");
+        }
+    }
+
+    #[test]
+    fn an_action_list_is_copied_once_and_its_texts_found_in_the_copy() {
+        // texts kept from the copy of the list, appended after a `]` in
+        // a string (past the copy's end), after a catalog action that
+        // keeps no text, with a lower-cased body after the copy; each
+        // read as the tree reads it
+        for actions in [
+            r#"["ec2:Describe*","iam:Get*","s3:Get*"]"#,
+            r#"["s3:GetObject","ec2:DescribeInstances", "S3:PUT*" ,"*"]"#,
+            r#"["ec2:Describe]*","ec2:DescribeVpcs","s3:ListBucket"]"#,
+            r#"["ec2:Describe*","ec2:x]y","s3:get*","S3:GetObject"]"#,
+            r#"["s3:GetObject","s3:PutObject"]"#,
+            r#"[ "ec2:D?scribe*" , "ſ3:Get*" ]"#,
+        ] {
+            let text = format!(
+                r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":{actions},"Resource":"*"}},{{"Effect":"Deny","NotAction":{actions},"Resource":"*"}}]}}"#
+            );
+            assert!(agrees(&text, PolicyType::Identity), "{text}");
+            let file = Arc::new(SourceFile::new("p.json", &text));
+            let policy = lower_plain(&file, LoadOptions::new(PolicyType::Identity)).unwrap();
+            let read: Vec<&str> = policy.statements[0]
+                .action
+                .patterns()
+                .iter()
+                .map(|p| p.as_str())
+                .collect();
+            let list: Vec<String> = serde_json::from_str(actions).unwrap();
+            assert_eq!(read, list, "{actions}");
         }
     }
 
