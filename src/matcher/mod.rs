@@ -2,6 +2,7 @@
 //! evaluated per request without allocation (spec M-1..M-7, V-1..V-7).
 
 mod action;
+mod action_pattern;
 mod arn;
 pub(crate) mod bytes;
 mod glob;
@@ -9,7 +10,8 @@ mod resource;
 mod variable;
 
 pub(crate) use action::ActionShape;
-pub use action::{Action, ActionError, ActionPattern, ActionPatterns, PatternIter, PatternRef};
+pub use action::{Action, ActionError};
+pub use action_pattern::{ActionPattern, ActionPatterns, PatternIter, PatternRef};
 pub use arn::{Arn, ArnError, ArnRef, Resource};
 pub use glob::{Glob, Match, NoVariables, Resolve};
 pub use resource::{Fit, ResourcePattern, PARTITIONS};
