@@ -605,6 +605,14 @@ mod tests {
             Just("\"s3:get*\""),
             Just("\"s3:Nope\""),
             Just("\"iam:PassRole\""),
+            // kept in the element's buffer: as written, after a `]` inside
+            // a string, lower-cased after it, compiled as a glob
+            Just("\"ec2:Describe*\""),
+            Just("\"ec2:DescribeVpcs\""),
+            Just("\"ec2:a]b\""),
+            Just("\"S3:Get*\""),
+            Just("\"s3:Get?bject\""),
+            Just("\"\u{17f}3:Get*\""),
             Just("\"*\""),
             Just("\"GetObject\""),
             Just("\"s3:${aws:username}\""),
